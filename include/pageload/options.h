@@ -1,0 +1,48 @@
+// Options of one load, as the CLI (or a test) fills them. Plain value; no I/O.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pageload/result.h"
+
+namespace pageload {
+
+// --resolve HOST:PORT:ADDR[,ADDR...]
+struct ResolveEntry {
+  std::string host;
+  int port = 0;
+  std::vector<std::string> addresses;
+};
+
+inline constexpr const char* kDefaultUserAgent =
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/120.0 Safari/537.36 pageload/0.1";
+
+struct LoadOptions {
+  std::string url;
+  std::string method;                 // empty: GET, or POST when data is set
+  std::vector<Header> headers;        // -H, in order given
+  std::optional<std::string> data;    // -d
+  std::string user_agent = kDefaultUserAgent;
+  bool insecure = false;              // -k
+  std::string cacert;                 // --cacert
+  int ip_version = 0;                 // 0 any, 4 or 6
+  std::vector<ResolveEntry> resolve;  // --resolve
+  std::vector<std::string> dns_servers;  // --dns-server ADDR[:PORT]
+  int max_redirs = 20;
+  long connect_timeout_ms = 10000;
+  long max_time_ms = 0;               // 0: none. Bounds the whole load, DNS included
+  long dns_timeout_ms = 5000;         // per query try
+  long long max_filesize = 0;         // 0: none
+  bool keepalive = true;              // --no-keepalive sets false
+  bool keep_secrets = false;          // --keep-secrets
+  std::string label;
+  bool compressed = true;             // ask for gzip/deflate like a browser
+};
+
+// The options as JSON for runs.options, with secret header values redacted.
+std::string options_to_json(const LoadOptions& options);
+
+}  // namespace pageload

@@ -1,0 +1,48 @@
+// The phases of one request and the one table that names them.
+//
+// A phase is an enum and a span of offsets (ms) from the run's start. Every module that
+// needs a phase's column, CSS class or label reads it from kPhases, never spells it.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string_view>
+
+namespace pageload {
+
+enum class Phase { kDns = 0, kConnect, kTls, kSend, kWait, kReceive };
+inline constexpr int kPhaseCount = 6;
+
+struct PhaseInfo {
+  Phase phase;
+  std::string_view name;    // stored in phases.name
+  std::string_view column;  // column of the `timeline` view
+  std::string_view css;     // CSS class of the waterfall segment
+  std::string_view label;   // legend label
+};
+
+inline constexpr std::array<PhaseInfo, kPhaseCount> kPhases{{
+    {Phase::kDns, "dns", "dns_ms", "ph-dns", "DNS lookup"},
+    {Phase::kConnect, "connect", "connect_ms", "ph-connect", "TCP connect"},
+    {Phase::kTls, "tls", "tls_ms", "ph-tls", "TLS handshake"},
+    {Phase::kSend, "send", "send_ms", "ph-send", "Request sent"},
+    {Phase::kWait, "wait", "wait_ms", "ph-wait", "Waiting (TTFB)"},
+    {Phase::kReceive, "receive", "receive_ms", "ph-receive", "Content download"},
+}};
+
+constexpr const PhaseInfo& phase_info(Phase p) { return kPhases[static_cast<int>(p)]; }
+constexpr std::string_view phase_name(Phase p) { return phase_info(p).name; }
+constexpr std::optional<Phase> phase_from_name(std::string_view name) {
+  for (const auto& info : kPhases)
+    if (info.name == name) return info.phase;
+  return std::nullopt;
+}
+
+// Offsets in milliseconds from the run's start, on the one monotonic clock.
+struct Span {
+  double start_ms = 0;
+  double end_ms = 0;
+  constexpr double duration_ms() const { return end_ms - start_ms; }
+};
+
+}  // namespace pageload

@@ -1,0 +1,167 @@
+// What a load measured: a Run of requests (one per redirect hop), the connections they
+// used and the DNS lookups behind them. These are plain values: the loader fills them,
+// the store writes and reads them, the report draws them. A phase or field that did not
+// happen is absent (std::nullopt / empty vector), never a zero that looks measured.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "pageload/phase.h"
+#include "pageload/status.h"
+
+namespace pageload {
+
+using Header = std::pair<std::string, std::string>;  // name, value (as sent/received)
+
+// The failure of one phase: which code, and a human message.
+struct Failure {
+  Code code = Code::kInternal;
+  std::string message;
+};
+
+struct PhaseRecord {
+  Phase phase = Phase::kDns;
+  Span span;
+  std::optional<Failure> failure;  // set when this phase is where the request failed
+  bool ok() const { return !failure.has_value(); }
+};
+
+// One DNS resource record of an answer.
+struct DnsAnswer {
+  std::string type;   // "A", "AAAA" or "CNAME"
+  std::string name;   // owner name
+  std::string value;  // address, or CNAME target
+  int ttl = 0;        // seconds
+};
+
+// One query (A or AAAA) inside a lookup.
+struct DnsQuery {
+  std::string type;         // "A" or "AAAA"
+  std::string outcome;      // NOERROR, NXDOMAIN, SERVFAIL, NODATA, REFUSED, TIMEOUT, ERROR
+  std::string ares_status;  // c-ares status name, e.g. "ARES_ENOTFOUND"
+  Span span;
+};
+
+// Resolving one host name. `source` tells how the answer was had: "dns" (asked the
+// servers), "cache" (the run's TTL-honouring cache: no query sent), or "hosts".
+struct DnsLookup {
+  int id = 0;                        // index within Run::dns_lookups (store maps to rowid)
+  std::string host;
+  std::string source = "dns";
+  std::vector<std::string> servers;  // resolver servers configured, "ADDR:PORT"
+  int family = 0;                    // 0 any, 4 or 6 (-4/-6)
+  Span span;                         // for "cache" a zero-length span at lookup time
+  std::string outcome;               // overall: NOERROR or the failing outcome
+  std::string ares_status;
+  std::vector<DnsQuery> queries;
+  std::vector<DnsAnswer> answers;    // CNAME chain first, then addresses
+  std::optional<Failure> failure;
+  // Addresses in preference order (what connect will be handed).
+  std::vector<std::string> addresses() const;
+};
+
+struct TlsInfo {
+  std::string version;   // "TLSv1.3"
+  std::string cipher;
+  std::string alpn;      // "http/1.1", "h2", or empty
+  std::string subject;
+  std::string issuer;
+  std::vector<std::string> sans;
+  std::string not_before;  // ISO-8601 UTC
+  std::string not_after;   // ISO-8601 UTC
+  long verify_result = 0;  // X509_V_OK (0) or an X509_V_ERR_* code
+  std::string verify_message;
+  bool verified = false;   // verification was on and passed
+};
+
+// An address curl tried while connecting.
+struct ConnectAttempt {
+  std::string address;
+  int port = 0;
+  int family = 0;      // 4 or 6
+  std::string error;   // empty when this attempt connected
+};
+
+struct Connection {
+  int id = 0;  // index within Run::connections (store maps to rowid)
+  std::string scheme, host;
+  int port = 0;
+  std::string remote_ip;
+  int remote_port = 0;
+  std::string local_ip;
+  int local_port = 0;
+  int family = 0;  // 4 or 6
+  std::vector<ConnectAttempt> attempts;
+  std::optional<TlsInfo> tls;
+  std::optional<Span> connect;  // TCP connect
+  int requests = 0;             // how many requests used it
+};
+
+// One request: a hop of the redirect chain.
+struct Request {
+  int id = 0;       // index within Run::requests (store maps to rowid)
+  int seq = 0;      // 0 for the first hop
+  std::optional<int> redirect_from;  // seq of the hop that led here
+  std::string method;
+  std::string url;
+  std::string scheme, host;
+  int port = 0;
+  std::optional<int> connection;  // index into Run::connections
+  bool reused = false;
+  std::optional<int> dns_lookup;  // index into Run::dns_lookups
+  Span span;
+  std::vector<PhaseRecord> phases;  // in order; absent phases are simply missing
+
+  std::string http_version;  // "HTTP/1.1", "HTTP/2"
+  std::optional<int> status;
+  std::string reason;
+  std::string location;       // raw Location header
+  std::string redirect_url;   // Location resolved against url
+  std::optional<int64_t> header_bytes;
+  std::optional<int64_t> body_bytes;     // on the wire
+  std::optional<int64_t> body_decoded;   // after content decoding
+  std::string content_type;
+  std::vector<Header> request_headers;
+  std::vector<Header> response_headers;
+  std::vector<std::string> warnings;  // e.g. https-to-http downgrade
+
+  std::optional<Phase> error_phase;
+  std::optional<Failure> failure;
+
+  const PhaseRecord* phase(Phase p) const {
+    for (const auto& r : phases)
+      if (r.phase == p) return &r;
+    return nullptr;
+  }
+};
+
+enum class Outcome { kRunning, kOk, kHttpError, kFailed };
+std::string_view outcome_name(Outcome o);           // "running", "ok", "http_error", "failed"
+std::optional<Outcome> outcome_from_name(std::string_view name);
+
+struct Run {
+  int64_t id = 0;           // database rowid once stored
+  std::string started_at;   // UTC ISO-8601 with microseconds
+  std::string url;
+  std::string final_url;
+  std::optional<int> final_status;
+  Outcome outcome = Outcome::kRunning;
+  std::optional<Failure> failure;
+  std::optional<double> total_ms;
+  std::string label;
+  std::string options_json;   // the options the run was made with, secrets redacted
+  std::string tool_version;   // "pageload 0.1.0"
+  std::string library_versions;  // "libcurl/7.88.1 c-ares/1.18.1 ..."
+  std::vector<Request> requests;
+  std::vector<Connection> connections;
+  std::vector<DnsLookup> dns_lookups;
+
+  // Exit status for this run (0 ok, 1 http >= 400, 3 network, 4 local...).
+  int exit_status() const;
+};
+
+}  // namespace pageload

@@ -1,0 +1,73 @@
+#include "pageload/result.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/redact.h"
+#include "pageload/options.h"
+
+namespace pageload {
+
+std::vector<std::string> DnsLookup::addresses() const {
+  std::vector<std::string> out;
+  for (const auto& a : answers)
+    if (a.type == "A" || a.type == "AAAA") out.push_back(a.value);
+  return out;
+}
+
+std::string_view outcome_name(Outcome o) {
+  switch (o) {
+    case Outcome::kRunning: return "running";
+    case Outcome::kOk: return "ok";
+    case Outcome::kHttpError: return "http_error";
+    case Outcome::kFailed: return "failed";
+  }
+  return "failed";
+}
+
+std::optional<Outcome> outcome_from_name(std::string_view name) {
+  for (Outcome o : {Outcome::kRunning, Outcome::kOk, Outcome::kHttpError, Outcome::kFailed})
+    if (outcome_name(o) == name) return o;
+  return std::nullopt;
+}
+
+int Run::exit_status() const {
+  switch (outcome) {
+    case Outcome::kOk: return kExitOk;
+    case Outcome::kHttpError: return kExitHttpError;
+    case Outcome::kFailed: return failure ? code_info(failure->code).exit_status : kExitNetwork;
+    case Outcome::kRunning: return kExitLocal;  // never finished: something local broke
+  }
+  return kExitLocal;
+}
+
+std::string options_to_json(const LoadOptions& o) {
+  nlohmann::json headers = nlohmann::json::array();
+  for (const auto& [name, value] : o.headers)
+    headers.push_back(name + ": " + (o.keep_secrets ? value : redact_value(name, value)));
+  nlohmann::json resolve = nlohmann::json::array();
+  for (const auto& r : o.resolve) {
+    std::string addrs;
+    for (const auto& a : r.addresses) addrs += (addrs.empty() ? "" : ",") + a;
+    resolve.push_back(r.host + ":" + std::to_string(r.port) + ":" + addrs);
+  }
+  nlohmann::json j = {
+      {"method", o.method.empty() ? (o.data ? "POST" : "GET") : o.method},
+      {"headers", headers},
+      {"data_bytes", o.data ? nlohmann::json(o.data->size()) : nlohmann::json(nullptr)},
+      {"user_agent", o.user_agent},
+      {"insecure", o.insecure},
+      {"cacert", o.cacert},
+      {"ip_version", o.ip_version},
+      {"resolve", resolve},
+      {"dns_servers", o.dns_servers},
+      {"max_redirs", o.max_redirs},
+      {"connect_timeout_ms", o.connect_timeout_ms},
+      {"max_time_ms", o.max_time_ms},
+      {"max_filesize", o.max_filesize},
+      {"keepalive", o.keepalive},
+      {"keep_secrets", o.keep_secrets},
+  };
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace pageload
