@@ -1,0 +1,367 @@
+#include "loader/loader.h"
+
+#include <ares.h>
+
+#include <algorithm>
+#include <list>
+#include <map>
+#include <set>
+
+#include "core/clock.h"
+#include "core/redact.h"
+#include "core/url.h"
+#include "dns/cache.h"
+#include "dns/resolver.h"
+#include "loader/redirect.h"
+#include "transfer/transfer.h"
+
+namespace pageload {
+namespace {
+
+// One load in progress: the hop being worked on and what the run has so far.
+struct RunState {
+  LoadOptions options;
+  RunClock clock;
+  Run run;
+  Loader::DoneHook done;
+  dns::Resolver* resolver = nullptr;
+  dns::DnsCache cache;
+  std::optional<double> deadline_ms;  // --max-time, on clock
+
+  std::string first_host;
+  Url url;  // the hop being loaded
+  std::string method;
+  std::optional<std::string> body;
+  std::optional<int> redirect_from;
+  std::set<std::string> visited;                // "METHOD URL" already requested
+  std::map<std::string, int> connection_by_key;  // TCP 4-tuple -> Run::connections index
+  std::set<std::string> open_origins;           // origins with a connection we expect alive
+
+  bool waiting_dns = false;
+  double dns_started_ms = 0;
+  bool finished = false;
+};
+
+// How the current hop got its addresses.
+struct HopDns {
+  std::optional<DnsLookup> lookup;  // the lookup behind this hop, if any
+  bool asked = false;               // a real query was sent: there is a dns phase
+};
+
+std::string resolver_key(const std::vector<std::string>& servers) {
+  std::string key;
+  for (const auto& s : servers) key += s + ",";
+  return key;
+}
+
+}  // namespace
+
+struct Loader::Impl {
+  std::unique_ptr<transfer::Driver> driver;
+  std::map<std::string, std::unique_ptr<dns::Resolver>> resolvers;
+  std::list<std::shared_ptr<RunState>> runs;
+
+  void begin_hop(const std::shared_ptr<RunState>& st);
+  void start_transfer(const std::shared_ptr<RunState>& st, std::vector<std::string> addresses, HopDns dns);
+  void on_hop_done(const std::shared_ptr<RunState>& st, transfer::HopResult hop, HopDns dns);
+  void fail_in_dns(const std::shared_ptr<RunState>& st, const DnsLookup* lookup, Failure failure, Span span);
+  void finish(const std::shared_ptr<RunState>& st, std::optional<Failure> failure);
+  void check_deadlines();
+};
+
+Loader::Loader() : impl_(std::make_unique<Impl>()) {}
+Loader::~Loader() = default;
+
+StatusOr<std::unique_ptr<Loader>> Loader::create() {
+  auto driver = transfer::Driver::create();
+  if (!driver.ok()) return driver.status();
+  std::unique_ptr<Loader> loader(new Loader());
+  loader->impl_->driver = std::move(driver).value();
+  return loader;
+}
+
+std::string Loader::library_versions() {
+  return transfer::Driver::library_version() + " c-ares/" + ares_version(nullptr);
+}
+
+Status Loader::start(const LoadOptions& options, const BeginHook& begin, DoneHook done) {
+  auto url = parse_url(options.url);
+  if (!url.ok()) return url.status();
+  std::string key = resolver_key(options.dns_servers);
+  auto& resolver = impl_->resolvers[key];
+  if (!resolver) {
+    dns::ResolverOptions ro;
+    ro.servers = options.dns_servers;
+    ro.timeout_ms = options.dns_timeout_ms;
+    auto created = dns::Resolver::create(ro);
+    if (!created.ok()) {
+      impl_->resolvers.erase(key);
+      return created.status();
+    }
+    resolver = std::move(created).value();
+  }
+
+  auto st = std::make_shared<RunState>();
+  // The run's origin and its wall-clock start are read together, once.
+  st->clock = RunClock(mono_now_us());
+  st->run.started_at = utc_now_iso8601();
+  st->options = options;
+  st->done = std::move(done);
+  st->resolver = resolver.get();
+  if (options.max_time_ms > 0) st->deadline_ms = static_cast<double>(options.max_time_ms);
+  st->url = url.value();
+  st->first_host = st->url.host;
+  st->method = options.method.empty() ? (options.data ? "POST" : "GET") : options.method;
+  st->body = options.data;
+  st->run.url = st->url.full;
+  st->run.label = options.label;
+  st->run.options_json = options_to_json(options);
+  st->run.tool_version = std::string("pageload ") + PAGELOAD_VERSION;
+  st->run.library_versions = library_versions();
+  if (begin) begin(st->run);
+  impl_->runs.push_back(st);
+  impl_->begin_hop(st);
+  return Status::Ok();
+}
+
+void Loader::Impl::begin_hop(const std::shared_ptr<RunState>& st) {
+  st->visited.insert(st->method + " " + st->url.full);
+  const Url& url = st->url;
+
+  if (url.host_is_ip) return start_transfer(st, {}, {});
+  for (const auto& r : st->options.resolve)
+    if (iequals(r.host, url.host) && r.port == url.port) return start_transfer(st, r.addresses, {});
+  // A browser asks no DNS for an origin it holds an open connection to; curl still
+  // has this host's addresses from the hop that opened it.
+  if (st->options.keepalive && st->open_origins.count(url.origin())) {
+    HopDns dns;
+    dns.lookup = st->cache.get(url.host, st->options.ip_version, st->clock.now_ms());
+    return start_transfer(st, dns.lookup ? dns.lookup->addresses() : std::vector<std::string>{}, dns);
+  }
+  if (auto cached = st->cache.get(url.host, st->options.ip_version, st->clock.now_ms())) {
+    HopDns dns;
+    dns.lookup = *cached;
+    return start_transfer(st, cached->addresses(), dns);
+  }
+
+  st->waiting_dns = true;
+  st->dns_started_ms = st->clock.now_ms();
+  std::weak_ptr<RunState> weak = st;
+  st->resolver->resolve(url.host, st->options.ip_version, st->clock, [this, weak](DnsLookup lookup) {
+    auto st = weak.lock();
+    if (!st || st->finished) return;  // the run ended meanwhile (e.g. --max-time)
+    st->waiting_dns = false;
+    st->cache.put(lookup, lookup.span.end_ms);
+    if (lookup.failure) return fail_in_dns(st, &lookup, *lookup.failure, lookup.span);
+    HopDns dns;
+    dns.asked = true;
+    auto addresses = lookup.addresses();
+    dns.lookup = std::move(lookup);
+    start_transfer(st, std::move(addresses), std::move(dns));
+  });
+}
+
+void Loader::Impl::start_transfer(const std::shared_ptr<RunState>& st, std::vector<std::string> addresses,
+                                  HopDns dns) {
+  const LoadOptions& o = st->options;
+  transfer::HopSpec spec;
+  spec.url = st->url;
+  spec.method = st->method;
+  spec.body = st->body;
+  spec.headers = headers_for_hop(o.headers, st->first_host, st->url.host, st->body.has_value());
+  spec.user_agent = o.user_agent;
+  spec.addresses = std::move(addresses);
+  spec.insecure = o.insecure;
+  spec.cacert = o.cacert;
+  spec.ip_version = o.ip_version;
+  spec.keepalive = o.keepalive;
+  spec.connect_timeout_ms = o.connect_timeout_ms;
+  spec.max_filesize = o.max_filesize;
+  spec.compressed = o.compressed;
+  if (st->deadline_ms) spec.timeout_ms = std::max(1L, static_cast<long>(*st->deadline_ms - st->clock.now_ms()));
+  std::weak_ptr<RunState> weak = st;
+  driver->start(spec, st->clock, [this, weak, dns = std::move(dns)](transfer::HopResult hop) mutable {
+    if (auto st = weak.lock(); st && !st->finished) on_hop_done(st, std::move(hop), std::move(dns));
+  });
+}
+
+void Loader::Impl::on_hop_done(const std::shared_ptr<RunState>& st, transfer::HopResult hop, HopDns dns) {
+  Run& run = st->run;
+  Request req = std::move(hop.request);
+  req.seq = static_cast<int>(run.requests.size());
+  req.id = req.seq;
+  req.redirect_from = st->redirect_from;
+
+  // DNS: a real query is this hop's dns phase; a cache answer is linked but has no
+  // phase; a reused connection needed no addresses at all.
+  if (dns.lookup && (dns.asked || !req.reused)) {
+    dns.lookup->id = static_cast<int>(run.dns_lookups.size());
+    req.dns_lookup = dns.lookup->id;
+    if (dns.asked) {
+      req.phases.insert(req.phases.begin(), PhaseRecord{Phase::kDns, dns.lookup->span, std::nullopt});
+      req.span.start_ms = dns.lookup->span.start_ms;
+    }
+    run.dns_lookups.push_back(std::move(*dns.lookup));
+  }
+
+  // Connection: a new one gets a row; a reused one points at the row that opened it.
+  if (hop.connection) {
+    hop.connection->id = static_cast<int>(run.connections.size());
+    req.connection = hop.connection->id;
+    if (!hop.connection_key.empty()) st->connection_by_key[hop.connection_key] = hop.connection->id;
+    run.connections.push_back(std::move(*hop.connection));
+  } else if (req.reused) {
+    auto it = st->connection_by_key.find(hop.connection_key);
+    if (it != st->connection_by_key.end()) {
+      req.connection = it->second;
+    } else {  // opened by another run sharing this loader's pool
+      Connection c;
+      c.id = static_cast<int>(run.connections.size());
+      c.scheme = req.scheme;
+      c.host = req.host;
+      c.port = req.port;
+      req.connection = c.id;
+      st->connection_by_key[hop.connection_key] = c.id;
+      run.connections.push_back(std::move(c));
+    }
+  }
+  if (req.connection) run.connections[*req.connection].requests++;
+
+  // Will a later hop to this origin find the connection open?
+  bool closes = req.failure.has_value() || !st->options.keepalive || req.http_version == "HTTP/1.0";
+  for (const auto& [name, value] : req.response_headers)
+    if (iequals(name, "connection") && iequals(value, "close")) closes = true;
+  if (closes) st->open_origins.erase(st->url.origin());
+  else st->open_origins.insert(st->url.origin());
+
+  if (!st->options.keep_secrets) {
+    redact_headers(req.request_headers);
+    redact_headers(req.response_headers);
+  }
+  run.requests.push_back(std::move(req));
+  Request& done = run.requests.back();
+  if (done.failure) return finish(st, done.failure);
+
+  if (!done.status || !is_redirect_status(*done.status)) return finish(st, std::nullopt);
+
+  // A redirect: decide whether and where to follow.
+  auto fail_redirect = [&](Code code, std::string message) {
+    done.failure = Failure{code, std::move(message)};
+    finish(st, done.failure);
+  };
+  bool has_location = false;
+  for (const auto& [name, value] : done.response_headers) has_location |= iequals(name, "location");
+  if (!has_location)
+    return fail_redirect(Code::kBadRedirect, std::to_string(*done.status) + " response has no Location header");
+  auto next = resolve_location(st->url, done.location);
+  if (!next.ok()) return fail_redirect(next.status().code(), next.status().message());
+  done.redirect_url = next->full;
+  if (static_cast<int>(run.requests.size()) > st->options.max_redirs)
+    return fail_redirect(Code::kTooManyRedirects,
+                         "more than " + std::to_string(st->options.max_redirs) + " redirects (--max-redirs)");
+  NextRequest nr = method_after_redirect(*done.status, st->method, st->body);
+  if (st->visited.count(nr.method + " " + next->full))
+    return fail_redirect(Code::kRedirectLoop, "redirect loop: " + next->full + " was already requested");
+  if (st->url.scheme == "https" && next->scheme == "http")
+    done.warnings.push_back("redirect downgrades https to http: " + next->full);
+
+  st->redirect_from = done.seq;
+  st->url = next.value();
+  st->method = nr.method;
+  st->body = nr.body;
+  begin_hop(st);
+}
+
+void Loader::Impl::fail_in_dns(const std::shared_ptr<RunState>& st, const DnsLookup* lookup, Failure failure,
+                               Span span) {
+  Run& run = st->run;
+  Request req;
+  req.seq = static_cast<int>(run.requests.size());
+  req.id = req.seq;
+  req.redirect_from = st->redirect_from;
+  req.method = st->method;
+  req.url = st->url.full;
+  req.scheme = st->url.scheme;
+  req.host = st->url.host;
+  req.port = st->url.port;
+  req.span = span;
+  if (lookup) {
+    DnsLookup copy = *lookup;
+    copy.id = static_cast<int>(run.dns_lookups.size());
+    req.dns_lookup = copy.id;
+    run.dns_lookups.push_back(std::move(copy));
+  }
+  req.phases.push_back(PhaseRecord{Phase::kDns, span, failure});
+  req.error_phase = Phase::kDns;
+  req.failure = failure;
+  run.requests.push_back(std::move(req));
+  finish(st, failure);
+}
+
+void Loader::Impl::finish(const std::shared_ptr<RunState>& st, std::optional<Failure> failure) {
+  Run& run = st->run;
+  st->finished = true;
+  run.final_url = st->url.full;
+  if (!run.requests.empty()) {
+    run.final_status = run.requests.back().status;
+    run.total_ms = run.requests.back().span.end_ms;
+  } else {
+    run.total_ms = st->clock.now_ms();
+  }
+  run.failure = std::move(failure);
+  if (run.failure) run.outcome = Outcome::kFailed;
+  else if (run.final_status && *run.final_status >= 400) run.outcome = Outcome::kHttpError;
+  else run.outcome = Outcome::kOk;
+  if (st->done) st->done(run);
+}
+
+void Loader::Impl::check_deadlines() {
+  for (const auto& st : runs) {
+    if (st->finished || !st->waiting_dns || !st->deadline_ms) continue;
+    double now = st->clock.now_ms();
+    if (now < *st->deadline_ms) continue;
+    st->waiting_dns = false;
+    fail_in_dns(st, nullptr,
+                Failure{Code::kTimeout, "--max-time " + std::to_string(st->options.max_time_ms) +
+                                            " ms reached during the DNS lookup of " + st->url.host},
+                Span{st->dns_started_ms, now});
+  }
+}
+
+void Loader::run_until_idle() {
+  auto& runs = impl_->runs;
+  while (!runs.empty()) {
+    std::vector<WaitFd> fds;
+    std::vector<std::pair<dns::Resolver*, std::size_t>> slices;  // resolver, first fd index
+    long timeout = 1000;
+    for (auto& [key, resolver] : impl_->resolvers) {
+      slices.emplace_back(resolver.get(), fds.size());
+      for (const auto& fd : resolver->wait_fds()) fds.push_back(fd);
+      if (auto t = resolver->timeout_ms()) timeout = std::min(timeout, *t);
+    }
+    for (const auto& st : runs)
+      if (st->waiting_dns && st->deadline_ms)
+        timeout = std::min(timeout, std::max(0L, static_cast<long>(*st->deadline_ms - st->clock.now_ms()) + 1));
+    impl_->driver->wait(fds, timeout);
+    for (std::size_t i = 0; i < slices.size(); ++i) {
+      std::size_t begin = slices[i].second;
+      std::size_t end = i + 1 < slices.size() ? slices[i + 1].second : fds.size();
+      std::vector<WaitFd> mine(fds.begin() + static_cast<long>(begin), fds.begin() + static_cast<long>(end));
+      slices[i].first->process(mine);
+    }
+    impl_->driver->perform();
+    impl_->check_deadlines();
+    runs.remove_if([](const std::shared_ptr<RunState>& st) { return st->finished; });
+  }
+}
+
+StatusOr<Run> Loader::load(const LoadOptions& options, const BeginHook& begin) {
+  std::optional<Run> result;
+  Status s = start(options, begin, [&](Run& run) { result = run; });
+  if (!s.ok()) return s;
+  run_until_idle();
+  if (!result) return Status(Code::kInternal, "load ended without a result");
+  return std::move(*result);
+}
+
+}  // namespace pageload

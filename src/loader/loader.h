@@ -1,0 +1,42 @@
+// Orchestrates loads: for each run, hop by hop, DNS (or the run's DNS cache) then the
+// HTTP exchange, following redirects by browser rules, and fills a Run. It wires the
+// dns and transfer modules on one event loop; it does no parsing or SQL of its own.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "pageload/options.h"
+#include "pageload/result.h"
+
+namespace pageload {
+
+class Loader {
+ public:
+  // Called once a run has its start time and before any network work, so the caller
+  // can record it as 'running' (an interrupted run stays visible).
+  using BeginHook = std::function<void(Run&)>;
+  // Called when a run is complete (successfully or not).
+  using DoneHook = std::function<void(Run&)>;
+
+  static StatusOr<std::unique_ptr<Loader>> create();
+  ~Loader();
+
+  // Starts a load; `done` runs from run_until_idle(). Options are validated first: a
+  // bad URL or resolver address is returned as a Status and nothing starts.
+  Status start(const LoadOptions& options, const BeginHook& begin, DoneHook done);
+  // Runs the event loop until every started load is done.
+  void run_until_idle();
+  // Convenience: one load, start to finish.
+  StatusOr<Run> load(const LoadOptions& options, const BeginHook& begin = {});
+
+  // "libcurl/7.88.1 ... c-ares/1.18.1 SQLite/..." for runs.library_versions.
+  static std::string library_versions();
+
+ private:
+  Loader();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pageload

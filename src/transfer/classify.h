@@ -1,0 +1,32 @@
+// Maps how a curl transfer ended to our error codes and the phase that failed.
+// Decisions use curl's result code, the OS errno and the TLS verify result, never
+// message text.
+#pragma once
+
+#include <string>
+
+#include "pageload/result.h"
+
+namespace pageload::transfer {
+
+// What the transfer reached before it ended (from curl's timers and our callbacks).
+struct Progress {
+  bool tls = false;            // https and a new connection: a TLS phase exists
+  bool connected = false;      // TCP connect completed
+  bool handshaken = false;     // TLS handshake completed (or no TLS)
+  bool request_sent = false;
+  bool first_byte = false;
+};
+
+struct Classified {
+  Phase phase;
+  Code code;
+};
+
+// `curl_code` is a CURLcode, `os_errno` CURLINFO_OS_ERRNO, `verify_result` the X509
+// verify error seen during the handshake (0 if none), `hostname_ok` whether the
+// certificate matched the host.
+Classified classify_failure(int curl_code, long os_errno, const Progress& progress,
+                            long verify_result, bool hostname_ok);
+
+}  // namespace pageload::transfer

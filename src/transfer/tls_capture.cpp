@@ -1,0 +1,116 @@
+#include "transfer/tls_capture.h"
+
+#include <openssl/asn1.h>
+#include <openssl/x509v3.h>
+
+#include <arpa/inet.h>
+
+#include <cstdio>
+#include <ctime>
+#include <memory>
+
+namespace pageload::transfer {
+namespace {
+
+struct BioDeleter {
+  void operator()(BIO* b) const { BIO_free(b); }
+};
+
+std::string name_to_string(X509_NAME* name) {
+  if (!name) return {};
+  std::unique_ptr<BIO, BioDeleter> bio(BIO_new(BIO_s_mem()));
+  X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<std::size_t>(len));
+}
+
+std::string time_to_iso(const ASN1_TIME* t) {
+  if (!t) return {};
+  tm parsed{};
+  if (ASN1_TIME_to_tm(t, &parsed) != 1) return {};
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", parsed.tm_year + 1900,
+                parsed.tm_mon + 1, parsed.tm_mday, parsed.tm_hour, parsed.tm_min, parsed.tm_sec);
+  return buf;
+}
+
+// The SSL_CTX ex-data slot holding our TlsInfo sink (allocated once, thread-safely).
+int sink_index() {
+  static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
+int verify_callback(int preverify_ok, X509_STORE_CTX* store) {
+  auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  if (!ssl) return preverify_ok;
+  auto* sink = static_cast<TlsCapture*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), sink_index()));
+  if (!sink) return preverify_ok;
+  int depth = X509_STORE_CTX_get_error_depth(store);
+  if (depth == 0 && !sink->saw_leaf) {
+    if (X509* leaf = X509_STORE_CTX_get_current_cert(store)) {
+      read_certificate(leaf, sink->info);
+      sink->hostname_ok = certificate_matches_host(leaf, sink->host);
+      sink->saw_leaf = true;
+    }
+  }
+  if (!preverify_ok && sink->info.verify_result == 0) {
+    int err = X509_STORE_CTX_get_error(store);
+    sink->info.verify_result = err;
+    sink->info.verify_message = X509_verify_cert_error_string(err);
+  }
+  return preverify_ok;  // never change curl's decision
+}
+
+}  // namespace
+
+void read_certificate(X509* cert, TlsInfo& out) {
+  out.subject = name_to_string(X509_get_subject_name(cert));
+  out.issuer = name_to_string(X509_get_issuer_name(cert));
+  out.not_before = time_to_iso(X509_get0_notBefore(cert));
+  out.not_after = time_to_iso(X509_get0_notAfter(cert));
+  out.sans.clear();
+  auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  if (!names) return;
+  for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
+    const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names, i);
+    if (gn->type == GEN_DNS) {
+      const ASN1_STRING* s = gn->d.dNSName;
+      out.sans.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                            static_cast<std::size_t>(ASN1_STRING_length(s)));
+    } else if (gn->type == GEN_IPADD) {
+      const ASN1_OCTET_STRING* ip = gn->d.iPAddress;
+      char buf[INET6_ADDRSTRLEN] = {};
+      int af = ASN1_STRING_length(ip) == 4 ? AF_INET : AF_INET6;
+      if (inet_ntop(af, ASN1_STRING_get0_data(ip), buf, sizeof buf)) out.sans.push_back(std::string("IP:") + buf);
+    }
+  }
+  GENERAL_NAMES_free(names);
+}
+
+void read_session(SSL* ssl, TlsInfo& out) {
+  out.version = SSL_get_version(ssl);
+  if (const SSL_CIPHER* c = SSL_get_current_cipher(ssl)) out.cipher = SSL_CIPHER_get_name(c);
+  const unsigned char* alpn = nullptr;
+  unsigned int alpn_len = 0;
+  SSL_get0_alpn_selected(ssl, &alpn, &alpn_len);
+  if (alpn) out.alpn.assign(reinterpret_cast<const char*>(alpn), alpn_len);
+  if (out.subject.empty()) {
+    if (X509* cert = SSL_get1_peer_certificate(ssl)) {
+      read_certificate(cert, out);
+      X509_free(cert);
+    }
+  }
+}
+
+bool certificate_matches_host(X509* cert, const std::string& host) {
+  if (X509_check_ip_asc(cert, host.c_str(), 0) == 1) return true;
+  return X509_check_host(cert, host.c_str(), host.size(), 0, nullptr) == 1;
+}
+
+void install_verify_capture(SSL_CTX* ctx, TlsCapture* sink) {
+  SSL_CTX_set_ex_data(ctx, sink_index(), sink);
+  SSL_CTX_set_verify(ctx, SSL_CTX_get_verify_mode(ctx), verify_callback);
+}
+
+}  // namespace pageload::transfer
