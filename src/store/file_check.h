@@ -1,0 +1,18 @@
+// Checks on a database path made before SQLite touches it, so that a file we refuse is
+// never modified and a file is never created in a directory that does not exist.
+#pragma once
+
+#include <string>
+
+#include "pageload/status.h"
+
+namespace pageload::store::detail {
+
+enum class FileState { kMissing, kEmpty, kSqlite };
+
+// Looks at `path` without writing: kDatabase with one clear line when its directory
+// does not exist, it is not a regular file, cannot be read, or does not start with the
+// SQLite header. Otherwise whether it is missing, empty (0 bytes) or a SQLite file.
+StatusOr<FileState> inspect_database_file(const std::string& path);
+
+}  // namespace pageload::store::detail

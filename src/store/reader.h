@@ -1,0 +1,19 @@
+// Reading runs back: the SELECT side of Database.
+#pragma once
+
+#include <vector>
+
+#include "pageload/result.h"
+#include "store/sqlite_handle.h"
+#include "store/store.h"
+
+namespace pageload::store::detail {
+
+// See Database::load_run.
+StatusOr<Run> read_run(SqliteDb& db, int64_t id);
+// See Database::list_runs.
+StatusOr<std::vector<RunSummary>> read_summaries(SqliteDb& db, int limit);
+// See Database::latest_run_id.
+StatusOr<int64_t> read_latest_id(SqliteDb& db);
+
+}  // namespace pageload::store::detail

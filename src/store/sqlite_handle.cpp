@@ -1,0 +1,116 @@
+#include "store/sqlite_handle.h"
+
+namespace pageload::store::detail {
+
+StatusOr<bool> Statement::step() {
+  int rc = sqlite3_step(stmt_.get());
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  Status s = db_error(std::string(sqlite3_errmsg(db_)) + " (in: " +
+                      std::string(sqlite3_sql(stmt_.get())).substr(0, 60) + ")");
+  reset();
+  return s;
+}
+
+Status Statement::run() {
+  auto r = step();
+  if (!r.ok()) return r.status();
+  reset();
+  return Status::Ok();
+}
+
+void Statement::reset() {
+  sqlite3_reset(stmt_.get());
+  sqlite3_clear_bindings(stmt_.get());
+}
+
+std::string Statement::text(int col) const {
+  const unsigned char* p = sqlite3_column_text(stmt_.get(), col);
+  if (!p) return {};
+  return std::string(reinterpret_cast<const char*>(p),
+                     static_cast<size_t>(sqlite3_column_bytes(stmt_.get(), col)));
+}
+
+std::optional<int64_t> Statement::opt_int64(int col) const {
+  if (is_null(col)) return std::nullopt;
+  return int64(col);
+}
+
+std::optional<int> Statement::opt_int(int col) const {
+  if (is_null(col)) return std::nullopt;
+  return integer(col);
+}
+
+std::optional<double> Statement::opt_real(int col) const {
+  if (is_null(col)) return std::nullopt;
+  return real(col);
+}
+
+StatusOr<std::unique_ptr<SqliteDb>> SqliteDb::open(const std::string& path, int flags) {
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_EXRESCODE, nullptr);
+  DbPtr db(raw);  // sqlite3_open_v2 may hand back a handle even on failure
+  if (rc != SQLITE_OK) {
+    return db_error("cannot open database '" + path + "': " +
+                    (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+  }
+  return std::make_unique<SqliteDb>(std::move(db), path);
+}
+
+StatusOr<Statement*> SqliteDb::prepare(const char* sql) {
+  auto it = statements_.find(sql);
+  if (it != statements_.end()) {
+    it->second->reset();
+    return it->second.get();
+  }
+  sqlite3_stmt* raw = nullptr;
+  int rc = sqlite3_prepare_v3(db_.get(), sql, -1, SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
+  StmtPtr stmt(raw);
+  if (rc != SQLITE_OK) return error("cannot prepare statement");
+  auto owned = std::make_unique<Statement>(db_.get(), std::move(stmt));
+  Statement* out = owned.get();
+  statements_.emplace(sql, std::move(owned));
+  return out;
+}
+
+Status SqliteDb::exec(const char* sql) {
+  char* message = nullptr;
+  int rc = sqlite3_exec(db_.get(), sql, nullptr, nullptr, &message);
+  if (rc == SQLITE_OK) return Status::Ok();
+  std::string text = message ? message : sqlite3_errstr(rc);
+  sqlite3_free(message);
+  return db_error("database '" + path_ + "': " + text);
+}
+
+StatusOr<int64_t> SqliteDb::query_int(const char* sql) {
+  auto stmt = prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  auto row = (*stmt)->step();
+  if (!row.ok()) return row.status();
+  if (!*row) return error("no result");
+  int64_t v = (*stmt)->int64(0);
+  (*stmt)->reset();
+  return v;
+}
+
+Status SqliteDb::error(std::string_view what) const {
+  return db_error("database '" + path_ + "': " + std::string(what) + ": " +
+                  sqlite3_errmsg(db_.get()));
+}
+
+Transaction::Transaction(SqliteDb& db) : db_(db), begin_(db.exec("BEGIN IMMEDIATE")) {
+  done_ = !begin_.ok();
+}
+
+Transaction::~Transaction() {
+  if (!done_) db_.exec("ROLLBACK");
+}
+
+Status Transaction::commit() {
+  if (done_) return begin_.ok() ? db_error("transaction already finished") : begin_;
+  Status s = db_.exec("COMMIT");
+  if (s.ok()) done_ = true;  // on failure the destructor rolls back
+  return s;
+}
+
+}  // namespace pageload::store::detail

@@ -1,0 +1,73 @@
+// The run database: writes each load's runs, requests, phases, connections and DNS
+// lookups into SQLite and reads them back. The schema (schema.sql, embedded) is a
+// public interface for users' SQL; this API is for pageload's own modules.
+//
+// A Database is used by one thread at a time. Several Database objects, in one process
+// or many, may write to the same file at once: writers wait up to 30 s for each other.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pageload/result.h"
+#include "pageload/status.h"
+
+namespace pageload::store {
+
+namespace detail {
+class SqliteDb;
+}
+
+// One line of `pageload list`.
+struct RunSummary {
+  int64_t id = 0;
+  std::string started_at, url, final_url, label, outcome, error_class;
+  std::optional<int> final_status;
+  std::optional<double> total_ms;
+  int requests = 0;  // 0 while the run is still running
+};
+
+class Database {
+ public:
+  // Opens `path` for writing, creating it if missing, and brings its schema to this
+  // build's version (WAL mode, busy_timeout 30 s, foreign keys on). Errors are kDatabase
+  // with one line naming the path: directory missing, not a SQLite file, read-only
+  // file, schema newer than this build. A file that is refused is left unmodified and
+  // no file is created when the directory is missing.
+  static StatusOr<std::unique_ptr<Database>> open(const std::string& path);
+  // Opens an existing database read-only (list, show, report). kDatabase if the file is
+  // missing, not a SQLite file, or its schema is not this build's version.
+  static StatusOr<std::unique_ptr<Database>> open_existing(const std::string& path);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // Inserts the runs row with outcome 'running' (started_at, url, label, options,
+  // versions) and sets run.id. Fills run.started_at with the current UTC time if empty.
+  Status begin_run(Run& run);
+  // In one transaction, writes the run's DNS lookups (+queries, answers), connections
+  // (+attempts) and requests (+phases, headers), mapping Request::connection and
+  // Request::dns_lookup (indexes into the run's vectors) to row ids, and completes the
+  // runs row. Inserts the runs row first if begin_run was not called (run.id == 0).
+  // Calling it again for the same run replaces what the first call wrote. On error
+  // nothing of this call is kept.
+  Status finish_run(Run& run);
+  // Reads a whole run back: load_run(id) after finish_run(run) equals run in every field
+  // the schema stores (ids are indexes again; phases come back in kPhases order).
+  // Code::kUsage "no run N in DB" if there is none.
+  StatusOr<Run> load_run(int64_t id);
+  // The newest `limit` runs (by started_at), newest first; limit <= 0: all.
+  StatusOr<std::vector<RunSummary>> list_runs(int limit = 20);
+  // The id of the newest run; Code::kUsage "no runs in DB" if there is none.
+  StatusOr<int64_t> latest_run_id();
+  std::string path() const;
+
+ private:
+  explicit Database(std::unique_ptr<detail::SqliteDb> db);
+  std::unique_ptr<detail::SqliteDb> db_;
+};
+
+}  // namespace pageload::store
