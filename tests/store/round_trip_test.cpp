@@ -1,0 +1,345 @@
+// Writing runs and reading them back: load_run(finish_run(x)) == x, the timeline view,
+// list_runs.
+#include <catch2/catch.hpp>
+
+#include "store/store.h"
+#include "test_support.h"
+
+using namespace pageload;
+using namespace pageload::store;
+using namespace pageload::store::testing;
+
+namespace {
+
+void check_same(const std::optional<Failure>& a, const std::optional<Failure>& b) {
+  REQUIRE(a.has_value() == b.has_value());
+  if (!a) return;
+  CHECK(a->code == b->code);
+  CHECK(a->message == b->message);
+}
+
+void check_same(const Span& a, const Span& b) {
+  CHECK(a.start_ms == b.start_ms);
+  CHECK(a.end_ms == b.end_ms);
+}
+
+void check_same(const DnsLookup& a, const DnsLookup& b) {
+  INFO("lookup " << a.id << " " << a.host);
+  CHECK(a.id == b.id);
+  CHECK(a.host == b.host);
+  CHECK(a.source == b.source);
+  CHECK(a.servers == b.servers);
+  CHECK(a.family == b.family);
+  check_same(a.span, b.span);
+  CHECK(a.outcome == b.outcome);
+  CHECK(a.ares_status == b.ares_status);
+  check_same(a.failure, b.failure);
+  REQUIRE(a.queries.size() == b.queries.size());
+  for (size_t i = 0; i < a.queries.size(); ++i) {
+    CHECK(a.queries[i].type == b.queries[i].type);
+    CHECK(a.queries[i].outcome == b.queries[i].outcome);
+    CHECK(a.queries[i].ares_status == b.queries[i].ares_status);
+    check_same(a.queries[i].span, b.queries[i].span);
+  }
+  REQUIRE(a.answers.size() == b.answers.size());
+  for (size_t i = 0; i < a.answers.size(); ++i) {
+    CHECK(a.answers[i].type == b.answers[i].type);
+    CHECK(a.answers[i].name == b.answers[i].name);
+    CHECK(a.answers[i].value == b.answers[i].value);
+    CHECK(a.answers[i].ttl == b.answers[i].ttl);
+  }
+}
+
+void check_same(const Connection& a, const Connection& b) {
+  INFO("connection " << a.id);
+  CHECK(a.id == b.id);
+  CHECK(a.scheme == b.scheme);
+  CHECK(a.host == b.host);
+  CHECK(a.port == b.port);
+  CHECK(a.remote_ip == b.remote_ip);
+  CHECK(a.remote_port == b.remote_port);
+  CHECK(a.local_ip == b.local_ip);
+  CHECK(a.local_port == b.local_port);
+  CHECK(a.family == b.family);
+  CHECK(a.requests == b.requests);
+  REQUIRE(a.connect.has_value() == b.connect.has_value());
+  if (a.connect) check_same(*a.connect, *b.connect);
+  REQUIRE(a.attempts.size() == b.attempts.size());
+  for (size_t i = 0; i < a.attempts.size(); ++i) {
+    CHECK(a.attempts[i].address == b.attempts[i].address);
+    CHECK(a.attempts[i].port == b.attempts[i].port);
+    CHECK(a.attempts[i].family == b.attempts[i].family);
+    CHECK(a.attempts[i].error == b.attempts[i].error);
+  }
+  REQUIRE(a.tls.has_value() == b.tls.has_value());
+  if (!a.tls) return;
+  CHECK(a.tls->version == b.tls->version);
+  CHECK(a.tls->cipher == b.tls->cipher);
+  CHECK(a.tls->alpn == b.tls->alpn);
+  CHECK(a.tls->subject == b.tls->subject);
+  CHECK(a.tls->issuer == b.tls->issuer);
+  CHECK(a.tls->sans == b.tls->sans);
+  CHECK(a.tls->not_before == b.tls->not_before);
+  CHECK(a.tls->not_after == b.tls->not_after);
+  CHECK(a.tls->verify_result == b.tls->verify_result);
+  CHECK(a.tls->verify_message == b.tls->verify_message);
+  CHECK(a.tls->verified == b.tls->verified);
+}
+
+void check_same(const Request& a, const Request& b) {
+  INFO("request " << a.seq);
+  CHECK(a.id == b.id);
+  CHECK(a.seq == b.seq);
+  CHECK(a.redirect_from == b.redirect_from);
+  CHECK(a.method == b.method);
+  CHECK(a.url == b.url);
+  CHECK(a.scheme == b.scheme);
+  CHECK(a.host == b.host);
+  CHECK(a.port == b.port);
+  CHECK(a.connection == b.connection);
+  CHECK(a.reused == b.reused);
+  CHECK(a.dns_lookup == b.dns_lookup);
+  check_same(a.span, b.span);
+  REQUIRE(a.phases.size() == b.phases.size());
+  for (size_t i = 0; i < a.phases.size(); ++i) {
+    CHECK(a.phases[i].phase == b.phases[i].phase);
+    check_same(a.phases[i].span, b.phases[i].span);
+    check_same(a.phases[i].failure, b.phases[i].failure);
+  }
+  CHECK(a.http_version == b.http_version);
+  CHECK(a.status == b.status);
+  CHECK(a.reason == b.reason);
+  CHECK(a.location == b.location);
+  CHECK(a.redirect_url == b.redirect_url);
+  CHECK(a.header_bytes == b.header_bytes);
+  CHECK(a.body_bytes == b.body_bytes);
+  CHECK(a.body_decoded == b.body_decoded);
+  CHECK(a.content_type == b.content_type);
+  CHECK(a.request_headers == b.request_headers);
+  CHECK(a.response_headers == b.response_headers);
+  CHECK(a.warnings == b.warnings);
+  CHECK(a.error_phase == b.error_phase);
+  check_same(a.failure, b.failure);
+}
+
+void check_same(const Run& a, const Run& b) {
+  CHECK(a.id == b.id);
+  CHECK(a.started_at == b.started_at);
+  CHECK(a.url == b.url);
+  CHECK(a.final_url == b.final_url);
+  CHECK(a.final_status == b.final_status);
+  CHECK(a.outcome == b.outcome);
+  check_same(a.failure, b.failure);
+  CHECK(a.total_ms == b.total_ms);
+  CHECK(a.label == b.label);
+  CHECK(a.options_json == b.options_json);
+  CHECK(a.tool_version == b.tool_version);
+  CHECK(a.library_versions == b.library_versions);
+  REQUIRE(a.dns_lookups.size() == b.dns_lookups.size());
+  for (size_t i = 0; i < a.dns_lookups.size(); ++i) check_same(a.dns_lookups[i], b.dns_lookups[i]);
+  REQUIRE(a.connections.size() == b.connections.size());
+  for (size_t i = 0; i < a.connections.size(); ++i) check_same(a.connections[i], b.connections[i]);
+  REQUIRE(a.requests.size() == b.requests.size());
+  for (size_t i = 0; i < a.requests.size(); ++i) check_same(a.requests[i], b.requests[i]);
+}
+
+std::unique_ptr<Database> open_db(const std::string& path) {
+  auto db = Database::open(path);
+  REQUIRE(db.ok());
+  return std::move(db).value();
+}
+
+}  // namespace
+
+TEST_CASE("a three-hop run reads back equal to what was written, field by field") {
+  ScratchDir dir;
+  auto db = open_db(dir.file("runs.db"));
+  Run run = make_three_hop_run();
+  REQUIRE((*db).begin_run(run).ok());
+  CHECK(run.id > 0);
+  Status finished = db->finish_run(run);
+  INFO(finished.to_string());
+  REQUIRE(finished.ok());
+
+  auto loaded = db->load_run(run.id);
+  REQUIRE(loaded.ok());
+  check_same(*loaded, run);
+
+  // A second connection (or a read-only one) reads the same.
+  auto ro = Database::open_existing(dir.file("runs.db"));
+  REQUIRE(ro.ok());
+  auto again = (*ro)->load_run(run.id);
+  REQUIRE(again.ok());
+  check_same(*again, run);
+}
+
+TEST_CASE("finish_run without begin_run inserts the run") {
+  ScratchDir dir;
+  auto db = open_db(dir.file("runs.db"));
+  Run run = make_three_hop_run();
+  REQUIRE(db->finish_run(run).ok());
+  CHECK(run.id > 0);
+  auto loaded = db->load_run(run.id);
+  REQUIRE(loaded.ok());
+  check_same(*loaded, run);
+}
+
+TEST_CASE("finishing a run twice replaces its rows instead of duplicating them") {
+  ScratchDir dir;
+  const std::string path = dir.file("runs.db");
+  auto db = open_db(path);
+  Run run = make_three_hop_run();
+  REQUIRE(db->finish_run(run).ok());
+  run.requests.pop_back();
+  run.outcome = Outcome::kOk;
+  run.failure.reset();
+  REQUIRE(db->finish_run(run).ok());
+  CHECK(*query(path, "SELECT COUNT(*) FROM requests")[0][0] == "2");
+  CHECK(*query(path, "SELECT COUNT(*) FROM connections")[0][0] == "2");
+  auto loaded = db->load_run(run.id);
+  REQUIRE(loaded.ok());
+  check_same(*loaded, run);
+}
+
+TEST_CASE("a request pointing at a connection that does not exist is rejected and nothing is kept") {
+  ScratchDir dir;
+  const std::string path = dir.file("runs.db");
+  auto db = open_db(path);
+  Run run = make_three_hop_run();
+  run.requests[1].connection = 9;
+  Status s = db->finish_run(run);
+  CHECK(s.code() == Code::kInternal);
+  CHECK(run.id == 0);
+  CHECK(*query(path, "SELECT COUNT(*) FROM runs")[0][0] == "0");
+  CHECK(*query(path, "SELECT COUNT(*) FROM dns_lookups")[0][0] == "0");
+}
+
+TEST_CASE("loading a run that does not exist is a usage error") {
+  ScratchDir dir;
+  auto db = open_db(dir.file("runs.db"));
+  auto loaded = db->load_run(42);
+  REQUIRE_FALSE(loaded.ok());
+  CHECK(loaded.status().code() == Code::kUsage);
+  CHECK(loaded.status().message() == "no run 42 in DB");
+  auto latest = db->latest_run_id();
+  REQUIRE_FALSE(latest.ok());
+  CHECK(latest.status().code() == Code::kUsage);
+}
+
+TEST_CASE("the timeline view gives each phase's duration and NULL for phases that did not happen") {
+  ScratchDir dir;
+  const std::string path = dir.file("runs.db");
+  auto db = open_db(path);
+  Run run = make_three_hop_run("cold");
+  REQUIRE(db->finish_run(run).ok());
+
+  auto rows = query(path,
+                    "SELECT seq, host, status, reused, dns_ms, connect_ms, tls_ms, send_ms, wait_ms, receive_ms,"
+                    " total_ms, label, started_at, error_phase FROM timeline WHERE run_id = " +
+                        std::to_string(run.id) + " ORDER BY seq");
+  REQUIRE(rows.size() == 3);
+  using V = std::optional<std::string>;
+  CHECK(rows[0] == Row{V("0"), V("b.test"), V("301"), V("0"), V("12.25"), V("1.75"), V("5.75"), V("0.25"),
+                       V("14.5"), V("5.0"), V("39.5"), V("cold"), V("2026-11-25T04:38:51.123456Z"), {}});
+  CHECK(rows[1] == Row{V("1"), V("b.test"), V("302"), V("1"), {}, {}, {}, V("0.25"), V("14.75"), V("4.5"),
+                       V("19.5"), V("cold"), V("2026-11-25T04:38:51.123456Z"), {}});
+  CHECK(rows[2] == Row{V("2"), V("c.test"), {}, V("0"), V("0.0"), V("1.5"), {}, {}, {}, {}, V("1.5"), V("cold"),
+                       V("2026-11-25T04:38:51.123456Z"), V("connect")});
+
+  auto summary = query(path, "SELECT request_count, redirect_count, dns_ms, tls_ms, wait_ms, outcome,"
+                             " error_class FROM run_summary WHERE run_id = " + std::to_string(run.id));
+  REQUIRE(summary.size() == 1);
+  CHECK(summary[0] == Row{V("3"), V("2"), V("12.25"), V("5.75"), V("29.25"), V("failed"), V("connect_refused")});
+}
+
+TEST_CASE("a failed phase is stored with ok = 0 and its error class") {
+  ScratchDir dir;
+  const std::string path = dir.file("runs.db");
+  auto db = open_db(path);
+  Run run = make_three_hop_run();
+  REQUIRE(db->finish_run(run).ok());
+  auto rows = query(path, "SELECT p.name, p.ok, p.error_class FROM phases p JOIN requests r ON r.id = p.request_id"
+                          " WHERE r.seq = 2 ORDER BY p.ok DESC");
+  REQUIRE(rows.size() == 2);
+  CHECK(*rows[1][0] == "connect");
+  CHECK(*rows[1][1] == "0");
+  CHECK(rows[1][2] == std::optional<std::string>(std::string(code_name(Code::kConnectRefused))));
+  CHECK(*rows[0][1] == "1");
+  CHECK_FALSE(rows[0][2].has_value());
+}
+
+TEST_CASE("a run begun but never finished is listed as running") {
+  ScratchDir dir;
+  auto db = open_db(dir.file("runs.db"));
+  Run run;
+  run.url = "http://slow.test/";
+  run.label = "interrupted";
+  REQUIRE(db->begin_run(run).ok());
+  CHECK_FALSE(run.started_at.empty());
+
+  auto list = db->list_runs();
+  REQUIRE(list.ok());
+  REQUIRE(list->size() == 1);
+  const RunSummary& s = list->front();
+  CHECK(s.id == run.id);
+  CHECK(s.outcome == "running");
+  CHECK(s.url == "http://slow.test/");
+  CHECK(s.label == "interrupted");
+  CHECK(s.requests == 0);
+  CHECK_FALSE(s.final_status.has_value());
+  CHECK_FALSE(s.total_ms.has_value());
+
+  auto loaded = db->load_run(run.id);
+  REQUIRE(loaded.ok());
+  CHECK(loaded->outcome == Outcome::kRunning);
+  CHECK(loaded->requests.empty());
+}
+
+TEST_CASE("list_runs returns the newest runs first and honours the limit") {
+  ScratchDir dir;
+  auto db = open_db(dir.file("runs.db"));
+  // Written out of time order: the list follows started_at, not insertion order.
+  for (int minute : {3, 1, 4, 0, 2}) {
+    Run run = make_three_hop_run("m" + std::to_string(minute));
+    run.started_at = "2026-11-25T04:0" + std::to_string(minute) + ":00.000000Z";
+    run.final_status = 200 + minute;
+    REQUIRE(db->finish_run(run).ok());
+  }
+  auto all = db->list_runs(0);
+  REQUIRE(all.ok());
+  REQUIRE(all->size() == 5);
+  for (int i = 0; i < 5; ++i) CHECK((*all)[i].label == "m" + std::to_string(4 - i));
+  CHECK((*all)[0].final_status == 204);
+  CHECK((*all)[0].requests == 3);
+  CHECK((*all)[0].outcome == "failed");
+  CHECK((*all)[0].error_class == "connect_refused");
+  CHECK((*all)[0].total_ms == 95.25);
+
+  auto two = db->list_runs(2);
+  REQUIRE(two.ok());
+  REQUIRE(two->size() == 2);
+  CHECK((*two)[0].label == "m4");
+  CHECK((*two)[1].label == "m3");
+
+  auto latest = db->latest_run_id();
+  REQUIRE(latest.ok());
+  CHECK(*latest == (*all)[0].id);
+}
+
+TEST_CASE("deleting a run removes every row recorded for it") {
+  ScratchDir dir;
+  const std::string path = dir.file("runs.db");
+  auto db = open_db(path);
+  Run keep = make_three_hop_run("keep");
+  Run drop = make_three_hop_run("drop");
+  REQUIRE(db->finish_run(keep).ok());
+  REQUIRE(db->finish_run(drop).ok());
+  exec(path, "PRAGMA foreign_keys = ON; DELETE FROM runs WHERE label = 'drop';");
+  for (const char* table : {"requests", "connections", "dns_lookups"})
+    CHECK(*query(path, std::string("SELECT COUNT(DISTINCT run_id) FROM ") + table)[0][0] == "1");
+  CHECK(*query(path, "SELECT COUNT(*) FROM phases")[0][0] == "11");
+  CHECK(*query(path, "SELECT COUNT(*) FROM headers")[0][0] == "8");
+  auto loaded = db->load_run(keep.id);
+  REQUIRE(loaded.ok());
+  check_same(*loaded, keep);
+}

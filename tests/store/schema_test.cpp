@@ -1,0 +1,202 @@
+// Opening databases: schema creation, migration, and the files open() must refuse.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <set>
+
+#include <unistd.h>
+
+#include "store/store.h"
+#include "test_support.h"
+
+using namespace pageload;
+using namespace pageload::store;
+using namespace pageload::store::testing;
+
+namespace {
+
+std::set<std::string> objects(const std::string& db, const std::string& type) {
+  std::set<std::string> names;
+  for (const auto& row : query(db, "SELECT name FROM sqlite_master WHERE type = '" + type + "'"))
+    names.insert(*row[0]);
+  return names;
+}
+
+std::string user_version(const std::string& db) { return *query(db, "PRAGMA user_version")[0][0]; }
+
+}  // namespace
+
+TEST_CASE("opening a new file creates every table, view and index at schema version 1") {
+  ScratchDir dir;
+  const std::string path = dir.file("runs.db");
+  auto db = Database::open(path);
+  REQUIRE(db.ok());
+  CHECK((*db)->path() == path);
+
+  auto tables = objects(path, "table");
+  for (const char* t : {"runs", "connections", "connect_attempts", "dns_lookups", "dns_queries", "dns_answers",
+                        "requests", "phases", "headers", "status_codes"})
+    CHECK(tables.count(t) == 1);
+  auto views = objects(path, "view");
+  CHECK(views.count("timeline") == 1);
+  CHECK(views.count("run_summary") == 1);
+  auto indexes = objects(path, "index");
+  for (const char* i : {"runs_started_at", "runs_label", "requests_host", "phases_name"})
+    CHECK(indexes.count(i) == 1);
+  CHECK(user_version(path) == "1");
+  CHECK(*query(path, "PRAGMA journal_mode")[0][0] == "wal");
+}
+
+TEST_CASE("reopening a current database changes nothing and keeps its runs") {
+  ScratchDir dir;
+  const std::string path = dir.file("runs.db");
+  int64_t id = 0;
+  {
+    auto db = Database::open(path);
+    REQUIRE(db.ok());
+    Run run = make_three_hop_run();
+    REQUIRE((*db)->finish_run(run).ok());
+    id = run.id;
+  }
+  const auto schema_before = query(path, "SELECT type, name, sql FROM sqlite_master ORDER BY name");
+  for (int i = 0; i < 3; ++i) {
+    auto db = Database::open(path);
+    REQUIRE(db.ok());
+    CHECK((*db)->load_run(id).ok());
+  }
+  CHECK(query(path, "SELECT type, name, sql FROM sqlite_master ORDER BY name") == schema_before);
+  CHECK(*query(path, "SELECT COUNT(*) FROM status_codes")[0][0] == "62");
+  CHECK(user_version(path) == "1");
+}
+
+TEST_CASE("a zero-byte file is migrated from version 0 to the current schema") {
+  ScratchDir dir;
+  const std::string path = dir.file("empty.db");
+  write_bytes(path, "");
+  auto db = Database::open(path);
+  REQUIRE(db.ok());
+  CHECK(user_version(path) == "1");
+  CHECK(objects(path, "table").count("runs") == 1);
+}
+
+TEST_CASE("a version-0 SQLite file with unrelated tables is migrated and keeps them") {
+  ScratchDir dir;
+  const std::string path = dir.file("v0.db");
+  exec(path, "CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('keep me');");
+  auto db = Database::open(path);
+  REQUIRE(db.ok());
+  CHECK(user_version(path) == "1");
+  CHECK(*query(path, "SELECT text FROM notes")[0][0] == "keep me");
+  CHECK(*query(path, "SELECT COUNT(*) FROM status_codes")[0][0] == "62");
+}
+
+TEST_CASE("a database with a newer schema version is refused and left byte-for-byte unchanged") {
+  ScratchDir dir;
+  const std::string path = dir.file("future.db");
+  exec(path, "CREATE TABLE runs (id INTEGER PRIMARY KEY, future TEXT); PRAGMA user_version = 7;");
+  const std::string before = read_bytes(path);
+
+  auto db = Database::open(path);
+  REQUIRE_FALSE(db.ok());
+  CHECK(db.status().code() == Code::kDatabase);
+  CHECK(db.status().message() == "database schema version 7 is newer than this pageload (1)");
+  CHECK(read_bytes(path) == before);
+  CHECK_FALSE(std::filesystem::exists(path + "-wal"));
+
+  auto ro = Database::open_existing(path);
+  REQUIRE_FALSE(ro.ok());
+  CHECK(ro.status().message() == "database schema version 7 is newer than this pageload (1)");
+  CHECK(read_bytes(path) == before);
+}
+
+TEST_CASE("a file that is not a SQLite database is refused and left unchanged") {
+  ScratchDir dir;
+  const std::string path = dir.file("notes.txt");
+  const std::string text = "these are my notes, not a database\n";
+  write_bytes(path, text);
+
+  auto db = Database::open(path);
+  REQUIRE_FALSE(db.ok());
+  CHECK(db.status().code() == Code::kDatabase);
+  CHECK(db.status().message() == "cannot open database '" + path + "': not a SQLite database");
+  CHECK(read_bytes(path) == text);
+
+  auto ro = Database::open_existing(path);
+  REQUIRE_FALSE(ro.ok());
+  CHECK(ro.status().message() == "cannot open database '" + path + "': not a SQLite database");
+  CHECK(read_bytes(path) == text);
+}
+
+TEST_CASE("a file with a SQLite header but a damaged body is refused and left unchanged") {
+  ScratchDir dir;
+  const std::string path = dir.file("damaged.db");
+  std::string bytes(4096, '\xAB');
+  bytes.replace(0, 16, std::string("SQLite format 3\0", 16));
+  write_bytes(path, bytes);
+  auto db = Database::open(path);
+  REQUIRE_FALSE(db.ok());
+  CHECK(db.status().code() == Code::kDatabase);
+  CHECK(read_bytes(path) == bytes);
+}
+
+TEST_CASE("a database in a missing directory is an error and no file is created") {
+  ScratchDir dir;
+  const std::string missing = dir.file("nope");
+  const std::string path = missing + "/runs.db";
+  auto db = Database::open(path);
+  REQUIRE_FALSE(db.ok());
+  CHECK(db.status().code() == Code::kDatabase);
+  CHECK(db.status().message() ==
+        "cannot open database '" + path + "': directory '" + missing + "' does not exist");
+  CHECK_FALSE(std::filesystem::exists(missing));
+}
+
+TEST_CASE("opening a missing database read-only is an error and creates nothing") {
+  ScratchDir dir;
+  const std::string path = dir.file("absent.db");
+  auto db = Database::open_existing(path);
+  REQUIRE_FALSE(db.ok());
+  CHECK(db.status().code() == Code::kDatabase);
+  CHECK(db.status().message() == "cannot open database '" + path + "': file does not exist");
+  CHECK_FALSE(std::filesystem::exists(path));
+}
+
+TEST_CASE("a write-protected database is refused for writing but can be read") {
+  if (::geteuid() == 0) return;  // root may write any file: nothing to observe
+  ScratchDir dir;
+  const std::string path = dir.file("ro.db");
+  { REQUIRE(Database::open(path).ok()); }
+  std::filesystem::permissions(path, std::filesystem::perms::owner_read);
+  auto db = Database::open(path);
+  REQUIRE_FALSE(db.ok());
+  CHECK(db.status().message() == "cannot open database '" + path + "': file is read-only");
+  CHECK(Database::open_existing(path).ok());
+}
+
+TEST_CASE("the status_codes table covers the RFC 9110 codes and the registered extras, with classes") {
+  ScratchDir dir;
+  const std::string path = dir.file("runs.db");
+  REQUIRE(Database::open(path).ok());
+  std::set<int> expected = {100, 101, 103, 200, 201, 202, 203, 204, 205, 206, 207, 208, 226,
+                            300, 301, 302, 303, 304, 305, 306, 307, 308, 418, 421, 422, 423, 424,
+                            425, 426, 428, 429, 431, 451, 500, 501, 502, 503, 504, 505, 506, 507,
+                            508, 510, 511};
+  for (int c = 400; c <= 417; ++c) expected.insert(c);
+
+  std::set<int> got;
+  const char* class_names[] = {"", "Informational", "Successful", "Redirection", "Client Error", "Server Error"};
+  for (const auto& row : query(path, "SELECT code, class, class_name, phrase, meaning, rfc FROM status_codes")) {
+    const int code = std::stoi(*row[0]);
+    got.insert(code);
+    INFO("code " << code);
+    CHECK(*row[1] == std::to_string(code / 100) + "xx");
+    CHECK(*row[2] == class_names[code / 100]);
+    CHECK_FALSE(row[3]->empty());
+    CHECK_FALSE(row[4]->empty());
+    CHECK(row[5]->rfind("RFC ", 0) == 0);
+  }
+  CHECK(got == expected);
+  auto not_found = query(path, "SELECT phrase, rfc FROM status_codes WHERE code = 404");
+  CHECK(*not_found[0][0] == "Not Found");
+  CHECK(*not_found[0][1] == "RFC 9110");
+}
