@@ -1,0 +1,94 @@
+// The resolver: asks DNS servers for a host's addresses through c-ares and records the
+// lookup as the run stores it (every query, its c-ares status, the CNAME chain and TTLs,
+// and when each part started and ended on the run clock).
+//
+// It runs inside the caller's event loop, next to libcurl: no thread, no blocking call.
+// The loop asks wait_fds() and timeout_ms(), polls, and hands the result to process(),
+// which is where callbacks run. All methods must be called from the loop's one thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/poll.h"
+#include "pageload/result.h"
+#include "pageload/status.h"
+
+namespace pageload::dns {
+
+struct ResolverOptions {
+  // "ADDR", "ADDR:PORT", "[V6]:PORT" (numeric only). Empty: the system's resolv.conf
+  // servers, and /etc/hosts is consulted first (source "hosts").
+  std::vector<std::string> servers;
+  // Timeout of a query's first try; c-ares doubles it on each later round of tries.
+  long timeout_ms = 5000;
+  int tries = 2;  // tries per server
+};
+
+class Resolver {
+ public:
+  using Callback = std::function<void(DnsLookup)>;
+
+  // A resolver over `options`. The name is always queried exactly as given: no search
+  // domains, no ndots games, no c-ares cache (1.18 has none). Fails with kUsage on a
+  // server that is not a numeric address, kDnsError if c-ares cannot be initialised.
+  static StatusOr<std::unique_ptr<Resolver>> create(const ResolverOptions& options);
+
+  // Cancels the lookups still pending. Their callbacks are never called: c-ares reports
+  // ARES_EDESTRUCTION to the resolver, which drops those lookups silently.
+  ~Resolver();
+  Resolver(const Resolver&) = delete;
+  Resolver& operator=(const Resolver&) = delete;
+
+  // Starts resolving `host` for family 0 (A and AAAA, asked in parallel), 4 (A only) or
+  // 6 (AAAA only); any other family is treated as 0. Span offsets are on `clock`, which
+  // is copied. `cb` runs exactly once, from a later process() call, never from inside
+  // resolve(); it may call resolve() again but must not destroy the Resolver.
+  void resolve(const std::string& host, int family, const RunClock& clock, Callback cb);
+
+  // The sockets c-ares wants watched now (POLLIN and/or POLLOUT). Ask again after every
+  // process(): c-ares opens and closes sockets as queries come and go.
+  std::vector<WaitFd> wait_fds() const;
+
+  // How long the loop may wait before calling process() even if no socket is ready:
+  // the next c-ares retry/timeout, 0 when finished lookups wait to be delivered, and
+  // nullopt when nothing is pending.
+  std::optional<long> timeout_ms() const;
+
+  // Handles the sockets of `ready` that belong to c-ares (by fd and revents; others are
+  // ignored), expired timers, then runs the callbacks of every lookup that finished.
+  // Safe to call with an empty list, at any time.
+  void process(const std::vector<WaitFd>& ready);
+
+  // True while any lookup has not had its callback run yet.
+  bool busy() const;
+
+  // The servers asked, "ADDR:PORT" ("[V6]:PORT"), as configured or read from resolv.conf.
+  std::vector<std::string> servers() const;
+
+ private:
+  struct Channel;
+  struct Lookup;
+  struct QueryContext;
+
+  explicit Resolver(std::unique_ptr<Channel> channel, bool use_hosts);
+  bool answer_from_hosts(Lookup& lookup);
+  void start_query(Lookup& lookup, std::size_t index);
+  void finish(Lookup& lookup);
+
+  std::unique_ptr<Channel> channel_;
+  bool use_hosts_;
+  std::vector<std::string> servers_;
+  std::list<std::unique_ptr<Lookup>> pending_;  // queries in flight
+  std::vector<std::unique_ptr<Lookup>> ready_;  // finished, callback not yet run
+  int64_t event_us_ = 0;                        // the clock reading of the current event
+  bool destroying_ = false;
+};
+
+}  // namespace pageload::dns
