@@ -9,6 +9,8 @@
 #include <ctime>
 #include <memory>
 
+#include "core/clock.h"
+
 namespace pageload::transfer {
 namespace {
 
@@ -62,6 +64,12 @@ int verify_callback(int preverify_ok, X509_STORE_CTX* store) {
   return preverify_ok;  // never change curl's decision
 }
 
+void info_callback(const SSL* ssl, int where, int) {
+  if (!(where & SSL_CB_HANDSHAKE_START)) return;
+  auto* sink = static_cast<TlsCapture*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), sink_index()));
+  if (sink && !sink->handshake_start_us) sink->handshake_start_us = mono_now_us();
+}
+
 }  // namespace
 
 void read_certificate(X509* cert, TlsInfo& out) {
@@ -111,6 +119,7 @@ bool certificate_matches_host(X509* cert, const std::string& host) {
 void install_verify_capture(SSL_CTX* ctx, TlsCapture* sink) {
   SSL_CTX_set_ex_data(ctx, sink_index(), sink);
   SSL_CTX_set_verify(ctx, SSL_CTX_get_verify_mode(ctx), verify_callback);
+  SSL_CTX_set_info_callback(ctx, info_callback);
 }
 
 }  // namespace pageload::transfer

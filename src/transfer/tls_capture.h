@@ -24,11 +24,15 @@ struct TlsCapture {
   std::string host;                 // the name we connect to, for the host name check
   bool saw_leaf = false;
   bool hostname_ok = true;          // leaf matches host (checked even under -k)
+  // Our clock when OpenSSL began the handshake: TCP is connected by then. curl 7.88
+  // leaves CONNECT_TIME at 0 when the handshake fails, so this is what ends connect.
+  int64_t handshake_start_us = 0;
 };
 
 // Installs a verify callback on ctx (keeping curl's verify mode and decision) that
 // records the leaf certificate, the host name check and the first verification error
-// into *sink, which must outlive the handshake.
+// into *sink, and an info callback stamping the handshake start. *sink must outlive
+// the handshake.
 void install_verify_capture(SSL_CTX* ctx, TlsCapture* sink);
 
 }  // namespace pageload::transfer

@@ -329,7 +329,10 @@ void Driver::Impl::finish(Exchange& ex, CURLcode rc) {
   // What the transfer reached, from curl's timers (0 = not reached) and our stamps.
   Progress progress;
   progress.tls = https && new_connection;
-  progress.connected = !new_connection || connect > 0;
+  // curl leaves CONNECT at 0 when the TLS handshake fails; the handshake's start
+  // (our stamp) then marks the end of connect.
+  const int64_t tls_start_us = ex.tls.handshake_start_us;
+  progress.connected = !new_connection || connect > 0 || tls_start_us != 0;
   progress.handshaken = !progress.tls || appconnect > 0;
   progress.request_sent = ex.last_out_us != 0;
   progress.first_byte = starttransfer > 0 && (rc == CURLE_OK || !ex.status_line.empty());
@@ -368,7 +371,7 @@ void Driver::Impl::finish(Exchange& ex, CURLcode rc) {
   if (new_connection) {
     double start = ms(ex.first_socket_us);
     if (reached_or_failed(Phase::kConnect, progress.connected)) {
-      double end = progress.connected ? at(connect) : ms(now_us);
+      double end = !progress.connected ? ms(now_us) : connect > 0 ? at(connect) : ms(tls_start_us);
       add(Phase::kConnect, start, end);
       cursor = end;
     }
@@ -418,8 +421,12 @@ void Driver::Impl::finish(Exchange& ex, CURLcode rc) {
       c.remote_port = static_cast<int>(port);
       c.local_ip = local_ip ? local_ip : "";
       c.local_port = static_cast<int>(local_port);
-      c.family = c.remote_ip.find(':') != std::string::npos ? 6 : 4;
+    } else if (progress.connected && !ex.attempts.empty()) {
+      // curl reports no address when the handshake failed; TCP reached the last one tried.
+      c.remote_ip = ex.attempts.back().address;
+      c.remote_port = ex.attempts.back().port;
     }
+    if (!c.remote_ip.empty()) c.family = c.remote_ip.find(':') != std::string::npos ? 6 : 4;
     c.attempts = std::move(ex.attempts);
     // The attempt that connected has no error; every earlier one failed.
     for (auto& a : c.attempts) {

@@ -1,0 +1,177 @@
+#include "cli/commands.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "cli/output.h"
+#include "cli/parse.h"
+#include "core/url.h"
+#include "loader/loader.h"
+#include "report/html.h"
+#include "store/store.h"
+
+namespace pageload::cli {
+
+int fail(const Status& status) {
+  std::cerr << "pageload: " << status.message() << "\n";
+  return status.exit_status();
+}
+
+std::string database_path(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  if (const char* env = std::getenv("PAGELOAD_DB"); env && *env) return env;
+  return "pageload.db";
+}
+
+namespace {
+
+// Validates and converts the raw flag strings; kUsage on the first bad one.
+Status complete_options(RunCommand& cmd) {
+  for (const auto& raw : cmd.raw_headers) {
+    auto h = parse_header(raw);
+    if (!h.ok()) return h.status();
+    cmd.options.headers.push_back(h.value());
+  }
+  for (const auto& raw : cmd.raw_resolve) {
+    auto r = parse_resolve(raw);
+    if (!r.ok()) return r.status();
+    cmd.options.resolve.push_back(r.value());
+  }
+  for (const auto& raw : cmd.raw_dns_servers) {
+    auto s = parse_dns_server(raw);
+    if (!s.ok()) return s.status();
+    cmd.options.dns_servers.push_back(s.value());
+  }
+  if (!cmd.options.method.empty()) {
+    for (char c : cmd.options.method)
+      if (!std::isalpha(static_cast<unsigned char>(c)))
+        return Status(Code::kUsage, "bad request method '" + cmd.options.method + "'");
+  }
+  if (!cmd.html.empty() && cmd.urls.size() > 1)
+    return Status(Code::kUsage, "--html names one file but " + std::to_string(cmd.urls.size()) +
+                                    " URLs were given; leave it out to get one report per run");
+  return Status::Ok();
+}
+
+int worst(int a, int b) {
+  // Failures outrank HTTP errors, which outrank success; local beats network.
+  auto rank = [](int s) { return s == kExitOk ? 0 : s == kExitHttpError ? 1 : s == kExitUsage ? 2 : s == kExitNetwork ? 3 : 4; };
+  return rank(a) >= rank(b) ? a : b;
+}
+
+}  // namespace
+
+int run_command(RunCommand& cmd) {
+  if (Status s = complete_options(cmd); !s.ok()) return fail(s);
+  // Every URL is checked before anything is stored or loaded.
+  for (const auto& u : cmd.urls)
+    if (auto parsed = parse_url(u); !parsed.ok()) return fail(parsed.status());
+
+  auto db = store::Database::open(database_path(cmd.db));
+  if (!db.ok()) return fail(db.status());
+  auto loader = Loader::create();
+  if (!loader.ok()) return fail(loader.status());
+
+  const bool color = !cmd.json && isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
+  int exit_status = kExitOk;
+  Status local_error;
+  for (const auto& u : cmd.urls) {
+    LoadOptions options = cmd.options;
+    options.url = u;
+    auto begin = [&](Run& run) {
+      if (Status s = db.value()->begin_run(run); !s.ok() && local_error.ok()) local_error = s;
+    };
+    auto done = [&](Run& run) {
+      if (Status s = db.value()->finish_run(run); !s.ok()) {
+        if (local_error.ok()) local_error = s;
+        exit_status = worst(exit_status, kExitLocal);
+        return;
+      }
+      exit_status = worst(exit_status, run.exit_status());
+      std::string report_path;
+      if (!cmd.no_html) {
+        report_path = cmd.html.empty() ? "pageload-run-" + std::to_string(run.id) + ".html" : cmd.html;
+        if (Status s = report::write_html_report(run, report_path); !s.ok()) {
+          std::cerr << "pageload: " << s.message() << "\n";
+          report_path.clear();
+          exit_status = worst(exit_status, kExitLocal);
+        }
+      }
+      if (cmd.json) std::cout << format_json(run) << "\n";
+      else if (!cmd.quiet) {
+        std::cout << format_summary(run, color);
+        if (!report_path.empty()) std::cout << "report: " << report_path << "\n";
+      }
+      std::cout.flush();
+    };
+    if (Status s = loader.value()->start(options, begin, done); !s.ok()) return fail(s);
+    loader.value()->run_until_idle();
+    if (!local_error.ok()) return fail(local_error);
+  }
+  return exit_status;
+}
+
+namespace {
+
+StatusOr<int64_t> pick_run(store::Database& db, const std::string& which) {
+  if (which.empty() || which == "latest") return db.latest_run_id();
+  try {
+    std::size_t used = 0;
+    long long id = std::stoll(which, &used);
+    if (used == which.size() && id > 0) return static_cast<int64_t>(id);
+  } catch (...) {
+  }
+  return Status(Code::kUsage, "run must be a run id or 'latest', got '" + which + "'");
+}
+
+}  // namespace
+
+int list_command(const std::string& db_flag, int limit, bool json) {
+  auto db = store::Database::open_existing(database_path(db_flag));
+  if (!db.ok()) return fail(db.status());
+  auto runs = db.value()->list_runs(limit);
+  if (!runs.ok()) return fail(runs.status());
+  if (!json) {
+    std::cout << format_list(runs.value());
+    return kExitOk;
+  }
+  for (const auto& r : runs.value()) {
+    auto run = db.value()->load_run(r.id);
+    if (run.ok()) std::cout << format_json(run.value()) << "\n";
+  }
+  return kExitOk;
+}
+
+int show_command(const std::string& db_flag, const std::string& which, bool json) {
+  auto db = store::Database::open_existing(database_path(db_flag));
+  if (!db.ok()) return fail(db.status());
+  auto id = pick_run(*db.value(), which);
+  if (!id.ok()) return fail(id.status());
+  auto run = db.value()->load_run(id.value());
+  if (!run.ok()) return fail(run.status());
+  std::cout << (json ? format_json(run.value()) + "\n" : format_show(run.value()));
+  return kExitOk;
+}
+
+int report_command(const std::string& db_flag, const std::vector<std::string>& runs, const std::string& out) {
+  auto db = store::Database::open_existing(database_path(db_flag));
+  if (!db.ok()) return fail(db.status());
+  std::vector<std::string> which = runs.empty() ? std::vector<std::string>{"latest"} : runs;
+  for (const auto& w : which) {
+    auto id = pick_run(*db.value(), w);
+    if (!id.ok()) return fail(id.status());
+    auto run = db.value()->load_run(id.value());
+    if (!run.ok()) return fail(run.status());
+    std::string path;
+    if (out.empty()) path = "pageload-run-" + std::to_string(id.value()) + ".html";
+    else if (which.size() == 1) path = out;
+    else path = out + "/pageload-run-" + std::to_string(id.value()) + ".html";
+    if (Status s = report::write_html_report(run.value(), path); !s.ok()) return fail(s);
+    std::cout << path << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace pageload::cli

@@ -1,0 +1,35 @@
+// The subcommands. Each returns the process exit status; main maps nothing itself.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "pageload/options.h"
+
+namespace pageload::cli {
+
+struct RunCommand {
+  std::vector<std::string> urls;
+  LoadOptions options;
+  std::vector<std::string> raw_headers, raw_resolve, raw_dns_servers;
+  std::string db;
+  std::string html;  // --html PATH
+  bool no_html = false;
+  bool json = false;
+  bool quiet = false;
+};
+
+// Where the database lives: --db, else $PAGELOAD_DB, else ./pageload.db.
+std::string database_path(const std::string& flag);
+
+int run_command(RunCommand& cmd);
+int list_command(const std::string& db, int limit, bool json);
+int show_command(const std::string& db, const std::string& run, bool json);
+int report_command(const std::string& db, const std::vector<std::string>& runs, const std::string& out);
+int lab_command(int dns_port, int http_port, int https_port);
+int demo_command(const std::string& db, const std::string& out_dir);
+
+// Prints "pageload: <message>" on stderr and returns the status's exit code.
+int fail(const Status& status);
+
+}  // namespace pageload::cli

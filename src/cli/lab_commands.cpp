@@ -1,0 +1,120 @@
+// `pageload lab` (serve the lab until stopped) and `pageload demo` (a guided tour of
+// what the tool shows, loaded against an in-process lab).
+#include <signal.h>
+
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "lab/lab.h"
+#include "loader/loader.h"
+#include "report/html.h"
+#include "store/store.h"
+
+namespace pageload::cli {
+
+int lab_command(int dns_port, int http_port, int https_port) {
+  // Block the stop signals before the lab's threads start, so they inherit the mask
+  // and sigwait() below is the only place they arrive.
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+
+  lab::LabOptions options;
+  options.dns_port = dns_port;
+  options.http_port = http_port;
+  options.https_port = https_port;
+  auto lab = lab::Lab::start(options);
+  if (!lab.ok()) return fail(lab.status());
+  const auto& l = *lab.value();
+  std::cout << l.describe() << "\n"
+            << "Try:\n  pageload run --dns-server " << l.dns_server() << " --cacert " << l.ca_file() << " "
+            << l.http_url("www.test", "/redirect/301?to=" + l.https_url("secure.test", "/chain/302,303,307,308"))
+            << "\n\nServing until Ctrl-C.\n";
+  std::cout.flush();
+  int sig = 0;
+  sigwait(&stop, &sig);
+  std::cout << "stopping\n";
+  return kExitOk;
+}
+
+namespace {
+
+struct TourStop {
+  std::string title;  // what this load shows
+  LoadOptions options;
+};
+
+std::vector<TourStop> tour(const lab::Lab& l) {
+  LoadOptions base;
+  base.dns_servers = {l.dns_server()};
+  base.cacert = l.ca_file();
+  auto stop = [&](std::string title, std::string url, std::string label) {
+    TourStop s{std::move(title), base};
+    s.options.url = std::move(url);
+    s.options.label = "demo: " + std::move(label);
+    return s;
+  };
+  std::vector<TourStop> t;
+  t.push_back(stop("A redirect chain: 301 across hosts and from http to https, then 302, 303, 307 and 308 "
+                   "on one reused https connection",
+                   l.http_url("www.test", "/redirect/301?to=" + l.https_url("secure.test", "/chain/302,303,307,308")),
+                   "redirect chain"));
+  t.push_back(stop("A slow DNS server: the lab answers delay-150.test after 150 ms",
+                   l.http_url("delay-150.test", "/"), "slow dns"));
+  t.push_back(stop("A slow first byte: the server thinks for 300 ms (wait phase)",
+                   l.https_url("secure.test", "/delay/300"), "slow first byte"));
+  auto fresh = stop("The same chain with --no-keepalive: a new connection (and TLS handshake) for every hop",
+                    l.https_url("secure.test", "/chain/301,302,307"), "no keepalive");
+  fresh.options.keepalive = false;
+  t.push_back(fresh);
+  t.push_back(stop("A CNAME chain, then a first address that refuses (each address tried is recorded)",
+                   l.http_url("cname-2.fallback.test", "/"), "cname and fallback"));
+  t.push_back(stop("A 404 Not Found: a client error ends the run as http_error", l.http_url("www.test", "/status/404"),
+                   "404"));
+  t.push_back(stop("A 503 Service Unavailable", l.http_url("www.test", "/status/503"), "503"));
+  t.push_back(stop("A name that does not exist: the run fails in its dns phase", l.http_url("nxdomain.test", "/"),
+                   "nxdomain"));
+  return t;
+}
+
+}  // namespace
+
+int demo_command(const std::string& db_flag, const std::string& out_dir) {
+  auto db = store::Database::open(database_path(db_flag));
+  if (!db.ok()) return fail(db.status());
+  auto lab = lab::Lab::start();
+  if (!lab.ok()) return fail(lab.status());
+  auto loader = Loader::create();
+  if (!loader.ok()) return fail(loader.status());
+
+  std::cout << "pageload demo: a lab on loopback (" << lab.value()->dns_server() << " DNS, ports "
+            << lab.value()->http_port() << " http / " << lab.value()->https_port() << " https), database "
+            << db.value()->path() << "\n\n";
+  int n = 0;
+  for (auto& stop : tour(*lab.value())) {
+    ++n;
+    std::optional<Run> result;
+    Status s = loader.value()->start(
+        stop.options, [&](Run& run) { db.value()->begin_run(run); },
+        [&](Run& run) {
+          db.value()->finish_run(run);
+          result = run;
+        });
+    if (!s.ok()) return fail(s);
+    loader.value()->run_until_idle();
+    if (!result) continue;
+    std::string path = out_dir + "/pageload-run-" + std::to_string(result->id) + ".html";
+    Status written = report::write_html_report(*result, path);
+    std::cout << n << ". " << stop.title << "\n" << format_summary(*result, false);
+    std::cout << "   report: " << (written.ok() ? path : written.message()) << "\n\n";
+  }
+  std::cout << "Query the runs with SQL, e.g.:\n  sqlite3 " << db.value()->path()
+            << " \"SELECT run_id, seq, status, dns_ms, connect_ms, tls_ms, wait_ms, total_ms FROM timeline "
+               "ORDER BY run_id DESC, seq LIMIT 12\"\n";
+  return kExitOk;
+}
+
+}  // namespace pageload::cli

@@ -1,0 +1,143 @@
+// pageload's entry point: CLI11 turns argv into a command; the command returns the exit
+// status (README "Exit status"). `pageload URL` is short for `pageload run URL`.
+#include <CLI/CLI.hpp>
+
+#include <clocale>
+#include <csignal>
+#include <cstring>
+#include <iostream>
+
+#include "cli/commands.h"
+
+namespace {
+
+bool is_subcommand(const char* arg) {
+  for (const char* name : {"run", "list", "show", "report", "lab", "demo", "help"})
+    if (std::strcmp(arg, name) == 0) return true;
+  return false;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // IDN hosts convert to punycode through libidn2, which reads the character locale.
+  std::setlocale(LC_CTYPE, "C.UTF-8");
+  std::signal(SIGPIPE, SIG_IGN);
+  using pageload::cli::RunCommand;
+
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && !is_subcommand(args[0].c_str()) && args[0] != "-h" && args[0] != "--help" &&
+      args[0] != "--version")
+    args.insert(args.begin(), "run");
+
+  CLI::App app{"pageload: load a URL the way a browser does and record every phase in SQLite"};
+  app.set_version_flag("--version", std::string("pageload ") + PAGELOAD_VERSION);
+  app.require_subcommand(1);
+
+  RunCommand run;
+  auto& o = run.options;
+  std::string max_time, connect_timeout;
+  auto* cmd_run = app.add_subcommand("run", "Load URLs hop by hop and store every phase");
+  cmd_run->add_option("url", run.urls, "http:// or https:// URL")->required();
+  cmd_run->add_option("-X,--request", o.method, "Request method");
+  cmd_run->add_option("-H,--header", run.raw_headers, "Extra header 'Name: value' (repeatable)");
+  cmd_run->add_option("-d,--data", o.data, "Request body (makes the request a POST)");
+  cmd_run->add_option("-A,--user-agent", o.user_agent, "User-Agent (default: browser-like)");
+  cmd_run->add_flag("-k,--insecure", o.insecure, "Do not verify certificates (the result is still recorded)");
+  cmd_run->add_option("--cacert", o.cacert, "CA bundle (PEM) to verify servers with")->check(CLI::ExistingFile);
+  auto* v4 = cmd_run->add_flag_callback("-4,--ipv4", [&] { o.ip_version = 4; }, "Use IPv4 only");
+  auto* v6 = cmd_run->add_flag_callback("-6,--ipv6", [&] { o.ip_version = 6; }, "Use IPv6 only");
+  v4->excludes(v6);
+  cmd_run->add_option("--resolve", run.raw_resolve, "HOST:PORT:ADDR[,ADDR] use these addresses, no DNS (repeatable)");
+  cmd_run->add_option("--dns-server", run.raw_dns_servers, "Resolver ADDR[:PORT] (repeatable; default: system)");
+  cmd_run->add_option("--max-redirs", o.max_redirs, "Redirects to follow at most (default 20)")->check(CLI::Range(0, 1000));
+  cmd_run->add_option("--connect-timeout", connect_timeout, "Seconds allowed for each TCP connect (default 10)");
+  cmd_run->add_option("-m,--max-time", max_time, "Seconds allowed for the whole load, DNS included");
+  cmd_run->add_option("--max-filesize", o.max_filesize, "Largest body (wire and decoded) in bytes")->check(CLI::NonNegativeNumber);
+  cmd_run->add_flag_callback("--no-keepalive", [&] { o.keepalive = false; }, "A new connection for every hop");
+  cmd_run->add_flag("--keep-secrets", o.keep_secrets, "Store Authorization/Cookie values instead of redacting them");
+  cmd_run->add_option("--label", o.label, "Free text stored with the run, for grouping");
+  cmd_run->add_option("--db", run.db, "SQLite database (default $PAGELOAD_DB or ./pageload.db)");
+  cmd_run->add_option("--html", run.html, "Write the HTML report here (default pageload-run-ID.html)");
+  cmd_run->add_flag("--no-html", run.no_html, "Do not write an HTML report");
+  cmd_run->add_flag("--json", run.json, "Print one JSON object per run instead of the summary");
+  cmd_run->add_flag("-q,--quiet", run.quiet, "Print nothing but errors");
+
+  std::string db;
+  int limit = 20;
+  bool json = false;
+  auto* cmd_list = app.add_subcommand("list", "Recent runs, newest first");
+  cmd_list->add_option("--db", db, "SQLite database");
+  cmd_list->add_option("-n,--limit", limit, "How many runs (default 20)")->check(CLI::PositiveNumber);
+  cmd_list->add_flag("--json", json, "One JSON object per line");
+
+  std::string run_id = "latest";
+  auto* cmd_show = app.add_subcommand("show", "One run's hops and phases as text");
+  cmd_show->add_option("run", run_id, "Run id (default: latest)");
+  cmd_show->add_option("--db", db, "SQLite database");
+  cmd_show->add_flag("--json", json, "The run as JSON");
+
+  std::vector<std::string> report_runs;
+  std::string report_out;
+  auto* cmd_report = app.add_subcommand("report", "Write the HTML waterfall of stored runs");
+  cmd_report->add_option("run", report_runs, "Run ids (default: latest)");
+  cmd_report->add_option("-o,--output", report_out, "Output file (one run) or directory (several)");
+  cmd_report->add_option("--db", db, "SQLite database");
+
+  int dns_port = 0, http_port = 0, https_port = 0;
+  auto* cmd_lab = app.add_subcommand("lab", "Serve the loopback lab (DNS, HTTP, HTTPS) until stopped");
+  cmd_lab->add_option("--dns-port", dns_port, "UDP port for the lab DNS (default: any free)");
+  cmd_lab->add_option("--http-port", http_port, "HTTP port (default: any free)");
+  cmd_lab->add_option("--https-port", https_port, "HTTPS port (default: any free)");
+
+  std::string out_dir = ".";
+  auto* cmd_demo = app.add_subcommand("demo", "Start the lab and load a guided tour, writing reports");
+  cmd_demo->add_option("--db", db, "SQLite database");
+  cmd_demo->add_option("--out", out_dir, "Directory for the reports (default: .)");
+
+  try {
+    std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11's vector overload order
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "pageload: " << e.what() << " (see pageload --help)\n";
+    return pageload::kExitUsage;
+  }
+
+  auto seconds = [](const std::string& text, long* out_ms, const char* flag) -> bool {
+    if (text.empty()) return true;
+    try {
+      std::size_t used = 0;
+      double s = std::stod(text, &used);
+      if (used != text.size() || s <= 0 || s > 86400) throw std::invalid_argument(text);
+      *out_ms = static_cast<long>(s * 1000 + 0.5);
+      return true;
+    } catch (...) {
+      std::cerr << "pageload: " << flag << " needs a positive number of seconds, got '" << text << "'\n";
+      return false;
+    }
+  };
+
+  try {
+    if (cmd_run->parsed()) {
+      if (!seconds(max_time, &o.max_time_ms, "--max-time") ||
+          !seconds(connect_timeout, &o.connect_timeout_ms, "--connect-timeout"))
+        return pageload::kExitUsage;
+      return pageload::cli::run_command(run);
+    }
+    if (cmd_list->parsed()) return pageload::cli::list_command(db, limit, json);
+    if (cmd_show->parsed()) return pageload::cli::show_command(db, run_id, json);
+    if (cmd_report->parsed()) return pageload::cli::report_command(db, report_runs, report_out);
+    if (cmd_lab->parsed()) return pageload::cli::lab_command(dns_port, http_port, https_port);
+    if (cmd_demo->parsed()) return pageload::cli::demo_command(db, out_dir);
+  } catch (const std::exception& e) {
+    std::cerr << "pageload: internal error: " << e.what() << "\n";
+    return pageload::kExitLocal;
+  }
+  return pageload::kExitUsage;
+}

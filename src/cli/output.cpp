@@ -1,0 +1,250 @@
+#include "cli/output.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <sstream>
+
+namespace pageload::cli {
+namespace {
+
+std::string ms(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, v < 10 ? "%.2f ms" : (v < 1000 ? "%.1f ms" : "%.0f ms"), v);
+  return buf;
+}
+
+// Strings from the network go to a terminal: control characters would let a server
+// move the cursor or recolour the screen, so they are shown escaped.
+std::string safe(const std::string& s, std::size_t max = 160) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (out.size() >= max) {
+      out += "…";
+      break;
+    }
+    if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+const char* paint(bool color, const char* code) { return color ? code : ""; }
+
+std::string status_text(const Request& r) {
+  if (!r.status) return "-";
+  return std::to_string(*r.status) + (r.reason.empty() ? "" : " " + safe(r.reason, 60));
+}
+
+std::string connection_text(const Run& run, const Request& r) {
+  if (!r.connection) return "no connection";
+  const Connection& c = run.connections[*r.connection];
+  std::string where = c.remote_ip.empty() ? "" : " " + (c.family == 6 ? "[" + c.remote_ip + "]" : c.remote_ip) + ":" +
+                                                     std::to_string(c.remote_port);
+  return "conn #" + std::to_string(c.id) + (r.reused ? " reused" : " new") + where;
+}
+
+}  // namespace
+
+std::string format_summary(const Run& run, bool color) {
+  const char* bold = paint(color, "\033[1m");
+  const char* dim = paint(color, "\033[2m");
+  const char* red = paint(color, "\033[31m");
+  const char* reset = paint(color, "\033[0m");
+  std::ostringstream out;
+  for (const auto& r : run.requests) {
+    out << bold << "#" << r.seq << " " << r.method << " " << safe(r.url) << reset << "\n   ";
+    out << (r.status && *r.status >= 400 ? red : "") << status_text(r) << reset;
+    if (!r.redirect_url.empty()) out << " → " << safe(r.redirect_url);
+    out << "  " << dim << (r.http_version.empty() ? "" : r.http_version + ", ") << connection_text(run, r) << reset
+        << "\n   ";
+    for (const auto& info : kPhases) {
+      const PhaseRecord* p = r.phase(info.phase);
+      out << info.name << " ";
+      if (!p) out << dim << "-" << reset;
+      else if (!p->ok()) out << red << ms(p->span.duration_ms()) << " FAILED" << reset;
+      else out << ms(p->span.duration_ms());
+      out << "  ";
+    }
+    out << "= " << bold << ms(r.span.duration_ms()) << reset << "\n";
+    if (r.dns_lookup && run.dns_lookups[*r.dns_lookup].source == "cache")
+      out << "   " << dim << "dns answered from the run's cache (TTL still valid)" << reset << "\n";
+    for (const auto& w : r.warnings) out << "   warning: " << safe(w) << "\n";
+    if (r.failure)
+      out << "   " << red << (r.error_phase ? std::string(phase_name(*r.error_phase)) + " failed: " : "")
+          << code_name(r.failure->code) << ": " << safe(r.failure->message) << reset << "\n";
+  }
+  out << bold << "run " << run.id << " " << outcome_name(run.outcome) << reset;
+  if (run.final_status) out << " · final " << *run.final_status;
+  out << " · " << run.requests.size() << (run.requests.size() == 1 ? " request" : " requests");
+  out << " · " << run.connections.size() << (run.connections.size() == 1 ? " connection" : " connections");
+  if (run.total_ms) out << " · total " << ms(*run.total_ms);
+  out << "\n";
+  if (run.failure) out << red << "error: " << code_name(run.failure->code) << ": " << safe(run.failure->message) << reset << "\n";
+  return out.str();
+}
+
+std::string format_show(const Run& run) {
+  std::ostringstream out;
+  out << "run " << run.id << "  " << run.started_at << "  " << outcome_name(run.outcome) << "\n";
+  out << "  url        " << safe(run.url) << "\n";
+  out << "  final      " << safe(run.final_url) << (run.final_status ? " (" + std::to_string(*run.final_status) + ")" : "")
+      << "\n";
+  if (run.total_ms) out << "  total      " << ms(*run.total_ms) << "\n";
+  if (!run.label.empty()) out << "  label      " << safe(run.label) << "\n";
+  if (run.failure) out << "  error      " << code_name(run.failure->code) << ": " << safe(run.failure->message) << "\n";
+  out << "  versions   " << run.tool_version << "; " << run.library_versions << "\n";
+  for (const auto& r : run.requests) {
+    out << "\nhop " << r.seq << ": " << r.method << " " << safe(r.url) << "\n";
+    out << "  status     " << status_text(r) << (r.http_version.empty() ? "" : " (" + r.http_version + ")") << "\n";
+    if (!r.location.empty()) out << "  location   " << safe(r.location) << "\n";
+    out << "  connection " << connection_text(run, r) << "\n";
+    out << "  span       " << ms(r.span.start_ms) << " .. " << ms(r.span.end_ms) << " (" << ms(r.span.duration_ms())
+        << ")\n";
+    for (const auto& p : r.phases) {
+      out << "    " << phase_name(p.phase) << std::string(9 - phase_name(p.phase).size(), ' ') << ms(p.span.start_ms)
+          << " .. " << ms(p.span.end_ms) << "  " << ms(p.span.duration_ms());
+      if (p.failure) out << "  FAILED " << code_name(p.failure->code) << ": " << safe(p.failure->message);
+      out << "\n";
+    }
+    if (r.dns_lookup) {
+      const DnsLookup& d = run.dns_lookups[*r.dns_lookup];
+      out << "  dns        " << d.host << " via " << d.source << " " << d.outcome;
+      for (const auto& s : d.servers) out << " @" << s;
+      out << "\n";
+      for (const auto& a : d.answers)
+        out << "    " << a.type << " " << safe(a.name) << " -> " << safe(a.value) << " ttl " << a.ttl << "\n";
+    }
+    if (r.body_bytes) out << "  body       " << *r.body_bytes << " bytes on the wire, " << r.body_decoded.value_or(0)
+                          << " decoded" << (r.content_type.empty() ? "" : ", " + safe(r.content_type)) << "\n";
+    for (const auto& w : r.warnings) out << "  warning    " << safe(w) << "\n";
+    if (r.failure) out << "  error      " << code_name(r.failure->code) << ": " << safe(r.failure->message) << "\n";
+  }
+  for (const auto& c : run.connections) {
+    out << "\nconnection #" << c.id << ": " << c.scheme << "://" << c.host << ":" << c.port << "  " << c.local_ip << ":"
+        << c.local_port << " -> " << c.remote_ip << ":" << c.remote_port << "  (" << c.requests << " requests)\n";
+    for (const auto& a : c.attempts)
+      out << "  tried " << a.address << ":" << a.port << (a.error.empty() ? " connected" : " failed: " + safe(a.error))
+          << "\n";
+    if (c.tls) {
+      if (!c.tls->version.empty())
+        out << "  tls        " << c.tls->version << " " << c.tls->cipher << (c.tls->alpn.empty() ? "" : " alpn " + c.tls->alpn)
+          << "\n";
+      out << "  subject    " << safe(c.tls->subject) << "\n  issuer     " << safe(c.tls->issuer) << "\n  expires    "
+          << c.tls->not_after << "\n  verify     "
+          << (c.tls->verified ? "ok" : (c.tls->verify_message.empty() ? "not verified (-k)" : safe(c.tls->verify_message)))
+          << "\n";
+    }
+  }
+  return out.str();
+}
+
+std::string format_list(const std::vector<store::RunSummary>& runs) {
+  std::ostringstream out;
+  char line[512];
+  std::snprintf(line, sizeof line, "%6s  %-20s  %-10s  %6s  %10s  %4s  %s\n", "run", "started (UTC)", "outcome", "status",
+                "total", "reqs", "url");
+  out << line;
+  for (const auto& r : runs) {
+    std::string status = r.final_status ? std::to_string(*r.final_status) : "-";
+    std::string total = r.total_ms ? ms(*r.total_ms) : "-";
+    std::snprintf(line, sizeof line, "%6lld  %-20.19s  %-10s  %6s  %10s  %4d  %s%s\n", static_cast<long long>(r.id),
+                  r.started_at.c_str(), r.outcome.c_str(), status.c_str(), total.c_str(), r.requests,
+                  safe(r.url, 100).c_str(), r.label.empty() ? "" : ("  [" + safe(r.label, 40) + "]").c_str());
+    out << line;
+  }
+  return out.str();
+}
+
+std::string format_json(const Run& run) {
+  using nlohmann::json;
+  auto span = [](const Span& s) { return json{{"start_ms", s.start_ms}, {"end_ms", s.end_ms}, {"ms", s.duration_ms()}}; };
+  auto failure = [](const std::optional<Failure>& f) {
+    return f ? json{{"class", code_name(f->code)}, {"message", f->message}} : json(nullptr);
+  };
+  auto headers = [](const std::vector<Header>& hs) {
+    json a = json::array();
+    for (const auto& [n, v] : hs) a.push_back({n, v});
+    return a;
+  };
+  json requests = json::array();
+  for (const auto& r : run.requests) {
+    json phases = json::object();
+    for (const auto& p : r.phases) {
+      json j = span(p.span);
+      if (p.failure) j["error"] = failure(p.failure);
+      phases[std::string(phase_name(p.phase))] = j;
+    }
+    requests.push_back({
+        {"seq", r.seq},
+        {"redirect_from", r.redirect_from ? json(*r.redirect_from) : json(nullptr)},
+        {"method", r.method},
+        {"url", r.url},
+        {"status", r.status ? json(*r.status) : json(nullptr)},
+        {"reason", r.reason},
+        {"http_version", r.http_version},
+        {"location", r.location},
+        {"redirect_url", r.redirect_url},
+        {"connection", r.connection ? json(*r.connection) : json(nullptr)},
+        {"reused", r.reused},
+        {"dns_lookup", r.dns_lookup ? json(*r.dns_lookup) : json(nullptr)},
+        {"span", span(r.span)},
+        {"phases", phases},
+        {"header_bytes", r.header_bytes ? json(*r.header_bytes) : json(nullptr)},
+        {"body_bytes", r.body_bytes ? json(*r.body_bytes) : json(nullptr)},
+        {"body_decoded_bytes", r.body_decoded ? json(*r.body_decoded) : json(nullptr)},
+        {"content_type", r.content_type},
+        {"request_headers", headers(r.request_headers)},
+        {"response_headers", headers(r.response_headers)},
+        {"warnings", r.warnings},
+        {"error_phase", r.error_phase ? json(std::string(phase_name(*r.error_phase))) : json(nullptr)},
+        {"error", failure(r.failure)},
+    });
+  }
+  json connections = json::array();
+  for (const auto& c : run.connections) {
+    json attempts = json::array();
+    for (const auto& a : c.attempts) attempts.push_back({{"address", a.address}, {"port", a.port}, {"error", a.error}});
+    json tls = nullptr;
+    if (c.tls)
+      tls = {{"version", c.tls->version},     {"cipher", c.tls->cipher},       {"alpn", c.tls->alpn},
+             {"subject", c.tls->subject},     {"issuer", c.tls->issuer},       {"sans", c.tls->sans},
+             {"not_before", c.tls->not_before}, {"not_after", c.tls->not_after}, {"verify_result", c.tls->verify_result},
+             {"verify_message", c.tls->verify_message}, {"verified", c.tls->verified}};
+    connections.push_back({{"id", c.id},           {"scheme", c.scheme},         {"host", c.host},
+                           {"port", c.port},       {"remote_ip", c.remote_ip},   {"remote_port", c.remote_port},
+                           {"local_ip", c.local_ip}, {"local_port", c.local_port}, {"family", c.family},
+                           {"attempts", attempts}, {"tls", tls},                 {"requests", c.requests}});
+  }
+  json lookups = json::array();
+  for (const auto& d : run.dns_lookups) {
+    json answers = json::array();
+    for (const auto& a : d.answers) answers.push_back({{"type", a.type}, {"name", a.name}, {"value", a.value}, {"ttl", a.ttl}});
+    lookups.push_back({{"id", d.id}, {"host", d.host}, {"source", d.source}, {"servers", d.servers},
+                       {"outcome", d.outcome}, {"ares_status", d.ares_status}, {"span", span(d.span)},
+                       {"answers", answers}, {"error", failure(d.failure)}});
+  }
+  json j = {{"run_id", run.id},
+            {"started_at", run.started_at},
+            {"url", run.url},
+            {"final_url", run.final_url},
+            {"final_status", run.final_status ? json(*run.final_status) : json(nullptr)},
+            {"outcome", outcome_name(run.outcome)},
+            {"error", failure(run.failure)},
+            {"total_ms", run.total_ms ? json(*run.total_ms) : json(nullptr)},
+            {"label", run.label},
+            {"tool_version", run.tool_version},
+            {"library_versions", run.library_versions},
+            {"requests", requests},
+            {"connections", connections},
+            {"dns_lookups", lookups}};
+  // Invalid UTF-8 from a server must not make the JSON invalid.
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace pageload::cli

@@ -1,0 +1,108 @@
+#include "cli/parse.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace pageload::cli {
+namespace {
+
+bool is_token_char(unsigned char c) {
+  // RFC 9110 tchar
+  return std::isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+}
+
+bool is_ip(const std::string& s) {
+  unsigned char buf[16];
+  return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
+}
+
+std::string trim(const std::string& s) {
+  std::size_t b = s.find_first_not_of(" \t");
+  if (b == std::string::npos) return {};
+  std::size_t e = s.find_last_not_of(" \t");
+  return s.substr(b, e - b + 1);
+}
+
+StatusOr<int> parse_port(const std::string& s, const std::string& whole) {
+  if (s.empty() || s.size() > 5) return Status(Code::kUsage, "bad port in '" + whole + "'");
+  for (char c : s)
+    if (!std::isdigit(static_cast<unsigned char>(c))) return Status(Code::kUsage, "bad port in '" + whole + "'");
+  int port = std::stoi(s);
+  if (port < 1 || port > 65535) return Status(Code::kUsage, "bad port in '" + whole + "'");
+  return port;
+}
+
+}  // namespace
+
+StatusOr<Header> parse_header(const std::string& text) {
+  if (text.find_first_of("\r\n") != std::string::npos)
+    return Status(Code::kUsage, "header must not contain a line break: -H '" + text + "'");
+  auto colon = text.find(':');
+  auto semi = text.find(';');
+  Header h;
+  if (colon == std::string::npos) {
+    // curl: "Name;" sends the header with an empty value.
+    if (semi == std::string::npos || semi + 1 != text.size())
+      return Status(Code::kUsage, "header needs 'Name: value': -H '" + text + "'");
+    h.first = trim(text.substr(0, semi));
+  } else {
+    h.first = trim(text.substr(0, colon));
+    h.second = trim(text.substr(colon + 1));
+  }
+  if (h.first.empty()) return Status(Code::kUsage, "header name is empty: -H '" + text + "'");
+  for (unsigned char c : h.first)
+    if (!is_token_char(c)) return Status(Code::kUsage, "header name '" + h.first + "' has an invalid character");
+  return h;
+}
+
+StatusOr<ResolveEntry> parse_resolve(const std::string& text) {
+  const std::string usage = "--resolve needs HOST:PORT:ADDR[,ADDR...], got '" + text + "'";
+  auto first = text.find(':');
+  if (first == std::string::npos || first == 0) return Status(Code::kUsage, usage);
+  auto second = text.find(':', first + 1);
+  if (second == std::string::npos) return Status(Code::kUsage, usage);
+  ResolveEntry entry;
+  entry.host = text.substr(0, first);
+  auto port = parse_port(text.substr(first + 1, second - first - 1), text);
+  if (!port.ok()) return port.status();
+  entry.port = port.value();
+  std::string rest = text.substr(second + 1);
+  std::size_t pos = 0;
+  while (pos <= rest.size()) {
+    auto comma = rest.find(',', pos);
+    std::string addr = rest.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    if (addr.size() > 2 && addr.front() == '[' && addr.back() == ']') addr = addr.substr(1, addr.size() - 2);
+    if (!is_ip(addr)) return Status(Code::kUsage, "--resolve address '" + addr + "' is not an IP address");
+    entry.addresses.push_back(addr);
+    if (comma == std::string::npos) break;
+    pos = comma + 1;
+  }
+  return entry;
+}
+
+StatusOr<std::string> parse_dns_server(const std::string& text) {
+  std::string addr = text;
+  std::string port;
+  if (!text.empty() && text.front() == '[') {
+    auto close = text.find(']');
+    if (close == std::string::npos) return Status(Code::kUsage, "bad --dns-server '" + text + "'");
+    addr = text.substr(1, close - 1);
+    if (close + 1 < text.size()) {
+      if (text[close + 1] != ':') return Status(Code::kUsage, "bad --dns-server '" + text + "'");
+      port = text.substr(close + 2);
+    }
+  } else if (std::count(text.begin(), text.end(), ':') == 1) {
+    addr = text.substr(0, text.find(':'));
+    port = text.substr(text.find(':') + 1);
+  }
+  if (!is_ip(addr)) return Status(Code::kUsage, "--dns-server '" + text + "' is not ADDR[:PORT] with an IP address");
+  if (!port.empty()) {
+    auto p = parse_port(port, text);
+    if (!p.ok()) return p.status();
+  }
+  return text;
+}
+
+}  // namespace pageload::cli

@@ -1,0 +1,19 @@
+// Turns command-line strings into option values: -H, --resolve, --dns-server.
+// Pure functions, so the rules are unit-tested apart from CLI11.
+#pragma once
+
+#include <string>
+
+#include "pageload/options.h"
+
+namespace pageload::cli {
+
+// "Name: value" (curl's -H syntax; "Name;" sends an empty value). kUsage on a line
+// without a colon, an empty or invalid name, or CR/LF inside.
+StatusOr<Header> parse_header(const std::string& text);
+// HOST:PORT:ADDR[,ADDR...] (IPv6 addresses in brackets). kUsage otherwise.
+StatusOr<ResolveEntry> parse_resolve(const std::string& text);
+// ADDR or ADDR:PORT or [V6]:PORT; returns it normalised as given. kUsage otherwise.
+StatusOr<std::string> parse_dns_server(const std::string& text);
+
+}  // namespace pageload::cli

@@ -1,0 +1,183 @@
+// The pageload binary as a user runs it: exit statuses, one-line errors, what lands in
+// the database. Spawned directly (no shell), against the lab on loopback.
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "fixtures/lab_fixture.h"
+
+extern char** environ;
+
+using namespace pageload;
+using pageload::testing::shared_lab;
+using pageload::testing::TempDb;
+
+namespace {
+
+struct Result {
+  int status = -1;
+  std::string out, err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Runs pageload with args in dir; stdout and stderr captured through files.
+Result pageload_cli(std::vector<std::string> args, const std::string& dir) {
+  std::string out = dir + "/stdout", err = dir + "/stderr";
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  std::vector<std::string> all{PAGELOAD_BIN};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::string cwd = std::filesystem::current_path();
+  std::filesystem::current_path(dir);
+  pid_t pid = 0;
+  int rc = posix_spawn(&pid, PAGELOAD_BIN, &actions, nullptr, argv.data(), environ);
+  std::filesystem::current_path(cwd);
+  posix_spawn_file_actions_destroy(&actions);
+  Result r;
+  if (rc != 0) return r;
+  int wstatus = 0;
+  waitpid(pid, &wstatus, 0);
+  r.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+std::vector<std::string> lab_args(std::vector<std::string> extra) {
+  auto& lab = shared_lab();
+  std::vector<std::string> a{"run", "--dns-server", lab.dns_server(), "--cacert", lab.ca_file(), "--no-html"};
+  a.insert(a.end(), extra.begin(), extra.end());
+  return a;
+}
+
+int lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
+
+}  // namespace
+
+TEST_CASE("the cli exits 0 for a final status below 400 and stores the run") {
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), shared_lab().http_url("www.test", "/chain/301,302")}), tmp.dir());
+  INFO(r.err);
+  CHECK(r.status == 0);
+  CHECK(r.out.find("301") != std::string::npos);
+  CHECK(r.out.find("run 1 ok") != std::string::npos);
+  auto show = pageload_cli({"show", "1", "--db", tmp.path()}, tmp.dir());
+  CHECK(show.status == 0);
+  CHECK(show.out.find("hop 2") != std::string::npos);
+  auto list = pageload_cli({"list", "--db", tmp.path()}, tmp.dir());
+  CHECK(list.status == 0);
+  CHECK(list.out.find("/chain/301,302") != std::string::npos);
+}
+
+TEST_CASE("the cli's short form 'pageload URL' is 'pageload run URL'") {
+  TempDb tmp;
+  auto& lab = shared_lab();
+  auto r = pageload_cli({"--db", tmp.path(), "--no-html", "--dns-server", lab.dns_server(), lab.http_url("www.test", "/")},
+                        tmp.dir());
+  INFO(r.err);
+  CHECK(r.status == 0);
+}
+
+TEST_CASE("the cli exits 1 for a final status of 400 or above") {
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), shared_lab().http_url("www.test", "/status/503")}), tmp.dir());
+  CHECK(r.status == 1);
+}
+
+TEST_CASE("the cli exits 3 for a network failure and names the failing phase") {
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), shared_lab().http_url("nxdomain.test", "/")}), tmp.dir());
+  CHECK(r.status == 3);
+  CHECK(r.out.find("dns failed: dns_nxdomain") != std::string::npos);
+}
+
+TEST_CASE("the cli exits 2 with one line for bad input") {
+  TempDb tmp;
+  for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
+           {"run", "example.com"},
+           {"run", "ftp://example.test/"},
+           {"run", "http://a.test:99999/"},
+           {"run", "--no-such-flag", "http://a.test/"},
+           {"run"},
+           {"run", "-H", "NoColon", "http://a.test/"},
+           {"run", "--max-time", "soon", "http://a.test/"},
+           {"run", "--cacert", "/no/such/ca.pem", "http://a.test/"}}) {
+    args.push_back("--db");
+    args.push_back(tmp.path());
+    auto r = pageload_cli(args, tmp.dir());
+    INFO(args[1] << " -> " << r.err);
+    CHECK(r.status == 2);
+    CHECK(lines(r.err) == 1);
+    CHECK(r.err.rfind("pageload: ", 0) == 0);
+  }
+  CHECK_FALSE(std::filesystem::exists(tmp.path()));  // nothing was stored for bad input
+}
+
+TEST_CASE("the cli exits 4 when the database is unusable and leaves the file untouched") {
+  TempDb tmp;
+  auto missing = pageload_cli(lab_args({"--db", tmp.dir() + "/no/such/dir/x.db", "http://127.0.0.1:1/"}), tmp.dir());
+  CHECK(missing.status == 4);
+  CHECK(lines(missing.err) == 1);
+  CHECK_FALSE(std::filesystem::exists(tmp.dir() + "/no"));
+
+  std::string junk = tmp.dir() + "/junk.db";
+  std::ofstream(junk) << "this is not a database, just text that must survive\n";
+  std::string before = slurp(junk);
+  auto r = pageload_cli(lab_args({"--db", junk, "http://127.0.0.1:1/"}), tmp.dir());
+  CHECK(r.status == 4);
+  CHECK(slurp(junk) == before);
+}
+
+TEST_CASE("PAGELOAD_DB chooses the database when --db is not given") {
+  TempDb tmp;
+  std::string path = tmp.dir() + "/from-env.db";
+  setenv("PAGELOAD_DB", path.c_str(), 1);
+  auto r = pageload_cli(lab_args({shared_lab().http_url("www.test", "/")}), tmp.dir());
+  unsetenv("PAGELOAD_DB");
+  CHECK(r.status == 0);
+  CHECK(std::filesystem::exists(path));
+}
+
+TEST_CASE("--json prints one parseable object per run with its phases") {
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--json", shared_lab().https_url("secure.test", "/")}), tmp.dir());
+  REQUIRE(r.status == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["outcome"] == "ok");
+  CHECK(j["final_status"] == 200);
+  CHECK(j["requests"][0]["phases"].contains("tls"));
+  CHECK(j["connections"][0]["tls"]["verified"] == true);
+}
+
+TEST_CASE("the cli writes an HTML report named after the run unless --no-html") {
+  TempDb tmp;
+  auto& lab = shared_lab();
+  auto r = pageload_cli({"run", "--db", tmp.path(), "--dns-server", lab.dns_server(), lab.http_url("www.test", "/")},
+                        tmp.dir());
+  REQUIRE(r.status == 0);
+  CHECK(std::filesystem::exists(tmp.dir() + "/pageload-run-1.html"));
+  CHECK(r.out.find("report: pageload-run-1.html") != std::string::npos);
+  auto again = pageload_cli({"report", "1", "-o", tmp.dir() + "/again.html", "--db", tmp.path()}, tmp.dir());
+  CHECK(again.status == 0);
+  CHECK(slurp(tmp.dir() + "/again.html") == slurp(tmp.dir() + "/pageload-run-1.html"));
+}

@@ -1,0 +1,45 @@
+#include <catch2/catch.hpp>
+
+#include "cli/parse.h"
+
+using namespace pageload;
+using namespace pageload::cli;
+
+TEST_CASE("-H takes curl's 'Name: value' form") {
+  auto h = parse_header("X-Test:  a b ");
+  REQUIRE(h.ok());
+  CHECK(h->first == "X-Test");
+  CHECK(h->second == "a b");
+  auto empty = parse_header("X-Empty;");
+  REQUIRE(empty.ok());
+  CHECK(empty->second.empty());
+}
+
+TEST_CASE("malformed -H values are usage errors") {
+  for (const char* bad : {"NoColon", ": value", "Bad Name: v", "X: a\r\nInjected: 1"}) {
+    INFO(bad);
+    auto h = parse_header(bad);
+    REQUIRE_FALSE(h.ok());
+    CHECK(h.status().code() == Code::kUsage);
+  }
+}
+
+TEST_CASE("--resolve takes HOST:PORT:ADDR with several addresses and IPv6 in brackets") {
+  auto r = parse_resolve("a.test:8443:127.0.0.1,[::1]");
+  REQUIRE(r.ok());
+  CHECK(r->host == "a.test");
+  CHECK(r->port == 8443);
+  CHECK(r->addresses == std::vector<std::string>{"127.0.0.1", "::1"});
+  CHECK_FALSE(parse_resolve("a.test:80").ok());
+  CHECK_FALSE(parse_resolve("a.test:x:127.0.0.1").ok());
+  CHECK_FALSE(parse_resolve("a.test:80:not-an-ip").ok());
+}
+
+TEST_CASE("--dns-server takes an address with an optional port") {
+  CHECK(parse_dns_server("127.0.0.1").ok());
+  CHECK(parse_dns_server("127.0.0.1:5353").ok());
+  CHECK(parse_dns_server("[::1]:53").ok());
+  CHECK(parse_dns_server("::1").ok());
+  CHECK_FALSE(parse_dns_server("dns.example:53").ok());
+  CHECK_FALSE(parse_dns_server("127.0.0.1:99999").ok());
+}

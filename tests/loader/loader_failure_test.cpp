@@ -1,0 +1,188 @@
+// Failures are results: each class is stored with its phase, and what was measured
+// before the failure is kept.
+#include <catch2/catch.hpp>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "fixtures/lab_fixture.h"
+
+using namespace pageload;
+using pageload::testing::lab_options;
+using pageload::testing::load_and_store;
+using pageload::testing::shared_lab;
+
+namespace {
+
+// A loopback port with nothing listening: bound once, then closed.
+int closed_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+void check_failed(const Run& run, Phase phase, Code code) {
+  INFO("run error: " << (run.failure ? run.failure->message : "none"));
+  CHECK(run.outcome == Outcome::kFailed);
+  REQUIRE(run.failure);
+  CHECK(run.failure->code == code);
+  CHECK(run.exit_status() == 3);
+  REQUIRE_FALSE(run.requests.empty());
+  const Request& last = run.requests.back();
+  REQUIRE(last.error_phase);
+  CHECK(*last.error_phase == phase);
+  const PhaseRecord* p = last.phase(phase);
+  REQUIRE(p);
+  REQUIRE(p->failure);
+  CHECK(p->failure->code == code);
+  CHECK_FALSE(p->failure->message.empty());
+}
+
+}  // namespace
+
+TEST_CASE("NXDOMAIN fails the run in its dns phase") {
+  Run run = load_and_store(lab_options(shared_lab().http_url("nxdomain.test", "/")));
+  check_failed(run, Phase::kDns, Code::kDnsNxdomain);
+  REQUIRE(run.requests[0].dns_lookup);
+  CHECK(run.dns_lookups[*run.requests[0].dns_lookup].outcome == "NXDOMAIN");
+  CHECK(run.connections.empty());
+}
+
+TEST_CASE("SERVFAIL fails the run in its dns phase") {
+  check_failed(load_and_store(lab_options(shared_lab().http_url("servfail.test", "/"))), Phase::kDns,
+               Code::kDnsServfail);
+}
+
+TEST_CASE("a DNS server that never answers is a dns timeout") {
+  auto o = lab_options(shared_lab().http_url("silent.test", "/"));
+  o.dns_timeout_ms = 200;
+  Run run = load_and_store(o);
+  check_failed(run, Phase::kDns, Code::kDnsTimeout);
+  CHECK(run.total_ms.value_or(0) < 5000);
+}
+
+TEST_CASE("--max-time bounds the DNS lookup too") {
+  auto o = lab_options(shared_lab().http_url("delay-2000.test", "/"));
+  o.max_time_ms = 300;
+  Run run = load_and_store(o);
+  check_failed(run, Phase::kDns, Code::kTimeout);
+  CHECK(run.total_ms.value_or(0) < 1000);
+}
+
+TEST_CASE("a refused connection fails in the connect phase") {
+  Run run = load_and_store(lab_options("http://127.0.0.1:" + std::to_string(closed_port()) + "/"));
+  check_failed(run, Phase::kConnect, Code::kConnectRefused);
+  REQUIRE(run.connections.size() == 1);
+  REQUIRE(run.connections[0].attempts.size() == 1);
+  CHECK_FALSE(run.connections[0].attempts[0].error.empty());
+  CHECK_FALSE(run.requests[0].phase(Phase::kDns));  // an IP literal needs no lookup
+}
+
+TEST_CASE("an expired certificate fails in the tls phase and keeps the certificate") {
+  Run run = load_and_store(lab_options(shared_lab().https_url("expired.test", "/")));
+  check_failed(run, Phase::kTls, Code::kTlsCertExpired);
+  REQUIRE(run.connections.size() == 1);
+  REQUIRE(run.connections[0].tls);
+  CHECK(run.connections[0].tls->subject.find("expired.test") != std::string::npos);
+  CHECK_FALSE(run.connections[0].tls->verified);
+  REQUIRE(run.requests[0].phase(Phase::kConnect));
+  CHECK(run.requests[0].phase(Phase::kConnect)->ok());
+  CHECK(run.connections[0].remote_ip == "127.0.0.1");
+  REQUIRE(run.connections[0].attempts.size() == 1);
+  CHECK(run.connections[0].attempts[0].error.empty());
+}
+
+TEST_CASE("a self-signed certificate is untrusted") {
+  check_failed(load_and_store(lab_options(shared_lab().https_url("selfsigned.test", "/"))), Phase::kTls,
+               Code::kTlsCertUntrusted);
+}
+
+TEST_CASE("a certificate for another name fails the host name check") {
+  check_failed(load_and_store(lab_options(shared_lab().https_url("wronghost.test", "/"))), Phase::kTls,
+               Code::kTlsCertHostname);
+}
+
+TEST_CASE("with -k a bad certificate loads and its verify failure is still recorded") {
+  auto o = lab_options(shared_lab().https_url("expired.test", "/"));
+  o.insecure = true;
+  Run run = load_and_store(o);
+  CHECK(run.outcome == Outcome::kOk);
+  REQUIRE(run.connections.at(0).tls);
+  CHECK_FALSE(run.connections[0].tls->verified);
+  CHECK(run.connections[0].tls->verify_result != 0);
+  CHECK_FALSE(run.connections[0].tls->verify_message.empty());
+}
+
+TEST_CASE("--max-time during the wait is a timeout in the wait phase") {
+  auto o = lab_options(shared_lab().http_url("slow.test", "/delay/3000"));
+  o.max_time_ms = 300;
+  Run run = load_and_store(o);
+  check_failed(run, Phase::kWait, Code::kTimeout);
+  REQUIRE(run.requests[0].phase(Phase::kConnect));
+  CHECK(run.requests[0].phase(Phase::kConnect)->ok());
+}
+
+TEST_CASE("a reset in the middle of the body is a receive failure") {
+  check_failed(load_and_store(lab_options(shared_lab().http_url("www.test", "/reset"))), Phase::kReceive,
+               Code::kRecvError);
+}
+
+TEST_CASE("a failed hop keeps the hops measured before it") {
+  auto& lab = shared_lab();
+  Run run = load_and_store(lab_options(lab.http_url("www.test", "/redirect/302?to=" + lab.http_url("nxdomain.test", "/"))));
+  REQUIRE(run.requests.size() == 2);
+  CHECK(run.requests[0].status == 302);
+  CHECK(run.requests[0].phase(Phase::kReceive));
+  check_failed(run, Phase::kDns, Code::kDnsNxdomain);
+}
+
+TEST_CASE("a redirect loop is detected") {
+  Run run = load_and_store(lab_options(shared_lab().http_url("loop.test", "/loop/a")));
+  CHECK(run.outcome == Outcome::kFailed);
+  REQUIRE(run.failure);
+  CHECK(run.failure->code == Code::kRedirectLoop);
+  CHECK(run.requests.size() == 2);
+  CHECK(run.exit_status() == 3);
+}
+
+TEST_CASE("--max-redirs limits the chain") {
+  auto o = lab_options(shared_lab().http_url("www.test", "/chain/301,302,303"));
+  o.max_redirs = 2;
+  Run run = load_and_store(o);
+  REQUIRE(run.failure);
+  CHECK(run.failure->code == Code::kTooManyRedirects);
+  CHECK(run.requests.size() == 3);
+}
+
+TEST_CASE("a redirect to another scheme ends the run with a clear error") {
+  for (const char* to : {"ftp://x.test/", "javascript:alert(1)", "file:///etc/passwd"}) {
+    INFO(to);
+    Run run = load_and_store(lab_options(shared_lab().http_url("www.test", std::string("/redirect/302?to=") + to)));
+    REQUIRE(run.failure);
+    CHECK(run.failure->code == Code::kBadRedirect);
+    CHECK(run.failure->message.find("unsupported scheme") != std::string::npos);
+    CHECK(run.requests.size() == 1);
+  }
+}
+
+TEST_CASE("a redirect without a Location is a bad redirect") {
+  Run run = load_and_store(lab_options(shared_lab().http_url("www.test", "/redirect/301")));
+  REQUIRE(run.failure);
+  CHECK(run.failure->code == Code::kBadRedirect);
+}
+
+TEST_CASE("an https to http downgrade is followed with a warning") {
+  auto& lab = shared_lab();
+  Run run = load_and_store(lab_options(lab.https_url("secure.test", "/redirect/302?to=" + lab.http_url("plain.test", "/"))));
+  REQUIRE(run.requests.size() == 2);
+  CHECK(run.outcome == Outcome::kOk);
+  REQUIRE(run.requests[0].warnings.size() == 1);
+  CHECK(run.requests[0].warnings[0].find("downgrade") != std::string::npos);
+}

@@ -1,0 +1,288 @@
+// The loader against the lab, asserting on the rows read back from SQLite.
+#include <catch2/catch.hpp>
+
+#include "core/redact.h"
+#include "fixtures/lab_fixture.h"
+
+using namespace pageload;
+using pageload::testing::lab_options;
+using pageload::testing::load_and_store;
+using pageload::testing::shared_lab;
+
+namespace {
+
+std::vector<Phase> phase_list(const Request& r) {
+  std::vector<Phase> out;
+  for (const auto& p : r.phases) out.push_back(p.phase);
+  return out;
+}
+
+const std::string* header(const std::vector<Header>& hs, const std::string& name) {
+  for (const auto& h : hs)
+    if (iequals(h.first, name)) return &h.second;
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("an https load records dns, connect, tls, send, wait and receive in order") {
+  Run run = load_and_store(lab_options(shared_lab().https_url("secure.test", "/")));
+  REQUIRE(run.outcome == Outcome::kOk);
+  REQUIRE(run.requests.size() == 1);
+  const Request& r = run.requests[0];
+  CHECK(r.status == 200);
+  CHECK(r.http_version == "HTTP/1.1");
+  CHECK_FALSE(r.reused);
+  REQUIRE(phase_list(r) == std::vector<Phase>{Phase::kDns, Phase::kConnect, Phase::kTls, Phase::kSend, Phase::kWait,
+                                              Phase::kReceive});
+  for (std::size_t i = 0; i < r.phases.size(); ++i) {
+    INFO(phase_name(r.phases[i].phase));
+    CHECK(r.phases[i].span.start_ms >= 0);
+    CHECK(r.phases[i].span.end_ms >= r.phases[i].span.start_ms);
+    if (i > 0) CHECK(r.phases[i].span.start_ms >= r.phases[i - 1].span.end_ms - 0.001);
+  }
+  CHECK(r.span.start_ms <= r.phases.front().span.start_ms);
+  CHECK(r.span.end_ms >= r.phases.back().span.end_ms - 0.001);
+  CHECK(run.total_ms.value_or(0) >= r.span.end_ms - 0.001);
+
+  // The connection row: addresses, TLS details from the lab's certificate.
+  REQUIRE(r.connection);
+  const Connection& c = run.connections.at(*r.connection);
+  CHECK(c.remote_ip == "127.0.0.1");
+  CHECK(c.remote_port == shared_lab().https_port());
+  CHECK(c.local_port > 0);
+  CHECK(c.family == 4);
+  REQUIRE(c.tls);
+  CHECK(c.tls->version.rfind("TLSv1.", 0) == 0);
+  CHECK_FALSE(c.tls->cipher.empty());
+  CHECK(c.tls->alpn == "http/1.1");
+  CHECK(c.tls->verified);
+  CHECK(c.tls->verify_result == 0);
+  CHECK_FALSE(c.tls->issuer.empty());
+  CHECK_FALSE(c.tls->not_after.empty());
+  CHECK(std::find(c.tls->sans.begin(), c.tls->sans.end(), "*.test") != c.tls->sans.end());
+
+  // The DNS lookup that fed it.
+  REQUIRE(r.dns_lookup);
+  const DnsLookup& d = run.dns_lookups.at(*r.dns_lookup);
+  CHECK(d.source == "dns");
+  CHECK(d.outcome == "NOERROR");
+  REQUIRE_FALSE(d.answers.empty());
+  CHECK(d.answers.back().value == "127.0.0.1");
+  CHECK(d.answers.back().ttl > 0);
+}
+
+TEST_CASE("a 301, 302, 303, 307, 308 chain is one row per hop with its status and method") {
+  auto o = lab_options(shared_lab().http_url("chain.test", "/chain/301,302,303,307,308"));
+  Run run = load_and_store(o);
+  REQUIRE(run.outcome == Outcome::kOk);
+  REQUIRE(run.requests.size() == 6);
+  const int want[] = {301, 302, 303, 307, 308, 200};
+  for (int i = 0; i < 6; ++i) {
+    INFO("hop " << i);
+    CHECK(run.requests[i].seq == i);
+    CHECK(run.requests[i].status == want[i]);
+    CHECK(run.requests[i].method == "GET");
+    if (i > 0) CHECK(run.requests[i].redirect_from == i - 1);
+  }
+  CHECK_FALSE(run.requests[0].redirect_from);
+  CHECK(run.requests[0].location == "/chain/302,303,307,308");
+  CHECK(run.requests[0].redirect_url == shared_lab().http_url("chain.test", "/chain/302,303,307,308"));
+  CHECK(run.final_status == 200);
+  CHECK(run.final_url == shared_lab().http_url("chain.test", "/chain/"));
+}
+
+TEST_CASE("a POST keeps its method through 307 and 308 and becomes GET after 303") {
+  auto o = lab_options(shared_lab().http_url("post.test", "/chain/307,308,303,200"));
+  o.data = "a=1";
+  Run run = load_and_store(o);
+  REQUIRE(run.requests.size() == 4);
+  CHECK(run.requests[0].method == "POST");
+  CHECK(run.requests[1].method == "POST");
+  CHECK(run.requests[2].method == "POST");
+  CHECK(run.requests[3].method == "GET");
+}
+
+TEST_CASE("a POST becomes GET after a 301 and after a 302") {
+  for (const char* code : {"301", "302"}) {
+    auto o = lab_options(shared_lab().http_url("post.test", std::string("/chain/") + code));
+    o.data = "a=1";
+    Run run = load_and_store(o);
+    REQUIRE(run.requests.size() == 2);
+    CHECK(run.requests[0].method == "POST");
+    CHECK(run.requests[1].method == "GET");
+  }
+}
+
+TEST_CASE("same-host hops reuse the connection and have no dns, connect or tls phase") {
+  Run run = load_and_store(lab_options(shared_lab().https_url("reuse.test", "/chain/301,302")));
+  REQUIRE(run.requests.size() == 3);
+  REQUIRE(run.connections.size() == 1);
+  CHECK_FALSE(run.requests[0].reused);
+  for (int i = 1; i < 3; ++i) {
+    INFO("hop " << i);
+    const Request& r = run.requests[i];
+    CHECK(r.reused);
+    CHECK(r.connection == run.requests[0].connection);
+    CHECK(phase_list(r) == std::vector<Phase>{Phase::kSend, Phase::kWait, Phase::kReceive});
+  }
+  CHECK(run.connections[0].requests == 3);
+}
+
+TEST_CASE("a cross-host hop opens a new connection") {
+  auto& lab = shared_lab();
+  Run run = load_and_store(
+      lab_options(lab.http_url("one.test", "/redirect/302?to=" + lab.http_url("two.test", "/status/200"))));
+  REQUIRE(run.requests.size() == 2);
+  REQUIRE(run.connections.size() == 2);
+  CHECK(run.requests[0].connection != run.requests[1].connection);
+  CHECK_FALSE(run.requests[1].reused);
+  CHECK(run.requests[1].phase(Phase::kDns));
+  CHECK(run.requests[1].phase(Phase::kConnect));
+  CHECK(run.dns_lookups.size() == 2);
+}
+
+TEST_CASE("--no-keepalive opens a new connection per hop and answers DNS from the run's cache") {
+  auto o = lab_options(shared_lab().http_url("fresh.test", "/chain/301,302"));
+  o.keepalive = false;
+  Run run = load_and_store(o);
+  REQUIRE(run.requests.size() == 3);
+  CHECK(run.connections.size() == 3);
+  for (const auto& r : run.requests) CHECK_FALSE(r.reused);
+  CHECK(run.requests[0].phase(Phase::kDns));
+  for (int i = 1; i < 3; ++i) {
+    INFO("hop " << i);
+    CHECK_FALSE(run.requests[i].phase(Phase::kDns));
+    CHECK(run.requests[i].phase(Phase::kConnect));
+    REQUIRE(run.requests[i].dns_lookup);
+    CHECK(run.dns_lookups.at(*run.requests[i].dns_lookup).source == "cache");
+  }
+}
+
+TEST_CASE("a lookup whose TTL has run out is asked again") {
+  auto o = lab_options(shared_lab().http_url("ttl-0.test", "/chain/301"));
+  o.keepalive = false;
+  Run run = load_and_store(o);
+  REQUIRE(run.requests.size() == 2);
+  CHECK(run.requests[1].phase(Phase::kDns));
+  CHECK(run.dns_lookups.at(*run.requests[1].dns_lookup).source == "dns");
+}
+
+TEST_CASE("Connection: close makes the next same-host hop open a new connection") {
+  auto& lab = shared_lab();
+  Run run = load_and_store(
+      lab_options(lab.http_url("close.test", "/redirect/302?to=/status/200&header=Connection:%20close")));
+  REQUIRE(run.requests.size() == 2);
+  CHECK_FALSE(run.requests[1].reused);
+  CHECK(run.connections.size() == 2);
+  CHECK(run.requests[1].phase(Phase::kConnect));
+  CHECK_FALSE(run.requests[1].phase(Phase::kDns));  // the address came from the run's DNS cache
+}
+
+TEST_CASE("an http to https redirect and a relative Location are followed") {
+  auto& lab = shared_lab();
+  Run run = load_and_store(lab_options(lab.http_url("www.test", "/redirect/301?to=" + lab.https_url("secure.test", "/redirect/302?to=../status/200"))));
+  REQUIRE(run.requests.size() == 3);
+  CHECK(run.requests[1].scheme == "https");
+  CHECK(run.requests[2].url == lab.https_url("secure.test", "/status/200"));
+  CHECK(run.requests[2].status == 200);
+}
+
+TEST_CASE("Authorization and Cookie given by the user are not sent to a different host") {
+  auto& lab = shared_lab();
+  auto o = lab_options(lab.http_url("first.test", "/redirect/302?to=" + lab.http_url("second.test", "/echo")));
+  o.headers = {{"Authorization", "Bearer s3cret"}, {"Cookie", "sid=abc"}, {"X-Trace", "t1"}};
+  o.keep_secrets = true;
+  Run run = load_and_store(o);
+  REQUIRE(run.requests.size() == 2);
+  REQUIRE(header(run.requests[0].request_headers, "Authorization"));
+  CHECK(*header(run.requests[0].request_headers, "Authorization") == "Bearer s3cret");
+  CHECK_FALSE(header(run.requests[1].request_headers, "Authorization"));
+  CHECK_FALSE(header(run.requests[1].request_headers, "Cookie"));
+  CHECK(header(run.requests[1].request_headers, "X-Trace"));
+}
+
+TEST_CASE("secret header values are redacted in the stored run by default") {
+  auto o = lab_options(shared_lab().http_url("secret.test", "/set-cookie"));
+  o.headers = {{"Authorization", "Bearer s3cret"}, {"Cookie", "sid=abc"}};
+  Run run = load_and_store(o);
+  REQUIRE(run.requests.size() == 1);
+  const auto& r = run.requests[0];
+  REQUIRE(header(r.request_headers, "Authorization"));
+  CHECK(*header(r.request_headers, "Authorization") == "Bearer [redacted]");
+  CHECK(*header(r.request_headers, "Cookie") == "sid=[redacted]");
+  REQUIRE(header(r.response_headers, "Set-Cookie"));
+  CHECK(header(r.response_headers, "Set-Cookie")->find("s3cr3t") == std::string::npos);
+  CHECK(run.options_json.find("s3cret") == std::string::npos);
+}
+
+TEST_CASE("a 200 ms first-byte delay is measured in the wait phase") {
+  Run run = load_and_store(lab_options(shared_lab().http_url("slow.test", "/delay/200")));
+  REQUIRE(run.requests.size() == 1);
+  const PhaseRecord* wait = run.requests[0].phase(Phase::kWait);
+  REQUIRE(wait);
+  CHECK(wait->span.duration_ms() >= 200);
+  CHECK(wait->span.duration_ms() < 400);
+}
+
+TEST_CASE("a slow DNS answer is measured in the dns phase") {
+  Run run = load_and_store(lab_options(shared_lab().http_url("delay-100.test", "/")));
+  const PhaseRecord* dns = run.requests.at(0).phase(Phase::kDns);
+  REQUIRE(dns);
+  CHECK(dns->span.duration_ms() >= 100);
+  CHECK(dns->span.duration_ms() < 300);
+}
+
+TEST_CASE("a CNAME chain is stored in order with its TTLs") {
+  Run run = load_and_store(lab_options(shared_lab().http_url("cname-2.www.test", "/")));
+  REQUIRE(run.requests.at(0).dns_lookup);
+  const DnsLookup& d = run.dns_lookups.at(*run.requests[0].dns_lookup);
+  REQUIRE(d.answers.size() >= 3);
+  CHECK(d.answers[0].type == "CNAME");
+  CHECK(d.answers[0].name == "cname-2.www.test");
+  CHECK(d.answers[0].value == "cname-1.www.test");
+  CHECK(d.answers[1].type == "CNAME");
+  CHECK(d.answers[1].value == "www.test");
+  CHECK(d.answers[2].type == "A");
+  CHECK(d.answers[2].value == "127.0.0.1");
+}
+
+TEST_CASE("every address tried is recorded with why it failed") {
+  Run run = load_and_store(lab_options(shared_lab().http_url("fallback.test", "/")));
+  REQUIRE(run.outcome == Outcome::kOk);
+  const Connection& c = run.connections.at(0);
+  REQUIRE(c.attempts.size() == 2);
+  CHECK(c.attempts[0].address == "127.0.0.2");
+  CHECK_FALSE(c.attempts[0].error.empty());
+  CHECK(c.attempts[1].address == "127.0.0.1");
+  CHECK(c.attempts[1].error.empty());
+  CHECK(c.remote_ip == "127.0.0.1");
+}
+
+TEST_CASE("--resolve skips DNS entirely") {
+  auto& lab = shared_lab();
+  auto o = lab_options(lab.http_url("pinned.example", "/"));
+  o.resolve = {{"pinned.example", lab.http_port(), {"127.0.0.1"}}};
+  Run run = load_and_store(o);
+  REQUIRE(run.outcome == Outcome::kOk);
+  CHECK_FALSE(run.requests[0].phase(Phase::kDns));
+  CHECK(run.dns_lookups.empty());
+  CHECK(run.requests[0].phase(Phase::kConnect));
+}
+
+TEST_CASE("gzip bodies record wire and decoded sizes") {
+  Run run = load_and_store(lab_options(shared_lab().http_url("gz.test", "/gzip")));
+  const Request& r = run.requests.at(0);
+  REQUIRE(r.body_bytes);
+  REQUIRE(r.body_decoded);
+  CHECK(*r.body_bytes < *r.body_decoded);
+  CHECK(r.content_type.find("text/") == 0);
+}
+
+TEST_CASE("a 404 ends the run as http_error with exit status 1") {
+  Run run = load_and_store(lab_options(shared_lab().http_url("www.test", "/status/404")));
+  CHECK(run.outcome == Outcome::kHttpError);
+  CHECK(run.final_status == 404);
+  CHECK(run.requests[0].reason == "Not Found");
+  CHECK(run.exit_status() == 1);
+}
