@@ -1,0 +1,78 @@
+// The lab's HTTP/1.1 server: plain or TLS on one loopback port, keep-alive by default,
+// serving the routes in routes.h. One accept thread plus one thread per connection;
+// stop() interrupts every blocking call (shutdown() on the sockets, a StopFlag for
+// sleeps) and joins all threads, so it never hangs on a connected client.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "lab/http_request.h"
+#include "lab/stop_flag.h"
+#include "lab/tls_context.h"
+#include "lab/unique_fd.h"
+#include "pageload/status.h"
+
+namespace pageload::lab {
+
+struct HttpServerOptions {
+  std::string bind = "127.0.0.1";  // an IPv4 or IPv6 literal
+  int port = 0;                    // 0: an ephemeral port
+  std::shared_ptr<const TlsServerContext> tls;  // null: plain HTTP
+  RequestLimits limits;
+  // A connection idle (or a request stalled) this long is closed.
+  std::chrono::milliseconds idle_timeout{30'000};
+};
+
+class HttpServer {
+ public:
+  // Binds, listens and starts accepting. Fails with kConnectError when the address
+  // cannot be bound (e.g. the port is taken) or kUsage for a bad bind address.
+  static StatusOr<std::unique_ptr<HttpServer>> start(HttpServerOptions options);
+  // Stops (see stop()).
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Stops accepting, cuts every open connection and joins every thread. Idempotent;
+  // call from any thread but a server thread.
+  void stop();
+
+  int port() const { return port_; }
+  bool is_tls() const { return options_.tls != nullptr; }
+  // TCP connections accepted so far (TLS handshakes that then failed included).
+  // Any thread.
+  uint64_t connections_accepted() const { return accepted_.load(); }
+
+ private:
+  struct Connection {
+    UniqueFd fd;  // closed under mu_, so stop() never shuts down a reused descriptor
+    std::thread thread;
+    std::atomic<bool> done{false};
+  };
+
+  explicit HttpServer(HttpServerOptions options) : options_(std::move(options)) {}
+  void accept_loop();
+  void serve_connection(Connection* connection);
+  void reap_finished();
+  // Closes the connection's socket: gracefully, or with an RST when `reset`.
+  void close_connection(Connection* connection, bool reset);
+
+  HttpServerOptions options_;
+  UniqueFd listener_;
+  int port_ = 0;
+  StopFlag stop_;
+  std::atomic<uint64_t> accepted_{0};
+  std::thread accept_thread_;
+  std::mutex mu_;
+  std::list<std::unique_ptr<Connection>> connections_;
+  bool stopped_ = false;
+};
+
+}  // namespace pageload::lab

@@ -1,0 +1,132 @@
+#include "lab/lab.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <system_error>
+
+#include "lab/certs.h"
+#include "lab/dns_server.h"
+#include "lab/http_server.h"
+#include "lab/routes.h"
+#include "lab/tls_context.h"
+
+namespace pageload::lab {
+namespace {
+
+std::string url(std::string_view scheme, const std::string& bind, std::string_view host, int port,
+                std::string_view path) {
+  std::string out(scheme);
+  out += "://";
+  if (host.empty()) host = bind;
+  bool bracket = host.find(':') != std::string_view::npos && host.front() != '[';
+  if (bracket) out += "[";
+  out += host;
+  if (bracket) out += "]";
+  out += ":" + std::to_string(port);
+  if (path.empty() || path.front() != '/') out += "/";
+  out += path;
+  return out;
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<Lab>> Lab::start(const LabOptions& options) {
+  std::unique_ptr<Lab> lab(new Lab());
+  lab->bind_ = options.bind;
+  if (options.state_dir.empty()) {
+    std::string pattern = (std::filesystem::temp_directory_path() / "pageload-lab-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr)
+      return Status(Code::kFile, "lab: cannot create a state directory under /tmp");
+    lab->state_dir_ = pattern;
+    lab->remove_state_dir_ = true;
+  } else {
+    std::error_code ec;
+    std::filesystem::create_directories(options.state_dir, ec);
+    if (ec) return Status(Code::kFile, "lab: cannot create " + options.state_dir + ": " + ec.message());
+    lab->state_dir_ = options.state_dir;
+  }
+
+  auto certs = LabCertificates::generate(lab->state_dir_);
+  if (!certs.ok()) return certs.status();
+  lab->ca_file_ = certs.value()->ca_file();
+  auto tls = TlsServerContext::create(std::shared_ptr<LabCertificates>(std::move(certs.value())));
+  if (!tls.ok()) return tls.status();
+
+  auto dns = DnsServer::start(options.bind, options.dns_port);
+  if (!dns.ok()) return dns.status();
+  lab->dns_ = std::move(dns.value());
+
+  HttpServerOptions http;
+  http.bind = options.bind;
+  http.port = options.http_port;
+  auto http_server = HttpServer::start(http);
+  if (!http_server.ok()) return http_server.status();
+  lab->http_ = std::move(http_server.value());
+
+  HttpServerOptions https = http;
+  https.port = options.https_port;
+  https.tls = tls.value();
+  auto https_server = HttpServer::start(https);
+  if (!https_server.ok()) return https_server.status();
+  lab->https_ = std::move(https_server.value());
+  return lab;
+}
+
+Lab::~Lab() {
+  // Servers first: their threads may still read certificates from the state dir's owner.
+  https_.reset();
+  http_.reset();
+  dns_.reset();
+  if (remove_state_dir_) {
+    std::error_code ec;
+    std::filesystem::remove_all(state_dir_, ec);  // best effort
+  }
+}
+
+int Lab::dns_port() const { return dns_->port(); }
+int Lab::http_port() const { return http_->port(); }
+int Lab::https_port() const { return https_->port(); }
+std::string Lab::dns_server() const { return dns_->address(); }
+std::string Lab::ca_file() const { return ca_file_; }
+uint64_t Lab::http_connections() const { return http_->connections_accepted(); }
+uint64_t Lab::https_connections() const { return https_->connections_accepted(); }
+
+std::string Lab::http_url(std::string_view host, std::string_view path) const {
+  return url("http", bind_, host, http_port(), path);
+}
+
+std::string Lab::https_url(std::string_view host, std::string_view path) const {
+  return url("https", bind_, host, https_port(), path);
+}
+
+std::string Lab::describe() const {
+  std::string out;
+  out += "pageload lab on " + bind_ + "\n";
+  out += "  DNS   udp " + dns_server() + "   zone *.test (use --dns-server " + dns_server() + ")\n";
+  out += "  HTTP  " + http_url("a.test", "/") + "\n";
+  out += "  HTTPS " + https_url("a.test", "/") + "\n";
+  out += "  CA    " + ca_file() + "   (use --cacert " + ca_file() + ")\n";
+  out += "\nTry:\n";
+  out += "  pageload --dns-server " + dns_server() + " " + http_url("a.test", "/chain/301,302,303,307,308") + "\n";
+  out += "  pageload --dns-server " + dns_server() + " --cacert " + ca_file() + " " +
+         https_url("tls-delay-200.test", "/delay/300") + "\n";
+  out += "\nRoutes (HTTP and HTTPS, any *.test host):\n";
+  for (const auto& r : route_list()) {
+    std::string example(r.example);
+    if (example.size() < 40) example.resize(40, ' ');
+    out += "  " + example + " " + std::string(r.description) + "\n";
+  }
+  out += "\nDNS names (every other *.test name is A 127.0.0.1):\n";
+  out += "  nxdomain.test servfail.test refused.test empty.test silent.test malformed.test truncated.test\n";
+  out += "  v6.test (AAAA ::1) dual.test fallback.test (127.0.0.2 then 127.0.0.1) multi.test\n";
+  out += "  delay-N.test (answer after N ms) ttl-N.test cname-N.a.test (CNAME chain of N)\n";
+  out += "\nTLS names (HTTPS port):\n";
+  out += "  expired.test      certificate expired\n";
+  out += "  wronghost.test    certificate for other.example only\n";
+  out += "  selfsigned.test   self-signed certificate\n";
+  out += "  untrusted.test    certificate from an unpublished CA\n";
+  out += "  tls-delay-N.test  the server waits N ms before answering the ClientHello\n";
+  return out;
+}
+
+}  // namespace pageload::lab

@@ -1,0 +1,72 @@
+// The lab: a loopback DNS server (the *.test zone), an HTTP server and an HTTPS server
+// with a generated CA, started together. Tests link it; `pageload lab` and
+// `pageload demo` serve it. Cross-host redirects use different *.test names on the same
+// port, since every *.test name resolves to 127.0.0.1.
+//
+// The lab never changes the process's signal dispositions: its sockets write with
+// MSG_NOSIGNAL (TLS included, through its own BIO), so no SIGPIPE is raised.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "pageload/status.h"
+
+namespace pageload::lab {
+
+class DnsServer;
+class HttpServer;
+
+struct LabOptions {
+  std::string bind = "127.0.0.1";  // every server listens here
+  int dns_port = 0;                // 0: ephemeral
+  int http_port = 0;
+  int https_port = 0;
+  std::string state_dir;           // certificates go here; empty: a fresh mkdtemp
+                                   // directory under /tmp, removed when the lab stops
+};
+
+class Lab {
+ public:
+  // Generates certificates and starts the three servers. Fails with the first server's
+  // error (kConnectError for a taken port, kUsage for a bad address) or kFile.
+  static StatusOr<std::unique_ptr<Lab>> start(const LabOptions& options = {});
+  // Stops every server (joining their threads) and removes a temporary state dir.
+  ~Lab();
+  Lab(const Lab&) = delete;
+  Lab& operator=(const Lab&) = delete;
+
+  int dns_port() const;
+  int http_port() const;
+  int https_port() const;
+  // "127.0.0.1:PORT", the form --dns-server takes.
+  std::string dns_server() const;
+  // The lab CA's PEM file, for --cacert.
+  std::string ca_file() const;
+  const std::string& state_dir() const { return state_dir_; }
+  // "http://HOST:PORT/path" on the lab's HTTP port (`path` gets a leading '/' if it
+  // lacks one). https_url likewise on the HTTPS port.
+  std::string http_url(std::string_view host, std::string_view path) const;
+  std::string https_url(std::string_view host, std::string_view path) const;
+  // TCP connections each server accepted so far. Any thread.
+  uint64_t http_connections() const;
+  uint64_t https_connections() const;
+  // Several lines for people: ports, example commands and URLs, CA file, DNS names,
+  // routes, TLS test names.
+  std::string describe() const;
+
+ private:
+  Lab() = default;
+
+  std::string bind_;
+  std::string state_dir_;
+  bool remove_state_dir_ = false;
+  std::string ca_file_;
+  std::unique_ptr<DnsServer> dns_;
+  std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<HttpServer> https_;
+};
+
+}  // namespace pageload::lab

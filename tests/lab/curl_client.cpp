@@ -1,0 +1,137 @@
+#include "curl_client.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace pageload::lab::testing {
+namespace {
+
+// Every *.test name the tests use, pinned to the lab (no DNS needed).
+const char* const kNames[] = {"a.test", "b.test", "c.test", "expired.test", "wronghost.test",
+                              "selfsigned.test", "untrusted.test", "tls-delay-300.test", "localhost"};
+
+size_t append(char* data, size_t size, size_t n, void* out) {
+  static_cast<std::string*>(out)->append(data, size * n);
+  return size * n;
+}
+
+int debug_cb(CURL*, curl_infotype type, char* data, size_t size, void* out) {
+  if (type == CURLINFO_TEXT) {
+    std::string line(data, size);
+    auto* fetch = static_cast<Fetch*>(out);
+    const std::string marker = "ALPN: server accepted ";
+    const std::string marker_old = "ALPN, server accepted to use ";
+    for (const auto& m : {marker, marker_old}) {
+      auto pos = line.find(m);
+      if (pos != std::string::npos) {
+        fetch->alpn = line.substr(pos + m.size());
+        while (!fetch->alpn.empty() && std::isspace(static_cast<unsigned char>(fetch->alpn.back())))
+          fetch->alpn.pop_back();
+      }
+    }
+  }
+  return 0;
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+}  // namespace
+
+std::optional<std::string> Fetch::find_header(const std::string& name) const {
+  // Heads are separated by blank lines; the last non-empty block is the final response.
+  std::string last;
+  for (size_t pos = 0; pos < head.size();) {
+    size_t end = head.find("\r\n\r\n", pos);
+    std::string block = head.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+    if (!block.empty()) last = block;
+    if (end == std::string::npos) break;
+    pos = end + 4;
+  }
+  std::string want = lower(name) + ":";
+  size_t pos = 0;
+  while (pos < last.size()) {
+    size_t nl = last.find("\r\n", pos);
+    std::string line = last.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+    if (lower(line.substr(0, want.size())) == want) {
+      std::string value = line.substr(want.size());
+      while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+      return value;
+    }
+    if (nl == std::string::npos) break;
+    pos = nl + 2;
+  }
+  return std::nullopt;
+}
+
+std::string Fetch::header(const std::string& name) const { return find_header(name).value_or(""); }
+
+Client::Client(std::string ca_file, std::vector<int> ports) : curl_(curl_easy_init()), ca_file_(std::move(ca_file)) {
+  for (int port : ports)
+    for (const char* name : kNames)
+      resolve_ = curl_slist_append(resolve_, (std::string(name) + ":" + std::to_string(port) + ":127.0.0.1").c_str());
+}
+
+Client::~Client() {
+  curl_easy_cleanup(curl_);
+  curl_slist_free_all(resolve_);
+}
+
+Fetch Client::fetch(const std::string& url, const FetchOptions& options) {
+  Fetch f;
+  char error[CURL_ERROR_SIZE] = {0};
+  curl_slist* headers = nullptr;
+  for (const auto& h : options.headers) headers = curl_slist_append(headers, h.c_str());
+
+  curl_easy_reset(curl_);  // keeps the connection cache
+  curl_easy_setopt(curl_, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl_, CURLOPT_RESOLVE, resolve_);
+  curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl_, CURLOPT_ERRORBUFFER, error);
+  curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, append);
+  curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &f.body);
+  curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, append);
+  curl_easy_setopt(curl_, CURLOPT_HEADERDATA, &f.head);
+  curl_easy_setopt(curl_, CURLOPT_TIMEOUT_MS, options.timeout_ms);
+  curl_easy_setopt(curl_, CURLOPT_PROXY, "");
+  curl_easy_setopt(curl_, CURLOPT_NOPROXY, "*");
+  if (!ca_file_.empty()) curl_easy_setopt(curl_, CURLOPT_CAINFO, ca_file_.c_str());
+  curl_easy_setopt(curl_, CURLOPT_SSL_VERIFYPEER, options.verify ? 1L : 0L);
+  curl_easy_setopt(curl_, CURLOPT_SSL_VERIFYHOST, options.verify ? 2L : 0L);
+  curl_easy_setopt(curl_, CURLOPT_FOLLOWLOCATION, options.follow ? 1L : 0L);
+  curl_easy_setopt(curl_, CURLOPT_VERBOSE, 1L);
+  curl_easy_setopt(curl_, CURLOPT_DEBUGFUNCTION, debug_cb);
+  curl_easy_setopt(curl_, CURLOPT_DEBUGDATA, &f);
+  if (!options.accept_encoding.empty()) curl_easy_setopt(curl_, CURLOPT_ACCEPT_ENCODING, options.accept_encoding.c_str());
+  if (options.has_body) {
+    curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, options.body.c_str());
+    curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE, static_cast<long>(options.body.size()));
+  }
+  if (!options.method.empty()) curl_easy_setopt(curl_, CURLOPT_CUSTOMREQUEST, options.method.c_str());
+  if (options.head_request) curl_easy_setopt(curl_, CURLOPT_NOBODY, 1L);
+  if (headers != nullptr) curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);
+
+  f.code = curl_easy_perform(curl_);
+  f.error = error;
+  curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &f.status);
+  curl_easy_getinfo(curl_, CURLINFO_SSL_VERIFYRESULT, &f.verify_result);
+  curl_easy_getinfo(curl_, CURLINFO_REDIRECT_COUNT, &f.redirects);
+  curl_off_t t = 0;
+  curl_easy_getinfo(curl_, CURLINFO_APPCONNECT_TIME_T, &t);
+  f.appconnect_ms = static_cast<double>(t) / 1000.0;
+  curl_easy_getinfo(curl_, CURLINFO_STARTTRANSFER_TIME_T, &t);
+  f.starttransfer_ms = static_cast<double>(t) / 1000.0;
+  curl_easy_getinfo(curl_, CURLINFO_TOTAL_TIME_T, &t);
+  f.total_ms = static_cast<double>(t) / 1000.0;
+  curl_easy_getinfo(curl_, CURLINFO_SIZE_DOWNLOAD_T, &f.size_download);
+  char* effective = nullptr;
+  curl_easy_getinfo(curl_, CURLINFO_EFFECTIVE_URL, &effective);
+  if (effective != nullptr) f.effective_url = effective;
+  curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, nullptr);
+  curl_slist_free_all(headers);
+  return f;
+}
+
+}  // namespace pageload::lab::testing

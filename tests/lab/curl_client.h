@@ -1,0 +1,62 @@
+// A small libcurl easy-handle client for the lab's tests: one handle (so keep-alive
+// reuse is visible), names pinned to 127.0.0.1 with CURLOPT_RESOLVE, and everything a
+// test asserts on collected in one Fetch value.
+#pragma once
+
+#include <curl/curl.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pageload::lab::testing {
+
+struct Fetch {
+  CURLcode code = CURLE_OK;
+  long status = 0;
+  std::string head;     // every response head received, raw
+  std::string body;     // decoded when Accept-Encoding was set
+  std::string error;    // CURLOPT_ERRORBUFFER
+  long verify_result = 0;
+  double appconnect_ms = 0;
+  double starttransfer_ms = 0;
+  double total_ms = 0;
+  curl_off_t size_download = 0;  // bytes on the wire (before decoding)
+  long redirects = 0;
+  std::string effective_url;
+  std::string alpn;     // from the "ALPN, server accepted" verbose line, if any
+  // The value of the first header `name` in the last head, or "" (case-insensitive).
+  std::string header(const std::string& name) const;
+  // The same, nullopt when the header is absent.
+  std::optional<std::string> find_header(const std::string& name) const;
+};
+
+struct FetchOptions {
+  std::string method;                 // empty: GET (or POST with body)
+  std::string body;
+  bool has_body = false;
+  std::vector<std::string> headers;   // "Name: value"
+  std::string accept_encoding;        // empty: none sent; "gzip" decodes
+  bool follow = false;
+  bool verify = true;
+  long timeout_ms = 20'000;
+  bool head_request = false;
+};
+
+class Client {
+ public:
+  // `ca_file` for CURLOPT_CAINFO; `ports` are the ports the pinned names are pinned on.
+  Client(std::string ca_file, std::vector<int> ports);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  Fetch fetch(const std::string& url, const FetchOptions& options = {});
+
+ private:
+  CURL* curl_;
+  curl_slist* resolve_ = nullptr;
+  std::string ca_file_;
+};
+
+}  // namespace pageload::lab::testing

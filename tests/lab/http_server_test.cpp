@@ -1,0 +1,161 @@
+// The HTTP server itself: connection reuse, closing, resets, bad input, stopping.
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <thread>
+
+#include "lab/http_server.h"
+#include "lab_fixture.h"
+#include "raw_socket.h"
+
+using namespace pageload::lab;
+using namespace pageload::lab::testing;
+using namespace std::chrono_literals;
+
+TEST_CASE("two requests on one curl handle share one connection") {
+  LabFixture f;
+  CHECK(f.client->fetch(f.http("/")).status == 200);
+  CHECK(f.client->fetch(f.http("/status/204")).status == 204);
+  CHECK(f.client->fetch(f.http("/echo")).status == 200);
+  CHECK(f.lab->http_connections() == 1);
+}
+
+TEST_CASE("Connection: close from the client closes the connection after the response") {
+  LabFixture f;
+  FetchOptions close;
+  close.headers = {"Connection: close"};
+  Fetch r = f.client->fetch(f.http("/"), close);
+  CHECK(r.status == 200);
+  CHECK(r.header("Connection") == "close");
+  CHECK(f.client->fetch(f.http("/")).status == 200);
+  CHECK(f.lab->http_connections() == 2);
+}
+
+TEST_CASE("/close answers with Connection: close and the next request needs a new connection") {
+  LabFixture f;
+  Fetch r = f.client->fetch(f.http("/close"));
+  CHECK(r.status == 200);
+  CHECK(r.header("Connection") == "close");
+  CHECK(f.client->fetch(f.http("/")).status == 200);
+  CHECK(f.lab->http_connections() == 2);
+}
+
+TEST_CASE("/reset cuts the body short with a connection reset") {
+  LabFixture f;
+  Fetch r = f.client->fetch(f.http("/reset"));
+  CHECK((r.code == CURLE_RECV_ERROR || r.code == CURLE_PARTIAL_FILE));
+  CHECK(r.code == CURLE_RECV_ERROR);  // the RST lands while curl waits for more
+  CHECK(r.body.size() <= 1000u);
+
+  RawSocket raw(f.lab->http_port());
+  REQUIRE(raw.connected());
+  raw.send_all("GET /reset HTTP/1.1\r\nHost: a.test\r\n\r\n");
+  std::string got = raw.read_all();
+  CHECK(got.find("Content-Length: 100000") != std::string::npos);
+  CHECK(raw.last_error() == ECONNRESET);
+}
+
+TEST_CASE("pipelined requests are answered in order") {
+  LabFixture f;
+  RawSocket raw(f.lab->http_port());
+  REQUIRE(raw.connected());
+  raw.send_all("GET /status/201 HTTP/1.1\r\nHost: a\r\n\r\nGET /status/202 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+  std::string got = raw.read_all();
+  auto first = got.find("HTTP/1.1 201 Created");
+  auto second = got.find("HTTP/1.1 202 Accepted");
+  CHECK(first != std::string::npos);
+  CHECK(second != std::string::npos);
+  CHECK(first < second);
+  CHECK(raw.closed());
+}
+
+TEST_CASE("a chunked request body reaches /echo decoded") {
+  LabFixture f;
+  RawSocket raw(f.lab->http_port());
+  raw.send_all(
+      "POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+      "5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nX-Trailer: 1\r\n\r\n");
+  std::string got = raw.read_all();
+  CHECK(got.find("\"body\":\"hello world\"") != std::string::npos);
+}
+
+TEST_CASE("an HTTP/1.0 request closes the connection unless it asks for keep-alive") {
+  LabFixture f;
+  RawSocket raw(f.lab->http_port());
+  raw.send_all("GET / HTTP/1.0\r\n\r\n");
+  std::string got = raw.read_all();
+  CHECK(got.rfind("HTTP/1.1 200 OK", 0) == 0);
+  CHECK(raw.closed());
+}
+
+TEST_CASE("garbage and hostile requests get 4xx answers and leave the lab serving") {
+  LabFixture f;
+  const std::pair<std::string, std::string> cases[] = {
+      {"NOT HTTP AT ALL\r\n\r\n", "400"},
+      {"GET / HTTP/9.9\r\n\r\n", "400"},
+      {"GET  / HTTP/1.1\r\n\r\n", "400"},
+      {"GET / HTTP/1.1\r\nNo colon here\r\n\r\n", "400"},
+      {"GET / HTTP/1.1\r\n folded: x\r\n\r\n", "400"},
+      {"GET / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", "400"},
+      {"GET / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", "400"},
+      {"GET / HTTP/1.1\r\nContent-Length: 999999999999999999\r\n\r\n", "413"},
+      {"GET / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", "501"},
+      {"POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "400"},
+      {"GET / HTTP/1.1\r\nX-Big: " + std::string(70000, 'a') + "\r\n\r\n", "431"},
+      {std::string("GET /\0 HTTP/1.1\r\n\r\n", 19), "400"},
+  };
+  for (const auto& [request, status] : cases) {
+    INFO(request.substr(0, 60));
+    RawSocket raw(f.lab->http_port());
+    REQUIRE(raw.connected());
+    raw.send_all(request);
+    std::string got = raw.read_all();
+    CHECK(got.rfind("HTTP/1.1 " + status, 0) == 0);
+  }
+  CHECK(f.client->fetch(f.http("/")).status == 200);
+}
+
+TEST_CASE("a client that disconnects mid-response does not hurt the lab") {
+  LabFixture f;
+  {
+    RawSocket raw(f.lab->http_port());
+    raw.send_all("GET /large/50000000 HTTP/1.1\r\nHost: a\r\n\r\n");
+    raw.read_all(50ms);
+  }  // closed with most of the body unread
+  {
+    RawSocket raw(f.lab->http_port());
+    raw.send_all("GET /drip?chunks=100&interval=10 HTTP/1.1\r\nHost: a\r\n\r\n");
+    raw.read_all(30ms);
+  }
+  std::this_thread::sleep_for(100ms);
+  CHECK(f.client->fetch(f.http("/")).status == 200);
+}
+
+TEST_CASE("stopping the server does not wait for connected or sleeping clients") {
+  auto server = HttpServer::start({});
+  REQUIRE(server.ok());
+  RawSocket idle(server.value()->port());
+  RawSocket half(server.value()->port());
+  half.send_all("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\nabc");
+  RawSocket sleeping(server.value()->port());
+  sleeping.send_all("GET /delay/60000 HTTP/1.1\r\nHost: a\r\n\r\n");
+  RawSocket dripping(server.value()->port());
+  dripping.send_all("GET /drip?chunks=1000&interval=1000 HTTP/1.1\r\nHost: a\r\n\r\n");
+  std::this_thread::sleep_for(100ms);
+  CHECK(server.value()->connections_accepted() == 4);
+  auto start = std::chrono::steady_clock::now();
+  server.value()->stop();
+  CHECK(std::chrono::steady_clock::now() - start < 2s);
+}
+
+TEST_CASE("a taken port is reported as an error") {
+  auto first = HttpServer::start({});
+  REQUIRE(first.ok());
+  HttpServerOptions options;
+  options.port = first.value()->port();
+  auto second = HttpServer::start(options);
+  CHECK_FALSE(second.ok());
+  CHECK(second.status().code() == pageload::Code::kConnectError);
+  HttpServerOptions bad;
+  bad.bind = "not-an-address";
+  CHECK(HttpServer::start(bad).status().code() == pageload::Code::kUsage);
+}

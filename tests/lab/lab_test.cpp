@@ -1,0 +1,68 @@
+// The Lab aggregate: ports, URLs, the CA file and its state directory.
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "lab_fixture.h"
+
+using namespace pageload::lab;
+using namespace pageload::lab::testing;
+
+TEST_CASE("the lab starts three servers on distinct ephemeral ports") {
+  LabFixture f;
+  CHECK(f.lab->dns_port() > 0);
+  CHECK(f.lab->http_port() > 0);
+  CHECK(f.lab->https_port() > 0);
+  CHECK(f.lab->http_port() != f.lab->https_port());
+  CHECK(f.lab->dns_server() == "127.0.0.1:" + std::to_string(f.lab->dns_port()));
+}
+
+TEST_CASE("lab URLs name the host, the right port and the path") {
+  LabFixture f;
+  std::string port = std::to_string(f.lab->http_port());
+  CHECK(f.lab->http_url("a.test", "/x?y=1") == "http://a.test:" + port + "/x?y=1");
+  CHECK(f.lab->http_url("a.test", "x") == "http://a.test:" + port + "/x");
+  CHECK(f.lab->https_url("b.test", "/") == "https://b.test:" + std::to_string(f.lab->https_port()) + "/");
+  CHECK(f.lab->http_url("::1", "/") == "http://[::1]:" + port + "/");
+}
+
+TEST_CASE("a temporary state dir holds the CA and is removed when the lab stops") {
+  std::string dir;
+  {
+    LabFixture f;
+    dir = f.lab->state_dir();
+    CHECK(std::filesystem::exists(f.lab->ca_file()));
+    CHECK(f.lab->ca_file().rfind(dir, 0) == 0);
+  }
+  CHECK_FALSE(std::filesystem::exists(dir));
+}
+
+TEST_CASE("a given state dir is kept when the lab stops") {
+  auto dir = std::filesystem::temp_directory_path() / ("pageload-lab-test-" + std::to_string(::getpid()));
+  {
+    LabOptions options;
+    options.state_dir = dir.string();
+    auto lab = Lab::start(options);
+    REQUIRE(lab.ok());
+    CHECK(lab.value()->ca_file() == (dir / "ca.pem").string());
+  }
+  CHECK(std::filesystem::exists(dir / "ca.pem"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("describe names the ports, the CA file and the test names") {
+  LabFixture f;
+  std::string text = f.lab->describe();
+  CHECK(text.find(f.lab->dns_server()) != std::string::npos);
+  CHECK(text.find(std::to_string(f.lab->https_port())) != std::string::npos);
+  CHECK(text.find(f.lab->ca_file()) != std::string::npos);
+  CHECK(text.find("expired.test") != std::string::npos);
+  CHECK(text.find("/chain/") != std::string::npos);
+}
+
+TEST_CASE("a lab on ports already taken fails to start") {
+  LabFixture f;
+  LabOptions options;
+  options.http_port = f.lab->http_port();
+  auto second = Lab::start(options);
+  CHECK_FALSE(second.ok());
+}
