@@ -49,8 +49,9 @@ constexpr char kInsertRequest[] =
     "INSERT INTO requests (run_id, seq, redirect_from, method, url, scheme, host, port,"
     " connection_id, reused, dns_lookup_id, start_ms, end_ms, http_version, status, reason,"
     " location, redirect_url, header_bytes, body_bytes, body_decoded_bytes, content_type,"
-    " error_phase, error_class, error, warnings) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-    " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)";
+    " error_phase, error_class, error, warnings, dns_ms, connect_ms, tls_ms, send_ms, wait_ms,"
+    " receive_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
+    " ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)";
 constexpr char kInsertPhase[] =
     "INSERT INTO phases (request_id, name, start_ms, end_ms, ok, error_class, error)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
@@ -147,6 +148,15 @@ Status write_headers(SqliteDb& db, int64_t request_id, const char* direction, co
   return Status::Ok();
 }
 
+static_assert(kPhaseCount == 6, "requests has one *_ms column per phase: add the new one");
+
+// The duration of phase `p` of `r`, absent when the phase did not happen.
+std::optional<double> duration(const Request& r, Phase p) {
+  const PhaseRecord* record = r.phase(p);
+  if (!record) return std::nullopt;
+  return record->span.duration_ms();
+}
+
 Status write_request(SqliteDb& db, int64_t run_id, const Request& r, const std::vector<int64_t>& connection_rows,
                      const std::vector<int64_t>& lookup_rows) {
   auto connection_id = row_of(r.connection, connection_rows, "connection", r.seq);
@@ -161,7 +171,9 @@ Status write_request(SqliteDb& db, int64_t run_id, const Request& r, const std::
                    r.span.end_ms, or_null(r.http_version), r.status, or_null(r.reason), or_null(r.location),
                    or_null(r.redirect_url), r.header_bytes, r.body_bytes, r.body_decoded,
                    or_null(r.content_type), error_phase, error_class(r.failure), error_text(r.failure),
-                   or_null(to_json_list(r.warnings)));
+                   or_null(to_json_list(r.warnings)), duration(r, Phase::kDns), duration(r, Phase::kConnect),
+                   duration(r, Phase::kTls), duration(r, Phase::kSend), duration(r, Phase::kWait),
+                   duration(r, Phase::kReceive));
   if (!id.ok()) return id.status();
   for (const PhaseRecord& p : r.phases) {
     Status s = execute(db, kInsertPhase, *id, phase_name(p.phase), p.span.start_ms, p.span.end_ms, p.ok(),
