@@ -26,6 +26,7 @@ struct RunState {
   Loader::DoneHook done;
   dns::Resolver* resolver = nullptr;
   dns::DnsCache cache;
+  transfer::PoolId pool = 0;  // the run's own connections
   std::optional<double> deadline_ms;  // --max-time, on clock
 
   std::string first_host;
@@ -108,6 +109,7 @@ Status Loader::start(const LoadOptions& options, const BeginHook& begin, DoneHoo
   st->options = options;
   st->done = std::move(done);
   st->resolver = resolver.get();
+  st->pool = impl_->driver->open_pool();
   if (options.max_time_ms > 0) st->deadline_ms = static_cast<double>(options.max_time_ms);
   st->url = url.value();
   st->first_host = st->url.host;
@@ -165,6 +167,7 @@ void Loader::Impl::start_transfer(const std::shared_ptr<RunState>& st, std::vect
                                   HopDns dns) {
   const LoadOptions& o = st->options;
   transfer::HopSpec spec;
+  spec.pool = st->pool;
   spec.url = st->url;
   spec.method = st->method;
   spec.body = st->body;
@@ -301,6 +304,7 @@ void Loader::Impl::fail_in_dns(const std::shared_ptr<RunState>& st, const DnsLoo
 void Loader::Impl::finish(const std::shared_ptr<RunState>& st, std::optional<Failure> failure) {
   Run& run = st->run;
   st->finished = true;
+  driver->close_pool(st->pool);  // no exchange of this run is in flight any more
   run.final_url = st->url.full;
   if (!run.requests.empty()) {
     run.final_status = run.requests.back().status;

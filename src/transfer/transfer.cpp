@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cstring>
 #include <list>
+#include <map>
 
 #include "core/redact.h"
 #include "transfer/classify.h"
@@ -37,6 +38,11 @@ struct EasyDeleter {
   void operator()(CURL* e) const { curl_easy_cleanup(e); }
 };
 using Easy = std::unique_ptr<CURL, EasyDeleter>;
+
+struct ShareDeleter {
+  void operator()(CURLSH* s) const { curl_share_cleanup(s); }
+};
+using Share = std::unique_ptr<CURLSH, ShareDeleter>;
 
 struct MultiDeleter {
   void operator()(CURLM* m) const { curl_multi_cleanup(m); }
@@ -131,6 +137,8 @@ struct Exchange {
 struct Driver::Impl {
   Multi multi;
   std::list<Exchange> exchanges;
+  std::map<PoolId, Share> pools;
+  PoolId next_pool = 1;
 
   Exchange* find(CURL* easy) {
     for (auto& ex : exchanges)
@@ -463,6 +471,7 @@ Driver::~Driver() {
   if (!impl_) return;
   for (auto& ex : impl_->exchanges) curl_multi_remove_handle(impl_->multi.get(), ex.easy.get());
   impl_->exchanges.clear();
+  impl_->pools.clear();
 }
 
 StatusOr<std::unique_ptr<Driver>> Driver::create() {
@@ -478,6 +487,19 @@ std::string Driver::library_version() { return curl_version(); }
 
 int Driver::active() const { return static_cast<int>(impl_->exchanges.size()); }
 
+PoolId Driver::open_pool() {
+  Share share(curl_share_init());
+  // Connections and curl's DNS cache (where CURLOPT_RESOLVE entries live) per pool.
+  curl_share_setopt(share.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+  curl_share_setopt(share.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+  curl_share_setopt(share.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+  PoolId id = impl_->next_pool++;
+  impl_->pools.emplace(id, std::move(share));
+  return id;
+}
+
+void Driver::close_pool(PoolId pool) { impl_->pools.erase(pool); }
+
 void Driver::start(const HopSpec& spec, const RunClock& clock, Callback done) {
   Exchange& ex = impl_->exchanges.emplace_back();
   ex.spec = spec;
@@ -488,6 +510,8 @@ void Driver::start(const HopSpec& spec, const RunClock& clock, Callback done) {
   CURL* e = ex.easy.get();
 
   curl_easy_setopt(e, CURLOPT_URL, spec.url.full.c_str());
+  if (auto pool = impl_->pools.find(spec.pool); pool != impl_->pools.end())
+    curl_easy_setopt(e, CURLOPT_SHARE, pool->second.get());
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);  // the loader follows redirects itself
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);

@@ -22,8 +22,13 @@
 
 namespace pageload::transfer {
 
+// A connection pool (and curl DNS cache) of its own: each run gets one, so a run never
+// reuses a connection another run opened, as separate browser profiles would not.
+using PoolId = int;
+
 // What to send on one hop.
 struct HopSpec {
+  PoolId pool = 0;  // from Driver::open_pool()
   Url url;
   std::string method = "GET";
   std::vector<Header> headers;        // user headers, already filtered by the loader
@@ -62,6 +67,11 @@ class Driver {
   ~Driver();
   Driver(const Driver&) = delete;
   Driver& operator=(const Driver&) = delete;
+
+  // A new, empty connection pool. Close it when no exchange uses it any more; its idle
+  // connections close with it.
+  PoolId open_pool();
+  void close_pool(PoolId pool);
 
   // Starts one exchange; `done` runs later from perform(), never from inside start().
   // Offsets in the result are on `clock`, which must outlive the exchange.
