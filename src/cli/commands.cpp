@@ -3,6 +3,9 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <deque>
+#include <functional>
+#include <fstream>
 #include <iostream>
 
 #include "cli/output.h"
@@ -55,6 +58,48 @@ Status complete_options(RunCommand& cmd) {
   return Status::Ok();
 }
 
+// URLs from --input: one per line, blank lines and '#' comments skipped.
+Status read_input(const std::string& path, std::vector<std::string>& urls) {
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  if (path != "-") {
+    file.open(path);
+    if (!file) return Status(Code::kUsage, "cannot read --input file '" + path + "'");
+    in = &file;
+  }
+  std::string line;
+  int number = 0;
+  while (std::getline(*in, line)) {
+    ++number;
+    auto b = line.find_first_not_of(" \t\r");
+    if (b == std::string::npos || line[b] == '#') continue;
+    auto e = line.find_last_not_of(" \t\r");
+    std::string url = line.substr(b, e - b + 1);
+    if (auto parsed = parse_url(url); !parsed.ok())
+      return Status(Code::kUsage, path + ":" + std::to_string(number) + ": " + parsed.status().message());
+    urls.push_back(url);
+  }
+  return Status::Ok();
+}
+
+// A one-line progress bar on stderr, redrawn in place (only when stderr is a terminal).
+class Progress {
+ public:
+  Progress(std::size_t total, bool enabled) : total_(total), enabled_(enabled && total > 1) {}
+  void update(std::size_t done, std::size_t failed) {
+    if (!enabled_) return;
+    constexpr int kWidth = 30;
+    int filled = static_cast<int>(kWidth * done / total_);
+    std::cerr << "\r[" << std::string(filled, '=') << std::string(kWidth - filled, ' ') << "] " << done << "/" << total_
+              << " runs" << (failed ? ", " + std::to_string(failed) + " failed" : "") << std::flush;
+    if (done == total_) std::cerr << "\n";
+  }
+
+ private:
+  std::size_t total_;
+  bool enabled_;
+};
+
 int worst(int a, int b) {
   // Failures outrank HTTP errors, which outrank success; local beats network.
   auto rank = [](int s) { return s == kExitOk ? 0 : s == kExitHttpError ? 1 : s == kExitUsage ? 2 : s == kExitNetwork ? 3 : 4; };
@@ -68,6 +113,9 @@ int run_command(RunCommand& cmd) {
   // Every URL is checked before anything is stored or loaded.
   for (const auto& u : cmd.urls)
     if (auto parsed = parse_url(u); !parsed.ok()) return fail(parsed.status());
+  if (!cmd.input.empty())
+    if (Status s = read_input(cmd.input, cmd.urls); !s.ok()) return fail(s);
+  if (cmd.urls.empty()) return fail(Status(Code::kUsage, "no URL given (pageload run URL..., or --input FILE)"));
 
   auto db = store::Database::open(database_path(cmd.db));
   if (!db.ok()) return fail(db.status());
@@ -75,41 +123,61 @@ int run_command(RunCommand& cmd) {
   if (!loader.ok()) return fail(loader.status());
 
   const bool color = !cmd.json && isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
+  const bool batch = cmd.urls.size() > 1;
+  Progress progress(cmd.urls.size(), isatty(STDERR_FILENO) && (cmd.quiet || cmd.json || !isatty(STDOUT_FILENO)));
+  std::deque<std::string> pending(cmd.urls.begin(), cmd.urls.end());
+  std::size_t in_flight = 0, finished = 0, failed = 0;
   int exit_status = kExitOk;
-  Status local_error;
-  for (const auto& u : cmd.urls) {
-    LoadOptions options = cmd.options;
-    options.url = u;
-    auto begin = [&](Run& run) {
-      if (Status s = db.value()->begin_run(run); !s.ok() && local_error.ok()) local_error = s;
-    };
-    auto done = [&](Run& run) {
-      if (Status s = db.value()->finish_run(run); !s.ok()) {
-        if (local_error.ok()) local_error = s;
-        exit_status = worst(exit_status, kExitLocal);
-        return;
+  Status error;  // the first local or start-up failure: stops the batch
+
+  auto begin = [&](Run& run) {
+    if (Status s = db.value()->begin_run(run); !s.ok() && error.ok()) error = s;
+  };
+  std::function<void()> launch;
+  auto done = [&](Run& run) {
+    --in_flight;
+    ++finished;
+    if (run.outcome == Outcome::kFailed) ++failed;
+    if (Status s = db.value()->finish_run(run); !s.ok()) {
+      if (error.ok()) error = s;
+      return;
+    }
+    exit_status = worst(exit_status, run.exit_status());
+    std::string report_path;
+    if (!cmd.no_html) {
+      report_path = cmd.html.empty() ? "pageload-run-" + std::to_string(run.id) + ".html" : cmd.html;
+      if (Status s = report::write_html_report(run, report_path); !s.ok()) {
+        if (error.ok()) error = s;
+        report_path.clear();
       }
-      exit_status = worst(exit_status, run.exit_status());
-      std::string report_path;
-      if (!cmd.no_html) {
-        report_path = cmd.html.empty() ? "pageload-run-" + std::to_string(run.id) + ".html" : cmd.html;
-        if (Status s = report::write_html_report(run, report_path); !s.ok()) {
-          std::cerr << "pageload: " << s.message() << "\n";
-          report_path.clear();
-          exit_status = worst(exit_status, kExitLocal);
-        }
+    }
+    if (cmd.json) {
+      std::cout << format_json(run) << "\n";
+    } else if (!cmd.quiet) {
+      std::cout << format_summary(run, color);
+      if (!report_path.empty()) std::cout << "report: " << report_path << "\n";
+      if (batch) std::cout << "\n";
+    }
+    std::cout.flush();
+    progress.update(finished, failed);
+    launch();
+  };
+  // Keeps up to --parallel loads in flight on the one event loop.
+  launch = [&] {
+    while (error.ok() && in_flight < static_cast<std::size_t>(cmd.parallel) && !pending.empty()) {
+      LoadOptions options = cmd.options;
+      options.url = pending.front();
+      pending.pop_front();
+      ++in_flight;
+      if (Status s = loader.value()->start(options, begin, done); !s.ok()) {
+        --in_flight;
+        error = s;
       }
-      if (cmd.json) std::cout << format_json(run) << "\n";
-      else if (!cmd.quiet) {
-        std::cout << format_summary(run, color);
-        if (!report_path.empty()) std::cout << "report: " << report_path << "\n";
-      }
-      std::cout.flush();
-    };
-    if (Status s = loader.value()->start(options, begin, done); !s.ok()) return fail(s);
-    loader.value()->run_until_idle();
-    if (!local_error.ok()) return fail(local_error);
-  }
+    }
+  };
+  launch();
+  loader.value()->run_until_idle();
+  if (!error.ok()) return fail(error);
   return exit_status;
 }
 

@@ -17,6 +17,8 @@ struct RunCommand {
   bool no_html = false;
   bool json = false;
   bool quiet = false;
+  int parallel = 1;        // --parallel N: loads in flight at once
+  std::string input;       // --input FILE: more URLs, one per line ('#' comments)
 };
 
 // Where the database lives: --db, else $PAGELOAD_DB, else ./pageload.db.

@@ -38,9 +38,12 @@ int main(int argc, char** argv) {
   auto& o = run.options;
   std::string max_time, connect_timeout;
   auto* cmd_run = app.add_subcommand("run", "Load URLs hop by hop and store every phase");
-  cmd_run->add_option("url", run.urls, "http:// or https:// URL")->required();
+  cmd_run->add_option("url", run.urls, "http:// or https:// URL");
+  cmd_run->add_option("--input", run.input, "Read more URLs from FILE, one per line ('-' for stdin)");
+  cmd_run->add_option("--parallel", run.parallel, "Loads in flight at once (default 1)")->check(CLI::Range(1, 10000));
   cmd_run->add_option("-X,--request", o.method, "Request method");
-  cmd_run->add_option("-H,--header", run.raw_headers, "Extra header 'Name: value' (repeatable)");
+  cmd_run->add_option("-H,--header", run.raw_headers, "Extra header 'Name: value' (repeatable)")
+      ->allow_extra_args(false);
   cmd_run->add_option("-d,--data", o.data, "Request body (makes the request a POST)");
   cmd_run->add_option("-A,--user-agent", o.user_agent, "User-Agent (default: browser-like)");
   cmd_run->add_flag("-k,--insecure", o.insecure, "Do not verify certificates (the result is still recorded)");
@@ -48,8 +51,10 @@ int main(int argc, char** argv) {
   auto* v4 = cmd_run->add_flag_callback("-4,--ipv4", [&] { o.ip_version = 4; }, "Use IPv4 only");
   auto* v6 = cmd_run->add_flag_callback("-6,--ipv6", [&] { o.ip_version = 6; }, "Use IPv6 only");
   v4->excludes(v6);
-  cmd_run->add_option("--resolve", run.raw_resolve, "HOST:PORT:ADDR[,ADDR] use these addresses, no DNS (repeatable)");
-  cmd_run->add_option("--dns-server", run.raw_dns_servers, "Resolver ADDR[:PORT] (repeatable; default: system)");
+  cmd_run->add_option("--resolve", run.raw_resolve, "HOST:PORT:ADDR[,ADDR] use these addresses, no DNS (repeatable)")
+      ->allow_extra_args(false);
+  cmd_run->add_option("--dns-server", run.raw_dns_servers, "Resolver ADDR[:PORT] (repeatable; default: system)")
+      ->allow_extra_args(false);
   cmd_run->add_option("--max-redirs", o.max_redirs, "Redirects to follow at most (default 20)")->check(CLI::Range(0, 1000));
   cmd_run->add_option("--connect-timeout", connect_timeout, "Seconds allowed for each TCP connect (default 10)");
   cmd_run->add_option("-m,--max-time", max_time, "Seconds allowed for the whole load, DNS included");

@@ -181,3 +181,39 @@ TEST_CASE("the cli writes an HTML report named after the run unless --no-html") 
   CHECK(again.status == 0);
   CHECK(slurp(tmp.dir() + "/again.html") == slurp(tmp.dir() + "/pageload-run-1.html"));
 }
+
+TEST_CASE("--input and --parallel load many URLs at once, each as its own run") {
+  TempDb tmp;
+  auto& lab = shared_lab();
+  std::string list = tmp.dir() + "/urls.txt";
+  {
+    std::ofstream f(list);
+    f << "# twenty lab URLs\n\n";
+    for (int i = 0; i < 20; ++i) f << lab.http_url("batch" + std::to_string(i % 4) + ".test", "/delay/50") << "\n";
+  }
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--quiet", "--parallel", "10", "--input", list}), tmp.dir());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  auto db = store::Database::open_existing(tmp.path());
+  REQUIRE(db.ok());
+  auto runs = db.value()->list_runs(100);
+  REQUIRE(runs.ok());
+  REQUIRE(runs->size() == 20);
+  for (const auto& summary : runs.value()) {
+    auto run = db.value()->load_run(summary.id);
+    REQUIRE(run.ok());
+    CHECK(run->outcome == Outcome::kOk);
+    REQUIRE(run->requests.size() == 1);
+    CHECK(run->requests[0].phase(Phase::kWait)->span.duration_ms() >= 50);
+    CHECK_FALSE(run->requests[0].reused);  // runs never borrow each other's connections
+  }
+}
+
+TEST_CASE("a bad line in --input is a usage error naming the line") {
+  TempDb tmp;
+  std::string list = tmp.dir() + "/urls.txt";
+  std::ofstream(list) << "http://a.test/\nnot a url\n";
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--input", list}), tmp.dir());
+  CHECK(r.status == 2);
+  CHECK(r.err.find("urls.txt:2:") != std::string::npos);
+}
