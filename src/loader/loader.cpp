@@ -103,8 +103,6 @@ Status Loader::start(const LoadOptions& options, const BeginHook& begin, DoneHoo
   }
 
   auto st = std::make_shared<RunState>();
-  // The run's origin and its wall-clock start are read together, once.
-  st->clock = RunClock(mono_now_us());
   st->run.started_at = utc_now_iso8601();
   st->options = options;
   st->done = std::move(done);
@@ -121,6 +119,10 @@ Status Loader::start(const LoadOptions& options, const BeginHook& begin, DoneHoo
   st->run.tool_version = std::string("pageload ") + PAGELOAD_VERSION;
   st->run.library_versions = library_versions();
   if (begin) begin(st->run);
+  // The run's time origin and its wall-clock start are read together, after the begin
+  // hook's bookkeeping (a database write), so that work is not drawn as part of the load.
+  st->clock = RunClock(mono_now_us());
+  st->run.started_at = utc_now_iso8601();
   impl_->runs.push_back(st);
   impl_->begin_hop(st);
   return Status::Ok();
