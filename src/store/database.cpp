@@ -27,6 +27,15 @@ StatusOr<int> read_version(SqliteDb& db) {
   return v;
 }
 
+// Each `pageload run` opens, writes one run and closes. Checkpointing on every close
+// would cost two fsyncs per run (~20 ms here); SQLite's automatic checkpoint (every 1000
+// WAL pages) does that work in bulk instead. The -wal file next to the database thus
+// holds the latest runs until then: every SQLite reader sees them, but a plain copy of
+// the .db file alone does not (copy with `sqlite3 DB ".backup COPY"`).
+void disable_checkpoint_on_close(SqliteDb& db) {
+  sqlite3_db_config(db.raw(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+}
+
 // Pragmas of a writing connection. Only called once the file's version is known to be
 // ours or older, because switching to WAL writes the file header.
 Status configure_writer(SqliteDb& db) {
@@ -37,17 +46,12 @@ Status configure_writer(SqliteDb& db) {
   if (!row.ok()) return row.status();
   const std::string mode = *row ? (*stmt)->text(0) : "";
   (*stmt)->reset();
-  if (mode != "wal") return cannot_open(db.path(), "cannot switch to WAL mode (journal_mode " + mode + ")");
+  const bool in_memory = db.path() == ":memory:";  // SQLite keeps those in "memory" mode
+  if (mode != "wal" && !(in_memory && mode == "memory"))
+    return cannot_open(db.path(), "cannot switch to WAL mode (journal_mode " + mode + ")");
   // In WAL mode NORMAL is durable against crashes of the process, and spares an fsync
   // per commit: the benchmark writes 100,000 runs.
-  if (Status s = db.exec("PRAGMA synchronous = NORMAL"); !s.ok()) return s;
-  // Each `pageload run` opens, writes one run and closes. Checkpointing on every close
-  // would cost two fsyncs per run (~20 ms here); SQLite's automatic checkpoint (every
-  // 1000 WAL pages) does that work in bulk instead. The -wal file next to the database
-  // therefore holds the latest runs until then: every SQLite reader sees them, but a
-  // plain file copy of the .db alone does not (use `sqlite3 DB ".backup COPY"`).
-  sqlite3_db_config(db.raw(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
-  return Status::Ok();
+  return db.exec("PRAGMA synchronous = NORMAL");
 }
 
 }  // namespace
@@ -56,14 +60,18 @@ Database::Database(std::unique_ptr<detail::SqliteDb> db) : db_(std::move(db)) {}
 Database::~Database() = default;
 
 StatusOr<std::unique_ptr<Database>> Database::open(const std::string& path) {
-  auto state = detail::inspect_database_file(path);
-  if (!state.ok()) return state.status();
+  auto file = detail::inspect_database_file(path);
+  if (!file.ok()) return file.status();
+  if (Status s = detail::check_not_newer(file->header_version); !s.ok()) return s;
 
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-  if (*state == detail::FileState::kMissing) flags |= SQLITE_OPEN_CREATE;
+  if (file->state == detail::FileState::kMissing || file->state == detail::FileState::kMemory)
+    flags |= SQLITE_OPEN_CREATE;
   auto db = SqliteDb::open(path, flags);
   if (!db.ok()) return db.status();
   SqliteDb& sdb = **db;
+  // Before anything else, so that closing a refused file never checkpoints into it.
+  disable_checkpoint_on_close(sdb);
   // SQLite silently falls back to read-only for a write-protected file.
   if (sdb.read_only()) return cannot_open(path, "file is read-only");
   sqlite3_busy_timeout(sdb.raw(), kBusyTimeoutMs);
@@ -81,10 +89,15 @@ StatusOr<std::unique_ptr<Database>> Database::open(const std::string& path) {
 }
 
 StatusOr<std::unique_ptr<Database>> Database::open_existing(const std::string& path) {
-  auto state = detail::inspect_database_file(path);
-  if (!state.ok()) return state.status();
-  if (*state == detail::FileState::kMissing) return cannot_open(path, "file does not exist");
-  if (*state == detail::FileState::kEmpty) return cannot_open(path, "file is empty (no pageload schema)");
+  auto file = detail::inspect_database_file(path);
+  if (!file.ok()) return file.status();
+  switch (file->state) {
+    case detail::FileState::kMissing: return cannot_open(path, "file does not exist");
+    case detail::FileState::kEmpty: return cannot_open(path, "file is empty (no pageload schema)");
+    case detail::FileState::kMemory: return cannot_open(path, "an in-memory database cannot exist yet");
+    case detail::FileState::kSqlite: break;
+  }
+  if (Status s = detail::check_not_newer(file->header_version); !s.ok()) return s;
 
   auto db = SqliteDb::open(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
   if (!db.ok()) return db.status();

@@ -1,5 +1,6 @@
 #include "store/file_check.h"
 
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +11,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr char kSqliteHeader[16] = "SQLite format 3";  // 15 chars and the NUL: 16 bytes
+constexpr size_t kHeaderSize = 100;                     // the database header
 
 Status cannot_open(const std::string& path, const std::string& why) {
   return Status(Code::kDatabase, "cannot open database '" + path + "': " + why);
@@ -17,7 +19,8 @@ Status cannot_open(const std::string& path, const std::string& why) {
 
 }  // namespace
 
-StatusOr<FileState> inspect_database_file(const std::string& path) {
+StatusOr<FileInfo> inspect_database_file(const std::string& path) {
+  if (path == ":memory:") return FileInfo{FileState::kMemory};
   std::error_code ec;
   const fs::path p(path);
   const fs::path dir = p.parent_path();
@@ -25,22 +28,25 @@ StatusOr<FileState> inspect_database_file(const std::string& path) {
     return cannot_open(path, "directory '" + dir.string() + "' does not exist");
   }
   auto st = fs::status(p, ec);
-  if (st.type() == fs::file_type::not_found) return FileState::kMissing;
+  if (st.type() == fs::file_type::not_found) return FileInfo{FileState::kMissing};
   if (ec) return cannot_open(path, ec.message());
   if (st.type() == fs::file_type::directory) return cannot_open(path, "is a directory");
   if (st.type() != fs::file_type::regular) return cannot_open(path, "not a regular file");
 
   std::ifstream in(p, std::ios::binary);
   if (!in) return cannot_open(path, "cannot read the file");
-  char header[16] = {};
-  in.read(header, sizeof header);
+  unsigned char header[kHeaderSize] = {};
+  in.read(reinterpret_cast<char*>(header), sizeof header);
   const auto got = in.gcount();
-  if (got == 0) return FileState::kEmpty;
+  if (got == 0) return FileInfo{FileState::kEmpty};
   if (got < static_cast<std::streamsize>(sizeof header) ||
-      std::memcmp(header, kSqliteHeader, sizeof header) != 0) {
+      std::memcmp(header, kSqliteHeader, sizeof kSqliteHeader) != 0) {
     return cannot_open(path, "not a SQLite database");
   }
-  return FileState::kSqlite;
+  // https://www.sqlite.org/fileformat.html: user_version is big-endian at offset 60.
+  const uint32_t version = (uint32_t{header[60]} << 24) | (uint32_t{header[61]} << 16) |
+                           (uint32_t{header[62]} << 8) | uint32_t{header[63]};
+  return FileInfo{FileState::kSqlite, static_cast<int>(version)};
 }
 
 }  // namespace pageload::store::detail

@@ -200,3 +200,25 @@ TEST_CASE("the status_codes table covers the RFC 9110 codes and the registered e
   CHECK(*not_found[0][0] == "Not Found");
   CHECK(*not_found[0][1] == "RFC 9110");
 }
+
+TEST_CASE("a newer schema in a WAL-mode database is refused without touching the file") {
+  ScratchDir dir;
+  const std::string path = dir.file("future-wal.db");
+  exec(path, "PRAGMA journal_mode = WAL; CREATE TABLE runs (id INTEGER PRIMARY KEY); PRAGMA user_version = 2;"
+             "PRAGMA wal_checkpoint(TRUNCATE);");
+  const std::string before = read_bytes(path);
+  auto db = Database::open(path);
+  REQUIRE_FALSE(db.ok());
+  CHECK(db.status().message() == "database schema version 2 is newer than this pageload (1)");
+  CHECK(read_bytes(path) == before);
+}
+
+TEST_CASE("an in-memory database can be opened for tests") {
+  auto db = Database::open(":memory:");
+  REQUIRE(db.ok());
+  Run run = make_three_hop_run();
+  REQUIRE((*db)->finish_run(run).ok());
+  auto loaded = (*db)->load_run(run.id);
+  REQUIRE(loaded.ok());
+  CHECK(loaded->requests.size() == 3);
+}
