@@ -1,6 +1,9 @@
 // Database: opening (file checks, pragmas, migration) and delegation to writer/reader.
 #include "store/store.h"
 
+#include <chrono>
+#include <thread>
+
 #include "store/file_check.h"
 #include "store/migrations.h"
 #include "store/reader.h"
@@ -36,16 +39,34 @@ void disable_checkpoint_on_close(SqliteDb& db) {
   sqlite3_db_config(db.raw(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
 }
 
+// Sets journal_mode=WAL and reports the mode in effect. Switching a new file to WAL
+// needs an exclusive lock, and SQLite answers SQLITE_BUSY at once, without its busy
+// handler, while another connection holds a lock (two writers creating one file): so
+// retry for up to the busy timeout.
+Status switch_to_wal(SqliteDb& db, std::string& mode) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+  for (;;) {
+    auto stmt = db.prepare("PRAGMA journal_mode = WAL");
+    if (!stmt.ok()) return stmt.status();
+    auto row = (*stmt)->step();
+    if (row.ok()) {
+      mode = *row ? (*stmt)->text(0) : "";
+      (*stmt)->reset();
+      return Status::Ok();
+    }
+    const bool busy = (sqlite3_errcode(db.raw()) & 0xff) == SQLITE_BUSY ||
+                      (sqlite3_errcode(db.raw()) & 0xff) == SQLITE_LOCKED;
+    if (!busy || std::chrono::steady_clock::now() >= deadline) return row.status();
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
 // Pragmas of a writing connection. Only called once the file's version is known to be
 // ours or older, because switching to WAL writes the file header.
 Status configure_writer(SqliteDb& db) {
   if (Status s = db.exec("PRAGMA foreign_keys = ON"); !s.ok()) return s;
-  auto stmt = db.prepare("PRAGMA journal_mode = WAL");
-  if (!stmt.ok()) return stmt.status();
-  auto row = (*stmt)->step();
-  if (!row.ok()) return row.status();
-  const std::string mode = *row ? (*stmt)->text(0) : "";
-  (*stmt)->reset();
+  std::string mode;
+  if (Status s = switch_to_wal(db, mode); !s.ok()) return s;
   const bool in_memory = db.path() == ":memory:";  // SQLite keeps those in "memory" mode
   if (mode != "wal" && !(in_memory && mode == "memory"))
     return cannot_open(db.path(), "cannot switch to WAL mode (journal_mode " + mode + ")");
