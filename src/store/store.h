@@ -36,7 +36,9 @@ class Database {
   // build's version (WAL mode, busy_timeout 30 s, foreign keys on). Errors are kDatabase
   // with one line naming the path: directory missing, not a SQLite file, read-only
   // file, schema newer than this build. A file that is refused is left unmodified and
-  // no file is created when the directory is missing.
+  // no file is created when the directory is missing. Connections do not checkpoint on
+  // close (that cost two fsyncs per run), so the newest runs may sit in the `-wal` file
+  // beside the database until SQLite's automatic checkpoint: copy with `.backup`.
   static StatusOr<std::unique_ptr<Database>> open(const std::string& path);
   // Opens an existing database read-only (list, show, report). kDatabase if the file is
   // missing, not a SQLite file, or its schema is not this build's version.
