@@ -77,7 +77,15 @@ bool Request::keep_alive() const {
 
 std::string_view Request::path() const {
   std::string_view t = target;
-  return t.substr(0, t.find('?'));
+  t = t.substr(0, t.find('?'));
+  // Absolute form (RFC 9112 3.2.2), as a proxy-minded client may send it.
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (t.size() >= scheme.size() && iequals(t.substr(0, scheme.size()), scheme)) {
+      std::size_t slash = t.find('/', scheme.size());
+      return slash == std::string_view::npos ? std::string_view("/") : t.substr(slash);
+    }
+  }
+  return t;
 }
 
 std::string_view Request::query() const {

@@ -25,7 +25,8 @@ struct Request {
   // Whether the connection stays open after this request's response (HTTP/1.1
   // default keep-alive, HTTP/1.0 only with "Connection: keep-alive").
   bool keep_alive() const;
-  // The target before '?', and after it (empty when there is none).
+  // The target's path (before '?'; for an absolute-form target "http://h/p?q" the
+  // scheme and authority are dropped) and its query (after '?', empty when none).
   std::string_view path() const;
   std::string_view query() const;
 };

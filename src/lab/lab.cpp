@@ -106,10 +106,10 @@ std::string Lab::describe() const {
   out += "  HTTP  " + http_url("a.test", "/") + "\n";
   out += "  HTTPS " + https_url("a.test", "/") + "\n";
   out += "  CA    " + ca_file() + "   (use --cacert " + ca_file() + ")\n";
-  out += "\nTry:\n";
-  out += "  pageload --dns-server " + dns_server() + " " + http_url("a.test", "/chain/301,302,303,307,308") + "\n";
-  out += "  pageload --dns-server " + dns_server() + " --cacert " + ca_file() + " " +
-         https_url("tls-delay-200.test", "/delay/300") + "\n";
+  out += "\nExample URLs:\n";
+  out += "  " + http_url("www.test", "/chain/301,302,303,307,308") + "\n";
+  out += "  " + https_url("tls-delay-200.test", "/delay/300") + "\n";
+  out += "  " + http_url("www.test", "/redirect/302?to=" + https_url("secure.test", "/echo")) + "\n";
   out += "\nRoutes (HTTP and HTTPS, any *.test host):\n";
   for (const auto& r : route_list()) {
     std::string example(r.example);

@@ -1,5 +1,6 @@
 #include "lab/response_writer.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <utility>
@@ -83,6 +84,12 @@ ResponseWriter::ResponseWriter(Stream& stream, const StopFlag& stop, bool head_o
       head_only_(head_only),
       after_(keep_alive ? AfterResponse::kKeepAlive : AfterResponse::kClose) {}
 
+void ResponseWriter::set_overrides(ResponseOverrides overrides) {
+  overrides_ = std::move(overrides);
+  for (const auto& [name, value] : overrides_.extra_headers)
+    if (iequals(name, "Connection") && value.find("close") != std::string::npos) close_after();
+}
+
 bool ResponseWriter::send(int status, HeaderList headers, std::string_view body) {
   if (!has_no_body(status)) headers.emplace_back("Content-Length", std::to_string(body.size()));
   if (!send_head(status, headers)) return false;
@@ -102,7 +109,9 @@ bool ResponseWriter::send_head(int status, const HeaderList& headers) {
   };
   for (const auto& [name, value] : headers) add(name, value);
   for (const auto& [name, value] : overrides_.extra_headers) add(name, value);
-  if (after_ != AfterResponse::kKeepAlive) add("Connection", "close");
+  bool connection_overridden = std::any_of(overrides_.extra_headers.begin(), overrides_.extra_headers.end(),
+                                           [](const auto& h) { return iequals(h.first, "Connection"); });
+  if (after_ != AfterResponse::kKeepAlive && !connection_overridden) add("Connection", "close");
   head += "\r\n";
   head_sent_ = true;
   return stream_.write_all(head);

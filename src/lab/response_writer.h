@@ -31,7 +31,9 @@ class ResponseWriter {
   // `keep_alive`: whether the client allows the connection to stay open.
   ResponseWriter(Stream& stream, const StopFlag& stop, bool head_only, bool keep_alive);
 
-  void set_overrides(ResponseOverrides overrides) { overrides_ = std::move(overrides); }
+  // Applies query overrides to the response not yet sent. An extra "Connection" header
+  // replaces the writer's own, and one with "close" makes the server really close.
+  void set_overrides(ResponseOverrides overrides);
 
   // Sends a complete response with a Content-Length (none for 1xx, 204 and 304, which
   // carry no body). Adds Server, and Connection: close when the connection will close.

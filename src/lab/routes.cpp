@@ -222,7 +222,7 @@ struct Route {
 
 constexpr std::array kRoutes{
     Route{"/", false, index_page, {"/", "200 text/html page"}},
-    Route{"/status/", true, status_route, {"/status/404", "that status; ?reason=TEXT&header=Name:%20value apply to any route"}},
+    Route{"/status/", true, status_route, {"/status/404", "that status (200-999); ?reason=TEXT&header=Name:%20value work on every route"}},
     Route{"/redirect/", true, redirect_route, {"/redirect/302?to=/", "that status with Location: TO as given (none without ?to=)"}},
     Route{"/chain", true, chain_route, {"/chain/301,302,303,307,308", "redirects through each listed code, then 200"}},
     Route{"/loop", false, loop_route, {"/loop", "302 to itself"}},

@@ -10,6 +10,18 @@ namespace {
 const char* const kNames[] = {"a.test", "b.test", "c.test", "expired.test", "wronghost.test",
                               "selfsigned.test", "untrusted.test", "tls-delay-300.test", "localhost"};
 
+struct BodySink {
+  std::string* body;
+  long abort_after;
+};
+
+size_t append_body(char* data, size_t size, size_t n, void* out) {
+  auto* sink = static_cast<BodySink*>(out);
+  sink->body->append(data, size * n);
+  if (sink->abort_after >= 0 && sink->body->size() >= static_cast<size_t>(sink->abort_after)) return 0;
+  return size * n;
+}
+
 size_t append(char* data, size_t size, size_t n, void* out) {
   static_cast<std::string*>(out)->append(data, size * n);
   return size * n;
@@ -90,8 +102,9 @@ Fetch Client::fetch(const std::string& url, const FetchOptions& options) {
   curl_easy_setopt(curl_, CURLOPT_RESOLVE, resolve_);
   curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl_, CURLOPT_ERRORBUFFER, error);
-  curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, append);
-  curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &f.body);
+  BodySink sink{&f.body, options.abort_after_bytes};
+  curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, append_body);
+  curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, append);
   curl_easy_setopt(curl_, CURLOPT_HEADERDATA, &f.head);
   curl_easy_setopt(curl_, CURLOPT_TIMEOUT_MS, options.timeout_ms);

@@ -41,6 +41,7 @@ struct FetchOptions {
   bool verify = true;
   long timeout_ms = 20'000;
   bool head_request = false;
+  long abort_after_bytes = -1;        // >= 0: abort the transfer once this much body arrived
 };
 
 class Client {

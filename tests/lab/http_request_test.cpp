@@ -112,3 +112,12 @@ TEST_CASE("a query yields repeated values in order and clamps numbers") {
   CHECK(q.get_int("bad", 5, 0, 1000) == 5);
   CHECK(q.get_int("missing", 5, 0, 1000) == 5);
 }
+
+TEST_CASE("an absolute-form target's path drops the scheme and authority") {
+  Request r;
+  r.target = "http://a.test:8080/status/200?x=1";
+  CHECK(r.path() == "/status/200");
+  CHECK(r.query() == "x=1");
+  r.target = "https://a.test";
+  CHECK(r.path() == "/");
+}

@@ -1,7 +1,11 @@
 // The HTTP server itself: connection reuse, closing, resets, bad input, stopping.
+#include <signal.h>
+
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <thread>
+#include <vector>
 
 #include "lab/http_server.h"
 #include "lab_fixture.h"
@@ -158,4 +162,73 @@ TEST_CASE("a taken port is reported as an error") {
   HttpServerOptions bad;
   bad.bind = "not-an-address";
   CHECK(HttpServer::start(bad).status().code() == pageload::Code::kUsage);
+}
+
+TEST_CASE("header=Connection:close makes the server really close") {
+  LabFixture f;
+  Fetch r = f.client->fetch(f.http("/status/200?header=Connection:%20close"));
+  CHECK(r.status == 200);
+  CHECK(r.header("Connection") == "close");
+  CHECK(r.head.find("Connection: close\r\nConnection") == std::string::npos);  // only once
+  RawSocket raw(f.lab->http_port());
+  raw.send_all("GET /status/200?header=Connection:close HTTP/1.1\r\nHost: a\r\n\r\n");
+  raw.read_all();
+  CHECK(raw.closed());
+}
+
+TEST_CASE("an absolute-form request target is routed by its path") {
+  LabFixture f;
+  RawSocket raw(f.lab->http_port());
+  raw.send_all("GET http://a.test/status/202?x=1 HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n");
+  CHECK(raw.read_all().rfind("HTTP/1.1 202 Accepted", 0) == 0);
+}
+
+TEST_CASE("many clients at once are all served") {
+  LabFixture f;
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 16; ++i) {
+    threads.emplace_back([&f, &ok, i] {
+      Client client(f.lab->ca_file(), {f.lab->http_port(), f.lab->https_port()});
+      std::string path = "/delay/" + std::to_string(50 + i);
+      bool good = client.fetch(f.http(path)).status == 200 && client.fetch(f.https("/large/100000")).body.size() == 100000;
+      if (good) ok.fetch_add(1);
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(ok.load() == 16);
+  CHECK(f.lab->http_connections() == 16);
+  CHECK(f.lab->https_connections() == 16);
+}
+
+TEST_CASE("a client aborting a TLS download raises no SIGPIPE in the process") {
+  struct sigaction before {};
+  sigaction(SIGPIPE, nullptr, &before);
+  LabFixture f;
+  for (int i = 0; i < 3; ++i) {
+    FetchOptions abort;
+    abort.abort_after_bytes = 1;
+    Fetch r = f.client->fetch(f.https("/large/50000000"), abort);
+    CHECK(r.code == CURLE_WRITE_ERROR);
+    Fetch plain = f.client->fetch(f.http("/large/50000000"), abort);
+    CHECK(plain.code == CURLE_WRITE_ERROR);
+  }
+  std::this_thread::sleep_for(200ms);  // the server threads hit EPIPE/ECONNRESET meanwhile
+  CHECK(f.client->fetch(f.https("/")).status == 200);
+  struct sigaction after {};
+  sigaction(SIGPIPE, nullptr, &after);
+  CHECK(after.sa_handler == before.sa_handler);  // the lab did not change the disposition
+}
+
+TEST_CASE("the server can listen on ::1") {
+  HttpServerOptions options;
+  options.bind = "::1";
+  auto server = HttpServer::start(options);
+  if (!server.ok()) {
+    WARN("no IPv6 loopback here: " << server.status().to_string());
+    return;
+  }
+  Client client("", {});
+  Fetch r = client.fetch("http://[::1]:" + std::to_string(server.value()->port()) + "/status/200");
+  CHECK(r.status == 200);
 }
