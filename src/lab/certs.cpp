@@ -160,10 +160,34 @@ bool is_plain_host_name(std::string_view name) {
   });
 }
 
+// Drops the labels that only tune timing (tls-delay-N, and the DNS zone's delay-N and
+// ttl-N), as the DNS server does, so "expired.tls-delay-50.test" is still expired.test.
+std::string without_timing_labels(std::string_view name) {
+  std::string out;
+  while (!name.empty()) {
+    std::size_t dot = name.find('.');
+    std::string_view label = name.substr(0, dot);
+    bool timing = false;
+    for (std::string_view prefix : {"tls-delay-", "delay-", "ttl-"}) {
+      if (label.size() > prefix.size() && label.substr(0, prefix.size()) == prefix &&
+          std::all_of(label.begin() + static_cast<long>(prefix.size()), label.end(),
+                      [](char c) { return c >= '0' && c <= '9'; }))
+        timing = true;
+    }
+    if (!timing) {
+      if (!out.empty()) out += '.';
+      out += label;
+    }
+    if (dot == std::string_view::npos) break;
+    name.remove_prefix(dot + 1);
+  }
+  return out;
+}
+
 }  // namespace
 
 CertKind cert_kind_for(std::string_view server_name) {
-  std::string name = lower(server_name);
+  std::string name = without_timing_labels(lower(server_name));
   if (name == "expired.test") return CertKind::kExpired;
   if (name == "wronghost.test") return CertKind::kWrongHost;
   if (name == "selfsigned.test") return CertKind::kSelfSigned;

@@ -7,6 +7,8 @@
 //   wronghost.test     signed by the lab CA, SAN only other.example
 //   selfsigned.test    self-signed
 //   untrusted.test     signed by a second CA that is never published
+// Labels tls-delay-N, delay-N and ttl-N are ignored when matching the special names
+// (as the DNS zone does), so "expired.tls-delay-100.test" presents the expired leaf.
 // Per-name leaves exist because curl (like browsers) refuses a wildcard directly under a
 // top-level label, so "*.test" alone would not match "a.test".
 #pragma once
@@ -41,7 +43,8 @@ struct Identity {
 
 enum class CertKind { kValid, kExpired, kWrongHost, kSelfSigned, kUntrusted };
 
-// The kind of certificate presented for `server_name` (case-insensitive).
+// The kind of certificate presented for `server_name` (case-insensitive, timing labels
+// ignored).
 CertKind cert_kind_for(std::string_view server_name);
 
 class LabCertificates {

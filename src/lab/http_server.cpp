@@ -180,53 +180,15 @@ void HttpServer::serve_connection(Connection* connection) {
   }
 
   bool reset = false;
-  bool graceful = stream != nullptr;
-  std::string buffer;
+  std::string buffer;  // bytes read but not yet used: pipelined requests survive here
   while (stream && !stop_.raised()) {
     Request request;
-    BodyFraming framing;
-    std::size_t head_size = 0;
-    ParseResult result;
-    while ((result = parse_request_head(buffer, options_.limits, request, framing, head_size)) ==
-           ParseResult::kNeedMore) {
-      if (!read_more(*stream, buffer)) break;
-    }
-    if (result == ParseResult::kNeedMore) break;  // peer closed or timed out between requests
-    if (result != ParseResult::kComplete) {
-      send_error(*stream, stop_, status_for(result));
+    ReadOutcome outcome = read_request(*stream, buffer, request);
+    if (outcome.kind == ReadOutcome::kClosed) break;
+    if (outcome.kind == ReadOutcome::kRejected) {
+      send_error(*stream, stop_, outcome.status);
       break;
     }
-    buffer.erase(0, head_size);
-
-    bool has_body = framing.chunked || framing.content_length > 0;
-    const std::string* expect = request.header("Expect");
-    if (has_body && expect != nullptr && iequals(*expect, "100-continue") && buffer.empty())
-      if (!stream->write_all("HTTP/1.1 100 Continue\r\n\r\n")) break;
-
-    if (framing.chunked) {
-      std::size_t consumed = 0;
-      while ((result = decode_chunked_body(buffer, options_.limits.max_body_bytes, request.body, consumed)) ==
-             ParseResult::kNeedMore) {
-        if (!read_more(*stream, buffer)) break;
-      }
-      if (result == ParseResult::kNeedMore) break;
-      if (result != ParseResult::kComplete) {
-        send_error(*stream, stop_, status_for(result));
-        break;
-      }
-      buffer.erase(0, consumed);
-    } else {
-      bool complete = true;
-      while (buffer.size() < framing.content_length)
-        if (!read_more(*stream, buffer)) {
-          complete = false;
-          break;
-        }
-      if (!complete) break;
-      request.body = buffer.substr(0, framing.content_length);
-      buffer.erase(0, framing.content_length);
-    }
-
     ResponseWriter writer(*stream, stop_, request.method == "HEAD", request.keep_alive());
     try {
       serve_request(request, writer);
@@ -234,29 +196,57 @@ void HttpServer::serve_connection(Connection* connection) {
       if (!writer.head_sent()) send_error(*stream, stop_, 500);
       writer.close_after();
     }
-    if (writer.after() == AfterResponse::kReset) {
-      reset = true;
-      break;
-    }
-    if (writer.after() == AfterResponse::kClose) break;
+    if (writer.after() == AfterResponse::kReset) reset = true;
+    if (writer.after() != AfterResponse::kKeepAlive) break;
   }
 
   if (stream && !reset) {
     stream->finish();
     // Lingering close: read what the client still sends until it closes too, so unread
     // request bytes do not turn our FIN into an RST that could eat the response.
-    if (graceful) {
-      char sink[4096];
-      for (int i = 0; i < 64 && !stop_.raised(); ++i) {
-        pollfd p{fd, POLLIN, 0};
-        if (::poll(&p, 1, 200) <= 0) break;
-        if (::recv(fd, sink, sizeof sink, 0) <= 0) break;
-      }
+    char sink[4096];
+    for (int i = 0; i < 64 && !stop_.raised(); ++i) {
+      pollfd p{fd, POLLIN, 0};
+      if (::poll(&p, 1, 200) <= 0) break;
+      if (::recv(fd, sink, sizeof sink, 0) <= 0) break;
     }
   }
   stream.reset();  // frees the SSL (its BIO does not close the socket)
   close_connection(connection, reset);
   connection->done.store(true);
+}
+
+HttpServer::ReadOutcome HttpServer::read_request(Stream& stream, std::string& buffer, Request& request) const {
+  BodyFraming framing;
+  std::size_t head_size = 0;
+  ParseResult result;
+  while ((result = parse_request_head(buffer, options_.limits, request, framing, head_size)) ==
+         ParseResult::kNeedMore) {
+    if (!read_more(stream, buffer)) return {ReadOutcome::kClosed};  // closed or idle too long
+  }
+  if (result != ParseResult::kComplete) return {ReadOutcome::kRejected, status_for(result)};
+  buffer.erase(0, head_size);
+
+  bool has_body = framing.chunked || framing.content_length > 0;
+  const std::string* expect = request.header("Expect");
+  if (has_body && expect != nullptr && iequals(*expect, "100-continue") && buffer.empty())
+    if (!stream.write_all("HTTP/1.1 100 Continue\r\n\r\n")) return {ReadOutcome::kClosed};
+
+  if (framing.chunked) {
+    std::size_t consumed = 0;
+    while ((result = decode_chunked_body(buffer, options_.limits.max_body_bytes, request.body, consumed)) ==
+           ParseResult::kNeedMore) {
+      if (!read_more(stream, buffer)) return {ReadOutcome::kClosed};
+    }
+    if (result != ParseResult::kComplete) return {ReadOutcome::kRejected, status_for(result)};
+    buffer.erase(0, consumed);
+  } else {
+    while (buffer.size() < framing.content_length)
+      if (!read_more(stream, buffer)) return {ReadOutcome::kClosed};
+    request.body = buffer.substr(0, framing.content_length);
+    buffer.erase(0, framing.content_length);
+  }
+  return {ReadOutcome::kRequest};
 }
 
 }  // namespace pageload::lab

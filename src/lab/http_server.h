@@ -15,6 +15,7 @@
 
 #include "lab/http_request.h"
 #include "lab/stop_flag.h"
+#include "lab/stream.h"
 #include "lab/tls_context.h"
 #include "lab/unique_fd.h"
 #include "pageload/status.h"
@@ -57,9 +58,17 @@ class HttpServer {
     std::atomic<bool> done{false};
   };
 
+  struct ReadOutcome {
+    enum Kind { kRequest, kClosed, kRejected } kind;
+    int status = 0;  // for kRejected: the 4xx/5xx to answer before closing
+  };
+
   explicit HttpServer(HttpServerOptions options) : options_(std::move(options)) {}
   void accept_loop();
   void serve_connection(Connection* connection);
+  // Reads the next request (head and body) from `stream`, keeping extra bytes in
+  // `buffer`. Answers Expect: 100-continue.
+  ReadOutcome read_request(Stream& stream, std::string& buffer, Request& request) const;
   void reap_finished();
   // Closes the connection's socket: gracefully, or with an RST when `reset`.
   void close_connection(Connection* connection, bool reset);

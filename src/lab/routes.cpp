@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -164,11 +165,33 @@ const std::string& gzip_text() {
   return text;
 }
 
+// Whether an Accept-Encoding value lists gzip (or *) without q=0.
+bool accepts_gzip(const std::string* accept) {
+  if (accept == nullptr) return false;
+  std::string_view list = *accept;
+  while (!list.empty()) {
+    std::size_t comma = list.find(',');
+    std::string_view item = list.substr(0, comma);
+    std::size_t semi = item.find(';');
+    std::string_view coding = item.substr(0, semi);
+    while (!coding.empty() && coding.front() == ' ') coding.remove_prefix(1);
+    while (!coding.empty() && coding.back() == ' ') coding.remove_suffix(1);
+    if (iequals(coding, "gzip") || iequals(coding, "x-gzip") || coding == "*") {
+      std::string_view params = semi == std::string_view::npos ? std::string_view() : item.substr(semi + 1);
+      std::size_t q = params.find("q=");
+      if (q == std::string_view::npos || std::strtod(std::string(params.substr(q + 2)).c_str(), nullptr) > 0)
+        return true;
+    }
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
 void gzip_route(const Call& c) {
   HeaderList headers = type("text/plain; charset=utf-8");
   headers.emplace_back("Vary", "Accept-Encoding");
-  const std::string* accept = c.request.header("Accept-Encoding");
-  if (accept != nullptr && accept->find("gzip") != std::string::npos) {
+  if (accepts_gzip(c.request.header("Accept-Encoding"))) {
     if (auto compressed = gzip_compress(gzip_text())) {
       headers.emplace_back("Content-Encoding", "gzip");
       c.writer.send(200, std::move(headers), *compressed);

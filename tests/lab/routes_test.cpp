@@ -214,3 +214,12 @@ TEST_CASE("a HEAD request gets headers without a body") {
   CHECK(f.client->fetch(f.http("/")).status == 200);
   CHECK(f.lab->http_connections() == 1);
 }
+
+TEST_CASE("/gzip stays plain when the client refuses gzip with q=0") {
+  LabFixture f;
+  FetchOptions refuse;
+  refuse.headers = {"Accept-Encoding: gzip;q=0, identity"};
+  CHECK_FALSE(f.client->fetch(f.http("/gzip"), refuse).find_header("Content-Encoding"));
+  refuse.headers = {"Accept-Encoding: deflate, GZIP;q=0.5"};
+  CHECK(f.client->fetch(f.http("/gzip"), refuse).header("Content-Encoding") == "gzip");
+}

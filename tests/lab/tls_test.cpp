@@ -132,3 +132,12 @@ TEST_CASE("a plain HTTP request to the HTTPS port fails without hurting the lab"
   CHECK(r.code != CURLE_OK);
   CHECK(f.client->fetch(f.https("/")).status == 200);
 }
+
+TEST_CASE("special certificate names keep their certificate under timing labels") {
+  CHECK(cert_kind_for("expired.tls-delay-50.test") == CertKind::kExpired);
+  CHECK(cert_kind_for("WrongHost.delay-20.test.") == CertKind::kWrongHost);
+  CHECK(cert_kind_for("tls-delay-5.selfsigned.test") == CertKind::kSelfSigned);
+  CHECK(cert_kind_for("untrusted.ttl-0.test") == CertKind::kUntrusted);
+  CHECK(cert_kind_for("www.expired.test") == CertKind::kValid);
+  CHECK(cert_kind_for("delay-x.expired.test") == CertKind::kValid);
+}
