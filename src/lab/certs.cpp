@@ -3,7 +3,9 @@
 #include <openssl/ec.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <fcntl.h>
 #include <openssl/x509v3.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -135,9 +137,15 @@ CertSpec valid_leaf_spec(std::string_view name) {
   return spec;
 }
 
+// Files holding a private key are created 0600, even in a state dir the user chose.
 bool write_pem(const std::string& path, X509* cert, EVP_PKEY* key) {
-  std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "w"));
-  if (!f) return false;
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, key != nullptr ? 0600 : 0644);
+  if (fd < 0) return false;
+  std::unique_ptr<std::FILE, FileCloser> f(::fdopen(fd, "w"));
+  if (!f) {
+    ::close(fd);
+    return false;
+  }
   if (cert != nullptr && PEM_write_X509(f.get(), cert) != 1) return false;
   if (key != nullptr && PEM_write_PrivateKey(f.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1)
     return false;

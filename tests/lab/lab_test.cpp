@@ -66,3 +66,10 @@ TEST_CASE("a lab on ports already taken fails to start") {
   auto second = Lab::start(options);
   CHECK_FALSE(second.ok());
 }
+
+TEST_CASE("private keys in the state dir are readable by the owner only") {
+  LabFixture f;
+  auto perms = std::filesystem::status(f.lab->state_dir() + "/ca-key.pem").permissions();
+  CHECK((perms & std::filesystem::perms::group_read) == std::filesystem::perms::none);
+  CHECK((perms & std::filesystem::perms::others_read) == std::filesystem::perms::none);
+}
