@@ -1,0 +1,209 @@
+// The detail panes of one request row: timings of absent phases, sizes, headers,
+// DNS lookup and connection (TLS included). Part of view.h.
+#include <string>
+
+#include "core/redact.h"
+#include "report/format.h"
+#include "report/view.h"
+
+namespace pageload::report {
+
+namespace {
+
+Data list() { return Data{Data::type::list}; }
+
+Data pair_view(std::string_view name, std::string_view value) {
+  Data d;
+  d.set("name", text(name));
+  d.set("value", text(value));
+  return d;
+}
+
+Data headers_view(const std::vector<Header>& headers) {
+  Data out = list();
+  for (const auto& [name, value] : headers) {
+    Data h = pair_view(name, value);
+    h.set("redacted", value.find(kRedacted) != std::string::npos);
+    out.push_back(h);
+  }
+  return out;
+}
+
+// The first request (by seq) that used connection `index`: the one that opened it.
+int opener_of(const Run& run, int index) {
+  for (const auto& r : run.requests)
+    if (r.connection == index) return r.seq;
+  return 0;
+}
+
+// Why a phase has no segment, in words a reader can act on.
+std::string absent_reason(const Run& run, const Request& r, Phase p) {
+  const bool setup = p == Phase::kDns || p == Phase::kConnect || p == Phase::kTls;
+  if (setup && r.reused && r.connection)
+    return "reused connection #" + std::to_string(*r.connection) + ", opened by request #" +
+           std::to_string(opener_of(run, *r.connection));
+  if (r.error_phase && static_cast<int>(p) > static_cast<int>(*r.error_phase))
+    return "not reached: the request failed earlier";
+  if (p == Phase::kTls && r.scheme == "http") return "plain HTTP: no TLS";
+  if (p == Phase::kDns && r.dns_lookup &&
+      static_cast<std::size_t>(*r.dns_lookup) < run.dns_lookups.size() &&
+      run.dns_lookups[*r.dns_lookup].source == "cache")
+    return "answered from the run's DNS cache";
+  return "not recorded";
+}
+
+// The phases without a segment, grouped by why: "DNS lookup, TCP connect, TLS
+// handshake: reused connection #0" is one line, not three.
+Data missing_view(const Run& run, const Request& r) {
+  std::vector<std::pair<std::string, std::string>> groups;  // why, labels
+  for (const auto& info : kPhases) {
+    if (r.phase(info.phase)) continue;
+    const std::string why = absent_reason(run, r, info.phase);
+    if (!groups.empty() && groups.back().first == why)
+      groups.back().second += ", " + std::string(info.label);
+    else
+      groups.emplace_back(why, std::string(info.label));
+  }
+  Data out = list();
+  for (const auto& [why, labels] : groups) {
+    Data m;
+    m.set("labels", labels);
+    m.set("why", why);
+    out.push_back(m);
+  }
+  return out;
+}
+
+Data sizes_view(const Request& r) {
+  Data out = list();
+  if (r.header_bytes) out.push_back(pair_view("headers", format_bytes(*r.header_bytes)));
+  if (r.body_bytes) out.push_back(pair_view("body on the wire", format_bytes(*r.body_bytes)));
+  if (r.body_decoded) out.push_back(pair_view("decoded", format_bytes(*r.body_decoded)));
+  if (!r.content_type.empty()) out.push_back(pair_view("type", r.content_type));
+  return out;
+}
+
+std::string failure_text(const std::optional<Failure>& f) {
+  if (!f) return "";
+  std::string out{code_name(f->code)};
+  if (!f->message.empty()) out += ": " + f->message;
+  return out;
+}
+
+Data dns_view(const DnsLookup& l) {
+  Data d;
+  d.set("host", text(l.host));
+  d.set("source_text", l.source == "cache" ? "from the run's cache (no query sent)"
+                       : l.source == "hosts" ? "from --resolve / hosts"
+                                             : "asked the DNS servers");
+  d.set("outcome", text(l.outcome.empty() ? "—" : l.outcome));
+  d.set("duration", format_ms(l.span.duration_ms()));
+  std::string servers;
+  for (const auto& s : l.servers) servers += (servers.empty() ? "" : ", ") + s;
+  d.set("servers", optional_text(servers));
+  Data queries = list();
+  for (const auto& q : l.queries) {
+    Data e;
+    e.set("type", text(q.type));
+    e.set("outcome", text(q.outcome));
+    e.set("status", text(q.ares_status));
+    e.set("duration", format_ms(q.span.duration_ms()));
+    queries.push_back(e);
+  }
+  d.set("has_queries", !l.queries.empty());
+  d.set("queries", queries);
+  Data answers = list();
+  for (const auto& a : l.answers) {
+    Data e;
+    e.set("type", text(a.type));
+    e.set("name", text(a.name));
+    e.set("value", text(a.value));
+    e.set("ttl", std::to_string(a.ttl));
+    e.set("cname", a.type == "CNAME");
+    answers.push_back(e);
+  }
+  d.set("has_answers", !l.answers.empty());
+  d.set("answers", answers);
+  d.set("error", optional_text(failure_text(l.failure)));
+  return d;
+}
+
+std::string endpoint(const std::string& ip, int port) {
+  if (ip.empty()) return "—";
+  return (ip.find(':') != std::string::npos ? "[" + ip + "]" : ip) + ":" + std::to_string(port);
+}
+
+// The facts of the connection a request opened: addresses, TLS and certificate.
+Data connection_view(const Connection& c) {
+  Data d;
+  d.set("id", std::to_string(c.id));
+  Data fields = list();
+  fields.push_back(pair_view("Origin", c.scheme + "://" + c.host + ":" + std::to_string(c.port)));
+  fields.push_back(pair_view("Remote", endpoint(c.remote_ip, c.remote_port)));
+  fields.push_back(pair_view("Local", endpoint(c.local_ip, c.local_port)));
+  if (c.family) fields.push_back(pair_view("Family", "IPv" + std::to_string(c.family)));
+  if (c.connect) fields.push_back(pair_view("TCP connect", format_ms(c.connect->duration_ms())));
+  fields.push_back(pair_view("Requests", std::to_string(c.requests)));
+  if (c.tls) {
+    const TlsInfo& t = *c.tls;
+    fields.push_back(pair_view("TLS", t.version.empty() ? "—" : t.version));
+    fields.push_back(pair_view("Cipher", t.cipher.empty() ? "—" : t.cipher));
+    fields.push_back(pair_view("ALPN", t.alpn.empty() ? "none" : t.alpn));
+    fields.push_back(pair_view("Subject", t.subject));
+    fields.push_back(pair_view("Issuer", t.issuer));
+    std::string sans;
+    for (const auto& s : t.sans) sans += (sans.empty() ? "" : ", ") + s;
+    if (!sans.empty()) fields.push_back(pair_view("SANs", sans));
+    fields.push_back(pair_view("Valid from", t.not_before));
+    fields.push_back(pair_view("Expires", t.not_after));
+    std::string verify = t.verified ? "verified" : "not verified";
+    verify += " (" + std::to_string(t.verify_result);
+    if (!t.verify_message.empty()) verify += ": " + t.verify_message;
+    verify += ")";
+    fields.push_back(pair_view("Verify", verify));
+  } else {
+    fields.push_back(pair_view("TLS", "none (plain TCP)"));
+  }
+  d.set("fields", fields);
+  Data attempts = list();
+  for (const auto& a : c.attempts) {
+    Data e;
+    e.set("address", text(endpoint(a.address, a.port)));
+    e.set("result", text(a.error.empty() ? "connected" : a.error));
+    attempts.push_back(e);
+  }
+  d.set("has_attempts", !c.attempts.empty());
+  d.set("attempts", attempts);
+  return d;
+}
+
+}  // namespace
+
+void add_request_details(const Run& run, const Request& r, Data& row) {
+  Data warnings = list();
+  for (const auto& w : r.warnings) warnings.push_back(text(w));
+  row.set("warnings", warnings);
+  row.set("missing", missing_view(run, r));
+  row.set("http_version", text(r.http_version.empty() ? "—" : r.http_version));
+  row.set("sizes", sizes_view(r));
+  row.set("request_headers", headers_view(r.request_headers));
+  row.set("response_headers", headers_view(r.response_headers));
+  row.set("has_status", r.status.has_value());
+  row.set("reason", text(r.reason));
+  row.set("redirect_url", text(r.redirect_url.empty() ? r.location : r.redirect_url));
+
+  if (r.dns_lookup && *r.dns_lookup >= 0 &&
+      static_cast<std::size_t>(*r.dns_lookup) < run.dns_lookups.size())
+    row.set("dns", dns_view(run.dns_lookups[*r.dns_lookup]));
+  else
+    row.set("dns", false);
+  // A reused connection's facts are shown once, on the request that opened it (the
+  // timing table says which), so big reports stay small.
+  if (r.connection && *r.connection >= 0 && !r.reused &&
+      static_cast<std::size_t>(*r.connection) < run.connections.size())
+    row.set("connection", connection_view(run.connections[*r.connection]));
+  else
+    row.set("connection", false);
+}
+
+}  // namespace pageload::report

@@ -1,0 +1,96 @@
+#include "report/format.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace pageload::report {
+
+namespace {
+
+std::string printf_double(const char* fmt, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, fmt, v);
+  return buf;
+}
+
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 if it is not valid
+// (overlong forms, surrogates and code points above U+10FFFF are invalid).
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = b(i);
+  if (c < 0x80) return 1;
+  std::size_t len = 0;
+  uint32_t cp = 0;
+  if (c >= 0xC2 && c <= 0xDF) { len = 2; cp = c & 0x1F; }
+  else if (c >= 0xE0 && c <= 0xEF) { len = 3; cp = c & 0x0F; }
+  else if (c >= 0xF0 && c <= 0xF4) { len = 4; cp = c & 0x07; }
+  else return 0;
+  if (i + len > s.size()) return 0;
+  for (std::size_t k = 1; k < len; ++k) {
+    if ((b(i + k) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (b(i + k) & 0x3F);
+  }
+  if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)) return 0;
+  if (cp >= 0xD800 && cp <= 0xDFFF) return 0;
+  if (cp > 0x10FFFF) return 0;
+  if (cp >= 0x80 && cp <= 0x9F) return 0;  // C1 controls
+  return len;
+}
+
+}  // namespace
+
+std::string format_pct(double pct) {
+  if (!std::isfinite(pct)) pct = 0;
+  return printf_double("%.3f", pct);
+}
+
+std::string format_share(double pct) {
+  if (!std::isfinite(pct)) pct = 0;
+  return printf_double("%.1f%%", pct);
+}
+
+std::string format_ms(double ms) {
+  if (!std::isfinite(ms)) return "?";
+  const double a = std::fabs(ms);
+  if (a < 10) return printf_double("%.2f ms", ms);
+  if (a < 100) return printf_double("%.1f ms", ms);
+  return printf_double("%.0f ms", ms);
+}
+
+std::string format_tick(double ms, double step_ms) {
+  int decimals = 0;
+  for (double s = step_ms; s < 0.999 && decimals < 6; s *= 10) ++decimals;
+  char fmt[16];
+  std::snprintf(fmt, sizeof fmt, "%%.%df", decimals);
+  return printf_double(fmt, ms);
+}
+
+std::string format_bytes(int64_t bytes) {
+  if (bytes < 1024) return std::to_string(bytes) + " B";
+  if (bytes < 1024 * 1024) return printf_double("%.1f KiB", bytes / 1024.0);
+  return printf_double("%.1f MiB", bytes / (1024.0 * 1024.0));
+}
+
+std::string clean_text(std::string_view in, bool keep_newlines) {
+  std::string out;
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size();) {
+    const auto c = static_cast<unsigned char>(in[i]);
+    if (c == '\n' || c == '\r') {
+      out += keep_newlines ? static_cast<char>(c) : ' ';
+      ++i;
+      continue;
+    }
+    if (c == '\t') { out += '\t'; ++i; continue; }
+    if (c < 0x20 || c == 0x7F) { out += kReplacement; ++i; continue; }
+    const std::size_t len = utf8_sequence_length(in, i);
+    if (len == 0) { out += kReplacement; ++i; continue; }
+    out.append(in.substr(i, len));
+    i += len;
+  }
+  return out;
+}
+
+}  // namespace pageload::report

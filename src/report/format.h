@@ -1,0 +1,33 @@
+// Number and text formatting for the report: the only place that decides how a
+// duration, a size or a percentage is spelled, and how an untrusted string is made
+// safe to hand to the template (valid UTF-8, no control characters). HTML escaping
+// itself is the template engine's job; these functions never produce markup.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace pageload::report {
+
+// Fixed precision (3 decimals) so CSS percentages are exact and diffable: "12.345".
+std::string format_pct(double pct);
+
+// A share for people, one decimal: "5.9%".
+std::string format_share(double pct);
+
+// A duration for people: "0.42 ms", "12.3 ms", "1234 ms".
+std::string format_ms(double ms);
+
+// An axis tick's number, as many decimals as the step needs: "0.5", "20".
+std::string format_tick(double ms, double step_ms);
+
+// A byte count: "512 B", "12.3 KiB", "4.5 MiB".
+std::string format_bytes(int64_t bytes);
+
+// Makes a string from the network or the user safe to display: invalid UTF-8 bytes and
+// C0/C1 control characters (except tab) become U+FFFD; newlines become spaces unless
+// `keep_newlines`. The result still needs HTML escaping for its context.
+std::string clean_text(std::string_view in, bool keep_newlines = false);
+
+}  // namespace pageload::report

@@ -1,0 +1,73 @@
+#include "report/html.h"
+
+#include <openssl/evp.h>
+
+#include <cstddef>
+#include <fstream>
+#include <string_view>
+
+#include "report/view.h"
+#include "report/waterfall.h"
+
+namespace pageload::embedded {
+extern const char report_template[];
+extern const std::size_t report_template_size;
+extern const char report_css[];
+extern const std::size_t report_css_size;
+extern const char report_js[];
+extern const std::size_t report_js_size;
+}  // namespace pageload::embedded
+
+namespace pageload::report {
+
+namespace {
+
+namespace emb = pageload::embedded;
+
+std::string_view embedded(const char* data, std::size_t size) { return {data, size}; }
+
+// The CSP source for an inline script: 'sha256-BASE64'. The page's CSP allows only
+// this exact script, so even markup that slipped past escaping could run nothing.
+std::string csp_script_hash(std::string_view script) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(script.data(), script.size(), digest, &len, EVP_sha256(), nullptr);
+  std::string b64(4 * ((len + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()), digest,
+                                static_cast<int>(len));
+  b64.resize(n);
+  return "sha256-" + b64;
+}
+
+}  // namespace
+
+std::string render_html(const Run& run) {
+  const Waterfall waterfall = layout_waterfall(run);
+  Data data = page_view(run, waterfall);
+  const std::string_view js = embedded(emb::report_js, emb::report_js_size);
+  static const std::string hash = csp_script_hash(js);
+  data.set("css", std::string(embedded(emb::report_css, emb::report_css_size)));
+  data.set("js", std::string(js));
+  data.set("script_hash", hash);
+  // Parsed per call: kainjow's render is not const, so a shared template would not be
+  // safe across threads, and parsing costs well under a millisecond.
+  kainjow::mustache::mustache tmpl{
+      std::string(embedded(emb::report_template, emb::report_template_size))};
+  if (!tmpl.is_valid()) return "<!DOCTYPE html><p>report template error</p>";
+  std::string out;
+  out.reserve(4096 + run.requests.size() * 2048);
+  tmpl.render(data, [&out](const std::string& s) { out += s; });
+  return out;
+}
+
+Status write_html_report(const Run& run, const std::string& path) {
+  const std::string html = render_html(run);
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  if (!f) return Status(Code::kFile, "cannot write report " + path);
+  f.write(html.data(), static_cast<std::streamsize>(html.size()));
+  f.close();
+  if (!f) return Status(Code::kFile, "cannot write report " + path);
+  return Status::Ok();
+}
+
+}  // namespace pageload::report

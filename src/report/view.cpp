@@ -1,0 +1,185 @@
+#include "report/view.h"
+
+#include <cstdio>
+
+#include "report/format.h"
+
+namespace pageload::report {
+
+namespace {
+
+Data list() { return Data{Data::type::list}; }
+
+// Three decimals; `trim` drops trailing zeros ("31" rather than "31.000").
+std::string fixed3(double v, bool trim = false) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", v);
+  std::string s = buf;
+  if (trim) {
+    while (s.back() == '0') s.pop_back();
+    if (s.back() == '.') s.pop_back();
+  }
+  return s;
+}
+
+std::string_view note_property(NoteSide side) {
+  return side == NoteSide::kAfter ? "left" : "right";
+}
+
+std::string_view note_class(const Row& row) {
+  std::string_view c = row.note_side == NoteSide::kAfter    ? "note-after"
+                       : row.note_side == NoteSide::kBefore ? "note-before"
+                                                            : "note-inside";
+  return c;
+}
+
+Data segment_view(const Segment& s) {
+  Data d;
+  d.set("css", std::string(s.css));
+  d.set("label", std::string(s.label));
+  d.set("left", s.left_pct);
+  d.set("width", s.width_pct);
+  d.set("ms", fixed3(s.duration_ms, true));
+  d.set("start", s.start_text);
+  d.set("duration", s.duration_text);
+  d.set("failed", s.failed);
+  d.set("error", text(s.error));
+  return d;
+}
+
+Data row_view(const Run& run, const Row& row) {
+  const Request& r = run.requests[row.request_index];
+  Data d;
+  d.set("seq", std::to_string(row.seq));
+  d.set("method", text(r.method.empty() ? "GET" : r.method));
+  d.set("url", text(r.url));
+  d.set("tint", row.tint_class);
+  d.set("status", row.status_text);
+  d.set("status_class", row.status_class);
+  d.set("redirect", row.is_redirect);
+  d.set("redirect_target", row.redirect_target);
+  d.set("redirect_text", row.redirect_text);
+  d.set("has_conn", row.connection.has_value());
+  d.set("conn_id", row.connection ? std::to_string(*row.connection) : std::string());
+  d.set("reused", row.reused);
+  if (row.connection) {
+    const std::string id = std::to_string(*row.connection);
+    d.set("conn_title", row.reused ? "reused connection #" + id
+                                   : "new connection #" + id);
+  }
+  Data segments = list();
+  for (const auto& s : row.segments) segments.push_back(segment_view(s));
+  d.set("segments", segments);
+  d.set("start", row.start_text);
+  d.set("duration", row.duration_text);
+  d.set("failed", row.failed);
+  d.set("error", text(row.error));
+  d.set("note", text(row.note));
+  d.set("note_class", std::string(note_class(row)) + (row.failed ? " err-text" : ""));
+  d.set("note_side", std::string(note_property(row.note_side)));
+  d.set("note_pct", row.note_pct);
+  add_request_details(run, r, d);
+  return d;
+}
+
+Data phases_view(const Waterfall& w) {
+  Data phases = list();
+  for (const auto& t : w.totals) {
+    Data p;
+    p.set("css", std::string(t.css));
+    p.set("label", std::string(t.label));
+    p.set("total", t.total_text);
+    p.set("share", t.share_pct);
+    p.set("share_text", t.share_text);
+    p.set("count", std::to_string(t.count));
+    p.set("present", t.count > 0);
+    phases.push_back(p);
+  }
+  return phases;
+}
+
+std::string host_port(const std::string& ip, int port) {
+  if (ip.empty()) return "—";
+  const bool v6 = ip.find(':') != std::string::npos;
+  return (v6 ? "[" + ip + "]" : ip) + ":" + std::to_string(port);
+}
+
+Data connections_view(const Run& run) {
+  Data conns = list();
+  for (const auto& c : run.connections) {
+    Data d;
+    d.set("id", std::to_string(c.id));
+    d.set("origin", text(c.scheme + "://" + c.host + ":" + std::to_string(c.port)));
+    d.set("remote", text(host_port(c.remote_ip, c.remote_port)));
+    std::string tls = "none";
+    if (c.tls && c.tls->version.empty()) tls = "handshake failed";
+    else if (c.tls) tls = c.tls->version + (c.tls->alpn.empty() ? "" : " · " + c.tls->alpn);
+    d.set("tls", text(tls));
+    std::string seqs;
+    for (const auto& r : run.requests)
+      if (r.connection && static_cast<std::size_t>(*r.connection) < run.connections.size() &&
+          run.connections[*r.connection].id == c.id)
+        seqs += (seqs.empty() ? "#" : ", #") + std::to_string(r.seq);
+    d.set("requests", seqs.empty() ? "—" : seqs);
+    conns.push_back(d);
+  }
+  return conns;
+}
+
+std::string status_class_of(std::optional<int> status) {
+  if (!status || *status < 100 || *status >= 600) return "s-none";
+  return "s" + std::to_string(*status / 100) + "xx";
+}
+
+}  // namespace
+
+Data text(std::string_view s) { return Data{clean_text(s)}; }
+
+Data optional_text(std::string_view s) {
+  if (s.empty()) return Data{false};
+  return text(s);
+}
+
+Data page_view(const Run& run, const Waterfall& w) {
+  Data d;
+  d.set("url", text(run.url));
+  d.set("final_url", text(run.final_url.empty() ? "—" : run.final_url));
+  d.set("final_status", run.final_status ? std::to_string(*run.final_status) : "—");
+  d.set("final_status_class", status_class_of(run.final_status));
+  d.set("outcome", std::string(outcome_name(run.outcome)));
+  std::string run_error;
+  if (run.failure) {
+    run_error = std::string(code_name(run.failure->code));
+    if (!run.failure->message.empty()) run_error += ": " + run.failure->message;
+  }
+  d.set("run_error", optional_text(run_error));
+  d.set("started_at", text(run.started_at.empty() ? "—" : run.started_at));
+  d.set("total", run.total_ms ? format_ms(*run.total_ms) : "—");
+  d.set("label", optional_text(run.label));
+  d.set("tool_version", text(run.tool_version.empty() ? "pageload" : run.tool_version));
+  d.set("library_versions", text(run.library_versions));
+  d.set("request_count", std::to_string(run.requests.size()));
+  d.set("connection_count", std::to_string(run.connections.size()));
+
+  d.set("phases", phases_view(w));
+  d.set("phases_sum", format_ms(w.phases_sum_ms));
+  Data ticks = list();
+  for (const auto& t : w.axis.ticks) {
+    Data tick;
+    tick.set("left", t.left_pct);
+    tick.set("label", t.label);
+    ticks.push_back(tick);
+  }
+  d.set("ticks", ticks);
+  d.set("step_pct", w.axis.step_pct);
+  d.set("axis_end_ms", fixed3(w.axis.end_ms));
+
+  Data rows = list();
+  for (const auto& row : w.rows) rows.push_back(row_view(run, row));
+  d.set("rows", rows);
+  d.set("connections", connections_view(run));
+  d.set("has_connections", !run.connections.empty());
+  return d;
+}
+
+}  // namespace pageload::report

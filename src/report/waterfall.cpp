@@ -1,0 +1,196 @@
+#include "report/waterfall.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/url.h"
+#include "report/format.h"
+
+namespace pageload::report {
+
+namespace {
+
+double pct_of(double ms, double axis_ms) {
+  return std::clamp(ms / axis_ms * 100.0, 0.0, 100.0);
+}
+
+std::string failure_text(const Failure& f) {
+  std::string out{code_name(f.code)};
+  if (!f.message.empty()) out += ": " + clean_text(f.message);
+  return out;
+}
+
+// The latest moment anything in the run happened.
+double run_extent_ms(const Run& run) {
+  double end = run.total_ms.value_or(0);
+  for (const auto& r : run.requests) {
+    end = std::max(end, r.span.end_ms);
+    for (const auto& p : r.phases) end = std::max(end, p.span.end_ms);
+  }
+  return end;
+}
+
+Segment layout_segment(const PhaseRecord& p, double axis_ms) {
+  const auto& info = phase_info(p.phase);
+  Segment s;
+  s.phase = p.phase;
+  s.css = info.css;
+  s.label = info.label;
+  s.start_ms = p.span.start_ms;
+  s.duration_ms = std::max(0.0, p.span.duration_ms());
+  double left = pct_of(s.start_ms, axis_ms);
+  double width = std::min(pct_of(s.duration_ms, axis_ms), 100.0 - left);
+  if (width < kMinSegmentPct) {
+    width = kMinSegmentPct;
+    left = std::min(left, 100.0 - kMinSegmentPct);
+  }
+  s.left_pct = format_pct(left);
+  s.width_pct = format_pct(width);
+  s.start_text = format_ms(s.start_ms);
+  s.duration_text = format_ms(s.duration_ms);
+  if (p.failure) {
+    s.failed = true;
+    s.error = failure_text(*p.failure);
+  }
+  return s;
+}
+
+std::string status_class(const Request& r) {
+  if (!r.status) return "s-none";
+  const int c = *r.status / 100;
+  if (c >= 1 && c <= 5) return "s" + std::to_string(c) + "xx";
+  return "s-none";
+}
+
+std::string tint_class(const Request& r) {
+  if (r.failure) return "t-failed";
+  if (r.status && *r.status >= 500) return "t-5xx";
+  if (r.status && *r.status >= 400) return "t-4xx";
+  return "";
+}
+
+// Puts the note after the bar when there is room, else before it, else over it.
+void place_note(Row& row, double bar_start_pct, double bar_end_pct) {
+  if (bar_end_pct <= 65) {
+    row.note_side = NoteSide::kAfter;
+    row.note_pct = format_pct(bar_end_pct);
+  } else if (bar_start_pct >= 35) {
+    row.note_side = NoteSide::kBefore;
+    row.note_pct = format_pct(100 - bar_start_pct);
+  } else {
+    row.note_side = NoteSide::kInside;
+    row.note_pct = format_pct(0);
+  }
+}
+
+Row layout_row(const Run& run, std::size_t index, double axis_ms) {
+  const Request& r = run.requests[index];
+  Row row;
+  row.request_index = index;
+  row.seq = r.seq;
+  row.status_text = r.status ? std::to_string(*r.status) : r.failure ? "failed" : "—";
+  row.status_class = status_class(r);
+  row.tint_class = tint_class(r);
+  row.connection = r.connection;
+  if (r.connection && *r.connection >= 0 &&
+      static_cast<std::size_t>(*r.connection) < run.connections.size())
+    row.connection = run.connections[*r.connection].id;
+  row.reused = r.reused;
+
+  const std::string& to = !r.redirect_url.empty() ? r.redirect_url : r.location;
+  if (r.status && *r.status >= 300 && *r.status < 400 && !to.empty()) {
+    row.is_redirect = true;
+    row.redirect_target = clean_text(redirect_display(r.url, to));
+    row.redirect_text = row.status_text + " → " + row.redirect_target;
+  }
+
+  double bar_start = pct_of(r.span.start_ms, axis_ms);
+  double bar_end = pct_of(r.span.end_ms, axis_ms);
+  for (const auto& p : r.phases) {
+    row.segments.push_back(layout_segment(p, axis_ms));
+    bar_start = std::min(bar_start, pct_of(p.span.start_ms, axis_ms));
+    bar_end = std::max(bar_end, pct_of(p.span.end_ms, axis_ms));
+  }
+  row.start_text = format_ms(r.span.start_ms);
+  row.duration_text = format_ms(std::max(0.0, r.span.duration_ms()));
+
+  if (r.failure) {
+    row.failed = true;
+    std::string where;
+    if (r.error_phase) where = std::string(phase_info(*r.error_phase).label) + " failed: ";
+    row.error = where + failure_text(*r.failure);
+    row.note = "✕ " + row.error;
+  } else {
+    row.note = row.duration_text;
+  }
+  place_note(row, bar_start, bar_end);
+  return row;
+}
+
+}  // namespace
+
+double nice_step(double span_ms) {
+  if (!(span_ms > 0) || !std::isfinite(span_ms)) span_ms = 1;
+  double magnitude = std::pow(10.0, std::floor(std::log10(span_ms / 10.0)));
+  for (;;) {
+    for (double m : {1.0, 2.0, 5.0}) {
+      const double step = m * magnitude;
+      // The small epsilon keeps 100 ms / 10 ms at 10 intervals despite rounding.
+      if (std::ceil(span_ms / step - 1e-9) <= 10) return step;
+    }
+    magnitude *= 10;
+  }
+}
+
+Axis compute_axis(double span_ms) {
+  if (!(span_ms > 0) || !std::isfinite(span_ms)) span_ms = 1;
+  Axis axis;
+  axis.step_ms = nice_step(span_ms);
+  const int intervals = std::max(1, static_cast<int>(std::ceil(span_ms / axis.step_ms - 1e-9)));
+  axis.end_ms = intervals * axis.step_ms;
+  axis.step_pct = format_pct(100.0 / intervals);
+  for (int i = 0; i <= intervals; ++i)
+    axis.ticks.push_back({format_pct(100.0 * i / intervals),
+                          i == 0 ? "0 ms" : format_tick(i * axis.step_ms, axis.step_ms)});
+  return axis;
+}
+
+std::string redirect_display(const std::string& from, const std::string& to) {
+  auto a = parse_url(from);
+  auto b = parse_url(to);
+  if (!a.ok() || !b.ok()) return to;
+  if (a->origin() == b->origin()) return b->target.empty() ? "/" : b->target;
+  return b->full;
+}
+
+Waterfall layout_waterfall(const Run& run) {
+  Waterfall w;
+  w.axis = compute_axis(run_extent_ms(run));
+  w.rows.reserve(run.requests.size());
+  for (std::size_t i = 0; i < run.requests.size(); ++i)
+    w.rows.push_back(layout_row(run, i, w.axis.end_ms));
+
+  for (const auto& info : kPhases) {
+    PhaseTotal t;
+    t.phase = info.phase;
+    t.css = info.css;
+    t.label = info.label;
+    t.name = info.name;
+    for (const auto& r : run.requests)
+      if (const auto* p = r.phase(info.phase)) {
+        t.total_ms += std::max(0.0, p->span.duration_ms());
+        ++t.count;
+      }
+    w.phases_sum_ms += t.total_ms;
+    w.totals.push_back(t);
+  }
+  for (auto& t : w.totals) {
+    t.total_text = format_ms(t.total_ms);
+    const double share = w.phases_sum_ms > 0 ? 100.0 * t.total_ms / w.phases_sum_ms : 0;
+    t.share_pct = format_pct(share);
+    t.share_text = format_share(share);
+  }
+  return w;
+}
+
+}  // namespace pageload::report

@@ -1,0 +1,100 @@
+// The waterfall's layout model: where every bar, segment, gridline and label of a run
+// goes, as percentages of a shared time axis. Pure arithmetic over a Run, no markup, so
+// it is unit-tested here and the template only places what it is given.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pageload/result.h"
+
+namespace pageload::report {
+
+// Segments narrower than this (percent of the axis) are widened to it so a 0.1 ms DNS
+// answer from cache is still visible; they are moved left, never past the row's end.
+inline constexpr double kMinSegmentPct = 0.2;
+
+struct Tick {
+  std::string left_pct;  // "25.000"
+  std::string label;     // "50"; the first, "0 ms", carries the unit for all
+};
+
+// The shared time axis: 0 .. end_ms, gridlines every step_ms (1, 2 or 5 × 10^k).
+struct Axis {
+  double end_ms = 1;
+  double step_ms = 0.1;
+  std::string step_pct;     // gridline spacing as a percentage of the axis
+  std::vector<Tick> ticks;  // 0 and every step up to end_ms, inclusive
+};
+
+struct Segment {
+  Phase phase = Phase::kDns;
+  std::string_view css;    // from kPhases
+  std::string_view label;  // from kPhases
+  double start_ms = 0;
+  double duration_ms = 0;
+  std::string left_pct, width_pct;
+  std::string start_text, duration_text;
+  bool failed = false;
+  std::string error;  // "code_name: message" when failed
+};
+
+// Where a row's text note (its total time, or its error) sits beside its bar.
+enum class NoteSide { kAfter, kBefore, kInside };
+
+struct Row {
+  std::size_t request_index = 0;  // into Run::requests
+  int seq = 0;
+  std::string status_text;   // "200"; "failed", or "—" when no response came back
+  std::string status_class;  // "s2xx" .. "s5xx", or "s-none"
+  std::string tint_class;    // "", "t-4xx", "t-5xx" or "t-failed"
+  bool is_redirect = false;
+  std::string redirect_target;  // "/next" when same-origin, else the full URL
+  std::string redirect_text;    // "301 → /next"
+  std::optional<int> connection;  // id of the connection used
+  bool reused = false;
+  std::vector<Segment> segments;
+  std::string start_text, duration_text;
+  bool failed = false;
+  std::string error;  // request-level failure, "TLS handshake: certificate expired"
+  std::string note;   // what the note says: the error, or the duration
+  NoteSide note_side = NoteSide::kAfter;
+  std::string note_pct;  // for kAfter: left edge; kBefore: distance from the right edge
+};
+
+// Time per phase over the whole run (sum over requests).
+struct PhaseTotal {
+  Phase phase = Phase::kDns;
+  std::string_view css, label, name;
+  double total_ms = 0;
+  int count = 0;             // requests that had this phase
+  std::string total_text;
+  std::string share_pct;     // of the sum of all phases, for CSS: "5.875"
+  std::string share_text;    // for people: "5.9%"
+};
+
+struct Waterfall {
+  Axis axis;
+  std::vector<Row> rows;
+  std::vector<PhaseTotal> totals;  // in kPhases order, all six, zero when absent
+  double phases_sum_ms = 0;
+};
+
+// The nice gridline step for an axis spanning `span_ms`: the smallest 1/2/5 × 10^k
+// giving at most 10 intervals (so 4 to 10 gridlines). span_ms <= 0 is treated as 1.
+double nice_step(double span_ms);
+
+// The axis for a run lasting `span_ms`: ends at span_ms rounded up to a whole step.
+Axis compute_axis(double span_ms);
+
+// The whole layout of `run`. Rows come in Run::requests order; the axis covers the
+// run's total time and every request and phase end, whichever is latest.
+Waterfall layout_waterfall(const Run& run);
+
+// A redirect target as a row shows it: the path and query when `to` has the same origin
+// as `from`, the whole URL otherwise (or `to` verbatim if either does not parse).
+std::string redirect_display(const std::string& from, const std::string& to);
+
+}  // namespace pageload::report

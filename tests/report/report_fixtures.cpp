@@ -1,0 +1,51 @@
+// Writes the synthetic runs as report files into a directory, for the browser checks
+// (tests/browser/check.mjs), with a manifest of what each page must show.
+//   report_fixtures OUT_DIR
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "report/html.h"
+#include "synthetic_runs.h"
+
+using namespace pageload;
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: %s OUT_DIR\n", argv[0]);
+    return 2;
+  }
+  const std::string dir = argv[1];
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  struct Fixture { std::string name; Run run; bool hostile; };
+  const std::vector<Fixture> fixtures{
+      {"one_hop", synthetic::redirect_chain(1), false},
+      {"redirect_chain", synthetic::redirect_chain(5), false},
+      {"failed_at_tls", synthetic::failed_at_tls(), false},
+      {"failed_at_dns", synthetic::failed_at_dns(), false},
+      {"hostile", synthetic::hostile(), true},
+      {"fifty_hops", synthetic::redirect_chain(50, 404), false},
+      {"no_hops", synthetic::no_hops(), false},
+  };
+  nlohmann::json manifest = nlohmann::json::array();
+  for (const auto& f : fixtures) {
+    const std::string file = dir + "/" + f.name + ".html";
+    const Status s = report::write_html_report(f.run, file);
+    if (!s.ok()) {
+      std::fprintf(stderr, "%s\n", s.to_string().c_str());
+      return 1;
+    }
+    nlohmann::json entry{{"name", f.name}, {"file", file}, {"rows", f.run.requests.size()},
+                         {"hostile", f.hostile}};
+    if (f.hostile) entry["hostile_strings"] = synthetic::hostile_strings();
+    manifest.push_back(entry);
+  }
+  std::ofstream(dir + "/manifest.json") << manifest.dump(2) << "\n";
+  std::printf("wrote %zu reports to %s\n", fixtures.size(), dir.c_str());
+  return 0;
+}

@@ -1,0 +1,298 @@
+#include "synthetic_runs.h"
+
+#include <map>
+
+namespace pageload::synthetic {
+
+namespace {
+
+const char* kReasons[] = {"Moved Permanently", "Found", "Temporary Redirect",
+                          "Permanent Redirect"};
+const int kRedirectCodes[] = {301, 302, 307, 308};
+
+Run base_run(const std::string& url) {
+  Run run;
+  run.id = 1;
+  run.started_at = "2026-11-25T05:00:00.000000Z";
+  run.url = url;
+  run.tool_version = "pageload 0.1.0";
+  run.library_versions = "libcurl/7.88.1 c-ares/1.18.1 OpenSSL/3.0.11";
+  run.label = "synthetic";
+  return run;
+}
+
+TlsInfo good_tls(const std::string& host) {
+  TlsInfo t;
+  t.version = "TLSv1.3";
+  t.cipher = "TLS_AES_128_GCM_SHA256";
+  t.alpn = "http/1.1";
+  t.subject = "CN=" + host;
+  t.issuer = "CN=pageload lab CA";
+  t.sans = {host};
+  t.not_before = "2026-01-01T00:00:00Z";
+  t.not_after = "2027-01-01T00:00:00Z";
+  t.verify_message = "ok";
+  t.verified = true;
+  return t;
+}
+
+int add_lookup(Run& run, const std::string& host, Span span) {
+  DnsLookup l;
+  l.id = static_cast<int>(run.dns_lookups.size());
+  l.host = host;
+  l.servers = {"127.0.0.1:5353"};
+  l.span = span;
+  l.outcome = "NOERROR";
+  l.ares_status = "ARES_SUCCESS";
+  l.queries = {{"A", "NOERROR", "ARES_SUCCESS", span}, {"AAAA", "NODATA", "ARES_ENODATA", span}};
+  l.answers = {{"CNAME", host, "edge." + host, 300}, {"A", "edge." + host, "127.0.0.1", 60}};
+  run.dns_lookups.push_back(l);
+  return l.id;
+}
+
+int add_connection(Run& run, const std::string& scheme, const std::string& host,
+                   Span connect) {
+  Connection c;
+  c.id = static_cast<int>(run.connections.size());
+  c.scheme = scheme;
+  c.host = host;
+  c.port = scheme == "https" ? 443 : 80;
+  c.remote_ip = "127.0.0.1";
+  c.remote_port = c.port;
+  c.local_ip = "127.0.0.1";
+  c.local_port = 40000 + c.id;
+  c.family = 4;
+  c.attempts = {{"127.0.0.1", c.port, 4, ""}};
+  if (scheme == "https") c.tls = good_tls(host);
+  c.connect = connect;
+  run.connections.push_back(c);
+  return c.id;
+}
+
+// Appends a request at `start` whose phases last `ms` (kPhases order; a negative
+// duration leaves that phase out). Returns it for the caller to finish.
+Request& add_request(Run& run, const std::string& scheme, const std::string& host,
+                     const std::string& path, double start,
+                     const std::array<double, kPhaseCount>& ms, bool fresh) {
+  Request r;
+  r.id = r.seq = static_cast<int>(run.requests.size());
+  if (r.seq > 0) r.redirect_from = r.seq - 1;
+  r.method = "GET";
+  r.scheme = scheme;
+  r.host = host;
+  r.port = scheme == "https" ? 443 : 80;
+  r.url = scheme + "://" + host + path;
+  double t = start;
+  for (const auto& info : kPhases) {
+    const double d = ms[static_cast<int>(info.phase)];
+    const bool setup = info.phase == Phase::kDns || info.phase == Phase::kConnect ||
+                       info.phase == Phase::kTls;
+    if (d < 0 || (setup && !fresh) || (info.phase == Phase::kTls && scheme != "https"))
+      continue;
+    r.phases.push_back({info.phase, {t, t + d}, std::nullopt});
+    t += d;
+  }
+  r.span = {start, t};
+  r.http_version = "HTTP/1.1";
+  r.request_headers = {{"Host", host},
+                       {"User-Agent", "Mozilla/5.0 pageload/0.1"},
+                       {"Accept", "text/html,application/xhtml+xml"},
+                       {"Accept-Encoding", "gzip, deflate"},
+                       {"Cookie", "session=[redacted]"}};
+  r.header_bytes = 212;
+  r.body_bytes = 0;
+  run.requests.push_back(r);
+  return run.requests.back();
+}
+
+void finish(Run& run) {
+  const Request& last = run.requests.back();
+  run.final_url = last.url;
+  run.final_status = last.status;
+  run.total_ms = last.span.end_ms + 0.5;
+  if (last.failure) {
+    run.outcome = Outcome::kFailed;
+    run.failure = last.failure;
+    run.final_status = std::nullopt;
+  } else {
+    run.outcome = last.status && *last.status >= 400 ? Outcome::kHttpError : Outcome::kOk;
+  }
+  for (auto& c : run.connections) c.requests = 0;
+  for (const auto& r : run.requests)
+    if (r.connection) ++run.connections[*r.connection].requests;
+}
+
+void answer(Request& r, int status, const std::string& reason) {
+  r.status = status;
+  r.reason = reason;
+  r.response_headers = {{"Content-Type", "text/html; charset=utf-8"},
+                        {"Content-Length", "5120"},
+                        {"Set-Cookie", "id=[redacted]; Path=/; HttpOnly"},
+                        {"Cache-Control", "no-store"}};
+  r.content_type = "text/html; charset=utf-8";
+  r.body_bytes = 5120;
+  r.body_decoded = 5120;
+}
+
+// A fresh https request with connection and DNS lookup to `host`.
+Request& fresh_request(Run& run, const std::string& host, const std::string& path,
+                       double start, const std::array<double, kPhaseCount>& ms) {
+  Request& r = add_request(run, "https", host, path, start, ms, true);
+  if (const auto* dns = r.phase(Phase::kDns)) r.dns_lookup = add_lookup(run, host, dns->span);
+  const auto* c = r.phase(Phase::kConnect);
+  r.connection = add_connection(run, "https", host,
+                                c ? c->span : Span{r.span.start_ms, r.span.start_ms});
+  return r;
+}
+
+}  // namespace
+
+const std::vector<std::string>& hostile_strings() {
+  static const std::vector<std::string> strings{
+      "</script><script>document.title='pwned';window.__pwned=1</script>",
+      "\"><img src=x onerror=\"window.__pwned=2\">",
+      "'><svg onload=window.__pwned=3>",
+      "<img src=\"http://127.0.0.1:9/leak.png\">",
+      "{{#rows}}mustache{{/rows}} & &amp; \u2028 \u2029 `backtick`",
+      "<style>body{display:none}</style>",
+  };
+  return strings;
+}
+
+Run no_hops() {
+  Run run = base_run("htps://example.test/");
+  run.outcome = Outcome::kFailed;
+  run.failure = Failure{Code::kBadUrl, "unsupported scheme \"htps\""};
+  run.total_ms = 0.1;
+  return run;
+}
+
+Run redirect_chain(int hops, int final_status) {
+  Run run = base_run("https://example.test/");
+  std::map<std::string, int> conn_of_host;
+  double t = 0;
+  std::string host = "example.test";
+  for (int i = 0; i < hops; ++i) {
+    const std::string path = i == 0 ? "/" : "/hop/" + std::to_string(i);
+    const bool fresh = !conn_of_host.count(host);
+    Request* r;
+    if (fresh) {
+      r = &fresh_request(run, host, path, t, kFreshMs);
+      conn_of_host[host] = *r->connection;
+    } else {
+      r = &add_request(run, "https", host, path, t, kReusedMs, false);
+      r->connection = conn_of_host[host];
+      r->reused = true;
+    }
+    const bool last = i == hops - 1;
+    if (last) {
+      answer(*r, final_status, final_status == 200 ? "OK" : final_status == 404 ? "Not Found"
+                                                                                  : "Error");
+    } else {
+      const std::string next_host = (i + 1) % 4 == 0 ? "cdn" + std::to_string(i + 1) + ".example.test" : host;
+      const std::string next_path = "/hop/" + std::to_string(i + 1);
+      answer(*r, kRedirectCodes[i % 4], kReasons[i % 4]);
+      r->location = next_host == host ? next_path : "https://" + next_host + next_path;
+      r->redirect_url = "https://" + next_host + next_path;
+      r->response_headers.push_back({"Location", r->location});
+      r->body_bytes = 0;
+      host = next_host;
+    }
+    t = r->span.end_ms + 0.3;
+  }
+  finish(run);
+  return run;
+}
+
+Run failed_at_dns() {
+  Run run = base_run("https://no-such-host.example.test/");
+  auto ms = kFreshMs;
+  Request& r = add_request(run, "https", "no-such-host.example.test", "/", 0,
+                           {ms[0], -1, -1, -1, -1, -1}, true);
+  r.phases[0].failure = Failure{Code::kDnsNxdomain, "no-such-host.example.test: NXDOMAIN"};
+  r.error_phase = Phase::kDns;
+  r.failure = r.phases[0].failure;
+  r.dns_lookup = add_lookup(run, r.host, r.phases[0].span);
+  auto& l = run.dns_lookups.back();
+  l.outcome = "NXDOMAIN";
+  l.ares_status = "ARES_ENOTFOUND";
+  l.answers.clear();
+  l.queries = {{"A", "NXDOMAIN", "ARES_ENOTFOUND", l.span}};
+  l.failure = r.failure;
+  finish(run);
+  return run;
+}
+
+Run failed_at_tls() {
+  Run run = base_run("https://expired.example.test/");
+  auto ms = kFreshMs;
+  Request& r = fresh_request(run, "expired.example.test", "/", 0,
+                             {ms[0], ms[1], ms[2], -1, -1, -1});
+  r.phases.back().failure = Failure{Code::kTlsCertExpired, "certificate has expired"};
+  r.error_phase = Phase::kTls;
+  r.failure = r.phases.back().failure;
+  auto& tls = *run.connections.back().tls;
+  tls.not_after = "2025-01-01T00:00:00Z";
+  tls.verify_result = 10;
+  tls.verify_message = "certificate has expired";
+  tls.verified = false;
+  tls.version.clear();
+  tls.cipher.clear();
+  tls.alpn.clear();
+  finish(run);
+  return run;
+}
+
+Run missing_phase(Phase missing) {
+  Run run = base_run("https://example.test/");
+  auto ms = kFreshMs;
+  ms[static_cast<int>(missing)] = -1;
+  Request& r = fresh_request(run, "example.test", "/", 0, ms);
+  answer(r, 200, "OK");
+  finish(run);
+  return run;
+}
+
+Run hostile() {
+  const auto& h = hostile_strings();
+  Run run = redirect_chain(2);
+  run.url = "https://example.test/?q=" + h[0];
+  run.label = h[1];
+  run.final_url = "https://example.test/" + h[3];
+  run.tool_version = "pageload " + h[5];
+  Request& first = run.requests[0];
+  first.url = run.url;
+  first.method = "GET" + h[2];
+  first.reason = h[0];
+  first.location = h[1];
+  first.redirect_url = "https://evil.example/" + h[3];
+  first.request_headers.push_back({h[0], h[1]});
+  first.response_headers.push_back({h[2], h[3]});
+  first.response_headers.push_back({"X-Hostile", h[4]});
+  first.warnings.push_back(h[5]);
+  first.content_type = h[2];
+  Request& second = run.requests[1];
+  second.url = "https://example.test/" + h[4];
+  second.reason = h[3];
+  second.status = 502;
+  second.response_headers.push_back({h[5], h[0]});
+  second.phases.back().failure = Failure{Code::kRecvError, h[0] + " " + h[2]};
+  second.error_phase = Phase::kReceive;
+  second.failure = second.phases.back().failure;
+  auto& tls = *run.connections[0].tls;
+  tls.subject = "CN=" + h[0];
+  tls.issuer = "O=" + h[1];
+  tls.sans = {h[2]};
+  tls.alpn = h[3];
+  tls.verify_message = h[4];
+  auto& dns = run.dns_lookups[0];
+  dns.host = h[0];
+  dns.answers[0].value = h[1];
+  dns.answers[1].name = h[2];
+  run.connections[0].host = h[3];
+  run.failure = Failure{Code::kRecvError, h[1]};
+  run.outcome = Outcome::kFailed;
+  return run;
+}
+
+}  // namespace pageload::synthetic

@@ -1,0 +1,47 @@
+// Synthetic runs for the report's tests: plain Run values built in memory, shaped like
+// what the loader records (phases in order, connections reused per origin, absent
+// phases missing). Shared by the unit tests and by report_fixtures, which writes them
+// as HTML for the browser checks.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pageload/result.h"
+
+namespace pageload::synthetic {
+
+// Durations (ms) of a fresh connection's phases, in kPhases order, and of a reused one.
+inline constexpr std::array<double, kPhaseCount> kFreshMs{12, 18, 34, 2, 55, 21};
+inline constexpr std::array<double, kPhaseCount> kReusedMs{0, 0, 0, 1.5, 31, 9};
+
+// Strings that would run script, fetch something or break a context if a report
+// emitted them raw. Every one must show up in the page as text.
+const std::vector<std::string>& hostile_strings();
+
+// A run that made no request (the URL was refused before any hop).
+Run no_hops();
+
+// A redirect chain of `hops` requests (hops >= 1) starting at https://example.test/.
+// Every fourth hop moves to another origin (a new connection with DNS, connect and TLS);
+// the others reuse their origin's connection. All but the last are redirects (301, 302,
+// 307, 308 in turn); the last answers `final_status`.
+Run redirect_chain(int hops, int final_status = 200);
+
+// One hop that failed resolving its host (NXDOMAIN).
+Run failed_at_dns();
+
+// One hop whose TLS handshake failed (expired certificate) after DNS and connect.
+Run failed_at_tls();
+
+// One successful hop over HTTPS on a fresh connection, with `missing` left out.
+Run missing_phase(Phase missing);
+
+// One hop (plus a redirect) with hostile_strings() in every field a report shows:
+// URL, label, header names and values, reason phrase, certificate fields, error
+// message, DNS names, warnings.
+Run hostile();
+
+}  // namespace pageload::synthetic

@@ -1,0 +1,226 @@
+// Layout arithmetic of the waterfall: axis steps, percentages, minimum widths, row
+// classes and redirect targets, over the synthetic runs.
+#include "report/waterfall.h"
+
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <string>
+
+#include "synthetic_runs.h"
+
+using namespace pageload;
+using namespace pageload::report;
+
+namespace {
+
+double num(const std::string& s) { return std::strtod(s.c_str(), nullptr); }
+
+}  // namespace
+
+TEST_CASE("the axis step is 1, 2 or 5 times a power of ten with 4 to 10 intervals") {
+  for (double span : {0.37, 1.0, 7.0, 10.0, 11.0, 99.0, 100.0, 101.0, 143.0, 999.0, 1234.0,
+                      25000.0}) {
+    const double step = nice_step(span);
+    double m = step;
+    while (m >= 10) m /= 10;
+    while (m < 1) m *= 10;
+    INFO("span " << span << " step " << step);
+    CHECK((std::abs(m - 1) < 1e-9 || std::abs(m - 2) < 1e-9 || std::abs(m - 5) < 1e-9));
+    const Axis axis = compute_axis(span);
+    const auto intervals = axis.ticks.size() - 1;
+    CHECK(intervals >= 4);
+    CHECK(intervals <= 10);
+    CHECK(axis.end_ms >= span);
+    CHECK(axis.end_ms < span + step + 1e-9);
+  }
+}
+
+TEST_CASE("the axis ends at the run's total rounded up to a whole step") {
+  const Axis axis = compute_axis(143);
+  CHECK(axis.step_ms == Approx(20));
+  CHECK(axis.end_ms == Approx(160));
+  REQUIRE(axis.ticks.size() == 9);
+  CHECK(axis.ticks.front().left_pct == "0.000");
+  CHECK(axis.ticks[1].left_pct == "12.500");
+  CHECK(axis.ticks.front().label == "0 ms");
+  CHECK(axis.ticks[1].label == "20");
+  CHECK(axis.ticks.back().left_pct == "100.000");
+  CHECK(axis.step_pct == "12.500");
+}
+
+TEST_CASE("sub-millisecond steps keep their decimals in tick labels") {
+  const Axis axis = compute_axis(0.9);
+  CHECK(axis.step_ms == Approx(0.1));
+  CHECK(axis.ticks[1].label == "0.1");
+}
+
+TEST_CASE("a zero or negative span still gives a usable axis") {
+  for (double span : {0.0, -5.0}) {
+    const Axis axis = compute_axis(span);
+    CHECK(axis.end_ms > 0);
+    CHECK(axis.ticks.size() >= 2);
+  }
+}
+
+TEST_CASE("a run with no hops has no rows and empty phase totals") {
+  const Waterfall w = layout_waterfall(synthetic::no_hops());
+  CHECK(w.rows.empty());
+  CHECK(w.totals.size() == kPhases.size());
+  for (const auto& t : w.totals) CHECK(t.count == 0);
+  CHECK(w.axis.end_ms > 0);
+}
+
+TEST_CASE("one hop: segment percentages are start and duration over the axis") {
+  const Run run = synthetic::redirect_chain(1);
+  const Waterfall w = layout_waterfall(run);
+  REQUIRE(w.rows.size() == 1);
+  const Row& row = w.rows[0];
+  REQUIRE(row.segments.size() == 6);
+  double expected_left = 0;
+  for (std::size_t i = 0; i < row.segments.size(); ++i) {
+    const Segment& s = row.segments[i];
+    CHECK(s.css == kPhases[i].css);
+    CHECK(num(s.left_pct) == Approx(expected_left / w.axis.end_ms * 100).margin(0.001));
+    CHECK(num(s.width_pct) ==
+          Approx(synthetic::kFreshMs[i] / w.axis.end_ms * 100).margin(0.001));
+    expected_left += synthetic::kFreshMs[i];
+  }
+  CHECK(row.status_text == "200");
+  CHECK(row.status_class == "s2xx");
+  CHECK(row.tint_class.empty());
+  CHECK_FALSE(row.is_redirect);
+  CHECK_FALSE(row.reused);
+  CHECK(row.connection == 0);
+  CHECK(row.note == row.duration_text);
+}
+
+TEST_CASE("percentages are printed with three decimals") {
+  const Waterfall w = layout_waterfall(synthetic::redirect_chain(1));
+  for (const auto& s : w.rows[0].segments) {
+    const auto dot = s.left_pct.find('.');
+    REQUIRE(dot != std::string::npos);
+    CHECK(s.left_pct.size() - dot - 1 == 3);
+    CHECK(s.width_pct.size() - s.width_pct.find('.') - 1 == 3);
+  }
+}
+
+TEST_CASE("a redirect row shows its status and where it led, path only when same-origin") {
+  const Waterfall w = layout_waterfall(synthetic::redirect_chain(5));
+  REQUIRE(w.rows.size() == 5);
+  CHECK(w.rows[0].is_redirect);
+  CHECK(w.rows[0].redirect_text == "301 → /hop/1");
+  CHECK(w.rows[0].status_class == "s3xx");
+  CHECK(w.rows[3].redirect_text == "308 → https://cdn4.example.test/hop/4");
+  CHECK_FALSE(w.rows[4].is_redirect);
+}
+
+TEST_CASE("a reused connection has no dns, connect or tls segment and names its id") {
+  const Waterfall w = layout_waterfall(synthetic::redirect_chain(5));
+  const Row& reused = w.rows[1];
+  CHECK(reused.reused);
+  CHECK(reused.connection == 0);
+  REQUIRE(reused.segments.size() == 3);
+  CHECK(reused.segments[0].phase == Phase::kSend);
+  const Row& fresh = w.rows[4];
+  CHECK_FALSE(fresh.reused);
+  CHECK(fresh.connection == 1);
+  CHECK(fresh.segments.size() == 6);
+}
+
+TEST_CASE("redirect_display keeps full URLs for another origin and bad input verbatim") {
+  CHECK(redirect_display("https://a.test/x", "https://a.test/next?q=1") == "/next?q=1");
+  CHECK(redirect_display("https://a.test/x", "http://a.test/next") == "http://a.test/next");
+  CHECK(redirect_display("https://a.test/x", "https://a.test:8443/n") == "https://a.test:8443/n");
+  CHECK(redirect_display("https://a.test/x", "not a url") == "not a url");
+}
+
+TEST_CASE("50 hops make 50 rows inside the axis") {
+  const Waterfall w = layout_waterfall(synthetic::redirect_chain(50));
+  REQUIRE(w.rows.size() == 50);
+  for (const auto& row : w.rows)
+    for (const auto& s : row.segments) {
+      CHECK(num(s.left_pct) >= 0);
+      CHECK(num(s.left_pct) + num(s.width_pct) <= 100.0005);
+    }
+}
+
+TEST_CASE("failed at dns: one red segment with the error, nothing after it") {
+  const Waterfall w = layout_waterfall(synthetic::failed_at_dns());
+  REQUIRE(w.rows.size() == 1);
+  const Row& row = w.rows[0];
+  REQUIRE(row.segments.size() == 1);
+  CHECK(row.segments[0].failed);
+  CHECK(row.segments[0].error == "dns_nxdomain: no-such-host.example.test: NXDOMAIN");
+  CHECK(row.failed);
+  CHECK(row.tint_class == "t-failed");
+  CHECK(row.status_text == "failed");
+  CHECK(row.status_class == "s-none");
+  CHECK(row.note.find("NXDOMAIN") != std::string::npos);
+}
+
+TEST_CASE("failed at tls: dns and connect drawn, tls red with the certificate error") {
+  const Waterfall w = layout_waterfall(synthetic::failed_at_tls());
+  const Row& row = w.rows.at(0);
+  REQUIRE(row.segments.size() == 3);
+  CHECK_FALSE(row.segments[0].failed);
+  CHECK_FALSE(row.segments[1].failed);
+  CHECK(row.segments[2].phase == Phase::kTls);
+  CHECK(row.segments[2].failed);
+  CHECK(row.error.find("TLS handshake failed") != std::string::npos);
+  CHECK(row.error.find("certificate has expired") != std::string::npos);
+}
+
+TEST_CASE("every phase missing in turn leaves exactly that segment out") {
+  for (const auto& info : kPhases) {
+    INFO("missing " << info.name);
+    const Waterfall w = layout_waterfall(synthetic::missing_phase(info.phase));
+    const Row& row = w.rows.at(0);
+    CHECK(row.segments.size() == kPhases.size() - 1);
+    for (const auto& s : row.segments) CHECK(s.phase != info.phase);
+    for (const auto& t : w.totals)
+      CHECK(t.count == (t.phase == info.phase ? 0 : 1));
+  }
+}
+
+TEST_CASE("a tiny segment is widened to the minimum without leaving the row") {
+  Run run = synthetic::redirect_chain(1);
+  auto& phases = run.requests[0].phases;
+  phases[0].span = {0, 0.001};  // dns from cache: almost nothing
+  run.total_ms = 10000;         // the axis is long
+  const Waterfall w = layout_waterfall(run);
+  CHECK(num(w.rows[0].segments[0].width_pct) == Approx(kMinSegmentPct));
+
+  Run late = synthetic::redirect_chain(1);
+  late.requests[0].phases.back().span = {late.requests[0].span.end_ms,
+                                         late.requests[0].span.end_ms};
+  late.total_ms = late.requests[0].span.end_ms;
+  const Waterfall w2 = layout_waterfall(late);
+  const Segment& last = w2.rows[0].segments.back();
+  CHECK(num(last.left_pct) + num(last.width_pct) <= 100.0005);
+  CHECK(num(last.width_pct) == Approx(kMinSegmentPct));
+}
+
+TEST_CASE("4xx and 5xx rows are tinted") {
+  CHECK(layout_waterfall(synthetic::redirect_chain(2, 404)).rows[1].tint_class == "t-4xx");
+  CHECK(layout_waterfall(synthetic::redirect_chain(2, 503)).rows[1].tint_class == "t-5xx");
+  CHECK(layout_waterfall(synthetic::redirect_chain(2, 503)).rows[1].status_class == "s5xx");
+}
+
+TEST_CASE("phase totals sum each phase over requests and share the whole") {
+  const Waterfall w = layout_waterfall(synthetic::redirect_chain(5));
+  // Hops 0 and 4 are fresh; 1-3 reuse.
+  CHECK(w.totals[0].total_ms == Approx(2 * synthetic::kFreshMs[0]));
+  CHECK(w.totals[0].count == 2);
+  CHECK(w.totals[4].total_ms ==
+        Approx(2 * synthetic::kFreshMs[4] + 3 * synthetic::kReusedMs[4]));
+  double share = 0;
+  for (const auto& t : w.totals) share += num(t.share_pct);
+  CHECK(share == Approx(100).margin(0.01));
+}
+
+TEST_CASE("the note sits after a short bar and before a bar reaching the right edge") {
+  const Waterfall w = layout_waterfall(synthetic::redirect_chain(5));
+  CHECK(w.rows[0].note_side == NoteSide::kAfter);
+  CHECK(w.rows[4].note_side == NoteSide::kBefore);
+}
