@@ -16,8 +16,10 @@ using UrlHandle = std::unique_ptr<CURLU, UrlDeleter>;
 
 std::string get_part(CURLU* u, CURLUPart part, unsigned flags = 0) {
   char* out = nullptr;
-  if (curl_url_get(u, part, &out, flags) != CURLUE_OK || !out) return {};
-  std::string s(out);
+  CURLUcode rc = curl_url_get(u, part, &out, flags);
+  // curl may hand back a string even when it fails (7.88 does for a host that cannot be
+  // converted to punycode): free it either way.
+  std::string s = rc == CURLUE_OK && out ? out : "";
   curl_free(out);
   return s;
 }
