@@ -14,6 +14,8 @@ bool is_token_char(unsigned char c) {
 }
 
 bool is_ip(const std::string& s) {
+  // inet_pton reads up to the first NUL: "::\0junk" must not pass as "::".
+  if (s.find('\0') != std::string::npos) return false;
   unsigned char buf[16];
   return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
 }

@@ -43,3 +43,11 @@ TEST_CASE("--dns-server takes an address with an optional port") {
   CHECK_FALSE(parse_dns_server("dns.example:53").ok());
   CHECK_FALSE(parse_dns_server("127.0.0.1:99999").ok());
 }
+
+// inet_pton stops at a NUL, so "::" followed by anything passed (found by tests/fuzz/fuzz_cli_parse).
+TEST_CASE("an address with a NUL inside is not an IP address") {
+  using namespace std::string_literals;
+  CHECK_FALSE(parse_dns_server("::\0A: 1b\r\nC: d"s).ok());
+  CHECK_FALSE(parse_dns_server("127.0.0.1\0junk"s).ok());
+  CHECK_FALSE(parse_resolve("www.test:80:127.0.0.1\0junk"s).ok());
+}
