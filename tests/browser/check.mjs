@@ -1,0 +1,120 @@
+// Opens the reports report_fixtures wrote in headless Chromium (/usr/bin/chromium via
+// playwright-core) and checks the rendered DOM: one row per hop, segment widths
+// proportional to durations, hostile strings shown as text with no script run, no
+// network request at all; saves screenshots at 1280 px and 400 px.
+//   node check.mjs PAGES_DIR        (PAGES_DIR holds manifest.json)
+import { chromium } from "playwright-core";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+const pagesDir = path.resolve(process.argv[2] ?? ".");
+const shotsDir = path.join(pagesDir, "screenshots");
+fs.mkdirSync(shotsDir, { recursive: true });
+const manifest = JSON.parse(fs.readFileSync(path.join(pagesDir, "manifest.json"), "utf8"));
+
+let failures = 0;
+function check(ok, what) {
+  if (!ok) { failures++; console.log(`FAIL ${what}`); }
+}
+
+const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "pageload-chromium-"));
+const context = await chromium.launchPersistentContext(userDataDir, {
+  executablePath: "/usr/bin/chromium",
+  headless: true,
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  viewport: { width: 1280, height: 900 },
+  offline: true,
+});
+
+try {
+  for (const entry of manifest) {
+    const page = await context.newPage();
+    const url = pathToFileURL(entry.file).href;
+    const requests = [];
+    const dialogs = [];
+    const errors = [];
+    page.on("request", (r) => requests.push(r.url()));
+    page.on("dialog", (d) => { dialogs.push(d.message()); d.dismiss(); });
+    page.on("pageerror", (e) => errors.push(String(e)));
+    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+    await page.goto(url, { waitUntil: "load" });
+    const name = entry.name;
+
+    // Nothing but the page itself was requested: no CDN, font, image or beacon.
+    const others = requests.filter((r) => r !== url);
+    check(others.length === 0, `${name}: network requests ${JSON.stringify(others)}`);
+    check(errors.length === 0, `${name}: page errors ${JSON.stringify(errors)}`);
+
+    // One row per hop.
+    const rows = await page.locator("details.row").count();
+    check(rows === entry.rows, `${name}: ${rows} rows, expected ${entry.rows}`);
+
+    // Segment widths in the DOM are proportional to durations (within 1% of the axis),
+    // for segments wider than the minimum visible width.
+    const geometry = await page.evaluate(() => {
+      const wf = document.querySelector(".wf");
+      const axisMs = parseFloat(wf.dataset.axisMs);
+      return Array.from(document.querySelectorAll(".track")).map((track) => {
+        const t = track.getBoundingClientRect();
+        return Array.from(track.querySelectorAll(".seg")).map((s) => {
+          const r = s.getBoundingClientRect();
+          return { ms: parseFloat(s.dataset.ms), width: r.width, left: r.left - t.left,
+                   track: t.width, axisMs };
+        });
+      });
+    });
+    let checked = 0;
+    for (const segs of geometry)
+      for (const s of segs) {
+        const expected = s.ms / s.axisMs;
+        if (expected < 0.005) continue;  // widened to the minimum on purpose
+        const actual = s.width / s.track;
+        checked++;
+        check(Math.abs(actual - expected) <= 0.01,
+              `${name}: segment ${s.ms} ms is ${(actual * 100).toFixed(2)}% wide, expected ${(expected * 100).toFixed(2)}%`);
+        check(s.left >= -0.5 && s.left + s.width <= s.track + 0.5, `${name}: segment leaves its row`);
+      }
+    if (entry.rows > 0) check(checked > 0, `${name}: no segment measured`);
+
+    // Hostile strings are on the page as text, and none of them ran.
+    const state = await page.evaluate(() => ({
+      title: document.title, pwned: window.__pwned, imgs: document.images.length,
+      svgs: document.querySelectorAll("svg").length, scripts: document.scripts.length,
+      text: document.body.textContent, hidden: getComputedStyle(document.body).display,
+    }));
+    check(state.title !== "pwned", `${name}: document.title was changed`);
+    check(state.pwned === undefined, `${name}: hostile script ran (__pwned=${state.pwned})`);
+    check(state.imgs === 0 && state.svgs === 0, `${name}: injected elements`);
+    check(state.scripts === 1, `${name}: ${state.scripts} script elements`);
+    check(state.hidden !== "none", `${name}: injected style applied`);
+    if (entry.hostile) {
+      // Text inside closed <details> is in the DOM; normalise U+2028/9 like textContent.
+      for (const h of entry.hostile_strings)
+        check(state.text.includes(h), `${name}: hostile string not shown as text: ${h}`);
+    }
+
+    // Clicking a row opens its details (works without JS; JS must not break it).
+    if (entry.rows > 0) {
+      await page.locator("details.row > summary").first().click();
+      check(await page.locator("details.row").first().evaluate((d) => d.open),
+            `${name}: clicking a row does not open its details`);
+    }
+    await page.screenshot({ path: path.join(shotsDir, `${name}-1280.png`), fullPage: true });
+    await page.setViewportSize({ width: 400, height: 800 });
+    await page.screenshot({ path: path.join(shotsDir, `${name}-400.png`), fullPage: true });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+    check(overflow <= 402, `${name}: page is ${overflow}px wide at a 400px viewport`);
+    await page.close();
+    console.log(`${name}: checked ${rows} rows, ${checked} segments`);
+  }
+} finally {
+  await context.close();
+  fs.rmSync(userDataDir, { recursive: true, force: true });
+}
+
+console.log(`screenshots in ${shotsDir}`);
+if (failures) { console.log(`${failures} check(s) failed`); process.exit(1); }
+console.log("all browser checks passed");
