@@ -78,6 +78,7 @@ Data row_view(const Run& run, const Row& row) {
   d.set("note_class", std::string(note_class(row)) + (row.failed ? " err-text" : ""));
   d.set("note_side", std::string(note_property(row.note_side)));
   d.set("note_pct", row.note_pct);
+  d.set("note_max", row.note_max_pct);
   add_request_details(run, r, d);
   return d;
 }

@@ -69,17 +69,32 @@ std::string tint_class(const Request& r) {
   return "";
 }
 
-// Puts the note after the bar when there is room, else before it, else over it.
+// Roughly how much of the track one character of the note takes (percent): a track is
+// 350-700 px wide and a note character about 6.5 px.
+constexpr double kNoteCharPct = 1.5;
+
+std::size_t utf8_length(std::string_view s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+// Puts the note after the bar when it fits there, else before it, else on its own line
+// under the bar; note_max_pct keeps it from running out of the track.
 void place_note(Row& row, double bar_start_pct, double bar_end_pct) {
-  if (bar_end_pct <= 65) {
+  const double need = static_cast<double>(utf8_length(row.note)) * kNoteCharPct;
+  if (bar_end_pct + need <= 100) {
     row.note_side = NoteSide::kAfter;
     row.note_pct = format_pct(bar_end_pct);
-  } else if (bar_start_pct >= 35) {
+    row.note_max_pct = format_pct(100 - bar_end_pct);
+  } else if (bar_start_pct - need >= 0) {
     row.note_side = NoteSide::kBefore;
     row.note_pct = format_pct(100 - bar_start_pct);
+    row.note_max_pct = format_pct(bar_start_pct);
   } else {
     row.note_side = NoteSide::kInside;
     row.note_pct = format_pct(0);
+    row.note_max_pct = format_pct(100);
   }
 }
 

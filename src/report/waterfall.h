@@ -41,7 +41,8 @@ struct Segment {
   std::string error;  // "code_name: message" when failed
 };
 
-// Where a row's text note (its total time, or its error) sits beside its bar.
+// Where a row's text note (its total time, or its error) sits: after or before its bar
+// when it fits, else on a line of its own under the bar (kInside).
 enum class NoteSide { kAfter, kBefore, kInside };
 
 struct Row {
@@ -62,6 +63,7 @@ struct Row {
   std::string note;   // what the note says: the error, or the duration
   NoteSide note_side = NoteSide::kAfter;
   std::string note_pct;  // for kAfter: left edge; kBefore: distance from the right edge
+  std::string note_max_pct;  // the room it has: it is cut with an ellipsis beyond that
 };
 
 // Time per phase over the whole run (sum over requests).

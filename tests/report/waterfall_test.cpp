@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "report/format.h"
 #include "synthetic_runs.h"
 
 using namespace pageload;
@@ -222,5 +223,11 @@ TEST_CASE("phase totals sum each phase over requests and share the whole") {
 TEST_CASE("the note sits after a short bar and before a bar reaching the right edge") {
   const Waterfall w = layout_waterfall(synthetic::redirect_chain(5));
   CHECK(w.rows[0].note_side == NoteSide::kAfter);
+  CHECK(w.rows[0].note_max_pct == format_pct(100 - num(w.rows[0].note_pct)));
   CHECK(w.rows[4].note_side == NoteSide::kBefore);
+}
+
+TEST_CASE("a note with no room beside its bar goes under it") {
+  const Waterfall w = layout_waterfall(synthetic::failed_at_tls());
+  CHECK(w.rows[0].note_side == NoteSide::kInside);
 }
