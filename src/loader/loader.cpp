@@ -49,6 +49,20 @@ struct HopDns {
   bool asked = false;               // a real query was sent: there is a dns phase
 };
 
+// RFC 6761 6.3: "localhost" and names under it are the loopback host and are never
+// sent to a DNS server (c-ares 1.18 refuses to, too).
+bool is_localhost(const std::string& host) {
+  constexpr std::string_view kSuffix = ".localhost";
+  return host == "localhost" ||
+         (host.size() > kSuffix.size() && host.compare(host.size() - kSuffix.size(), kSuffix.size(), kSuffix) == 0);
+}
+
+std::vector<std::string> loopback_addresses(int ip_version) {
+  if (ip_version == 4) return {"127.0.0.1"};
+  if (ip_version == 6) return {"::1"};
+  return {"127.0.0.1", "::1"};
+}
+
 std::string resolver_key(const std::vector<std::string>& servers) {
   std::string key;
   for (const auto& s : servers) key += s + ",";
@@ -135,6 +149,7 @@ void Loader::Impl::begin_hop(const std::shared_ptr<RunState>& st) {
   if (url.host_is_ip) return start_transfer(st, {}, {});
   for (const auto& r : st->options.resolve)
     if (iequals(r.host, url.host) && r.port == url.port) return start_transfer(st, r.addresses, {});
+  if (is_localhost(url.host)) return start_transfer(st, loopback_addresses(st->options.ip_version), {});
   // A browser asks no DNS for an origin it holds an open connection to; curl still
   // has this host's addresses from the hop that opened it.
   if (st->options.keepalive && st->open_origins.count(url.origin())) {

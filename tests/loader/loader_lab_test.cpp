@@ -287,3 +287,13 @@ TEST_CASE("a 404 ends the run as http_error with exit status 1") {
   CHECK(run.requests[0].reason == "Not Found");
   CHECK(run.exit_status() == 1);
 }
+
+TEST_CASE("localhost is the loopback host and is never asked of a DNS server") {
+  auto o = lab_options("http://localhost:" + std::to_string(shared_lab().http_port()) + "/");
+  o.ip_version = 4;
+  Run run = load_and_store(o);
+  REQUIRE(run.outcome == Outcome::kOk);
+  CHECK(run.dns_lookups.empty());
+  CHECK_FALSE(run.requests[0].phase(Phase::kDns));
+  CHECK(run.connections.at(0).remote_ip == "127.0.0.1");
+}
