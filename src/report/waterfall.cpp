@@ -70,8 +70,8 @@ std::string tint_class(const Request& r) {
 }
 
 // Roughly how much of the track one character of the note takes (percent): a track is
-// 350-700 px wide and a note character about 6.5 px.
-constexpr double kNoteCharPct = 1.5;
+// 350-700 px wide and a note character about 6.5 px, plus padding.
+constexpr double kNoteCharPct = 1.8;
 
 std::size_t utf8_length(std::string_view s) {
   std::size_t n = 0;
