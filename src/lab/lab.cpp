@@ -69,11 +69,18 @@ StatusOr<std::unique_ptr<Lab>> Lab::start(const LabOptions& options) {
   auto https_server = HttpServer::start(https);
   if (!https_server.ok()) return https_server.status();
   lab->https_ = std::move(https_server.value());
+
+  if (options.bind.find(':') == std::string::npos) {
+    auto fault = FaultServer::start(options.bind);
+    if (!fault.ok()) return fault.status();
+    lab->fault_ = std::move(fault.value());
+  }
   return lab;
 }
 
 Lab::~Lab() {
   // Servers first: their threads may still read certificates from the state dir's owner.
+  fault_.reset();
   https_.reset();
   http_.reset();
   dns_.reset();
@@ -90,6 +97,12 @@ std::string Lab::dns_server() const { return dns_->address(); }
 std::string Lab::ca_file() const { return ca_file_; }
 uint64_t Lab::http_connections() const { return http_->connections_accepted(); }
 uint64_t Lab::https_connections() const { return https_->connections_accepted(); }
+
+int Lab::fault_port(FaultPort which) const { return fault_ ? fault_->port(which) : 0; }
+
+std::string Lab::fault_url(std::string_view host, std::string_view path) const {
+  return url("http", bind_, host, fault_port(), path);
+}
 
 std::string Lab::http_url(std::string_view host, std::string_view path) const {
   return url("http", bind_, host, http_port(), path);
@@ -126,6 +139,17 @@ std::string Lab::describe() const {
   out += "  selfsigned.test   self-signed certificate\n";
   out += "  untrusted.test    certificate from an unpublished CA\n";
   out += "  tls-delay-N.test  the server waits N ms before answering the ClientHello\n";
+  if (fault_) {
+    out += "\nFaults (" + fault_url("fault.test", "/") + "FAULT):\n";
+    for (const auto& r : fault_routes()) {
+      std::string path(r.example);
+      if (path.size() < 18) path.resize(18, ' ');
+      out += "  " + path + " " + std::string(r.description) + "\n";
+    }
+    out += "  https port " + std::to_string(fault_port(FaultPort::kTlsSpeaksHttp)) + " speaks plain HTTP, port " +
+           std::to_string(fault_port(FaultPort::kTlsCutOff)) + " cuts the TLS handshake off, port " +
+           std::to_string(fault_port(FaultPort::kBacklogFull)) + " never accepts (connect timeout)\n";
+  }
   return out;
 }
 

@@ -1,5 +1,5 @@
 // The lab: a loopback DNS server (the *.test zone), an HTTP server and an HTTPS server
-// with a generated CA, started together. Tests link it; `pageload lab` and
+// with a generated CA, and a misbehaving server (fault_server.h), started together. Tests link it; `pageload lab` and
 // `pageload demo` serve it. Cross-host redirects use different *.test names on the same
 // port, since every *.test name resolves to 127.0.0.1.
 //
@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "lab/fault_server.h"
 #include "pageload/status.h"
 
 namespace pageload::lab {
@@ -53,6 +54,11 @@ class Lab {
   // TCP connections each server accepted so far. Any thread.
   uint64_t http_connections() const;
   uint64_t https_connections() const;
+  // The misbehaving server's ports (fault_server.h). by-path: http://HOST:PORT/FAULT;
+  // the TLS modes take https:// URLs. Always on the lab's bind address, which must be IPv4.
+  int fault_port(FaultPort which = FaultPort::kByPath) const;
+  // "http://HOST:PORT/path" on the by-path fault port.
+  std::string fault_url(std::string_view host, std::string_view path) const;
   // Several lines for people: ports, example commands and URLs, CA file, DNS names,
   // routes, TLS test names.
   std::string describe() const;
@@ -67,6 +73,7 @@ class Lab {
   std::unique_ptr<DnsServer> dns_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<HttpServer> https_;
+  std::unique_ptr<FaultServer> fault_;  // null when the lab binds an IPv6 address
 };
 
 }  // namespace pageload::lab

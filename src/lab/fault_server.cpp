@@ -1,0 +1,309 @@
+#include "lab/fault_server.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include "lab/gzip.h"
+
+namespace pageload::lab {
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr std::size_t kMaxRequestHead = 64 * 1024;
+
+struct Fault {
+  std::string_view path;
+  std::string_view description;
+};
+
+constexpr Fault kFaults[] = {
+    {"/garbage-status", "status line 'HTTP/1.1 two hundred OK'"},
+    {"/not-http", "an SSH banner instead of HTTP, then close"},
+    {"/huge-header", "one 2 MB response header"},
+    {"/many-headers", "20,000 response headers"},
+    {"/cut-in-headers", "closes in the middle of the response headers"},
+    {"/cut-in-body", "chunked body cut off inside a chunk"},
+    {"/length-longer", "Content-Length 1000, 400 bytes sent, then close"},
+    {"/length-shorter", "Content-Length 10, 30 bytes sent"},
+    {"/bad-chunked", "a chunk size that is not hexadecimal"},
+    {"/endless", "a body that never ends (no Content-Length)"},
+    {"/gzip-bomb", "10 MB of zeros gzip-compressed to ~10 KB"},
+    {"/slow", "the response one byte a second"},
+    {"/reset", "reads the request, then resets the connection"},
+    {"/silent", "reads the request, never answers"},
+    {"/huge-location", "302 with a 100,000-byte Location"},
+    {"/evil-reason", "200 whose reason phrase and headers carry terminal escapes"},
+};
+
+StatusOr<UniqueFd> listen_on(const std::string& bind, int backlog) {
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  if (inet_pton(AF_INET, bind.c_str(), &a.sin_addr) != 1)
+    return Status(Code::kUsage, "lab: the fault server needs an IPv4 bind address, got " + bind);
+  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) return Status(Code::kConnectError, std::string("lab: socket: ") + std::strerror(errno));
+  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd.get(), backlog) != 0)
+    return Status(Code::kConnectError, "lab: fault server cannot listen on " + bind + ": " + std::strerror(errno));
+  return fd;
+}
+
+int bound_port(int fd) {
+  sockaddr_in a{};
+  socklen_t len = sizeof a;
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) return 0;
+  return ntohs(a.sin_port);
+}
+
+bool send_all(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+// Reads until the end of the request head (or whatever arrives first for TLS ports).
+// Returns the request target, or empty when the client sent no parsable request line.
+std::string read_target(int fd) {
+  std::string head;
+  char buf[4096];
+  while (head.find("\r\n\r\n") == std::string::npos && head.size() < kMaxRequestHead) {
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    head.append(buf, static_cast<std::size_t>(n));
+  }
+  auto sp1 = head.find(' ');
+  if (sp1 == std::string::npos) return {};
+  auto sp2 = head.find(' ', sp1 + 1);
+  if (sp2 == std::string::npos) return {};
+  return head.substr(sp1 + 1, sp2 - sp1 - 1);
+}
+
+// Waits until the peer closes or the server stops: a client with a timeout ends this.
+void wait_for_close(int fd, const StopFlag& stop) {
+  char sink[4096];
+  while (!stop.raised()) {
+    pollfd p{fd, POLLIN, 0};
+    int r = ::poll(&p, 1, 100);
+    if (r < 0 && errno != EINTR) return;
+    if (r > 0 && ::recv(fd, sink, sizeof sink, 0) <= 0) return;
+  }
+}
+
+const std::string& gzip_bomb() {
+  static const std::string body = [] {
+    auto z = gzip_compress(std::string(10 * 1024 * 1024, '\0'));
+    return z ? *z : std::string();
+  }();
+  return body;
+}
+
+}  // namespace
+
+std::vector<RouteInfo> fault_routes() {
+  std::vector<RouteInfo> out;
+  for (const auto& f : kFaults) out.push_back({f.path, f.description});
+  return out;
+}
+
+StatusOr<std::unique_ptr<FaultServer>> FaultServer::start(const std::string& bind) {
+  std::unique_ptr<FaultServer> s(new FaultServer());
+  for (int i = 0; i < 3; ++i) {
+    auto l = listen_on(bind, 128);
+    if (!l.ok()) return l.status();
+    s->listeners_[i] = std::move(l.value());
+    s->ports_[i] = bound_port(s->listeners_[i].get());
+  }
+  // listen(0) lets one connection wait in the accept queue; ours fills it and, never
+  // accepted, keeps it full, so the kernel drops every later SYN: a connect timeout.
+  auto backlog = listen_on(bind, 0);
+  if (!backlog.ok()) return backlog.status();
+  s->backlog_listener_ = std::move(backlog.value());
+  s->ports_[3] = bound_port(s->backlog_listener_.get());
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(s->ports_[3]));
+  inet_pton(AF_INET, bind.c_str(), &a.sin_addr);
+  for (int i = 0; i < 2; ++i) {
+    UniqueFd filler(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    if (!filler.valid()) return Status(Code::kConnectError, "lab: fault server: socket failed");
+    ::connect(filler.get(), reinterpret_cast<sockaddr*>(&a), sizeof a);
+    pollfd p{filler.get(), POLLOUT, 0};
+    ::poll(&p, 1, i == 0 ? 500 : 50);  // the first one completes and sits in the queue
+    s->backlog_fillers_.push_back(std::move(filler));
+  }
+
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return Status(Code::kConnectError, "lab: fault server: pipe failed");
+  s->wake_[0].reset(pipe_fds[0]);
+  s->wake_[1].reset(pipe_fds[1]);
+  s->accept_thread_ = std::thread([raw = s.get()] { raw->accept_loop(); });
+  return s;
+}
+
+FaultServer::~FaultServer() { stop(); }
+
+int FaultServer::port(FaultPort which) const { return ports_[static_cast<int>(which)]; }
+
+void FaultServer::stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopped_) return;
+    stopped_ = true;
+  }
+  stop_.raise();
+  if (wake_[1].valid()) (void)!::write(wake_[1].get(), "x", 1);
+  if (accept_thread_.joinable()) accept_thread_.join();
+  std::list<std::unique_ptr<Connection>> connections;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& c : connections_)
+      if (c->fd.valid()) ::shutdown(c->fd.get(), SHUT_RDWR);
+    connections.swap(connections_);
+  }
+  for (auto& c : connections)
+    if (c->thread.joinable()) c->thread.join();
+}
+
+void FaultServer::reap_finished() {
+  std::list<std::unique_ptr<Connection>> finished;
+  {
+    std::lock_guard lock(mu_);
+    for (auto it = connections_.begin(); it != connections_.end();) {
+      auto next = std::next(it);
+      if ((*it)->done.load()) finished.splice(finished.end(), connections_, it);
+      it = next;
+    }
+  }
+  for (auto& c : finished) c->thread.join();
+}
+
+void FaultServer::accept_loop() {
+  pollfd fds[4];
+  for (int i = 0; i < 3; ++i) fds[i] = {listeners_[i].get(), POLLIN, 0};
+  fds[3] = {wake_[0].get(), POLLIN, 0};
+  while (!stop_.raised()) {
+    if (::poll(fds, 4, -1) < 0) continue;
+    if (fds[3].revents || stop_.raised()) break;
+    for (int i = 0; i < 3; ++i) {
+      if (!(fds[i].revents & POLLIN)) continue;
+      int fd = ::accept4(listeners_[i].get(), nullptr, nullptr, SOCK_CLOEXEC);
+      if (fd < 0) continue;
+      int one = 1;
+      setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      timeval tv{5, 0};  // a client that sends no request does not hold a thread for long
+      setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+      timeval stv{30, 0};
+      setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &stv, sizeof stv);
+      reap_finished();
+      std::lock_guard lock(mu_);
+      auto c = std::make_unique<Connection>();
+      c->fd.reset(fd);
+      Connection* raw = c.get();
+      connections_.push_back(std::move(c));
+      raw->thread = std::thread([this, raw, mode = static_cast<FaultPort>(i)] { serve(raw, mode); });
+    }
+  }
+}
+
+void FaultServer::serve(Connection* connection, FaultPort mode) {
+  const int fd = connection->fd.get();
+  bool reset = false;
+  char buf[4096];
+  switch (mode) {
+    case FaultPort::kTlsSpeaksHttp:
+      if (::recv(fd, buf, sizeof buf, 0) > 0)
+        send_all(fd, "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 31\r\n"
+                     "Connection: close\r\n\r\nThis port speaks plain HTTP.\r\n\r\n");
+      break;
+    case FaultPort::kTlsCutOff:
+      (void)::recv(fd, buf, sizeof buf, 0);  // the ClientHello; then FIN
+      break;
+    case FaultPort::kByPath: {
+      std::string target = read_target(fd);
+      if (target.rfind("/reset", 0) == 0) reset = true;
+      else serve_path(fd, target);
+      break;
+    }
+    case FaultPort::kBacklogFull:
+      break;
+  }
+  {
+    std::lock_guard lock(mu_);
+    if (reset) {
+      linger hard{1, 0};
+      setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+    } else {
+      ::shutdown(fd, SHUT_WR);
+    }
+    connection->fd.reset();
+  }
+  connection->done.store(true);
+}
+
+void FaultServer::serve_path(int fd, const std::string& target) {
+  std::string path = target.substr(0, target.find('?'));
+  auto head = [](std::string_view extra) {
+    return "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n" + std::string(extra) + "\r\n";
+  };
+  if (path == "/garbage-status") {
+    send_all(fd, "HTTP/1.1 two hundred OK\r\nContent-Length: 2\r\n\r\nok");
+  } else if (path == "/not-http") {
+    send_all(fd, "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n");
+  } else if (path == "/huge-header") {
+    send_all(fd, "HTTP/1.1 200 OK\r\nX-Huge: " + std::string(2 * 1024 * 1024, 'h') + "\r\nContent-Length: 2\r\n\r\nok");
+  } else if (path == "/many-headers") {
+    std::string out = "HTTP/1.1 200 OK\r\n";
+    for (int i = 0; i < 20000; ++i) out += "X-H" + std::to_string(i) + ": v\r\n";
+    out += "Content-Length: 2\r\n\r\nok";
+    send_all(fd, out);
+  } else if (path == "/cut-in-headers") {
+    send_all(fd, "HTTP/1.1 200 OK\r\nContent-Type: text/pl");
+  } else if (path == "/cut-in-body") {
+    send_all(fd, head("Transfer-Encoding: chunked\r\n") + "3e8\r\n" + std::string(400, 'b'));
+  } else if (path == "/length-longer") {
+    send_all(fd, head("Content-Length: 1000\r\n") + std::string(400, 'b'));
+  } else if (path == "/length-shorter") {
+    send_all(fd, head("Content-Length: 10\r\nConnection: close\r\n") + std::string(30, 'b'));
+  } else if (path == "/bad-chunked") {
+    send_all(fd, head("Transfer-Encoding: chunked\r\n") + "5\r\nhello\r\nzz-not-hex\r\nxx\r\n0\r\n\r\n");
+  } else if (path == "/endless") {
+    if (!send_all(fd, head("Content-Type: application/octet-stream\r\nConnection: close\r\n"))) return;
+    const std::string block(64 * 1024, 'e');
+    while (!stop_.raised() && send_all(fd, block)) {
+    }
+  } else if (path == "/gzip-bomb") {
+    const std::string& body = gzip_bomb();
+    send_all(fd, head("Content-Encoding: gzip\r\nContent-Length: " + std::to_string(body.size()) + "\r\n") + body);
+  } else if (path == "/slow") {
+    const std::string response = head("Content-Length: 5\r\n") + "hello";
+    for (char c : response) {
+      if (!send_all(fd, std::string_view(&c, 1)) || !stop_.sleep_for(milliseconds(1000))) return;
+    }
+  } else if (path == "/silent") {
+    wait_for_close(fd, stop_);
+  } else if (path == "/huge-location") {
+    send_all(fd, "HTTP/1.1 302 Found\r\nLocation: http://x.test/" + std::string(100'000 - 14, 'l') +
+                     "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  } else if (path == "/evil-reason") {
+    send_all(fd, "HTTP/1.1 200 \x1b[2J\x1b[31mpwned\x07\r\nContent-Type: \x1b]0;title\x07\r\n"
+                 "Content-Length: 2\r\nConnection: close\r\n\r\nok");
+  } else {
+    send_all(fd, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  }
+}
+
+}  // namespace pageload::lab
