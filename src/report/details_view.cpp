@@ -128,19 +128,14 @@ Data dns_view(const DnsLookup& l) {
   return d;
 }
 
-std::string endpoint(const std::string& ip, int port) {
-  if (ip.empty()) return "—";
-  return (ip.find(':') != std::string::npos ? "[" + ip + "]" : ip) + ":" + std::to_string(port);
-}
-
 // The facts of the connection a request opened: addresses, TLS and certificate.
 Data connection_view(const Connection& c) {
   Data d;
   d.set("id", std::to_string(c.id));
   Data fields = list();
   fields.push_back(pair_view("Origin", c.scheme + "://" + c.host + ":" + std::to_string(c.port)));
-  fields.push_back(pair_view("Remote", endpoint(c.remote_ip, c.remote_port)));
-  fields.push_back(pair_view("Local", endpoint(c.local_ip, c.local_port)));
+  fields.push_back(pair_view("Remote", format_endpoint(c.remote_ip, c.remote_port)));
+  fields.push_back(pair_view("Local", format_endpoint(c.local_ip, c.local_port)));
   if (c.family) fields.push_back(pair_view("Family", "IPv" + std::to_string(c.family)));
   if (c.connect) fields.push_back(pair_view("TCP connect", format_ms(c.connect->duration_ms())));
   fields.push_back(pair_view("Requests", std::to_string(c.requests)));
@@ -168,7 +163,7 @@ Data connection_view(const Connection& c) {
   Data attempts = list();
   for (const auto& a : c.attempts) {
     Data e;
-    e.set("address", text(endpoint(a.address, a.port)));
+    e.set("address", text(format_endpoint(a.address, a.port)));
     e.set("result", text(a.error.empty() ? "connected" : a.error));
     attempts.push_back(e);
   }

@@ -73,6 +73,12 @@ std::string format_bytes(int64_t bytes) {
   return printf_double("%.1f MiB", bytes / (1024.0 * 1024.0));
 }
 
+std::string format_endpoint(const std::string& ip, int port) {
+  if (ip.empty()) return "—";
+  const bool v6 = ip.find(':') != std::string::npos;
+  return (v6 ? "[" + ip + "]" : ip) + ":" + std::to_string(port);
+}
+
 std::string clean_text(std::string_view in, bool keep_newlines) {
   std::string out;
   out.reserve(in.size());

@@ -25,6 +25,10 @@ std::string format_tick(double ms, double step_ms);
 // A byte count: "512 B", "12.3 KiB", "4.5 MiB".
 std::string format_bytes(int64_t bytes);
 
+// An address and port as people write them: "127.0.0.1:443", "[::1]:443"; "—" when
+// there is no address.
+std::string format_endpoint(const std::string& ip, int port);
+
 // Makes a string from the network or the user safe to display: invalid UTF-8 bytes and
 // C0/C1 control characters (except tab) become U+FFFD; newlines become spaces unless
 // `keep_newlines`. The result still needs HTML escaping for its context.

@@ -99,19 +99,13 @@ Data phases_view(const Waterfall& w) {
   return phases;
 }
 
-std::string host_port(const std::string& ip, int port) {
-  if (ip.empty()) return "—";
-  const bool v6 = ip.find(':') != std::string::npos;
-  return (v6 ? "[" + ip + "]" : ip) + ":" + std::to_string(port);
-}
-
 Data connections_view(const Run& run) {
   Data conns = list();
   for (const auto& c : run.connections) {
     Data d;
     d.set("id", std::to_string(c.id));
     d.set("origin", text(c.scheme + "://" + c.host + ":" + std::to_string(c.port)));
-    d.set("remote", text(host_port(c.remote_ip, c.remote_port)));
+    d.set("remote", text(format_endpoint(c.remote_ip, c.remote_port)));
     std::string tls = "none";
     if (c.tls && c.tls->version.empty()) tls = "handshake failed";
     else if (c.tls) tls = c.tls->version + (c.tls->alpn.empty() ? "" : " · " + c.tls->alpn);
@@ -125,11 +119,6 @@ Data connections_view(const Run& run) {
     conns.push_back(d);
   }
   return conns;
-}
-
-std::string status_class_of(std::optional<int> status) {
-  if (!status || *status < 100 || *status >= 600) return "s-none";
-  return "s" + std::to_string(*status / 100) + "xx";
 }
 
 }  // namespace
@@ -146,7 +135,7 @@ Data page_view(const Run& run, const Waterfall& w) {
   d.set("url", text(run.url));
   d.set("final_url", text(run.final_url.empty() ? "—" : run.final_url));
   d.set("final_status", run.final_status ? std::to_string(*run.final_status) : "—");
-  d.set("final_status_class", status_class_of(run.final_status));
+  d.set("final_status_class", status_class(run.final_status));
   d.set("outcome", std::string(outcome_name(run.outcome)));
   std::string run_error;
   if (run.failure) {

@@ -55,13 +55,6 @@ Segment layout_segment(const PhaseRecord& p, double axis_ms) {
   return s;
 }
 
-std::string status_class(const Request& r) {
-  if (!r.status) return "s-none";
-  const int c = *r.status / 100;
-  if (c >= 1 && c <= 5) return "s" + std::to_string(c) + "xx";
-  return "s-none";
-}
-
 std::string tint_class(const Request& r) {
   if (r.failure) return "t-failed";
   if (r.status && *r.status >= 500) return "t-5xx";
@@ -104,7 +97,7 @@ Row layout_row(const Run& run, std::size_t index, double axis_ms) {
   row.request_index = index;
   row.seq = r.seq;
   row.status_text = r.status ? std::to_string(*r.status) : r.failure ? "failed" : "—";
-  row.status_class = status_class(r);
+  row.status_class = status_class(r.status);
   row.tint_class = tint_class(r);
   row.connection = r.connection;
   if (r.connection && *r.connection >= 0 &&
@@ -143,6 +136,11 @@ Row layout_row(const Run& run, std::size_t index, double axis_ms) {
 }
 
 }  // namespace
+
+std::string status_class(std::optional<int> status) {
+  if (!status || *status < 100 || *status >= 600) return "s-none";
+  return "s" + std::to_string(*status / 100) + "xx";
+}
 
 double nice_step(double span_ms) {
   if (!(span_ms > 0) || !std::isfinite(span_ms)) span_ms = 1;

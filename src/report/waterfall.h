@@ -95,6 +95,9 @@ Axis compute_axis(double span_ms);
 // run's total time and every request and phase end, whichever is latest.
 Waterfall layout_waterfall(const Run& run);
 
+// The CSS class of a status chip: "s1xx" .. "s5xx", or "s-none" (no or odd status).
+std::string status_class(std::optional<int> status);
+
 // A redirect target as a row shows it: the path and query when `to` has the same origin
 // as `from`, the whole URL otherwise (or `to` verbatim if either does not parse).
 std::string redirect_display(const std::string& from, const std::string& to);
