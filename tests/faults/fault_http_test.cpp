@@ -1,0 +1,94 @@
+// Hostile HTTP responses from the lab's fault server: each ends as a recorded run with
+// its phase and class, within the timeouts given, and nothing unbounded is kept.
+#include "faults/fault_support.h"
+
+using namespace pageload;
+using namespace pageload::testing;
+
+namespace {
+
+LoadOptions fault_path(const std::string& path) { return fault_options(shared_lab().fault_url("fault.test", path)); }
+
+}  // namespace
+
+TEST_CASE("a garbage status line is a protocol error in the wait phase") {
+  Timed t = timed_load(fault_path("/garbage-status"));
+  check_failed(t.run, Phase::kWait, Code::kProtocolError);
+  CHECK(t.seconds < 3);
+}
+
+TEST_CASE("a response that is not HTTP at all is a protocol error in the wait phase") {
+  Timed t = timed_load(fault_path("/not-http"));
+  check_failed(t.run, Phase::kWait, Code::kProtocolError);
+  CHECK(t.seconds < 3);
+}
+
+TEST_CASE("a chunked body cut inside a chunk is a receive failure") {
+  Timed t = timed_load(fault_path("/cut-in-body"));
+  check_failed(t.run, Phase::kReceive, Code::kRecvError);
+  CHECK(t.run.requests[0].status == 200);
+  CHECK(t.seconds < 3);
+}
+
+TEST_CASE("a body shorter than its Content-Length is a receive failure that keeps the bytes counted") {
+  Timed t = timed_load(fault_path("/length-longer"));
+  check_failed(t.run, Phase::kReceive, Code::kRecvError);
+  CHECK(t.run.requests[0].body_bytes == 400);
+  CHECK(t.seconds < 3);
+}
+
+TEST_CASE("bytes beyond the Content-Length are not counted as body") {
+  Run run = load_and_store(fault_path("/length-shorter"));
+  CHECK(run.outcome == Outcome::kOk);
+  CHECK(run.requests[0].body_bytes == 10);
+}
+
+TEST_CASE("an endless body stops at --max-filesize") {
+  auto o = fault_path("/endless");
+  o.max_filesize = 1 << 20;
+  Timed t = timed_load(o);
+  check_failed(t.run, Phase::kReceive, Code::kTooLarge);
+  CHECK(t.run.requests[0].body_decoded.value_or(0) <= (2 << 20));
+  CHECK(t.seconds < 4);
+}
+
+TEST_CASE("an endless body without --max-filesize stops at --max-time") {
+  auto o = fault_path("/endless");
+  o.max_time_ms = 700;
+  Timed t = timed_load(o);
+  check_failed(t.run, Phase::kReceive, Code::kTimeout);
+  CHECK(t.run.requests[0].body_bytes.value_or(0) > 0);
+  CHECK(t.seconds < 3);
+}
+
+TEST_CASE("a gzip bomb stops at --max-filesize counted on the decoded size") {
+  auto o = fault_path("/gzip-bomb");
+  o.max_filesize = 1 << 20;
+  Timed t = timed_load(o);
+  check_failed(t.run, Phase::kReceive, Code::kTooLarge);
+  CHECK(t.run.requests[0].body_decoded.value_or(0) <= (1 << 20) + 256 * 1024);
+  CHECK(t.seconds < 3);
+}
+
+TEST_CASE("a gzip bomb without a limit is counted, never stored") {
+  Run run = load_and_store(fault_path("/gzip-bomb"));
+  CHECK(run.outcome == Outcome::kOk);
+  CHECK(run.requests[0].body_decoded == 10 * 1024 * 1024);
+  CHECK(run.requests[0].body_bytes.value_or(0) < 100 * 1024);
+}
+
+TEST_CASE("a server sending one byte a second is stopped by --max-time in the wait phase") {
+  auto o = fault_path("/slow");
+  o.max_time_ms = 1500;
+  Timed t = timed_load(o);
+  check_failed(t.run, Phase::kWait, Code::kTimeout);
+  CHECK(t.seconds < 4);
+}
+
+TEST_CASE("a server that accepts and never answers is stopped by --max-time in the wait phase") {
+  auto o = fault_path("/silent");
+  o.max_time_ms = 500;
+  Timed t = timed_load(o);
+  check_failed(t.run, Phase::kWait, Code::kTimeout);
+  CHECK(t.seconds < 3);
+}
