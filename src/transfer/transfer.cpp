@@ -130,6 +130,7 @@ struct Exchange {
   std::vector<Header> request_headers;
   std::vector<Header> response_headers;
   std::string status_line;
+  char error_buffer[CURL_ERROR_SIZE] = {};  // curl's own detail of a failure
   int64_t decoded_bytes = 0;
   bool too_large = false;
 };
@@ -355,7 +356,8 @@ void Driver::Impl::finish(Exchange& ex, CURLcode rc) {
                                     return err;
                                   }(), progress, ex.tls.info.verify_result, ex.tls.hostname_ok);
     failed_phase = c.phase;
-    std::string message = curl_easy_strerror(rc);
+    std::string message = ex.error_buffer[0] ? std::string(ex.error_buffer) : curl_easy_strerror(rc);
+    while (!message.empty() && (message.back() == '\n' || message.back() == '\r')) message.pop_back();
     if (c.code == Code::kTooLarge)
       message = "response larger than --max-filesize " + std::to_string(ex.spec.max_filesize) + " bytes";
     else if (!ex.tls.info.verify_message.empty() && failed_phase == Phase::kTls)
@@ -562,6 +564,7 @@ void Driver::start(const HopSpec& spec, const RunClock& clock, Callback done) {
   curl_easy_setopt(e, CURLOPT_DEBUGDATA, &ex);
   curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);  // feeds on_debug: request headers, send end
   curl_easy_setopt(e, CURLOPT_PRIVATE, &ex);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, ex.error_buffer);
   if (spec.url.scheme == "https") {
     curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
     curl_easy_setopt(e, CURLOPT_SSL_CTX_DATA, &ex);

@@ -56,6 +56,7 @@ TEST_CASE("a connection reset right after the request fails in the wait phase") 
   check_failed(t.run, Phase::kWait, Code::kRecvError);
   REQUIRE(t.run.requests[0].phase(Phase::kConnect));
   CHECK(t.run.requests[0].phase(Phase::kConnect)->ok());
+  CHECK(t.run.requests[0].failure->message.find("reset") != std::string::npos);
 }
 
 TEST_CASE("a certificate from an unknown CA is untrusted") {

@@ -43,6 +43,13 @@ TEST_CASE("bytes beyond the Content-Length are not counted as body") {
   CHECK(run.requests[0].body_bytes == 10);
 }
 
+TEST_CASE("broken chunked encoding fails in the receive phase and says so") {
+  Timed t = timed_load(fault_path("/bad-chunked"));
+  check_failed(t.run, Phase::kReceive, Code::kRecvError);
+  CHECK(t.run.failure->message.find("chunk") != std::string::npos);
+  CHECK(t.seconds < 3);
+}
+
 TEST_CASE("an endless body stops at --max-filesize") {
   auto o = fault_path("/endless");
   o.max_filesize = 1 << 20;
