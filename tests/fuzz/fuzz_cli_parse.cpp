@@ -1,0 +1,40 @@
+// The command line's own parsers: -H, --resolve, --dns-server. The first byte picks one.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+
+#include "cli/parse.h"
+
+using namespace pageload;
+
+namespace {
+
+bool has_line_break(const std::string& s) { return s.find_first_of("\r\n") != std::string::npos; }
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size == 0) return 0;
+  std::string text(reinterpret_cast<const char*>(data) + 1, size - 1);
+  switch (data[0] % 3) {
+    case 0:
+      if (auto h = cli::parse_header(text); h.ok()) {
+        // A header that would let a value smuggle in another header line is refused.
+        if (h->first.empty() || has_line_break(h->first) || has_line_break(h->second)) std::abort();
+        if (h->first.find(':') != std::string::npos) std::abort();
+      }
+      break;
+    case 1:
+      if (auto r = cli::parse_resolve(text); r.ok()) {
+        if (r->host.empty() || r->addresses.empty() || r->port < 1 || r->port > 65535) std::abort();
+      }
+      break;
+    case 2:
+      if (auto s = cli::parse_dns_server(text); s.ok()) {
+        if (s->empty() || has_line_break(*s)) std::abort();
+      }
+      break;
+  }
+  return 0;
+}
