@@ -69,6 +69,9 @@ Classified classify_failure(int curl_code, long os_errno, const Progress& progre
     case CURLE_FILESIZE_EXCEEDED:
       return {Phase::kReceive, Code::kTooLarge};
     case CURLE_OUT_OF_MEMORY:
+      // curl refuses a header over 100 KB (CURL_MAX_HTTP_HEADER) with this code: the
+      // server's fault, not ours, when it happens inside the response head.
+      if (progress.first_byte && !progress.head_complete) return {phase, Code::kProtocolError};
       return {phase, Code::kInternal};
     default:
       return {phase, Code::kInternal};

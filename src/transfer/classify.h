@@ -16,6 +16,7 @@ struct Progress {
   bool handshaken = false;     // TLS handshake completed (or no TLS)
   bool request_sent = false;
   bool first_byte = false;
+  bool head_complete = false;  // the final response's header block ended (blank line)
 };
 
 struct Classified {

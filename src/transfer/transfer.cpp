@@ -130,6 +130,7 @@ struct Exchange {
   std::vector<Header> request_headers;
   std::vector<Header> response_headers;
   std::string status_line;
+  bool head_complete = false;         // the blank line after the final response's headers
   char error_buffer[CURL_ERROR_SIZE] = {};  // curl's own detail of a failure
   int64_t decoded_bytes = 0;
   bool too_large = false;
@@ -240,7 +241,10 @@ size_t on_header(char* buffer, size_t size, size_t nitems, void* userdata) {
     // A new response (after 1xx, or the only one): its headers replace earlier ones.
     ex->status_line = std::string(line);
     ex->response_headers.clear();
-  } else if (!line.empty()) {
+    ex->head_complete = false;
+  } else if (line.empty()) {
+    ex->head_complete = true;
+  } else {
     Header h;
     if (split_header(line, h)) ex->response_headers.push_back(std::move(h));
   }
@@ -345,6 +349,7 @@ void Driver::Impl::finish(Exchange& ex, CURLcode rc) {
   progress.handshaken = !progress.tls || appconnect > 0;
   progress.request_sent = ex.last_out_us != 0;
   progress.first_byte = starttransfer > 0 && (rc == CURLE_OK || !ex.status_line.empty());
+  progress.head_complete = ex.head_complete;
 
   std::optional<Failure> failure;
   Phase failed_phase = Phase::kReceive;
@@ -358,7 +363,9 @@ void Driver::Impl::finish(Exchange& ex, CURLcode rc) {
     failed_phase = c.phase;
     std::string message = ex.error_buffer[0] ? std::string(ex.error_buffer) : curl_easy_strerror(rc);
     while (!message.empty() && (message.back() == '\n' || message.back() == '\r')) message.pop_back();
-    if (c.code == Code::kTooLarge)
+    if (rc == CURLE_OUT_OF_MEMORY && c.code == Code::kProtocolError)
+      message = "response header too large (curl accepts at most 100 KB per header line)";
+    else if (c.code == Code::kTooLarge)
       message = "response larger than --max-filesize " + std::to_string(ex.spec.max_filesize) + " bytes";
     else if (!ex.tls.info.verify_message.empty() && failed_phase == Phase::kTls)
       message = "certificate verify failed: " + ex.tls.info.verify_message;

@@ -23,6 +23,16 @@ TEST_CASE("a response that is not HTTP at all is a protocol error in the wait ph
   CHECK(t.seconds < 3);
 }
 
+// Once a valid status line has arrived the wait (time to first byte) is over: what goes
+// wrong after it fails the receive phase.
+TEST_CASE("a 2 MB response header is a protocol error, not an internal one") {
+  Timed t = timed_load(fault_path("/huge-header"));
+  check_failed(t.run, Phase::kReceive, Code::kProtocolError);
+  CHECK(t.run.exit_status() == 3);
+  CHECK(t.seconds < 3);
+  for (const auto& [name, value] : t.run.requests[0].response_headers) CHECK(value.size() < 200'000);
+}
+
 TEST_CASE("a chunked body cut inside a chunk is a receive failure") {
   Timed t = timed_load(fault_path("/cut-in-body"));
   check_failed(t.run, Phase::kReceive, Code::kRecvError);
