@@ -158,7 +158,7 @@ TEST_CASE("PAGELOAD_DB chooses the database when --db is not given") {
   CHECK(std::filesystem::exists(path));
 }
 
-TEST_CASE("--json prints one parseable object per run with its phases") {
+TEST_CASE("the --json flag prints one parseable object per run with its phases") {
   TempDb tmp;
   auto r = pageload_cli(lab_args({"--db", tmp.path(), "--json", shared_lab().https_url("secure.test", "/")}), tmp.dir());
   REQUIRE(r.status == 0);
@@ -182,7 +182,7 @@ TEST_CASE("the cli writes an HTML report named after the run unless --no-html") 
   CHECK(slurp(tmp.dir() + "/again.html") == slurp(tmp.dir() + "/pageload-run-1.html"));
 }
 
-TEST_CASE("--input and --parallel load many URLs at once, each as its own run") {
+TEST_CASE("the --input and --parallel flags load many URLs at once, each as its own run") {
   TempDb tmp;
   auto& lab = shared_lab();
   std::string list = tmp.dir() + "/urls.txt";

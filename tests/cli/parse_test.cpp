@@ -5,7 +5,7 @@
 using namespace pageload;
 using namespace pageload::cli;
 
-TEST_CASE("-H takes curl's 'Name: value' form") {
+TEST_CASE("the -H flag takes curl's 'Name: value' form") {
   auto h = parse_header("X-Test:  a b ");
   REQUIRE(h.ok());
   CHECK(h->first == "X-Test");
@@ -24,7 +24,7 @@ TEST_CASE("malformed -H values are usage errors") {
   }
 }
 
-TEST_CASE("--resolve takes HOST:PORT:ADDR with several addresses and IPv6 in brackets") {
+TEST_CASE("the --resolve flag takes HOST:PORT:ADDR with several addresses and IPv6 in brackets") {
   auto r = parse_resolve("a.test:8443:127.0.0.1,[::1]");
   REQUIRE(r.ok());
   CHECK(r->host == "a.test");
@@ -35,7 +35,7 @@ TEST_CASE("--resolve takes HOST:PORT:ADDR with several addresses and IPv6 in bra
   CHECK_FALSE(parse_resolve("a.test:80:not-an-ip").ok());
 }
 
-TEST_CASE("--dns-server takes an address with an optional port") {
+TEST_CASE("the --dns-server flag takes an address with an optional port") {
   CHECK(parse_dns_server("127.0.0.1").ok());
   CHECK(parse_dns_server("127.0.0.1:5353").ok());
   CHECK(parse_dns_server("[::1]:53").ok());

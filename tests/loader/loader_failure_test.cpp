@@ -68,7 +68,7 @@ TEST_CASE("a DNS server that never answers is a dns timeout") {
   CHECK(run.total_ms.value_or(0) < 5000);
 }
 
-TEST_CASE("--max-time bounds the DNS lookup too") {
+TEST_CASE("the --max-time flag bounds the DNS lookup too") {
   auto o = lab_options(shared_lab().http_url("delay-2000.test", "/"));
   o.max_time_ms = 300;
   Run run = load_and_store(o);
@@ -120,7 +120,7 @@ TEST_CASE("with -k a bad certificate loads and its verify failure is still recor
   CHECK_FALSE(run.connections[0].tls->verify_message.empty());
 }
 
-TEST_CASE("--max-time during the wait is a timeout in the wait phase") {
+TEST_CASE("a --max-time reached while waiting is a timeout in the wait phase") {
   auto o = lab_options(shared_lab().http_url("slow.test", "/delay/3000"));
   o.max_time_ms = 300;
   Run run = load_and_store(o);
@@ -152,7 +152,7 @@ TEST_CASE("a redirect loop is detected") {
   CHECK(run.exit_status() == 3);
 }
 
-TEST_CASE("--max-redirs limits the chain") {
+TEST_CASE("the --max-redirs flag limits the chain") {
   auto o = lab_options(shared_lab().http_url("www.test", "/chain/301,302,303"));
   o.max_redirs = 2;
   Run run = load_and_store(o);

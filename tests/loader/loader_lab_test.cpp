@@ -143,7 +143,7 @@ TEST_CASE("a cross-host hop opens a new connection") {
   CHECK(run.dns_lookups.size() == 2);
 }
 
-TEST_CASE("--no-keepalive opens a new connection per hop and answers DNS from the run's cache") {
+TEST_CASE("the --no-keepalive flag opens a new connection per hop and answers DNS from the run's cache") {
   auto o = lab_options(shared_lab().http_url("fresh.test", "/chain/301,302"));
   o.keepalive = false;
   Run run = load_and_store(o);
@@ -260,7 +260,7 @@ TEST_CASE("every address tried is recorded with why it failed") {
   CHECK(c.remote_ip == "127.0.0.1");
 }
 
-TEST_CASE("--resolve skips DNS entirely") {
+TEST_CASE("the --resolve flag skips DNS entirely") {
   auto& lab = shared_lab();
   auto o = lab_options(lab.http_url("pinned.example", "/"));
   o.resolve = {{"pinned.example", lab.http_port(), {"127.0.0.1"}}};
