@@ -338,6 +338,8 @@ void Driver::Impl::finish(Exchange& ex, CURLcode rc) {
     r.body_bytes = wire;
     r.body_decoded = ex.decoded_bytes;
   }
+  // curl 7.88 takes a connection closed inside the response head for a complete response.
+  if (rc == CURLE_OK && !ex.status_line.empty() && !ex.head_complete) rc = CURLE_PARTIAL_FILE;
 
   // What the transfer reached, from curl's timers (0 = not reached) and our stamps.
   Progress progress;
@@ -365,6 +367,8 @@ void Driver::Impl::finish(Exchange& ex, CURLcode rc) {
     while (!message.empty() && (message.back() == '\n' || message.back() == '\r')) message.pop_back();
     if (rc == CURLE_OUT_OF_MEMORY && c.code == Code::kProtocolError)
       message = "response header too large (curl accepts at most 100 KB per header line)";
+    else if (rc == CURLE_PARTIAL_FILE && !ex.head_complete && !ex.error_buffer[0])
+      message = "connection closed inside the response headers";
     else if (c.code == Code::kTooLarge)
       message = "response larger than --max-filesize " + std::to_string(ex.spec.max_filesize) + " bytes";
     else if (!ex.tls.info.verify_message.empty() && failed_phase == Phase::kTls)

@@ -54,6 +54,7 @@ TEST_CASE("every network fault exits 3 with one error line naming the phase and 
       {{fault + "/garbage-status"}, "wait failed: protocol_error", 3, 5},
       {{fault + "/not-http"}, "wait failed: protocol_error", 3, 5},
       {{fault + "/huge-header"}, "receive failed: protocol_error", 3, 5},
+      {{fault + "/cut-in-headers"}, "receive failed: recv_error", 3, 5},
       {{fault + "/cut-in-body"}, "receive failed: recv_error", 3, 5},
       {{fault + "/length-longer"}, "receive failed: recv_error", 3, 5},
       {{fault + "/bad-chunked"}, "receive failed: recv_error", 3, 5},

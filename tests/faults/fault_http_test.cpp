@@ -33,6 +33,13 @@ TEST_CASE("a 2 MB response header is a protocol error, not an internal one") {
   for (const auto& [name, value] : t.run.requests[0].response_headers) CHECK(value.size() < 200'000);
 }
 
+TEST_CASE("a response cut inside the headers is a receive failure, not a complete response") {
+  Timed t = timed_load(fault_path("/cut-in-headers"));
+  check_failed(t.run, Phase::kReceive, Code::kRecvError);
+  CHECK(t.run.failure->message == "connection closed inside the response headers");
+  CHECK(t.seconds < 3);
+}
+
 TEST_CASE("a chunked body cut inside a chunk is a receive failure") {
   Timed t = timed_load(fault_path("/cut-in-body"));
   check_failed(t.run, Phase::kReceive, Code::kRecvError);
