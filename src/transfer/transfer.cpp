@@ -131,6 +131,7 @@ struct Exchange {
   std::vector<Header> response_headers;
   std::string status_line;
   bool head_complete = false;         // the blank line after the final response's headers
+  std::size_t headers_dropped = 0;    // beyond kMaxRecordedHeaders
   char error_buffer[CURL_ERROR_SIZE] = {};  // curl's own detail of a failure
   int64_t decoded_bytes = 0;
   bool too_large = false;
@@ -232,6 +233,10 @@ void read_tls_session(Exchange& ex) {
     read_session(static_cast<SSL*>(info->internals), ex.tls.info);
 }
 
+// Response headers kept per response: curl bounds their total size (300 KB), but 20,000
+// tiny headers fit in that and would each be a database row.
+constexpr std::size_t kMaxRecordedHeaders = 1000;
+
 size_t on_header(char* buffer, size_t size, size_t nitems, void* userdata) {
   auto* ex = static_cast<Exchange*>(userdata);
   std::size_t n = size * nitems;
@@ -241,9 +246,12 @@ size_t on_header(char* buffer, size_t size, size_t nitems, void* userdata) {
     // A new response (after 1xx, or the only one): its headers replace earlier ones.
     ex->status_line = std::string(line);
     ex->response_headers.clear();
+    ex->headers_dropped = 0;
     ex->head_complete = false;
   } else if (line.empty()) {
     ex->head_complete = true;
+  } else if (ex->response_headers.size() >= kMaxRecordedHeaders) {
+    ++ex->headers_dropped;
   } else {
     Header h;
     if (split_header(line, h)) ex->response_headers.push_back(std::move(h));
@@ -338,6 +346,9 @@ void Driver::Impl::finish(Exchange& ex, CURLcode rc) {
     r.body_bytes = wire;
     r.body_decoded = ex.decoded_bytes;
   }
+  if (ex.headers_dropped)
+    r.warnings.push_back(std::to_string(ex.headers_dropped) + " more response headers not recorded (limit " +
+                         std::to_string(kMaxRecordedHeaders) + ")");
   // curl 7.88 takes a connection closed inside the response head for a complete response.
   if (rc == CURLE_OK && !ex.status_line.empty() && !ex.head_complete) rc = CURLE_PARTIAL_FILE;
 

@@ -33,6 +33,15 @@ TEST_CASE("a 2 MB response header is a protocol error, not an internal one") {
   for (const auto& [name, value] : t.run.requests[0].response_headers) CHECK(value.size() < 200'000);
 }
 
+TEST_CASE("20,000 response headers load, but only the first 1000 are stored") {
+  Timed t = timed_load(fault_path("/many-headers"));
+  CHECK(t.run.outcome == Outcome::kOk);
+  CHECK(t.seconds < 3);
+  CHECK(t.run.requests[0].response_headers.size() == 1000);
+  REQUIRE(t.run.requests[0].warnings.size() == 1);
+  CHECK(t.run.requests[0].warnings[0].find("19001 more response headers not recorded") != std::string::npos);
+}
+
 TEST_CASE("a response cut inside the headers is a receive failure, not a complete response") {
   Timed t = timed_load(fault_path("/cut-in-headers"));
   check_failed(t.run, Phase::kReceive, Code::kRecvError);
