@@ -18,7 +18,8 @@
 namespace pageload::cli {
 
 int fail(const Status& status) {
-  std::cerr << "pageload: " << status.message() << "\n";
+  // One line, whatever the message quotes (a -H value with a line break, a 20 KB URL).
+  std::cerr << "pageload: " << safe(status.message(), 300) << "\n";
   return status.exit_status();
 }
 

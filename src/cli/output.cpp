@@ -14,9 +14,11 @@ std::string ms(double v) {
   return buf;
 }
 
+}  // namespace
+
 // Strings from the network go to a terminal: control characters would let a server
 // move the cursor or recolour the screen, so they are shown escaped.
-std::string safe(const std::string& s, std::size_t max = 160) {
+std::string safe(const std::string& s, std::size_t max) {
   std::string out;
   for (unsigned char c : s) {
     if (out.size() >= max) {
@@ -33,6 +35,8 @@ std::string safe(const std::string& s, std::size_t max = 160) {
   }
   return out;
 }
+
+namespace {
 
 const char* paint(bool color, const char* code) { return color ? code : ""; }
 

@@ -128,6 +128,7 @@ TEST_CASE("malformed input exits 2 with one short line and stores nothing") {
       {"run", "http://[::1/"},                                     // unparsable
       {"run", "-H", "Bad Name: x", "http://a.test/"},              // malformed -H
       {"run", "-H", ": no name", "http://a.test/"},
+      {"run", "-H", "X-A: b\r\nInjected: 1", "http://a.test/"},
       {"run", "--no-such-flag", "http://a.test/"},                 // unknown flag
       {"run", "http://a.test/", "-H"},                             // missing argument
       {"run", "http://a.test/", "--max-redirs"},
