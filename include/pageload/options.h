@@ -33,7 +33,9 @@ struct LoadOptions {
   std::vector<std::string> dns_servers;  // --dns-server ADDR[:PORT]
   int max_redirs = 20;
   long connect_timeout_ms = 10000;
-  long max_time_ms = 0;               // 0: none. Bounds the whole load, DNS included
+  // Bounds the whole load, DNS included; 0: none. By default a load ends after 300 s, so
+  // an endless body or a server sending a byte a second cannot run forever.
+  long max_time_ms = 300000;
   long dns_timeout_ms = 5000;         // per query try
   long long max_filesize = 0;         // 0: none
   bool keepalive = true;              // --no-keepalive sets false

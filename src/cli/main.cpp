@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   cmd_run->add_option("--max-redirs", o.max_redirs, "Redirects to follow at most (default 20)")->check(CLI::Range(0, 1000));
   cmd_run->add_option("--connect-timeout", connect_timeout, "Seconds allowed for each TCP connect (default 10)");
-  cmd_run->add_option("-m,--max-time", max_time, "Seconds allowed for the whole load, DNS included");
+  cmd_run->add_option("-m,--max-time", max_time, "Seconds allowed for the whole load, DNS included (default 300)");
   cmd_run->add_option("--max-filesize", o.max_filesize, "Largest body (wire and decoded) in bytes")->check(CLI::NonNegativeNumber);
   cmd_run->add_flag_callback("--no-keepalive", [&] { o.keepalive = false; }, "A new connection for every hop");
   cmd_run->add_flag("--keep-secrets", o.keep_secrets, "Store Authorization/Cookie values instead of redacting them");

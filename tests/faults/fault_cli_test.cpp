@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 
 using namespace pageload;
 using namespace pageload::testing;
@@ -263,3 +264,14 @@ TEST_CASE("a read-only database is refused and left byte for byte") {
   std::system(("chattr -i '" + path + "'").c_str());
 }
 
+TEST_CASE("without --max-time a load is still bounded: the default is 300 s") {
+  CHECK(LoadOptions{}.max_time_ms == 300'000);
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), shared_lab().http_url("www.test", "/")}), tmp.dir());
+  REQUIRE(r.status == 0);
+  auto db = store::Database::open_existing(tmp.path());
+  REQUIRE(db.ok());
+  auto run = db.value()->load_run(1);
+  REQUIRE(run.ok());
+  CHECK(nlohmann::json::parse(run->options_json)["max_time_ms"] == 300'000);
+}
