@@ -275,3 +275,21 @@ TEST_CASE("without --max-time a load is still bounded: the default is 300 s") {
   REQUIRE(run.ok());
   CHECK(nlohmann::json::parse(run->options_json)["max_time_ms"] == 300'000);
 }
+
+TEST_CASE("memory stays bounded while an endless body streams and a gzip bomb decodes") {
+  TempDb tmp;
+  auto& lab = shared_lab();
+  auto endless = pageload_cli(lab_args({"--db", tmp.path(), "--json", "-m", "1", lab.fault_url("fault.test", "/endless")}),
+                              tmp.dir());
+  REQUIRE(endless.status == 3);
+  auto j = nlohmann::json::parse(endless.out);
+  long long streamed = j["requests"][0]["body_bytes"].get<long long>();
+  INFO("streamed " << streamed << " bytes, peak RSS " << endless.max_rss_kb << " KB");
+  CHECK(streamed > 50LL * 1024 * 1024);
+  CHECK(endless.max_rss_kb < 64 * 1024);
+
+  auto bomb = pageload_cli(lab_args({"--db", tmp.path(), lab.fault_url("fault.test", "/gzip-bomb")}), tmp.dir());
+  INFO("gzip bomb peak RSS " << bomb.max_rss_kb << " KB");
+  CHECK(bomb.status == 0);
+  CHECK(bomb.max_rss_kb < 64 * 1024);
+}

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -70,6 +71,7 @@ struct CliResult {
   int status = -1;
   std::string out, err;
   double seconds = 0;
+  long max_rss_kb = 0;  // the child's peak resident set
 };
 
 inline std::string slurp(const std::string& path) {
@@ -102,17 +104,19 @@ inline CliResult pageload_cli(const std::vector<std::string>& args, const std::s
   CliResult r;
   if (rc != 0) return r;
   int wstatus = 0;
+  rusage usage{};
   for (;;) {
-    pid_t w = waitpid(pid, &wstatus, WNOHANG);
+    pid_t w = wait4(pid, &wstatus, WNOHANG, &usage);
     if (w == pid) break;
     if (std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() > limit_s) {
       kill(pid, SIGKILL);
-      waitpid(pid, &wstatus, 0);
+      wait4(pid, &wstatus, 0, &usage);
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  r.max_rss_kb = usage.ru_maxrss;
   r.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
   r.out = slurp(out);
   r.err = slurp(err);
