@@ -1,11 +1,27 @@
 #include "store/sqlite_handle.h"
 
 namespace pageload::store::detail {
+namespace {
+
+// SQLite says "database or disk is full" for both a full filesystem and a page limit;
+// either way the user's fix is to free space, so say so first, naming the file.
+std::optional<Status> disk_full(sqlite3* db, int rc) {
+  if ((rc & 0xff) != SQLITE_FULL) return std::nullopt;
+  const char* file = sqlite3_db_filename(db, "main");
+  return db_error("disk full: cannot write database '" + std::string(file ? file : "") +
+                  "' (" + sqlite3_errstr(rc) + "); earlier runs are kept");
+}
+
+}  // namespace
 
 StatusOr<bool> Statement::step() {
   int rc = sqlite3_step(stmt_.get());
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
+  if (auto full = disk_full(db_, rc)) {
+    reset();
+    return *full;
+  }
   Status s = db_error(std::string(sqlite3_errmsg(db_)) + " (in: " +
                       std::string(sqlite3_sql(stmt_.get())).substr(0, 60) + ")");
   reset();
@@ -77,6 +93,10 @@ Status SqliteDb::exec(const char* sql) {
   char* message = nullptr;
   int rc = sqlite3_exec(db_.get(), sql, nullptr, nullptr, &message);
   if (rc == SQLITE_OK) return Status::Ok();
+  if (auto full = disk_full(db_.get(), rc)) {
+    sqlite3_free(message);
+    return *full;
+  }
   std::string text = message ? message : sqlite3_errstr(rc);
   sqlite3_free(message);
   return db_error("database '" + path_ + "': " + text);
