@@ -7,7 +7,6 @@
 #include <cerrno>
 #include <climits>
 #include <cstdint>
-#include <mutex>
 
 namespace pageload::lab {
 namespace {
@@ -109,25 +108,21 @@ int bio_create(BIO* bio) {
 
 int bio_destroy(BIO*) { return 1; }  // the socket is not ours to close
 
-struct BioMethodDeleter {
-  void operator()(BIO_METHOD* m) const { BIO_meth_free(m); }
-};
-
+// Never freed: a connection thread may still free its SSL (and so this method's BIOs)
+// while the process exits, after a function-local static's destructor would have run.
 const BIO_METHOD* nosigpipe_method() {
-  static std::unique_ptr<BIO_METHOD, BioMethodDeleter> method;
-  static std::once_flag once;
-  std::call_once(once, [] {
+  static const BIO_METHOD* const method = [] {
     BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "pageload-lab-socket");
-    if (m == nullptr) return;
+    if (m == nullptr) return m;
     BIO_meth_set_write(m, bio_write);
     BIO_meth_set_read(m, bio_read);
     BIO_meth_set_puts(m, bio_puts);
     BIO_meth_set_ctrl(m, bio_ctrl);
     BIO_meth_set_create(m, bio_create);
     BIO_meth_set_destroy(m, bio_destroy);
-    method.reset(m);
-  });
-  return method.get();
+    return m;
+  }();
+  return method;
 }
 
 }  // namespace
