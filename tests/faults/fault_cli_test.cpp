@@ -293,3 +293,23 @@ TEST_CASE("memory stays bounded while an endless body streams and a gzip bomb de
   CHECK(bomb.status == 0);
   CHECK(bomb.max_rss_kb < 64 * 1024);
 }
+
+TEST_CASE("hostile runs still get their HTML report") {
+  TempDb tmp;
+  auto& lab = shared_lab();
+  const std::vector<std::pair<std::string, int>> cases{
+      {"/evil-reason", 0}, {"/huge-location", 3}, {"/many-headers", 0}, {"/huge-header", 3}, {"/bad-chunked", 3}};
+  for (const auto& [path, status] : cases) {
+    std::string html = tmp.dir() + "/report.html";
+    std::filesystem::remove(html);
+    auto r = pageload_cli({"run", "--db", tmp.path(), "--dns-server", lab.dns_server(), "--html", html,
+                           lab.fault_url("fault.test", path)},
+                          tmp.dir());
+    INFO(path << "\n" << r.out << r.err);
+    CHECK(r.status == status);
+    REQUIRE(std::filesystem::exists(html));
+    std::string page = slurp(html);
+    CHECK(page.find('\x1b') == std::string::npos);
+    CHECK(page.size() < 4 * 1024 * 1024);
+  }
+}
