@@ -85,7 +85,8 @@ class Driver {
   // Exchanges started and not yet delivered.
   int active() const;
 
-  // "libcurl/7.88.1 OpenSSL/3.0.22 ..." as curl_version() says.
+  // "libcurl/7.88.1 OpenSSL/3.0.22 zlib/... nghttp2/...": libcurl and the libraries it
+  // loads with that matter to HTTP (curl_version_info). Any thread.
   static std::string library_version();
 
  private:
