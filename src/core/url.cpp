@@ -40,8 +40,8 @@ bool is_ip_literal(const std::string& host) {
   return dots == 3;
 }
 
-// Fills a Url from a parsed handle; checks scheme and port.
-StatusOr<Url> from_handle(CURLU* u, Code code, std::string_view text) {
+// Fills a Url from a parsed handle; checks scheme and port. `settle`: see the end.
+StatusOr<Url> from_handle(CURLU* u, Code code, std::string_view text, bool settle = true) {
   Url url;
   url.scheme = lower(get_part(u, CURLUPART_SCHEME));
   if (url.scheme != "http" && url.scheme != "https")
@@ -67,6 +67,17 @@ StatusOr<Url> from_handle(CURLU* u, Code code, std::string_view text) {
   std::string path = get_part(u, CURLUPART_PATH);
   std::string query = get_part(u, CURLUPART_QUERY);
   url.target = (path.empty() ? "/" : path) + (query.empty() ? "" : "?" + query);
+  // curl decodes %XX in a host but rewrites IPv4 forms ("27.0" -> "27.0.0.0") only while
+  // it parses a whole URL, so "http://27.%30/" came out as host "27.0", not an IP. Parse
+  // the result once more: then host and full are what a browser connects to, and
+  // parse_url(full) gives full back (found by tests/fuzz/fuzz_url).
+  if (settle) {
+    UrlHandle again(curl_url());
+    if (again && curl_url_set(again.get(), CURLUPART_URL, url.full.c_str(), 0) == CURLUE_OK) {
+      auto settled = from_handle(again.get(), code, text, false);
+      if (settled.ok()) return settled;
+    }
+  }
   return url;
 }
 

@@ -46,6 +46,20 @@ TEST_CASE("a host that is not valid UTF-8 is refused without leaking curl's copy
   CHECK(u.status().code() == Code::kBadUrl);
 }
 
+// curl decoded "%30" to "27.0" without rewriting it as the IPv4 address it is, so the
+// host was looked up in DNS and parse_url(full) changed it (found by tests/fuzz/fuzz_url).
+TEST_CASE("a percent-encoded IPv4 host becomes the address a browser connects to") {
+  Url u = must_parse("http://27.%30/x");
+  CHECK(u.host == "27.0.0.0");
+  CHECK(u.host_is_ip);
+  CHECK(u.full == "http://27.0.0.0/x");
+  CHECK(must_parse(u.full.c_str()).full == u.full);
+  auto next = resolve_location(must_parse("http://www.test/"), "http://127.0.%31:8080/y");
+  REQUIRE(next.ok());
+  CHECK(next->host == "127.0.0.1");
+  CHECK(next->host_is_ip);
+}
+
 TEST_CASE("bad URLs are refused with kBadUrl and a message naming the problem") {
   auto none = parse_url("example.com");
   REQUIRE_FALSE(none.ok());
