@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "lab/dns_query.h"
 
 namespace pageload::lab {
 namespace {
@@ -404,6 +405,11 @@ DnsServer::~DnsServer() {
   close(fd_);
   close(wake_read_);
   close(wake_write_);
+}
+
+DnsOutgoing dns_reply_to(const uint8_t* data, std::size_t size) {
+  Outgoing out = respond(data, size);
+  return {std::move(out.bytes), out.delay_ms};
 }
 
 std::string DnsServer::address() const {
