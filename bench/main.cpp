@@ -57,6 +57,35 @@ std::string version_of(const std::vector<std::string>& argv) {
   }
 }
 
+// One row per table with a goal column: how many rows met their goal, and which missed.
+Table summarize(const std::vector<Table>& tables) {
+  Table s;
+  s.section = "summary";
+  s.title = "Summary: goals met and missed";
+  s.notes = {"Counted from the goal column of each table below; the tables give the figures and the notes why."};
+  s.columns = {"table", "met", "missed", "rows that missed"};
+  for (const auto& t : tables) {
+    size_t col = t.columns.size();
+    for (size_t i = 0; i < t.columns.size(); ++i)
+      if (t.columns[i] == "goal") col = i;
+    if (col == t.columns.size()) continue;
+    int met = 0, missed = 0;
+    std::string which;
+    for (const auto& r : t.rows) {
+      if (col >= r.size()) continue;
+      if (r[col] == "met") ++met;
+      else if (r[col].rfind("missed", 0) == 0) {
+        ++missed;
+        std::string key = r[0];
+        if (t.section == "agreement" || t.section == "scale") key += " " + r[1];
+        which += (which.empty() ? "" : "; ") + key;
+      }
+    }
+    s.add({t.title.substr(0, t.title.find(':')), std::to_string(met), std::to_string(missed), which.empty() ? "-" : which});
+  }
+  return s;
+}
+
 int usage() {
   std::cerr << "usage: pageload_bench fidelity|cost|scale|db|report|all [--quick] [--out DIR] [--pageload PATH]\n"
                "       pageload_bench check [DIR]\n";
@@ -151,6 +180,7 @@ int main(int argc, char** argv) {
     }
   }
   machine.push_back({"load average at end", loadavg()});
+  tables.insert(tables.begin(), summarize(tables));
 
   std::filesystem::create_directories(out);
   std::string base = what == "all" ? "latest" : what;

@@ -28,57 +28,64 @@ std::vector<Table> bench_scale(Context& ctx) {
   t.title = "Scale: " + std::to_string(urls) + " lab URLs in one process";
   t.notes = {
       "`pageload run --input FILE --parallel N -q` (every load its own run in the database, own connection "
-      "pool) against `curl -s --parallel --parallel-max N -K FILE` (one connection cache shared by all transfers). "
+      "pool, so a new connection per URL) against `curl -s --parallel --parallel-max N -K FILE` (one connection cache "
+      "shared by all transfers), and against the same curl with `-H 'Connection: close'` (a new connection per "
+      "URL, like pageload). "
       "Both `--resolve` unless marked lab DNS. Median of " + std::to_string(reps) +
       " alternating repetitions; a fresh database each time.",
       "Goal: pageload's loads/s ≥ curl's (ratio ≥ 1).",
   };
-  t.columns = {"N", "pageload variant", "pageload loads/s", "curl loads/s", "ratio", "pageload RSS MB",
-               "pageload conns", "curl conns", "goal"};
+  t.columns = {"N", "pageload variant", "pageload loads/s", "curl loads/s", "ratio", "curl loads/s, new connection per URL",
+               "ratio to that", "pageload RSS MB", "pageload conns", "curl conns", "goal"};
   const std::string dir = ctx.tmp("scale");
   for (int parallel : {10, 100}) {
     struct Variant {
       std::string name;
-      std::vector<std::string> flags;
+      std::vector<std::string> argv;
+      bool curl = false;
+      std::vector<double> rate, rss, conns;
     };
     std::vector<Variant> variants{
         {"--no-html", {"--no-html", "--resolve", ctx.resolve("www.test", port)}},
         {"with HTML reports", {"--resolve", ctx.resolve("www.test", port)}},
         {"--no-html, lab DNS", {"--no-html", "--dns-server", ctx.lab->dns_server()}},
+        {"curl", {ctx.curl, "-s", "--parallel", "--parallel-max", std::to_string(parallel), "--resolve",
+                  ctx.resolve("www.test", port), "-K", config}, true},
+        {"curl, Connection: close", {ctx.curl, "-s", "--parallel", "--parallel-max", std::to_string(parallel),
+                  "--resolve", ctx.resolve("www.test", port), "-H", "Connection: close", "-K", config}, true},
     };
-    std::vector<std::string> cargv{ctx.curl,  "-s", "--parallel", "--parallel-max", std::to_string(parallel),
-                                   "--resolve", ctx.resolve("www.test", port), "-K", config};
-    for (const auto& v : variants) {
-      std::vector<double> pl, cu, rss, pconns, cconns;
-      for (int r = 0; r < reps; ++r) {
+    for (auto& v : variants) {
+      if (v.curl) continue;
+      std::vector<std::string> argv{ctx.pageload, "run", "--input", list, "--parallel", std::to_string(parallel),
+                                    "-q", "--db", dir + "/scale.db"};
+      argv.insert(argv.end(), v.argv.begin(), v.argv.end());
+      v.argv = argv;
+    }
+    for (int r = 0; r < reps; ++r) {
+      // Every variant once per repetition, the order rotated so no tool always goes first.
+      for (size_t k = 0; k < variants.size(); ++k) {
+        Variant& v = variants[(k + static_cast<size_t>(r)) % variants.size()];
         fs::remove_all(dir);
         fs::create_directories(dir);
-        std::vector<std::string> argv{ctx.pageload, "run", "--input", list, "--parallel", std::to_string(parallel),
-                                      "-q", "--db", dir + "/scale.db"};
-        argv.insert(argv.end(), v.flags.begin(), v.flags.end());
-        auto pageload_once = [&] {
-          uint64_t c0 = ctx.lab->http_connections();
-          ProcResult p = run_process(argv, {false, true, dir});
-          if (p.exit_code != 0) throw std::runtime_error("pageload batch failed: " + p.err.substr(0, 300));
-          pl.push_back(urls / (p.wall_ms / 1000));
-          rss.push_back(p.maxrss_kb / 1024.0);
-          pconns.push_back(static_cast<double>(ctx.lab->http_connections() - c0));
-        };
-        auto curl_once = [&] {
-          uint64_t c0 = ctx.lab->http_connections();
-          ProcResult q = run_process(cargv, {false, true, ""});
-          if (q.exit_code != 0) throw std::runtime_error("curl --parallel failed: " + q.err.substr(0, 300));
-          cu.push_back(urls / (q.wall_ms / 1000));
-          cconns.push_back(static_cast<double>(ctx.lab->http_connections() - c0));
-        };
-        if (r % 2 == 0) pageload_once(), curl_once();
-        else curl_once(), pageload_once();
+        uint64_t c0 = ctx.lab->http_connections();
+        ProcResult p = run_process(v.argv, {false, true, dir});
+        if (p.exit_code != 0) throw std::runtime_error(v.name + " batch failed: " + p.err.substr(0, 300));
+        v.rate.push_back(urls / (p.wall_ms / 1000));
+        v.rss.push_back(p.maxrss_kb / 1024.0);
+        v.conns.push_back(static_cast<double>(ctx.lab->http_connections() - c0));
       }
-      double ratio = median(pl) / median(cu);
-      t.add({std::to_string(parallel), v.name, fmt(median(pl), 0), fmt(median(cu), 0), fmt(ratio),
-             fmt(max_of(rss), 1), fmt(median(pconns), 0), fmt(median(cconns), 0), ratio >= 1 ? "met" : "missed"});
-      std::cerr << "  scale: N=" << parallel << " " << v.name << " " << fmt(median(pl), 0) << " vs curl "
-                << fmt(median(cu), 0) << " loads/s\n";
+    }
+    const Variant& keep = variants[3];
+    const Variant& close = variants[4];
+    for (const auto& v : variants) {
+      if (v.curl) continue;
+      double ratio = median(v.rate) / median(keep.rate);
+      t.add({std::to_string(parallel), v.name, fmt(median(v.rate), 0), fmt(median(keep.rate), 0), fmt(ratio),
+             fmt(median(close.rate), 0), fmt(median(v.rate) / median(close.rate)), fmt(max_of(v.rss), 1),
+             fmt(median(v.conns), 0), fmt(median(keep.conns), 0) + " / " + fmt(median(close.conns), 0),
+             ratio >= 1 ? "met" : "missed"});
+      std::cerr << "  scale: N=" << parallel << " " << v.name << " " << fmt(median(v.rate), 0) << " vs curl "
+                << fmt(median(keep.rate), 0) << " / " << fmt(median(close.rate), 0) << " loads/s\n";
     }
   }
   fs::remove_all(dir);

@@ -6,7 +6,7 @@ namespace bench {
 
 using namespace pageload;
 
-pageload::Run synthetic_run(int i, int hops) {
+pageload::Run synthetic_run(int i, int hops, bool one_connection) {
   Run run;
   const std::string host = "host" + std::to_string(i % 50) + ".example";
   run.url = "https://" + host + "/page/" + std::to_string(i);
@@ -22,11 +22,11 @@ pageload::Run synthetic_run(int i, int hops) {
     if (h) r.redirect_from = h - 1;
     r.method = "GET";
     r.scheme = "https";
-    r.host = h % 2 == 0 ? host : "cdn" + std::to_string(h) + ".example";
+    r.host = h % 2 == 0 || one_connection ? host : "cdn" + std::to_string(h) + ".example";
     r.port = 443;
     r.url = "https://" + r.host + "/p/" + std::to_string(i) + "/" + std::to_string(h);
     r.span.start_ms = t;
-    bool fresh = h == 0 || h % 2 == 1;  // a new connection (else reuses the run's first)
+    bool fresh = h == 0 || (!one_connection && h % 2 == 1);  // a new connection (else reuses the run's first)
     if (fresh) {
       DnsLookup d;
       d.id = static_cast<int>(run.dns_lookups.size());

@@ -7,7 +7,8 @@
 namespace bench {
 
 // Run number `i` with `hops` requests: hop 0 does DNS, connect and TLS; later hops
-// alternate between a reused connection and a new one to another host.
-pageload::Run synthetic_run(int i, int hops);
+// alternate between a reused connection and a new one to another host, or, with
+// `one_connection`, all reuse the first hop's connection.
+pageload::Run synthetic_run(int i, int hops, bool one_connection = false);
 
 }  // namespace bench
