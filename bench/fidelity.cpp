@@ -80,7 +80,9 @@ std::vector<Table> bench_fidelity(Context& ctx) {
       "curl gets `--resolve` (Debian's curl resolves with its threaded resolver, not the lab's DNS), so the DNS "
       "rows are pageload against ground truth only. curl's phases: wait = starttransfer − pretransfer, "
       "receive = total − starttransfer, tls = appconnect − connect.",
-      "Goal: pageload median error ≤ 1 ms, p95 ≤ 3 ms, and median error ≤ curl's + 0.5 ms.",
+      "Goal: pageload median error ≤ 1 ms, p95 ≤ 3 ms, and median error ≤ curl's + 0.5 ms. The TLS rows' "
+      "error includes the handshake itself (no delay injected: `tls delay 0 ms`, the same for curl), so the "
+      "50 ms row is judged net of that baseline's median (its `excess`), for both tools.",
   };
   t.columns = {"case", "phase", "n", "pageload median", "pageload p95", "pageload max", "excess median",
                "curl median", "curl p95", "curl max", "goal"};
@@ -101,9 +103,25 @@ std::vector<Table> bench_fidelity(Context& ctx) {
     curl_medians[c.name] = median(cu);
     double pmed = median(pl), p95 = percentile(pl, 95), cmed = median(cu);
     double excess = c.baseline.empty() ? NAN : pmed - medians[c.baseline];
-    bool ok = std::fabs(pmed) <= 1 && p95 <= 3 && (std::isnan(cmed) || pmed <= cmed + 0.5);
-    std::string verdict = ok ? "met" : "missed";
-    if (!ok && std::fabs(pmed) > 1 && !std::isnan(cmed) && pmed <= cmed + 0.5) verdict = "missed (curl too)";
+    // A TLS handshake takes real time (~3 ms on loopback) that no one injected: the TLS
+    // rows are judged net of the undelayed handshake's median, for pageload and curl alike.
+    double judged = pmed, judged95 = p95, curl_judged = cmed;
+    std::string verdict;
+    if (c.phase == "tls") {
+      if (c.baseline.empty()) verdict = "baseline";
+      else {
+        judged = excess;
+        judged95 = p95 - medians[c.baseline];
+        curl_judged = cmed - curl_medians[c.baseline];
+      }
+    }
+    if (verdict.empty()) {
+      bool ok = std::fabs(judged) <= 1 && judged95 <= 3 && (std::isnan(curl_judged) || judged <= curl_judged + 0.5);
+      verdict = ok ? "met" : "missed";
+      if (!ok && std::fabs(judged) > 1 && !std::isnan(curl_judged) && judged <= curl_judged + 0.5)
+        verdict = "missed (curl too)";
+      if (c.phase == "tls") verdict += " (net of handshake)";
+    }
     t.add({c.name, c.phase, std::to_string(pl.size()), fmt(pmed), fmt(p95), fmt(max_of(pl)), fmt(excess),
            fmt(cmed), fmt(percentile(cu, 95)), fmt(max_of(cu)), verdict});
     std::cerr << "  fidelity: " << c.name << " pageload " << fmt(pmed) << " curl " << fmt(cmed) << "\n";

@@ -1,4 +1,4 @@
-// pageload_bench fidelity|cost|scale|db|report|all [--quick] [--out DIR] [--pageload PATH]
+// pageload_bench fidelity|cost|scale|db|report|all|profile [--quick] [--out DIR] [--pageload PATH]
 //                check [DIR]
 // Starts the lab in-process, runs the chosen benchmarks and writes DIR/latest.md and
 // DIR/latest.csv (`all`) or DIR/NAME.md and DIR/NAME.csv (one benchmark). Exit 0 when
@@ -73,7 +73,7 @@ Table summarize(const std::vector<Table>& tables) {
     std::string which;
     for (const auto& r : t.rows) {
       if (col >= r.size()) continue;
-      if (r[col] == "met") ++met;
+      if (r[col].rfind("met", 0) == 0) ++met;
       else if (r[col].rfind("missed", 0) == 0) {
         ++missed;
         std::string key = r[0];
@@ -87,7 +87,7 @@ Table summarize(const std::vector<Table>& tables) {
 }
 
 int usage() {
-  std::cerr << "usage: pageload_bench fidelity|cost|scale|db|report|all [--quick] [--out DIR] [--pageload PATH]\n"
+  std::cerr << "usage: pageload_bench fidelity|cost|scale|db|report|all|profile [--quick] [--out DIR] [--pageload PATH]\n"
                "       pageload_bench check [DIR]\n";
   return 2;
 }
@@ -120,6 +120,7 @@ int main(int argc, char** argv) {
   std::vector<std::pair<std::string, Bench>> chosen;
   for (const auto& b : all)
     if (what == "all" || what == b.first) chosen.push_back(b);
+  if (what == "profile" || (what == "all" && !ctx.quick)) chosen.push_back({"profile", [&out](Context& c) { return bench_profile(c, out); }});
   if (chosen.empty()) return usage();
 
   char work_template[] = "/tmp/pageload-bench-XXXXXX";
