@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "lab/gzip.h"
+#include "lab/stream.h"
 
 namespace pageload::lab {
 namespace {
@@ -64,15 +65,6 @@ int bound_port(int fd) {
   return ntohs(a.sin_port);
 }
 
-bool send_all(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    bytes.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
-}
 
 // Reads until the end of the request head (or whatever arrives first for TLS ports).
 // Returns the request target, or empty when the client sent no parsable request line.

@@ -19,15 +19,6 @@ long recv_retrying(int fd, char* data, std::size_t size) {
   }
 }
 
-bool send_all(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    bytes.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
-}
 
 class TcpStream final : public Stream {
  public:
@@ -126,6 +117,16 @@ const BIO_METHOD* nosigpipe_method() {
 }
 
 }  // namespace
+
+bool send_all(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
 
 std::unique_ptr<Stream> make_tcp_stream(int fd) { return std::make_unique<TcpStream>(fd); }
 

@@ -35,6 +35,10 @@ class Stream {
   int fd_;
 };
 
+// Writes all of `bytes` to a plain socket with MSG_NOSIGNAL, retrying on EINTR.
+// False when the peer is gone or the socket failed.
+bool send_all(int fd, std::string_view bytes);
+
 // A plain TCP stream over `fd`.
 std::unique_ptr<Stream> make_tcp_stream(int fd);
 
