@@ -60,16 +60,18 @@ std::vector<Table> bench_db(Context& ctx) {
           fmt(written / write_s, 0) + " runs/s, " + fmt(write_s, 1) + " s; file " + fmt(size_mb(""), 0) +
           " MB + WAL " + fmt(size_mb("-wal"), 0) + " MB." +
           (written < target ? " Stopped at the time budget before " + std::to_string(target) + " runs." : ""),
-      "Whole-process wall time, median of " + std::to_string(reps) + " after one warm-up. Goal: under 1 s each.",
+      "Whole-process wall time, median of " + std::to_string(reps) + " after one warm-up. Goal: `pageload list` and "
+      "the GROUP BY under 1 s; the other rows are for information.",
   };
   t.columns = {"query", "median ms", "max ms", "goal"};
-  auto add = [&](const std::string& name, const std::vector<double>& wall) {
-    t.add({name, fmt(median(wall), 1), fmt(max_of(wall), 1), max_of(wall) < 1000 ? "met" : "missed"});
+  // `goal`: the two (list, GROUP BY over timeline); the others are for information.
+  auto add = [&](const std::string& name, const std::vector<double>& wall, bool goal = true) {
+    t.add({name, fmt(median(wall), 1), fmt(max_of(wall), 1), !goal ? "" : max_of(wall) < 1000 ? "met" : "missed"});
     std::cerr << "  db: " << name << " " << fmt(median(wall), 1) << " ms\n";
   };
   add("pageload list", time_cmd({ctx.pageload, "list", "--db", path}));
-  add("pageload list -n 1000", time_cmd({ctx.pageload, "list", "-n", "1000", "--db", path}));
-  add("pageload show (latest)", time_cmd({ctx.pageload, "show", "--db", path}));
+  add("pageload list -n 1000", time_cmd({ctx.pageload, "list", "-n", "1000", "--db", path}), false);
+  add("pageload show (latest)", time_cmd({ctx.pageload, "show", "--db", path}), false);
   add("sqlite3: SELECT label, AVG(wait_ms) FROM timeline GROUP BY label",
       time_cmd({ctx.sqlite3, path, "SELECT label, AVG(wait_ms) FROM timeline GROUP BY label"}));
   add("sqlite3: README median wait per host (window functions)",
@@ -77,7 +79,8 @@ std::vector<Table> bench_db(Context& ctx) {
                 "WITH w AS (SELECT host, wait_ms, ROW_NUMBER() OVER (PARTITION BY host ORDER BY wait_ms) AS k, "
                 "COUNT(*) OVER (PARTITION BY host) AS n FROM timeline WHERE wait_ms IS NOT NULL) "
                 "SELECT host, n, ROUND(AVG(wait_ms), 2) FROM w WHERE k IN ((n + 1) / 2, (n + 2) / 2) "
-                "GROUP BY host ORDER BY 3 DESC"}));
+                "GROUP BY host ORDER BY 3 DESC"}),
+      false);
   for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path + suffix);
   return {t};
 }
