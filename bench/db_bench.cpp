@@ -72,6 +72,11 @@ std::vector<Table> bench_db(Context& ctx) {
   add("pageload list", time_cmd({ctx.pageload, "list", "--db", path}));
   add("pageload list -n 1000", time_cmd({ctx.pageload, "list", "-n", "1000", "--db", path}), false);
   add("pageload show (latest)", time_cmd({ctx.pageload, "show", "--db", path}), false);
+  if (!fs::exists(ctx.sqlite3)) {
+    t.add({"sqlite3 queries: skipped, " + ctx.sqlite3 + " missing", "-", "-", "missed"});
+    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path + suffix);
+    return {t};
+  }
   add("sqlite3: SELECT label, AVG(wait_ms) FROM timeline GROUP BY label",
       time_cmd({ctx.sqlite3, path, "SELECT label, AVG(wait_ms) FROM timeline GROUP BY label"}));
   add("sqlite3: README median wait per host (window functions)",
