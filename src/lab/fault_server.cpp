@@ -159,28 +159,7 @@ void FaultServer::stop() {
   stop_.raise();
   if (wake_[1].valid()) (void)!::write(wake_[1].get(), "x", 1);
   if (accept_thread_.joinable()) accept_thread_.join();
-  std::list<std::unique_ptr<Connection>> connections;
-  {
-    std::lock_guard lock(mu_);
-    for (auto& c : connections_)
-      if (c->fd.valid()) ::shutdown(c->fd.get(), SHUT_RDWR);
-    connections.swap(connections_);
-  }
-  for (auto& c : connections)
-    if (c->thread.joinable()) c->thread.join();
-}
-
-void FaultServer::reap_finished() {
-  std::list<std::unique_ptr<Connection>> finished;
-  {
-    std::lock_guard lock(mu_);
-    for (auto it = connections_.begin(); it != connections_.end();) {
-      auto next = std::next(it);
-      if ((*it)->done.load()) finished.splice(finished.end(), connections_, it);
-      it = next;
-    }
-  }
-  for (auto& c : finished) c->thread.join();
+  connections_.stop_all();
 }
 
 void FaultServer::accept_loop() {
@@ -200,19 +179,14 @@ void FaultServer::accept_loop() {
       setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
       timeval stv{30, 0};
       setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &stv, sizeof stv);
-      reap_finished();
-      std::lock_guard lock(mu_);
-      auto c = std::make_unique<Connection>();
-      c->fd.reset(fd);
-      Connection* raw = c.get();
-      connections_.push_back(std::move(c));
-      raw->thread = std::thread([this, raw, mode = static_cast<FaultPort>(i)] { serve(raw, mode); });
+      connections_.spawn(UniqueFd(fd), [this, mode = static_cast<FaultPort>(i)](int client) {
+        return serve(client, mode);
+      });
     }
   }
 }
 
-void FaultServer::serve(Connection* connection, FaultPort mode) {
-  const int fd = connection->fd.get();
+ConnectionThreads::Close FaultServer::serve(int fd, FaultPort mode) {
   bool reset = false;
   char buf[4096];
   switch (mode) {
@@ -233,17 +207,9 @@ void FaultServer::serve(Connection* connection, FaultPort mode) {
     case FaultPort::kBacklogFull:
       break;
   }
-  {
-    std::lock_guard lock(mu_);
-    if (reset) {
-      linger hard{1, 0};
-      setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
-    } else {
-      ::shutdown(fd, SHUT_WR);
-    }
-    connection->fd.reset();
-  }
-  connection->done.store(true);
+  if (reset) return ConnectionThreads::Close::kReset;
+  ::shutdown(fd, SHUT_WR);
+  return ConnectionThreads::Close::kGraceful;
 }
 
 void FaultServer::serve_path(int fd, const std::string& target) {

@@ -22,6 +22,7 @@
 
 #include "lab/routes.h"
 #include "lab/stop_flag.h"
+#include "lab/connection_threads.h"
 #include "lab/unique_fd.h"
 #include "pageload/status.h"
 
@@ -51,16 +52,10 @@ class FaultServer {
   int port(FaultPort which = FaultPort::kByPath) const;
 
  private:
-  struct Connection {
-    UniqueFd fd;
-    std::thread thread;
-    std::atomic<bool> done{false};
-  };
   FaultServer() = default;
   void accept_loop();
-  void serve(Connection* connection, FaultPort mode);
+  ConnectionThreads::Close serve(int fd, FaultPort mode);
   void serve_path(int fd, const std::string& target);
-  void reap_finished();
 
   UniqueFd listeners_[3];  // kByPath, kTlsSpeaksHttp, kTlsCutOff
   int ports_[4] = {0, 0, 0, 0};
@@ -69,8 +64,8 @@ class FaultServer {
   UniqueFd wake_[2];                       // a pipe: stop() writes to wake the accept poll
   StopFlag stop_;
   std::thread accept_thread_;
+  ConnectionThreads connections_;
   std::mutex mu_;
-  std::list<std::unique_ptr<Connection>> connections_;
   bool stopped_ = false;
 };
 

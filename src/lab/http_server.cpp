@@ -111,15 +111,7 @@ void HttpServer::stop() {
   // Wakes accept() (Linux returns EINVAL on a shut-down listener).
   ::shutdown(listener_.get(), SHUT_RDWR);
   if (accept_thread_.joinable()) accept_thread_.join();
-  std::list<std::unique_ptr<Connection>> connections;
-  {
-    std::lock_guard lock(mu_);
-    for (auto& c : connections_)
-      if (c->fd.valid()) ::shutdown(c->fd.get(), SHUT_RDWR);  // wakes recv/send/SSL_accept
-    connections.swap(connections_);
-  }
-  for (auto& c : connections)
-    if (c->thread.joinable()) c->thread.join();
+  connections_.stop_all();
   listener_.reset();
 }
 
@@ -137,40 +129,11 @@ void HttpServer::accept_loop() {
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // no Nagle delay in timings
     set_timeout(fd, SO_RCVTIMEO, options_.idle_timeout);
     set_timeout(fd, SO_SNDTIMEO, std::chrono::milliseconds(60'000));
-    reap_finished();
-    std::lock_guard lock(mu_);
-    auto connection = std::make_unique<Connection>();
-    connection->fd.reset(fd);
-    Connection* raw = connection.get();
-    connections_.push_back(std::move(connection));
-    raw->thread = std::thread([this, raw] { serve_connection(raw); });
+    connections_.spawn(UniqueFd(fd), [this](int client) { return serve_connection(client); });
   }
 }
 
-void HttpServer::reap_finished() {
-  std::list<std::unique_ptr<Connection>> finished;
-  {
-    std::lock_guard lock(mu_);
-    for (auto it = connections_.begin(); it != connections_.end();) {
-      auto next = std::next(it);
-      if ((*it)->done.load()) finished.splice(finished.end(), connections_, it);
-      it = next;
-    }
-  }
-  for (auto& c : finished) c->thread.join();
-}
-
-void HttpServer::close_connection(Connection* connection, bool reset) {
-  std::lock_guard lock(mu_);
-  if (reset) {
-    linger hard{1, 0};  // close() now sends an RST
-    setsockopt(connection->fd.get(), SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
-  }
-  connection->fd.reset();
-}
-
-void HttpServer::serve_connection(Connection* connection) {
-  const int fd = connection->fd.get();
+ConnectionThreads::Close HttpServer::serve_connection(int fd) {
   std::unique_ptr<Stream> stream;
   if (options_.tls) {
     SslPtr ssl = options_.tls->new_session(fd, &stop_);
@@ -212,8 +175,7 @@ void HttpServer::serve_connection(Connection* connection) {
     }
   }
   stream.reset();  // frees the SSL (its BIO does not close the socket)
-  close_connection(connection, reset);
-  connection->done.store(true);
+  return reset ? ConnectionThreads::Close::kReset : ConnectionThreads::Close::kGraceful;
 }
 
 HttpServer::ReadOutcome HttpServer::read_request(Stream& stream, std::string& buffer, Request& request) const {

@@ -17,6 +17,7 @@
 #include "lab/stop_flag.h"
 #include "lab/stream.h"
 #include "lab/tls_context.h"
+#include "lab/connection_threads.h"
 #include "lab/unique_fd.h"
 #include "pageload/status.h"
 
@@ -52,12 +53,6 @@ class HttpServer {
   uint64_t connections_accepted() const { return accepted_.load(); }
 
  private:
-  struct Connection {
-    UniqueFd fd;  // closed under mu_, so stop() never shuts down a reused descriptor
-    std::thread thread;
-    std::atomic<bool> done{false};
-  };
-
   struct ReadOutcome {
     enum Kind { kRequest, kClosed, kRejected } kind;
     int status = 0;  // for kRejected: the 4xx/5xx to answer before closing
@@ -65,13 +60,11 @@ class HttpServer {
 
   explicit HttpServer(HttpServerOptions options) : options_(std::move(options)) {}
   void accept_loop();
-  void serve_connection(Connection* connection);
+  // Serves one connection until it closes; says whether to close it with an RST.
+  ConnectionThreads::Close serve_connection(int fd);
   // Reads the next request (head and body) from `stream`, keeping extra bytes in
   // `buffer`. Answers Expect: 100-continue.
   ReadOutcome read_request(Stream& stream, std::string& buffer, Request& request) const;
-  void reap_finished();
-  // Closes the connection's socket: gracefully, or with an RST when `reset`.
-  void close_connection(Connection* connection, bool reset);
 
   HttpServerOptions options_;
   UniqueFd listener_;
@@ -79,8 +72,8 @@ class HttpServer {
   StopFlag stop_;
   std::atomic<uint64_t> accepted_{0};
   std::thread accept_thread_;
+  ConnectionThreads connections_;
   std::mutex mu_;
-  std::list<std::unique_ptr<Connection>> connections_;
   bool stopped_ = false;
 };
 
