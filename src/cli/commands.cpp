@@ -10,6 +10,7 @@
 
 #include "cli/output.h"
 #include "cli/parse.h"
+#include "cli/run_sink.h"
 #include "core/url.h"
 #include "loader/loader.h"
 #include "report/html.h"
@@ -83,24 +84,6 @@ Status read_input(const std::string& path, std::vector<std::string>& urls) {
   return Status::Ok();
 }
 
-// A one-line progress bar on stderr, redrawn in place (only when stderr is a terminal).
-class Progress {
- public:
-  Progress(std::size_t total, bool enabled) : total_(total), enabled_(enabled && total > 1) {}
-  void update(std::size_t done, std::size_t failed) {
-    if (!enabled_) return;
-    constexpr int kWidth = 30;
-    int filled = static_cast<int>(kWidth * done / total_);
-    std::cerr << "\r[" << std::string(filled, '=') << std::string(kWidth - filled, ' ') << "] " << done << "/" << total_
-              << " runs" << (failed ? ", " + std::to_string(failed) + " failed" : "") << std::flush;
-    if (done == total_) std::cerr << "\n";
-  }
-
- private:
-  std::size_t total_;
-  bool enabled_;
-};
-
 int worst(int a, int b) {
   // Failures outrank HTTP errors, which outrank success; local beats network.
   auto rank = [](int s) { return s == kExitOk ? 0 : s == kExitHttpError ? 1 : s == kExitUsage ? 2 : s == kExitNetwork ? 3 : 4; };
@@ -123,49 +106,36 @@ int run_command(RunCommand& cmd) {
   auto loader = Loader::create();
   if (!loader.ok()) return fail(loader.status());
 
-  const bool color = !cmd.json && isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
   const bool batch = cmd.urls.size() > 1;
-  Progress progress(cmd.urls.size(), isatty(STDERR_FILENO) && (cmd.quiet || cmd.json || !isatty(STDOUT_FILENO)));
-  std::deque<std::string> pending(cmd.urls.begin(), cmd.urls.end());
-  std::size_t in_flight = 0, finished = 0, failed = 0;
-  int exit_status = kExitOk;
-  Status error;  // the first local or start-up failure: stops the batch
+  SinkOptions sink_options;
+  sink_options.threaded = batch;
+  sink_options.html = !cmd.no_html;
+  sink_options.html_path = cmd.html;
+  sink_options.json = cmd.json;
+  sink_options.quiet = cmd.quiet;
+  sink_options.color = !cmd.json && isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
+  sink_options.blank_line_between = batch;
+  sink_options.total = cmd.urls.size();
+  // The bar only where it does not mix with the summaries on the same terminal.
+  sink_options.progress = isatty(STDERR_FILENO) && (cmd.quiet || cmd.json || !isatty(STDOUT_FILENO));
+  RunSink sink(*db.value(), sink_options);
 
-  auto begin = [&](Run& run) {
-    if (Status s = db.value()->begin_run(run); !s.ok() && error.ok()) error = s;
-  };
+  std::deque<std::string> pending(cmd.urls.begin(), cmd.urls.end());
+  std::size_t in_flight = 0;
+  int exit_status = kExitOk;
+  Status error;  // a load that could not start: stops the batch
+
+  auto begin = [&](Run& run) { sink.begin(run); };
   std::function<void()> launch;
   auto done = [&](Run& run) {
     --in_flight;
-    ++finished;
-    if (run.outcome == Outcome::kFailed) ++failed;
-    if (Status s = db.value()->finish_run(run); !s.ok()) {
-      if (error.ok()) error = s;
-      return;
-    }
     exit_status = worst(exit_status, run.exit_status());
-    std::string report_path;
-    if (!cmd.no_html) {
-      report_path = cmd.html.empty() ? "pageload-run-" + std::to_string(run.id) + ".html" : cmd.html;
-      if (Status s = report::write_html_report(run, report_path); !s.ok()) {
-        if (error.ok()) error = s;
-        report_path.clear();
-      }
-    }
-    if (cmd.json) {
-      std::cout << format_json(run) << "\n";
-    } else if (!cmd.quiet) {
-      std::cout << format_summary(run, color);
-      if (!report_path.empty()) std::cout << "report: " << report_path << "\n";
-      if (batch) std::cout << "\n";
-    }
-    std::cout.flush();
-    progress.update(finished, failed);
+    sink.end(run);
     launch();
   };
   // Keeps up to --parallel loads in flight on the one event loop.
   launch = [&] {
-    while (error.ok() && in_flight < static_cast<std::size_t>(cmd.parallel) && !pending.empty()) {
+    while (error.ok() && !sink.failed() && in_flight < static_cast<std::size_t>(cmd.parallel) && !pending.empty()) {
       LoadOptions options = cmd.options;
       options.url = pending.front();
       pending.pop_front();
@@ -178,6 +148,8 @@ int run_command(RunCommand& cmd) {
   };
   launch();
   loader.value()->run_until_idle();
+  Status stored = sink.close();
+  if (!stored.ok()) return fail(stored);
   if (!error.ok()) return fail(error);
   return exit_status;
 }

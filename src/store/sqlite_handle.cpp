@@ -118,17 +118,22 @@ Status SqliteDb::error(std::string_view what) const {
                   sqlite3_errmsg(db_.get()));
 }
 
-Transaction::Transaction(SqliteDb& db) : db_(db), begin_(db.exec("BEGIN IMMEDIATE")) {
+Transaction::Transaction(SqliteDb& db)
+    : db_(db),
+      nested_(sqlite3_get_autocommit(db.raw()) == 0),
+      begin_(db.exec(nested_ ? "SAVEPOINT pageload_tx" : "BEGIN IMMEDIATE")) {
   done_ = !begin_.ok();
 }
 
 Transaction::~Transaction() {
-  if (!done_) db_.exec("ROLLBACK");
+  if (done_) return;
+  if (nested_) db_.exec("ROLLBACK TO pageload_tx; RELEASE pageload_tx");
+  else db_.exec("ROLLBACK");
 }
 
 Status Transaction::commit() {
   if (done_) return begin_.ok() ? db_error("transaction already finished") : begin_;
-  Status s = db_.exec("COMMIT");
+  Status s = db_.exec(nested_ ? "RELEASE pageload_tx" : "COMMIT");
   if (s.ok()) done_ = true;  // on failure the destructor rolls back
   return s;
 }

@@ -130,6 +130,9 @@ class SqliteDb {
 
 // BEGIN IMMEDIATE on construction (so a writer waits on busy_timeout for the lock up
 // front instead of failing to upgrade later), ROLLBACK on destruction unless committed.
+// Inside a transaction already open on the connection (a group of runs, see
+// Database::begin_group) it is a SAVEPOINT instead: commit() releases it into the outer
+// transaction, and destruction without commit() undoes only what it covered.
 class Transaction {
  public:
   explicit Transaction(SqliteDb& db);
@@ -142,6 +145,7 @@ class Transaction {
 
  private:
   SqliteDb& db_;
+  bool nested_;
   Status begin_;
   bool done_ = false;
 };

@@ -57,6 +57,14 @@ class Database {
   // Calling it again for the same run replaces what the first call wrote. On error
   // nothing of this call is kept.
   Status finish_run(Run& run);
+  // Groups the writes that follow (begin_run, finish_run) into one transaction until
+  // commit_group(), so a batch of runs costs one commit, not two per run. Each
+  // finish_run stays all-or-nothing within the group. Waits up to the busy timeout for
+  // the write lock, which the group then holds: keep groups short.
+  Status begin_group();
+  // Commits the group. On failure everything written since begin_group() is rolled
+  // back (run ids handed out in it no longer exist) and the connection is usable again.
+  Status commit_group();
   // Reads a whole run back: load_run(id) after finish_run(run) equals run in every field
   // the schema stores (ids are indexes again; phases come back in kPhases order).
   // Code::kUsage "no run N in DB" if there is none.

@@ -209,6 +209,37 @@ TEST_CASE("the --input and --parallel flags load many URLs at once, each as its 
   }
 }
 
+// A batch stores and prints on a thread of its own: each run's id must still reach its
+// report's file name and its summary.
+TEST_CASE("a batch writes each run's report under its own id and prints each summary once") {
+  TempDb tmp;
+  auto& lab = shared_lab();
+  std::vector<std::string> urls;
+  for (int i = 0; i < 12; ++i) urls.push_back(lab.http_url("www.test", "/delay/" + std::to_string((i * 7) % 30) + "?n=" + std::to_string(i)));
+  std::vector<std::string> args = {"run", "--dns-server", lab.dns_server(), "--db", tmp.path(), "--parallel", "5"};
+  args.insert(args.end(), urls.begin(), urls.end());
+  auto r = pageload_cli(args, tmp.dir());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  auto db = store::Database::open_existing(tmp.path());
+  REQUIRE(db.ok());
+  auto runs = db.value()->list_runs(100);
+  REQUIRE(runs.ok());
+  REQUIRE(runs->size() == urls.size());
+  for (const auto& summary : runs.value()) {
+    INFO("run " << summary.id << " " << summary.url);
+    CHECK(summary.outcome == "ok");
+    const std::string report = "pageload-run-" + std::to_string(summary.id) + ".html";
+    std::string html = slurp(tmp.dir() + "/" + report);
+    // The URL's query string is unique to the run; the report escapes '&' but there is none.
+    CHECK(html.find(summary.url.substr(summary.url.find("/delay/"))) != std::string::npos);
+    std::size_t first = r.out.find("report: " + report + "\n");
+    CHECK(first != std::string::npos);
+    CHECK(r.out.find("report: " + report + "\n", first + 1) == std::string::npos);
+    CHECK(r.out.find("run " + std::to_string(summary.id) + " ok") != std::string::npos);
+  }
+}
+
 TEST_CASE("a bad line in --input is a usage error naming the line") {
   TempDb tmp;
   std::string list = tmp.dir() + "/urls.txt";

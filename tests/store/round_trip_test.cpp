@@ -214,6 +214,43 @@ TEST_CASE("a request pointing at a connection that does not exist is rejected an
   CHECK(*query(path, "SELECT COUNT(*) FROM dns_lookups")[0][0] == "0");
 }
 
+TEST_CASE("runs written in a group are all stored by its one commit, and invisible before it") {
+  ScratchDir dir;
+  const std::string path = dir.file("runs.db");
+  auto db = open_db(path);
+  REQUIRE(db->begin_group().ok());
+  std::vector<Run> runs(3, make_three_hop_run());
+  for (Run& run : runs) REQUIRE(db->begin_run(run).ok());
+  for (Run& run : runs) REQUIRE(db->finish_run(run).ok());
+  CHECK(*query(path, "SELECT COUNT(*) FROM runs")[0][0] == "0");  // another connection sees nothing yet
+  REQUIRE(db->commit_group().ok());
+  CHECK(*query(path, "SELECT COUNT(*) FROM runs")[0][0] == "3");
+  for (const Run& run : runs) {
+    auto loaded = db->load_run(run.id);
+    REQUIRE(loaded.ok());
+    check_same(*loaded, run);
+  }
+}
+
+TEST_CASE("a run that fails inside a group is undone alone and the group's other runs commit") {
+  ScratchDir dir;
+  const std::string path = dir.file("runs.db");
+  auto db = open_db(path);
+  REQUIRE(db->begin_group().ok());
+  Run good = make_three_hop_run("good");
+  REQUIRE(db->finish_run(good).ok());
+  Run bad = make_three_hop_run("bad");
+  REQUIRE(db->begin_run(bad).ok());
+  bad.requests[1].connection = 9;
+  CHECK(db->finish_run(bad).code() == Code::kInternal);
+  REQUIRE(db->commit_group().ok());
+  // The bad run keeps its 'running' row from begin_run and nothing of finish_run.
+  CHECK(query(path, "SELECT label, outcome FROM runs ORDER BY id") ==
+        std::vector<Row>{{"good", "failed"}, {"bad", "running"}});
+  CHECK(*query(path, "SELECT COUNT(*) FROM requests")[0][0] == "3");
+  CHECK(*query(path, "SELECT COUNT(*) FROM connections")[0][0] == "2");
+}
+
 TEST_CASE("loading a run that does not exist is a usage error") {
   ScratchDir dir;
   auto db = open_db(dir.file("runs.db"));

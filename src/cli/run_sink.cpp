@@ -1,0 +1,147 @@
+#include "cli/run_sink.h"
+
+#include <chrono>
+#include <iostream>
+
+#include "cli/output.h"
+#include "report/html.h"
+
+namespace pageload::cli {
+
+namespace {
+constexpr std::chrono::milliseconds kGroupWindow{10};
+}  // namespace
+
+RunSink::RunSink(store::Database& db, SinkOptions options) : db_(db), options_(std::move(options)) {
+  if (options_.threaded) thread_ = std::thread([this] { thread_main(); });
+}
+
+RunSink::~RunSink() { (void)close(); }
+
+void RunSink::begin(Run& run) {
+  auto id = std::make_shared<int64_t>(0);
+  slots_[&run] = id;
+  if (!options_.threaded) {
+    if (db_failed_) return;
+    if (Status s = db_.begin_run(run); !s.ok()) return fail_db(s);
+    *id = run.id;
+    return;
+  }
+  std::lock_guard lock(mu_);
+  queue_.push_back(Job{true, std::move(id), run});
+  wake_.notify_one();
+}
+
+void RunSink::end(const Run& run) {
+  std::shared_ptr<int64_t> id;
+  if (auto it = slots_.find(&run); it != slots_.end()) {
+    id = std::move(it->second);
+    slots_.erase(it);
+  } else {
+    id = std::make_shared<int64_t>(0);  // never begun: finish_run inserts the row
+  }
+  std::deque<Job> one;
+  one.push_back(Job{false, std::move(id), run});
+  if (!options_.threaded) return handle(one);
+  std::lock_guard lock(mu_);
+  queue_.push_back(std::move(one.front()));
+  wake_.notify_one();
+}
+
+Status RunSink::close() {
+  if (thread_.joinable()) {
+    {
+      std::lock_guard lock(mu_);
+      closing_ = true;
+      wake_.notify_one();
+    }
+    thread_.join();
+  }
+  return error_;
+}
+
+void RunSink::thread_main() {
+  for (;;) {
+    std::deque<Job> jobs;
+    {
+      std::unique_lock lock(mu_);
+      wake_.wait(lock, [this] { return closing_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // closing, and nothing left
+      // Let the group fill for a moment: at loopback speed runs end every few hundred
+      // microseconds, and each commit rewrites every page it touches (a run alone
+      // touches about 20). Batches only, so this delays nothing anyone waits on.
+      wake_.wait_for(lock, kGroupWindow, [this] { return closing_; });
+      jobs.swap(queue_);
+    }
+    handle(jobs);
+  }
+}
+
+void RunSink::handle(std::deque<Job>& jobs) {
+  if (db_failed_) return;  // after a database failure nothing more is stored or printed
+  const bool group = jobs.size() > 1;
+  if (group) {
+    if (Status s = db_.begin_group(); !s.ok()) return fail_db(s);
+  }
+  std::vector<Run*> stored;
+  for (Job& job : jobs) {
+    job.run.id = *job.id;
+    Status s = job.begin ? db_.begin_run(job.run) : db_.finish_run(job.run);
+    if (!s.ok()) {
+      fail_db(s);
+      break;  // what the group stored so far is still committed below
+    }
+    if (job.begin) *job.id = job.run.id;
+    else stored.push_back(&job.run);
+  }
+  if (group) {
+    if (Status s = db_.commit_group(); !s.ok()) {
+      fail_db(s);
+      stored.clear();
+    }
+  }
+  // Only what is stored is reported and printed.
+  for (Run* run : stored) report_and_print(*run);
+}
+
+void RunSink::report_and_print(Run& run) {
+  std::string report_path;
+  if (options_.html) {
+    report_path = options_.html_path.empty() ? "pageload-run-" + std::to_string(run.id) + ".html" : options_.html_path;
+    if (Status s = report::write_html_report(run, report_path); !s.ok()) {
+      fail(s);
+      report_path.clear();
+    }
+  }
+  if (options_.json) {
+    std::cout << format_json(run) << "\n";
+  } else if (!options_.quiet) {
+    std::cout << format_summary(run, options_.color);
+    if (!report_path.empty()) std::cout << "report: " << report_path << "\n";
+    if (options_.blank_line_between) std::cout << "\n";
+  }
+  std::cout.flush();
+
+  ++done_;
+  if (run.outcome == Outcome::kFailed) ++done_failed_;
+  if (options_.progress && options_.total > 1) {
+    constexpr std::size_t kWidth = 30;
+    const std::size_t filled = kWidth * done_ / options_.total;
+    std::cerr << "\r[" << std::string(filled, '=') << std::string(kWidth - filled, ' ') << "] " << done_ << "/"
+              << options_.total << " runs" << (done_failed_ ? ", " + std::to_string(done_failed_) + " failed" : "")
+              << std::flush;
+    if (done_ == options_.total) std::cerr << "\n";
+  }
+}
+
+void RunSink::fail(Status status) {
+  if (error_.ok()) error_ = std::move(status);
+  failed_.store(true);
+}
+
+void RunSink::fail_db(Status status) {
+  db_failed_ = true;
+  fail(std::move(status));
+}
+
+}  // namespace pageload::cli
