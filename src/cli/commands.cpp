@@ -49,6 +49,7 @@ Status complete_options(RunCommand& cmd) {
     if (!s.ok()) return s.status();
     cmd.options.dns_servers.push_back(s.value());
   }
+  if (Status s = check_user_agent(cmd.options.user_agent); !s.ok()) return s;
   if (!cmd.options.method.empty()) {
     for (char c : cmd.options.method)
       if (!std::isalpha(static_cast<unsigned char>(c)))

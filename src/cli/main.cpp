@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/parse.h"
 
 namespace {
 
@@ -114,18 +115,16 @@ int main(int argc, char** argv) {
     return pageload::kExitUsage;
   }
 
+  // --max-time and --connect-timeout as whole milliseconds (README: exit 2 on bad input).
   auto seconds = [](const std::string& text, long* out_ms, const char* flag) -> bool {
     if (text.empty()) return true;
-    try {
-      std::size_t used = 0;
-      double s = std::stod(text, &used);
-      if (used != text.size() || s <= 0 || s > 86400) throw std::invalid_argument(text);
-      *out_ms = static_cast<long>(s * 1000 + 0.5);
-      return true;
-    } catch (...) {
-      std::cerr << "pageload: " << flag << " needs a positive number of seconds, got '" << text << "'\n";
+    auto ms = pageload::cli::parse_seconds(text, flag);
+    if (!ms.ok()) {
+      pageload::cli::fail(ms.status());
       return false;
     }
+    *out_ms = ms.value();
+    return true;
   };
 
   try {

@@ -1,5 +1,7 @@
 #include "cli/parse.h"
 
+#include <cmath>
+
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -105,6 +107,26 @@ StatusOr<std::string> parse_dns_server(const std::string& text) {
     if (!p.ok()) return p.status();
   }
   return text;
+}
+
+StatusOr<long> parse_seconds(const std::string& text, const std::string& flag) {
+  const Status bad(Code::kUsage, flag + " needs a number of seconds above 0 and at most 86400, got '" + text + "'");
+  double seconds = 0;
+  try {
+    std::size_t used = 0;
+    seconds = std::stod(text, &used);
+    if (used != text.size()) return bad;
+  } catch (...) {
+    return bad;
+  }
+  if (!std::isfinite(seconds) || seconds <= 0 || seconds > 86400) return bad;
+  return static_cast<long>(std::ceil(seconds * 1000));
+}
+
+Status check_user_agent(const std::string& text) {
+  if (text.find_first_of(std::string("\r\n\0", 3)) != std::string::npos)
+    return Status(Code::kUsage, "user agent must not contain a line break: -A '" + text + "'");
+  return Status::Ok();
 }
 
 }  // namespace pageload::cli

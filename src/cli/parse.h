@@ -15,5 +15,11 @@ StatusOr<Header> parse_header(const std::string& text);
 StatusOr<ResolveEntry> parse_resolve(const std::string& text);
 // ADDR or ADDR:PORT or [V6]:PORT; returns it normalised as given. kUsage otherwise.
 StatusOr<std::string> parse_dns_server(const std::string& text);
+// A time limit in seconds ("10", "0.5") as whole milliseconds, rounded up so that a
+// tiny limit never becomes 0 (which means "none"). kUsage, naming `flag`, for anything
+// but a finite number above 0 and at most a day (86400).
+StatusOr<long> parse_seconds(const std::string& text, const std::string& flag);
+// -A: kUsage if the value holds a line break or NUL (it would inject a header).
+Status check_user_agent(const std::string& text);
 
 }  // namespace pageload::cli

@@ -51,3 +51,29 @@ TEST_CASE("an address with a NUL inside is not an IP address") {
   CHECK_FALSE(parse_dns_server("127.0.0.1\0junk"s).ok());
   CHECK_FALSE(parse_resolve("www.test:80:127.0.0.1\0junk"s).ok());
 }
+
+TEST_CASE("time limits are seconds turned into whole milliseconds, rounded up") {
+  CHECK(parse_seconds("10", "--max-time").value() == 10000);
+  CHECK(parse_seconds("0.5", "--max-time").value() == 500);
+  CHECK(parse_seconds("0.0001", "--max-time").value() == 1);  // never 0, which means "no limit"
+  CHECK(parse_seconds("86400", "--max-time").value() == 86400000);
+}
+
+// "nan" passed the range check and became no limit at all: a load could hang forever.
+TEST_CASE("a time limit that is not a finite positive number is a usage error naming the flag") {
+  for (const char* bad : {"nan", "NaN", "inf", "-inf", "0", "-1", "0.0", "86401", "1e999", "", "5s", "1,5"}) {
+    INFO("'" << bad << "'");
+    auto ms = parse_seconds(bad, "--connect-timeout");
+    REQUIRE_FALSE(ms.ok());
+    CHECK(ms.status().code() == Code::kUsage);
+    CHECK(ms.status().message().find("--connect-timeout") != std::string::npos);
+  }
+}
+
+TEST_CASE("a user agent with a line break is refused, so -A cannot inject a header") {
+  CHECK(check_user_agent("Mozilla/5.0 (X11; Linux x86_64)").ok());
+  for (std::string bad : {std::string("UA\r\nInjected: yes"), std::string("UA\nX: y"), std::string("UA\0X", 4)}) {
+    Status s = check_user_agent(bad);
+    CHECK(s.code() == Code::kUsage);
+  }
+}
