@@ -1,5 +1,6 @@
 #include "core/redact.h"
 
+#include <algorithm>
 #include <cctype>
 
 namespace pageload {
@@ -61,6 +62,18 @@ std::string redact_value(std::string_view name, std::string_view value) {
     return std::string(kRedacted);
   }
   return std::string(value);
+}
+
+std::string redact_url(std::string_view url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return std::string(url);
+  const std::size_t authority = scheme_end + 3;
+  const std::size_t authority_end = std::min(url.find_first_of("/?#", authority), url.size());
+  const std::size_t at = url.rfind('@', authority_end == 0 ? 0 : authority_end - 1);
+  if (at == std::string_view::npos || at < authority) return std::string(url);
+  const std::size_t colon = url.find(':', authority);
+  if (colon == std::string_view::npos || colon > at) return std::string(url);
+  return std::string(url.substr(0, colon + 1)) + std::string(kRedacted) + std::string(url.substr(at));
 }
 
 void redact_headers(std::vector<Header>& headers) {

@@ -22,6 +22,11 @@ bool is_secret_header(std::string_view name);
 void redact_headers(std::vector<Header>& headers);
 std::string redact_value(std::string_view name, std::string_view value);
 
+// A URL's password ("http://user:secret@host/" -> "http://user:[redacted]@host/"); the
+// user name stays, as it names the account and helps diagnosis. Anything without a
+// password comes back unchanged.
+std::string redact_url(std::string_view url);
+
 bool iequals(std::string_view a, std::string_view b);
 
 }  // namespace pageload

@@ -29,7 +29,7 @@ struct RunState {
   transfer::PoolId pool = 0;  // the run's own connections
   std::optional<double> deadline_ms;  // --max-time, on clock
 
-  std::string first_host;
+  std::string first_origin;  // where the user's credentials may go
   Url url;  // the hop being loaded
   std::string method;
   std::optional<std::string> body;
@@ -61,6 +61,11 @@ std::vector<std::string> loopback_addresses(int ip_version) {
   if (ip_version == 4) return {"127.0.0.1"};
   if (ip_version == 6) return {"::1"};
   return {"127.0.0.1", "::1"};
+}
+
+// A URL as the run stores it: its password redacted unless --keep-secrets.
+std::string stored_url(const LoadOptions& options, const std::string& url) {
+  return options.keep_secrets ? url : redact_url(url);
 }
 
 std::string resolver_key(const std::vector<std::string>& servers) {
@@ -124,10 +129,10 @@ Status Loader::start(const LoadOptions& options, const BeginHook& begin, DoneHoo
   st->pool = impl_->driver->open_pool();
   if (options.max_time_ms > 0) st->deadline_ms = static_cast<double>(options.max_time_ms);
   st->url = url.value();
-  st->first_host = st->url.host;
+  st->first_origin = st->url.origin();
   st->method = options.method.empty() ? (options.data ? "POST" : "GET") : options.method;
   st->body = options.data;
-  st->run.url = st->url.full;
+  st->run.url = stored_url(options, st->url.full);
   st->run.label = options.label;
   st->run.options_json = options_to_json(options);
   st->run.tool_version = std::string("pageload ") + PAGELOAD_VERSION;
@@ -188,7 +193,7 @@ void Loader::Impl::start_transfer(const std::shared_ptr<RunState>& st, std::vect
   spec.url = st->url;
   spec.method = st->method;
   spec.body = st->body;
-  spec.headers = headers_for_hop(o.headers, st->first_host, st->url.host, st->body.has_value());
+  spec.headers = headers_for_hop(o.headers, st->first_origin, st->url.origin(), st->body.has_value());
   spec.user_agent = o.user_agent;
   spec.addresses = std::move(addresses);
   spec.insecure = o.insecure;
@@ -254,9 +259,14 @@ void Loader::Impl::on_hop_done(const std::shared_ptr<RunState>& st, transfer::Ho
   if (closes) st->open_origins.erase(st->url.origin());
   else st->open_origins.insert(st->url.origin());
 
+  const std::string location = req.location;  // followed as sent, stored redacted
   if (!st->options.keep_secrets) {
     redact_headers(req.request_headers);
     redact_headers(req.response_headers);
+    for (auto& [name, value] : req.response_headers)
+      if (iequals(name, "location")) value = redact_url(value);
+    req.url = redact_url(req.url);
+    req.location = redact_url(req.location);
   }
   run.requests.push_back(std::move(req));
   Request& done = run.requests.back();
@@ -273,17 +283,17 @@ void Loader::Impl::on_hop_done(const std::shared_ptr<RunState>& st, transfer::Ho
   for (const auto& [name, value] : done.response_headers) has_location |= iequals(name, "location");
   if (!has_location)
     return fail_redirect(Code::kBadRedirect, std::to_string(*done.status) + " response has no Location header");
-  auto next = resolve_location(st->url, done.location);
+  auto next = resolve_location(st->url, location);
   if (!next.ok()) return fail_redirect(next.status().code(), next.status().message());
-  done.redirect_url = next->full;
+  done.redirect_url = stored_url(st->options, next->full);
   if (static_cast<int>(run.requests.size()) > st->options.max_redirs)
     return fail_redirect(Code::kTooManyRedirects,
                          "more than " + std::to_string(st->options.max_redirs) + " redirects (--max-redirs)");
   NextRequest nr = method_after_redirect(*done.status, st->method, st->body);
   if (st->visited.count(nr.method + " " + next->full))
-    return fail_redirect(Code::kRedirectLoop, "redirect loop: " + next->full + " was already requested");
+    return fail_redirect(Code::kRedirectLoop, "redirect loop: " + done.redirect_url + " was already requested");
   if (st->url.scheme == "https" && next->scheme == "http")
-    done.warnings.push_back("redirect downgrades https to http: " + next->full);
+    done.warnings.push_back("redirect downgrades https to http: " + done.redirect_url);
 
   st->redirect_from = done.seq;
   st->url = next.value();
@@ -300,7 +310,7 @@ void Loader::Impl::fail_in_dns(const std::shared_ptr<RunState>& st, const DnsLoo
   req.id = req.seq;
   req.redirect_from = st->redirect_from;
   req.method = st->method;
-  req.url = st->url.full;
+  req.url = stored_url(st->options, st->url.full);
   req.scheme = st->url.scheme;
   req.host = st->url.host;
   req.port = st->url.port;
@@ -322,7 +332,7 @@ void Loader::Impl::finish(const std::shared_ptr<RunState>& st, std::optional<Fai
   Run& run = st->run;
   st->finished = true;
   driver->close_pool(st->pool);  // no exchange of this run is in flight any more
-  run.final_url = st->url.full;
+  run.final_url = stored_url(st->options, st->url.full);
   if (!run.requests.empty()) {
     run.final_status = run.requests.back().status;
     run.total_ms = run.requests.back().span.end_ms;

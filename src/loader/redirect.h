@@ -23,10 +23,12 @@ struct NextRequest {
 // 307 and 308 keep both.
 NextRequest method_after_redirect(int status, const std::string& method, const std::optional<std::string>& body);
 
-// User headers for a hop to `host`, given the host the user asked for: Authorization,
-// Proxy-Authorization and Cookie are not sent to a different host (as curl and browsers
-// do). A dropped body also drops Content-Type/Content-Length the user set for it.
-std::vector<Header> headers_for_hop(const std::vector<Header>& user_headers, const std::string& first_host,
-                                    const std::string& host, bool has_body);
+// User headers for a hop to `origin` ("scheme://host:port"), given the origin the user
+// asked for: Authorization, Proxy-Authorization and Cookie go only to that origin. A
+// hop to another host, port or scheme (https -> http would send them in clear text)
+// drops them, as curl (since 7.83) and the Fetch standard do. A dropped body also drops
+// Content-Type/Content-Length the user set for it.
+std::vector<Header> headers_for_hop(const std::vector<Header>& user_headers, const std::string& first_origin,
+                                    const std::string& origin, bool has_body);
 
 }  // namespace pageload

@@ -26,3 +26,15 @@ TEST_CASE("redact_headers leaves no secret value behind") {
   CHECK(h[0].second.find("topsecret") == std::string::npos);
   CHECK(h[1].second == "topsecret");
 }
+
+// A password in the URL was stored, printed and drawn as typed.
+TEST_CASE("a URL's password is redacted and its user name kept") {
+  CHECK(redact_url("http://user:PASSW0RD@a.test:8080/x?y=1") == "http://user:[redacted]@a.test:8080/x?y=1");
+  CHECK(redact_url("https://u:p@ss:w@a.test/") == "https://u:[redacted]@a.test/");
+  CHECK(redact_url("https://:secret@a.test") == "https://:[redacted]@a.test");
+  CHECK(redact_url("https://token@a.test/") == "https://token@a.test/");
+  CHECK(redact_url("https://a.test/path?email=a:b@c.test") == "https://a.test/path?email=a:b@c.test");
+  CHECK(redact_url("https://a.test:8443/#x@y") == "https://a.test:8443/#x@y");
+  CHECK(redact_url("/relative:x@y") == "/relative:x@y");
+  CHECK(redact_url("") == "");
+}

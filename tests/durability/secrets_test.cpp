@@ -12,7 +12,7 @@ using namespace pageload::testing;
 
 namespace {
 
-const char* const kSecrets[] = {"t0ken-s3cret", "c00kie-s3cret", "pr0xy-s3cret", "s3cr3t-value"};
+const char* const kSecrets[] = {"t0ken-s3cret", "c00kie-s3cret", "pr0xy-s3cret", "s3cr3t-value", "pa55w0rd-s3cret"};
 
 // Every byte of the database as SQLite leaves it on disk: the file and its WAL.
 std::string database_bytes(const std::string& path) {
@@ -39,7 +39,14 @@ TEST_CASE("secrets are redacted by default in the database, the terminal, --json
                                "-H", "Authorization: Bearer t0ken-s3cret", "-H", "Cookie: sid=c00kie-s3cret",
                                "-H", "Proxy-Authorization: Basic pr0xy-s3cret"};
     a.insert(a.end(), output.begin(), output.end());
-    a.push_back(lab.https_url("secure.test", "/set-cookie"));
+    // A password in the URL, and a redirect to a URL with another one (the second is in
+    // the first URL's query string too, where it is not a credential: only its use as
+    // the hop's URL and Location is checked below).
+    std::string next = lab.https_url("secure.test", "/set-cookie");
+    next.insert(next.find("://") + 3, "bob:l0cation-s3cret@");
+    std::string url = lab.https_url("secure.test", "/redirect/302?to=" + next);
+    url.insert(url.find("://") + 3, "alice:pa55w0rd-s3cret@");
+    a.push_back(url);
     return a;
   };
   Process run(args({"--html", report}), tmp.dir() + "/run");
@@ -62,6 +69,11 @@ TEST_CASE("secrets are redacted by default in the database, the terminal, --json
   check_no_secret("database file", database_bytes(tmp.path()));
   Peek db(tmp.path());
   CHECK(db.value("SELECT COUNT(*) FROM headers WHERE value LIKE '%[redacted]%'") != "0");
+  CHECK(db.value("SELECT COUNT(*) FROM requests WHERE seq = 1 AND url LIKE 'https://bob:[redacted]@%'") == "2");
+  CHECK(db.value("SELECT COUNT(*) FROM requests WHERE seq = 0 AND location LIKE 'https://bob:[redacted]@%'"
+                 " AND redirect_url LIKE 'https://bob:[redacted]@%'") == "2");
+  CHECK(db.value("SELECT COUNT(*) FROM runs WHERE url LIKE 'https://alice:[redacted]@%'"
+                 " AND final_url LIKE 'https://bob:[redacted]@%'") == "2");
 }
 
 TEST_CASE("the --keep-secrets flag stores the secret values it was asked to keep") {

@@ -36,17 +36,29 @@ TEST_CASE("307 and 308 keep the method and the body") {
 TEST_CASE("credentials are not sent to a different host") {
   std::vector<Header> user{{"Authorization", "Bearer t"}, {"Cookie", "a=1"}, {"Proxy-Authorization", "Basic x"},
                            {"X-Trace", "1"}};
-  auto same = headers_for_hop(user, "a.test", "A.test", false);
+  auto same = headers_for_hop(user, "https://a.test:443", "https://A.test:443", false);
   CHECK(same.size() == 4);
-  auto other = headers_for_hop(user, "a.test", "b.test", false);
+  auto other = headers_for_hop(user, "https://a.test:443", "https://b.test:443", false);
   REQUIRE(other.size() == 1);
   CHECK(other[0].first == "X-Trace");
 }
 
+// They were forwarded when only the scheme or port changed: an https -> http redirect
+// sent the user's Authorization in clear text.
+TEST_CASE("credentials are not sent to the same host on another scheme or port") {
+  std::vector<Header> user{{"Authorization", "Bearer t"}, {"Cookie", "a=1"}, {"X-Trace", "1"}};
+  for (const char* origin : {"http://a.test:443", "https://a.test:8443", "http://a.test:80"}) {
+    INFO(origin);
+    auto hop = headers_for_hop(user, "https://a.test:443", origin, false);
+    REQUIRE(hop.size() == 1);
+    CHECK(hop[0].first == "X-Trace");
+  }
+}
+
 TEST_CASE("a dropped body drops its Content-Type too") {
   std::vector<Header> user{{"Content-Type", "application/json"}};
-  CHECK(headers_for_hop(user, "a.test", "a.test", true).size() == 1);
-  CHECK(headers_for_hop(user, "a.test", "a.test", false).empty());
+  CHECK(headers_for_hop(user, "http://a.test:80", "http://a.test:80", true).size() == 1);
+  CHECK(headers_for_hop(user, "http://a.test:80", "http://a.test:80", false).empty());
 }
 
 TEST_CASE("only 301, 302, 303, 307 and 308 are followed") {
