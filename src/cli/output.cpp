@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 
@@ -180,7 +181,8 @@ std::string format_show(const Run& run) {
   }
   for (const auto& c : run.connections) {
     out << "\nconnection #" << c.id << ": " << c.scheme << "://" << c.host << ":" << c.port << "  " << c.local_ip << ":"
-        << c.local_port << " -> " << c.remote_ip << ":" << c.remote_port << "  (" << c.requests << " requests)\n";
+        << c.local_port << " -> " << c.remote_ip << ":" << c.remote_port << "  (" << c.requests
+        << (c.requests == 1 ? " request)\n" : " requests)\n");
     for (const auto& a : c.attempts)
       out << "  tried " << a.address << ":" << a.port << (a.error.empty() ? " connected" : " failed: " + safe(a.error))
           << "\n";
@@ -206,8 +208,9 @@ std::string format_list(const std::vector<store::RunSummary>& runs) {
   for (const auto& r : runs) {
     std::string status = r.final_status ? std::to_string(*r.final_status) : "-";
     std::string total = r.total_ms ? ms(*r.total_ms) : "-";
-    std::snprintf(line, sizeof line, "%6lld  %-20.19s  %-10s  %6s  %10s  %4d  %s%s\n", static_cast<long long>(r.id),
-                  r.started_at.c_str(), r.outcome.c_str(), status.c_str(), total.c_str(), r.requests,
+    std::string requests = r.outcome == "running" ? "-" : std::to_string(r.requests);  // not known yet
+    std::snprintf(line, sizeof line, "%6lld  %-20.19s  %-10s  %6s  %10s  %4s  %s%s\n", static_cast<long long>(r.id),
+                  r.started_at.c_str(), r.outcome.c_str(), status.c_str(), total.c_str(), requests.c_str(),
                   safe(r.url, 100).c_str(), r.label.empty() ? "" : ("  [" + safe(r.label, 40) + "]").c_str());
     out << line;
   }
@@ -216,6 +219,9 @@ std::string format_list(const std::vector<store::RunSummary>& runs) {
 
 std::string format_json(const Run& run) {
   using nlohmann::json;
+  // As in the database: text that is not known is null, never "".
+  auto text = [](const std::string& v) { return v.empty() ? json(nullptr) : json(v); };
+  auto number = [](int v) { return v ? json(v) : json(nullptr); };  // 0: unknown port/family
   auto span = [](const Span& s) { return json{{"start_ms", s.start_ms}, {"end_ms", s.end_ms}, {"ms", s.duration_ms()}}; };
   auto failure = [](const std::optional<Failure>& f) {
     return f ? json{{"class", code_name(f->code)}, {"message", f->message}} : json(nullptr);
@@ -239,10 +245,10 @@ std::string format_json(const Run& run) {
         {"method", r.method},
         {"url", r.url},
         {"status", r.status ? json(*r.status) : json(nullptr)},
-        {"reason", r.reason},
-        {"http_version", r.http_version},
-        {"location", r.location},
-        {"redirect_url", r.redirect_url},
+        {"reason", text(r.reason)},
+        {"http_version", text(r.http_version)},
+        {"location", text(r.location)},
+        {"redirect_url", text(r.redirect_url)},
         {"connection", r.connection ? json(*r.connection) : json(nullptr)},
         {"reused", r.reused},
         {"dns_lookup", r.dns_lookup ? json(*r.dns_lookup) : json(nullptr)},
@@ -251,7 +257,7 @@ std::string format_json(const Run& run) {
         {"header_bytes", r.header_bytes ? json(*r.header_bytes) : json(nullptr)},
         {"body_bytes", r.body_bytes ? json(*r.body_bytes) : json(nullptr)},
         {"body_decoded_bytes", r.body_decoded ? json(*r.body_decoded) : json(nullptr)},
-        {"content_type", r.content_type},
+        {"content_type", text(r.content_type)},
         {"request_headers", headers(r.request_headers)},
         {"response_headers", headers(r.response_headers)},
         {"warnings", r.warnings},
@@ -262,17 +268,27 @@ std::string format_json(const Run& run) {
   json connections = json::array();
   for (const auto& c : run.connections) {
     json attempts = json::array();
-    for (const auto& a : c.attempts) attempts.push_back({{"address", a.address}, {"port", a.port}, {"error", a.error}});
+    for (const auto& a : c.attempts) attempts.push_back({{"address", a.address}, {"port", number(a.port)}, {"error", text(a.error)}});
     json tls = nullptr;
     if (c.tls)
-      tls = {{"version", c.tls->version},     {"cipher", c.tls->cipher},       {"alpn", c.tls->alpn},
-             {"subject", c.tls->subject},     {"issuer", c.tls->issuer},       {"sans", c.tls->sans},
-             {"not_before", c.tls->not_before}, {"not_after", c.tls->not_after}, {"verify_result", c.tls->verify_result},
-             {"verify_message", c.tls->verify_message}, {"verified", c.tls->verified}};
-    connections.push_back({{"id", c.id},           {"scheme", c.scheme},         {"host", c.host},
-                           {"port", c.port},       {"remote_ip", c.remote_ip},   {"remote_port", c.remote_port},
-                           {"local_ip", c.local_ip}, {"local_port", c.local_port}, {"family", c.family},
-                           {"attempts", attempts}, {"tls", tls},                 {"requests", c.requests}});
+      tls = {{"version", text(c.tls->version)},       {"cipher", text(c.tls->cipher)},
+             {"alpn", text(c.tls->alpn)},             {"subject", text(c.tls->subject)},
+             {"issuer", text(c.tls->issuer)},         {"sans", c.tls->sans},
+             {"not_before", text(c.tls->not_before)}, {"not_after", text(c.tls->not_after)},
+             {"verify_result", c.tls->verify_result}, {"verify_message", text(c.tls->verify_message)},
+             {"verified", c.tls->verified}};
+    connections.push_back({{"id", c.id},
+                           {"scheme", c.scheme},
+                           {"host", c.host},
+                           {"port", number(c.port)},
+                           {"remote_ip", text(c.remote_ip)},
+                           {"remote_port", number(c.remote_port)},
+                           {"local_ip", text(c.local_ip)},
+                           {"local_port", number(c.local_port)},
+                           {"family", number(c.family)},
+                           {"attempts", attempts},
+                           {"tls", tls},
+                           {"requests", c.requests}});
   }
   json lookups = json::array();
   for (const auto& d : run.dns_lookups) {
@@ -285,12 +301,15 @@ std::string format_json(const Run& run) {
   json j = {{"run_id", run.id},
             {"started_at", run.started_at},
             {"url", run.url},
-            {"final_url", run.final_url},
+            {"final_url", text(run.final_url)},
             {"final_status", run.final_status ? json(*run.final_status) : json(nullptr)},
             {"outcome", outcome_name(run.outcome)},
             {"error", failure(run.failure)},
             {"total_ms", run.total_ms ? json(*run.total_ms) : json(nullptr)},
-            {"label", run.label},
+            {"label", text(run.label)},
+            {"request_count", run.requests.size()},
+            {"redirect_count", std::count_if(run.requests.begin(), run.requests.end(),
+                                             [](const Request& r) { return r.redirect_from.has_value(); })},
             {"tool_version", run.tool_version},
             {"library_versions", run.library_versions},
             {"requests", requests},

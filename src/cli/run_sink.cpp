@@ -119,8 +119,16 @@ void RunSink::report_and_print(Run& run) {
     std::cout << format_summary(run, options_.color);
     if (!report_path.empty()) std::cout << "report: " << report_path << "\n";
     if (options_.blank_line_between) std::cout << "\n";
+  } else if (run.failure) {
+    // -q prints nothing but errors: a load that failed is one line on stderr.
+    std::cerr << "pageload: run " << run.id << " " << safe(run.url, 200) << ": error: " << code_name(run.failure->code)
+              << ": " << safe(run.failure->message, 300) << "\n";
   }
   std::cout.flush();
+  if (!std::cout && !output_failed_) {
+    output_failed_ = true;
+    fail(Status(Code::kFile, "cannot write to standard output"));
+  }
 
   ++done_;
   if (run.outcome == Outcome::kFailed) ++done_failed_;

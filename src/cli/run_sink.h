@@ -76,7 +76,8 @@ class RunSink {
   store::Database& db_;
   SinkOptions options_;
   std::atomic<bool> failed_{false};
-  bool db_failed_ = false;  // sink side only
+  bool db_failed_ = false;      // sink side only
+  bool output_failed_ = false;  // sink side only
   Status error_;  // the first failure; written by the sink's thread (or inline) only
   std::size_t done_ = 0, done_failed_ = 0;
   // Event loop side: each started run's id slot, until it ends.

@@ -36,8 +36,9 @@ std::string slurp(const std::string& path) {
 }
 
 // Runs pageload with args in dir; stdout and stderr captured through files.
-Result pageload_cli(std::vector<std::string> args, const std::string& dir) {
-  std::string out = dir + "/stdout", err = dir + "/stderr";
+// Runs pageload in `dir` (no shell); stdout goes to `stdout_path` if given.
+Result pageload_cli(std::vector<std::string> args, const std::string& dir, const std::string& stdout_path = "") {
+  std::string out = stdout_path.empty() ? dir + "/stdout" : stdout_path, err = dir + "/stderr";
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -58,7 +59,7 @@ Result pageload_cli(std::vector<std::string> args, const std::string& dir) {
   int wstatus = 0;
   waitpid(pid, &wstatus, 0);
   r.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
-  r.out = slurp(out);
+  if (stdout_path.empty()) r.out = slurp(out);
   r.err = slurp(err);
   return r;
 }
@@ -167,6 +168,48 @@ TEST_CASE("the --json flag prints one parseable object per run with its phases")
   CHECK(j["final_status"] == 200);
   CHECK(j["requests"][0]["phases"].contains("tls"));
   CHECK(j["connections"][0]["tls"]["verified"] == true);
+}
+
+// --json said "" where the database says NULL (no label, no Location, no error).
+TEST_CASE("the --json output uses null, as the database does, for what is not known") {
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--json", shared_lab().http_url("www.test", "/chain/301")}),
+                        tmp.dir());
+  REQUIRE(r.status == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["label"].is_null());
+  CHECK(j["request_count"] == 2);
+  CHECK(j["redirect_count"] == 1);
+  CHECK(j["requests"][0]["location"] == "/chain/");
+  CHECK(j["requests"][1]["location"].is_null());
+  CHECK(j["requests"][1]["redirect_url"].is_null());
+  CHECK(j["connections"][0]["tls"].is_null());
+  CHECK(j["connections"][0]["attempts"][0]["error"].is_null());
+}
+
+TEST_CASE("with -q a failed load is one error line on stderr and nothing on stdout") {
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-q", shared_lab().http_url("nxdomain.test", "/")}), tmp.dir());
+  CHECK(r.status == 3);
+  CHECK(r.out.empty());
+  CHECK(lines(r.err) == 1);
+  CHECK(r.err.find("error: dns_nxdomain") != std::string::npos);
+  auto ok = pageload_cli(lab_args({"--db", tmp.path(), "-q", shared_lab().http_url("www.test", "/status/404")}), tmp.dir());
+  CHECK(ok.status == 1);
+  CHECK(ok.out.empty());
+  CHECK(ok.err.empty());  // an HTTP error is a result, not an error of the load
+}
+
+TEST_CASE("output that cannot be written is exit 4 with one line, and the run is still stored") {
+  TempDb tmp;
+  // /dev/full fails every write with ENOSPC.
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--json", shared_lab().http_url("www.test", "/")}), tmp.dir(),
+                        "/dev/full");
+  CHECK(r.status == 4);
+  CHECK(r.err == "pageload: cannot write to standard output\n");
+  auto db = store::Database::open_existing(tmp.path());
+  REQUIRE(db.ok());
+  CHECK(db.value()->list_runs(10)->size() == 1);
 }
 
 TEST_CASE("the cli writes an HTML report named after the run unless --no-html") {
