@@ -52,6 +52,8 @@ enum class Code {
   kRedirectLoop,
   kTooManyRedirects,
   kBadRedirect,        // Location missing, unparsable or to an unsupported scheme
+  // The user stopped it
+  kInterrupted,        // SIGINT (Ctrl-C) or SIGTERM ended the load
   // Usage
   kBadUrl,
   kUsage,
@@ -80,6 +82,8 @@ inline constexpr int kExitHttpError = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitNetwork = 3;
 inline constexpr int kExitLocal = 4;
+// Interrupted by a signal: 128 + its number, as shells report it (130 for SIGINT).
+inline constexpr int kExitInterrupted = 130;
 
 // A cheap result value: ok(), or a code with a human message. Copyable.
 class Status {

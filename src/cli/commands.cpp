@@ -1,6 +1,9 @@
 #include "cli/commands.h"
 
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <cstdlib>
 #include <deque>
@@ -85,9 +88,54 @@ Status read_input(const std::string& path, std::vector<std::string>& urls) {
   return Status::Ok();
 }
 
+// SIGINT and SIGTERM during `run`: the handler only writes the signal's number to a
+// pipe; the event loop reads it and ends the loads in flight as interrupted, so what
+// they measured is stored. The handler then reverts to the default, so a second Ctrl-C
+// stops the process at once.
+int g_signal_pipe = -1;
+
+extern "C" void on_stop_signal(int signo) {
+  const unsigned char byte = static_cast<unsigned char>(signo);
+  if (g_signal_pipe >= 0) (void)!::write(g_signal_pipe, &byte, 1);
+  std::signal(signo, SIG_DFL);
+}
+
+class StopSignals {
+ public:
+  StopSignals() {
+    if (::pipe2(fds_, O_CLOEXEC | O_NONBLOCK) != 0) return;
+    g_signal_pipe = fds_[1];
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int_);
+    sigaction(SIGTERM, &sa, &old_term_);
+  }
+  ~StopSignals() {
+    if (fds_[0] < 0) return;
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+    g_signal_pipe = -1;
+    ::close(fds_[0]);
+    ::close(fds_[1]);
+  }
+  int fd() const { return fds_[0]; }
+  // The signal received (0 if none), read from the pipe.
+  int take() {
+    unsigned char byte = 0;
+    return ::read(fds_[0], &byte, 1) == 1 ? byte : 0;
+  }
+
+ private:
+  int fds_[2] = {-1, -1};
+  struct sigaction old_int_ {}, old_term_ {};
+};
+
 int worst(int a, int b) {
   // Failures outrank HTTP errors, which outrank success; local beats network.
-  auto rank = [](int s) { return s == kExitOk ? 0 : s == kExitHttpError ? 1 : s == kExitUsage ? 2 : s == kExitNetwork ? 3 : 4; };
+  auto rank = [](int s) {
+    return s == kExitOk ? 0 : s == kExitHttpError ? 1 : s == kExitUsage ? 2 : s == kExitNetwork ? 3 : s == kExitLocal ? 4 : 5;
+  };
   return rank(a) >= rank(b) ? a : b;
 }
 
@@ -135,8 +183,17 @@ int run_command(RunCommand& cmd) {
     launch();
   };
   // Keeps up to --parallel loads in flight on the one event loop.
+  StopSignals signals;
+  int stopped_by = 0;
+  loader.value()->watch(signals.fd(), [&] {
+    const int signo = signals.take();
+    if (signo == 0 || stopped_by) return;
+    stopped_by = signo;
+    pending.clear();  // start nothing more
+    loader.value()->cancel_all(std::string("interrupted by ") + (signo == SIGINT ? "SIGINT (Ctrl-C)" : "SIGTERM"));
+  });
   launch = [&] {
-    while (error.ok() && !sink.failed() && in_flight < static_cast<std::size_t>(cmd.parallel) && !pending.empty()) {
+    while (error.ok() && !sink.failed() && !stopped_by && in_flight < static_cast<std::size_t>(cmd.parallel) && !pending.empty()) {
       LoadOptions options = cmd.options;
       options.url = pending.front();
       pending.pop_front();
@@ -149,9 +206,11 @@ int run_command(RunCommand& cmd) {
   };
   launch();
   loader.value()->run_until_idle();
+  loader.value()->watch(-1, {});
   Status stored = sink.close();
   if (!stored.ok()) return fail(stored);
   if (!error.ok()) return fail(error);
+  if (stopped_by) return 128 + stopped_by;
   return exit_status;
 }
 

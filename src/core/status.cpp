@@ -30,6 +30,7 @@ constexpr std::array kCodes{
     CodeInfo{Code::kRedirectLoop, "redirect_loop", Origin::kServer, kExitNetwork},
     CodeInfo{Code::kTooManyRedirects, "too_many_redirects", Origin::kServer, kExitNetwork},
     CodeInfo{Code::kBadRedirect, "bad_redirect", Origin::kServer, kExitNetwork},
+    CodeInfo{Code::kInterrupted, "interrupted", Origin::kLocal, kExitInterrupted},
     CodeInfo{Code::kBadUrl, "bad_url", Origin::kUsage, kExitUsage},
     CodeInfo{Code::kUsage, "usage", Origin::kUsage, kExitUsage},
     CodeInfo{Code::kDatabase, "database", Origin::kLocal, kExitLocal},

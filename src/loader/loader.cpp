@@ -78,6 +78,8 @@ std::string resolver_key(const std::vector<std::string>& servers) {
 
 struct Loader::Impl {
   std::unique_ptr<transfer::Driver> driver;
+  int watched_fd = -1;
+  std::function<void()> on_watched;
   std::map<std::string, std::unique_ptr<dns::Resolver>> resolvers;
   std::list<std::shared_ptr<RunState>> runs;
 
@@ -359,10 +361,27 @@ void Loader::Impl::check_deadlines() {
   }
 }
 
+void Loader::watch(int fd, std::function<void()> on_ready) {
+  impl_->watched_fd = fd;
+  impl_->on_watched = std::move(on_ready);
+}
+
+void Loader::cancel_all(const std::string& message) {
+  impl_->driver->cancel_all(message);
+  // What is left waits for DNS: it ends in its dns phase.
+  for (const auto& st : impl_->runs) {
+    if (st->finished || !st->waiting_dns) continue;
+    st->waiting_dns = false;
+    impl_->fail_in_dns(st, nullptr, Failure{Code::kInterrupted, message},
+                       Span{st->dns_started_ms, st->clock.now_ms()});
+  }
+}
+
 void Loader::run_until_idle() {
   auto& runs = impl_->runs;
   while (!runs.empty()) {
     std::vector<WaitFd> fds;
+    if (impl_->watched_fd >= 0) fds.push_back(WaitFd{impl_->watched_fd, POLLIN, 0});
     std::vector<std::pair<dns::Resolver*, std::size_t>> slices;  // resolver, first fd index
     long timeout = 1000;
     for (auto& [key, resolver] : impl_->resolvers) {
@@ -374,6 +393,7 @@ void Loader::run_until_idle() {
       if (st->waiting_dns && st->deadline_ms)
         timeout = std::min(timeout, std::max(0L, static_cast<long>(*st->deadline_ms - st->clock.now_ms()) + 1));
     impl_->driver->wait(fds, timeout);
+    if (impl_->watched_fd >= 0 && fds[0].revents && impl_->on_watched) impl_->on_watched();
     for (std::size_t i = 0; i < slices.size(); ++i) {
       std::size_t begin = slices[i].second;
       std::size_t end = i + 1 < slices.size() ? slices[i + 1].second : fds.size();

@@ -27,6 +27,14 @@ class Loader {
   Status start(const LoadOptions& options, const BeginHook& begin, DoneHook done);
   // Runs the event loop until every started load is done.
   void run_until_idle();
+  // Ends every load in flight now: each is done (its hook runs, from inside this call)
+  // as failed with Code::kInterrupted and `message`, in the phase it had reached, with
+  // everything measured so far. Loads started later run normally.
+  void cancel_all(const std::string& message);
+  // Also waits for `fd` to become readable and then calls on_ready() from the loop
+  // (e.g. the read end of a self-pipe a signal handler writes to). One fd at a time;
+  // -1 stops watching.
+  void watch(int fd, std::function<void()> on_ready);
   // Convenience: one load, start to finish.
   StatusOr<Run> load(const LoadOptions& options, const BeginHook& begin = {});
 

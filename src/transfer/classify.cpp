@@ -66,6 +66,8 @@ Classified classify_failure(int curl_code, long os_errno, const Progress& progre
     case CURLE_UNSUPPORTED_PROTOCOL:
       if (phase == Phase::kTls) return {phase, Code::kTlsHandshake};
       return {phase == Phase::kSend ? Phase::kWait : phase, Code::kProtocolError};
+    case CURLE_ABORTED_BY_CALLBACK:  // Driver::cancel_all
+      return {phase, Code::kInterrupted};
     case CURLE_FILESIZE_EXCEEDED:
       return {Phase::kReceive, Code::kTooLarge};
     case CURLE_OUT_OF_MEMORY:

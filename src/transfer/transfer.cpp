@@ -135,6 +135,7 @@ struct Exchange {
   char error_buffer[CURL_ERROR_SIZE] = {};  // curl's own detail of a failure
   int64_t decoded_bytes = 0;
   bool too_large = false;
+  std::string cancelled;  // Driver::cancel_all's message
 };
 
 struct Driver::Impl {
@@ -376,7 +377,9 @@ void Driver::Impl::finish(Exchange& ex, CURLcode rc) {
     failed_phase = c.phase;
     std::string message = ex.error_buffer[0] ? std::string(ex.error_buffer) : curl_easy_strerror(rc);
     while (!message.empty() && (message.back() == '\n' || message.back() == '\r')) message.pop_back();
-    if (rc == CURLE_OUT_OF_MEMORY && c.code == Code::kProtocolError)
+    if (!ex.cancelled.empty())
+      message = ex.cancelled;
+    else if (rc == CURLE_OUT_OF_MEMORY && c.code == Code::kProtocolError)
       message = "response header too large (curl accepts at most 100 KB per header line)";
     else if (rc == CURLE_PARTIAL_FILE && !ex.head_complete && !ex.error_buffer[0])
       message = "connection closed inside the response headers";
@@ -386,6 +389,7 @@ void Driver::Impl::finish(Exchange& ex, CURLcode rc) {
       message = "certificate verify failed: " + ex.tls.info.verify_message;
     else if (c.code == Code::kTlsCertHostname)
       message = "certificate does not match host name " + ex.spec.url.host;
+
     failure = Failure{c.code, message};
     r.error_phase = failed_phase;
     r.failure = failure;
@@ -530,6 +534,17 @@ std::string Driver::library_version() {
 }
 
 int Driver::active() const { return static_cast<int>(impl_->exchanges.size()); }
+
+void Driver::cancel_all(const std::string& message) {
+  // finish() removes each exchange, and its callback may start new ones: take the
+  // list of those in flight first.
+  std::vector<Exchange*> in_flight;
+  for (auto& ex : impl_->exchanges) in_flight.push_back(&ex);
+  for (Exchange* ex : in_flight) {
+    ex->cancelled = message;
+    impl_->finish(*ex, CURLE_ABORTED_BY_CALLBACK);
+  }
+}
 
 PoolId Driver::open_pool() {
   Share share(curl_share_init());

@@ -84,6 +84,10 @@ class Driver {
   void perform();
   // Exchanges started and not yet delivered.
   int active() const;
+  // Ends every exchange in flight now, each delivered to its callback as failed with
+  // Code::kInterrupted and `message` in the phase it had reached, with everything it
+  // measured so far. Callbacks run from inside this call.
+  void cancel_all(const std::string& message);
 
   // "libcurl/7.88.1 OpenSSL/3.0.22 zlib/... nghttp2/...": libcurl and the libraries it
   // loads with that matter to HTTP (curl_version_info). Any thread.

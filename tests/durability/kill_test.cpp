@@ -65,3 +65,43 @@ TEST_CASE("kill -9 during a load leaves an intact database and the run visible a
   CHECK(db.value("SELECT COUNT(*) FROM runs WHERE outcome IN ('ok', 'http_error')") == "4");
   CHECK(db.value("SELECT outcome FROM runs WHERE id = 4") == "running");
 }
+
+// Ctrl-C left the run 'running' forever with none of what it had measured.
+TEST_CASE("SIGINT or SIGTERM during a load stores the run as interrupted with the phases it measured") {
+  auto& lab = shared_lab();
+  struct Case {
+    int signo;
+    std::string url;
+    const char* phase;  // where the load was when the signal came
+  };
+  for (const Case& c : {Case{SIGINT, lab.http_url("www.test", "/delay/5000"), "wait"},
+                        Case{SIGTERM, lab.http_url("silent.test", "/"), "dns"}}) {
+    INFO(c.url);
+    TempDb tmp;
+    Process slow(lab_run_args(tmp.path(), c.url), tmp.dir() + "/slow");
+    bool running = false;
+    for (int i = 0; i < 500 && !running; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      try {  // the file may exist before its schema does
+        Peek db(tmp.path());
+        running = db.value("SELECT COUNT(*) FROM runs WHERE outcome = 'running'") == "1";
+      } catch (const std::exception&) {
+      }
+    }
+    REQUIRE(running);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // into the slow phase
+    slow.signal(c.signo);
+    CHECK(slow.wait() == 128 + c.signo);
+    Peek db(tmp.path());
+    CHECK(db.value("SELECT outcome || ' ' || error_class FROM runs") == "failed interrupted");
+    CHECK(db.value("SELECT error_phase FROM requests") == c.phase);
+    CHECK(db.value("SELECT COUNT(*) FROM phases WHERE ok = 0 AND error_class = 'interrupted' AND name = '" +
+                   std::string(c.phase) + "'") == "1");
+    if (std::string(c.phase) == "wait") {
+      CHECK(db.value("SELECT group_concat(name) FROM (SELECT name FROM phases WHERE ok = 1 ORDER BY start_ms)") ==
+            "dns,connect,send");
+      CHECK(std::stod(db.value("SELECT duration_ms FROM phases WHERE name = 'wait'")) >= 250);
+    }
+    CHECK(db.value("PRAGMA integrity_check") == "ok");
+  }
+}

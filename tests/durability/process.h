@@ -61,6 +61,7 @@ class Process {
     return WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
   }
   void kill_hard() { kill(pid_, SIGKILL); }
+  void signal(int signo) { kill(pid_, signo); }
   std::string out() const { return slurp(out_); }
   std::string err() const { return slurp(err_); }
 
