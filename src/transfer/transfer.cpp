@@ -99,8 +99,12 @@ std::string sockaddr_ip(const sockaddr* sa, int* port, int* family) {
   return buf;
 }
 
+// "HOST:PORT:ADDR[,ADDR]". A host starting with '-' would read as curl's removal syntax
+// ("-HOST:PORT"); the '+' prefix (curl 7.75) says "add" and only makes the entry expire
+// like a lookup, after we have used it.
 std::string resolve_line(const Url& url, const std::vector<std::string>& addresses) {
-  std::string line = url.host + ":" + std::to_string(url.port) + ":";
+  std::string line = !url.host.empty() && url.host[0] == '-' ? "+" : "";
+  line += url.host + ":" + std::to_string(url.port) + ":";
   for (std::size_t i = 0; i < addresses.size(); ++i) {
     if (i) line += ",";
     bool v6 = addresses[i].find(':') != std::string::npos;

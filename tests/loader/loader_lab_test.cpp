@@ -73,6 +73,18 @@ TEST_CASE("an https load records dns, connect, tls, send, wait and receive in or
   CHECK(d.answers.back().ttl > 0);
 }
 
+TEST_CASE("a host name starting with a dash loads instead of reading as a curl removal entry") {
+  // "-a.test:PORT:ADDR" is curl's syntax for removing a --resolve entry: the load ended
+  // as "internal: Could not resolve host".
+  Run run = load_and_store(lab_options(shared_lab().http_url("-a.test", "/")));
+  INFO((run.failure ? run.failure->message : std::string("no failure")));
+  CHECK(run.outcome == Outcome::kOk);
+  REQUIRE(run.requests.size() == 1);
+  CHECK(run.requests[0].status == 200);
+  REQUIRE(run.connections.size() == 1);
+  CHECK(run.connections[0].remote_ip == "127.0.0.1");
+}
+
 TEST_CASE("a 301, 302, 303, 307, 308 chain is one row per hop with its status and method") {
   auto o = lab_options(shared_lab().http_url("chain.test", "/chain/301,302,303,307,308"));
   Run run = load_and_store(o);
