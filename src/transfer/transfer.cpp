@@ -234,7 +234,7 @@ void read_tls_session(Exchange& ex) {
   curl_tlssessioninfo* info = nullptr;
   if (curl_easy_getinfo(ex.easy.get(), CURLINFO_TLS_SSL_PTR, &info) == CURLE_OK && info &&
       info->backend == CURLSSLBACKEND_OPENSSL && info->internals)
-    read_session(static_cast<SSL*>(info->internals), ex.tls.info);
+    capture_session(static_cast<SSL*>(info->internals), ex.tls);
 }
 
 // Response headers kept per response: curl bounds their total size (300 KB), but 20,000
@@ -386,10 +386,10 @@ void Driver::Impl::finish(Exchange& ex, CURLcode rc) {
       message = "connection closed inside the response headers";
     else if (c.code == Code::kTooLarge)
       message = "response larger than --max-filesize " + std::to_string(ex.spec.max_filesize) + " bytes";
-    else if (!ex.tls.info.verify_message.empty() && failed_phase == Phase::kTls)
-      message = "certificate verify failed: " + ex.tls.info.verify_message;
     else if (c.code == Code::kTlsCertHostname)
       message = "certificate does not match host name " + ex.spec.url.host;
+    else if (!ex.tls.info.verify_message.empty() && failed_phase == Phase::kTls)
+      message = "certificate verify failed: " + ex.tls.info.verify_message;
     failure = Failure{c.code, message};
     r.error_phase = failed_phase;
     r.failure = failure;
@@ -472,17 +472,23 @@ void Driver::Impl::finish(Exchange& ex, CURLcode rc) {
       if (winner) a.error.clear();
     }
     if (const PhaseRecord* p = r.phase(Phase::kConnect)) c.connect = p->span;
-    if (https && (ex.tls.saw_leaf || ex.session_read)) {
+    const bool certificate_seen = ex.tls.saw_leaf || (ex.session_read && !ex.tls.info.subject.empty());
+    if (https && certificate_seen) {
       TlsInfo tls = ex.tls.info;
-      long verify = 0;
-      if (curl_easy_getinfo(e, CURLINFO_SSL_VERIFYRESULT, &verify) == CURLE_OK && verify != 0 &&
-          tls.verify_result == 0) {
-        tls.verify_result = verify;
-        tls.verify_message = X509_verify_cert_error_string(verify);
+      if (tls.verify_result == 0 && !ex.tls.saw_leaf) {
+        // A resumed session runs no verify callback; OpenSSL keeps the earlier result.
+        long verify = 0;
+        if (curl_easy_getinfo(e, CURLINFO_SSL_VERIFYRESULT, &verify) == CURLE_OK && verify != 0) {
+          tls.verify_result = verify;
+          tls.verify_message = X509_verify_cert_error_string(verify);
+        }
       }
-      if (!ex.tls.hostname_ok && tls.verify_message.empty())
-        tls.verify_message = "certificate does not match host name " + r.host;
-      tls.verified = !ex.spec.insecure && tls.verify_result == 0 && ex.tls.hostname_ok && progress.handshaken;
+      if (!ex.tls.hostname_ok && (tls.verify_result == 0 || tls.verify_result == X509_V_ERR_UNSPECIFIED)) {
+        tls.verify_result = X509_V_ERR_HOSTNAME_MISMATCH;
+        tls.verify_message = X509_verify_cert_error_string(X509_V_ERR_HOSTNAME_MISMATCH);
+      }
+      // Chain and host name passed against the trust store, with or without -k.
+      tls.verified = certificate_seen && tls.verify_result == 0 && ex.tls.hostname_ok;
       c.tls = tls;
     }
     result.connection = std::move(c);
@@ -556,6 +562,17 @@ void Driver::start(const HopSpec& spec, const RunClock& clock, Callback done) {
   ex.tls.host = spec.url.host;
   ex.easy.reset(curl_easy_init());
   CURL* e = ex.easy.get();
+  if (spec.insecure && spec.url.scheme == "https") {
+    // The trust store curl would verify with without -k: --cacert (else its default
+    // bundle) and its default CA directory.
+    ex.tls.insecure = true;
+    char* ca_file = nullptr;
+    char* ca_path = nullptr;
+    curl_easy_getinfo(e, CURLINFO_CAINFO, &ca_file);
+    curl_easy_getinfo(e, CURLINFO_CAPATH, &ca_path);
+    ex.tls.ca_file = !spec.cacert.empty() ? spec.cacert : ca_file ? ca_file : "";
+    ex.tls.ca_path = ca_path ? ca_path : "";
+  }
 
   curl_easy_setopt(e, CURLOPT_URL, spec.url.full.c_str());
   if (auto pool = impl_->pools.find(spec.pool); pool != impl_->pools.end())

@@ -3,6 +3,8 @@
 // on the terminal, and a database file left byte for byte as it was.
 #include "faults/fault_support.h"
 
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 
@@ -92,15 +94,31 @@ TEST_CASE("every network fault exits 3 with one error line naming the phase and 
   for (const auto& s : runs.value()) CHECK(s.outcome == "failed");
 }
 
-TEST_CASE("with -k the certificate failures exit 0 and still show the verify failure") {
+TEST_CASE("with -k the certificate failures exit 0 and show their own verify result") {
+  struct Case {
+    const char* host;
+    long verify_result;
+    std::string shown;
+  };
+  const Case cases[] = {
+      {"expired.test", X509_V_ERR_CERT_HAS_EXPIRED, "certificate has expired"},
+      {"wronghost.test", X509_V_ERR_HOSTNAME_MISMATCH, "hostname mismatch"},
+      {"selfsigned.test", X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT,
+       X509_verify_cert_error_string(X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT)},
+      {"untrusted.test", X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, "unable to get local issuer certificate"},
+      {"secure.test", X509_V_OK, "ok"},
+  };
   TempDb tmp;
-  for (const char* host : {"expired.test", "wronghost.test", "selfsigned.test", "untrusted.test"}) {
-    auto r = pageload_cli(lab_args({"--db", tmp.path(), "-k", shared_lab().https_url(host, "/")}), tmp.dir());
-    INFO(host << "\n" << r.out << r.err);
+  for (const auto& c : cases) {
+    auto r = pageload_cli(lab_args({"--db", tmp.path(), "-k", shared_lab().https_url(c.host, "/")}), tmp.dir());
+    INFO(c.host << "\n" << r.out << r.err);
     CHECK(r.status == 0);
     auto show = pageload_cli({"show", "--db", tmp.path()}, tmp.dir());
-    CHECK(show.out.find("verify     ok") == std::string::npos);
-    CHECK(show.out.find("verify     ") != std::string::npos);
+    CHECK(show.out.find("verify     " + c.shown + "\n") != std::string::npos);
+    auto json = pageload_cli({"show", "--json", "--db", tmp.path()}, tmp.dir());
+    auto j = nlohmann::json::parse(json.out);
+    CHECK(j["connections"][0]["tls"]["verify_result"] == c.verify_result);
+    CHECK(j["connections"][0]["tls"]["verified"] == (c.verify_result == X509_V_OK));
   }
 }
 
