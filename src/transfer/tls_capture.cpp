@@ -89,6 +89,7 @@ int verify_callback(int preverify_ok, X509_STORE_CTX* store) {
       sink->hostname_ok = certificate_matches_host(leaf, sink->host);
       sink->saw_leaf = true;
     }
+    read_negotiated(ssl, sink->info);  // the ServerHello came before the certificate
   }
   if (!preverify_ok && sink->info.verify_result == 0) {
     int err = X509_STORE_CTX_get_error(store);
@@ -104,6 +105,8 @@ void info_callback(const SSL* ssl, int where, int) {
   TlsCapture* sink = sink_of(ssl);
   if (!sink) return;
   if ((where & SSL_CB_HANDSHAKE_START) && !sink->handshake_start_us) sink->handshake_start_us = mono_now_us();
+  // A handshake that fails after the ServerHello ends with an alert: keep what was agreed.
+  if ((where & SSL_CB_ALERT) && sink->info.version.empty()) read_negotiated(ssl, sink->info);
 }
 
 }  // namespace
@@ -132,13 +135,21 @@ void read_certificate(X509* cert, TlsInfo& out) {
   GENERAL_NAMES_free(names);
 }
 
-void read_session(SSL* ssl, TlsInfo& out) {
+void read_negotiated(const SSL* ssl, TlsInfo& out) {
+  // The current cipher is set once keys are in use; the pending one from the ServerHello.
+  const SSL_CIPHER* c = SSL_get_current_cipher(ssl);
+  if (!c) c = SSL_get_pending_cipher(ssl);
+  if (!c) return;  // no ServerHello yet: the version would be only what we offered
   out.version = SSL_get_version(ssl);
-  if (const SSL_CIPHER* c = SSL_get_current_cipher(ssl)) out.cipher = SSL_CIPHER_get_name(c);
+  out.cipher = SSL_CIPHER_get_name(c);
   const unsigned char* alpn = nullptr;
   unsigned int alpn_len = 0;
   SSL_get0_alpn_selected(ssl, &alpn, &alpn_len);
   if (alpn) out.alpn.assign(reinterpret_cast<const char*>(alpn), alpn_len);
+}
+
+void read_session(SSL* ssl, TlsInfo& out) {
+  read_negotiated(ssl, out);
   if (out.subject.empty()) {
     if (X509* cert = SSL_get0_peer_certificate(ssl)) read_certificate(cert, out);
   }

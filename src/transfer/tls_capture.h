@@ -17,6 +17,9 @@ namespace pageload::transfer {
 
 // Fills subject, issuer, SANs and validity from a certificate.
 void read_certificate(X509* cert, TlsInfo& out);
+// Fills version, cipher and ALPN once the ServerHello has been processed (a cipher is
+// chosen); leaves them alone before that. Safe mid-handshake.
+void read_negotiated(const SSL* ssl, TlsInfo& out);
 // Fills version, cipher, ALPN (and the certificate if not yet captured) from a live SSL.
 void read_session(SSL* ssl, TlsInfo& out);
 // True when cert matches host (DNS name or IP address) as curl and browsers check it:
@@ -55,7 +58,8 @@ struct TlsCapture {
 // X509_V_ERR_HOSTNAME_MISMATCH like any other verify error; under sink->insecure the trust
 // store; a verify callback (keeping curl's verify mode) that records the leaf
 // certificate, the host name check and the first verification error; and an info
-// callback stamping the handshake start.
+// callback stamping the handshake start and reading version and cipher if the handshake
+// fails after the ServerHello. *sink must outlive the handshake.
 void install_verify_capture(SSL_CTX* ctx, TlsCapture* sink);
 
 // After the handshake (or on a resumed session, where no verify callback runs): reads

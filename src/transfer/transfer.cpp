@@ -506,7 +506,7 @@ void Driver::Impl::finish(Exchange& ex, CURLcode rc) {
     }
     if (const PhaseRecord* p = r.phase(Phase::kConnect)) c.connect = p->span;
     const bool certificate_seen = ex.tls.saw_leaf || (ex.session_read && !ex.tls.info.subject.empty());
-    if (https && certificate_seen) {
+    if (https && (certificate_seen || !ex.tls.info.version.empty())) {
       TlsInfo tls = ex.tls.info;
       if (tls.verify_result == 0 && !ex.tls.saw_leaf) {
         // A resumed session runs no verify callback; OpenSSL keeps the earlier result.

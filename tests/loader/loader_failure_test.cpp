@@ -159,6 +159,14 @@ TEST_CASE("a certificate for another name records hostname mismatch, not an unsp
   CHECK(run.failure->message == "certificate does not match host name wronghost.test");
 }
 
+TEST_CASE("a handshake that fails on the certificate keeps the version and cipher the ServerHello chose") {
+  Run run = load_and_store(lab_options(shared_lab().https_url("expired.test", "/")));
+  check_failed(run, Phase::kTls, Code::kTlsCertExpired);
+  REQUIRE(run.connections.at(0).tls);
+  CHECK(run.connections[0].tls->version.rfind("TLSv1.", 0) == 0);
+  CHECK_FALSE(run.connections[0].tls->cipher.empty());
+}
+
 TEST_CASE("a --max-time reached while waiting is a timeout in the wait phase") {
   auto o = lab_options(shared_lab().http_url("slow.test", "/delay/3000"));
   o.max_time_ms = 300;
