@@ -81,7 +81,10 @@ CREATE TABLE IF NOT EXISTS dns_answers (
 
 -- One TCP (+TLS) connection. A run's connections are numbered by seq from 0.
 -- The tls_* and cert_* columns are NULL when no TLS handshake was made; `verified` and
--- `verify_result` are set whenever one was.
+-- `verify_result` are set whenever one was. The certificate is verified against the same
+-- CAs with or without -k (which only keeps a failure from stopping the load):
+-- verify_result is OpenSSL's first error for the chain and the host name (62 for a name
+-- mismatch), and verified = 1 exactly when both passed.
 CREATE TABLE IF NOT EXISTS connections (
   id               INTEGER PRIMARY KEY,
   run_id           INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
@@ -106,7 +109,7 @@ CREATE TABLE IF NOT EXISTS connections (
   cert_not_after   TEXT,
   verify_result    INTEGER,           -- X509_V_OK (0) or an X509_V_ERR_* code
   verify_message   TEXT,
-  verified         INTEGER CHECK (verified IN (0, 1)),
+  verified         INTEGER CHECK (verified IN (0, 1)),  -- 1: chain and host name passed (also under -k)
   request_count    INTEGER NOT NULL DEFAULT 0,
   UNIQUE (run_id, seq)
 );

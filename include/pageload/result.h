@@ -75,7 +75,7 @@ struct TlsInfo {
   std::string not_after;   // ISO-8601 UTC
   long verify_result = 0;  // X509_V_OK (0) or an X509_V_ERR_* code
   std::string verify_message;
-  bool verified = false;   // verification was on and passed
+  bool verified = false;   // chain and host name passed, with or without -k
 };
 
 // An address curl tried while connecting.

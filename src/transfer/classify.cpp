@@ -21,6 +21,9 @@ Code certificate_code(long verify_result, bool hostname_ok) {
     case X509_V_ERR_CERT_HAS_EXPIRED:
     case X509_V_ERR_CERT_NOT_YET_VALID:
       return Code::kTlsCertExpired;
+    case X509_V_ERR_HOSTNAME_MISMATCH:
+    case X509_V_ERR_IP_ADDRESS_MISMATCH:
+      return Code::kTlsCertHostname;
     case X509_V_OK:
       return hostname_ok ? Code::kTlsHandshake : Code::kTlsCertHostname;
     default:

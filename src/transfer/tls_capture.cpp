@@ -1,6 +1,7 @@
 #include "transfer/tls_capture.h"
 
 #include <openssl/asn1.h>
+#include <openssl/err.h>
 #include <openssl/x509v3.h>
 
 #include <arpa/inet.h>
@@ -12,7 +13,19 @@
 #include "core/clock.h"
 
 namespace pageload::transfer {
+
+// What an SSL_CTX's ex data points at: the capture, or nullptr once it has ended.
+struct CaptureLink {
+  TlsCapture* sink = nullptr;
+};
+
+TlsCapture::TlsCapture() : link(std::make_shared<CaptureLink>(CaptureLink{this})) {}
+TlsCapture::~TlsCapture() { link->sink = nullptr; }
+
 namespace {
+
+// As curl checks names: a wildcard only as a whole left-most label.
+constexpr unsigned int kHostFlags = X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS;
 
 struct BioDeleter {
   void operator()(BIO* b) const { BIO_free(b); }
@@ -37,37 +50,63 @@ std::string time_to_iso(const ASN1_TIME* t) {
   return buf;
 }
 
-// The SSL_CTX ex-data slot holding our TlsInfo sink (allocated once, thread-safely).
-int sink_index() {
-  static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+bool is_ip_literal(const std::string& host) {
+  unsigned char buf[sizeof(in6_addr)];
+  return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
+}
+
+// "example.com." names the same host as "example.com"; certificates carry the latter.
+std::string without_trailing_dot(std::string host) {
+  if (host.size() > 1 && host.back() == '.') host.pop_back();
+  return host;
+}
+
+void free_link(void*, void* ptr, CRYPTO_EX_DATA*, int, long, void*) {
+  delete static_cast<std::shared_ptr<CaptureLink>*>(ptr);
+}
+
+// The SSL_CTX ex-data slot holding a heap std::shared_ptr<CaptureLink>, deleted with the
+// SSL_CTX (allocated once, thread-safely).
+int link_index() {
+  static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, free_link);
   return index;
+}
+
+TlsCapture* sink_of(const SSL* ssl) {
+  if (!ssl) return nullptr;
+  auto* link = static_cast<std::shared_ptr<CaptureLink>*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), link_index()));
+  return link && *link ? (*link)->sink : nullptr;
 }
 
 int verify_callback(int preverify_ok, X509_STORE_CTX* store) {
   auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
-  if (!ssl) return preverify_ok;
-  auto* sink = static_cast<TlsCapture*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), sink_index()));
+  TlsCapture* sink = sink_of(ssl);
   if (!sink) return preverify_ok;
-  int depth = X509_STORE_CTX_get_error_depth(store);
-  if (depth == 0 && !sink->saw_leaf) {
-    if (X509* leaf = X509_STORE_CTX_get_current_cert(store)) {
+  if (!sink->saw_leaf) {
+    // The certificate being verified is the leaf, whichever depth reports first.
+    if (X509* leaf = X509_STORE_CTX_get0_cert(store)) {
       read_certificate(leaf, sink->info);
       sink->hostname_ok = certificate_matches_host(leaf, sink->host);
       sink->saw_leaf = true;
     }
+    read_negotiated(ssl, sink->info);  // the ServerHello came before the certificate
   }
   if (!preverify_ok && sink->info.verify_result == 0) {
     int err = X509_STORE_CTX_get_error(store);
     sink->info.verify_result = err;
     sink->info.verify_message = X509_verify_cert_error_string(err);
   }
-  return preverify_ok;  // never change curl's decision
+  // Without -k, curl's decision stands (a failure aborts the handshake). Under -k
+  // OpenSSL would go on anyway (SSL_VERIFY_NONE); accepting lets it finish the checks.
+  return sink->insecure ? 1 : preverify_ok;
 }
 
 void info_callback(const SSL* ssl, int where, int) {
-  if (!(where & SSL_CB_HANDSHAKE_START)) return;
-  auto* sink = static_cast<TlsCapture*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), sink_index()));
-  if (sink && !sink->handshake_start_us) sink->handshake_start_us = mono_now_us();
+  TlsCapture* sink = sink_of(ssl);
+  if (!sink) return;
+  if ((where & SSL_CB_HANDSHAKE_START) && !sink->handshake_start_us) sink->handshake_start_us = mono_now_us();
+  // A handshake that fails after the ServerHello ends with an alert: keep what was agreed.
+  if ((where & SSL_CB_ALERT) && sink->info.version.empty()) read_negotiated(ssl, sink->info);
 }
 
 }  // namespace
@@ -96,30 +135,59 @@ void read_certificate(X509* cert, TlsInfo& out) {
   GENERAL_NAMES_free(names);
 }
 
-void read_session(SSL* ssl, TlsInfo& out) {
+void read_negotiated(const SSL* ssl, TlsInfo& out) {
+  // The current cipher is set once keys are in use; the pending one from the ServerHello.
+  const SSL_CIPHER* c = SSL_get_current_cipher(ssl);
+  if (!c) c = SSL_get_pending_cipher(ssl);
+  if (!c) return;  // no ServerHello yet: the version would be only what we offered
   out.version = SSL_get_version(ssl);
-  if (const SSL_CIPHER* c = SSL_get_current_cipher(ssl)) out.cipher = SSL_CIPHER_get_name(c);
+  out.cipher = SSL_CIPHER_get_name(c);
   const unsigned char* alpn = nullptr;
   unsigned int alpn_len = 0;
   SSL_get0_alpn_selected(ssl, &alpn, &alpn_len);
   if (alpn) out.alpn.assign(reinterpret_cast<const char*>(alpn), alpn_len);
+}
+
+void read_session(SSL* ssl, TlsInfo& out) {
+  read_negotiated(ssl, out);
   if (out.subject.empty()) {
-    if (X509* cert = SSL_get1_peer_certificate(ssl)) {
-      read_certificate(cert, out);
-      X509_free(cert);
-    }
+    if (X509* cert = SSL_get0_peer_certificate(ssl)) read_certificate(cert, out);
   }
 }
 
 bool certificate_matches_host(X509* cert, const std::string& host) {
-  if (X509_check_ip_asc(cert, host.c_str(), 0) == 1) return true;
-  return X509_check_host(cert, host.c_str(), host.size(), 0, nullptr) == 1;
+  if (is_ip_literal(host)) return X509_check_ip_asc(cert, host.c_str(), 0) == 1;
+  std::string name = without_trailing_dot(host);
+  return X509_check_host(cert, name.c_str(), name.size(), kHostFlags, nullptr) == 1;
 }
 
 void install_verify_capture(SSL_CTX* ctx, TlsCapture* sink) {
-  SSL_CTX_set_ex_data(ctx, sink_index(), sink);
+  SSL_CTX_set_ex_data(ctx, link_index(), new std::shared_ptr<CaptureLink>(sink->link));
+  X509_VERIFY_PARAM* param = SSL_CTX_get0_param(ctx);
+  X509_VERIFY_PARAM_set_hostflags(param, kHostFlags);
+  if (is_ip_literal(sink->host)) {
+    X509_VERIFY_PARAM_set1_ip_asc(param, sink->host.c_str());
+  } else {
+    std::string name = without_trailing_dot(sink->host);
+    X509_VERIFY_PARAM_set1_host(param, name.c_str(), name.size());
+  }
+  if (sink->insecure) {
+    // What curl loads when it verifies. A file that does not load leaves the store
+    // without it, and verification then reports the missing issuer.
+    if (!sink->ca_file.empty()) SSL_CTX_load_verify_file(ctx, sink->ca_file.c_str());
+    if (!sink->ca_path.empty()) SSL_CTX_load_verify_dir(ctx, sink->ca_path.c_str());
+    ERR_clear_error();  // so curl never reports a load error of ours as its own
+    X509_STORE_set_flags(SSL_CTX_get_cert_store(ctx), X509_V_FLAG_TRUSTED_FIRST | X509_V_FLAG_PARTIAL_CHAIN);
+  }
   SSL_CTX_set_verify(ctx, SSL_CTX_get_verify_mode(ctx), verify_callback);
   SSL_CTX_set_info_callback(ctx, info_callback);
+}
+
+void capture_session(SSL* ssl, TlsCapture& sink) {
+  read_session(ssl, sink.info);
+  if (sink.saw_leaf) return;
+  // A resumed session: no chain was verified now; the session keeps the earlier result.
+  if (X509* cert = SSL_get0_peer_certificate(ssl)) sink.hostname_ok = certificate_matches_host(cert, sink.host);
 }
 
 }  // namespace pageload::transfer

@@ -1,10 +1,14 @@
-// Reads what a TLS handshake showed: version, cipher, ALPN and the server certificate.
-// Certificate fields are captured from inside OpenSSL's verify callback, so they are
-// known even when verification fails and the handshake is aborted.
+// Reads what a TLS handshake showed: version, cipher, ALPN, the server certificate and
+// the result of verifying it. Certificate fields and the verify result are captured from
+// inside OpenSSL's verify callback, so they are known even when verification fails and
+// the handshake is aborted, and also under -k, where the certificate is verified against
+// the same trust store but a failure does not stop the handshake.
 #pragma once
 
 #include <openssl/ssl.h>
 
+#include <cstdint>
+#include <memory>
 #include <string>
 
 #include "pageload/result.h"
@@ -13,26 +17,54 @@ namespace pageload::transfer {
 
 // Fills subject, issuer, SANs and validity from a certificate.
 void read_certificate(X509* cert, TlsInfo& out);
+// Fills version, cipher and ALPN once the ServerHello has been processed (a cipher is
+// chosen); leaves them alone before that. Safe mid-handshake.
+void read_negotiated(const SSL* ssl, TlsInfo& out);
 // Fills version, cipher, ALPN (and the certificate if not yet captured) from a live SSL.
 void read_session(SSL* ssl, TlsInfo& out);
-// True when cert matches host (DNS name or IP address), as a browser checks it.
+// True when cert matches host (DNS name or IP address) as curl and browsers check it:
+// no partial wildcards, a trailing dot on the host ignored.
 bool certificate_matches_host(X509* cert, const std::string& host);
 
-// What a handshake showed, filled while it runs.
+struct CaptureLink;
+
+// What a handshake showed, filled while it runs. Does not move: OpenSSL's callbacks
+// reach it through the SSL_CTX, which may outlive it (a pooled connection), so the
+// context holds a link that this object cuts when it dies.
 struct TlsCapture {
-  TlsInfo info;
+  TlsCapture();
+  ~TlsCapture();
+  TlsCapture(const TlsCapture&) = delete;
+  TlsCapture& operator=(const TlsCapture&) = delete;
+
+  TlsInfo info;                     // verify_result: the first verification error, or 0
   std::string host;                 // the name we connect to, for the host name check
-  bool saw_leaf = false;
+  // -k: curl neither loads a trust store nor checks the host name, so we load these
+  // (what curl would have loaded without -k) and accept every verification error after
+  // recording the first. Without -k curl loads them itself and decides.
+  bool insecure = false;
+  std::string ca_file;              // --cacert, else curl's default bundle
+  std::string ca_path;              // curl's default CA directory, or empty
+  bool saw_leaf = false;            // the verify callback ran: the chain was verified
   bool hostname_ok = true;          // leaf matches host (checked even under -k)
-  // Our clock when OpenSSL began the handshake: TCP is connected by then. curl 7.88
-  // leaves CONNECT_TIME at 0 when the handshake fails, so this is what ends connect.
+  // Our clock when OpenSSL began the handshake: TCP was connected before this.
   int64_t handshake_start_us = 0;
+
+  std::shared_ptr<CaptureLink> link;  // shared with every SSL_CTX this capture watches
 };
 
-// Installs a verify callback on ctx (keeping curl's verify mode and decision) that
-// records the leaf certificate, the host name check and the first verification error
-// into *sink, and an info callback stamping the handshake start. *sink must outlive
-// the handshake.
+// Installs on ctx (a fresh SSL_CTX of one connection, as curl makes them): the host name
+// (or IP address) as a verification parameter, so OpenSSL reports a mismatch as
+// X509_V_ERR_HOSTNAME_MISMATCH like any other verify error; under sink->insecure the trust
+// store; a verify callback (keeping curl's verify mode) that records the leaf
+// certificate, the host name check and the first verification error; and an info
+// callback stamping the handshake start and reading version and cipher if the handshake
+// fails after the ServerHello. *sink must outlive the handshake.
 void install_verify_capture(SSL_CTX* ctx, TlsCapture* sink);
+
+// After the handshake (or on a resumed session, where no verify callback runs): reads
+// the session into sink->info and, if the chain was not seen being verified, checks the
+// peer certificate's host name.
+void capture_session(SSL* ssl, TlsCapture& sink);
 
 }  // namespace pageload::transfer

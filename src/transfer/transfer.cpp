@@ -7,6 +7,12 @@
 // Send is ours: from the prereq callback (request about to be written) to the last
 // HEADER_OUT/DATA_OUT debug event (request written). Wait ends and receive starts at
 // curl's STARTTRANSFER; receive ends at TOTAL.
+// Connect ends at curl's CONNECT, but curl 7.88 reports 0 for it (also from inside its
+// callbacks) when the TLS handshake then fails. So we also stamp the TCP connect
+// ourselves: at each curl event until then we ask the sockets curl opened whether they
+// have a peer (curl logs its own "Connected" right after the connect completes), and at
+// the latest when curl sets up TLS, which it does only on a connected socket. That stamp
+// ends connect when curl has none; TLS starts there, setup included.
 #include "transfer/transfer.h"
 
 #include <curl/curl.h>
@@ -99,8 +105,12 @@ std::string sockaddr_ip(const sockaddr* sa, int* port, int* family) {
   return buf;
 }
 
+// "HOST:PORT:ADDR[,ADDR]". A host starting with '-' would read as curl's removal syntax
+// ("-HOST:PORT"); the '+' prefix (curl 7.75) says "add" and only makes the entry expire
+// like a lookup, after we have used it.
 std::string resolve_line(const Url& url, const std::vector<std::string>& addresses) {
-  std::string line = url.host + ":" + std::to_string(url.port) + ":";
+  std::string line = !url.host.empty() && url.host[0] == '-' ? "+" : "";
+  line += url.host + ":" + std::to_string(url.port) + ":";
   for (std::size_t i = 0; i < addresses.size(); ++i) {
     if (i) line += ",";
     bool v6 = addresses[i].find(':') != std::string::npos;
@@ -122,9 +132,13 @@ struct Exchange {
 
   int64_t added_us = 0;         // just before curl_multi_add_handle
   int64_t first_socket_us = 0;  // curl opened its first socket: connect starts
+  int64_t tcp_connected_us = 0; // first seen with a peer (see DESIGN): connect ends
+  int64_t tls_setup_us = 0;     // curl began setting up TLS: TCP was connected
   int64_t prereq_us = 0;        // request about to be written
   int64_t last_out_us = 0;      // last request byte handed to the socket
   std::vector<ConnectAttempt> attempts;
+  // Sockets curl opened to connect, each with the index of its attempt.
+  std::vector<std::pair<curl_socket_t, std::size_t>> sockets;
   TlsCapture tls;
   bool session_read = false;
   std::vector<Header> request_headers;
@@ -157,14 +171,33 @@ namespace {
 curl_socket_t on_open_socket(void* clientp, curlsocktype purpose, curl_sockaddr* addr) {
   auto* ex = static_cast<Exchange*>(clientp);
   int64_t now = mono_now_us();
+  int fd = socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
   if (purpose == CURLSOCKTYPE_IPCXN) {
     if (!ex->first_socket_us) ex->first_socket_us = now;
     ConnectAttempt attempt;
     attempt.address = sockaddr_ip(&addr->addr, &attempt.port, &attempt.family);
     ex->attempts.push_back(attempt);
+    if (fd >= 0) ex->sockets.emplace_back(fd, ex->attempts.size() - 1);
   }
-  int fd = socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
   return fd < 0 ? CURL_SOCKET_BAD : fd;
+}
+
+// Stamps the TCP connect the first time one of curl's sockets has the peer its attempt
+// was for. The peer is compared because curl may have closed a failed attempt's socket
+// and the number been reused.
+void note_tcp_connect(Exchange& ex) {
+  if (ex.tcp_connected_us) return;
+  for (const auto& [fd, index] : ex.sockets) {
+    sockaddr_storage peer{};
+    socklen_t len = sizeof peer;
+    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0) continue;
+    int port = 0, family = 0;
+    const ConnectAttempt& attempt = ex.attempts[index];
+    if (sockaddr_ip(reinterpret_cast<sockaddr*>(&peer), &port, &family) == attempt.address && port == attempt.port) {
+      ex.tcp_connected_us = mono_now_us();
+      return;
+    }
+  }
 }
 
 int on_prereq(void* clientp, char*, char*, int, int) {
@@ -193,6 +226,7 @@ void note_attempt_failure(Exchange& ex, std::string_view text) {
 
 int on_debug(CURL*, curl_infotype type, char* data, size_t size, void* userp) {
   auto* ex = static_cast<Exchange*>(userp);
+  if (!ex->tcp_connected_us && !ex->sockets.empty()) note_tcp_connect(*ex);
   std::string_view text(data, size);
   switch (type) {
     case CURLINFO_HEADER_OUT: {
@@ -231,7 +265,7 @@ void read_tls_session(Exchange& ex) {
   curl_tlssessioninfo* info = nullptr;
   if (curl_easy_getinfo(ex.easy.get(), CURLINFO_TLS_SSL_PTR, &info) == CURLE_OK && info &&
       info->backend == CURLSSLBACKEND_OPENSSL && info->internals)
-    read_session(static_cast<SSL*>(info->internals), ex.tls.info);
+    capture_session(static_cast<SSL*>(info->internals), ex.tls);
 }
 
 // Response headers kept per response: curl bounds their total size (300 KB), but 20,000
@@ -275,6 +309,9 @@ size_t on_write(char*, size_t size, size_t nmemb, void* userdata) {
 
 CURLcode on_ssl_ctx(CURL*, void* ssl_ctx, void* userp) {
   auto* ex = static_cast<Exchange*>(userp);
+  if (!ex->tls_setup_us) ex->tls_setup_us = mono_now_us();
+  note_tcp_connect(*ex);
+  if (!ex->tcp_connected_us) ex->tcp_connected_us = ex->tls_setup_us;
   install_verify_capture(static_cast<SSL_CTX*>(ssl_ctx), &ex->tls);
   return CURLE_OK;
 }
@@ -356,10 +393,9 @@ void Driver::Impl::finish(Exchange& ex, CURLcode rc) {
   // What the transfer reached, from curl's timers (0 = not reached) and our stamps.
   Progress progress;
   progress.tls = https && new_connection;
-  // curl leaves CONNECT at 0 when the TLS handshake fails; the handshake's start
-  // (our stamp) then marks the end of connect.
-  const int64_t tls_start_us = ex.tls.handshake_start_us;
-  progress.connected = !new_connection || connect > 0 || tls_start_us != 0;
+  // curl leaves CONNECT at 0 when the TLS handshake fails; our TCP stamp (DESIGN) then
+  // ends connect. Only TLS setup, which needs a connected socket, proves it connected.
+  progress.connected = !new_connection || connect > 0 || ex.tls_setup_us != 0 || ex.tls.handshake_start_us != 0;
   progress.handshaken = !progress.tls || appconnect > 0;
   progress.request_sent = ex.last_out_us != 0;
   progress.first_byte = starttransfer > 0 && (rc == CURLE_OK || !ex.status_line.empty());
@@ -385,11 +421,10 @@ void Driver::Impl::finish(Exchange& ex, CURLcode rc) {
       message = "connection closed inside the response headers";
     else if (c.code == Code::kTooLarge)
       message = "response larger than --max-filesize " + std::to_string(ex.spec.max_filesize) + " bytes";
-    else if (!ex.tls.info.verify_message.empty() && failed_phase == Phase::kTls)
-      message = "certificate verify failed: " + ex.tls.info.verify_message;
     else if (c.code == Code::kTlsCertHostname)
       message = "certificate does not match host name " + ex.spec.url.host;
-
+    else if (!ex.tls.info.verify_message.empty() && failed_phase == Phase::kTls)
+      message = "certificate verify failed: " + ex.tls.info.verify_message;
     failure = Failure{c.code, message};
     r.error_phase = failed_phase;
     r.failure = failure;
@@ -407,7 +442,8 @@ void Driver::Impl::finish(Exchange& ex, CURLcode rc) {
   if (new_connection) {
     double start = ms(ex.first_socket_us);
     if (reached_or_failed(Phase::kConnect, progress.connected)) {
-      double end = !progress.connected ? ms(now_us) : connect > 0 ? at(connect) : ms(tls_start_us);
+      const int64_t tcp_us = ex.tcp_connected_us ? ex.tcp_connected_us : ex.tls.handshake_start_us;
+      double end = !progress.connected ? ms(now_us) : connect > 0 ? at(connect) : ms(tcp_us);
       add(Phase::kConnect, start, end);
       cursor = end;
     }
@@ -472,17 +508,23 @@ void Driver::Impl::finish(Exchange& ex, CURLcode rc) {
       if (winner) a.error.clear();
     }
     if (const PhaseRecord* p = r.phase(Phase::kConnect)) c.connect = p->span;
-    if (https && (ex.tls.saw_leaf || ex.session_read)) {
+    const bool certificate_seen = ex.tls.saw_leaf || (ex.session_read && !ex.tls.info.subject.empty());
+    if (https && (certificate_seen || !ex.tls.info.version.empty())) {
       TlsInfo tls = ex.tls.info;
-      long verify = 0;
-      if (curl_easy_getinfo(e, CURLINFO_SSL_VERIFYRESULT, &verify) == CURLE_OK && verify != 0 &&
-          tls.verify_result == 0) {
-        tls.verify_result = verify;
-        tls.verify_message = X509_verify_cert_error_string(verify);
+      if (tls.verify_result == 0 && !ex.tls.saw_leaf) {
+        // A resumed session runs no verify callback; OpenSSL keeps the earlier result.
+        long verify = 0;
+        if (curl_easy_getinfo(e, CURLINFO_SSL_VERIFYRESULT, &verify) == CURLE_OK && verify != 0) {
+          tls.verify_result = verify;
+          tls.verify_message = X509_verify_cert_error_string(verify);
+        }
       }
-      if (!ex.tls.hostname_ok && tls.verify_message.empty())
-        tls.verify_message = "certificate does not match host name " + r.host;
-      tls.verified = !ex.spec.insecure && tls.verify_result == 0 && ex.tls.hostname_ok && progress.handshaken;
+      if (!ex.tls.hostname_ok && (tls.verify_result == 0 || tls.verify_result == X509_V_ERR_UNSPECIFIED)) {
+        tls.verify_result = X509_V_ERR_HOSTNAME_MISMATCH;
+        tls.verify_message = X509_verify_cert_error_string(X509_V_ERR_HOSTNAME_MISMATCH);
+      }
+      // Chain and host name passed against the trust store, with or without -k.
+      tls.verified = certificate_seen && tls.verify_result == 0 && ex.tls.hostname_ok;
       c.tls = tls;
     }
     result.connection = std::move(c);
@@ -567,6 +609,17 @@ void Driver::start(const HopSpec& spec, const RunClock& clock, Callback done) {
   ex.tls.host = spec.url.host;
   ex.easy.reset(curl_easy_init());
   CURL* e = ex.easy.get();
+  if (spec.insecure && spec.url.scheme == "https") {
+    // The trust store curl would verify with without -k: --cacert (else its default
+    // bundle) and its default CA directory.
+    ex.tls.insecure = true;
+    char* ca_file = nullptr;
+    char* ca_path = nullptr;
+    curl_easy_getinfo(e, CURLINFO_CAINFO, &ca_file);
+    curl_easy_getinfo(e, CURLINFO_CAPATH, &ca_path);
+    ex.tls.ca_file = !spec.cacert.empty() ? spec.cacert : ca_file ? ca_file : "";
+    ex.tls.ca_path = ca_path ? ca_path : "";
+  }
 
   curl_easy_setopt(e, CURLOPT_URL, spec.url.full.c_str());
   if (auto pool = impl_->pools.find(spec.pool); pool != impl_->pools.end())

@@ -3,6 +3,9 @@
 // tests/loader/loader_failure_test.cpp; these are the remaining cases.
 #include "faults/fault_support.h"
 
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+
 using namespace pageload;
 using namespace pageload::testing;
 
@@ -64,18 +67,34 @@ TEST_CASE("a certificate from an unknown CA is untrusted") {
                Code::kTlsCertUntrusted);
 }
 
-TEST_CASE("with -k every certificate failure loads and its verify failure is still recorded") {
-  for (const char* host : {"expired.test", "wronghost.test", "selfsigned.test", "untrusted.test"}) {
-    INFO(host);
-    auto o = fault_options(shared_lab().https_url(host, "/"));
+// OpenSSL's verify result for each lab name under -k, verified against the lab CA.
+struct InsecureCase {
+  const char* host;
+  long verify_result;
+};
+const InsecureCase kInsecureCases[] = {
+    {"expired.test", X509_V_ERR_CERT_HAS_EXPIRED},
+    {"wronghost.test", X509_V_ERR_HOSTNAME_MISMATCH},
+    {"selfsigned.test", X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT},
+    // The server sends only the leaf; its CA is in no store.
+    {"untrusted.test", X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY},
+    {"secure.test", X509_V_OK},
+};
+
+TEST_CASE("with -k every certificate loads and records its own verify result") {
+  for (const auto& c : kInsecureCases) {
+    INFO(c.host);
+    auto o = fault_options(shared_lab().https_url(c.host, "/"));
     o.insecure = true;
     Run run = load_and_store(o);
     CHECK(run.outcome == Outcome::kOk);
     CHECK(run.exit_status() == 0);
     REQUIRE(run.connections.size() == 1);
     REQUIRE(run.connections[0].tls);
-    CHECK_FALSE(run.connections[0].tls->verified);
-    CHECK_FALSE(run.connections[0].tls->verify_message.empty());
+    const TlsInfo& tls = *run.connections[0].tls;
+    CHECK(tls.verify_result == c.verify_result);
+    CHECK(tls.verified == (c.verify_result == X509_V_OK));
+    CHECK(tls.verify_message == (c.verify_result == X509_V_OK ? "" : X509_verify_cert_error_string(c.verify_result)));
   }
 }
 

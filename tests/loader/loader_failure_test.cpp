@@ -2,6 +2,9 @@
 // before the failure is kept.
 #include <catch2/catch.hpp>
 
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -109,15 +112,59 @@ TEST_CASE("a certificate for another name fails the host name check") {
                Code::kTlsCertHostname);
 }
 
-TEST_CASE("with -k a bad certificate loads and its verify failure is still recorded") {
+TEST_CASE("with -k an expired certificate loads and records certificate has expired, not a missing issuer") {
   auto o = lab_options(shared_lab().https_url("expired.test", "/"));
   o.insecure = true;
   Run run = load_and_store(o);
   CHECK(run.outcome == Outcome::kOk);
   REQUIRE(run.connections.at(0).tls);
   CHECK_FALSE(run.connections[0].tls->verified);
-  CHECK(run.connections[0].tls->verify_result != 0);
-  CHECK_FALSE(run.connections[0].tls->verify_message.empty());
+  CHECK(run.connections[0].tls->verify_result == X509_V_ERR_CERT_HAS_EXPIRED);
+  CHECK(run.connections[0].tls->verify_message == X509_verify_cert_error_string(X509_V_ERR_CERT_HAS_EXPIRED));
+}
+
+TEST_CASE("with -k a valid certificate is recorded as verified") {
+  auto o = lab_options(shared_lab().https_url("secure.test", "/"));
+  o.insecure = true;
+  Run run = load_and_store(o);
+  CHECK(run.outcome == Outcome::kOk);
+  REQUIRE(run.connections.at(0).tls);
+  CHECK(run.connections[0].tls->verified);
+  CHECK(run.connections[0].tls->verify_result == X509_V_OK);
+  CHECK(run.connections[0].tls->verify_message.empty());
+}
+
+TEST_CASE("with -k and no --cacert the certificate is verified against the system store, as without -k") {
+  auto o = lab_options(shared_lab().https_url("secure.test", "/"));
+  o.cacert.clear();
+  Run strict = load_and_store(o);
+  check_failed(strict, Phase::kTls, Code::kTlsCertUntrusted);
+  REQUIRE(strict.connections.at(0).tls);
+  o.insecure = true;
+  Run run = load_and_store(o);
+  CHECK(run.outcome == Outcome::kOk);
+  REQUIRE(run.connections.at(0).tls);
+  CHECK_FALSE(run.connections[0].tls->verified);
+  CHECK(run.connections[0].tls->verify_result == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
+  CHECK(run.connections[0].tls->verify_result == strict.connections[0].tls->verify_result);
+}
+
+TEST_CASE("a certificate for another name records hostname mismatch, not an unspecified verify error") {
+  Run run = load_and_store(lab_options(shared_lab().https_url("wronghost.test", "/")));
+  check_failed(run, Phase::kTls, Code::kTlsCertHostname);
+  REQUIRE(run.connections.at(0).tls);
+  CHECK_FALSE(run.connections[0].tls->verified);
+  CHECK(run.connections[0].tls->verify_result == X509_V_ERR_HOSTNAME_MISMATCH);
+  CHECK(run.connections[0].tls->verify_message == X509_verify_cert_error_string(X509_V_ERR_HOSTNAME_MISMATCH));
+  CHECK(run.failure->message == "certificate does not match host name wronghost.test");
+}
+
+TEST_CASE("a handshake that fails on the certificate keeps the version and cipher the ServerHello chose") {
+  Run run = load_and_store(lab_options(shared_lab().https_url("expired.test", "/")));
+  check_failed(run, Phase::kTls, Code::kTlsCertExpired);
+  REQUIRE(run.connections.at(0).tls);
+  CHECK(run.connections[0].tls->version.rfind("TLSv1.", 0) == 0);
+  CHECK_FALSE(run.connections[0].tls->cipher.empty());
 }
 
 TEST_CASE("a --max-time reached while waiting is a timeout in the wait phase") {

@@ -73,6 +73,32 @@ TEST_CASE("an https load records dns, connect, tls, send, wait and receive in or
   CHECK(d.answers.back().ttl > 0);
 }
 
+TEST_CASE("a host name starting with a dash loads instead of reading as a curl removal entry") {
+  // "-a.test:PORT:ADDR" is curl's syntax for removing a --resolve entry: the load ended
+  // as "internal: Could not resolve host".
+  Run run = load_and_store(lab_options(shared_lab().http_url("-a.test", "/")));
+  INFO((run.failure ? run.failure->message : std::string("no failure")));
+  CHECK(run.outcome == Outcome::kOk);
+  REQUIRE(run.requests.size() == 1);
+  CHECK(run.requests[0].status == 200);
+  REQUIRE(run.connections.size() == 1);
+  CHECK(run.connections[0].remote_ip == "127.0.0.1");
+}
+
+TEST_CASE("a host name with a trailing dot and an IP literal both verify against the certificate") {
+  auto& lab = shared_lab();
+  std::string ip_url = "https://127.0.0.1:" + std::to_string(lab.https_port()) + "/";
+  for (const std::string& url : {lab.https_url("secure.test.", "/"), ip_url}) {
+    INFO(url);
+    Run run = load_and_store(lab_options(url));
+    CHECK(run.outcome == Outcome::kOk);
+    REQUIRE(run.connections.size() == 1);
+    REQUIRE(run.connections[0].tls);
+    CHECK(run.connections[0].tls->verified);
+    CHECK(run.connections[0].tls->verify_result == 0);
+  }
+}
+
 TEST_CASE("a 301, 302, 303, 307, 308 chain is one row per hop with its status and method") {
   auto o = lab_options(shared_lab().http_url("chain.test", "/chain/301,302,303,307,308"));
   Run run = load_and_store(o);

@@ -61,6 +61,15 @@ TEST_CASE("certificate failures are told apart by the verify result, not the mes
             .code == Code::kTlsCertHostname);
 }
 
+TEST_CASE("a hostname mismatch reported by OpenSSL is tls_cert_hostname, not untrusted") {
+  for (long result : {X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH}) {
+    INFO(result);
+    auto c = classify_failure(CURLE_PEER_FAILED_VERIFICATION, 0, reached(true, false, false, false), result, false);
+    CHECK(c.phase == Phase::kTls);
+    CHECK(c.code == Code::kTlsCertHostname);
+  }
+}
+
 TEST_CASE("a handshake cut off is tls_handshake in the tls phase") {
   auto c = classify_failure(CURLE_SSL_CONNECT_ERROR, 0, reached(true, false, false, false), 0, true);
   CHECK(c.phase == Phase::kTls);
