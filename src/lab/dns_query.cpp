@@ -210,6 +210,9 @@ void add_addresses(Reply& reply, const std::string& key, const Name& owner, uint
   } else if (key == "fallback.test") {
     add(kTypeA, "127.0.0.2");
     add(kTypeA, "127.0.0.1");
+  } else if (key == "dual-fallback.test") {
+    add(kTypeA, "127.0.0.2");
+    add(kTypeAaaa, "::1");
   } else if (key == "multi.test") {
     add(kTypeA, "127.0.0.1");
     add(kTypeA, "127.0.0.3");

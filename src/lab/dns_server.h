@@ -8,6 +8,9 @@
 //   dual.test                          A 127.0.0.1 and AAAA ::1
 //   fallback.test                      A 127.0.0.2, then 127.0.0.1 (nothing listens on .2,
 //                                      so a client shows "each address tried")
+//   dual-fallback.test                 A 127.0.0.2 and AAAA ::1: IPv4 is refused, so a
+//                                      dual-stack client falls back to IPv6 (the lab's
+//                                      HTTP servers listen on ::1 too)
 //   multi.test                         A 127.0.0.1, 127.0.0.3, 127.0.0.4 (in that order)
 //   nxdomain.test, nx.test, *.nx.test  NXDOMAIN
 //   servfail.test                      SERVFAIL
