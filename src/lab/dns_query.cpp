@@ -28,9 +28,10 @@ constexpr int kNoError = 0, kFormErr = 1, kServFail = 2, kNxDomain = 3, kNotImp 
 
 constexpr uint32_t kDefaultTtl = 300;
 constexpr uint32_t kCnameTtl = 60;
-constexpr int kMaxChain = 32;
+constexpr int kMaxChain = 32;  // CNAME links in one reply, stacked cname-N labels included
 constexpr int kMaxDelayMs = 60000;
 constexpr std::size_t kHeaderSize = 12;
+constexpr uint16_t kFlagTc = 0x0200;
 
 // ---- Wire format -------------------------------------------------------------------
 
@@ -136,11 +137,12 @@ void write_record(Writer& w, const Record& r) {
   }
 }
 
-// Header and question of a reply to `q`, announcing `ancount` answers.
-void write_head(Writer& w, const Query& q, int rcode, uint16_t ancount) {
+// Header and question of a reply to `q`, announcing `ancount` answers; `tc` sets TC.
+void write_head(Writer& w, const Query& q, int rcode, uint16_t ancount, bool tc = false) {
   uint16_t rd = q.flags & 0x0100;
   w.u16(q.id);
-  w.u16(static_cast<uint16_t>(0x8000 | 0x0400 | rd | 0x0080 | rcode));  // QR AA RD RA
+  // QR AA (TC) RD RA
+  w.u16(static_cast<uint16_t>(0x8000 | 0x0400 | (tc ? kFlagTc : 0) | rd | 0x0080 | rcode));
   w.u16(1);
   w.u16(ancount);
   w.u16(0);
@@ -239,11 +241,15 @@ Reply decide(const Query& q) {
     if (auto n = numbered(label, "ttl-")) ttl = static_cast<uint32_t>(std::min<long>(*n, 0x7fffffff));
   }
 
-  // Follow the CNAME chain down to its terminal name.
+  // Follow the CNAME chain down to its terminal name, or for kMaxChain links: stacked
+  // labels (cname-32.cname-32...) would otherwise make a chain of hundreds, more than a
+  // DNS message holds. Cut there, the reply ends with its last CNAME, as from a server
+  // that stops following a chain.
   Name cur = qname;
   for (;;) {
     auto n = numbered(cur.front(), "cname-");
     if (!n || *n < 1 || *n > kMaxChain || cur.size() < 2) break;
+    if (reply.answers.size() == static_cast<std::size_t>(kMaxChain)) return reply;
     Name next(cur.begin() + 1, cur.end());
     if (*n > 1) next.insert(next.begin(), "cname-" + std::to_string(*n - 1));
     reply.answers.push_back(Record{cur, kTypeCname, kCnameTtl, next, {}});
@@ -277,8 +283,8 @@ Reply decide(const Query& q) {
   return reply;
 }
 
-// The reply datagram for a query, or nothing to send.
-std::optional<Bytes> build_reply(const Query& q, const Reply& reply) {
+// The reply message for a query, or nothing to send.
+std::optional<Bytes> build_reply(const Query& q, const Reply& reply, DnsTransport transport) {
   Writer w;
   switch (reply.behaviour) {
     case Behaviour::kSilent:
@@ -299,12 +305,23 @@ std::optional<Bytes> build_reply(const Query& q, const Reply& reply) {
   }
   write_head(w, q, reply.rcode, static_cast<uint16_t>(reply.answers.size()));
   for (const auto& r : reply.answers) write_record(w, r);
-  return w.take();
+  std::size_t limit = transport == DnsTransport::kUdp ? kMaxUdpReply : kMaxTcpReply;
+  if (w.size() <= limit) return w.take();
+  // Too long for this transport. Over UDP: header and question with TC, no records
+  // (RFC 2181 9: a client discards a truncated answer and retries over TCP). Over TCP
+  // the zone cannot get here (the chain is capped), but if it did: SERVFAIL, never an
+  // oversized message.
+  Writer cut;
+  if (transport == DnsTransport::kUdp)
+    write_head(cut, q, reply.rcode, 0, true);
+  else
+    write_head(cut, q, kServFail, 0);
+  return cut.take();
 }
 
 }  // namespace
 
-DnsOutgoing dns_reply_to(const uint8_t* data, std::size_t size) {
+DnsOutgoing dns_reply_to(const uint8_t* data, std::size_t size, DnsTransport transport) {
   if (size < kHeaderSize) return {};
   Reader r(data, size);
   Query q;
@@ -322,7 +339,7 @@ DnsOutgoing dns_reply_to(const uint8_t* data, std::size_t size) {
   q.qclass = r.u16();
   if (!r.ok()) return {header_only(q.id, q.flags, kFormErr), 0};
   Reply reply = decide(q);
-  return {build_reply(q, reply), reply.delay_ms};
+  return {build_reply(q, reply, transport), reply.delay_ms};
 }
 
 }  // namespace pageload::lab

@@ -122,7 +122,7 @@ std::string Lab::https_url(std::string_view host, std::string_view path) const {
 std::string Lab::describe() const {
   std::string out;
   out += "pageload lab on " + bind_ + "\n";
-  out += "  DNS   udp " + dns_server() + "   zone *.test (use --dns-server " + dns_server() + ")\n";
+  out += "  DNS   udp+tcp " + dns_server() + "   zone *.test (use --dns-server " + dns_server() + ")\n";
   out += "  HTTP  " + http_url("a.test", "/") + "\n";
   out += "  HTTPS " + https_url("a.test", "/") + "\n";
   out += "  CA    " + ca_file() + "   (use --cacert " + ca_file() + ")\n";
@@ -145,7 +145,7 @@ std::string Lab::describe() const {
   out += "  nxdomain.test servfail.test refused.test empty.test silent.test malformed.test truncated.test\n";
   out += "  v6.test (AAAA ::1) dual.test (A and AAAA) fallback.test (127.0.0.2 then 127.0.0.1) multi.test\n";
   out += "  dual-fallback.test (A 127.0.0.2 refuses, then AAAA ::1)\n";
-  out += "  delay-N.test (answer after N ms) ttl-N.test cname-N.a.test (CNAME chain of N)\n";
+  out += "  delay-N.test (answer after N ms) ttl-N.test cname-N.a.test (CNAME chain of N; over 512 bytes: TC, then TCP)\n";
   out += "\nTLS names (HTTPS port):\n";
   out += "  expired.test      certificate expired\n";
   out += "  wronghost.test    certificate for other.example only\n";
