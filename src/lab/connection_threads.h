@@ -27,7 +27,8 @@ class ConnectionThreads {
   ~ConnectionThreads() { stop_all(); }
 
   // Takes `fd` and runs serve(fd) on a new thread; the socket is closed when it returns.
-  // Joins threads that have finished first. Call from the accept thread only.
+  // Joins threads that have finished first. Call from accept threads (one or several;
+  // each joins only the finished threads it took out of the list).
   void spawn(UniqueFd fd, Serve serve);
   // Shuts down every open socket and joins every thread. Idempotent; not from a
   // connection thread.

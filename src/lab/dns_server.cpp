@@ -1,6 +1,5 @@
-// The lab DNS server: wire format (a bounds-checked reader and a builder), the zone's
-// rules, and the serving loop with its timer queue for delayed replies. See the header
-// for the zone.
+// The lab DNS server's sockets: UDP with a timer queue for delayed replies, and DNS over
+// TCP for what does not fit a datagram. The replies themselves come from dns_query.h.
 #include "lab/dns_server.h"
 
 #include <arpa/inet.h>
@@ -10,333 +9,22 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <optional>
 #include <queue>
-#include <string_view>
 #include <vector>
 
 #include "core/clock.h"
 #include "lab/dns_query.h"
+#include "lab/listen.h"
 
 namespace pageload::lab {
 namespace {
 
-using Name = std::vector<std::string>;  // labels, as raw bytes; no escaping needed
 using Bytes = std::vector<uint8_t>;
 
-constexpr uint16_t kTypeA = 1;
-constexpr uint16_t kTypeCname = 5;
-constexpr uint16_t kTypeAaaa = 28;
-constexpr uint16_t kClassIn = 1;
-
-constexpr int kNoError = 0, kFormErr = 1, kServFail = 2, kNxDomain = 3, kNotImp = 4,
-              kRefused = 5;
-
-constexpr uint32_t kDefaultTtl = 300;
-constexpr uint32_t kCnameTtl = 60;
-constexpr int kMaxChain = 32;
-constexpr int kMaxDelayMs = 60000;
-constexpr std::size_t kHeaderSize = 12;
-
-// ---- Wire format -------------------------------------------------------------------
-
-// Reads a query. Every read is bounds-checked; after a failed read ok() is false and
-// further reads return zero.
-class Reader {
- public:
-  Reader(const uint8_t* data, std::size_t size) : data_(data), size_(size) {}
-  bool ok() const { return ok_; }
-
-  uint8_t u8() {
-    if (!ok_ || pos_ + 1 > size_) return fail();
-    return data_[pos_++];
-  }
-  uint16_t u16() {
-    uint16_t hi = u8();
-    return static_cast<uint16_t>(hi << 8 | u8());
-  }
-  // A question name. Queries have no reason to use compression, so pointers are refused.
-  Name name() {
-    Name labels;
-    std::size_t total = 1;
-    for (;;) {
-      uint8_t len = u8();
-      if (!ok_) return {};
-      if (len == 0) return labels;
-      if (len > 63 || pos_ + len > size_ || (total += len + 1) > 255) {
-        fail();
-        return {};
-      }
-      labels.emplace_back(reinterpret_cast<const char*>(data_ + pos_), len);
-      pos_ += len;
-    }
-  }
-
- private:
-  uint8_t fail() {
-    ok_ = false;
-    return 0;
-  }
-  const uint8_t* data_;
-  std::size_t size_;
-  std::size_t pos_ = 0;
-  bool ok_ = true;
-};
-
-class Writer {
- public:
-  void u8(uint8_t v) { out_.push_back(v); }
-  void u16(uint16_t v) {
-    u8(static_cast<uint8_t>(v >> 8));
-    u8(static_cast<uint8_t>(v));
-  }
-  void u32(uint32_t v) {
-    u16(static_cast<uint16_t>(v >> 16));
-    u16(static_cast<uint16_t>(v));
-  }
-  void bytes(const Bytes& b) { out_.insert(out_.end(), b.begin(), b.end()); }
-  void name(const Name& labels) {
-    for (const auto& l : labels) {
-      u8(static_cast<uint8_t>(l.size()));
-      out_.insert(out_.end(), l.begin(), l.end());
-    }
-    u8(0);
-  }
-  std::size_t size() const { return out_.size(); }
-  Bytes take() { return std::move(out_); }
-
- private:
-  Bytes out_;
-};
-
-struct Query {
-  uint16_t id = 0;
-  uint16_t flags = 0;
-  Name qname;
-  uint16_t qtype = 0;
-  uint16_t qclass = 0;
-};
-
-struct Record {
-  Name owner;
-  uint16_t type = 0;
-  uint32_t ttl = 0;
-  Name target;  // CNAME
-  Bytes rdata;  // A / AAAA
-};
-
-void write_record(Writer& w, const Record& r) {
-  w.name(r.owner);
-  w.u16(r.type);
-  w.u16(kClassIn);
-  w.u32(r.ttl);
-  if (r.type == kTypeCname) {
-    Writer target;
-    target.name(r.target);
-    Bytes t = target.take();
-    w.u16(static_cast<uint16_t>(t.size()));
-    w.bytes(t);
-  } else {
-    w.u16(static_cast<uint16_t>(r.rdata.size()));
-    w.bytes(r.rdata);
-  }
-}
-
-// Header and question of a reply to `q`, announcing `ancount` answers.
-void write_head(Writer& w, const Query& q, int rcode, uint16_t ancount) {
-  uint16_t rd = q.flags & 0x0100;
-  w.u16(q.id);
-  w.u16(static_cast<uint16_t>(0x8000 | 0x0400 | rd | 0x0080 | rcode));  // QR AA RD RA
-  w.u16(1);
-  w.u16(ancount);
-  w.u16(0);
-  w.u16(0);
-  w.name(q.qname);
-  w.u16(q.qtype);
-  w.u16(q.qclass);
-}
-
-Bytes header_only(uint16_t id, uint16_t flags, int rcode) {
-  Writer w;
-  w.u16(id);
-  w.u16(static_cast<uint16_t>(0x8000 | (flags & 0x7900) | 0x0080 | rcode));
-  for (int i = 0; i < 4; ++i) w.u16(0);
-  return w.take();
-}
-
-// ---- Zone ------------------------------------------------------------------------
-
-enum class Behaviour { kAnswer, kSilent, kMalformed, kTruncated };
-
-struct Reply {
-  int rcode = kNoError;
-  std::vector<Record> answers;
-  Behaviour behaviour = Behaviour::kAnswer;
-  int delay_ms = 0;
-};
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
-// N of a label "PREFIX-N" (case-insensitive), or nullopt.
-std::optional<long> numbered(const std::string& label, std::string_view prefix) {
-  std::string l = lower(label);
-  if (l.size() <= prefix.size() || l.compare(0, prefix.size(), prefix) != 0) return std::nullopt;
-  long n = 0;
-  const char* first = l.data() + prefix.size();
-  const char* last = l.data() + l.size();
-  auto [ptr, ec] = std::from_chars(first, last, n);
-  if (ec != std::errc() || ptr != last || n < 0) return std::nullopt;
-  return n;
-}
-
-Record address(const Name& owner, uint16_t type, uint32_t ttl, const char* text) {
-  Record r{owner, type, ttl, {}, {}};
-  r.rdata.resize(type == kTypeA ? 4 : 16);
-  inet_pton(type == kTypeA ? AF_INET : AF_INET6, text, r.rdata.data());
-  return r;
-}
-
-// The A/AAAA records of a terminal name `key` (lower case, delay/ttl labels dropped).
-void add_addresses(Reply& reply, const std::string& key, const Name& owner, uint16_t qtype,
-                   uint32_t ttl) {
-  auto add = [&](uint16_t type, const char* text) {
-    if (type == qtype) reply.answers.push_back(address(owner, type, ttl, text));
-  };
-  if (key == "empty.test") return;
-  if (key == "v6.test") {
-    add(kTypeAaaa, "::1");
-  } else if (key == "dual.test") {
-    add(kTypeA, "127.0.0.1");
-    add(kTypeAaaa, "::1");
-  } else if (key == "fallback.test") {
-    add(kTypeA, "127.0.0.2");
-    add(kTypeA, "127.0.0.1");
-  } else if (key == "multi.test") {
-    add(kTypeA, "127.0.0.1");
-    add(kTypeA, "127.0.0.3");
-    add(kTypeA, "127.0.0.4");
-  } else {
-    add(kTypeA, "127.0.0.1");
-  }
-}
-
-bool ends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-Reply decide(const Query& q) {
-  Reply reply;
-  const Name& qname = q.qname;
-  if (qname.size() < 2 || lower(qname.back()) != "test") {
-    reply.rcode = kRefused;
-    return reply;
-  }
-  uint32_t ttl = kDefaultTtl;
-  for (const auto& label : qname) {
-    if (auto n = numbered(label, "delay-")) reply.delay_ms = static_cast<int>(std::min<long>(*n, kMaxDelayMs));
-    if (auto n = numbered(label, "ttl-")) ttl = static_cast<uint32_t>(std::min<long>(*n, 0x7fffffff));
-  }
-
-  // Follow the CNAME chain down to its terminal name.
-  Name cur = qname;
-  for (;;) {
-    auto n = numbered(cur.front(), "cname-");
-    if (!n || *n < 1 || *n > kMaxChain || cur.size() < 2) break;
-    Name next(cur.begin() + 1, cur.end());
-    if (*n > 1) next.insert(next.begin(), "cname-" + std::to_string(*n - 1));
-    reply.answers.push_back(Record{cur, kTypeCname, kCnameTtl, next, {}});
-    cur = std::move(next);
-  }
-
-  std::string key;
-  for (const auto& label : cur) {
-    if (numbered(label, "delay-") || numbered(label, "ttl-")) continue;
-    key += (key.empty() ? "" : ".") + lower(label);
-  }
-  if (cur.size() < 2 || lower(cur.back()) != "test") return reply;  // the chain left the zone
-
-  if (key == "nxdomain.test" || key == "nx.test" || ends_with(key, ".nx.test")) {
-    reply.rcode = kNxDomain;
-  } else if (key == "servfail.test") {
-    reply = Reply{kServFail, {}, Behaviour::kAnswer, reply.delay_ms};
-  } else if (key == "refused.test") {
-    reply = Reply{kRefused, {}, Behaviour::kAnswer, reply.delay_ms};
-  } else if (key == "silent.test") {
-    reply.behaviour = Behaviour::kSilent;
-  } else if (key == "malformed.test") {
-    reply.behaviour = Behaviour::kMalformed;
-  } else if (key == "truncated.test") {
-    reply.behaviour = Behaviour::kTruncated;
-    uint16_t type = q.qtype == kTypeAaaa ? kTypeAaaa : kTypeA;
-    reply.answers.push_back(address(cur, type, ttl, type == kTypeA ? "127.0.0.1" : "::1"));
-  } else {
-    add_addresses(reply, key, cur, q.qtype, ttl);
-  }
-  return reply;
-}
-
-// The reply datagram for a query, or nothing to send.
-std::optional<Bytes> build_reply(const Query& q, const Reply& reply) {
-  Writer w;
-  switch (reply.behaviour) {
-    case Behaviour::kSilent:
-      return std::nullopt;
-    case Behaviour::kMalformed:
-      write_head(w, q, kNoError, 1);
-      for (uint8_t b : {0xff, 0xff, 0x00, 0x01, 0xde, 0xad}) w.u8(b);
-      return w.take();
-    case Behaviour::kTruncated: {
-      write_head(w, q, kNoError, static_cast<uint16_t>(reply.answers.size()));
-      for (const auto& r : reply.answers) write_record(w, r);
-      Bytes out = w.take();
-      out.resize(out.size() - 2);  // cut inside the last record's RDATA
-      return out;
-    }
-    case Behaviour::kAnswer:
-      break;
-  }
-  write_head(w, q, reply.rcode, static_cast<uint16_t>(reply.answers.size()));
-  for (const auto& r : reply.answers) write_record(w, r);
-  return w.take();
-}
-
-// The reply to one received datagram (after its delay), or nothing.
-struct Outgoing {
-  std::optional<Bytes> bytes;
-  int delay_ms = 0;
-};
-
-Outgoing respond(const uint8_t* data, std::size_t size) {
-  if (size < kHeaderSize) return {};
-  Reader r(data, size);
-  Query q;
-  q.id = r.u16();
-  q.flags = r.u16();
-  if (q.flags & 0x8000) return {};  // a response: never answer those (no loops)
-  uint16_t qdcount = r.u16();
-  r.u16();
-  r.u16();
-  r.u16();
-  if ((q.flags >> 11 & 0xf) != 0) return {header_only(q.id, q.flags, kNotImp), 0};
-  if (qdcount != 1) return {header_only(q.id, q.flags, kFormErr), 0};
-  q.qname = r.name();
-  q.qtype = r.u16();
-  q.qclass = r.u16();
-  if (!r.ok()) return {header_only(q.id, q.flags, kFormErr), 0};
-  Reply reply = decide(q);
-  return {build_reply(q, reply), reply.delay_ms};
-}
-
-// ---- Serving loop ----------------------------------------------------------------
+constexpr int kPortTries = 16;  // ephemeral ports tried for one free over UDP and TCP
 
 struct Pending {
   int64_t due_us;
@@ -355,6 +43,29 @@ void send_to(int fd, const Bytes& bytes, const sockaddr_storage& peer, socklen_t
                reinterpret_cast<const sockaddr*>(&peer), len);
 }
 
+// Reads exactly `size` bytes. False at end of stream, on error or on the idle timeout.
+bool read_exact(int fd, uint8_t* out, std::size_t size) {
+  while (size > 0) {
+    ssize_t n = recv(fd, out, size, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    out += n;
+    size -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+bool write_all(int fd, const Bytes& bytes) {
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = send(fd, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
 }  // namespace
 
 StatusOr<std::unique_ptr<DnsServer>> DnsServer::start(const std::string& bind_addr, int port) {
@@ -365,11 +76,9 @@ StatusOr<std::unique_ptr<DnsServer>> DnsServer::start(const std::string& bind_ad
   auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
   if (inet_pton(AF_INET, bind_addr.c_str(), &v4->sin_addr) == 1) {
     v4->sin_family = AF_INET;
-    v4->sin_port = htons(static_cast<uint16_t>(port));
     len = sizeof *v4;
   } else if (inet_pton(AF_INET6, bind_addr.c_str(), &v6->sin6_addr) == 1) {
     v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(static_cast<uint16_t>(port));
     len = sizeof *v6;
   } else {
     return Status(Code::kUsage, "not a numeric address: " + bind_addr);
@@ -381,40 +90,80 @@ StatusOr<std::unique_ptr<DnsServer>> DnsServer::start(const std::string& bind_ad
     if (fd >= 0) close(fd);
     return Status(Code::kInternal, message);
   };
-  int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return fail("socket", -1);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) return fail("bind", fd);
-  if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return fail("getsockname", fd);
-  int bound = ntohs(ss.ss_family == AF_INET ? v4->sin_port : v6->sin6_port);
-  int wake[2];
-  if (pipe2(wake, O_NONBLOCK | O_CLOEXEC) != 0) return fail("pipe", fd);
+  // UDP first, then TCP on the same port number: clients retry a truncated answer over
+  // TCP at the address they asked. An ephemeral port taken for TCP is chosen again.
+  for (int attempt = 0;; ++attempt) {
+    if (ss.ss_family == AF_INET)
+      v4->sin_port = htons(static_cast<uint16_t>(port));
+    else
+      v6->sin6_port = htons(static_cast<uint16_t>(port));
+    int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return fail("socket", -1);
+    if (bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) return fail("bind", fd);
+    int bound = bound_port(fd);
+    if (bound == 0) return fail("getsockname", fd);
 
-  std::unique_ptr<DnsServer> server(new DnsServer(fd, wake[0], wake[1], bind_addr, bound));
-  server->thread_ = std::thread([s = server.get()] { s->serve(); });
-  return server;
+    auto tcp = listen_pair(bind_addr, "", bound);
+    if (!tcp.ok()) {
+      close(fd);
+      if (port == 0 && attempt + 1 < kPortTries) continue;
+      return Status(Code::kInternal, tcp.status().message());
+    }
+    // Non-blocking, so that a connection reset between poll() and accept() cannot stall
+    // the loop that also serves UDP.
+    int flags = fcntl(tcp->primary.get(), F_GETFL);
+    if (flags < 0 || fcntl(tcp->primary.get(), F_SETFL, flags | O_NONBLOCK) != 0) return fail("fcntl", fd);
+    int wake[2];
+    if (pipe2(wake, O_NONBLOCK | O_CLOEXEC) != 0) return fail("pipe", fd);
+
+    std::unique_ptr<DnsServer> server(
+        new DnsServer(fd, std::move(tcp->primary), wake[0], wake[1], bind_addr, bound));
+    server->thread_ = std::thread([s = server.get()] { s->serve(); });
+    return server;
+  }
 }
 
-DnsServer::DnsServer(int fd, int wake_read, int wake_write, std::string host, int port)
-    : fd_(fd), wake_read_(wake_read), wake_write_(wake_write), host_(std::move(host)), port_(port) {}
+DnsServer::DnsServer(int fd, UniqueFd tcp, int wake_read, int wake_write, std::string host, int port)
+    : fd_(fd),
+      tcp_listener_(std::move(tcp)),
+      wake_read_(wake_read),
+      wake_write_(wake_write),
+      host_(std::move(host)),
+      port_(port) {}
 
 DnsServer::~DnsServer() {
+  stop_.raise();
   char byte = 1;
   while (write(wake_write_, &byte, 1) < 0 && errno == EINTR) {
   }
   if (thread_.joinable()) thread_.join();
+  tcp_threads_.stop_all();
   close(fd_);
   close(wake_read_);
   close(wake_write_);
 }
 
-DnsOutgoing dns_reply_to(const uint8_t* data, std::size_t size) {
-  Outgoing out = respond(data, size);
-  return {std::move(out.bytes), out.delay_ms};
-}
-
 std::string DnsServer::address() const {
   bool v6 = host_.find(':') != std::string::npos;
   return (v6 ? "[" + host_ + "]" : host_) + ":" + std::to_string(port_);
+}
+
+ConnectionThreads::Close DnsServer::serve_tcp(int fd) {
+  Bytes message;
+  for (;;) {
+    uint8_t length[2];
+    if (!read_exact(fd, length, 2)) break;
+    message.resize(static_cast<std::size_t>(length[0] << 8 | length[1]));
+    if (!read_exact(fd, message.data(), message.size())) break;
+    queries_.fetch_add(1);
+    DnsOutgoing out = dns_reply_to(message.data(), message.size(), DnsTransport::kTcp);
+    if (!out.bytes) continue;  // silent.test and dropped garbage: wait for the next query
+    if (out.delay_ms > 0 && !stop_.sleep_for(std::chrono::milliseconds(out.delay_ms))) break;
+    Bytes framed{static_cast<uint8_t>(out.bytes->size() >> 8), static_cast<uint8_t>(out.bytes->size())};
+    framed.insert(framed.end(), out.bytes->begin(), out.bytes->end());
+    if (!write_all(fd, framed)) break;
+  }
+  return ConnectionThreads::Close::kGraceful;
 }
 
 void DnsServer::serve() {
@@ -427,10 +176,22 @@ void DnsServer::serve() {
       int64_t wait_us = timers.top().due_us - mono_now_us();
       timeout = wait_us <= 0 ? 0 : static_cast<int>((wait_us + 999) / 1000);
     }
-    pollfd fds[2] = {{fd_, POLLIN, 0}, {wake_read_, POLLIN, 0}};
-    int n = poll(fds, 2, timeout);
+    pollfd fds[3] = {{fd_, POLLIN, 0}, {wake_read_, POLLIN, 0}, {tcp_listener_.get(), POLLIN, 0}};
+    int n = poll(fds, 3, timeout);
     if (n < 0 && errno != EINTR) return;
     if (fds[1].revents) return;  // asked to stop
+
+    if (fds[2].revents & POLLIN) {
+      int client = accept4(tcp_listener_.get(), nullptr, nullptr, SOCK_CLOEXEC);
+      if (client >= 0) {
+        tcp_connections_.fetch_add(1);
+        timeval idle{10, 0};  // a client that sends nothing more does not keep a thread
+        setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &idle, sizeof idle);
+        timeval send_limit{10, 0};
+        setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &send_limit, sizeof send_limit);
+        tcp_threads_.spawn(UniqueFd(client), [this](int c) { return serve_tcp(c); });
+      }
+    }
 
     if (fds[0].revents & POLLIN) {
       for (int i = 0; i < 64; ++i) {  // drain a burst, then look at the timers again
@@ -440,7 +201,7 @@ void DnsServer::serve() {
                                reinterpret_cast<sockaddr*>(&p.peer), &p.peer_len);
         if (got < 0) break;
         queries_.fetch_add(1);
-        Outgoing out = respond(buf, static_cast<std::size_t>(got));
+        DnsOutgoing out = dns_reply_to(buf, static_cast<std::size_t>(got), DnsTransport::kUdp);
         if (!out.bytes) continue;
         if (out.delay_ms == 0) {
           send_to(fd_, *out.bytes, p.peer, p.peer_len);

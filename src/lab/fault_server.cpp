@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "lab/gzip.h"
+#include "lab/listen.h"
 #include "lab/stream.h"
 
 namespace pageload::lab {
@@ -45,26 +46,6 @@ constexpr Fault kFaults[] = {
     {"/huge-location", "302 with a 100,000-byte Location"},
     {"/evil-reason", "200 whose reason phrase and headers carry terminal escapes"},
 };
-
-StatusOr<UniqueFd> listen_on(const std::string& bind, int backlog) {
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  if (inet_pton(AF_INET, bind.c_str(), &a.sin_addr) != 1)
-    return Status(Code::kUsage, "lab: the fault server needs an IPv4 bind address, got " + bind);
-  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!fd.valid()) return Status(Code::kConnectError, std::string("lab: socket: ") + std::strerror(errno));
-  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd.get(), backlog) != 0)
-    return Status(Code::kConnectError, "lab: fault server cannot listen on " + bind + ": " + std::strerror(errno));
-  return fd;
-}
-
-int bound_port(int fd) {
-  sockaddr_in a{};
-  socklen_t len = sizeof a;
-  if (getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) return 0;
-  return ntohs(a.sin_port);
-}
-
 
 // Reads until the end of the request head (or whatever arrives first for TLS ports).
 // Returns the request target, or empty when the client sent no parsable request line.
@@ -111,24 +92,27 @@ std::vector<RouteInfo> fault_routes() {
   return out;
 }
 
-StatusOr<std::unique_ptr<FaultServer>> FaultServer::start(const std::string& bind) {
+StatusOr<std::unique_ptr<FaultServer>> FaultServer::start(const std::string& bind,
+                                                         const std::string& also_bind) {
+  sockaddr_in a{};
+  if (inet_pton(AF_INET, bind.c_str(), &a.sin_addr) != 1)
+    return Status(Code::kUsage, "lab: the fault server needs an IPv4 bind address, got " + bind);
   std::unique_ptr<FaultServer> s(new FaultServer());
-  for (int i = 0; i < 3; ++i) {
-    auto l = listen_on(bind, 128);
+  for (FaultPort mode : {FaultPort::kByPath, FaultPort::kTlsSpeaksHttp, FaultPort::kTlsCutOff}) {
+    auto l = listen_pair(bind, also_bind, 0);
     if (!l.ok()) return l.status();
-    s->listeners_[i] = std::move(l.value());
-    s->ports_[i] = bound_port(s->listeners_[i].get());
+    s->ports_[static_cast<int>(mode)] = l->port;
+    s->listening_.push_back({std::move(l->primary), mode});
+    if (l->secondary.valid()) s->listening_.push_back({std::move(l->secondary), mode});
   }
   // listen(0) lets one connection wait in the accept queue; ours fills it and, never
   // accepted, keeps it full, so the kernel drops every later SYN: a connect timeout.
-  auto backlog = listen_on(bind, 0);
+  auto backlog = listen_pair(bind, "", 0, 0);
   if (!backlog.ok()) return backlog.status();
-  s->backlog_listener_ = std::move(backlog.value());
-  s->ports_[3] = bound_port(s->backlog_listener_.get());
-  sockaddr_in a{};
+  s->backlog_listener_ = std::move(backlog->primary);
+  s->ports_[3] = backlog->port;
   a.sin_family = AF_INET;
   a.sin_port = htons(static_cast<uint16_t>(s->ports_[3]));
-  inet_pton(AF_INET, bind.c_str(), &a.sin_addr);
   for (int i = 0; i < 2; ++i) {
     UniqueFd filler(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
     if (!filler.valid()) return Status(Code::kConnectError, "lab: fault server: socket failed");
@@ -163,15 +147,16 @@ void FaultServer::stop() {
 }
 
 void FaultServer::accept_loop() {
-  pollfd fds[4];
-  for (int i = 0; i < 3; ++i) fds[i] = {listeners_[i].get(), POLLIN, 0};
-  fds[3] = {wake_[0].get(), POLLIN, 0};
+  std::vector<pollfd> fds;
+  for (const auto& l : listening_) fds.push_back({l.fd.get(), POLLIN, 0});
+  fds.push_back({wake_[0].get(), POLLIN, 0});
+  const std::size_t n = listening_.size();
   while (!stop_.raised()) {
-    if (::poll(fds, 4, -1) < 0) continue;
-    if (fds[3].revents || stop_.raised()) break;
-    for (int i = 0; i < 3; ++i) {
+    if (::poll(fds.data(), fds.size(), -1) < 0) continue;
+    if (fds[n].revents || stop_.raised()) break;
+    for (std::size_t i = 0; i < n; ++i) {
       if (!(fds[i].revents & POLLIN)) continue;
-      int fd = ::accept4(listeners_[i].get(), nullptr, nullptr, SOCK_CLOEXEC);
+      int fd = ::accept4(listening_[i].fd.get(), nullptr, nullptr, SOCK_CLOEXEC);
       if (fd < 0) continue;
       int one = 1;
       setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -179,7 +164,7 @@ void FaultServer::accept_loop() {
       setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
       timeval stv{30, 0};
       setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &stv, sizeof stv);
-      connections_.spawn(UniqueFd(fd), [this, mode = static_cast<FaultPort>(i)](int client) {
+      connections_.spawn(UniqueFd(fd), [this, mode = listening_[i].mode](int client) {
         return serve(client, mode);
       });
     }

@@ -40,8 +40,12 @@ std::vector<RouteInfo> fault_routes();
 
 class FaultServer {
  public:
-  // Listens on `bind` (IPv4 literal) on ephemeral ports. kConnectError when it cannot.
-  static StatusOr<std::unique_ptr<FaultServer>> start(const std::string& bind);
+  // Listens on `bind` (IPv4 literal) on ephemeral ports; the by-path and TLS ports also
+  // on `also_bind` (e.g. "::1"; empty: nowhere else) with the same port numbers, unless
+  // the machine lacks that address (listen.h). The backlog-full port is IPv4 only.
+  // kConnectError when it cannot listen.
+  static StatusOr<std::unique_ptr<FaultServer>> start(const std::string& bind,
+                                                      const std::string& also_bind = "");
   ~FaultServer();
   FaultServer(const FaultServer&) = delete;
   FaultServer& operator=(const FaultServer&) = delete;
@@ -57,7 +61,11 @@ class FaultServer {
   ConnectionThreads::Close serve(int fd, FaultPort mode);
   void serve_path(int fd, const std::string& target);
 
-  UniqueFd listeners_[3];  // kByPath, kTlsSpeaksHttp, kTlsCutOff
+  struct Listening {
+    UniqueFd fd;
+    FaultPort mode;
+  };
+  std::vector<Listening> listening_;  // kByPath, kTlsSpeaksHttp, kTlsCutOff, each on 1 or 2 addresses
   int ports_[4] = {0, 0, 0, 0};
   UniqueFd backlog_listener_;
   std::vector<UniqueFd> backlog_fillers_;  // connections that keep its queue full

@@ -1,6 +1,5 @@
 #include "lab/http_server.h"
 
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -9,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "lab/listen.h"
 #include "lab/response_writer.h"
 #include "lab/routes.h"
 #include "lab/stream.h"
@@ -21,45 +21,6 @@ void set_timeout(int fd, int option, std::chrono::milliseconds timeout) {
   tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
   tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
   setsockopt(fd, SOL_SOCKET, option, &tv, sizeof tv);
-}
-
-StatusOr<UniqueFd> listen_on(const std::string& bind, int port) {
-  sockaddr_storage addr{};
-  socklen_t len = 0;
-  int family = AF_INET;
-  if (bind.find(':') != std::string::npos) {
-    family = AF_INET6;
-    auto* a6 = reinterpret_cast<sockaddr_in6*>(&addr);
-    a6->sin6_family = AF_INET6;
-    a6->sin6_port = htons(static_cast<uint16_t>(port));
-    if (inet_pton(AF_INET6, bind.c_str(), &a6->sin6_addr) != 1)
-      return Status(Code::kUsage, "lab: bad bind address " + bind);
-    len = sizeof *a6;
-  } else {
-    auto* a4 = reinterpret_cast<sockaddr_in*>(&addr);
-    a4->sin_family = AF_INET;
-    a4->sin_port = htons(static_cast<uint16_t>(port));
-    if (inet_pton(AF_INET, bind.c_str(), &a4->sin_addr) != 1)
-      return Status(Code::kUsage, "lab: bad bind address " + bind);
-    len = sizeof *a4;
-  }
-  if (port < 0 || port > 65535) return Status(Code::kUsage, "lab: bad port " + std::to_string(port));
-  UniqueFd fd(::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!fd.valid()) return Status(Code::kConnectError, std::string("lab: socket: ") + std::strerror(errno));
-  int one = 1;
-  setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), len) != 0 || ::listen(fd.get(), 128) != 0)
-    return Status(Code::kConnectError,
-                  "lab: cannot listen on " + bind + ":" + std::to_string(port) + ": " + std::strerror(errno));
-  return fd;
-}
-
-int bound_port(int fd) {
-  sockaddr_storage addr{};
-  socklen_t len = sizeof addr;
-  if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return 0;
-  if (addr.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
-  return ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
 }
 
 // Appends what the stream has to `buffer`. False at end of stream or on error.
@@ -90,12 +51,18 @@ int status_for(ParseResult result) {
 }  // namespace
 
 StatusOr<std::unique_ptr<HttpServer>> HttpServer::start(HttpServerOptions options) {
-  auto listener = listen_on(options.bind, options.port);
-  if (!listener.ok()) return listener.status();
+  auto listeners = listen_pair(options.bind, options.also_bind, options.port);
+  if (!listeners.ok()) return listeners.status();
   std::unique_ptr<HttpServer> server(new HttpServer(std::move(options)));
-  server->listener_ = std::move(listener.value());
-  server->port_ = bound_port(server->listener_.get());
-  server->accept_thread_ = std::thread([s = server.get()] { s->accept_loop(); });
+  server->port_ = listeners->port;
+  server->listeners_[0] = std::move(listeners->primary);
+  server->listeners_[1] = std::move(listeners->secondary);
+  server->also_listening_ = server->listeners_[1].valid();
+  server->also_unavailable_ = listeners->unavailable;
+  for (int i = 0; i < 2; ++i) {
+    int fd = server->listeners_[i].get();
+    if (fd >= 0) server->accept_threads_[i] = std::thread([s = server.get(), fd] { s->accept_loop(fd); });
+  }
   return server;
 }
 
@@ -109,15 +76,17 @@ void HttpServer::stop() {
   }
   stop_.raise();
   // Wakes accept() (Linux returns EINVAL on a shut-down listener).
-  ::shutdown(listener_.get(), SHUT_RDWR);
-  if (accept_thread_.joinable()) accept_thread_.join();
+  for (auto& l : listeners_)
+    if (l.valid()) ::shutdown(l.get(), SHUT_RDWR);
+  for (auto& t : accept_threads_)
+    if (t.joinable()) t.join();
   connections_.stop_all();
-  listener_.reset();
+  for (auto& l : listeners_) l.reset();
 }
 
-void HttpServer::accept_loop() {
+void HttpServer::accept_loop(int listener) {
   while (!stop_.raised()) {
-    int fd = ::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC);
+    int fd = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0) {
       if (stop_.raised()) break;
       if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)

@@ -1,7 +1,8 @@
-// The lab's HTTP/1.1 server: plain or TLS on one loopback port, keep-alive by default,
-// serving the routes in routes.h. One accept thread plus one thread per connection;
-// stop() interrupts every blocking call (shutdown() on the sockets, a StopFlag for
-// sleeps) and joins all threads, so it never hangs on a connected client.
+// The lab's HTTP/1.1 server: plain or TLS on one loopback port (on one or two addresses),
+// keep-alive by default, serving the routes in routes.h. One accept thread per address
+// plus one thread per connection; stop() interrupts every blocking call (shutdown() on
+// the sockets, a StopFlag for sleeps) and joins all threads, so it never hangs on a
+// connected client.
 #pragma once
 
 #include <atomic>
@@ -25,7 +26,10 @@ namespace pageload::lab {
 
 struct HttpServerOptions {
   std::string bind = "127.0.0.1";  // an IPv4 or IPv6 literal
-  int port = 0;                    // 0: an ephemeral port
+  // A second address to listen on with the same port (e.g. "::1" beside "127.0.0.1");
+  // empty: none. Left out, with a note (also_unavailable()), when the machine lacks it.
+  std::string also_bind;
+  int port = 0;                    // 0: an ephemeral port (free on both addresses)
   std::shared_ptr<const TlsServerContext> tls;  // null: plain HTTP
   RequestLimits limits;
   // A connection idle (or a request stalled) this long is closed.
@@ -34,8 +38,9 @@ struct HttpServerOptions {
 
 class HttpServer {
  public:
-  // Binds, listens and starts accepting. Fails with kConnectError when the address
-  // cannot be bound (e.g. the port is taken) or kUsage for a bad bind address.
+  // Binds, listens and starts accepting. Fails with kConnectError when an address
+  // cannot be bound (e.g. the port is taken; see listen_pair() in listen.h for the
+  // second address) or kUsage for a bad bind address.
   static StatusOr<std::unique_ptr<HttpServer>> start(HttpServerOptions options);
   // Stops (see stop()).
   ~HttpServer();
@@ -48,6 +53,9 @@ class HttpServer {
 
   int port() const { return port_; }
   bool is_tls() const { return options_.tls != nullptr; }
+  // Whether the server also listens on options.also_bind; if not though asked, why.
+  bool also_listening() const { return also_listening_; }
+  const std::string& also_unavailable() const { return also_unavailable_; }
   // TCP connections accepted so far (TLS handshakes that then failed included).
   // Any thread.
   uint64_t connections_accepted() const { return accepted_.load(); }
@@ -59,7 +67,7 @@ class HttpServer {
   };
 
   explicit HttpServer(HttpServerOptions options) : options_(std::move(options)) {}
-  void accept_loop();
+  void accept_loop(int listener);
   // Serves one connection until it closes; says whether to close it with an RST.
   ConnectionThreads::Close serve_connection(int fd);
   // Reads the next request (head and body) from `stream`, keeping extra bytes in
@@ -67,11 +75,13 @@ class HttpServer {
   ReadOutcome read_request(Stream& stream, std::string& buffer, Request& request) const;
 
   HttpServerOptions options_;
-  UniqueFd listener_;
+  UniqueFd listeners_[2];  // the bind address, then also_bind (may be invalid)
   int port_ = 0;
+  bool also_listening_ = false;
+  std::string also_unavailable_;
   StopFlag stop_;
   std::atomic<uint64_t> accepted_{0};
-  std::thread accept_thread_;
+  std::thread accept_threads_[2];
   ConnectionThreads connections_;
   std::mutex mu_;
   bool stopped_ = false;

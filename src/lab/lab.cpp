@@ -56,12 +56,19 @@ StatusOr<std::unique_ptr<Lab>> Lab::start(const LabOptions& options) {
   if (!dns.ok()) return dns.status();
   lab->dns_ = std::move(dns.value());
 
+  bool ipv4 = options.bind.find(':') == std::string::npos;
   HttpServerOptions http;
   http.bind = options.bind;
+  if (ipv4) http.also_bind = options.also_bind;
   http.port = options.http_port;
   auto http_server = HttpServer::start(http);
   if (!http_server.ok()) return http_server.status();
   lab->http_ = std::move(http_server.value());
+  // When the first server could not listen there, the machine lacks the address: the
+  // others do not try (and so never listen on it half the time).
+  if (lab->http_->also_listening()) lab->also_bound_ = http.also_bind;
+  lab->also_unavailable_ = lab->http_->also_unavailable();
+  http.also_bind = lab->also_bound_;
 
   HttpServerOptions https = http;
   https.port = options.https_port;
@@ -70,8 +77,8 @@ StatusOr<std::unique_ptr<Lab>> Lab::start(const LabOptions& options) {
   if (!https_server.ok()) return https_server.status();
   lab->https_ = std::move(https_server.value());
 
-  if (options.bind.find(':') == std::string::npos) {
-    auto fault = FaultServer::start(options.bind);
+  if (ipv4) {
+    auto fault = FaultServer::start(options.bind, lab->also_bound_);
     if (!fault.ok()) return fault.status();
     lab->fault_ = std::move(fault.value());
   }
@@ -115,10 +122,15 @@ std::string Lab::https_url(std::string_view host, std::string_view path) const {
 std::string Lab::describe() const {
   std::string out;
   out += "pageload lab on " + bind_ + "\n";
-  out += "  DNS   udp " + dns_server() + "   zone *.test (use --dns-server " + dns_server() + ")\n";
+  out += "  DNS   udp+tcp " + dns_server() + "   zone *.test (use --dns-server " + dns_server() + ")\n";
   out += "  HTTP  " + http_url("a.test", "/") + "\n";
   out += "  HTTPS " + https_url("a.test", "/") + "\n";
   out += "  CA    " + ca_file() + "   (use --cacert " + ca_file() + ")\n";
+  if (!also_bound_.empty())
+    out += "  IPv6  HTTP, HTTPS and faults also listen on [" + also_bound_ +
+           "], same ports: v6.test connects over IPv6, dual.test over either (-4/-6)\n";
+  else if (!also_unavailable_.empty())
+    out += "  IPv6  not available (" + also_unavailable_ + "): IPv4 only, v6.test will not connect\n";
   out += "\nExample URLs:\n";
   out += "  " + http_url("www.test", "/chain/301,302,303,307,308") + "\n";
   out += "  " + https_url("tls-delay-200.test", "/delay/300") + "\n";
@@ -131,8 +143,9 @@ std::string Lab::describe() const {
   }
   out += "\nDNS names (every other *.test name is A 127.0.0.1):\n";
   out += "  nxdomain.test servfail.test refused.test empty.test silent.test malformed.test truncated.test\n";
-  out += "  v6.test (AAAA ::1) dual.test fallback.test (127.0.0.2 then 127.0.0.1) multi.test\n";
-  out += "  delay-N.test (answer after N ms) ttl-N.test cname-N.a.test (CNAME chain of N)\n";
+  out += "  v6.test (AAAA ::1) dual.test (A and AAAA) fallback.test (127.0.0.2 then 127.0.0.1) multi.test\n";
+  out += "  dual-fallback.test (A 127.0.0.2 refuses, then AAAA ::1)\n";
+  out += "  delay-N.test (answer after N ms) ttl-N.test cname-N.a.test (CNAME chain of N; over 512 bytes: TC, then TCP)\n";
   out += "\nTLS names (HTTPS port):\n";
   out += "  expired.test      certificate expired\n";
   out += "  wronghost.test    certificate for other.example only\n";

@@ -1,7 +1,11 @@
 // The lab: a loopback DNS server (the *.test zone), an HTTP server and an HTTPS server
-// with a generated CA, and a misbehaving server (fault_server.h), started together. Tests link it; `pageload lab` and
-// `pageload demo` serve it. Cross-host redirects use different *.test names on the same
-// port, since every *.test name resolves to 127.0.0.1.
+// with a generated CA, and a misbehaving server (fault_server.h), started together. Tests
+// link it; `pageload lab` and `pageload demo` serve it. Cross-host redirects use
+// different *.test names on the same port, since every *.test name resolves to 127.0.0.1.
+//
+// The HTTP, HTTPS and fault servers also listen on ::1 with the same port numbers (when
+// the machine has an IPv6 loopback), so v6.test (AAAA ::1) and dual.test (A and AAAA)
+// connect over IPv6 with the same URLs. The DNS server answers on the bind address only.
 //
 // The lab never changes the process's signal dispositions: its sockets write with
 // MSG_NOSIGNAL (TLS included, through its own BIO), so no SIGPIPE is raised.
@@ -22,6 +26,9 @@ class HttpServer;
 
 struct LabOptions {
   std::string bind = "127.0.0.1";  // every server listens here
+  // The HTTP, HTTPS and fault servers also listen here, on the same ports, when `bind`
+  // is IPv4 and the machine has this address; empty: only on `bind`.
+  std::string also_bind = "::1";
   int dns_port = 0;                // 0: ephemeral
   int http_port = 0;
   int https_port = 0;
@@ -51,11 +58,16 @@ class Lab {
   // lacks one). https_url likewise on the HTTPS port.
   std::string http_url(std::string_view host, std::string_view path) const;
   std::string https_url(std::string_view host, std::string_view path) const;
+  // The address the HTTP, HTTPS and fault servers also listen on ("::1"), or empty when
+  // they listen on the bind address only; if so though one was asked, why.
+  const std::string& also_bound() const { return also_bound_; }
+  const std::string& also_unavailable() const { return also_unavailable_; }
   // TCP connections each server accepted so far. Any thread.
   uint64_t http_connections() const;
   uint64_t https_connections() const;
   // The misbehaving server's ports (fault_server.h). by-path: http://HOST:PORT/FAULT;
-  // the TLS modes take https:// URLs. Always on the lab's bind address, which must be IPv4.
+  // the TLS modes take https:// URLs. On the lab's bind address, which must be IPv4 (0
+  // otherwise), and, but for kBacklogFull, on also_bound() too.
   int fault_port(FaultPort which = FaultPort::kByPath) const;
   // "http://HOST:PORT/path" on the by-path fault port.
   std::string fault_url(std::string_view host, std::string_view path) const;
@@ -67,6 +79,8 @@ class Lab {
   Lab() = default;
 
   std::string bind_;
+  std::string also_bound_;
+  std::string also_unavailable_;
   std::string state_dir_;
   bool remove_state_dir_ = false;
   std::string ca_file_;

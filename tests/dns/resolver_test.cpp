@@ -220,6 +220,19 @@ TEST_CASE("a CNAME chain is recorded link by link with its TTLs, then the addres
   CHECK(l.answers[3].ttl == 300);
 }
 
+TEST_CASE("a CNAME chain too long for a datagram is asked again over TCP and recorded whole") {
+  Lab lab;
+  DnsLookup l = lab.resolve("cname-20.x.test", 4);
+  CHECK(l.outcome == "NOERROR");
+  CHECK_FALSE(l.failure);
+  REQUIRE(l.answers.size() == 21);
+  CHECK(l.answers[0].name == "cname-20.x.test");
+  CHECK(l.answers[19].value == "x.test");
+  CHECK(l.answers[20].value == "127.0.0.1");
+  CHECK(lab.server->tcp_connections() == 1);
+  CHECK(lab.server->queries() == 2);  // the truncated UDP answer, then TCP
+}
+
 TEST_CASE("a dual-stack CNAME chain is listed once") {
   Lab lab;
   DnsLookup l = lab.resolve("cname-1.dual.test", 0);

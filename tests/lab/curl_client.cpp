@@ -134,6 +134,8 @@ Fetch Client::fetch(const std::string& url, const FetchOptions& options) {
   curl_off_t t = 0;
   curl_easy_getinfo(curl_, CURLINFO_APPCONNECT_TIME_T, &t);
   f.appconnect_ms = static_cast<double>(t) / 1000.0;
+  curl_easy_getinfo(curl_, CURLINFO_PRETRANSFER_TIME_T, &t);
+  f.pretransfer_ms = static_cast<double>(t) / 1000.0;
   curl_easy_getinfo(curl_, CURLINFO_STARTTRANSFER_TIME_T, &t);
   f.starttransfer_ms = static_cast<double>(t) / 1000.0;
   curl_easy_getinfo(curl_, CURLINFO_TOTAL_TIME_T, &t);

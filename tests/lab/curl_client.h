@@ -19,6 +19,7 @@ struct Fetch {
   std::string error;    // CURLOPT_ERRORBUFFER
   long verify_result = 0;
   double appconnect_ms = 0;
+  double pretransfer_ms = 0;  // the request is about to be sent
   double starttransfer_ms = 0;
   double total_ms = 0;
   curl_off_t size_download = 0;  // bytes on the wire (before decoding)

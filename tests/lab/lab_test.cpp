@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "lab_fixture.h"
+#include "raw_socket.h"
 
 using namespace pageload::lab;
 using namespace pageload::lab::testing;
@@ -72,4 +73,46 @@ TEST_CASE("private keys in the state dir are readable by the owner only") {
   auto perms = std::filesystem::status(f.lab->state_dir() + "/ca-key.pem").permissions();
   CHECK((perms & std::filesystem::perms::group_read) == std::filesystem::perms::none);
   CHECK((perms & std::filesystem::perms::others_read) == std::filesystem::perms::none);
+}
+
+TEST_CASE("the HTTP, HTTPS and fault servers also listen on ::1 with the same ports") {
+  LabFixture f;
+  if (f.lab->also_bound().empty()) {
+    WARN("no IPv6 loopback here: " << f.lab->also_unavailable());
+    return;
+  }
+  CHECK(f.lab->also_bound() == "::1");
+  for (int port : {f.lab->http_port(), f.lab->https_port(), f.lab->fault_port(FaultPort::kByPath),
+                   f.lab->fault_port(FaultPort::kTlsSpeaksHttp), f.lab->fault_port(FaultPort::kTlsCutOff)}) {
+    INFO("port " << port);
+    CHECK(RawSocket(port, "::1").connected());
+  }
+  RawSocket raw(f.lab->http_port(), "::1");
+  raw.send_all("GET /status/204 HTTP/1.1\r\nHost: v6.test\r\nConnection: close\r\n\r\n");
+  CHECK(raw.read_all().rfind("HTTP/1.1 204 ", 0) == 0);
+  CHECK(f.lab->http_connections() == 2);
+  CHECK(f.lab->describe().find("also listen on [::1]") != std::string::npos);
+}
+
+TEST_CASE("a lab asked for no second address listens on 127.0.0.1 only") {
+  LabOptions options;
+  options.also_bind = "";
+  auto lab = Lab::start(options);
+  REQUIRE(lab.ok());
+  CHECK(lab.value()->also_bound().empty());
+  CHECK(lab.value()->also_unavailable().empty());
+  CHECK_FALSE(RawSocket(lab.value()->http_port(), "::1").connected());
+  CHECK(RawSocket(lab.value()->http_port(), "127.0.0.1").connected());
+  CHECK(lab.value()->describe().find("IPv6") == std::string::npos);
+}
+
+TEST_CASE("a lab whose second address the machine lacks starts without it and says so") {
+  LabOptions options;
+  options.also_bind = "192.0.2.1";  // TEST-NET-1: on no interface here, so bind() fails
+  auto lab = Lab::start(options);
+  REQUIRE(lab.ok());
+  CHECK(lab.value()->also_bound().empty());
+  CHECK(lab.value()->also_unavailable().find("192.0.2.1") != std::string::npos);
+  CHECK(lab.value()->describe().find("not available") != std::string::npos);
+  CHECK(RawSocket(lab.value()->http_port(), "127.0.0.1").connected());
 }

@@ -14,12 +14,22 @@ namespace pageload::lab::testing {
 
 class RawSocket {
  public:
-  explicit RawSocket(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  // Connects to `address` (an IPv4 or IPv6 literal) at `port`.
+  explicit RawSocket(int port, const std::string& address = "127.0.0.1") {
+    sockaddr_in a4{};
+    sockaddr_in6 a6{};
+    if (inet_pton(AF_INET6, address.c_str(), &a6.sin6_addr) == 1) {
+      fd_ = ::socket(AF_INET6, SOCK_STREAM, 0);
+      a6.sin6_family = AF_INET6;
+      a6.sin6_port = htons(static_cast<uint16_t>(port));
+      connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&a6), sizeof a6) == 0;
+    } else {
+      fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+      a4.sin_family = AF_INET;
+      a4.sin_port = htons(static_cast<uint16_t>(port));
+      inet_pton(AF_INET, address.c_str(), &a4.sin_addr);
+      connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&a4), sizeof a4) == 0;
+    }
   }
   ~RawSocket() { ::close(fd_); }
   RawSocket(const RawSocket&) = delete;
@@ -59,7 +69,7 @@ class RawSocket {
   int last_error() const { return last_error_; }
 
  private:
-  int fd_;
+  int fd_ = -1;
   bool connected_ = false;
   bool closed_ = false;
   int last_error_ = 0;

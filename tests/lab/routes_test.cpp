@@ -1,4 +1,5 @@
 // Each lab route, fetched with libcurl over plain HTTP.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -126,10 +127,22 @@ TEST_CASE("/drip sends its chunks spread over time") {
 
 TEST_CASE("/gap sends half the body, pauses, then the rest") {
   LabFixture f;
-  Fetch r = f.client->fetch(f.http("/gap/200"));
-  CHECK(r.status == 200);
-  CHECK(r.header("Content-Length") == std::to_string(r.body.size()));
-  CHECK(r.total_ms - r.starttransfer_ms >= 180);
+  // The pause is there: the last byte cannot arrive sooner than 200 ms after the request
+  // went out, however the machine schedules us. And it is between the halves, not before
+  // the head: the last byte comes long after the first. That gap is counted from when
+  // curl got round to reading the first byte, which a loaded machine can delay by tens
+  // of ms, so the best of three loads counts; a pause before the head (or none) shows
+  // no gap in any of them.
+  double best_gap = 0;
+  for (int i = 0; i < 3 && best_gap < 180; ++i) {
+    Fetch r = f.client->fetch(f.http("/gap/200"));
+    REQUIRE(r.status == 200);
+    CHECK(r.body.size() == 2000);
+    CHECK(r.header("Content-Length") == "2000");
+    CHECK(r.total_ms - r.pretransfer_ms >= 199);
+    best_gap = std::max(best_gap, r.total_ms - r.starttransfer_ms);
+  }
+  CHECK(best_gap >= 180);
 }
 
 TEST_CASE("/large sends exactly that many bytes, 10 MB included") {

@@ -323,3 +323,99 @@ TEST_CASE("localhost is the loopback host and is never asked of a DNS server") {
   CHECK_FALSE(run.requests[0].phase(Phase::kDns));
   CHECK(run.connections.at(0).remote_ip == "127.0.0.1");
 }
+
+// The lab's HTTP and HTTPS servers listen on ::1 too (same ports) when the machine has
+// an IPv6 loopback; without one these tests say so and pass.
+#define SKIP_WITHOUT_IPV6()                                                            \
+  do {                                                                                 \
+    if (shared_lab().also_bound().empty()) {                                           \
+      WARN("no IPv6 loopback here: " << shared_lab().also_unavailable());              \
+      return;                                                                          \
+    }                                                                                  \
+  } while (0)
+
+TEST_CASE("a load of v6.test connects over IPv6 to ::1") {
+  SKIP_WITHOUT_IPV6();
+  Run run = load_and_store(lab_options(shared_lab().http_url("v6.test", "/")));
+  REQUIRE(run.outcome == Outcome::kOk);
+  const Connection& c = run.connections.at(0);
+  CHECK(c.family == 6);
+  CHECK(c.remote_ip == "::1");
+  CHECK(c.remote_port == shared_lab().http_port());
+  CHECK(c.local_ip == "::1");
+  REQUIRE(c.attempts.size() == 1);
+  CHECK(c.attempts[0].address == "::1");
+  CHECK(c.attempts[0].family == 6);
+  CHECK(c.attempts[0].error.empty());
+}
+
+TEST_CASE("an https load of v6.test verifies the lab certificate over IPv6") {
+  SKIP_WITHOUT_IPV6();
+  Run run = load_and_store(lab_options(shared_lab().https_url("v6.test", "/")));
+  REQUIRE(run.outcome == Outcome::kOk);
+  const Connection& c = run.connections.at(0);
+  CHECK(c.remote_ip == "::1");
+  REQUIRE(c.tls);
+  CHECK(c.tls->verified);
+}
+
+TEST_CASE("with -6 dual.test is looked up as AAAA only and connects over ::1") {
+  SKIP_WITHOUT_IPV6();
+  auto o = lab_options(shared_lab().http_url("dual.test", "/"));
+  o.ip_version = 6;
+  Run run = load_and_store(o);
+  REQUIRE(run.outcome == Outcome::kOk);
+  const DnsLookup& d = run.dns_lookups.at(0);
+  REQUIRE(d.queries.size() == 1);
+  CHECK(d.queries[0].type == "AAAA");
+  const Connection& c = run.connections.at(0);
+  CHECK(c.family == 6);
+  CHECK(c.remote_ip == "::1");
+  REQUIRE(c.attempts.size() == 1);
+  CHECK(c.attempts[0].address == "::1");
+}
+
+TEST_CASE("with -4 dual.test connects over 127.0.0.1") {
+  SKIP_WITHOUT_IPV6();
+  auto o = lab_options(shared_lab().http_url("dual.test", "/"));
+  o.ip_version = 4;
+  Run run = load_and_store(o);
+  REQUIRE(run.outcome == Outcome::kOk);
+  const Connection& c = run.connections.at(0);
+  CHECK(c.family == 4);
+  CHECK(c.remote_ip == "127.0.0.1");
+  REQUIRE(c.attempts.size() == 1);
+  CHECK(c.attempts[0].address == "127.0.0.1");
+}
+
+TEST_CASE("dual.test tries its A address first and, connected, tries no other") {
+  SKIP_WITHOUT_IPV6();
+  Run run = load_and_store(lab_options(shared_lab().http_url("dual.test", "/")));
+  REQUIRE(run.outcome == Outcome::kOk);
+  // Both families were asked for and both answers kept, A first: curl starts with the
+  // first address's family and would start IPv6 only if IPv4 failed or took 200 ms.
+  const DnsLookup& d = run.dns_lookups.at(0);
+  REQUIRE(d.addresses() == std::vector<std::string>{"127.0.0.1", "::1"});
+  const Connection& c = run.connections.at(0);
+  CHECK(c.family == 4);
+  CHECK(c.remote_ip == "127.0.0.1");
+  REQUIRE(c.attempts.size() == 1);
+  CHECK(c.attempts[0].address == "127.0.0.1");
+  CHECK(c.attempts[0].error.empty());
+}
+
+TEST_CASE("dual-fallback.test falls back from a refused IPv4 address to IPv6") {
+  SKIP_WITHOUT_IPV6();
+  Run run = load_and_store(lab_options(shared_lab().http_url("dual-fallback.test", "/")));
+  REQUIRE(run.outcome == Outcome::kOk);
+  const Connection& c = run.connections.at(0);
+  REQUIRE(c.attempts.size() == 2);
+  CHECK(c.attempts[0].address == "127.0.0.2");
+  CHECK(c.attempts[0].family == 4);
+  CHECK_FALSE(c.attempts[0].error.empty());
+  CHECK(c.attempts[1].address == "::1");
+  CHECK(c.attempts[1].family == 6);
+  CHECK(c.attempts[1].error.empty());
+  CHECK(c.family == 6);
+  CHECK(c.remote_ip == "::1");
+}
