@@ -99,6 +99,13 @@ std::string lower_host(std::string host) {
 
 }  // namespace
 
+long per_try_timeout_ms(long lookup_ms, std::size_t servers, int tries) {
+  long rounds = 0;  // the rounds' lengths in units of the first: 1 + 2 + 4 ...
+  for (int i = 0; i < std::clamp(tries, 1, 16); ++i) rounds += 1L << i;
+  long share = lookup_ms / (rounds * static_cast<long>(std::max<std::size_t>(servers, 1)));
+  return std::max(1L, share);
+}
+
 // Our side of the c-ares socket functions: every socket call goes to the Wiretap.
 struct Resolver::Tap {
   static Wiretap& of(void* user) { return *static_cast<Wiretap*>(user); }
@@ -168,11 +175,11 @@ StatusOr<std::unique_ptr<Resolver>> Resolver::create(const ResolverOptions& opti
   // status), losing the rcode. The price: such an answer is final, not retried on the
   // next server.
   const int tries = std::max(1, options.tries);
-  auto make_channel = [&]() -> StatusOr<std::unique_ptr<Channel>> {
+  auto make_channel = [&](std::size_t server_count) -> StatusOr<std::unique_ptr<Channel>> {
     ares_options o{};
     char lookups[] = "b";
     o.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_NOCHECKRESP;
-    o.timeout = static_cast<int>(std::clamp(options.timeout_ms, 1L, 3600L * 1000));
+    o.timeout = static_cast<int>(std::min(per_try_timeout_ms(options.timeout_ms, server_count, tries), 3600L * 1000));
     o.tries = tries;
     o.ndots = 1;
     o.domains = nullptr;
@@ -195,15 +202,19 @@ StatusOr<std::unique_ptr<Resolver>> Resolver::create(const ResolverOptions& opti
     return channel;
   };
 
-  auto channel = make_channel();
+  auto channel = make_channel(servers->size());
   if (!channel.ok()) return channel.status();
   std::vector<std::string> asked = *servers;
   if (asked.empty()) {
+    // resolv.conf's servers are known only once a channel has read it; the per-try
+    // timeout depends on how many there are, and c-ares 1.18 takes it only at init.
     ares_addr_port_node* list = nullptr;
     if (ares_get_servers_ports((*channel)->channel, &list) == ARES_SUCCESS) {
       for (const ares_addr_port_node* s = list; s; s = s->next) asked.push_back(format_server(*s));
       ares_free_data(list);
     }
+    channel = make_channel(asked.size());
+    if (!channel.ok()) return channel.status();
   }
 
   std::unique_ptr<Resolver> resolver(new Resolver(std::move(channel).value(), servers->empty()));

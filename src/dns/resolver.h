@@ -29,10 +29,17 @@ struct ResolverOptions {
   // "ADDR", "ADDR:PORT", "[V6]:PORT" (numeric only). Empty: the system's resolv.conf
   // servers, and /etc/hosts is consulted first (source "hosts").
   std::vector<std::string> servers;
-  // Timeout of a query's first try; c-ares doubles it on each later round of tries.
-  long timeout_ms = 5000;
+  // How long one query may take, its tries included (--dns-timeout). c-ares asks every
+  // server `tries` times in rounds, doubling its per-try timeout each round; the first
+  // round's timeout is set so that all rounds add up to this. A server that fails at once
+  // (ICMP unreachable) leaves its share unused.
+  long timeout_ms = 15000;
   int tries = 2;  // tries per server
 };
+
+// The first round's per-try timeout that makes `tries` rounds over `servers` servers
+// (each round twice as long as the one before) add up to `lookup_ms`; at least 1 ms.
+long per_try_timeout_ms(long lookup_ms, std::size_t servers, int tries);
 
 class Resolver {
  public:

@@ -68,10 +68,10 @@ std::string stored_url(const LoadOptions& options, const std::string& url) {
   return options.keep_secrets ? url : redact_url(url);
 }
 
-std::string resolver_key(const std::vector<std::string>& servers) {
+std::string resolver_key(const std::vector<std::string>& servers, long timeout_ms) {
   std::string key;
   for (const auto& s : servers) key += s + ",";
-  return key;
+  return key + std::to_string(timeout_ms);
 }
 
 }  // namespace
@@ -107,7 +107,7 @@ std::string Loader::library_versions() {
 Status Loader::start(const LoadOptions& options, const BeginHook& begin, DoneHook done) {
   auto url = parse_url(options.url);
   if (!url.ok()) return url.status();
-  std::string key = resolver_key(options.dns_servers);
+  std::string key = resolver_key(options.dns_servers, options.dns_timeout_ms);
   auto& resolver = impl_->resolvers[key];
   if (!resolver) {
     dns::ResolverOptions ro;

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -210,6 +211,26 @@ TEST_CASE("output that cannot be written is exit 4 with one line, and the run is
   auto db = store::Database::open_existing(tmp.path());
   REQUIRE(db.ok());
   CHECK(db.value()->list_runs(10)->size() == 1);
+}
+
+TEST_CASE("the --dns-timeout flag bounds a lookup of a silent server, tries included") {
+  TempDb tmp;
+  auto started = std::chrono::steady_clock::now();
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--dns-timeout", "0.3", shared_lab().http_url("silent.test", "/")}),
+                        tmp.dir());
+  auto took = std::chrono::steady_clock::now() - started;
+  CHECK(r.status == 3);
+  CHECK(r.out.find("dns failed: dns_timeout") != std::string::npos);
+  CHECK(took >= std::chrono::milliseconds(290));
+  CHECK(took < std::chrono::seconds(3));  // c-ares's default tries would take 15 s
+
+  for (const char* bad : {"0", "-1", "soon", "inf"}) {
+    auto b = pageload_cli(lab_args({"--db", tmp.path(), "--dns-timeout", bad, "http://a.test/"}), tmp.dir());
+    INFO(bad << " -> " << b.err);
+    CHECK(b.status == 2);
+    CHECK(lines(b.err) == 1);
+    CHECK(b.err.find("--dns-timeout") != std::string::npos);
+  }
 }
 
 TEST_CASE("the cli writes an HTML report named after the run unless --no-html") {

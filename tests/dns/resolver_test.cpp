@@ -394,7 +394,7 @@ TEST_CASE("every query records the one message it sent and the lab server that a
 
 TEST_CASE("a dead first server is UNREACHABLE at once and the next one answers without a timeout") {
   // Before the wiretap, the ICMP error of the A query surfaced on the AAAA query's send:
-  // c-ares moved the AAAA on, and the A query waited out a whole try (15 s here).
+  // c-ares moved the AAAA on, and the A query waited out a whole try (2.5 s here).
   auto started = lab::DnsServer::start("127.0.0.1", 0);
   REQUIRE(started.ok());
   auto& server = *started.value();
@@ -419,7 +419,8 @@ TEST_CASE("a dead first server is UNREACHABLE at once and the next one answers w
 TEST_CASE("a silent first server's try times out, then the next server answers") {
   Lab lab;
   SilentServer silent;
-  auto resolver = resolver_for({silent.address(), lab.server->address()}, 300, 1);  // 300 ms a try
+  // 600 ms for one round over two servers: 300 ms for each try.
+  auto resolver = resolver_for({silent.address(), lab.server->address()}, 600, 1);
   DnsLookup l = resolve_now(*resolver, "www.example.test", 4);
   CHECK(l.outcome == "NOERROR");
   REQUIRE(l.queries.size() == 1);
@@ -434,6 +435,39 @@ TEST_CASE("a silent first server's try times out, then the next server answers")
   CHECK(q.attempts[1].server == lab.server->address());
   CHECK(q.attempts[1].start_ms == *q.attempts[0].end_ms);
   CHECK(q.attempts[1].outcome == "NOERROR");
+}
+
+TEST_CASE("a silent server times out every try, twice as long the second time, within the lookup timeout") {
+  Lab lab(300, 2);  // 100 ms, then 200 ms
+  DnsLookup l = lab.resolve("silent.test", 4);
+  CHECK(l.outcome == "TIMEOUT");
+  CHECK(l.span.duration_ms() >= 290);
+  CHECK(l.span.duration_ms() < 800);
+  const DnsQuery& q = l.queries.at(0);
+  CHECK(q.server.empty());
+  REQUIRE(q.attempts.size() == 2);
+  for (const auto& a : q.attempts) {
+    CHECK(a.server == lab.server->address());
+    CHECK(a.outcome == "TIMEOUT");
+  }
+  CHECK(q.attempts[1].start_ms == *q.attempts[0].end_ms);
+  CHECK(*q.attempts[1].end_ms == q.span.end_ms);
+  CHECK(*q.attempts[1].end_ms - q.attempts[1].start_ms > *q.attempts[0].end_ms - q.attempts[0].start_ms);
+  CHECK(lab.server->queries() == 2);
+}
+
+TEST_CASE("an answer slower than a try is credited to the first try and the retransmit stays unanswered") {
+  Lab lab(300, 2);  // the first try times out at 100 ms; the answer comes at 150 ms
+  DnsLookup l = lab.resolve("delay-150.test", 4);
+  CHECK(l.outcome == "NOERROR");
+  const DnsQuery& q = l.queries.at(0);
+  CHECK(q.server == lab.server->address());
+  REQUIRE(q.attempts.size() == 2);
+  CHECK(q.attempts[0].outcome == "NOERROR");
+  REQUIRE(q.attempts[0].end_ms);
+  CHECK(*q.attempts[0].end_ms - q.attempts[0].start_ms >= 145);
+  CHECK_FALSE(q.attempts[1].end_ms);
+  CHECK(q.attempts[1].outcome.empty());
 }
 
 TEST_CASE("each reply's outcome is recorded on its attempt, and that server answered the query") {
@@ -482,4 +516,13 @@ TEST_CASE("abandoning a lookup returns what it has so far and its callback never
   CHECK_FALSE(lab.resolver->abandon(id, Failure{}));  // handed out once
   for (int i = 0; i < 5; ++i) lab.resolver->process({});
   CHECK(calls == 0);
+}
+
+TEST_CASE("the lookup timeout is split over the servers' tries, each round twice the one before") {
+  CHECK(per_try_timeout_ms(15000, 1, 2) == 5000);   // 5 s + 10 s
+  CHECK(per_try_timeout_ms(15000, 2, 2) == 2500);   // 2 x 2.5 s + 2 x 5 s
+  CHECK(per_try_timeout_ms(300, 1, 1) == 300);
+  CHECK(per_try_timeout_ms(700, 1, 3) == 100);      // 100 + 200 + 400
+  CHECK(per_try_timeout_ms(1, 3, 2) == 1);          // never 0
+  CHECK(per_try_timeout_ms(1000, 0, 2) == 333);     // no server known: as if one
 }
