@@ -48,8 +48,11 @@ CREATE TABLE IF NOT EXISTS dns_lookups (
   start_ms    REAL NOT NULL,
   end_ms      REAL NOT NULL,
   duration_ms REAL GENERATED ALWAYS AS (end_ms - start_ms) STORED,
-  outcome     TEXT,                   -- NOERROR, NXDOMAIN, SERVFAIL, NODATA, REFUSED, TIMEOUT, ERROR
-  ares_status TEXT,                   -- c-ares status name, e.g. ARES_ENOTFOUND
+  -- NOERROR, NXDOMAIN, SERVFAIL, NODATA, REFUSED, TIMEOUT, BADREPLY (a reply that does not
+  -- parse), ERROR (anything else: local or network)
+  outcome     TEXT,
+  ares_status TEXT,                   -- c-ares status name, e.g. ARES_ENOTFOUND; NULL: none
+                                      -- (--max-time ended the lookup first)
   error_class TEXT,
   error       TEXT,
   UNIQUE (run_id, seq)
@@ -60,12 +63,32 @@ CREATE TABLE IF NOT EXISTS dns_queries (
   lookup_id   INTEGER NOT NULL REFERENCES dns_lookups(id) ON DELETE CASCADE,
   seq         INTEGER NOT NULL,
   type        TEXT NOT NULL,          -- 'A' or 'AAAA'
-  outcome     TEXT,
+  outcome     TEXT,                   -- as dns_lookups.outcome, for this query
   ares_status TEXT,
+  server      TEXT,                   -- "ADDR:PORT" whose reply decided it; NULL: none did
   start_ms    REAL NOT NULL,
   end_ms      REAL NOT NULL,
   duration_ms REAL GENERATED ALWAYS AS (end_ms - start_ms) STORED,
   PRIMARY KEY (lookup_id, seq)
+) WITHOUT ROWID;
+
+-- Every message a query sent, in order: the first try, retransmits, and the moves to the
+-- next server after a timeout or an error.
+CREATE TABLE IF NOT EXISTS dns_attempts (
+  lookup_id   INTEGER NOT NULL,
+  query_seq   INTEGER NOT NULL,       -- dns_queries.seq
+  seq         INTEGER NOT NULL,
+  server      TEXT NOT NULL,          -- "ADDR:PORT" sent to
+  start_ms    REAL NOT NULL,          -- sent
+  end_ms      REAL,                   -- the reply or error came, or the resolver gave up;
+                                      -- NULL: nothing came before another server's reply
+  duration_ms REAL GENERATED ALWAYS AS (end_ms - start_ms) STORED,
+  -- The reply's: NOERROR, NODATA, NXDOMAIN, SERVFAIL, REFUSED, FORMERR, NOTIMP, RCODE<n>,
+  -- BADREPLY, TRUNCATED (asked again over TCP). No reply: TIMEOUT, UNREACHABLE (ICMP:
+  -- nothing listens there), ERROR (another socket error). NULL together with end_ms.
+  outcome     TEXT,
+  PRIMARY KEY (lookup_id, query_seq, seq),
+  FOREIGN KEY (lookup_id, query_seq) REFERENCES dns_queries(lookup_id, seq) ON DELETE CASCADE
 ) WITHOUT ROWID;
 
 -- The records of a lookup's answer: CNAME chain first, then addresses.

@@ -36,7 +36,7 @@ struct LoadOptions {
   // Bounds the whole load, DNS included; 0: none. By default a load ends after 300 s, so
   // an endless body or a server sending a byte a second cannot run forever.
   long max_time_ms = 300000;
-  long dns_timeout_ms = 5000;         // per query try
+  long dns_timeout_ms = 15000;        // each DNS lookup, its tries included (--dns-timeout)
   long long max_filesize = 0;         // 0: none
   bool keepalive = true;              // --no-keepalive sets false
   bool keep_secrets = false;          // --keep-secrets

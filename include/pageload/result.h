@@ -38,12 +38,31 @@ struct DnsAnswer {
   int ttl = 0;        // seconds
 };
 
+// One try of a query: the message sent to one server, and what came of it. A query
+// has one per datagram (or TCP message) the resolver sent: retransmits and the moves to
+// the next server after a timeout or an error each add one.
+struct DnsAttempt {
+  std::string server;            // "ADDR:PORT" ("[V6]:PORT") the message was sent to
+  double start_ms = 0;           // when it was sent (run clock)
+  // When the reply or the error came, or when the resolver gave up waiting (TIMEOUT);
+  // absent when nothing came before another server's reply ended the query.
+  std::optional<double> end_ms;
+  // The reply's: NOERROR, NODATA, NXDOMAIN, SERVFAIL, REFUSED, FORMERR, NOTIMP, RCODE<n>,
+  // BADREPLY (does not parse), TRUNCATED (retried over TCP). No reply: TIMEOUT;
+  // UNREACHABLE (ICMP: nothing listens there); ERROR (another socket error). Empty
+  // together with end_ms.
+  std::string outcome;
+};
+
 // One query (A or AAAA) inside a lookup.
 struct DnsQuery {
   std::string type;         // "A" or "AAAA"
-  std::string outcome;      // NOERROR, NXDOMAIN, SERVFAIL, NODATA, REFUSED, TIMEOUT, ERROR
-  std::string ares_status;  // c-ares status name, e.g. "ARES_ENOTFOUND"
+  // NOERROR, NXDOMAIN, SERVFAIL, NODATA, REFUSED, TIMEOUT, BADREPLY, ERROR
+  std::string outcome;
+  std::string ares_status;  // c-ares status name, e.g. "ARES_ENOTFOUND"; empty if none
   Span span;
+  std::string server;                 // whose reply ended the query; empty if none did
+  std::vector<DnsAttempt> attempts;   // in the order sent
 };
 
 // Resolving one host name. `source` tells how the answer was had: "dns" (asked the
@@ -52,11 +71,12 @@ struct DnsLookup {
   int id = 0;                        // index within Run::dns_lookups (store maps to rowid)
   std::string host;
   std::string source = "dns";
-  std::vector<std::string> servers;  // resolver servers configured, "ADDR:PORT"
+  std::vector<std::string> servers;  // resolver servers configured, "ADDR:PORT" (see
+                                     // DnsQuery::server and attempts for those used)
   int family = 0;                    // 0 any, 4 or 6 (-4/-6)
   Span span;                         // for "cache" a zero-length span at lookup time
   std::string outcome;               // overall: NOERROR or the failing outcome
-  std::string ares_status;
+  std::string ares_status;           // empty when c-ares reported none (--max-time)
   std::vector<DnsQuery> queries;
   std::vector<DnsAnswer> answers;    // CNAME chain first, then addresses
   std::optional<Failure> failure;

@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
 
   RunCommand run;
   auto& o = run.options;
-  std::string max_time, connect_timeout;
+  std::string max_time, connect_timeout, dns_timeout;
   auto* cmd_run = app.add_subcommand("run", "Load URLs hop by hop and store every phase");
   cmd_run->add_option("url", run.urls, "http:// or https:// URL");
   cmd_run->add_option("--input", run.input, "Read more URLs from FILE, one per line ('-' for stdin)");
@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   cmd_run->add_option("--dns-server", run.raw_dns_servers, "Resolver ADDR[:PORT] (repeatable; default: system)")
       ->allow_extra_args(false);
+  cmd_run->add_option("--dns-timeout", dns_timeout, "Seconds allowed for each DNS lookup, retries included (default 15)");
   cmd_run->add_option("--max-redirs", o.max_redirs, "Redirects to follow at most (default 20)")->check(CLI::Range(0, 1000));
   cmd_run->add_option("--connect-timeout", connect_timeout, "Seconds allowed for each TCP connect (default 10)");
   cmd_run->add_option("-m,--max-time", max_time, "Seconds allowed for the whole load, DNS included (default 300)");
@@ -115,7 +116,7 @@ int main(int argc, char** argv) {
     return pageload::kExitUsage;
   }
 
-  // --max-time and --connect-timeout as whole milliseconds (README: exit 2 on bad input).
+  // --max-time, --connect-timeout and --dns-timeout as whole milliseconds (README: exit 2 on bad input).
   auto seconds = [](const std::string& text, long* out_ms, const char* flag) -> bool {
     if (text.empty()) return true;
     auto ms = pageload::cli::parse_seconds(text, flag);
@@ -130,7 +131,8 @@ int main(int argc, char** argv) {
   try {
     if (cmd_run->parsed()) {
       if (!seconds(max_time, &o.max_time_ms, "--max-time") ||
-          !seconds(connect_timeout, &o.connect_timeout_ms, "--connect-timeout"))
+          !seconds(connect_timeout, &o.connect_timeout_ms, "--connect-timeout") ||
+          !seconds(dns_timeout, &o.dns_timeout_ms, "--dns-timeout"))
         return pageload::kExitUsage;
       return pageload::cli::run_command(run);
     }

@@ -103,6 +103,31 @@ std::string connection_text(const Run& run, const Request& r) {
   return "conn #" + std::to_string(c.id) + (r.reused ? " reused" : " new") + where;
 }
 
+// One try of a DNS query: where it went, when, and what came of it.
+std::string attempt_text(const DnsAttempt& a) {
+  std::string out = "sent to " + safe(a.server) + " at " + ms(a.start_ms) + ": ";
+  if (!a.end_ms) return out + "no reply before another server's answer";
+  return out + safe(a.outcome) + " after " + ms(*a.end_ms - a.start_ms);
+}
+
+// "A 127.0.0.1:1 UNREACHABLE, 127.0.0.1:53 NOERROR; AAAA ..." when some try of the lookup
+// was not its answer (a retry, a dead or silent server); empty when every query was
+// answered by the one message it sent.
+std::string dns_tries_text(const DnsLookup& d) {
+  bool retried = false;
+  for (const auto& q : d.queries)
+    retried |= q.attempts.size() > 1 || (q.attempts.size() == 1 && q.server.empty());
+  if (!retried) return "";
+  std::string out;
+  for (const auto& q : d.queries) {
+    out += (out.empty() ? "" : "; ") + q.type;
+    for (std::size_t i = 0; i < q.attempts.size(); ++i)
+      out += (i ? ", " : " ") + safe(q.attempts[i].server) + " " +
+             (q.attempts[i].outcome.empty() ? "-" : safe(q.attempts[i].outcome));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string format_summary(const Run& run, bool color) {
@@ -128,6 +153,9 @@ std::string format_summary(const Run& run, bool color) {
     out << "= " << bold << ms(r.span.duration_ms()) << reset << "\n";
     if (r.dns_lookup && run.dns_lookups[*r.dns_lookup].source == "cache")
       out << "   " << dim << "dns answered from the run's cache (TTL still valid)" << reset << "\n";
+    if (r.dns_lookup)
+      if (std::string tries = dns_tries_text(run.dns_lookups[*r.dns_lookup]); !tries.empty())
+        out << "   " << dim << "dns tries: " << tries << reset << "\n";
     for (const auto& w : r.warnings) out << "   warning: " << safe(w) << "\n";
     if (r.failure)
       out << "   " << red << (r.error_phase ? std::string(phase_name(*r.error_phase)) + " failed: " : "")
@@ -171,6 +199,11 @@ std::string format_show(const Run& run) {
       out << "  dns        " << d.host << " via " << d.source << " " << d.outcome;
       for (const auto& s : d.servers) out << " @" << s;
       out << "\n";
+      for (const auto& q : d.queries) {
+        out << "    query " << q.type << " " << q.outcome << (q.server.empty() ? "" : " from " + safe(q.server))
+            << " in " << ms(q.span.duration_ms()) << "\n";
+        for (const auto& a : q.attempts) out << "      " << attempt_text(a) << "\n";
+      }
       for (const auto& a : d.answers)
         out << "    " << a.type << " " << safe(a.name) << " -> " << safe(a.value) << " ttl " << a.ttl << "\n";
     }
@@ -294,9 +327,21 @@ std::string format_json(const Run& run) {
   for (const auto& d : run.dns_lookups) {
     json answers = json::array();
     for (const auto& a : d.answers) answers.push_back({{"type", a.type}, {"name", a.name}, {"value", a.value}, {"ttl", a.ttl}});
+    json queries = json::array();
+    for (const auto& q : d.queries) {
+      json attempts = json::array();
+      for (const auto& a : q.attempts)
+        attempts.push_back({{"server", a.server},
+                            {"start_ms", a.start_ms},
+                            {"end_ms", a.end_ms ? json(*a.end_ms) : json(nullptr)},
+                            {"ms", a.end_ms ? json(*a.end_ms - a.start_ms) : json(nullptr)},
+                            {"outcome", text(a.outcome)}});
+      queries.push_back({{"type", q.type}, {"outcome", q.outcome}, {"ares_status", text(q.ares_status)},
+                         {"server", text(q.server)}, {"span", span(q.span)}, {"attempts", attempts}});
+    }
     lookups.push_back({{"id", d.id}, {"host", d.host}, {"source", d.source}, {"servers", d.servers},
-                       {"outcome", d.outcome}, {"ares_status", d.ares_status}, {"span", span(d.span)},
-                       {"answers", answers}, {"error", failure(d.failure)}});
+                       {"outcome", text(d.outcome)}, {"ares_status", text(d.ares_status)}, {"span", span(d.span)},
+                       {"queries", queries}, {"answers", answers}, {"error", failure(d.failure)}});
   }
   json j = {{"run_id", run.id},
             {"started_at", run.started_at},

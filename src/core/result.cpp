@@ -63,6 +63,7 @@ std::string options_to_json(const LoadOptions& o) {
       {"max_redirs", o.max_redirs},
       {"connect_timeout_ms", o.connect_timeout_ms},
       {"max_time_ms", o.max_time_ms},
+      {"dns_timeout_ms", o.dns_timeout_ms},
       {"max_filesize", o.max_filesize},
       {"keepalive", o.keepalive},
       {"keep_secrets", o.keep_secrets},

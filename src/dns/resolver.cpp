@@ -7,12 +7,16 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <mutex>
 
 #include "dns/ares_status.h"
 #include "dns/assemble.h"
+#include "dns/attempts.h"
+#include "dns/message.h"
 #include "dns/outcome.h"
 #include "dns/server_list.h"
+#include "dns/wiretap.h"
 
 namespace pageload::dns {
 namespace {
@@ -64,10 +68,67 @@ std::string format_server(const ares_addr_port_node& s) {
          std::to_string(port);
 }
 
+// The statuses c-ares ends a query with when a server's reply decided it.
+bool status_is_reply(int status) {
+  switch (status) {
+    case ARES_SUCCESS:
+    case ARES_ENODATA:
+    case ARES_ENOTFOUND:
+    case ARES_ESERVFAIL:
+    case ARES_EREFUSED:
+    case ARES_EFORMERR:
+    case ARES_ENOTIMP:
+    case ARES_EBADRESP:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string_view failure_outcome(int err) {
+  return err == ECONNREFUSED || err == EHOSTUNREACH || err == ENETUNREACH ? kAttemptUnreachable
+                                                                          : kAttemptError;
+}
+
+std::string lower_host(std::string host) {
+  for (char& c : host)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  while (!host.empty() && host.back() == '.') host.pop_back();
+  return host;
+}
+
 }  // namespace
 
-// The c-ares channel; ares_destroy() reports every pending query as ARES_EDESTRUCTION.
+long per_try_timeout_ms(long lookup_ms, std::size_t servers, int tries) {
+  long rounds = 0;  // the rounds' lengths in units of the first: 1 + 2 + 4 ...
+  for (int i = 0; i < std::clamp(tries, 1, 16); ++i) rounds += 1L << i;
+  long share = lookup_ms / (rounds * static_cast<long>(std::max<std::size_t>(servers, 1)));
+  return std::max(1L, share);
+}
+
+// Our side of the c-ares socket functions: every socket call goes to the Wiretap.
+struct Resolver::Tap {
+  static Wiretap& of(void* user) { return *static_cast<Wiretap*>(user); }
+  static constexpr ares_socket_functions kFunctions{
+      [](int domain, int type, int protocol, void* user) -> ares_socket_t {
+        return of(user).open(domain, type, protocol);
+      },
+      [](ares_socket_t fd, void* user) { return of(user).close(fd); },
+      [](ares_socket_t fd, const sockaddr* addr, ares_socklen_t len, void* user) {
+        return of(user).connect(fd, addr, len);
+      },
+      [](ares_socket_t fd, void* buf, size_t len, int flags, sockaddr* from, ares_socklen_t* from_len,
+         void* user) -> ares_ssize_t { return of(user).recvfrom(fd, buf, len, flags, from, from_len); },
+      [](ares_socket_t fd, const iovec* iov, int iovcnt, void* user) -> ares_ssize_t {
+        return of(user).sendv(fd, iov, iovcnt);
+      },
+  };
+};
+
+// The c-ares channel and the wiretap on its sockets. ares_destroy() closes the sockets
+// through the tap and reports every pending query as ARES_EDESTRUCTION.
 struct Resolver::Channel {
+  std::unique_ptr<Wiretap> tap;
   ares_channel channel = nullptr;
   ~Channel() {
     if (channel) ares_destroy(channel);
@@ -79,16 +140,22 @@ struct Resolver::QueryContext {
   Resolver* resolver = nullptr;
   Lookup* lookup = nullptr;
   std::size_t index = 0;
+  bool done = false;
   static void on_done(void* arg, int status, int timeouts, ares_addrinfo* result);
 };
 
 struct Resolver::Lookup {
+  LookupId id = 0;
   DnsLookup result;
   RunClock clock;
   Callback cb;
   std::vector<QueryResult> queries;       // one per type asked, in asking order
   std::array<QueryContext, 2> contexts;   // stable addresses for c-ares's void* arg
   std::size_t remaining = 0;              // queries c-ares has not called back yet
+  bool abandoned = false;                 // handed out by abandon(): record nothing more
+
+  std::vector<DnsAttempt>& attempts(std::size_t index) { return queries[index].query.attempts; }
+  double now_ms(int64_t event_us) const { return clock.offset_ms(event_us); }
 };
 
 StatusOr<std::unique_ptr<Resolver>> Resolver::create(const ResolverOptions& options) {
@@ -107,41 +174,63 @@ StatusOr<std::unique_ptr<Resolver>> Resolver::create(const ResolverOptions& opti
   // server and, with no other server to try, reports ARES_ECONNREFUSED (its initial
   // status), losing the rcode. The price: such an answer is final, not retried on the
   // next server.
-  ares_options o{};
-  char lookups[] = "b";
-  o.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_NOCHECKRESP;
-  o.timeout = static_cast<int>(std::clamp(options.timeout_ms, 1L, 3600L * 1000));
-  o.tries = std::max(1, options.tries);
-  o.ndots = 1;
-  o.domains = nullptr;
-  o.ndomains = 0;
-  o.lookups = lookups;
-  int mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_NDOTS |
-             ARES_OPT_DOMAINS | ARES_OPT_LOOKUPS | ARES_OPT_NOROTATE;
-  auto channel = std::make_unique<Channel>();
-  int status = ares_init_options(&channel->channel, &o, mask);
-  if (status != ARES_SUCCESS) {
-    channel->channel = nullptr;
-    return Status(Code::kDnsError, std::string("c-ares init: ") + ares_strerror(status));
-  }
-  if (!servers->empty()) {
-    // Replaces resolv.conf's servers before any query can be sent.
-    status = ares_set_servers_ports_csv(channel->channel, servers_csv(*servers).c_str());
-    if (status != ARES_SUCCESS)
-      return Status(Code::kUsage, "DNS servers " + servers_csv(*servers) + ": " + ares_strerror(status));
-  }
+  const int tries = std::max(1, options.tries);
+  auto make_channel = [&](std::size_t server_count) -> StatusOr<std::unique_ptr<Channel>> {
+    ares_options o{};
+    char lookups[] = "b";
+    o.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_NOCHECKRESP;
+    o.timeout = static_cast<int>(std::min(per_try_timeout_ms(options.timeout_ms, server_count, tries), 3600L * 1000));
+    o.tries = tries;
+    o.ndots = 1;
+    o.domains = nullptr;
+    o.ndomains = 0;
+    o.lookups = lookups;
+    int mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_NDOTS |
+               ARES_OPT_DOMAINS | ARES_OPT_LOOKUPS | ARES_OPT_NOROTATE;
+    auto channel = std::make_unique<Channel>();
+    int status = ares_init_options(&channel->channel, &o, mask);
+    if (status != ARES_SUCCESS) {
+      channel->channel = nullptr;
+      return Status(Code::kDnsError, std::string("c-ares init: ") + ares_strerror(status));
+    }
+    if (!servers->empty()) {
+      // Replaces resolv.conf's servers before any query can be sent.
+      status = ares_set_servers_ports_csv(channel->channel, servers_csv(*servers).c_str());
+      if (status != ARES_SUCCESS)
+        return Status(Code::kUsage, "DNS servers " + servers_csv(*servers) + ": " + ares_strerror(status));
+    }
+    return channel;
+  };
 
-  std::unique_ptr<Resolver> resolver(new Resolver(std::move(channel), servers->empty()));
-  if (!servers->empty()) {
-    resolver->servers_ = std::move(servers).value();
-  } else {
+  auto channel = make_channel(servers->size());
+  if (!channel.ok()) return channel.status();
+  std::vector<std::string> asked = *servers;
+  if (asked.empty()) {
+    // resolv.conf's servers are known only once a channel has read it; the per-try
+    // timeout depends on how many there are, and c-ares 1.18 takes it only at init.
     ares_addr_port_node* list = nullptr;
-    if (ares_get_servers_ports(resolver->channel_->channel, &list) == ARES_SUCCESS) {
-      for (const ares_addr_port_node* s = list; s; s = s->next)
-        resolver->servers_.push_back(format_server(*s));
+    if (ares_get_servers_ports((*channel)->channel, &list) == ARES_SUCCESS) {
+      for (const ares_addr_port_node* s = list; s; s = s->next) asked.push_back(format_server(*s));
       ares_free_data(list);
     }
+    channel = make_channel(asked.size());
+    if (!channel.ok()) return channel.status();
   }
+
+  std::unique_ptr<Resolver> resolver(new Resolver(std::move(channel).value(), servers->empty()));
+  resolver->servers_ = std::move(asked);
+  // Every socket of the channel goes through the tap before any query can be sent.
+  Resolver* self = resolver.get();
+  Wiretap::Events events;
+  events.sent = [self](const std::string& server, const MessageInfo& m) { self->on_sent(server, m, 0); };
+  events.send_failed = [self](const std::string& server, const MessageInfo& m, int err) {
+    self->on_sent(server, m, err);
+  };
+  events.received = [self](const std::string& server, const MessageInfo& m) { self->on_received(server, m); };
+  events.failed = [self](const std::string& server, int err) { self->on_server_failed(server, err); };
+  Channel& ch = *resolver->channel_;
+  ch.tap = std::make_unique<Wiretap>(std::move(events));
+  ares_set_socket_functions(ch.channel, &Tap::kFunctions, ch.tap.get());
   return resolver;
 }
 
@@ -153,9 +242,10 @@ Resolver::~Resolver() {
   channel_.reset();
 }
 
-void Resolver::resolve(const std::string& host, int family, const RunClock& clock, Callback cb) {
+Resolver::LookupId Resolver::resolve(const std::string& host, int family, const RunClock& clock, Callback cb) {
   event_us_ = mono_now_us();
   auto lookup = std::make_unique<Lookup>();
+  lookup->id = next_id_++;
   lookup->clock = clock;
   lookup->cb = std::move(cb);
   DnsLookup& r = lookup->result;
@@ -170,16 +260,18 @@ void Resolver::resolve(const std::string& host, int family, const RunClock& cloc
     q.query.span = r.span;
     lookup->queries.push_back(std::move(q));
   }
+  const LookupId id = lookup->id;
 
   if (use_hosts_ && answer_from_hosts(*lookup)) {
     ready_.push_back(std::move(lookup));
-    return;
+    return id;
   }
 
   Lookup& ref = *lookup;
   ref.remaining = ref.queries.size();  // before starting: c-ares may call back at once
   pending_.push_back(std::move(lookup));
   for (std::size_t i = 0; i < ref.queries.size(); ++i) start_query(ref, i);
+  return id;
 }
 
 bool Resolver::answer_from_hosts(Lookup& lookup) {
@@ -209,12 +301,16 @@ bool Resolver::answer_from_hosts(Lookup& lookup) {
 }
 
 void Resolver::start_query(Lookup& lookup, std::size_t index) {
-  lookup.contexts[index] = QueryContext{this, &lookup, index};
+  lookup.contexts[index] = QueryContext{this, &lookup, index, false};
   ares_addrinfo_hints hints{};
   hints.ai_family = af_for_type(lookup.queries[index].query.type);
   hints.ai_flags = ARES_AI_NOSORT;  // keep the server's order; sorting would connect() probes
+  // c-ares sends the first message from inside ares_getaddrinfo: that is how a message
+  // id is first tied to its query.
+  starting_ = &lookup.contexts[index];
   ares_getaddrinfo(channel_->channel, lookup.result.host.c_str(), nullptr, &hints,
                    &QueryContext::on_done, &lookup.contexts[index]);
+  starting_ = nullptr;
 }
 
 void Resolver::QueryContext::on_done(void* arg, int status, int /*timeouts*/, ares_addrinfo* result) {
@@ -222,25 +318,133 @@ void Resolver::QueryContext::on_done(void* arg, int status, int /*timeouts*/, ar
   auto* ctx = static_cast<QueryContext*>(arg);
   Resolver& self = *ctx->resolver;
   if (self.destroying_) return;
+  ctx->done = true;
+  self.forget_messages(ctx);
   Lookup& lookup = *ctx->lookup;
-  QueryResult& q = lookup.queries[ctx->index];
-  q.query.span.end_ms = lookup.clock.offset_ms(self.event_us_);
-  q.query.ares_status = ares_status_name(status);
-  if (status == ARES_SUCCESS && result) collect_answers(*result, lookup.result.host, q);
-  q.query.outcome = std::string(status == ARES_SUCCESS && q.addresses.empty()
-                                    ? kNoData
-                                    : outcome_for_ares_status(status));
+  if (!lookup.abandoned) {
+    QueryResult& q = lookup.queries[ctx->index];
+    const double now = lookup.now_ms(self.event_us_);
+    q.query.span.end_ms = now;
+    q.query.ares_status = ares_status_name(status);
+    if (status == ARES_SUCCESS && result) collect_answers(*result, lookup.result.host, q);
+    q.query.outcome = std::string(status == ARES_SUCCESS && q.addresses.empty()
+                                      ? kNoData
+                                      : outcome_for_ares_status(status));
+    if (status_is_reply(status)) {
+      q.query.server = answering_server(q.query.attempts);
+    } else {
+      close_open_attempts(q.query.attempts, status == ARES_ETIMEOUT ? kAttemptTimeout : kAttemptError, now);
+    }
+  }
   if (--lookup.remaining == 0) self.finish(lookup);
 }
 
 void Resolver::finish(Lookup& lookup) {
-  assemble_lookup(lookup.result, lookup.queries);
   auto it = std::find_if(pending_.begin(), pending_.end(),
                          [&](const auto& p) { return p.get() == &lookup; });
   if (it == pending_.end()) return;
+  if (lookup.abandoned) {  // its result was handed out by abandon()
+    pending_.erase(it);
+    return;
+  }
+  assemble_lookup(lookup.result, lookup.queries);
   ready_.push_back(std::move(*it));
   pending_.erase(it);
 }
+
+std::optional<DnsLookup> Resolver::abandon(LookupId id, const Failure& failure) {
+  event_us_ = mono_now_us();
+  for (auto it = ready_.begin(); it != ready_.end(); ++it) {
+    if ((*it)->id != id) continue;
+    DnsLookup done = std::move((*it)->result);
+    ready_.erase(it);
+    return done;
+  }
+  auto it = std::find_if(pending_.begin(), pending_.end(),
+                         [&](const auto& p) { return p->id == id && !p->abandoned; });
+  if (it == pending_.end()) return std::nullopt;
+  Lookup& lookup = **it;
+  lookup.abandoned = true;
+  const double now = lookup.now_ms(event_us_);
+  for (std::size_t i = 0; i < lookup.queries.size(); ++i) {
+    if (lookup.contexts[i].done) continue;
+    DnsQuery& q = lookup.queries[i].query;
+    q.span.end_ms = now;
+    q.outcome = std::string(kTimeout);
+    q.ares_status.clear();  // c-ares has not ended it
+    close_open_attempts(q.attempts, kAttemptTimeout, now);
+  }
+  DnsLookup r = lookup.result;
+  assemble_lookup(r, lookup.queries);
+  r.span.end_ms = now;
+  r.outcome = std::string(kTimeout);
+  r.ares_status.clear();
+  r.failure = failure;
+  return r;
+}
+
+// ---- What the wiretap saw, matched to queries by message id ----------------------------
+
+Resolver::QueryContext* Resolver::query_for(const MessageInfo& m) {
+  auto matches = [&](const QueryContext& ctx) {
+    return lower_host(ctx.lookup->result.host) == m.qname &&
+           ctx.lookup->queries[ctx.index].query.type == type_name(m.qtype);
+  };
+  if (auto it = by_message_id_.find(m.id); it != by_message_id_.end())
+    return matches(*it->second) ? it->second : nullptr;
+  if (m.response) return nullptr;  // a reply to no message of ours in flight
+  QueryContext* ctx = starting_ && matches(*starting_) ? starting_ : nullptr;
+  // A later message of a query c-ares started elsewhere (say, a search-list name): the
+  // first query of ours asking that question and not tied to an id yet.
+  for (auto& p : pending_) {
+    if (ctx) break;
+    if (p->abandoned) continue;
+    for (std::size_t i = 0; i < p->queries.size() && !ctx; ++i) {
+      QueryContext& c = p->contexts[i];
+      bool tied = std::any_of(by_message_id_.begin(), by_message_id_.end(),
+                              [&](const auto& e) { return e.second == &c; });
+      if (!c.done && !tied && matches(c)) ctx = &c;
+    }
+  }
+  if (ctx) by_message_id_[m.id] = ctx;
+  return ctx;
+}
+
+void Resolver::on_sent(const std::string& server, const MessageInfo& m, int err) {
+  if (destroying_ || m.response) return;
+  QueryContext* ctx = query_for(m);
+  if (!ctx || ctx->done || ctx->lookup->abandoned) return;
+  Lookup& lookup = *ctx->lookup;
+  const double now = lookup.now_ms(event_us_);
+  auto& attempts = lookup.attempts(ctx->index);
+  attempt_sent(attempts, server, now);
+  if (err) server_failed(attempts, server, failure_outcome(err), now);
+}
+
+void Resolver::on_received(const std::string& server, const MessageInfo& m) {
+  if (destroying_ || !m.response) return;
+  QueryContext* ctx = query_for(m);
+  if (!ctx || ctx->done || ctx->lookup->abandoned) return;
+  Lookup& lookup = *ctx->lookup;
+  attempt_replied(lookup.attempts(ctx->index), server, reply_outcome(m), lookup.now_ms(event_us_));
+}
+
+void Resolver::on_server_failed(const std::string& server, int err) {
+  if (destroying_) return;
+  for (auto& p : pending_) {
+    if (p->abandoned) continue;
+    for (std::size_t i = 0; i < p->queries.size(); ++i)
+      if (!p->contexts[i].done)
+        server_failed(p->attempts(i), server, err ? failure_outcome(err) : kAttemptError, p->now_ms(event_us_));
+  }
+}
+
+void Resolver::forget_messages(const QueryContext* ctx) {
+  for (auto it = by_message_id_.begin(); it != by_message_id_.end();)
+    it = it->second == ctx ? by_message_id_.erase(it) : std::next(it);
+}
+
+// ---- The event loop's side ---------------------------------------------------------------
 
 std::vector<WaitFd> Resolver::wait_fds() const {
   std::vector<WaitFd> out;
@@ -285,7 +489,10 @@ void Resolver::process(const std::vector<WaitFd>& ready) {
   for (auto& lookup : done) lookup->cb(std::move(lookup->result));
 }
 
-bool Resolver::busy() const { return !pending_.empty() || !ready_.empty(); }
+bool Resolver::busy() const {
+  return !ready_.empty() ||
+         std::any_of(pending_.begin(), pending_.end(), [](const auto& p) { return !p->abandoned; });
+}
 
 std::vector<std::string> Resolver::servers() const { return servers_; }
 

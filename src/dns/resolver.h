@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <list>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,18 +23,28 @@
 
 namespace pageload::dns {
 
+struct MessageInfo;
+
 struct ResolverOptions {
   // "ADDR", "ADDR:PORT", "[V6]:PORT" (numeric only). Empty: the system's resolv.conf
   // servers, and /etc/hosts is consulted first (source "hosts").
   std::vector<std::string> servers;
-  // Timeout of a query's first try; c-ares doubles it on each later round of tries.
-  long timeout_ms = 5000;
+  // How long one query may take, its tries included (--dns-timeout). c-ares asks every
+  // server `tries` times in rounds, doubling its per-try timeout each round; the first
+  // round's timeout is set so that all rounds add up to this. A server that fails at once
+  // (ICMP unreachable) leaves its share unused.
+  long timeout_ms = 15000;
   int tries = 2;  // tries per server
 };
+
+// The first round's per-try timeout that makes `tries` rounds over `servers` servers
+// (each round twice as long as the one before) add up to `lookup_ms`; at least 1 ms.
+long per_try_timeout_ms(long lookup_ms, std::size_t servers, int tries);
 
 class Resolver {
  public:
   using Callback = std::function<void(DnsLookup)>;
+  using LookupId = uint64_t;  // names a lookup for abandon(); never 0
 
   // A resolver over `options`. The name is always queried exactly as given: no search
   // domains, no ndots games, no c-ares cache (1.18 has none). Fails with kUsage on a
@@ -49,8 +60,18 @@ class Resolver {
   // Starts resolving `host` for family 0 (A and AAAA, asked in parallel), 4 (A only) or
   // 6 (AAAA only); any other family is treated as 0. Span offsets are on `clock`, which
   // is copied. `cb` runs exactly once, from a later process() call, never from inside
-  // resolve(); it may call resolve() again but must not destroy the Resolver.
-  void resolve(const std::string& host, int family, const RunClock& clock, Callback cb);
+  // resolve(), unless the lookup is abandoned first; it may call resolve() again but
+  // must not destroy the Resolver. Every message sent for it is recorded as a
+  // DnsAttempt of its query, with the server it went to and what came back.
+  LookupId resolve(const std::string& host, int family, const RunClock& clock, Callback cb);
+
+  // Gives up lookup `id` now (the caller's own deadline, --max-time, has passed): its
+  // callback will never run, and what it has so far is returned: finished queries as they
+  // ended, unfinished ones TIMEOUT (no c-ares status) with their open attempts TIMEOUT
+  // now, and the lookup TIMEOUT with `failure`. A lookup that finished but was not yet
+  // delivered is returned as it finished. nullopt for an unknown or delivered id. c-ares
+  // cannot cancel one query, so its messages may still go out; they are not recorded.
+  std::optional<DnsLookup> abandon(LookupId id, const Failure& failure);
 
   // The sockets c-ares wants watched now (POLLIN and/or POLLOUT). Ask again after every
   // process(): c-ares opens and closes sockets as queries come and go.
@@ -66,7 +87,7 @@ class Resolver {
   // Safe to call with an empty list, at any time.
   void process(const std::vector<WaitFd>& ready);
 
-  // True while any lookup has not had its callback run yet.
+  // True while any lookup (not abandoned) has not had its callback run yet.
   bool busy() const;
 
   // The servers asked, "ADDR:PORT" ("[V6]:PORT"), as configured or read from resolv.conf.
@@ -76,17 +97,28 @@ class Resolver {
   struct Channel;
   struct Lookup;
   struct QueryContext;
+  struct Tap;
 
   explicit Resolver(std::unique_ptr<Channel> channel, bool use_hosts);
   bool answer_from_hosts(Lookup& lookup);
   void start_query(Lookup& lookup, std::size_t index);
   void finish(Lookup& lookup);
+  // The wiretap's reports (wiretap.h), recorded as attempts of the query they belong to.
+  QueryContext* query_for(const MessageInfo& message);
+  void on_sent(const std::string& server, const MessageInfo& message, int err);
+  void on_received(const std::string& server, const MessageInfo& message);
+  void on_server_failed(const std::string& server, int err);
+  void forget_messages(const QueryContext* ctx);
 
   std::unique_ptr<Channel> channel_;
   bool use_hosts_;
   std::vector<std::string> servers_;
-  std::list<std::unique_ptr<Lookup>> pending_;  // queries in flight
+  std::list<std::unique_ptr<Lookup>> pending_;  // queries in flight (abandoned ones too)
   std::vector<std::unique_ptr<Lookup>> ready_;  // finished, callback not yet run
+  // DNS message id -> the query whose messages carry it, while c-ares works on it.
+  std::map<uint16_t, QueryContext*> by_message_id_;
+  QueryContext* starting_ = nullptr;  // the query inside ares_getaddrinfo right now
+  LookupId next_id_ = 1;
   int64_t event_us_ = 0;                        // the clock reading of the current event
   bool destroying_ = false;
 };

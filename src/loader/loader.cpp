@@ -40,6 +40,7 @@ struct RunState {
 
   bool waiting_dns = false;
   double dns_started_ms = 0;
+  dns::Resolver::LookupId dns_lookup = 0;  // the lookup waited for, to abandon at --max-time
   bool finished = false;
 };
 
@@ -68,10 +69,10 @@ std::string stored_url(const LoadOptions& options, const std::string& url) {
   return options.keep_secrets ? url : redact_url(url);
 }
 
-std::string resolver_key(const std::vector<std::string>& servers) {
+std::string resolver_key(const std::vector<std::string>& servers, long timeout_ms) {
   std::string key;
   for (const auto& s : servers) key += s + ",";
-  return key;
+  return key + std::to_string(timeout_ms);
 }
 
 }  // namespace
@@ -109,7 +110,7 @@ std::string Loader::library_versions() {
 Status Loader::start(const LoadOptions& options, const BeginHook& begin, DoneHook done) {
   auto url = parse_url(options.url);
   if (!url.ok()) return url.status();
-  std::string key = resolver_key(options.dns_servers);
+  std::string key = resolver_key(options.dns_servers, options.dns_timeout_ms);
   auto& resolver = impl_->resolvers[key];
   if (!resolver) {
     dns::ResolverOptions ro;
@@ -173,7 +174,7 @@ void Loader::Impl::begin_hop(const std::shared_ptr<RunState>& st) {
   st->waiting_dns = true;
   st->dns_started_ms = st->clock.now_ms();
   std::weak_ptr<RunState> weak = st;
-  st->resolver->resolve(url.host, st->options.ip_version, st->clock, [this, weak](DnsLookup lookup) {
+  st->dns_lookup = st->resolver->resolve(url.host, st->options.ip_version, st->clock, [this, weak](DnsLookup lookup) {
     auto st = weak.lock();
     if (!st || st->finished) return;  // the run ended meanwhile (e.g. --max-time)
     st->waiting_dns = false;
@@ -354,10 +355,11 @@ void Loader::Impl::check_deadlines() {
     double now = st->clock.now_ms();
     if (now < *st->deadline_ms) continue;
     st->waiting_dns = false;
-    fail_in_dns(st, nullptr,
-                Failure{Code::kTimeout, "--max-time " + std::to_string(st->options.max_time_ms) +
-                                            " ms reached during the DNS lookup of " + st->url.host},
-                Span{st->dns_started_ms, now});
+    Failure failure{Code::kTimeout, "--max-time " + std::to_string(st->options.max_time_ms) +
+                                        " ms reached during the DNS lookup of " + st->url.host};
+    // The lookup is stored as far as it got (TIMEOUT, the servers tried) and linked.
+    auto lookup = st->resolver->abandon(st->dns_lookup, failure);
+    fail_in_dns(st, lookup ? &*lookup : nullptr, failure, lookup ? lookup->span : Span{st->dns_started_ms, now});
   }
 }
 

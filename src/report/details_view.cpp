@@ -102,16 +102,32 @@ Data dns_view(const DnsLookup& l) {
   for (const auto& s : l.servers) servers += (servers.empty() ? "" : ", ") + s;
   d.set("servers", optional_text(servers));
   Data queries = list();
+  Data tries = list();
+  bool retried = false;  // some message was not its query's answer: show every try
   for (const auto& q : l.queries) {
     Data e;
     e.set("type", text(q.type));
     e.set("outcome", text(q.outcome));
     e.set("status", text(q.ares_status));
+    e.set("server", optional_text(q.server));
     e.set("duration", format_ms(q.span.duration_ms()));
     queries.push_back(e);
+    retried |= q.attempts.size() > 1 || (q.attempts.size() == 1 && q.server.empty());
+    for (const auto& a : q.attempts) {
+      Data t;
+      t.set("type", text(q.type));
+      t.set("server", text(a.server));
+      t.set("sent", format_ms(a.start_ms));
+      t.set("result", text(a.end_ms ? a.outcome : "no reply before another server's answer"));
+      t.set("duration", a.end_ms ? format_ms(*a.end_ms - a.start_ms) : "—");
+      t.set("no_reply", !a.end_ms || a.outcome == "TIMEOUT" || a.outcome == "UNREACHABLE" || a.outcome == "ERROR");
+      tries.push_back(t);
+    }
   }
   d.set("has_queries", !l.queries.empty());
   d.set("queries", queries);
+  d.set("has_tries", retried);
+  d.set("tries", tries);
   Data answers = list();
   for (const auto& a : l.answers) {
     Data e;

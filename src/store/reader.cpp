@@ -18,8 +18,12 @@ constexpr char kSelectLookups[] =
     "SELECT id, host, source, servers, family, start_ms, end_ms, outcome, ares_status, error_class, error"
     " FROM dns_lookups WHERE run_id = ?1 ORDER BY seq";
 constexpr char kSelectQueries[] =
-    "SELECT q.lookup_id, q.type, q.outcome, q.ares_status, q.start_ms, q.end_ms"
+    "SELECT q.lookup_id, q.type, q.outcome, q.ares_status, q.start_ms, q.end_ms, q.server"
     " FROM dns_lookups l JOIN dns_queries q ON q.lookup_id = l.id WHERE l.run_id = ?1 ORDER BY l.seq, q.seq";
+constexpr char kSelectDnsAttempts[] =
+    "SELECT a.lookup_id, a.query_seq, a.server, a.start_ms, a.end_ms, a.outcome"
+    " FROM dns_lookups l JOIN dns_attempts a ON a.lookup_id = l.id WHERE l.run_id = ?1"
+    " ORDER BY l.seq, a.query_seq, a.seq";
 constexpr char kSelectAnswers[] =
     "SELECT a.lookup_id, a.type, a.name, a.value, a.ttl"
     " FROM dns_lookups l JOIN dns_answers a ON a.lookup_id = l.id WHERE l.run_id = ?1 ORDER BY l.seq, a.seq";
@@ -109,7 +113,16 @@ Status read_lookups(SqliteDb& db, Run& run, IndexOf& index) {
     q.outcome = st.text(2);
     q.ares_status = st.text(3);
     q.span = {st.real(4), st.real(5)};
+    q.server = st.text(6);
     run.dns_lookups[index.at(st.int64(0))].queries.push_back(std::move(q));
+  });
+  if (!s.ok()) return s;
+  // Queries were written with seq = their index, so query_seq finds the query again.
+  s = query_run(db, kSelectDnsAttempts, run.id, [&](const Statement& st) {
+    auto& queries = run.dns_lookups[index.at(st.int64(0))].queries;
+    const auto query_seq = static_cast<std::size_t>(st.int64(1));
+    if (query_seq >= queries.size()) return;  // the foreign key makes this unreachable
+    queries[query_seq].attempts.push_back(DnsAttempt{st.text(2), st.real(3), st.opt_real(4), st.text(5)});
   });
   if (!s.ok()) return s;
   return query_run(db, kSelectAnswers, run.id, [&](const Statement& st) {

@@ -30,7 +30,10 @@ constexpr char kInsertLookup[] =
     "INSERT INTO dns_lookups (run_id, seq, host, source, servers, family, start_ms, end_ms, outcome,"
     " ares_status, error_class, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 constexpr char kInsertQuery[] =
-    "INSERT INTO dns_queries (lookup_id, seq, type, outcome, ares_status, start_ms, end_ms)"
+    "INSERT INTO dns_queries (lookup_id, seq, type, outcome, ares_status, server, start_ms, end_ms)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+constexpr char kInsertDnsAttempt[] =
+    "INSERT INTO dns_attempts (lookup_id, query_seq, seq, server, start_ms, end_ms, outcome)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 constexpr char kInsertAnswer[] =
     "INSERT INTO dns_answers (lookup_id, seq, type, name, value, ttl) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
@@ -94,8 +97,13 @@ Status write_lookup(SqliteDb& db, int64_t run_id, int seq, const DnsLookup& l, i
   for (size_t i = 0; i < l.queries.size(); ++i) {
     const DnsQuery& q = l.queries[i];
     Status s = execute(db, kInsertQuery, row_id, i, q.type, or_null(q.outcome), or_null(q.ares_status),
-                       q.span.start_ms, q.span.end_ms);
+                       or_null(q.server), q.span.start_ms, q.span.end_ms);
     if (!s.ok()) return s;
+    for (size_t k = 0; k < q.attempts.size(); ++k) {
+      const DnsAttempt& a = q.attempts[k];
+      s = execute(db, kInsertDnsAttempt, row_id, i, k, a.server, a.start_ms, a.end_ms, or_null(a.outcome));
+      if (!s.ok()) return s;
+    }
   }
   for (size_t i = 0; i < l.answers.size(); ++i) {
     const DnsAnswer& a = l.answers[i];

@@ -2,12 +2,16 @@
 // the database. Spawned directly (no shell), against the lab on loopback.
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -210,6 +214,66 @@ TEST_CASE("output that cannot be written is exit 4 with one line, and the run is
   auto db = store::Database::open_existing(tmp.path());
   REQUIRE(db.ok());
   CHECK(db.value()->list_runs(10)->size() == 1);
+}
+
+TEST_CASE("the DNS servers tried are shown by the summary, show and --json: which failed, which answered") {
+  TempDb tmp;
+  auto& lab = shared_lab();
+  // A loopback UDP port with nothing listening: its tries are UNREACHABLE.
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  bind(fd, reinterpret_cast<sockaddr*>(&a), len);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  const std::string dead = "127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+
+  auto started = std::chrono::steady_clock::now();
+  auto r = pageload_cli({"run", "--db", tmp.path(), "--no-html", "--dns-server", dead, "--dns-server",
+                         lab.dns_server(), lab.http_url("www.test", "/")},
+                        tmp.dir());
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(3));
+  CHECK(r.out.find("dns tries: A " + dead + " UNREACHABLE, " + lab.dns_server() + " NOERROR") != std::string::npos);
+
+  auto show = pageload_cli({"show", "1", "--db", tmp.path()}, tmp.dir());
+  CHECK(show.out.find("query A NOERROR from " + lab.dns_server()) != std::string::npos);
+  CHECK(show.out.find("sent to " + dead) != std::string::npos);
+  CHECK(show.out.find(": UNREACHABLE after") != std::string::npos);
+
+  auto json = pageload_cli({"show", "1", "--json", "--db", tmp.path()}, tmp.dir());
+  auto j = nlohmann::json::parse(json.out);
+  const auto& q = j["dns_lookups"][0]["queries"][0];
+  CHECK(q["type"] == "A");
+  CHECK(q["server"] == lab.dns_server());
+  REQUIRE(q["attempts"].size() == 2);
+  CHECK(q["attempts"][0]["server"] == dead);
+  CHECK(q["attempts"][0]["outcome"] == "UNREACHABLE");
+  CHECK(q["attempts"][1]["outcome"] == "NOERROR");
+  CHECK(q["attempts"][1]["end_ms"].is_number());
+}
+
+TEST_CASE("the --dns-timeout flag bounds a lookup of a silent server, tries included") {
+  TempDb tmp;
+  auto started = std::chrono::steady_clock::now();
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--dns-timeout", "0.3", shared_lab().http_url("silent.test", "/")}),
+                        tmp.dir());
+  auto took = std::chrono::steady_clock::now() - started;
+  CHECK(r.status == 3);
+  CHECK(r.out.find("dns failed: dns_timeout") != std::string::npos);
+  CHECK(took >= std::chrono::milliseconds(290));
+  CHECK(took < std::chrono::seconds(3));  // c-ares's default tries would take 15 s
+
+  for (const char* bad : {"0", "-1", "soon", "inf"}) {
+    auto b = pageload_cli(lab_args({"--db", tmp.path(), "--dns-timeout", bad, "http://a.test/"}), tmp.dir());
+    INFO(bad << " -> " << b.err);
+    CHECK(b.status == 2);
+    CHECK(lines(b.err) == 1);
+    CHECK(b.err.find("--dns-timeout") != std::string::npos);
+  }
 }
 
 TEST_CASE("the cli writes an HTML report named after the run unless --no-html") {

@@ -47,6 +47,33 @@ int closed_udp_port() {
   return ntohs(sa.sin_port);
 }
 
+// A loopback UDP socket that takes queries and never answers: a silent DNS server.
+class SilentServer {
+ public:
+  SilentServer() {
+    fd_ = socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof sa;
+    bind(fd_, reinterpret_cast<sockaddr*>(&sa), len);
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&sa), &len);
+    port_ = ntohs(sa.sin_port);
+  }
+  ~SilentServer() { close(fd_); }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+std::unique_ptr<Resolver> resolver_for(std::vector<std::string> servers, long timeout_ms, int tries) {
+  auto r = Resolver::create({std::move(servers), timeout_ms, tries});
+  REQUIRE(r.ok());
+  return std::move(r).value();
+}
+
 }  // namespace
 
 TEST_CASE("an A lookup returns the lab address with its TTL") {
@@ -356,4 +383,159 @@ TEST_CASE("without servers, localhost is answered from /etc/hosts") {
   CHECK(l.outcome == "NOERROR");
   CHECK(l.queries.empty());
   CHECK(l.addresses() == std::vector<std::string>{"127.0.0.1"});
+}
+
+// ---- Which servers were asked, when, and what came back ----------------------------------
+
+TEST_CASE("every query records the one message it sent and the lab server that answered it") {
+  Lab lab;
+  RunClock clock;
+  DnsLookup l = resolve_now(*lab.resolver, "dual.test", 0, clock);
+  REQUIRE(l.queries.size() == 2);
+  for (const auto& q : l.queries) {
+    INFO(q.type);
+    CHECK(q.server == lab.server->address());
+    REQUIRE(q.attempts.size() == 1);
+    const DnsAttempt& a = q.attempts[0];
+    CHECK(a.server == lab.server->address());
+    CHECK(a.outcome == "NOERROR");
+    CHECK(a.start_ms == q.span.start_ms);  // sent from inside resolve()
+    REQUIRE(a.end_ms);
+    CHECK(*a.end_ms == q.span.end_ms);  // the reply ended the query
+  }
+}
+
+TEST_CASE("a dead first server is UNREACHABLE at once and the next one answers without a timeout") {
+  // Before the wiretap, the ICMP error of the A query surfaced on the AAAA query's send:
+  // c-ares moved the AAAA on, and the A query waited out a whole try (2.5 s here).
+  auto started = lab::DnsServer::start("127.0.0.1", 0);
+  REQUIRE(started.ok());
+  auto& server = *started.value();
+  const std::string dead = "127.0.0.1:" + std::to_string(closed_udp_port());
+  auto resolver = resolver_for({dead, server.address()}, 15000, 2);
+  DnsLookup l = resolve_now(*resolver, "www.example.test", 0);
+  CHECK(l.outcome == "NOERROR");
+  CHECK(l.span.duration_ms() < 1000);
+  REQUIRE(l.queries.size() == 2);
+  for (const auto& q : l.queries) {
+    INFO(q.type);
+    CHECK(q.server == server.address());
+    REQUIRE(q.attempts.size() == 2);
+    CHECK(q.attempts[0].server == dead);
+    CHECK(q.attempts[0].outcome == "UNREACHABLE");
+    CHECK(q.attempts[1].server == server.address());
+    CHECK(q.attempts[1].outcome == (q.type == "A" ? "NOERROR" : "NODATA"));
+    CHECK(q.attempts[1].start_ms >= *q.attempts[0].end_ms);
+  }
+}
+
+TEST_CASE("a silent first server's try times out, then the next server answers") {
+  Lab lab;
+  SilentServer silent;
+  // 600 ms for one round over two servers: 300 ms for each try.
+  auto resolver = resolver_for({silent.address(), lab.server->address()}, 600, 1);
+  DnsLookup l = resolve_now(*resolver, "www.example.test", 4);
+  CHECK(l.outcome == "NOERROR");
+  REQUIRE(l.queries.size() == 1);
+  const DnsQuery& q = l.queries[0];
+  CHECK(q.server == lab.server->address());
+  REQUIRE(q.attempts.size() == 2);
+  CHECK(q.attempts[0].server == silent.address());
+  CHECK(q.attempts[0].outcome == "TIMEOUT");
+  REQUIRE(q.attempts[0].end_ms);
+  CHECK(*q.attempts[0].end_ms - q.attempts[0].start_ms >= 290);
+  CHECK(*q.attempts[0].end_ms - q.attempts[0].start_ms < 1000);
+  CHECK(q.attempts[1].server == lab.server->address());
+  CHECK(q.attempts[1].start_ms == *q.attempts[0].end_ms);
+  CHECK(q.attempts[1].outcome == "NOERROR");
+}
+
+TEST_CASE("a silent server times out every try, twice as long the second time, within the lookup timeout") {
+  Lab lab(300, 2);  // 100 ms, then 200 ms
+  DnsLookup l = lab.resolve("silent.test", 4);
+  CHECK(l.outcome == "TIMEOUT");
+  CHECK(l.span.duration_ms() >= 290);
+  CHECK(l.span.duration_ms() < 800);
+  const DnsQuery& q = l.queries.at(0);
+  CHECK(q.server.empty());
+  REQUIRE(q.attempts.size() == 2);
+  for (const auto& a : q.attempts) {
+    CHECK(a.server == lab.server->address());
+    CHECK(a.outcome == "TIMEOUT");
+  }
+  CHECK(q.attempts[1].start_ms == *q.attempts[0].end_ms);
+  CHECK(*q.attempts[1].end_ms == q.span.end_ms);
+  CHECK(*q.attempts[1].end_ms - q.attempts[1].start_ms > *q.attempts[0].end_ms - q.attempts[0].start_ms);
+  CHECK(lab.server->queries() == 2);
+}
+
+TEST_CASE("an answer slower than a try is credited to the first try and the retransmit stays unanswered") {
+  Lab lab(300, 2);  // the first try times out at 100 ms; the answer comes at 150 ms
+  DnsLookup l = lab.resolve("delay-150.test", 4);
+  CHECK(l.outcome == "NOERROR");
+  const DnsQuery& q = l.queries.at(0);
+  CHECK(q.server == lab.server->address());
+  REQUIRE(q.attempts.size() == 2);
+  CHECK(q.attempts[0].outcome == "NOERROR");
+  REQUIRE(q.attempts[0].end_ms);
+  CHECK(*q.attempts[0].end_ms - q.attempts[0].start_ms >= 145);
+  CHECK_FALSE(q.attempts[1].end_ms);
+  CHECK(q.attempts[1].outcome.empty());
+}
+
+TEST_CASE("each reply's outcome is recorded on its attempt, and that server answered the query") {
+  Lab lab;
+  for (auto [host, outcome] : std::vector<std::pair<std::string, std::string>>{{"nxdomain.test", "NXDOMAIN"},
+                                                                              {"servfail.test", "SERVFAIL"},
+                                                                              {"refused.test", "REFUSED"},
+                                                                              {"empty.test", "NODATA"},
+                                                                              {"malformed.test", "BADREPLY"},
+                                                                              {"truncated.test", "BADREPLY"}}) {
+    INFO(host);
+    DnsLookup l = lab.resolve(host, 4);
+    const DnsQuery& q = l.queries.at(0);
+    REQUIRE(q.attempts.size() == 1);
+    CHECK(q.attempts[0].outcome == outcome);
+    CHECK(q.server == lab.server->address());
+  }
+}
+
+TEST_CASE("abandoning a lookup returns what it has so far and its callback never runs") {
+  Lab lab(5000, 2);
+  RunClock clock;
+  int calls = 0;
+  auto id = lab.resolver->resolve("silent.test", 0, clock, [&](DnsLookup) { ++calls; });
+  while (clock.now_ms() < 50) lab.resolver->process({});
+  auto l = lab.resolver->abandon(id, Failure{Code::kTimeout, "--max-time reached"});
+  REQUIRE(l);
+  CHECK(l->host == "silent.test");
+  CHECK(l->outcome == "TIMEOUT");
+  CHECK(l->ares_status.empty());
+  REQUIRE(l->failure);
+  CHECK(l->failure->code == Code::kTimeout);
+  CHECK(l->failure->message == "--max-time reached");
+  CHECK(l->span.duration_ms() >= 50);
+  REQUIRE(l->queries.size() == 2);
+  for (const auto& q : l->queries) {
+    CHECK(q.outcome == "TIMEOUT");
+    CHECK(q.ares_status.empty());
+    CHECK(q.span.end_ms == l->span.end_ms);
+    REQUIRE(q.attempts.size() == 1);
+    CHECK(q.attempts[0].server == lab.server->address());
+    CHECK(q.attempts[0].outcome == "TIMEOUT");
+    CHECK(q.attempts[0].end_ms == l->span.end_ms);
+  }
+  CHECK_FALSE(lab.resolver->busy());
+  CHECK_FALSE(lab.resolver->abandon(id, Failure{}));  // handed out once
+  for (int i = 0; i < 5; ++i) lab.resolver->process({});
+  CHECK(calls == 0);
+}
+
+TEST_CASE("the lookup timeout is split over the servers' tries, each round twice the one before") {
+  CHECK(per_try_timeout_ms(15000, 1, 2) == 5000);   // 5 s + 10 s
+  CHECK(per_try_timeout_ms(15000, 2, 2) == 2500);   // 2 x 2.5 s + 2 x 5 s
+  CHECK(per_try_timeout_ms(300, 1, 1) == 300);
+  CHECK(per_try_timeout_ms(700, 1, 3) == 100);      // 100 + 200 + 400
+  CHECK(per_try_timeout_ms(1, 3, 2) == 1);          // never 0
+  CHECK(per_try_timeout_ms(1000, 0, 2) == 333);     // no server known: as if one
 }

@@ -31,6 +31,19 @@ int closed_port() {
   return ntohs(a.sin_port);
 }
 
+// A loopback UDP port with nothing listening: bound once, then closed.
+int closed_udp_port() {
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
 void check_failed(const Run& run, Phase phase, Code code) {
   INFO("run error: " << (run.failure ? run.failure->message : "none"));
   CHECK(run.outcome == Outcome::kFailed);
@@ -77,6 +90,55 @@ TEST_CASE("the --max-time flag bounds the DNS lookup too") {
   Run run = load_and_store(o);
   check_failed(run, Phase::kDns, Code::kTimeout);
   CHECK(run.total_ms.value_or(0) < 1000);
+}
+
+TEST_CASE("a lookup cut off by --max-time is stored as TIMEOUT with its tries so far and linked") {
+  // It used to be dropped: no dns_lookups row, requests.dns_lookup_id NULL.
+  auto o = lab_options(shared_lab().http_url("delay-2000.test", "/"));
+  o.max_time_ms = 300;
+  o.dns_timeout_ms = 15000;  // one try each: the lab answers after 2 s
+  Run run = load_and_store(o);
+  check_failed(run, Phase::kDns, Code::kTimeout);
+  const Request& r = run.requests.at(0);
+  REQUIRE(r.dns_lookup);
+  const DnsLookup& d = run.dns_lookups.at(static_cast<std::size_t>(*r.dns_lookup));
+  CHECK(d.host == "delay-2000.test");
+  CHECK(d.servers == std::vector<std::string>{shared_lab().dns_server()});
+  CHECK(d.outcome == "TIMEOUT");
+  CHECK(d.ares_status.empty());
+  REQUIRE(d.failure);
+  CHECK(d.failure->code == Code::kTimeout);
+  CHECK(d.span.duration_ms() >= 290);
+  CHECK(d.span.end_ms == r.phase(Phase::kDns)->span.end_ms);
+  REQUIRE(d.queries.size() == 2);
+  for (const auto& q : d.queries) {
+    INFO(q.type);
+    CHECK(q.outcome == "TIMEOUT");
+    CHECK(q.server.empty());
+    REQUIRE(q.attempts.size() == 1);
+    CHECK(q.attempts[0].server == shared_lab().dns_server());
+    CHECK(q.attempts[0].outcome == "TIMEOUT");
+    CHECK(q.attempts[0].end_ms == d.span.end_ms);
+  }
+}
+
+TEST_CASE("a dead DNS server listed first costs no timeout and the tries show why") {
+  auto o = lab_options(shared_lab().http_url("www.test", "/"));
+  const std::string dead = "127.0.0.1:" + std::to_string(closed_udp_port());
+  o.dns_servers = {dead, shared_lab().dns_server()};
+  o.dns_timeout_ms = 15000;
+  Run run = load_and_store(o);
+  CHECK(run.outcome == Outcome::kOk);
+  const DnsLookup& d = run.dns_lookups.at(0);
+  CHECK(d.span.duration_ms() < 1000);
+  for (const auto& q : d.queries) {
+    INFO(q.type);
+    CHECK(q.server == shared_lab().dns_server());
+    REQUIRE(q.attempts.size() == 2);
+    CHECK(q.attempts[0].server == dead);
+    CHECK(q.attempts[0].outcome == "UNREACHABLE");
+    CHECK(q.attempts[1].server == shared_lab().dns_server());
+  }
 }
 
 TEST_CASE("a refused connection fails in the connect phase") {

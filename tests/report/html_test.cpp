@@ -130,6 +130,30 @@ TEST_CASE("details show headers with redacted values marked, DNS answers and TLS
   CHECK(html.find("2027-01-01T00:00:00Z") != std::string::npos);
 }
 
+TEST_CASE("DNS details name the server that answered and list every try when one failed") {
+  Run run = synthetic::redirect_chain(1);
+  DnsLookup& l = run.dns_lookups.at(0);
+  const Span span = l.span;
+  l.servers = {"127.0.0.1:1", "127.0.0.1:5353"};
+  l.queries = {DnsQuery{"A", "NOERROR", "ARES_SUCCESS", span, "127.0.0.1:5353",
+                        {DnsAttempt{"127.0.0.1:1", span.start_ms, span.start_ms + 0.25, "UNREACHABLE"},
+                         DnsAttempt{"127.0.0.1:5353", span.start_ms + 0.25, span.end_ms, "NOERROR"}}},
+               DnsQuery{"AAAA", "NODATA", "ARES_ENODATA", span, "127.0.0.1:5353",
+                        {DnsAttempt{"127.0.0.1:5353", span.start_ms, span.end_ms, "NODATA"}}}};
+  const std::string html = render_html(run);
+  const std::string tries = between(html, "<table class=\"kv dns-tries\">", "</table>");
+  REQUIRE_FALSE(tries.empty());
+  CHECK(count(tries, "<tr") == 4);  // the header and one row per message sent
+  CHECK(tries.find("<tr class=\"err-text\"><td>A</td><td class=\"mono\">127.0.0.1:1</td>") != std::string::npos);
+  CHECK(tries.find("UNREACHABLE") != std::string::npos);
+  CHECK(tries.find("<td>NODATA</td>") != std::string::npos);
+  CHECK(count(html, "<td class=\"mono\">127.0.0.1:5353</td>") >= 2);  // answered by, in the queries table
+
+  // Every query answered by the one message it sent: no tries table.
+  for (auto& q : l.queries) q.attempts = {DnsAttempt{"127.0.0.1:5353", span.start_ms, span.end_ms, q.outcome}};
+  CHECK(render_html(run).find("dns-tries") == std::string::npos);
+}
+
 TEST_CASE("hostile strings are escaped as text in every context") {
   const std::string html = render_html(synthetic::hostile());
   for (const auto& h : synthetic::hostile_strings()) {

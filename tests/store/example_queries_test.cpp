@@ -1,6 +1,6 @@
-// The SQL users are shown (median wait per host, slow DNS, redirect chain) runs on a
-// database the store wrote and gives the expected answers. A failure here means the
-// public schema changed under them.
+// The SQL users are shown (median wait per host, slow DNS, failing DNS servers, redirect
+// chain) runs on a database the store wrote and gives the expected answers. A failure
+// here means the public schema changed under them.
 #include <catch2/catch.hpp>
 
 #include "store/store.h"
@@ -26,6 +26,11 @@ GROUP BY host ORDER BY host)";
 
 constexpr const char* kSlowDnsRuns = R"(
 SELECT run_id, label, dns_ms FROM run_summary WHERE dns_ms > 100 ORDER BY started_at)";
+
+constexpr const char* kFailedDnsServers = R"(
+SELECT server, outcome, COUNT(*) AS tries, ROUND(SUM(duration_ms), 1) AS ms
+FROM dns_attempts WHERE outcome IN ('TIMEOUT', 'UNREACHABLE', 'ERROR')
+GROUP BY server, outcome ORDER BY ms DESC)";
 
 constexpr const char* kRedirectChain = R"(
 SELECT r.seq, r.redirect_from, r.status, s.phrase, r.url, r.redirect_url
@@ -53,6 +58,10 @@ TEST_CASE("the example queries for users answer correctly on stored runs") {
 
   // b.test waits: 14.5, 14.5, 14.5, 14.75, 14.75, 100 -> median (14.5 + 14.75) / 2.
   CHECK(query(path, kMedianWaitPerHost) == std::vector<Row>{Row{V("b.test"), V("14.625"), V("6")}});
+
+  // Each run's AAAA query found nothing listening on its first server (0.25 ms); the
+  // A query's unanswered try (NULL outcome) is not a failure.
+  CHECK(query(path, kFailedDnsServers) == std::vector<Row>{Row{V("127.0.0.1:5353"), V("UNREACHABLE"), V("3"), V("0.8")}});
 
   auto slow = query(path, kSlowDnsRuns);
   REQUIRE(slow.size() == 1);

@@ -40,6 +40,15 @@ void check_same(const DnsLookup& a, const DnsLookup& b) {
     CHECK(a.queries[i].outcome == b.queries[i].outcome);
     CHECK(a.queries[i].ares_status == b.queries[i].ares_status);
     check_same(a.queries[i].span, b.queries[i].span);
+    CHECK(a.queries[i].server == b.queries[i].server);
+    REQUIRE(a.queries[i].attempts.size() == b.queries[i].attempts.size());
+    for (size_t k = 0; k < a.queries[i].attempts.size(); ++k) {
+      INFO("query " << i << " attempt " << k);
+      CHECK(a.queries[i].attempts[k].server == b.queries[i].attempts[k].server);
+      CHECK(a.queries[i].attempts[k].start_ms == b.queries[i].attempts[k].start_ms);
+      CHECK(a.queries[i].attempts[k].end_ms == b.queries[i].attempts[k].end_ms);
+      CHECK(a.queries[i].attempts[k].outcome == b.queries[i].attempts[k].outcome);
+    }
   }
   REQUIRE(a.answers.size() == b.answers.size());
   for (size_t i = 0; i < a.answers.size(); ++i) {
@@ -375,8 +384,32 @@ TEST_CASE("deleting a run removes every row recorded for it") {
   for (const char* table : {"requests", "connections", "dns_lookups"})
     CHECK(*query(path, std::string("SELECT COUNT(DISTINCT run_id) FROM ") + table)[0][0] == "1");
   CHECK(*query(path, "SELECT COUNT(*) FROM phases")[0][0] == "11");
+  CHECK(*query(path, "SELECT COUNT(*) FROM dns_queries")[0][0] == "2");
+  CHECK(*query(path, "SELECT COUNT(*) FROM dns_attempts")[0][0] == "4");
   CHECK(*query(path, "SELECT COUNT(*) FROM headers")[0][0] == "8");
   auto loaded = db->load_run(keep.id);
   REQUIRE(loaded.ok());
   check_same(*loaded, keep);
+}
+
+TEST_CASE("DNS attempts are stored per query with their server, times and outcome, NULL where none came") {
+  ScratchDir dir;
+  const std::string path = dir.file("runs.db");
+  auto db = open_db(path);
+  Run run = make_three_hop_run();
+  REQUIRE(db->finish_run(run).ok());
+  using V = std::optional<std::string>;
+  CHECK(query(path, "SELECT q.type, q.server FROM dns_queries q ORDER BY q.seq") ==
+        std::vector<Row>{{V("A"), V("127.0.0.1:5353")}, {V("AAAA"), V("[::1]:5353")}});
+  CHECK(query(path,
+              "SELECT q.type, a.seq, a.server, a.start_ms, a.end_ms, a.duration_ms, a.outcome"
+              " FROM dns_attempts a JOIN dns_queries q ON q.lookup_id = a.lookup_id AND q.seq = a.query_seq"
+              " ORDER BY a.query_seq, a.seq") ==
+        std::vector<Row>{{V("A"), V("0"), V("127.0.0.1:5353"), V("0.5"), V("12.0"), V("11.5"), V("NOERROR")},
+                         {V("A"), V("1"), V("[::1]:5353"), V("5.5"), {}, {}, {}},
+                         {V("AAAA"), V("0"), V("127.0.0.1:5353"), V("0.5"), V("0.75"), V("0.25"), V("UNREACHABLE")},
+                         {V("AAAA"), V("1"), V("[::1]:5353"), V("0.75"), V("12.75"), V("12.0"), V("NODATA")}});
+  // The cached lookup asked nobody: no query, no attempt.
+  CHECK(*query(path, "SELECT COUNT(*) FROM dns_lookups l JOIN dns_queries q ON q.lookup_id = l.id"
+                     " WHERE l.source = 'cache'")[0][0] == "0");
 }

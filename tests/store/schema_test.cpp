@@ -34,7 +34,8 @@ TEST_CASE("opening a new file creates every table, view and index at schema vers
   CHECK((*db)->path() == path);
 
   auto tables = objects(path, "table");
-  for (const char* t : {"runs", "connections", "connect_attempts", "dns_lookups", "dns_queries", "dns_answers",
+  for (const char* t : {"runs", "connections", "connect_attempts", "dns_lookups", "dns_queries", "dns_attempts",
+                        "dns_answers",
                         "requests", "phases", "headers", "status_codes"})
     CHECK(tables.count(t) == 1);
   auto views = objects(path, "view");

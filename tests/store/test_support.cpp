@@ -108,8 +108,14 @@ Run make_three_hop_run(const std::string& label) {
   a.span = {0.5, 12.75};
   a.outcome = "NOERROR";
   a.ares_status = "ARES_SUCCESS";
-  a.queries = {DnsQuery{"A", "NOERROR", "ARES_SUCCESS", {0.5, 12.0}},
-               DnsQuery{"AAAA", "NODATA", "ARES_ENODATA", {0.5, 12.75}}};
+  // A: the first server answered late, after the resolver had moved on to the second,
+  // which never replied. AAAA: nothing listens on the first server; the second answered.
+  a.queries = {DnsQuery{"A", "NOERROR", "ARES_SUCCESS", {0.5, 12.0}, "127.0.0.1:5353",
+                        {DnsAttempt{"127.0.0.1:5353", 0.5, 12.0, "NOERROR"},
+                         DnsAttempt{"[::1]:5353", 5.5, std::nullopt, ""}}},
+               DnsQuery{"AAAA", "NODATA", "ARES_ENODATA", {0.5, 12.75}, "[::1]:5353",
+                        {DnsAttempt{"127.0.0.1:5353", 0.5, 0.75, "UNREACHABLE"},
+                         DnsAttempt{"[::1]:5353", 0.75, 12.75, "NODATA"}}}};
   a.answers = {DnsAnswer{"CNAME", "a.test", "edge.a.test", 300}, DnsAnswer{"A", "edge.a.test", "127.0.0.2", 60}};
   DnsLookup c;
   c.id = 1;

@@ -39,7 +39,8 @@ void write_bytes(const std::string& path, const std::string& bytes);
 
 // A synthetic run of three hops at http://a.test/ -> https://b.test/ -> https://b.test/x
 // -> http://c.test/: hop 0 opens a new TLS connection (dns, connect, tls, send, wait,
-// receive), hop 1 reuses it (send, wait, receive), hop 2 fails at connect.
+// receive), hop 1 reuses it (send, wait, receive), hop 2 fails at connect. a.test's
+// lookup tried two servers per query (four dns_attempts, one still waiting at the end).
 Run make_three_hop_run(const std::string& label = "baseline");
 
 }  // namespace pageload::store::testing
