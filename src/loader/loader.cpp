@@ -374,8 +374,10 @@ void Loader::cancel_all(const std::string& message) {
   for (const auto& st : impl_->runs) {
     if (st->finished || !st->waiting_dns) continue;
     st->waiting_dns = false;
-    impl_->fail_in_dns(st, nullptr, Failure{Code::kInterrupted, message},
-                       Span{st->dns_started_ms, st->clock.now_ms()});
+    Failure failure{Code::kInterrupted, message};
+    auto lookup = st->resolver->abandon(st->dns_lookup, failure);  // kept as far as it got
+    impl_->fail_in_dns(st, lookup ? &*lookup : nullptr, failure,
+                       lookup ? lookup->span : Span{st->dns_started_ms, st->clock.now_ms()});
   }
 }
 
