@@ -102,6 +102,11 @@ try {
         check(state.text.includes(h), `${name}: hostile string not shown as text: ${h}`);
     }
 
+    // With script the filter and Expand/Collapse tools are shown (the no-script pass below
+    // checks they are not).
+    if (entry.rows > 0)
+      check(await page.locator(".tools").isVisible(), `${name}: tools hidden although script ran`);
+
     // Clicking a row opens its details (works without JS; JS must not break it).
     if (entry.rows > 0) {
       await page.locator("details.row > summary").first().click();
@@ -119,6 +124,54 @@ try {
 } finally {
   await context.close();
   fs.rmSync(userDataDir, { recursive: true, force: true });
+}
+
+// Without JavaScript the page is still the whole report: rows, bars with their widths,
+// details that open on a click; the tools that need script (filter, Expand/Collapse)
+// must not show at all.
+const noScriptDir = fs.mkdtempSync(path.join(os.tmpdir(), "pageload-chromium-"));
+const noScript = await chromium.launchPersistentContext(noScriptDir, {
+  executablePath: "/usr/bin/chromium",
+  headless: true,
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  viewport: { width: 1280, height: 900 },
+  offline: true,
+  javaScriptEnabled: false,
+});
+try {
+  for (const entry of manifest) {
+    if (entry.rows === 0) continue;
+    const name = `${entry.name} without script`;
+    const page = await noScript.newPage();
+    await page.goto(pathToFileURL(entry.file).href, { waitUntil: "load" });
+    const state = await page.evaluate(() => {
+      const tools = document.querySelector(".tools");
+      const track = document.querySelector(".track").getBoundingClientRect();
+      const segs = Array.from(document.querySelectorAll(".track")[0].querySelectorAll(".seg"));
+      return {
+        toolsShown: !!tools && tools.getClientRects().length > 0,
+        rows: document.querySelectorAll("details.row").length,
+        trackWidth: track.width,
+        segWidths: segs.map((s) => s.getBoundingClientRect().width),
+      };
+    });
+    check(!state.toolsShown, `${name}: filter and Expand/Collapse shown although they need script`);
+    check(state.rows === entry.rows, `${name}: ${state.rows} rows, expected ${entry.rows}`);
+    check(state.trackWidth > 100, `${name}: the bar area is ${state.trackWidth}px wide`);
+    check(state.segWidths.length > 0 && state.segWidths.every((w) => w > 0),
+          `${name}: first row's segments ${JSON.stringify(state.segWidths)}`);
+    await page.locator("details.row > summary").first().click();
+    check(await page.locator("details.row").first().evaluate((d) => d.open),
+          `${name}: clicking a row does not open its details`);
+    if (entry.name === "redirect_chain")
+      await page.screenshot({ path: path.join(shotsDir, `${entry.name}-noscript-1280.png`) });
+    await page.close();
+  }
+  console.log("checked every page without script");
+} finally {
+  await noScript.close();
+  fs.rmSync(noScriptDir, { recursive: true, force: true });
 }
 
 console.log(`screenshots in ${shotsDir}`);
