@@ -43,7 +43,7 @@ std::string absent_reason(const Run& run, const Request& r, Phase p) {
     return "reused connection #" + std::to_string(*r.connection) + ", opened by request #" +
            std::to_string(opener_of(run, *r.connection));
   if (r.error_phase && static_cast<int>(p) > static_cast<int>(*r.error_phase))
-    return "not reached: the request failed earlier";
+    return "not reached: the request failed before them";
   if (p == Phase::kTls && r.scheme == "http") return "plain HTTP: no TLS";
   if (p == Phase::kDns && r.dns_lookup &&
       static_cast<std::size_t>(*r.dns_lookup) < run.dns_lookups.size() &&
@@ -74,12 +74,23 @@ Data missing_view(const Run& run, const Request& r) {
   return out;
 }
 
+// The protocol and sizes line: "HTTP/1.1 · headers 143 B · body on the wire 22 B", the
+// decoded size only when it differs. Empty when the request got no response at all, so
+// a failed hop shows no stray placeholder. The content type is in the response headers.
 Data sizes_view(const Request& r) {
   Data out = list();
-  if (r.header_bytes) out.push_back(pair_view("headers", format_bytes(*r.header_bytes)));
-  if (r.body_bytes) out.push_back(pair_view("body on the wire", format_bytes(*r.body_bytes)));
-  if (r.body_decoded) out.push_back(pair_view("decoded", format_bytes(*r.body_decoded)));
-  if (!r.content_type.empty()) out.push_back(pair_view("type", r.content_type));
+  auto add = [&out](std::string_view name, std::string_view value) {
+    Data d;
+    d.set("name", text(name));
+    d.set("value", optional_text(value));
+    d.set("sep", !out.is_empty_list());
+    out.push_back(d);
+  };
+  if (!r.http_version.empty()) add(r.http_version, "");
+  if (r.header_bytes) add("headers", format_bytes(*r.header_bytes));
+  if (r.body_bytes) add("body on the wire", format_bytes(*r.body_bytes));
+  if (r.body_decoded && r.body_decoded != r.body_bytes)
+    add("decoded", format_bytes(*r.body_decoded));
   return out;
 }
 
@@ -180,7 +191,9 @@ void add_request_details(const Run& run, const Request& r, Data& row) {
   row.set("warnings", warnings);
   row.set("missing", missing_view(run, r));
   row.set("http_version", text(r.http_version.empty() ? "—" : r.http_version));
-  row.set("sizes", sizes_view(r));
+  Data sizes = sizes_view(r);
+  row.set("has_sizes", !sizes.is_empty_list());
+  row.set("sizes", sizes);
   row.set("request_headers", headers_view(r.request_headers));
   row.set("response_headers", headers_view(r.response_headers));
   row.set("has_status", r.status.has_value());
@@ -189,7 +202,14 @@ void add_request_details(const Run& run, const Request& r, Data& row) {
 
   if (r.dns_lookup && *r.dns_lookup >= 0 &&
       static_cast<std::size_t>(*r.dns_lookup) < run.dns_lookups.size())
-    row.set("dns", dns_view(run.dns_lookups[*r.dns_lookup]));
+  {
+    Data dns = dns_view(run.dns_lookups[*r.dns_lookup]);
+    // The hop's error banner already says why the lookup failed.
+    const auto& f = run.dns_lookups[*r.dns_lookup].failure;
+    if (f && r.failure && f->code == r.failure->code && f->message == r.failure->message)
+      dns.set("error", false);
+    row.set("dns", dns);
+  }
   else
     row.set("dns", false);
   // A reused connection's facts are shown once, on the request that opened it (the

@@ -110,7 +110,7 @@ TEST_CASE("the header shows url, final url, status, outcome, start, total, label
 TEST_CASE("reused connections, redirects and failures are spelled out in the row") {
   const std::string chain = render_html(synthetic::redirect_chain(5));
   CHECK(chain.find("title=\"reused connection #0\">↺ #0<") != std::string::npos);
-  CHECK(chain.find("DNS lookup, TCP connect, TLS handshake</td><td colspan=\"2\">reused "
+  CHECK(chain.find("<td colspan=\"3\">DNS lookup, TCP connect, TLS handshake — reused "
                    "connection #0, opened by request #0") != std::string::npos);
   CHECK(chain.find("→ /hop/1") != std::string::npos);
   CHECK(chain.find("→ https://cdn4.example.test/hop/4") != std::string::npos);
@@ -118,6 +118,23 @@ TEST_CASE("reused connections, redirects and failures are spelled out in the row
   CHECK(tls.find("seg ph-tls failed") != std::string::npos);
   CHECK(tls.find("certificate has expired") != std::string::npos);
   CHECK(tls.find("t-failed") != std::string::npos);
+}
+
+TEST_CASE("a failed hop says its error in the banner and the bar, not again in its panes") {
+  const Run run = synthetic::failed_at_dns();
+  const std::string html = render_html(run);
+  const std::string message = escaped(run.requests[0].failure->message);
+  // The run's Error fact, the bar's note, the failed segment's tooltip, the row's banner.
+  CHECK(count(html, message) == 4);
+  CHECK(html.find("✕ failed</td>") != std::string::npos);  // the timing table marks it
+  CHECK(html.find("— not reached: the request failed before them") != std::string::npos);
+}
+
+TEST_CASE("a hop that got no response shows no sizes line, not a placeholder") {
+  CHECK(render_html(synthetic::failed_at_dns()).find("class=\"sizes\"") == std::string::npos);
+  const std::string ok = render_html(synthetic::redirect_chain(1));
+  CHECK(ok.find("<p class=\"sizes\">HTTP/1.1 · headers <b>212 B</b> · body on the wire "
+                "<b>5.0 KiB</b></p>") != std::string::npos);
 }
 
 TEST_CASE("details show headers with redacted values marked, DNS answers and TLS facts") {

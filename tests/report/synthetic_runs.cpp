@@ -251,6 +251,11 @@ Run failed_at_dns() {
   auto ms = kFreshMs;
   Request& r = add_request(run, "https", "no-such-host.example.test", "/", 0,
                            {ms[0], -1, -1, -1, -1, -1}, true);
+  // Nothing was sent: no protocol, no headers, no sizes.
+  r.http_version.clear();
+  r.request_headers.clear();
+  r.header_bytes.reset();
+  r.body_bytes.reset();
   r.phases[0].failure = Failure{Code::kDnsNxdomain, "no-such-host.example.test: NXDOMAIN"};
   r.error_phase = Phase::kDns;
   r.failure = r.phases[0].failure;
