@@ -1,5 +1,5 @@
-// The detail panes of one request row: timings of absent phases, sizes, headers,
-// DNS lookup and connection (TLS included). Part of view.h.
+// The detail panes of one request row: timings of absent phases, sizes, headers and
+// DNS lookup (the connection is connections_view.cpp's). Part of view.h.
 #include <string>
 
 #include "core/redact.h"
@@ -29,19 +29,10 @@ Data headers_view(const std::vector<Header>& headers) {
   return out;
 }
 
-// The first request (by seq) that used connection `index`: the one that opened it.
-int opener_of(const Run& run, int index) {
-  for (const auto& r : run.requests)
-    if (r.connection == index) return r.seq;
-  return 0;
-}
-
 // Why a phase has no segment, in words a reader can act on.
 std::string absent_reason(const Run& run, const Request& r, Phase p) {
   const bool setup = p == Phase::kDns || p == Phase::kConnect || p == Phase::kTls;
-  if (setup && r.reused && r.connection)
-    return "reused connection #" + std::to_string(*r.connection) + ", opened by request #" +
-           std::to_string(opener_of(run, *r.connection));
+  if (setup && r.reused && r.connection) return "not needed: the connection was reused";
   if (r.error_phase && static_cast<int>(p) > static_cast<int>(*r.error_phase))
     return "not reached: the request failed before them";
   if (p == Phase::kTls && r.scheme == "http") return "plain HTTP: no TLS";
@@ -139,50 +130,6 @@ Data dns_view(const DnsLookup& l) {
   return d;
 }
 
-// The facts of the connection a request opened: addresses, TLS and certificate.
-Data connection_view(const Connection& c) {
-  Data d;
-  d.set("id", std::to_string(c.id));
-  Data fields = list();
-  fields.push_back(pair_view("Origin", c.scheme + "://" + c.host + ":" + std::to_string(c.port)));
-  fields.push_back(pair_view("Remote", format_endpoint(c.remote_ip, c.remote_port)));
-  fields.push_back(pair_view("Local", format_endpoint(c.local_ip, c.local_port)));
-  if (c.family) fields.push_back(pair_view("Family", "IPv" + std::to_string(c.family)));
-  if (c.connect) fields.push_back(pair_view("TCP connect", format_ms(c.connect->duration_ms())));
-  fields.push_back(pair_view("Requests", std::to_string(c.requests)));
-  if (c.tls) {
-    const TlsInfo& t = *c.tls;
-    fields.push_back(pair_view("TLS", t.version.empty() ? "—" : t.version));
-    fields.push_back(pair_view("Cipher", t.cipher.empty() ? "—" : t.cipher));
-    fields.push_back(pair_view("ALPN", t.alpn.empty() ? "none" : t.alpn));
-    fields.push_back(pair_view("Subject", t.subject));
-    fields.push_back(pair_view("Issuer", t.issuer));
-    std::string sans;
-    for (const auto& s : t.sans) sans += (sans.empty() ? "" : ", ") + s;
-    if (!sans.empty()) fields.push_back(pair_view("SANs", sans));
-    fields.push_back(pair_view("Valid from", t.not_before));
-    fields.push_back(pair_view("Expires", t.not_after));
-    std::string verify = t.verified ? "verified" : "not verified";
-    verify += " (" + std::to_string(t.verify_result);
-    if (!t.verify_message.empty()) verify += ": " + t.verify_message;
-    verify += ")";
-    fields.push_back(pair_view("Verify", verify));
-  } else {
-    fields.push_back(pair_view("TLS", "none (plain TCP)"));
-  }
-  d.set("fields", fields);
-  Data attempts = list();
-  for (const auto& a : c.attempts) {
-    Data e;
-    e.set("address", text(format_endpoint(a.address, a.port)));
-    e.set("result", text(a.error.empty() ? "connected" : a.error));
-    attempts.push_back(e);
-  }
-  d.set("has_attempts", !c.attempts.empty());
-  d.set("attempts", attempts);
-  return d;
-}
-
 }  // namespace
 
 void add_request_details(const Run& run, const Request& r, Data& row) {
@@ -212,13 +159,8 @@ void add_request_details(const Run& run, const Request& r, Data& row) {
   }
   else
     row.set("dns", false);
-  // A reused connection's facts are shown once, on the request that opened it (the
-  // timing table says which), so big reports stay small.
-  if (r.connection && *r.connection >= 0 && !r.reused &&
-      static_cast<std::size_t>(*r.connection) < run.connections.size())
-    row.set("connection", connection_view(run.connections[*r.connection]));
-  else
-    row.set("connection", false);
+  // The connection's facts are in the Connections card, once; the row says which.
+  row.set("connection", request_connection_view(run, r));
 }
 
 }  // namespace pageload::report

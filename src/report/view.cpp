@@ -99,28 +99,6 @@ Data phases_view(const Waterfall& w) {
   return phases;
 }
 
-Data connections_view(const Run& run) {
-  Data conns = list();
-  for (const auto& c : run.connections) {
-    Data d;
-    d.set("id", std::to_string(c.id));
-    d.set("origin", text(c.scheme + "://" + c.host + ":" + std::to_string(c.port)));
-    d.set("remote", text(format_endpoint(c.remote_ip, c.remote_port)));
-    std::string tls = "none";
-    if (c.tls && c.tls->version.empty()) tls = "handshake failed";
-    else if (c.tls) tls = c.tls->version + (c.tls->alpn.empty() ? "" : " · " + c.tls->alpn);
-    d.set("tls", text(tls));
-    std::string seqs;
-    for (const auto& r : run.requests)
-      if (r.connection && static_cast<std::size_t>(*r.connection) < run.connections.size() &&
-          run.connections[*r.connection].id == c.id)
-        seqs += (seqs.empty() ? "#" : ", #") + std::to_string(r.seq);
-    d.set("requests", seqs.empty() ? "—" : seqs);
-    conns.push_back(d);
-  }
-  return conns;
-}
-
 }  // namespace
 
 Data text(std::string_view s) { return Data{clean_text(s)}; }

@@ -14,6 +14,24 @@ const shotsDir = path.join(pagesDir, "screenshots");
 fs.mkdirSync(shotsDir, { recursive: true });
 const manifest = JSON.parse(fs.readFileSync(path.join(pagesDir, "manifest.json"), "utf8"));
 
+// Opens the last row that names a connection and clicks its link; false when no row
+// has one. Fails the check when the card entry's summary is not then in view.
+async function followConnectionLink(page) {
+  const row = page.locator("details.row:has(a[href^='#conn-'])").last();
+  if (await row.count() === 0) return false;
+  await row.evaluate((d) => { d.open = true; });
+  const link = row.locator("a[href^='#conn-']");
+  const target = await link.getAttribute("href");
+  await link.click();
+  const inView = await page.evaluate((id) => {
+    const r = document.querySelector(id).firstElementChild.getBoundingClientRect();
+    return location.hash === id && r.top >= 0 && r.bottom <= innerHeight;
+  }, target);
+  check(inView, `${page.url()}: following ${target} does not show its entry`);
+  await row.evaluate((d) => { d.open = false; });
+  return true;
+}
+
 let failures = 0;
 function check(ok, what) {
   if (!ok) { failures++; console.log(`FAIL ${what}`); }
@@ -107,6 +125,11 @@ try {
     if (entry.rows > 0)
       check(await page.locator(".tools").isVisible(), `${name}: tools hidden although script ran`);
 
+    // A request's connection link lands on the connection's card entry and opens it.
+    if (await followConnectionLink(page))
+      check(await page.evaluate(() => document.querySelector(location.hash).open),
+            `${name}: the connection link did not open its card entry`);
+
     // Clicking a row opens its details (works without JS; JS must not break it).
     if (entry.rows > 0) {
       await page.locator("details.row > summary").first().click();
@@ -161,6 +184,7 @@ try {
     check(state.trackWidth > 100, `${name}: the bar area is ${state.trackWidth}px wide`);
     check(state.segWidths.length > 0 && state.segWidths.every((w) => w > 0),
           `${name}: first row's segments ${JSON.stringify(state.segWidths)}`);
+    await followConnectionLink(page);
     await page.locator("details.row > summary").first().click();
     check(await page.locator("details.row").first().evaluate((d) => d.open),
           `${name}: clicking a row does not open its details`);

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "report/format.h"
+#include "report/view.h"
 #include "report/waterfall.h"
 #include "synthetic_runs.h"
 
@@ -110,8 +111,8 @@ TEST_CASE("the header shows url, final url, status, outcome, start, total, label
 TEST_CASE("reused connections, redirects and failures are spelled out in the row") {
   const std::string chain = render_html(synthetic::redirect_chain(5));
   CHECK(chain.find("title=\"reused connection #0\">↺ #0<") != std::string::npos);
-  CHECK(chain.find("<td colspan=\"3\">DNS lookup, TCP connect, TLS handshake — reused "
-                   "connection #0, opened by request #0") != std::string::npos);
+  CHECK(chain.find("<td colspan=\"3\">DNS lookup, TCP connect, TLS handshake — not needed: "
+                   "the connection was reused") != std::string::npos);
   CHECK(chain.find("→ /hop/1") != std::string::npos);
   CHECK(chain.find("→ https://cdn4.example.test/hop/4") != std::string::npos);
   const std::string tls = render_html(synthetic::failed_at_tls());
@@ -135,6 +136,40 @@ TEST_CASE("a hop that got no response shows no sizes line, not a placeholder") {
   const std::string ok = render_html(synthetic::redirect_chain(1));
   CHECK(ok.find("<p class=\"sizes\">HTTP/1.1 · headers <b>212 B</b> · body on the wire "
                 "<b>5.0 KiB</b></p>") != std::string::npos);
+}
+
+TEST_CASE("each connection is described once, in its card entry, and every request links to it") {
+  const Run run = synthetic::redirect_chain(5);  // connections #0 (hops 0-3) and #1 (hop 4)
+  const std::string html = render_html(run);
+  CHECK(count(html, "<details class=\"cx\" id=\"conn-") == run.connections.size());
+  CHECK(count(html, "<b>Issuer</b>") == run.connections.size());
+  CHECK(count(html, "href=\"#conn-0\"") == 4);
+  CHECK(count(html, "href=\"#conn-1\"") == 1);
+  CHECK(html.find("#0</a> reused: opened by request #0 · ") != std::string::npos);
+  CHECK(html.find("#1</a> new: opened by this request · ") != std::string::npos);
+  CHECK(html.find("· <span class=\"nw\">requests #0–#3</span></summary>") != std::string::npos);
+  CHECK(html.find("· <span class=\"nw\">request #4</span></summary>") != std::string::npos);
+}
+
+TEST_CASE("a certificate seen on an earlier connection is named, not repeated") {
+  // Hops 0 and 4 both go to www.example.test, each on its own connection.
+  const Run run = synthetic::fresh_chain(5);
+  const std::string html = render_html(run);
+  CHECK(count(html, "<b>Issuer</b>") == 4);
+  CHECK(html.find("<b>Certificate</b>: the same as on connection #0: CN=www.example.test") !=
+        std::string::npos);
+}
+
+TEST_CASE("a few connections are shown open, many are listed closed") {
+  CHECK(count(render_html(synthetic::fresh_chain(3)), " open><summary>") == 3);
+  CHECK(count(render_html(synthetic::fresh_chain(4)), " open><summary>") == 0);
+}
+
+TEST_CASE("request numbers are written as ranges") {
+  CHECK(format_seq_ranges({}) == "");
+  CHECK(format_seq_ranges({3}) == "#3");
+  CHECK(format_seq_ranges({0, 1}) == "#0, #1");
+  CHECK(format_seq_ranges({0, 1, 2, 3, 5, 7, 8, 9}) == "#0–#3, #5, #7–#9");
 }
 
 TEST_CASE("details show headers with redacted values marked, DNS answers and TLS facts") {
@@ -188,9 +223,12 @@ TEST_CASE("the page references no external URL in any src, href or url()") {
       CHECK(t.rfind("<iframe", 0) == std::string::npos);
       CHECK(t.rfind("<img", 0) == std::string::npos);
       for (const auto& [name, value] : attributes(t)) {
-        for (const char* a : {"src", "href", "srcset", "action", "formaction", "poster",
-                              "data", "xlink:href", "background"})
+        for (const char* a : {"src", "srcset", "action", "formaction", "poster", "data",
+                              "xlink:href", "background"})
           CHECK(name != a);
+        // The only links are in-page ones to the report's own entries, numbered by us.
+        if (name == "href")
+          CHECK(std::regex_match(value, std::regex(R"(#(conn|r)-[0-9]+)")));
         CHECK(value.find("url(") == std::string::npos);
       }
     }
