@@ -32,6 +32,35 @@ async function followConnectionLink(page) {
   return true;
 }
 
+// In the page: Timing-table phase cells taller than one line, and words of at most 24
+// characters in table cells (or kept whole on purpose, .nw and .tok) drawn on more than
+// one line: a name may break at a space or, if alone wider than its line, anywhere, but
+// not at the hyphen of "cname-1.fallback.test".
+function tableLayout() {
+  const wrappedPhases = [];
+  for (const td of document.querySelectorAll(".tm tr:not(.why) > td:first-child")) {
+    if (!td.getClientRects().length) continue;  // in a closed row
+    const lh = parseFloat(getComputedStyle(td).lineHeight);
+    if (td.clientHeight > lh * 1.6) wrappedPhases.push({ text: td.textContent, height: td.clientHeight });
+  }
+  const brokenTokens = [];
+  for (const td of document.querySelectorAll(".kv td, .nw, .tok")) {
+    if (!td.getClientRects().length) continue;
+    const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      for (const m of n.data.matchAll(/\S+/g)) {
+        if (m[0].length > 24) continue;
+        const range = document.createRange();
+        range.setStart(n, m.index);
+        range.setEnd(n, m.index + m[0].length);
+        const tops = new Set(Array.from(range.getClientRects()).map((r) => Math.round(r.top)));
+        if (tops.size > 1) brokenTokens.push(m[0]);
+      }
+    }
+  }
+  return { wrappedPhases, brokenTokens };
+}
+
 let failures = 0;
 function check(ok, what) {
   if (!ok) { failures++; console.log(`FAIL ${what}`); }
@@ -136,6 +165,25 @@ try {
       check(await page.locator("details.row").first().evaluate((d) => d.open),
             `${name}: clicking a row does not open its details`);
     }
+    // With every row open: phase names in the Timing table keep to one line (a wide
+    // "why" note must not squeeze them), and no short word in a table cell (a record
+    // type, a TTL, an address and port) is split across lines.
+    if (entry.rows > 0 && entry.rows <= 60) {
+      await page.evaluate(() => document.querySelectorAll("details.row").forEach((d) => { d.open = true; }));
+      for (const width of [1280, 400]) {
+        await page.setViewportSize({ width, height: 900 });
+        const layout = await page.evaluate(tableLayout);
+        for (const c of layout.wrappedPhases)
+          check(false, `${name} at ${width}px: phase name "${c.text}" wraps (${c.height}px high)`);
+        for (const t of layout.brokenTokens)
+          check(false, `${name} at ${width}px: "${t}" is broken across lines in a table cell`);
+      }
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.screenshot({ path: path.join(shotsDir, `${name}-open-1280.png`), fullPage: true });
+      await page.evaluate(() => document.querySelectorAll("details.row").forEach((d) => { d.open = false; }));
+      await page.locator("details.row").first().evaluate((d) => { d.open = true; });
+    }
+
     await page.screenshot({ path: path.join(shotsDir, `${name}-1280.png`), fullPage: true });
     await page.setViewportSize({ width: 400, height: 800 });
     await page.screenshot({ path: path.join(shotsDir, `${name}-400.png`), fullPage: true });

@@ -176,7 +176,7 @@ TEST_CASE("details show headers with redacted values marked, DNS answers and TLS
   const std::string html = render_html(synthetic::redirect_chain(1));
   CHECK(html.find("<b>Cookie</b>: <i class=\"redacted\">session=[redacted]</i>") !=
         std::string::npos);
-  CHECK(html.find("edge.example.test") != std::string::npos);  // CNAME target
+  CHECK(html.find("edge-1.example.test") != std::string::npos);  // CNAME target
   CHECK(html.find("300 s") != std::string::npos);              // its TTL
   CHECK(html.find("TLS_AES_128_GCM_SHA256") != std::string::npos);
   CHECK(html.find("CN=pageload lab CA") != std::string::npos);
