@@ -62,7 +62,6 @@ Data facts_view(const Connection& c, const Connection* earlier) {
   std::string local = format_endpoint(c.local_ip, c.local_port);
   if (c.family) local += " · IPv" + std::to_string(c.family);
   fields.push_back(pair_view("Local", local));
-  if (c.connect) fields.push_back(pair_view("TCP connect", format_ms(c.connect->duration_ms())));
   if (!c.tls) {
     fields.push_back(pair_view("TLS", "none (plain TCP)"));
     return fields;
@@ -156,11 +155,10 @@ Data request_connection_view(const Run& run, const Request& r) {
   d.set("index", std::to_string(index));
   d.set("id", std::to_string(c.id));
   d.set("reused", r.reused);
-  std::string how = "new: opened by this request";
+  std::string how = "opened by this request";
   if (r.reused) {
     const Request* opener = opener_of(run, index);
-    how = opener ? "reused: opened by request #" + std::to_string(opener->seq)
-                 : "reused: opened before this run";
+    how = opener ? "opened by request #" + std::to_string(opener->seq) : "opened before this run";
   }
   d.set("how", how);
   d.set("remote", text(format_endpoint(c.remote_ip, c.remote_port)));

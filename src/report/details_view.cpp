@@ -29,10 +29,12 @@ Data headers_view(const std::vector<Header>& headers) {
   return out;
 }
 
+constexpr std::string_view kReused = "not needed: reused connection";
+
 // Why a phase has no segment, in words a reader can act on.
 std::string absent_reason(const Run& run, const Request& r, Phase p) {
   const bool setup = p == Phase::kDns || p == Phase::kConnect || p == Phase::kTls;
-  if (setup && r.reused && r.connection) return "not needed: the connection was reused";
+  if (setup && r.reused && r.connection) return std::string(kReused);
   if (r.error_phase && static_cast<int>(p) > static_cast<int>(*r.error_phase))
     return "not reached: the request failed before them";
   if (p == Phase::kTls && r.scheme == "http") return "plain HTTP: no TLS";
@@ -60,14 +62,16 @@ Data missing_view(const Run& run, const Request& r) {
     Data m;
     m.set("labels", labels);
     m.set("why", why);
+    // A reused connection is named and linked where it explains the missing phases.
+    m.set("conn", why == kReused ? request_connection_view(run, r) : Data{false});
     out.push_back(m);
   }
   return out;
 }
 
-// The protocol and sizes line: "HTTP/1.1 · headers 143 B · body on the wire 22 B", the
-// decoded size only when it differs. Empty when the request got no response at all, so
-// a failed hop shows no stray placeholder. The content type is in the response headers.
+// The sizes line: "headers 143 B · body on the wire 22 B", the decoded size only when it
+// differs. Empty when the request got no response at all, so a failed hop shows no stray
+// placeholder. Protocol and content type are in the Response pane.
 Data sizes_view(const Request& r) {
   Data out = list();
   auto add = [&out](std::string_view name, std::string_view value) {
@@ -77,7 +81,6 @@ Data sizes_view(const Request& r) {
     d.set("sep", !out.is_empty_list());
     out.push_back(d);
   };
-  if (!r.http_version.empty()) add(r.http_version, "");
   if (r.header_bytes) add("headers", format_bytes(*r.header_bytes));
   if (r.body_bytes) add("body on the wire", format_bytes(*r.body_bytes));
   if (r.body_decoded && r.body_decoded != r.body_bytes)
@@ -159,8 +162,9 @@ void add_request_details(const Run& run, const Request& r, Data& row) {
   }
   else
     row.set("dns", false);
-  // The connection's facts are in the Connections card, once; the row says which.
-  row.set("connection", request_connection_view(run, r));
+  // The connection's facts are in the Connections card, once; a new one is named here, a
+  // reused one where the Timing table says why it has no DNS, connect or TLS.
+  row.set("connection", r.reused ? Data{false} : request_connection_view(run, r));
 }
 
 }  // namespace pageload::report

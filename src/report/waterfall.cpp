@@ -73,21 +73,18 @@ std::size_t utf8_length(std::string_view s) {
 }
 
 // Puts the note after the bar when it fits there, else before it, else on its own line
-// under the bar; note_max_pct keeps it from running out of the track.
+// under the bar.
 void place_note(Row& row, double bar_start_pct, double bar_end_pct) {
   const double need = static_cast<double>(utf8_length(row.note)) * kNoteCharPct;
   if (bar_end_pct + need <= 100) {
     row.note_side = NoteSide::kAfter;
     row.note_pct = format_pct(bar_end_pct);
-    row.note_max_pct = format_pct(100 - bar_end_pct);
   } else if (bar_start_pct - need >= 0) {
     row.note_side = NoteSide::kBefore;
     row.note_pct = format_pct(100 - bar_start_pct);
-    row.note_max_pct = format_pct(bar_start_pct);
   } else {
     row.note_side = NoteSide::kInside;
     row.note_pct = format_pct(0);
-    row.note_max_pct = format_pct(100);
   }
 }
 

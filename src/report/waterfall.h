@@ -62,8 +62,9 @@ struct Row {
   std::string error;  // request-level failure, "TLS handshake: certificate expired"
   std::string note;   // what the note says: the error, or the duration
   NoteSide note_side = NoteSide::kAfter;
-  std::string note_pct;  // for kAfter: left edge; kBefore: distance from the right edge
-  std::string note_max_pct;  // the room it has: it is cut with an ellipsis beyond that
+  // For kAfter the note's left edge, for kBefore its distance from the right edge. Either
+  // way it has the rest of the track, 100 - note_pct, and is cut with an ellipsis there.
+  std::string note_pct;
 };
 
 // Time per phase over the whole run (sum over requests).

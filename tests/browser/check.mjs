@@ -112,10 +112,12 @@ try {
       const axisMs = parseFloat(wf.dataset.axisMs);
       return Array.from(document.querySelectorAll(".track")).map((track) => {
         const t = track.getBoundingClientRect();
-        return Array.from(track.querySelectorAll(".seg")).map((s) => {
+        // The durations as the bar's tooltip says them, one per segment in order:
+        // "dns 12.0 ms · connect 18.0 ms · …".
+        const durations = Array.from(track.title.matchAll(/([0-9.]+) ms/g), (m) => parseFloat(m[1]));
+        return Array.from(track.querySelectorAll(":scope > i")).map((s, i) => {
           const r = s.getBoundingClientRect();
-          return { ms: parseFloat(s.dataset.ms), width: r.width, left: r.left - t.left,
-                   track: t.width, axisMs };
+          return { ms: durations[i], width: r.width, left: r.left - t.left, track: t.width, axisMs };
         });
       });
     });
@@ -219,7 +221,7 @@ try {
     const state = await page.evaluate(() => {
       const tools = document.querySelector(".tools");
       const track = document.querySelector(".track").getBoundingClientRect();
-      const segs = Array.from(document.querySelectorAll(".track")[0].querySelectorAll(".seg"));
+      const segs = Array.from(document.querySelectorAll(".track")[0].querySelectorAll(":scope > i"));
       return {
         toolsShown: !!tools && tools.getClientRects().length > 0,
         rows: document.querySelectorAll("details.row").length,
