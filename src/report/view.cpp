@@ -131,6 +131,8 @@ Data page_view(const Run& run, const Waterfall& w) {
 
   d.set("phases", phases_view(w));
   d.set("phases_sum", format_ms(w.phases_sum_ms));
+  // Hundredths of a millisecond are below what the run's clock can tell apart from zero.
+  d.set("between", w.between_ms >= 0.005 ? Data{format_ms(w.between_ms)} : Data{false});
   Data ticks = list();
   for (const auto& t : w.axis.ticks) {
     Data tick;

@@ -194,6 +194,7 @@ Waterfall layout_waterfall(const Run& run) {
     w.phases_sum_ms += t.total_ms;
     w.totals.push_back(t);
   }
+  if (run.total_ms) w.between_ms = std::max(0.0, *run.total_ms - w.phases_sum_ms);
   for (auto& t : w.totals) {
     t.total_text = format_ms(t.total_ms);
     const double share = w.phases_sum_ms > 0 ? 100.0 * t.total_ms / w.phases_sum_ms : 0;

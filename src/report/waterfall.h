@@ -83,6 +83,10 @@ struct Waterfall {
   std::vector<Row> rows;
   std::vector<PhaseTotal> totals;  // in kPhases order, all six, zero when absent
   double phases_sum_ms = 0;
+  // The run's time outside every phase: between phases and between hops, where pageload
+  // and curl do their own work (parsing, scheduling, following a redirect) and wait to be
+  // scheduled. Not network time. total_ms - phases_sum_ms, never negative; 0 without a total.
+  double between_ms = 0;
 };
 
 // The nice gridline step for an axis spanning `span_ms`: the smallest 1/2/5 × 10^k

@@ -80,6 +80,13 @@ TEST_CASE("the page has one row per hop for every synthetic run") {
   }
 }
 
+TEST_CASE("the page says what the time between phases is") {
+  const std::string html = render_html(synthetic::redirect_chain(5));
+  CHECK(html.find("The other 1.70 ms passed between phases and hops: pageload's and curl's "
+                  "own work") != std::string::npos);
+  CHECK(html.find("<i class=\"sw gap\"></i>Gap between phases") != std::string::npos);
+}
+
 TEST_CASE("a run without hops says so and shows its error") {
   const std::string html = render_html(synthetic::no_hops());
   CHECK(html.find("This run made no request") != std::string::npos);

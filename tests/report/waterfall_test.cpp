@@ -229,6 +229,18 @@ TEST_CASE("phase totals sum each phase over requests and share the whole") {
   CHECK(share == Approx(100).margin(0.01));
 }
 
+TEST_CASE("the time between phases is the run's total less its phases, never negative") {
+  // Hops of the synthetic chain start 0.3 ms after the previous one ends; the run ends
+  // 0.5 ms after its last hop.
+  const Waterfall w = layout_waterfall(synthetic::redirect_chain(5));
+  CHECK(w.between_ms == Approx(4 * 0.3 + 0.5));
+  Run overlapping = synthetic::redirect_chain(1);
+  overlapping.total_ms = 1;  // shorter than its phases
+  CHECK(layout_waterfall(overlapping).between_ms == 0);
+  overlapping.total_ms.reset();
+  CHECK(layout_waterfall(overlapping).between_ms == 0);
+}
+
 TEST_CASE("the note sits after a short bar and before a bar reaching the right edge") {
   const Waterfall w = layout_waterfall(synthetic::redirect_chain(5));
   CHECK(w.rows[0].note_side == NoteSide::kAfter);
