@@ -98,14 +98,20 @@ std::string failure_text(const std::optional<Failure>& f) {
 Data dns_view(const DnsLookup& l) {
   Data d;
   d.set("host", text(l.host));
-  d.set("source_text", l.source == "cache" ? "from the run's cache (no query sent)"
-                       : l.source == "hosts" ? "from --resolve / hosts"
-                                             : "asked the DNS servers");
-  d.set("outcome", text(l.outcome.empty() ? "—" : l.outcome));
-  d.set("duration", format_ms(l.span.duration_ms()));
   std::string servers;
   for (const auto& s : l.servers) servers += (servers.empty() ? "" : ", ") + s;
-  d.set("servers", optional_text(servers));
+  // Servers only for a lookup that asked them: a cache hit copies the original lookup's
+  // list, but no server was asked.
+  const bool asked = l.source != "cache" && l.source != "hosts";
+  d.set("source_text", l.source == "cache"   ? "from the run's cache, no query sent"
+                       : l.source == "hosts" ? "from --resolve or hosts, no query sent"
+                       : servers.empty()     ? "asked the DNS servers"
+                                             : "asked");
+  d.set("outcome", text(l.outcome.empty() ? "—" : l.outcome));
+  d.set("duration", format_ms(l.span.duration_ms()));
+  d.set("servers", asked ? optional_text(servers) : Data{false});
+  // A TTL is what the server said; the cache counts it down.
+  d.set("ttl_note", l.source == "cache" ? "TTLs left in the cache" : "TTLs as answered");
   Data queries = list();
   for (const auto& q : l.queries) {
     Data e;

@@ -23,9 +23,9 @@ std::string fixed3(double v, bool trim = false) {
 }
 
 std::string_view note_class(const Row& row) {
-  std::string_view c = row.note_side == NoteSide::kAfter    ? "note-after"
-                       : row.note_side == NoteSide::kBefore ? "note-before"
-                                                            : "note-inside";
+  std::string_view c = row.note_side == NoteSide::kAfter    ? "after"
+                       : row.note_side == NoteSide::kBefore ? "before"
+                                                            : "inside";
   return c;
 }
 
@@ -64,6 +64,7 @@ Data row_view(const Run& run, const Row& row) {
   d.set("status_class", row.status_class);
   d.set("redirect", row.is_redirect);
   d.set("redirect_target", row.redirect_target);
+  d.set("redirect_url", row.redirect_url);
   d.set("redirect_text", row.redirect_text);
   d.set("has_conn", row.connection.has_value());
   d.set("conn_id", row.connection ? std::to_string(*row.connection) : std::string());

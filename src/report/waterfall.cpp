@@ -106,6 +106,7 @@ Row layout_row(const Run& run, std::size_t index, double axis_ms) {
   if (r.status && *r.status >= 300 && *r.status < 400 && !to.empty()) {
     row.is_redirect = true;
     row.redirect_target = clean_text(redirect_display(r.url, to));
+    row.redirect_url = clean_text(to);
     row.redirect_text = row.status_text + " → " + row.redirect_target;
   }
 

@@ -53,6 +53,7 @@ struct Row {
   std::string tint_class;    // "", "t-4xx", "t-5xx" or "t-failed"
   bool is_redirect = false;
   std::string redirect_target;  // "/next" when same-origin, else the full URL
+  std::string redirect_url;     // the full URL it led to, for the tooltip of a cut target
   std::string redirect_text;    // "301 → /next"
   std::optional<int> connection;  // id of the connection used
   bool reused = false;

@@ -122,6 +122,7 @@ TEST_CASE("a redirect row shows its status and where it led, path only when same
   CHECK(w.rows[0].redirect_text == "301 → /hop/1");
   CHECK(w.rows[0].status_class == "s3xx");
   CHECK(w.rows[3].redirect_text == "308 → https://cdn4.example.test/hop/4");
+  CHECK(w.rows[0].redirect_url == "https://example.test/hop/1");
   CHECK_FALSE(w.rows[4].is_redirect);
 }
 
