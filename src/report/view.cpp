@@ -10,6 +10,11 @@ namespace {
 
 Data list() { return Data{Data::type::list}; }
 
+// "1 request", "6 requests".
+std::string count_text(std::size_t n, const std::string& noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
 // Three decimals; `trim` drops trailing zeros ("31" rather than "31.000").
 std::string fixed3(double v, bool trim = false) {
   char buf[32];
@@ -112,7 +117,8 @@ Data optional_text(std::string_view s) {
 Data page_view(const Run& run, const Waterfall& w) {
   Data d;
   d.set("url", text(run.url));
-  d.set("final_url", text(run.final_url.empty() ? "—" : run.final_url));
+  // The final URL only where the run ended somewhere else than it started.
+  d.set("final_url", run.final_url == run.url ? Data{false} : optional_text(run.final_url));
   d.set("final_status", run.final_status ? std::to_string(*run.final_status) : "—");
   d.set("final_status_class", status_class(run.final_status));
   d.set("outcome", std::string(outcome_name(run.outcome)));
@@ -127,8 +133,8 @@ Data page_view(const Run& run, const Waterfall& w) {
   d.set("label", optional_text(run.label));
   d.set("tool_version", text(run.tool_version.empty() ? "pageload" : run.tool_version));
   d.set("library_versions", text(run.library_versions));
-  d.set("request_count", std::to_string(run.requests.size()));
-  d.set("connection_count", std::to_string(run.connections.size()));
+  d.set("request_count", count_text(run.requests.size(), "request"));
+  d.set("connection_count", count_text(run.connections.size(), "connection"));
 
   d.set("phases", phases_view(w));
   d.set("phases_sum", format_ms(w.phases_sum_ms));

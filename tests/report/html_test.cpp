@@ -87,6 +87,18 @@ TEST_CASE("the page says what the time between phases is") {
   CHECK(html.find("<i class=\"sw gap\"></i>Gap between phases") != std::string::npos);
 }
 
+TEST_CASE("the header prints the URL once, the final URL only when it differs") {
+  const Run chain = synthetic::redirect_chain(5);
+  const std::string head = between(render_html(chain), "<header", "</header>");
+  CHECK(count(head, ">" + chain.url + "<") == 1);  // the heading; its title attribute too
+  CHECK(count(head, "title=\"" + chain.url + "\"") == 1);
+  CHECK(head.find("<dt>Final URL</dt><dd class=\"mono\">" + chain.final_url) != std::string::npos);
+  CHECK(head.find("5 requests · 2 connections") != std::string::npos);
+  const std::string one = between(render_html(synthetic::redirect_chain(1)), "<header", "</header>");
+  CHECK(one.find("Final URL") == std::string::npos);
+  CHECK(one.find("1 request · 1 connection") != std::string::npos);
+}
+
 TEST_CASE("a run without hops says so and shows its error") {
   const std::string html = render_html(synthetic::no_hops());
   CHECK(html.find("This run made no request") != std::string::npos);
