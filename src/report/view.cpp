@@ -142,9 +142,13 @@ Data page_view(const Run& run, const Waterfall& w) {
   d.set("between", w.between_ms >= 0.005 ? Data{format_ms(w.between_ms)} : Data{false});
   Data ticks = list();
   for (const auto& t : w.axis.ticks) {
+    if (t.label.empty()) continue;  // a gridline only: the track's background draws it
     Data tick;
     tick.set("left", t.left_pct);
     tick.set("label", t.label);
+    tick.set("align", std::string(t.align == TickAlign::kStart ? " start"
+                                  : t.align == TickAlign::kEnd ? " end"
+                                                               : ""));
     ticks.push_back(tick);
   }
   d.set("ticks", ticks);

@@ -62,9 +62,6 @@ std::string tint_class(const Request& r) {
   return "";
 }
 
-// Roughly how much of the track one character of the note takes (percent): a track is
-// 350-700 px wide and a note character about 6.5 px, plus padding.
-constexpr double kNoteCharPct = 1.8;
 
 std::size_t utf8_length(std::string_view s) {
   std::size_t n = 0;
@@ -75,7 +72,9 @@ std::size_t utf8_length(std::string_view s) {
 // Puts the note after the bar when it fits there, else before it, else on its own line
 // under the bar.
 void place_note(Row& row, double bar_start_pct, double bar_end_pct) {
-  const double need = static_cast<double>(utf8_length(row.note)) * kNoteCharPct;
+  // How much of the track the note takes on the narrowest one, in percent.
+  const double need = (kNotePaddingPx + kNoteCharPx * static_cast<double>(utf8_length(row.note))) /
+                      kNarrowTrackPx * 100;
   if (bar_end_pct + need <= 100) {
     row.note_side = NoteSide::kAfter;
     row.note_pct = format_pct(bar_end_pct);
@@ -160,9 +159,14 @@ Axis compute_axis(double span_ms) {
   const int intervals = std::max(1, static_cast<int>(std::ceil(span_ms / axis.step_ms - 1e-9)));
   axis.end_ms = intervals * axis.step_ms;
   axis.step_pct = format_pct(100.0 / intervals);
-  for (int i = 0; i <= intervals; ++i)
-    axis.ticks.push_back({format_pct(100.0 * i / intervals),
-                          i == 0 ? "0 ms" : format_tick(i * axis.step_ms, axis.step_ms)});
+  const int every = intervals > kMaxLabelledIntervals ? 2 : 1;
+  for (int i = 0; i <= intervals; ++i) {
+    Tick t;
+    t.left_pct = format_pct(100.0 * i / intervals);
+    if (i % every == 0) t.label = i == 0 ? "0 ms" : format_tick(i * axis.step_ms, axis.step_ms);
+    t.align = i == 0 ? TickAlign::kStart : i == intervals ? TickAlign::kEnd : TickAlign::kCentre;
+    axis.ticks.push_back(t);
+  }
   return axis;
 }
 

@@ -12,13 +12,27 @@
 
 namespace pageload::report {
 
+// A row's note (its total time) must fit beside its bar on the narrowest track, a phone's
+// (about 370 px at a 420 px viewport), where a character of the note is about 6.6 px.
+inline constexpr double kNarrowTrackPx = 360;
+inline constexpr double kNoteCharPx = 6.6;
+inline constexpr double kNotePaddingPx = 10;
+
 // Segments narrower than this (percent of the axis) are widened to it so a 0.1 ms DNS
 // answer from cache is still visible; they are moved left, never past the row's end.
 inline constexpr double kMinSegmentPct = 0.2;
 
+// A gridline, and the label under it if it has one. With more than kMaxLabelledIntervals
+// intervals only every other gridline is labelled, so neighbouring labels ("0.45 0.50",
+// "9 10") never crowd each other, on a narrow screen either.
+inline constexpr int kMaxLabelledIntervals = 6;
+
+enum class TickAlign { kCentre, kStart, kEnd };  // the label's anchor at left_pct
+
 struct Tick {
-  std::string left_pct;  // "25.000"
-  std::string label;     // "50"; the first, "0 ms", carries the unit for all
+  std::string left_pct;  // "25"
+  std::string label;     // "50"; the first, "0 ms", carries the unit for all; "" unlabelled
+  TickAlign align = TickAlign::kCentre;  // the axis's ends keep their labels inside it
 };
 
 // The shared time axis: 0 .. end_ms, gridlines every step_ms (1, 2 or 5 × 10^k).

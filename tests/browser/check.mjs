@@ -174,6 +174,19 @@ try {
       await page.evaluate(() => document.querySelectorAll("details.row").forEach((d) => { d.open = true; }));
       for (const width of [1280, 400]) {
         await page.setViewportSize({ width, height: 900 });
+        // A note beside its bar (the total time) is never cut; tick labels never overlap.
+        const axis = await page.evaluate(() => ({
+          cut: Array.from(document.querySelectorAll(".note:not(.inside)"))
+            .filter((n) => n.scrollWidth > n.clientWidth + 1).map((n) => n.textContent),
+          ticks: Array.from(document.querySelectorAll(".tick")).map((t) => {
+            const r = t.getBoundingClientRect();
+            return { label: t.textContent, left: r.left, right: r.right };
+          }),
+        }));
+        for (const n of axis.cut) check(false, `${name} at ${width}px: note "${n}" is cut`);
+        for (let i = 1; i < axis.ticks.length; i++)
+          check(axis.ticks[i].left >= axis.ticks[i - 1].right + 4,
+                `${name} at ${width}px: tick labels "${axis.ticks[i - 1].label}" and "${axis.ticks[i].label}" crowd`);
         const layout = await page.evaluate(tableLayout);
         for (const c of layout.wrappedPhases)
           check(false, `${name} at ${width}px: phase name "${c.text}" wraps (${c.height}px high)`);

@@ -80,6 +80,13 @@ TEST_CASE("the page has one row per hop for every synthetic run") {
   }
 }
 
+TEST_CASE("the legend's connection chips are a neutral example, not a connection of the run") {
+  const std::string html = render_html(synthetic::redirect_chain(1));  // only connection #0
+  CHECK(html.find("<span class=\"conn reused\">↺ #n</span> reused connection") != std::string::npos);
+  CHECK(html.find("↺ #1") == std::string::npos);
+  CHECK(html.find(">#1<") == std::string::npos);
+}
+
 TEST_CASE("the page says what the time between phases is") {
   const std::string html = render_html(synthetic::redirect_chain(5));
   CHECK(html.find("The other 1.70 ms passed between phases and hops: pageload's and curl's "
