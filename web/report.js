@@ -22,7 +22,7 @@
   });
 
   // Hovering a row or a connection highlights every request on the same connection.
-  var conns = Array.prototype.slice.call(document.querySelectorAll(".conns tr[data-conn]"));
+  var conns = Array.prototype.slice.call(document.querySelectorAll(".cx[data-conn]"));
   function highlight(id) {
     rows.forEach(function (r) { r.classList.toggle("hl", id !== "" && r.dataset.conn === id); });
     conns.forEach(function (c) { c.classList.toggle("hl", id !== "" && c.dataset.conn === id); });
@@ -31,5 +31,14 @@
     var target = el.tagName === "DETAILS" ? el.firstElementChild : el;
     target.addEventListener("mouseenter", function () { highlight(el.dataset.conn || ""); });
     target.addEventListener("mouseleave", function () { highlight(""); });
+  });
+
+  // A link to a connection or a request opens the <details> it points at, and those
+  // around it, before the browser scrolls there. Without script the link still lands on
+  // the entry's summary line.
+  document.addEventListener("click", function (e) {
+    var a = e.target.closest && e.target.closest("a[href^='#']");
+    var el = a && document.getElementById(a.getAttribute("href").slice(1));
+    for (; el; el = el.parentElement) if (el.tagName === "DETAILS") el.open = true;
   });
 })();

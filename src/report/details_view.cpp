@@ -1,5 +1,5 @@
-// The detail panes of one request row: timings of absent phases, sizes, headers,
-// DNS lookup and connection (TLS included). Part of view.h.
+// The detail panes of one request row: timings of absent phases, sizes, headers and
+// DNS lookup (the connection is connections_view.cpp's). Part of view.h.
 #include <string>
 
 #include "core/redact.h"
@@ -29,21 +29,14 @@ Data headers_view(const std::vector<Header>& headers) {
   return out;
 }
 
-// The first request (by seq) that used connection `index`: the one that opened it.
-int opener_of(const Run& run, int index) {
-  for (const auto& r : run.requests)
-    if (r.connection == index) return r.seq;
-  return 0;
-}
+constexpr std::string_view kReused = "not needed: reused connection";
 
 // Why a phase has no segment, in words a reader can act on.
 std::string absent_reason(const Run& run, const Request& r, Phase p) {
   const bool setup = p == Phase::kDns || p == Phase::kConnect || p == Phase::kTls;
-  if (setup && r.reused && r.connection)
-    return "reused connection #" + std::to_string(*r.connection) + ", opened by request #" +
-           std::to_string(opener_of(run, *r.connection));
+  if (setup && r.reused && r.connection) return std::string(kReused);
   if (r.error_phase && static_cast<int>(p) > static_cast<int>(*r.error_phase))
-    return "not reached: the request failed earlier";
+    return "not reached: the request failed before them";
   if (p == Phase::kTls && r.scheme == "http") return "plain HTTP: no TLS";
   if (p == Phase::kDns && r.dns_lookup &&
       static_cast<std::size_t>(*r.dns_lookup) < run.dns_lookups.size() &&
@@ -69,17 +62,29 @@ Data missing_view(const Run& run, const Request& r) {
     Data m;
     m.set("labels", labels);
     m.set("why", why);
+    // A reused connection is named and linked where it explains the missing phases.
+    m.set("conn", why == kReused ? request_connection_view(run, r) : Data{false});
     out.push_back(m);
   }
   return out;
 }
 
+// The sizes line: "headers 143 B · body on the wire 22 B", the decoded size only when it
+// differs. Empty when the request got no response at all, so a failed hop shows no stray
+// placeholder. Protocol and content type are in the Response pane.
 Data sizes_view(const Request& r) {
   Data out = list();
-  if (r.header_bytes) out.push_back(pair_view("headers", format_bytes(*r.header_bytes)));
-  if (r.body_bytes) out.push_back(pair_view("body on the wire", format_bytes(*r.body_bytes)));
-  if (r.body_decoded) out.push_back(pair_view("decoded", format_bytes(*r.body_decoded)));
-  if (!r.content_type.empty()) out.push_back(pair_view("type", r.content_type));
+  auto add = [&out](std::string_view name, std::string_view value) {
+    Data d;
+    d.set("name", text(name));
+    d.set("value", optional_text(value));
+    d.set("sep", !out.is_empty_list());
+    out.push_back(d);
+  };
+  if (r.header_bytes) add("headers", format_bytes(*r.header_bytes));
+  if (r.body_bytes) add("body on the wire", format_bytes(*r.body_bytes));
+  if (r.body_decoded && r.body_decoded != r.body_bytes)
+    add("decoded", format_bytes(*r.body_decoded));
   return out;
 }
 
@@ -93,14 +98,20 @@ std::string failure_text(const std::optional<Failure>& f) {
 Data dns_view(const DnsLookup& l) {
   Data d;
   d.set("host", text(l.host));
-  d.set("source_text", l.source == "cache" ? "from the run's cache (no query sent)"
-                       : l.source == "hosts" ? "from --resolve / hosts"
-                                             : "asked the DNS servers");
-  d.set("outcome", text(l.outcome.empty() ? "—" : l.outcome));
-  d.set("duration", format_ms(l.span.duration_ms()));
   std::string servers;
   for (const auto& s : l.servers) servers += (servers.empty() ? "" : ", ") + s;
-  d.set("servers", optional_text(servers));
+  // Servers only for a lookup that asked them: a cache hit copies the original lookup's
+  // list, but no server was asked.
+  const bool asked = l.source != "cache" && l.source != "hosts";
+  d.set("source_text", l.source == "cache"   ? "from the run's cache, no query sent"
+                       : l.source == "hosts" ? "from --resolve or hosts, no query sent"
+                       : servers.empty()     ? "asked the DNS servers"
+                                             : "asked");
+  d.set("outcome", text(l.outcome.empty() ? "—" : l.outcome));
+  d.set("duration", format_ms(l.span.duration_ms()));
+  d.set("servers", asked ? optional_text(servers) : Data{false});
+  // A TTL is what the server said; the cache counts it down.
+  d.set("ttl_note", l.source == "cache" ? "TTLs left in the cache" : "TTLs as answered");
   Data queries = list();
   Data tries = list();
   bool retried = false;  // some message was not its query's answer: show every try
@@ -144,50 +155,6 @@ Data dns_view(const DnsLookup& l) {
   return d;
 }
 
-// The facts of the connection a request opened: addresses, TLS and certificate.
-Data connection_view(const Connection& c) {
-  Data d;
-  d.set("id", std::to_string(c.id));
-  Data fields = list();
-  fields.push_back(pair_view("Origin", c.scheme + "://" + c.host + ":" + std::to_string(c.port)));
-  fields.push_back(pair_view("Remote", format_endpoint(c.remote_ip, c.remote_port)));
-  fields.push_back(pair_view("Local", format_endpoint(c.local_ip, c.local_port)));
-  if (c.family) fields.push_back(pair_view("Family", "IPv" + std::to_string(c.family)));
-  if (c.connect) fields.push_back(pair_view("TCP connect", format_ms(c.connect->duration_ms())));
-  fields.push_back(pair_view("Requests", std::to_string(c.requests)));
-  if (c.tls) {
-    const TlsInfo& t = *c.tls;
-    fields.push_back(pair_view("TLS", t.version.empty() ? "—" : t.version));
-    fields.push_back(pair_view("Cipher", t.cipher.empty() ? "—" : t.cipher));
-    fields.push_back(pair_view("ALPN", t.alpn.empty() ? "none" : t.alpn));
-    fields.push_back(pair_view("Subject", t.subject));
-    fields.push_back(pair_view("Issuer", t.issuer));
-    std::string sans;
-    for (const auto& s : t.sans) sans += (sans.empty() ? "" : ", ") + s;
-    if (!sans.empty()) fields.push_back(pair_view("SANs", sans));
-    fields.push_back(pair_view("Valid from", t.not_before));
-    fields.push_back(pair_view("Expires", t.not_after));
-    std::string verify = t.verified ? "verified" : "not verified";
-    verify += " (" + std::to_string(t.verify_result);
-    if (!t.verify_message.empty()) verify += ": " + t.verify_message;
-    verify += ")";
-    fields.push_back(pair_view("Verify", verify));
-  } else {
-    fields.push_back(pair_view("TLS", "none (plain TCP)"));
-  }
-  d.set("fields", fields);
-  Data attempts = list();
-  for (const auto& a : c.attempts) {
-    Data e;
-    e.set("address", text(format_endpoint(a.address, a.port)));
-    e.set("result", text(a.error.empty() ? "connected" : a.error));
-    attempts.push_back(e);
-  }
-  d.set("has_attempts", !c.attempts.empty());
-  d.set("attempts", attempts);
-  return d;
-}
-
 }  // namespace
 
 void add_request_details(const Run& run, const Request& r, Data& row) {
@@ -196,7 +163,9 @@ void add_request_details(const Run& run, const Request& r, Data& row) {
   row.set("warnings", warnings);
   row.set("missing", missing_view(run, r));
   row.set("http_version", text(r.http_version.empty() ? "—" : r.http_version));
-  row.set("sizes", sizes_view(r));
+  Data sizes = sizes_view(r);
+  row.set("has_sizes", !sizes.is_empty_list());
+  row.set("sizes", sizes);
   row.set("request_headers", headers_view(r.request_headers));
   row.set("response_headers", headers_view(r.response_headers));
   row.set("has_status", r.status.has_value());
@@ -205,16 +174,19 @@ void add_request_details(const Run& run, const Request& r, Data& row) {
 
   if (r.dns_lookup && *r.dns_lookup >= 0 &&
       static_cast<std::size_t>(*r.dns_lookup) < run.dns_lookups.size())
-    row.set("dns", dns_view(run.dns_lookups[*r.dns_lookup]));
+  {
+    Data dns = dns_view(run.dns_lookups[*r.dns_lookup]);
+    // The hop's error banner already says why the lookup failed.
+    const auto& f = run.dns_lookups[*r.dns_lookup].failure;
+    if (f && r.failure && f->code == r.failure->code && f->message == r.failure->message)
+      dns.set("error", false);
+    row.set("dns", dns);
+  }
   else
     row.set("dns", false);
-  // A reused connection's facts are shown once, on the request that opened it (the
-  // timing table says which), so big reports stay small.
-  if (r.connection && *r.connection >= 0 && !r.reused &&
-      static_cast<std::size_t>(*r.connection) < run.connections.size())
-    row.set("connection", connection_view(run.connections[*r.connection]));
-  else
-    row.set("connection", false);
+  // The connection's facts are in the Connections card, once; a new one is named here, a
+  // reused one where the Timing table says why it has no DNS, connect or TLS.
+  row.set("connection", r.reused ? Data{false} : request_connection_view(run, r));
 }
 
 }  // namespace pageload::report

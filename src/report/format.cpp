@@ -43,7 +43,10 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
 
 std::string format_pct(double pct) {
   if (!std::isfinite(pct)) pct = 0;
-  return printf_double("%.3f", pct);
+  std::string s = printf_double("%.3f", pct);
+  while (s.back() == '0') s.pop_back();
+  if (s.back() == '.') s.pop_back();
+  return s == "-0" ? "0" : s;
 }
 
 std::string format_share(double pct) {

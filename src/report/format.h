@@ -10,7 +10,8 @@
 
 namespace pageload::report {
 
-// Fixed precision (3 decimals) so CSS percentages are exact and diffable: "12.345".
+// A CSS percentage to three decimals, exact and diffable, without trailing zeros (a
+// 1,000-row page has 7,000 of them): "12.345", "0.2", "100".
 std::string format_pct(double pct);
 
 // A share for people, one decimal: "5.9%".

@@ -22,6 +22,20 @@ Data optional_text(std::string_view s);
 // Everything the page template needs, except the inlined css/js and the script hash.
 Data page_view(const Run& run, const Waterfall& waterfall);
 
+// A short run (this many connections or fewer) shows its connections' facts open.
+inline constexpr std::size_t kOpenConnections = 3;
+
+// The Connections card: each connection once (addresses, TLS, certificate, attempts); a
+// certificate seen on an earlier connection is named, not repeated.
+Data connections_view(const Run& run);
+
+// The one line a request's details give about its connection, linking to the card
+// entry; false when the request had none.
+Data request_connection_view(const Run& run, const Request& request);
+
+// Request numbers as ranges: {0, 1, 2, 3, 5} → "#0–#3, #5"; two in a row stay a list.
+std::string format_seq_ranges(const std::vector<int>& seqs);
+
 // The detail panes of one request (timings, headers, DNS, connection), merged into
 // its row's data.
 void add_request_details(const Run& run, const Request& request, Data& row);

@@ -62,9 +62,6 @@ std::string tint_class(const Request& r) {
   return "";
 }
 
-// Roughly how much of the track one character of the note takes (percent): a track is
-// 350-700 px wide and a note character about 6.5 px, plus padding.
-constexpr double kNoteCharPct = 1.8;
 
 std::size_t utf8_length(std::string_view s) {
   std::size_t n = 0;
@@ -73,21 +70,20 @@ std::size_t utf8_length(std::string_view s) {
 }
 
 // Puts the note after the bar when it fits there, else before it, else on its own line
-// under the bar; note_max_pct keeps it from running out of the track.
+// under the bar.
 void place_note(Row& row, double bar_start_pct, double bar_end_pct) {
-  const double need = static_cast<double>(utf8_length(row.note)) * kNoteCharPct;
+  // How much of the track the note takes on the narrowest one, in percent.
+  const double need = (kNotePaddingPx + kNoteCharPx * static_cast<double>(utf8_length(row.note))) /
+                      kNarrowTrackPx * 100;
   if (bar_end_pct + need <= 100) {
     row.note_side = NoteSide::kAfter;
     row.note_pct = format_pct(bar_end_pct);
-    row.note_max_pct = format_pct(100 - bar_end_pct);
   } else if (bar_start_pct - need >= 0) {
     row.note_side = NoteSide::kBefore;
     row.note_pct = format_pct(100 - bar_start_pct);
-    row.note_max_pct = format_pct(bar_start_pct);
   } else {
     row.note_side = NoteSide::kInside;
     row.note_pct = format_pct(0);
-    row.note_max_pct = format_pct(100);
   }
 }
 
@@ -109,6 +105,7 @@ Row layout_row(const Run& run, std::size_t index, double axis_ms) {
   if (r.status && *r.status >= 300 && *r.status < 400 && !to.empty()) {
     row.is_redirect = true;
     row.redirect_target = clean_text(redirect_display(r.url, to));
+    row.redirect_url = clean_text(to);
     row.redirect_text = row.status_text + " → " + row.redirect_target;
   }
 
@@ -162,9 +159,14 @@ Axis compute_axis(double span_ms) {
   const int intervals = std::max(1, static_cast<int>(std::ceil(span_ms / axis.step_ms - 1e-9)));
   axis.end_ms = intervals * axis.step_ms;
   axis.step_pct = format_pct(100.0 / intervals);
-  for (int i = 0; i <= intervals; ++i)
-    axis.ticks.push_back({format_pct(100.0 * i / intervals),
-                          i == 0 ? "0 ms" : format_tick(i * axis.step_ms, axis.step_ms)});
+  const int every = intervals > kMaxLabelledIntervals ? 2 : 1;
+  for (int i = 0; i <= intervals; ++i) {
+    Tick t;
+    t.left_pct = format_pct(100.0 * i / intervals);
+    if (i % every == 0) t.label = i == 0 ? "0 ms" : format_tick(i * axis.step_ms, axis.step_ms);
+    t.align = i == 0 ? TickAlign::kStart : i == intervals ? TickAlign::kEnd : TickAlign::kCentre;
+    axis.ticks.push_back(t);
+  }
   return axis;
 }
 
@@ -197,6 +199,7 @@ Waterfall layout_waterfall(const Run& run) {
     w.phases_sum_ms += t.total_ms;
     w.totals.push_back(t);
   }
+  if (run.total_ms) w.between_ms = std::max(0.0, *run.total_ms - w.phases_sum_ms);
   for (auto& t : w.totals) {
     t.total_text = format_ms(t.total_ms);
     const double share = w.phases_sum_ms > 0 ? 100.0 * t.total_ms / w.phases_sum_ms : 0;

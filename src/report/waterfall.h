@@ -12,13 +12,27 @@
 
 namespace pageload::report {
 
+// A row's note (its total time) must fit beside its bar on the narrowest track, a phone's
+// (about 370 px at a 420 px viewport), where a character of the note is about 6.6 px.
+inline constexpr double kNarrowTrackPx = 360;
+inline constexpr double kNoteCharPx = 6.6;
+inline constexpr double kNotePaddingPx = 10;
+
 // Segments narrower than this (percent of the axis) are widened to it so a 0.1 ms DNS
 // answer from cache is still visible; they are moved left, never past the row's end.
 inline constexpr double kMinSegmentPct = 0.2;
 
+// A gridline, and the label under it if it has one. With more than kMaxLabelledIntervals
+// intervals only every other gridline is labelled, so neighbouring labels ("0.45 0.50",
+// "9 10") never crowd each other, on a narrow screen either.
+inline constexpr int kMaxLabelledIntervals = 6;
+
+enum class TickAlign { kCentre, kStart, kEnd };  // the label's anchor at left_pct
+
 struct Tick {
-  std::string left_pct;  // "25.000"
-  std::string label;     // "50"; the first, "0 ms", carries the unit for all
+  std::string left_pct;  // "25"
+  std::string label;     // "50"; the first, "0 ms", carries the unit for all; "" unlabelled
+  TickAlign align = TickAlign::kCentre;  // the axis's ends keep their labels inside it
 };
 
 // The shared time axis: 0 .. end_ms, gridlines every step_ms (1, 2 or 5 × 10^k).
@@ -53,6 +67,7 @@ struct Row {
   std::string tint_class;    // "", "t-4xx", "t-5xx" or "t-failed"
   bool is_redirect = false;
   std::string redirect_target;  // "/next" when same-origin, else the full URL
+  std::string redirect_url;     // the full URL it led to, for the tooltip of a cut target
   std::string redirect_text;    // "301 → /next"
   std::optional<int> connection;  // id of the connection used
   bool reused = false;
@@ -62,8 +77,9 @@ struct Row {
   std::string error;  // request-level failure, "TLS handshake: certificate expired"
   std::string note;   // what the note says: the error, or the duration
   NoteSide note_side = NoteSide::kAfter;
-  std::string note_pct;  // for kAfter: left edge; kBefore: distance from the right edge
-  std::string note_max_pct;  // the room it has: it is cut with an ellipsis beyond that
+  // For kAfter the note's left edge, for kBefore its distance from the right edge. Either
+  // way it has the rest of the track, 100 - note_pct, and is cut with an ellipsis there.
+  std::string note_pct;
 };
 
 // Time per phase over the whole run (sum over requests).
@@ -82,6 +98,10 @@ struct Waterfall {
   std::vector<Row> rows;
   std::vector<PhaseTotal> totals;  // in kPhases order, all six, zero when absent
   double phases_sum_ms = 0;
+  // The run's time outside every phase: between phases and between hops, where pageload
+  // and curl do their own work (parsing, scheduling, following a redirect) and wait to be
+  // scheduled. Not network time. total_ms - phases_sum_ms, never negative; 0 without a total.
+  double between_ms = 0;
 };
 
 // The nice gridline step for an axis spanning `span_ms`: the smallest 1/2/5 × 10^k

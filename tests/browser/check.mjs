@@ -14,6 +14,53 @@ const shotsDir = path.join(pagesDir, "screenshots");
 fs.mkdirSync(shotsDir, { recursive: true });
 const manifest = JSON.parse(fs.readFileSync(path.join(pagesDir, "manifest.json"), "utf8"));
 
+// Opens the last row that names a connection and clicks its link; false when no row
+// has one. Fails the check when the card entry's summary is not then in view.
+async function followConnectionLink(page) {
+  const row = page.locator("details.row:has(a[href^='#conn-'])").last();
+  if (await row.count() === 0) return false;
+  await row.evaluate((d) => { d.open = true; });
+  const link = row.locator("a[href^='#conn-']");
+  const target = await link.getAttribute("href");
+  await link.click();
+  const inView = await page.evaluate((id) => {
+    const r = document.querySelector(id).firstElementChild.getBoundingClientRect();
+    return location.hash === id && r.top >= 0 && r.bottom <= innerHeight;
+  }, target);
+  check(inView, `${page.url()}: following ${target} does not show its entry`);
+  await row.evaluate((d) => { d.open = false; });
+  return true;
+}
+
+// In the page: Timing-table phase cells taller than one line, and words of at most 24
+// characters in table cells (or kept whole on purpose, .nw and .tok) drawn on more than
+// one line: a name may break at a space or, if alone wider than its line, anywhere, but
+// not at the hyphen of "cname-1.fallback.test".
+function tableLayout() {
+  const wrappedPhases = [];
+  for (const td of document.querySelectorAll(".tm tr:not(.why) > td:first-child")) {
+    if (!td.getClientRects().length) continue;  // in a closed row
+    const lh = parseFloat(getComputedStyle(td).lineHeight);
+    if (td.clientHeight > lh * 1.6) wrappedPhases.push({ text: td.textContent, height: td.clientHeight });
+  }
+  const brokenTokens = [];
+  for (const td of document.querySelectorAll(".kv td, .nw, .tok")) {
+    if (!td.getClientRects().length) continue;
+    const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      for (const m of n.data.matchAll(/\S+/g)) {
+        if (m[0].length > 24) continue;
+        const range = document.createRange();
+        range.setStart(n, m.index);
+        range.setEnd(n, m.index + m[0].length);
+        const tops = new Set(Array.from(range.getClientRects()).map((r) => Math.round(r.top)));
+        if (tops.size > 1) brokenTokens.push(m[0]);
+      }
+    }
+  }
+  return { wrappedPhases, brokenTokens };
+}
+
 let failures = 0;
 function check(ok, what) {
   if (!ok) { failures++; console.log(`FAIL ${what}`); }
@@ -65,10 +112,12 @@ try {
       const axisMs = parseFloat(wf.dataset.axisMs);
       return Array.from(document.querySelectorAll(".track")).map((track) => {
         const t = track.getBoundingClientRect();
-        return Array.from(track.querySelectorAll(".seg")).map((s) => {
+        // The durations as the bar's tooltip says them, one per segment in order:
+        // "dns 12.0 ms · connect 18.0 ms · …".
+        const durations = Array.from(track.title.matchAll(/([0-9.]+) ms/g), (m) => parseFloat(m[1]));
+        return Array.from(track.querySelectorAll(":scope > i")).map((s, i) => {
           const r = s.getBoundingClientRect();
-          return { ms: parseFloat(s.dataset.ms), width: r.width, left: r.left - t.left,
-                   track: t.width, axisMs };
+          return { ms: durations[i], width: r.width, left: r.left - t.left, track: t.width, axisMs };
         });
       });
     });
@@ -102,12 +151,54 @@ try {
         check(state.text.includes(h), `${name}: hostile string not shown as text: ${h}`);
     }
 
+    // With script the filter and Expand/Collapse tools are shown (the no-script pass below
+    // checks they are not).
+    if (entry.rows > 0)
+      check(await page.locator(".tools").isVisible(), `${name}: tools hidden although script ran`);
+
+    // A request's connection link lands on the connection's card entry and opens it.
+    if (await followConnectionLink(page))
+      check(await page.evaluate(() => document.querySelector(location.hash).open),
+            `${name}: the connection link did not open its card entry`);
+
     // Clicking a row opens its details (works without JS; JS must not break it).
     if (entry.rows > 0) {
       await page.locator("details.row > summary").first().click();
       check(await page.locator("details.row").first().evaluate((d) => d.open),
             `${name}: clicking a row does not open its details`);
     }
+    // With every row open: phase names in the Timing table keep to one line (a wide
+    // "why" note must not squeeze them), and no short word in a table cell (a record
+    // type, a TTL, an address and port) is split across lines.
+    if (entry.rows > 0 && entry.rows <= 60) {
+      await page.evaluate(() => document.querySelectorAll("details.row").forEach((d) => { d.open = true; }));
+      for (const width of [1280, 400]) {
+        await page.setViewportSize({ width, height: 900 });
+        // A note beside its bar (the total time) is never cut; tick labels never overlap.
+        const axis = await page.evaluate(() => ({
+          cut: Array.from(document.querySelectorAll(".note:not(.inside)"))
+            .filter((n) => n.scrollWidth > n.clientWidth + 1).map((n) => n.textContent),
+          ticks: Array.from(document.querySelectorAll(".tick")).map((t) => {
+            const r = t.getBoundingClientRect();
+            return { label: t.textContent, left: r.left, right: r.right };
+          }),
+        }));
+        for (const n of axis.cut) check(false, `${name} at ${width}px: note "${n}" is cut`);
+        for (let i = 1; i < axis.ticks.length; i++)
+          check(axis.ticks[i].left >= axis.ticks[i - 1].right + 4,
+                `${name} at ${width}px: tick labels "${axis.ticks[i - 1].label}" and "${axis.ticks[i].label}" crowd`);
+        const layout = await page.evaluate(tableLayout);
+        for (const c of layout.wrappedPhases)
+          check(false, `${name} at ${width}px: phase name "${c.text}" wraps (${c.height}px high)`);
+        for (const t of layout.brokenTokens)
+          check(false, `${name} at ${width}px: "${t}" is broken across lines in a table cell`);
+      }
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.screenshot({ path: path.join(shotsDir, `${name}-open-1280.png`), fullPage: true });
+      await page.evaluate(() => document.querySelectorAll("details.row").forEach((d) => { d.open = false; }));
+      await page.locator("details.row").first().evaluate((d) => { d.open = true; });
+    }
+
     await page.screenshot({ path: path.join(shotsDir, `${name}-1280.png`), fullPage: true });
     await page.setViewportSize({ width: 400, height: 800 });
     await page.screenshot({ path: path.join(shotsDir, `${name}-400.png`), fullPage: true });
@@ -119,6 +210,55 @@ try {
 } finally {
   await context.close();
   fs.rmSync(userDataDir, { recursive: true, force: true });
+}
+
+// Without JavaScript the page is still the whole report: rows, bars with their widths,
+// details that open on a click; the tools that need script (filter, Expand/Collapse)
+// must not show at all.
+const noScriptDir = fs.mkdtempSync(path.join(os.tmpdir(), "pageload-chromium-"));
+const noScript = await chromium.launchPersistentContext(noScriptDir, {
+  executablePath: "/usr/bin/chromium",
+  headless: true,
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  viewport: { width: 1280, height: 900 },
+  offline: true,
+  javaScriptEnabled: false,
+});
+try {
+  for (const entry of manifest) {
+    if (entry.rows === 0) continue;
+    const name = `${entry.name} without script`;
+    const page = await noScript.newPage();
+    await page.goto(pathToFileURL(entry.file).href, { waitUntil: "load" });
+    const state = await page.evaluate(() => {
+      const tools = document.querySelector(".tools");
+      const track = document.querySelector(".track").getBoundingClientRect();
+      const segs = Array.from(document.querySelectorAll(".track")[0].querySelectorAll(":scope > i"));
+      return {
+        toolsShown: !!tools && tools.getClientRects().length > 0,
+        rows: document.querySelectorAll("details.row").length,
+        trackWidth: track.width,
+        segWidths: segs.map((s) => s.getBoundingClientRect().width),
+      };
+    });
+    check(!state.toolsShown, `${name}: filter and Expand/Collapse shown although they need script`);
+    check(state.rows === entry.rows, `${name}: ${state.rows} rows, expected ${entry.rows}`);
+    check(state.trackWidth > 100, `${name}: the bar area is ${state.trackWidth}px wide`);
+    check(state.segWidths.length > 0 && state.segWidths.every((w) => w > 0),
+          `${name}: first row's segments ${JSON.stringify(state.segWidths)}`);
+    await followConnectionLink(page);
+    await page.locator("details.row > summary").first().click();
+    check(await page.locator("details.row").first().evaluate((d) => d.open),
+          `${name}: clicking a row does not open its details`);
+    if (entry.name === "redirect_chain")
+      await page.screenshot({ path: path.join(shotsDir, `${entry.name}-noscript-1280.png`) });
+    await page.close();
+  }
+  console.log("checked every page without script");
+} finally {
+  await noScript.close();
+  fs.rmSync(noScriptDir, { recursive: true, force: true });
 }
 
 console.log(`screenshots in ${shotsDir}`);

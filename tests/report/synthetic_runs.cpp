@@ -45,7 +45,8 @@ int add_lookup(Run& run, const std::string& host, Span span) {
   l.outcome = "NOERROR";
   l.ares_status = "ARES_SUCCESS";
   l.queries = {{"A", "NOERROR", "ARES_SUCCESS", span}, {"AAAA", "NODATA", "ARES_ENODATA", span}};
-  l.answers = {{"CNAME", host, "edge." + host, 300}, {"A", "edge." + host, "127.0.0.1", 60}};
+  // A hyphenated CNAME target, as CDNs hand out: a line may not break at its hyphen.
+  l.answers = {{"CNAME", host, "edge-1." + host, 300}, {"A", "edge-1." + host, "127.0.0.1", 60}};
   run.dns_lookups.push_back(l);
   return l.id;
 }
@@ -204,11 +205,58 @@ Run redirect_chain(int hops, int final_status) {
   return run;
 }
 
+Run fresh_chain(int hops) {
+  Run run = base_run("https://www.example.test/");
+  double t = 0;
+  for (int i = 0; i < hops; ++i) {
+    // Four hosts in turn, as when a site bounces between www, login and a CDN.
+    const std::string host = i % 4 == 0 ? "www.example.test"
+                             : i % 4 == 1 ? "login.example.test"
+                             : i % 4 == 2 ? "cdn-" + std::to_string(i) + ".static.example.test"
+                                          : "example.test";
+    const std::string path = i == 0 ? "/" : "/account/session/" + std::to_string(i) + "?next=%2Fhome";
+    Request& r = fresh_request(run, host, path, t, kFreshMs);
+    r.port = 443;
+    r.request_headers[1].second = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 "
+                                  "(KHTML, like Gecko) Chrome/120.0 Safari/537.36 pageload/0.1";
+    auto& tls = *run.connections.back().tls;
+    tls.subject = "CN=" + host + ",O=Example Ltd";
+    tls.issuer = "CN=Example Issuing CA R3,O=Example Trust,C=US";
+    tls.sans = {host, "*.example.test", "example.test", "*.static.example.test"};
+    run.connections.back().local_port = 40000 + i;
+    const bool last = i == hops - 1;
+    if (last) {
+      answer(r, 200, "OK");
+    } else {
+      answer(r, kRedirectCodes[i % 4], kReasons[i % 4]);
+      const std::string next_host = i % 4 == 0 ? "login.example.test"
+                                    : i % 4 == 1 ? "cdn-" + std::to_string(i + 1) + ".static.example.test"
+                                    : i % 4 == 2 ? "example.test"
+                                                 : "www.example.test";
+      r.location = "https://" + next_host + "/account/session/" + std::to_string(i + 1) + "?next=%2Fhome";
+      r.redirect_url = r.location;
+      r.response_headers.push_back({"Location", r.location});
+      r.body_bytes = 0;
+    }
+    r.response_headers.insert(r.response_headers.begin(),
+                              {{"Server", "nginx/1.24.0"}, {"Date", "Wed, 25 Nov 2026 05:00:00 GMT"}});
+    r.response_headers.push_back({"Strict-Transport-Security", "max-age=63072000"});
+    t = r.span.end_ms + 0.3;
+  }
+  finish(run);
+  return run;
+}
+
 Run failed_at_dns() {
   Run run = base_run("https://no-such-host.example.test/");
   auto ms = kFreshMs;
   Request& r = add_request(run, "https", "no-such-host.example.test", "/", 0,
                            {ms[0], -1, -1, -1, -1, -1}, true);
+  // Nothing was sent: no protocol, no headers, no sizes.
+  r.http_version.clear();
+  r.request_headers.clear();
+  r.header_bytes.reset();
+  r.body_bytes.reset();
   r.phases[0].failure = Failure{Code::kDnsNxdomain, "no-such-host.example.test: NXDOMAIN"};
   r.error_phase = Phase::kDns;
   r.failure = r.phases[0].failure;

@@ -30,6 +30,13 @@ Run no_hops();
 // 307, 308 in turn); the last answers `final_status`.
 Run redirect_chain(int hops, int final_status = 200);
 
+// A redirect chain of `hops` requests (hops >= 1) shaped like a real one across hosts,
+// or a chain loaded with --no-keepalive: every hop asks DNS (A and AAAA, a CNAME and
+// an address), opens its own connection with a TLS handshake and a certificate of
+// several SANs, and sends and gets the headers a browser and a web server do. This is
+// the heaviest shape a report has per hop; the size and speed checks use it.
+Run fresh_chain(int hops);
+
 // One hop that failed resolving its host (NXDOMAIN).
 Run failed_at_dns();
 

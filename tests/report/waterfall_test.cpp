@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <cstdlib>
 #include <string>
 
@@ -42,18 +43,42 @@ TEST_CASE("the axis ends at the run's total rounded up to a whole step") {
   CHECK(axis.step_ms == Approx(20));
   CHECK(axis.end_ms == Approx(160));
   REQUIRE(axis.ticks.size() == 9);
-  CHECK(axis.ticks.front().left_pct == "0.000");
-  CHECK(axis.ticks[1].left_pct == "12.500");
+  CHECK(axis.ticks.front().left_pct == "0");
+  CHECK(axis.ticks[1].left_pct == "12.5");
   CHECK(axis.ticks.front().label == "0 ms");
-  CHECK(axis.ticks[1].label == "20");
-  CHECK(axis.ticks.back().left_pct == "100.000");
-  CHECK(axis.step_pct == "12.500");
+  CHECK(axis.ticks[1].label.empty());  // 8 intervals: every other gridline is labelled
+  CHECK(axis.ticks[2].label == "40");
+  CHECK(axis.ticks.back().label == "160");
+  CHECK(axis.ticks.back().left_pct == "100");
+  CHECK(axis.step_pct == "12.5");
 }
 
 TEST_CASE("sub-millisecond steps keep their decimals in tick labels") {
   const Axis axis = compute_axis(0.9);
   CHECK(axis.step_ms == Approx(0.1));
-  CHECK(axis.ticks[1].label == "0.1");
+  CHECK(axis.ticks[2].label == "0.2");
+}
+
+TEST_CASE("tick labels never crowd: at most six labelled intervals, the ends kept inside") {
+  // The runs whose last two labels crowded: "0.45 0.50" and "9 10".
+  for (double span : {0.46, 0.5, 9.2, 10.0, 0.37, 7.0, 143.0, 999.0, 25000.0}) {
+    INFO("span " << span);
+    const Axis axis = compute_axis(span);
+    std::vector<double> labelled;
+    for (const auto& t : axis.ticks)
+      if (!t.label.empty()) labelled.push_back(num(t.left_pct));
+    REQUIRE(labelled.size() >= 3);
+    CHECK(labelled.size() - 1 <= static_cast<std::size_t>(kMaxLabelledIntervals));
+    for (std::size_t i = 1; i < labelled.size(); ++i)
+      CHECK(labelled[i] - labelled[i - 1] >= 100.0 / kMaxLabelledIntervals - 0.01);
+    CHECK(axis.ticks.front().align == TickAlign::kStart);
+    CHECK(axis.ticks.back().align == TickAlign::kEnd);
+    for (std::size_t i = 1; i + 1 < axis.ticks.size(); ++i)
+      CHECK(axis.ticks[i].align == TickAlign::kCentre);
+  }
+  const Axis ten = compute_axis(10);  // 1 ms steps: 0, 2, 4, 6, 8, 10
+  CHECK(ten.ticks[9].label.empty());
+  CHECK(ten.ticks[10].label == "10");
 }
 
 TEST_CASE("a zero or negative span still gives a usable axis") {
@@ -96,14 +121,22 @@ TEST_CASE("one hop: segment percentages are start and duration over the axis") {
   CHECK(row.note == row.duration_text);
 }
 
-TEST_CASE("percentages are printed with three decimals") {
+TEST_CASE("percentages are printed to three decimals without trailing zeros") {
+  CHECK(format_pct(12.3456) == "12.346");
+  CHECK(format_pct(0.2) == "0.2");
+  CHECK(format_pct(12.5) == "12.5");
+  CHECK(format_pct(100) == "100");
+  CHECK(format_pct(0) == "0");
+  CHECK(format_pct(-0.0001) == "0");
+  CHECK(format_pct(std::nan("")) == "0");
   const Waterfall w = layout_waterfall(synthetic::redirect_chain(1));
-  for (const auto& s : w.rows[0].segments) {
-    const auto dot = s.left_pct.find('.');
-    REQUIRE(dot != std::string::npos);
-    CHECK(s.left_pct.size() - dot - 1 == 3);
-    CHECK(s.width_pct.size() - s.width_pct.find('.') - 1 == 3);
-  }
+  for (const auto& s : w.rows[0].segments)
+    for (const std::string& pct : {s.left_pct, s.width_pct}) {
+      const auto dot = pct.find('.');
+      if (dot == std::string::npos) continue;
+      CHECK(pct.size() - dot - 1 <= 3);
+      CHECK(pct.back() != '0');
+    }
 }
 
 TEST_CASE("a redirect row shows its status and where it led, path only when same-origin") {
@@ -113,6 +146,7 @@ TEST_CASE("a redirect row shows its status and where it led, path only when same
   CHECK(w.rows[0].redirect_text == "301 → /hop/1");
   CHECK(w.rows[0].status_class == "s3xx");
   CHECK(w.rows[3].redirect_text == "308 → https://cdn4.example.test/hop/4");
+  CHECK(w.rows[0].redirect_url == "https://example.test/hop/1");
   CHECK_FALSE(w.rows[4].is_redirect);
 }
 
@@ -220,11 +254,42 @@ TEST_CASE("phase totals sum each phase over requests and share the whole") {
   CHECK(share == Approx(100).margin(0.01));
 }
 
+TEST_CASE("the time between phases is the run's total less its phases, never negative") {
+  // Hops of the synthetic chain start 0.3 ms after the previous one ends; the run ends
+  // 0.5 ms after its last hop.
+  const Waterfall w = layout_waterfall(synthetic::redirect_chain(5));
+  CHECK(w.between_ms == Approx(4 * 0.3 + 0.5));
+  Run overlapping = synthetic::redirect_chain(1);
+  overlapping.total_ms = 1;  // shorter than its phases
+  CHECK(layout_waterfall(overlapping).between_ms == 0);
+  overlapping.total_ms.reset();
+  CHECK(layout_waterfall(overlapping).between_ms == 0);
+}
+
 TEST_CASE("the note sits after a short bar and before a bar reaching the right edge") {
   const Waterfall w = layout_waterfall(synthetic::redirect_chain(5));
   CHECK(w.rows[0].note_side == NoteSide::kAfter);
-  CHECK(w.rows[0].note_max_pct == format_pct(100 - num(w.rows[0].note_pct)));
   CHECK(w.rows[4].note_side == NoteSide::kBefore);
+}
+
+TEST_CASE("a total time beside a nearly full-width bar fits on a phone's track, or moves") {
+  // The demo's slow first byte: a 307 ms bar from 0 on a 350 ms axis left 12.3% for
+  // "307 ms", cut to "305…" at 420 px.
+  Run run = synthetic::redirect_chain(1);
+  auto& r = run.requests[0];
+  r.span = {0, 307};
+  r.phases = {{Phase::kWait, {0, 307}, std::nullopt}};
+  run.total_ms = 307;
+  const Row row = layout_waterfall(run).rows.at(0);
+  CHECK(row.note == "307 ms");
+  CHECK(row.note_side == NoteSide::kInside);
+  // Wherever a note goes beside its bar, it has room for itself on the narrowest track.
+  for (const Run& each : {synthetic::redirect_chain(5), synthetic::fresh_chain(8)})
+    for (const auto& w : layout_waterfall(each).rows) {
+      if (w.note_side == NoteSide::kInside) continue;
+      const double room_px = (100 - num(w.note_pct)) / 100 * kNarrowTrackPx;
+      CHECK(room_px >= kNotePaddingPx + kNoteCharPx * static_cast<double>(w.note.size()));
+    }
 }
 
 TEST_CASE("a note with no room beside its bar goes under it") {
