@@ -208,7 +208,8 @@ TEST_CASE("the DNS pane names the servers asked, and none for a cache hit") {
   CHECK(asked.find("<p>asked <span class=\"mono\">127.0.0.1:5353</span> · NOERROR · 12.0 ms · "
                    "TTLs as answered</p>") != std::string::npos);
   // c-ares's status names are kept, in their own muted column.
-  CHECK(asked.find("<td>NODATA<td>12.0 ms<td class=\"ares\">ARES_ENODATA") != std::string::npos);
+  CHECK(asked.find("<td>NODATA<td class=\"mono nw\"><span class=\"muted\">none</span><td>12.0 ms<td class=\"ares\">ARES_ENODATA") !=
+        std::string::npos);
   run.dns_lookups[0].source = "cache";  // the cache's copy keeps the original's servers
   const std::string cached = render_html(run);
   CHECK(cached.find("<p>from the run&apos;s cache, no query sent · NOERROR · 12.0 ms · TTLs left in "
@@ -241,10 +242,10 @@ TEST_CASE("DNS details name the server that answered and list every try when one
   const std::string tries = between(html, "<table class=\"kv dns-tries\">", "</table>");
   REQUIRE_FALSE(tries.empty());
   CHECK(count(tries, "<tr") == 4);  // the header and one row per message sent
-  CHECK(tries.find("<tr class=\"err-text\"><td>A</td><td class=\"mono\">127.0.0.1:1</td>") != std::string::npos);
+  CHECK(tries.find("<tr class=\"err-text\"><td>A<td class=\"mono nw\">127.0.0.1:1<td>") != std::string::npos);
   CHECK(tries.find("UNREACHABLE") != std::string::npos);
-  CHECK(tries.find("<td>NODATA</td>") != std::string::npos);
-  CHECK(count(html, "<td class=\"mono\">127.0.0.1:5353</td>") >= 2);  // answered by, in the queries table
+  CHECK(tries.find("<td>NODATA<td>") != std::string::npos);
+  CHECK(count(html, "<td class=\"mono nw\">127.0.0.1:5353<td>") >= 2);  // answered by, in the queries table
 
   // Every query answered by the one message it sent: no tries table.
   for (auto& q : l.queries) q.attempts = {DnsAttempt{"127.0.0.1:5353", span.start_ms, span.end_ms, q.outcome}};
