@@ -39,6 +39,10 @@ struct LoadOptions {
   long dns_timeout_ms = 15000;        // each DNS lookup, its tries included (--dns-timeout)
   long long max_filesize = 0;         // 0: none
   bool keepalive = true;              // --no-keepalive sets false
+  // --share-connections: this load uses the loader's one shared connection pool, so it
+  // may reuse a connection an earlier load left open (as tabs of one browser do), instead
+  // of a pool of its own that starts empty.
+  bool share_connections = false;
   bool keep_secrets = false;          // --keep-secrets
   std::string label;
   bool compressed = true;             // ask for gzip/deflate like a browser

@@ -66,6 +66,7 @@ std::string options_to_json(const LoadOptions& o) {
       {"dns_timeout_ms", o.dns_timeout_ms},
       {"max_filesize", o.max_filesize},
       {"keepalive", o.keepalive},
+      {"share_connections", o.share_connections},
       {"keep_secrets", o.keep_secrets},
   };
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -3,6 +3,7 @@
 #include <ares.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <list>
 #include <map>
 #include <set>
@@ -79,6 +80,7 @@ std::string resolver_key(const std::vector<std::string>& servers, long timeout_m
 
 struct Loader::Impl {
   std::unique_ptr<transfer::Driver> driver;
+  transfer::PoolId shared_pool = 0;  // for --share-connections, opened on first use
   int watched_fd = -1;
   std::function<void()> on_watched;
   std::map<std::string, std::unique_ptr<dns::Resolver>> resolvers;
@@ -129,7 +131,8 @@ Status Loader::start(const LoadOptions& options, const BeginHook& begin, DoneHoo
   st->options = options;
   st->done = std::move(done);
   st->resolver = resolver.get();
-  st->pool = impl_->driver->open_pool();
+  if (options.share_connections && !impl_->shared_pool) impl_->shared_pool = impl_->driver->open_pool();
+  st->pool = options.share_connections ? impl_->shared_pool : impl_->driver->open_pool();
   if (options.max_time_ms > 0) st->deadline_ms = static_cast<double>(options.max_time_ms);
   st->url = url.value();
   st->first_origin = st->url.origin();
@@ -242,12 +245,26 @@ void Loader::Impl::on_hop_done(const std::shared_ptr<RunState>& st, transfer::Ho
     auto it = st->connection_by_key.find(hop.connection_key);
     if (it != st->connection_by_key.end()) {
       req.connection = it->second;
-    } else {  // opened by another run sharing this loader's pool
+    } else {  // opened by an earlier run sharing this loader's pool (--share-connections)
       Connection c;
       c.id = static_cast<int>(run.connections.size());
       c.scheme = req.scheme;
       c.host = req.host;
       c.port = req.port;
+      // Its addresses from the key "LOCAL_IP:PORT>REMOTE_IP:PORT"; its connect and TLS
+      // belong to the run that opened it.
+      auto split = [](const std::string& ip_port, std::string& ip, int& port) {
+        auto colon = ip_port.rfind(':');
+        if (colon == std::string::npos) return;
+        ip = ip_port.substr(0, colon);
+        port = std::atoi(ip_port.c_str() + colon + 1);
+      };
+      if (auto gt = hop.connection_key.find('>'); gt != std::string::npos) {
+        split(hop.connection_key.substr(0, gt), c.local_ip, c.local_port);
+        split(hop.connection_key.substr(gt + 1), c.remote_ip, c.remote_port);
+        if (!c.remote_ip.empty()) c.family = c.remote_ip.find(':') != std::string::npos ? 6 : 4;
+      }
+      req.warnings.push_back("connection opened by an earlier run (--share-connections)");
       req.connection = c.id;
       st->connection_by_key[hop.connection_key] = c.id;
       run.connections.push_back(std::move(c));
@@ -334,7 +351,8 @@ void Loader::Impl::fail_in_dns(const std::shared_ptr<RunState>& st, const DnsLoo
 void Loader::Impl::finish(const std::shared_ptr<RunState>& st, std::optional<Failure> failure) {
   Run& run = st->run;
   st->finished = true;
-  driver->close_pool(st->pool);  // no exchange of this run is in flight any more
+  // No exchange of this run is in flight any more; the shared pool outlives it.
+  if (st->pool != shared_pool) driver->close_pool(st->pool);
   run.final_url = stored_url(st->options, st->url.full);
   if (!run.requests.empty()) {
     run.final_status = run.requests.back().status;

@@ -347,6 +347,36 @@ TEST_CASE("a batch writes each run's report under its own id and prints each sum
   }
 }
 
+TEST_CASE("with --share-connections a batch's runs reuse the connection an earlier run opened") {
+  TempDb tmp;
+  auto& lab = shared_lab();
+  std::vector<std::string> args{"--db", tmp.path(), "--quiet", "--share-connections"};
+  for (int i = 0; i < 5; ++i) args.push_back(lab.http_url("www.test", "/?n=" + std::to_string(i)));
+  auto r = pageload_cli(lab_args(args), tmp.dir());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  auto db = store::Database::open_existing(tmp.path());
+  REQUIRE(db.ok());
+  auto runs = db.value()->list_runs(100);
+  REQUIRE(runs.ok());
+  REQUIRE(runs->size() == 5);
+  int reused = 0;
+  for (const auto& summary : runs.value()) {
+    auto run = db.value()->load_run(summary.id);
+    REQUIRE(run.ok());
+    REQUIRE(run->requests.size() == 1);
+    const Request& q = run->requests[0];
+    REQUIRE(q.connection);
+    const Connection& c = run->connections[*q.connection];
+    CHECK(c.remote_ip == "127.0.0.1");  // known even when another run opened it
+    if (!q.reused) continue;
+    ++reused;
+    CHECK_FALSE(q.phase(Phase::kConnect));
+    CHECK(q.warnings == std::vector<std::string>{"connection opened by an earlier run (--share-connections)"});
+  }
+  CHECK(reused == 4);  // one connection, opened by the first run (--parallel 1: in order)
+}
+
 TEST_CASE("a bad line in --input is a usage error naming the line") {
   TempDb tmp;
   std::string list = tmp.dir() + "/urls.txt";
