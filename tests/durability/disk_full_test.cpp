@@ -2,6 +2,8 @@
 // the test, which needs root; the test is skipped with a warning otherwise).
 #include <catch2/catch.hpp>
 
+#include "fixtures/skip.h"
+
 #include <sys/mount.h>
 #include <sys/stat.h>
 
@@ -63,7 +65,7 @@ TEST_CASE("a full disk gives one clear line and exit 4, and loses no earlier run
   TempDb tmp;
   SmallTmpfs fs(tmp.dir() + "/fs", "4m");
   if (!fs.mounted()) {
-    WARN("skipped: cannot mount a tmpfs here (" << fs.why() << "); run as root to test a full disk");
+    SKIP_OR_FAIL("cannot mount a tmpfs here (" << fs.why() << "); run as root to test a full disk");
     return;
   }
   const std::string db_path = tmp.dir() + "/fs/full.db";
