@@ -5,14 +5,11 @@
 #include <string>
 #include <vector>
 
+#include "cli/safe.h"
 #include "pageload/result.h"
 #include "store/store.h"
 
 namespace pageload::cli {
-
-// `s` made safe for a terminal line: control characters (a line break included) shown as
-// \xNN, and cut with "…" after `max` bytes. For anything that came from outside.
-std::string safe(const std::string& s, std::size_t max = 160);
 
 // Compact per-hop summary with phase durations, ending with a one-line verdict.
 std::string format_summary(const Run& run, bool color);

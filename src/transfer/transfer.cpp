@@ -30,6 +30,7 @@
 
 #include "core/redact.h"
 #include "transfer/classify.h"
+#include "transfer/response_text.h"
 #include "transfer/tls_capture.h"
 
 namespace pageload::transfer {
@@ -61,22 +62,6 @@ void append(Slist& list, const std::string& line) {
     list.release();
     list.reset(grown);
   }
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.back() == '\r' || s.back() == '\n' || s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  return s;
-}
-
-// "Name: value" -> header; false for lines without a colon.
-bool split_header(std::string_view line, Header& out) {
-  auto colon = line.find(':');
-  if (colon == std::string_view::npos || colon == 0) return false;
-  out.first = std::string(trim(line.substr(0, colon)));
-  out.second = std::string(trim(line.substr(colon + 1)));
-  return true;
 }
 
 std::string http_version_name(long v) {
@@ -316,14 +301,6 @@ CURLcode on_ssl_ctx(CURL*, void* ssl_ctx, void* userp) {
   return CURLE_OK;
 }
 
-// "HTTP/1.1 301 Moved Permanently" -> "Moved Permanently"
-std::string reason_phrase(const std::string& status_line) {
-  auto sp1 = status_line.find(' ');
-  if (sp1 == std::string::npos) return {};
-  auto sp2 = status_line.find(' ', sp1 + 1);
-  if (sp2 == std::string::npos) return {};
-  return status_line.substr(sp2 + 1);
-}
 
 }  // namespace
 
