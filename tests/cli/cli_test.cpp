@@ -311,7 +311,9 @@ TEST_CASE("the --input and --parallel flags load many URLs at once, each as its 
     REQUIRE(run.ok());
     CHECK(run->outcome == Outcome::kOk);
     REQUIRE(run->requests.size() == 1);
-    CHECK(run->requests[0].phase(Phase::kWait)->span.duration_ms() >= 50);
+    // Loose: send ends at our stamp right after curl's write, and a busy 2-core machine
+    // can preempt us between the two for a scheduler tick (4 ms), which the wait loses.
+    CHECK(run->requests[0].phase(Phase::kWait)->span.duration_ms() >= 40);
     CHECK_FALSE(run->requests[0].reused);  // runs never borrow each other's connections
   }
 }
