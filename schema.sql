@@ -1,4 +1,4 @@
--- pageload database schema, version 1: the one source of the schema.
+-- pageload database schema, version 2: the one source of the schema.
 --
 -- This file is embedded into the binary and applied by the store (src/store) when a
 -- database is created or is older than this version; PRAGMA user_version carries the
@@ -65,10 +65,10 @@ CREATE TABLE IF NOT EXISTS dns_queries (
   type        TEXT NOT NULL,          -- 'A' or 'AAAA'
   outcome     TEXT,                   -- as dns_lookups.outcome, for this query
   ares_status TEXT,
-  server      TEXT,                   -- "ADDR:PORT" whose reply decided it; NULL: none did
   start_ms    REAL NOT NULL,
   end_ms      REAL NOT NULL,
   duration_ms REAL GENERATED ALWAYS AS (end_ms - start_ms) STORED,
+  server      TEXT,                   -- "ADDR:PORT" whose reply decided it; NULL: none did (v2)
   PRIMARY KEY (lookup_id, seq)
 ) WITHOUT ROWID;
 

@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <deque>
+#include <filesystem>
 #include <functional>
 #include <fstream>
 #include <iostream>
@@ -260,6 +261,11 @@ int report_command(const std::string& db_flag, const std::vector<std::string>& r
   auto db = store::Database::open_existing(database_path(db_flag));
   if (!db.ok()) return fail(db.status());
   std::vector<std::string> which = runs.empty() ? std::vector<std::string>{"latest"} : runs;
+  if (which.size() > 1 && !out.empty()) {  // -o names a directory for several reports
+    std::error_code ec;
+    std::filesystem::create_directories(out, ec);
+    if (ec) return fail(Status(Code::kFile, "cannot create directory " + out + ": " + ec.message()));
+  }
   for (const auto& w : which) {
     auto id = pick_run(*db.value(), w);
     if (!id.ok()) return fail(id.status());

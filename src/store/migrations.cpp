@@ -10,13 +10,40 @@ extern const std::size_t schema_sql_size;
 
 namespace pageload::store::detail {
 
+namespace {
+
+// Version 2: which DNS server answered each query, and every message a query sent.
+constexpr char kToVersion2[] = R"sql(
+ALTER TABLE dns_queries ADD COLUMN server TEXT;
+-- Every message a query sent, in order: the first try, retransmits, and the moves to the
+-- next server after a timeout or an error.
+CREATE TABLE IF NOT EXISTS dns_attempts (
+  lookup_id   INTEGER NOT NULL,
+  query_seq   INTEGER NOT NULL,       -- dns_queries.seq
+  seq         INTEGER NOT NULL,
+  server      TEXT NOT NULL,          -- "ADDR:PORT" sent to
+  start_ms    REAL NOT NULL,          -- sent
+  end_ms      REAL,                   -- the reply or error came, or the resolver gave up;
+                                      -- NULL: nothing came before another server's reply
+  duration_ms REAL GENERATED ALWAYS AS (end_ms - start_ms) STORED,
+  -- The reply's: NOERROR, NODATA, NXDOMAIN, SERVFAIL, REFUSED, FORMERR, NOTIMP, RCODE<n>,
+  -- BADREPLY, TRUNCATED (asked again over TCP). No reply: TIMEOUT, UNREACHABLE (ICMP:
+  -- nothing listens there), ERROR (another socket error). NULL together with end_ms.
+  outcome     TEXT,
+  PRIMARY KEY (lookup_id, query_seq, seq),
+  FOREIGN KEY (lookup_id, query_seq) REFERENCES dns_queries(lookup_id, seq) ON DELETE CASCADE
+) WITHOUT ROWID;
+)sql";
+
+}  // namespace
+
 std::span<const Migration> migrations() {
   // To change the schema: edit schema.sql (the whole current schema, for fresh files),
   // bump kSchemaVersion, and add {N, "ALTER TABLE ...; ..."} taking version N-1 to N.
   static const std::array<Migration, 1> kMigrations{{
-      {1, pageload::embedded::schema_sql},
+      {2, kToVersion2},
   }};
-  static_assert(kSchemaVersion == 1, "add a migration for the new schema version");
+  static_assert(kSchemaVersion == 2, "add a migration for the new schema version");
   return kMigrations;
 }
 
@@ -40,8 +67,12 @@ Status migrate(SqliteDb& db) {
   if (Status s = check_not_newer(*version); !s.ok()) return s;
   if (*version == kSchemaVersion) return Status::Ok();  // someone else got here first
 
+  if (*version == 0) {
+    if (Status s = db.exec(pageload::embedded::schema_sql); !s.ok())
+      return db_error("creating the schema in database '" + db.path() + "': " + s.message());
+  }
   for (const Migration& m : migrations()) {
-    if (m.version <= *version) continue;
+    if (*version == 0 || m.version <= *version) continue;
     if (Status s = db.exec(m.sql); !s.ok()) {
       return db_error("migrating database '" + db.path() + "' to schema version " +
                       std::to_string(m.version) + ": " + s.message());

@@ -24,9 +24,16 @@ std::set<std::string> objects(const std::string& db, const std::string& type) {
 
 std::string user_version(const std::string& db) { return *query(db, "PRAGMA user_version")[0][0]; }
 
+// Every table's and view's columns as "table.column type", in order: what users' SQL sees.
+std::vector<Row> columns(const std::string& db) {
+  return query(db,
+               "SELECT m.name || '.' || c.name || ' ' || c.type FROM sqlite_master m, pragma_table_xinfo(m.name) c"
+               " WHERE m.type IN ('table', 'view') ORDER BY m.name, c.cid");
+}
+
 }  // namespace
 
-TEST_CASE("opening a new file creates every table, view and index at schema version 1") {
+TEST_CASE("opening a new file creates every table, view and index at schema version 2") {
   ScratchDir dir;
   const std::string path = dir.file("runs.db");
   auto db = Database::open(path);
@@ -44,7 +51,7 @@ TEST_CASE("opening a new file creates every table, view and index at schema vers
   auto indexes = objects(path, "index");
   for (const char* i : {"runs_started_at", "runs_label", "requests_host", "phases_name"})
     CHECK(indexes.count(i) == 1);
-  CHECK(user_version(path) == "1");
+  CHECK(user_version(path) == "2");
   CHECK(*query(path, "PRAGMA journal_mode")[0][0] == "wal");
 }
 
@@ -67,7 +74,7 @@ TEST_CASE("reopening a current database changes nothing and keeps its runs") {
   }
   CHECK(query(path, "SELECT type, name, sql FROM sqlite_master ORDER BY name") == schema_before);
   CHECK(*query(path, "SELECT COUNT(*) FROM status_codes")[0][0] == "62");
-  CHECK(user_version(path) == "1");
+  CHECK(user_version(path) == "2");
 }
 
 TEST_CASE("a zero-byte file is migrated from version 0 to the current schema") {
@@ -76,7 +83,7 @@ TEST_CASE("a zero-byte file is migrated from version 0 to the current schema") {
   write_bytes(path, "");
   auto db = Database::open(path);
   REQUIRE(db.ok());
-  CHECK(user_version(path) == "1");
+  CHECK(user_version(path) == "2");
   CHECK(objects(path, "table").count("runs") == 1);
 }
 
@@ -86,7 +93,7 @@ TEST_CASE("a version-0 SQLite file with unrelated tables is migrated and keeps t
   exec(path, "CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('keep me');");
   auto db = Database::open(path);
   REQUIRE(db.ok());
-  CHECK(user_version(path) == "1");
+  CHECK(user_version(path) == "2");
   CHECK(*query(path, "SELECT text FROM notes")[0][0] == "keep me");
   CHECK(*query(path, "SELECT COUNT(*) FROM status_codes")[0][0] == "62");
 }
@@ -100,13 +107,13 @@ TEST_CASE("a database with a newer schema version is refused and left byte-for-b
   auto db = Database::open(path);
   REQUIRE_FALSE(db.ok());
   CHECK(db.status().code() == Code::kDatabase);
-  CHECK(db.status().message() == "database schema version 7 is newer than this pageload (1)");
+  CHECK(db.status().message() == "database schema version 7 is newer than this pageload (2)");
   CHECK(read_bytes(path) == before);
   CHECK_FALSE(std::filesystem::exists(path + "-wal"));
 
   auto ro = Database::open_existing(path);
   REQUIRE_FALSE(ro.ok());
-  CHECK(ro.status().message() == "database schema version 7 is newer than this pageload (1)");
+  CHECK(ro.status().message() == "database schema version 7 is newer than this pageload (2)");
   CHECK(read_bytes(path) == before);
 }
 
@@ -205,12 +212,12 @@ TEST_CASE("the status_codes table covers the RFC 9110 codes and the registered e
 TEST_CASE("a newer schema in a WAL-mode database is refused without touching the file") {
   ScratchDir dir;
   const std::string path = dir.file("future-wal.db");
-  exec(path, "PRAGMA journal_mode = WAL; CREATE TABLE runs (id INTEGER PRIMARY KEY); PRAGMA user_version = 2;"
+  exec(path, "PRAGMA journal_mode = WAL; CREATE TABLE runs (id INTEGER PRIMARY KEY); PRAGMA user_version = 3;"
              "PRAGMA wal_checkpoint(TRUNCATE);");
   const std::string before = read_bytes(path);
   auto db = Database::open(path);
   REQUIRE_FALSE(db.ok());
-  CHECK(db.status().message() == "database schema version 2 is newer than this pageload (1)");
+  CHECK(db.status().message() == "database schema version 3 is newer than this pageload (2)");
   CHECK(read_bytes(path) == before);
 }
 
@@ -222,4 +229,31 @@ TEST_CASE("an in-memory database can be opened for tests") {
   auto loaded = (*db)->load_run(run.id);
   REQUIRE(loaded.ok());
   CHECK(loaded->requests.size() == 3);
+}
+
+// A file written by version 1 (tests/store/schema_v1.sql is schema.sql as it was) must
+// open, keep its runs and end up with exactly the columns a fresh file has.
+TEST_CASE("a version 1 database is migrated to version 2, keeps its runs and matches a fresh file") {
+  ScratchDir dir;
+  const std::string old_path = dir.file("v1.db");
+  exec(old_path, read_bytes(PAGELOAD_SCHEMA_V1) + "PRAGMA user_version = 1;");
+  exec(old_path,
+       "INSERT INTO runs (id, started_at, url, outcome) VALUES (1, '2026-11-01T00:00:00Z', 'http://a.test/', 'ok');"
+       "INSERT INTO dns_lookups (id, run_id, seq, host, source, start_ms, end_ms) VALUES (1, 1, 0, 'a.test', 'dns', 0, 1);"
+       "INSERT INTO dns_queries (lookup_id, seq, type, start_ms, end_ms) VALUES (1, 0, 'A', 0, 1);");
+  {
+    auto db = Database::open(old_path);
+    REQUIRE(db.ok());
+    auto run = (*db)->load_run(1);
+    REQUIRE(run.ok());
+    CHECK(run->dns_lookups.at(0).queries.at(0).server.empty());  // not known for old runs
+    Run fresh = make_three_hop_run();
+    REQUIRE((*db)->finish_run(fresh).ok());
+  }
+  CHECK(user_version(old_path) == "2");
+  CHECK(*query(old_path, "SELECT url FROM runs WHERE id = 1")[0][0] == "http://a.test/");
+
+  const std::string new_path = dir.file("fresh.db");
+  REQUIRE(Database::open(new_path).ok());
+  CHECK(columns(old_path) == columns(new_path));
 }
