@@ -132,8 +132,13 @@ StatusOr<std::unique_ptr<Database>> Database::open_existing(const std::string& p
   if (!version.ok()) return version.status();
   if (Status s = detail::check_not_newer(*version); !s.ok()) return s;
   if (*version < detail::kSchemaVersion) {
+    // An older pageload's file: migrate it now (as `run` would), then read it.
+    db.value().reset();
+    auto migrated = open(path);
+    if (migrated.ok()) return migrated;
     return cannot_open(path, "schema version " + std::to_string(*version) + " is older than this pageload (" +
-                                 std::to_string(detail::kSchemaVersion) + "); open it for writing to migrate");
+                                 std::to_string(detail::kSchemaVersion) + ") and cannot be migrated: " +
+                                 migrated.status().message());
   }
   return std::unique_ptr<Database>(new Database(std::move(*db)));
 }

@@ -40,8 +40,9 @@ class Database {
   // close (that cost two fsyncs per run), so the newest runs may sit in the `-wal` file
   // beside the database until SQLite's automatic checkpoint: copy with `.backup`.
   static StatusOr<std::unique_ptr<Database>> open(const std::string& path);
-  // Opens an existing database read-only (list, show, report). kDatabase if the file is
-  // missing, not a SQLite file, or its schema is not this build's version.
+  // Opens an existing database read-only (list, show, report). A file from an older
+  // schema version is migrated first (opened for writing, as open() does). kDatabase if
+  // the file is missing, not a SQLite file, newer, or older and cannot be migrated.
   static StatusOr<std::unique_ptr<Database>> open_existing(const std::string& path);
   ~Database();
   Database(const Database&) = delete;

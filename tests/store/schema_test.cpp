@@ -242,6 +242,11 @@ TEST_CASE("a version 1 database is migrated to version 2, keeps its runs and mat
        "INSERT INTO dns_lookups (id, run_id, seq, host, source, start_ms, end_ms) VALUES (1, 1, 0, 'a.test', 'dns', 0, 1);"
        "INSERT INTO dns_queries (lookup_id, seq, type, start_ms, end_ms) VALUES (1, 0, 'A', 0, 1);");
   {
+    auto reader = Database::open_existing(old_path);  // list/show/report migrate it too
+    REQUIRE(reader.ok());
+    CHECK(user_version(old_path) == "2");
+  }
+  {
     auto db = Database::open(old_path);
     REQUIRE(db.ok());
     auto run = (*db)->load_run(1);
