@@ -19,7 +19,7 @@ WITH w AS (
   SELECT host, wait_ms,
          ROW_NUMBER() OVER (PARTITION BY host ORDER BY wait_ms) AS i,
          COUNT(*) OVER (PARTITION BY host) AS n
-  FROM timeline WHERE wait_ms IS NOT NULL)
+  FROM requests WHERE wait_ms IS NOT NULL AND error_phase IS NOT 'wait')
 SELECT host, AVG(wait_ms) AS median_wait_ms, MAX(n) AS samples
 FROM w WHERE i IN ((n + 1) / 2, (n + 2) / 2)
 GROUP BY host ORDER BY host)";
@@ -73,4 +73,31 @@ TEST_CASE("the example queries for users answer correctly on stored runs") {
   CHECK(chain[0] == Row{V("0"), {}, V("301"), V("Moved Permanently"), V("https://b.test/"), V("https://b.test/x")});
   CHECK(chain[1] == Row{V("1"), V("0"), V("302"), V("Found"), V("https://b.test/x"), V("http://c.test/")});
   CHECK(chain[2] == Row{V("2"), V("1"), {}, {}, V("http://c.test/"), {}});
+}
+
+// The README's ```sql blocks themselves, read from README.md: each must run on a database
+// the store wrote (a renamed column would break them, and the users who copy them).
+TEST_CASE("every SQL example in the README runs on a stored database") {
+  const std::string readme = read_bytes(PAGELOAD_README);
+  std::vector<std::string> blocks;
+  for (std::size_t at = readme.find("```sql\n"); at != std::string::npos; at = readme.find("```sql\n", at)) {
+    at += 7;
+    const std::size_t end = readme.find("```", at);
+    REQUIRE(end != std::string::npos);
+    blocks.push_back(readme.substr(at, end - at));
+    at = end + 3;
+  }
+  REQUIRE(blocks.size() >= 5);
+  ScratchDir dir;
+  const std::string path = dir.file("runs.db");
+  {
+    auto db = Database::open(path);
+    REQUIRE(db.ok());
+    Run run = make_three_hop_run("before");
+    REQUIRE((*db)->finish_run(run).ok());
+  }
+  for (const auto& sql : blocks) {
+    INFO(sql);
+    CHECK_NOTHROW(query(path, sql));
+  }
 }
