@@ -74,8 +74,10 @@ class Process {
 class Peek {
  public:
   explicit Peek(const std::string& path) {
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK)
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+      sqlite3_close_v2(db_);  // SQLite hands out a handle even when opening fails
       throw std::runtime_error("cannot open " + path);
+    }
     sqlite3_busy_timeout(db_, 30000);
   }
   ~Peek() { sqlite3_close_v2(db_); }
