@@ -30,7 +30,7 @@ std::vector<Table> bench_scale(Context& ctx) {
       "`pageload run --input FILE --parallel N -q` (every load its own run in the database, own connection "
       "pool, so a new connection per URL) against `curl -s --parallel --parallel-max N -K FILE` (one connection cache "
       "shared by all transfers), and against the same curl with `-H 'Connection: close'` (a new connection per "
-      "URL, like pageload). "
+      "URL, like pageload by default). `--share-connections` gives the runs one pool too, like curl's cache. "
       "Both `--resolve` unless marked lab DNS. Median of " + std::to_string(reps) +
       " alternating repetitions; a fresh database each time.",
       "Goal: pageload's loads/s ≥ curl's (ratio ≥ 1).",
@@ -49,6 +49,7 @@ std::vector<Table> bench_scale(Context& ctx) {
         {"--no-html", {"--no-html", "--resolve", ctx.resolve("www.test", port)}},
         {"with HTML reports", {"--resolve", ctx.resolve("www.test", port)}},
         {"--no-html, lab DNS", {"--no-html", "--dns-server", ctx.lab->dns_server()}},
+        {"--no-html --share-connections", {"--no-html", "--share-connections", "--resolve", ctx.resolve("www.test", port)}},
         {"curl", {ctx.curl, "-s", "--parallel", "--parallel-max", std::to_string(parallel), "--resolve",
                   ctx.resolve("www.test", port), "-K", config}, true},
         {"curl, Connection: close", {ctx.curl, "-s", "--parallel", "--parallel-max", std::to_string(parallel),
@@ -75,8 +76,8 @@ std::vector<Table> bench_scale(Context& ctx) {
         v.conns.push_back(static_cast<double>(ctx.lab->http_connections() - c0));
       }
     }
-    const Variant& keep = variants[3];
-    const Variant& close = variants[4];
+    const Variant& keep = variants[4];
+    const Variant& close = variants[5];
     for (const auto& v : variants) {
       if (v.curl) continue;
       double ratio = median(v.rate) / median(keep.rate);
