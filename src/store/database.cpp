@@ -104,6 +104,17 @@ StatusOr<std::unique_ptr<Database>> Database::open(const std::string& path) {
   auto version = read_version(sdb);
   if (!version.ok()) return version.status();
   if (Status s = detail::check_not_newer(*version); !s.ok()) return s;
+  if (*version == 0) {
+    // Another program's database (tables, none of them ours) is not ours to change: WAL
+    // mode and our tables would stay in it. A file made with `sqlite3 F < schema.sql` has
+    // our runs table and is taken.
+    auto tables = sdb.query_int("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'");
+    auto ours = sdb.query_int("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'runs'");
+    if (!tables.ok()) return tables.status();
+    if (!ours.ok()) return ours.status();
+    if (*tables > 0 && *ours == 0)
+      return cannot_open(path, "it is another program's SQLite database (it has tables, none of pageload's)");
+  }
 
   if (Status s = configure_writer(sdb); !s.ok()) return s;
   if (*version < detail::kSchemaVersion) {

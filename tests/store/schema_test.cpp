@@ -87,15 +87,31 @@ TEST_CASE("a zero-byte file is migrated from version 0 to the current schema") {
   CHECK(objects(path, "table").count("runs") == 1);
 }
 
-TEST_CASE("a version-0 SQLite file with unrelated tables is migrated and keeps them") {
+// It used to be adopted: switched to WAL mode and given pageload's tables.
+TEST_CASE("another program's SQLite database is refused and left byte-for-byte unchanged") {
   ScratchDir dir;
-  const std::string path = dir.file("v0.db");
+  const std::string path = dir.file("app.db");
   exec(path, "CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('keep me');");
+  const std::string before = read_bytes(path);
+  auto db = Database::open(path);
+  REQUIRE_FALSE(db.ok());
+  CHECK(db.status().code() == Code::kDatabase);
+  CHECK(db.status().message() == "cannot open database '" + path +
+                                     "': it is another program's SQLite database (it has tables, none of pageload's)");
+  CHECK(read_bytes(path) == before);
+  CHECK_FALSE(std::filesystem::exists(path + "-wal"));
+}
+
+TEST_CASE("a file made with sqlite3 < schema.sql is taken as a pageload database") {
+  ScratchDir dir;
+  const std::string path = dir.file("by-hand.db");
+  exec(path, read_bytes(PAGELOAD_SCHEMA_SQL));
+  CHECK(user_version(path) == "0");
   auto db = Database::open(path);
   REQUIRE(db.ok());
   CHECK(user_version(path) == "2");
-  CHECK(*query(path, "SELECT text FROM notes")[0][0] == "keep me");
-  CHECK(*query(path, "SELECT COUNT(*) FROM status_codes")[0][0] == "62");
+  Run run = make_three_hop_run();
+  CHECK((*db)->finish_run(run).ok());
 }
 
 TEST_CASE("a database with a newer schema version is refused and left byte-for-byte unchanged") {
