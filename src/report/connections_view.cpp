@@ -11,15 +11,6 @@ namespace pageload::report {
 
 namespace {
 
-Data list() { return Data{Data::type::list}; }
-
-Data pair_view(std::string_view name, std::string_view value) {
-  Data d;
-  d.set("name", text(name));
-  d.set("value", text(value));
-  return d;
-}
-
 std::string join(const std::vector<std::string>& items, std::string_view sep) {
   std::string out;
   for (const auto& s : items) out += (out.empty() ? "" : std::string(sep)) + s;

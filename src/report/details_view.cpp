@@ -10,15 +10,6 @@ namespace pageload::report {
 
 namespace {
 
-Data list() { return Data{Data::type::list}; }
-
-Data pair_view(std::string_view name, std::string_view value) {
-  Data d;
-  d.set("name", text(name));
-  d.set("value", text(value));
-  return d;
-}
-
 Data headers_view(const std::vector<Header>& headers) {
   Data out = list();
   for (const auto& [name, value] : headers) {

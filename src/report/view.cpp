@@ -8,7 +8,6 @@ namespace pageload::report {
 
 namespace {
 
-Data list() { return Data{Data::type::list}; }
 
 // "1 request", "6 requests".
 std::string count_text(std::size_t n, const std::string& noun) {
@@ -112,6 +111,13 @@ Data text(std::string_view s) { return Data{clean_text(s)}; }
 Data optional_text(std::string_view s) {
   if (s.empty()) return Data{false};
   return text(s);
+}
+
+Data pair_view(std::string_view name, std::string_view value) {
+  Data d;
+  d.set("name", text(name));
+  d.set("value", text(value));
+  return d;
 }
 
 Data page_view(const Run& run, const Waterfall& w) {

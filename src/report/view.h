@@ -18,6 +18,10 @@ Data text(std::string_view s);
 // `s` cleaned when non-empty, else false: for optional values the template tests with
 // {{#name}}, so an absent one never falls through to an outer context's `name`.
 Data optional_text(std::string_view s);
+// An empty list, for {{#items}} sections.
+inline Data list() { return Data{Data::type::list}; }
+// {name, value}, both cleaned: one line of a "Name: value" pane.
+Data pair_view(std::string_view name, std::string_view value);
 
 // Everything the page template needs, except the inlined css/js and the script hash.
 Data page_view(const Run& run, const Waterfall& waterfall);

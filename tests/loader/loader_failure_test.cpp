@@ -18,9 +18,10 @@ using pageload::testing::shared_lab;
 
 namespace {
 
-// A loopback port with nothing listening: bound once, then closed.
-int closed_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
+// A loopback port of `type` (SOCK_STREAM, SOCK_DGRAM) with nothing listening: bound once,
+// then closed.
+int closed_port(int type = SOCK_STREAM) {
+  int fd = socket(AF_INET, type, 0);
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -31,18 +32,7 @@ int closed_port() {
   return ntohs(a.sin_port);
 }
 
-// A loopback UDP port with nothing listening: bound once, then closed.
-int closed_udp_port() {
-  int fd = socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
+int closed_udp_port() { return closed_port(SOCK_DGRAM); }
 
 void check_failed(const Run& run, Phase phase, Code code) {
   INFO("run error: " << (run.failure ? run.failure->message : "none"));
