@@ -1,7 +1,8 @@
 // The HTML report with every network string taken from the fuzzer. The page is rendered
-// twice: with the fuzzer's strings, and with each string replaced by as many 'a's. Every
-// string is escaped, so both pages have the same number of '<' and of "<script": no
-// byte of input ever opens a tag.
+// twice: with the fuzzer's strings, and with their HTML-special bytes replaced by harmless
+// ones (one-to-one, so the report's choices that compare strings come out the same).
+// Every string is escaped, so both pages have the same number of '<' and of "<script":
+// no byte of input ever opens a tag.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -30,7 +31,29 @@ class Pieces {
   std::string next() {
     if (i_ >= pieces_.size()) return {};
     std::string s(pieces_[i_++]);
-    return mask_ ? std::string(s.size(), 'a') : s;
+    return mask_ ? masked(s) : s;
+  }
+
+  // `s` with every byte that means something in HTML replaced by \x1f and a letter (and
+  // \x1f itself doubled). The mapping is one-to-one and leaves strings without those
+  // bytes as they are, so the report makes the same choices for both runs (a final URL
+  // equal to the URL is not repeated, a lookup from "cache" lists no servers...).
+  static std::string masked(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+      switch (c) {
+        case '<': out += "\x1f" "L"; break;
+        case '>': out += "\x1f" "G"; break;
+        case '&': out += "\x1f" "A"; break;
+        case '"': out += "\x1f" "D"; break;
+        case '\'': out += "\x1f" "S"; break;
+        case '`': out += "\x1f" "B"; break;
+        case '=': out += "\x1f" "E"; break;
+        case '\x1f': out += "\x1f\x1f"; break;
+        default: out += c;
+      }
+    }
+    return out;
   }
 
  private:
