@@ -66,15 +66,21 @@ function check(ok, what) {
   if (!ok) { failures++; console.log(`FAIL ${what}`); }
 }
 
+// Debian's Chromium, offline, in a fresh profile; `extra` adds launch options.
+async function launch(dir, extra = {}) {
+  return chromium.launchPersistentContext(dir, {
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    viewport: { width: 1280, height: 900 },
+    offline: true,
+    ...extra,
+  });
+}
+
 const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "pageload-chromium-"));
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: "/usr/bin/chromium",
-  headless: true,
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  viewport: { width: 1280, height: 900 },
-  offline: true,
-});
+const context = await launch(userDataDir);
 
 try {
   for (const entry of manifest) {
@@ -216,15 +222,7 @@ try {
 // details that open on a click; the tools that need script (filter, Expand/Collapse)
 // must not show at all.
 const noScriptDir = fs.mkdtempSync(path.join(os.tmpdir(), "pageload-chromium-"));
-const noScript = await chromium.launchPersistentContext(noScriptDir, {
-  executablePath: "/usr/bin/chromium",
-  headless: true,
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  viewport: { width: 1280, height: 900 },
-  offline: true,
-  javaScriptEnabled: false,
-});
+const noScript = await launch(noScriptDir, { javaScriptEnabled: false });
 try {
   for (const entry of manifest) {
     if (entry.rows === 0) continue;
