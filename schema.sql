@@ -1,4 +1,4 @@
--- pageload database schema, version 2: the one source of the schema.
+-- pageload database schema, version 3: the one source of the schema.
 --
 -- This file is embedded into the binary and applied by the store (src/store) when a
 -- database is created or is older than this version; PRAGMA user_version carries the
@@ -14,7 +14,7 @@
 --   * error_class holds a stable code name (e.g. 'dns_nxdomain'); error the human text.
 --   * Deleting a runs row deletes everything recorded for it (ON DELETE CASCADE).
 
--- One load of one URL.
+-- One load of one page (or, with --document-only, of one document's redirect chain).
 CREATE TABLE IF NOT EXISTS runs (
   id               INTEGER PRIMARY KEY,
   started_at       TEXT NOT NULL,      -- UTC ISO-8601 with microseconds
@@ -31,7 +31,16 @@ CREATE TABLE IF NOT EXISTS runs (
   tool_version     TEXT,
   library_versions TEXT,
   request_count    INTEGER,            -- NULL while running
-  redirect_count   INTEGER             -- NULL while running
+  redirect_count   INTEGER,            -- NULL while running
+  -- The page (v3). document_ms: the document's final response complete; load_ms: every
+  -- request done (WebPageTest's "fully loaded"). NULL while running, or when the document
+  -- never completed.
+  document_ms      REAL,
+  load_ms          REAL,
+  failed_count     INTEGER,            -- requests that failed or got a status >= 400
+  transfer_bytes   INTEGER,            -- headers and bodies as received, all requests
+  decoded_bytes    INTEGER,            -- bodies after content decoding, all requests
+  warnings         TEXT                -- JSON array about the run as a whole; NULL when none
 );
 CREATE INDEX IF NOT EXISTS runs_started_at ON runs(started_at);
 CREATE INDEX IF NOT EXISTS runs_label ON runs(label, started_at);
@@ -148,7 +157,8 @@ CREATE TABLE IF NOT EXISTS connect_attempts (
   PRIMARY KEY (connection_id, seq)
 ) WITHOUT ROWID;
 
--- One request: a hop of the redirect chain, numbered by seq from 0.
+-- One request of the page, numbered by seq from 0 in the order they were found: the
+-- document and each hop of its redirect chain, then every subresource (and its hops).
 CREATE TABLE IF NOT EXISTS requests (
   id                 INTEGER PRIMARY KEY,
   run_id             INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
@@ -187,16 +197,28 @@ CREATE TABLE IF NOT EXISTS requests (
   error_class        TEXT,
   error              TEXT,
   warnings           TEXT,             -- JSON array; NULL when none
+  -- The page (v3): what was fetched, who asked for it, when it was found and how urgent.
+  resource_type      TEXT CHECK (resource_type IN ('document', 'stylesheet', 'script', 'image',
+                                                   'font', 'media', 'other')),
+  initiator_id       INTEGER REFERENCES requests(id),  -- the request whose response named this
+                                                       -- one; NULL only for the page's first
+  discovered_ms      REAL,             -- when the page found it
+  priority           TEXT CHECK (priority IN ('highest', 'high', 'medium', 'low', 'lowest')),
+  found_by           TEXT,             -- 'link rel=stylesheet', 'css @import', 'redirect', ...
+  note               TEXT,             -- a caveat of how it was found
+  blocked_ms         REAL,             -- queued for a connection or stream (HAR's blocked)
   UNIQUE (run_id, seq)
 );
 CREATE INDEX IF NOT EXISTS requests_host ON requests(host);
+CREATE INDEX IF NOT EXISTS requests_initiator ON requests(initiator_id);
 CREATE INDEX IF NOT EXISTS requests_connection ON requests(connection_id);
 CREATE INDEX IF NOT EXISTS requests_dns_lookup ON requests(dns_lookup_id);
 
 -- The phases of a request that happened. No row: the phase did not happen.
 CREATE TABLE IF NOT EXISTS phases (
   request_id  INTEGER NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
-  name        TEXT NOT NULL CHECK (name IN ('dns', 'connect', 'tls', 'send', 'wait', 'receive')),
+  name        TEXT NOT NULL CHECK (name IN ('blocked', 'dns', 'connect', 'tls', 'send', 'wait',
+                                        'receive')),
   start_ms    REAL NOT NULL,
   end_ms      REAL NOT NULL,
   duration_ms REAL GENERATED ALWAYS AS (end_ms - start_ms) STORED,
@@ -292,8 +314,8 @@ INSERT OR REPLACE INTO status_codes (code, class, class_name, phrase, meaning, r
   (511, '5xx', 'Server Error', 'Network Authentication Required', 'The client must authenticate to gain network access (captive portal).', 'RFC 6585');
 
 -- One row per request with each phase's duration as a column (NULL: the phase did not
--- happen), plus the run's label and start time, for GROUP BY comparisons across runs.
--- Column names follow kPhases (include/pageload/phase.h).
+-- happen), what it fetched, plus the run's label and start time, for GROUP BY comparisons
+-- across runs. Column names follow kPhases (include/pageload/phase.h).
 DROP VIEW IF EXISTS timeline;
 CREATE VIEW timeline AS
 SELECT
@@ -304,7 +326,11 @@ SELECT
   r.host,
   r.method,
   r.status,
+  r.resource_type,
+  r.priority,
+  r.http_version,
   r.reused,
+  r.blocked_ms,
   r.dns_ms,
   r.connect_ms,
   r.tls_ms,
@@ -312,12 +338,48 @@ SELECT
   r.wait_ms,
   r.receive_ms,
   r.end_ms - r.start_ms AS total_ms,
+  r.discovered_ms,
+  r.start_ms,
+  r.end_ms,
   r.error_phase,
   r.error_class,
   runs.label,
   runs.started_at
 FROM requests AS r
 JOIN runs ON runs.id = r.run_id;
+
+-- A page by host: one row per run and host (v3). `first_start_ms` to `last_end_ms` is the
+-- time the page spent on that host; `connections` counts the connections opened to it.
+DROP VIEW IF EXISTS run_hosts;
+CREATE VIEW run_hosts AS
+SELECT
+  r.run_id,
+  r.host,
+  COUNT(*)                                                        AS requests,
+  SUM(r.error_class IS NOT NULL OR r.status >= 400)               AS failed,
+  SUM(COALESCE(r.header_bytes, 0) + COALESCE(r.body_bytes, 0))    AS transfer_bytes,
+  SUM(COALESCE(r.body_decoded_bytes, r.body_bytes, 0))            AS decoded_bytes,
+  COUNT(DISTINCT r.connection_id) FILTER (WHERE r.reused = 0)     AS connections,
+  MAX(r.dns_ms)                                                   AS dns_ms,
+  MIN(r.start_ms)                                                 AS first_start_ms,
+  MAX(r.end_ms)                                                   AS last_end_ms
+FROM requests AS r
+GROUP BY r.run_id, r.host;
+
+-- A page by resource type: one row per run and type (v3).
+DROP VIEW IF EXISTS run_types;
+CREATE VIEW run_types AS
+SELECT
+  r.run_id,
+  r.resource_type,
+  COUNT(*)                                                        AS requests,
+  SUM(r.error_class IS NOT NULL OR r.status >= 400)               AS failed,
+  SUM(COALESCE(r.header_bytes, 0) + COALESCE(r.body_bytes, 0))    AS transfer_bytes,
+  SUM(COALESCE(r.body_decoded_bytes, r.body_bytes, 0))            AS decoded_bytes,
+  MIN(r.start_ms)                                                 AS first_start_ms,
+  MAX(r.end_ms)                                                   AS last_end_ms
+FROM requests AS r
+GROUP BY r.run_id, r.resource_type;
 
 -- One row per run: the run's columns and each phase's total over all its requests
 -- (NULL when that phase happened in none of them).
@@ -335,6 +397,11 @@ SELECT
   runs.total_ms,
   runs.request_count,
   runs.redirect_count,
+  runs.document_ms,
+  runs.load_ms,
+  runs.failed_count,
+  runs.transfer_bytes,
+  SUM(r.blocked_ms) AS blocked_ms,
   SUM(r.dns_ms)     AS dns_ms,
   SUM(r.connect_ms) AS connect_ms,
   SUM(r.tls_ms)     AS tls_ms,

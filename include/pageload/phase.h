@@ -10,8 +10,10 @@
 
 namespace pageload {
 
-enum class Phase { kDns = 0, kConnect, kTls, kSend, kWait, kReceive };
-inline constexpr int kPhaseCount = 6;
+// kBlocked is HAR's `blocked`: the time a request spent queued for a connection or an
+// HTTP/2 stream (browser and curl limits), apart from DNS, connect and TLS.
+enum class Phase { kBlocked = 0, kDns, kConnect, kTls, kSend, kWait, kReceive };
+inline constexpr int kPhaseCount = 7;
 
 struct PhaseInfo {
   Phase phase;
@@ -22,6 +24,7 @@ struct PhaseInfo {
 };
 
 inline constexpr std::array<PhaseInfo, kPhaseCount> kPhases{{
+    {Phase::kBlocked, "blocked", "blocked_ms", "ph-blocked", "Queued (blocked)"},
     {Phase::kDns, "dns", "dns_ms", "ph-dns", "DNS lookup"},
     {Phase::kConnect, "connect", "connect_ms", "ph-connect", "TCP connect"},
     {Phase::kTls, "tls", "tls_ms", "ph-tls", "TLS handshake"},
@@ -43,6 +46,7 @@ struct Span {
   double start_ms = 0;
   double end_ms = 0;
   constexpr double duration_ms() const { return end_ms - start_ms; }
+  bool operator==(const Span&) const = default;
 };
 
 }  // namespace pageload

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "pageload/phase.h"
+#include "pageload/resource.h"
 #include "pageload/status.h"
 
 namespace pageload {
@@ -21,6 +22,8 @@ using Header = std::pair<std::string, std::string>;  // name, value (as sent/rec
 struct Failure {
   Code code = Code::kInternal;
   std::string message;
+
+  bool operator==(const Failure&) const = default;
 };
 
 struct PhaseRecord {
@@ -28,6 +31,8 @@ struct PhaseRecord {
   Span span;
   std::optional<Failure> failure;  // set when this phase is where the request failed
   bool ok() const { return !failure.has_value(); }
+
+  bool operator==(const PhaseRecord&) const = default;
 };
 
 // One DNS resource record of an answer.
@@ -36,6 +41,8 @@ struct DnsAnswer {
   std::string name;   // owner name
   std::string value;  // address, or CNAME target
   int ttl = 0;        // seconds
+
+  bool operator==(const DnsAnswer&) const = default;
 };
 
 // One try of a query: the message sent to one server, and what came of it. A query
@@ -52,6 +59,8 @@ struct DnsAttempt {
   // UNREACHABLE (ICMP: nothing listens there); ERROR (another socket error). Empty
   // together with end_ms.
   std::string outcome;
+
+  bool operator==(const DnsAttempt&) const = default;
 };
 
 // One query (A or AAAA) inside a lookup.
@@ -63,6 +72,8 @@ struct DnsQuery {
   Span span;
   std::string server;                 // whose reply ended the query; empty if none did
   std::vector<DnsAttempt> attempts;   // in the order sent
+
+  bool operator==(const DnsQuery&) const = default;
 };
 
 // Resolving one host name. `source` tells how the answer was had: "dns" (asked the
@@ -82,6 +93,8 @@ struct DnsLookup {
   std::optional<Failure> failure;
   // Addresses in preference order (what connect will be handed).
   std::vector<std::string> addresses() const;
+
+  bool operator==(const DnsLookup&) const = default;
 };
 
 struct TlsInfo {
@@ -96,6 +109,8 @@ struct TlsInfo {
   long verify_result = 0;  // X509_V_OK (0) or an X509_V_ERR_* code
   std::string verify_message;
   bool verified = false;   // chain and host name passed, with or without -k
+
+  bool operator==(const TlsInfo&) const = default;
 };
 
 // An address curl tried while connecting.
@@ -104,6 +119,8 @@ struct ConnectAttempt {
   int port = 0;
   int family = 0;      // 4 or 6
   std::string error;   // empty when this attempt connected
+
+  bool operator==(const ConnectAttempt&) const = default;
 };
 
 struct Connection {
@@ -119,9 +136,11 @@ struct Connection {
   std::optional<TlsInfo> tls;
   std::optional<Span> connect;  // TCP connect
   int requests = 0;             // how many requests used it
+
+  bool operator==(const Connection&) const = default;
 };
 
-// One request: a hop of the redirect chain.
+// One request of the page: the document, a hop of a redirect chain, or a subresource.
 struct Request {
   int id = 0;       // index within Run::requests (store maps to rowid)
   int seq = 0;      // 0 for the first hop
@@ -152,11 +171,24 @@ struct Request {
   std::optional<Phase> error_phase;
   std::optional<Failure> failure;
 
+  // The page: what this request fetched and who asked for it.
+  ResourceType resource_type = ResourceType::kDocument;
+  // seq of the request whose response named this one (for a redirect hop, the hop before
+  // it); absent only for the page's first request.
+  std::optional<int> initiator;
+  std::optional<double> discovered_ms;  // when the page found it (run clock)
+  std::optional<Priority> priority;     // Chromium's, as DevTools names it
+  std::string found_by;                 // "link rel=stylesheet", "css @import", "redirect", ...
+  std::string note;                     // a caveat of how it was found, e.g. a selector
+                                        // treated as matching
+
   const PhaseRecord* phase(Phase p) const {
     for (const auto& r : phases)
       if (r.phase == p) return &r;
     return nullptr;
   }
+
+  bool operator==(const Request&) const = default;
 };
 
 enum class Outcome { kRunning, kOk, kHttpError, kFailed };
@@ -179,9 +211,27 @@ struct Run {
   std::vector<Request> requests;
   std::vector<Connection> connections;
   std::vector<DnsLookup> dns_lookups;
+  // The page's figures. The document: its final response complete; the load: every
+  // request done (WebPageTest's "fully loaded"). Absent while running or when the
+  // document never completed.
+  std::optional<double> document_ms;
+  std::optional<double> load_ms;
+  std::vector<std::string> warnings;  // about the run as a whole (references not fetched, ...)
+
+  // Counts over the requests, as stored on the run row.
+  struct Figures {
+    int requests = 0;
+    int redirects = 0;        // requests that a redirect led to
+    int failed = 0;           // failed, or answered with a status of 400 or more
+    int64_t transfer_bytes = 0;  // headers and bodies as received on the wire
+    int64_t decoded_bytes = 0;   // bodies after content decoding
+  };
+  Figures figures() const;
 
   // Exit status for this run (0 ok, 1 http >= 400, 3 network, 4 local...).
   int exit_status() const;
+
+  bool operator==(const Run&) const = default;
 };
 
 }  // namespace pageload

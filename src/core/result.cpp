@@ -30,6 +30,18 @@ std::optional<Outcome> outcome_from_name(std::string_view name) {
   return std::nullopt;
 }
 
+Run::Figures Run::figures() const {
+  Figures f;
+  for (const Request& r : requests) {
+    ++f.requests;
+    if (r.redirect_from) ++f.redirects;
+    if (r.failure || (r.status && *r.status >= 400)) ++f.failed;
+    f.transfer_bytes += r.header_bytes.value_or(0) + r.body_bytes.value_or(0);
+    f.decoded_bytes += r.body_decoded.value_or(r.body_bytes.value_or(0));
+  }
+  return f;
+}
+
 int Run::exit_status() const {
   switch (outcome) {
     case Outcome::kOk: return kExitOk;

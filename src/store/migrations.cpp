@@ -35,15 +35,60 @@ CREATE TABLE IF NOT EXISTS dns_attempts (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 3: page loads (what each request fetched, who asked for it, its priority and
+// queueing) and the page's own figures. `phases` is rebuilt because its CHECK constraint
+// gains 'blocked'. Views and indexes are not here: schema.sql, run again after the
+// migrations, recreates them.
+constexpr char kToVersion3[] = R"sql(
+ALTER TABLE runs ADD COLUMN document_ms REAL;
+ALTER TABLE runs ADD COLUMN load_ms REAL;
+ALTER TABLE runs ADD COLUMN failed_count INTEGER;
+ALTER TABLE runs ADD COLUMN transfer_bytes INTEGER;
+ALTER TABLE runs ADD COLUMN decoded_bytes INTEGER;
+ALTER TABLE runs ADD COLUMN warnings TEXT;
+ALTER TABLE requests ADD COLUMN resource_type TEXT CHECK (resource_type IN ('document', 'stylesheet',
+  'script', 'image', 'font', 'media', 'other'));
+ALTER TABLE requests ADD COLUMN initiator_id INTEGER REFERENCES requests(id);
+ALTER TABLE requests ADD COLUMN discovered_ms REAL;
+ALTER TABLE requests ADD COLUMN priority TEXT CHECK (priority IN ('highest', 'high', 'medium', 'low', 'lowest'));
+ALTER TABLE requests ADD COLUMN found_by TEXT;
+ALTER TABLE requests ADD COLUMN note TEXT;
+ALTER TABLE requests ADD COLUMN blocked_ms REAL;
+-- Every earlier run loaded one document's redirect chain: each hop fetched a document and
+-- was named by the hop before it.
+UPDATE requests SET resource_type = 'document', found_by = CASE WHEN redirect_from IS NULL
+  THEN NULL ELSE 'redirect' END,
+  initiator_id = (SELECT p.id FROM requests p WHERE p.run_id = requests.run_id
+                  AND p.seq = requests.redirect_from);
+UPDATE runs SET document_ms = total_ms, load_ms = total_ms WHERE outcome <> 'running';
+CREATE TABLE phases_v3 (
+  request_id  INTEGER NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+  name        TEXT NOT NULL CHECK (name IN ('blocked', 'dns', 'connect', 'tls', 'send', 'wait',
+                                        'receive')),
+  start_ms    REAL NOT NULL,
+  end_ms      REAL NOT NULL,
+  duration_ms REAL GENERATED ALWAYS AS (end_ms - start_ms) STORED,
+  ok          INTEGER NOT NULL CHECK (ok IN (0, 1)),  -- 0: the request failed in this phase
+  error_class TEXT,
+  error       TEXT,
+  PRIMARY KEY (request_id, name)
+) WITHOUT ROWID;
+INSERT INTO phases_v3 (request_id, name, start_ms, end_ms, ok, error_class, error)
+  SELECT request_id, name, start_ms, end_ms, ok, error_class, error FROM phases;
+DROP TABLE phases;
+ALTER TABLE phases_v3 RENAME TO phases;
+)sql";
+
 }  // namespace
 
 std::span<const Migration> migrations() {
   // To change the schema: edit schema.sql (the whole current schema, for fresh files),
   // bump kSchemaVersion, and add {N, "ALTER TABLE ...; ..."} taking version N-1 to N.
-  static const std::array<Migration, 1> kMigrations{{
+  static const std::array<Migration, 2> kMigrations{{
       {2, kToVersion2},
+      {3, kToVersion3},
   }};
-  static_assert(kSchemaVersion == 2, "add a migration for the new schema version");
+  static_assert(kSchemaVersion == 3, "add a migration for the new schema version");
   return kMigrations;
 }
 
@@ -71,12 +116,18 @@ Status migrate(SqliteDb& db) {
     if (Status s = db.exec(pageload::embedded::schema_sql); !s.ok())
       return db_error("creating the schema in database '" + db.path() + "': " + s.message());
   }
-  for (const Migration& m : migrations()) {
-    if (*version == 0 || m.version <= *version) continue;
-    if (Status s = db.exec(m.sql); !s.ok()) {
-      return db_error("migrating database '" + db.path() + "' to schema version " +
-                      std::to_string(m.version) + ": " + s.message());
+  if (*version > 0) {
+    for (const Migration& m : migrations()) {
+      if (m.version <= *version) continue;
+      if (Status s = db.exec(m.sql); !s.ok()) {
+        return db_error("migrating database '" + db.path() + "' to schema version " +
+                        std::to_string(m.version) + ": " + s.message());
+      }
     }
+    // The migrations change tables; schema.sql (idempotent) brings the views, indexes and
+    // reference rows to this version.
+    if (Status s = db.exec(pageload::embedded::schema_sql); !s.ok())
+      return db_error("updating the schema of database '" + db.path() + "': " + s.message());
   }
   // PRAGMA takes no bound parameters; the value is our own compile-time constant.
   const std::string set_version = "PRAGMA user_version = " + std::to_string(kSchemaVersion);

@@ -13,7 +13,7 @@ namespace {
 
 constexpr char kSelectRun[] =
     "SELECT started_at, url, final_url, final_status, outcome, error_class, error, total_ms, label,"
-    " options, tool_version, library_versions FROM runs WHERE id = ?1";
+    " options, tool_version, library_versions, document_ms, load_ms, warnings FROM runs WHERE id = ?1";
 constexpr char kSelectLookups[] =
     "SELECT id, host, source, servers, family, start_ms, end_ms, outcome, ares_status, error_class, error"
     " FROM dns_lookups WHERE run_id = ?1 ORDER BY seq";
@@ -40,7 +40,8 @@ constexpr char kSelectRequests[] =
     "SELECT id, seq, redirect_from, method, url, scheme, host, port, connection_id, reused,"
     " dns_lookup_id, start_ms, end_ms, http_version, status, reason, location, redirect_url,"
     " header_bytes, body_bytes, body_decoded_bytes, content_type, error_phase, error_class, error,"
-    " warnings FROM requests WHERE run_id = ?1 ORDER BY seq";
+    " warnings, resource_type, initiator_id, discovered_ms, priority, found_by, note"
+    " FROM requests WHERE run_id = ?1 ORDER BY seq";
 constexpr char kSelectPhases[] =
     "SELECT p.request_id, p.name, p.start_ms, p.end_ms, p.error_class, p.error"
     " FROM requests r JOIN phases p ON p.request_id = r.id WHERE r.run_id = ?1";
@@ -193,6 +194,11 @@ Request request_from_row(const Statement& st) {
   if (!st.is_null(22)) r.error_phase = phase_from_name(st.text(22));
   r.failure = failure_at(st, 23, 24);
   r.warnings = from_json_list(st.text(25));
+  r.resource_type = resource_type_from_name(st.text(26)).value_or(ResourceType::kOther);
+  r.discovered_ms = st.opt_real(28);
+  if (!st.is_null(29)) r.priority = priority_from_name(st.text(29));
+  r.found_by = st.text(30);
+  r.note = st.text(31);
   return r;
 }
 
@@ -203,6 +209,7 @@ Status read_requests(SqliteDb& db, Run& run, const IndexOf& connection_index, co
     r.id = static_cast<int>(run.requests.size());
     r.connection = index_of(connection_index, st.opt_int64(8));
     r.dns_lookup = index_of(lookup_index, st.opt_int64(10));
+    r.initiator = index_of(index, st.opt_int64(27));  // written before: found by a response before
     index[st.int64(0)] = r.id;
     run.requests.push_back(std::move(r));
   });
@@ -244,6 +251,9 @@ StatusOr<Run> read_run(SqliteDb& db, int64_t id) {
     run.options_json = st.text(9);
     run.tool_version = st.text(10);
     run.library_versions = st.text(11);
+    run.document_ms = st.opt_real(12);
+    run.load_ms = st.opt_real(13);
+    run.warnings = from_json_list(st.text(14));
   });
   if (!s.ok()) return s;
   if (!found) return Status(Code::kUsage, "no run " + std::to_string(id) + " in DB");

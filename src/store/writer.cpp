@@ -19,7 +19,9 @@ constexpr char kInsertRun[] =
 constexpr char kCompleteRun[] =
     "UPDATE runs SET started_at = ?2, url = ?3, final_url = ?4, final_status = ?5, outcome = ?6,"
     " error_class = ?7, error = ?8, total_ms = ?9, label = ?10, options = ?11, tool_version = ?12,"
-    " library_versions = ?13, request_count = ?14, redirect_count = ?15 WHERE id = ?1";
+    " library_versions = ?13, request_count = ?14, redirect_count = ?15, document_ms = ?16,"
+    " load_ms = ?17, failed_count = ?18, transfer_bytes = ?19, decoded_bytes = ?20, warnings = ?21"
+    " WHERE id = ?1";
 
 // Children go first: requests reference connections and lookups.
 constexpr char kDeleteRequests[] = "DELETE FROM requests WHERE run_id = ?1";
@@ -53,8 +55,10 @@ constexpr char kInsertRequest[] =
     " connection_id, reused, dns_lookup_id, start_ms, end_ms, http_version, status, reason,"
     " location, redirect_url, header_bytes, body_bytes, body_decoded_bytes, content_type,"
     " error_phase, error_class, error, warnings, dns_ms, connect_ms, tls_ms, send_ms, wait_ms,"
-    " receive_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-    " ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)";
+    " receive_ms, resource_type, initiator_id, discovered_ms, priority, found_by, note, blocked_ms)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,"
+    " ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38,"
+    " ?39)";
 constexpr char kInsertPhase[] =
     "INSERT INTO phases (request_id, name, start_ms, end_ms, ok, error_class, error)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
@@ -156,7 +160,7 @@ Status write_headers(SqliteDb& db, int64_t request_id, const char* direction, co
   return Status::Ok();
 }
 
-static_assert(kPhaseCount == 6, "requests has one *_ms column per phase: add the new one");
+static_assert(kPhaseCount == 7, "requests has one *_ms column per phase: add the new one");
 
 // The duration of phase `p` of `r`, absent when the phase did not happen.
 std::optional<double> duration(const Request& r, Phase p) {
@@ -165,12 +169,18 @@ std::optional<double> duration(const Request& r, Phase p) {
   return record->span.duration_ms();
 }
 
+// Writes `r`; `request_rows` holds the rows of the requests written before it, where its
+// initiator must be (a request is named by a response that came before it was found).
 Status write_request(SqliteDb& db, int64_t run_id, const Request& r, const std::vector<int64_t>& connection_rows,
-                     const std::vector<int64_t>& lookup_rows) {
+                     const std::vector<int64_t>& lookup_rows, std::vector<int64_t>& request_rows) {
   auto connection_id = row_of(r.connection, connection_rows, "connection", r.seq);
   if (!connection_id.ok()) return connection_id.status();
   auto lookup_id = row_of(r.dns_lookup, lookup_rows, "DNS lookup", r.seq);
   if (!lookup_id.ok()) return lookup_id.status();
+  auto initiator_id = row_of(r.initiator, request_rows, "initiator request", r.seq);
+  if (!initiator_id.ok()) return initiator_id.status();
+  std::optional<std::string> priority;
+  if (r.priority) priority = std::string(priority_name(*r.priority));
   std::optional<std::string> error_phase;
   if (r.error_phase) error_phase = std::string(phase_name(*r.error_phase));
 
@@ -181,8 +191,11 @@ Status write_request(SqliteDb& db, int64_t run_id, const Request& r, const std::
                    or_null(r.content_type), error_phase, error_class(r.failure), error_text(r.failure),
                    or_null(to_json_list(r.warnings)), duration(r, Phase::kDns), duration(r, Phase::kConnect),
                    duration(r, Phase::kTls), duration(r, Phase::kSend), duration(r, Phase::kWait),
-                   duration(r, Phase::kReceive));
+                   duration(r, Phase::kReceive), resource_type_name(r.resource_type), *initiator_id,
+                   r.discovered_ms, priority, or_null(r.found_by), or_null(r.note),
+                   duration(r, Phase::kBlocked));
   if (!id.ok()) return id.status();
+  request_rows.push_back(*id);
   for (const PhaseRecord& p : r.phases) {
     Status s = execute(db, kInsertPhase, *id, phase_name(p.phase), p.span.start_ms, p.span.end_ms, p.ok(),
                        error_class(p.failure), error_text(p.failure));
@@ -202,13 +215,12 @@ Status insert_run_row(SqliteDb& db, Run& run) {
 }
 
 Status complete_run_row(SqliteDb& db, const Run& run) {
-  int redirects = 0;
-  for (const Request& r : run.requests)
-    if (r.redirect_from) ++redirects;
+  const Run::Figures f = run.figures();
   Status s = execute(db, kCompleteRun, run.id, run.started_at, run.url, or_null(run.final_url), run.final_status,
                      outcome_name(run.outcome), error_class(run.failure), error_text(run.failure), run.total_ms,
                      or_null(run.label), or_null(run.options_json), or_null(run.tool_version),
-                     or_null(run.library_versions), run.requests.size(), redirects);
+                     or_null(run.library_versions), f.requests, f.redirects, run.document_ms, run.load_ms,
+                     f.failed, f.transfer_bytes, f.decoded_bytes, or_null(to_json_list(run.warnings)));
   if (!s.ok()) return s;
   if (sqlite3_changes(db.raw()) != 1) {
     return Status(Code::kUsage, "no run " + std::to_string(run.id) + " in DB");
@@ -233,8 +245,10 @@ Status write_children_and_complete(SqliteDb& db, Run& run, bool insert_run) {
     if (Status s = write_connection(db, run.id, static_cast<int>(i), run.connections[i], connection_rows[i]);
         !s.ok())
       return s;
+  std::vector<int64_t> request_rows;
+  request_rows.reserve(run.requests.size());
   for (const Request& r : run.requests)
-    if (Status s = write_request(db, run.id, r, connection_rows, lookup_rows); !s.ok()) return s;
+    if (Status s = write_request(db, run.id, r, connection_rows, lookup_rows, request_rows); !s.ok()) return s;
   return complete_run_row(db, run);
 }
 

@@ -251,7 +251,7 @@ Run failed_at_dns() {
   Run run = base_run("https://no-such-host.example.test/");
   auto ms = kFreshMs;
   Request& r = add_request(run, "https", "no-such-host.example.test", "/", 0,
-                           {ms[0], -1, -1, -1, -1, -1}, true);
+                           {-1, ms[1], -1, -1, -1, -1, -1}, true);
   // Nothing was sent: no protocol, no headers, no sizes.
   r.http_version.clear();
   r.request_headers.clear();
@@ -275,7 +275,7 @@ Run failed_at_tls() {
   Run run = base_run("https://expired.example.test/");
   auto ms = kFreshMs;
   Request& r = fresh_request(run, "expired.example.test", "/", 0,
-                             {ms[0], ms[1], ms[2], -1, -1, -1});
+                             {-1, ms[1], ms[2], ms[3], -1, -1, -1});
   r.phases.back().failure = Failure{Code::kTlsCertExpired, "certificate has expired"};
   r.error_phase = Phase::kTls;
   r.failure = r.phases.back().failure;
@@ -294,6 +294,7 @@ Run failed_at_tls() {
 Run missing_phase(Phase missing) {
   Run run = base_run("https://example.test/");
   auto ms = kFreshMs;
+  ms[static_cast<int>(Phase::kBlocked)] = 4;  // every phase but the missing one
   ms[static_cast<int>(missing)] = -1;
   Request& r = fresh_request(run, "example.test", "/", 0, ms);
   answer(r, 200, "OK");

@@ -102,15 +102,15 @@ TEST_CASE("one hop: segment percentages are start and duration over the axis") {
   const Waterfall w = layout_waterfall(run);
   REQUIRE(w.rows.size() == 1);
   const Row& row = w.rows[0];
-  REQUIRE(row.segments.size() == 6);
+  REQUIRE(row.segments.size() == 6);  // every phase but blocked
   double expected_left = 0;
   for (std::size_t i = 0; i < row.segments.size(); ++i) {
     const Segment& s = row.segments[i];
-    CHECK(s.css == kPhases[i].css);
+    CHECK(s.css == kPhases[i + 1].css);
     CHECK(num(s.left_pct) == Approx(expected_left / w.axis.end_ms * 100).margin(0.001));
     CHECK(num(s.width_pct) ==
-          Approx(synthetic::kFreshMs[i] / w.axis.end_ms * 100).margin(0.001));
-    expected_left += synthetic::kFreshMs[i];
+          Approx(synthetic::kFreshMs[i + 1] / w.axis.end_ms * 100).margin(0.001));
+    expected_left += synthetic::kFreshMs[i + 1];
   }
   CHECK(row.status_text == "200");
   CHECK(row.status_class == "s2xx");
@@ -245,10 +245,12 @@ TEST_CASE("4xx and 5xx rows are tinted") {
 TEST_CASE("phase totals sum each phase over requests and share the whole") {
   const Waterfall w = layout_waterfall(synthetic::redirect_chain(5));
   // Hops 0 and 4 are fresh; 1-3 reuse.
-  CHECK(w.totals[0].total_ms == Approx(2 * synthetic::kFreshMs[0]));
-  CHECK(w.totals[0].count == 2);
-  CHECK(w.totals[4].total_ms ==
-        Approx(2 * synthetic::kFreshMs[4] + 3 * synthetic::kReusedMs[4]));
+  const int dns = static_cast<int>(Phase::kDns);
+  const int wait = static_cast<int>(Phase::kWait);
+  CHECK(w.totals[dns].total_ms == Approx(2 * synthetic::kFreshMs[dns]));
+  CHECK(w.totals[dns].count == 2);
+  CHECK(w.totals[wait].total_ms ==
+        Approx(2 * synthetic::kFreshMs[wait] + 3 * synthetic::kReusedMs[wait]));
   double share = 0;
   for (const auto& t : w.totals) share += num(t.share_pct);
   CHECK(share == Approx(100).margin(0.01));

@@ -129,6 +129,12 @@ void check_same(const Request& a, const Request& b) {
   CHECK(a.warnings == b.warnings);
   CHECK(a.error_phase == b.error_phase);
   check_same(a.failure, b.failure);
+  CHECK(a.resource_type == b.resource_type);
+  CHECK(a.initiator == b.initiator);
+  CHECK(a.discovered_ms == b.discovered_ms);
+  CHECK(a.priority == b.priority);
+  CHECK(a.found_by == b.found_by);
+  CHECK(a.note == b.note);
 }
 
 void check_same(const Run& a, const Run& b) {
@@ -144,6 +150,9 @@ void check_same(const Run& a, const Run& b) {
   CHECK(a.options_json == b.options_json);
   CHECK(a.tool_version == b.tool_version);
   CHECK(a.library_versions == b.library_versions);
+  CHECK(a.document_ms == b.document_ms);
+  CHECK(a.load_ms == b.load_ms);
+  CHECK(a.warnings == b.warnings);
   REQUIRE(a.dns_lookups.size() == b.dns_lookups.size());
   for (size_t i = 0; i < a.dns_lookups.size(); ++i) check_same(a.dns_lookups[i], b.dns_lookups[i]);
   REQUIRE(a.connections.size() == b.connections.size());
@@ -173,6 +182,7 @@ TEST_CASE("a three-hop run reads back equal to what was written, field by field"
   auto loaded = db->load_run(run.id);
   REQUIRE(loaded.ok());
   check_same(*loaded, run);
+  CHECK(*loaded == run);  // every field, also one check_same does not name yet
 
   // A second connection (or a read-only one) reads the same.
   auto ro = Database::open_existing(dir.file("runs.db"));
@@ -281,16 +291,19 @@ TEST_CASE("the timeline view gives each phase's duration and NULL for phases tha
 
   auto rows = query(path,
                     "SELECT seq, host, status, reused, dns_ms, connect_ms, tls_ms, send_ms, wait_ms, receive_ms,"
-                    " total_ms, label, started_at, error_phase FROM timeline WHERE run_id = " +
+                    " total_ms, label, started_at, error_phase, blocked_ms, resource_type, priority"
+                    " FROM timeline WHERE run_id = " +
                         std::to_string(run.id) + " ORDER BY seq");
   REQUIRE(rows.size() == 3);
   using V = std::optional<std::string>;
   CHECK(rows[0] == Row{V("0"), V("b.test"), V("301"), V("0"), V("12.25"), V("1.75"), V("5.75"), V("0.25"),
-                       V("14.5"), V("5.0"), V("39.5"), V("cold"), V("2026-11-25T04:38:51.123456Z"), {}});
+                       V("14.5"), V("5.0"), V("39.5"), V("cold"), V("2026-11-25T04:38:51.123456Z"), {}, {},
+                       V("document"), V("highest")});
   CHECK(rows[1] == Row{V("1"), V("b.test"), V("302"), V("1"), {}, {}, {}, V("0.25"), V("14.75"), V("4.5"),
-                       V("19.5"), V("cold"), V("2026-11-25T04:38:51.123456Z"), {}});
+                       V("19.75"), V("cold"), V("2026-11-25T04:38:51.123456Z"), {}, V("0.25"), V("document"),
+                       V("highest")});
   CHECK(rows[2] == Row{V("2"), V("c.test"), {}, V("0"), V("0.0"), V("1.5"), {}, {}, {}, {}, V("1.5"), V("cold"),
-                       V("2026-11-25T04:38:51.123456Z"), V("connect")});
+                       V("2026-11-25T04:38:51.123456Z"), V("connect"), {}, V("document"), V("highest")});
 
   auto summary = query(path, "SELECT request_count, redirect_count, dns_ms, tls_ms, wait_ms, outcome,"
                              " error_class FROM run_summary WHERE run_id = " + std::to_string(run.id));
@@ -383,7 +396,7 @@ TEST_CASE("deleting a run removes every row recorded for it") {
   exec(path, "PRAGMA foreign_keys = ON; DELETE FROM runs WHERE label = 'drop';");
   for (const char* table : {"requests", "connections", "dns_lookups"})
     CHECK(*query(path, std::string("SELECT COUNT(DISTINCT run_id) FROM ") + table)[0][0] == "1");
-  CHECK(*query(path, "SELECT COUNT(*) FROM phases")[0][0] == "11");
+  CHECK(*query(path, "SELECT COUNT(*) FROM phases")[0][0] == "12");
   CHECK(*query(path, "SELECT COUNT(*) FROM dns_queries")[0][0] == "2");
   CHECK(*query(path, "SELECT COUNT(*) FROM dns_attempts")[0][0] == "4");
   CHECK(*query(path, "SELECT COUNT(*) FROM headers")[0][0] == "8");

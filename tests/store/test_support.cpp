@@ -192,6 +192,8 @@ Run make_three_hop_run(const std::string& label) {
   r0.content_type = "text/html; charset=utf-8";
   r0.request_headers = {{"Host", "b.test"}, {"Authorization", "[redacted]"}, {"Accept", "*/*"}};
   r0.response_headers = {{"Location", "/x"}, {"Content-Length", "0"}};
+  r0.priority = Priority::kHighest;
+  r0.discovered_ms = 0.0;
 
   Request r1;
   r1.id = 1;
@@ -204,8 +206,9 @@ Run make_three_hop_run(const std::string& label) {
   r1.port = 443;
   r1.connection = 0;
   r1.reused = true;
-  r1.span = {40.0, 59.5};
-  r1.phases = {PhaseRecord{Phase::kSend, {40.0, 40.25}, std::nullopt},
+  r1.span = {39.75, 59.5};
+  r1.phases = {PhaseRecord{Phase::kBlocked, {39.75, 40.0}, std::nullopt},
+               PhaseRecord{Phase::kSend, {40.0, 40.25}, std::nullopt},
                PhaseRecord{Phase::kWait, {40.25, 55.0}, std::nullopt},
                PhaseRecord{Phase::kReceive, {55.0, 59.5}, std::nullopt}};
   r1.http_version = "HTTP/1.1";
@@ -220,6 +223,10 @@ Run make_three_hop_run(const std::string& label) {
   r1.request_headers = {{"Host", "b.test"}};
   r1.response_headers = {{"Location", "http://c.test/"}, {"Content-Encoding", "gzip"}};
   r1.warnings = {"redirect downgrades https to http", "a warning, with a comma"};
+  r1.initiator = 0;
+  r1.found_by = "redirect";
+  r1.priority = Priority::kHighest;
+  r1.discovered_ms = 39.75;
 
   Request r2;
   r2.id = 2;
@@ -239,7 +246,14 @@ Run make_three_hop_run(const std::string& label) {
                            Failure{Code::kConnectRefused, "connection refused by 127.0.0.3:80"}}};
   r2.error_phase = Phase::kConnect;
   r2.failure = Failure{Code::kConnectRefused, "connection refused by 127.0.0.3:80"};
+  r2.initiator = 1;
+  r2.found_by = "redirect";
+  r2.note = "a note, with a comma";
+  r2.priority = Priority::kHighest;
+  r2.discovered_ms = 59.5;
   run.requests = {r0, r1, r2};
+  run.load_ms = 61.5;
+  run.warnings = {"2 references not fetched: --max-requests 3"};
   return run;
 }
 
