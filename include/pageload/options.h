@@ -46,6 +46,13 @@ struct LoadOptions {
   bool keep_secrets = false;          // --keep-secrets
   std::string label;
   bool compressed = true;             // ask for gzip/deflate like a browser
+
+  // The page. By default a load is the page: the document and what it names. With
+  // document_only (--document-only) it is the document's redirect chain alone.
+  bool document_only = false;
+  int max_requests = 500;             // --max-requests: requests per page at most
+  int max_frame_depth = 3;            // --max-frame-depth: iframes inside iframes
+  bool http1_1 = false;               // --http1.1: no HTTP/2, as curl's flag
 };
 
 // The options as JSON for runs.options, with secret header values redacted.
