@@ -7,6 +7,7 @@
 #include "lab/certs.h"
 #include "lab/dns_server.h"
 #include "lab/http_server.h"
+#include "lab/page_routes.h"
 #include "lab/routes.h"
 #include "lab/tls_context.h"
 
@@ -159,6 +160,13 @@ std::string Lab::describe() const {
     std::string example(r.example);
     if (example.size() < 40) example.resize(40, ' ');
     out += "  " + example + " " + std::string(r.description) + "\n";
+  }
+  out += "\nPages (" + https_url("a.test", "/page/") + ", also over HTTP and the HTTP/1.1-only HTTPS port;\n"
+         "?delay=MS on any of their URLs):\n";
+  for (const auto& p : page_list()) {
+    std::string example(p.example);
+    if (example.size() < 30) example.resize(30, ' ');
+    out += "  " + example + " " + std::string(p.description) + "\n";
   }
   out += "\nDNS names (every other *.test name is A 127.0.0.1):\n";
   out += "  nxdomain.test servfail.test refused.test empty.test silent.test malformed.test truncated.test\n";

@@ -8,6 +8,8 @@
 #include <string>
 
 #include "lab/gzip.h"
+#include "lab/page_assets.h"
+#include "lab/page_routes.h"
 #include "lab/query.h"
 #include "lab/response_writer.h"
 
@@ -53,7 +55,7 @@ ResponsePlan bad_request(std::string_view why) { return text(400, std::string(wh
 ResponsePlan index_page(const Call&) {
   std::string body =
       "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>pageload lab</title></head>\n"
-      "<body><h1>pageload lab</h1>\n<ul>\n";
+      "<body><h1>pageload lab</h1>\n<p><a href=\"/page/\">Pages for page loads</a></p>\n<ul>\n";
   for (const auto& r : route_list()) {
     body += "<li><a href=\"" + std::string(r.example) + "\">" + std::string(r.example) + "</a> ";
     body += std::string(r.description) + "</li>\n";
@@ -234,6 +236,14 @@ ResponsePlan goaway_route(const Call& c) {
   return plan;
 }
 
+ResponsePlan page_route(const Call& c) { return plan_page(c.request, c.query); }
+
+// What browsers ask for when a page names no icon.
+ResponsePlan favicon_route(const Call&) {
+  auto icon = make_asset("favicon.ico", 0);
+  return ResponsePlan::whole(200, type(icon->content_type), std::move(icon->bytes));
+}
+
 ResponsePlan echo_route(const Call& c) {
   nlohmann::json headers = nlohmann::json::array();
   for (const auto& [name, value] : c.request.headers) headers.push_back({name, value});
@@ -283,6 +293,9 @@ constexpr std::array kRoutes{
     Route{"/goaway/", true, goaway_route, {"/goaway/300", "answers after ms, then HTTP/2 GOAWAY: later streams are refused (HTTP/1.1: closes)"}},
     Route{"/echo", false, echo_route, {"/echo", "the request as JSON: method, target, headers, body"}},
     Route{"/set-cookie", false, set_cookie_route, {"/set-cookie", "200 with Set-Cookie: session=s3cr3t-value"}},
+    Route{"/favicon.ico", false, favicon_route, {"/favicon.ico", "a small icon, as browsers ask for one"}},
+    Route{"/page", false, page_route, {"/page/", "pages for page loads (see Pages below)"}},
+    Route{"/page/", true, page_route, {"/page/", ""}},
 };
 
 void apply_overrides(ResponsePlan& plan, const Query& query) {
@@ -322,7 +335,8 @@ ResponsePlan plan_response(const Request& request, RouteState& state) {
 
 std::vector<RouteInfo> route_list() {
   std::vector<RouteInfo> list;
-  for (const Route& r : kRoutes) list.push_back(r.info);
+  for (const Route& r : kRoutes)
+    if (!r.info.description.empty()) list.push_back(r.info);
   return list;
 }
 
