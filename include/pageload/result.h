@@ -4,9 +4,11 @@
 // happen is absent (std::nullopt / empty vector), never a zero that looks measured.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -16,6 +18,20 @@
 namespace pageload {
 
 using Header = std::pair<std::string, std::string>;  // name, value (as sent/received)
+
+// What a request fetched, as a browser classifies it (DevTools' "Type" column). An iframe's
+// document is kDocument with an initiator.
+enum class ResourceType { kDocument, kStylesheet, kScript, kImage, kFont, kMedia, kOther };
+inline constexpr std::array<std::string_view, 7> kResourceTypeNames = {
+    "document", "stylesheet", "script", "image", "font", "media", "other"};
+constexpr std::string_view resource_type_name(ResourceType t) {
+  return kResourceTypeNames[static_cast<std::size_t>(t)];
+}
+constexpr std::optional<ResourceType> resource_type_from_name(std::string_view name) {
+  for (std::size_t i = 0; i < kResourceTypeNames.size(); ++i)
+    if (kResourceTypeNames[i] == name) return static_cast<ResourceType>(i);
+  return std::nullopt;
+}
 
 // The failure of one phase: which code, and a human message.
 struct Failure {
