@@ -70,6 +70,7 @@ struct DocumentDiscovery::State {
   std::size_t returned = 0;
   std::vector<std::string> notes;
   std::map<std::string, int> skipped;  // why references were not returned -> how many
+  bool count_skips = true;             // false while a prefix is scanned (finish() counts)
   std::unique_ptr<ElementTree> tree;
   std::unique_ptr<SelectorMatcher> matcher;
   std::vector<PendingSheet> pending;
@@ -88,7 +89,7 @@ struct DocumentDiscovery::State {
     while (!raw.empty() && is_c0_or_space(raw.back())) raw.remove_suffix(1);
     if (raw.empty() || raw.front() == '#') return std::nullopt;  // empty, or this document
     if (raw.size() > limits.max_url_bytes) {
-      ++skipped["longer than " + std::to_string(limits.max_url_bytes) + " bytes"];
+      if (count_skips) ++skipped["longer than " + std::to_string(limits.max_url_bytes) + " bytes"];
       return std::nullopt;
     }
     std::string text;
@@ -97,12 +98,12 @@ struct DocumentDiscovery::State {
       if (c != '\t' && c != '\n' && c != '\r') text += c;
     std::string scheme = reference_scheme(text);
     if (!scheme.empty() && scheme != "http" && scheme != "https") {
-      ++skipped[scheme + ":"];
+      if (count_skips) ++skipped[scheme + ":"];
       return std::nullopt;
     }
     auto url = resolve_location(against, text);
     if (!url.ok()) {
-      ++skipped["unparsable"];
+      if (count_skips) ++skipped["unparsable"];
       return std::nullopt;
     }
     std::string full = url->full;
@@ -151,6 +152,8 @@ struct DocumentDiscovery::State {
     NestingBounds bounds{limits.max_nesting_depth, limits.max_elements};
     SafePrefix prefix = safe_prefix(buffer, bounds);
     if (complete && !prefix.reason.empty()) note(prefix.reason);
+    for (auto [begin, end] : prefix.noscript_text) std::fill(buffer.begin() + begin, buffer.begin() + end, ' ');
+    count_skips = complete;
     HtmlScanLimits html_limits{limits.max_elements, limits.max_srcset_candidates};
     HtmlScan html = scan_html(std::string_view(buffer).substr(0, prefix.bytes), complete, screen, html_limits);
     parsed_size = buffer.size();
@@ -203,6 +206,7 @@ struct DocumentDiscovery::State {
       for (const auto& n : sheet.notes) note("inline <style>: " + n);
       pending.push_back({against, std::move(sheet), false, style.media_matches});
     }
+    count_skips = true;
     if (!complete) return;
     for (const auto& n : html.notes) note(n);
     tree = std::move(html.tree);

@@ -27,7 +27,7 @@ constexpr std::string_view kFormatting[] = {"b", "big", "code", "em", "font", "i
                                             "small", "strike", "strong", "tt", "u"};
 // Contents are text up to the matching end tag.
 constexpr std::string_view kRawText[] = {"script", "style", "textarea", "title", "xmp",
-                                         "iframe", "noembed", "noframes"};
+                                         "iframe", "noembed", "noframes", "noscript"};
 
 std::string lower_name(std::string_view html, std::size_t& i) {
   std::string name;
@@ -59,11 +59,14 @@ std::size_t skip_tag(std::string_view html, std::size_t i) {
   return html.size();
 }
 
-// Past "</name" ... '>' for a raw-text element, matched case-insensitively.
-std::size_t skip_raw_text(std::string_view html, std::size_t i, std::string_view name) {
+// Past "</name" ... '>' for a raw-text element, matched case-insensitively; `text_end`
+// is where its text ends.
+std::size_t skip_raw_text(std::string_view html, std::size_t i, std::string_view name, std::size_t& text_end) {
+  text_end = html.size();
   while (true) {
     std::size_t lt = html.find("</", i);
     if (lt == std::string_view::npos) return html.size();
+    text_end = lt;
     std::size_t k = lt + 2;
     bool same = k + name.size() <= html.size();
     for (std::size_t j = 0; same && j < name.size(); ++j) {
@@ -72,6 +75,7 @@ std::size_t skip_raw_text(std::string_view html, std::size_t i, std::string_view
       same = c == name[j];
     }
     if (same) return skip_tag(html, k + name.size());
+    text_end = html.size();
     i = lt + 2;
   }
 }
@@ -84,6 +88,7 @@ SafePrefix safe_prefix(std::string_view html, const NestingBounds& bounds) {
   int foreign_at = -1;  // depth where <svg> or <math> opened: "/>" closes only in there
   std::size_t nodes = 0;
   std::size_t i = 0;
+  SafePrefix out;
   while (true) {
     const void* lt = std::memchr(html.data() + i, '<', html.size() - i);
     if (!lt) break;
@@ -116,21 +121,30 @@ SafePrefix safe_prefix(std::string_view html, const NestingBounds& bounds) {
     ++nodes;
     bool formatting_tag = in(kFormatting, name);
     if (!formatting_tag) nodes += static_cast<std::size_t>(formatting);  // clones re-opened after it
-    if (nodes > bounds.max_estimated_nodes)
-      return {at, "document parsed up to byte " + std::to_string(at) + ": more than " +
-                      std::to_string(bounds.max_estimated_nodes) + " elements"};
-    if (in(kRawText, name)) {
-      i = skip_raw_text(html, i, name);
+    if (nodes > bounds.max_estimated_nodes) {
+      out.bytes = at;
+      out.reason = "document parsed up to byte " + std::to_string(at) + ": more than " +
+                   std::to_string(bounds.max_estimated_nodes) + " elements";
+      return out;
+    }
+    if (in(kRawText, name) && foreign_at < 0) {
+      std::size_t text_begin = i, text_end = 0;
+      i = skip_raw_text(html, i, name, text_end);
+      if (name == "noscript" && text_end > text_begin) out.noscript_text.emplace_back(text_begin, text_end);
       continue;
     }
     if (in(kFlat, name) || self_closing) continue;
     if (formatting_tag) ++formatting;
     if (foreign_tag && foreign_at < 0) foreign_at = depth;
-    if (++depth > bounds.max_depth)
-      return {at, "document parsed up to byte " + std::to_string(at) + ": markup nested deeper than " +
-                      std::to_string(bounds.max_depth) + " elements"};
+    if (++depth > bounds.max_depth) {
+      out.bytes = at;
+      out.reason = "document parsed up to byte " + std::to_string(at) + ": markup nested deeper than " +
+                   std::to_string(bounds.max_depth) + " elements";
+      return out;
+    }
   }
-  return {html.size(), {}};
+  out.bytes = html.size();
+  return out;
 }
 
 }  // namespace pageload::page

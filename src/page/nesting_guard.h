@@ -10,6 +10,8 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace pageload::page {
 
@@ -21,6 +23,10 @@ struct NestingBounds {
 struct SafePrefix {
   std::size_t bytes = 0;  // the whole input when nothing was exceeded
   std::string reason;     // empty, or why the input was cut there
+  // The contents of <noscript> elements (begin, end byte offsets). With scripting on, as in
+  // Chromium, they are raw text; gumbo parses as if scripting were off, so the caller
+  // blanks these ranges before parsing.
+  std::vector<std::pair<std::size_t, std::size_t>> noscript_text;
 };
 
 // An over-estimate: elements whose end tag is often implied (p, li, td, ...) and void
