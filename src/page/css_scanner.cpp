@@ -117,6 +117,14 @@ class Stream {
   std::size_t start_ = 0;
 };
 
+std::string clip(std::string text) {
+  if (text.size() > kMaxSelectorText) {
+    text.resize(kMaxSelectorText);
+    text += "...";
+  }
+  return text;
+}
+
 std::vector<Token> strip_ws(std::span<const Token> in) {
   std::vector<Token> out;
   for (const auto& t : in)
@@ -484,7 +492,7 @@ class Scanner {
         // CSS Nesting: a rule inside a rule. Matched as its parent (a superset: the nested
         // rule's elements all lie where the parent matches, or are the parent's own).
         StyleRule child;
-        child.selector_text = rule.selector_text + " " + selector_text(start, nested_end_);
+        child.selector_text = clip(rule.selector_text + " " + selector_text(start, nested_end_));
         if (depth >= limits_.max_nesting) {
           skip_block();
           continue;

@@ -43,6 +43,7 @@ struct PendingSheet {
   SheetSummary summary;
   bool style_attribute = false;  // style="": applies to its own element
   bool applies = true;           // its media matches
+  int element = -1;              // style="": which element
 };
 
 struct Face {
@@ -195,7 +196,7 @@ struct DocumentDiscovery::State {
       const Url& against = style.after_base && base ? *base : *document;
       if (style.attribute) {
         if (!complete) continue;
-        PendingSheet p{against, {}, true, true};
+        PendingSheet p{against, {}, true, true, style.element};
         p.summary.rules.push_back(scan_inline_style(style.css, screen));
         pending.push_back(std::move(p));
         continue;
@@ -226,13 +227,23 @@ struct DocumentDiscovery::State {
   }
 
   // A stylesheet's url()s and fonts, against the complete document.
+  // Backgrounds load for rendered elements a rule matches, fonts for rendered text.
   void apply(const PendingSheet& sheet, std::vector<Reference>& out) {
     if (!sheet.applies) return;
+    using Need = SelectorMatcher::Need;
     for (const auto& rule : sheet.summary.rules) {
       std::string note;
-      if (!sheet.style_attribute) {
-        auto match = matcher->any_match(rule.selectors);
-        if (!match.matches) continue;
+      bool urls = !rule.urls.empty(), fonts = !rule.font_lists.empty();
+      if (sheet.style_attribute) {
+        const Element* e = sheet.element >= 0 && sheet.element < static_cast<int>(tree->size())
+                               ? &tree->elements()[sheet.element] : nullptr;
+        urls = urls && e && !e->hidden;
+        fonts = fonts && e && !e->hidden && e->text;
+      } else {
+        auto match = urls ? matcher->any_match(rule.selectors, Need::kRendered) : SelectorMatcher::Result{};
+        urls = match.matches;
+        if (fonts) fonts = matcher->any_match(rule.selectors, Need::kRenderedText).matches;
+        if (!urls && !fonts) continue;
         if (!match.approximations.empty()) {
           std::string what;
           for (const auto& a : match.approximations) what += (what.empty() ? "" : ", ") + a;
@@ -240,6 +251,7 @@ struct DocumentDiscovery::State {
         }
       }
       for (const auto& u : rule.urls) {
+        if (!urls) break;
         auto url = resolve(sheet.base, u.url);
         if (!url) continue;
         Reference r;
@@ -251,6 +263,7 @@ struct DocumentDiscovery::State {
         emit(std::move(r), out);
       }
       for (const auto& list : rule.font_lists) {
+        if (!fonts) break;
         std::string key;
         for (const auto& f : list) key += f + ",";
         if (font_lists.size() >= kMaxFontLists || !font_list_keys.insert(key).second) continue;
@@ -265,20 +278,17 @@ struct DocumentDiscovery::State {
     }
   }
 
-  // A face is fetched when some applied font-family list reaches its family first: a list
-  // stops at the first family that has an @font-face, or at a generic family; a family
-  // with neither is taken as not installed and the next one is tried (Chromium's
-  // FontFallbackList loads the first web font the text needs).
+  // A face is fetched when an applied font-family list reaches its family: Chromium's
+  // FontFallbackList loads a web font the text needs and, while it loads, falls back to the
+  // next family, loading that too if it is a web font; a generic family ends the list. A
+  // name with no @font-face is taken as not installed (the next one is tried).
   void fonts(std::vector<Reference>& out) {
     std::unordered_set<std::string> faced, used;
     for (const auto& f : faces) faced.insert(f.family_key);
     for (const auto& list : font_lists) {
       for (const auto& family : list) {
-        if (faced.count(family)) {
-          used.insert(family);
-          break;
-        }
-        if (is_generic_family(family)) break;
+        if (faced.count(family)) used.insert(family);
+        else if (is_generic_family(family)) break;
       }
     }
     for (auto& f : faces) {

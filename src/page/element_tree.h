@@ -18,6 +18,11 @@ struct Element {
   std::string id;
   std::vector<std::string> classes;
   std::vector<std::pair<std::string, std::string>> attributes;  // names lower-case
+  // Not rendered: display:none by the UA stylesheet (head, script, ...), the hidden
+  // attribute or an inline style, here or on an ancestor. Chromium loads neither the
+  // backgrounds nor the fonts of such elements.
+  bool hidden = false;
+  bool text = false;  // has text other than white space, here or in a descendant
 
   const std::string* attribute(std::string_view name) const {
     for (const auto& [n, v] : attributes)
@@ -38,6 +43,7 @@ class ElementTree {
     return index;
   }
   const std::vector<Element>& elements() const { return elements_; }
+  Element& at(int index) { return elements_[static_cast<std::size_t>(index)]; }
   std::size_t size() const { return elements_.size(); }
   // Elements with this tag, id or class, in document order; nullptr when none.
   const std::vector<int>* with_tag(const std::string& tag) const { return find(by_tag_, tag); }

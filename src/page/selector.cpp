@@ -361,10 +361,21 @@ bool SelectorMatcher::matches_left(const ComplexSelector& s, std::size_t k, int 
   return false;
 }
 
-SelectorMatcher::Result SelectorMatcher::any_match(const SelectorList& list) {
+SelectorMatcher::Result SelectorMatcher::any_match(const SelectorList& list, Need need) {
   const auto& elements = tree_.elements();
   for (const auto& s : list.selectors) {
     if (s.compounds.empty()) continue;
+    // A fast reject, like the ancestor filter of Chromium's SelectorChecker: a selector
+    // naming an id, class or tag that no element has matches nothing.
+    bool possible = true;
+    for (const auto& c : s.compounds) {
+      if (c.never) possible = false;
+      for (const auto& id : c.ids) possible = possible && tree_.with_id(id);
+      for (const auto& cls : c.classes) possible = possible && tree_.with_class(cls);
+      if (!c.tag.empty()) possible = possible && tree_.with_tag(c.tag);
+      if (!possible) break;
+    }
+    if (!possible) continue;
     const Compound& last = s.compounds.back();
     // Candidates from the most selective index, as Chromium buckets rules by id, class, tag.
     const std::vector<int>* bucket = nullptr;
@@ -383,6 +394,9 @@ SelectorMatcher::Result SelectorMatcher::any_match(const SelectorList& list) {
     std::size_t n = indexed ? bucket->size() : elements.size();
     for (std::size_t j = 0; j < n; ++j) {
       int e = indexed ? (*bucket)[j] : static_cast<int>(j);
+      const Element& el = elements[e];
+      if (need != Need::kAny && el.hidden) continue;
+      if (need == Need::kRenderedText && !el.text) continue;
       bool ok = matches_compound(last, elements[e]) &&
                 (s.compounds.size() == 1 || matches_left(s, s.compounds.size() - 2, e));
       if (spent_) return Result{true, {"selector matching work limit reached"}};

@@ -60,8 +60,11 @@ class SelectorMatcher {
     bool matches = false;
     std::vector<std::string> approximations;  // of the selector that matched
   };
-  // Whether any selector of the list matches some element.
-  Result any_match(const SelectorList& list);
+  // Which elements count: any, rendered ones (a background loads), or rendered ones with
+  // text (a font loads).
+  enum class Need { kAny, kRendered, kRenderedText };
+  // Whether any selector of the list matches some element that meets `need`.
+  Result any_match(const SelectorList& list, Need need = Need::kAny);
   bool budget_spent() const { return spent_; }
 
  private:

@@ -58,7 +58,7 @@ TEST_CASE("a complex selector is treated as matching and the reference says so")
   CHECK(refs[0].note == "selector 'li:first-child a' treated as matching (:first-child)");
 }
 
-TEST_CASE("a web font is fetched only when a matching rule uses its family first") {
+TEST_CASE("a web font is fetched when a rule gives its family to rendered text, with the list's next web font as Chromium's fallback") {
   DocumentDiscovery d(kPage, no_favicon());
   d.feed(kDoc);
   d.finish();
@@ -70,7 +70,7 @@ TEST_CASE("a web font is fetched only when a matching rule uses its family first
                            "@font-face { font-family: 'Inline Face'; src: url(inline.woff2) }"
                            "body { font-family: NotInstalled, 'Lab Sans', 'Second', sans-serif }"
                            "table { font-family: 'Table Face' }");
-  CHECK(urls(refs) == std::vector<std::string>{at("/css/lab.woff2"), at("/css/inline.woff2")});
+  CHECK(urls(refs) == std::vector<std::string>{at("/css/lab.woff2"), at("/css/second.woff2"), at("/css/inline.woff2")});
   CHECK(refs[0].type == ResourceType::kFont);
   CHECK(refs[0].found_by == "css @font-face 'Lab Sans'");
 }
@@ -119,4 +119,21 @@ TEST_CASE("an @import chain stops at the depth limit and says so") {
   auto notes = d.notes();
   REQUIRE_FALSE(notes.empty());
   CHECK(notes[0].find("@import chains longer than 2") != std::string::npos);
+}
+
+TEST_CASE("hidden elements load no backgrounds and elements without text load no fonts") {
+  DocumentDiscovery d(kPage, no_favicon());
+  d.feed("<body><div class=empty></div><span class=gone style='color: red; display: none'>text</span>"
+         "<p hidden class=hid>text</p><input type=hidden class=field><p class=shown>text</p></body>");
+  d.finish();
+  auto refs = d.stylesheet(at("/css/h.css"),
+                           "@font-face { font-family: EmptyOnly; src: url(empty.woff2) }"
+                           "@font-face { font-family: GoneOnly; src: url(gone.woff2) }"
+                           "@font-face { font-family: Shown; src: url(shown.woff2) }"
+                           ".empty { font-family: EmptyOnly; background: url(empty-bg.png) }"
+                           ".gone { font-family: GoneOnly; background: url(gone-bg.png) }"
+                           ".hid, .field { background: url(hid-bg.png) }"
+                           "script, head { background: url(ua-hidden.png) }"
+                           ".shown { font-family: Shown }");
+  CHECK(urls(refs) == std::vector<std::string>{at("/css/empty-bg.png"), at("/css/shown.woff2")});
 }

@@ -124,7 +124,9 @@ TEST_CASE("selector work beyond the budget is treated as matching") {
   ElementTree t;
   int parent = t.add({"div", -1, "", {}, {}});
   for (int i = 0; i < 200; ++i) parent = t.add({"div", parent, "", {}, {}});
-  auto list = parse("div div div div div div div div span div");
+  t.add({"span", parent, "", {}, {}});
+  // No div has the attribute, and descendant combinators make the search backtrack.
+  auto list = parse("div[data-x] div div div div div div div span");
   REQUIRE(list);
   SelectorMatcher m(t, 5000);
   auto r = m.any_match(*list);
