@@ -547,7 +547,25 @@ class Scanner {
     } else if (name == "font") {
       auto families = font_shorthand_families(value);
       if (!families.empty()) rule.font_lists.push_back(std::move(families));
+      // Weight and style come before the size: any bold or italic word or weight there.
+      for (const auto& t : value) {
+        if (t.type == TokenType::kDimension || t.type == TokenType::kPercentage || t.type == TokenType::kComma) break;
+        if (is_bold(t)) rule.bold = true;
+        if (t.type == TokenType::kIdent && (lower(t.value) == "italic" || lower(t.value) == "oblique")) rule.italic = true;
+      }
+    } else if (name == "font-weight") {
+      for (const auto& t : value) rule.bold = rule.bold || is_bold(t);
+    } else if (name == "font-style") {
+      for (const auto& t : value)
+        if (t.type == TokenType::kIdent && (lower(t.value) == "italic" || lower(t.value) == "oblique")) rule.italic = true;
     }
+  }
+
+  static bool is_bold(const Token& t) {
+    if (t.type == TokenType::kNumber) return t.number >= 600;
+    if (t.type != TokenType::kIdent) return false;
+    std::string w = lower(t.value);
+    return w == "bold" || w == "bolder";
   }
 
   void font_face() {
@@ -593,6 +611,23 @@ class Scanner {
         }
       } else if (name == "src") {
         src.assign(value.begin(), value.end());
+      } else if (name == "font-weight") {
+        std::vector<double> weights;
+        for (const auto& t : strip_ws(value)) {
+          if (t.type == TokenType::kNumber) weights.push_back(t.number);
+          else if (t.type == TokenType::kIdent && lower(t.value) == "bold") weights.push_back(700);
+          else if (t.type == TokenType::kIdent && lower(t.value) == "normal") weights.push_back(400);
+        }
+        if (!weights.empty()) {
+          face.weight_min = std::min(weights.front(), weights.back());
+          face.weight_max = std::max(weights.front(), weights.back());
+        }
+      } else if (name == "font-style") {
+        std::vector<Token> parts = strip_ws(value);
+        if (!parts.empty() && parts[0].type == TokenType::kIdent) {
+          std::string st = lower(parts[0].value);
+          face.style = st == "italic" ? FontStyle::kItalic : st == "oblique" ? FontStyle::kOblique : FontStyle::kNormal;
+        }
       }
     }
     if (face.family.empty()) return;
@@ -647,7 +682,7 @@ class Scanner {
   }
 
   void add(StyleRule rule) {
-    if (rule.urls.empty() && rule.font_lists.empty()) return;
+    if (rule.urls.empty() && rule.font_lists.empty() && !rule.bold && !rule.italic) return;
     if (out_.rules.size() >= limits_.max_rules) {
       note_once("only the first " + std::to_string(limits_.max_rules) + " rules with url() or fonts kept");
       return;

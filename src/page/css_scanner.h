@@ -26,12 +26,20 @@ struct StyleRule {
   std::vector<CssUrl> urls;   // images its declarations load
   // font-family lists of its font-family and font declarations, names lower-case, in order.
   std::vector<std::vector<std::string>> font_lists;
+  // It sets a bold weight (bold, bolder, 600 and up) or an italic/oblique style, through
+  // font-weight, font-style or the font shorthand.
+  bool bold = false;
+  bool italic = false;
 };
+
+enum class FontStyle { kNormal, kItalic, kOblique };
 
 struct FontFaceRule {
   std::string family;   // as written
   std::string url;      // the first source in a format Chromium supports; empty: none
   std::string note;     // e.g. "local() sources skipped"
+  double weight_min = 400, weight_max = 400;  // font-weight descriptor (a range for variable fonts)
+  FontStyle style = FontStyle::kNormal;
 };
 
 struct ImportRule {
@@ -41,7 +49,7 @@ struct ImportRule {
 
 struct SheetSummary {
   std::vector<ImportRule> imports;
-  std::vector<StyleRule> rules;  // only rules with url()s or font lists
+  std::vector<StyleRule> rules;  // only rules with url()s, font lists, bold or italic
   std::vector<FontFaceRule> font_faces;
   std::vector<std::string> notes;
 };

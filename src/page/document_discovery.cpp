@@ -51,8 +51,50 @@ struct Face {
   std::string family_key;
   std::string url;     // absolute
   std::string note;
+  double weight_min = 400, weight_max = 400;
+  FontStyle style = FontStyle::kNormal;
   bool returned = false;
 };
+
+// CSS Fonts 4 §5.2 font matching, as Chromium's FontSelectionAlgorithm does it: first the
+// style (italic: italic, oblique, normal; normal: normal, oblique, italic), then the
+// weight (a face whose range holds it; else for 400-500 heavier up to 500, then lighter,
+// then heavier; below 400 lighter first; above 500 heavier first). Returns the index in
+// `faces` of the face that renders (weight, italic), or -1.
+int best_face(const std::vector<const Face*>& faces, double weight, bool italic) {
+  const FontStyle order_italic[] = {FontStyle::kItalic, FontStyle::kOblique, FontStyle::kNormal};
+  const FontStyle order_normal[] = {FontStyle::kNormal, FontStyle::kOblique, FontStyle::kItalic};
+  for (FontStyle style : italic ? order_italic : order_normal) {
+    int best = -1;
+    double best_key = 1e18;
+    for (std::size_t k = 0; k < faces.size(); ++k) {
+      const Face& f = *faces[k];
+      if (f.style != style) continue;
+      double key;  // lower is better
+      if (f.weight_min <= weight && weight <= f.weight_max) {
+        key = 0;
+      } else if (weight >= 400 && weight <= 500) {
+        if (f.weight_min > weight && f.weight_min <= 500) key = 1000 + f.weight_min;
+        else if (f.weight_max < weight) key = 3000 - f.weight_max;
+        else key = 4000 + f.weight_min;
+      } else if (weight < 400) {
+        key = f.weight_max < weight ? 1000 - f.weight_max : 2000 + f.weight_min;
+      } else {
+        key = f.weight_min > weight ? 1000 + f.weight_min : 3000 - f.weight_max;
+      }
+      if (key < best_key) {
+        best_key = key;
+        best = static_cast<int>(k);
+      }
+    }
+    if (best >= 0) return best;
+  }
+  return -1;
+}
+
+// Elements the UA stylesheet makes bold or italic.
+constexpr std::string_view kBoldTags[] = {"b", "strong", "h1", "h2", "h3", "h4", "h5", "h6", "th"};
+constexpr std::string_view kItalicTags[] = {"i", "em", "cite", "var", "dfn", "address"};
 
 }  // namespace
 
@@ -78,6 +120,8 @@ struct DocumentDiscovery::State {
   std::vector<Face> faces;
   std::vector<std::vector<std::string>> font_lists;
   std::unordered_set<std::string> font_list_keys;
+  bool needs_bold = false;    // some rendered text is bold (UA style or a rule)
+  bool needs_italic = false;
 
   void note(const std::string& n) {
     if (std::find(notes.begin(), notes.end(), n) == notes.end()) notes.push_back(n);
@@ -212,6 +256,11 @@ struct DocumentDiscovery::State {
     for (const auto& n : html.notes) note(n);
     tree = std::move(html.tree);
     matcher = std::make_unique<SelectorMatcher>(*tree, limits.max_match_steps);
+    for (const auto& e : tree->elements()) {
+      if (e.hidden || !e.text) continue;
+      if (std::find(std::begin(kBoldTags), std::end(kBoldTags), e.tag) != std::end(kBoldTags)) needs_bold = true;
+      if (std::find(std::begin(kItalicTags), std::end(kItalicTags), e.tag) != std::end(kItalicTags)) needs_italic = true;
+    }
     if (limits.default_favicon && !html.has_icon) {
       // Without <link rel=icon> the browser asks the document's origin for /favicon.ico.
       if (auto url = resolve(*document, "/favicon.ico")) {
@@ -233,17 +282,18 @@ struct DocumentDiscovery::State {
     using Need = SelectorMatcher::Need;
     for (const auto& rule : sheet.summary.rules) {
       std::string note;
-      bool urls = !rule.urls.empty(), fonts = !rule.font_lists.empty();
+      bool urls = !rule.urls.empty();
+      bool text = !rule.font_lists.empty() || rule.bold || rule.italic;
       if (sheet.style_attribute) {
         const Element* e = sheet.element >= 0 && sheet.element < static_cast<int>(tree->size())
                                ? &tree->elements()[sheet.element] : nullptr;
         urls = urls && e && !e->hidden;
-        fonts = fonts && e && !e->hidden && e->text;
+        text = text && e && !e->hidden && e->text;
       } else {
         auto match = urls ? matcher->any_match(rule.selectors, Need::kRendered) : SelectorMatcher::Result{};
         urls = match.matches;
-        if (fonts) fonts = matcher->any_match(rule.selectors, Need::kRenderedText).matches;
-        if (!urls && !fonts) continue;
+        if (text) text = matcher->any_match(rule.selectors, Need::kRenderedText).matches;
+        if (!urls && !text) continue;
         if (!match.approximations.empty()) {
           std::string what;
           for (const auto& a : match.approximations) what += (what.empty() ? "" : ", ") + a;
@@ -262,8 +312,12 @@ struct DocumentDiscovery::State {
         r.note = note;
         emit(std::move(r), out);
       }
+      if (text) {
+        needs_bold = needs_bold || rule.bold;
+        needs_italic = needs_italic || rule.italic;
+      }
       for (const auto& list : rule.font_lists) {
-        if (!fonts) break;
+        if (!text) break;
         std::string key;
         for (const auto& f : list) key += f + ",";
         if (font_lists.size() >= kMaxFontLists || !font_list_keys.insert(key).second) continue;
@@ -274,7 +328,7 @@ struct DocumentDiscovery::State {
       if (face.url.empty()) continue;
       auto url = resolve(sheet.base, face.url);
       if (!url) continue;
-      faces.push_back({face.family, lower(face.family), *url, face.note, false});
+      faces.push_back({face.family, lower(face.family), *url, face.note, face.weight_min, face.weight_max, face.style, false});
     }
   }
 
@@ -291,8 +345,28 @@ struct DocumentDiscovery::State {
         else if (is_generic_family(family)) break;
       }
     }
+    // Of a used family, the faces that render its regular text, and its bold and italic
+    // text when the page has some (not per element: a page with bold text anywhere loads
+    // the bold face of every used family).
+    std::vector<Face*> chosen;
+    for (const auto& family : used) {
+      std::vector<const Face*> of_family;
+      std::vector<Face*> mutable_faces;
+      for (auto& f : faces) {
+        if (f.family_key != family) continue;
+        of_family.push_back(&f);
+        mutable_faces.push_back(&f);
+      }
+      auto pick = [&](double weight, bool italic) {
+        int k = best_face(of_family, weight, italic);
+        if (k >= 0) chosen.push_back(mutable_faces[static_cast<std::size_t>(k)]);
+      };
+      pick(400, false);
+      if (needs_bold) pick(700, false);
+      if (needs_italic) pick(400, true);
+    }
     for (auto& f : faces) {
-      if (f.returned || !used.count(f.family_key)) continue;
+      if (f.returned || std::find(chosen.begin(), chosen.end(), &f) == chosen.end()) continue;
       f.returned = true;
       Reference r;
       r.url = f.url;

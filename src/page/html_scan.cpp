@@ -98,15 +98,17 @@ class Arena {
   static void deallocate(void*, void*) {}
 
  private:
-  static constexpr std::size_t kBlock = 1 << 20;
+  // Blocks grow from 64 KB to 1 MB, so a small document takes little memory.
+  static constexpr std::size_t kFirstBlock = 64 << 10, kMaxBlock = 1 << 20;
   void* take(std::size_t size) {
     size = (size + 15) & ~std::size_t{15};
-    if (size > kBlock / 4) {  // a big piece gets a block of its own
+    if (size > kMaxBlock / 4) {  // a big piece gets a block of its own
       blocks_.emplace_back(new std::byte[size]);
       return blocks_.back().get();
     }
-    if (!top_ || used_ + size > kBlock) {
-      blocks_.emplace_back(new std::byte[kBlock]);
+    if (!top_ || used_ + size > block_) {
+      block_ = top_ ? std::min(block_ * 2, kMaxBlock) : kFirstBlock;
+      blocks_.emplace_back(new std::byte[block_]);
       top_ = blocks_.back().get();
       used_ = 0;
     }
@@ -117,6 +119,7 @@ class Arena {
   std::vector<std::unique_ptr<std::byte[]>> blocks_;
   std::byte* top_ = nullptr;
   std::size_t used_ = 0;
+  std::size_t block_ = 0;
 };
 
 std::string tag_name(const GumboElement& e) {

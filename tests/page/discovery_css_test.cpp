@@ -137,3 +137,28 @@ TEST_CASE("hidden elements load no backgrounds and elements without text load no
                            ".shown { font-family: Shown }");
   CHECK(urls(refs) == std::vector<std::string>{at("/css/empty-bg.png"), at("/css/shown.woff2")});
 }
+
+TEST_CASE("of a family's faces, the regular one is fetched, the bold one only for bold text, as Chromium matches fonts") {
+  // What headless Chromium fetched for this page: used.woff2 and used-bold.woff2 (the <h1>
+  // is bold), not used-italic.woff2 (nothing is italic).
+  DocumentDiscovery d(kPage, no_favicon());
+  d.feed("<body><p>text</p><h1>Bold heading</h1></body>");
+  d.finish();
+  auto refs = d.stylesheet(at("/f.css"),
+                           "@font-face { font-family: Used; src: url(used.woff2) }"
+                           "@font-face { font-family: Used; font-weight: 700; src: url(used-bold.woff2) }"
+                           "@font-face { font-family: Used; font-style: italic; src: url(used-italic.woff2) }"
+                           "@font-face { font-family: Variable; font-weight: 100 900; src: url(variable.woff2) }"
+                           "p { font-family: Used } h1 { font-family: Variable, Used }");
+  CHECK(urls(refs) == std::vector<std::string>{at("/used.woff2"), at("/used-bold.woff2"), at("/variable.woff2")});
+  auto italic = d.stylesheet(at("/i.css"), "p { font-style: italic }");
+  CHECK(urls(italic) == std::vector<std::string>{at("/used-italic.woff2")});
+}
+
+TEST_CASE("a family with only a bold face is fetched for regular text too (the nearest weight renders it)") {
+  DocumentDiscovery d(kPage, no_favicon());
+  d.feed("<p>text</p>");
+  d.finish();
+  auto refs = d.stylesheet(at("/f.css"), "@font-face { font-family: B; font-weight: bold; src: url(b.woff2) } p { font-family: B }");
+  CHECK(urls(refs) == std::vector<std::string>{at("/b.woff2")});
+}
