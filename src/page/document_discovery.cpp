@@ -156,6 +156,14 @@ struct DocumentDiscovery::State {
     return full;
   }
 
+  // The reference limit is reached: nothing more is resolved (a million <img> tags would
+  // otherwise cost a million URL parses).
+  bool full() {
+    if (returned < limits.max_references) return false;
+    note("only the first " + std::to_string(limits.max_references) + " references returned");
+    return true;
+  }
+
   void emit(Reference r, std::vector<Reference>& out) {
     if (seen.count(r.url)) return;
     if (returned >= limits.max_references) {
@@ -215,6 +223,7 @@ struct DocumentDiscovery::State {
       }
     }
     for (auto& raw : html.references) {
+      if (full()) break;
       const Url& against = raw.after_base && base ? *base : *document;
       auto url = resolve(against, raw.url);
       if (!url) continue;
@@ -301,7 +310,7 @@ struct DocumentDiscovery::State {
         }
       }
       for (const auto& u : rule.urls) {
-        if (!urls) break;
+        if (!urls || full()) break;
         auto url = resolve(sheet.base, u.url);
         if (!url) continue;
         Reference r;
