@@ -9,6 +9,11 @@
 //   for each stylesheet that arrives (linked or @imported, with Content-Type text/css):
 //                         fetch(d.stylesheet(ref.url, css, ref.import_depth));
 //
+// Only a stylesheet that applies is given to stylesheet(): type kStylesheet and not
+// `preload` (a <link rel=preload as=style> is fetched but not applied, so Chromium fetches
+// nothing it names). An iframe's document gets its own DocumentDiscovery with
+// Limits::default_favicon false (browsers ask for the icon of the page, not of its frames).
+//
 // Every call returns only references it has not returned before (each absolute URL once
 // per DocumentDiscovery); the loader keeps the page-wide memory cache across documents.
 // Not thread-safe: one thread calls one object.
