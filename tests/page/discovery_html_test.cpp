@@ -183,3 +183,12 @@ TEST_CASE("small chunks are not parsed again until enough has arrived, and finis
   auto rest = d.finish();
   CHECK(urls(rest) == std::vector<std::string>{at("/a.png")});
 }
+
+TEST_CASE("the body counts as reached when content opens it, even without a body tag") {
+  DocumentDiscovery head_only(kPage, no_favicon());
+  head_only.feed("<!doctype html><html><head><title>x</title><link rel=stylesheet href=/a.css>");
+  CHECK_FALSE(head_only.body_started());
+  DocumentDiscovery implied(kPage, no_favicon());
+  implied.feed("<title>x</title><p>hello");
+  CHECK(implied.body_started());
+}
