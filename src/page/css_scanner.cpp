@@ -3,26 +3,15 @@
 #include <algorithm>
 #include <optional>
 
+#include "page/css_values.h"
+
 namespace pageload::page {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
-bool is_delim(const Token& t, char c) {
-  return t.type == TokenType::kDelim && t.value.size() == 1 && t.value[0] == c;
-}
 
 // Tokens kept of one prelude or declaration; the rest of a hostile one is read and dropped.
 constexpr std::size_t kMaxItemTokens = 4096;
 // Bytes of a selector kept for display.
 constexpr std::size_t kMaxSelectorText = 200;
-// Nested (), [] and {} tracked exactly; deeper ones only counted.
-constexpr std::size_t kMaxBracketDepth = 256;
 
 // Properties whose url()s Chromium loads as images when the rule applies (Chromium's
 // CSSProperty list of image-valued properties; a url() in any other property, or in a
@@ -33,12 +22,6 @@ constexpr std::string_view kImageProperties[] = {
     "-webkit-mask", "-webkit-mask-image", "-webkit-mask-box-image",
     "-webkit-mask-box-image-source", "mask-border", "mask-border-source", "shape-outside"};
 
-// Image types Chromium decodes (MIMETypeRegistry::IsSupportedImageMIMEType).
-constexpr std::string_view kImageTypes[] = {
-    "image/jpeg", "image/jpg", "image/pjpeg", "image/png", "image/apng", "image/gif",
-    "image/webp", "image/avif", "image/bmp", "image/x-ms-bmp", "image/svg+xml",
-    "image/vnd.microsoft.icon", "image/x-icon", "image/x-xbitmap"};
-
 // @font-face src formats Chromium supports (FontCustomPlatformData::SupportsFormat).
 constexpr std::string_view kFontFormats[] = {
     "woff", "woff2", "truetype", "opentype", "collection", "woff-variations",
@@ -46,47 +29,6 @@ constexpr std::string_view kFontFormats[] = {
 constexpr std::string_view kFontTechs[] = {"variations", "features-opentype", "color-colrv0",
                                            "color-colrv1", "color-cbdt", "color-sbix", "palettes",
                                            "incremental"};
-
-template <typename List>
-bool in(const List& list, std::string_view name) {
-  return std::find(std::begin(list), std::end(list), name) != std::end(list);
-}
-
-TokenType closer_for(TokenType t) {
-  switch (t) {
-    case TokenType::kLeftParen:
-    case TokenType::kFunction: return TokenType::kRightParen;
-    case TokenType::kLeftBracket: return TokenType::kRightBracket;
-    case TokenType::kLeftBrace: return TokenType::kRightBrace;
-    default: return TokenType::kEof;
-  }
-}
-
-// Tracks nesting of (), [], {} and functions, per CSS Syntax's simple blocks: a closer
-// that does not close the innermost block is an ordinary token.
-class Nesting {
- public:
-  // Updates for `t`; returns the depth before it (0: `t` is at the top level).
-  std::size_t step(const Token& t) {
-    std::size_t before = depth();
-    TokenType closer = closer_for(t.type);
-    if (closer != TokenType::kEof) {
-      if (stack_.size() < kMaxBracketDepth) stack_.push_back(closer);
-      else ++overflow_;
-    } else if (!stack_.empty() && overflow_ == 0 && t.type == stack_.back()) {
-      stack_.pop_back();
-    } else if (overflow_ > 0 && (t.type == TokenType::kRightParen || t.type == TokenType::kRightBracket ||
-                                 t.type == TokenType::kRightBrace)) {
-      --overflow_;
-    }
-    return before;
-  }
-  std::size_t depth() const { return stack_.size() + overflow_; }
-
- private:
-  std::vector<TokenType> stack_;
-  std::size_t overflow_ = 0;
-};
 
 class Stream {
  public:
@@ -123,148 +65,6 @@ std::string clip(std::string text) {
     text += "...";
   }
   return text;
-}
-
-std::vector<Token> strip_ws(std::span<const Token> in) {
-  std::vector<Token> out;
-  for (const auto& t : in)
-    if (t.type != TokenType::kWhitespace) out.push_back(t);
-  return out;
-}
-
-std::span<const Token> trim(std::span<const Token> v) {
-  while (!v.empty() && v.front().type == TokenType::kWhitespace) v = v.subspan(1);
-  while (!v.empty() && v.back().type == TokenType::kWhitespace) v = v.first(v.size() - 1);
-  return v;
-}
-
-// Index just past the function or block opened at `open`.
-std::size_t after_block(std::span<const Token> v, std::size_t open) {
-  Nesting n;
-  for (std::size_t k = open; k < v.size(); ++k) {
-    n.step(v[k]);
-    if (n.depth() == 0) return k + 1;
-  }
-  return v.size();
-}
-
-// The URL of a url token or a url("...")/src("...") function at `k`; nullopt otherwise.
-std::optional<std::string> url_at(std::span<const Token> v, std::size_t k) {
-  if (v[k].type == TokenType::kUrl) return v[k].value;
-  if (v[k].type == TokenType::kFunction) {
-    std::string name = lower(v[k].value);
-    if (name != "url" && name != "src") return std::nullopt;
-    for (std::size_t j = k + 1; j < v.size(); ++j) {
-      if (v[j].type == TokenType::kWhitespace) continue;
-      if (v[j].type == TokenType::kString) return v[j].value;
-      break;
-    }
-  }
-  return std::nullopt;
-}
-
-// image-set(): the option Chromium picks (CSSImageSetValue: options of a supported type
-// sorted by resolution, the first at least the device pixel ratio, else the last).
-std::optional<std::string> pick_image_set(std::span<const Token> args, const Screen& screen) {
-  struct Option {
-    std::string url;
-    double x = 1;
-  };
-  std::vector<Option> options;
-  std::size_t start = 0;
-  Nesting n;
-  for (std::size_t k = 0; k <= args.size(); ++k) {
-    if (k < args.size()) {
-      std::size_t level = n.step(args[k]);
-      if (args[k].type != TokenType::kComma || level != 0) continue;
-    }
-    std::span<const Token> opt = args.subspan(start, k - start);
-    start = k + 1;
-    Option o;
-    bool have_url = false, supported = true;
-    for (std::size_t j = 0; j < opt.size(); ++j) {
-      const Token& t = opt[j];
-      if (!have_url && t.type == TokenType::kString) {
-        o.url = t.value;
-        have_url = true;
-      } else if (auto u = have_url ? std::nullopt : url_at(opt, j)) {
-        o.url = *u;
-        have_url = true;
-        if (t.type == TokenType::kFunction) j = after_block(opt, j) - 1;
-      } else if (t.type == TokenType::kDimension) {
-        std::string unit = lower(t.value);
-        if (unit == "x" || unit == "dppx") o.x = t.number;
-        else if (unit == "dpi") o.x = t.number / 96;
-        else if (unit == "dpcm") o.x = t.number * 2.54 / 96;
-      } else if (t.type == TokenType::kFunction && lower(t.value) == "type") {
-        std::size_t end = after_block(opt, j);
-        for (std::size_t q = j + 1; q < end; ++q)
-          if (opt[q].type == TokenType::kString) supported = in(kImageTypes, lower(opt[q].value));
-        j = end - 1;
-      } else if (t.type == TokenType::kFunction) {
-        j = after_block(opt, j) - 1;  // a gradient: no URL to fetch
-      }
-    }
-    if (have_url && supported) options.push_back(std::move(o));
-  }
-  if (options.empty()) return std::nullopt;
-  std::stable_sort(options.begin(), options.end(), [](const Option& a, const Option& b) { return a.x < b.x; });
-  for (const auto& o : options)
-    if (o.x >= screen.device_pixel_ratio) return o.url;
-  return options.back().url;
-}
-
-void collect_urls(std::span<const Token> value, const std::string& property, const Screen& screen,
-                  std::vector<CssUrl>& out) {
-  for (std::size_t k = 0; k < value.size(); ++k) {
-    const Token& t = value[k];
-    if (t.type == TokenType::kFunction) {
-      std::string name = lower(t.value);
-      if (name == "image-set" || name == "-webkit-image-set") {
-        std::size_t end = after_block(value, k);
-        std::size_t inner_end = end > k + 1 ? end - 1 : k + 1;
-        if (auto u = pick_image_set(value.subspan(k + 1, inner_end - (k + 1)), screen))
-          out.push_back({*u, property});
-        k = end - 1;
-        continue;
-      }
-    }
-    if (auto u = url_at(value, k)) {
-      out.push_back({*u, property});
-      if (t.type == TokenType::kFunction) k = after_block(value, k) - 1;
-    }
-  }
-}
-
-// The `font` shorthand's family list: what follows the size (and "/ line-height").
-std::vector<std::string> font_shorthand_families(std::span<const Token> value) {
-  static constexpr std::string_view kSizeWords[] = {"xx-small", "x-small", "small", "medium", "large",
-                                                    "x-large", "xx-large", "xxx-large", "larger", "smaller"};
-  std::vector<Token> v = strip_ws(value);
-  std::size_t size_at = v.size();
-  for (std::size_t k = 0; k < v.size(); ++k) {
-    const Token& t = v[k];
-    if (t.type == TokenType::kComma || t.type == TokenType::kString) break;
-    bool size = t.type == TokenType::kDimension || t.type == TokenType::kPercentage ||
-                (t.type == TokenType::kIdent && in(kSizeWords, lower(t.value))) ||
-                (t.type == TokenType::kFunction);  // calc()
-    if (!size) continue;
-    size_at = t.type == TokenType::kFunction ? after_block(v, k) - 1 : k;
-    if (size_at + 1 < v.size() && is_delim(v[size_at + 1], '/')) size_at += 2;  // line-height
-    if (size_at < v.size() && v[size_at].type == TokenType::kFunction) size_at = after_block(v, size_at) - 1;
-    break;
-  }
-  if (size_at >= v.size()) return {};
-  // Re-tokenised families keep their white space for multi-word names: take from value.
-  std::size_t seen = 0, from = value.size();
-  for (std::size_t k = 0; k < value.size(); ++k) {
-    if (value[k].type == TokenType::kWhitespace) continue;
-    if (seen++ == size_at) {
-      from = k + 1;
-      break;
-    }
-  }
-  return parse_font_family(value.subspan(from));
 }
 
 class Scanner {
@@ -333,7 +133,7 @@ class Scanner {
   }
 
   void at_rule(bool top, int depth) {
-    std::string name = lower(s_.take().value);
+    std::string name = ascii_lower(s_.take().value);
     std::vector<Token> prelude;
     End end = item(prelude, true, !top);
     bool block = end == End::kBlock;
@@ -354,7 +154,7 @@ class Scanner {
       return;
     }
     if (name == "media") {
-      if (media_matches(strip_ws(prelude), screen_)) rule_list(false, depth + 1);
+      if (media_matches(strip_whitespace(prelude), screen_)) rule_list(false, depth + 1);
       else skip_block();
     } else if (name == "supports" || name == "layer" || name == "container" || name == "scope" ||
                name == "starting-style" || name == "document" || name == "-moz-document") {
@@ -368,7 +168,7 @@ class Scanner {
 
   // @import url("a.css") [layer|layer(x)] [supports(...)] [media]
   void import(const std::vector<Token>& prelude) {
-    std::span<const Token> v = trim(prelude);
+    std::span<const Token> v = trim_whitespace(prelude);
     if (v.empty()) return;
     std::string url;
     std::size_t k = 0;
@@ -384,11 +184,11 @@ class Scanner {
     std::vector<Token> rest;
     for (; k < v.size(); ++k) {
       const Token& t = v[k];
-      if (t.type == TokenType::kFunction && (lower(t.value) == "layer" || lower(t.value) == "supports")) {
+      if (t.type == TokenType::kFunction && (ascii_lower(t.value) == "layer" || ascii_lower(t.value) == "supports")) {
         k = after_block(v, k) - 1;
         continue;
       }
-      if (t.type == TokenType::kIdent && lower(t.value) == "layer" && rest.empty()) continue;
+      if (t.type == TokenType::kIdent && ascii_lower(t.value) == "layer" && rest.empty()) continue;
       if (t.type != TokenType::kWhitespace) rest.push_back(t);
     }
     out_.imports.push_back({url, media_matches(rest, screen_)});
@@ -474,10 +274,10 @@ class Scanner {
         continue;
       }
       if (t.type == TokenType::kAtKeyword) {
-        std::string name = lower(s_.take().value);
+        std::string name = ascii_lower(s_.take().value);
         std::vector<Token> prelude;
         if (item(prelude, true, true) != End::kBlock) continue;
-        bool applies = name == "media" ? media_matches(strip_ws(prelude), screen_)
+        bool applies = name == "media" ? media_matches(strip_whitespace(prelude), screen_)
                                        : (name == "supports" || name == "layer" || name == "container" ||
                                           name == "scope" || name == "starting-style");
         if (applies && depth < limits_.max_nesting) style_block(rule, depth + 1);
@@ -533,13 +333,13 @@ class Scanner {
   }
 
   void declaration(const std::vector<Token>& tokens, StyleRule& rule) {
-    std::span<const Token> v = trim(tokens);
+    std::span<const Token> v = trim_whitespace(tokens);
     if (v.empty() || v[0].type != TokenType::kIdent) return;
-    std::string name = lower(v[0].value);
+    std::string name = ascii_lower(v[0].value);
     std::size_t k = 1;
     while (k < v.size() && v[k].type == TokenType::kWhitespace) ++k;
     if (k >= v.size() || v[k].type != TokenType::kColon) return;
-    std::span<const Token> value = trim(v.subspan(k + 1));
+    std::span<const Token> value = trim_whitespace(v.subspan(k + 1));
     if (in(kImageProperties, name)) collect_urls(value, name, screen_, rule.urls);
     if (name == "font-family") {
       auto families = parse_font_family(value);
@@ -550,23 +350,18 @@ class Scanner {
       // Weight and style come before the size: any bold or italic word or weight there.
       for (const auto& t : value) {
         if (t.type == TokenType::kDimension || t.type == TokenType::kPercentage || t.type == TokenType::kComma) break;
-        if (is_bold(t)) rule.bold = true;
-        if (t.type == TokenType::kIdent && (lower(t.value) == "italic" || lower(t.value) == "oblique")) rule.italic = true;
+        if (is_bold_weight(t)) rule.bold = true;
+        if (t.type == TokenType::kIdent && (ascii_lower(t.value) == "italic" || ascii_lower(t.value) == "oblique")) rule.italic = true;
       }
     } else if (name == "font-weight") {
-      for (const auto& t : value) rule.bold = rule.bold || is_bold(t);
+      for (const auto& t : value) rule.bold = rule.bold || is_bold_weight(t);
     } else if (name == "font-style") {
       for (const auto& t : value)
-        if (t.type == TokenType::kIdent && (lower(t.value) == "italic" || lower(t.value) == "oblique")) rule.italic = true;
+        if (t.type == TokenType::kIdent && (ascii_lower(t.value) == "italic" || ascii_lower(t.value) == "oblique")) rule.italic = true;
     }
   }
 
-  static bool is_bold(const Token& t) {
-    if (t.type == TokenType::kNumber) return t.number >= 600;
-    if (t.type != TokenType::kIdent) return false;
-    std::string w = lower(t.value);
-    return w == "bold" || w == "bolder";
-  }
+
 
   void font_face() {
     FontFaceRule face;
@@ -584,18 +379,18 @@ class Scanner {
         skip_block();
         continue;
       }
-      std::span<const Token> v = trim(tokens);
+      std::span<const Token> v = trim_whitespace(tokens);
       if (v.empty() || v[0].type != TokenType::kIdent) {
         if (s_.peek().type == TokenType::kSemicolon) s_.take();
         continue;
       }
-      std::string name = lower(v[0].value);
+      std::string name = ascii_lower(v[0].value);
       std::size_t k = 1;
       while (k < v.size() && v[k].type == TokenType::kWhitespace) ++k;
       if (k >= v.size() || v[k].type != TokenType::kColon) continue;
-      std::span<const Token> value = trim(v.subspan(k + 1));
+      std::span<const Token> value = trim_whitespace(v.subspan(k + 1));
       if (name == "font-family") {
-        std::vector<Token> parts = strip_ws(value);
+        std::vector<Token> parts = strip_whitespace(value);
         if (parts.size() == 1 && parts[0].type == TokenType::kString) {
           face.family = parts[0].value;
         } else {
@@ -613,19 +408,19 @@ class Scanner {
         src.assign(value.begin(), value.end());
       } else if (name == "font-weight") {
         std::vector<double> weights;
-        for (const auto& t : strip_ws(value)) {
+        for (const auto& t : strip_whitespace(value)) {
           if (t.type == TokenType::kNumber) weights.push_back(t.number);
-          else if (t.type == TokenType::kIdent && lower(t.value) == "bold") weights.push_back(700);
-          else if (t.type == TokenType::kIdent && lower(t.value) == "normal") weights.push_back(400);
+          else if (t.type == TokenType::kIdent && ascii_lower(t.value) == "bold") weights.push_back(700);
+          else if (t.type == TokenType::kIdent && ascii_lower(t.value) == "normal") weights.push_back(400);
         }
         if (!weights.empty()) {
           face.weight_min = std::min(weights.front(), weights.back());
           face.weight_max = std::max(weights.front(), weights.back());
         }
       } else if (name == "font-style") {
-        std::vector<Token> parts = strip_ws(value);
+        std::vector<Token> parts = strip_whitespace(value);
         if (!parts.empty() && parts[0].type == TokenType::kIdent) {
-          std::string st = lower(parts[0].value);
+          std::string st = ascii_lower(parts[0].value);
           face.style = st == "italic" ? FontStyle::kItalic : st == "oblique" ? FontStyle::kOblique : FontStyle::kNormal;
         }
       }
@@ -647,10 +442,10 @@ class Scanner {
         std::size_t level = n.step(src[k]);
         if (src[k].type != TokenType::kComma || level != 0) continue;
       }
-      std::span<const Token> entry = trim(src.subspan(start, k - start));
+      std::span<const Token> entry = trim_whitespace(src.subspan(start, k - start));
       start = k + 1;
       if (entry.empty()) continue;
-      if (entry[0].type == TokenType::kFunction && lower(entry[0].value) == "local") {
+      if (entry[0].type == TokenType::kFunction && ascii_lower(entry[0].value) == "local") {
         saw_local = true;
         continue;
       }
@@ -659,18 +454,18 @@ class Scanner {
       bool supported = true;
       for (std::size_t j = 1; j < entry.size(); ++j) {
         if (entry[j].type != TokenType::kFunction) continue;
-        std::string fn = lower(entry[j].value);
+        std::string fn = ascii_lower(entry[j].value);
         std::size_t end = after_block(entry, j);
-        std::vector<Token> args = strip_ws(entry.subspan(j + 1, end > j + 1 ? end - j - 2 : 0));
+        std::vector<Token> args = strip_whitespace(entry.subspan(j + 1, end > j + 1 ? end - j - 2 : 0));
         if (fn == "format") {
           bool any = false;
           for (const auto& a : args)
-            if ((a.type == TokenType::kString || a.type == TokenType::kIdent) && in(kFontFormats, lower(a.value)))
+            if ((a.type == TokenType::kString || a.type == TokenType::kIdent) && in(kFontFormats, ascii_lower(a.value)))
               any = true;
           supported = supported && any;
         } else if (fn == "tech") {
           for (const auto& a : args)
-            if (a.type == TokenType::kIdent && !in(kFontTechs, lower(a.value))) supported = false;
+            if (a.type == TokenType::kIdent && !in(kFontTechs, ascii_lower(a.value))) supported = false;
         }
         j = end - 1;
       }
@@ -704,43 +499,6 @@ class Scanner {
 };
 
 }  // namespace
-
-bool is_generic_family(std::string_view name) {
-  static constexpr std::string_view kGeneric[] = {
-      "serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui", "ui-serif",
-      "ui-sans-serif", "ui-monospace", "ui-rounded", "math", "emoji", "fangsong",
-      "-webkit-body", "-apple-system", "blinkmacsystemfont", "-webkit-standard"};
-  return in(kGeneric, name);
-}
-
-std::vector<std::string> parse_font_family(std::span<const Token> value) {
-  std::vector<std::string> out;
-  std::string current;
-  bool valid = true;
-  auto flush = [&] {
-    if (valid && !current.empty()) out.push_back(current);
-    current.clear();
-    valid = true;
-  };
-  for (const auto& t : value) {
-    if (t.type == TokenType::kComma) {
-      flush();
-    } else if (t.type == TokenType::kString) {
-      if (!current.empty()) valid = false;
-      current = lower(t.value);
-    } else if (t.type == TokenType::kIdent) {
-      std::string word = lower(t.value);
-      if (word == "inherit" || word == "initial" || word == "unset" || word == "revert" ||
-          word == "revert-layer")
-        return {};
-      current += (current.empty() ? "" : " ") + word;
-    } else if (t.type != TokenType::kWhitespace) {
-      valid = false;  // var(), numbers: not a family name we can read
-    }
-  }
-  flush();
-  return out;
-}
 
 SheetSummary scan_stylesheet(std::string_view css, const Screen& screen, const CssLimits& limits) {
   SheetSummary out;
