@@ -66,7 +66,7 @@ struct Limits {
                                                // the document is parsed up to there
   int max_import_depth = 5;                    // @import chain length
   std::size_t max_srcset_candidates = 1000;
-  std::size_t max_css_rules = 20000;           // rules with url()s or fonts kept per sheet
+  std::size_t max_css_rules = 20000;           // rules kept per sheet (url()s, fonts, bold/italic)
   std::uint64_t max_match_steps = 20'000'000;  // selector work per document; beyond it
                                                // rules are treated as matching
   std::size_t max_url_bytes = 8192;            // longer references are skipped
