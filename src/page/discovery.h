@@ -97,6 +97,8 @@ class DocumentDiscovery {
   std::vector<Reference> stylesheet(std::string sheet_url, std::string_view css, int import_depth = 0);
   // Document-wide notes: "document parsed up to 8388608 of its 9000000 bytes", ...
   std::vector<std::string> notes() const;
+  // Bytes handed to the HTML parser so far, all parses added up (a measure of the work).
+  std::size_t bytes_parsed() const;
 
  private:
   struct State;

@@ -107,6 +107,7 @@ struct DocumentDiscovery::State {
   std::string buffer;
   std::size_t total_bytes = 0;
   std::size_t parsed_size = 0;
+  std::size_t bytes_parsed = 0;
   bool body_started = false;
   bool finished = false;
   std::unordered_set<std::string> seen;
@@ -209,6 +210,7 @@ struct DocumentDiscovery::State {
     count_skips = complete;
     HtmlScanLimits html_limits{limits.max_elements, limits.max_srcset_candidates};
     HtmlScan html = scan_html(std::string_view(buffer).substr(0, prefix.bytes), complete, screen, html_limits);
+    bytes_parsed += prefix.bytes;
     parsed_size = buffer.size();
     body_started = body_started || html.body_started;
     if (!base_decided && html.base_href) {
@@ -453,6 +455,8 @@ std::vector<Reference> DocumentDiscovery::stylesheet(std::string sheet_url, std:
   if (s.finished) s.apply_pending(out);
   return out;
 }
+
+std::size_t DocumentDiscovery::bytes_parsed() const { return s_->bytes_parsed; }
 
 std::vector<std::string> DocumentDiscovery::notes() const {
   std::vector<std::string> out = s_->notes;

@@ -70,3 +70,17 @@ TEST_CASE("a reference longer than the URL limit is skipped and counted") {
   CHECK(d.finish().empty());
   CHECK(d.notes().back().find("longer than 8192 bytes 1") != std::string::npos);
 }
+
+TEST_CASE("a document arriving a byte at a time is parsed about twice over, not once per byte") {
+  std::string html = "<html><head><link rel=stylesheet href=/a.css></head><body>";
+  while (html.size() < 100000) html += "<p>Some text <img src=/i" + std::to_string(html.size()) + ".png></p>\n";
+  DocumentDiscovery d(kPage, no_favicon());
+  std::size_t found = 0;
+  for (char c : html) found += d.feed(std::string_view(&c, 1)).size();
+  found += d.finish().size();
+  CHECK(found > 1000);
+  // Prefixes at the first byte, then each time the bytes have doubled (after 4 KB), then
+  // the whole document once more.
+  CHECK(d.bytes_parsed() <= 3 * html.size() + 4096 * 2);
+  CHECK(d.bytes_parsed() >= html.size());
+}
