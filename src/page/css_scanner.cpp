@@ -340,7 +340,22 @@ class Scanner {
     while (k < v.size() && v[k].type == TokenType::kWhitespace) ++k;
     if (k >= v.size() || v[k].type != TokenType::kColon) return;
     std::span<const Token> value = trim_whitespace(v.subspan(k + 1));
-    if (in(kImageProperties, name)) collect_urls(value, name, screen_, rule.urls);
+    if (v[0].value.starts_with("--")) {  // a custom property: its url()s load only through var()
+      std::vector<CssUrl> urls;
+      collect_urls(value, v[0].value, screen_, urls);
+      if (!urls.empty()) rule.custom_urls.emplace_back(v[0].value, std::move(urls));
+      return;
+    }
+    if (in(kImageProperties, name)) {
+      collect_urls(value, name, screen_, rule.urls);
+      for (std::size_t j = 0; j + 1 < value.size(); ++j) {
+        if (value[j].type != TokenType::kFunction || ascii_lower(value[j].value) != "var") continue;
+        std::size_t q = j + 1;
+        while (q < value.size() && value[q].type == TokenType::kWhitespace) ++q;
+        if (q < value.size() && value[q].type == TokenType::kIdent && value[q].value.starts_with("--"))
+          rule.var_images.push_back(value[q].value);
+      }
+    }
     if (name == "font-family") {
       auto families = parse_font_family(value);
       if (!families.empty()) rule.font_lists.push_back(std::move(families));
@@ -477,7 +492,9 @@ class Scanner {
   }
 
   void add(StyleRule rule) {
-    if (rule.urls.empty() && rule.font_lists.empty() && !rule.bold && !rule.italic) return;
+    if (rule.urls.empty() && rule.font_lists.empty() && !rule.bold && !rule.italic && rule.custom_urls.empty() &&
+        rule.var_images.empty())
+      return;
     if (out_.rules.size() >= limits_.max_rules) {
       note_once("only the first " + std::to_string(limits_.max_rules) + " rules with url() or fonts kept");
       return;

@@ -30,6 +30,10 @@ struct StyleRule {
   // font-weight, font-style or the font shorthand.
   bool bold = false;
   bool italic = false;
+  // Custom properties it sets whose values hold url()s ("--hero" -> its url()s), and the
+  // custom properties its image properties read through var().
+  std::vector<std::pair<std::string, std::vector<CssUrl>>> custom_urls;
+  std::vector<std::string> var_images;
 };
 
 enum class FontStyle { kNormal, kItalic, kOblique };
@@ -49,7 +53,7 @@ struct ImportRule {
 
 struct SheetSummary {
   std::vector<ImportRule> imports;
-  std::vector<StyleRule> rules;  // only rules with url()s, font lists, bold or italic
+  std::vector<StyleRule> rules;  // only rules with url()s, font lists, bold, italic or var()
   std::vector<FontFaceRule> font_faces;
   std::vector<std::string> notes;
 };

@@ -123,6 +123,11 @@ struct DocumentDiscovery::State {
   std::unordered_set<std::string> font_list_keys;
   bool needs_bold = false;    // some rendered text is bold (UA style or a rule)
   bool needs_italic = false;
+  // Custom properties holding url()s, set by rules that match (name -> absolute URLs), and
+  // those read by image properties of rules that match rendered elements (name -> the
+  // rule that reads it): an image loads when both are seen, whatever the sheet order.
+  std::map<std::string, std::vector<std::string>> custom_urls;
+  std::map<std::string, std::string> var_readers;
 
   void note(const std::string& n) {
     if (std::find(notes.begin(), notes.end(), n) == notes.end()) notes.push_back(n);
@@ -293,18 +298,21 @@ struct DocumentDiscovery::State {
     using Need = SelectorMatcher::Need;
     for (const auto& rule : sheet.summary.rules) {
       std::string note;
-      bool urls = !rule.urls.empty();
+      bool urls = !rule.urls.empty() || !rule.var_images.empty();
       bool text = !rule.font_lists.empty() || rule.bold || rule.italic;
+      bool defines = !rule.custom_urls.empty();
       if (sheet.style_attribute) {
         const Element* e = sheet.element >= 0 && sheet.element < static_cast<int>(tree->size())
                                ? &tree->elements()[sheet.element] : nullptr;
         urls = urls && e && !e->hidden;
         text = text && e && !e->hidden && e->text;
+        defines = defines && e;
       } else {
         auto match = urls ? matcher->any_match(rule.selectors, Need::kRendered) : SelectorMatcher::Result{};
         urls = match.matches;
         if (text) text = matcher->any_match(rule.selectors, Need::kRenderedText).matches;
-        if (!urls && !text) continue;
+        if (defines) defines = matcher->any_match(rule.selectors, Need::kAny).matches;
+        if (!urls && !text && !defines) continue;
         if (!match.approximations.empty()) {
           std::string what;
           for (const auto& a : match.approximations) what += (what.empty() ? "" : ", ") + a;
@@ -322,6 +330,14 @@ struct DocumentDiscovery::State {
                                            : "css url() for " + shown_selector(rule.selector_text);
         r.note = note;
         emit(std::move(r), out);
+      }
+      std::string reader = sheet.style_attribute ? "style attribute" : shown_selector(rule.selector_text);
+      for (const auto& name : rule.var_images)
+        if (urls) var_readers.emplace(name, reader);
+      for (const auto& [name, list] : rule.custom_urls) {
+        if (!defines) break;
+        for (const auto& u : list)
+          if (auto url = resolve(sheet.base, u.url)) custom_urls[name].push_back(*url);
       }
       if (text) {
         needs_bold = needs_bold || rule.bold;
@@ -388,10 +404,29 @@ struct DocumentDiscovery::State {
     }
   }
 
+  // Images named through custom properties: var(--x) in an applied image property, and a
+  // matching rule that sets --x to a url() (custom properties inherit, so where it is set
+  // is not checked against where it is read).
+  void vars(std::vector<Reference>& out) {
+    for (const auto& [name, reader] : var_readers) {
+      auto it = custom_urls.find(name);
+      if (it == custom_urls.end()) continue;
+      for (const auto& url : it->second) {
+        if (full()) return;
+        Reference r;
+        r.url = url;
+        r.type = ResourceType::kImage;
+        r.found_by = "css url() via var(" + name + ") for " + reader;
+        emit(std::move(r), out);
+      }
+    }
+  }
+
   void apply_pending(std::vector<Reference>& out) {
     for (const auto& p : pending) apply(p, out);
     pending.clear();
     fonts(out);
+    vars(out);
     if (matcher && matcher->budget_spent())
       note("selector matching stopped after " + std::to_string(limits.max_match_steps) +
            " steps: later rules treated as matching");

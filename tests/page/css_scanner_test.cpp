@@ -31,13 +31,17 @@ TEST_CASE("style rules keep the url()s of image properties with their selector")
                 "ul.x > li { list-style-image: url(\"dot.png\") }\n"
                 ".plain { color: blue }\n"
                 ".custom { --bg: url(never.png); behavior: url(x.htc) }");
-  REQUIRE(s.rules.size() == 2);
+  REQUIRE(s.rules.size() == 3);
   CHECK(s.rules[0].selector_text == ".hero");
   REQUIRE(s.rules[0].urls.size() == 1);
   CHECK(s.rules[0].urls[0].url == "hero.jpg");
   CHECK(s.rules[0].urls[0].property == "background");
   CHECK(s.rules[1].selector_text == "ul.x > li");
   CHECK(s.rules[1].urls[0].url == "dot.png");
+  // A custom property's url() is not an image of the rule; it is kept for var() readers.
+  CHECK(s.rules[2].urls.empty());
+  REQUIRE(s.rules[2].custom_urls.size() == 1);
+  CHECK(s.rules[2].custom_urls[0].first == "--bg");
 }
 
 TEST_CASE("rules inside an @media that does not match are skipped") {

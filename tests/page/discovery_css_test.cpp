@@ -162,3 +162,15 @@ TEST_CASE("a family with only a bold face is fetched for regular text too (the n
   auto refs = d.stylesheet(at("/f.css"), "@font-face { font-family: B; font-weight: bold; src: url(b.woff2) } p { font-family: B }");
   CHECK(urls(refs) == std::vector<std::string>{at("/b.woff2")});
 }
+
+TEST_CASE("an image named through a custom property loads when a rendered element's image property reads it") {
+  DocumentDiscovery d(kPage, no_favicon());
+  d.feed(kDoc);
+  d.finish();
+  auto refs = d.stylesheet(at("/css/vars.css"),
+                           ":root { --hero: url(hero-var.png); --unused: url(unused-var.png) }"
+                           ".hero { background-image: var(--hero) }"
+                           ".missing { background-image: var(--unused) }");
+  CHECK(urls(refs) == std::vector<std::string>{at("/css/hero-var.png")});
+  CHECK(refs[0].found_by == "css url() via var(--hero) for .hero");
+}
