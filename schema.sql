@@ -1,4 +1,4 @@
--- pageload database schema, version 2: the one source of the schema.
+-- pageload database schema, version 3: the one source of the schema.
 --
 -- This file is embedded into the binary and applied by the store (src/store) when a
 -- database is created or is older than this version; PRAGMA user_version carries the
@@ -98,7 +98,8 @@ CREATE TABLE IF NOT EXISTS dns_answers (
   type      TEXT NOT NULL,            -- 'A', 'AAAA' or 'CNAME'
   name      TEXT NOT NULL,            -- owner name
   value     TEXT NOT NULL,            -- address, or CNAME target
-  ttl       INTEGER NOT NULL,         -- seconds
+  ttl       INTEGER NOT NULL,         -- seconds, as sent: 0 to 4294967295 (RFC 2181 8: 2^31
+                                      -- and more count as 0, so such an answer is not cached)
   PRIMARY KEY (lookup_id, seq)
 ) WITHOUT ROWID;
 

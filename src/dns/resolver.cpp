@@ -45,19 +45,23 @@ std::string address_text(const sockaddr* sa) {
   return text;
 }
 
+// c-ares 1.18 hands a record's TTL over as an int, the wire's 32 bits cast: TTLs of 2^31
+// and above arrive negative. The same bits, unsigned, are what the server sent.
+uint32_t wire_ttl(int ttl) { return static_cast<uint32_t>(ttl); }
+
 // The CNAME chain and the addresses of the query's own family out of a c-ares answer.
 // Addresses are owned by the chain's last name (the host itself when there is none).
 void collect_answers(const ares_addrinfo& ai, const std::string& host, QueryResult& r) {
   std::string final_name = host;
   for (const ares_addrinfo_cname* c = ai.cnames; c; c = c->next) {
     if (!c->alias || !c->name) continue;
-    r.cnames.push_back(DnsAnswer{"CNAME", c->alias, c->name, c->ttl});
+    r.cnames.push_back(DnsAnswer{"CNAME", c->alias, c->name, wire_ttl(c->ttl)});
     final_name = c->name;
   }
   int af = af_for_type(r.query.type);
   for (const ares_addrinfo_node* n = ai.nodes; n; n = n->ai_next)
     if (n->ai_family == af && n->ai_addr)
-      r.addresses.push_back(DnsAnswer{r.query.type, final_name, address_text(n->ai_addr), n->ai_ttl});
+      r.addresses.push_back(DnsAnswer{r.query.type, final_name, address_text(n->ai_addr), wire_ttl(n->ai_ttl)});
 }
 
 std::string format_server(const ares_addr_port_node& s) {

@@ -35,15 +35,23 @@ CREATE TABLE IF NOT EXISTS dns_attempts (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 3. DNS TTLs are the unsigned 32-bit values servers send: a TTL of 2^31 or more
+// was stored negative (c-ares hands TTLs over as int). The same 32 bits, read unsigned,
+// are the value the server sent.
+constexpr char kToVersion3[] = R"sql(
+UPDATE dns_answers SET ttl = ttl + 4294967296 WHERE ttl < 0;
+)sql";
+
 }  // namespace
 
 std::span<const Migration> migrations() {
   // To change the schema: edit schema.sql (the whole current schema, for fresh files),
   // bump kSchemaVersion, and add {N, "ALTER TABLE ...; ..."} taking version N-1 to N.
-  static const std::array<Migration, 1> kMigrations{{
+  static const std::array<Migration, 2> kMigrations{{
       {2, kToVersion2},
+      {3, kToVersion3},
   }};
-  static_assert(kSchemaVersion == 2, "add a migration for the new schema version");
+  static_assert(kSchemaVersion == 3, "add a migration for the new schema version");
   return kMigrations;
 }
 

@@ -539,3 +539,11 @@ TEST_CASE("the lookup timeout is split over the servers' tries, each round twice
   CHECK(per_try_timeout_ms(1, 3, 2) == 1);          // never 0
   CHECK(per_try_timeout_ms(1000, 0, 2) == 333);     // no server known: as if one
 }
+
+// A TTL of 2^31 or more was stored negative (c-ares hands TTLs over as int).
+TEST_CASE("a TTL of 2^31 and more is recorded as the unsigned value the server sent") {
+  Lab lab;
+  CHECK(lab.resolve("ttl-2147483648.test", 4).answers.at(0).ttl == 2147483648u);
+  CHECK(lab.resolve("ttl-4294967295.test", 4).answers.at(0).ttl == 4294967295u);
+  CHECK(lab.resolve("ttl-2147483647.test", 4).answers.at(0).ttl == 2147483647u);
+}

@@ -8,6 +8,26 @@
 using namespace pageload;
 using namespace pageload::testing;
 
+// A TTL of 2^31 or more was stored negative.
+TEST_CASE("a DNS TTL of 2^31 or more is stored, shown and printed as the server sent it") {
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--json", shared_lab().http_url("ttl-4294967295.test", "/")}),
+                        tmp.dir());
+  REQUIRE(r.status == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["dns_lookups"][0]["answers"][0]["ttl"] == 4294967295u);
+  auto show = pageload_cli({"show", "--db", tmp.path()}, tmp.dir());
+  CHECK(show.out.find("ttl 4294967295") != std::string::npos);
+  CHECK(show.out.find("ttl -") == std::string::npos);
+  // RFC 2181 8: such a TTL counts as 0, so a second hop to the host asks again.
+  Run run = load_and_store(fault_options(shared_lab().http_url(
+      "ttl-2147483648.test", "/redirect/302?to=" + shared_lab().http_url("ttl-2147483648.test", "/status/200"))));
+  REQUIRE(run.requests.size() == 2);
+  REQUIRE(run.dns_lookups.size() >= 1);
+  CHECK(run.dns_lookups[0].answers.at(0).ttl == 2147483648u);
+  for (const auto& l : run.dns_lookups) CHECK(l.source != "cache");
+}
+
 // U+202E from a server was drawn raw by the report (the terminal escaped it).
 TEST_CASE("a right-to-left override from a server is escaped in the report as in the terminal") {
   TempDb tmp;

@@ -33,7 +33,7 @@ std::vector<Row> columns(const std::string& db) {
 
 }  // namespace
 
-TEST_CASE("opening a new file creates every table, view and index at schema version 2") {
+TEST_CASE("opening a new file creates every table, view and index at schema version 3") {
   ScratchDir dir;
   const std::string path = dir.file("runs.db");
   auto db = Database::open(path);
@@ -51,7 +51,7 @@ TEST_CASE("opening a new file creates every table, view and index at schema vers
   auto indexes = objects(path, "index");
   for (const char* i : {"runs_started_at", "runs_label", "requests_host", "phases_name"})
     CHECK(indexes.count(i) == 1);
-  CHECK(user_version(path) == "2");
+  CHECK(user_version(path) == "3");
   CHECK(*query(path, "PRAGMA journal_mode")[0][0] == "wal");
 }
 
@@ -74,7 +74,7 @@ TEST_CASE("reopening a current database changes nothing and keeps its runs") {
   }
   CHECK(query(path, "SELECT type, name, sql FROM sqlite_master ORDER BY name") == schema_before);
   CHECK(*query(path, "SELECT COUNT(*) FROM status_codes")[0][0] == "62");
-  CHECK(user_version(path) == "2");
+  CHECK(user_version(path) == "3");
 }
 
 TEST_CASE("a zero-byte file is migrated from version 0 to the current schema") {
@@ -83,7 +83,7 @@ TEST_CASE("a zero-byte file is migrated from version 0 to the current schema") {
   write_bytes(path, "");
   auto db = Database::open(path);
   REQUIRE(db.ok());
-  CHECK(user_version(path) == "2");
+  CHECK(user_version(path) == "3");
   CHECK(objects(path, "table").count("runs") == 1);
 }
 
@@ -109,7 +109,7 @@ TEST_CASE("a file made with sqlite3 < schema.sql is taken as a pageload database
   CHECK(user_version(path) == "0");
   auto db = Database::open(path);
   REQUIRE(db.ok());
-  CHECK(user_version(path) == "2");
+  CHECK(user_version(path) == "3");
   Run run = make_three_hop_run();
   CHECK((*db)->finish_run(run).ok());
 }
@@ -123,13 +123,13 @@ TEST_CASE("a database with a newer schema version is refused and left byte-for-b
   auto db = Database::open(path);
   REQUIRE_FALSE(db.ok());
   CHECK(db.status().code() == Code::kDatabase);
-  CHECK(db.status().message() == "database schema version 7 is newer than this pageload (2)");
+  CHECK(db.status().message() == "database schema version 7 is newer than this pageload (3)");
   CHECK(read_bytes(path) == before);
   CHECK_FALSE(std::filesystem::exists(path + "-wal"));
 
   auto ro = Database::open_existing(path);
   REQUIRE_FALSE(ro.ok());
-  CHECK(ro.status().message() == "database schema version 7 is newer than this pageload (2)");
+  CHECK(ro.status().message() == "database schema version 7 is newer than this pageload (3)");
   CHECK(read_bytes(path) == before);
 }
 
@@ -228,12 +228,12 @@ TEST_CASE("the status_codes table covers the RFC 9110 codes and the registered e
 TEST_CASE("a newer schema in a WAL-mode database is refused without touching the file") {
   ScratchDir dir;
   const std::string path = dir.file("future-wal.db");
-  exec(path, "PRAGMA journal_mode = WAL; CREATE TABLE runs (id INTEGER PRIMARY KEY); PRAGMA user_version = 3;"
+  exec(path, "PRAGMA journal_mode = WAL; CREATE TABLE runs (id INTEGER PRIMARY KEY); PRAGMA user_version = 4;"
              "PRAGMA wal_checkpoint(TRUNCATE);");
   const std::string before = read_bytes(path);
   auto db = Database::open(path);
   REQUIRE_FALSE(db.ok());
-  CHECK(db.status().message() == "database schema version 3 is newer than this pageload (2)");
+  CHECK(db.status().message() == "database schema version 4 is newer than this pageload (3)");
   CHECK(read_bytes(path) == before);
 }
 
@@ -249,7 +249,7 @@ TEST_CASE("an in-memory database can be opened for tests") {
 
 // A file written by version 1 (tests/store/schema_v1.sql is schema.sql as it was) must
 // open, keep its runs and end up with exactly the columns a fresh file has.
-TEST_CASE("a version 1 database is migrated to version 2, keeps its runs and matches a fresh file") {
+TEST_CASE("a version 1 database is migrated to the current version, keeps its runs and matches a fresh file") {
   ScratchDir dir;
   const std::string old_path = dir.file("v1.db");
   exec(old_path, read_bytes(PAGELOAD_SCHEMA_V1) + "PRAGMA user_version = 1;");
@@ -260,7 +260,7 @@ TEST_CASE("a version 1 database is migrated to version 2, keeps its runs and mat
   {
     auto reader = Database::open_existing(old_path);  // list/show/report migrate it too
     REQUIRE(reader.ok());
-    CHECK(user_version(old_path) == "2");
+    CHECK(user_version(old_path) == "3");
   }
   {
     auto db = Database::open(old_path);
@@ -271,9 +271,39 @@ TEST_CASE("a version 1 database is migrated to version 2, keeps its runs and mat
     Run fresh = make_three_hop_run();
     REQUIRE((*db)->finish_run(fresh).ok());
   }
-  CHECK(user_version(old_path) == "2");
+  CHECK(user_version(old_path) == "3");
   CHECK(*query(old_path, "SELECT url FROM runs WHERE id = 1")[0][0] == "http://a.test/");
 
+  const std::string new_path = dir.file("fresh.db");
+  REQUIRE(Database::open(new_path).ok());
+  CHECK(columns(old_path) == columns(new_path));
+}
+
+// A version 2 file (tests/store/schema_v2.sql) holds TTLs of 2^31 and more as the
+// negative numbers c-ares's int made of them; version 3 stores what the server sent.
+TEST_CASE("a version 2 database is migrated to version 3: its negative TTLs become the values sent") {
+  ScratchDir dir;
+  const std::string old_path = dir.file("v2.db");
+  exec(old_path, read_bytes(PAGELOAD_SCHEMA_V2) + "PRAGMA user_version = 2;");
+  exec(old_path,
+       "INSERT INTO runs (id, started_at, url, outcome) VALUES (1, '2026-11-01T00:00:00Z', 'http://a.test/', 'ok');"
+       "INSERT INTO dns_lookups (id, run_id, seq, host, source, start_ms, end_ms) VALUES (1, 1, 0, 'a.test', 'dns', 0, 1);"
+       "INSERT INTO dns_answers (lookup_id, seq, type, name, value, ttl) VALUES"
+       " (1, 0, 'A', 'a.test', '127.0.0.1', -2147483648), (1, 1, 'A', 'a.test', '127.0.0.2', -1),"
+       " (1, 2, 'A', 'a.test', '127.0.0.3', 300);");
+  {
+    auto db = Database::open(old_path);
+    REQUIRE(db.ok());
+    auto run = (*db)->load_run(1);
+    REQUIRE(run.ok());
+    const auto& answers = run->dns_lookups.at(0).answers;
+    REQUIRE(answers.size() == 3);
+    CHECK(answers[0].ttl == 2147483648u);
+    CHECK(answers[1].ttl == 4294967295u);
+    CHECK(answers[2].ttl == 300u);
+  }
+  CHECK(user_version(old_path) == "3");
+  CHECK(*query(old_path, "SELECT group_concat(ttl) FROM dns_answers ORDER BY seq")[0][0] == "2147483648,4294967295,300");
   const std::string new_path = dir.file("fresh.db");
   REQUIRE(Database::open(new_path).ok());
   CHECK(columns(old_path) == columns(new_path));
