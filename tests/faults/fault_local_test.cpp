@@ -1,0 +1,130 @@
+// What this machine, not the network, does to a run (issue 8): standard output that
+// cannot be written for list and show, too few file descriptors, report paths that are
+// symbolic links or FIFOs, and --input streams that never end, are endless lines or
+// start with a byte order mark.
+#include "faults/fault_support.h"
+
+#include <sys/stat.h>
+
+#include <atomic>
+#include <cerrno>
+
+
+using namespace pageload;
+using namespace pageload::testing;
+
+namespace {
+
+// pageload run as a child with its standard streams and limits chosen by the test:
+// fork, then only async-signal-safe calls (open, dup2, setrlimit, chdir, execve).
+struct Child {
+  std::vector<std::string> args;
+  std::string dir;
+  int stdin_fd = -1;         // -1: /dev/null
+  int stdout_fd = -1;        // -1: the file dir/stdout
+  rlim_t nofile = 0;         // RLIMIT_NOFILE, soft and hard; 0: inherited
+};
+
+pid_t start(const Child& c) {
+  std::vector<std::string> all{PAGELOAD_BIN};
+  all.insert(all.end(), c.args.begin(), c.args.end());
+  std::vector<char*> argv;
+  for (auto& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const std::string out = c.dir + "/stdout", err = c.dir + "/stderr";
+  const pid_t pid = fork();
+  if (pid != 0) return pid;
+  if (chdir(c.dir.c_str()) != 0) _exit(126);
+  const int in = c.stdin_fd >= 0 ? c.stdin_fd : open("/dev/null", O_RDONLY);
+  const int o = c.stdout_fd >= 0 ? c.stdout_fd : open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  const int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (in < 0 || o < 0 || e < 0 || dup2(in, 0) < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0) _exit(126);
+  if (c.nofile) {
+    rlimit rl{c.nofile, c.nofile};
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) _exit(126);
+  }
+  execve(PAGELOAD_BIN, argv.data(), environ);
+  _exit(127);
+}
+
+// Waits up to limit_s for the child (then kills it: status 137); its status and output.
+CliResult finish(pid_t pid, const std::string& dir, double limit_s = 30) {
+  CliResult r;
+  const auto t0 = std::chrono::steady_clock::now();
+  int wstatus = 0;
+  rusage usage{};
+  for (;;) {
+    if (wait4(pid, &wstatus, WNOHANG, &usage) == pid) break;
+    if (std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() > limit_s) {
+      kill(pid, SIGKILL);
+      wait4(pid, &wstatus, 0, &usage);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  r.max_rss_kb = usage.ru_maxrss;
+  r.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+  r.out = slurp(dir + "/stdout");
+  r.err = slurp(dir + "/stderr");
+  return r;
+}
+
+CliResult run_child(const Child& c, double limit_s = 30) { return finish(start(c), c.dir, limit_s); }
+
+// A database with two stored runs, for list and show.
+void two_runs(const TempDb& tmp) {
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-q", shared_lab().http_url("www.test", "/"),
+                                  shared_lab().http_url("www.test", "/status/404")}),
+                        tmp.dir());
+  REQUIRE(r.status == 1);
+}
+
+int stored_runs(const std::string& db_path, const char* outcome = nullptr) {
+  auto db = store::Database::open_existing(db_path);
+  if (!db.ok()) return -1;
+  auto runs = db.value()->list_runs(100000);
+  if (!runs.ok()) return -1;
+  int n = 0;
+  for (const auto& r : runs.value()) n += !outcome || r.outcome == outcome;
+  return n;
+}
+
+}  // namespace
+
+// A pageload-run-N.html symlink planted in the current directory made the report
+// overwrite its target.
+TEST_CASE("a planted report symlink is refused with exit 4 and its target is left alone") {
+  TempDb tmp;
+  const std::string target = tmp.dir() + "/victim", link = tmp.dir() + "/pageload-run-1.html";
+  { std::ofstream(target) << "precious"; }
+  REQUIRE(symlink(target.c_str(), link.c_str()) == 0);
+  auto r = pageload_cli({"run", "--dns-server", shared_lab().dns_server(), "--db", tmp.path(),
+                         shared_lab().http_url("www.test", "/")},
+                        tmp.dir());
+  CHECK(r.status == 4);
+  CHECK(r.err == "pageload: report: cannot write pageload-run-1.html: it is a symbolic link; remove it or choose "
+                 "another path\n");
+  CHECK(slurp(target) == "precious");
+  CHECK(stored_runs(tmp.path(), "ok") == 1);  // the run itself is stored
+  auto again = pageload_cli({"report", "1", "--db", tmp.path()}, tmp.dir());
+  CHECK(again.status == 4);
+  CHECK(slurp(target) == "precious");
+}
+
+// `report -o FIFO` and `--html FIFO` blocked forever in open().
+TEST_CASE("a FIFO as the report path is refused at once with exit 4") {
+  TempDb tmp;
+  const std::string fifo = tmp.dir() + "/fifo.html";
+  REQUIRE(mkfifo(fifo.c_str(), 0644) == 0);
+  auto run = pageload_cli({"run", "--dns-server", shared_lab().dns_server(), "--db", tmp.path(), "--html", fifo,
+                           shared_lab().http_url("www.test", "/")},
+                          tmp.dir(), 10);
+  CHECK(run.status == 4);
+  CHECK(run.seconds < 5);
+  CHECK(run.err.find("cannot write " + fifo + ": it is a FIFO") != std::string::npos);
+  auto report = pageload_cli({"report", "-o", fifo, "--db", tmp.path()}, tmp.dir(), 10);
+  CHECK(report.status == 4);
+  CHECK(report.seconds < 5);
+  CHECK(count_lines(report.err) == 1);
+}
