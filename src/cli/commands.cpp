@@ -230,20 +230,30 @@ StatusOr<int64_t> pick_run(store::Database& db, const std::string& which) {
 
 }  // namespace
 
+// What `list` and `show` printed reached standard output, or exit 4 with one line (as
+// `run` does): a full disk, /dev/full, or a pipe whose reader has gone (`| head`).
+int finish_output() {
+  std::cout.flush();
+  if (!std::cout) return fail(Status(Code::kFile, "cannot write to standard output"));
+  return kExitOk;
+}
+
 int list_command(const std::string& db_flag, int limit, bool json) {
+  if (limit < 1) return fail(Status(Code::kUsage, "-n must be 1 or more, got " + std::to_string(limit)));
   auto db = store::Database::open_existing(database_path(db_flag));
   if (!db.ok()) return fail(db.status());
   auto runs = db.value()->list_runs(limit);
   if (!runs.ok()) return fail(runs.status());
   if (!json) {
     std::cout << format_list(runs.value());
-    return kExitOk;
+    return finish_output();
   }
   for (const auto& r : runs.value()) {
     auto run = db.value()->load_run(r.id);
     if (run.ok()) std::cout << format_json(run.value()) << "\n";
+    if (!std::cout) break;  // the reader has gone: load no more runs
   }
-  return kExitOk;
+  return finish_output();
 }
 
 int show_command(const std::string& db_flag, const std::string& which, bool json) {
@@ -254,7 +264,7 @@ int show_command(const std::string& db_flag, const std::string& which, bool json
   auto run = db.value()->load_run(id.value());
   if (!run.ok()) return fail(run.status());
   std::cout << (json ? format_json(run.value()) + "\n" : format_show(run.value()));
-  return kExitOk;
+  return finish_output();
 }
 
 int report_command(const std::string& db_flag, const std::vector<std::string>& runs, const std::string& out) {

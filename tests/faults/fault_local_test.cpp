@@ -92,6 +92,57 @@ int stored_runs(const std::string& db_path, const char* outcome = nullptr) {
 
 }  // namespace
 
+// `list`, `show` and `show --json` exited 0 when nothing they printed could be written.
+TEST_CASE("list and show exit 4 with one line when standard output is /dev/full") {
+  TempDb tmp;
+  two_runs(tmp);
+  for (const auto& args : std::vector<std::vector<std::string>>{{"list"}, {"list", "--json"}, {"show"},
+                                                                {"show", "1", "--json"}}) {
+    std::vector<std::string> full = args;
+    full.insert(full.end(), {"--db", tmp.path()});
+    Child c{full, tmp.dir()};
+    c.stdout_fd = open("/dev/full", O_WRONLY | O_CLOEXEC);
+    auto r = run_child(c);
+    close(c.stdout_fd);
+    INFO(args[0] << " " << r.err);
+    CHECK(r.status == 4);
+    CHECK(r.err == "pageload: cannot write to standard output\n");
+  }
+}
+
+TEST_CASE("list and show exit 4 with one line when the pipe they write to is closed, as by head") {
+  TempDb tmp;
+  two_runs(tmp);
+  for (const auto& args : std::vector<std::vector<std::string>>{{"list"}, {"list", "--json"}, {"show"},
+                                                                {"show", "--json"}}) {
+    int fds[2];
+    REQUIRE(pipe2(fds, O_CLOEXEC) == 0);
+    close(fds[0]);  // the reader is gone before the first byte
+    std::vector<std::string> full = args;
+    full.insert(full.end(), {"--db", tmp.path()});
+    Child c{full, tmp.dir()};
+    c.stdout_fd = fds[1];
+    auto r = run_child(c);
+    close(fds[1]);
+    INFO(args[0] << " " << r.err);
+    CHECK(r.status == 4);  // not killed by SIGPIPE (141), not 0
+    CHECK(r.err == "pageload: cannot write to standard output\n");
+  }
+}
+
+// `list -n 0` printed a bare header and exited 0; a count below 1 is bad input.
+TEST_CASE("list -n 0 is a usage error with one line") {
+  TempDb tmp;
+  two_runs(tmp);
+  for (const char* n : {"0", "-3"}) {
+    auto r = pageload_cli({"list", "-n", n, "--db", tmp.path()}, tmp.dir());
+    CHECK(r.status == 2);
+    CHECK(r.out.empty());
+    CHECK(r.err == "pageload: -n must be 1 or more, got " + std::string(n) + "\n");
+  }
+  CHECK(count_lines(pageload_cli({"list", "-n", "1", "--db", tmp.path()}, tmp.dir()).out) == 2);
+}
+
 // A pageload-run-N.html symlink planted in the current directory made the report
 // overwrite its target.
 TEST_CASE("a planted report symlink is refused with exit 4 and its target is left alone") {
