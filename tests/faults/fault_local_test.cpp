@@ -179,3 +179,85 @@ TEST_CASE("a FIFO as the report path is refused at once with exit 4") {
   CHECK(report.seconds < 5);
   CHECK(count_lines(report.err) == 1);
 }
+
+// `--input /dev/zero` grew the process to 2 GB reading one endless line.
+TEST_CASE("an endless --input line is an error naming the line, in bounded memory") {
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--input", "/dev/zero"}), tmp.dir(), 20);
+  CHECK(r.status == 2);
+  CHECK(r.err == "pageload: /dev/zero:1: line is longer than 16384 bytes\n");
+  CHECK(r.max_rss_kb < 100 * 1024);
+  CHECK(stored_runs(tmp.path()) <= 0);  // nothing stored
+  std::string list = tmp.dir() + "/long.txt";
+  std::ofstream(list) << shared_lab().http_url("www.test", "/") << "\n#ok\n" << std::string(20000, 'x') << "\n";
+  auto file = pageload_cli(lab_args({"--db", tmp.path(), "--input", list}), tmp.dir());
+  CHECK(file.status == 2);
+  CHECK(file.err == "pageload: " + list + ":3: line is longer than 16384 bytes\n");
+  CHECK(stored_runs(tmp.path()) <= 0);  // a file is checked whole first: nothing loaded
+}
+
+TEST_CASE("an --input file may start with a UTF-8 byte order mark") {
+  TempDb tmp;
+  std::string list = tmp.dir() + "/bom.txt";
+  std::ofstream(list) << "\xEF\xBB\xBF" << shared_lab().http_url("www.test", "/") << "\r\n";
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-q", "--input", list}), tmp.dir());
+  INFO(r.err);
+  CHECK(r.status == 0);
+  CHECK(stored_runs(tmp.path(), "ok") == 1);
+}
+
+// `yes URL | pageload --input -` never started: all of stdin was read first.
+TEST_CASE("a never-ending --input stream is loaded as it is read, in bounded memory") {
+  TempDb tmp;
+  struct sigaction ignore {}, before {};
+  ignore.sa_handler = SIG_IGN;
+  sigaction(SIGPIPE, &ignore, &before);  // the writer sees EPIPE when pageload is gone
+  int fds[2];
+  REQUIRE(pipe2(fds, O_CLOEXEC) == 0);
+  Child c{lab_args({"--db", tmp.path(), "-q", "--parallel", "4", "--input", "-"}), tmp.dir()};
+  c.stdin_fd = fds[0];
+  const pid_t pid = start(c);
+  close(fds[0]);
+  // `yes URL`: the same line as fast as the pipe takes it, until the reader goes.
+  std::atomic<bool> stop{false};
+  std::thread yes([&] {
+    const std::string line = shared_lab().http_url("www.test", "/") + "\n";
+    std::string block;
+    while (block.size() < 64 * 1024) block += line;
+    while (!stop && write(fds[1], block.data(), block.size()) > 0) {
+    }
+  });
+  int loaded = 0;
+  for (int i = 0; i < 400 && loaded < 20; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    loaded = stored_runs(tmp.path(), "ok");
+  }
+  CHECK(loaded >= 20);  // loading while the input goes on
+  kill(pid, SIGTERM);
+  auto r = finish(pid, tmp.dir(), 20);
+  stop = true;
+  close(fds[1]);
+  yes.join();
+  sigaction(SIGPIPE, &before, nullptr);
+  INFO(r.err);
+  CHECK(r.status == 143);
+  CHECK(r.max_rss_kb < 100 * 1024);
+}
+
+TEST_CASE("a bad line in an --input stream ends the batch there, keeping the runs before it") {
+  TempDb tmp;
+  int fds[2];
+  REQUIRE(pipe2(fds, O_CLOEXEC) == 0);
+  Child c{lab_args({"--db", tmp.path(), "-q", "--input", "-"}), tmp.dir()};
+  c.stdin_fd = fds[0];
+  const pid_t pid = start(c);
+  close(fds[0]);
+  const std::string lines = shared_lab().http_url("www.test", "/") + "\n" + shared_lab().http_url("www.test", "/") +
+                            "\nnot a url\n" + shared_lab().http_url("www.test", "/") + "\n";
+  REQUIRE(write(fds[1], lines.data(), lines.size()) == static_cast<ssize_t>(lines.size()));
+  close(fds[1]);
+  auto r = finish(pid, tmp.dir());
+  CHECK(r.status == 2);
+  CHECK(r.err.find("pageload: stdin:3: no scheme in 'not a url'") == 0);
+  CHECK(stored_runs(tmp.path(), "ok") == 2);
+}
