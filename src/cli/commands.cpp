@@ -15,6 +15,7 @@
 #include "cli/parse.h"
 #include "cli/run_sink.h"
 #include "cli/url_feed.h"
+#include "core/resources.h"
 #include "core/url.h"
 #include "loader/loader.h"
 #include "report/html.h"
@@ -138,7 +139,18 @@ int run_command(RunCommand& cmd) {
     return fail(Status(Code::kUsage, "--html names one file but there is more than one URL; leave it out to get "
                                      "one report per run"));
 
-  const int parallel = cmd.parallel;
+  // As many loads at once as the descriptor limit allows: more would fail as
+  // local_resource (EMFILE) instead of loading.
+  int parallel = cmd.parallel;
+  if (parallel > 1) {
+    const ParallelBudget budget = budget_parallel(parallel);
+    const std::size_t wanted = std::min<std::size_t>(static_cast<std::size_t>(parallel), total.value_or(SIZE_MAX));
+    if (budget.lowered && static_cast<std::size_t>(budget.parallel) < wanted)
+      std::cerr << "pageload: warning: --parallel " << parallel << " lowered to " << budget.parallel << ": a load may hold "
+                << kDescriptorsPerLoad << " file descriptors and this process may have " << budget.limit
+                << " (ulimit -n)\n";
+    parallel = budget.parallel;
+  }
 
   auto db = store::Database::open(database_path(cmd.db));
   if (!db.ok()) return fail(db.status());

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cerrno>
 
+#include "fixtures/no_free_descriptors.h"
 
 using namespace pageload;
 using namespace pageload::testing;
@@ -141,6 +142,45 @@ TEST_CASE("list -n 0 is a usage error with one line") {
     CHECK(r.err == "pageload: -n must be 1 or more, got " + std::string(n) + "\n");
   }
   CHECK(count_lines(pageload_cli({"list", "-n", "1", "--db", tmp.path()}, tmp.dir()).out) == 2);
+}
+
+// Under `ulimit -n 64`, --parallel 100 failed runs as connect_error "after 0 ms" and
+// DNS tries as TIMEOUT after 5 s.
+TEST_CASE("with few file descriptors --parallel is lowered with a warning and every run loads") {
+  TempDb tmp;
+  std::string list = tmp.dir() + "/urls.txt";
+  {
+    std::ofstream f(list);
+    for (int i = 0; i < 100; ++i) f << shared_lab().http_url("fd" + std::to_string(i % 10) + ".test", "/delay/20?n=" + std::to_string(i)) << "\n";
+  }
+  Child c{lab_args({"--db", tmp.path(), "-q", "--parallel", "100", "--input", list}), tmp.dir()};
+  c.nofile = 64;
+  auto r = run_child(c, 60);
+  INFO(r.err);
+  CHECK(r.status == 0);
+  CHECK(r.err.find("pageload: warning: --parallel 100 lowered to ") == 0);
+  CHECK(r.err.find("(ulimit -n)") != std::string::npos);
+  CHECK(count_lines(r.err) == 1);
+  CHECK(stored_runs(tmp.path(), "ok") == 100);
+}
+
+TEST_CASE("a load that cannot open a socket fails in connect as local_resource, exit 4, naming EMFILE") {
+  auto loader = Loader::create();
+  REQUIRE(loader.ok());
+  // A first load sets up what the loader keeps (the resolver for these options).
+  auto o = fault_options(shared_lab().http_url("127.0.0.1", "/"));
+  REQUIRE(loader.value()->load(o)->outcome == Outcome::kOk);
+  StatusOr<Run> run = Status(Code::kInternal, "not run");
+  {
+    NoFreeDescriptors exhausted;
+    run = loader.value()->load(o);
+  }
+  REQUIRE(run.ok());
+  check_failed(run.value(), Phase::kConnect, Code::kLocalResource);
+  CHECK(run->exit_status() == 4);
+  CHECK(run->failure->message.find("cannot open a socket: Too many open files (EMFILE") == 0);
+  // The connect phase is what failed; nothing was sent.
+  CHECK_FALSE(run->requests.back().phase(Phase::kSend));
 }
 
 // A pageload-run-N.html symlink planted in the current directory made the report
