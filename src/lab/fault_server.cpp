@@ -45,6 +45,9 @@ constexpr Fault kFaults[] = {
     {"/silent", "reads the request, never answers"},
     {"/huge-location", "302 with a 100,000-byte Location"},
     {"/evil-reason", "200 whose reason phrase and headers carry terminal escapes"},
+    {"/upper-loop", "302 to itself with the host in upper case: http://FAULT.TEST:PORT/upper-loop"},
+    {"/backslash", "302 to \\\\fault.test:PORT\\ok?q=a\\b: backslashes for slashes, as browsers read them"},
+    {"/ok", "200, the target of the redirects above"},
 };
 
 // Reads until the end of the request head (or whatever arrives first for TLS ports).
@@ -241,6 +244,14 @@ void FaultServer::serve_path(int fd, const std::string& target) {
   } else if (path == "/huge-location") {
     send_all(fd, "HTTP/1.1 302 Found\r\nLocation: http://x.test/" + std::string(100'000 - 14, 'l') +
                      "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  } else if (path == "/upper-loop") {
+    send_all(fd, "HTTP/1.1 302 Found\r\nLocation: http://FAULT.TEST:" + std::to_string(port(FaultPort::kByPath)) +
+                     "/upper-loop\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  } else if (path == "/backslash") {
+    send_all(fd, "HTTP/1.1 302 Found\r\nLocation: \\\\fault.test:" + std::to_string(port(FaultPort::kByPath)) +
+                     "\\ok?q=a\\b\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  } else if (path == "/ok") {
+    send_all(fd, head("Content-Length: 2\r\nConnection: close\r\n") + "ok");
   } else if (path == "/evil-reason") {
     send_all(fd, "HTTP/1.1 200 \x1b[2J\x1b[31mpwned\x07\r\nContent-Type: \x1b]0;title\x07\r\n"
                  "Content-Length: 2\r\nConnection: close\r\n\r\nok");

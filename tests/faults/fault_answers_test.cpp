@@ -8,6 +8,27 @@
 using namespace pageload;
 using namespace pageload::testing;
 
+// A Location to the same URL with the host in upper case was requested once more (the
+// loop caught a hop late) and the host kept its case.
+TEST_CASE("a Location back to the same URL with an upper-case host is a loop at once") {
+  Run run = load_and_store(fault_options(shared_lab().fault_url("fault.test", "/upper-loop")));
+  REQUIRE(run.failure);
+  CHECK(run.failure->code == Code::kRedirectLoop);
+  REQUIRE(run.requests.size() == 1);
+  CHECK(run.requests[0].redirect_url == shared_lab().fault_url("fault.test", "/upper-loop"));
+  CHECK(run.requests[0].location.find("http://FAULT.TEST:") == 0);  // stored as sent
+}
+
+// "\\host\path" was resolved as a relative path; browsers read it as "//host/path".
+TEST_CASE("a Location with backslashes is followed as browsers follow it") {
+  Run run = load_and_store(fault_options(shared_lab().fault_url("fault.test", "/backslash")));
+  INFO((run.failure ? run.failure->message : ""));
+  CHECK(run.outcome == Outcome::kOk);
+  REQUIRE(run.requests.size() == 2);
+  CHECK(run.requests[0].redirect_url == shared_lab().fault_url("fault.test", "/ok?q=a\\b"));
+  CHECK(run.requests[1].status == 200);
+}
+
 // A TTL of 2^31 or more was stored negative.
 TEST_CASE("a DNS TTL of 2^31 or more is stored, shown and printed as the server sent it") {
   TempDb tmp;
