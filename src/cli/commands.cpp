@@ -15,6 +15,7 @@
 #include "cli/parse.h"
 #include "cli/run_sink.h"
 #include "cli/url_feed.h"
+#include "core/redact.h"
 #include "core/resources.h"
 #include "core/url.h"
 #include "loader/loader.h"
@@ -24,8 +25,9 @@
 namespace pageload::cli {
 
 int fail(const Status& status) {
-  // One line, whatever the message quotes (a -H value with a line break, a 20 KB URL).
-  std::cerr << "pageload: " << safe(status.message(), 300) << "\n";
+  // One line, whatever the message quotes (a -H value with a line break, a 20 KB URL),
+  // and no password of a URL it quotes, even one that does not parse.
+  std::cerr << "pageload: " << safe(redact_text(status.message()), 300) << "\n";
   return status.exit_status();
 }
 

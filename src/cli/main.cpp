@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/parse.h"
+#include "core/redact.h"
 
 namespace {
 
@@ -114,7 +115,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "pageload: " << e.what() << " (see pageload --help)\n";
+    std::cerr << "pageload: " << pageload::redact_text(e.what()) << " (see pageload --help)\n";
     return pageload::kExitUsage;
   }
 

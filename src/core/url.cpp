@@ -111,8 +111,13 @@ StatusOr<Url> parse_url(std::string_view text) {
                                      std::to_string(kMaxUrlLength) + ")");
   std::string input(text);
   std::string scheme = reference_scheme(input);
-  if (scheme.empty() || input.find("://") == std::string::npos)
-    return Status(Code::kBadUrl, "no scheme in '" + input + "' (did you mean https://" + input + "?)");
+  // Every URL a message quotes is in quotes, so redact_text() finds a password in it
+  // even when it holds spaces.
+  if (scheme.empty() || input.find("://") == std::string::npos) {
+    if (scheme == "http" || scheme == "https")
+      return Status(Code::kBadUrl, "no '//' after '" + scheme + ":' in '" + input + "'");
+    return Status(Code::kBadUrl, "no scheme in '" + input + "' (did you mean 'https://" + input + "'?)");
+  }
   if (scheme != "http" && scheme != "https")
     return Status(Code::kBadUrl, "unsupported scheme '" + scheme + "' (only http and https)");
   UrlHandle u(curl_url());
