@@ -144,7 +144,7 @@ std::vector<std::pair<std::size_t, std::size_t>> password_ranges(std::string_vie
   return merged;
 }
 
-std::string redact_passwords(std::string_view s, bool text) {
+std::string redact_pass(std::string_view s, bool text) {
   const auto ranges = password_ranges(s, text);
   if (ranges.empty()) return std::string(s);
   std::string out;
@@ -156,6 +156,20 @@ std::string redact_passwords(std::string_view s, bool text) {
     from = end;
   }
   out.append(s.substr(from));
+  return out;
+}
+
+// Passes until nothing changes: a password with white space in it, once replaced, can
+// let an earlier authority in free text reach further, to another '@'. Each pass that
+// changes anything makes the text shorter or fills an empty password, so this ends
+// after a few passes; the bound is a guard.
+std::string redact_passwords(std::string_view s, bool text) {
+  std::string out = redact_pass(s, text);
+  for (int pass = 0; pass < 16; ++pass) {
+    std::string again = redact_pass(out, text);
+    if (again == out) break;
+    out = std::move(again);
+  }
   return out;
 }
 
