@@ -107,7 +107,8 @@ CREATE TABLE IF NOT EXISTS dns_answers (
   type      TEXT NOT NULL,            -- 'A', 'AAAA' or 'CNAME'
   name      TEXT NOT NULL,            -- owner name
   value     TEXT NOT NULL,            -- address, or CNAME target
-  ttl       INTEGER NOT NULL,         -- seconds
+  ttl       INTEGER NOT NULL,         -- seconds, as sent: 0 to 4294967295 (RFC 2181 8: 2^31
+                                      -- and more count as 0, so such an answer is not cached)
   PRIMARY KEY (lookup_id, seq)
 ) WITHOUT ROWID;
 

@@ -41,7 +41,10 @@ struct DnsAnswer {
   std::string type;   // "A", "AAAA" or "CNAME"
   std::string name;   // owner name
   std::string value;  // address, or CNAME target
-  int ttl = 0;        // seconds
+  // Seconds, the 32-bit value the server sent (0 to 2^32 - 1). RFC 2181 8: a TTL with the
+  // top bit set (2^31 or more) is treated as 0, so such an answer is never cached; it is
+  // still recorded as sent.
+  uint32_t ttl = 0;
 
   bool operator==(const DnsAnswer&) const = default;
 };

@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/parse.h"
+#include "core/redact.h"
 
 namespace {
 
@@ -77,7 +78,7 @@ int main(int argc, char** argv) {
   bool json = false;
   auto* cmd_list = app.add_subcommand("list", "Recent runs, newest first");
   cmd_list->add_option("--db", db, "SQLite database");
-  cmd_list->add_option("-n,--limit", limit, "How many runs (default 20)")->check(CLI::PositiveNumber);
+  cmd_list->add_option("-n,--limit", limit, "How many runs, 1 or more (default 20)");
   cmd_list->add_flag("--json", json, "One JSON object per line");
 
   std::string run_id = "latest";
@@ -114,7 +115,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "pageload: " << e.what() << " (see pageload --help)\n";
+    std::cerr << "pageload: " << pageload::redact_text(e.what()) << " (see pageload --help)\n";
     return pageload::kExitUsage;
   }
 

@@ -65,11 +65,6 @@ std::vector<std::string> loopback_addresses(int ip_version) {
   return {"127.0.0.1", "::1"};
 }
 
-// A URL as the run stores it: its password redacted unless --keep-secrets.
-std::string stored_url(const LoadOptions& options, const std::string& url) {
-  return options.keep_secrets ? url : redact_url(url);
-}
-
 std::string resolver_key(const std::vector<std::string>& servers, long timeout_ms) {
   std::string key;
   for (const auto& s : servers) key += s + ",";
@@ -138,11 +133,13 @@ Status Loader::start(const LoadOptions& options, const BeginHook& begin, DoneHoo
   st->first_origin = st->url.origin();
   st->method = options.method.empty() ? (options.data ? "POST" : "GET") : options.method;
   st->body = options.data;
-  st->run.url = stored_url(options, st->url.full);
+  st->run.url = st->url.full;
   st->run.label = options.label;
   st->run.options_json = options_to_json(options);
   st->run.tool_version = std::string("pageload ") + PAGELOAD_VERSION;
   st->run.library_versions = library_versions();
+  // Secrets are redacted before the run is first stored (and again when it ends).
+  if (!options.keep_secrets) redact_run(st->run);
   if (begin) begin(st->run);
   // The run's time origin and its wall-clock start are read together, after the begin
   // hook's bookkeeping (a database write), so that work is not drawn as part of the load.
@@ -279,15 +276,6 @@ void Loader::Impl::on_hop_done(const std::shared_ptr<RunState>& st, transfer::Ho
   if (closes) st->open_origins.erase(st->url.origin());
   else st->open_origins.insert(st->url.origin());
 
-  const std::string location = req.location;  // followed as sent, stored redacted
-  if (!st->options.keep_secrets) {
-    redact_headers(req.request_headers);
-    redact_headers(req.response_headers);
-    for (auto& [name, value] : req.response_headers)
-      if (iequals(name, "location")) value = redact_url(value);
-    req.url = redact_url(req.url);
-    req.location = redact_url(req.location);
-  }
   run.requests.push_back(std::move(req));
   Request& done = run.requests.back();
   if (done.failure) return finish(st, done.failure);
@@ -303,9 +291,10 @@ void Loader::Impl::on_hop_done(const std::shared_ptr<RunState>& st, transfer::Ho
   for (const auto& [name, value] : done.response_headers) has_location |= iequals(name, "location");
   if (!has_location)
     return fail_redirect(Code::kBadRedirect, std::to_string(*done.status) + " response has no Location header");
-  auto next = resolve_location(st->url, location);
+  // Followed as sent: the run's copy is redacted only when it ends (finish).
+  auto next = resolve_location(st->url, done.location);
   if (!next.ok()) return fail_redirect(next.status().code(), next.status().message());
-  done.redirect_url = stored_url(st->options, next->full);
+  done.redirect_url = next->full;
   if (static_cast<int>(run.requests.size()) > st->options.max_redirs)
     return fail_redirect(Code::kTooManyRedirects,
                          "more than " + std::to_string(st->options.max_redirs) + " redirects (--max-redirs)");
@@ -330,7 +319,7 @@ void Loader::Impl::fail_in_dns(const std::shared_ptr<RunState>& st, const DnsLoo
   req.id = req.seq;
   req.redirect_from = st->redirect_from;
   req.method = st->method;
-  req.url = stored_url(st->options, st->url.full);
+  req.url = st->url.full;
   req.scheme = st->url.scheme;
   req.host = st->url.host;
   req.port = st->url.port;
@@ -353,7 +342,7 @@ void Loader::Impl::finish(const std::shared_ptr<RunState>& st, std::optional<Fai
   st->finished = true;
   // No exchange of this run is in flight any more; the shared pool outlives it.
   if (st->pool != shared_pool) driver->close_pool(st->pool);
-  run.final_url = stored_url(st->options, st->url.full);
+  run.final_url = st->url.full;
   if (!run.requests.empty()) {
     run.final_status = run.requests.back().status;
     run.total_ms = run.requests.back().span.end_ms;
@@ -364,6 +353,9 @@ void Loader::Impl::finish(const std::shared_ptr<RunState>& st, std::optional<Fai
   if (run.failure) run.outcome = Outcome::kFailed;
   else if (run.final_status && *run.final_status >= 400) run.outcome = Outcome::kHttpError;
   else run.outcome = Outcome::kOk;
+  // The one place a finished run's secrets are redacted: everything it is stored, printed
+  // and drawn from comes after this.
+  if (!st->options.keep_secrets) redact_run(run);
   if (st->done) st->done(run);
 }
 

@@ -36,7 +36,8 @@ CREATE TABLE IF NOT EXISTS dns_attempts (
 )sql";
 
 // Version 3: page loads (what each request fetched, who asked for it, its priority and
-// queueing) and the page's own figures. `phases` is rebuilt because its CHECK constraint
+// queueing) and the page's own figures; DNS TTLs as the unsigned 32-bit values servers
+// send (a TTL of 2^31 or more was stored negative: c-ares hands TTLs over as int). `phases` is rebuilt because its CHECK constraint
 // gains 'blocked'. Views and indexes are not here: schema.sql, run again after the
 // migrations, recreates them.
 constexpr char kToVersion3[] = R"sql(
@@ -77,6 +78,7 @@ INSERT INTO phases_v3 (request_id, name, start_ms, end_ms, ok, error_class, erro
   SELECT request_id, name, start_ms, end_ms, ok, error_class, error FROM phases;
 DROP TABLE phases;
 ALTER TABLE phases_v3 RENAME TO phases;
+UPDATE dns_answers SET ttl = ttl + 4294967296 WHERE ttl < 0;
 )sql";
 
 }  // namespace

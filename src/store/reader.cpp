@@ -127,7 +127,9 @@ Status read_lookups(SqliteDb& db, Run& run, IndexOf& index) {
   });
   if (!s.ok()) return s;
   return query_run(db, kSelectAnswers, run.id, [&](const Statement& st) {
-    DnsAnswer a{st.text(1), st.text(2), st.text(3), st.integer(4)};
+    // A file written before TTLs were unsigned holds 2^31 and above as negative: the same
+    // 32 bits, read back as the value the server sent.
+    DnsAnswer a{st.text(1), st.text(2), st.text(3), static_cast<uint32_t>(st.int64(4))};
     run.dns_lookups[index.at(st.int64(0))].answers.push_back(std::move(a));
   });
 }

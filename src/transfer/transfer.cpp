@@ -24,11 +24,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <list>
 #include <map>
 
 #include "core/redact.h"
+#include "core/resources.h"
 #include "transfer/classify.h"
 #include "transfer/response_text.h"
 #include "transfer/tls_capture.h"
@@ -134,6 +136,7 @@ struct Exchange {
   char error_buffer[CURL_ERROR_SIZE] = {};  // curl's own detail of a failure
   int64_t decoded_bytes = 0;
   bool too_large = false;
+  int open_errno = 0;     // why curl's last socket could not be opened (EMFILE...)
   std::string cancelled;  // Driver::cancel_all's message
 };
 
@@ -157,6 +160,7 @@ curl_socket_t on_open_socket(void* clientp, curlsocktype purpose, curl_sockaddr*
   auto* ex = static_cast<Exchange*>(clientp);
   int64_t now = mono_now_us();
   int fd = socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+  if (fd < 0) ex->open_errno = errno;  // curl keeps no errno for this failure
   if (purpose == CURLSOCKTYPE_IPCXN) {
     if (!ex->first_socket_us) ex->first_socket_us = now;
     ConnectAttempt attempt;
@@ -381,12 +385,11 @@ void Driver::Impl::finish(Exchange& ex, CURLcode rc) {
   std::optional<Failure> failure;
   Phase failed_phase = Phase::kReceive;
   if (rc != CURLE_OK) {
+    long os_errno = ex.open_errno;
+    if (!os_errno) curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &os_errno);
     Classified c = ex.too_large ? Classified{Phase::kReceive, Code::kTooLarge}
-                                : classify_failure(rc, [&] {
-                                    long err = 0;
-                                    curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &err);
-                                    return err;
-                                  }(), progress, ex.tls.info.verify_result, ex.tls.hostname_ok);
+                                : classify_failure(rc, os_errno, progress, ex.tls.info.verify_result,
+                                                   ex.tls.hostname_ok);
     failed_phase = c.phase;
     std::string message = ex.error_buffer[0] ? std::string(ex.error_buffer) : curl_easy_strerror(rc);
     while (!message.empty() && (message.back() == '\n' || message.back() == '\r')) message.pop_back();
@@ -396,6 +399,8 @@ void Driver::Impl::finish(Exchange& ex, CURLcode rc) {
       message = "response header too large (curl accepts at most 100 KB per header line)";
     else if (rc == CURLE_PARTIAL_FILE && !ex.head_complete && !ex.error_buffer[0])
       message = "connection closed inside the response headers";
+    else if (c.code == Code::kLocalResource)
+      message = resource_message("cannot open a socket", static_cast<int>(os_errno));
     else if (c.code == Code::kTooLarge)
       message = "response larger than --max-filesize " + std::to_string(ex.spec.max_filesize) + " bytes";
     else if (c.code == Code::kTlsCertHostname)

@@ -248,7 +248,7 @@ TEST_CASE("an in-memory database can be opened for tests") {
 
 // A file written by version 1 (tests/store/schema_v1.sql is schema.sql as it was) must
 // open, keep its runs and end up with exactly the columns a fresh file has.
-TEST_CASE("a version 1 database is migrated to version 3, keeps its runs and matches a fresh file") {
+TEST_CASE("a version 1 database is migrated to the current version, keeps its runs and matches a fresh file") {
   ScratchDir dir;
   const std::string old_path = dir.file("v1.db");
   exec(old_path, read_bytes(PAGELOAD_SCHEMA_V1) + "PRAGMA user_version = 1;");
@@ -312,4 +312,34 @@ TEST_CASE("a version 2 database is migrated to version 3, keeps its runs and mat
   const char* objects_sql = "SELECT type, name FROM sqlite_master ORDER BY type, name";
   CHECK(query(old_path, objects_sql) == query(new_path, objects_sql));
   CHECK(*query(old_path, "SELECT COUNT(*) FROM phases WHERE duration_ms = 4")[0][0] == "1");
+}
+
+// A version 2 file (tests/store/schema_v2.sql) holds TTLs of 2^31 and more as the
+// negative numbers c-ares's int made of them; version 3 stores what the server sent.
+TEST_CASE("a version 2 database is migrated to version 3: its negative TTLs become the values sent") {
+  ScratchDir dir;
+  const std::string old_path = dir.file("v2.db");
+  exec(old_path, read_bytes(PAGELOAD_SCHEMA_V2) + "PRAGMA user_version = 2;");
+  exec(old_path,
+       "INSERT INTO runs (id, started_at, url, outcome) VALUES (1, '2026-11-01T00:00:00Z', 'http://a.test/', 'ok');"
+       "INSERT INTO dns_lookups (id, run_id, seq, host, source, start_ms, end_ms) VALUES (1, 1, 0, 'a.test', 'dns', 0, 1);"
+       "INSERT INTO dns_answers (lookup_id, seq, type, name, value, ttl) VALUES"
+       " (1, 0, 'A', 'a.test', '127.0.0.1', -2147483648), (1, 1, 'A', 'a.test', '127.0.0.2', -1),"
+       " (1, 2, 'A', 'a.test', '127.0.0.3', 300);");
+  {
+    auto db = Database::open(old_path);
+    REQUIRE(db.ok());
+    auto run = (*db)->load_run(1);
+    REQUIRE(run.ok());
+    const auto& answers = run->dns_lookups.at(0).answers;
+    REQUIRE(answers.size() == 3);
+    CHECK(answers[0].ttl == 2147483648u);
+    CHECK(answers[1].ttl == 4294967295u);
+    CHECK(answers[2].ttl == 300u);
+  }
+  CHECK(user_version(old_path) == "3");
+  CHECK(*query(old_path, "SELECT group_concat(ttl) FROM dns_answers ORDER BY seq")[0][0] == "2147483648,4294967295,300");
+  const std::string new_path = dir.file("fresh.db");
+  REQUIRE(Database::open(new_path).ok());
+  CHECK(columns(old_path) == columns(new_path));
 }
