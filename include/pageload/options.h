@@ -1,6 +1,7 @@
 // Options of one load, as the CLI (or a test) fills them. Plain value; no I/O.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,6 +47,13 @@ struct LoadOptions {
   bool keep_secrets = false;          // --keep-secrets
   std::string label;
   bool compressed = true;             // ask for gzip/deflate like a browser
+  // The proxy environment variables libcurl would obey (http_proxy, https_proxy,
+  // HTTPS_PROXY, all_proxy, ALL_PROXY, no_proxy, NO_PROXY), as the CLI found them set.
+  // pageload decides from them which proxy a request goes through and records it
+  // (src/transfer/proxy.h); empty: none set.
+  std::map<std::string, std::string> proxy_env;
+  // --noproxy LIST: hosts that go direct, replacing no_proxy/NO_PROXY; '*': all of them.
+  std::optional<std::string> noproxy;
 };
 
 // The options as JSON for runs.options, with secret header values redacted.
