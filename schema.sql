@@ -1,4 +1,4 @@
--- pageload database schema, version 2: the one source of the schema.
+-- pageload database schema, version 3: the one source of the schema.
 --
 -- This file is embedded into the binary and applied by the store (src/store) when a
 -- database is created or is older than this version; PRAGMA user_version carries the
@@ -31,7 +31,9 @@ CREATE TABLE IF NOT EXISTS runs (
   tool_version     TEXT,
   library_versions TEXT,
   request_count    INTEGER,            -- NULL while running
-  redirect_count   INTEGER             -- NULL while running
+  redirect_count   INTEGER,            -- NULL while running
+  proxy            TEXT                -- proxies the requests went through (from the
+                                       -- environment; credentials redacted); NULL: none (v3)
 );
 CREATE INDEX IF NOT EXISTS runs_started_at ON runs(started_at);
 CREATE INDEX IF NOT EXISTS runs_label ON runs(label, started_at);
@@ -134,6 +136,10 @@ CREATE TABLE IF NOT EXISTS connections (
   verify_message   TEXT,
   verified         INTEGER CHECK (verified IN (0, 1)),  -- 1: chain and host name passed (also under -k)
   request_count    INTEGER NOT NULL DEFAULT 0,
+  proxy            TEXT,              -- the proxy it went through (credentials redacted); its
+                                      -- remote_ip and connect span are the proxy's. NULL: direct (v3)
+  retry_reason     TEXT,              -- why curl gave it up and retried the request on a new
+                                      -- connection (HTTP/2 REFUSED_STREAM, closed by the server) (v3)
   UNIQUE (run_id, seq)
 );
 
@@ -208,9 +214,10 @@ CREATE TABLE IF NOT EXISTS phases (
 CREATE INDEX IF NOT EXISTS phases_name ON phases(name);
 
 -- Headers as sent and received, in order; secret values arrive redacted by the loader.
+-- 'trailer': a trailer field sent after a chunked body (never read as a header) (v3).
 CREATE TABLE IF NOT EXISTS headers (
   request_id INTEGER NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
-  direction  TEXT NOT NULL CHECK (direction IN ('request', 'response')),
+  direction  TEXT NOT NULL CHECK (direction IN ('request', 'response', 'trailer')),
   seq        INTEGER NOT NULL,
   name       TEXT NOT NULL,
   value      TEXT NOT NULL,

@@ -35,15 +35,37 @@ CREATE TABLE IF NOT EXISTS dns_attempts (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 3 (transfer's part): the proxy a run and a connection went through, why curl
+// gave a connection up and retried, and trailer fields as a header direction of their own.
+// The direction CHECK changes, so headers is rebuilt (nothing refers to it).
+constexpr char kToVersion3[] = R"sql(
+ALTER TABLE runs ADD COLUMN proxy TEXT;
+ALTER TABLE connections ADD COLUMN proxy TEXT;
+ALTER TABLE connections ADD COLUMN retry_reason TEXT;
+CREATE TABLE headers_v3 (
+  request_id INTEGER NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+  direction  TEXT NOT NULL CHECK (direction IN ('request', 'response', 'trailer')),
+  seq        INTEGER NOT NULL,
+  name       TEXT NOT NULL,
+  value      TEXT NOT NULL,
+  PRIMARY KEY (request_id, direction, seq)
+) WITHOUT ROWID;
+INSERT INTO headers_v3 (request_id, direction, seq, name, value)
+  SELECT request_id, direction, seq, name, value FROM headers;
+DROP TABLE headers;
+ALTER TABLE headers_v3 RENAME TO headers;
+)sql";
+
 }  // namespace
 
 std::span<const Migration> migrations() {
   // To change the schema: edit schema.sql (the whole current schema, for fresh files),
   // bump kSchemaVersion, and add {N, "ALTER TABLE ...; ..."} taking version N-1 to N.
-  static const std::array<Migration, 1> kMigrations{{
+  static const std::array<Migration, 2> kMigrations{{
       {2, kToVersion2},
+      {3, kToVersion3},
   }};
-  static_assert(kSchemaVersion == 2, "add a migration for the new schema version");
+  static_assert(kSchemaVersion == 3, "add a migration for the new schema version");
   return kMigrations;
 }
 

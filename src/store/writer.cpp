@@ -19,7 +19,7 @@ constexpr char kInsertRun[] =
 constexpr char kCompleteRun[] =
     "UPDATE runs SET started_at = ?2, url = ?3, final_url = ?4, final_status = ?5, outcome = ?6,"
     " error_class = ?7, error = ?8, total_ms = ?9, label = ?10, options = ?11, tool_version = ?12,"
-    " library_versions = ?13, request_count = ?14, redirect_count = ?15 WHERE id = ?1";
+    " library_versions = ?13, request_count = ?14, redirect_count = ?15, proxy = ?16 WHERE id = ?1";
 
 // Children go first: requests reference connections and lookups.
 constexpr char kDeleteRequests[] = "DELETE FROM requests WHERE run_id = ?1";
@@ -42,8 +42,8 @@ constexpr char kInsertConnection[] =
     "INSERT INTO connections (run_id, seq, scheme, host, port, remote_ip, remote_port, local_ip,"
     " local_port, family, connect_start_ms, connect_end_ms, tls_version, tls_cipher, alpn,"
     " cert_subject, cert_issuer, cert_sans, cert_not_before, cert_not_after, verify_result,"
-    " verify_message, verified, request_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-    " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)";
+    " verify_message, verified, request_count, proxy, retry_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+    " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)";
 constexpr char kInsertAttempt[] =
     "INSERT INTO connect_attempts (connection_id, seq, address, port, family, error)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
@@ -125,7 +125,7 @@ Status write_connection(SqliteDb& db, int64_t run_id, int seq, const Connection&
       or_null(t.cipher), or_null(t.alpn), or_null(t.subject), or_null(t.issuer),
       or_null(to_json_list(t.sans)), or_null(t.not_before), or_null(t.not_after),
       tls ? std::optional<int64_t>(t.verify_result) : std::nullopt, or_null(t.verify_message),
-      tls ? std::optional<bool>(t.verified) : std::nullopt, c.requests);
+      tls ? std::optional<bool>(t.verified) : std::nullopt, c.requests, or_null(c.proxy), or_null(c.retry_reason));
   if (!id.ok()) return id.status();
   row_id = *id;
   for (size_t i = 0; i < c.attempts.size(); ++i) {
@@ -189,7 +189,8 @@ Status write_request(SqliteDb& db, int64_t run_id, const Request& r, const std::
     if (!s.ok()) return s;
   }
   if (Status s = write_headers(db, *id, "request", r.request_headers); !s.ok()) return s;
-  return write_headers(db, *id, "response", r.response_headers);
+  if (Status s = write_headers(db, *id, "response", r.response_headers); !s.ok()) return s;
+  return write_headers(db, *id, "trailer", r.response_trailers);
 }
 
 Status insert_run_row(SqliteDb& db, Run& run) {
@@ -208,7 +209,7 @@ Status complete_run_row(SqliteDb& db, const Run& run) {
   Status s = execute(db, kCompleteRun, run.id, run.started_at, run.url, or_null(run.final_url), run.final_status,
                      outcome_name(run.outcome), error_class(run.failure), error_text(run.failure), run.total_ms,
                      or_null(run.label), or_null(run.options_json), or_null(run.tool_version),
-                     or_null(run.library_versions), run.requests.size(), redirects);
+                     or_null(run.library_versions), run.requests.size(), redirects, or_null(run.proxy));
   if (!s.ok()) return s;
   if (sqlite3_changes(db.raw()) != 1) {
     return Status(Code::kUsage, "no run " + std::to_string(run.id) + " in DB");

@@ -1,0 +1,348 @@
+-- The schema as version 2 wrote it (schema.sql at 1496963), kept so that tests/store can
+-- prove a version 2 file migrates to the current version. Never edit.
+-- pageload database schema, version 2: the one source of the schema.
+--
+-- This file is embedded into the binary and applied by the store (src/store) when a
+-- database is created or is older than this version; PRAGMA user_version carries the
+-- version and is set by the store, not here. The script is idempotent (IF NOT EXISTS,
+-- INSERT OR REPLACE), so `sqlite3 my.db < schema.sql` is also a valid way to create one.
+--
+-- Conventions, part of the public interface:
+--   * Times: `*_ms` are milliseconds from the run's start on one monotonic clock;
+--     `started_at` and certificate dates are UTC ISO-8601 text.
+--   * NULL means "did not happen / not known", never 0: a phase that did not happen has
+--     no row in `phases` and a NULL column in `timeline`; an unknown port is NULL.
+--   * Lists (certificate SANs, DNS servers, warnings) are JSON arrays: use json_each().
+--   * error_class holds a stable code name (e.g. 'dns_nxdomain'); error the human text.
+--   * Deleting a runs row deletes everything recorded for it (ON DELETE CASCADE).
+
+-- One load of one URL.
+CREATE TABLE IF NOT EXISTS runs (
+  id               INTEGER PRIMARY KEY,
+  started_at       TEXT NOT NULL,      -- UTC ISO-8601 with microseconds
+  url              TEXT NOT NULL,      -- as given
+  final_url        TEXT,               -- URL of the last hop
+  final_status     INTEGER,            -- HTTP status of the last hop; NULL if none arrived
+  outcome          TEXT NOT NULL DEFAULT 'running'
+                   CHECK (outcome IN ('ok', 'http_error', 'failed', 'running')),
+  error_class      TEXT,               -- why the run failed (stable code name)
+  error            TEXT,
+  total_ms         REAL,
+  label            TEXT,               -- --label, for comparing runs with GROUP BY
+  options          TEXT,               -- JSON of the options, secrets redacted
+  tool_version     TEXT,
+  library_versions TEXT,
+  request_count    INTEGER,            -- NULL while running
+  redirect_count   INTEGER             -- NULL while running
+);
+CREATE INDEX IF NOT EXISTS runs_started_at ON runs(started_at);
+CREATE INDEX IF NOT EXISTS runs_label ON runs(label, started_at);
+
+-- Resolving one host name. A run's lookups are numbered by seq from 0.
+CREATE TABLE IF NOT EXISTS dns_lookups (
+  id          INTEGER PRIMARY KEY,
+  run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  seq         INTEGER NOT NULL,
+  host        TEXT NOT NULL,
+  source      TEXT NOT NULL,          -- 'dns' (servers asked), 'cache' (run's cache), 'hosts'
+  servers     TEXT,                   -- JSON array of "ADDR:PORT"; NULL when none configured
+  family      INTEGER,                -- 4 or 6 when restricted (-4/-6); NULL: any
+  start_ms    REAL NOT NULL,
+  end_ms      REAL NOT NULL,
+  duration_ms REAL GENERATED ALWAYS AS (end_ms - start_ms) STORED,
+  -- NOERROR, NXDOMAIN, SERVFAIL, NODATA, REFUSED, TIMEOUT, BADREPLY (a reply that does not
+  -- parse), ERROR (anything else: local or network)
+  outcome     TEXT,
+  ares_status TEXT,                   -- c-ares status name, e.g. ARES_ENOTFOUND; NULL: none
+                                      -- (--max-time ended the lookup first)
+  error_class TEXT,
+  error       TEXT,
+  UNIQUE (run_id, seq)
+);
+
+-- One query (A or AAAA) of a lookup.
+CREATE TABLE IF NOT EXISTS dns_queries (
+  lookup_id   INTEGER NOT NULL REFERENCES dns_lookups(id) ON DELETE CASCADE,
+  seq         INTEGER NOT NULL,
+  type        TEXT NOT NULL,          -- 'A' or 'AAAA'
+  outcome     TEXT,                   -- as dns_lookups.outcome, for this query
+  ares_status TEXT,
+  start_ms    REAL NOT NULL,
+  end_ms      REAL NOT NULL,
+  duration_ms REAL GENERATED ALWAYS AS (end_ms - start_ms) STORED,
+  server      TEXT,                   -- "ADDR:PORT" whose reply decided it; NULL: none did (v2)
+  PRIMARY KEY (lookup_id, seq)
+) WITHOUT ROWID;
+
+-- Every message a query sent, in order: the first try, retransmits, and the moves to the
+-- next server after a timeout or an error.
+CREATE TABLE IF NOT EXISTS dns_attempts (
+  lookup_id   INTEGER NOT NULL,
+  query_seq   INTEGER NOT NULL,       -- dns_queries.seq
+  seq         INTEGER NOT NULL,
+  server      TEXT NOT NULL,          -- "ADDR:PORT" sent to
+  start_ms    REAL NOT NULL,          -- sent
+  end_ms      REAL,                   -- the reply or error came, or the resolver gave up;
+                                      -- NULL: nothing came before another server's reply
+  duration_ms REAL GENERATED ALWAYS AS (end_ms - start_ms) STORED,
+  -- The reply's: NOERROR, NODATA, NXDOMAIN, SERVFAIL, REFUSED, FORMERR, NOTIMP, RCODE<n>,
+  -- BADREPLY, TRUNCATED (asked again over TCP). No reply: TIMEOUT, UNREACHABLE (ICMP:
+  -- nothing listens there), ERROR (another socket error). NULL together with end_ms.
+  outcome     TEXT,
+  PRIMARY KEY (lookup_id, query_seq, seq),
+  FOREIGN KEY (lookup_id, query_seq) REFERENCES dns_queries(lookup_id, seq) ON DELETE CASCADE
+) WITHOUT ROWID;
+
+-- The records of a lookup's answer: CNAME chain first, then addresses.
+CREATE TABLE IF NOT EXISTS dns_answers (
+  lookup_id INTEGER NOT NULL REFERENCES dns_lookups(id) ON DELETE CASCADE,
+  seq       INTEGER NOT NULL,
+  type      TEXT NOT NULL,            -- 'A', 'AAAA' or 'CNAME'
+  name      TEXT NOT NULL,            -- owner name
+  value     TEXT NOT NULL,            -- address, or CNAME target
+  ttl       INTEGER NOT NULL,         -- seconds
+  PRIMARY KEY (lookup_id, seq)
+) WITHOUT ROWID;
+
+-- One TCP (+TLS) connection. A run's connections are numbered by seq from 0.
+-- The tls_* and cert_* columns are NULL when no TLS handshake was made; `verified` and
+-- `verify_result` are set whenever one was. The certificate is verified against the same
+-- CAs with or without -k (which only keeps a failure from stopping the load):
+-- verify_result is OpenSSL's first error for the chain and the host name (62 for a name
+-- mismatch), and verified = 1 exactly when both passed.
+CREATE TABLE IF NOT EXISTS connections (
+  id               INTEGER PRIMARY KEY,
+  run_id           INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  seq              INTEGER NOT NULL,
+  scheme           TEXT NOT NULL,
+  host             TEXT NOT NULL,
+  port             INTEGER,
+  remote_ip        TEXT,
+  remote_port      INTEGER,
+  local_ip         TEXT,
+  local_port       INTEGER,
+  family           INTEGER,           -- 4 or 6
+  connect_start_ms REAL,              -- TCP connect span
+  connect_end_ms   REAL,
+  tls_version      TEXT,              -- 'TLSv1.3'
+  tls_cipher       TEXT,
+  alpn             TEXT,              -- 'http/1.1', 'h2'
+  cert_subject     TEXT,
+  cert_issuer      TEXT,
+  cert_sans        TEXT,              -- JSON array
+  cert_not_before  TEXT,              -- UTC ISO-8601
+  cert_not_after   TEXT,
+  verify_result    INTEGER,           -- X509_V_OK (0) or an X509_V_ERR_* code
+  verify_message   TEXT,
+  verified         INTEGER CHECK (verified IN (0, 1)),  -- 1: chain and host name passed (also under -k)
+  request_count    INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (run_id, seq)
+);
+
+-- Every address tried while connecting, in order; error is NULL for the one that connected.
+CREATE TABLE IF NOT EXISTS connect_attempts (
+  connection_id INTEGER NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+  seq           INTEGER NOT NULL,
+  address       TEXT NOT NULL,
+  port          INTEGER,
+  family        INTEGER,
+  error         TEXT,
+  PRIMARY KEY (connection_id, seq)
+) WITHOUT ROWID;
+
+-- One request: a hop of the redirect chain, numbered by seq from 0.
+CREATE TABLE IF NOT EXISTS requests (
+  id                 INTEGER PRIMARY KEY,
+  run_id             INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  seq                INTEGER NOT NULL,
+  redirect_from      INTEGER,          -- seq of the hop that led here; NULL for the first
+  method             TEXT NOT NULL,
+  url                TEXT NOT NULL,
+  scheme             TEXT,
+  host               TEXT,
+  port               INTEGER,
+  connection_id      INTEGER REFERENCES connections(id),  -- NULL if no connection was made
+  reused             INTEGER NOT NULL CHECK (reused IN (0, 1)),
+  dns_lookup_id      INTEGER REFERENCES dns_lookups(id),  -- NULL if no lookup was made
+  start_ms           REAL NOT NULL,
+  end_ms             REAL NOT NULL,
+  -- Each phase's duration, NULL when the phase did not happen: copies of
+  -- phases.duration_ms written in the same transaction, so that `timeline` is a plain
+  -- scan of this table (six index seeks per request made a GROUP BY over 100,000 runs
+  -- three times slower). `phases` stays the full record (spans, ok, errors).
+  dns_ms             REAL,
+  connect_ms         REAL,
+  tls_ms             REAL,
+  send_ms            REAL,
+  wait_ms            REAL,
+  receive_ms         REAL,
+  http_version       TEXT,             -- 'HTTP/1.1', 'HTTP/2'
+  status             INTEGER,          -- NULL when no response arrived
+  reason             TEXT,
+  location           TEXT,             -- raw Location header
+  redirect_url       TEXT,             -- Location resolved against url
+  header_bytes       INTEGER,
+  body_bytes         INTEGER,          -- on the wire
+  body_decoded_bytes INTEGER,          -- after content decoding
+  content_type       TEXT,
+  error_phase        TEXT CHECK (error_phase IN ('dns', 'connect', 'tls', 'send', 'wait', 'receive')),
+  error_class        TEXT,
+  error              TEXT,
+  warnings           TEXT,             -- JSON array; NULL when none
+  UNIQUE (run_id, seq)
+);
+CREATE INDEX IF NOT EXISTS requests_host ON requests(host);
+CREATE INDEX IF NOT EXISTS requests_connection ON requests(connection_id);
+CREATE INDEX IF NOT EXISTS requests_dns_lookup ON requests(dns_lookup_id);
+
+-- The phases of a request that happened. No row: the phase did not happen.
+CREATE TABLE IF NOT EXISTS phases (
+  request_id  INTEGER NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+  name        TEXT NOT NULL CHECK (name IN ('dns', 'connect', 'tls', 'send', 'wait', 'receive')),
+  start_ms    REAL NOT NULL,
+  end_ms      REAL NOT NULL,
+  duration_ms REAL GENERATED ALWAYS AS (end_ms - start_ms) STORED,
+  ok          INTEGER NOT NULL CHECK (ok IN (0, 1)),  -- 0: the request failed in this phase
+  error_class TEXT,
+  error       TEXT,
+  PRIMARY KEY (request_id, name)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS phases_name ON phases(name);
+
+-- Headers as sent and received, in order; secret values arrive redacted by the loader.
+CREATE TABLE IF NOT EXISTS headers (
+  request_id INTEGER NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+  direction  TEXT NOT NULL CHECK (direction IN ('request', 'response')),
+  seq        INTEGER NOT NULL,
+  name       TEXT NOT NULL,
+  value      TEXT NOT NULL,
+  PRIMARY KEY (request_id, direction, seq)
+) WITHOUT ROWID;
+
+-- Reference: HTTP status codes (join on requests.status or runs.final_status).
+CREATE TABLE IF NOT EXISTS status_codes (
+  code       INTEGER PRIMARY KEY,
+  class      TEXT NOT NULL,    -- '1xx' .. '5xx'
+  class_name TEXT NOT NULL,    -- Informational, Successful, Redirection, Client Error, Server Error
+  phrase     TEXT NOT NULL,
+  meaning    TEXT NOT NULL,
+  rfc        TEXT NOT NULL
+);
+
+INSERT OR REPLACE INTO status_codes (code, class, class_name, phrase, meaning, rfc) VALUES
+  (100, '1xx', 'Informational', 'Continue', 'The request headers were received; the client may send the body.', 'RFC 9110'),
+  (101, '1xx', 'Informational', 'Switching Protocols', 'The server switches to the protocol named in Upgrade.', 'RFC 9110'),
+  (103, '1xx', 'Informational', 'Early Hints', 'Headers the final response is likely to carry, sent ahead of it.', 'RFC 8297'),
+  (200, '2xx', 'Successful', 'OK', 'The request succeeded.', 'RFC 9110'),
+  (201, '2xx', 'Successful', 'Created', 'The request succeeded and created a new resource.', 'RFC 9110'),
+  (202, '2xx', 'Successful', 'Accepted', 'The request was accepted for processing that has not completed.', 'RFC 9110'),
+  (203, '2xx', 'Successful', 'Non-Authoritative Information', 'The content was modified by a transforming proxy.', 'RFC 9110'),
+  (204, '2xx', 'Successful', 'No Content', 'The request succeeded and there is no content to send.', 'RFC 9110'),
+  (205, '2xx', 'Successful', 'Reset Content', 'The request succeeded; the client should reset its document view.', 'RFC 9110'),
+  (206, '2xx', 'Successful', 'Partial Content', 'The server sent the requested ranges of the resource.', 'RFC 9110'),
+  (207, '2xx', 'Successful', 'Multi-Status', 'The body holds the statuses of several independent operations.', 'RFC 4918'),
+  (208, '2xx', 'Successful', 'Already Reported', 'The members of this binding were already listed in a previous part of the response.', 'RFC 5842'),
+  (226, '2xx', 'Successful', 'IM Used', 'The response is the result of instance manipulations applied to the resource.', 'RFC 3229'),
+  (300, '3xx', 'Redirection', 'Multiple Choices', 'The resource has several representations to choose from.', 'RFC 9110'),
+  (301, '3xx', 'Redirection', 'Moved Permanently', 'The resource moved permanently to the Location URL.', 'RFC 9110'),
+  (302, '3xx', 'Redirection', 'Found', 'The resource is temporarily at the Location URL.', 'RFC 9110'),
+  (303, '3xx', 'Redirection', 'See Other', 'The result is at the Location URL, to be fetched with GET.', 'RFC 9110'),
+  (304, '3xx', 'Redirection', 'Not Modified', 'The cached representation is still valid.', 'RFC 9110'),
+  (305, '3xx', 'Redirection', 'Use Proxy', 'Deprecated: the resource was to be accessed through a proxy.', 'RFC 9110'),
+  (306, '3xx', 'Redirection', '(Unused)', 'Reserved: used in an earlier draft, no longer used.', 'RFC 9110'),
+  (307, '3xx', 'Redirection', 'Temporary Redirect', 'The resource is temporarily at the Location URL; the method is kept.', 'RFC 9110'),
+  (308, '3xx', 'Redirection', 'Permanent Redirect', 'The resource moved permanently to the Location URL; the method is kept.', 'RFC 9110'),
+  (400, '4xx', 'Client Error', 'Bad Request', 'The server cannot process the request because it is malformed.', 'RFC 9110'),
+  (401, '4xx', 'Client Error', 'Unauthorized', 'The request lacks valid authentication credentials.', 'RFC 9110'),
+  (402, '4xx', 'Client Error', 'Payment Required', 'Reserved for future use.', 'RFC 9110'),
+  (403, '4xx', 'Client Error', 'Forbidden', 'The server understood the request but refuses to fulfil it.', 'RFC 9110'),
+  (404, '4xx', 'Client Error', 'Not Found', 'The server has no current representation for the target resource.', 'RFC 9110'),
+  (405, '4xx', 'Client Error', 'Method Not Allowed', 'The method is not supported by the target resource.', 'RFC 9110'),
+  (406, '4xx', 'Client Error', 'Not Acceptable', 'No representation matches the request''s proactive negotiation headers.', 'RFC 9110'),
+  (407, '4xx', 'Client Error', 'Proxy Authentication Required', 'The client must authenticate with the proxy.', 'RFC 9110'),
+  (408, '4xx', 'Client Error', 'Request Timeout', 'The server did not receive a complete request in time.', 'RFC 9110'),
+  (409, '4xx', 'Client Error', 'Conflict', 'The request conflicts with the current state of the resource.', 'RFC 9110'),
+  (410, '4xx', 'Client Error', 'Gone', 'The resource is permanently gone from the server.', 'RFC 9110'),
+  (411, '4xx', 'Client Error', 'Length Required', 'The server requires a Content-Length.', 'RFC 9110'),
+  (412, '4xx', 'Client Error', 'Precondition Failed', 'A precondition in the request headers evaluated to false.', 'RFC 9110'),
+  (413, '4xx', 'Client Error', 'Content Too Large', 'The request content is larger than the server will process.', 'RFC 9110'),
+  (414, '4xx', 'Client Error', 'URI Too Long', 'The target URI is longer than the server will interpret.', 'RFC 9110'),
+  (415, '4xx', 'Client Error', 'Unsupported Media Type', 'The content is in a format the resource does not support.', 'RFC 9110'),
+  (416, '4xx', 'Client Error', 'Range Not Satisfiable', 'None of the requested ranges overlap the representation.', 'RFC 9110'),
+  (417, '4xx', 'Client Error', 'Expectation Failed', 'The Expect header could not be met.', 'RFC 9110'),
+  (418, '4xx', 'Client Error', '(Unused)', 'Reserved: unused since the HTCPCP joke; not assignable.', 'RFC 9110'),
+  (421, '4xx', 'Client Error', 'Misdirected Request', 'The request reached a server that cannot answer for this URI.', 'RFC 9110'),
+  (422, '4xx', 'Client Error', 'Unprocessable Content', 'The content is well-formed but its instructions cannot be processed.', 'RFC 9110'),
+  (423, '4xx', 'Client Error', 'Locked', 'The resource is locked.', 'RFC 4918'),
+  (424, '4xx', 'Client Error', 'Failed Dependency', 'The method failed because an action it depended on failed.', 'RFC 4918'),
+  (425, '4xx', 'Client Error', 'Too Early', 'The server will not process a request that might be replayed (TLS early data).', 'RFC 8470'),
+  (426, '4xx', 'Client Error', 'Upgrade Required', 'The client must switch to the protocol named in Upgrade.', 'RFC 9110'),
+  (428, '4xx', 'Client Error', 'Precondition Required', 'The server requires the request to be conditional.', 'RFC 6585'),
+  (429, '4xx', 'Client Error', 'Too Many Requests', 'The client sent too many requests in a given time (rate limited).', 'RFC 6585'),
+  (431, '4xx', 'Client Error', 'Request Header Fields Too Large', 'The request headers are too large to process.', 'RFC 6585'),
+  (451, '4xx', 'Client Error', 'Unavailable For Legal Reasons', 'The resource is withheld because of a legal demand.', 'RFC 7725'),
+  (500, '5xx', 'Server Error', 'Internal Server Error', 'The server met an unexpected condition.', 'RFC 9110'),
+  (501, '5xx', 'Server Error', 'Not Implemented', 'The server does not support the functionality required.', 'RFC 9110'),
+  (502, '5xx', 'Server Error', 'Bad Gateway', 'A gateway or proxy got an invalid response from upstream.', 'RFC 9110'),
+  (503, '5xx', 'Server Error', 'Service Unavailable', 'The server is temporarily unable to handle the request.', 'RFC 9110'),
+  (504, '5xx', 'Server Error', 'Gateway Timeout', 'A gateway or proxy got no timely response from upstream.', 'RFC 9110'),
+  (505, '5xx', 'Server Error', 'HTTP Version Not Supported', 'The server does not support the HTTP version of the request.', 'RFC 9110'),
+  (506, '5xx', 'Server Error', 'Variant Also Negotiates', 'The server''s content negotiation is misconfigured into a loop.', 'RFC 2295'),
+  (507, '5xx', 'Server Error', 'Insufficient Storage', 'The server cannot store what is needed to complete the request.', 'RFC 4918'),
+  (508, '5xx', 'Server Error', 'Loop Detected', 'The server found an infinite loop while processing the request.', 'RFC 5842'),
+  (510, '5xx', 'Server Error', 'Not Extended', 'Further extensions to the request are required.', 'RFC 2774'),
+  (511, '5xx', 'Server Error', 'Network Authentication Required', 'The client must authenticate to gain network access (captive portal).', 'RFC 6585');
+
+-- One row per request with each phase's duration as a column (NULL: the phase did not
+-- happen), plus the run's label and start time, for GROUP BY comparisons across runs.
+-- Column names follow kPhases (include/pageload/phase.h).
+DROP VIEW IF EXISTS timeline;
+CREATE VIEW timeline AS
+SELECT
+  r.run_id,
+  r.id                  AS request_id,
+  r.seq,
+  r.url,
+  r.host,
+  r.method,
+  r.status,
+  r.reused,
+  r.dns_ms,
+  r.connect_ms,
+  r.tls_ms,
+  r.send_ms,
+  r.wait_ms,
+  r.receive_ms,
+  r.end_ms - r.start_ms AS total_ms,
+  r.error_phase,
+  r.error_class,
+  runs.label,
+  runs.started_at
+FROM requests AS r
+JOIN runs ON runs.id = r.run_id;
+
+-- One row per run: the run's columns and each phase's total over all its requests
+-- (NULL when that phase happened in none of them).
+DROP VIEW IF EXISTS run_summary;
+CREATE VIEW run_summary AS
+SELECT
+  runs.id AS run_id,
+  runs.started_at,
+  runs.label,
+  runs.url,
+  runs.final_url,
+  runs.final_status,
+  runs.outcome,
+  runs.error_class,
+  runs.total_ms,
+  runs.request_count,
+  runs.redirect_count,
+  SUM(r.dns_ms)     AS dns_ms,
+  SUM(r.connect_ms) AS connect_ms,
+  SUM(r.tls_ms)     AS tls_ms,
+  SUM(r.send_ms)    AS send_ms,
+  SUM(r.wait_ms)    AS wait_ms,
+  SUM(r.receive_ms) AS receive_ms
+FROM runs
+LEFT JOIN requests AS r ON r.run_id = runs.id
+GROUP BY runs.id;
