@@ -72,12 +72,6 @@ bool token_matches(std::string_view host, int family, std::string_view token) {
 
 }  // namespace
 
-const std::vector<std::string>& proxy_variable_names() {
-  static const std::vector<std::string> names{"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy",
-                                              "ALL_PROXY",  "no_proxy",    "NO_PROXY"};
-  return names;
-}
-
 bool noproxy_matches(std::string_view host, std::string_view list) {
   if (host.empty() || list.empty()) return false;
   if (list == "*") return true;

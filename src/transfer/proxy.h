@@ -16,7 +16,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "core/url.h"
 
@@ -24,9 +23,6 @@ namespace pageload::transfer {
 
 // The variables that matter, as set (name -> value); names not set are absent.
 using ProxyEnvironment = std::map<std::string, std::string>;
-
-// The names proxy_for() reads, for the CLI to copy from its environment.
-const std::vector<std::string>& proxy_variable_names();
 
 struct Proxy {
   std::string url;       // what curl is given ("http://" added when the value had no scheme)

@@ -225,6 +225,11 @@ void Driver::Impl::finish(Exchange& ex, CURLcode rc) {
   b.tcp_connected = ct.tcp_connected;
   b.tls_done = ct.tls_done;
   b.ready = ms_of(clock, last.timeline.at(Boundary::kConnectionReady));
+  // curl's anchored figures can read a few microseconds late (NAMELOOKUP is stamped a
+  // little before our socket callback runs): never after the next boundary we saw.
+  if (b.ready && b.tls_done) b.tls_done = std::min(*b.tls_done, *b.ready);
+  if (b.tcp_connected && (b.tls_done || b.ready)) b.tcp_connected = std::min(*b.tcp_connected, b.tls_done ? *b.tls_done : *b.ready);
+  if (b.tcp_connected && b.socket_opened) b.tcp_connected = std::max(*b.tcp_connected, *b.socket_opened);
   b.last_out = ms_of(clock, last.last_out_us);
   b.sent = ms_of(clock, last.timeline.at(Boundary::kRequestSent));
   b.first_byte = ms_of(clock, ex.timeline.at(Boundary::kFirstByte));
@@ -267,7 +272,7 @@ void Driver::Impl::finish(Exchange& ex, CURLcode rc) {
                 "(pageload lets curl resolve no name itself)";
     else if (rc == CURLE_OUT_OF_MEMORY && c.code == Code::kProtocolError)
       message = "response header too large (curl accepts at most 100 KB per header line)";
-    else if (rc == CURLE_PARTIAL_FILE && !head.final_status() && !head.interim().empty())
+    else if (c.code == Code::kRecvError && !head.final_status() && !head.interim().empty())
       message = "connection closed after an interim " + std::to_string(head.interim().back()) +
                 " response, before the final response";
     else if (rc == CURLE_PARTIAL_FILE && !head.final_head_complete() && !ex.error_buffer[0])
