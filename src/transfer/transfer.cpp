@@ -7,7 +7,7 @@
 #include <openssl/ssl.h>
 
 #include <algorithm>
-#include <cmath>
+#include <cstdio>
 #include <list>
 #include <map>
 
@@ -283,6 +283,7 @@ void Driver::Impl::finish(Exchange& ex, CURLcode rc) {
       message = "certificate does not match host name " + ex.spec.url.host;
     else if (!ex.tls.info.verify_message.empty() && failed_phase == Phase::kTls)
       message = "certificate verify failed: " + ex.tls.info.verify_message;
+    if (!last.retry_reason.empty() && ex.cancelled.empty()) message += " (" + last.retry_reason + ")";
     if (ex.spec.proxy && ex.cancelled.empty())
       message += " (through proxy " + ex.spec.proxy->shown + " from " + ex.spec.proxy->variable + ")";
     failure = Failure{c.code, message};
@@ -322,10 +323,14 @@ void Driver::Impl::finish(Exchange& ex, CURLcode rc) {
 
   for (auto it = ex.tries.begin(); std::next(it) != ex.tries.end(); ++it)
     result.retries.push_back(retry_of(clock, *it, *std::next(it), r));
-  if (!result.retries.empty())
+  if (!result.retries.empty()) {
+    char took[32];
+    std::snprintf(took, sizeof took, "%.1f ms",
+                  result.retries.back().span.end_ms - result.retries.front().span.start_ms);
     r.warnings.push_back("curl retried the request on " + std::to_string(result.retries.size()) +
                          (result.retries.size() == 1 ? " new connection" : " new connections") + " (" +
-                         result.retries.front().reason + ")");
+                         result.retries.front().reason + "), " + took + " before the last try");
+  }
   if (ex.spec.proxy)
     r.warnings.push_back("through proxy " + ex.spec.proxy->shown + " (from the environment: " +
                          ex.spec.proxy->variable + "): connect and tls measure the proxy; --noproxy '*' goes direct");

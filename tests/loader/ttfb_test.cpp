@@ -13,13 +13,14 @@ using pageload::testing::shared_lab;
 
 namespace {
 
-// Loads `o` (a request to /delay/200) and checks the delay lands in wait, loosely.
-void check_delay_in_wait(const LoadOptions& o) {
+// Loads `o` (a request to /delay/200), checks the delay lands in wait, loosely, and
+// returns the request.
+Request check_delay_in_wait(const LoadOptions& o) {
   Run run = load_and_store(o);
   INFO((run.failure ? run.failure->message : std::string("ok")));
   REQUIRE(run.outcome == Outcome::kOk);
   REQUIRE(run.requests.size() == 1);
-  const Request& r = run.requests[0];
+  const Request r = run.requests[0];
   const PhaseRecord* send = r.phase(Phase::kSend);
   const PhaseRecord* wait = r.phase(Phase::kWait);
   const PhaseRecord* receive = r.phase(Phase::kReceive);
@@ -30,6 +31,7 @@ void check_delay_in_wait(const LoadOptions& o) {
   CHECK(wait->span.duration_ms() < 1000);
   CHECK(receive->span.duration_ms() < 100);
   CHECK(send->span.end_ms <= wait->span.start_ms + 0.001);
+  return r;
 }
 
 }  // namespace
@@ -54,8 +56,14 @@ TEST_CASE("a 100 Continue is not the first byte: an Expect: 100-continue POST wa
   check_delay_in_wait(o);
 }
 
-TEST_CASE("the first byte of a POST over https ends wait, not receive") {
+TEST_CASE("the first byte of a POST over HTTP/2 ends wait, not receive") {
   auto o = lab_options(shared_lab().https_url("post.test", "/delay/200"));
   o.data = "hello";
-  check_delay_in_wait(o);
+  CHECK(check_delay_in_wait(o).http_version == "HTTP/2");
+}
+
+TEST_CASE("the first byte of a POST over TLS and HTTP/1.1 ends wait, not receive") {
+  auto o = lab_options(shared_lab().https11_url("post.test", "/delay/200"));
+  o.data = "hello";
+  CHECK(check_delay_in_wait(o).http_version == "HTTP/1.1");
 }

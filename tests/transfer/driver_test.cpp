@@ -254,3 +254,88 @@ TEST_CASE("curl's copy of a DNS answer does not outlive its TTL") {
   CHECK_FALSE(second->request.failure);
   CHECK(second->connection);
 }
+
+TEST_CASE("exchanges to one HTTP/2 origin share one connection as overlapping streams") {
+  auto driver = make_driver();
+  RunClock clock;
+  PoolId pool = driver->open_pool();
+  const uint64_t before = the_lab().https_connections();
+  std::vector<ExchangeResult> results;
+  for (int i = 0; i < 5; ++i) {
+    auto spec = get(the_lab().https_url("h2.test", "/delay/300?stream=" + std::to_string(i)), pool);
+    spec.addresses = {"127.0.0.1"};
+    spec.stream_weight = 32 * (i + 1);
+    REQUIRE(driver->start(spec, clock, [&](ExchangeResult r) { results.push_back(std::move(r)); }).ok());
+  }
+  run_until_idle(*driver);
+  REQUIRE(results.size() == 5);
+  CHECK(the_lab().https_connections() - before == 1);
+  int opened = 0;
+  double first_handed = 1e9, last_done = 0;
+  for (const auto& r : results) {
+    INFO((r.request.failure ? r.request.failure->message : std::string("ok")));
+    REQUIRE_FALSE(r.request.failure);
+    CHECK(r.request.http_version == "HTTP/2");
+    REQUIRE(r.connection_id);
+    CHECK(*r.connection_id == *results[0].connection_id);
+    check_order(r.stamps);
+    CHECK(r.request.phase(Phase::kWait)->span.duration_ms() > 250);
+    opened += r.connection ? 1 : 0;
+    first_handed = std::min(first_handed, *r.stamps.handed);
+    last_done = std::max(last_done, *r.stamps.done);
+  }
+  CHECK(opened == 1);
+  CHECK(last_done - first_handed < 600);  // five 300 ms responses at once, not one after another
+  CHECK(driver->has_live_connection(pool, url_of(results[0].request.url)));
+}
+
+TEST_CASE("HttpVersion::kHttp11 speaks HTTP/1.1 to a server that offers h2") {
+  auto driver = make_driver();
+  RunClock clock;
+  auto spec = get(the_lab().https_url("h1.test", "/status/200"), driver->open_pool());
+  spec.addresses = {"127.0.0.1"};
+  spec.http_version = HttpVersion::kHttp11;
+  std::optional<ExchangeResult> got;
+  REQUIRE(driver->start(spec, clock, [&](ExchangeResult r) { got = std::move(r); }).ok());
+  run_until_idle(*driver);
+  REQUIRE(got);
+  CHECK(got->request.http_version == "HTTP/1.1");
+  REQUIRE(got->connection);
+  REQUIRE(got->connection->tls);
+  CHECK(got->connection->tls->alpn == "http/1.1");
+}
+
+// curl retries a refused HTTP/2 stream on a new connection, up to five times; each try
+// is recorded as what it was instead of one connection with six connect attempts.
+TEST_CASE("an HTTP/2 REFUSED_STREAM retried by curl is recorded as retries, each on its own connection") {
+  auto driver = make_driver();
+  RunClock clock;
+  auto spec = get(the_lab().https_url("refused.h2.test", "/refuse/2?driver=1"), driver->open_pool());
+  spec.addresses = {"127.0.0.1"};
+  std::optional<ExchangeResult> got;
+  REQUIRE(driver->start(spec, clock, [&](ExchangeResult r) { got = std::move(r); }).ok());
+  run_until_idle(*driver);
+  REQUIRE(got);
+  INFO((got->request.failure ? got->request.failure->message : std::string("ok")));
+  CHECK(got->request.status == 200);
+  REQUIRE(got->retries.size() == 2);
+  double previous_end = *got->stamps.handed;
+  for (const auto& retry : got->retries) {
+    CHECK(retry.reason.find("REFUSED_STREAM") == 0);
+    REQUIRE(retry.connection);
+    REQUIRE(retry.connection_id);
+    CHECK(retry.connection->attempts.size() == 1);
+    CHECK(retry.connection->local_port == retry.connection_id->local_port);
+    CHECK(retry.span.start_ms >= previous_end - 0.001);
+    previous_end = retry.span.end_ms;
+  }
+  CHECK(got->retries[0].connection_id != got->retries[1].connection_id);
+  REQUIRE(got->connection);
+  CHECK(got->connection->attempts.size() == 1);  // the last try's own, not all six
+  CHECK(*got->stamps.socket_opened >= got->retries.back().span.end_ms - 0.001);
+  const PhaseRecord* connect = got->request.phase(Phase::kConnect);
+  REQUIRE(connect);
+  CHECK(connect->span.start_ms == Approx(*got->stamps.socket_opened));
+  CHECK(connect->span.duration_ms() < 100);
+  check_order(got->stamps);
+}
