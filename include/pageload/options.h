@@ -55,6 +55,7 @@ struct LoadOptions {
   bool keep_secrets = false;          // --keep-secrets
   std::string label;
   bool compressed = true;             // ask for gzip/deflate like a browser
+  bool http11 = false;                // --http1.1: no HTTP/2, even where ALPN would agree on it
   // The proxy environment variables libcurl would obey (http_proxy, https_proxy,
   // HTTPS_PROXY, all_proxy, ALL_PROXY, no_proxy, NO_PROXY), as the CLI found them set.
   // pageload decides from them which proxy a request goes through and records it

@@ -68,6 +68,7 @@ std::string options_to_json(const LoadOptions& o) {
       {"keepalive", o.keepalive},
       {"share_connections", o.share_connections},
       {"keep_secrets", o.keep_secrets},
+      {"http11", o.http11},
   };
   // Which proxy variables were set, not their values (a proxy URL may carry a password;
   // the proxy a run used is recorded, redacted, in runs.proxy).

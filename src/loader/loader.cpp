@@ -225,6 +225,7 @@ void Loader::Impl::start_transfer(const std::shared_ptr<RunState>& st, std::vect
   spec.connect_timeout_ms = o.connect_timeout_ms;
   spec.max_filesize = o.max_filesize;
   spec.compressed = o.compressed;
+  spec.http_version = o.http11 ? transfer::HttpVersion::kHttp11 : transfer::HttpVersion::kNegotiate;
   if (st->deadline_ms) spec.timeout_ms = std::max(1L, static_cast<long>(*st->deadline_ms - st->clock.now_ms()));
   std::weak_ptr<RunState> weak = st;
   Status started = driver->start(spec, st->clock, [this, weak, dns](transfer::ExchangeResult hop) mutable {

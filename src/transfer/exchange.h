@@ -7,19 +7,19 @@
 //   handed            Driver::start, just before curl_multi_add_handle
 //   socket_opened     CURLOPT_OPENSOCKETFUNCTION, a connection's first socket
 //   tcp_connected     the first curl event at which one of its sockets has the peer it
-//                     was opened for (curl 7.88 reports no CONNECT time when the TLS
-//                     handshake then fails), at the latest when curl sets up TLS
-//   tls_done          OpenSSL's handshake-done callback
+//                     was opened for, at the latest when curl sets up TLS
+//   tls_done          OpenSSL's handshake-done callback (TlsCapture)
 //   connection_ready  CURLOPT_PREREQFUNCTION: connected (or reused), request about to go
 //   request_sent      the last HEADER_OUT/DATA_OUT debug event before the first byte
 //   first_byte        the header callback's first status line that is not 100 Continue
 //   done              curl's TOTAL, an offset from where it took the transfer (handed)
-// Connect and TLS spans keep curl's figures where they are sound: CONNECT and APPCONNECT
-// are offsets from curl's per-connect start, which we anchor where curl opened the
-// socket (minus NAMELOOKUP, which curl stamps just before). A transfer that waited in
-// curl's queue restarts those offsets when it leaves it, so anchoring on the socket keeps
-// them right. curl 7.88 sums them over its own retries, so a retried exchange uses our
-// stamps instead.
+// finish() then keeps curl's own figures for connect and TLS where they are sound:
+// CONNECT and APPCONNECT are offsets from curl's per-connect start, which it anchors where
+// curl opened the socket (minus NAMELOOKUP, which curl stamps just before). A transfer
+// that waited in curl's queue restarts those offsets when it leaves it, so anchoring on
+// the socket keeps them right. Our own tcp_connected stands in when curl has no CONNECT
+// (7.88 reports none when the TLS handshake then fails), and our tcp_connected and
+// tls_done both stand in for a retried exchange, as curl sums its figures over the tries.
 //
 // A try is one pass of curl through connect and request. curl retries on a new
 // connection after an HTTP/2 REFUSED_STREAM or when a reused connection turns out to be

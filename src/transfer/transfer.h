@@ -79,8 +79,11 @@ struct ExchangeSpec {
 };
 
 // Every boundary of an exchange, stamped once on one clock reading, in ms on the run's
-// clock; nullopt: not reached. For a connection curl retried (ExchangeResult::retries)
-// the connection stamps are the last connection's.
+// clock; nullopt: not reached. They are the boundaries of the phases in the request.
+// For an exchange curl retried (ExchangeResult::retries) the connection stamps are the
+// last try's. What lies between `handed` and the last try's socket_opened (or, on a
+// reused or multiplexed connection, connection_ready) that is no phase is time spent
+// queued for a connection or a stream, or on tries given up: HAR's `blocked`.
 struct Stamps {
   std::optional<double> handed;            // curl_multi_add_handle
   std::optional<double> socket_opened;     // a new connection's first socket: connect starts
