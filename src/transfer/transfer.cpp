@@ -1,22 +1,17 @@
 // The driver: one CURLM, a curl share (connections, DNS cache, TLS sessions) per pool,
-// one Exchange per request (exchange.h), and finish(), which turns an exchange's stamps
-// and curl's figures into an ExchangeResult.
+// one Exchange per request (exchange.h) configured for curl here, and finish(), which
+// hands the result (exchange_result.h) to the exchange's callback.
 #include "transfer/transfer.h"
 
 #include <curl/curl.h>
-#include <openssl/ssl.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <list>
 #include <map>
 
-#include "core/redact.h"
 #include "transfer/callbacks.h"
-#include "transfer/classify.h"
 #include "transfer/exchange.h"
-#include "transfer/phases.h"
-#include "transfer/response_text.h"
+#include "transfer/exchange_result.h"
 #include "transfer/sockets.h"
 
 namespace pageload::transfer {
@@ -25,7 +20,6 @@ namespace {
 using detail::Boundary;
 using detail::Exchange;
 using detail::Slist;
-using detail::Try;
 
 struct ShareDeleter {
   void operator()(CURLSH* s) const { curl_share_cleanup(s); }
@@ -43,16 +37,6 @@ bool append(Slist& list, const std::string& line) {
   list.release();
   list.reset(grown);
   return true;
-}
-
-std::string http_version_name(long v) {
-  switch (v) {
-    case CURL_HTTP_VERSION_1_0: return "HTTP/1.0";
-    case CURL_HTTP_VERSION_1_1: return "HTTP/1.1";
-    case CURL_HTTP_VERSION_2_0: return "HTTP/2";
-    case CURL_HTTP_VERSION_3: return "HTTP/3";
-    default: return {};
-  }
 }
 
 // curl's DNS cache key for a host and port.
@@ -101,293 +85,14 @@ struct Driver::Impl {
   void finish(Exchange& ex, CURLcode rc);
 };
 
-namespace {
-
-// Connect and TLS of the last try, in run-clock ms (DESIGN in exchange.h): curl's
-// anchored figures when it connected once, else our own stamps.
-struct ConnectTimes {
-  std::optional<double> tcp_connected, tls_done;
-};
-
-ConnectTimes connect_times(Exchange& ex, const Try& last, bool https) {
-  ConnectTimes out;
-  const RunClock& clock = *ex.clock;
-  auto socket_opened = last.timeline.at(Boundary::kSocketOpened);
-  if (!socket_opened) return out;
-  auto info_us = [&](CURLINFO what) {
-    curl_off_t v = 0;
-    curl_easy_getinfo(ex.easy.get(), what, &v);
-    return static_cast<int64_t>(v);
-  };
-  const bool single = ex.tries.size() == 1;
-  const int64_t anchor = *socket_opened - info_us(CURLINFO_NAMELOOKUP_TIME_T);
-  const int64_t connect = single ? info_us(CURLINFO_CONNECT_TIME_T) : 0;
-  const int64_t appconnect = single ? info_us(CURLINFO_APPCONNECT_TIME_T) : 0;
-  if (connect > 0) out.tcp_connected = clock.offset_ms(anchor + connect);
-  else if (auto ours = last.timeline.at(Boundary::kTcpConnected)) out.tcp_connected = clock.offset_ms(*ours);
-  if (https) {
-    if (appconnect > 0) out.tls_done = clock.offset_ms(anchor + appconnect);
-    else if (!single && ex.tls.handshake_done_us) out.tls_done = clock.offset_ms(ex.tls.handshake_done_us);
-  }
-  return out;
-}
-
-std::optional<double> ms_of(const RunClock& clock, std::optional<int64_t> us) {
-  if (!us) return std::nullopt;
-  return clock.offset_ms(*us);
-}
-
-// A connection an earlier try opened and curl then gave up on.
-Retry retry_of(const RunClock& clock, const Try& t, const Try& next, const Request& r) {
-  Retry retry;
-  retry.reason = t.retry_reason.empty() ? "curl retried the request on a new connection" : t.retry_reason;
-  retry.connection_id = t.connection;
-  retry.span = {clock.offset_ms(t.start_us), clock.offset_ms(next.start_us)};
-  if (auto opened = t.timeline.at(Boundary::kSocketOpened)) {
-    Connection c;
-    c.scheme = r.scheme;
-    c.host = r.host;
-    c.port = r.port;
-    if (t.connection) {
-      c.remote_ip = t.connection->remote_ip;
-      c.remote_port = t.connection->remote_port;
-      c.local_ip = t.connection->local_ip;
-      c.local_port = t.connection->local_port;
-      c.family = c.remote_ip.find(':') != std::string::npos ? 6 : 4;
-    }
-    c.attempts = t.attempts;
-    for (auto& a : c.attempts)
-      if (a.error.empty() && !(t.connection && a.address == c.remote_ip && a.port == c.remote_port))
-        a.error = "abandoned";
-    double end = clock.offset_ms(t.timeline.at(Boundary::kTcpConnected).value_or(next.start_us));
-    c.connect = Span{clock.offset_ms(*opened), end};
-    retry.connection = std::move(c);
-  }
-  return retry;
-}
-
-}  // namespace
-
 void Driver::Impl::finish(Exchange& ex, CURLcode rc) {
-  CURL* e = ex.easy.get();
-  const int64_t now_us = mono_now_us();
-  const RunClock& clock = *ex.clock;
-  const double now = clock.offset_ms(now_us);
-  const Try& last = ex.tries.back();
-  const bool https = ex.spec.url.scheme == "https";
-  const bool new_connection = last.timeline.reached(Boundary::kSocketOpened);
-
-  ExchangeResult result;
-  Request& r = result.request;
-  r.method = ex.spec.method;
-  r.url = ex.spec.url.full;
-  r.scheme = ex.spec.url.scheme;
-  r.host = ex.spec.url.host;
-  r.port = ex.spec.url.port;
-  r.request_headers = std::move(ex.request_headers);
-  if (https && !ex.session_read && rc == CURLE_OK) detail::read_tls_session(ex);
-
-  const ResponseHead& head = ex.head;
-  if (head.final_status()) {
-    if (head.status() > 0) r.status = head.status();
-    r.reason = reason_phrase(head.status_line());
-    r.response_headers = std::move(ex.head.fields());
-  }
-  r.response_trailers = std::move(ex.head.trailers());
-  for (auto& w : head.warnings()) r.warnings.push_back(std::move(w));
-  long version = 0;
-  curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &version);
-  r.http_version = http_version_name(version);
-  for (const auto& [name, value] : r.response_headers)
-    if (iequals(name, "location")) r.location = value;
-  char* ctype = nullptr;
-  if (r.status && curl_easy_getinfo(e, CURLINFO_CONTENT_TYPE, &ctype) == CURLE_OK && ctype) r.content_type = ctype;
-  long header_size = 0;
-  curl_easy_getinfo(e, CURLINFO_HEADER_SIZE, &header_size);
-  if (header_size > 0) r.header_bytes = header_size;
-  curl_off_t wire = 0;
-  curl_easy_getinfo(e, CURLINFO_SIZE_DOWNLOAD_T, &wire);
-  if (r.status) {
-    r.body_bytes = wire;
-    r.body_decoded = ex.decoded_bytes;
-  }
-  // curl 7.88 takes a connection closed inside the response head, or after an interim
-  // response alone (103 Early Hints, then close), for a complete response.
-  if (rc == CURLE_OK && head.any_status() && !head.final_head_complete()) rc = CURLE_PARTIAL_FILE;
-
-  // The last try's boundaries.
-  detail::Boundaries b;
-  b.start = clock.offset_ms(last.start_us);
-  b.new_connection = new_connection;
-  b.tls = https && new_connection;
-  b.socket_opened = ms_of(clock, last.timeline.at(Boundary::kSocketOpened));
-  ConnectTimes ct = connect_times(ex, last, https);
-  b.tcp_connected = ct.tcp_connected;
-  b.tls_done = ct.tls_done;
-  b.ready = ms_of(clock, last.timeline.at(Boundary::kConnectionReady));
-  // curl's anchored figures can read a few microseconds late (NAMELOOKUP is stamped a
-  // little before our socket callback runs): never after the next boundary we saw.
-  if (b.ready && b.tls_done) b.tls_done = std::min(*b.tls_done, *b.ready);
-  if (b.tcp_connected && (b.tls_done || b.ready)) b.tcp_connected = std::min(*b.tcp_connected, b.tls_done ? *b.tls_done : *b.ready);
-  if (b.tcp_connected && b.socket_opened) b.tcp_connected = std::max(*b.tcp_connected, *b.socket_opened);
-  b.last_out = ms_of(clock, last.last_out_us);
-  b.sent = ms_of(clock, last.timeline.at(Boundary::kRequestSent));
-  b.first_byte = ms_of(clock, ex.timeline.at(Boundary::kFirstByte));
-  if (!b.first_byte) b.sent = b.last_out;  // no response: the request ends at its last byte
-  curl_off_t total = 0;
-  curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &total);
-  // TOTAL counts from where curl took the transfer (Curl_pretransfer, just after handed),
-  // not from its queue exit or its last retry as its other times do.
-  // curl takes it a few microseconds after `handed`, so the end is kept from reading
-  // before the first byte.
-  if (rc == CURLE_OK && total > 0)
-    ex.stamp(Boundary::kDone, std::max(*ex.timeline.at(Boundary::kHanded) + total,
-                                       ex.timeline.at(Boundary::kFirstByte).value_or(0)));
-  else ex.stamp(Boundary::kDone, now_us);
-  b.done = ms_of(clock, ex.timeline.at(Boundary::kDone));
-
-  Progress progress = detail::progress_of(b);
-  progress.head_complete = head.final_head_complete();
-
-  std::optional<Failure> failure;
-  Phase failed_phase = Phase::kReceive;
-  if (rc != CURLE_OK) {
-    long os_errno = 0;
-    curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &os_errno);
-    Classified c = ex.too_large              ? Classified{Phase::kReceive, Code::kTooLarge}
-                   : !head.violation().empty() ? Classified{Phase::kReceive, Code::kProtocolError}
-                   : ex.resolve_refused      ? Classified{Phase::kConnect, Code::kConnectError}
-                                             : classify_failure(rc, os_errno, progress, ex.tls.info.verify_result,
-                                                                ex.tls.hostname_ok);
-    failed_phase = c.phase;
-    std::string message = ex.error_buffer[0] ? std::string(ex.error_buffer) : curl_easy_strerror(rc);
-    while (!message.empty() && (message.back() == '\n' || message.back() == '\r')) message.pop_back();
-    if (!ex.cancelled.empty())
-      message = ex.cancelled;
-    else if (!head.violation().empty())
-      message = head.violation();
-    else if (ex.resolve_refused)
-      message = "no current addresses for " + host_port(ex.spec.url) +
-                ": the connection to reuse was closed and the DNS answer has expired "
-                "(pageload lets curl resolve no name itself)";
-    else if (rc == CURLE_OUT_OF_MEMORY && c.code == Code::kProtocolError)
-      message = "response header too large (curl accepts at most 100 KB per header line)";
-    else if (c.code == Code::kRecvError && !head.final_status() && !head.interim().empty())
-      message = "connection closed after an interim " + std::to_string(head.interim().back()) +
-                " response, before the final response";
-    else if (rc == CURLE_PARTIAL_FILE && !head.final_head_complete() && !ex.error_buffer[0])
-      message = "connection closed inside the response headers";
-    else if (c.code == Code::kTooLarge)
-      message = "response larger than --max-filesize " + std::to_string(ex.spec.max_filesize) + " bytes";
-    else if (c.code == Code::kTlsCertHostname)
-      message = "certificate does not match host name " + ex.spec.url.host;
-    else if (!ex.tls.info.verify_message.empty() && failed_phase == Phase::kTls)
-      message = "certificate verify failed: " + ex.tls.info.verify_message;
-    if (!last.retry_reason.empty() && ex.cancelled.empty()) message += " (" + last.retry_reason + ")";
-    if (ex.spec.proxy && ex.cancelled.empty())
-      message += " (through proxy " + ex.spec.proxy->shown + " from " + ex.spec.proxy->variable + ")";
-    failure = Failure{c.code, message};
-    r.error_phase = failed_phase;
-    r.failure = failure;
-  }
-  r.phases = detail::build_phases(b, failure, failed_phase, now);
-  r.span = {clock.offset_ms(*ex.timeline.at(Boundary::kHanded)), failure ? now : *b.done};
-  r.reused = !new_connection && b.ready.has_value();
-
-  // Stamps: the boundaries as the phases used them.
-  Stamps& s = result.stamps;
-  s.handed = r.span.start_ms;
-  s.socket_opened = b.socket_opened;
-  s.tcp_connected = b.tcp_connected;
-  s.tls_done = b.tls_done;
-  s.connection_ready = b.ready;
-  s.request_sent = b.sent;
-  s.first_byte = b.first_byte;
-  if (!failure) s.done = b.done;
-
-  // The connection the request went on: from the pre-request callback, else what curl
-  // reports (a failure before the request).
-  char* ip = nullptr;
-  char* local_ip = nullptr;
-  long port = 0, local_port = 0;
-  curl_easy_getinfo(e, CURLINFO_PRIMARY_IP, &ip);
-  curl_easy_getinfo(e, CURLINFO_PRIMARY_PORT, &port);
-  curl_easy_getinfo(e, CURLINFO_LOCAL_IP, &local_ip);
-  curl_easy_getinfo(e, CURLINFO_LOCAL_PORT, &local_port);
-  if (last.connection) {
-    result.connection_id = last.connection;
-  } else if (ip && *ip && local_port > 0) {
-    result.connection_id = ConnectionId{local_ip ? local_ip : "", static_cast<int>(local_port), ip,
-                                        static_cast<int>(port)};
-  }
-
-  for (auto it = ex.tries.begin(); std::next(it) != ex.tries.end(); ++it)
-    result.retries.push_back(retry_of(clock, *it, *std::next(it), r));
-  if (!result.retries.empty()) {
-    char took[32];
-    std::snprintf(took, sizeof took, "%.1f ms",
-                  result.retries.back().span.end_ms - result.retries.front().span.start_ms);
-    r.warnings.push_back("curl retried the request on " + std::to_string(result.retries.size()) +
-                         (result.retries.size() == 1 ? " new connection" : " new connections") + " (" +
-                         result.retries.front().reason + "), " + took + " before the last try");
-  }
-  if (ex.spec.proxy)
-    r.warnings.push_back("through proxy " + ex.spec.proxy->shown + " (from the environment: " +
-                         ex.spec.proxy->variable + "): connect and tls measure the proxy; --noproxy '*' goes direct");
-
-  if (new_connection) {
-    Connection c;
-    c.scheme = r.scheme;
-    c.host = r.host;
-    c.port = r.port;
-    if (ex.spec.proxy) c.proxy = ex.spec.proxy->shown;
-    if (progress.connected && result.connection_id) {
-      c.remote_ip = result.connection_id->remote_ip;
-      c.remote_port = result.connection_id->remote_port;
-      c.local_ip = result.connection_id->local_ip;
-      c.local_port = result.connection_id->local_port;
-    } else if (progress.connected && !last.attempts.empty()) {
-      // curl reports no address when the handshake failed; TCP reached the last one tried.
-      c.remote_ip = last.attempts.back().address;
-      c.remote_port = last.attempts.back().port;
-    }
-    if (!c.remote_ip.empty()) c.family = c.remote_ip.find(':') != std::string::npos ? 6 : 4;
-    c.attempts = last.attempts;
-    // The attempt that connected has no error; every earlier one failed.
-    for (auto& a : c.attempts) {
-      bool winner = progress.connected && a.address == c.remote_ip && a.port == c.remote_port;
-      if (!winner && a.error.empty())
-        a.error = failure && failed_phase == Phase::kConnect ? failure->message : "abandoned";
-      if (winner) a.error.clear();
-    }
-    if (const PhaseRecord* p = r.phase(Phase::kConnect)) c.connect = p->span;
-    const bool certificate_seen = ex.tls.saw_leaf || (ex.session_read && !ex.tls.info.subject.empty());
-    if (https && (certificate_seen || !ex.tls.info.version.empty())) {
-      TlsInfo tls = ex.tls.info;
-      if (tls.verify_result == 0 && !ex.tls.saw_leaf) {
-        // A resumed session runs no verify callback; OpenSSL keeps the earlier result.
-        long verify = 0;
-        if (curl_easy_getinfo(e, CURLINFO_SSL_VERIFYRESULT, &verify) == CURLE_OK && verify != 0) {
-          tls.verify_result = verify;
-          tls.verify_message = X509_verify_cert_error_string(verify);
-        }
-      }
-      if (!ex.tls.hostname_ok && (tls.verify_result == 0 || tls.verify_result == X509_V_ERR_UNSPECIFIED)) {
-        tls.verify_result = X509_V_ERR_HOSTNAME_MISMATCH;
-        tls.verify_message = X509_verify_cert_error_string(X509_V_ERR_HOSTNAME_MISMATCH);
-      }
-      // Chain and host name passed against the trust store, with or without -k.
-      tls.verified = certificate_seen && tls.verify_result == 0 && ex.tls.hostname_ok;
-      c.tls = tls;
-    }
-    if (r.http_version == "HTTP/2")
-      for (const auto& [fd, index] : last.sockets)
-        if (result.connection_id && detail::socket_ends(fd) == result.connection_id) sockets.set_multiplexed(fd);
-    result.connection = std::move(c);
-  }
-
+  ExchangeResult result = detail::build_result(ex, rc, mono_now_us());
+  // An HTTP/2 connection with bytes waiting is not closing (has_live_connection).
+  if (result.connection && result.connection_id && result.request.http_version == "HTTP/2")
+    for (const auto& [fd, index] : ex.tries.back().sockets)
+      if (detail::socket_ends(fd) == result.connection_id) sockets.set_multiplexed(fd);
   Driver::Callback done = std::move(ex.done);
-  curl_multi_remove_handle(multi.get(), e);
+  curl_multi_remove_handle(multi.get(), ex.easy.get());
   exchanges.remove_if([&](const Exchange& x) { return &x == &ex; });
   done(std::move(result));
 }
