@@ -111,7 +111,9 @@ struct ConnectionId {
 // REFUSED_STREAM, or a reused connection the server had closed (curl 7.88 tries up to
 // six times).
 struct Retry {
-  std::string reason;                      // "REFUSED_STREAM", "connection closed by the server"
+  // "REFUSED_STREAM: the server refused the HTTP/2 stream", "the connection was closed by
+  // the server" (curl's own note, for display only)
+  std::string reason;
   std::optional<Connection> connection;    // set when this try opened it
   std::optional<ConnectionId> connection_id;
   Span span;                               // the try, from its start to the retry
