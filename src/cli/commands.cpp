@@ -57,6 +57,9 @@ Status complete_options(RunCommand& cmd) {
     cmd.options.dns_servers.push_back(s.value());
   }
   if (Status s = check_user_agent(cmd.options.user_agent); !s.ok()) return s;
+  // libcurl would obey these on its own; pageload decides from them and says so.
+  for (std::string_view name : kProxyVariables)
+    if (const char* value = std::getenv(std::string(name).c_str())) cmd.options.proxy_env[std::string(name)] = value;
   if (!cmd.options.method.empty()) {
     for (char c : cmd.options.method)
       if (!std::isalpha(static_cast<unsigned char>(c)))

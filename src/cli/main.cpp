@@ -63,6 +63,9 @@ int main(int argc, char** argv) {
   cmd_run->add_option("-m,--max-time", max_time, "Seconds allowed for the whole load, DNS included (default 300)");
   cmd_run->add_option("--max-filesize", o.max_filesize, "Largest body (wire and decoded) in bytes")->check(CLI::NonNegativeNumber);
   cmd_run->add_flag_callback("--no-keepalive", [&] { o.keepalive = false; }, "A new connection for every hop");
+  cmd_run->add_flag("--http1.1", o.http11, "HTTP/1.1 only: no HTTP/2 even where the server offers it");
+  cmd_run->add_option("--noproxy", o.noproxy,
+                      "Hosts to reach directly despite proxy variables (comma-separated; '*' for all)");
   cmd_run->add_flag("--share-connections", o.share_connections,
                     "Runs of one batch share one connection pool (a run may reuse an earlier run's connection)");
   cmd_run->add_flag("--keep-secrets", o.keep_secrets, "Store Authorization/Cookie values instead of redacting them");

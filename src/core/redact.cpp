@@ -191,6 +191,8 @@ void redact_run(Run& run) {
   redact_in_place(run.url, false);
   redact_in_place(run.final_url, false);
   redact_in_place(run.label, true);
+  redact_in_place(run.proxy, false);
+  for (auto& w : run.warnings) redact_in_place(w, true);
   redact_failure(run.failure);
   for (Request& r : run.requests) {
     redact_in_place(r.url, false);
@@ -198,7 +200,9 @@ void redact_run(Run& run) {
     redact_in_place(r.redirect_url, false);
     redact_in_place(r.reason, true);
     redact_in_place(r.content_type, true);
-    for (std::vector<Header>* headers : {&r.request_headers, &r.response_headers}) {
+    redact_in_place(r.note, true);
+    redact_in_place(r.found_by, true);
+    for (std::vector<Header>* headers : {&r.request_headers, &r.response_headers, &r.response_trailers}) {
       for (auto& [name, value] : *headers) {
         // A header value is one value, not prose: read as one URL (Location,
         // Content-Location, Referer), white space and all.
@@ -212,6 +216,7 @@ void redact_run(Run& run) {
   }
   for (Connection& c : run.connections) {
     for (ConnectAttempt& a : c.attempts) redact_in_place(a.error, true);
+    redact_in_place(c.proxy, false);
     if (!c.tls) continue;
     // A certificate is the server's text too: a URI SAN may carry a password.
     for (std::string* s : {&c.tls->subject, &c.tls->issuer, &c.tls->verify_message}) redact_in_place(*s, true);

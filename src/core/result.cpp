@@ -83,7 +83,16 @@ std::string options_to_json(const LoadOptions& o) {
       {"keepalive", o.keepalive},
       {"share_connections", o.share_connections},
       {"keep_secrets", o.keep_secrets},
+      {"http11", o.http11},
   };
+  // Which proxy variables were set, not their values (a proxy URL may carry a password;
+  // the proxy a run used is recorded, redacted, in runs.proxy).
+  if (!o.proxy_env.empty()) {
+    nlohmann::json names = nlohmann::json::array();
+    for (const auto& [name, value] : o.proxy_env) names.push_back(name);
+    j["proxy_variables"] = names;
+  }
+  if (o.noproxy) j["noproxy"] = *o.noproxy;
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

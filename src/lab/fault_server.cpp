@@ -42,6 +42,13 @@ constexpr Fault kFaults[] = {
     {"/bad-chunked", "a chunk size that is not hexadecimal"},
     {"/endless", "a body that never ends (no Content-Length)"},
     {"/gzip-bomb", "10 MB of zeros gzip-compressed to ~10 KB"},
+    {"/trailer-status", "a complete chunked 200 whose trailer line is 'HTTP/1.1 404 Not Found: x'"},
+    {"/trailer-location", "302 to /landing whose chunked body's trailer says Location: /trailer-target"},
+    {"/obs-fold", "302 to /landing, then X-Fold: a and the folded line ' Location: /folded'"},
+    {"/huge-content-length", "200 with Content-Length 2^63 (over the largest size), then close"},
+    {"/early-hints-close", "103 Early Hints, then close: no final response"},
+    {"/close-after-redirect", "302 to /landing without Connection: close, then closes (FIN with the response)"},
+    {"/landing", "200 'landed', a target for the redirects above"},
     {"/slow", "the response one byte a second"},
     {"/reset", "reads the request, then resets the connection"},
     {"/silent", "reads the request, never answers"},
@@ -249,6 +256,26 @@ void FaultServer::serve_path(int fd, const std::string& target) {
   } else if (path == "/gzip-bomb") {
     const std::string& body = gzip_bomb();
     send_all(fd, head("Content-Encoding: gzip\r\nContent-Length: " + std::to_string(body.size()) + "\r\n") + body);
+  } else if (path == "/trailer-status") {
+    send_all(fd, head("Transfer-Encoding: chunked\r\n") + "2\r\nok\r\n0\r\nHTTP/1.1 404 Not Found: x\r\n\r\n");
+  } else if (path == "/trailer-location") {
+    send_all(fd, "HTTP/1.1 302 Found\r\nLocation: /landing\r\nTransfer-Encoding: chunked\r\n\r\n"
+                 "5\r\nmoved\r\n0\r\nLocation: /trailer-target\r\n\r\n");
+  } else if (path == "/obs-fold") {
+    send_all(fd, "HTTP/1.1 302 Found\r\nLocation: /landing\r\nX-Fold: a\r\n Location: /folded\r\n"
+                 "Content-Length: 0\r\n\r\n");
+  } else if (path == "/huge-content-length") {
+    send_all(fd, head("Content-Length: 9223372036854775808\r\n") + "only a few bytes");
+  } else if (path == "/early-hints-close") {
+    send_all(fd, "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload; as=style\r\n\r\n");
+  } else if (path == "/close-after-redirect") {
+    // Corked, the response and the FIN that shutdown() adds leave in one segment: the
+    // client sees the connection closed as soon as it has read the response.
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_CORK, &one, sizeof one);
+    send_all(fd, "HTTP/1.1 302 Found\r\nLocation: /landing\r\nContent-Length: 0\r\n\r\n");
+  } else if (path == "/landing") {
+    send_all(fd, head("Content-Length: 7\r\n") + "landed\n");
   } else if (path == "/slow") {
     const std::string response = head("Content-Length: 5\r\n") + "hello";
     for (char c : response) {

@@ -46,6 +46,8 @@ Classified classify_failure(int curl_code, long os_errno, const Progress& progre
       if (os_errno == ENETUNREACH || os_errno == EHOSTUNREACH) return {Phase::kConnect, Code::kConnectUnreachable};
       if (os_errno == ETIMEDOUT) return {Phase::kConnect, Code::kConnectTimeout};
       return {Phase::kConnect, Code::kConnectError};
+    case CURLE_COULDNT_RESOLVE_PROXY:  // curl resolves a proxy's name itself
+      return {Phase::kConnect, Code::kConnectError};
     case CURLE_OPERATION_TIMEDOUT:
       if (phase == Phase::kConnect) return {phase, Code::kConnectTimeout};
       return {phase, Code::kTimeout};

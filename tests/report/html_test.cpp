@@ -393,3 +393,18 @@ TEST_CASE("bidirectional controls and C1 controls are shown escaped in the repor
   CHECK(html.find("\u202D") == std::string::npos);
   CHECK(html.find("OK \\u{202e}gpj.exe") != std::string::npos);
 }
+
+TEST_CASE("trailers are drawn apart from the response headers, escaped; a proxy and a given-up connection are named") {
+  Run run = synthetic::redirect_chain(1);
+  run.requests[0].response_trailers = {{"HTTP/1.1 404 Not Found", "<x>"}};
+  run.connections[0].proxy = "http://[redacted]@127.0.0.1:3128";
+  run.connections[0].retry_reason = "REFUSED_STREAM: the server refused the HTTP/2 stream";
+  const std::string html = render_html(run);
+  CHECK(html.find("Trailers, after the body:") != std::string::npos);
+  CHECK(html.find("<b>" + escaped("HTTP/1.1 404 Not Found") + "</b>: " + escaped("<x>")) != std::string::npos);
+  CHECK(html.find("<x>") == std::string::npos);
+  CHECK(html.find(escaped("http://[redacted]@127.0.0.1:3128") + " (from the environment)") != std::string::npos);
+  CHECK(html.find("REFUSED_STREAM: the server refused the HTTP/2 stream; curl sent the request again") !=
+        std::string::npos);
+  CHECK(render_html(synthetic::redirect_chain(1)).find("Trailers") == std::string::npos);
+}
