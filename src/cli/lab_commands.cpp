@@ -32,6 +32,9 @@ int lab_command(int dns_port, int http_port, int https_port) {
   std::cout << l.describe() << "\n"
             << "Try:\n  pageload run --dns-server " << l.dns_server() << " --cacert " << l.ca_file() << " "
             << l.http_url("www.test", "/redirect/301?to=" + l.https_url("secure.test", "/chain/302,303,307,308"))
+            << "\n  pageload run --dns-server " << l.dns_server() << " --cacert " << l.ca_file() << " "
+            << l.https_url("www.test", "/page/showcase") << "   (a page over HTTP/2; "
+            << l.https11_url("www.test", "/page/showcase") << " over HTTP/1.1)"
             << "\n\nServing until Ctrl-C.\n";
   std::cout.flush();
   int sig = 0;

@@ -69,6 +69,7 @@ const std::string* Request::header(std::string_view name) const {
 }
 
 bool Request::keep_alive() const {
+  if (major_version >= 2) return true;  // HTTP/2 has no Connection header
   const std::string* connection = header("Connection");
   if (connection != nullptr && contains_token(*connection, "close")) return false;
   if (minor_version == 0) return connection != nullptr && contains_token(*connection, "keep-alive");
@@ -86,6 +87,73 @@ std::string_view Request::path() const {
     }
   }
   return t;
+}
+
+bool split_authority(std::string_view authority, std::string& host, int& port) {
+  std::string_view name = authority, port_text;
+  if (!name.empty() && name.front() == '[') {
+    std::size_t close = name.find(']');
+    if (close == std::string_view::npos || close == 1) return false;
+    std::string_view after = name.substr(close + 1);
+    name = name.substr(0, close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return false;
+      port_text = after.substr(1);
+      if (port_text.empty()) return false;
+    }
+  } else {
+    std::size_t colon = name.rfind(':');
+    if (colon != std::string_view::npos) {
+      port_text = name.substr(colon + 1);
+      name = name.substr(0, colon);
+      if (port_text.empty()) return false;
+    }
+    if (name.find_first_of(":[]") != std::string_view::npos) return false;
+  }
+  if (name.empty()) return false;
+  int value = 0;
+  if (!port_text.empty()) {
+    auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);
+    if (ec != std::errc() || ptr != port_text.data() + port_text.size() || value < 1 || value > 65535)
+      return false;
+  }
+  host.assign(name);
+  for (char& c : host)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  port = value;
+  return true;
+}
+
+namespace {
+
+// The authority the request names: Host, :authority, or an absolute-form target's.
+std::string_view named_authority(const Request& r) {
+  if (const std::string* host = r.header("Host")) return *host;
+  if (!r.authority.empty()) return r.authority;
+  std::string_view t = r.target;
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (t.size() >= scheme.size() && iequals(t.substr(0, scheme.size()), scheme)) {
+      t.remove_prefix(scheme.size());
+      return t.substr(0, t.find_first_of("/?"));
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string Request::host() const {
+  std::string host;
+  int port = 0;
+  if (!split_authority(named_authority(*this), host, port)) return {};
+  return host;
+}
+
+int Request::port() const {
+  std::string host;
+  int port = 0;
+  if (split_authority(named_authority(*this), host, port) && port != 0) return port;
+  return local_port;
 }
 
 std::string_view Request::query() const {

@@ -16,9 +16,12 @@ using HeaderList = std::vector<std::pair<std::string, std::string>>;
 struct Request {
   std::string method;   // as sent, e.g. "GET"
   std::string target;   // request-target as sent, e.g. "/status/404?reason=Nope"
+  int major_version = 1;  // 2 for HTTP/2
   int minor_version = 1;  // HTTP/1.<minor>
-  HeaderList headers;   // in order, names as sent
+  HeaderList headers;   // in order, names as sent (HTTP/2: lowercase, no pseudo-headers)
   std::string body;
+  std::string authority;  // HTTP/2's :authority ("" for HTTP/1.1, which has Host)
+  int local_port = 0;     // the server port the request came in on (0: unknown)
 
   // The first header named `name` (case-insensitive), or nullptr.
   const std::string* header(std::string_view name) const;
@@ -29,7 +32,16 @@ struct Request {
   // scheme and authority are dropped) and its query (after '?', empty when none).
   std::string_view path() const;
   std::string_view query() const;
+  // The host the client asked for, without its port: from the Host header, else
+  // :authority, else an absolute-form target; lowercased. "" when none names one.
+  std::string host() const;
+  // The port the client asked for (from the same source as host()), else local_port.
+  int port() const;
 };
+
+// Splits "name", "name:port", "[v6]" or "[v6]:port" into a lowercased host and a port
+// (0 when absent). False for anything else (an empty name, a bad port, stray brackets).
+bool split_authority(std::string_view authority, std::string& host, int& port);
 
 enum class ParseResult {
   kComplete,        // a whole request head (or body) is available

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "lab/http2_connection.h"
 #include "lab/listen.h"
 #include "lab/response_writer.h"
 #include "lab/routes.h"
@@ -103,14 +104,21 @@ void HttpServer::accept_loop(int listener) {
 }
 
 ConnectionThreads::Close HttpServer::serve_connection(int fd) {
-  std::unique_ptr<Stream> stream;
-  if (options_.tls) {
-    SslPtr ssl = options_.tls->new_session(fd, &stop_);
-    if (ssl && SSL_accept(ssl.get()) == 1) stream = make_tls_stream(fd, std::move(ssl));
-  } else {
-    stream = make_tcp_stream(fd);
+  if (!options_.tls) return serve_http1(fd, make_tcp_stream(fd));
+  SslPtr ssl = options_.tls->new_session(fd, &stop_);
+  if (!ssl || SSL_accept(ssl.get()) != 1) return serve_http1(fd, nullptr);
+  if (selected_alpn(ssl.get()) == "h2") {
+    http2_accepted_.fetch_add(1);
+    Http2ConnectionOptions h2;
+    h2.session.local_port = port_;
+    h2.session.limits = options_.limits;
+    h2.idle_timeout = options_.idle_timeout;
+    return serve_http2(fd, std::move(ssl), h2, routes_, stop_);
   }
+  return serve_http1(fd, make_tls_stream(fd, std::move(ssl)));
+}
 
+ConnectionThreads::Close HttpServer::serve_http1(int fd, std::unique_ptr<Stream> stream) {
   bool reset = false;
   std::string buffer;  // bytes read but not yet used: pipelined requests survive here
   while (stream && !stop_.raised()) {
@@ -121,9 +129,10 @@ ConnectionThreads::Close HttpServer::serve_connection(int fd) {
       send_error(*stream, stop_, outcome.status);
       break;
     }
+    request.local_port = port_;
     ResponseWriter writer(*stream, stop_, request.method == "HEAD", request.keep_alive());
     try {
-      serve_request(request, writer);
+      writer.play(plan_response(request, routes_));
     } catch (...) {  // a bug or bad_alloc in one route must not take the lab down
       if (!writer.head_sent()) send_error(*stream, stop_, 500);
       writer.close_after();

@@ -1,8 +1,10 @@
-// The lab's HTTP/1.1 server: plain or TLS on one loopback port (on one or two addresses),
-// keep-alive by default, serving the routes in routes.h. One accept thread per address
-// plus one thread per connection; stop() interrupts every blocking call (shutdown() on
-// the sockets, a StopFlag for sleeps) and joins all threads, so it never hangs on a
-// connected client.
+// The lab's HTTP server: plain HTTP/1.1, or TLS with HTTP/2 or HTTP/1.1 as ALPN
+// selects (the TLS context says what it offers), on one loopback port (on one or two
+// addresses), keep-alive by default, serving the routes in routes.h. One accept thread
+// per address plus one thread per connection (an HTTP/2 connection serves all its
+// streams on that thread, with timers: http2_connection.h); stop() interrupts every
+// blocking call (shutdown() on the sockets, a StopFlag for sleeps) and joins all
+// threads, so it never hangs on a connected client.
 #pragma once
 
 #include <atomic>
@@ -15,6 +17,7 @@
 #include <thread>
 
 #include "lab/http_request.h"
+#include "lab/routes.h"
 #include "lab/stop_flag.h"
 #include "lab/stream.h"
 #include "lab/tls_context.h"
@@ -30,9 +33,10 @@ struct HttpServerOptions {
   // empty: none. Left out, with a note (also_unavailable()), when the machine lacks it.
   std::string also_bind;
   int port = 0;                    // 0: an ephemeral port (free on both addresses)
-  std::shared_ptr<const TlsServerContext> tls;  // null: plain HTTP
+  std::shared_ptr<const TlsServerContext> tls;  // null: plain HTTP/1.1
   RequestLimits limits;
-  // A connection idle (or a request stalled) this long is closed.
+  // A connection idle (or a request stalled) this long is closed. HTTP/2: idle means
+  // no stream open and nothing received.
   std::chrono::milliseconds idle_timeout{30'000};
 };
 
@@ -59,6 +63,8 @@ class HttpServer {
   // TCP connections accepted so far (TLS handshakes that then failed included).
   // Any thread.
   uint64_t connections_accepted() const { return accepted_.load(); }
+  // Of those, the ones that negotiated HTTP/2. Any thread.
+  uint64_t http2_connections() const { return http2_accepted_.load(); }
 
  private:
   struct ReadOutcome {
@@ -70,6 +76,7 @@ class HttpServer {
   void accept_loop(int listener);
   // Serves one connection until it closes; says whether to close it with an RST.
   ConnectionThreads::Close serve_connection(int fd);
+  ConnectionThreads::Close serve_http1(int fd, std::unique_ptr<Stream> stream);
   // Reads the next request (head and body) from `stream`, keeping extra bytes in
   // `buffer`. Answers Expect: 100-continue.
   ReadOutcome read_request(Stream& stream, std::string& buffer, Request& request) const;
@@ -81,6 +88,8 @@ class HttpServer {
   std::string also_unavailable_;
   StopFlag stop_;
   std::atomic<uint64_t> accepted_{0};
+  std::atomic<uint64_t> http2_accepted_{0};
+  RouteState routes_;
   std::thread accept_threads_[2];
   ConnectionThreads connections_;
   std::mutex mu_;

@@ -7,6 +7,7 @@
 #include "lab/certs.h"
 #include "lab/dns_server.h"
 #include "lab/http_server.h"
+#include "lab/page_routes.h"
 #include "lab/routes.h"
 #include "lab/tls_context.h"
 
@@ -49,8 +50,11 @@ StatusOr<std::unique_ptr<Lab>> Lab::start(const LabOptions& options) {
   auto certs = LabCertificates::generate(lab->state_dir_);
   if (!certs.ok()) return certs.status();
   lab->ca_file_ = certs.value()->ca_file();
-  auto tls = TlsServerContext::create(std::shared_ptr<LabCertificates>(std::move(certs.value())));
+  std::shared_ptr<LabCertificates> shared_certs(std::move(certs.value()));
+  auto tls = TlsServerContext::create(shared_certs, AlpnOffer::kH2AndHttp11);
   if (!tls.ok()) return tls.status();
+  auto tls11 = TlsServerContext::create(shared_certs, AlpnOffer::kHttp11Only);
+  if (!tls11.ok()) return tls11.status();
 
   auto dns = DnsServer::start(options.bind, options.dns_port);
   if (!dns.ok()) return dns.status();
@@ -77,6 +81,13 @@ StatusOr<std::unique_ptr<Lab>> Lab::start(const LabOptions& options) {
   if (!https_server.ok()) return https_server.status();
   lab->https_ = std::move(https_server.value());
 
+  HttpServerOptions https11 = https;
+  https11.port = options.https11_port;
+  https11.tls = tls11.value();
+  auto https11_server = HttpServer::start(https11);
+  if (!https11_server.ok()) return https11_server.status();
+  lab->https11_ = std::move(https11_server.value());
+
   if (ipv4) {
     auto fault = FaultServer::start(options.bind, lab->also_bound_);
     if (!fault.ok()) return fault.status();
@@ -88,6 +99,7 @@ StatusOr<std::unique_ptr<Lab>> Lab::start(const LabOptions& options) {
 Lab::~Lab() {
   // Servers first: their threads may still read certificates from the state dir's owner.
   fault_.reset();
+  https11_.reset();
   https_.reset();
   http_.reset();
   dns_.reset();
@@ -100,10 +112,13 @@ Lab::~Lab() {
 int Lab::dns_port() const { return dns_->port(); }
 int Lab::http_port() const { return http_->port(); }
 int Lab::https_port() const { return https_->port(); }
+int Lab::https11_port() const { return https11_->port(); }
 std::string Lab::dns_server() const { return dns_->address(); }
 std::string Lab::ca_file() const { return ca_file_; }
 uint64_t Lab::http_connections() const { return http_->connections_accepted(); }
 uint64_t Lab::https_connections() const { return https_->connections_accepted(); }
+uint64_t Lab::https11_connections() const { return https11_->connections_accepted(); }
+uint64_t Lab::https_http2_connections() const { return https_->http2_connections(); }
 
 int Lab::fault_port(FaultPort which) const { return fault_ ? fault_->port(which) : 0; }
 
@@ -119,12 +134,17 @@ std::string Lab::https_url(std::string_view host, std::string_view path) const {
   return url("https", bind_, host, https_port(), path);
 }
 
+std::string Lab::https11_url(std::string_view host, std::string_view path) const {
+  return url("https", bind_, host, https11_port(), path);
+}
+
 std::string Lab::describe() const {
   std::string out;
   out += "pageload lab on " + bind_ + "\n";
   out += "  DNS   udp+tcp " + dns_server() + "   zone *.test (use --dns-server " + dns_server() + ")\n";
-  out += "  HTTP  " + http_url("a.test", "/") + "\n";
-  out += "  HTTPS " + https_url("a.test", "/") + "\n";
+  out += "  HTTP  " + http_url("a.test", "/") + "   HTTP/1.1\n";
+  out += "  HTTPS " + https_url("a.test", "/") + "   HTTP/2 or HTTP/1.1 by ALPN (h2 preferred)\n";
+  out += "  HTTPS " + https11_url("a.test", "/") + "   HTTP/1.1 only (ALPN offers http/1.1 alone)\n";
   out += "  CA    " + ca_file() + "   (use --cacert " + ca_file() + ")\n";
   if (!also_bound_.empty())
     out += "  IPv6  HTTP, HTTPS and faults also listen on [" + also_bound_ +
@@ -140,6 +160,13 @@ std::string Lab::describe() const {
     std::string example(r.example);
     if (example.size() < 40) example.resize(40, ' ');
     out += "  " + example + " " + std::string(r.description) + "\n";
+  }
+  out += "\nPages (" + https_url("a.test", "/page/") + ", also over HTTP and the HTTP/1.1-only HTTPS port;\n"
+         "?delay=MS on any of their URLs):\n";
+  for (const auto& p : page_list()) {
+    std::string example(p.example);
+    if (example.size() < 30) example.resize(30, ' ');
+    out += "  " + example + " " + std::string(p.description) + "\n";
   }
   out += "\nDNS names (every other *.test name is A 127.0.0.1):\n";
   out += "  nxdomain.test servfail.test refused.test empty.test silent.test malformed.test truncated.test\n";

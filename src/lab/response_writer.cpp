@@ -60,8 +60,6 @@ constexpr std::array kReasons{
     Reason{505, "HTTP Version Not Supported"},
 };
 
-bool has_no_body(int status) { return (status >= 100 && status < 200) || status == 204 || status == 304; }
-
 // Header text must not break the response framing: CR, LF and NUL become spaces.
 std::string sanitize(std::string_view text) {
   std::string out(text);
@@ -115,6 +113,44 @@ bool ResponseWriter::send_head(int status, const HeaderList& headers) {
   head += "\r\n";
   head_sent_ = true;
   return stream_.write_all(head);
+}
+
+void ResponseWriter::play(const ResponsePlan& plan) {
+  set_overrides({plan.reason, plan.extra_headers});
+  switch (plan.ending) {
+    case Ending::kComplete: break;
+    case Ending::kClose:
+    case Ending::kGoAway: close_after(); break;
+    case Ending::kReset:
+    case Ending::kResetStream: reset_after(); break;
+    case Ending::kRefuseStream: close_after(); return;  // HTTP/1.1 has no stream to refuse
+  }
+  if (!pause(plan.head_delay)) return close_after();  // stopping
+
+  HeaderList headers = plan.headers;
+  bool chunked = false;
+  if (!has_no_body(plan.status)) {
+    if (plan.content_length) {
+      headers.emplace_back("Content-Length", std::to_string(*plan.content_length));
+    } else {
+      headers.emplace_back("Transfer-Encoding", "chunked");
+      chunked = true;
+    }
+  }
+  if (!send_head(plan.status, headers)) return close_after();
+  if (has_no_body(plan.status)) return;
+
+  constexpr std::size_t kBlock = 64 * 1024;
+  std::string block(kBlock, '\0');
+  BodyCursor cursor(plan.body);
+  while (!cursor.done()) {
+    if (milliseconds pause_for = cursor.take_pause(); pause_for.count() > 0 && !pause(pause_for))
+      return close_after();
+    std::size_t n = cursor.read(block.data(), block.size());
+    std::string_view bytes(block.data(), n);
+    if (n > 0 && !(chunked ? write_chunk(bytes) : write_body(bytes))) return close_after();
+  }
+  if (chunked && !finish_chunks()) close_after();
 }
 
 bool ResponseWriter::write_body(std::string_view bytes) {

@@ -1,5 +1,5 @@
-// Writes one HTTP/1.1 response on a lab connection: whole responses with a
-// Content-Length, or a head followed by raw or chunked body writes for the slow routes.
+// Writes one HTTP/1.1 response on a lab connection: plays a ResponsePlan (its pauses
+// as blocking, stoppable sleeps on the connection's thread), or sends an error answer.
 // Also decides what happens to the connection afterwards (keep-alive, close, reset).
 #pragma once
 
@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "lab/http_request.h"
+#include "lab/response_plan.h"
 #include "lab/stop_flag.h"
 #include "lab/stream.h"
 
@@ -34,6 +35,11 @@ class ResponseWriter {
   // Applies query overrides to the response not yet sent. An extra "Connection" header
   // replaces the writer's own, and one with "close" makes the server really close.
   void set_overrides(ResponseOverrides overrides);
+
+  // Plays `plan`: its overrides, head delay, head with framing, body pieces and pauses,
+  // and its ending (close, reset, or for kRefuseStream no answer and a close). Stops
+  // early, closing, when the peer is gone or the server stops.
+  void play(const ResponsePlan& plan);
 
   // Sends a complete response with a Content-Length (none for 1xx, 204 and 304, which
   // carry no body). Adds Server, and Connection: close when the connection will close.

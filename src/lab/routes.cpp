@@ -8,12 +8,13 @@
 #include <string>
 
 #include "lab/gzip.h"
+#include "lab/page_assets.h"
+#include "lab/page_routes.h"
 #include "lab/query.h"
+#include "lab/response_writer.h"
 
 namespace pageload::lab {
 namespace {
-
-using std::chrono::milliseconds;
 
 constexpr long long kMaxDelayMs = 120'000;
 constexpr long long kMaxLargeBytes = 4LL << 30;  // 4 GiB
@@ -23,15 +24,15 @@ struct Call {
   const Request& request;
   std::string_view rest;
   const Query& query;
-  ResponseWriter& writer;
+  RouteState& state;
 };
 
-using Handler = void (*)(const Call&);
+using Handler = ResponsePlan (*)(const Call&);
 
 HeaderList type(std::string_view content_type) { return {{"Content-Type", std::string(content_type)}}; }
 
-void send_text(ResponseWriter& w, int status, std::string_view text) {
-  w.send(status, type("text/plain; charset=utf-8"), text);
+ResponsePlan text(int status, std::string body) {
+  return ResponsePlan::whole(status, type("text/plain; charset=utf-8"), std::move(body));
 }
 
 // A final status code: three digits, not informational (a 1xx can't end an exchange).
@@ -43,48 +44,48 @@ std::optional<int> parse_status(std::string_view text) {
   return code;
 }
 
-void status_body(ResponseWriter& w, int status, HeaderList headers = {}) {
+ResponsePlan status_body(int status, HeaderList headers = {}) {
   headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
   std::string body = std::to_string(status) + " " + std::string(reason_phrase(status)) + "\n";
-  w.send(status, std::move(headers), body);
+  return ResponsePlan::whole(status, std::move(headers), std::move(body));
 }
 
-void bad_request(ResponseWriter& w, std::string_view why) { send_text(w, 400, std::string(why) + "\n"); }
+ResponsePlan bad_request(std::string_view why) { return text(400, std::string(why) + "\n"); }
 
-void index_page(const Call& c) {
+ResponsePlan index_page(const Call&) {
   std::string body =
       "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>pageload lab</title></head>\n"
-      "<body><h1>pageload lab</h1>\n<ul>\n";
+      "<body><h1>pageload lab</h1>\n<p><a href=\"/page/\">Pages for page loads</a></p>\n<ul>\n";
   for (const auto& r : route_list()) {
     body += "<li><a href=\"" + std::string(r.example) + "\">" + std::string(r.example) + "</a> ";
     body += std::string(r.description) + "</li>\n";
   }
   body += "</ul></body></html>\n";
-  c.writer.send(200, type("text/html; charset=utf-8"), body);
+  return ResponsePlan::whole(200, type("text/html; charset=utf-8"), std::move(body));
 }
 
-void status_route(const Call& c) {
+ResponsePlan status_route(const Call& c) {
   auto code = parse_status(c.rest);
-  if (!code) return bad_request(c.writer, "usage: /status/{200..999}");
-  status_body(c.writer, *code);
+  if (!code) return bad_request("usage: /status/{200..999}");
+  return status_body(*code);
 }
 
-void redirect_route(const Call& c) {
+ResponsePlan redirect_route(const Call& c) {
   auto code = parse_status(c.rest);
-  if (!code) return bad_request(c.writer, "usage: /redirect/{200..999}?to=URL");
+  if (!code) return bad_request("usage: /redirect/{200..999}?to=URL");
   HeaderList headers;
   if (auto to = c.query.get("to")) headers.emplace_back("Location", *to);  // exactly as given
-  status_body(c.writer, *code, std::move(headers));
+  return status_body(*code, std::move(headers));
 }
 
-void chain_route(const Call& c) {
+ResponsePlan chain_route(const Call& c) {
   std::string_view list = c.rest;
   if (!list.empty() && list.front() == '/') list.remove_prefix(1);
-  else if (!list.empty()) return status_body(c.writer, 404);  // "/chainfoo"
-  if (list.empty()) return status_body(c.writer, 200);
+  else if (!list.empty()) return status_body(404);  // "/chainfoo"
+  if (list.empty()) return status_body(200);
   std::size_t comma = list.find(',');
   auto code = parse_status(list.substr(0, comma));
-  if (!code) return bad_request(c.writer, "usage: /chain/{code},{code},...");
+  if (!code) return bad_request("usage: /chain/{code},{code},...");
   HeaderList headers;
   if (*code >= 300 && *code < 400) {
     std::string next = "/chain/";
@@ -92,67 +93,61 @@ void chain_route(const Call& c) {
     if (!c.request.query().empty()) next += "?" + std::string(c.request.query());
     headers.emplace_back("Location", next);
   }
-  status_body(c.writer, *code, std::move(headers));
+  return status_body(*code, std::move(headers));
 }
 
-void loop_route(const Call& c) {
+ResponsePlan loop_route(const Call& c) {
   std::string_view path = c.request.path();
   std::string next = path == "/loop/a" ? "/loop/b" : path == "/loop/b" ? "/loop/a" : "/loop";
-  status_body(c.writer, 302, {{"Location", next}});
+  return status_body(302, {{"Location", next}});
 }
 
-void delay_route(const Call& c) {
+ResponsePlan delay_route(const Call& c) {
   auto ms = parse_clamped(c.rest, 0, kMaxDelayMs);
-  if (!ms) return bad_request(c.writer, "usage: /delay/{ms}");
-  if (!c.writer.pause(milliseconds(*ms))) return c.writer.close_after();  // stopping
-  send_text(c.writer, 200, "delayed " + std::to_string(*ms) + " ms\n");
+  if (!ms) return bad_request("usage: /delay/{ms}");
+  ResponsePlan plan = text(200, "delayed " + std::to_string(*ms) + " ms\n");
+  plan.head_delay = milliseconds(*ms);
+  return plan;
 }
 
-void drip_route(const Call& c) {
+ResponsePlan drip_route(const Call& c) {
   long long chunks = c.query.get_int("chunks", 5, 0, 100'000);
   long long interval = c.query.get_int("interval", 100, 0, kMaxDelayMs);
   long long size = c.query.get_int("size", 100, 1, 1 << 20);
-  HeaderList headers = type("text/plain");
-  headers.emplace_back("Transfer-Encoding", "chunked");
-  if (!c.writer.send_head(200, headers)) return;
+  ResponsePlan plan;
+  plan.headers = type("text/plain");  // no Content-Length: chunked over HTTP/1.1
   std::string chunk(static_cast<std::size_t>(size), '.');
-  for (long long i = 0; i < chunks; ++i) {
-    if (i > 0 && !c.writer.pause(milliseconds(interval))) return c.writer.close_after();
-    if (!c.writer.write_chunk(chunk)) return c.writer.close_after();
-  }
-  if (!c.writer.finish_chunks()) c.writer.close_after();
+  for (long long i = 0; i < chunks; ++i)
+    plan.body.push_back(literal(chunk, milliseconds(i > 0 ? interval : 0)));
+  return plan;
 }
 
-void gap_route(const Call& c) {
+ResponsePlan gap_route(const Call& c) {
   auto ms = parse_clamped(c.rest, 0, kMaxDelayMs);
-  if (!ms) return bad_request(c.writer, "usage: /gap/{ms}");
+  if (!ms) return bad_request("usage: /gap/{ms}");
   long long size = c.query.get_int("size", 2000, 2, 1 << 24);
-  std::string body(static_cast<std::size_t>(size), 'g');
-  HeaderList headers = type("text/plain");
-  headers.emplace_back("Content-Length", std::to_string(body.size()));
-  std::string_view view = body;
-  std::size_t half = body.size() / 2;
-  if (!c.writer.send_head(200, headers) || !c.writer.write_body(view.substr(0, half)) ||
-      !c.writer.pause(milliseconds(*ms)) || !c.writer.write_body(view.substr(half)))
-    c.writer.close_after();
+  uint64_t half = static_cast<uint64_t>(size) / 2;
+  ResponsePlan plan;
+  plan.headers = type("text/plain");
+  plan.content_length = static_cast<uint64_t>(size);
+  plan.body.push_back(filler("g", half));
+  plan.body.push_back(filler("g", static_cast<uint64_t>(size) - half, milliseconds(*ms)));
+  return plan;
 }
 
-void large_route(const Call& c) {
+ResponsePlan large_route(const Call& c) {
   auto bytes = parse_clamped(c.rest, 0, kMaxLargeBytes);
-  if (!bytes) return bad_request(c.writer, "usage: /large/{bytes}");
-  HeaderList headers = type("application/octet-stream");
-  headers.emplace_back("Content-Length", std::to_string(*bytes));
-  if (!c.writer.send_head(200, headers)) return c.writer.close_after();
+  if (!bytes) return bad_request("usage: /large/{bytes}");
   static const std::string kBlock = [] {
     std::string block(64 * 1024, '\0');
     for (std::size_t i = 0; i < block.size(); ++i) block[i] = static_cast<char>('a' + i % 26);
     return block;
   }();
-  for (long long left = *bytes; left > 0;) {
-    std::size_t n = static_cast<std::size_t>(std::min<long long>(left, static_cast<long long>(kBlock.size())));
-    if (!c.writer.write_body(std::string_view(kBlock).substr(0, n))) return c.writer.close_after();
-    left -= static_cast<long long>(n);
-  }
+  ResponsePlan plan;
+  plan.headers = type("application/octet-stream");
+  plan.content_length = static_cast<uint64_t>(*bytes);
+  plan.body.push_back(filler(kBlock, static_cast<uint64_t>(*bytes)));
+  return plan;
 }
 
 // Text that compresses well, about 20 KB decoded.
@@ -188,52 +183,87 @@ bool accepts_gzip(const std::string* accept) {
   return false;
 }
 
-void gzip_route(const Call& c) {
+ResponsePlan gzip_route(const Call& c) {
   HeaderList headers = type("text/plain; charset=utf-8");
   headers.emplace_back("Vary", "Accept-Encoding");
   if (accepts_gzip(c.request.header("Accept-Encoding"))) {
     if (auto compressed = gzip_compress(gzip_text())) {
       headers.emplace_back("Content-Encoding", "gzip");
-      c.writer.send(200, std::move(headers), *compressed);
-      return;
+      return ResponsePlan::whole(200, std::move(headers), std::move(*compressed));
     }
   }
-  c.writer.send(200, std::move(headers), gzip_text());
+  return ResponsePlan::whole(200, std::move(headers), gzip_text());
 }
 
-void close_route(const Call& c) {
-  c.writer.close_after();
-  send_text(c.writer, 200, "this connection closes now\n");
+ResponsePlan close_route(const Call&) {
+  ResponsePlan plan = text(200, "this connection closes now\n");
+  plan.ending = Ending::kClose;
+  return plan;
 }
 
-void reset_route(const Call& c) {
-  HeaderList headers = type("application/octet-stream");
-  headers.emplace_back("Content-Length", "100000");
-  c.writer.reset_after();
-  if (!c.writer.send_head(200, headers)) return;
-  c.writer.write_body(std::string(1000, 'r'));
-  // Let the client read what was sent, so it is waiting in recv() when the RST lands.
-  c.writer.pause(milliseconds(50));
+// Promises 100000 bytes, sends 1000, then `ending`.
+ResponsePlan cut_short(Ending ending) {
+  ResponsePlan plan;
+  plan.headers = type("application/octet-stream");
+  plan.content_length = 100000;
+  plan.body.push_back(filler("r", 1000));
+  // Let the client read what was sent, so it is waiting for more when the reset lands.
+  plan.body.push_back(filler("", 0, milliseconds(50)));
+  plan.ending = ending;
+  return plan;
 }
 
-void echo_route(const Call& c) {
+ResponsePlan reset_route(const Call&) { return cut_short(Ending::kReset); }
+ResponsePlan reset_stream_route(const Call&) { return cut_short(Ending::kResetStream); }
+
+ResponsePlan refuse_route(const Call& c) {
+  auto n = parse_clamped(c.rest, 0, 100);
+  if (!n) return bad_request("usage: /refuse/{n}");
+  if (c.state.refusals.refuse(c.request.target, static_cast<int>(*n))) {
+    ResponsePlan plan;
+    plan.ending = Ending::kRefuseStream;
+    return plan;
+  }
+  return text(200, "answered after " + std::to_string(*n) + " refusals\n");
+}
+
+ResponsePlan goaway_route(const Call& c) {
+  auto ms = parse_clamped(c.rest, 0, kMaxDelayMs);
+  if (!ms) return bad_request("usage: /goaway/{ms}");
+  ResponsePlan plan = text(200, "answered, then GOAWAY\n");
+  plan.head_delay = milliseconds(*ms);
+  plan.ending = Ending::kGoAway;
+  return plan;
+}
+
+ResponsePlan page_route(const Call& c) { return plan_page(c.request, c.query); }
+
+// What browsers ask for when a page names no icon.
+ResponsePlan favicon_route(const Call&) {
+  auto icon = make_asset("favicon.ico", 0);
+  return ResponsePlan::whole(200, type(icon->content_type), std::move(icon->bytes));
+}
+
+ResponsePlan echo_route(const Call& c) {
   nlohmann::json headers = nlohmann::json::array();
   for (const auto& [name, value] : c.request.headers) headers.push_back({name, value});
   nlohmann::json doc = {
       {"method", c.request.method},
       {"target", c.request.target},
+      {"version", c.request.major_version >= 2 ? "HTTP/2" : "HTTP/1." + std::to_string(c.request.minor_version)},
       {"headers", headers},
       {"body", c.request.body},
   };
+  if (!c.request.authority.empty()) doc["authority"] = c.request.authority;
   // Request bytes need not be UTF-8; invalid sequences become U+FFFD instead of throwing.
   std::string body = doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-  c.writer.send(200, type("application/json"), body);
+  return ResponsePlan::whole(200, type("application/json"), std::move(body));
 }
 
-void set_cookie_route(const Call& c) {
+ResponsePlan set_cookie_route(const Call&) {
   HeaderList headers = type("text/plain; charset=utf-8");
   headers.emplace_back("Set-Cookie", "session=s3cr3t-value; Path=/; HttpOnly");
-  c.writer.send(200, std::move(headers), "cookie set\n");
+  return ResponsePlan::whole(200, std::move(headers), "cookie set\n");
 }
 
 struct Route {
@@ -245,7 +275,7 @@ struct Route {
 
 constexpr std::array kRoutes{
     Route{"/", false, index_page, {"/", "200 text/html page"}},
-    Route{"/status/", true, status_route, {"/status/404", "that status (200-999); ?reason=TEXT&header=Name:%20value work on every route"}},
+    Route{"/status/", true, status_route, {"/status/404", "that status (200-999); ?header=Name:%20value works on every route, ?reason=TEXT too over HTTP/1.1"}},
     Route{"/redirect/", true, redirect_route, {"/redirect/302?to=/", "that status with Location: TO as given (none without ?to=)"}},
     Route{"/chain", true, chain_route, {"/chain/301,302,303,307,308", "redirects through each listed code, then 200"}},
     Route{"/loop", false, loop_route, {"/loop", "302 to itself"}},
@@ -258,41 +288,55 @@ constexpr std::array kRoutes{
     Route{"/gzip", false, gzip_route, {"/gzip", "compressible text, gzip-encoded if accepted"}},
     Route{"/close", false, close_route, {"/close", "200 with Connection: close, then closes"}},
     Route{"/reset", false, reset_route, {"/reset", "promises 100000 bytes, sends 1000, resets the connection"}},
+    Route{"/reset-stream", false, reset_stream_route, {"/reset-stream", "as /reset, but HTTP/2 resets only the stream (RST_STREAM INTERNAL_ERROR)"}},
+    Route{"/refuse/", true, refuse_route, {"/refuse/1", "refuses N requests for this URL, answers the next (HTTP/2 RST_STREAM REFUSED_STREAM; HTTP/1.1 closes unanswered)"}},
+    Route{"/goaway/", true, goaway_route, {"/goaway/300", "answers after ms, then HTTP/2 GOAWAY: later streams are refused (HTTP/1.1: closes)"}},
     Route{"/echo", false, echo_route, {"/echo", "the request as JSON: method, target, headers, body"}},
     Route{"/set-cookie", false, set_cookie_route, {"/set-cookie", "200 with Set-Cookie: session=s3cr3t-value"}},
+    Route{"/favicon.ico", false, favicon_route, {"/favicon.ico", "a small icon, as browsers ask for one"}},
+    Route{"/page", false, page_route, {"/page/", "pages for page loads (see Pages below)"}},
+    Route{"/page/", true, page_route, {"/page/", ""}},
 };
 
-ResponseOverrides overrides_from(const Query& query) {
-  ResponseOverrides o;
-  o.reason = query.get("reason");
+void apply_overrides(ResponsePlan& plan, const Query& query) {
+  plan.reason = query.get("reason");
   for (const std::string& raw : query.all("header")) {
     std::size_t colon = raw.find(':');
     if (colon == std::string::npos || colon == 0) continue;
     std::string_view value = std::string_view(raw).substr(colon + 1);
     while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-    o.extra_headers.emplace_back(raw.substr(0, colon), std::string(value));
+    plan.extra_headers.emplace_back(raw.substr(0, colon), std::string(value));
   }
-  return o;
 }
 
 }  // namespace
 
-void serve_request(const Request& request, ResponseWriter& writer) {
+bool RefusalCounter::refuse(const std::string& target, int first_n) {
+  if (first_n <= 0) return false;
+  std::lock_guard lock(mu_);
+  if (seen_.size() >= kMaxTargets && seen_.find(target) == seen_.end()) seen_.clear();
+  long long n = seen_[target]++;
+  return n % (first_n + 1) < first_n;
+}
+
+ResponsePlan plan_response(const Request& request, RouteState& state) {
   Query query(request.query());
-  writer.set_overrides(overrides_from(query));
-  std::string_view path = request.path();
-  for (const Route& route : kRoutes) {
-    bool match = route.prefix ? path.substr(0, route.path.size()) == route.path : path == route.path;
-    if (!match) continue;
-    route.handler(Call{request, path.substr(route.path.size()), query, writer});
-    return;
-  }
-  status_body(writer, 404);
+  ResponsePlan plan = [&] {
+    std::string_view path = request.path();
+    for (const Route& route : kRoutes) {
+      bool match = route.prefix ? path.substr(0, route.path.size()) == route.path : path == route.path;
+      if (match) return route.handler(Call{request, path.substr(route.path.size()), query, state});
+    }
+    return status_body(404);
+  }();
+  apply_overrides(plan, query);
+  return plan;
 }
 
 std::vector<RouteInfo> route_list() {
   std::vector<RouteInfo> list;
-  for (const Route& r : kRoutes) list.push_back(r.info);
+  for (const Route& r : kRoutes)
+    if (!r.info.description.empty()) list.push_back(r.info);
   return list;
 }
 

@@ -2,6 +2,7 @@
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
+#include <fcntl.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -64,11 +65,21 @@ class TlsStream final : public Stream {
 
 int fd_of(BIO* bio) { return static_cast<int>(reinterpret_cast<intptr_t>(BIO_get_data(bio))); }
 
+// Whether a failed call on a non-blocking socket only has to wait (the HTTP/2 loop's
+// sockets). On a blocking socket EAGAIN means SO_RCVTIMEO/SO_SNDTIMEO ran out, which
+// stays a hard error.
+bool would_block(int fd) {
+  if (errno != EAGAIN && errno != EWOULDBLOCK) return false;
+  int flags = ::fcntl(fd, F_GETFL);
+  return flags >= 0 && (flags & O_NONBLOCK) != 0;
+}
+
 int bio_write(BIO* bio, const char* data, int size) {
   BIO_clear_retry_flags(bio);
   for (;;) {
     ssize_t n = ::send(fd_of(bio), data, static_cast<std::size_t>(size), MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && would_block(fd_of(bio))) BIO_set_retry_write(bio);
     return static_cast<int>(n);
   }
 }
@@ -76,7 +87,9 @@ int bio_write(BIO* bio, const char* data, int size) {
 int bio_read(BIO* bio, char* data, int size) {
   BIO_clear_retry_flags(bio);
   // Timeouts (SO_RCVTIMEO) are deliberately reported as hard errors, not retries.
-  return static_cast<int>(recv_retrying(fd_of(bio), data, static_cast<std::size_t>(size)));
+  long n = recv_retrying(fd_of(bio), data, static_cast<std::size_t>(size));
+  if (n < 0 && would_block(fd_of(bio))) BIO_set_retry_read(bio);
+  return static_cast<int>(n);
 }
 
 int bio_puts(BIO* bio, const char* text) {

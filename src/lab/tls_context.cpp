@@ -8,7 +8,9 @@
 namespace pageload::lab {
 namespace {
 
+// ALPN protocol lists (length-prefixed names), in the server's order of preference.
 constexpr unsigned char kAlpnHttp11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+constexpr unsigned char kAlpnH2Http11[] = {2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
 
 // Index of the per-SSL StopFlag pointer.
 int stop_flag_index() {
@@ -16,17 +18,29 @@ int stop_flag_index() {
   return index;
 }
 
-int select_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in, unsigned int inlen,
-                void*) {
+}  // namespace
+
+std::string_view selected_alpn(const SSL* ssl) {
+  const unsigned char* name = nullptr;
+  unsigned int length = 0;
+  SSL_get0_alpn_selected(ssl, &name, &length);
+  if (name == nullptr) return {};
+  return std::string_view(reinterpret_cast<const char*>(name), length);
+}
+
+// The server's first protocol that the client also offers (SSL_select_next_proto walks
+// the server's list first).
+int TlsServerContext::on_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
+                              unsigned int inlen, void* self) {
+  bool h2 = static_cast<const TlsServerContext*>(self)->offer_ == AlpnOffer::kH2AndHttp11;
+  const unsigned char* ours = h2 ? kAlpnH2Http11 : kAlpnHttp11;
+  unsigned int ours_size = h2 ? sizeof kAlpnH2Http11 : sizeof kAlpnHttp11;
   unsigned char* selected = nullptr;
-  if (SSL_select_next_proto(&selected, outlen, kAlpnHttp11, sizeof kAlpnHttp11, in, inlen) !=
-      OPENSSL_NPN_NEGOTIATED)
-    return SSL_TLSEXT_ERR_NOACK;  // e.g. only h2 offered: carry on without ALPN
+  if (SSL_select_next_proto(&selected, outlen, ours, ours_size, in, inlen) != OPENSSL_NPN_NEGOTIATED)
+    return SSL_TLSEXT_ERR_NOACK;  // nothing in common: carry on without ALPN
   *out = selected;
   return SSL_TLSEXT_ERR_OK;
 }
-
-}  // namespace
 
 int tls_delay_ms(std::string_view server_name) {
   constexpr std::string_view kLabel = "tls-delay-";
@@ -41,14 +55,18 @@ int tls_delay_ms(std::string_view server_name) {
   return 0;
 }
 
-StatusOr<std::shared_ptr<TlsServerContext>> TlsServerContext::create(std::shared_ptr<LabCertificates> certs) {
+StatusOr<std::shared_ptr<TlsServerContext>> TlsServerContext::create(std::shared_ptr<LabCertificates> certs,
+                                                                     AlpnOffer offer) {
   auto context = std::shared_ptr<TlsServerContext>(new TlsServerContext());
   context->certs_ = std::move(certs);
+  context->offer_ = offer;
   context->ctx_.reset(SSL_CTX_new(TLS_server_method()));
   SSL_CTX* ctx = context->ctx_.get();
   if (ctx == nullptr) return Status(Code::kInternal, "lab TLS: SSL_CTX_new failed");
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-  SSL_CTX_set_alpn_select_cb(ctx, select_alpn, nullptr);
+  SSL_CTX_set_alpn_select_cb(ctx, &TlsServerContext::on_alpn, context.get());
+  // The HTTP/2 connection loop writes from a buffer that grows while a write waits.
+  SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   // The certificate is chosen per connection, once the ClientHello's SNI is known.
   SSL_CTX_set_cert_cb(ctx, &TlsServerContext::on_certificate, context.get());
   stop_flag_index();

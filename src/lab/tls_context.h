@@ -1,6 +1,7 @@
 // The HTTPS side of the lab server: an OpenSSL server context that picks the leaf
-// certificate by SNI (see certs.h), selects ALPN "http/1.1" when offered (never h2), and
-// stalls the handshake for SNI names with a "tls-delay-N" label.
+// certificate by SNI (see certs.h), selects the ALPN protocol (h2 when the client offers
+// it and the context allows it, else http/1.1), and stalls the handshake for SNI names
+// with a "tls-delay-N" label.
 #pragma once
 
 #include <openssl/ssl.h>
@@ -19,10 +20,21 @@ namespace pageload::lab {
 // capped at 60000), or 0.
 int tls_delay_ms(std::string_view server_name);
 
+// Which protocols the server's ALPN offers, in its order of preference.
+enum class AlpnOffer {
+  kH2AndHttp11,  // h2 when the client offers it, else http/1.1
+  kHttp11Only,   // http/1.1 even when the client prefers h2 (a client offering only h2
+                 // gets no ALPN answer, and speaks HTTP/1.1 or gives up)
+};
+
+// The ALPN protocol the handshake of `ssl` selected ("h2", "http/1.1"), or "" for none.
+std::string_view selected_alpn(const SSL* ssl);
+
 class TlsServerContext {
  public:
   // Builds the context over `certs` (shared: the leaf cache lives there).
-  static StatusOr<std::shared_ptr<TlsServerContext>> create(std::shared_ptr<LabCertificates> certs);
+  static StatusOr<std::shared_ptr<TlsServerContext>> create(std::shared_ptr<LabCertificates> certs,
+                                                            AlpnOffer offer = AlpnOffer::kH2AndHttp11);
 
   // A server SSL object attached to socket `fd` (through a MSG_NOSIGNAL BIO), ready for
   // SSL_accept. `stop` (may be null) cuts tls-delay waits short. Null on failure.
@@ -37,7 +49,11 @@ class TlsServerContext {
   };
   static int on_certificate(SSL* ssl, void* self);
 
+  static int on_alpn(SSL* ssl, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
+                     unsigned int inlen, void* self);
+
   std::shared_ptr<LabCertificates> certs_;
+  AlpnOffer offer_ = AlpnOffer::kH2AndHttp11;
   std::unique_ptr<SSL_CTX, CtxDeleter> ctx_;
 };
 

@@ -67,6 +67,7 @@ struct Fetch {
   // The lookup this fetch made itself (it owns a dns phase), or the cache entry it used.
   std::optional<DnsLookup> lookup;
   bool asked_dns = false;
+  bool waited_for_lookup = false;  // its addresses came from another fetch's lookup in flight
 
   int document = -1;      // the document this fetch's response feeds or belongs to
   int frame_depth = 0;    // documents: 0 the page, 1 an iframe in it, ...

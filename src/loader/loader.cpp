@@ -71,22 +71,26 @@ Status Loader::start(const LoadOptions& options, const BeginHook& begin, DoneHoo
 
   Run run;
   run.started_at = utc_now_iso8601();
-  run.url = options.keep_secrets ? url->full : redact_url(url->full);
+  run.url = url->full;
   run.label = options.label;
   run.options_json = options_to_json(options);
   run.tool_version = std::string("pageload ") + PAGELOAD_VERSION;
   run.library_versions = library_versions();
-  if (begin) begin(run);
-  // The run's time origin and its wall-clock start are read together, after the begin
-  // hook's bookkeeping (a database write), so that work is not drawn as part of the load.
-  run.started_at = utc_now_iso8601();
-  const RunClock clock(mono_now_us());
+  // Secrets are redacted before the run is first stored (and again when it ends).
+  if (!options.keep_secrets) redact_run(run);
 
   if (options.share_connections && !impl_->shared_pool) impl_->shared_pool = impl_->driver->open_pool();
   const bool own_pool = !options.share_connections;
   const transfer::PoolId pool = own_pool ? impl_->driver->open_pool() : impl_->shared_pool;
   auto page = std::make_unique<loader::PageLoad>(options, url.value(), *impl_->driver, *resolver, pool, own_pool,
                                                  std::move(run), std::move(done));
+  // The hooks see the one Run object that done() will get, where the page keeps it.
+  Run& kept = page->run();
+  if (begin) begin(kept);
+  // The run's time origin and its wall-clock start are read together, after the begin
+  // hook's bookkeeping (a database write), so that work is not drawn as part of the load.
+  kept.started_at = utc_now_iso8601();
+  const RunClock clock(mono_now_us());
   loader::PageLoad& started = *page;
   impl_->pages.push_back(std::move(page));
   started.begin(clock);

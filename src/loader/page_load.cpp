@@ -9,12 +9,16 @@
 #include "loader/priority.h"
 #include "loader/redirect.h"
 #include "page/discovery.h"
+#include "transfer/proxy.h"
 
 namespace pageload::loader {
 namespace {
 
-// A blocked phase shorter than this is bookkeeping between our stamps, not a queue.
-constexpr double kMinBlockedMs = 0.05;
+// Between a request's addresses and its connection, pageload and curl do their own work
+// (a tenth of a millisecond or so): a wait shorter than this is that work, not a queue.
+// Waiting for another request's DNS lookup is a queue however short.
+constexpr double kMinBlockedMs = 1.0;
+constexpr double kMinWaitedMs = 0.05;
 
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -55,6 +59,14 @@ std::string referrer_for(const Url& from, const Url& to) {
   const bool default_port = (from.scheme == "http" && from.port == 80) || (from.scheme == "https" && from.port == 443);
   if (!default_port) origin += ":" + std::to_string(from.port);
   return origin + "/";
+}
+
+// How long a lookup's addresses may still be used: its smallest TTL (the cache hands out
+// copies whose TTLs have counted down).
+std::optional<double> remaining_ttl_s(const DnsLookup& lookup) {
+  std::optional<double> ttl;
+  for (const auto& a : lookup.answers) ttl = std::min(ttl.value_or(1e18), static_cast<double>(a.ttl));
+  return ttl;
 }
 
 PriorityHints hints_for(const page::Reference& ref) {
@@ -138,7 +150,7 @@ int PageLoad::discover(Fetch f) {
   r.redirect_from = f.redirect_from;
   r.initiator = f.initiator;
   r.method = f.method;
-  r.url = options_.keep_secrets ? f.url.full : redact_url(f.url.full);
+  r.url = f.url.full;  // the run is redacted once, when it ends (finish)
   r.scheme = f.url.scheme;
   r.host = f.url.host;
   r.port = f.url.port;
@@ -215,6 +227,10 @@ void PageLoad::resolve(int seq) {
   Fetch& f = fetches_[static_cast<std::size_t>(seq)];
   const Url& url = f.url;
   const double now = clock_.now_ms();
+  // Through a proxy the proxy resolves the host (unless it is a SOCKS proxy that takes
+  // addresses): no lookup of ours.
+  if (auto proxy = transfer::proxy_for(url, options_.proxy_env, options_.noproxy); proxy && !proxy->resolves_locally)
+    return hand_to_curl(seq, {});
   if (auto fixed = fixed_addresses(url, options_)) return hand_to_curl(seq, std::move(*fixed));
 
   auto& slot = hosts_[lower(url.host)];
@@ -228,17 +244,18 @@ void PageLoad::resolve(int seq) {
   }
   if (host.resolving) {
     host.waiters.push_back(seq);
+    f.waited_for_lookup = true;
     return set_state(f, FetchState::kWaitingDns);
   }
   if (auto cached = dns_cache_.get(url.host, options_.ip_version, now)) {
     f.lookup = std::move(cached);
     return hand_to_curl(seq, f.lookup->addresses());
   }
-  // Past its TTL: a browser resolves again before it opens a new connection, but a
-  // request that can reuse an open one needs no addresses. curl picks; it is handed the
-  // last answer in case it reuses, and asked again otherwise (below).
-  if (!host.last_addresses.empty() && open_origins_.count(url.origin()) && options_.keepalive)
-    return hand_to_curl(seq, host.last_addresses);
+  // Past its TTL. A browser resolves again before it opens a new connection; a request
+  // that will reuse an open, idle one needs no addresses (curl reuses it: nothing else
+  // to this origin is on the network to hold it).
+  if (options_.keepalive && driver_.has_live_connection(pool_, url) && !in_flight_to(url.origin()))
+    return hand_to_curl(seq, {});
 
   host.resolving = true;
   host.owner = seq;
@@ -248,6 +265,14 @@ void PageLoad::resolve(int seq) {
   host.lookup_id = resolver_.resolve(url.host, options_.ip_version, clock_, [this, key](DnsLookup lookup) {
     on_lookup(key, std::move(lookup));
   });
+}
+
+bool PageLoad::in_flight_to(const std::string& origin) const {
+  for (const Fetch& f : fetches_)
+    if ((f.state == FetchState::kQueued || f.state == FetchState::kSending || f.state == FetchState::kWaiting ||
+         f.state == FetchState::kReceiving) && f.url.origin() == origin)
+      return true;
+  return false;
 }
 
 void PageLoad::on_lookup(const std::string& key, DnsLookup lookup) {
@@ -310,6 +335,8 @@ void PageLoad::hand_to_curl(int seq, std::vector<std::string> addresses) {
     }
   }
   spec.user_agent = o.user_agent;
+  spec.proxy = transfer::proxy_for(f.url, o.proxy_env, o.noproxy);
+  if (f.lookup && !addresses.empty()) spec.addresses_ttl_s = remaining_ttl_s(*f.lookup);
   spec.addresses = std::move(addresses);
   spec.insecure = o.insecure;
   spec.cacert = o.cacert;
@@ -318,12 +345,12 @@ void PageLoad::hand_to_curl(int seq, std::vector<std::string> addresses) {
   spec.connect_timeout_ms = o.connect_timeout_ms;
   spec.max_filesize = o.max_filesize;
   spec.compressed = o.compressed;
-  spec.http_version = o.http1_1 ? transfer::HttpVersion::kHttp11 : transfer::HttpVersion::kNegotiate;
+  spec.http_version = o.http11 ? transfer::HttpVersion::kHttp11 : transfer::HttpVersion::kNegotiate;
   spec.stream_weight = http2_weight(f.priority);
   if (deadline_ms_) spec.timeout_ms = std::max(1L, static_cast<long>(*deadline_ms_ - now));
   const bool parsed = !o.document_only && (f.type == ResourceType::kDocument || f.type == ResourceType::kStylesheet);
   if (parsed) {
-    spec.on_response = [this, seq](int status, const std::string& content_type) {
+    spec.on_head = [this, seq](int status, const std::string& content_type) {
       on_response_head(seq, status, content_type);
     };
     spec.on_body = [this, seq](std::string_view bytes) { on_body(seq, bytes); };
@@ -332,7 +359,12 @@ void PageLoad::hand_to_curl(int seq, std::vector<std::string> addresses) {
   Status started = driver_.start(spec, clock_, [this, seq](transfer::ExchangeResult result) {
     on_exchange(seq, std::move(result));
   });
-  if (!started.ok()) fail_unsent(seq, Failure{started.code(), started.message()}, std::nullopt);
+  if (started.ok()) return;
+  // Nothing started: the request fails where it stands, in connect, without a response.
+  Request& req = request(seq);
+  req.phases.push_back(PhaseRecord{Phase::kConnect, {now, now}, Failure{started.code(), started.message()}});
+  req.error_phase = Phase::kConnect;
+  fail_unsent(seq, Failure{started.code(), started.message()}, std::nullopt);
 }
 
 void PageLoad::on_response_head(int seq, int status, const std::string& content_type) {
@@ -381,6 +413,7 @@ void PageLoad::on_exchange(int seq, transfer::ExchangeResult result) {
   got.warnings.insert(got.warnings.begin(), req.warnings.begin(), req.warnings.end());
   req = std::move(got);
 
+  record_retries(result);
   record_connection(req, result);
 
   // DNS: the lookup this fetch made is its dns phase. An answer it took from the page's
@@ -401,14 +434,15 @@ void PageLoad::on_exchange(int seq, transfer::ExchangeResult result) {
     req.dns_lookup.reset();
   }
 
-  // Blocked: from the moment it could go (its own addresses, or the scheduler's release)
-  // until its connection started or was ready, whatever is not DNS, connect or TLS.
-  const double ready_from = std::max(f.released_ms.value_or(start), f.asked_dns && f.lookup ? f.lookup->span.end_ms : 0.0);
+  // Blocked (HAR's blocked): from the moment the page found it until its own network work
+  // began (its DNS lookup, or its connection starting or ready), the time it waited for
+  // the scheduler, for another request's lookup, for a free connection or an HTTP/2 one.
   const std::optional<double> connection_start = new_connection ? st.socket_opened : st.connection_ready;
-  if (connection_start && *connection_start - ready_from >= kMinBlockedMs) {
-    auto at = std::find_if(req.phases.begin(), req.phases.end(),
-                           [](const PhaseRecord& p) { return p.phase != Phase::kDns; });
-    req.phases.insert(at, PhaseRecord{Phase::kBlocked, {ready_from, *connection_start}, std::nullopt});
+  std::optional<double> own_start = f.asked_dns && f.lookup ? std::optional<double>(f.lookup->span.start_ms) : connection_start;
+  const bool waited_for_dns = f.waited_for_lookup && f.addresses_ms && *f.addresses_ms - f.discovered_ms >= kMinWaitedMs;
+  if (own_start && (*own_start - f.discovered_ms >= kMinBlockedMs || waited_for_dns)) {
+    req.phases.push_back(PhaseRecord{Phase::kBlocked, {f.discovered_ms, *own_start}, std::nullopt});
+    start = std::min(start, f.discovered_ms);
   }
   req.span.start_ms = start;
   std::sort(req.phases.begin(), req.phases.end(),
@@ -420,23 +454,7 @@ void PageLoad::on_exchange(int seq, transfer::ExchangeResult result) {
   if (st.first_byte && f.state == FetchState::kWaiting) set_state(f, FetchState::kReceiving);
   if (req.http_version == "HTTP/2") scheduler_.origin_multiplexes(f.url.origin());
 
-  // Will a later request to this origin find a connection open?
-  bool closes = req.failure.has_value() || !options_.keepalive || req.http_version == "HTTP/1.0";
-  for (const auto& [name, value] : req.response_headers)
-    if (iequals(name, "connection") && iequals(value, "close")) closes = true;
-  if (closes) open_origins_.erase(f.url.origin());
-  else open_origins_.insert(f.url.origin());
-
-  const std::string location = req.location;  // followed as sent, stored redacted
-  if (!options_.keep_secrets) {
-    redact_headers(req.request_headers);
-    redact_headers(req.response_headers);
-    for (auto& [name, value] : req.response_headers)
-      if (iequals(name, "location")) value = redact_url(value);
-    req.url = redact_url(req.url);
-    req.location = redact_url(req.location);
-  }
-
+  const std::string location = req.location;  // followed as sent; finish() redacts the run
   if (req.failure) {
     set_state(f, FetchState::kFailed);
     return chain_finished(seq);
@@ -458,7 +476,7 @@ void PageLoad::follow_redirect(int seq, const std::string& location) {
   if (!has_location) return fail(Code::kBadRedirect, std::to_string(*done.status) + " response has no Location header");
   auto next = resolve_location(f.url, location);
   if (!next.ok()) return fail(next.status().code(), next.status().message());
-  done.redirect_url = options_.keep_secrets ? next->full : redact_url(next->full);
+  done.redirect_url = next->full;
   int hops = 0;
   for (const Fetch* at = &f; at->redirect_from; at = &fetches_[static_cast<std::size_t>(*at->redirect_from)]) ++hops;
   if (hops + 1 > options_.max_redirs)
@@ -534,8 +552,26 @@ void PageLoad::stylesheet_complete(int seq) {
   std::string().swap(f.stylesheet_text);
 }
 
+// Connections curl gave up on before the one that answered (it retried the request):
+// each one this request opened gets a row that says why; a reused one says so on its row.
+void PageLoad::record_retries(transfer::ExchangeResult& result) {
+  for (auto& retry : result.retries) {
+    if (retry.connection) {
+      retry.connection->id = static_cast<int>(run_.connections.size());
+      retry.connection->retry_reason = retry.reason;
+      if (retry.connection_id) connection_index_[*retry.connection_id] = retry.connection->id;
+      run_.connections.push_back(std::move(*retry.connection));
+    } else if (retry.connection_id) {
+      if (auto it = connection_index_.find(*retry.connection_id); it != connection_index_.end())
+        run_.connections[static_cast<std::size_t>(it->second)].retry_reason = retry.reason;
+    }
+  }
+}
+
 void PageLoad::record_connection(Request& req, transfer::ExchangeResult& result) {
   if (result.connection) {
+    if (!result.connection->proxy.empty() && run_.proxy.find(result.connection->proxy) == std::string::npos)
+      run_.proxy += (run_.proxy.empty() ? "" : " ") + result.connection->proxy;
     result.connection->id = static_cast<int>(run_.connections.size());
     req.connection = result.connection->id;
     if (result.connection_id) connection_index_[*result.connection_id] = result.connection->id;
@@ -576,14 +612,16 @@ void PageLoad::fail_unsent(int seq, Failure failure, std::optional<Phase> phase)
     // for the page's memory of a failed one) fails at that moment, without a span.
     const Span span = f.asked_dns && f.lookup ? f.lookup->span : Span{f.addresses_ms.value_or(now), f.addresses_ms.value_or(now)};
     if (f.asked_dns && f.lookup) req.dns_lookup = hosts_.at(lower(f.url.host))->lookup_index;
-    const double blocked_from = f.released_ms.value_or(start);
-    if (!f.asked_dns && span.start_ms - blocked_from >= kMinBlockedMs)
+    const double blocked_from = f.discovered_ms;
+    if (!f.asked_dns && span.start_ms - blocked_from >= kMinWaitedMs)
       req.phases.push_back(PhaseRecord{Phase::kBlocked, {blocked_from, span.start_ms}, std::nullopt});
     req.phases.push_back(PhaseRecord{Phase::kDns, span, failure});
     req.span.start_ms = std::min(req.span.start_ms, span.start_ms);
     req.span.end_ms = std::max(req.span.end_ms, span.end_ms);
     req.error_phase = Phase::kDns;
   }
+  if (!phase && !f.released_ms && now - f.discovered_ms >= kMinWaitedMs)
+    req.phases.push_back(PhaseRecord{Phase::kBlocked, {f.discovered_ms, now}, std::nullopt});  // never let go
   req.failure = std::move(failure);
   set_state(f, FetchState::kFailed);
   if (f.released_ms || f.redirect_from) chain_finished(seq);
@@ -652,7 +690,7 @@ void PageLoad::finish() {
   finished_ = true;
   if (owns_pool_) driver_.close_pool(pool_);
   const Request& document = request(document_chain_end_);
-  run_.final_url = document.url;  // already redacted
+  run_.final_url = document.url;
   run_.final_status = document.status;
   run_.failure = document.failure;
   double load = 0;
@@ -669,6 +707,9 @@ void PageLoad::finish() {
   if (run_.failure) run_.outcome = Outcome::kFailed;
   else if (run_.final_status && *run_.final_status >= 400) run_.outcome = Outcome::kHttpError;
   else run_.outcome = Outcome::kOk;
+  // The one place a finished run's secrets are redacted: everything it is stored, printed
+  // and drawn from comes after this.
+  if (!options_.keep_secrets) redact_run(run_);
   if (done_) done_(run_);
 }
 

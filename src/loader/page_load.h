@@ -61,6 +61,8 @@ class PageLoad {
   void interrupt(const std::string& message);
 
   bool finished() const { return finished_; }
+  // The run being filled in: the one object the done hook receives.
+  Run& run() { return run_; }
   // How long the loop may sleep before step() has something to do (a deadline); nullopt:
   // nothing timed.
   std::optional<long> timeout_ms() const;
@@ -92,7 +94,9 @@ class PageLoad {
   void take_references(std::vector<page::Reference> refs, int initiator, int document);
 
   Request& request(int seq) { return run_.requests[static_cast<std::size_t>(seq)]; }
+  void record_retries(transfer::ExchangeResult& result);
   void record_connection(Request& req, transfer::ExchangeResult& result);
+  bool in_flight_to(const std::string& origin) const;
   void check_deadline(double now_ms);
   void expire(Code code, const std::string& message);
   void maybe_finish();
@@ -115,7 +119,6 @@ class PageLoad {
   std::set<std::string> seen_urls_;  // the page's memory cache: each URL fetched once
   std::size_t not_fetched_ = 0;      // references beyond --max-requests
   std::size_t frames_too_deep_ = 0;  // iframes beyond --max-frame-depth
-  std::set<std::string> open_origins_;  // origins with a connection we expect alive
   std::vector<std::unique_ptr<Document>> documents_;
   std::map<std::string, std::unique_ptr<HostDns>> hosts_;  // by lower-case host
   dns::DnsCache dns_cache_;

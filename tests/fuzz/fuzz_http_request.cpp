@@ -1,5 +1,5 @@
-// The lab's HTTP/1.1 request parser (head, chunked body) and its query-string reader,
-// fed whatever a hostile client could send.
+// The lab's HTTP/1.1 request parser (head, chunked body), its Host reading and its
+// query-string reader, fed whatever a hostile client could send.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -25,6 +25,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (request.headers.size() > limits.max_headers) std::abort();
   (void)request.keep_alive();
   (void)request.header("Host");
+  // The Host header's host and port (what the pages name other hosts with).
+  std::string host = request.host();
+  int port = request.port();
+  if (port < 0 || port > 65535) std::abort();
+  if (host.find_first_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ") != std::string::npos) std::abort();
   std::string_view path = request.path(), query = request.query();
   (void)path;
   Query q(query);

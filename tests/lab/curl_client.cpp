@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 
 namespace pageload::lab::testing {
 namespace {
@@ -31,6 +32,7 @@ int debug_cb(CURL*, curl_infotype type, char* data, size_t size, void* out) {
   if (type == CURLINFO_TEXT) {
     std::string line(data, size);
     auto* fetch = static_cast<Fetch*>(out);
+    fetch->trace += line;
     const std::string marker = "ALPN: server accepted ";
     const std::string marker_old = "ALPN, server accepted to use ";
     for (const auto& m : {marker, marker_old}) {
@@ -91,62 +93,115 @@ Client::~Client() {
   curl_slist_free_all(resolve_);
 }
 
-Fetch Client::fetch(const std::string& url, const FetchOptions& options) {
-  Fetch f;
+struct Client::Transfer {
+  Fetch fetch;
   char error[CURL_ERROR_SIZE] = {0};
   curl_slist* headers = nullptr;
-  for (const auto& h : options.headers) headers = curl_slist_append(headers, h.c_str());
+  BodySink sink{nullptr, -1};
+  ~Transfer() { curl_slist_free_all(headers); }
+};
 
-  curl_easy_reset(curl_);  // keeps the connection cache
-  curl_easy_setopt(curl_, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl_, CURLOPT_RESOLVE, resolve_);
-  curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl_, CURLOPT_ERRORBUFFER, error);
-  BodySink sink{&f.body, options.abort_after_bytes};
-  curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, append_body);
-  curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &sink);
-  curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, append);
-  curl_easy_setopt(curl_, CURLOPT_HEADERDATA, &f.head);
-  curl_easy_setopt(curl_, CURLOPT_TIMEOUT_MS, options.timeout_ms);
-  curl_easy_setopt(curl_, CURLOPT_PROXY, "");
-  curl_easy_setopt(curl_, CURLOPT_NOPROXY, "*");
-  if (!ca_file_.empty()) curl_easy_setopt(curl_, CURLOPT_CAINFO, ca_file_.c_str());
-  curl_easy_setopt(curl_, CURLOPT_SSL_VERIFYPEER, options.verify ? 1L : 0L);
-  curl_easy_setopt(curl_, CURLOPT_SSL_VERIFYHOST, options.verify ? 2L : 0L);
-  curl_easy_setopt(curl_, CURLOPT_FOLLOWLOCATION, options.follow ? 1L : 0L);
-  curl_easy_setopt(curl_, CURLOPT_VERBOSE, 1L);
-  curl_easy_setopt(curl_, CURLOPT_DEBUGFUNCTION, debug_cb);
-  curl_easy_setopt(curl_, CURLOPT_DEBUGDATA, &f);
-  if (!options.accept_encoding.empty()) curl_easy_setopt(curl_, CURLOPT_ACCEPT_ENCODING, options.accept_encoding.c_str());
+void Client::configure(CURL* curl, Transfer& t, const std::string& url, const FetchOptions& options) {
+  for (const auto& h : options.headers) t.headers = curl_slist_append(t.headers, h.c_str());
+  t.sink = BodySink{&t.fetch.body, options.abort_after_bytes};
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_RESOLVE, resolve_);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, t.error);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &t.sink);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, append);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &t.fetch.head);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, options.timeout_ms);
+  curl_easy_setopt(curl, CURLOPT_PROXY, "");
+  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
+  if (!ca_file_.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, ca_file_.c_str());
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, options.verify ? 1L : 0L);
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, options.verify ? 2L : 0L);
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, options.follow ? 1L : 0L);
+  curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
+  curl_easy_setopt(curl, CURLOPT_DEBUGFUNCTION, debug_cb);
+  curl_easy_setopt(curl, CURLOPT_DEBUGDATA, &t.fetch);
+  if (options.http_version != 0) curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, options.http_version);
+  if (!options.accept_encoding.empty()) curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, options.accept_encoding.c_str());
   if (options.has_body) {
-    curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, options.body.c_str());
-    curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE, static_cast<long>(options.body.size()));
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, options.body.c_str());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(options.body.size()));
   }
-  if (!options.method.empty()) curl_easy_setopt(curl_, CURLOPT_CUSTOMREQUEST, options.method.c_str());
-  if (options.head_request) curl_easy_setopt(curl_, CURLOPT_NOBODY, 1L);
-  if (headers != nullptr) curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);
+  if (!options.method.empty()) curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, options.method.c_str());
+  if (options.head_request) curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+  if (t.headers != nullptr) curl_easy_setopt(curl, CURLOPT_HTTPHEADER, t.headers);
+}
 
-  f.code = curl_easy_perform(curl_);
-  f.error = error;
-  curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &f.status);
-  curl_easy_getinfo(curl_, CURLINFO_SSL_VERIFYRESULT, &f.verify_result);
-  curl_easy_getinfo(curl_, CURLINFO_REDIRECT_COUNT, &f.redirects);
-  curl_off_t t = 0;
-  curl_easy_getinfo(curl_, CURLINFO_APPCONNECT_TIME_T, &t);
-  f.appconnect_ms = static_cast<double>(t) / 1000.0;
-  curl_easy_getinfo(curl_, CURLINFO_PRETRANSFER_TIME_T, &t);
-  f.pretransfer_ms = static_cast<double>(t) / 1000.0;
-  curl_easy_getinfo(curl_, CURLINFO_STARTTRANSFER_TIME_T, &t);
-  f.starttransfer_ms = static_cast<double>(t) / 1000.0;
-  curl_easy_getinfo(curl_, CURLINFO_TOTAL_TIME_T, &t);
-  f.total_ms = static_cast<double>(t) / 1000.0;
-  curl_easy_getinfo(curl_, CURLINFO_SIZE_DOWNLOAD_T, &f.size_download);
+void Client::collect(CURL* curl, Transfer& t) {
+  Fetch& f = t.fetch;
+  f.error = t.error;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &f.status);
+  curl_easy_getinfo(curl, CURLINFO_SSL_VERIFYRESULT, &f.verify_result);
+  curl_easy_getinfo(curl, CURLINFO_REDIRECT_COUNT, &f.redirects);
+  curl_easy_getinfo(curl, CURLINFO_HTTP_VERSION, &f.http_version);
+  curl_off_t v = 0;
+  curl_easy_getinfo(curl, CURLINFO_APPCONNECT_TIME_T, &v);
+  f.appconnect_ms = static_cast<double>(v) / 1000.0;
+  curl_easy_getinfo(curl, CURLINFO_PRETRANSFER_TIME_T, &v);
+  f.pretransfer_ms = static_cast<double>(v) / 1000.0;
+  curl_easy_getinfo(curl, CURLINFO_STARTTRANSFER_TIME_T, &v);
+  f.starttransfer_ms = static_cast<double>(v) / 1000.0;
+  curl_easy_getinfo(curl, CURLINFO_TOTAL_TIME_T, &v);
+  f.total_ms = static_cast<double>(v) / 1000.0;
+  curl_easy_getinfo(curl, CURLINFO_SIZE_DOWNLOAD_T, &f.size_download);
   char* effective = nullptr;
-  curl_easy_getinfo(curl_, CURLINFO_EFFECTIVE_URL, &effective);
+  curl_easy_getinfo(curl, CURLINFO_EFFECTIVE_URL, &effective);
   if (effective != nullptr) f.effective_url = effective;
-  curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, nullptr);
-  curl_slist_free_all(headers);
-  return f;
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
+}
+
+Fetch Client::fetch(const std::string& url, const FetchOptions& options) {
+  Transfer t;
+  curl_easy_reset(curl_);  // keeps the connection cache
+  configure(curl_, t, url, options);
+  t.fetch.code = curl_easy_perform(curl_);
+  collect(curl_, t);
+  return std::move(t.fetch);
+}
+
+std::vector<Fetch> Client::fetch_all(const std::vector<std::string>& urls, const FetchOptions& options) {
+  CURLM* multi = curl_multi_init();
+  curl_multi_setopt(multi, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
+  std::vector<std::unique_ptr<Transfer>> transfers;
+  std::vector<CURL*> handles;
+  for (const auto& url : urls) {
+    transfers.push_back(std::make_unique<Transfer>());
+    CURL* easy = curl_easy_init();
+    configure(easy, *transfers.back(), url, options);
+    curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
+    curl_easy_setopt(easy, CURLOPT_PRIVATE, transfers.back().get());
+    handles.push_back(easy);
+    curl_multi_add_handle(multi, easy);
+  }
+  auto start = std::chrono::steady_clock::now();
+  int running = 1;
+  while (running > 0) {
+    curl_multi_perform(multi, &running);
+    int queued = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi, &queued)) {
+      if (msg->msg != CURLMSG_DONE) continue;
+      Transfer* t = nullptr;
+      curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &t);
+      t->fetch.code = msg->data.result;
+      t->fetch.done_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    }
+    if (running > 0) curl_multi_poll(multi, nullptr, 0, 100, nullptr);
+  }
+  std::vector<Fetch> out;
+  for (std::size_t i = 0; i < handles.size(); ++i) {
+    collect(handles[i], *transfers[i]);
+    curl_multi_remove_handle(multi, handles[i]);
+    curl_easy_cleanup(handles[i]);
+    out.push_back(std::move(transfers[i]->fetch));
+  }
+  curl_multi_cleanup(multi);
+  return out;
 }
 
 }  // namespace pageload::lab::testing

@@ -1,10 +1,12 @@
-// A small libcurl easy-handle client for the lab's tests: one handle (so keep-alive
-// reuse is visible), names pinned to 127.0.0.1 with CURLOPT_RESOLVE, and everything a
-// test asserts on collected in one Fetch value.
+// A small libcurl client for the lab's tests: one easy handle (so keep-alive reuse is
+// visible), or a multi handle for several transfers at once (HTTP/2 streams on one
+// connection), names pinned to 127.0.0.1 with CURLOPT_RESOLVE, and everything a test
+// asserts on collected in one Fetch value.
 #pragma once
 
 #include <curl/curl.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +28,9 @@ struct Fetch {
   long redirects = 0;
   std::string effective_url;
   std::string alpn;     // from the "ALPN, server accepted" verbose line, if any
+  long http_version = 0;  // CURLINFO_HTTP_VERSION: CURL_HTTP_VERSION_1_1, _2_0...
+  std::string trace;    // curl's informational verbose lines (CURLINFO_TEXT)
+  double done_ms = 0;   // for concurrent fetches: when it finished, from the start of all
   // The value of the first header `name` in the last head, or "" (case-insensitive).
   std::string header(const std::string& name) const;
   // The same, nullopt when the header is absent.
@@ -43,6 +48,7 @@ struct FetchOptions {
   long timeout_ms = 20'000;
   bool head_request = false;
   long abort_after_bytes = -1;        // >= 0: abort the transfer once this much body arrived
+  long http_version = 0;              // CURLOPT_HTTP_VERSION; 0: curl's default (h2 over TLS)
 };
 
 class Client {
@@ -54,8 +60,16 @@ class Client {
   Client& operator=(const Client&) = delete;
 
   Fetch fetch(const std::string& url, const FetchOptions& options = {});
+  // Fetches every URL at once through a multi handle of its own that multiplexes and
+  // waits for a connection to multiplex on (CURLOPT_PIPEWAIT), as browsers do: over
+  // HTTP/2, one connection per origin. Results in the order of `urls`.
+  std::vector<Fetch> fetch_all(const std::vector<std::string>& urls, const FetchOptions& options = {});
 
  private:
+  struct Transfer;
+  void configure(CURL* curl, Transfer& t, const std::string& url, const FetchOptions& options);
+  static void collect(CURL* curl, Transfer& t);
+
   CURL* curl_;
   curl_slist* resolve_ = nullptr;
   std::string ca_file_;

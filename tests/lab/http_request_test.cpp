@@ -121,3 +121,47 @@ TEST_CASE("an absolute-form target's path drops the scheme and authority") {
   r.target = "https://a.test";
   CHECK(r.path() == "/");
 }
+
+TEST_CASE("an authority splits into a lowercased host and a port, brackets for IPv6") {
+  std::string host;
+  int port = -1;
+  CHECK(split_authority("A.Test:8080", host, port));
+  CHECK(host == "a.test");
+  CHECK(port == 8080);
+  CHECK(split_authority("b.test", host, port));
+  CHECK(host == "b.test");
+  CHECK(port == 0);
+  CHECK(split_authority("[::1]:443", host, port));
+  CHECK(host == "[::1]");
+  CHECK(port == 443);
+  CHECK(split_authority("[::1]", host, port));
+  CHECK(port == 0);
+  for (const char* bad : {"", ":80", "a.test:", "a.test:0", "a.test:65536", "a.test:8x", "a:b:c", "[::1", "[]",
+                          "[::1]x", "[::1]:", "a]b"}) {
+    INFO(bad);
+    CHECK_FALSE(split_authority(bad, host, port));
+  }
+}
+
+TEST_CASE("a request's host and port come from Host, else :authority, else the port it came in on") {
+  Request r;
+  r.local_port = 4000;
+  CHECK(r.host().empty());
+  CHECK(r.port() == 4000);
+  r.headers = {{"Host", "B.test:5000"}};
+  CHECK(r.host() == "b.test");
+  CHECK(r.port() == 5000);
+  r.headers = {{"Host", "b.test"}};
+  CHECK(r.port() == 4000);
+  r.headers.clear();
+  r.authority = "c.test:6000";
+  CHECK(r.host() == "c.test");
+  CHECK(r.port() == 6000);
+  r.authority.clear();
+  r.target = "http://d.test:7000/x";
+  CHECK(r.host() == "d.test");
+  CHECK(r.port() == 7000);
+  r.headers = {{"Host", "bad:port"}};
+  CHECK(r.host().empty());
+  CHECK(r.port() == 4000);
+}

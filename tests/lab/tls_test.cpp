@@ -96,11 +96,26 @@ TEST_CASE("tls_delay_ms reads the delay from any label") {
   CHECK(tls_delay_ms("") == 0);
 }
 
-TEST_CASE("ALPN selects http/1.1 even when h2 is offered first") {
+TEST_CASE("ALPN selects h2 when the client offers it and http/1.1 when that is all it offers") {
   LabFixture f;
-  Fetch r = f.client->fetch(f.https("/"));
+  Fetch h2 = f.client->fetch(f.https("/"));
+  REQUIRE(h2.code == CURLE_OK);
+  CHECK(h2.alpn == "h2");
+  CHECK(h2.http_version == CURL_HTTP_VERSION_2_0);
+  Fetch h1 = f.client->fetch(f.https("/"), {.http_version = CURL_HTTP_VERSION_1_1});
+  REQUIRE(h1.code == CURLE_OK);
+  CHECK(h1.alpn == "http/1.1");
+  CHECK(h1.head.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+}
+
+TEST_CASE("the HTTP/1.1-only HTTPS port selects http/1.1 even when h2 is offered first") {
+  LabFixture f;
+  Fetch r = f.client->fetch(f.https11("/"));
   REQUIRE(r.code == CURLE_OK);
-  CHECK(r.alpn.find("http/1.1") != std::string::npos);
+  CHECK(r.alpn == "http/1.1");
+  CHECK(r.http_version == CURL_HTTP_VERSION_1_1);
+  CHECK(f.lab->https11_connections() == 1);
+  CHECK(f.lab->https_connections() == 0);
 }
 
 TEST_CASE("keep-alive works over TLS too") {

@@ -28,12 +28,12 @@ const std::string* header(const std::vector<Header>& hs, const std::string& name
 }  // namespace
 
 TEST_CASE("an https load records dns, connect, tls, send, wait and receive in order") {
-  Run run = load_and_store(lab_options(shared_lab().https_url("secure.test", "/")));
+  Run run = load_and_store(lab_options(shared_lab().https_url("secure.test", "/status/200")));
   REQUIRE(run.outcome == Outcome::kOk);
   REQUIRE(run.requests.size() == 1);
   const Request& r = run.requests[0];
   CHECK(r.status == 200);
-  CHECK(r.http_version == "HTTP/1.1");
+  CHECK(r.http_version == "HTTP/2");  // the lab's HTTPS offers h2 by ALPN, and curl takes it
   CHECK_FALSE(r.reused);
   REQUIRE(phase_list(r) == std::vector<Phase>{Phase::kDns, Phase::kConnect, Phase::kTls, Phase::kSend, Phase::kWait,
                                               Phase::kReceive});
@@ -58,7 +58,7 @@ TEST_CASE("an https load records dns, connect, tls, send, wait and receive in or
   REQUIRE(c.tls);
   CHECK(c.tls->version.rfind("TLSv1.", 0) == 0);
   CHECK_FALSE(c.tls->cipher.empty());
-  CHECK(c.tls->alpn == "http/1.1");
+  CHECK(c.tls->alpn == "h2");
   CHECK(c.tls->verified);
   CHECK(c.tls->verify_result == 0);
   CHECK_FALSE(c.tls->issuer.empty());
@@ -78,7 +78,7 @@ TEST_CASE("an https load records dns, connect, tls, send, wait and receive in or
 TEST_CASE("a host name starting with a dash loads instead of reading as a curl removal entry") {
   // "-a.test:PORT:ADDR" is curl's syntax for removing a --resolve entry: the load ended
   // as "internal: Could not resolve host".
-  Run run = load_and_store(lab_options(shared_lab().http_url("-a.test", "/")));
+  Run run = load_and_store(lab_options(shared_lab().http_url("-a.test", "/status/200")));
   INFO((run.failure ? run.failure->message : std::string("no failure")));
   CHECK(run.outcome == Outcome::kOk);
   REQUIRE(run.requests.size() == 1);
@@ -420,4 +420,34 @@ TEST_CASE("dual-fallback.test falls back from a refused IPv4 address to IPv6") {
   CHECK(c.attempts[1].error.empty());
   CHECK(c.family == 6);
   CHECK(c.remote_ip == "::1");
+}
+
+// curl 7.88 retries a refused HTTP/2 stream on a fresh connection, up to five times. Once
+// shown as one connection with six "connected" attempts and the retries' time missing.
+TEST_CASE("an HTTP/2 REFUSED_STREAM retried by curl shows each try as a connection given up") {
+  Run run = load_and_store(lab_options(shared_lab().https_url("h2-refuse.test", "/refuse/5?loader=1")));
+  INFO((run.failure ? run.failure->message : std::string("ok")));
+  REQUIRE(run.outcome == Outcome::kOk);
+  REQUIRE(run.requests.size() == 1);
+  const Request& r = run.requests[0];
+  CHECK(r.status == 200);
+  CHECK(r.http_version == "HTTP/2");
+  REQUIRE(run.connections.size() == 6);
+  for (int i = 0; i < 5; ++i) {
+    INFO("connection " << i);
+    CHECK(run.connections[i].retry_reason.find("REFUSED_STREAM") == 0);
+    CHECK(run.connections[i].attempts.size() == 1);
+    REQUIRE(run.connections[i].connect);
+    if (i > 0) CHECK(run.connections[i].connect->start_ms >= run.connections[i - 1].connect->start_ms);
+  }
+  REQUIRE(r.connection);
+  CHECK(*r.connection == 5);
+  const Connection& last = run.connections[5];
+  CHECK(last.retry_reason.empty());
+  CHECK(last.attempts.size() == 1);
+  CHECK(last.connect->start_ms >= run.connections[4].connect->end_ms);
+  CHECK(r.phase(Phase::kConnect)->span.start_ms == Approx(last.connect->start_ms));
+  bool warned = false;
+  for (const auto& w : r.warnings) warned |= w.find("curl retried the request on 5 new connections") == 0;
+  CHECK(warned);
 }

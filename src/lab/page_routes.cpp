@@ -1,0 +1,203 @@
+#include "lab/page_routes.h"
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <string>
+
+#include "lab/page_assets.h"
+
+namespace pageload::embedded {
+extern const char* const lab_pages_paths[];
+extern const char* const lab_pages_data[];
+extern const std::size_t lab_pages_sizes[];
+extern const std::size_t lab_pages_count;
+}  // namespace pageload::embedded
+
+namespace pageload::lab {
+namespace {
+
+constexpr long long kMaxDelayMs = 60'000;
+constexpr long long kMaxManyResources = 1000;
+
+// Every page, in the order they are listed. The documents are src/lab/pages/NAME.html
+// (but /page/many, which is made here).
+constexpr std::array kPages{
+    RouteInfo{"/page/slow-document", "the head at once, naming a stylesheet; the body 500 ms later: the stylesheet is fetched before the document ends"},
+    RouteInfo{"/page/images", "18 images of 300 ms each: over HTTP/1.1 six connections in three waves, over HTTP/2 one connection"},
+    RouteInfo{"/page/import", "a stylesheet @imports a second, which @imports a third (a chain); an inline <style> @imports a fourth"},
+    RouteInfo{"/page/fonts", "@font-face: fonts applied to text are fetched (the first usable source), unused and unmatched ones not"},
+    RouteInfo{"/page/backgrounds", "background url()s of selectors that match (type, class, id, attribute, descendant, child, compound, list) and ones that do not"},
+    RouteInfo{"/page/srcset", "srcset with x and w descriptors and sizes, picture sources by type and media (1x display, 1280 px viewport)"},
+    RouteInfo{"/page/iframe", "an iframe: a document of its own with its own stylesheet, image and background"},
+    RouteInfo{"/page/duplicates", "one image, stylesheet and script named several times: each requested once"},
+    RouteInfo{"/page/data-uri", "data: image, srcset, background and font: no request for any"},
+    RouteInfo{"/page/not-found", "an image that answers 404"},
+    RouteInfo{"/page/third-party", "an image and a script on nxdomain.test, which does not resolve"},
+    RouteInfo{"/page/wrong-type", "a stylesheet served as text/plain: fetched, ignored, its url()s not fetched"},
+    RouteInfo{"/page/octet-stream", "a document served as application/octet-stream: not rendered, nothing it names fetched"},
+    RouteInfo{"/page/scripts", "classic, async, defer and module scripts fetched; nomodule and an unknown type not"},
+    RouteInfo{"/page/preload", "link rel=preload as style, script, image and font, and modulepreload; a bad as= or unmatched media= not"},
+    RouteInfo{"/page/favicon", "no link rel=icon: the browser asks for /favicon.ico"},
+    RouteInfo{"/page/media", "input type=image and video poster"},
+    RouteInfo{"/page/lazy", "loading=lazy images 12000 px below a 1280x720 viewport: not fetched"},
+    RouteInfo{"/page/template", "template contents (image, stylesheet, script): not fetched"},
+    RouteInfo{"/page/base", "base href: relative URLs resolve against the first base; a stylesheet's against the stylesheet"},
+    RouteInfo{"/page/cross-host", "subresources on b.test and c.test (same port), and a font from c.test named by b.test's stylesheet"},
+    RouteInfo{"/page/showcase", "a small shop: stylesheet with @import and a web font, srcset, slow images, a script on b.test, a 404, a lazy image"},
+    RouteInfo{"/page/many?n=35", "n (1-1000) subresources (stylesheets, deferred scripts, images) over a.test, b.test and c.test; &each=MS delays each, &size=BYTES pads each"},
+    RouteInfo{"/page/asset/NAME.png?size=2000", "a small valid resource typed by its extension: png gif svg ico woff2 woff ttf otf eot css js mjs txt"},
+};
+
+// Files served with a Content-Type other than their extension's, on purpose.
+struct TypeOverride {
+  std::string_view file;
+  std::string_view content_type;
+};
+constexpr std::array kTypeOverrides{
+    TypeOverride{"wrong-type/plain.css", "text/plain; charset=utf-8"},
+    TypeOverride{"octet-stream.html", "application/octet-stream"},
+};
+
+HeaderList page_headers(std::string_view content_type) {
+  return {{"Content-Type", std::string(content_type)},
+          {"Access-Control-Allow-Origin", "*"},
+          {"Timing-Allow-Origin", "*"}};
+}
+
+std::string_view content_type_for(std::string_view file) {
+  for (const auto& o : kTypeOverrides)
+    if (o.file == file) return o.content_type;
+  auto ends_with = [file](std::string_view ext) {
+    return file.size() >= ext.size() && file.substr(file.size() - ext.size()) == ext;
+  };
+  if (ends_with(".html")) return "text/html; charset=utf-8";
+  if (ends_with(".css")) return "text/css; charset=utf-8";
+  if (ends_with(".js") || ends_with(".mjs")) return "text/javascript; charset=utf-8";
+  return "application/octet-stream";
+}
+
+std::string replace_all(std::string text, std::string_view from, std::string_view to) {
+  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+  return text;
+}
+
+// Splits a page's text at its pause markers into body pieces.
+std::vector<BodyPiece> pieces_of(std::string_view text) {
+  struct Marker {
+    std::string_view open, close;
+  };
+  constexpr std::array kMarkers{Marker{"<!--lab:pause ", "-->"}, Marker{"/*lab:pause ", "*/"}};
+  std::vector<BodyPiece> pieces;
+  milliseconds delay{0};
+  for (;;) {
+    std::size_t best = std::string_view::npos;
+    const Marker* found = nullptr;
+    for (const Marker& m : kMarkers) {
+      std::size_t at = text.find(m.open);
+      if (at < best) best = at, found = &m;
+    }
+    std::size_t end = found ? text.find(found->close, best) : std::string_view::npos;
+    if (end == std::string_view::npos) break;
+    pieces.push_back(literal(std::string(text.substr(0, best)), delay));
+    std::string_view ms = text.substr(best + found->open.size(), end - best - found->open.size());
+    delay = milliseconds(parse_clamped(ms, 0, kMaxDelayMs).value_or(0));
+    text.remove_prefix(end + found->close.size());
+  }
+  pieces.push_back(literal(std::string(text), delay));
+  return pieces;
+}
+
+ResponsePlan not_found() {
+  return ResponsePlan::whole(404, page_headers("text/plain; charset=utf-8"), "404 Not Found\n");
+}
+
+ResponsePlan file_plan(std::string_view file, std::string_view stored, const Request& request) {
+  std::string text = replace_all(std::string(stored), "{{port}}", std::to_string(request.port()));
+  ResponsePlan plan;
+  plan.headers = page_headers(content_type_for(file));
+  plan.body = pieces_of(text);
+  plan.content_length = plan.body_size();
+  return plan;
+}
+
+ResponsePlan index_plan() {
+  std::string body =
+      "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>pageload lab: pages</title>\n"
+      "<link rel=\"icon\" href=\"/page/asset/index-icon.png\"></head>\n<body><h1>Pages for page loads</h1>\n"
+      "<p>Each page covers one rule of what a browser fetches for a page. <code>?delay=MS</code> works on every "
+      "URL here.</p>\n<ul>\n";
+  for (const RouteInfo& p : kPages) {
+    body += "<li><a href=\"" + std::string(p.example) + "\">" + std::string(p.example) + "</a>: ";
+    body += std::string(p.description) + "</li>\n";
+  }
+  body += "</ul></body></html>\n";
+  return ResponsePlan::whole(200, page_headers("text/html; charset=utf-8"), std::move(body));
+}
+
+// n subresources over three hosts: every tenth a stylesheet, every tenth (offset five)
+// a deferred script, the rest images; each URL distinct, each delayed `each` ms and
+// padded to `size` bytes (?delay= would delay the document itself).
+ResponsePlan many_plan(const Request& request, const Query& query) {
+  long long n = query.get_int("n", 35, 1, kMaxManyResources);
+  long long delay = query.get_int("each", 0, 0, kMaxDelayMs);
+  long long size = query.get_int("size", 0, 0, static_cast<long long>(kMaxAssetBytes));
+  std::string port = std::to_string(request.port());
+  std::string params;
+  if (delay > 0) params += "delay=" + std::to_string(delay);
+  if (size > 0) params += (params.empty() ? "" : "&") + std::string("size=") + std::to_string(size);
+  if (!params.empty()) params = "?" + params;
+  auto url = [&](long long i, std::string_view ext) {
+    static constexpr std::string_view kHosts[] = {"a.test", "b.test", "c.test"};
+    return "//" + std::string(kHosts[i % 3]) + ":" + port + "/page/asset/many-" + std::to_string(i) + "." +
+           std::string(ext) + params;
+  };
+  std::string head, body;
+  for (long long i = 0; i < n; ++i) {
+    if (i % 10 == 0) head += "<link rel=\"stylesheet\" href=\"" + url(i, "css") + "\">\n";
+    else if (i % 10 == 5) head += "<script src=\"" + url(i, "js") + "\" defer></script>\n";
+    else body += "<img src=\"" + url(i, "png") + "\" width=\"16\" height=\"16\" alt=\"" + std::to_string(i) + "\">\n";
+  }
+  std::string doc = "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + std::to_string(n) +
+                    " resources</title>\n<link rel=\"icon\" href=\"/page/asset/many-icon.png\">\n" + head +
+                    "</head>\n<body>\n<h1>" + std::to_string(n) + " resources</h1>\n" + body + "</body>\n</html>\n";
+  return ResponsePlan::whole(200, page_headers("text/html; charset=utf-8"), std::move(doc));
+}
+
+ResponsePlan asset_plan(std::string_view name, const Query& query) {
+  auto asset = make_asset(name, static_cast<uint64_t>(query.get_int("size", 0, 0, static_cast<long long>(kMaxAssetBytes))));
+  if (!asset) return not_found();
+  return ResponsePlan::whole(200, page_headers(asset->content_type), std::move(asset->bytes));
+}
+
+}  // namespace
+
+std::optional<std::string_view> page_file(std::string_view path) {
+  for (std::size_t i = 0; i < embedded::lab_pages_count; ++i)
+    if (path == embedded::lab_pages_paths[i]) return std::string_view(embedded::lab_pages_data[i], embedded::lab_pages_sizes[i]);
+  return std::nullopt;
+}
+
+ResponsePlan plan_page(const Request& request, const Query& query) {
+  std::string_view path = request.path();
+  std::string_view rest = path.size() > 6 ? path.substr(6) : std::string_view();  // after "/page/"
+  ResponsePlan plan = [&] {
+    if (rest.empty()) return index_plan();
+    if (rest == "many") return many_plan(request, query);
+    if (rest.substr(0, 6) == "asset/") return asset_plan(rest.substr(6), query);
+    if (auto text = page_file(rest)) return file_plan(rest, *text, request);
+    // A page's document: /page/NAME is NAME.html.
+    if (rest.find_first_of("/.") == std::string_view::npos) {
+      std::string document = std::string(rest) + ".html";
+      if (auto text = page_file(document)) return file_plan(document, *text, request);
+    }
+    return not_found();
+  }();
+  plan.head_delay = milliseconds(query.get_int("delay", 0, 0, kMaxDelayMs));
+  return plan;
+}
+
+std::vector<RouteInfo> page_list() { return {kPages.begin(), kPages.end()}; }
+
+}  // namespace pageload::lab

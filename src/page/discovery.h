@@ -1,0 +1,108 @@
+// What a page asks for: the fetches a browser makes for an HTML document and its
+// stylesheets when no script runs, found the way Chromium finds them (its preload scanner
+// and parser for the document, its CSS engine for stylesheets). Pure: no I/O, no clock, no
+// network; the loader feeds bytes in and schedules what comes out.
+//
+//   DocumentDiscovery d(url);                  // one per document (the page, each iframe)
+//   for each body chunk:  fetch(d.feed(chunk));   // early, like the preload scanner
+//   at the end:           fetch(d.finish());
+//   for each stylesheet that arrives (linked or @imported, with Content-Type text/css):
+//                         fetch(d.stylesheet(ref.url, css, ref.import_depth));
+//
+// Only a stylesheet that applies is given to stylesheet(): type kStylesheet and not
+// `preload` (a <link rel=preload as=style> is fetched but not applied, so Chromium fetches
+// nothing it names). An iframe's document gets its own DocumentDiscovery with
+// Limits::default_favicon false (browsers ask for the icon of the page, not of its frames).
+//
+// Every call returns only references it has not returned before (each absolute URL once
+// per DocumentDiscovery); the loader keeps the page-wide memory cache across documents.
+// Not thread-safe: one thread calls one object.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "page/media_query.h"
+#include "pageload/result.h"
+
+namespace pageload::page {
+
+struct Reference {
+  std::string url;  // absolute http(s), no fragment (resolved against <base href> or the sheet)
+  ResourceType type = ResourceType::kOther;
+  // How it was found: "link rel=stylesheet", "img srcset", "script src async",
+  // "css @import", "css url() for .hero", "css @font-face 'Lab Sans'", "iframe src", ...
+  std::string found_by;
+  std::string note;  // e.g. "selector '.a:first-child' treated as matching (:first-child)"
+  // Hints the loader's scheduler turns into Chromium's priority:
+  bool in_head = false;          // named inside <head>
+  bool parser_blocking = false;  // classic <script src> without async/defer
+  bool async = false, defer = false, module = false;
+  bool preload = false;          // <link rel=preload|modulepreload>
+  std::string preload_as;        // "style", "script", "image", "font", "fetch", "track"
+  // Chromium's FetchParameters::kLazyLoad, fetched at the lowest priority: a stylesheet
+  // whose media does not match, or an alternate one.
+  bool lazy = false;
+  bool prefetch = false;         // <link rel=prefetch>: idle priority
+  bool after_image = false;      // named after an image in document order (Chromium
+                                 // lowers a parser-blocking script there to medium)
+  std::string fetch_priority;    // the fetchpriority attribute: "high", "low", "auto" or ""
+  int import_depth = 0;          // a stylesheet: 0 linked from the document, n for @import
+  // Fetched by the browser process, not the page (the default /favicon.ico): it is not
+  // among Chromium's page network events.
+  bool browser_fetch = false;
+};
+
+struct Limits {
+  std::size_t max_document_bytes = 8 << 20;    // parsed; the rest ignored, with a note
+  std::size_t max_stylesheet_bytes = 4 << 20;  // per stylesheet, likewise
+  std::size_t max_references = 2000;           // returned per document, stylesheets included
+  std::size_t max_elements = 200000;           // elements scanned and kept for matching
+  int max_nesting_depth = 512;                 // Chromium's parser depth; deeper markup:
+                                               // the document is parsed up to there
+  int max_import_depth = 5;                    // @import chain length
+  std::size_t max_srcset_candidates = 1000;
+  std::size_t max_css_rules = 20000;           // rules kept per sheet (url()s, fonts, bold/italic)
+  std::uint64_t max_match_steps = 20'000'000;  // selector work per document; beyond it
+                                               // rules are treated as matching
+  std::size_t max_url_bytes = 8192;            // longer references are skipped
+  bool default_favicon = true;                 // /favicon.ico when no <link rel=icon>
+};
+
+class DocumentDiscovery {
+ public:
+  // `document_url`: the final URL of the document's redirect chain (the base for relative
+  // references). A URL that does not parse as http(s) yields no references and a note.
+  explicit DocumentDiscovery(std::string document_url, Limits limits = {}, Screen screen = {});
+  ~DocumentDiscovery();
+  DocumentDiscovery(const DocumentDiscovery&) = delete;
+  DocumentDiscovery& operator=(const DocumentDiscovery&) = delete;
+
+  // Decoded body bytes as they arrive. Parses what has arrived again when it has grown
+  // enough (doubled, or at the first bytes), so the total parsing work stays within about
+  // twice the document; returns the references found in complete tags so far.
+  std::vector<Reference> feed(std::string_view bytes);
+  // The complete document: everything left, the element tree for stylesheets, inline
+  // styles, and the stylesheets that arrived before (their url()s and fonts).
+  std::vector<Reference> finish();
+  // <body> was reached (Chromium's scheduler leaves its layout-blocking phase).
+  bool body_started() const;
+  // A stylesheet arrived (its decoded text): its @imports now (import_depth + 1, while
+  // below the limit); its url()s and fonts once the document is complete (from finish(),
+  // or now if it already is). `import_depth` is the Reference's.
+  std::vector<Reference> stylesheet(std::string sheet_url, std::string_view css, int import_depth = 0);
+  // Document-wide notes: "document parsed up to 8388608 of its 9000000 bytes", ...
+  std::vector<std::string> notes() const;
+  // Bytes handed to the HTML parser so far, all parses added up (a measure of the work).
+  std::size_t bytes_parsed() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
+
+}  // namespace pageload::page

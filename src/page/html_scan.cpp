@@ -1,0 +1,489 @@
+#include "page/html_scan.h"
+
+#include <gumbo.h>
+
+#include <algorithm>
+#include <string>
+
+#include "page/srcset.h"
+
+namespace pageload::page {
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+bool is_html_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_html_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_html_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+std::vector<std::string> words(std::string_view s) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && is_html_space(s[i])) ++i;
+    std::size_t start = i;
+    while (i < s.size() && !is_html_space(s[i])) ++i;
+    if (i > start) out.emplace_back(s.substr(start, i - start));
+  }
+  return out;
+}
+
+template <std::size_t N>
+bool in(const std::string_view (&list)[N], std::string_view name) {
+  return std::find(std::begin(list), std::end(list), name) != std::end(list);
+}
+
+// HTML's JavaScript MIME type essence strings.
+constexpr std::string_view kJavaScriptTypes[] = {
+    "application/ecmascript", "application/javascript", "application/x-ecmascript",
+    "application/x-javascript", "text/ecmascript", "text/javascript", "text/javascript1.0",
+    "text/javascript1.1", "text/javascript1.2", "text/javascript1.3", "text/javascript1.4",
+    "text/javascript1.5", "text/jscript", "text/livescript", "text/x-ecmascript",
+    "text/x-javascript"};
+constexpr std::string_view kImageTypes[] = {
+    "image/jpeg", "image/jpg", "image/pjpeg", "image/png", "image/apng", "image/gif",
+    "image/webp", "image/avif", "image/bmp", "image/x-ms-bmp", "image/svg+xml",
+    "image/vnd.microsoft.icon", "image/x-icon", "image/x-xbitmap"};
+constexpr std::string_view kFontTypes[] = {
+    "font/woff2", "font/woff", "font/ttf", "font/otf", "font/collection", "font/sfnt",
+    "application/font-woff", "application/font-woff2", "application/x-font-woff",
+    "application/x-font-ttf", "application/x-font-opentype", "application/font-sfnt"};
+// Elements whose legacy background="" attribute Chromium loads as a background image.
+constexpr std::string_view kBackgroundAttributeTags[] = {"body", "table", "thead", "tbody",
+                                                         "tfoot", "tr", "td", "th"};
+
+// A MIME type without its parameters, lower-case.
+std::string essence(std::string_view type) {
+  std::string_view t = trim(type.substr(0, type.find(';')));
+  return lower(t);
+}
+
+bool supported_image_type(std::string_view type) {
+  return trim(type).empty() || in(kImageTypes, essence(type));
+}
+
+// display: none in the UA stylesheet (HTML 15.3.1 "Hidden elements").
+constexpr std::string_view kHiddenTags[] = {
+    "area", "base", "basefont", "datalist", "head", "link", "meta", "noembed", "noframes",
+    "param", "rp", "script", "style", "template", "title", "noscript"};
+
+// An inline style that sets display: none.
+bool display_none(std::string_view style) {
+  if (style.find("none") == std::string_view::npos) return false;
+  std::vector<Token> t = significant_tokens(style, kMaxMediaTextBytes);
+  bool found = false;
+  for (std::size_t k = 0; k + 2 < t.size(); ++k) {
+    if (t[k].type == TokenType::kIdent && lower(t[k].value) == "display" && t[k + 1].type == TokenType::kColon)
+      found = t[k + 2].type == TokenType::kIdent && lower(t[k + 2].value) == "none";  // the last one wins
+  }
+  return found;
+}
+
+// gumbo's memory for one parse: a bump allocator whose blocks are freed together when the
+// parse is done. gumbo allocates and frees small pieces all the time (malloc and free were
+// a quarter of its time on a 1 MB page), and dropping the arena also spares the recursive
+// walk of gumbo_destroy_output.
+class Arena {
+ public:
+  static void* allocate(void* self, std::size_t size) { return static_cast<Arena*>(self)->take(size); }
+  static void deallocate(void*, void*) {}
+
+ private:
+  // Blocks grow from 64 KB to 1 MB, so a small document takes little memory.
+  static constexpr std::size_t kFirstBlock = 64 << 10, kMaxBlock = 1 << 20;
+  void* take(std::size_t size) {
+    size = (size + 15) & ~std::size_t{15};
+    if (size > kMaxBlock / 4) {  // a big piece gets a block of its own
+      blocks_.emplace_back(new std::byte[size]);
+      return blocks_.back().get();
+    }
+    if (!top_ || used_ + size > block_) {
+      block_ = top_ ? std::min(block_ * 2, kMaxBlock) : kFirstBlock;
+      blocks_.emplace_back(new std::byte[block_]);
+      top_ = blocks_.back().get();
+      used_ = 0;
+    }
+    void* p = top_ + used_;
+    used_ += size;
+    return p;
+  }
+  std::vector<std::unique_ptr<std::byte[]>> blocks_;
+  std::byte* top_ = nullptr;
+  std::size_t used_ = 0;
+  std::size_t block_ = 0;
+};
+
+std::string tag_name(const GumboElement& e) {
+  if (e.tag != GUMBO_TAG_UNKNOWN) return gumbo_normalized_tagname(e.tag);
+  GumboStringPiece piece = e.original_tag;
+  if (!piece.data || piece.length == 0) return {};
+  gumbo_tag_from_original_text(&piece);
+  return lower(std::string_view(piece.data, piece.length));
+}
+
+const char* attr(const GumboElement& e, const char* name) {
+  const GumboAttribute* a = gumbo_get_attribute(&e.attributes, name);
+  return a ? a->value : nullptr;
+}
+
+std::string attr_or_empty(const GumboElement& e, const char* name) {
+  const char* v = attr(e, name);
+  return v ? std::string(v) : std::string();
+}
+
+bool has_attr(const GumboElement& e, const char* name) { return attr(e, name) != nullptr; }
+
+bool attr_is(const GumboElement& e, const char* name, std::string_view value) {
+  const char* v = attr(e, name);
+  return v && lower(trim(v)) == value;
+}
+
+std::string text_of(const GumboNode* node) {
+  std::string out;
+  const GumboVector& children = node->v.element.children;
+  for (unsigned k = 0; k < children.length; ++k) {
+    const GumboNode* c = static_cast<const GumboNode*>(children.data[k]);
+    if (c->type == GUMBO_NODE_TEXT || c->type == GUMBO_NODE_WHITESPACE || c->type == GUMBO_NODE_CDATA)
+      out += c->v.text.text;
+  }
+  return out;
+}
+
+class Walker {
+ public:
+  Walker(bool complete, const Screen& screen, const HtmlScanLimits& limits, HtmlScan& out)
+      : complete_(complete), screen_(screen), limits_(limits), out_(out) {}
+
+  void walk(const GumboNode* document) {
+    struct Frame {
+      const GumboNode* node;
+      unsigned next = 0;
+      bool in_head = false;
+      int tree_index = -1;
+    };
+    std::vector<Frame> stack;
+    // Depth first, in document order.
+    stack.push_back({document, 0, false, -1});
+    while (!stack.empty()) {
+      Frame& f = stack.back();
+      const GumboVector& children =
+          f.node->type == GUMBO_NODE_DOCUMENT ? f.node->v.document.children : f.node->v.element.children;
+      if (f.next >= children.length) {
+        stack.pop_back();
+        continue;
+      }
+      const GumboNode* child = static_cast<const GumboNode*>(children.data[f.next++]);
+      if (child->type == GUMBO_NODE_TEXT && f.tree_index >= 0) out_.tree->at(f.tree_index).text = true;
+      if (child->type != GUMBO_NODE_ELEMENT && child->type != GUMBO_NODE_TEMPLATE) continue;
+      if (++elements_ > limits_.max_elements) {
+        out_.notes.push_back("only the first " + std::to_string(limits_.max_elements) + " elements scanned");
+        return;
+      }
+      const GumboElement& e = child->v.element;
+      std::string name = tag_name(e);
+      bool in_head = f.in_head || name == "head";
+      int parent_index = f.tree_index;
+      // <template> contents are not part of the document; with scripting on (Chromium's
+      // default), <noscript> contents are text.
+      if (child->type == GUMBO_NODE_TEMPLATE || name == "template") continue;
+      int index = add_to_tree(e, name, parent_index);
+      element(child, e, name, in_head, index);
+      if (name == "noscript") continue;
+      stack.push_back({child, 0, in_head, index});
+    }
+  }
+
+ private:
+  int add_to_tree(const GumboElement& e, const std::string& name, int parent) {
+    if (!out_.tree) return -1;
+    Element el;
+    el.tag = name;
+    el.parent = parent;
+    el.hidden = (parent >= 0 && out_.tree->at(parent).hidden) || in(kHiddenTags, name) ||
+                has_attr(e, "hidden") || (name == "input" && attr_is(e, "type", "hidden")) ||
+                display_none(attr_or_empty(e, "style"));
+    for (unsigned k = 0; k < e.attributes.length; ++k) {
+      const GumboAttribute* a = static_cast<const GumboAttribute*>(e.attributes.data[k]);
+      std::string n = lower(a->name);
+      if (n == "id") el.id = a->value;
+      if (n == "class") el.classes = words(a->value);
+      el.attributes.emplace_back(std::move(n), a->value);
+    }
+    return out_.tree->add(std::move(el));
+  }
+
+  RawReference& add(std::string_view url, ResourceType type, std::string found_by, bool in_head) {
+    RawReference r;
+    r.url = std::string(url);
+    r.type = type;
+    r.found_by = std::move(found_by);
+    r.after_base = out_.base_href.has_value();
+    r.in_head = in_head;
+    r.after_image = seen_image_;
+    if (type == ResourceType::kImage && r.found_by != "link rel=icon") seen_image_ = true;
+    out_.references.push_back(std::move(r));
+    return out_.references.back();
+  }
+
+  void element(const GumboNode* node, const GumboElement& e, const std::string& name, bool in_head, int index) {
+    if (const char* style = attr(e, "style"); style && *style) {
+      out_.styles.push_back({style, index, true, true, out_.base_href.has_value()});
+    }
+    if (in(kBackgroundAttributeTags, name)) {
+      std::string bg(trim(attr_or_empty(e, "background")));
+      if (!bg.empty()) add(bg, ResourceType::kImage, name + " background", in_head);
+    }
+    if (name == "base") {
+      const char* href = attr(e, "href");
+      if (href && !out_.base_href) out_.base_href = href;
+    } else if (name == "link") {
+      link(e, in_head);
+    } else if (name == "script") {
+      script(e, in_head);
+    } else if (name == "img") {
+      img(node, e, in_head);
+    } else if (name == "input") {
+      if (attr_is(e, "type", "image") && has_attr(e, "src"))
+        add(attr(e, "src"), ResourceType::kImage, "input type=image", in_head);
+    } else if (name == "video") {
+      if (const char* poster = attr(e, "poster")) add(poster, ResourceType::kImage, "video poster", in_head);
+    } else if (name == "iframe" || name == "frame") {
+      // srcdoc wins over src; a lazy iframe waits for layout, which never comes here.
+      if (name == "iframe" && (has_attr(e, "srcdoc") || attr_is(e, "loading", "lazy"))) return;
+      if (const char* src = attr(e, "src")) {
+        auto& r = add(src, ResourceType::kDocument, name + " src", in_head);
+        r.fetch_priority = lower(trim(attr_or_empty(e, "fetchpriority")));
+      }
+    } else if (name == "embed") {
+      if (const char* src = attr(e, "src")) add(src, ResourceType::kOther, "embed src", in_head);
+    } else if (name == "object") {
+      if (const char* data = attr(e, "data")) add(data, ResourceType::kOther, "object data", in_head);
+    } else if (name == "image" && e.tag_namespace == GUMBO_NAMESPACE_SVG) {
+      const char* href = attr(e, "href");
+      if (href) add(href, ResourceType::kImage, "svg image href", in_head);
+    } else if (name == "style") {
+      std::string type = essence(attr_or_empty(e, "type"));
+      if (!type.empty() && type != "text/css") return;
+      bool closed = complete_ || e.original_end_tag.length > 0;
+      if (!closed) return;
+      bool media = media_matches(attr_or_empty(e, "media"), screen_);
+      out_.styles.push_back({text_of(node), index, false, media, out_.base_href.has_value()});
+    }
+  }
+
+  void link(const GumboElement& e, bool in_head) {
+    std::vector<std::string> rel = words(lower(attr_or_empty(e, "rel")));
+    auto has = [&](std::string_view w) { return std::find(rel.begin(), rel.end(), w) != rel.end(); };
+    std::string href(trim(attr_or_empty(e, "href")));
+    std::string priority = lower(trim(attr_or_empty(e, "fetchpriority")));
+    if (href.empty() && !has("preload")) return;
+    if (has("stylesheet")) {
+      // LinkStyle::LoadStylesheetIfNeeded: not when disabled or of another type; an
+      // alternate sheet or one whose media does not match is still fetched, deferred
+      // (FetchParameters::kLazyLoad, the lowest priority).
+      if (has_attr(e, "disabled")) return;
+      std::string type = essence(attr_or_empty(e, "type"));
+      if (!type.empty() && type != "text/css") return;
+      bool alternate = has("alternate");
+      bool media = media_matches(attr_or_empty(e, "media"), screen_);
+      auto& r = add(href, ResourceType::kStylesheet, alternate ? "link rel=alternate stylesheet" : "link rel=stylesheet", in_head);
+      r.lazy = alternate || !media;
+      r.fetch_priority = priority;
+      if (!media) r.note = "media does not match: fetched at the lowest priority";
+      else if (alternate) r.note = "alternate: fetched at the lowest priority";
+      return;
+    }
+    if (has("preload")) {
+      preload(e, href, in_head, priority);
+      return;
+    }
+    if (has("modulepreload")) {
+      auto& r = add(href, ResourceType::kScript, "link rel=modulepreload", in_head);
+      r.module = r.preload = true;
+      r.preload_as = "script";
+      r.fetch_priority = priority;
+      return;
+    }
+    if (has("prefetch")) {
+      auto& r = add(href, ResourceType::kOther, "link rel=prefetch", in_head);
+      r.prefetch = true;
+      return;
+    }
+    if (has("icon") && !out_.has_icon) {
+      // The browser, not the page, fetches the icon; Chromium picks one of several by size.
+      out_.has_icon = true;
+      add(href, ResourceType::kImage, "link rel=icon", in_head);
+    }
+  }
+
+  // PreloadHelper: `as` must name a destination Chromium preloads, `type` (if any) must be
+  // one it supports for it, and `media` must match.
+  void preload(const GumboElement& e, const std::string& href, bool in_head, const std::string& priority) {
+    std::string as = lower(trim(attr_or_empty(e, "as")));
+    std::string type = essence(attr_or_empty(e, "type"));
+    ResourceType rt;
+    bool type_ok = type.empty();
+    if (as == "style") {
+      rt = ResourceType::kStylesheet;
+      type_ok = type_ok || type == "text/css";
+    } else if (as == "script") {
+      rt = ResourceType::kScript;
+      type_ok = type_ok || in(kJavaScriptTypes, type) || type == "module";
+    } else if (as == "image") {
+      rt = ResourceType::kImage;
+      type_ok = type_ok || in(kImageTypes, type);
+    } else if (as == "font") {
+      rt = ResourceType::kFont;
+      type_ok = type_ok || in(kFontTypes, type);
+    } else if (as == "fetch" || as == "track") {
+      rt = ResourceType::kOther;
+      type_ok = true;
+    } else {
+      return;  // no or unknown `as`: Chromium warns and fetches nothing
+    }
+    if (!type_ok || !media_matches(attr_or_empty(e, "media"), screen_)) return;
+    std::string url = href;
+    if (rt == ResourceType::kImage) {
+      std::string srcset = attr_or_empty(e, "imagesrcset");
+      if (!srcset.empty())
+        url = pick_image_url(href, srcset, attr_or_empty(e, "imagesizes"), screen_, limits_.max_srcset_candidates);
+    }
+    if (trim(url).empty()) return;
+    auto& r = add(url, rt, "link rel=preload as=" + as, in_head);
+    r.preload = true;
+    r.preload_as = as;
+    r.fetch_priority = priority;
+  }
+
+  // HTML "prepare the script element": classic for no type or a JavaScript MIME type,
+  // module for "module"; anything else (importmap, templates) is not fetched, and a
+  // module-supporting browser skips `nomodule` classic scripts.
+  void script(const GumboElement& e, bool in_head) {
+    const char* src = attr(e, "src");
+    if (!src || trim(src).empty()) return;
+    const char* type = attr(e, "type");
+    const char* language = attr(e, "language");
+    bool classic = false, module = false;
+    if (type) {
+      std::string t = lower(trim(type));
+      classic = t.empty() || in(kJavaScriptTypes, t);
+      module = t == "module";
+    } else if (language && *language) {
+      classic = in(kJavaScriptTypes, "text/" + lower(language));
+    } else {
+      classic = true;
+    }
+    if (!classic && !module) return;
+    if (classic && has_attr(e, "nomodule")) return;
+    bool async = has_attr(e, "async");
+    bool defer = classic && has_attr(e, "defer");
+    std::string how = module ? " type=module" : async ? " async" : defer ? " defer" : "";
+    auto& r = add(src, ResourceType::kScript, "script src" + how, in_head);
+    r.async = async;
+    r.defer = defer;
+    r.module = module;
+    r.parser_blocking = classic && !async && !defer;
+    r.fetch_priority = lower(trim(attr_or_empty(e, "fetchpriority")));
+  }
+
+  // <img>: lazy images wait for layout (not fetched); inside <picture>, the first <source>
+  // whose media and type match supplies the srcset (HTMLImageElement::
+  // SelectSourceURL -> HTMLPictureElement's source selection).
+  void img(const GumboNode* node, const GumboElement& e, bool in_head) {
+    if (attr_is(e, "loading", "lazy")) return;
+    std::string src(trim(attr_or_empty(e, "src")));
+    std::string srcset = attr_or_empty(e, "srcset");
+    std::string sizes = attr_or_empty(e, "sizes");
+    std::string found_by = "img src";
+    const GumboNode* parent = node->parent;
+    if (parent && parent->type == GUMBO_NODE_ELEMENT && tag_name(parent->v.element) == "picture") {
+      const GumboVector& siblings = parent->v.element.children;
+      for (unsigned k = 0; k < siblings.length && k < node->index_within_parent; ++k) {
+        const GumboNode* s = static_cast<const GumboNode*>(siblings.data[k]);
+        if (s->type != GUMBO_NODE_ELEMENT || tag_name(s->v.element) != "source") continue;
+        const GumboElement& se = s->v.element;
+        std::string s_srcset = attr_or_empty(se, "srcset");
+        if (trim(s_srcset).empty()) continue;
+        if (!media_matches(attr_or_empty(se, "media"), screen_)) continue;
+        if (!supported_image_type(attr_or_empty(se, "type"))) continue;
+        std::string url = pick_image_url("", s_srcset, attr_or_empty(se, "sizes"), screen_, limits_.max_srcset_candidates);
+        if (url.empty()) continue;
+        auto& r = add(url, ResourceType::kImage, "picture source srcset", in_head);
+        r.fetch_priority = lower(trim(attr_or_empty(e, "fetchpriority")));
+        return;
+      }
+    }
+    std::string url = src;
+    if (!trim(srcset).empty()) {
+      url = pick_image_url(src, srcset, sizes, screen_, limits_.max_srcset_candidates);
+      if (url != src) found_by = "img srcset";
+    }
+    if (trim(url).empty()) return;
+    auto& r = add(url, ResourceType::kImage, found_by, in_head);
+    r.fetch_priority = lower(trim(attr_or_empty(e, "fetchpriority")));
+  }
+
+  bool complete_;
+  const Screen& screen_;
+  const HtmlScanLimits& limits_;
+  HtmlScan& out_;
+  std::size_t elements_ = 0;
+  bool seen_image_ = false;
+};
+
+bool body_started(const GumboOutput& out) {
+  const GumboNode* root = out.root;
+  if (!root || root->type != GUMBO_NODE_ELEMENT) return false;
+  const GumboVector& children = root->v.element.children;
+  for (unsigned k = 0; k < children.length; ++k) {
+    const GumboNode* c = static_cast<const GumboNode*>(children.data[k]);
+    if (c->type != GUMBO_NODE_ELEMENT) continue;
+    GumboTag tag = c->v.element.tag;
+    if (tag == GUMBO_TAG_FRAMESET) return true;
+    // The parser makes an empty <body> at the end of any input; one that was opened by a
+    // tag or holds content was reached.
+    if (tag == GUMBO_TAG_BODY) return c->v.element.original_tag.length > 0 || c->v.element.children.length > 0;
+  }
+  return false;
+}
+
+}  // namespace
+
+HtmlScan scan_html(std::string_view html, bool complete, const Screen& screen, const HtmlScanLimits& limits) {
+  HtmlScan scan;
+  if (complete) scan.tree = std::make_unique<ElementTree>();
+  GumboOptions options = kGumboDefaultOptions;
+  // Errors are not read, and gumbo copies the open-element stack into each one: with many
+  // unclosed elements that is quadratic memory.
+  options.max_errors = 0;
+  Arena arena;
+  options.allocator = &Arena::allocate;
+  options.deallocator = &Arena::deallocate;
+  options.userdata = &arena;
+  const GumboOutput* out = gumbo_parse_with_options(&options, html.data(), html.size());
+  if (!out) {
+    scan.notes.push_back("the HTML parser failed");
+    return scan;
+  }
+  Walker(complete, screen, limits, scan).walk(out->document);
+  if (scan.tree) {
+    // Text in a descendant counts for its ancestors (children come after their parents).
+    for (int k = static_cast<int>(scan.tree->size()) - 1; k >= 0; --k) {
+      const Element& e = scan.tree->elements()[k];
+      if (e.text && e.parent >= 0) scan.tree->at(e.parent).text = true;
+    }
+  }
+  scan.body_started = complete || body_started(*out);
+  return scan;
+}
+
+}  // namespace pageload::page

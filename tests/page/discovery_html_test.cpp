@@ -1,0 +1,194 @@
+#include <catch2/catch.hpp>
+
+#include "discovery_support.h"
+
+using namespace pageload;
+using namespace pageload::page;
+using namespace pageload::page::testing;
+
+TEST_CASE("a linked stylesheet is found in head, resolved against the document") {
+  auto refs = discover("<html><head><link rel=stylesheet href=main.css></head><body></body></html>");
+  REQUIRE(refs.size() == 1);
+  CHECK(refs[0].url == at("/dir/main.css"));
+  CHECK(refs[0].type == ResourceType::kStylesheet);
+  CHECK(refs[0].found_by == "link rel=stylesheet");
+  CHECK(refs[0].in_head);
+  CHECK_FALSE(refs[0].lazy);
+}
+
+TEST_CASE("a stylesheet whose media does not match, or an alternate one, is fetched lazily as Chromium does") {
+  auto refs = discover("<link rel=stylesheet media=print href=/print.css>"
+                       "<link rel='alternate stylesheet' title=alt href=/alt.css>"
+                       "<link rel=stylesheet media='(min-width: 600px)' href=/wide.css>");
+  REQUIRE(refs.size() == 3);
+  CHECK(find(refs, at("/print.css"))->lazy);
+  CHECK(find(refs, at("/alt.css"))->lazy);
+  CHECK(find(refs, at("/alt.css"))->found_by == "link rel=alternate stylesheet");
+  CHECK_FALSE(find(refs, at("/wide.css"))->lazy);
+}
+
+TEST_CASE("a disabled stylesheet or one of another type is not fetched") {
+  auto refs = discover("<link rel=stylesheet disabled href=/d.css><link rel=stylesheet type=text/plain href=/t.css>");
+  CHECK(refs.empty());
+}
+
+TEST_CASE("preload needs a known as, a supported type and matching media") {
+  auto refs = discover("<link rel=preload href=/noas.js>"
+                       "<link rel=preload as=font type=font/woff2 href=/f.woff2 crossorigin>"
+                       "<link rel=preload as=font type=font/unknown href=/bad.woff2>"
+                       "<link rel=preload as=image href=/narrow.png media='(max-width: 600px)'>"
+                       "<link rel=preload as=style href=/p.css>"
+                       "<link rel=preload as=fetch href=/data.json>"
+                       "<link rel=preload as=image href=/fallback.png imagesrcset='/i1.png 1x, /i2.png 2x'>"
+                       "<link rel=modulepreload href=/m.js>");
+  CHECK(urls(refs) == std::vector<std::string>{at("/f.woff2"), at("/p.css"), at("/data.json"), at("/i1.png"), at("/m.js")});
+  CHECK(find(refs, at("/f.woff2"))->type == ResourceType::kFont);
+  CHECK(find(refs, at("/f.woff2"))->preload);
+  CHECK(find(refs, at("/f.woff2"))->preload_as == "font");
+  CHECK(find(refs, at("/data.json"))->type == ResourceType::kOther);
+  CHECK(find(refs, at("/m.js"))->module);
+  CHECK(find(refs, at("/m.js"))->found_by == "link rel=modulepreload");
+}
+
+TEST_CASE("prefetch is fetched at idle priority") {
+  auto refs = discover("<link rel=prefetch href=/next.js>");
+  REQUIRE(refs.size() == 1);
+  CHECK(refs[0].prefetch);
+}
+
+TEST_CASE("scripts: classic, async, defer and module are fetched; nomodule and unknown types are not") {
+  auto refs = discover("<head><script src=/classic.js></script><script async src=/async.js></script>"
+                       "<script defer src=/defer.js></script><script type=module src=/mod.js></script>"
+                       "<script nomodule src=/nomodule.js></script><script type=text/template src=/tpl.js></script>"
+                       "<script type=importmap src=/map.json></script><script type='text/javascript' src=/typed.js></script>"
+                       "<script language=vbscript src=/vb.js></script><script src=''></script></head>");
+  CHECK(urls(refs) == std::vector<std::string>{at("/classic.js"), at("/async.js"), at("/defer.js"), at("/mod.js"), at("/typed.js")});
+  CHECK(find(refs, at("/classic.js"))->parser_blocking);
+  CHECK(find(refs, at("/async.js"))->async);
+  CHECK_FALSE(find(refs, at("/async.js"))->parser_blocking);
+  CHECK(find(refs, at("/defer.js"))->defer);
+  CHECK(find(refs, at("/mod.js"))->module);
+  CHECK_FALSE(find(refs, at("/mod.js"))->parser_blocking);
+  CHECK(find(refs, at("/defer.js"))->found_by == "script src defer");
+}
+
+TEST_CASE("images: src, srcset for a 1280 px viewport, lazy ones skipped, data: and empty src skipped") {
+  auto refs = discover("<body><img src=a.png srcset='a-400.png 400w, a-1600.png 1600w'>"
+                       "<img src=/lazy.png loading=lazy><img src='data:image/png;base64,AAAA'><img src=''>"
+                       "<img srcset='/b1.png 1x, /b2.png 2x'><img src=/plain.png fetchpriority=high></body>");
+  CHECK(urls(refs) == std::vector<std::string>{at("/dir/a-1600.png"), at("/b1.png"), at("/plain.png")});
+  CHECK(find(refs, at("/dir/a-1600.png"))->found_by == "img srcset");
+  CHECK(find(refs, at("/plain.png"))->found_by == "img src");
+  CHECK(find(refs, at("/plain.png"))->fetch_priority == "high");
+  CHECK_FALSE(find(refs, at("/plain.png"))->in_head);
+}
+
+TEST_CASE("picture takes the first source whose type and media match") {
+  auto refs = discover("<picture><source srcset=/s.webp type=image/webp media='(max-width: 600px)'>"
+                       "<source srcset=/s.avif type=image/avif><source srcset=/s.jxl type=image/jxl>"
+                       "<img src=/fallback.png></picture>"
+                       "<picture><source srcset=/t.jxl type=image/jxl><img src=/t.png></picture>");
+  CHECK(urls(refs) == std::vector<std::string>{at("/s.avif"), at("/t.png")});
+  CHECK(refs[0].found_by == "picture source srcset");
+}
+
+TEST_CASE("input type=image, video poster, embed, object and svg image are fetched") {
+  auto refs = discover("<input type=image src=/in.png><input type=text src=/no.png><video poster=/poster.png></video>"
+                       "<embed src=/e.swf><object data=/o.png></object><svg><image href=/svg.png /></svg>"
+                       "<table background=/bg.png><tr><td>x</td></tr></table>");
+  CHECK(urls(refs) == std::vector<std::string>{at("/in.png"), at("/poster.png"), at("/e.swf"), at("/o.png"),
+                                               at("/svg.png"), at("/bg.png")});
+}
+
+TEST_CASE("an iframe is a document reference; srcdoc and lazy iframes are not fetched") {
+  auto refs = discover("<iframe src=/frame.html></iframe><iframe srcdoc='<p>x' src=/f2.html></iframe>"
+                       "<iframe loading=lazy src=/f3.html></iframe>");
+  REQUIRE(refs.size() == 1);
+  CHECK(refs[0].type == ResourceType::kDocument);
+  CHECK(refs[0].found_by == "iframe src");
+}
+
+TEST_CASE("base href changes how later references resolve; only the first counts") {
+  auto refs = discover("<head><link rel=stylesheet href=before.css><base href='https://cdn.test/assets/'>"
+                       "<base href='https://other.test/'><link rel=stylesheet href=after.css></head>");
+  CHECK(urls(refs) == std::vector<std::string>{at("/dir/before.css"), "https://cdn.test/assets/after.css"});
+}
+
+TEST_CASE("a javascript: base href is ignored") {
+  auto refs = discover("<base href='javascript:alert(1)'><img src=x.png>");
+  CHECK(urls(refs) == std::vector<std::string>{at("/dir/x.png")});
+}
+
+TEST_CASE("template and noscript contents are not fetched") {
+  auto refs = discover("<template><img src=/tpl.png></template><noscript><img src=/ns.png></noscript><img src=/ok.png>");
+  CHECK(urls(refs) == std::vector<std::string>{at("/ok.png")});
+}
+
+TEST_CASE("only http and https references are fetched, and the rest are counted in a note") {
+  DocumentDiscovery d(kPage, no_favicon());
+  auto refs = d.feed("<img src='file:///etc/passwd'><img src='javascript:alert(1)'><img src='ftp://x.test/a.png'>"
+                     "<img src='http://plain.test/a.png'><img src='//proto.test/rel.png'>");
+  CHECK(d.finish().empty());
+  CHECK(urls(refs) == std::vector<std::string>{"http://plain.test/a.png", "https://proto.test/rel.png"});
+  auto notes = d.notes();
+  REQUIRE_FALSE(notes.empty());
+  CHECK(notes.back().find("file: 1") != std::string::npos);
+  CHECK(notes.back().find("javascript: 1") != std::string::npos);
+}
+
+TEST_CASE("each URL is returned once, fragments and white space aside") {
+  auto refs = discover("<img src='/a.png'><img src=' /a.png#x '><img src='/a.png#y'><link rel=preload as=image href=/a.png>"
+                       "<img src='/b\n.png'>");
+  CHECK(urls(refs) == std::vector<std::string>{at("/a.png"), at("/b.png")});
+}
+
+TEST_CASE("without a link rel=icon the browser's /favicon.ico is reported as a browser fetch") {
+  auto refs = discover("<p>x", Limits{});
+  REQUIRE(refs.size() == 1);
+  CHECK(refs[0].url == at("/favicon.ico"));
+  CHECK(refs[0].browser_fetch);
+  auto with_icon = discover("<link rel=icon href=/i.png>", Limits{});
+  CHECK(urls(with_icon) == std::vector<std::string>{at("/i.png")});
+  CHECK_FALSE(with_icon[0].browser_fetch);
+}
+
+TEST_CASE("a parser-blocking script after an image says so") {
+  auto refs = discover("<body><img src=/a.png><script src=/late.js></script></body>");
+  CHECK(find(refs, at("/late.js"))->after_image);
+}
+
+TEST_CASE("a stylesheet named early is found before the document has finished arriving") {
+  DocumentDiscovery d(kPage, no_favicon());
+  auto early = d.feed("<!doctype html><html><head><link rel=stylesheet href=/early.css><script src=/blocking.js></script>");
+  CHECK(urls(early) == std::vector<std::string>{at("/early.css"), at("/blocking.js")});
+  CHECK_FALSE(d.body_started());
+  std::string rest = "</head><body>" + std::string(5000, ' ') + "<img src=/late.png></body></html>";
+  auto later = d.feed(rest);
+  CHECK(urls(later) == std::vector<std::string>{at("/late.png")});
+  CHECK(d.body_started());
+  CHECK(d.finish().empty());
+}
+
+TEST_CASE("a tag cut off at the end of the bytes so far is not reported until it is complete") {
+  DocumentDiscovery d(kPage, no_favicon());
+  CHECK(d.feed("<html><head><link rel=stylesheet href=/whole.css><link rel=stylesheet href=/cut").size() == 1);
+  auto rest = d.feed(std::string(".css>") + std::string(5000, ' '));
+  CHECK(urls(rest) == std::vector<std::string>{at("/cut.css")});
+}
+
+TEST_CASE("small chunks are not parsed again until enough has arrived, and finish() catches up") {
+  DocumentDiscovery d(kPage, no_favicon());
+  CHECK(d.feed("<p>").empty());
+  CHECK(d.feed("<img src=/a.png>").empty());  // 19 bytes since the last parse: wait
+  auto rest = d.finish();
+  CHECK(urls(rest) == std::vector<std::string>{at("/a.png")});
+}
+
+TEST_CASE("the body counts as reached when content opens it, even without a body tag") {
+  DocumentDiscovery head_only(kPage, no_favicon());
+  head_only.feed("<!doctype html><html><head><title>x</title><link rel=stylesheet href=/a.css>");
+  CHECK_FALSE(head_only.body_started());
+  DocumentDiscovery implied(kPage, no_favicon());
+  implied.feed("<title>x</title><p>hello");
+  CHECK(implied.body_started());
+}

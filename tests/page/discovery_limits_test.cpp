@@ -1,0 +1,86 @@
+#include <catch2/catch.hpp>
+
+#include "discovery_support.h"
+
+using namespace pageload;
+using namespace pageload::page;
+using namespace pageload::page::testing;
+
+TEST_CASE("a document over the byte limit is parsed up to it and says so") {
+  Limits l = no_favicon();
+  l.max_document_bytes = 100;
+  DocumentDiscovery d(kPage, l);
+  auto refs = d.feed("<img src=/a.png>" + std::string(200, ' ') + "<img src=/b.png>");
+  CHECK(d.finish().empty());
+  CHECK(urls(refs) == std::vector<std::string>{at("/a.png")});
+  REQUIRE_FALSE(d.notes().empty());
+  CHECK(d.notes()[0] == "document parsed up to 100 of its 232 bytes");
+}
+
+TEST_CASE("a million img tags yield at most the reference limit") {
+  std::string html;
+  html.reserve(30 << 20);
+  for (int i = 0; i < 1000000; ++i) html += "<img src=/i" + std::to_string(i) + ".png>";
+  Limits l = no_favicon();
+  l.max_document_bytes = 32 << 20;
+  DocumentDiscovery d(kPage, l);
+  auto refs = d.feed(html);
+  auto rest = d.finish();
+  CHECK(refs.size() + rest.size() <= l.max_references);
+  bool noted = false;
+  for (const auto& n : d.notes()) noted = noted || n.find("elements") != std::string::npos || n.find("references") != std::string::npos;
+  CHECK(noted);
+}
+
+TEST_CASE("deeply nested markup is parsed up to the nesting limit, and references before it are kept") {
+  std::string html = "<img src=/top.png>";
+  for (int i = 0; i < 100000; ++i) html += "<div>";
+  html += "<img src=/deep.png>";
+  auto refs = discover(html);
+  CHECK(urls(refs) == std::vector<std::string>{at("/top.png")});
+  DocumentDiscovery d(kPage, no_favicon());
+  d.feed(html);
+  d.finish();
+  bool noted = false;
+  for (const auto& n : d.notes()) noted = noted || n.find("nested deeper than 512") != std::string::npos;
+  CHECK(noted);
+}
+
+TEST_CASE("a 10 MB srcset costs no more than its candidate limit") {
+  std::string srcset;
+  for (int i = 0; i < 500000; ++i) srcset += "/s" + std::to_string(i) + ".png 1x, ";
+  auto refs = discover("<img srcset='" + srcset + "'>", [] {
+    Limits l = no_favicon();
+    l.max_document_bytes = 16 << 20;
+    return l;
+  }());
+  CHECK(urls(refs) == std::vector<std::string>{at("/s0.png")});
+}
+
+TEST_CASE("a document URL that does not parse yields nothing and a note") {
+  DocumentDiscovery d("not a url", no_favicon());
+  CHECK(d.feed("<img src=/a.png>").empty());
+  CHECK(d.finish().empty());
+  REQUIRE_FALSE(d.notes().empty());
+}
+
+TEST_CASE("a reference longer than the URL limit is skipped and counted") {
+  DocumentDiscovery d(kPage, no_favicon());
+  d.feed("<img src='/" + std::string(10000, 'a') + "'>");
+  CHECK(d.finish().empty());
+  CHECK(d.notes().back().find("longer than 8192 bytes 1") != std::string::npos);
+}
+
+TEST_CASE("a document arriving a byte at a time is parsed about twice over, not once per byte") {
+  std::string html = "<html><head><link rel=stylesheet href=/a.css></head><body>";
+  while (html.size() < 100000) html += "<p>Some text <img src=/i" + std::to_string(html.size()) + ".png></p>\n";
+  DocumentDiscovery d(kPage, no_favicon());
+  std::size_t found = 0;
+  for (char c : html) found += d.feed(std::string_view(&c, 1)).size();
+  found += d.finish().size();
+  CHECK(found > 1000);
+  // Prefixes at the first byte, then each time the bytes have doubled (after 4 KB), then
+  // the whole document once more.
+  CHECK(d.bytes_parsed() <= 3 * html.size() + 4096 * 2);
+  CHECK(d.bytes_parsed() >= html.size());
+}
