@@ -374,7 +374,10 @@ void PageLoad::on_response_head(int seq, int status, const std::string& content_
   doc.fetch = seq;
   // A browser renders only what it can: a document served as anything but HTML (say
   // application/octet-stream) is downloaded, not parsed, and names nothing.
-  if (is_html(content_type)) doc.discovery = std::make_unique<page::DocumentDiscovery>(f.url.full);
+  if (!is_html(content_type)) return;
+  page::Limits limits;
+  limits.default_favicon = doc.main;  // the browser asks for the page's icon, not a frame's
+  doc.discovery = std::make_unique<page::DocumentDiscovery>(f.url.full, limits);
 }
 
 void PageLoad::on_body(int seq, std::string_view bytes) {
@@ -568,19 +571,34 @@ void PageLoad::record_retries(transfer::ExchangeResult& result) {
   }
 }
 
+// A connection gets its row when a request on it finishes first: often the request that
+// opened it, but a stream multiplexed on a new HTTP/2 connection (or a quick request on a
+// kept-alive one) may finish before the slow request that opened it. Then the row starts
+// as the connection's two ends, and the opener fills it in when it finishes.
 void PageLoad::record_connection(Request& req, transfer::ExchangeResult& result) {
   if (result.connection) {
-    if (!result.connection->proxy.empty() && run_.proxy.find(result.connection->proxy) == std::string::npos)
-      run_.proxy += (run_.proxy.empty() ? "" : " ") + result.connection->proxy;
-    result.connection->id = static_cast<int>(run_.connections.size());
-    req.connection = result.connection->id;
-    if (result.connection_id) connection_index_[*result.connection_id] = result.connection->id;
-    run_.connections.push_back(std::move(*result.connection));
+    Connection& opened = *result.connection;
+    if (!opened.proxy.empty() && run_.proxy.find(opened.proxy) == std::string::npos)
+      run_.proxy += (run_.proxy.empty() ? "" : " ") + opened.proxy;
+    auto known = result.connection_id ? connection_index_.find(*result.connection_id) : connection_index_.end();
+    if (known != connection_index_.end()) {
+      Connection& row = run_.connections[static_cast<std::size_t>(known->second)];
+      opened.id = row.id;
+      opened.requests = row.requests;
+      row = std::move(opened);
+      borrowed_.erase(row.id);
+    } else {
+      opened.id = static_cast<int>(run_.connections.size());
+      if (result.connection_id) connection_index_[*result.connection_id] = opened.id;
+      run_.connections.push_back(std::move(opened));
+    }
+    req.connection = run_.connections.back().id;
+    if (known != connection_index_.end()) req.connection = known->second;
   } else if (req.reused && result.connection_id) {
     auto it = connection_index_.find(*result.connection_id);
     if (it != connection_index_.end()) {
       req.connection = it->second;
-    } else {  // opened by an earlier run sharing this pool (--share-connections)
+    } else {
       Connection c;
       c.id = static_cast<int>(run_.connections.size());
       c.scheme = req.scheme;
@@ -591,9 +609,9 @@ void PageLoad::record_connection(Request& req, transfer::ExchangeResult& result)
       c.remote_ip = result.connection_id->remote_ip;
       c.remote_port = result.connection_id->remote_port;
       if (!c.remote_ip.empty()) c.family = c.remote_ip.find(':') != std::string::npos ? 6 : 4;
-      req.warnings.push_back("connection opened by an earlier run (--share-connections)");
       req.connection = c.id;
       connection_index_[*result.connection_id] = c.id;
+      borrowed_.insert(c.id);  // until a request of this run turns out to have opened it
       run_.connections.push_back(std::move(c));
     }
   }
@@ -689,6 +707,11 @@ void PageLoad::maybe_finish() {
 void PageLoad::finish() {
   finished_ = true;
   if (owns_pool_) driver_.close_pool(pool_);
+  // A connection no request of this run opened was opened by an earlier run sharing the
+  // pool (--share-connections): its connect and TLS belong to that run.
+  for (Request& r : run_.requests)
+    if (r.connection && borrowed_.count(*r.connection))
+      r.warnings.push_back("connection opened by an earlier run (--share-connections)");
   const Request& document = request(document_chain_end_);
   run_.final_url = document.url;
   run_.final_status = document.status;

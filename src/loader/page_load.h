@@ -123,6 +123,7 @@ class PageLoad {
   std::map<std::string, std::unique_ptr<HostDns>> hosts_;  // by lower-case host
   dns::DnsCache dns_cache_;
   std::map<transfer::ConnectionId, int> connection_index_;  // -> run_.connections
+  std::set<int> borrowed_;  // connections used but not (yet) known to be opened by this run
   int document_chain_end_ = 0;  // seq of the last hop of the page's document chain
   // Set once --max-time passed or an interrupt began: nothing new starts, and what still
   // waits fails with it.
