@@ -631,8 +631,10 @@ void PageLoad::fail_unsent(int seq, Failure failure, std::optional<Phase> phase)
     const Span span = f.asked_dns && f.lookup ? f.lookup->span : Span{f.addresses_ms.value_or(now), f.addresses_ms.value_or(now)};
     if (f.asked_dns && f.lookup) req.dns_lookup = hosts_.at(lower(f.url.host))->lookup_index;
     const double blocked_from = f.discovered_ms;
-    if (!f.asked_dns && span.start_ms - blocked_from >= kMinWaitedMs)
+    if (!f.asked_dns && span.start_ms - blocked_from >= kMinWaitedMs) {
       req.phases.push_back(PhaseRecord{Phase::kBlocked, {blocked_from, span.start_ms}, std::nullopt});
+      req.span.start_ms = std::min(req.span.start_ms, blocked_from);  // the request starts with its wait
+    }
     req.phases.push_back(PhaseRecord{Phase::kDns, span, failure});
     req.span.start_ms = std::min(req.span.start_ms, span.start_ms);
     req.span.end_ms = std::max(req.span.end_ms, span.end_ms);
