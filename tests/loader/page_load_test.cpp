@@ -78,7 +78,7 @@ TEST_CASE("the same images over HTTP/2 share one connection and overlap") {
   CHECK(*run.load_ms == Approx(last_end));
 }
 
-TEST_CASE("--http1.1 loads an HTTPS page over HTTP/1.1 with several connections") {
+TEST_CASE("with --http1.1 an HTTPS page loads over HTTP/1.1 with several connections") {
   LoadOptions o = lab_options(shared_lab().https_url("www.test", "/page/images"));
   o.http11 = true;
   Run run = load_and_store(o);
@@ -186,7 +186,7 @@ TEST_CASE("a document served as application/octet-stream is downloaded, not pars
   CHECK(run.requests.size() == 1);
 }
 
-TEST_CASE("--document-only loads the document's redirect chain and nothing it names") {
+TEST_CASE("with --document-only the document's redirect chain loads and nothing it names") {
   auto& lab = shared_lab();
   LoadOptions o = lab_options(lab.http_url("www.test", "/redirect/302?to=/page/images"));
   o.document_only = true;
@@ -209,7 +209,7 @@ TEST_CASE("each URL is requested once per page, however often it is named") {
   }
 }
 
-TEST_CASE("--max-requests bounds a page and says how many references were left") {
+TEST_CASE("with --max-requests a page is bounded and says how many references were left") {
   LoadOptions o = lab_options(shared_lab().https_url("www.test", "/page/images"));
   o.max_requests = 5;
   Run run = load_and_store(o);
@@ -219,7 +219,7 @@ TEST_CASE("--max-requests bounds a page and says how many references were left")
   CHECK(run.warnings[0].find("15 more references not fetched (--max-requests 5)") != std::string::npos);
 }
 
-TEST_CASE("--max-time during a page fails what is still queued as a timeout and keeps the rest") {
+TEST_CASE("when --max-time passes during a page, what is still queued fails as a timeout and the rest is kept") {
   LoadOptions o = lab_options(shared_lab().http_url("www.test", "/page/images"));
   o.max_time_ms = 450;  // the first wave of images (300 ms) finishes, the second cannot
   Run run = load_and_store(o);
