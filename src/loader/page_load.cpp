@@ -355,6 +355,15 @@ void PageLoad::hand_to_curl(int seq, std::vector<std::string> addresses) {
     };
     spec.on_body = [this, seq](std::string_view bytes) { on_body(seq, bytes); };
   }
+  spec.on_stage = [this, seq](transfer::ExchangeSpec::Stage stage) {
+    Fetch& fetch = fetches_[static_cast<std::size_t>(seq)];
+    if (stage == transfer::ExchangeSpec::Stage::kSending && fetch.state == FetchState::kQueued)
+      set_state(fetch, FetchState::kSending);
+    if (stage == transfer::ExchangeSpec::Stage::kReceiving) {
+      if (fetch.state == FetchState::kSending) set_state(fetch, FetchState::kWaiting);
+      if (fetch.state == FetchState::kWaiting) set_state(fetch, FetchState::kReceiving);
+    }
+  };
   set_state(f, FetchState::kQueued);
   Status started = driver_.start(spec, clock_, [this, seq](transfer::ExchangeResult result) {
     on_exchange(seq, std::move(result));
@@ -451,10 +460,13 @@ void PageLoad::on_exchange(int seq, transfer::ExchangeResult result) {
   std::sort(req.phases.begin(), req.phases.end(),
             [](const PhaseRecord& a, const PhaseRecord& b) { return a.span.start_ms < b.span.start_ms; });
 
-  // The state it went through, in order.
-  if (st.connection_ready) set_state(f, FetchState::kSending);
-  if (st.request_sent && f.state == FetchState::kSending) set_state(f, FetchState::kWaiting);
-  if (st.first_byte && f.state == FetchState::kWaiting) set_state(f, FetchState::kReceiving);
+  // on_stage moved it along as it happened; an exchange cancelled or failed before a
+  // stage never reached it, and one that got a whole response ends receiving.
+  if (!req.failure) {
+    if (f.state == FetchState::kQueued) set_state(f, FetchState::kSending);
+    if (f.state == FetchState::kSending) set_state(f, FetchState::kWaiting);
+    if (f.state == FetchState::kWaiting) set_state(f, FetchState::kReceiving);
+  }
   if (req.http_version == "HTTP/2") scheduler_.origin_multiplexes(f.url.origin());
 
   const std::string location = req.location;  // followed as sent; finish() redacts the run

@@ -137,6 +137,7 @@ int on_prereq(void* clientp, char* remote_ip, char* local_ip, int remote_port, i
   Exchange& ex = exchange(clientp);
   const int64_t now = mono_now_us();
   ex.stamp(Boundary::kConnectionReady, now);
+  if (ex.spec.on_stage) ex.spec.on_stage(ExchangeSpec::Stage::kSending);
   ConnectionId id;
   id.remote_ip = remote_ip ? remote_ip : "";
   id.local_ip = local_ip ? local_ip : "";
@@ -191,6 +192,8 @@ size_t on_header(char* buffer, size_t size, size_t nitems, void* clientp) {
     case Line::kFinalStatus:
       // The request's last byte is the last one written before the response began.
       if (auto out = ex.current().last_out_us) ex.stamp(Boundary::kRequestSent, *out);
+      if (!ex.timeline.reached(Boundary::kFirstByte) && ex.spec.on_stage)
+        ex.spec.on_stage(ExchangeSpec::Stage::kReceiving);
       ex.stamp(Boundary::kFirstByte, now);
       break;
     case Line::kHeadEnd:
