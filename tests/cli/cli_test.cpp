@@ -88,7 +88,7 @@ TEST_CASE("the cli exits 0 for a final status below 400 and stores the run") {
   CHECK(r.out.find("run 1 ok") != std::string::npos);
   auto show = pageload_cli({"show", "1", "--db", tmp.path()}, tmp.dir());
   CHECK(show.status == 0);
-  CHECK(show.out.find("hop 2") != std::string::npos);
+  CHECK(show.out.find("request #2: GET") != std::string::npos);
   auto list = pageload_cli({"list", "--db", tmp.path()}, tmp.dir());
   CHECK(list.status == 0);
   CHECK(list.out.find("/chain/301,302") != std::string::npos);

@@ -1,0 +1,538 @@
+#include "cli/page_table.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+#include <vector>
+
+#include "cli/safe.h"
+
+namespace pageload::cli {
+namespace {
+
+// ANSI colours; empty when colour is off.
+constexpr const char* kRed = "\033[31m";
+constexpr const char* kDim = "\033[2m";
+constexpr const char* kReset = "\033[0m";
+
+// The url column: below kComfortableUrl the optional columns (total, start, http: the
+// drop order) make room for it; below kMinUrlOnLine each url goes on a line of its own,
+// under its request; a failure's class and kMinUrl / 2 of the label always fit.
+constexpr std::size_t kComfortableUrl = 28;
+constexpr std::size_t kMinUrlOnLine = 20;
+constexpr std::size_t kMinUrl = 12;
+constexpr int kOptionalColumns = 3;
+// How many other requests a shared note names before it only counts them.
+constexpr std::size_t kNamedInNote = 8;
+
+// Short type names for the table (the totals and the database use the full ones).
+constexpr std::string_view short_type(ResourceType t) {
+  constexpr std::array<std::string_view, 7> kShort{"doc", "css", "js", "img", "font", "media", "other"};
+  return kShort[static_cast<int>(t)];
+}
+
+std::string protocol(const std::string& http_version) {
+  if (http_version == "HTTP/2") return "h2";
+  if (http_version == "HTTP/3") return "h3";
+  if (http_version.rfind("HTTP/", 0) == 0) return http_version.substr(5);
+  return http_version.empty() ? "-" : safe(http_version, 8);
+}
+
+bool failed(const Request& r) { return r.failure.has_value() || (r.status && *r.status >= 400); }
+
+std::optional<int64_t> transfer_bytes(const Request& r) {
+  if (!r.header_bytes && !r.body_bytes) return std::nullopt;
+  return r.header_bytes.value_or(0) + r.body_bytes.value_or(0);
+}
+
+std::string pad(const std::string& s, std::size_t width, bool right) {
+  const std::size_t w = display_width(s);
+  if (w >= width) return s;
+  return right ? std::string(width - w, ' ') + s : s + std::string(width - w, ' ');
+}
+
+std::string painted(const std::string& s, const char* color, bool on) {
+  if (!on || !color || !*color || s.empty()) return s;
+  return color + s + kReset;
+}
+
+void trim_right(std::string& line) {
+  while (!line.empty() && line.back() == ' ') line.pop_back();
+}
+
+struct Cell {
+  std::string text;
+  const char* color = nullptr;
+};
+
+// A column of the request table: a title and one cell per request.
+struct Column {
+  std::string_view title;
+  bool right = true;   // numbers right-aligned, text left
+  int drop = 0;        // 0: always shown; else left out in this order when space is short
+  bool url = false;    // the one column that takes the width left
+  std::vector<Cell> cells;
+  std::size_t width = 0;
+  bool shown = true;
+};
+
+// One request's url cell: the label, cut to fit, and its failure class at the right.
+struct UrlCell {
+  std::string label;
+  std::string failure;  // error class, empty when it did not fail
+};
+
+// "A 127.0.0.1:1 UNREACHABLE, 127.0.0.1:53 NOERROR; AAAA ..." when some try of the
+// lookup was not its answer (a retry, a dead or silent server); empty when every query
+// was answered by the one message it sent.
+std::string dns_tries_text(const DnsLookup& d) {
+  bool retried = false;
+  for (const auto& q : d.queries) retried |= q.attempts.size() > 1 || (q.attempts.size() == 1 && q.server.empty());
+  if (!retried) return "";
+  std::string out;
+  for (const auto& q : d.queries) {
+    out += (out.empty() ? "" : "; ") + q.type;
+    for (std::size_t i = 0; i < q.attempts.size(); ++i)
+      out += (i ? ", " : " ") + safe(q.attempts[i].server) + " " +
+             (q.attempts[i].outcome.empty() ? "-" : safe(q.attempts[i].outcome));
+  }
+  return out;
+}
+
+struct NoteText {
+  std::string text;
+  const char* color;
+};
+
+// What belongs under a request's line.
+std::vector<NoteText> request_notes(const Run& run, const Request& r) {
+  std::vector<NoteText> out;
+  if (r.failure)
+    out.push_back({(r.error_phase ? std::string(phase_name(*r.error_phase)) + " failed: " : "") +
+                       std::string(code_name(r.failure->code)) + ": " + safe(r.failure->message),
+                   kRed});
+  const DnsLookup* lookup = r.dns_lookup && *r.dns_lookup >= 0 && *r.dns_lookup < static_cast<int>(run.dns_lookups.size())
+                                ? &run.dns_lookups[static_cast<std::size_t>(*r.dns_lookup)]
+                                : nullptr;
+  if (lookup && lookup->source == "cache") out.push_back({"dns answered from the run's cache (TTL still valid)", kDim});
+  if (lookup && r.phase(Phase::kDns))
+    if (std::string tries = dns_tries_text(*lookup); !tries.empty()) out.push_back({"dns tries: " + tries, kDim});
+  if (r.connection && !r.reused && *r.connection >= 0 && *r.connection < static_cast<int>(run.connections.size())) {
+    const Connection& c = run.connections[static_cast<std::size_t>(*r.connection)];
+    const bool failed_in_tls = r.failure && r.error_phase == Phase::kTls;
+    if (c.tls && !c.tls->verified && !failed_in_tls)
+      out.push_back({"certificate not verified, loaded under -k: " +
+                         (c.tls->verify_message.empty() ? "verify result " + std::to_string(c.tls->verify_result)
+                                                        : safe(c.tls->verify_message)),
+                     kRed});
+  }
+  for (const auto& w : r.warnings) out.push_back({"warning: " + safe(w), nullptr});
+  return out;
+}
+
+// " (also #4, #5)" for a note printed once for several requests.
+std::string also_text(const std::vector<int>& seqs) {
+  if (seqs.size() < 2) return "";
+  std::string out = " (also";
+  for (std::size_t i = 1; i < seqs.size() && i <= kNamedInNote; ++i) out += (i > 1 ? ", #" : " #") + std::to_string(seqs[i]);
+  if (seqs.size() - 1 > kNamedInNote) out += " and " + std::to_string(seqs.size() - 1 - kNamedInNote) + " more";
+  return out + ")";
+}
+
+// A small table of totals: a title row and rows of cells, the first column text.
+std::vector<std::string> small_table(const std::vector<std::string_view>& titles,
+                                     const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> widths(titles.size());
+  for (std::size_t c = 0; c < titles.size(); ++c) {
+    widths[c] = display_width(titles[c]);
+    for (const auto& row : rows) widths[c] = std::max(widths[c], display_width(row[c]));
+  }
+  auto line = [&](const std::vector<std::string>& cells) {
+    std::string out;
+    for (std::size_t c = 0; c < cells.size(); ++c) out += (c ? "  " : "") + pad(cells[c], widths[c], c > 0);
+    return out;
+  };
+  std::vector<std::string> out;
+  std::vector<std::string> title_cells(titles.begin(), titles.end());
+  out.push_back(line(title_cells));
+  for (const auto& row : rows) out.push_back(line(row));
+  return out;
+}
+
+}  // namespace
+
+std::string ms_figure(double ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, ms < 10 ? "%.2f" : (ms < 1000 ? "%.1f" : "%.0f"), ms);
+  return buf;
+}
+
+std::string bytes_cell(int64_t bytes) {
+  char buf[32];
+  const double k = static_cast<double>(bytes) / 1024, m = k / 1024;
+  if (bytes < 1024) std::snprintf(buf, sizeof buf, "%lldB", static_cast<long long>(bytes));
+  else if (k < 9.95) std::snprintf(buf, sizeof buf, "%.1fK", k);
+  else if (k < 1023.5) std::snprintf(buf, sizeof buf, "%.0fK", k);
+  else if (m < 9.95) std::snprintf(buf, sizeof buf, "%.1fM", m);
+  else std::snprintf(buf, sizeof buf, "%.0fM", m);
+  return buf;
+}
+
+std::string bytes_text(int64_t bytes) {
+  std::string cell = bytes_cell(bytes);
+  const char unit = cell.back();
+  cell.pop_back();
+  return cell + (unit == 'B' ? " B" : std::string(" ") + unit + "B");
+}
+
+std::size_t display_width(std::string_view s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+std::string cut_middle(std::string_view s, std::size_t width, std::size_t keep_head) {
+  const std::size_t total = display_width(s);
+  if (total <= width) return std::string(s);
+  if (width == 0) return "";
+  if (width == 1) return "…";
+  // Byte offsets of each character's start, so no cut falls inside one.
+  std::vector<std::size_t> starts;
+  for (std::size_t i = 0; i < s.size(); ++i)
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) starts.push_back(i);
+  const std::size_t head = std::min(keep_head, (width - 1) / 2);
+  const std::size_t tail = width - 1 - head;
+  std::string out(s.substr(0, head < starts.size() ? starts[head] : s.size()));
+  out += "…";
+  out += s.substr(starts[total - tail]);
+  return out;
+}
+
+std::string url_label(const Request& r, const Request* document) {
+  const bool same_scheme = document && document->scheme == r.scheme;
+  const bool default_port = (r.scheme == "http" && r.port == 80) || (r.scheme == "https" && r.port == 443);
+  const bool same_port = same_scheme && document->port == r.port;
+  std::string label = same_scheme ? "" : r.scheme + "://";
+  label += r.host.find(':') != std::string::npos ? "[" + r.host + "]" : r.host;
+  if (r.port && !default_port && !same_port) label += ":" + std::to_string(r.port);
+  // The target: what follows the authority (no user or password is ever shown).
+  std::string_view url = r.url;
+  std::size_t at = url.find("://");
+  at = at == std::string_view::npos ? 0 : at + 3;
+  at = url.find_first_of("/?#", at);
+  std::string_view target = at == std::string_view::npos ? "/" : url.substr(at);
+  target = target.substr(0, target.find('#'));
+  label += target.empty() || target.front() != '/' ? "/" + std::string(target) : std::string(target);
+  return safe(label, 4096);
+}
+
+std::optional<int> page_document(const Run& run) {
+  if (run.requests.empty()) return std::nullopt;
+  std::unordered_map<int, int> next;  // seq -> the hop its redirect led to
+  for (const Request& r : run.requests)
+    if (r.redirect_from) next.emplace(*r.redirect_from, r.seq);
+  int seq = run.requests.front().seq;
+  std::set<int> seen{seq};
+  for (auto it = next.find(seq); it != next.end() && seen.insert(it->second).second; it = next.find(seq)) seq = it->second;
+  return seq;
+}
+
+std::string fit_label(const std::string& label, std::size_t width) {
+  if (display_width(label) <= width) return label;
+  // The host (and scheme) is what a cut label is read by: kept whole where it can be.
+  const std::size_t scheme = label.find("://") == std::string::npos ? 0 : label.find("://") + 3;
+  const std::size_t slash = label.find('/', scheme);
+  const std::size_t head = slash == std::string::npos ? 0 : display_width(std::string_view(label).substr(0, slash + 1));
+  // The query goes first: the path names the file.
+  const std::size_t query = slash == std::string::npos ? std::string::npos : label.find('?', slash);
+  if (query == std::string::npos) return cut_middle(label, width, head);
+  const std::string path = label.substr(0, query);
+  if (display_width(path) + 2 <= width) return path + "?…";
+  return cut_middle(path, width, head);
+}
+
+namespace {
+
+// The columns of the request table, in order.
+enum ColumnId { kSeq, kFrom, kType, kStatus, kUrl, kSize, kHttp, kConn, kStart, kFirstPhase };
+constexpr int kTotal = kFirstPhase + kPhaseCount;
+constexpr int kColumnCount = kTotal + 1;
+
+std::string_view phase_title(Phase p) {
+  switch (p) {
+    case Phase::kBlocked: return "block";
+    case Phase::kConnect: return "tcp";
+    case Phase::kReceive: return "recv";
+    default: return phase_name(p);
+  }
+}
+
+struct RequestTable {
+  std::vector<Column> columns;
+  std::vector<UrlCell> urls;
+  bool url_own_line = false;  // too narrow: each url on a line of its own, under its request
+};
+
+RequestTable build_table(const Run& run) {
+  RequestTable t;
+  t.columns.resize(kColumnCount);
+  t.columns[kSeq] = {"#"};
+  t.columns[kFrom] = {"from"};
+  t.columns[kType] = {"type", false};
+  t.columns[kStatus] = {"status", false};
+  t.columns[kUrl] = {"url", false, 0, true};
+  t.columns[kSize] = {"size"};
+  t.columns[kHttp] = {"http", false, 3};
+  t.columns[kConn] = {"conn", false};
+  t.columns[kStart] = {"start", true, 2};
+  for (int i = 0; i < kPhaseCount; ++i) t.columns[kFirstPhase + i] = {phase_title(kPhases[i].phase)};
+  t.columns[kTotal] = {"total", true, 1};
+
+  const std::optional<int> document_seq = page_document(run);
+  const Request* document = nullptr;
+  std::set<int> redirected;  // seqs whose redirect was followed
+  for (const Request& r : run.requests) {
+    if (r.seq == document_seq) document = &r;
+    if (r.redirect_from) redirected.insert(*r.redirect_from);
+  }
+  auto add = [&](int column, std::string text, const char* color = nullptr) {
+    t.columns[column].cells.push_back({std::move(text), color});
+  };
+  for (const Request& r : run.requests) {
+    add(kSeq, "#" + std::to_string(r.seq));
+    // The initiator, unless it is the page's document (most requests): a stylesheet's
+    // font, an iframe's image, a redirect's next hop.
+    add(kFrom, r.initiator && *r.initiator != document_seq ? "<#" + std::to_string(*r.initiator) : "");
+    add(kType, std::string(short_type(r.resource_type)));
+    add(kStatus, (r.status ? std::to_string(*r.status) : "-") + (redirected.count(r.seq) ? " →" : ""),
+        r.status && *r.status >= 400 ? kRed : nullptr);
+    add(kUrl, "");
+    t.urls.push_back({url_label(r, document), r.failure ? std::string(code_name(r.failure->code)) : ""});
+    const auto bytes = transfer_bytes(r);
+    add(kSize, bytes ? bytes_cell(*bytes) : "-");
+    add(kHttp, protocol(r.http_version));
+    add(kConn, r.connection ? "#" + std::to_string(*r.connection) : "-");
+    add(kStart, ms_figure(r.span.start_ms));
+    for (int i = 0; i < kPhaseCount; ++i) {
+      const PhaseRecord* p = r.phase(kPhases[i].phase);
+      if (!p) add(kFirstPhase + i, "-", kDim);
+      else add(kFirstPhase + i, ms_figure(p->span.duration_ms()), p->ok() ? nullptr : kRed);
+    }
+    add(kTotal, ms_figure(r.span.duration_ms()), failed(r) ? kRed : nullptr);
+  }
+  Column& from = t.columns[kFrom];
+  from.shown = std::any_of(from.cells.begin(), from.cells.end(), [](const Cell& c) { return !c.text.empty(); });
+  for (Column& c : t.columns) {
+    c.width = display_width(c.title);
+    for (const Cell& cell : c.cells) c.width = std::max(c.width, display_width(cell.text));
+  }
+  return t;
+}
+
+// Sizes the url column to what the others leave in `width`, leaving optional columns out
+// (or, when even that is too little, moving the urls to lines of their own).
+void fit(RequestTable& t, std::size_t width) {
+  Column& url = t.columns[kUrl];
+  std::size_t natural = display_width(url.title), least = kMinUrl;
+  for (const UrlCell& u : t.urls) {
+    const std::size_t suffix = u.failure.empty() ? 0 : display_width(u.failure) + 2;
+    natural = std::max(natural, display_width(u.label) + suffix);
+    least = std::max(least, suffix + kMinUrl / 2);  // a failure's class is never cut
+  }
+  auto used = [&] {  // by the shown columns but the url, with one space before each but the first
+    std::size_t n = 0;
+    for (const Column& c : t.columns)
+      if (c.shown && !c.url) n += c.width + (&c == &t.columns[kSeq] ? 0 : 1);
+    return n;
+  };
+  auto room = [&] { return width > used() + 1 ? width - used() - 1 : 0; };
+  int dropped = 0;
+  while (room() < std::min(natural, kComfortableUrl) && dropped < kOptionalColumns) {
+    ++dropped;
+    for (Column& c : t.columns)
+      if (c.drop == dropped) c.shown = false;
+  }
+  if (room() >= std::min(natural, kMinUrlOnLine)) {
+    url.width = std::min(room(), natural);
+    url.width = std::max(url.width, std::min(least, natural));
+    return;
+  }
+  // Too narrow for the url on the line: it goes under the line, and the columns left out
+  // for it come back where they fit.
+  t.url_own_line = true;
+  url.shown = false;
+  for (; dropped > 0; --dropped)
+    for (Column& c : t.columns)
+      if (c.drop == dropped && used() + 1 + c.width <= width) c.shown = true;
+}
+
+// The url cell: the label cut to the column, a failure's class at its right end.
+std::string url_cell(const UrlCell& u, std::size_t width, bool color) {
+  if (u.failure.empty()) return fit_label(u.label, width);
+  const std::size_t suffix = display_width(u.failure) + 2;
+  const std::string label = fit_label(u.label, width > suffix ? width - suffix : 0);
+  const std::size_t used = display_width(label) + display_width(u.failure);
+  return label + std::string(width > used ? width - used : 2, ' ') + painted(u.failure, kRed, color);
+}
+
+}  // namespace
+
+std::string format_request_table(const Run& run, const TableStyle& style) {
+  if (run.requests.empty()) return "";
+  const bool color = style.color;
+  const std::size_t width = static_cast<std::size_t>(std::max(style.width, 0));
+  RequestTable t = build_table(run);
+  fit(t, width);
+  const Column& seq = t.columns[kSeq];
+  const Column& from = t.columns[kFrom];
+  const std::size_t indent = seq.width + 1 + (from.shown ? from.width + 1 : 0);  // under the type
+
+  std::ostringstream out;
+  std::string header;
+  for (const Column& c : t.columns)
+    if (c.shown) header += (&c == &seq ? "" : " ") + pad(std::string(c.title), c.width, c.right);
+  trim_right(header);
+  out << painted(header, kDim, color) << "\n";
+
+  // Notes, each printed once under the first request it belongs to.
+  struct Note {
+    NoteText text;
+    std::vector<int> seqs;
+  };
+  std::vector<Note> notes;
+  std::map<std::string, std::size_t> note_index;
+  std::vector<std::vector<std::size_t>> notes_under(run.requests.size());
+  for (std::size_t i = 0; i < run.requests.size(); ++i)
+    for (NoteText& n : request_notes(run, run.requests[i])) {
+      auto [it, fresh] = note_index.emplace(n.text, notes.size());
+      if (fresh) {
+        notes.push_back({std::move(n), {}});
+        notes_under[i].push_back(it->second);
+      }
+      notes[it->second].seqs.push_back(run.requests[i].seq);
+    }
+
+  for (std::size_t i = 0; i < run.requests.size(); ++i) {
+    std::string line;
+    for (const Column& c : t.columns) {
+      if (!c.shown) continue;
+      if (&c != &seq) line += " ";
+      if (c.url) line += pad(url_cell(t.urls[i], c.width, color), c.width, false);
+      else line += painted(pad(c.cells[i].text, c.width, c.right), c.cells[i].color, color);
+    }
+    trim_right(line);
+    out << line << "\n";
+    if (t.url_own_line) {
+      const std::size_t room = width > indent ? width - indent : kMinUrl;
+      std::string own = url_cell(t.urls[i], std::max(room, kMinUrl), color);
+      trim_right(own);
+      out << std::string(indent, ' ') << own << "\n";
+    }
+    for (std::size_t n : notes_under[i]) {
+      const Note& note = notes[n];
+      out << std::string(indent, ' ') << painted(note.text.text + also_text(note.seqs), note.text.color, color) << "\n";
+    }
+  }
+  return out.str();
+}
+
+std::string format_totals(const Run& run, const TableStyle& style) {
+  if (run.requests.empty()) return "";
+  struct Totals {
+    int requests = 0, failed = 0;
+    int64_t bytes = 0;
+    std::set<int> connections;
+    std::optional<double> dns_ms;
+    std::size_t first = 0;
+  };
+  // As the run_hosts and run_types views count: bytes as received, a connection for the
+  // host of each request that opened one, the longest DNS phase of the host's requests.
+  std::map<std::string, Totals> hosts;
+  std::map<ResourceType, Totals> types;
+  bool any_failed = false;
+  for (std::size_t i = 0; i < run.requests.size(); ++i) {
+    const Request& r = run.requests[i];
+    for (Totals* t : {&hosts[r.host], &types[r.resource_type]}) {
+      if (t->requests++ == 0) t->first = i;
+      t->failed += failed(r);
+      t->bytes += transfer_bytes(r).value_or(0);
+    }
+    any_failed |= failed(r);
+    Totals& h = hosts[r.host];
+    if (r.connection && !r.reused) h.connections.insert(*r.connection);
+    if (const PhaseRecord* dns = r.phase(Phase::kDns)) h.dns_ms = std::max(h.dns_ms.value_or(0), dns->span.duration_ms());
+  }
+  std::vector<std::pair<std::string, const Totals*>> by_host;
+  for (const auto& [host, t] : hosts) by_host.push_back({host, &t});
+  std::stable_sort(by_host.begin(), by_host.end(), [](const auto& a, const auto& b) {
+    return a.second->requests != b.second->requests ? a.second->requests > b.second->requests
+                                                    : a.second->first < b.second->first;
+  });
+
+  std::vector<std::string_view> host_titles{"host", "requests"};
+  if (any_failed) host_titles.push_back("failed");
+  for (std::string_view t : {"bytes", "conns", "dns ms"}) host_titles.push_back(t);
+  std::vector<std::vector<std::string>> host_rows;
+  for (const auto& [host, t] : by_host) {
+    std::vector<std::string> row{safe(host.find(':') != std::string::npos ? "[" + host + "]" : host, 60),
+                                 std::to_string(t->requests)};
+    if (any_failed) row.push_back(std::to_string(t->failed));
+    row.push_back(bytes_text(t->bytes));
+    row.push_back(std::to_string(t->connections.size()));
+    row.push_back(t->dns_ms ? ms_figure(*t->dns_ms) : "-");
+    host_rows.push_back(std::move(row));
+  }
+  std::vector<std::string_view> type_titles{"type", "requests"};
+  if (any_failed) type_titles.push_back("failed");
+  type_titles.push_back("bytes");
+  std::vector<std::vector<std::string>> type_rows;
+  for (const auto& [type, t] : types) {
+    std::vector<std::string> row{std::string(resource_type_name(type)), std::to_string(t.requests)};
+    if (any_failed) row.push_back(std::to_string(t.failed));
+    row.push_back(bytes_text(t.bytes));
+    type_rows.push_back(std::move(row));
+  }
+  const std::vector<std::string> left = small_table(host_titles, host_rows);
+  const std::vector<std::string> right = small_table(type_titles, type_rows);
+
+  // Side by side when both fit in the width, else one under the other.
+  std::size_t left_width = 0, right_width = 0;
+  for (const auto& l : left) left_width = std::max(left_width, display_width(l));
+  for (const auto& l : right) right_width = std::max(right_width, display_width(l));
+  constexpr std::size_t kGap = 6;
+  std::vector<std::string> lines;
+  if (left_width + kGap + right_width <= static_cast<std::size_t>(std::max(style.width, 0))) {
+    for (std::size_t i = 0; i < std::max(left.size(), right.size()); ++i) {
+      std::string line = i < left.size() ? left[i] : "";
+      if (i < right.size()) line += std::string(left_width - display_width(line) + kGap, ' ') + right[i];
+      lines.push_back(std::move(line));
+    }
+  } else {
+    lines = left;
+    lines.insert(lines.end(), right.begin(), right.end());
+  }
+  std::ostringstream out;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    trim_right(lines[i]);
+    const bool title = i == 0 || (lines.size() == left.size() + right.size() && i == left.size());
+    out << painted(lines[i], kDim, style.color && title) << "\n";
+  }
+  return out.str();
+}
+
+std::string format_page_figures(const Run& run) {
+  const Run::Figures f = run.figures();
+  std::string out = run.document_ms ? "document complete at " + ms_figure(*run.document_ms) + " ms"
+                                    : std::string("document not complete");
+  if (run.load_ms) out += " · fully loaded at " + ms_figure(*run.load_ms) + " ms";
+  out += " · " + std::to_string(f.requests) + (f.requests == 1 ? " request" : " requests");
+  out += ", " + std::to_string(f.failed) + " failed";
+  out += " · " + bytes_text(f.transfer_bytes);
+  return out;
+}
+
+}  // namespace pageload::cli
