@@ -56,7 +56,7 @@ std::string format_summary(const Run& run, bool color, int width) {
   const char* bold = paint(color, "\033[1m");
   const char* red = paint(color, "\033[31m");
   const char* reset = paint(color, "\033[0m");
-  const TableStyle style{width, color};
+  const TableStyle style{width, color, kSummaryRows};  // a big page's rest is in `show`
   std::ostringstream out;
   const std::string method = run.requests.empty() ? "" : run.requests.front().method + " ";
   const std::size_t room = static_cast<std::size_t>(std::max(width, 20)) - std::min<std::size_t>(method.size(), 10);
@@ -279,16 +279,11 @@ std::string format_json(const Run& run) {
                        {"outcome", text(d.outcome)}, {"ares_status", text(d.ares_status)}, {"span", span(d.span)},
                        {"queries", queries}, {"answers", answers}, {"error", failure(d.failure)}});
   }
-  // The run row's counts: NULL there (and here) until the run has finished.
-  json figures = nullptr;
-  if (run.outcome != Outcome::kRunning) {
-    const Run::Figures f = run.figures();
-    figures = {{"requests", f.requests},
-               {"redirects", f.redirects},
-               {"failed", f.failed},
-               {"transfer_bytes", f.transfer_bytes},
-               {"decoded_bytes", f.decoded_bytes}};
-  }
+  // The run row's counts, named as its columns: NULL there (and here) until the run has
+  // finished.
+  const bool finished = run.outcome != Outcome::kRunning;
+  const Run::Figures f = run.figures();
+  auto count = [&](int64_t v) { return finished ? json(v) : json(nullptr); };
   json j = {{"run_id", run.id},
             {"started_at", run.started_at},
             {"url", run.url},
@@ -304,7 +299,9 @@ std::string format_json(const Run& run) {
                                              [](const Request& r) { return r.redirect_from.has_value(); })},
             {"document_ms", run.document_ms ? json(*run.document_ms) : json(nullptr)},
             {"load_ms", run.load_ms ? json(*run.load_ms) : json(nullptr)},
-            {"figures", figures},
+            {"failed_count", count(f.failed)},
+            {"transfer_bytes", count(f.transfer_bytes)},
+            {"decoded_bytes", count(f.decoded_bytes)},
             {"warnings", run.warnings},
             {"tool_version", run.tool_version},
             {"library_versions", run.library_versions},

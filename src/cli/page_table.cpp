@@ -19,15 +19,17 @@ constexpr const char* kRed = "\033[31m";
 constexpr const char* kDim = "\033[2m";
 constexpr const char* kReset = "\033[0m";
 
-// The url column: below kComfortableUrl the optional columns (total, start, http: the
-// drop order) make room for it; below kMinUrlOnLine each url goes on a line of its own,
-// under its request; a failure's class and kMinUrl / 2 of the label always fit.
-constexpr std::size_t kComfortableUrl = 28;
+// The url column: below kComfortableUrl the optional columns (total, priority, start,
+// http: the drop order) make room for it; below kMinUrlOnLine each url goes on a line of
+// its own, under its request; a failure's class and kMinUrl / 2 of the label always fit.
+constexpr std::size_t kComfortableUrl = 24;
 constexpr std::size_t kMinUrlOnLine = 20;
 constexpr std::size_t kMinUrl = 12;
-constexpr int kOptionalColumns = 3;
+constexpr int kOptionalColumns = 4;
 // How many other requests a shared note names before it only counts them.
 constexpr std::size_t kNamedInNote = 8;
+// Hosts the totals list one by one; the rest are summed on one line.
+constexpr std::size_t kTotalsHosts = 10;
 
 // Short type names for the table (the totals and the database use the full ones).
 constexpr std::string_view short_type(ResourceType t) {
@@ -78,6 +80,7 @@ struct Column {
   std::vector<Cell> cells;
   std::size_t width = 0;
   bool shown = true;
+  bool has_data = true;  // false: every cell empty, the column never shown
 };
 
 // One request's url cell: the label, cut to fit, and its failure class at the right.
@@ -134,12 +137,15 @@ std::vector<NoteText> request_notes(const Run& run, const Request& r) {
   return out;
 }
 
-// " (also #4, #5)" for a note printed once for several requests.
-std::string also_text(const std::vector<int>& seqs) {
-  if (seqs.size() < 2) return "";
+// " (also #4, #5)" for a note printed once, under request `self`, for several requests.
+std::string also_text(const std::vector<int>& seqs, int self) {
+  std::vector<int> others;
+  for (int seq : seqs)
+    if (seq != self) others.push_back(seq);
+  if (others.empty()) return "";
   std::string out = " (also";
-  for (std::size_t i = 1; i < seqs.size() && i <= kNamedInNote; ++i) out += (i > 1 ? ", #" : " #") + std::to_string(seqs[i]);
-  if (seqs.size() - 1 > kNamedInNote) out += " and " + std::to_string(seqs.size() - 1 - kNamedInNote) + " more";
+  for (std::size_t i = 0; i < others.size() && i < kNamedInNote; ++i) out += (i ? ", #" : " #") + std::to_string(others[i]);
+  if (others.size() > kNamedInNote) out += " and " + std::to_string(others.size() - kNamedInNote) + " more";
   return out + ")";
 }
 
@@ -258,7 +264,7 @@ std::string fit_label(const std::string& label, std::size_t width) {
 namespace {
 
 // The columns of the request table, in order.
-enum ColumnId { kSeq, kFrom, kType, kStatus, kUrl, kSize, kHttp, kConn, kStart, kFirstPhase };
+enum ColumnId { kSeq, kFrom, kType, kPriority, kStatus, kUrl, kSize, kHttp, kConn, kStart, kFirstPhase };
 constexpr int kTotal = kFirstPhase + kPhaseCount;
 constexpr int kColumnCount = kTotal + 1;
 
@@ -283,12 +289,13 @@ RequestTable build_table(const Run& run) {
   t.columns[kSeq] = {"#"};
   t.columns[kFrom] = {"from"};
   t.columns[kType] = {"type", false};
+  t.columns[kPriority] = {"prio", false, 2};
   t.columns[kStatus] = {"status", false};
   t.columns[kUrl] = {"url", false, 0, true};
   t.columns[kSize] = {"size"};
-  t.columns[kHttp] = {"http", false, 3};
+  t.columns[kHttp] = {"http", false, 4};
   t.columns[kConn] = {"conn", false};
-  t.columns[kStart] = {"start", true, 2};
+  t.columns[kStart] = {"start", true, 3};
   for (int i = 0; i < kPhaseCount; ++i) t.columns[kFirstPhase + i] = {phase_title(kPhases[i].phase)};
   t.columns[kTotal] = {"total", true, 1};
 
@@ -308,6 +315,7 @@ RequestTable build_table(const Run& run) {
     // font, an iframe's image, a redirect's next hop.
     add(kFrom, r.initiator && *r.initiator != document_seq ? "<#" + std::to_string(*r.initiator) : "");
     add(kType, std::string(short_type(r.resource_type)));
+    add(kPriority, r.priority ? std::string(priority_name(*r.priority)) : "-");
     add(kStatus, (r.status ? std::to_string(*r.status) : "-") + (redirected.count(r.seq) ? " →" : ""),
         r.status && *r.status >= 400 ? kRed : nullptr);
     add(kUrl, "");
@@ -326,6 +334,9 @@ RequestTable build_table(const Run& run) {
   }
   Column& from = t.columns[kFrom];
   from.shown = std::any_of(from.cells.begin(), from.cells.end(), [](const Cell& c) { return !c.text.empty(); });
+  // Runs stored before page loads have no priorities: no column of dashes.
+  Column& priority = t.columns[kPriority];
+  priority.shown = priority.has_data = std::any_of(priority.cells.begin(), priority.cells.end(), [](const Cell& c) { return c.text != "-"; });
   for (Column& c : t.columns) {
     c.width = display_width(c.title);
     for (const Cell& cell : c.cells) c.width = std::max(c.width, display_width(cell.text));
@@ -367,7 +378,7 @@ void fit(RequestTable& t, std::size_t width) {
   url.shown = false;
   for (; dropped > 0; --dropped)
     for (Column& c : t.columns)
-      if (c.drop == dropped && used() + 1 + c.width <= width) c.shown = true;
+      if (c.drop == dropped && c.has_data && used() + 1 + c.width <= width) c.shown = true;
 }
 
 // The url cell: the label cut to the column, a failure's class at its right end.
@@ -398,25 +409,51 @@ std::string format_request_table(const Run& run, const TableStyle& style) {
   trim_right(header);
   out << painted(header, kDim, color) << "\n";
 
-  // Notes, each printed once under the first request it belongs to.
+  // The rows: all of them, or the first max_rows and every failed one after them (up to
+  // max_rows more).
+  const std::size_t n = run.requests.size();
+  std::vector<bool> shown(n, true);
+  if (style.max_rows > 0 && n > style.max_rows) {
+    std::size_t failed_after = 0;
+    for (std::size_t i = style.max_rows; i < n; ++i)
+      shown[i] = failed(run.requests[i]) && failed_after++ < style.max_rows;
+  }
+
+  // Notes, each printed once under the first shown request it belongs to, naming the others.
   struct Note {
     NoteText text;
     std::vector<int> seqs;
+    bool placed = false;
   };
   std::vector<Note> notes;
   std::map<std::string, std::size_t> note_index;
-  std::vector<std::vector<std::size_t>> notes_under(run.requests.size());
-  for (std::size_t i = 0; i < run.requests.size(); ++i)
-    for (NoteText& n : request_notes(run, run.requests[i])) {
-      auto [it, fresh] = note_index.emplace(n.text, notes.size());
-      if (fresh) {
-        notes.push_back({std::move(n), {}});
+  std::vector<std::vector<std::size_t>> notes_under(n);
+  for (std::size_t i = 0; i < n; ++i)
+    for (NoteText& note : request_notes(run, run.requests[i])) {
+      auto [it, fresh] = note_index.emplace(note.text, notes.size());
+      if (fresh) notes.push_back({std::move(note), {}});
+      Note& entry = notes[it->second];
+      entry.seqs.push_back(run.requests[i].seq);
+      if (shown[i] && !entry.placed) {
+        entry.placed = true;
         notes_under[i].push_back(it->second);
       }
-      notes[it->second].seqs.push_back(run.requests[i].seq);
     }
 
-  for (std::size_t i = 0; i < run.requests.size(); ++i) {
+  std::size_t hidden = 0;  // rows left out since the last one printed
+  auto print_hidden = [&](bool at_end) {
+    if (hidden == 0) return;
+    std::string line = std::string(indent, ' ') + "… " + std::to_string(hidden) + (hidden == 1 ? " request" : " requests");
+    if (at_end) line += "; `pageload show " + std::to_string(run.id) + "` lists all " + std::to_string(n);
+    out << painted(line, kDim, color) << "\n";
+    hidden = 0;
+  };
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!shown[i]) {
+      ++hidden;
+      continue;
+    }
+    print_hidden(false);
     std::string line;
     for (const Column& c : t.columns) {
       if (!c.shown) continue;
@@ -434,9 +471,11 @@ std::string format_request_table(const Run& run, const TableStyle& style) {
     }
     for (std::size_t n : notes_under[i]) {
       const Note& note = notes[n];
-      out << std::string(indent, ' ') << painted(note.text.text + also_text(note.seqs), note.text.color, color) << "\n";
+      out << std::string(indent, ' ')
+          << painted(note.text.text + also_text(note.seqs, run.requests[i].seq), note.text.color, color) << "\n";
     }
   }
+  print_hidden(true);
   return out.str();
 }
 
@@ -446,6 +485,7 @@ std::string format_totals(const Run& run, const TableStyle& style) {
     int requests = 0, failed = 0;
     int64_t bytes = 0;
     std::set<int> connections;
+    std::set<std::string> protocols;
     std::optional<double> dns_ms;
     std::size_t first = 0;
   };
@@ -464,6 +504,7 @@ std::string format_totals(const Run& run, const TableStyle& style) {
     any_failed |= failed(r);
     Totals& h = hosts[r.host];
     if (r.connection && !r.reused) h.connections.insert(*r.connection);
+    if (!r.http_version.empty()) h.protocols.insert(protocol(r.http_version));
     if (const PhaseRecord* dns = r.phase(Phase::kDns)) h.dns_ms = std::max(h.dns_ms.value_or(0), dns->span.duration_ms());
   }
   std::vector<std::pair<std::string, const Totals*>> by_host;
@@ -472,17 +513,38 @@ std::string format_totals(const Run& run, const TableStyle& style) {
     return a.second->requests != b.second->requests ? a.second->requests > b.second->requests
                                                     : a.second->first < b.second->first;
   });
+  // A page on a hundred hosts: the busiest, then the rest summed on one line.
+  Totals rest;
+  std::string rest_label;
+  if (by_host.size() > kTotalsHosts) {
+    for (std::size_t i = kTotalsHosts - 1; i < by_host.size(); ++i) {
+      const Totals& t = *by_host[i].second;
+      rest.requests += t.requests;
+      rest.failed += t.failed;
+      rest.bytes += t.bytes;
+      rest.connections.insert(t.connections.begin(), t.connections.end());
+      rest.protocols.insert(t.protocols.begin(), t.protocols.end());
+      if (t.dns_ms) rest.dns_ms = std::max(rest.dns_ms.value_or(0), *t.dns_ms);
+    }
+    rest_label = "… " + std::to_string(by_host.size() - kTotalsHosts + 1) + " other hosts";
+    by_host.resize(kTotalsHosts - 1);
+    by_host.push_back({rest_label, &rest});
+  }
 
   std::vector<std::string_view> host_titles{"host", "requests"};
   if (any_failed) host_titles.push_back("failed");
-  for (std::string_view t : {"bytes", "conns", "dns ms"}) host_titles.push_back(t);
+  for (std::string_view t : {"bytes", "conns", "http", "dns ms"}) host_titles.push_back(t);
   std::vector<std::vector<std::string>> host_rows;
   for (const auto& [host, t] : by_host) {
-    std::vector<std::string> row{safe(host.find(':') != std::string::npos ? "[" + host + "]" : host, 60),
+    const bool ipv6 = t != &rest && host.find(':') != std::string::npos;
+    std::vector<std::string> row{t == &rest ? host : safe(ipv6 ? "[" + host + "]" : host, 60),
                                  std::to_string(t->requests)};
     if (any_failed) row.push_back(std::to_string(t->failed));
     row.push_back(bytes_text(t->bytes));
     row.push_back(std::to_string(t->connections.size()));
+    std::string protocols;
+    for (const std::string& p : t->protocols) protocols += (protocols.empty() ? "" : ",") + p;
+    row.push_back(protocols.empty() ? "-" : protocols);
     row.push_back(t->dns_ms ? ms_figure(*t->dns_ms) : "-");
     host_rows.push_back(std::move(row));
   }

@@ -17,14 +17,20 @@ namespace pageload::cli {
 // Columns of a summary when standard output is not a terminal.
 inline constexpr int kDefaultWidth = 120;
 
+// Requests the summary of `pageload run` lists before it leaves the rest to `show`.
+inline constexpr std::size_t kSummaryRows = 40;
+
 struct TableStyle {
   int width = kDefaultWidth;  // columns the lines should fit in
   bool color = false;         // ANSI colours
+  std::size_t max_rows = 0;   // 0: every request
 };
 
 // A header line, then for each request in seq order its line and the notes under it
 // (a failure's message, warnings, DNS tries, a certificate not verified under -k); a
 // note several requests share is printed once, under the first, naming the others.
+// With style.max_rows, a big page lists its first max_rows requests and the failed ones
+// after them, each gap as "… N requests", the last naming `pageload show RUN`.
 // The url column takes what the other columns leave; when it would get too little, the
 // total, start and http columns are left out, in that order, and when that is not enough
 // each url goes on a line of its own under its request (an 80-column terminal).
