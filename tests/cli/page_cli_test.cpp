@@ -160,7 +160,7 @@ TEST_CASE("show tells how each request was found and by which request") {
   CHECK(imported);
 }
 
-TEST_CASE("--json carries each request's page fields and the page's counts, named as the database's columns") {
+TEST_CASE("the --json output carries each request's page fields and the page's counts, named as the database's columns") {
   TempDb tmp;
   auto r = pageload_cli(lab_args({"--db", tmp.path(), "--json", shared_lab().https_url("a.test", "/page/third-party")}),
                         tmp.dir());
@@ -209,7 +209,7 @@ TEST_CASE("list shows each page's request count, failed count and load time") {
   CHECK(cells[6] == pageload::cli::ms_figure(run["load_ms"].get<double>()));
 }
 
-TEST_CASE("--document-only prints the document's one line, without page totals") {
+TEST_CASE("with --document-only the summary prints the document's one line, without page totals") {
   TempDb tmp;
   auto r = pageload_cli(lab_args({"--db", tmp.path(), "--document-only", shared_lab().https_url("www.test", "/page/showcase")}),
                         tmp.dir());
@@ -219,4 +219,17 @@ TEST_CASE("--document-only prints the document's one line, without page totals")
   CHECK(row(r.out, 1).empty());
   CHECK(line_starting(r.out, "host").empty());
   CHECK(r.out.find("run 1 ok · final 200 · 1 request") != std::string::npos);
+}
+
+TEST_CASE("a page cut short by --max-requests says on the run how many references were not fetched") {
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--max-requests", "10", shared_lab().http_url("a.test", "/page/many?n=30")}),
+                        tmp.dir());
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  CHECK(!row(r.out, 9).empty());
+  CHECK(row(r.out, 10).empty());
+  CHECK(r.out.find("10 requests, 0 failed") != std::string::npos);
+  CHECK(r.out.find("more references not fetched (--max-requests 10)") != std::string::npos);
+  CHECK(line_starting(r.out, "warning: ").find("not fetched (--max-requests 10)") != std::string::npos);
 }

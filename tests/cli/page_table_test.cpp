@@ -174,3 +174,15 @@ TEST_CASE("the totals count requests, failures, connections and protocol by host
   CHECK(totals.find("h8.test") != std::string::npos);
   CHECK(page_document(wide) == 0);
 }
+
+TEST_CASE("a server's escape sequences in a url, a warning or a failure reach the table escaped") {
+  Run run = page(1);
+  run.requests[1].url = "https://a.test:8443/\x1b[2J\x1b[31mevil.png";
+  run.requests[1].warnings = {"header says \x1b]0;title\x07"};
+  run.requests[1].failure = Failure{Code::kRecvError, "reset \x1b[5m"};
+  const std::string table = format_request_table(run, {200, false});
+  CHECK(table.find('\x1b') == std::string::npos);
+  CHECK(table.find('\x07') == std::string::npos);
+  CHECK(table.find("\\x1b[31mevil.png") != std::string::npos);
+  CHECK(table.find("warning: header says \\x1b]0;title\\x07") != std::string::npos);
+}
