@@ -111,9 +111,35 @@ struct NoteText {
   const char* color;
 };
 
+// RFC 9110's reason phrase for `status`; empty for a code it does not name.
+std::string_view standard_reason(int status) {
+  static const std::map<int, std::string_view> kPhrases{
+      {100, "Continue"}, {101, "Switching Protocols"}, {200, "OK"}, {201, "Created"}, {202, "Accepted"},
+      {203, "Non-Authoritative Information"}, {204, "No Content"}, {205, "Reset Content"}, {206, "Partial Content"},
+      {300, "Multiple Choices"}, {301, "Moved Permanently"}, {302, "Found"}, {303, "See Other"},
+      {304, "Not Modified"}, {305, "Use Proxy"}, {307, "Temporary Redirect"}, {308, "Permanent Redirect"},
+      {400, "Bad Request"}, {401, "Unauthorized"}, {402, "Payment Required"}, {403, "Forbidden"},
+      {404, "Not Found"}, {405, "Method Not Allowed"}, {406, "Not Acceptable"},
+      {407, "Proxy Authentication Required"}, {408, "Request Timeout"}, {409, "Conflict"}, {410, "Gone"},
+      {411, "Length Required"}, {412, "Precondition Failed"}, {413, "Content Too Large"},
+      {414, "URI Too Long"}, {415, "Unsupported Media Type"}, {416, "Range Not Satisfiable"},
+      {417, "Expectation Failed"}, {421, "Misdirected Request"}, {422, "Unprocessable Content"},
+      {426, "Upgrade Required"}, {429, "Too Many Requests"}, {500, "Internal Server Error"},
+      {501, "Not Implemented"}, {502, "Bad Gateway"}, {503, "Service Unavailable"}, {504, "Gateway Timeout"},
+      {505, "HTTP Version Not Supported"}};
+  auto it = kPhrases.find(status);
+  return it == kPhrases.end() ? std::string_view() : it->second;
+}
+
 // What belongs under a request's line.
 std::vector<NoteText> request_notes(const Run& run, const Request& r) {
   std::vector<NoteText> out;
+  // A reason phrase is only worth a line when it is not the code's usual one (HTTP/2 has
+  // none): a server's own words, or text meant for the terminal, shown escaped.
+  if (r.status && !r.reason.empty() && r.reason != standard_reason(*r.status))
+    out.push_back({"reason: " + safe(r.reason, 200), nullptr});
+  // Where a followed redirect went, whole (the next line's url is cut to fit).
+  if (!r.redirect_url.empty()) out.push_back({"→ " + safe(r.redirect_url, 2048), kDim});
   if (r.failure)
     out.push_back({(r.error_phase ? std::string(phase_name(*r.error_phase)) + " failed: " : "") +
                        std::string(code_name(r.failure->code)) + ": " + safe(r.failure->message),
@@ -210,7 +236,9 @@ std::string cut_middle(std::string_view s, std::size_t width, std::size_t keep_h
   std::vector<std::size_t> starts;
   for (std::size_t i = 0; i < s.size(); ++i)
     if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) starts.push_back(i);
-  const std::size_t head = std::min(keep_head, (width - 1) / 2);
+  // The head asked for, as long as kMinTail columns of the end still fit (the file name).
+  constexpr std::size_t kMinTail = 10;
+  const std::size_t head = std::min(keep_head, width > kMinTail + 1 ? width - 1 - kMinTail : (width - 1) / 2);
   const std::size_t tail = width - 1 - head;
   std::string out(s.substr(0, head < starts.size() ? starts[head] : s.size()));
   out += "…";

@@ -59,8 +59,9 @@ std::string bytes_text(int64_t bytes);
 
 // Columns `s` takes on a terminal: one per code point (safe() output is valid UTF-8).
 std::size_t display_width(std::string_view s);
-// `s` cut to `width` columns with "…" in the middle: its first `keep_head` columns (at
-// most half the width) and as much of its end as fits. Never cuts inside a character.
+// `s` cut to `width` columns with "…" in the middle: its first `keep_head` columns (as
+// long as 10 columns of its end still fit) and as much of its end as fits. Never cuts
+// inside a character.
 std::string cut_middle(std::string_view s, std::size_t width, std::size_t keep_head);
 
 // `label` (a url_label) cut to `width` columns: its query first ("?…"), then the middle
