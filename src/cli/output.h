@@ -6,7 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "cli/cells.h"
 #include "cli/page_table.h"
+#include "cli/page_totals.h"
 #include "cli/safe.h"
 #include "pageload/result.h"
 #include "store/store.h"

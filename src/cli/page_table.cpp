@@ -14,11 +14,6 @@
 namespace pageload::cli {
 namespace {
 
-// ANSI colours; empty when colour is off.
-constexpr const char* kRed = "\033[31m";
-constexpr const char* kDim = "\033[2m";
-constexpr const char* kReset = "\033[0m";
-
 // The url column: below kComfortableUrl the optional columns (total, priority, start,
 // http: the drop order) make room for it; below kMinUrlOnLine each url goes on a line of
 // its own, under its request; a failure's class and kMinUrl / 2 of the label always fit.
@@ -28,42 +23,11 @@ constexpr std::size_t kMinUrl = 12;
 constexpr int kOptionalColumns = 4;
 // How many other requests a shared note names before it only counts them.
 constexpr std::size_t kNamedInNote = 8;
-// Hosts the totals list one by one; the rest are summed on one line.
-constexpr std::size_t kTotalsHosts = 10;
 
 // Short type names for the table (the totals and the database use the full ones).
 constexpr std::string_view short_type(ResourceType t) {
   constexpr std::array<std::string_view, 7> kShort{"doc", "css", "js", "img", "font", "media", "other"};
   return kShort[static_cast<int>(t)];
-}
-
-std::string protocol(const std::string& http_version) {
-  if (http_version == "HTTP/2") return "h2";
-  if (http_version == "HTTP/3") return "h3";
-  if (http_version.rfind("HTTP/", 0) == 0) return http_version.substr(5);
-  return http_version.empty() ? "-" : safe(http_version, 8);
-}
-
-bool failed(const Request& r) { return r.failure.has_value() || (r.status && *r.status >= 400); }
-
-std::optional<int64_t> transfer_bytes(const Request& r) {
-  if (!r.header_bytes && !r.body_bytes) return std::nullopt;
-  return r.header_bytes.value_or(0) + r.body_bytes.value_or(0);
-}
-
-std::string pad(const std::string& s, std::size_t width, bool right) {
-  const std::size_t w = display_width(s);
-  if (w >= width) return s;
-  return right ? std::string(width - w, ' ') + s : s + std::string(width - w, ' ');
-}
-
-std::string painted(const std::string& s, const char* color, bool on) {
-  if (!on || !color || !*color || s.empty()) return s;
-  return color + s + kReset;
-}
-
-void trim_right(std::string& line) {
-  while (!line.empty() && line.back() == ' ') line.pop_back();
 }
 
 struct Cell {
@@ -175,76 +139,7 @@ std::string also_text(const std::vector<int>& seqs, int self) {
   return out + ")";
 }
 
-// A small table of totals: a title row and rows of cells, the first column text.
-std::vector<std::string> small_table(const std::vector<std::string_view>& titles,
-                                     const std::vector<std::vector<std::string>>& rows) {
-  std::vector<std::size_t> widths(titles.size());
-  for (std::size_t c = 0; c < titles.size(); ++c) {
-    widths[c] = display_width(titles[c]);
-    for (const auto& row : rows) widths[c] = std::max(widths[c], display_width(row[c]));
-  }
-  auto line = [&](const std::vector<std::string>& cells) {
-    std::string out;
-    for (std::size_t c = 0; c < cells.size(); ++c) out += (c ? "  " : "") + pad(cells[c], widths[c], c > 0);
-    return out;
-  };
-  std::vector<std::string> out;
-  std::vector<std::string> title_cells(titles.begin(), titles.end());
-  out.push_back(line(title_cells));
-  for (const auto& row : rows) out.push_back(line(row));
-  return out;
-}
-
 }  // namespace
-
-std::string ms_figure(double ms) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, ms < 10 ? "%.2f" : (ms < 1000 ? "%.1f" : "%.0f"), ms);
-  return buf;
-}
-
-std::string bytes_cell(int64_t bytes) {
-  char buf[32];
-  const double k = static_cast<double>(bytes) / 1024, m = k / 1024;
-  if (bytes < 1024) std::snprintf(buf, sizeof buf, "%lldB", static_cast<long long>(bytes));
-  else if (k < 9.95) std::snprintf(buf, sizeof buf, "%.1fK", k);
-  else if (k < 1023.5) std::snprintf(buf, sizeof buf, "%.0fK", k);
-  else if (m < 9.95) std::snprintf(buf, sizeof buf, "%.1fM", m);
-  else std::snprintf(buf, sizeof buf, "%.0fM", m);
-  return buf;
-}
-
-std::string bytes_text(int64_t bytes) {
-  std::string cell = bytes_cell(bytes);
-  const char unit = cell.back();
-  cell.pop_back();
-  return cell + (unit == 'B' ? " B" : std::string(" ") + unit + "B");
-}
-
-std::size_t display_width(std::string_view s) {
-  std::size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
-std::string cut_middle(std::string_view s, std::size_t width, std::size_t keep_head) {
-  const std::size_t total = display_width(s);
-  if (total <= width) return std::string(s);
-  if (width == 0) return "";
-  if (width == 1) return "…";
-  // Byte offsets of each character's start, so no cut falls inside one.
-  std::vector<std::size_t> starts;
-  for (std::size_t i = 0; i < s.size(); ++i)
-    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) starts.push_back(i);
-  // The head asked for, as long as kMinTail columns of the end still fit (the file name).
-  constexpr std::size_t kMinTail = 10;
-  const std::size_t head = std::min(keep_head, width > kMinTail + 1 ? width - 1 - kMinTail : (width - 1) / 2);
-  const std::size_t tail = width - 1 - head;
-  std::string out(s.substr(0, head < starts.size() ? starts[head] : s.size()));
-  out += "…";
-  out += s.substr(starts[total - tail]);
-  return out;
-}
 
 std::string url_label(const Request& r, const Request* document) {
   const bool same_scheme = document && document->scheme == r.scheme;
@@ -358,7 +253,7 @@ RequestTable build_table(const Run& run) {
       if (!p) add(kFirstPhase + i, "-", kDim);
       else add(kFirstPhase + i, ms_figure(p->span.duration_ms()), p->ok() ? nullptr : kRed);
     }
-    add(kTotal, ms_figure(r.span.duration_ms()), failed(r) ? kRed : nullptr);
+    add(kTotal, ms_figure(r.span.duration_ms()), request_failed(r) ? kRed : nullptr);
   }
   Column& from = t.columns[kFrom];
   from.shown = std::any_of(from.cells.begin(), from.cells.end(), [](const Cell& c) { return !c.text.empty(); });
@@ -444,7 +339,7 @@ std::string format_request_table(const Run& run, const TableStyle& style) {
   if (style.max_rows > 0 && n > style.max_rows) {
     std::size_t failed_after = 0;
     for (std::size_t i = style.max_rows; i < n; ++i)
-      shown[i] = failed(run.requests[i]) && failed_after++ < style.max_rows;
+      shown[i] = request_failed(run.requests[i]) && failed_after++ < style.max_rows;
   }
 
   // Notes, each printed once under the first shown request it belongs to, naming the others.
@@ -505,124 +400,6 @@ std::string format_request_table(const Run& run, const TableStyle& style) {
   }
   print_hidden(true);
   return out.str();
-}
-
-std::string format_totals(const Run& run, const TableStyle& style) {
-  if (run.requests.empty()) return "";
-  struct Totals {
-    int requests = 0, failed = 0;
-    int64_t bytes = 0;
-    std::set<int> connections;
-    std::set<std::string> protocols;
-    std::optional<double> dns_ms;
-    std::size_t first = 0;
-  };
-  // As the run_hosts and run_types views count: bytes as received, a connection for the
-  // host of each request that opened one, the longest DNS phase of the host's requests.
-  std::map<std::string, Totals> hosts;
-  std::map<ResourceType, Totals> types;
-  bool any_failed = false;
-  for (std::size_t i = 0; i < run.requests.size(); ++i) {
-    const Request& r = run.requests[i];
-    for (Totals* t : {&hosts[r.host], &types[r.resource_type]}) {
-      if (t->requests++ == 0) t->first = i;
-      t->failed += failed(r);
-      t->bytes += transfer_bytes(r).value_or(0);
-    }
-    any_failed |= failed(r);
-    Totals& h = hosts[r.host];
-    if (r.connection && !r.reused) h.connections.insert(*r.connection);
-    if (!r.http_version.empty()) h.protocols.insert(protocol(r.http_version));
-    if (const PhaseRecord* dns = r.phase(Phase::kDns)) h.dns_ms = std::max(h.dns_ms.value_or(0), dns->span.duration_ms());
-  }
-  std::vector<std::pair<std::string, const Totals*>> by_host;
-  for (const auto& [host, t] : hosts) by_host.push_back({host, &t});
-  std::stable_sort(by_host.begin(), by_host.end(), [](const auto& a, const auto& b) {
-    return a.second->requests != b.second->requests ? a.second->requests > b.second->requests
-                                                    : a.second->first < b.second->first;
-  });
-  // A page on a hundred hosts: the busiest, then the rest summed on one line.
-  Totals rest;
-  std::string rest_label;
-  if (by_host.size() > kTotalsHosts) {
-    for (std::size_t i = kTotalsHosts - 1; i < by_host.size(); ++i) {
-      const Totals& t = *by_host[i].second;
-      rest.requests += t.requests;
-      rest.failed += t.failed;
-      rest.bytes += t.bytes;
-      rest.connections.insert(t.connections.begin(), t.connections.end());
-      rest.protocols.insert(t.protocols.begin(), t.protocols.end());
-      if (t.dns_ms) rest.dns_ms = std::max(rest.dns_ms.value_or(0), *t.dns_ms);
-    }
-    rest_label = "… " + std::to_string(by_host.size() - kTotalsHosts + 1) + " other hosts";
-    by_host.resize(kTotalsHosts - 1);
-    by_host.push_back({rest_label, &rest});
-  }
-
-  std::vector<std::string_view> host_titles{"host", "requests"};
-  if (any_failed) host_titles.push_back("failed");
-  for (std::string_view t : {"bytes", "conns", "http", "dns ms"}) host_titles.push_back(t);
-  std::vector<std::vector<std::string>> host_rows;
-  for (const auto& [host, t] : by_host) {
-    const bool ipv6 = t != &rest && host.find(':') != std::string::npos;
-    std::vector<std::string> row{t == &rest ? host : safe(ipv6 ? "[" + host + "]" : host, 60),
-                                 std::to_string(t->requests)};
-    if (any_failed) row.push_back(std::to_string(t->failed));
-    row.push_back(bytes_text(t->bytes));
-    row.push_back(std::to_string(t->connections.size()));
-    std::string protocols;
-    for (const std::string& p : t->protocols) protocols += (protocols.empty() ? "" : ",") + p;
-    row.push_back(protocols.empty() ? "-" : protocols);
-    row.push_back(t->dns_ms ? ms_figure(*t->dns_ms) : "-");
-    host_rows.push_back(std::move(row));
-  }
-  std::vector<std::string_view> type_titles{"type", "requests"};
-  if (any_failed) type_titles.push_back("failed");
-  type_titles.push_back("bytes");
-  std::vector<std::vector<std::string>> type_rows;
-  for (const auto& [type, t] : types) {
-    std::vector<std::string> row{std::string(resource_type_name(type)), std::to_string(t.requests)};
-    if (any_failed) row.push_back(std::to_string(t.failed));
-    row.push_back(bytes_text(t.bytes));
-    type_rows.push_back(std::move(row));
-  }
-  const std::vector<std::string> left = small_table(host_titles, host_rows);
-  const std::vector<std::string> right = small_table(type_titles, type_rows);
-
-  // Side by side when both fit in the width, else one under the other.
-  std::size_t left_width = 0, right_width = 0;
-  for (const auto& l : left) left_width = std::max(left_width, display_width(l));
-  for (const auto& l : right) right_width = std::max(right_width, display_width(l));
-  constexpr std::size_t kGap = 6;
-  std::vector<std::string> lines;
-  if (left_width + kGap + right_width <= static_cast<std::size_t>(std::max(style.width, 0))) {
-    for (std::size_t i = 0; i < std::max(left.size(), right.size()); ++i) {
-      std::string line = i < left.size() ? left[i] : "";
-      if (i < right.size()) line += std::string(left_width - display_width(line) + kGap, ' ') + right[i];
-      lines.push_back(std::move(line));
-    }
-  } else {
-    lines = left;
-    lines.insert(lines.end(), right.begin(), right.end());
-  }
-  std::ostringstream out;
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    trim_right(lines[i]);
-    const bool title = i == 0 || (lines.size() == left.size() + right.size() && i == left.size());
-    out << painted(lines[i], kDim, style.color && title) << "\n";
-  }
-  return out.str();
-}
-
-std::string format_page_figures(const Run& run) {
-  const Run::Figures f = run.figures();
-  std::string out = run.document_ms ? "document complete at " + ms_figure(*run.document_ms) + " ms"
-                                    : std::string("document not complete");
-  if (run.load_ms) out += " · fully loaded at " + ms_figure(*run.load_ms) + " ms";
-  out += " · " + std::to_string(f.requests) + (f.requests == 1 ? " request" : " requests");
-  out += ", " + std::to_string(f.failed) + " failed";
-  out += " · " + bytes_text(f.transfer_bytes);
-  return out;
 }
 
 }  // namespace pageload::cli

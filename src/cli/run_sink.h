@@ -21,7 +21,7 @@
 #include <thread>
 #include <unordered_map>
 
-#include "cli/page_table.h"
+#include "cli/cells.h"
 #include "pageload/result.h"
 #include "pageload/status.h"
 #include "store/store.h"

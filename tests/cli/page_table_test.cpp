@@ -4,7 +4,9 @@
 
 #include <sstream>
 
+#include "cli/cells.h"
 #include "cli/page_table.h"
+#include "cli/page_totals.h"
 
 using namespace pageload;
 using namespace pageload::cli;
