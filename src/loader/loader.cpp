@@ -223,6 +223,9 @@ void Loader::Impl::start_transfer(const std::shared_ptr<RunState>& st, std::vect
   spec.max_filesize = o.max_filesize;
   spec.compressed = o.compressed;
   spec.http_version = o.http11 ? transfer::HttpVersion::kHttp11 : transfer::HttpVersion::kNegotiate;
+  spec.tls_min = o.tls_min;
+  spec.tls_max = o.tls_max;
+  spec.tls_sessions = o.tls_sessions;
   if (st->deadline_ms) spec.timeout_ms = std::max(1L, static_cast<long>(*st->deadline_ms - st->clock.now_ms()));
   std::weak_ptr<RunState> weak = st;
   Status started = driver->start(spec, st->clock, [this, weak, dns](transfer::ExchangeResult hop) mutable {

@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "core/clock.h"
+#include "transfer/tls_messages.h"
 
 namespace pageload::transfer {
 
@@ -21,6 +22,15 @@ struct CaptureLink {
 
 TlsCapture::TlsCapture() : link(std::make_shared<CaptureLink>(CaptureLink{this})) {}
 TlsCapture::~TlsCapture() { link->sink = nullptr; }
+
+void TlsCapture::restart_handshake() {
+  link->sink = nullptr;
+  link = std::make_shared<CaptureLink>(CaptureLink{this});
+  handshake_start_us = handshake_done_us = 0;
+  steps.clear();
+  steps_dropped = 0;
+  session_offered = resumed = false;
+}
 
 namespace {
 
@@ -104,11 +114,34 @@ int verify_callback(int preverify_ok, X509_STORE_CTX* store) {
 void info_callback(const SSL* ssl, int where, int) {
   TlsCapture* sink = sink_of(ssl);
   if (!sink) return;
-  if ((where & SSL_CB_HANDSHAKE_START) && !sink->handshake_start_us) sink->handshake_start_us = mono_now_us();
+  if ((where & SSL_CB_HANDSHAKE_START) && !sink->handshake_start_us) {
+    sink->handshake_start_us = mono_now_us();
+    // curl hands OpenSSL a cached session (SSL_set_session) before the handshake starts.
+    const SSL_SESSION* session = SSL_get_session(ssl);
+    sink->session_offered = session && SSL_SESSION_is_resumable(session);
+  }
   // TLS 1.3 tickets after the handshake call this again: the first one is the handshake.
-  if ((where & SSL_CB_HANDSHAKE_DONE) && !sink->handshake_done_us) sink->handshake_done_us = mono_now_us();
+  if ((where & SSL_CB_HANDSHAKE_DONE) && !sink->handshake_done_us) {
+    sink->handshake_done_us = mono_now_us();
+    sink->resumed = SSL_session_reused(ssl) == 1;
+  }
   // A handshake that fails after the ServerHello ends with an alert: keep what was agreed.
   if ((where & SSL_CB_ALERT) && sink->info.version.empty()) read_negotiated(ssl, sink->info);
+}
+
+// Every handshake message, ChangeCipherSpec and alert, as OpenSSL writes or reads it.
+void message_callback(int write_p, int, int content_type, const void* buf, size_t len, SSL* ssl, void*) {
+  const int64_t now = mono_now_us();
+  TlsCapture* sink = sink_of(ssl);
+  if (!sink || !buf) return;
+  auto step = describe_tls_message(write_p == 1, content_type, std::string_view(static_cast<const char*>(buf), len));
+  if (!step) return;
+  if (sink->steps.size() >= kMaxTlsSteps) {
+    ++sink->steps_dropped;
+    return;
+  }
+  step->after_handshake = sink->handshake_done_us != 0;
+  sink->steps.push_back({std::move(*step), now});
 }
 
 }  // namespace
@@ -183,6 +216,8 @@ void install_verify_capture(SSL_CTX* ctx, TlsCapture* sink) {
   }
   SSL_CTX_set_verify(ctx, SSL_CTX_get_verify_mode(ctx), verify_callback);
   SSL_CTX_set_info_callback(ctx, info_callback);
+  SSL_CTX_set_msg_callback(ctx, message_callback);
+  SSL_CTX_set_msg_callback_arg(ctx, nullptr);
 }
 
 void capture_session(SSL* ssl, TlsCapture& sink) {
