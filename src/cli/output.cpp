@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include "cli/tls_output.h"
+
 namespace pageload::cli {
 namespace {
 
@@ -82,6 +84,9 @@ std::string format_summary(const Run& run, bool color) {
       out << "  ";
     }
     out << "= " << bold << ms(r.span.duration_ms()) << reset << "\n";
+    if (r.connection && !r.reused)
+      if (std::string tls = tls_summary_line(run.connections[*r.connection]); !tls.empty())
+        out << "   " << dim << "tls " << tls << reset << "\n";
     if (r.dns_lookup && run.dns_lookups[*r.dns_lookup].source == "cache")
       out << "   " << dim << "dns answered from the run's cache (TTL still valid)" << reset << "\n";
     if (r.dns_lookup)
@@ -163,6 +168,7 @@ std::string format_show(const Run& run) {
           << (c.tls->verified ? "ok" : (c.tls->verify_message.empty() ? "not verified (-k)" : safe(c.tls->verify_message)))
           << "\n";
     }
+    out << tls_show_lines(c);
   }
   return out.str();
 }
@@ -246,7 +252,7 @@ std::string format_json(const Run& run) {
              {"not_before", text(c.tls->not_before)}, {"not_after", text(c.tls->not_after)},
              {"verify_result", c.tls->verify_result}, {"verify_message", text(c.tls->verify_message)},
              {"verified", c.tls->verified}};
-    connections.push_back({{"id", c.id},
+    json connection = {{"id", c.id},
                            {"scheme", c.scheme},
                            {"host", c.host},
                            {"port", number(c.port)},
@@ -259,7 +265,9 @@ std::string format_json(const Run& run) {
                            {"tls", tls},
                            {"requests", c.requests},
                            {"proxy", text(c.proxy)},
-                           {"retry_reason", text(c.retry_reason)}});
+                           {"retry_reason", text(c.retry_reason)}};
+    add_tls_json(c, connection);
+    connections.push_back(connection);
   }
   json lookups = json::array();
   for (const auto& d : run.dns_lookups) {

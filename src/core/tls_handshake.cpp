@@ -1,6 +1,7 @@
 #include "core/tls_handshake.h"
 
 #include <array>
+#include <cstdio>
 #include <string_view>
 
 namespace pageload {
@@ -20,8 +21,7 @@ constexpr std::array<AlertInfo, 35> kAlerts{{
     {21, "decryption_failed", ""},
     {22, "record_overflow", ""},
     {30, "decompression_failure", ""},
-    {40, "handshake_failure", "no set of parameters both sides accept (cipher suites, groups), or a "
-                              "required client certificate is missing"},
+    {40, "handshake_failure", "no parameters both sides accept, or a client certificate missing"},
     {41, "no_certificate", ""},
     {42, "bad_certificate", "a certificate is corrupt or its signature does not verify"},
     {43, "unsupported_certificate", ""},
@@ -90,6 +90,17 @@ bool handshake_failed(const Connection& c) {
   return true;
 }
 
+// The client's own work before its hello: the tls phase starts where TCP connected.
+std::string setup_words(const Connection& c) {
+  if (!c.connect || c.tls_steps.empty() || !c.tls_steps.front().sent()) return {};
+  const double ms = c.tls_steps.front().at_ms - c.connect->end_ms;
+  if (ms < 0.05) return {};
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f ms", ms);
+  return std::string(" Before its hello the client spent ") + buf +
+         " setting up TLS (its context and CA certificates): part of the tls phase, but not the network.";
+}
+
 }  // namespace
 
 std::string tls_alert_name(int code) {
@@ -125,7 +136,7 @@ int count_round_trips(const std::vector<TlsStep>& steps) {
   return round_trips;
 }
 
-std::string tls_sequence_text(const std::vector<TlsStep>& steps) {
+std::string tls_sequence_text(const std::vector<TlsStep>& steps, bool with_after) {
   auto name = [](const TlsStep& s) { return s.message == "Alert" ? "Alert " + s.alert : s.message; };
   std::string out;
   for (const auto& f : tls_flights(steps)) {
@@ -133,6 +144,7 @@ std::string tls_sequence_text(const std::vector<TlsStep>& steps) {
     out += f.direction == TlsStep::Direction::kSent ? "→" : "←";
     for (std::size_t i = f.first; i < f.first + f.count; ++i) out += " " + name(steps[i]);
   }
+  if (!with_after) return out;
   // After the handshake: each message once, with a count ("← NewSessionTicket ×2").
   std::string after;
   for (std::size_t i = 0; i < steps.size(); ++i) {
@@ -201,9 +213,10 @@ std::string tls_handshake_words(const Connection& c) {
     if (const TlsStep* alert = tls_fatal_alert(steps); alert && alert->after_handshake)
       out += " In TLS 1.3 the client takes the handshake for done once it has sent its Finished, so the server's "
              "verdict on the client's messages only arrives with the first response.";
-    return out;
+    return out + setup_words(c);
   }
   const std::string named = version.empty() ? "" : version + " ";
+  const std::string setup = setup_words(c);
   if (resumed) {
     out = "Resumed " + named + "session in " + round_trips_words(rt) +
           ": the server accepted the session the client kept from an earlier connection to this host and port, "
@@ -231,7 +244,7 @@ std::string tls_handshake_words(const Connection& c) {
       out += " The client had no earlier session for this host and port to offer (the first connection to it, "
              "or --no-sessionid).";
   }
-  return out;
+  return out + setup;
 }
 
 }  // namespace pageload

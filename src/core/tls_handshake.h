@@ -33,9 +33,9 @@ std::vector<TlsFlight> tls_flights(const std::vector<TlsStep>& steps);
 int count_round_trips(const std::vector<TlsStep>& steps);
 
 // "→ ClientHello ← ServerHello Certificate ServerKeyExchange ServerHelloDone → ..." : the
-// handshake's flights, an alert as "Alert protocol_version"; then, after " · after:",
-// the messages once the handshake was done ("← NewSessionTicket ×2"), if any.
-std::string tls_sequence_text(const std::vector<TlsStep>& steps);
+// handshake's flights, an alert as "Alert protocol_version"; then, with `after`, after
+// " · after:", the messages once the handshake was done ("← NewSessionTicket ×2").
+std::string tls_sequence_text(const std::vector<TlsStep>& steps, bool after = true);
 
 // "TLSv1.3 full handshake, 1 round trip", "TLSv1.2 resumed, 1 round trip", "failed
 // (alert protocol_version from the server), 1 round trip": for the terminal's tls line.
@@ -48,8 +48,8 @@ std::string tls_handshake_brief(const Connection& c);
 std::string tls_handshake_words(const Connection& c);
 
 // The alert that ended a failed handshake, in words: "the server sent the fatal alert
-// handshake_failure after the client's Finished (no set of parameters both sides
-// accept, ...)"; nullopt when no fatal alert was sent or received.
+// handshake_failure after the client's Finished (no parameters both sides accept, or a
+// client certificate missing)"; nullopt when no fatal alert was sent or received.
 std::optional<std::string> tls_alert_text(const std::vector<TlsStep>& steps);
 
 // The first fatal alert among the steps, if any.

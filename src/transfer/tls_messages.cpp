@@ -73,8 +73,15 @@ std::optional<TlsStep> describe_tls_message(bool sent, int content_type, std::st
       step.fatal = static_cast<unsigned char>(bytes[0]) == 2;
       step.alert = tls_alert_name(static_cast<unsigned char>(bytes[1]));
       return step;
+    case kRecordHeader:
+      // type (1), version (2), length (2)
+      if (sent || bytes.size() < 5 || static_cast<unsigned char>(bytes[0]) != kContentChangeCipherSpec)
+        return std::nullopt;
+      step.message = "ChangeCipherSpec";
+      step.bytes = (static_cast<unsigned char>(bytes[3]) << 8) | static_cast<unsigned char>(bytes[4]);
+      return step;
     default:
-      return std::nullopt;  // record headers (256), inner content type (257), data
+      return std::nullopt;  // inner content type (257), data
   }
 }
 

@@ -15,10 +15,14 @@ namespace pageload::transfer {
 inline constexpr int kContentChangeCipherSpec = 20;
 inline constexpr int kContentAlert = 21;
 inline constexpr int kContentHandshake = 22;
+inline constexpr int kRecordHeader = 256;  // SSL3_RT_HEADER: a record's 5-byte header
 
 // The step one callback reports, without its time (at_ms) or after_handshake; nullopt
 // for what is no message of its own: record headers, TLS 1.3's inner content type,
-// application data, and an empty or cut-short message.
+// application data, and an empty or cut-short message. One exception: OpenSSL 3.0
+// reports a ChangeCipherSpec it receives only by its record's header (content type 20),
+// so a received record header of that type is the ChangeCipherSpec step (its bytes the
+// record's length).
 std::optional<TlsStep> describe_tls_message(bool sent, int content_type, std::string_view bytes);
 
 // The name of handshake message type `type` (RFC 8446 4, RFC 5246 7.4): "ClientHello";
