@@ -97,8 +97,8 @@ std::string setup_words(const Connection& c) {
   if (ms < 0.05) return {};
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2f ms", ms);
-  return std::string(" Before its hello the client spent ") + buf +
-         " setting up TLS (its context and CA certificates): part of the tls phase, but not the network.";
+  return std::string(" The client's own setup (context, CA certificates) took ") + buf +
+         " before its hello: tls time that is not the network.";
 }
 
 }  // namespace
@@ -232,7 +232,7 @@ std::string tls_handshake_words(const Connection& c) {
       out += "twice for the server, first for its hello and certificate, then for its Finished, before the request "
              "could go. TLS 1.3 needs one round trip.";
     else if (rt == 1)
-      out += "once for the server's hello, certificate and Finished; then it sent its own Finished and the request.";
+      out += "once, for the server's hello, certificate and Finished, then sent its Finished and the request.";
     else
       out += "for the server " + round_trips_words(rt) + " before the request could go.";
     if (retry)
@@ -241,8 +241,7 @@ std::string tls_handshake_words(const Connection& c) {
     if (c.tls_session_offered.value_or(false))
       out += " The client offered a session from an earlier connection; the server declined it.";
     else
-      out += " The client had no earlier session for this host and port to offer (the first connection to it, "
-             "or --no-sessionid).";
+      out += " No earlier session to offer (the first connection to this host and port, or --no-sessionid).";
   }
   return out + setup;
 }
