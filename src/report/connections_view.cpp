@@ -58,8 +58,9 @@ Data handshake_view(const Connection& c) {
     e.set("at", format_ms(s.at_ms));
     e.set("rel", "+" + format_ms(s.at_ms - first));
     e.set("bytes", format_bytes(s.bytes));
-    e.set("alert", s.message == "Alert" && s.fatal);
-    e.set("later", s.after_handshake);
+    e.set("cls", s.message == "Alert" && s.fatal ? Data{std::string("err-text")}
+                 : s.after_handshake                ? Data{std::string("muted")}
+                                                    : Data{false});
     steps.push_back(e);
   }
   d.set("steps", steps);

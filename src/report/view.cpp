@@ -86,9 +86,9 @@ Data row_view(const Run& run, const Row& row) {
   }
   d.set("ticks", ticks);
   std::string title = phases_title(row);
-  // The ticks' names: the handshake in the bar's one tooltip, not one per tick.
+  // The ticks' meaning in the bar's one tooltip (their list is in the connection's details).
   if (!row.tls_ticks.empty() && r.connection)
-    title += " · TLS " + tls_sequence_text(run.connections[*r.connection].tls_steps, false);
+    title += " · " + tls_handshake_brief(run.connections[*r.connection]);
   d.set("phases_title", text(title));
   d.set("start", row.start_text);
   d.set("duration", row.duration_text);
