@@ -114,7 +114,7 @@ TEST_CASE("a TLS 1.2 handshake on the lab's TLS 1.2 port takes two round trips w
   CHECK(c.tls->alpn == "h2");  // the TLS 1.2 port offers h2 and http/1.1 as the main one
 }
 
-TEST_CASE("--tls-max 1.2 makes the main port speak TLS 1.2 too") {
+TEST_CASE("a TLS maximum of 1.2 (--tls-max 1.2) makes the main port speak TLS 1.2 too") {
   auto spec = get(the_lab().https_url("a.test", "/status/200"), 0);
   spec.tls_max = TlsVersion::kTls12;
   Connection c = connection_of(spec);
@@ -225,7 +225,7 @@ TEST_CASE("a server that wants another key share answers with a HelloRetryReques
   CHECK(c.tls->version == "TLSv1.3");
 }
 
-TEST_CASE("--tlsv1.3 against the TLS 1.2 port: the server's protocol_version alert after the ClientHello") {
+TEST_CASE("TLS 1.3 only (--tlsv1.3) against the TLS 1.2 port: the server's protocol_version alert after the ClientHello") {
   auto spec = get(the_lab().https12_url("a.test", "/"), 0);
   spec.tls_min = TlsVersion::kTls13;
   auto driver = make_driver();
