@@ -81,3 +81,55 @@ TEST_CASE("the TLS version flags (--tlsv1.2, --tls-max 1.2, --tlsv1.3) choose th
   CHECK(tls13.connections[0].tls_round_trips == 1);
   CHECK(tls13.options_json.find("\"tls_min\":\"1.3\"") != std::string::npos);
 }
+
+namespace {
+
+// Every connection a page load opened after its document's offered that connection's
+// TLS session and had it accepted: no certificate crossed, one round trip.
+void check_resumed_after_document(const Run& run) {
+  REQUIRE(run.requests[0].connection);
+  const Connection& first = run.connections[*run.requests[0].connection];
+  CHECK(first.tls_session_offered == false);
+  CHECK(first.tls_resumed == false);
+  for (const Connection& c : run.connections) {
+    if (c.id == first.id) continue;
+    INFO("connection " << c.id);
+    CHECK(c.tls_session_offered == true);
+    CHECK(c.tls_resumed == true);
+    CHECK(c.tls_round_trips == 1);
+    for (const auto& s : c.tls_steps) CHECK(s.message != "Certificate");
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a page over HTTP/1.1: the connections opened for its images resume the document's TLS 1.3 session") {
+  Run run = load_and_store(lab_options(shared_lab().https11_url("a.test", "/page/images")));
+  REQUIRE(run.outcome == Outcome::kOk);
+  REQUIRE(run.connections.size() == 6);
+  CHECK(run.connections[*run.requests[0].connection].tls->version == "TLSv1.3");
+  check_resumed_after_document(run);
+}
+
+TEST_CASE("a page over TLS 1.2 and HTTP/1.1: the later connections resume in one round trip, the document's took two") {
+  auto o = lab_options(shared_lab().https12_url("a.test", "/page/images"));
+  o.http11 = true;
+  Run run = load_and_store(o);
+  REQUIRE(run.outcome == Outcome::kOk);
+  REQUIRE(run.connections.size() == 6);
+  CHECK(run.connections[*run.requests[0].connection].tls_round_trips == 2);
+  check_resumed_after_document(run);
+}
+
+TEST_CASE("a page without the session cache (--no-sessionid): every connection makes a full handshake") {
+  auto o = lab_options(shared_lab().https11_url("a.test", "/page/images"));
+  o.tls_sessions = false;
+  Run run = load_and_store(o);
+  REQUIRE(run.outcome == Outcome::kOk);
+  REQUIRE(run.connections.size() == 6);
+  for (const Connection& c : run.connections) {
+    INFO("connection " << c.id);
+    CHECK(c.tls_session_offered == false);
+    CHECK(c.tls_resumed == false);
+  }
+}
