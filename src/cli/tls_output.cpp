@@ -27,8 +27,9 @@ std::string tls_show_lines(const Connection& c) {
     std::string name = s.message;
     if (s.message == "Alert") name += " " + s.alert + (s.fatal ? " (fatal)" : " (warning)");
     if (s.after_handshake) name += "  (after the handshake)";
-    std::snprintf(line, sizeof line, "    %9.2f ms  +%7.2f  %s %-22s %6lld bytes\n", s.at_ms, s.at_ms - first,
-                  s.sent() ? "→" : "←", safe(name).c_str(), static_cast<long long>(s.bytes));
+    std::snprintf(line, sizeof line, "    %9.2f ms  +%7.2f  %s %-22s %6lld %s\n", s.at_ms, s.at_ms - first,
+                  s.sent() ? "→" : "←", safe(name).c_str(), static_cast<long long>(s.bytes),
+                  s.bytes == 1 ? "byte" : "bytes");
     out += line;
   }
   out += "  in words   " + safe(tls_handshake_words(c), kLongLine) + "\n";

@@ -65,6 +65,8 @@ TEST_CASE("show lists every message with its time, offset, direction and size, t
   CHECK(out.find("         1.75 ms  +   0.00  → ClientHello               512 bytes\n") != std::string::npos);
   CHECK(out.find("         2.50 ms  +   0.75  ← ServerHello                94 bytes\n") != std::string::npos);
   CHECK(out.find("  in words   Resumed TLS 1.2 session in 1 round trip") != std::string::npos);
+  CHECK(out.find("← ChangeCipherSpec            1 byte\n") != std::string::npos);  // not "1 bytes"
+  CHECK(out.find(" 1 bytes") == std::string::npos);
 }
 
 TEST_CASE("the JSON (--json) carries the steps and the handshake's columns, null where not known") {
