@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "cli/tls_output.h"
+
 namespace pageload::cli {
 namespace {
 
@@ -150,6 +152,7 @@ std::string format_show(const Run& run, int width) {
           << (c.tls->verified ? "ok" : (c.tls->verify_message.empty() ? "not verified (-k)" : safe(c.tls->verify_message)))
           << "\n";
     }
+    out << tls_show_lines(c);
   }
   return out.str();
 }
@@ -244,7 +247,7 @@ std::string format_json(const Run& run) {
              {"not_before", text(c.tls->not_before)}, {"not_after", text(c.tls->not_after)},
              {"verify_result", c.tls->verify_result}, {"verify_message", text(c.tls->verify_message)},
              {"verified", c.tls->verified}};
-    connections.push_back({{"id", c.id},
+    json connection = {{"id", c.id},
                            {"scheme", c.scheme},
                            {"host", c.host},
                            {"port", number(c.port)},
@@ -257,7 +260,9 @@ std::string format_json(const Run& run) {
                            {"tls", tls},
                            {"requests", c.requests},
                            {"proxy", text(c.proxy)},
-                           {"retry_reason", text(c.retry_reason)}});
+                           {"retry_reason", text(c.retry_reason)}};
+    add_tls_json(c, connection);
+    connections.push_back(connection);
   }
   json lookups = json::array();
   for (const auto& d : run.dns_lookups) {

@@ -363,6 +363,9 @@ void PageLoad::hand_to_curl(int seq, std::vector<std::string> addresses) {
   spec.max_filesize = o.max_filesize;
   spec.compressed = o.compressed;
   spec.http_version = o.http11 ? transfer::HttpVersion::kHttp11 : transfer::HttpVersion::kNegotiate;
+  spec.tls_min = o.tls_min;
+  spec.tls_max = o.tls_max;
+  spec.tls_sessions = o.tls_sessions;
   spec.stream_weight = http2_weight(f.priority);
   if (deadline_ms_) spec.timeout_ms = std::max(1L, static_cast<long>(*deadline_ms_ - now));
   const bool parsed = !o.document_only && (f.type == ResourceType::kDocument || f.type == ResourceType::kStylesheet);
