@@ -36,6 +36,7 @@ std::optional<DnsLookup> DnsCache::get(const std::string& host, int family, doub
   copy.source = "cache";
   copy.span = Span{now_ms, now_ms};
   copy.queries.clear();
+  copy.steps.clear();  // a walk's steps were sent for the first lookup, not for this one
   int elapsed_s = static_cast<int>((now_ms - it->second.stored_ms) / 1000.0);
   for (auto& a : copy.answers) a.ttl = std::max(0, a.ttl - elapsed_s);
   return copy;

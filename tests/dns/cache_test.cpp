@@ -75,3 +75,20 @@ TEST_CASE("the family is part of the key, the host's case is not") {
   REQUIRE(hit);
   CHECK(hit->host == "www.test");
 }
+
+TEST_CASE("a cached copy of a traced lookup has no steps: the walk was sent for the first lookup only") {
+  DnsCache cache;
+  DnsLookup traced = success("www.shop.test", 4, 300);
+  traced.source = "trace";
+  DnsStep step;
+  step.server = "127.0.0.53:5300";
+  step.zone = ".";
+  step.kind = "referral";
+  traced.steps = {step, step, step};
+  cache.put(traced, 25);
+  auto hit = cache.get("www.shop.test", 4, 30);
+  REQUIRE(hit);
+  CHECK(hit->source == "cache");
+  CHECK(hit->steps.empty());
+  CHECK(hit->addresses() == std::vector<std::string>{"127.0.0.1"});
+}
