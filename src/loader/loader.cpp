@@ -13,6 +13,7 @@
 #include "core/url.h"
 #include "dns/cache.h"
 #include "dns/resolver.h"
+#include "dns/trace.h"
 #include "loader/redirect.h"
 #include "transfer/transfer.h"
 
@@ -25,7 +26,7 @@ struct RunState {
   RunClock clock;
   Run run;
   Loader::DoneHook done;
-  dns::Resolver* resolver = nullptr;
+  dns::LookupSource* resolver = nullptr;  // the recursive Resolver, or the Tracer (--dns-trace)
   dns::DnsCache cache;
   transfer::PoolId pool = 0;  // the run's own connections
   std::optional<double> deadline_ms;  // --max-time, on clock
@@ -41,7 +42,7 @@ struct RunState {
 
   bool waiting_dns = false;
   double dns_started_ms = 0;
-  dns::Resolver::LookupId dns_lookup = 0;  // the lookup waited for, to abandon at --max-time
+  dns::LookupSource::LookupId dns_lookup = 0;  // the lookup waited for, to abandon at --max-time
   bool finished = false;
 };
 
@@ -70,10 +71,29 @@ std::string stored_url(const LoadOptions& options, const std::string& url) {
   return options.keep_secrets ? url : redact_url(url);
 }
 
-std::string resolver_key(const std::vector<std::string>& servers, long timeout_ms) {
-  std::string key;
-  for (const auto& s : servers) key += s + ",";
-  return key + std::to_string(timeout_ms);
+std::string resolver_key(const LoadOptions& o) {
+  std::string key = o.dns_trace ? "trace:" : "";
+  for (const auto& s : o.dns_trace ? o.dns_roots : o.dns_servers) key += s + ",";
+  return key + std::to_string(o.dns_timeout_ms);
+}
+
+// What resolves a load's hosts: the walk from the root under --dns-trace, else the
+// resolver asking the --dns-server (or the system's) servers.
+StatusOr<std::unique_ptr<dns::LookupSource>> lookup_source_for(const LoadOptions& o) {
+  if (o.dns_trace) {
+    dns::TraceOptions to;
+    to.roots = o.dns_roots;
+    to.timeout_ms = o.dns_timeout_ms;
+    auto tracer = dns::Tracer::create(to);
+    if (!tracer.ok()) return tracer.status();
+    return std::unique_ptr<dns::LookupSource>(std::move(tracer).value());
+  }
+  dns::ResolverOptions ro;
+  ro.servers = o.dns_servers;
+  ro.timeout_ms = o.dns_timeout_ms;
+  auto resolver = dns::Resolver::create(ro);
+  if (!resolver.ok()) return resolver.status();
+  return std::unique_ptr<dns::LookupSource>(std::move(resolver).value());
 }
 
 }  // namespace
@@ -83,7 +103,7 @@ struct Loader::Impl {
   transfer::PoolId shared_pool = 0;  // for --share-connections, opened on first use
   int watched_fd = -1;
   std::function<void()> on_watched;
-  std::map<std::string, std::unique_ptr<dns::Resolver>> resolvers;
+  std::map<std::string, std::unique_ptr<dns::LookupSource>> resolvers;
   std::list<std::shared_ptr<RunState>> runs;
 
   void begin_hop(const std::shared_ptr<RunState>& st);
@@ -112,13 +132,10 @@ std::string Loader::library_versions() {
 Status Loader::start(const LoadOptions& options, const BeginHook& begin, DoneHook done) {
   auto url = parse_url(options.url);
   if (!url.ok()) return url.status();
-  std::string key = resolver_key(options.dns_servers, options.dns_timeout_ms);
+  std::string key = resolver_key(options);
   auto& resolver = impl_->resolvers[key];
   if (!resolver) {
-    dns::ResolverOptions ro;
-    ro.servers = options.dns_servers;
-    ro.timeout_ms = options.dns_timeout_ms;
-    auto created = dns::Resolver::create(ro);
+    auto created = lookup_source_for(options);
     if (!created.ok()) {
       impl_->resolvers.erase(key);
       return created.status();
@@ -404,7 +421,7 @@ void Loader::run_until_idle() {
   while (!runs.empty()) {
     std::vector<WaitFd> fds;
     if (impl_->watched_fd >= 0) fds.push_back(WaitFd{impl_->watched_fd, POLLIN, 0});
-    std::vector<std::pair<dns::Resolver*, std::size_t>> slices;  // resolver, first fd index
+    std::vector<std::pair<dns::LookupSource*, std::size_t>> slices;  // resolver, first fd index
     long timeout = 1000;
     for (auto& [key, resolver] : impl_->resolvers) {
       slices.emplace_back(resolver.get(), fds.size());
