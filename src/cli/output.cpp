@@ -1,5 +1,7 @@
 #include "cli/output.h"
 
+#include "cli/trace_output.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -7,13 +9,16 @@
 #include <sstream>
 
 namespace pageload::cli {
-namespace {
 
-std::string ms(double v) {
+std::string ms_text(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, v < 10 ? "%.2f ms" : (v < 1000 ? "%.1f ms" : "%.0f ms"), v);
   return buf;
 }
+
+namespace {
+
+std::string ms(double v) { return ms_text(v); }
 
 }  // namespace
 
@@ -87,6 +92,7 @@ std::string format_summary(const Run& run, bool color) {
     if (r.dns_lookup)
       if (std::string tries = dns_tries_text(run.dns_lookups[*r.dns_lookup]); !tries.empty())
         out << "   " << dim << "dns tries: " << tries << reset << "\n";
+    if (r.dns_lookup && r.phase(Phase::kDns)) out << format_walk_summary(run.dns_lookups[*r.dns_lookup], color);
     for (const auto& w : r.warnings) out << "   warning: " << safe(w) << "\n";
     if (r.failure)
       out << "   " << red << (r.error_phase ? std::string(phase_name(*r.error_phase)) + " failed: " : "")
@@ -137,6 +143,7 @@ std::string format_show(const Run& run) {
       }
       for (const auto& a : d.answers)
         out << "    " << a.type << " " << safe(a.name) << " -> " << safe(a.value) << " ttl " << a.ttl << "\n";
+      out << format_walk_show(d);
     }
     if (r.body_bytes) out << "  body       " << *r.body_bytes << " bytes on the wire, " << r.body_decoded.value_or(0)
                           << " decoded" << (r.content_type.empty() ? "" : ", " + safe(r.content_type)) << "\n";
@@ -272,7 +279,8 @@ std::string format_json(const Run& run) {
     }
     lookups.push_back({{"id", d.id}, {"host", d.host}, {"source", d.source}, {"servers", d.servers},
                        {"outcome", text(d.outcome)}, {"ares_status", text(d.ares_status)}, {"span", span(d.span)},
-                       {"queries", queries}, {"answers", answers}, {"error", failure(d.failure)}});
+                       {"queries", queries}, {"answers", answers}, {"error", failure(d.failure)},
+                       {"steps", walk_json(d)}});
   }
   json j = {{"run_id", run.id},
             {"started_at", run.started_at},

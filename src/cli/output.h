@@ -11,6 +11,9 @@
 
 namespace pageload::cli {
 
+// A duration as the terminal shows it: "0.21 ms", "12.3 ms", "1234 ms".
+std::string ms_text(double v);
+
 // Compact per-hop summary with phase durations, ending with a one-line verdict.
 std::string format_summary(const Run& run, bool color);
 // Every hop with its phases (start, end, duration), DNS answers and connection.
