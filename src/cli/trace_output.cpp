@@ -15,6 +15,12 @@ std::string join(const std::vector<std::string>& items, const char* sep = ", ") 
   return out;
 }
 
+// Columns on a terminal: UTF-8 continuation bytes take none ("↳" is three bytes, one column).
+std::size_t columns(const std::string& text) {
+  return static_cast<std::size_t>(
+      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xc0) != 0x80; }));
+}
+
 bool failed(const DnsStep& s) { return s.kind == "error" || s.kind == "timeout"; }
 
 }  // namespace
@@ -24,19 +30,28 @@ std::string format_walk_summary(const DnsLookup& lookup, bool color) {
   const char* dim = color ? "\033[2m" : "";
   const char* red = color ? "\033[31m" : "";
   const char* reset = color ? "\033[0m" : "";
-  // Columns: type, the name asked when it is not the host's own (an NS name's address, a
-  // CNAME's target), the server, the zone it was asked as; then what came of it.
-  auto asked = [&](const DnsStep& s) { return s.depth > 0 || s.qname != lookup.host ? safe(s.qname, 60) : ""; };
+  // Columns: the walk (A or AAAA) the step served; the name asked when it is not the
+  // host's own (a CNAME's target; "↳ NAME (A)" for the address of a name server given
+  // without glue, indented by how deep such lookups nest); the server; the zone it was
+  // asked as; then what came of it.
+  auto walk_type = [&](const DnsStep& s) {
+    return s.query >= 0 && static_cast<std::size_t>(s.query) < lookup.queries.size() ? lookup.queries[s.query].type
+                                                                                      : s.qtype;
+  };
+  auto asked = [&](const DnsStep& s) {
+    if (s.depth > 0) return "↳ " + safe(s.qname, 60) + " (" + s.qtype + ")";
+    return s.qname != lookup.host ? safe(s.qname, 60) : std::string();
+  };
   auto server = [](const DnsStep& s) { return s.server.empty() ? std::string("(no query)") : "@" + safe(s.server, 60); };
-  std::size_t name_width = 0, server_width = 0, zone_width = 0, depth = 0;
+  std::size_t name_width = 0, server_width = 0, zone_width = 0;
   for (const auto& s : lookup.steps) {
-    name_width = std::max(name_width, asked(s).size());
-    server_width = std::max(server_width, server(s).size());
-    zone_width = std::max(zone_width, std::min<std::size_t>(safe(s.zone, 60).size(), 24));
-    depth = std::max(depth, static_cast<std::size_t>(s.depth));
+    name_width = std::max(name_width, columns(asked(s)) + 2 * static_cast<std::size_t>(std::max(s.depth - 1, 0)));
+    server_width = std::max(server_width, columns(server(s)));
+    zone_width = std::max(zone_width, std::min<std::size_t>(columns(safe(s.zone, 60)), 24));
   }
   auto pad = [](std::string text, std::size_t width) {
-    if (text.size() < width) text.resize(width, ' ');
+    const std::size_t used = columns(text);
+    if (used < width) text.append(width - used, ' ');
     return text;
   };
   std::ostringstream out;
@@ -44,11 +59,11 @@ std::string format_walk_summary(const DnsLookup& lookup, bool color) {
       << (lookup.steps.size() == 1 ? " step" : " steps") << ", each an iterative query (RD=0) a resolver would send"
       << reset << "\n";
   for (const auto& s : lookup.steps) {
-    const std::size_t indent = 2 * static_cast<std::size_t>(s.depth);
+    const std::string indent(2 * static_cast<std::size_t>(s.depth > 0 ? s.depth - 1 : 0), ' ');
     out << "     " << (failed(s) ? red : "") << pad(s.server.empty() ? "-" : ms_text(s.span.duration_ms()), 9) << " "
-        << std::string(indent, ' ') << pad(s.qtype, 5) << (name_width ? pad(asked(s), name_width) + " " : "")
-        << std::string(2 * depth - indent, ' ') << pad(server(s), server_width) << " " << pad(safe(s.zone, 60), zone_width)
-        << " → " << safe(s.result_text(), 200) << (failed(s) ? reset : "") << "\n";
+        << pad(walk_type(s), 5) << (name_width ? pad(indent + asked(s), name_width) + " " : "")
+        << pad(server(s), server_width) << " " << pad(safe(s.zone, 60), zone_width) << " → "
+        << safe(s.result_text(), 200) << (failed(s) ? reset : "") << "\n";
   }
   return out.str();
 }

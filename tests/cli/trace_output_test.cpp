@@ -56,7 +56,7 @@ TEST_CASE("the walk's summary has a line per step: server, zone and what came of
   CHECK(text.find("→ lame: REFUSED: not a server of shop.test") != std::string::npos);
   CHECK(text.find("via ns1.nic.test, ns2.nic.test (glue for 1 of 2)") != std::string::npos);
   CHECK(text.find("→ answer CNAME web.shop.test, A 127.0.0.1") != std::string::npos);
-  CHECK(text.find("  A    ns2.hosting.test @127.0.0.53:5300") != std::string::npos);  // indented, named
+  CHECK(text.find(" A    ↳ ns2.hosting.test (A) @127.0.0.53:5300") != std::string::npos);  // an NS name's address
   CHECK(std::count(text.begin(), text.end(), '\n') == 5);
   CHECK(text.find('\033') == std::string::npos);
   CHECK(format_walk_summary(walked(), true).find("\033[31m") != std::string::npos);  // the lame step in red

@@ -166,7 +166,7 @@ TEST_CASE("pageload run --dns-trace prints the walk under the dns phase; show an
   CHECK(r.out.find("dns walk from the root (--dns-trace): 6 steps") != std::string::npos);
   CHECK(r.out.find("@" + at("127.0.0.54") + " test") != std::string::npos);
   CHECK(r.out.find("referral to noglue.test via ns1.hosting.test (no glue)") != std::string::npos);
-  CHECK(r.out.find("ns1.hosting.test @" + at("127.0.0.56")) != std::string::npos);  // the NS name's own walk
+  CHECK(r.out.find("↳ ns1.hosting.test (A) @" + at("127.0.0.56")) != std::string::npos);  // the NS name's own walk
   CHECK(r.out.find("answer A 127.0.0.1") != std::string::npos);
 
   auto show = pageload_cli({"show", "--db", tmp.path()}, tmp.dir());
