@@ -139,7 +139,10 @@ int demo_command(const std::string& db_flag, const std::string& out_dir) {
   }
   std::cout << "Query the runs with SQL, e.g.:\n  sqlite3 " << db.value()->path()
             << " \"SELECT run_id, seq, status, dns_ms, connect_ms, tls_ms, wait_ms, total_ms FROM timeline "
-               "ORDER BY run_id DESC, seq LIMIT 12\"\n";
+               "ORDER BY run_id DESC, seq LIMIT 12\"\n"
+            << "  sqlite3 " << db.value()->path()
+            << " \"SELECT lookup_id, seq, zone, server, kind, ROUND(duration_ms, 2) AS ms, error_class FROM dns_steps "
+               "ORDER BY lookup_id, seq\"   (the walks from the root)\n";
   return kExitOk;
 }
 

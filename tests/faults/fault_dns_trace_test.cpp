@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cctype>
+#include <thread>
 
 using namespace pageload;
 using namespace pageload::testing;
@@ -156,6 +157,33 @@ TEST_CASE("--max-time during a walk ends the load as a timeout with the steps so
   REQUIRE(l.steps.size() == 3);
   CHECK(l.steps[2].kind == "timeout");
   CHECK(t.seconds < 2);
+}
+
+TEST_CASE("Ctrl-C during a walk ends the load as interrupted in its dns phase, the steps so far kept") {
+  int fds[2];
+  REQUIRE(pipe(fds) == 0);
+  auto loader = Loader::create();
+  REQUIRE(loader.ok());
+  LoadOptions o = traced("delay-3000.slow.test");
+  o.dns_timeout_ms = 15000;
+  std::optional<Run> done;
+  REQUIRE((*loader)->start(o, {}, [&](Run& run) { done = run; }).ok());
+  (*loader)->watch(fds[0], [&] { (*loader)->cancel_all("interrupted by SIGINT (Ctrl-C)"); });
+  std::thread ctrl_c([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    (void)!write(fds[1], "x", 1);
+  });
+  (*loader)->run_until_idle();
+  ctrl_c.join();
+  close(fds[0]);
+  close(fds[1]);
+  REQUIRE(done);
+  check_failed(*done, Phase::kDns, Code::kInterrupted);
+  const DnsLookup& l = lookup_of(*done);
+  REQUIRE(l.steps.size() == 3);
+  CHECK(l.steps[0].kind == "referral");
+  CHECK(l.steps[2].kind == "timeout");
+  CHECK(l.steps[2].failure->code == Code::kInterrupted);
 }
 
 TEST_CASE("pageload run --dns-trace prints the walk under the dns phase; show and --json carry the steps") {
