@@ -146,7 +146,7 @@ TEST_CASE("NXDOMAIN and NODATA at the end of a walk fail as they do through a re
   check_failed(timed_load(traced("v6.shop.test")).run, Phase::kDns, Code::kDnsNoData);
 }
 
-TEST_CASE("--max-time during a walk ends the load as a timeout with the steps so far, the open one timed out") {
+TEST_CASE("a walk cut off by --max-time ends the load as a timeout with the steps so far, the open one timed out") {
   LoadOptions o = traced("delay-2000.slow.test");
   o.dns_timeout_ms = 15000;  // each step may take a second: --max-time comes first
   o.max_time_ms = 300;
@@ -231,7 +231,7 @@ TEST_CASE("a failed walk exits 3 with one error line naming its class, the lame 
   CHECK(errors == 1);
 }
 
-TEST_CASE("--dns-root without --dns-trace, with --dns-server, on two ports, or not an address is a usage error") {
+TEST_CASE("a --dns-root without --dns-trace, with --dns-server, on two ports, or not an address is a usage error") {
   TempDb tmp;
   const std::string url = shared_lab().http_url("www.shop.test", "/");
   for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
