@@ -40,7 +40,9 @@ CREATE TABLE IF NOT EXISTS runs (
   failed_count     INTEGER,            -- requests that failed or got a status >= 400
   transfer_bytes   INTEGER,            -- headers and bodies as received, all requests
   decoded_bytes    INTEGER,            -- bodies after content decoding, all requests
-  warnings         TEXT                -- JSON array about the run as a whole; NULL when none
+  warnings         TEXT,               -- JSON array about the run as a whole; NULL when none
+  proxy            TEXT                -- proxies the requests went through (from the
+                                       -- environment; credentials redacted); NULL: none (v3)
 );
 CREATE INDEX IF NOT EXISTS runs_started_at ON runs(started_at);
 CREATE INDEX IF NOT EXISTS runs_label ON runs(label, started_at);
@@ -110,7 +112,8 @@ CREATE TABLE IF NOT EXISTS dns_answers (
   type      TEXT NOT NULL,            -- 'A', 'AAAA' or 'CNAME'
   name      TEXT NOT NULL,            -- owner name
   value     TEXT NOT NULL,            -- address, or CNAME target
-  ttl       INTEGER NOT NULL,         -- seconds
+  ttl       INTEGER NOT NULL,         -- seconds, as sent: 0 to 4294967295 (RFC 2181 8: 2^31
+                                      -- and more count as 0, so such an answer is not cached)
   PRIMARY KEY (lookup_id, seq)
 ) WITHOUT ROWID;
 
@@ -180,6 +183,10 @@ CREATE TABLE IF NOT EXISTS connections (
   verify_message   TEXT,
   verified         INTEGER CHECK (verified IN (0, 1)),  -- 1: chain and host name passed (also under -k)
   request_count    INTEGER NOT NULL DEFAULT 0,
+  proxy            TEXT,              -- the proxy it went through (credentials redacted); its
+                                      -- remote_ip and connect span are the proxy's. NULL: direct (v3)
+  retry_reason     TEXT,              -- why curl gave it up and retried the request on a new
+                                      -- connection (HTTP/2 REFUSED_STREAM, closed by the server) (v3)
   UNIQUE (run_id, seq)
 );
 
@@ -267,9 +274,10 @@ CREATE TABLE IF NOT EXISTS phases (
 CREATE INDEX IF NOT EXISTS phases_name ON phases(name);
 
 -- Headers as sent and received, in order; secret values arrive redacted by the loader.
+-- 'trailer': a trailer field sent after a chunked body (never read as a header) (v3).
 CREATE TABLE IF NOT EXISTS headers (
   request_id INTEGER NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
-  direction  TEXT NOT NULL CHECK (direction IN ('request', 'response')),
+  direction  TEXT NOT NULL CHECK (direction IN ('request', 'response', 'trailer')),
   seq        INTEGER NOT NULL,
   name       TEXT NOT NULL,
   value      TEXT NOT NULL,

@@ -1,8 +1,11 @@
 // Options of one load, as the CLI (or a test) fills them. Plain value; no I/O.
 #pragma once
 
+#include <array>
+#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pageload/result.h"
@@ -19,6 +22,12 @@ struct ResolveEntry {
 inline constexpr const char* kDefaultUserAgent =
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/120.0 Safari/537.36 pageload/0.1";
+
+// The proxy environment variables libcurl obeys (curl 7.88: SCHEME_proxy, HTTPS_PROXY,
+// all_proxy, ALL_PROXY, no_proxy, NO_PROXY; never HTTP_PROXY), which the CLI copies into
+// LoadOptions::proxy_env.
+inline constexpr std::array<std::string_view, 7> kProxyVariables{
+    "http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"};
 
 struct LoadOptions {
   std::string url;
@@ -52,6 +61,14 @@ struct LoadOptions {
   bool keep_secrets = false;          // --keep-secrets
   std::string label;
   bool compressed = true;             // ask for gzip/deflate like a browser
+  bool http11 = false;                // --http1.1: no HTTP/2, even where ALPN would agree on it
+  // The proxy environment variables libcurl would obey (http_proxy, https_proxy,
+  // HTTPS_PROXY, all_proxy, ALL_PROXY, no_proxy, NO_PROXY), as the CLI found them set.
+  // pageload decides from them which proxy a request goes through and records it
+  // (src/transfer/proxy.h); empty: none set.
+  std::map<std::string, std::string> proxy_env;
+  // --noproxy LIST: hosts that go direct, replacing no_proxy/NO_PROXY; '*': all of them.
+  std::optional<std::string> noproxy;
 };
 
 // The options as JSON for runs.options, with secret header values redacted.

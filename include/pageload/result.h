@@ -41,7 +41,10 @@ struct DnsAnswer {
   std::string type;   // "A", "AAAA" or "CNAME"
   std::string name;   // owner name
   std::string value;  // address, or CNAME target
-  int ttl = 0;        // seconds
+  // Seconds, the 32-bit value the server sent (0 to 2^32 - 1). RFC 2181 8: a TTL with the
+  // top bit set (2^31 or more) is treated as 0, so such an answer is never cached; it is
+  // still recorded as sent.
+  uint32_t ttl = 0;
 
   bool operator==(const DnsAnswer&) const = default;
 };
@@ -175,6 +178,12 @@ struct Connection {
   std::optional<TlsInfo> tls;
   std::optional<Span> connect;  // TCP connect
   int requests = 0;             // how many requests used it
+  // The proxy it went through (URL, user and password redacted); empty: direct. Its
+  // remote_ip and connect span are then the proxy's.
+  std::string proxy;
+  // Why it was given up on before its request got a response, when curl retried the
+  // request on a new connection (HTTP/2 REFUSED_STREAM, a closed keep-alive connection).
+  std::string retry_reason;
 
   bool operator==(const Connection&) const = default;
 };
@@ -205,6 +214,8 @@ struct Request {
   std::string content_type;
   std::vector<Header> request_headers;
   std::vector<Header> response_headers;
+  // Trailer fields after a chunked body: stored, never read as headers (no Location).
+  std::vector<Header> response_trailers;
   std::vector<std::string> warnings;  // e.g. https-to-http downgrade
 
   std::optional<Phase> error_phase;
@@ -247,6 +258,9 @@ struct Run {
   std::string options_json;   // the options the run was made with, secrets redacted
   std::string tool_version;   // "pageload 0.1.0"
   std::string library_versions;  // "libcurl/7.88.1 c-ares/1.18.1 ..."
+  // The proxies the run's requests went through (URLs, credentials redacted, in order of
+  // first use, space-separated); empty: none.
+  std::string proxy;
   std::vector<Request> requests;
   std::vector<Connection> connections;
   std::vector<DnsLookup> dns_lookups;

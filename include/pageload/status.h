@@ -65,6 +65,7 @@ enum class Code {
   // Local
   kDatabase,
   kFile,
+  kLocalResource,      // the machine ran out: no file descriptor (EMFILE, ENFILE), buffers
   kInternal,
 };
 

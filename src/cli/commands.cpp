@@ -1,21 +1,23 @@
 #include "cli/commands.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <csignal>
 
 #include <algorithm>
 #include <cstdlib>
-#include <deque>
 #include <filesystem>
 #include <functional>
-#include <fstream>
 #include <iostream>
 
 #include "cli/output.h"
 #include "cli/parse.h"
 #include "cli/run_sink.h"
+#include "cli/url_feed.h"
+#include "core/redact.h"
+#include "core/resources.h"
 #include "core/url.h"
 #include "loader/loader.h"
 #include "report/html.h"
@@ -24,8 +26,9 @@
 namespace pageload::cli {
 
 int fail(const Status& status) {
-  // One line, whatever the message quotes (a -H value with a line break, a 20 KB URL).
-  std::cerr << "pageload: " << safe(status.message(), 300) << "\n";
+  // One line, whatever the message quotes (a -H value with a line break, a 20 KB URL),
+  // and no password of a URL it quotes, even one that does not parse.
+  std::cerr << "pageload: " << safe(redact_text(status.message()), 300) << "\n";
   return status.exit_status();
 }
 
@@ -77,37 +80,13 @@ Status complete_options(RunCommand& cmd) {
     return Status(Code::kUsage, "--dns-trace asks the root servers itself, not a resolver: leave out --dns-server "
                                 "(--dns-root names the roots)");
   if (Status s = check_user_agent(cmd.options.user_agent); !s.ok()) return s;
+  // libcurl would obey these on its own; pageload decides from them and says so.
+  for (std::string_view name : kProxyVariables)
+    if (const char* value = std::getenv(std::string(name).c_str())) cmd.options.proxy_env[std::string(name)] = value;
   if (!cmd.options.method.empty()) {
     for (char c : cmd.options.method)
       if (!std::isalpha(static_cast<unsigned char>(c)))
         return Status(Code::kUsage, "bad request method '" + cmd.options.method + "'");
-  }
-  if (!cmd.html.empty() && cmd.urls.size() > 1)
-    return Status(Code::kUsage, "--html names one file but " + std::to_string(cmd.urls.size()) +
-                                    " URLs were given; leave it out to get one report per run");
-  return Status::Ok();
-}
-
-// URLs from --input: one per line, blank lines and '#' comments skipped.
-Status read_input(const std::string& path, std::vector<std::string>& urls) {
-  std::ifstream file;
-  std::istream* in = &std::cin;
-  if (path != "-") {
-    file.open(path);
-    if (!file) return Status(Code::kUsage, "cannot read --input file '" + path + "'");
-    in = &file;
-  }
-  std::string line;
-  int number = 0;
-  while (std::getline(*in, line)) {
-    ++number;
-    auto b = line.find_first_not_of(" \t\r");
-    if (b == std::string::npos || line[b] == '#') continue;
-    auto e = line.find_last_not_of(" \t\r");
-    std::string url = line.substr(b, e - b + 1);
-    if (auto parsed = parse_url(url); !parsed.ok())
-      return Status(Code::kUsage, path + ":" + std::to_string(number) + ": " + parsed.status().message());
-    urls.push_back(url);
   }
   return Status::Ok();
 }
@@ -115,7 +94,8 @@ Status read_input(const std::string& path, std::vector<std::string>& urls) {
 // SIGINT and SIGTERM during `run`: the handler only writes the signal's number to a
 // pipe; the event loop reads it and ends the loads in flight as interrupted, so what
 // they measured is stored. The handler then reverts to the default, so a second Ctrl-C
-// stops the process at once.
+// stops the process at once. The --input reader wakes the loop through the same pipe
+// with a zero byte.
 int g_signal_pipe = -1;
 
 extern "C" void on_stop_signal(int signo) {
@@ -144,10 +124,15 @@ class StopSignals {
     ::close(fds_[1]);
   }
   int fd() const { return fds_[0]; }
-  // The signal received (0 if none), read from the pipe.
-  int take() {
-    unsigned char byte = 0;
-    return ::read(fds_[0], &byte, 1) == 1 ? byte : 0;
+  int write_fd() const { return fds_[1]; }
+  // Empties the pipe: the signal received (0 if none, only input wake-ups).
+  int drain() {
+    unsigned char bytes[64];
+    int signo = 0;
+    for (ssize_t n; (n = ::read(fds_[0], bytes, sizeof bytes)) > 0;)
+      for (ssize_t i = 0; i < n; ++i)
+        if (bytes[i]) signo = bytes[i];
+    return signo;
   }
 
  private:
@@ -167,19 +152,40 @@ int worst(int a, int b) {
 
 int run_command(RunCommand& cmd) {
   if (Status s = complete_options(cmd); !s.ok()) return fail(s);
-  // Every URL is checked before anything is stored or loaded.
+  // Every URL of the command line is checked before anything is stored or loaded; so is
+  // every line of an --input file (a stream is checked as it is read: url_feed.h).
   for (const auto& u : cmd.urls)
     if (auto parsed = parse_url(u); !parsed.ok()) return fail(parsed.status());
-  if (!cmd.input.empty())
-    if (Status s = read_input(cmd.input, cmd.urls); !s.ok()) return fail(s);
-  if (cmd.urls.empty()) return fail(Status(Code::kUsage, "no URL given (pageload run URL..., or --input FILE)"));
+  if (cmd.urls.empty() && cmd.input.empty())
+    return fail(Status(Code::kUsage, "no URL given (pageload run URL..., or --input FILE)"));
+  StopSignals signals;
+  auto feed = UrlFeed::open(cmd.urls, cmd.input, signals.write_fd());
+  if (!feed.ok()) return fail(feed.status());
+  const std::optional<std::size_t> total = feed.value()->total();
+  if (total == std::size_t{0}) return fail(Status(Code::kUsage, "no URL given: --input " + cmd.input + " has none"));
+  if (!cmd.html.empty() && total != std::size_t{1})
+    return fail(Status(Code::kUsage, "--html names one file but there is more than one URL; leave it out to get "
+                                     "one report per run"));
+
+  // As many loads at once as the descriptor limit allows: more would fail as
+  // local_resource (EMFILE) instead of loading.
+  int parallel = cmd.parallel;
+  if (parallel > 1) {
+    const ParallelBudget budget = budget_parallel(parallel);
+    const std::size_t wanted = std::min<std::size_t>(static_cast<std::size_t>(parallel), total.value_or(SIZE_MAX));
+    if (budget.lowered && static_cast<std::size_t>(budget.parallel) < wanted)
+      std::cerr << "pageload: warning: --parallel " << parallel << " lowered to " << budget.parallel << ": a load may hold "
+                << kDescriptorsPerLoad << " file descriptors and this process may have " << budget.limit
+                << " (ulimit -n)\n";
+    parallel = budget.parallel;
+  }
 
   auto db = store::Database::open(database_path(cmd.db));
   if (!db.ok()) return fail(db.status());
   auto loader = Loader::create();
   if (!loader.ok()) return fail(loader.status());
 
-  const bool batch = cmd.urls.size() > 1;
+  const bool batch = total != std::size_t{1};
   SinkOptions sink_options;
   sink_options.threaded = batch;
   sink_options.html = !cmd.no_html;
@@ -188,15 +194,16 @@ int run_command(RunCommand& cmd) {
   sink_options.quiet = cmd.quiet;
   sink_options.color = !cmd.json && isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
   sink_options.blank_line_between = batch;
-  sink_options.total = cmd.urls.size();
+  sink_options.total = total.value_or(0);
   // The bar only where it does not mix with the summaries on the same terminal.
   sink_options.progress = isatty(STDERR_FILENO) && (cmd.quiet || cmd.json || !isatty(STDOUT_FILENO));
   RunSink sink(*db.value(), sink_options);
 
-  std::deque<std::string> pending(cmd.urls.begin(), cmd.urls.end());
-  std::size_t in_flight = 0;
+  std::size_t in_flight = 0, started = 0;
   int exit_status = kExitOk;
-  Status error;  // a load that could not start: stops the batch
+  Status error;      // a load that could not start, or a bad --input line: stops the batch
+  bool waiting = false;  // the input has nothing new yet (a stream)
+  bool input_done = false;
 
   auto begin = [&](Run& run) { sink.begin(run); };
   std::function<void()> launch;
@@ -206,35 +213,58 @@ int run_command(RunCommand& cmd) {
     sink.end(run);
     launch();
   };
-  // Keeps up to --parallel loads in flight on the one event loop.
-  StopSignals signals;
   int stopped_by = 0;
-  loader.value()->watch(signals.fd(), [&] {
-    const int signo = signals.take();
-    if (signo == 0 || stopped_by) return;
-    stopped_by = signo;
-    pending.clear();  // start nothing more
-    loader.value()->cancel_all(std::string("interrupted by ") + (signo == SIGINT ? "SIGINT (Ctrl-C)" : "SIGTERM"));
-  });
+  // Keeps up to `parallel` loads in flight on the one event loop.
   launch = [&] {
-    while (error.ok() && !sink.failed() && !stopped_by && in_flight < static_cast<std::size_t>(cmd.parallel) && !pending.empty()) {
+    waiting = false;
+    while (error.ok() && !sink.failed() && !stopped_by && !input_done && in_flight < static_cast<std::size_t>(parallel)) {
+      std::string url;
+      const UrlFeed::Next next = feed.value()->next(url, error);
+      if (next == UrlFeed::Next::kWaiting) {
+        waiting = true;
+        return;
+      }
+      if (next != UrlFeed::Next::kUrl) {
+        input_done = true;
+        return;
+      }
       LoadOptions options = cmd.options;
-      options.url = pending.front();
-      pending.pop_front();
+      options.url = std::move(url);
       ++in_flight;
+      ++started;
       if (Status s = loader.value()->start(options, begin, done); !s.ok()) {
         --in_flight;
         error = s;
       }
     }
   };
-  launch();
-  loader.value()->run_until_idle();
+  // A signal, or a line from the --input reader.
+  auto on_wake = [&] {
+    const int signo = signals.drain();
+    if (signo && !stopped_by) {
+      stopped_by = signo;  // start nothing more
+      loader.value()->cancel_all(std::string("interrupted by ") + (signo == SIGINT ? "SIGINT (Ctrl-C)" : "SIGTERM"));
+    }
+    launch();
+  };
+  loader.value()->watch(signals.fd(), on_wake);
+  for (;;) {
+    launch();
+    if (in_flight > 0) {
+      loader.value()->run_until_idle();
+      continue;
+    }
+    if (!waiting || !error.ok() || sink.failed() || stopped_by) break;
+    // Nothing in flight and the input has sent nothing new: wait for it, or a signal.
+    pollfd p{signals.fd(), POLLIN, 0};
+    if (::poll(&p, 1, -1) > 0) on_wake();
+  }
   loader.value()->watch(-1, {});
   Status stored = sink.close();
   if (!stored.ok()) return fail(stored);
   if (!error.ok()) return fail(error);
   if (stopped_by) return 128 + stopped_by;
+  if (started == 0) return fail(Status(Code::kUsage, "no URL given: --input " + cmd.input + " has none"));
   return exit_status;
 }
 
@@ -253,20 +283,30 @@ StatusOr<int64_t> pick_run(store::Database& db, const std::string& which) {
 
 }  // namespace
 
+// What `list` and `show` printed reached standard output, or exit 4 with one line (as
+// `run` does): a full disk, /dev/full, or a pipe whose reader has gone (`| head`).
+int finish_output() {
+  std::cout.flush();
+  if (!std::cout) return fail(Status(Code::kFile, "cannot write to standard output"));
+  return kExitOk;
+}
+
 int list_command(const std::string& db_flag, int limit, bool json) {
+  if (limit < 1) return fail(Status(Code::kUsage, "-n must be 1 or more, got " + std::to_string(limit)));
   auto db = store::Database::open_existing(database_path(db_flag));
   if (!db.ok()) return fail(db.status());
   auto runs = db.value()->list_runs(limit);
   if (!runs.ok()) return fail(runs.status());
   if (!json) {
     std::cout << format_list(runs.value());
-    return kExitOk;
+    return finish_output();
   }
   for (const auto& r : runs.value()) {
     auto run = db.value()->load_run(r.id);
     if (run.ok()) std::cout << format_json(run.value()) << "\n";
+    if (!std::cout) break;  // the reader has gone: load no more runs
   }
-  return kExitOk;
+  return finish_output();
 }
 
 int show_command(const std::string& db_flag, const std::string& which, bool json) {
@@ -277,7 +317,7 @@ int show_command(const std::string& db_flag, const std::string& which, bool json
   auto run = db.value()->load_run(id.value());
   if (!run.ok()) return fail(run.status());
   std::cout << (json ? format_json(run.value()) + "\n" : format_show(run.value()));
-  return kExitOk;
+  return finish_output();
 }
 
 int report_command(const std::string& db_flag, const std::vector<std::string>& runs, const std::string& out) {

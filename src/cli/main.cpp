@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/parse.h"
+#include "core/redact.h"
 
 namespace {
 
@@ -67,6 +68,9 @@ int main(int argc, char** argv) {
   cmd_run->add_option("-m,--max-time", max_time, "Seconds allowed for the whole load, DNS included (default 300)");
   cmd_run->add_option("--max-filesize", o.max_filesize, "Largest body (wire and decoded) in bytes")->check(CLI::NonNegativeNumber);
   cmd_run->add_flag_callback("--no-keepalive", [&] { o.keepalive = false; }, "A new connection for every hop");
+  cmd_run->add_flag("--http1.1", o.http11, "HTTP/1.1 only: no HTTP/2 even where the server offers it");
+  cmd_run->add_option("--noproxy", o.noproxy,
+                      "Hosts to reach directly despite proxy variables (comma-separated; '*' for all)");
   cmd_run->add_flag("--share-connections", o.share_connections,
                     "Runs of one batch share one connection pool (a run may reuse an earlier run's connection)");
   cmd_run->add_flag("--keep-secrets", o.keep_secrets, "Store Authorization/Cookie values instead of redacting them");
@@ -82,7 +86,7 @@ int main(int argc, char** argv) {
   bool json = false;
   auto* cmd_list = app.add_subcommand("list", "Recent runs, newest first");
   cmd_list->add_option("--db", db, "SQLite database");
-  cmd_list->add_option("-n,--limit", limit, "How many runs (default 20)")->check(CLI::PositiveNumber);
+  cmd_list->add_option("-n,--limit", limit, "How many runs, 1 or more (default 20)");
   cmd_list->add_flag("--json", json, "One JSON object per line");
 
   std::string run_id = "latest";
@@ -121,7 +125,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "pageload: " << e.what() << " (see pageload --help)\n";
+    std::cerr << "pageload: " << pageload::redact_text(e.what()) << " (see pageload --help)\n";
     return pageload::kExitUsage;
   }
 

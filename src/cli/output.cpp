@@ -116,6 +116,7 @@ std::string format_show(const Run& run) {
       << "\n";
   if (run.total_ms) out << "  total      " << ms(*run.total_ms) << "\n";
   if (!run.label.empty()) out << "  label      " << safe(run.label) << "\n";
+  if (!run.proxy.empty()) out << "  proxy      " << safe(run.proxy) << "\n";
   if (run.failure) out << "  error      " << code_name(run.failure->code) << ": " << safe(run.failure->message) << "\n";
   out << "  versions   " << run.tool_version << "; " << run.library_versions << "\n";
   for (const auto& r : run.requests) {
@@ -147,6 +148,7 @@ std::string format_show(const Run& run) {
     }
     if (r.body_bytes) out << "  body       " << *r.body_bytes << " bytes on the wire, " << r.body_decoded.value_or(0)
                           << " decoded" << (r.content_type.empty() ? "" : ", " + safe(r.content_type)) << "\n";
+    for (const auto& [name, value] : r.response_trailers) out << "  trailer    " << safe(name) << ": " << safe(value) << "\n";
     for (const auto& w : r.warnings) out << "  warning    " << safe(w) << "\n";
     if (r.failure) out << "  error      " << code_name(r.failure->code) << ": " << safe(r.failure->message) << "\n";
   }
@@ -154,6 +156,8 @@ std::string format_show(const Run& run) {
     out << "\nconnection #" << c.id << ": " << c.scheme << "://" << c.host << ":" << c.port << "  " << c.local_ip << ":"
         << c.local_port << " -> " << c.remote_ip << ":" << c.remote_port << "  (" << c.requests
         << (c.requests == 1 ? " request)\n" : " requests)\n");
+    if (!c.proxy.empty()) out << "  proxy      " << safe(c.proxy) << "\n";
+    if (!c.retry_reason.empty()) out << "  given up   " << safe(c.retry_reason) << " (curl retried)\n";
     for (const auto& a : c.attempts)
       out << "  tried " << a.address << ":" << a.port << (a.error.empty() ? " connected" : " failed: " + safe(a.error))
           << "\n";
@@ -231,6 +235,7 @@ std::string format_json(const Run& run) {
         {"content_type", text(r.content_type)},
         {"request_headers", headers(r.request_headers)},
         {"response_headers", headers(r.response_headers)},
+        {"response_trailers", headers(r.response_trailers)},
         {"warnings", r.warnings},
         {"error_phase", r.error_phase ? json(std::string(phase_name(*r.error_phase))) : json(nullptr)},
         {"error", failure(r.failure)},
@@ -259,7 +264,9 @@ std::string format_json(const Run& run) {
                            {"family", number(c.family)},
                            {"attempts", attempts},
                            {"tls", tls},
-                           {"requests", c.requests}});
+                           {"requests", c.requests},
+                           {"proxy", text(c.proxy)},
+                           {"retry_reason", text(c.retry_reason)}});
   }
   json lookups = json::array();
   for (const auto& d : run.dns_lookups) {
@@ -291,6 +298,7 @@ std::string format_json(const Run& run) {
             {"error", failure(run.failure)},
             {"total_ms", run.total_ms ? json(*run.total_ms) : json(nullptr)},
             {"label", text(run.label)},
+            {"proxy", text(run.proxy)},
             {"request_count", run.requests.size()},
             {"redirect_count", std::count_if(run.requests.begin(), run.requests.end(),
                                              [](const Request& r) { return r.redirect_from.has_value(); })},

@@ -57,6 +57,10 @@ Status RunSink::close() {
     }
     thread_.join();
   }
+  if (counter_drawn_) {
+    std::cerr << "\n";
+    counter_drawn_ = false;
+  }
   return error_;
 }
 
@@ -132,7 +136,11 @@ void RunSink::report_and_print(Run& run) {
 
   ++done_;
   if (run.outcome == Outcome::kFailed) ++done_failed_;
-  if (options_.progress && options_.total > 1) {
+  if (options_.progress && options_.total == 0) {  // a stream of URLs: no end to draw
+    std::cerr << "\r" << done_ << " runs" << (done_failed_ ? ", " + std::to_string(done_failed_) + " failed" : "")
+              << std::flush;
+    counter_drawn_ = true;
+  } else if (options_.progress && options_.total > 1) {
     constexpr std::size_t kWidth = 30;
     const std::size_t filled = kWidth * done_ / options_.total;
     std::cerr << "\r[" << std::string(filled, '=') << std::string(kWidth - filled, ' ') << "] " << done_ << "/"

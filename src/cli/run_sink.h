@@ -35,7 +35,7 @@ struct SinkOptions {
   bool quiet = false;     // no summary
   bool color = false;     // ANSI colours in the summary
   bool blank_line_between = false;
-  std::size_t total = 1;  // runs expected, for the progress bar
+  std::size_t total = 1;  // runs expected, for the progress bar; 0: not known (a stream)
   bool progress = false;  // draw a progress bar on stderr
 };
 
@@ -80,6 +80,7 @@ class RunSink {
   bool output_failed_ = false;  // sink side only
   Status error_;  // the first failure; written by the sink's thread (or inline) only
   std::size_t done_ = 0, done_failed_ = 0;
+  bool counter_drawn_ = false;  // a progress line without a total is on stderr
   // Event loop side: each started run's id slot, until it ends.
   std::unordered_map<const Run*, std::shared_ptr<int64_t>> slots_;
 

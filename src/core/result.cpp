@@ -89,8 +89,11 @@ int Run::exit_status() const {
 
 std::string options_to_json(const LoadOptions& o) {
   nlohmann::json headers = nlohmann::json::array();
-  for (const auto& [name, value] : o.headers)
-    headers.push_back(name + ": " + (o.keep_secrets ? value : redact_value(name, value)));
+  auto redacted = [&](const std::string& name, const std::string& value) {
+    if (o.keep_secrets) return value;
+    return is_secret_header(name) ? redact_value(name, value) : redact_url(value);
+  };
+  for (const auto& [name, value] : o.headers) headers.push_back(name + ": " + redacted(name, value));
   nlohmann::json resolve = nlohmann::json::array();
   for (const auto& r : o.resolve) {
     std::string addrs;
@@ -101,7 +104,7 @@ std::string options_to_json(const LoadOptions& o) {
       {"method", o.method.empty() ? (o.data ? "POST" : "GET") : o.method},
       {"headers", headers},
       {"data_bytes", o.data ? nlohmann::json(o.data->size()) : nlohmann::json(nullptr)},
-      {"user_agent", o.user_agent},
+      {"user_agent", redacted("User-Agent", o.user_agent)},
       {"insecure", o.insecure},
       {"cacert", o.cacert},
       {"ip_version", o.ip_version},
@@ -117,7 +120,16 @@ std::string options_to_json(const LoadOptions& o) {
       {"keepalive", o.keepalive},
       {"share_connections", o.share_connections},
       {"keep_secrets", o.keep_secrets},
+      {"http11", o.http11},
   };
+  // Which proxy variables were set, not their values (a proxy URL may carry a password;
+  // the proxy a run used is recorded, redacted, in runs.proxy).
+  if (!o.proxy_env.empty()) {
+    nlohmann::json names = nlohmann::json::array();
+    for (const auto& [name, value] : o.proxy_env) names.push_back(name);
+    j["proxy_variables"] = names;
+  }
+  if (o.noproxy) j["noproxy"] = *o.noproxy;
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

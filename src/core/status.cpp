@@ -39,6 +39,7 @@ constexpr std::array kCodes{
     CodeInfo{Code::kUsage, "usage", Origin::kUsage, kExitUsage},
     CodeInfo{Code::kDatabase, "database", Origin::kLocal, kExitLocal},
     CodeInfo{Code::kFile, "file", Origin::kLocal, kExitLocal},
+    CodeInfo{Code::kLocalResource, "local_resource", Origin::kLocal, kExitLocal},
     CodeInfo{Code::kInternal, "internal", Origin::kLocal, kExitLocal},
 };
 

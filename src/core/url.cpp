@@ -61,8 +61,10 @@ StatusOr<Url> from_handle(CURLU* u, Code code, std::string_view text, bool settl
     return Status(code, "bad port in '" + std::string(text) + "'");
   }
   if (url.port <= 0 || url.port > 65535) return Status(code, "bad port " + port);
-  // Normalise the host to punycode in the full URL as well.
-  curl_url_set(u, CURLUPART_HOST, host.c_str(), 0);
+  // Normalise the host to punycode and lower case in the full URL as well: host names
+  // are case-insensitive, so "http://WWW.TEST/" is the URL "http://www.test/" (as
+  // browsers print it) for redirect loops and connection reuse alike.
+  curl_url_set(u, CURLUPART_HOST, url.host.c_str(), 0);
   url.full = get_part(u, CURLUPART_URL);
   std::string path = get_part(u, CURLUPART_PATH);
   std::string query = get_part(u, CURLUPART_QUERY);
@@ -109,8 +111,13 @@ StatusOr<Url> parse_url(std::string_view text) {
                                      std::to_string(kMaxUrlLength) + ")");
   std::string input(text);
   std::string scheme = reference_scheme(input);
-  if (scheme.empty() || input.find("://") == std::string::npos)
-    return Status(Code::kBadUrl, "no scheme in '" + input + "' (did you mean https://" + input + "?)");
+  // Every URL a message quotes is in quotes, so redact_text() finds a password in it
+  // even when it holds spaces.
+  if (scheme.empty() || input.find("://") == std::string::npos) {
+    if (scheme == "http" || scheme == "https")
+      return Status(Code::kBadUrl, "no '//' after '" + scheme + ":' in '" + input + "'");
+    return Status(Code::kBadUrl, "no scheme in '" + input + "' (did you mean 'https://" + input + "'?)");
+  }
   if (scheme != "http" && scheme != "https")
     return Status(Code::kBadUrl, "unsupported scheme '" + scheme + "' (only http and https)");
   UrlHandle u(curl_url());
@@ -131,6 +138,10 @@ StatusOr<Url> resolve_location(const Url& base, std::string_view location) {
   std::string scheme = reference_scheme(loc);
   if (!scheme.empty() && scheme != "http" && scheme != "https")
     return Status(Code::kBadRedirect, "redirect to unsupported scheme '" + scheme + "'");
+  // WHATWG URL, for http and https: a backslash before the query or fragment is a slash,
+  // so "\\host\x" is "//host/x" and "/a\b" is "/a/b", as every browser follows them.
+  const std::size_t query = std::min(loc.find_first_of("?#"), loc.size());
+  std::replace(loc.begin(), loc.begin() + static_cast<std::ptrdiff_t>(query), '\\', '/');
   UrlHandle u(curl_url());
   if (!u) return Status(Code::kInternal, "out of memory");
   if (curl_url_set(u.get(), CURLUPART_URL, base.full.c_str(), 0) != CURLUE_OK)

@@ -1,7 +1,6 @@
 #include "dns/cache.h"
 
 #include <algorithm>
-#include <climits>
 
 #include "dns/outcome.h"
 
@@ -17,13 +16,15 @@ std::string lower(const std::string& s) {
 
 }  // namespace
 
+uint32_t cache_ttl(uint32_t ttl) { return ttl > kMaxTtl ? 0 : ttl; }
+
 void DnsCache::put(const DnsLookup& lookup, double now_ms) {
   if (lookup.source == "cache" || lookup.outcome != kNoError || lookup.failure ||
       lookup.addresses().empty())
     return;
-  int min_ttl = INT_MAX;
-  for (const auto& a : lookup.answers) min_ttl = std::min(min_ttl, a.ttl);
-  if (min_ttl <= 0) return;
+  uint32_t min_ttl = UINT32_MAX;
+  for (const auto& a : lookup.answers) min_ttl = std::min(min_ttl, cache_ttl(a.ttl));
+  if (min_ttl == 0) return;
   entries_[{lower(lookup.host), lookup.family}] =
       Entry{lookup, now_ms, now_ms + static_cast<double>(min_ttl) * 1000.0};
 }
@@ -37,8 +38,8 @@ std::optional<DnsLookup> DnsCache::get(const std::string& host, int family, doub
   copy.span = Span{now_ms, now_ms};
   copy.queries.clear();
   copy.steps.clear();  // a walk's steps were sent for the first lookup, not for this one
-  int elapsed_s = static_cast<int>((now_ms - it->second.stored_ms) / 1000.0);
-  for (auto& a : copy.answers) a.ttl = std::max(0, a.ttl - elapsed_s);
+  const auto elapsed_s = static_cast<uint32_t>((now_ms - it->second.stored_ms) / 1000.0);
+  for (auto& a : copy.answers) a.ttl = cache_ttl(a.ttl) > elapsed_s ? cache_ttl(a.ttl) - elapsed_s : 0;
   return copy;
 }
 

@@ -15,8 +15,7 @@ constexpr int kRcodeRefused = 5;
 constexpr std::size_t kMaxLinksInReply = 32;
 
 DnsAnswer answer_of(const ReplyRecord& r) {
-  return DnsAnswer{r.type == kTypeCname ? "CNAME" : type_name(r.type), r.name, r.value,
-                   static_cast<int>(std::min<uint32_t>(r.ttl, 0x7fffffff))};
+  return DnsAnswer{r.type == kTypeCname ? "CNAME" : type_name(r.type), r.name, r.value, r.ttl};  // TTL as sent
 }
 
 StepReading error(Code code, std::string reason) {

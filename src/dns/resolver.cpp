@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <mutex>
 
+#include "core/resources.h"
 #include "dns/ares_status.h"
 #include "dns/assemble.h"
 #include "dns/attempts.h"
@@ -45,19 +46,23 @@ std::string address_text(const sockaddr* sa) {
   return text;
 }
 
+// c-ares 1.18 hands a record's TTL over as an int, the wire's 32 bits cast: TTLs of 2^31
+// and above arrive negative. The same bits, unsigned, are what the server sent.
+uint32_t wire_ttl(int ttl) { return static_cast<uint32_t>(ttl); }
+
 // The CNAME chain and the addresses of the query's own family out of a c-ares answer.
 // Addresses are owned by the chain's last name (the host itself when there is none).
 void collect_answers(const ares_addrinfo& ai, const std::string& host, QueryResult& r) {
   std::string final_name = host;
   for (const ares_addrinfo_cname* c = ai.cnames; c; c = c->next) {
     if (!c->alias || !c->name) continue;
-    r.cnames.push_back(DnsAnswer{"CNAME", c->alias, c->name, c->ttl});
+    r.cnames.push_back(DnsAnswer{"CNAME", c->alias, c->name, wire_ttl(c->ttl)});
     final_name = c->name;
   }
   int af = af_for_type(r.query.type);
   for (const ares_addrinfo_node* n = ai.nodes; n; n = n->ai_next)
     if (n->ai_family == af && n->ai_addr)
-      r.addresses.push_back(DnsAnswer{r.query.type, final_name, address_text(n->ai_addr), n->ai_ttl});
+      r.addresses.push_back(DnsAnswer{r.query.type, final_name, address_text(n->ai_addr), wire_ttl(n->ai_ttl)});
 }
 
 std::string format_server(const ares_addr_port_node& s) {
@@ -141,6 +146,7 @@ struct Resolver::QueryContext {
   Lookup* lookup = nullptr;
   std::size_t index = 0;
   bool done = false;
+  int open_errno = 0;  // a socket for this query could not be opened (EMFILE...)
   static void on_done(void* arg, int status, int timeouts, ares_addrinfo* result);
 };
 
@@ -228,6 +234,7 @@ StatusOr<std::unique_ptr<Resolver>> Resolver::create(const ResolverOptions& opti
   };
   events.received = [self](const std::string& server, const MessageInfo& m) { self->on_received(server, m); };
   events.failed = [self](const std::string& server, int err) { self->on_server_failed(server, err); };
+  events.open_failed = [self](int err) { self->on_open_failed(err); };
   Channel& ch = *resolver->channel_;
   ch.tap = std::make_unique<Wiretap>(std::move(events));
   ares_set_socket_functions(ch.channel, &Tap::kFunctions, ch.tap.get());
@@ -332,6 +339,9 @@ void Resolver::QueryContext::on_done(void* arg, int status, int /*timeouts*/, ar
                                       : outcome_for_ares_status(status));
     if (status_is_reply(status)) {
       q.query.server = answering_server(q.query.attempts);
+    } else if (ctx->open_errno) {
+      q.query.outcome = std::string(kError);  // c-ares says ECONNREFUSED: it sent nothing
+      close_open_attempts(q.query.attempts, kAttemptError, now);
     } else {
       close_open_attempts(q.query.attempts, status == ARES_ETIMEOUT ? kAttemptTimeout : kAttemptError, now);
     }
@@ -348,6 +358,17 @@ void Resolver::finish(Lookup& lookup) {
     return;
   }
   assemble_lookup(lookup.result, lookup.queries);
+  // A query that failed because no socket could be opened failed here, not out there:
+  // the lookup's failure is this machine's (kLocalResource), whatever c-ares reported.
+  if (lookup.result.failure) {
+    for (std::size_t i = 0; i < lookup.queries.size(); ++i) {
+      const int err = lookup.contexts[i].open_errno;
+      if (!err || lookup.queries[i].query.outcome != kError) continue;
+      lookup.result.failure =
+          Failure{Code::kLocalResource, resource_message(lookup.result.host + ": cannot open a DNS socket", err)};
+      break;
+    }
+  }
   ready_.push_back(std::move(*it));
   pending_.erase(it);
 }
@@ -437,6 +458,19 @@ void Resolver::on_server_failed(const std::string& server, int err) {
       if (!p->contexts[i].done)
         server_failed(p->attempts(i), server, err ? failure_outcome(err) : kAttemptError, p->now_ms(event_us_));
   }
+}
+
+void Resolver::on_open_failed(int err) {
+  if (destroying_ || !is_resource_exhaustion(err)) return;
+  // c-ares opens a server's socket for the query it is about to send, which the tap
+  // cannot name: the one being started, else every query still waiting.
+  if (starting_) {
+    starting_->open_errno = err;
+    return;
+  }
+  for (auto& p : pending_)
+    for (std::size_t i = 0; i < p->queries.size(); ++i)
+      if (!p->contexts[i].done && !p->abandoned) p->contexts[i].open_errno = err;
 }
 
 void Resolver::forget_messages(const QueryContext* ctx) {

@@ -107,6 +107,7 @@ class Resolver : public LookupSource {
   void on_sent(const std::string& server, const MessageInfo& message, int err);
   void on_received(const std::string& server, const MessageInfo& message);
   void on_server_failed(const std::string& server, int err);
+  void on_open_failed(int err);
   void forget_messages(const QueryContext* ctx);
 
   std::unique_ptr<Channel> channel_;

@@ -43,8 +43,11 @@ std::string endpoint_text(const sockaddr* addr) {
 
 int Wiretap::open(int domain, int type, int protocol) {
   int fd = ::socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
-  if (fd < 0) return fd;
   SavedErrno keep;
+  if (fd < 0) {
+    if (events_.open_failed) events_.open_failed(keep.value());
+    return fd;
+  }
   if (type == SOCK_STREAM) {
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);

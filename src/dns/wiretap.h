@@ -34,6 +34,9 @@ class Wiretap {
     std::function<void(const std::string& server, const MessageInfo& reply)> received;
     // The socket to `server` failed (err 0: the TCP peer closed the connection).
     std::function<void(const std::string& server, int err)> failed;
+    // No socket could be opened (EMFILE: the process is out of descriptors). c-ares
+    // then gives up on the server without sending, so no message and no server is seen.
+    std::function<void(int err)> open_failed;
   };
 
   explicit Wiretap(Events events) : events_(std::move(events)) {}

@@ -136,7 +136,8 @@ Reply decide(const Query& q) {
   uint32_t ttl = kDefaultTtl;
   for (const auto& label : qname) {
     if (auto n = numbered(label, "delay-")) reply.delay_ms = static_cast<int>(std::min<long>(*n, kMaxDelayMs));
-    if (auto n = numbered(label, "ttl-")) ttl = static_cast<uint32_t>(std::min<long>(*n, 0x7fffffff));
+    // Any 32-bit TTL, those with the top bit set included (RFC 2181 8 says to read them as 0).
+    if (auto n = numbered(label, "ttl-")) ttl = static_cast<uint32_t>(std::min<long>(*n, 0xffffffff));
   }
 
   // Follow the CNAME chain down to its terminal name, or for kMaxChain links: stacked

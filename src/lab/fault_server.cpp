@@ -10,7 +10,9 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
+#include <iterator>
 
 #include "lab/gzip.h"
 #include "lab/listen.h"
@@ -40,11 +42,34 @@ constexpr Fault kFaults[] = {
     {"/bad-chunked", "a chunk size that is not hexadecimal"},
     {"/endless", "a body that never ends (no Content-Length)"},
     {"/gzip-bomb", "10 MB of zeros gzip-compressed to ~10 KB"},
+    {"/trailer-status", "a complete chunked 200 whose trailer line is 'HTTP/1.1 404 Not Found: x'"},
+    {"/trailer-location", "302 to /landing whose chunked body's trailer says Location: /trailer-target"},
+    {"/obs-fold", "302 to /landing, then X-Fold: a and the folded line ' Location: /folded'"},
+    {"/huge-content-length", "200 with Content-Length 2^63 (over the largest size), then close"},
+    {"/early-hints-close", "103 Early Hints, then close: no final response"},
+    {"/close-after-redirect", "302 to /landing without Connection: close, then closes (FIN with the response)"},
+    {"/landing", "200 'landed', a target for the redirects above"},
     {"/slow", "the response one byte a second"},
     {"/reset", "reads the request, then resets the connection"},
     {"/silent", "reads the request, never answers"},
     {"/huge-location", "302 with a 100,000-byte Location"},
     {"/evil-reason", "200 whose reason phrase and headers carry terminal escapes"},
+    {"/secret-location/N", "302 to a Location with the password SECRET-N: 0 '//u:p@h', 1 'http:/u:p@h', "
+                           "2 a bad port, 3 a broken '[::' host, 4 backslashes, 5 in the query"},
+    {"/upper-loop", "302 to itself with the host in upper case: http://FAULT.TEST:PORT/upper-loop"},
+    {"/backslash", "302 to \\\\fault.test:PORT\\ok?q=a\\b: backslashes for slashes, as browsers read them"},
+    {"/ok", "200, the target of the redirects above"},
+};
+
+// The Locations of /secret-location/N: a password where a URL parser does not expect
+// one, or in text that does not parse. %d is the fault server's port.
+constexpr const char* kSecretLocations[] = {
+    "//bob:SECRET-0@fault.test:%d/ok",           // scheme-relative
+    "http:/erin:SECRET-1@fault.test:%d/ok",      // one slash
+    "http://mo:SECRET-2@fault.test:99999/ok",    // a port out of range: does not parse
+    "http://g:SECRET-3@[::bad/ok",               // a broken address literal: does not parse
+    "http:\\\\ann:SECRET-4@fault.test:%d\\ok",  // backslashes
+    "/ok?next=http://u:SECRET-5@x.test/",        // a URL in the query
 };
 
 // Reads until the end of the request head (or whatever arrives first for TLS ports).
@@ -231,6 +256,26 @@ void FaultServer::serve_path(int fd, const std::string& target) {
   } else if (path == "/gzip-bomb") {
     const std::string& body = gzip_bomb();
     send_all(fd, head("Content-Encoding: gzip\r\nContent-Length: " + std::to_string(body.size()) + "\r\n") + body);
+  } else if (path == "/trailer-status") {
+    send_all(fd, head("Transfer-Encoding: chunked\r\n") + "2\r\nok\r\n0\r\nHTTP/1.1 404 Not Found: x\r\n\r\n");
+  } else if (path == "/trailer-location") {
+    send_all(fd, "HTTP/1.1 302 Found\r\nLocation: /landing\r\nTransfer-Encoding: chunked\r\n\r\n"
+                 "5\r\nmoved\r\n0\r\nLocation: /trailer-target\r\n\r\n");
+  } else if (path == "/obs-fold") {
+    send_all(fd, "HTTP/1.1 302 Found\r\nLocation: /landing\r\nX-Fold: a\r\n Location: /folded\r\n"
+                 "Content-Length: 0\r\n\r\n");
+  } else if (path == "/huge-content-length") {
+    send_all(fd, head("Content-Length: 9223372036854775808\r\n") + "only a few bytes");
+  } else if (path == "/early-hints-close") {
+    send_all(fd, "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload; as=style\r\n\r\n");
+  } else if (path == "/close-after-redirect") {
+    // Corked, the response and the FIN that shutdown() adds leave in one segment: the
+    // client sees the connection closed as soon as it has read the response.
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_CORK, &one, sizeof one);
+    send_all(fd, "HTTP/1.1 302 Found\r\nLocation: /landing\r\nContent-Length: 0\r\n\r\n");
+  } else if (path == "/landing") {
+    send_all(fd, head("Content-Length: 7\r\n") + "landed\n");
   } else if (path == "/slow") {
     const std::string response = head("Content-Length: 5\r\n") + "hello";
     for (char c : response) {
@@ -241,6 +286,25 @@ void FaultServer::serve_path(int fd, const std::string& target) {
   } else if (path == "/huge-location") {
     send_all(fd, "HTTP/1.1 302 Found\r\nLocation: http://x.test/" + std::string(100'000 - 14, 'l') +
                      "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  } else if (path.rfind("/secret-location/", 0) == 0) {
+    const std::string n = path.substr(std::string_view("/secret-location/").size());
+    const std::size_t count = std::size(kSecretLocations);
+    if (n.size() != 1 || n[0] < '0' || static_cast<std::size_t>(n[0] - '0') >= count) {
+      send_all(fd, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+      return;
+    }
+    char location[256];
+    std::snprintf(location, sizeof location, kSecretLocations[n[0] - '0'], port(FaultPort::kByPath));
+    send_all(fd, std::string("HTTP/1.1 302 Found\r\nLocation: ") + location +
+                     "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  } else if (path == "/upper-loop") {
+    send_all(fd, "HTTP/1.1 302 Found\r\nLocation: http://FAULT.TEST:" + std::to_string(port(FaultPort::kByPath)) +
+                     "/upper-loop\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  } else if (path == "/backslash") {
+    send_all(fd, "HTTP/1.1 302 Found\r\nLocation: \\\\fault.test:" + std::to_string(port(FaultPort::kByPath)) +
+                     "\\ok?q=a\\b\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  } else if (path == "/ok") {
+    send_all(fd, head("Content-Length: 2\r\nConnection: close\r\n") + "ok");
   } else if (path == "/evil-reason") {
     send_all(fd, "HTTP/1.1 200 \x1b[2J\x1b[31mpwned\x07\r\nContent-Type: \x1b]0;title\x07\r\n"
                  "Content-Length: 2\r\nConnection: close\r\n\r\nok");

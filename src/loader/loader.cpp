@@ -3,7 +3,6 @@
 #include <ares.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <list>
 #include <map>
 #include <set>
@@ -37,7 +36,7 @@ struct RunState {
   std::optional<std::string> body;
   std::optional<int> redirect_from;
   std::set<std::string> visited;                // "METHOD URL" already requested
-  std::map<std::string, int> connection_by_key;  // TCP 4-tuple -> Run::connections index
+  std::map<transfer::ConnectionId, int> connection_by_id;  // -> Run::connections index
   std::set<std::string> open_origins;           // origins with a connection we expect alive
 
   bool waiting_dns = false;
@@ -52,6 +51,14 @@ struct HopDns {
   bool asked = false;               // a real query was sent: there is a dns phase
 };
 
+// How long a lookup's addresses may still be used: its smallest TTL (the cache hands out
+// copies whose TTLs have counted down).
+std::optional<double> ttl_of(const DnsLookup& lookup) {
+  std::optional<double> ttl;
+  for (const auto& a : lookup.answers) ttl = std::min(ttl.value_or(1e18), static_cast<double>(a.ttl));
+  return ttl;
+}
+
 // RFC 6761 6.3: "localhost" and names under it are the loopback host and are never
 // sent to a DNS server (c-ares 1.18 refuses to, too).
 bool is_localhost(const std::string& host) {
@@ -64,11 +71,6 @@ std::vector<std::string> loopback_addresses(int ip_version) {
   if (ip_version == 4) return {"127.0.0.1"};
   if (ip_version == 6) return {"::1"};
   return {"127.0.0.1", "::1"};
-}
-
-// A URL as the run stores it: its password redacted unless --keep-secrets.
-std::string stored_url(const LoadOptions& options, const std::string& url) {
-  return options.keep_secrets ? url : redact_url(url);
 }
 
 std::string resolver_key(const LoadOptions& o) {
@@ -107,8 +109,9 @@ struct Loader::Impl {
   std::list<std::shared_ptr<RunState>> runs;
 
   void begin_hop(const std::shared_ptr<RunState>& st);
-  void start_transfer(const std::shared_ptr<RunState>& st, std::vector<std::string> addresses, HopDns dns);
-  void on_hop_done(const std::shared_ptr<RunState>& st, transfer::HopResult hop, HopDns dns);
+  void start_transfer(const std::shared_ptr<RunState>& st, std::vector<std::string> addresses, HopDns dns,
+                      std::optional<transfer::Proxy> proxy = std::nullopt);
+  void on_hop_done(const std::shared_ptr<RunState>& st, transfer::ExchangeResult hop, HopDns dns);
   void fail_in_dns(const std::shared_ptr<RunState>& st, const DnsLookup* lookup, Failure failure, Span span);
   void finish(const std::shared_ptr<RunState>& st, std::optional<Failure> failure);
   void check_deadlines();
@@ -155,11 +158,13 @@ Status Loader::start(const LoadOptions& options, const BeginHook& begin, DoneHoo
   st->first_origin = st->url.origin();
   st->method = options.method.empty() ? (options.data ? "POST" : "GET") : options.method;
   st->body = options.data;
-  st->run.url = stored_url(options, st->url.full);
+  st->run.url = st->url.full;
   st->run.label = options.label;
   st->run.options_json = options_to_json(options);
   st->run.tool_version = std::string("pageload ") + PAGELOAD_VERSION;
   st->run.library_versions = library_versions();
+  // Secrets are redacted before the run is first stored (and again when it ends).
+  if (!options.keep_secrets) redact_run(st->run);
   if (begin) begin(st->run);
   // The run's time origin and its wall-clock start are read together, after the begin
   // hook's bookkeeping (a database write), so that work is not drawn as part of the load.
@@ -174,21 +179,26 @@ void Loader::Impl::begin_hop(const std::shared_ptr<RunState>& st) {
   st->visited.insert(st->method + " " + st->url.full);
   const Url& url = st->url;
 
-  if (url.host_is_ip) return start_transfer(st, {}, {});
+  // Through a proxy, the proxy resolves the host (unless it is a SOCKS proxy that takes
+  // addresses): no lookup of ours.
+  auto proxy = transfer::proxy_for(url, st->options.proxy_env, st->options.noproxy);
+  if (proxy && !proxy->resolves_locally) return start_transfer(st, {}, {}, proxy);
+  if (url.host_is_ip) return start_transfer(st, {}, {}, proxy);
   for (const auto& r : st->options.resolve)
     if (iequals(r.host, url.host) && r.port == url.port) return start_transfer(st, r.addresses, {});
   if (is_localhost(url.host)) return start_transfer(st, loopback_addresses(st->options.ip_version), {});
-  // A browser asks no DNS for an origin it holds an open connection to; curl still
-  // has this host's addresses from the hop that opened it.
-  if (st->options.keepalive && st->open_origins.count(url.origin())) {
+  // A browser asks no DNS for an origin it holds an open connection to, as long as the
+  // server has not closed it; a new connection looks again once the answer is stale.
+  if (st->options.keepalive && st->open_origins.count(url.origin()) &&
+      driver->has_live_connection(st->pool, url)) {
     HopDns dns;
     dns.lookup = st->cache.get(url.host, st->options.ip_version, st->clock.now_ms());
-    return start_transfer(st, dns.lookup ? dns.lookup->addresses() : std::vector<std::string>{}, dns);
+    return start_transfer(st, dns.lookup ? dns.lookup->addresses() : std::vector<std::string>{}, dns, proxy);
   }
   if (auto cached = st->cache.get(url.host, st->options.ip_version, st->clock.now_ms())) {
     HopDns dns;
     dns.lookup = *cached;
-    return start_transfer(st, cached->addresses(), dns);
+    return start_transfer(st, cached->addresses(), dns, proxy);
   }
 
   st->waiting_dns = true;
@@ -204,14 +214,15 @@ void Loader::Impl::begin_hop(const std::shared_ptr<RunState>& st) {
     dns.asked = true;
     auto addresses = lookup.addresses();
     dns.lookup = std::move(lookup);
-    start_transfer(st, std::move(addresses), std::move(dns));
+    start_transfer(st, std::move(addresses), std::move(dns),
+                   transfer::proxy_for(st->url, st->options.proxy_env, st->options.noproxy));
   });
 }
 
 void Loader::Impl::start_transfer(const std::shared_ptr<RunState>& st, std::vector<std::string> addresses,
-                                  HopDns dns) {
+                                  HopDns dns, std::optional<transfer::Proxy> proxy) {
   const LoadOptions& o = st->options;
-  transfer::HopSpec spec;
+  transfer::ExchangeSpec spec;
   spec.pool = st->pool;
   spec.url = st->url;
   spec.method = st->method;
@@ -219,6 +230,8 @@ void Loader::Impl::start_transfer(const std::shared_ptr<RunState>& st, std::vect
   spec.headers = headers_for_hop(o.headers, st->first_origin, st->url.origin(), st->body.has_value());
   spec.user_agent = o.user_agent;
   spec.addresses = std::move(addresses);
+  if (dns.lookup && !spec.addresses.empty()) spec.addresses_ttl_s = ttl_of(*dns.lookup);
+  spec.proxy = std::move(proxy);
   spec.insecure = o.insecure;
   spec.cacert = o.cacert;
   spec.ip_version = o.ip_version;
@@ -226,14 +239,30 @@ void Loader::Impl::start_transfer(const std::shared_ptr<RunState>& st, std::vect
   spec.connect_timeout_ms = o.connect_timeout_ms;
   spec.max_filesize = o.max_filesize;
   spec.compressed = o.compressed;
+  spec.http_version = o.http11 ? transfer::HttpVersion::kHttp11 : transfer::HttpVersion::kNegotiate;
   if (st->deadline_ms) spec.timeout_ms = std::max(1L, static_cast<long>(*st->deadline_ms - st->clock.now_ms()));
   std::weak_ptr<RunState> weak = st;
-  driver->start(spec, st->clock, [this, weak, dns = std::move(dns)](transfer::HopResult hop) mutable {
+  Status started = driver->start(spec, st->clock, [this, weak, dns](transfer::ExchangeResult hop) mutable {
     if (auto st = weak.lock(); st && !st->finished) on_hop_done(st, std::move(hop), std::move(dns));
   });
+  if (started.ok()) return;
+  // Nothing started: the hop fails where it stands, as a request without a response.
+  transfer::ExchangeResult hop;
+  Request& r = hop.request;
+  r.method = st->method;
+  r.url = st->url.full;
+  r.scheme = st->url.scheme;
+  r.host = st->url.host;
+  r.port = st->url.port;
+  const double now = st->clock.now_ms();
+  r.span = {now, now};
+  r.failure = Failure{started.code(), started.message()};
+  r.error_phase = Phase::kConnect;
+  r.phases.push_back(PhaseRecord{Phase::kConnect, r.span, r.failure});
+  on_hop_done(st, std::move(hop), std::move(dns));
 }
 
-void Loader::Impl::on_hop_done(const std::shared_ptr<RunState>& st, transfer::HopResult hop, HopDns dns) {
+void Loader::Impl::on_hop_done(const std::shared_ptr<RunState>& st, transfer::ExchangeResult hop, HopDns dns) {
   Run& run = st->run;
   Request req = std::move(hop.request);
   req.seq = static_cast<int>(run.requests.size());
@@ -252,38 +281,46 @@ void Loader::Impl::on_hop_done(const std::shared_ptr<RunState>& st, transfer::Ho
     run.dns_lookups.push_back(std::move(*dns.lookup));
   }
 
+  // Connections curl gave up on before this one (it retried the request): each opened
+  // one gets a row that says why; a reused one that had closed says so on its row.
+  for (auto& retry : hop.retries) {
+    if (retry.connection) {
+      retry.connection->id = static_cast<int>(run.connections.size());
+      retry.connection->retry_reason = retry.reason;
+      if (retry.connection_id) st->connection_by_id[*retry.connection_id] = retry.connection->id;
+      run.connections.push_back(std::move(*retry.connection));
+    } else if (retry.connection_id) {
+      if (auto it = st->connection_by_id.find(*retry.connection_id); it != st->connection_by_id.end())
+        run.connections[it->second].retry_reason = retry.reason;
+    }
+  }
   // Connection: a new one gets a row; a reused one points at the row that opened it.
   if (hop.connection) {
     hop.connection->id = static_cast<int>(run.connections.size());
     req.connection = hop.connection->id;
-    if (!hop.connection_key.empty()) st->connection_by_key[hop.connection_key] = hop.connection->id;
+    if (hop.connection_id) st->connection_by_id[*hop.connection_id] = hop.connection->id;
+    if (!hop.connection->proxy.empty() && run.proxy.find(hop.connection->proxy) == std::string::npos)
+      run.proxy += (run.proxy.empty() ? "" : " ") + hop.connection->proxy;
     run.connections.push_back(std::move(*hop.connection));
-  } else if (req.reused) {
-    auto it = st->connection_by_key.find(hop.connection_key);
-    if (it != st->connection_by_key.end()) {
+  } else if (req.reused && hop.connection_id) {
+    auto it = st->connection_by_id.find(*hop.connection_id);
+    if (it != st->connection_by_id.end()) {
       req.connection = it->second;
     } else {  // opened by an earlier run sharing this loader's pool (--share-connections)
+      // Its connect and TLS belong to the run that opened it.
       Connection c;
       c.id = static_cast<int>(run.connections.size());
       c.scheme = req.scheme;
       c.host = req.host;
       c.port = req.port;
-      // Its addresses from the key "LOCAL_IP:PORT>REMOTE_IP:PORT"; its connect and TLS
-      // belong to the run that opened it.
-      auto split = [](const std::string& ip_port, std::string& ip, int& port) {
-        auto colon = ip_port.rfind(':');
-        if (colon == std::string::npos) return;
-        ip = ip_port.substr(0, colon);
-        port = std::atoi(ip_port.c_str() + colon + 1);
-      };
-      if (auto gt = hop.connection_key.find('>'); gt != std::string::npos) {
-        split(hop.connection_key.substr(0, gt), c.local_ip, c.local_port);
-        split(hop.connection_key.substr(gt + 1), c.remote_ip, c.remote_port);
-        if (!c.remote_ip.empty()) c.family = c.remote_ip.find(':') != std::string::npos ? 6 : 4;
-      }
+      c.local_ip = hop.connection_id->local_ip;
+      c.local_port = hop.connection_id->local_port;
+      c.remote_ip = hop.connection_id->remote_ip;
+      c.remote_port = hop.connection_id->remote_port;
+      if (!c.remote_ip.empty()) c.family = c.remote_ip.find(':') != std::string::npos ? 6 : 4;
       req.warnings.push_back("connection opened by an earlier run (--share-connections)");
       req.connection = c.id;
-      st->connection_by_key[hop.connection_key] = c.id;
+      st->connection_by_id[*hop.connection_id] = c.id;
       run.connections.push_back(std::move(c));
     }
   }
@@ -296,15 +333,6 @@ void Loader::Impl::on_hop_done(const std::shared_ptr<RunState>& st, transfer::Ho
   if (closes) st->open_origins.erase(st->url.origin());
   else st->open_origins.insert(st->url.origin());
 
-  const std::string location = req.location;  // followed as sent, stored redacted
-  if (!st->options.keep_secrets) {
-    redact_headers(req.request_headers);
-    redact_headers(req.response_headers);
-    for (auto& [name, value] : req.response_headers)
-      if (iequals(name, "location")) value = redact_url(value);
-    req.url = redact_url(req.url);
-    req.location = redact_url(req.location);
-  }
   run.requests.push_back(std::move(req));
   Request& done = run.requests.back();
   if (done.failure) return finish(st, done.failure);
@@ -320,9 +348,10 @@ void Loader::Impl::on_hop_done(const std::shared_ptr<RunState>& st, transfer::Ho
   for (const auto& [name, value] : done.response_headers) has_location |= iequals(name, "location");
   if (!has_location)
     return fail_redirect(Code::kBadRedirect, std::to_string(*done.status) + " response has no Location header");
-  auto next = resolve_location(st->url, location);
+  // Followed as sent: the run's copy is redacted only when it ends (finish).
+  auto next = resolve_location(st->url, done.location);
   if (!next.ok()) return fail_redirect(next.status().code(), next.status().message());
-  done.redirect_url = stored_url(st->options, next->full);
+  done.redirect_url = next->full;
   if (static_cast<int>(run.requests.size()) > st->options.max_redirs)
     return fail_redirect(Code::kTooManyRedirects,
                          "more than " + std::to_string(st->options.max_redirs) + " redirects (--max-redirs)");
@@ -347,7 +376,7 @@ void Loader::Impl::fail_in_dns(const std::shared_ptr<RunState>& st, const DnsLoo
   req.id = req.seq;
   req.redirect_from = st->redirect_from;
   req.method = st->method;
-  req.url = stored_url(st->options, st->url.full);
+  req.url = st->url.full;
   req.scheme = st->url.scheme;
   req.host = st->url.host;
   req.port = st->url.port;
@@ -370,7 +399,7 @@ void Loader::Impl::finish(const std::shared_ptr<RunState>& st, std::optional<Fai
   st->finished = true;
   // No exchange of this run is in flight any more; the shared pool outlives it.
   if (st->pool != shared_pool) driver->close_pool(st->pool);
-  run.final_url = stored_url(st->options, st->url.full);
+  run.final_url = st->url.full;
   if (!run.requests.empty()) {
     run.final_status = run.requests.back().status;
     run.total_ms = run.requests.back().span.end_ms;
@@ -381,6 +410,9 @@ void Loader::Impl::finish(const std::shared_ptr<RunState>& st, std::optional<Fai
   if (run.failure) run.outcome = Outcome::kFailed;
   else if (run.final_status && *run.final_status >= 400) run.outcome = Outcome::kHttpError;
   else run.outcome = Outcome::kOk;
+  // The one place a finished run's secrets are redacted: everything it is stored, printed
+  // and drawn from comes after this.
+  if (!st->options.keep_secrets) redact_run(run);
   if (st->done) st->done(run);
 }
 

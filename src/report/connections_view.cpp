@@ -53,6 +53,8 @@ Data facts_view(const Connection& c, const Connection* earlier) {
   std::string local = format_endpoint(c.local_ip, c.local_port);
   if (c.family) local += " · IPv" + std::to_string(c.family);
   fields.push_back(pair_view("Local", local));
+  if (!c.proxy.empty()) fields.push_back(pair_view("Proxy", c.proxy + " (from the environment)"));
+  if (!c.retry_reason.empty()) fields.push_back(pair_view("Given up", c.retry_reason + "; curl sent the request again"));
   if (!c.tls) {
     fields.push_back(pair_view("TLS", "none (plain TCP)"));
     return fields;

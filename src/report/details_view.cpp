@@ -161,6 +161,8 @@ void add_request_details(const Run& run, const Request& r, Data& row) {
   row.set("sizes", sizes);
   row.set("request_headers", headers_view(r.request_headers));
   row.set("response_headers", headers_view(r.response_headers));
+  row.set("has_trailers", !r.response_trailers.empty());
+  row.set("trailers", headers_view(r.response_trailers));
   row.set("has_status", r.status.has_value());
   row.set("reason", text(r.reason));
   row.set("redirect_url", text(r.redirect_url.empty() ? r.location : r.redirect_url));

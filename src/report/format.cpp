@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/text.h"
+
 namespace pageload::report {
 
 namespace {
@@ -14,30 +16,6 @@ std::string printf_double(const char* fmt, double v) {
 }
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0 if it is not valid
-// (overlong forms, surrogates and code points above U+10FFFF are invalid).
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
-  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = b(i);
-  if (c < 0x80) return 1;
-  std::size_t len = 0;
-  uint32_t cp = 0;
-  if (c >= 0xC2 && c <= 0xDF) { len = 2; cp = c & 0x1F; }
-  else if (c >= 0xE0 && c <= 0xEF) { len = 3; cp = c & 0x0F; }
-  else if (c >= 0xF0 && c <= 0xF4) { len = 4; cp = c & 0x07; }
-  else return 0;
-  if (i + len > s.size()) return 0;
-  for (std::size_t k = 1; k < len; ++k) {
-    if ((b(i + k) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b(i + k) & 0x3F);
-  }
-  if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)) return 0;
-  if (cp >= 0xD800 && cp <= 0xDFFF) return 0;
-  if (cp > 0x10FFFF) return 0;
-  if (cp >= 0x80 && cp <= 0x9F) return 0;  // C1 controls
-  return len;
-}
 
 }  // namespace
 
@@ -94,9 +72,12 @@ std::string clean_text(std::string_view in, bool keep_newlines) {
     }
     if (c == '\t') { out += '\t'; ++i; continue; }
     if (c < 0x20 || c == 0x7F) { out += kReplacement; ++i; continue; }
-    const std::size_t len = utf8_sequence_length(in, i);
+    char32_t cp = 0;
+    const std::size_t len = utf8_sequence(in, i, cp);
     if (len == 0) { out += kReplacement; ++i; continue; }
-    out.append(in.substr(i, len));
+    // Shown as the terminal shows them: U+202E drawn raw would reverse what follows.
+    if (is_hidden_control(cp)) out += escape_code_point(cp);
+    else out.append(in.substr(i, len));
     i += len;
   }
   return out;

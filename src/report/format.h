@@ -31,8 +31,10 @@ std::string format_bytes(int64_t bytes);
 std::string format_endpoint(const std::string& ip, int port);
 
 // Makes a string from the network or the user safe to display: invalid UTF-8 bytes and
-// C0/C1 control characters (except tab) become U+FFFD; newlines become spaces unless
-// `keep_newlines`. The result still needs HTML escaping for its context.
+// C0 control characters (except tab) become U+FFFD; newlines become spaces unless
+// `keep_newlines`; C1 controls and the bidirectional formatting characters (U+202E...)
+// are shown escaped, "\u{202e}", as the terminal shows them (core/text.h). The result
+// still needs HTML escaping for its context.
 std::string clean_text(std::string_view in, bool keep_newlines = false);
 
 }  // namespace pageload::report

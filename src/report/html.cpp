@@ -4,10 +4,10 @@
 #include <openssl/sha.h>
 
 #include <cstddef>
-#include <fstream>
 #include <optional>
 #include <string_view>
 
+#include "core/file.h"
 #include "report/view.h"
 #include "report/waterfall.h"
 
@@ -102,13 +102,9 @@ std::string render_html(const Run& run) {
 }
 
 Status write_html_report(const Run& run, const std::string& path) {
-  const std::string html = render_html(run);
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  if (!f) return Status(Code::kFile, "cannot write report " + path);
-  f.write(html.data(), static_cast<std::streamsize>(html.size()));
-  f.close();
-  if (!f) return Status(Code::kFile, "cannot write report " + path);
-  return Status::Ok();
+  Status s = write_file_replacing(path, render_html(run));
+  if (s.ok()) return s;
+  return Status(s.code(), "report: " + s.message());
 }
 
 }  // namespace pageload::report

@@ -16,8 +16,10 @@ namespace pageload::report {
 // requests, absent phases or a failure.
 std::string render_html(const Run& run);
 
-// Renders `run` and writes it to `path` (replacing it). Fails with kFile, naming the
-// path, when the file cannot be written.
+// Renders `run` and writes it to `path`, replacing a regular file there through a
+// temporary file and rename (core/file.h): a symbolic link, FIFO, directory or device at
+// `path` is refused, never followed or opened. Fails with kFile, naming the path, when
+// the file cannot be written.
 Status write_html_report(const Run& run, const std::string& path);
 
 }  // namespace pageload::report

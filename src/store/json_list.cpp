@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
+
 namespace pageload::store::detail {
 
 std::string to_json_list(const std::vector<std::string>& items) {
@@ -35,9 +37,10 @@ std::vector<DnsAnswer> from_json_records(const std::string& json) {
     if (!item.is_object()) continue;
     auto type = item.find("type"), name = item.find("name"), value = item.find("value"), ttl = item.find("ttl");
     if (type == item.end() || name == item.end() || value == item.end() || ttl == item.end() || !type->is_string() ||
-        !name->is_string() || !value->is_string() || !ttl->is_number_integer())
+        !name->is_string() || !value->is_string() || !ttl->is_number_unsigned() || ttl->get<uint64_t>() > UINT32_MAX)
       continue;
-    out.push_back(DnsAnswer{type->get<std::string>(), name->get<std::string>(), value->get<std::string>(), ttl->get<int>()});
+    out.push_back(DnsAnswer{type->get<std::string>(), name->get<std::string>(), value->get<std::string>(),
+                            ttl->get<uint32_t>()});
   }
   return out;
 }

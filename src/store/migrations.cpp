@@ -35,10 +35,18 @@ CREATE TABLE IF NOT EXISTS dns_attempts (
 ) WITHOUT ROWID;
 )sql";
 
-// Version 3: page loads (what each request fetched, who asked for it, its priority and
-// queueing) and the page's own figures; every step of a walk from the root (dns_steps). `phases` is rebuilt because its CHECK constraint
-// gains 'blocked'. Views and indexes are not here: schema.sql, run again after the
-// migrations, recreates them.
+// Version 3:
+//  - page loads: what each request fetched, who asked for it, its priority and queueing,
+//    and the page's own figures; `phases` is rebuilt because its CHECK gains 'blocked';
+//  - DNS TTLs as the unsigned 32-bit values servers send (a TTL of 2^31 or more was stored
+//    negative: c-ares hands TTLs over as int);
+//  - the proxy a run and a connection went through, why curl gave a connection up and
+//    retried, and trailer fields as a header direction of their own (`headers` is rebuilt
+//    for its CHECK; nothing refers to it);
+//  - every step of a walk from the root (--dns-trace): dns_steps.
+// New columns are added in the order schema.sql lists them, so a migrated file matches a
+// fresh one. Views and indexes are not here: schema.sql, run again after the migrations,
+// recreates them.
 constexpr char kToVersion3[] = R"sql(
 ALTER TABLE runs ADD COLUMN document_ms REAL;
 ALTER TABLE runs ADD COLUMN load_ms REAL;
@@ -46,6 +54,9 @@ ALTER TABLE runs ADD COLUMN failed_count INTEGER;
 ALTER TABLE runs ADD COLUMN transfer_bytes INTEGER;
 ALTER TABLE runs ADD COLUMN decoded_bytes INTEGER;
 ALTER TABLE runs ADD COLUMN warnings TEXT;
+ALTER TABLE runs ADD COLUMN proxy TEXT;
+ALTER TABLE connections ADD COLUMN proxy TEXT;
+ALTER TABLE connections ADD COLUMN retry_reason TEXT;
 ALTER TABLE requests ADD COLUMN resource_type TEXT CHECK (resource_type IN ('document', 'stylesheet',
   'script', 'image', 'font', 'media', 'other'));
 ALTER TABLE requests ADD COLUMN initiator_id INTEGER REFERENCES requests(id);
@@ -77,6 +88,19 @@ INSERT INTO phases_v3 (request_id, name, start_ms, end_ms, ok, error_class, erro
   SELECT request_id, name, start_ms, end_ms, ok, error_class, error FROM phases;
 DROP TABLE phases;
 ALTER TABLE phases_v3 RENAME TO phases;
+UPDATE dns_answers SET ttl = ttl + 4294967296 WHERE ttl < 0;
+CREATE TABLE headers_v3 (
+  request_id INTEGER NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+  direction  TEXT NOT NULL CHECK (direction IN ('request', 'response', 'trailer')),
+  seq        INTEGER NOT NULL,
+  name       TEXT NOT NULL,
+  value      TEXT NOT NULL,
+  PRIMARY KEY (request_id, direction, seq)
+) WITHOUT ROWID;
+INSERT INTO headers_v3 (request_id, direction, seq, name, value)
+  SELECT request_id, direction, seq, name, value FROM headers;
+DROP TABLE headers;
+ALTER TABLE headers_v3 RENAME TO headers;
 -- Every query of a walk from the root (--dns-trace: dns_lookups.source = 'trace'), in
 -- the order sent: the A and AAAA walks, and the walks finding name servers' addresses. A
 -- step the walk could not use (lame, silent, unreachable, a referral back up, a bound

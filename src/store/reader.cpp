@@ -13,7 +13,7 @@ namespace {
 
 constexpr char kSelectRun[] =
     "SELECT started_at, url, final_url, final_status, outcome, error_class, error, total_ms, label,"
-    " options, tool_version, library_versions, document_ms, load_ms, warnings FROM runs WHERE id = ?1";
+    " options, tool_version, library_versions, document_ms, load_ms, warnings, proxy FROM runs WHERE id = ?1";
 constexpr char kSelectLookups[] =
     "SELECT id, host, source, servers, family, start_ms, end_ms, outcome, ares_status, error_class, error"
     " FROM dns_lookups WHERE run_id = ?1 ORDER BY seq";
@@ -34,8 +34,8 @@ constexpr char kSelectAnswers[] =
 constexpr char kSelectConnections[] =
     "SELECT id, scheme, host, port, remote_ip, remote_port, local_ip, local_port, family,"
     " connect_start_ms, connect_end_ms, tls_version, tls_cipher, alpn, cert_subject, cert_issuer,"
-    " cert_sans, cert_not_before, cert_not_after, verify_result, verify_message, verified, request_count"
-    " FROM connections WHERE run_id = ?1 ORDER BY seq";
+    " cert_sans, cert_not_before, cert_not_after, verify_result, verify_message, verified, request_count,"
+    " proxy, retry_reason FROM connections WHERE run_id = ?1 ORDER BY seq";
 constexpr char kSelectAttempts[] =
     "SELECT a.connection_id, a.address, a.port, a.family, a.error"
     " FROM connections c JOIN connect_attempts a ON a.connection_id = c.id WHERE c.run_id = ?1"
@@ -152,7 +152,9 @@ Status read_lookups(SqliteDb& db, Run& run, IndexOf& index) {
   });
   if (!s.ok()) return s;
   return query_run(db, kSelectAnswers, run.id, [&](const Statement& st) {
-    DnsAnswer a{st.text(1), st.text(2), st.text(3), st.integer(4)};
+    // A file written before TTLs were unsigned holds 2^31 and above as negative: the same
+    // 32 bits, read back as the value the server sent.
+    DnsAnswer a{st.text(1), st.text(2), st.text(3), static_cast<uint32_t>(st.int64(4))};
     run.dns_lookups[index.at(st.int64(0))].answers.push_back(std::move(a));
   });
 }
@@ -186,6 +188,8 @@ Status read_connections(SqliteDb& db, Run& run, IndexOf& index) {
       c.tls = std::move(t);
     }
     c.requests = st.integer(22);
+    c.proxy = st.text(23);
+    c.retry_reason = st.text(24);
     index[st.int64(0)] = c.id;
     run.connections.push_back(std::move(c));
   });
@@ -252,7 +256,10 @@ Status read_requests(SqliteDb& db, Run& run, const IndexOf& connection_index, co
   }
   return query_run(db, kSelectHeaders, run.id, [&](const Statement& st) {
     Request& r = run.requests[index.at(st.int64(0))];
-    auto& list = st.text(1) == "request" ? r.request_headers : r.response_headers;
+    const std::string direction = st.text(1);
+    auto& list = direction == "request"    ? r.request_headers
+                 : direction == "trailer" ? r.response_trailers
+                                          : r.response_headers;
     list.emplace_back(st.text(2), st.text(3));
   });
 }
@@ -279,6 +286,7 @@ StatusOr<Run> read_run(SqliteDb& db, int64_t id) {
     run.document_ms = st.opt_real(12);
     run.load_ms = st.opt_real(13);
     run.warnings = from_json_list(st.text(14));
+    run.proxy = st.text(15);
   });
   if (!s.ok()) return s;
   if (!found) return Status(Code::kUsage, "no run " + std::to_string(id) + " in DB");

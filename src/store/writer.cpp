@@ -20,8 +20,8 @@ constexpr char kCompleteRun[] =
     "UPDATE runs SET started_at = ?2, url = ?3, final_url = ?4, final_status = ?5, outcome = ?6,"
     " error_class = ?7, error = ?8, total_ms = ?9, label = ?10, options = ?11, tool_version = ?12,"
     " library_versions = ?13, request_count = ?14, redirect_count = ?15, document_ms = ?16,"
-    " load_ms = ?17, failed_count = ?18, transfer_bytes = ?19, decoded_bytes = ?20, warnings = ?21"
-    " WHERE id = ?1";
+    " load_ms = ?17, failed_count = ?18, transfer_bytes = ?19, decoded_bytes = ?20, warnings = ?21,"
+    " proxy = ?22 WHERE id = ?1";
 
 // Children go first: requests reference connections and lookups.
 constexpr char kDeleteRequests[] = "DELETE FROM requests WHERE run_id = ?1";
@@ -48,8 +48,8 @@ constexpr char kInsertConnection[] =
     "INSERT INTO connections (run_id, seq, scheme, host, port, remote_ip, remote_port, local_ip,"
     " local_port, family, connect_start_ms, connect_end_ms, tls_version, tls_cipher, alpn,"
     " cert_subject, cert_issuer, cert_sans, cert_not_before, cert_not_after, verify_result,"
-    " verify_message, verified, request_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-    " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)";
+    " verify_message, verified, request_count, proxy, retry_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+    " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)";
 constexpr char kInsertAttempt[] =
     "INSERT INTO connect_attempts (connection_id, seq, address, port, family, error)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
@@ -143,7 +143,7 @@ Status write_connection(SqliteDb& db, int64_t run_id, int seq, const Connection&
       or_null(t.cipher), or_null(t.alpn), or_null(t.subject), or_null(t.issuer),
       or_null(to_json_list(t.sans)), or_null(t.not_before), or_null(t.not_after),
       tls ? std::optional<int64_t>(t.verify_result) : std::nullopt, or_null(t.verify_message),
-      tls ? std::optional<bool>(t.verified) : std::nullopt, c.requests);
+      tls ? std::optional<bool>(t.verified) : std::nullopt, c.requests, or_null(c.proxy), or_null(c.retry_reason));
   if (!id.ok()) return id.status();
   row_id = *id;
   for (size_t i = 0; i < c.attempts.size(); ++i) {
@@ -216,7 +216,8 @@ Status write_request(SqliteDb& db, int64_t run_id, const Request& r, const std::
     if (!s.ok()) return s;
   }
   if (Status s = write_headers(db, *id, "request", r.request_headers); !s.ok()) return s;
-  return write_headers(db, *id, "response", r.response_headers);
+  if (Status s = write_headers(db, *id, "response", r.response_headers); !s.ok()) return s;
+  return write_headers(db, *id, "trailer", r.response_trailers);
 }
 
 Status insert_run_row(SqliteDb& db, Run& run) {
@@ -234,7 +235,7 @@ Status complete_run_row(SqliteDb& db, const Run& run) {
                      outcome_name(run.outcome), error_class(run.failure), error_text(run.failure), run.total_ms,
                      or_null(run.label), or_null(run.options_json), or_null(run.tool_version),
                      or_null(run.library_versions), f.requests, f.redirects, run.document_ms, run.load_ms,
-                     f.failed, f.transfer_bytes, f.decoded_bytes, or_null(to_json_list(run.warnings)));
+                     f.failed, f.transfer_bytes, f.decoded_bytes, or_null(to_json_list(run.warnings)), or_null(run.proxy));
   if (!s.ok()) return s;
   if (sqlite3_changes(db.raw()) != 1) {
     return Status(Code::kUsage, "no run " + std::to_string(run.id) + " in DB");

@@ -5,6 +5,8 @@
 
 #include <cerrno>
 
+#include "core/resources.h"
+
 namespace pageload::transfer {
 namespace {
 
@@ -38,9 +40,13 @@ Classified classify_failure(int curl_code, long os_errno, const Progress& progre
   Phase phase = reached_phase(progress);
   switch (static_cast<CURLcode>(curl_code)) {
     case CURLE_COULDNT_CONNECT:
+      // No socket could be opened: this machine, not the network, failed.
+      if (is_resource_exhaustion(static_cast<int>(os_errno))) return {Phase::kConnect, Code::kLocalResource};
       if (os_errno == ECONNREFUSED) return {Phase::kConnect, Code::kConnectRefused};
       if (os_errno == ENETUNREACH || os_errno == EHOSTUNREACH) return {Phase::kConnect, Code::kConnectUnreachable};
       if (os_errno == ETIMEDOUT) return {Phase::kConnect, Code::kConnectTimeout};
+      return {Phase::kConnect, Code::kConnectError};
+    case CURLE_COULDNT_RESOLVE_PROXY:  // curl resolves a proxy's name itself
       return {Phase::kConnect, Code::kConnectError};
     case CURLE_OPERATION_TIMEDOUT:
       if (phase == Phase::kConnect) return {phase, Code::kConnectTimeout};

@@ -24,7 +24,8 @@ struct Classified {
   Code code;
 };
 
-// `curl_code` is a CURLcode, `os_errno` CURLINFO_OS_ERRNO, `verify_result` the X509
+// `curl_code` is a CURLcode, `os_errno` CURLINFO_OS_ERRNO (or the errno of a socket
+// that could not be opened, which curl does not report: EMFILE is a local failure), `verify_result` the X509
 // verify error seen during the handshake (0 if none), `hostname_ok` whether the
 // certificate matched the host.
 Classified classify_failure(int curl_code, long os_errno, const Progress& progress,

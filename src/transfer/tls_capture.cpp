@@ -105,6 +105,8 @@ void info_callback(const SSL* ssl, int where, int) {
   TlsCapture* sink = sink_of(ssl);
   if (!sink) return;
   if ((where & SSL_CB_HANDSHAKE_START) && !sink->handshake_start_us) sink->handshake_start_us = mono_now_us();
+  // TLS 1.3 tickets after the handshake call this again: the first one is the handshake.
+  if ((where & SSL_CB_HANDSHAKE_DONE) && !sink->handshake_done_us) sink->handshake_done_us = mono_now_us();
   // A handshake that fails after the ServerHello ends with an alert: keep what was agreed.
   if ((where & SSL_CB_ALERT) && sink->info.version.empty()) read_negotiated(ssl, sink->info);
 }

@@ -49,6 +49,8 @@ struct TlsCapture {
   bool hostname_ok = true;          // leaf matches host (checked even under -k)
   // Our clock when OpenSSL began the handshake: TCP was connected before this.
   int64_t handshake_start_us = 0;
+  // Our clock when OpenSSL finished the handshake (0: not yet).
+  int64_t handshake_done_us = 0;
 
   std::shared_ptr<CaptureLink> link;  // shared with every SSL_CTX this capture watches
 };

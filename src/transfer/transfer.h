@@ -1,24 +1,30 @@
-// The libcurl multi driver: runs HTTP exchanges (one per redirect hop) on one event
-// loop and turns curl's timings into phase spans. This is the one place curl times
-// become spans; the loader never reads curl. No curl type leaks out of this module.
+// The libcurl multi driver: runs HTTP exchanges (a document's redirect hops, a page's
+// subresources) on one event loop, HTTP/2 multiplexed where ALPN agrees, at most
+// max_host_connections per host and pool, and turns what happened into phase spans and
+// stamps on the run's clock. This is the one place curl times become spans; the loader
+// never reads curl. No curl type leaks out of this module.
 //
-// Timing model (see DESIGN in transfer.cpp): every curl CURLINFO_*_TIME_T value is an
-// offset from curl's own per-transfer start. We anchor that start on our clock once per
-// transfer (from the opensocket callback for a new connection, else from the moment the
-// handle was added), so connect/tls/wait/receive keep curl's exact durations, and the
-// send phase comes from our own stamps around the request write.
+// Timing model (DESIGN in exchange.h): every boundary of an exchange is stamped once, on
+// one clock reading, by the callback where it happens (Stamps). Connect and TLS keep
+// curl's own figures (the ones `curl -w` prints), anchored on our clock where curl opened
+// the connection's socket; the request, the first response byte and the end are ours,
+// because libcurl 7.88 restarts its per-transfer times when a transfer leaves its queue,
+// sums them over its own retries, and stamps STARTTRANSFER when an upload starts.
 #pragma once
 
+#include <compare>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.h"
 #include "core/poll.h"
 #include "core/url.h"
 #include "pageload/result.h"
+#include "transfer/proxy.h"
 
 namespace pageload::transfer {
 
@@ -26,17 +32,36 @@ namespace pageload::transfer {
 // reuses a connection another run opened, as separate browser profiles would not.
 using PoolId = int;
 
-// What to send on one hop.
-struct HopSpec {
+// kNegotiate: HTTP/2 by ALPN for https (HTTP/1.1 if the server does not offer h2), 1.1
+// for http; kHttp11: HTTP/1.1 everywhere (--http1.1).
+enum class HttpVersion { kNegotiate, kHttp11 };
+
+struct DriverOptions {
+  // Connections per host (name and port) at once in one pool; an exchange over the limit
+  // waits in curl's queue for one to be free (CURLMOPT_MAX_HOST_CONNECTIONS, which
+  // libcurl counts per connection cache, i.e. per pool). 0: no limit.
+  int max_host_connections = 6;
+};
+
+// What to send in one exchange.
+struct ExchangeSpec {
   PoolId pool = 0;  // from Driver::open_pool()
   Url url;
   std::string method = "GET";
   std::vector<Header> headers;        // user headers, already filtered by the loader
   std::optional<std::string> body;
   std::string user_agent;
-  // Addresses DNS found for url.host, handed to curl with CURLOPT_RESOLVE so it does no
-  // lookup of its own. Empty for IP literals.
+  // Addresses DNS found for url.host, handed to curl (CURLOPT_RESOLVE) so it does no
+  // lookup of its own. Give them whenever the exchange may open a connection. Empty for
+  // IP literals, behind a proxy, and for an exchange meant to reuse a connection
+  // (Driver::has_live_connection): should curl need a new connection after all, and
+  // the addresses an earlier exchange gave have expired, the exchange fails in connect
+  // (kConnectError) rather than connecting to stale addresses or letting curl resolve.
   std::vector<std::string> addresses;
+  // How long the addresses may be used (the answer's remaining TTL, seconds); curl's
+  // copy expires with it. Unset: for as long as the pool lives (--resolve, localhost).
+  std::optional<double> addresses_ttl_s;
+  std::optional<Proxy> proxy;         // unset: direct (curl's own environment lookup is off)
   bool insecure = false;
   std::string cacert;
   int ip_version = 0;
@@ -45,37 +70,91 @@ struct HopSpec {
   long timeout_ms = 0;                 // 0: none; else what is left of --max-time
   long long max_filesize = 0;
   bool compressed = true;
+  HttpVersion http_version = HttpVersion::kNegotiate;
+  // HTTP/2 stream weight, 1..256, from the request's priority (CURLOPT_STREAM_WEIGHT).
+  int stream_weight = 16;
+  // Decoded body bytes as they arrive (the documents and stylesheets the loader parses).
+  // Unset: bytes are only counted. Called from perform(); must not call the driver.
+  std::function<void(std::string_view)> on_body;
 };
 
-// What one hop measured. `request` has everything but seq/redirect/ids/dns filled in;
-// `connection` is set when this hop opened (or tried to open) a connection of its own.
-struct HopResult {
+// Every boundary of an exchange, stamped once on one clock reading, in ms on the run's
+// clock; nullopt: not reached. They are the boundaries of the phases in the request.
+// For an exchange curl retried (ExchangeResult::retries) the connection stamps are the
+// last try's. What lies between `handed` and the last try's socket_opened (or, on a
+// reused or multiplexed connection, connection_ready) that is no phase is time spent
+// queued for a connection or a stream, or on tries given up: HAR's `blocked`.
+struct Stamps {
+  std::optional<double> handed;            // curl_multi_add_handle
+  std::optional<double> socket_opened;     // a new connection's first socket: connect starts
+  std::optional<double> tcp_connected;
+  std::optional<double> tls_done;
+  std::optional<double> connection_ready;  // CURLOPT_PREREQFUNCTION: the request is about to go
+  std::optional<double> request_sent;      // the last request byte written (body included)
+  // The first byte of the response: the status line of the first response that is not
+  // 100 Continue (which only lets the request body go), seen by our header callback.
+  std::optional<double> first_byte;
+  std::optional<double> done;              // the last response byte (curl's end of transfer)
+};
+
+// One TCP connection, as its two ends; what ties a reused or multiplexed exchange to
+// the exchange that opened the connection.
+struct ConnectionId {
+  std::string local_ip;
+  int local_port = 0;
+  std::string remote_ip;
+  int remote_port = 0;
+  auto operator<=>(const ConnectionId&) const = default;
+};
+
+// A connection curl gave up on and retried the request on a new one: after an HTTP/2
+// REFUSED_STREAM, or a reused connection the server had closed (curl 7.88 tries up to
+// six times).
+struct Retry {
+  // "REFUSED_STREAM: the server refused the HTTP/2 stream", "the connection was closed by
+  // the server" (curl's own note, for display only)
+  std::string reason;
+  std::optional<Connection> connection;    // set when this try opened it
+  std::optional<ConnectionId> connection_id;
+  Span span;                               // the try, from its start to the retry
+};
+
+// What one exchange measured. `request` has everything but seq, ids and dns filled in:
+// phases connect..receive (no dns, no blocked), status, headers, trailers, sizes.
+struct ExchangeResult {
   Request request;
-  std::optional<Connection> connection;
-  // Identifies the TCP connection used ("local_ip:port>remote_ip:port"), so the loader
-  // can point a reused request at the connection row that first opened it.
-  std::string connection_key;
+  Stamps stamps;
+  std::optional<Connection> connection;      // set when this exchange opened (or tried) one
+  std::optional<ConnectionId> connection_id; // the connection the request went on
+  std::vector<Retry> retries;                // earlier tries, in order
 };
 
 class Driver {
  public:
-  using Callback = std::function<void(HopResult)>;
+  using Callback = std::function<void(ExchangeResult)>;
 
-  // Creates the multi handle (the connection pool lives here, shared by all hops and
-  // runs on this driver). kInternal if libcurl cannot initialise.
-  static StatusOr<std::unique_ptr<Driver>> create();
+  // Creates the multi handle. kInternal if libcurl cannot initialise.
+  static StatusOr<std::unique_ptr<Driver>> create(const DriverOptions& options = {});
   ~Driver();
   Driver(const Driver&) = delete;
   Driver& operator=(const Driver&) = delete;
 
-  // A new, empty connection pool. Close it when no exchange uses it any more; its idle
-  // connections close with it.
+  // A new, empty connection pool (and connection limit). Close it when no exchange uses
+  // it any more; its idle connections close with it.
   PoolId open_pool();
   void close_pool(PoolId pool);
 
-  // Starts one exchange; `done` runs later from perform(), never from inside start().
-  // Offsets in the result are on `clock`, which must outlive the exchange.
-  void start(const HopSpec& spec, const RunClock& clock, Callback done);
+  // Starts one exchange; `done` runs later from perform() (or cancel_all()), never from
+  // inside start(). Offsets in the result are on `clock`, which must outlive the
+  // exchange. Fails (nothing started, `done` never called) when curl refuses the handle,
+  // the pool is unknown, or the spec cannot be handed to curl.
+  Status start(const ExchangeSpec& spec, const RunClock& clock, Callback done);
+
+  // Whether `pool` holds a connection to url's scheme, host and port that the server has
+  // not closed (checked as curl checks before reusing one). An exchange to that origin
+  // started now reuses it (or, HTTP/1.1 with every such connection busy, waits for one
+  // or opens another, which needs addresses).
+  bool has_live_connection(PoolId pool, const Url& url) const;
 
   // Waits up to max_wait_ms for curl's sockets or any of `extra` (whose revents are
   // filled in), whichever comes first; curl's own timers shorten the wait.

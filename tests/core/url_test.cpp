@@ -111,3 +111,31 @@ TEST_CASE("a Location with spaces is percent-encoded as browsers do") {
   REQUIRE(r.ok());
   CHECK(r->full == "http://a.test/a%20b");
 }
+
+// "http://WWW.TEST/x" was kept upper-case in the full URL, so a Location back to the same
+// page with an upper-case host was a new URL and the loop was caught one hop late.
+TEST_CASE("an upper-case host is lower-cased in the full URL, as browsers normalise it") {
+  CHECK(must_parse("http://WWW.Test:8080/A?B").full == "http://www.test:8080/A?B");
+  auto r = resolve_location(must_parse("http://www.test/x"), "http://WWW.TEST/x");
+  REQUIRE(r.ok());
+  CHECK(r->full == "http://www.test/x");
+  CHECK(r->host == "www.test");
+}
+
+// A Location of "\\host\path" was taken as a relative path; browsers (WHATWG URL) read
+// a backslash as a slash in http and https URLs, up to the query.
+TEST_CASE("a backslash in a Location is a slash before the query, as in browsers") {
+  Url base = must_parse("http://a.test/dir/page");
+  auto check = [&](const char* loc, const char* want) {
+    auto r = resolve_location(base, loc);
+    INFO(loc);
+    REQUIRE(r.ok());
+    CHECK(r->full == want);
+  };
+  check("\\\\b.test\\x", "http://b.test/x");
+  check("/\\b.test/x", "http://b.test/x");
+  check("\\next", "http://a.test/next");
+  check("sub\\next", "http://a.test/dir/sub/next");
+  check("http:\\\\b.test\\y", "http://b.test/y");
+  check("/q?a=\\b", "http://a.test/q?a=\\b");
+}

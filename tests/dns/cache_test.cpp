@@ -8,7 +8,7 @@ using namespace pageload::dns;
 
 namespace {
 
-DnsLookup success(const std::string& host, int family, int ttl) {
+DnsLookup success(const std::string& host, int family, uint32_t ttl) {
   DnsLookup l;
   l.host = host;
   l.family = family;
@@ -74,6 +74,21 @@ TEST_CASE("the family is part of the key, the host's case is not") {
   auto hit = cache.get("www.test", 4, 1);
   REQUIRE(hit);
   CHECK(hit->host == "www.test");
+}
+
+// RFC 2181 8: a TTL with the top bit set is to be treated as 0. Stored negative before,
+// such an answer was "expired" at once by accident; now it is not cached by rule.
+TEST_CASE("an answer with a TTL of 2^31 or more is not cached, as RFC 2181 says") {
+  CHECK(cache_ttl(0x7fffffffu) == 0x7fffffffu);
+  CHECK(cache_ttl(0x80000000u) == 0);
+  CHECK(cache_ttl(0xffffffffu) == 0);
+  DnsCache cache;
+  cache.put(success("big.test", 4, 0x80000000u), 100);
+  CHECK(cache.size() == 0);
+  cache.put(success("max.test", 4, 0x7fffffffu), 100);
+  auto hit = cache.get("max.test", 4, 2100);
+  REQUIRE(hit);
+  CHECK(hit->answers[1].ttl == 0x7fffffffu - 2);
 }
 
 TEST_CASE("a cached copy of a traced lookup has no steps: the walk was sent for the first lookup only") {

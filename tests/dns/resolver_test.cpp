@@ -8,7 +8,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <optional>
+
 #include "dns/resolver.h"
+#include "fixtures/no_free_descriptors.h"
 #include "resolver_loop.h"
 #include "lab/dns_server.h"
 
@@ -538,4 +542,41 @@ TEST_CASE("the lookup timeout is split over the servers' tries, each round twice
   CHECK(per_try_timeout_ms(700, 1, 3) == 100);      // 100 + 200 + 400
   CHECK(per_try_timeout_ms(1, 3, 2) == 1);          // never 0
   CHECK(per_try_timeout_ms(1000, 0, 2) == 333);     // no server known: as if one
+}
+
+// Under `ulimit -n 64` with --parallel 100, a lookup whose socket could not be opened
+// (EMFILE) was stored as TIMEOUT after 5 s: a network failure that never happened.
+TEST_CASE("a lookup that cannot open a socket fails at once as a local resource failure") {
+  Lab lab(5000, 2);
+  // The same code path once with descriptors, so that nothing new runs while none is
+  // free (a sanitizer checking a type it has not seen yet needs a pipe), then without.
+  lab.resolve("www.test", 0);
+  std::optional<DnsLookup> out;
+  const auto started = std::chrono::steady_clock::now();
+  {
+    pageload::testing::NoFreeDescriptors exhausted;  // no test assertion in here
+    lab.resolver->resolve("www.test", 0, RunClock(), [&](DnsLookup l) { out = std::move(l); });
+    while (lab.resolver->busy() && std::chrono::steady_clock::now() - started < std::chrono::seconds(3)) {
+      poll(nullptr, 0, static_cast<int>(std::min(lab.resolver->timeout_ms().value_or(10), 10L)));
+      lab.resolver->process({});
+    }
+  }
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(1));
+  REQUIRE(out);
+  INFO(out->outcome << " " << out->ares_status);
+  REQUIRE(out->failure);
+  CHECK(out->failure->code == Code::kLocalResource);
+  CHECK(out->failure->message.find("www.test: cannot open a DNS socket: Too many open files") == 0);
+  CHECK(out->outcome == "ERROR");
+  for (const auto& q : out->queries) CHECK(q.outcome == "ERROR");
+  // With descriptors free again the same resolver answers.
+  CHECK(lab.resolve("www.test", 4).outcome == "NOERROR");
+}
+
+// A TTL of 2^31 or more was stored negative (c-ares hands TTLs over as int).
+TEST_CASE("a TTL of 2^31 and more is recorded as the unsigned value the server sent") {
+  Lab lab;
+  CHECK(lab.resolve("ttl-2147483648.test", 4).answers.at(0).ttl == 2147483648u);
+  CHECK(lab.resolve("ttl-4294967295.test", 4).answers.at(0).ttl == 4294967295u);
+  CHECK(lab.resolve("ttl-2147483647.test", 4).answers.at(0).ttl == 2147483647u);
 }

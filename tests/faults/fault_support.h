@@ -83,9 +83,11 @@ inline std::string slurp(const std::string& path) {
 
 inline int count_lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
 
-// Runs pageload with `args` in `dir`, stdout/stderr captured through files. Killed (and
-// reported as status 137) after `limit_s` seconds.
-inline CliResult pageload_cli(const std::vector<std::string>& args, const std::string& dir, double limit_s = 20) {
+// Runs pageload with `args` in `dir`, stdout/stderr captured through files, with this
+// process's environment plus `extra_env` ("NAME=value"). Killed (and reported as status
+// 137) after `limit_s` seconds.
+inline CliResult pageload_cli(const std::vector<std::string>& args, const std::string& dir, double limit_s = 20,
+                              const std::vector<std::string>& extra_env = {}) {
   std::string out = dir + "/stdout", err = dir + "/stderr";
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -99,7 +101,12 @@ inline CliResult pageload_cli(const std::vector<std::string>& args, const std::s
   argv.push_back(nullptr);
   auto t0 = std::chrono::steady_clock::now();
   pid_t pid = 0;
-  int rc = posix_spawn(&pid, PAGELOAD_BIN, &actions, nullptr, argv.data(), environ);
+  std::vector<std::string> env_storage(extra_env);
+  std::vector<char*> envp;
+  for (char** e = environ; *e; ++e) envp.push_back(*e);
+  for (auto& e : env_storage) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  int rc = posix_spawn(&pid, PAGELOAD_BIN, &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   CliResult r;
   if (rc != 0) return r;

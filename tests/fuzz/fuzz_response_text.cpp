@@ -2,6 +2,7 @@
 // reason phrase (src/transfer/response_text), redaction of secret header values and URL
 // passwords (src/core/redact), and the terminal's safe() (src/cli/safe). Each must take
 // any bytes and keep its promise.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -77,8 +78,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string reason = transfer::reason_phrase(input);
   if (input.find(reason) == std::string::npos) std::abort();  // a part of the status line
 
-  const std::string url = redact_url(input);
-  if (redact_url(url) != url) std::abort();  // stable: nothing left to redact
-  if (url.size() > input.size() + kRedacted.size()) std::abort();
+  // Stable (nothing left to redact), and each password, which ends at an '@' of its own,
+  // grows the text by at most "[redacted]".
+  const std::string url = redact_url(input), text = redact_text(input);
+  if (redact_url(url) != url || redact_text(text) != text) std::abort();
+  const std::size_t ats = static_cast<std::size_t>(std::count(input.begin(), input.end(), '@'));
+  for (const std::string* redacted : {&url, &text})
+    if (redacted->size() > input.size() + ats * kRedacted.size()) std::abort();
   return 0;
 }

@@ -9,28 +9,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "fixtures/closed_port.h"
 #include "fixtures/lab_fixture.h"
 
 using namespace pageload;
 using pageload::testing::lab_options;
 using pageload::testing::load_and_store;
+using pageload::testing::closed_port;
 using pageload::testing::shared_lab;
 
 namespace {
-
-// A loopback port of `type` (SOCK_STREAM, SOCK_DGRAM) with nothing listening: bound once,
-// then closed.
-int closed_port(int type = SOCK_STREAM) {
-  int fd = socket(AF_INET, type, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
 
 int closed_udp_port() { return closed_port(SOCK_DGRAM); }
 

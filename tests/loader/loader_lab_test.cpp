@@ -421,3 +421,33 @@ TEST_CASE("dual-fallback.test falls back from a refused IPv4 address to IPv6") {
   CHECK(c.family == 6);
   CHECK(c.remote_ip == "::1");
 }
+
+// curl 7.88 retries a refused HTTP/2 stream on a fresh connection, up to five times. Once
+// shown as one connection with six "connected" attempts and the retries' time missing.
+TEST_CASE("an HTTP/2 REFUSED_STREAM retried by curl shows each try as a connection given up") {
+  Run run = load_and_store(lab_options(shared_lab().https_url("h2-refuse.test", "/refuse/5?loader=1")));
+  INFO((run.failure ? run.failure->message : std::string("ok")));
+  REQUIRE(run.outcome == Outcome::kOk);
+  REQUIRE(run.requests.size() == 1);
+  const Request& r = run.requests[0];
+  CHECK(r.status == 200);
+  CHECK(r.http_version == "HTTP/2");
+  REQUIRE(run.connections.size() == 6);
+  for (int i = 0; i < 5; ++i) {
+    INFO("connection " << i);
+    CHECK(run.connections[i].retry_reason.find("REFUSED_STREAM") == 0);
+    CHECK(run.connections[i].attempts.size() == 1);
+    REQUIRE(run.connections[i].connect);
+    if (i > 0) CHECK(run.connections[i].connect->start_ms >= run.connections[i - 1].connect->start_ms);
+  }
+  REQUIRE(r.connection);
+  CHECK(*r.connection == 5);
+  const Connection& last = run.connections[5];
+  CHECK(last.retry_reason.empty());
+  CHECK(last.attempts.size() == 1);
+  CHECK(last.connect->start_ms >= run.connections[4].connect->end_ms);
+  CHECK(r.phase(Phase::kConnect)->span.start_ms == Approx(last.connect->start_ms));
+  bool warned = false;
+  for (const auto& w : r.warnings) warned |= w.find("curl retried the request on 5 new connections") == 0;
+  CHECK(warned);
+}

@@ -377,3 +377,34 @@ TEST_CASE("write_html_report fails with kFile for an unwritable path") {
   const Status s = write_html_report(synthetic::no_hops(), "/nonexistent-dir/x/report.html");
   CHECK(s.code() == Code::kFile);
 }
+
+// U+202E from a server was drawn raw in the report (the terminal escapes it), so
+// "http://a.test/\u202Egpj.exe" read as another name.
+TEST_CASE("bidirectional controls and C1 controls are shown escaped in the report, as in the terminal") {
+  CHECK(clean_text("a\u202Eb") == "a\\u{202e}b");
+  CHECK(clean_text("\u2066x\u2069 \u200F \u061C") == "\\u{2066}x\\u{2069} \\u{200f} \\u{061c}");
+  CHECK(clean_text("\xC2\x9B" "31m") == "\\u{009b}31m");  // C1 CSI
+  CHECK(clean_text("é ✓") == "é ✓");
+  Run run = synthetic::redirect_chain(1);
+  run.requests[0].reason = "OK \u202Egpj.exe";
+  run.requests[0].response_headers.push_back({"X-Bidi", "\u202Dx\u202C"});
+  const std::string html = render_html(run);
+  CHECK(html.find("\u202E") == std::string::npos);
+  CHECK(html.find("\u202D") == std::string::npos);
+  CHECK(html.find("OK \\u{202e}gpj.exe") != std::string::npos);
+}
+
+TEST_CASE("trailers are drawn apart from the response headers, escaped; a proxy and a given-up connection are named") {
+  Run run = synthetic::redirect_chain(1);
+  run.requests[0].response_trailers = {{"HTTP/1.1 404 Not Found", "<x>"}};
+  run.connections[0].proxy = "http://[redacted]@127.0.0.1:3128";
+  run.connections[0].retry_reason = "REFUSED_STREAM: the server refused the HTTP/2 stream";
+  const std::string html = render_html(run);
+  CHECK(html.find("Trailers, after the body:") != std::string::npos);
+  CHECK(html.find("<b>" + escaped("HTTP/1.1 404 Not Found") + "</b>: " + escaped("<x>")) != std::string::npos);
+  CHECK(html.find("<x>") == std::string::npos);
+  CHECK(html.find(escaped("http://[redacted]@127.0.0.1:3128") + " (from the environment)") != std::string::npos);
+  CHECK(html.find("REFUSED_STREAM: the server refused the HTTP/2 stream; curl sent the request again") !=
+        std::string::npos);
+  CHECK(render_html(synthetic::redirect_chain(1)).find("Trailers") == std::string::npos);
+}

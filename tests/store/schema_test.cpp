@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include "store/migrations.h"
 #include "store/store.h"
 #include "test_support.h"
 
@@ -24,6 +25,9 @@ std::set<std::string> objects(const std::string& db, const std::string& type) {
 
 std::string user_version(const std::string& db) { return *query(db, "PRAGMA user_version")[0][0]; }
 
+const std::string kCurrent = std::to_string(detail::kSchemaVersion);
+const std::string kNewer = std::to_string(detail::kSchemaVersion + 1);
+
 // Every table's and view's columns as "table.column type", in order: what users' SQL sees.
 std::vector<Row> columns(const std::string& db) {
   return query(db,
@@ -33,7 +37,7 @@ std::vector<Row> columns(const std::string& db) {
 
 }  // namespace
 
-TEST_CASE("opening a new file creates every table, view and index at schema version 3") {
+TEST_CASE("opening a new file creates every table, view and index at the current schema version") {
   ScratchDir dir;
   const std::string path = dir.file("runs.db");
   auto db = Database::open(path);
@@ -50,7 +54,7 @@ TEST_CASE("opening a new file creates every table, view and index at schema vers
   auto indexes = objects(path, "index");
   for (const char* i : {"runs_started_at", "runs_label", "requests_host", "requests_initiator", "phases_name"})
     CHECK(indexes.count(i) == 1);
-  CHECK(user_version(path) == "3");
+  CHECK(user_version(path) == kCurrent);
   CHECK(*query(path, "PRAGMA journal_mode")[0][0] == "wal");
 }
 
@@ -73,7 +77,7 @@ TEST_CASE("reopening a current database changes nothing and keeps its runs") {
   }
   CHECK(query(path, "SELECT type, name, sql FROM sqlite_master ORDER BY name") == schema_before);
   CHECK(*query(path, "SELECT COUNT(*) FROM status_codes")[0][0] == "62");
-  CHECK(user_version(path) == "3");
+  CHECK(user_version(path) == kCurrent);
 }
 
 TEST_CASE("a zero-byte file is migrated from version 0 to the current schema") {
@@ -82,7 +86,7 @@ TEST_CASE("a zero-byte file is migrated from version 0 to the current schema") {
   write_bytes(path, "");
   auto db = Database::open(path);
   REQUIRE(db.ok());
-  CHECK(user_version(path) == "3");
+  CHECK(user_version(path) == kCurrent);
   CHECK(objects(path, "table").count("runs") == 1);
 }
 
@@ -108,7 +112,7 @@ TEST_CASE("a file made with sqlite3 < schema.sql is taken as a pageload database
   CHECK(user_version(path) == "0");
   auto db = Database::open(path);
   REQUIRE(db.ok());
-  CHECK(user_version(path) == "3");
+  CHECK(user_version(path) == kCurrent);
   Run run = make_three_hop_run();
   CHECK((*db)->finish_run(run).ok());
 }
@@ -122,13 +126,13 @@ TEST_CASE("a database with a newer schema version is refused and left byte-for-b
   auto db = Database::open(path);
   REQUIRE_FALSE(db.ok());
   CHECK(db.status().code() == Code::kDatabase);
-  CHECK(db.status().message() == "database schema version 7 is newer than this pageload (3)");
+  CHECK(db.status().message() == "database schema version 7 is newer than this pageload (" + kCurrent + ")");
   CHECK(read_bytes(path) == before);
   CHECK_FALSE(std::filesystem::exists(path + "-wal"));
 
   auto ro = Database::open_existing(path);
   REQUIRE_FALSE(ro.ok());
-  CHECK(ro.status().message() == "database schema version 7 is newer than this pageload (3)");
+  CHECK(ro.status().message() == "database schema version 7 is newer than this pageload (" + kCurrent + ")");
   CHECK(read_bytes(path) == before);
 }
 
@@ -227,12 +231,12 @@ TEST_CASE("the status_codes table covers the RFC 9110 codes and the registered e
 TEST_CASE("a newer schema in a WAL-mode database is refused without touching the file") {
   ScratchDir dir;
   const std::string path = dir.file("future-wal.db");
-  exec(path, "PRAGMA journal_mode = WAL; CREATE TABLE runs (id INTEGER PRIMARY KEY); PRAGMA user_version = 4;"
-             "PRAGMA wal_checkpoint(TRUNCATE);");
+  exec(path, "PRAGMA journal_mode = WAL; CREATE TABLE runs (id INTEGER PRIMARY KEY); PRAGMA user_version = " +
+                 kNewer + "; PRAGMA wal_checkpoint(TRUNCATE);");
   const std::string before = read_bytes(path);
   auto db = Database::open(path);
   REQUIRE_FALSE(db.ok());
-  CHECK(db.status().message() == "database schema version 4 is newer than this pageload (3)");
+  CHECK(db.status().message() == "database schema version " + kNewer + " is newer than this pageload (" + kCurrent + ")");
   CHECK(read_bytes(path) == before);
 }
 
@@ -248,7 +252,7 @@ TEST_CASE("an in-memory database can be opened for tests") {
 
 // A file written by version 1 (tests/store/schema_v1.sql is schema.sql as it was) must
 // open, keep its runs and end up with exactly the columns a fresh file has.
-TEST_CASE("a version 1 database is migrated to version 3, keeps its runs and matches a fresh file") {
+TEST_CASE("a version 1 database is migrated to the current version, keeps its runs and matches a fresh file") {
   ScratchDir dir;
   const std::string old_path = dir.file("v1.db");
   exec(old_path, read_bytes(PAGELOAD_SCHEMA_V1) + "PRAGMA user_version = 1;");
@@ -259,7 +263,7 @@ TEST_CASE("a version 1 database is migrated to version 3, keeps its runs and mat
   {
     auto reader = Database::open_existing(old_path);  // list/show/report migrate it too
     REQUIRE(reader.ok());
-    CHECK(user_version(old_path) == "3");
+    CHECK(user_version(old_path) == kCurrent);
   }
   {
     auto db = Database::open(old_path);
@@ -270,7 +274,7 @@ TEST_CASE("a version 1 database is migrated to version 3, keeps its runs and mat
     Run fresh = make_three_hop_run();
     REQUIRE((*db)->finish_run(fresh).ok());
   }
-  CHECK(user_version(old_path) == "3");
+  CHECK(user_version(old_path) == kCurrent);
   CHECK(*query(old_path, "SELECT url FROM runs WHERE id = 1")[0][0] == "http://a.test/");
 
   const std::string new_path = dir.file("fresh.db");
@@ -293,7 +297,7 @@ TEST_CASE("a version 2 database is migrated to version 3, keeps its runs and mat
   {
     auto db = Database::open(old_path);
     REQUIRE(db.ok());
-    CHECK(user_version(old_path) == "3");
+    CHECK(user_version(old_path) == kCurrent);
     auto run = (*db)->load_run(1);
     REQUIRE(run.ok());
     REQUIRE(run->requests.size() == 2);
@@ -314,6 +318,80 @@ TEST_CASE("a version 2 database is migrated to version 3, keeps its runs and mat
   CHECK(*query(old_path, "SELECT COUNT(*) FROM phases WHERE duration_ms = 4")[0][0] == "1");
 }
 
+// A version 2 file (tests/store/schema_v2.sql) holds TTLs of 2^31 and more as the
+// negative numbers c-ares's int made of them; version 3 stores what the server sent.
+TEST_CASE("a version 2 database is migrated to version 3: its negative TTLs become the values sent") {
+  ScratchDir dir;
+  const std::string old_path = dir.file("v2.db");
+  exec(old_path, read_bytes(PAGELOAD_SCHEMA_V2) + "PRAGMA user_version = 2;");
+  exec(old_path,
+       "INSERT INTO runs (id, started_at, url, outcome) VALUES (1, '2026-11-01T00:00:00Z', 'http://a.test/', 'ok');"
+       "INSERT INTO dns_lookups (id, run_id, seq, host, source, start_ms, end_ms) VALUES (1, 1, 0, 'a.test', 'dns', 0, 1);"
+       "INSERT INTO dns_answers (lookup_id, seq, type, name, value, ttl) VALUES"
+       " (1, 0, 'A', 'a.test', '127.0.0.1', -2147483648), (1, 1, 'A', 'a.test', '127.0.0.2', -1),"
+       " (1, 2, 'A', 'a.test', '127.0.0.3', 300);");
+  {
+    auto db = Database::open(old_path);
+    REQUIRE(db.ok());
+    auto run = (*db)->load_run(1);
+    REQUIRE(run.ok());
+    const auto& answers = run->dns_lookups.at(0).answers;
+    REQUIRE(answers.size() == 3);
+    CHECK(answers[0].ttl == 2147483648u);
+    CHECK(answers[1].ttl == 4294967295u);
+    CHECK(answers[2].ttl == 300u);
+  }
+  CHECK(user_version(old_path) == kCurrent);
+  CHECK(*query(old_path, "SELECT group_concat(ttl) FROM dns_answers ORDER BY seq")[0][0] == "2147483648,4294967295,300");
+  const std::string new_path = dir.file("fresh.db");
+  REQUIRE(Database::open(new_path).ok());
+  CHECK(columns(old_path) == columns(new_path));
+}
+
+// Version 3 changes the headers table's direction CHECK (trailers), which takes a rebuild
+// of the table: the headers of old runs must survive it and trailers must then be
+// accepted. tests/store/schema_v2.sql is schema.sql as version 2 had it.
+TEST_CASE("a version 2 database is migrated to version 3: headers kept, trailers accepted, columns as fresh") {
+  ScratchDir dir;
+  const std::string old_path = dir.file("v2.db");
+  exec(old_path, read_bytes(PAGELOAD_SCHEMA_V2) + "PRAGMA user_version = 2;");
+  exec(old_path,
+       "INSERT INTO runs (id, started_at, url, outcome) VALUES (1, '2026-11-01T00:00:00Z', 'http://a.test/', 'ok');"
+       "INSERT INTO requests (id, run_id, seq, method, url, reused, start_ms, end_ms)"
+       " VALUES (1, 1, 0, 'GET', 'http://a.test/', 0, 0, 1);"
+       "INSERT INTO headers (request_id, direction, seq, name, value) VALUES (1, 'request', 0, 'Host', 'a.test'),"
+       " (1, 'response', 0, 'Content-Type', 'text/plain');");
+  {
+    auto db = Database::open(old_path);
+    REQUIRE(db.ok());
+    CHECK(user_version(old_path) == kCurrent);
+    auto run = (*db)->load_run(1);
+    REQUIRE(run.ok());
+    REQUIRE(run->requests.size() == 1);
+    CHECK(run->requests[0].request_headers == std::vector<Header>{{"Host", "a.test"}});
+    CHECK(run->requests[0].response_headers == std::vector<Header>{{"Content-Type", "text/plain"}});
+    CHECK(run->proxy.empty());
+    Run fresh = make_three_hop_run();
+    fresh.requests[2].response_trailers = {{"X-Checksum", "abc"}};
+    fresh.proxy = "http://127.0.0.1:3128";
+    fresh.connections[0].proxy = "http://127.0.0.1:3128";
+    REQUIRE((*db)->finish_run(fresh).ok());
+    auto back = (*db)->load_run(fresh.id);
+    REQUIRE(back.ok());
+    CHECK(back->requests[2].response_trailers == fresh.requests[2].response_trailers);
+    CHECK(back->proxy == fresh.proxy);
+    CHECK(back->connections[0].proxy == fresh.connections[0].proxy);
+  }
+  // Deleting a run still cascades to its headers through the rebuilt table.
+  exec(old_path, "PRAGMA foreign_keys = ON; DELETE FROM runs WHERE id = 1;");
+  CHECK(*query(old_path, "SELECT COUNT(*) FROM headers WHERE request_id = 1")[0][0] == "0");
+
+  const std::string new_path = dir.file("fresh.db");
+  REQUIRE(Database::open(new_path).ok());
+  CHECK(columns(old_path) == columns(new_path));
+  CHECK(objects(old_path, "index") == objects(new_path, "index"));
+}
+
 // dns_steps is new in version 3: a migrated file takes a traced lookup's steps, with the
 // same constraints as a fresh one.
 TEST_CASE("a version 2 database migrated to version 3 stores trace steps, with their kind checked") {
@@ -321,7 +399,7 @@ TEST_CASE("a version 2 database migrated to version 3 stores trace steps, with t
   const std::string path = dir.file("v2.db");
   exec(path, read_bytes(PAGELOAD_SCHEMA_V2) + "PRAGMA user_version = 2;");
   REQUIRE(Database::open(path).ok());
-  CHECK(user_version(path) == "3");
+  CHECK(user_version(path) == kCurrent);
   exec(path,
        "INSERT INTO runs (id, started_at, url) VALUES (1, '2026-12-01T00:00:00Z', 'http://www.shop.test/');"
        "INSERT INTO dns_lookups (id, run_id, seq, host, source, start_ms, end_ms) VALUES (1, 1, 0, 'www.shop.test', 'trace', 0, 2);"

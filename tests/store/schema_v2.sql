@@ -1,3 +1,5 @@
+-- The schema as version 2 wrote it (schema.sql at 1496963), kept so that tests/store can
+-- prove a version 2 file migrates to the current version. Never edit.
 -- pageload database schema, version 2: the one source of the schema.
 --
 -- This file is embedded into the binary and applied by the store (src/store) when a

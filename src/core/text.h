@@ -1,0 +1,26 @@
+// UTF-8 decoding and the code points that are never shown as they are, shared by the
+// terminal's escaping (cli/safe.h) and the report's (report/format.h), so a server's
+// string reads the same in both.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace pageload {
+
+// The length of the valid UTF-8 sequence at s[i] (RFC 3629: no overlong form, no
+// surrogate, nothing past U+10FFFF) and its code point in `cp`; 0 if the bytes there are
+// not one. `i` must be below s.size().
+std::size_t utf8_sequence(std::string_view s, std::size_t i, char32_t& cp);
+
+// Code points a terminal acts on or that reorder what is shown around them: the C1
+// controls (U+009B is CSI, as ESC [ is) and the bidirectional formatting characters
+// (U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069): U+202E can make
+// "moc.evil//:sptth" read as a harmless URL.
+bool is_hidden_control(char32_t cp);
+
+// `cp` as visible text: "\u{202e}".
+std::string escape_code_point(char32_t cp);
+
+}  // namespace pageload

@@ -1,0 +1,236 @@
+#include "transfer/callbacks.h"
+
+#include <cerrno>
+
+#include <openssl/ssl.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "core/clock.h"
+#include "transfer/exchange.h"
+#include "transfer/response_text.h"
+
+namespace pageload::transfer::detail {
+namespace {
+
+Exchange& exchange(void* p) { return *static_cast<Exchange*>(p); }
+
+std::string sockaddr_ip(const sockaddr* sa, int* port, int* family) {
+  char buf[INET6_ADDRSTRLEN] = {};
+  if (sa->sa_family == AF_INET) {
+    auto* in = reinterpret_cast<const sockaddr_in*>(sa);
+    inet_ntop(AF_INET, &in->sin_addr, buf, sizeof buf);
+    *port = ntohs(in->sin_port);
+    *family = 4;
+  } else if (sa->sa_family == AF_INET6) {
+    auto* in6 = reinterpret_cast<const sockaddr_in6*>(sa);
+    inet_ntop(AF_INET6, &in6->sin6_addr, buf, sizeof buf);
+    *port = ntohs(in6->sin6_port);
+    *family = 6;
+  }
+  return buf;
+}
+
+// Stamps the TCP connect the first time one of the current try's sockets has the peer
+// its attempt was for. The peer is compared because curl may have closed a failed
+// attempt's socket and the number been reused.
+void note_tcp_connect(Exchange& ex, int64_t now_us) {
+  Try& t = ex.current();
+  if (t.timeline.reached(Boundary::kTcpConnected)) return;
+  for (const auto& [fd, index] : t.sockets) {
+    auto ends = socket_ends(fd);
+    const ConnectAttempt& attempt = t.attempts[index];
+    if (ends && ends->remote_ip == attempt.address && ends->remote_port == attempt.port) {
+      ex.stamp(Boundary::kTcpConnected, now_us);
+      return;
+    }
+  }
+}
+
+// "connect to 127.0.0.2 port 8080 failed: Connection refused": curl's only report of
+// why one address of several failed. Used for display text only, never for decisions.
+void note_attempt_failure(Exchange& ex, std::string_view text) {
+  constexpr std::string_view kPrefix = "connect to ";
+  if (text.substr(0, kPrefix.size()) != kPrefix) return;
+  auto failed = text.find(" failed: ");
+  if (failed == std::string_view::npos) return;
+  std::string_view who = text.substr(kPrefix.size(), failed - kPrefix.size());
+  auto port_at = who.find(" port ");
+  std::string ip(who.substr(0, port_at));
+  std::string reason(trim(text.substr(failed + 9)));
+  for (auto& a : ex.current().attempts)
+    if (a.address == ip && a.error.empty()) {
+      a.error = reason;
+      return;
+    }
+}
+
+// curl's note that it is about to retry on a fresh connection: the reason shown for the
+// try it gives up (display only; the retry itself is seen as a new socket).
+void note_retry(Exchange& ex, std::string_view text) {
+  if (text.substr(0, 14) == "REFUSED_STREAM")
+    ex.current().retry_reason = "REFUSED_STREAM: the server refused the HTTP/2 stream";
+  else if (text.substr(0, 26) == "Connection died, retrying" && ex.current().retry_reason.empty())
+    ex.current().retry_reason = "the connection was closed by the server";
+}
+
+void record_request_headers(Exchange& ex, std::string_view text) {
+  ex.request_headers.clear();
+  bool first = true;
+  while (!text.empty()) {
+    auto nl = text.find('\n');
+    std::string_view line = trim(text.substr(0, nl));
+    if (!first && !line.empty()) {
+      Header h;
+      if (split_header(line, h)) ex.request_headers.push_back(std::move(h));
+    }
+    first = false;
+    if (nl == std::string_view::npos) break;
+    text.remove_prefix(nl + 1);
+  }
+}
+
+}  // namespace
+
+std::optional<ConnectionId> socket_ends(curl_socket_t fd) {
+  sockaddr_storage local{}, peer{};
+  socklen_t local_len = sizeof local, peer_len = sizeof peer;
+  if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) return std::nullopt;
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0) return std::nullopt;
+  ConnectionId id;
+  int family = 0;
+  id.remote_ip = sockaddr_ip(reinterpret_cast<sockaddr*>(&peer), &id.remote_port, &family);
+  id.local_ip = sockaddr_ip(reinterpret_cast<sockaddr*>(&local), &id.local_port, &family);
+  return id;
+}
+
+curl_socket_t on_open_socket(void* clientp, curlsocktype purpose, curl_sockaddr* addr) {
+  Exchange& ex = exchange(clientp);
+  const int64_t now = mono_now_us();
+  int fd = socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+  if (fd < 0) ex.open_errno = errno;  // curl keeps no errno for this failure
+  if (purpose == CURLSOCKTYPE_IPCXN) {
+    if (ex.current().timeline.reached(Boundary::kConnectionReady)) {
+      // curl retries on a fresh connection: the try before it is over.
+      Try next;
+      next.start_us = now;
+      ex.tries.push_back(std::move(next));
+      ex.tls.handshake_start_us = ex.tls.handshake_done_us = 0;
+    }
+    Try& t = ex.current();
+    ex.stamp(Boundary::kSocketOpened, now);
+    ConnectAttempt attempt;
+    attempt.address = sockaddr_ip(&addr->addr, &attempt.port, &attempt.family);
+    t.attempts.push_back(attempt);
+    if (fd >= 0) {
+      t.sockets.emplace_back(fd, t.attempts.size() - 1);
+      ex.registry->opened(fd, ex.spec.pool, ex.spec.url.origin());
+    }
+  }
+  return fd < 0 ? CURL_SOCKET_BAD : fd;
+}
+
+int on_prereq(void* clientp, char* remote_ip, char* local_ip, int remote_port, int local_port) {
+  Exchange& ex = exchange(clientp);
+  const int64_t now = mono_now_us();
+  ex.stamp(Boundary::kConnectionReady, now);
+  ConnectionId id;
+  id.remote_ip = remote_ip ? remote_ip : "";
+  id.local_ip = local_ip ? local_ip : "";
+  id.remote_port = remote_port;
+  id.local_port = local_port;
+  if (!id.remote_ip.empty() && local_port > 0) ex.current().connection = std::move(id);
+  return CURL_PREREQFUNC_OK;
+}
+
+int on_debug(CURL*, curl_infotype type, char* data, size_t size, void* clientp) {
+  Exchange& ex = exchange(clientp);
+  const int64_t now = mono_now_us();
+  if (!ex.current().sockets.empty()) note_tcp_connect(ex, now);
+  std::string_view text(data, size);
+  switch (type) {
+    case CURLINFO_HEADER_OUT:
+      ex.current().last_out_us = now;
+      record_request_headers(ex, text);
+      break;
+    case CURLINFO_DATA_OUT:
+      ex.current().last_out_us = now;
+      break;
+    case CURLINFO_TEXT:
+      note_attempt_failure(ex, trim(text));
+      note_retry(ex, trim(text));
+      break;
+    default:
+      break;
+  }
+  return 0;
+}
+
+void read_tls_session(Exchange& ex) {
+  if (ex.session_read || ex.spec.url.scheme != "https") return;
+  ex.session_read = true;
+  curl_tlssessioninfo* info = nullptr;
+  if (curl_easy_getinfo(ex.easy.get(), CURLINFO_TLS_SSL_PTR, &info) == CURLE_OK && info &&
+      info->backend == CURLSSLBACKEND_OPENSSL && info->internals)
+    capture_session(static_cast<SSL*>(info->internals), ex.tls);
+}
+
+size_t on_header(char* buffer, size_t size, size_t nitems, void* clientp) {
+  Exchange& ex = exchange(clientp);
+  const int64_t now = mono_now_us();
+  const std::size_t n = size * nitems;
+  read_tls_session(ex);
+  using Line = ResponseHead::Line;
+  switch (ex.head.feed(std::string_view(buffer, n))) {
+    case Line::kInterimStatus:
+      if (ex.head.status() == 100) break;  // only lets the request body go
+      [[fallthrough]];
+    case Line::kFinalStatus:
+      // The request's last byte is the last one written before the response began.
+      if (auto out = ex.current().last_out_us) ex.stamp(Boundary::kRequestSent, *out);
+      ex.stamp(Boundary::kFirstByte, now);
+      break;
+    case Line::kViolation:
+      return 0;  // curl ends the transfer (CURLE_WRITE_ERROR); finish() says why
+    default:
+      break;
+  }
+  return n;
+}
+
+size_t on_write(char* data, size_t size, size_t nmemb, void* clientp) {
+  Exchange& ex = exchange(clientp);
+  const std::size_t n = size * nmemb;
+  ex.decoded_bytes += static_cast<int64_t>(n);
+  // --max-filesize bounds the decoded size too, so a gzip bomb cannot exhaust memory
+  // or disk even though nothing is kept: we only count.
+  if (ex.spec.max_filesize > 0 && ex.decoded_bytes > ex.spec.max_filesize) {
+    ex.too_large = true;
+    return 0;
+  }
+  if (ex.spec.on_body) ex.spec.on_body(std::string_view(data, n));
+  return n;
+}
+
+CURLcode on_ssl_ctx(CURL*, void* ssl_ctx, void* clientp) {
+  Exchange& ex = exchange(clientp);
+  const int64_t now = mono_now_us();
+  // TLS is set up only on a connected socket.
+  note_tcp_connect(ex, now);
+  ex.stamp(Boundary::kTcpConnected, now);
+  install_verify_capture(static_cast<SSL_CTX*>(ssl_ctx), &ex.tls);
+  return CURLE_OK;
+}
+
+int on_resolver_start(void*, void*, void* clientp) {
+  Exchange& ex = exchange(clientp);
+  // An IP literal goes through here too (curl 7.88 calls this before it sees one), and
+  // with a proxy curl resolves the proxy's name.
+  if (ex.spec.proxy || ex.spec.url.host_is_ip) return 0;
+  ex.resolve_refused = true;
+  return 1;
+}
+
+}  // namespace pageload::transfer::detail

@@ -1,0 +1,98 @@
+// Proxy environment variables (issue 8, item 2): libcurl would obey them silently; pageload
+// decides, records the proxy on the run and its connections, warns, names it in a connect
+// failure, and --noproxy turns it off. The lab's HTTP server answers absolute-form
+// request targets, so it serves as a plain HTTP proxy.
+#include <catch2/catch.hpp>
+
+#include "fixtures/closed_port.h"
+#include "fixtures/lab_fixture.h"
+
+using namespace pageload;
+using pageload::testing::closed_port;
+using pageload::testing::lab_options;
+using pageload::testing::load_and_store;
+using pageload::testing::shared_lab;
+
+namespace {
+
+std::string lab_proxy() { return "http://127.0.0.1:" + std::to_string(shared_lab().http_port()); }
+
+bool warns_about(const Request& r, const std::string& what) {
+  for (const auto& w : r.warnings)
+    if (w.find(what) != std::string::npos) return true;
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("an http_proxy from the environment is used, recorded on the run and its connection, and warned about") {
+  // Nothing listens on port 1: only the proxy can answer this URL.
+  auto o = lab_options("http://proxied.test:1/status/200");
+  o.proxy_env = {{"http_proxy", lab_proxy()}};
+  Run run = load_and_store(o);
+  INFO((run.failure ? run.failure->message : std::string("ok")));
+  REQUIRE(run.outcome == Outcome::kOk);
+  CHECK(run.proxy == lab_proxy());
+  const Request& r = run.requests.at(0);
+  CHECK(r.status == 200);
+  CHECK_FALSE(r.phase(Phase::kDns));  // the proxy resolves the host, not us
+  CHECK_FALSE(r.dns_lookup);
+  REQUIRE(r.connection);
+  const Connection& c = run.connections.at(*r.connection);
+  CHECK(c.proxy == lab_proxy());
+  CHECK(c.remote_port == shared_lab().http_port());  // the proxy's end
+  CHECK(warns_about(r, "through proxy " + lab_proxy() + " (from the environment: http_proxy)"));
+}
+
+TEST_CASE("a proxy's user and password are never stored") {
+  auto o = lab_options("http://proxied.test:1/status/200");
+  o.proxy_env = {{"http_proxy", "http://alice:s3cret-pw@127.0.0.1:" + std::to_string(shared_lab().http_port())}};
+  Run run = load_and_store(o);
+  REQUIRE(run.outcome == Outcome::kOk);
+  CHECK(run.proxy == "http://[redacted]@127.0.0.1:" + std::to_string(shared_lab().http_port()));
+  CHECK(run.connections.at(0).proxy == run.proxy);
+  for (const auto& w : run.requests[0].warnings) CHECK(w.find("s3cret") == std::string::npos);
+  CHECK(run.options_json.find("s3cret") == std::string::npos);
+  for (const auto& [name, value] : run.requests[0].request_headers) CHECK(value.find("s3cret") == std::string::npos);
+}
+
+TEST_CASE("a proxy that refuses the connection fails in connect, and the failure names the proxy") {
+  const std::string proxy = "http://127.0.0.1:" + std::to_string(closed_port());
+  auto o = lab_options(shared_lab().http_url("www.test", "/status/200"));
+  o.proxy_env = {{"http_proxy", proxy}};
+  Run run = load_and_store(o);
+  CHECK(run.outcome == Outcome::kFailed);
+  REQUIRE(run.failure);
+  CHECK(run.failure->code == Code::kConnectRefused);
+  CHECK(run.failure->message.find("through proxy " + proxy + " from http_proxy") != std::string::npos);
+  CHECK(run.proxy == proxy);
+  CHECK(run.connections.at(0).proxy == proxy);
+}
+
+TEST_CASE("the --noproxy '*' flag ignores the proxy variables and connects directly") {
+  auto o = lab_options(shared_lab().http_url("www.test", "/status/200"));
+  o.proxy_env = {{"http_proxy", "http://127.0.0.1:" + std::to_string(closed_port())}, {"ALL_PROXY", "http://x:1"}};
+  o.noproxy = "*";
+  Run run = load_and_store(o);
+  CHECK(run.outcome == Outcome::kOk);
+  CHECK(run.proxy.empty());
+  CHECK(run.connections.at(0).proxy.empty());
+  CHECK(run.requests[0].phase(Phase::kDns));
+  CHECK(run.requests[0].warnings.empty());
+}
+
+TEST_CASE("a host listed in NO_PROXY connects directly; another goes through the proxy") {
+  auto o = lab_options(shared_lab().http_url("direct.test", "/status/200"));
+  o.proxy_env = {{"http_proxy", "http://127.0.0.1:" + std::to_string(closed_port())}, {"NO_PROXY", "direct.test"}};
+  CHECK(load_and_store(o).outcome == Outcome::kOk);
+  o.url = shared_lab().http_url("other.test", "/status/200");
+  CHECK(load_and_store(o).failure->code == Code::kConnectRefused);
+}
+
+TEST_CASE("an https URL does not take http_proxy") {
+  auto o = lab_options(shared_lab().https_url("secure.test", "/status/200"));
+  o.proxy_env = {{"http_proxy", "http://127.0.0.1:" + std::to_string(closed_port())}};
+  Run run = load_and_store(o);
+  CHECK(run.outcome == Outcome::kOk);
+  CHECK(run.proxy.empty());
+}
