@@ -69,6 +69,12 @@ struct LoadOptions {
   std::map<std::string, std::string> proxy_env;
   // --noproxy LIST: hosts that go direct, replacing no_proxy/NO_PROXY; '*': all of them.
   std::optional<std::string> noproxy;
+
+  // The page. By default a load is the page: the document and what it names. With
+  // document_only (--document-only) it is the document's redirect chain alone.
+  bool document_only = false;
+  int max_requests = 500;             // --max-requests: requests per page at most
+  int max_frame_depth = 3;            // --max-frame-depth: iframes inside iframes
 };
 
 // The options as JSON for runs.options, with secret header values redacted.

@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
   RunCommand run;
   auto& o = run.options;
   std::string max_time, connect_timeout, dns_timeout;
-  auto* cmd_run = app.add_subcommand("run", "Load URLs hop by hop and store every phase");
+  auto* cmd_run = app.add_subcommand("run", "Load pages as a browser does and store every request's phases");
   cmd_run->add_option("url", run.urls, "http:// or https:// URL");
   cmd_run->add_option("--input", run.input, "Read more URLs from FILE, one per line ('-' for stdin)");
   cmd_run->add_option("--parallel", run.parallel, "Loads in flight at once (default 1)")->check(CLI::Range(1, 10000));
@@ -69,6 +69,12 @@ int main(int argc, char** argv) {
   cmd_run->add_option("--max-filesize", o.max_filesize, "Largest body (wire and decoded) in bytes")->check(CLI::NonNegativeNumber);
   cmd_run->add_flag_callback("--no-keepalive", [&] { o.keepalive = false; }, "A new connection for every hop");
   cmd_run->add_flag("--http1.1", o.http11, "HTTP/1.1 only: no HTTP/2 even where the server offers it");
+  cmd_run->add_flag("--document-only", o.document_only,
+                    "Load the document's redirect chain alone, not what the page names (as curl -L)");
+  cmd_run->add_option("--max-requests", o.max_requests, "Requests per page at most (default 500)")
+      ->check(CLI::Range(1, 100000));
+  cmd_run->add_option("--max-frame-depth", o.max_frame_depth, "Iframes inside iframes loaded at most (default 3)")
+      ->check(CLI::Range(0, 20));
   cmd_run->add_option("--noproxy", o.noproxy,
                       "Hosts to reach directly despite proxy variables (comma-separated; '*' for all)");
   cmd_run->add_flag("--share-connections", o.share_connections,

@@ -121,6 +121,9 @@ std::string options_to_json(const LoadOptions& o) {
       {"share_connections", o.share_connections},
       {"keep_secrets", o.keep_secrets},
       {"http11", o.http11},
+      {"document_only", o.document_only},
+      {"max_requests", o.max_requests},
+      {"max_frame_depth", o.max_frame_depth},
   };
   // Which proxy variables were set, not their values (a proxy URL may carry a password;
   // the proxy a run used is recorded, redacted, in runs.proxy).

@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "core/clock.h"
@@ -136,6 +137,7 @@ int on_prereq(void* clientp, char* remote_ip, char* local_ip, int remote_port, i
   Exchange& ex = exchange(clientp);
   const int64_t now = mono_now_us();
   ex.stamp(Boundary::kConnectionReady, now);
+  if (ex.spec.on_stage) ex.spec.on_stage(ExchangeSpec::Stage::kSending);
   ConnectionId id;
   id.remote_ip = remote_ip ? remote_ip : "";
   id.local_ip = local_ip ? local_ip : "";
@@ -190,7 +192,17 @@ size_t on_header(char* buffer, size_t size, size_t nitems, void* clientp) {
     case Line::kFinalStatus:
       // The request's last byte is the last one written before the response began.
       if (auto out = ex.current().last_out_us) ex.stamp(Boundary::kRequestSent, *out);
+      if (!ex.timeline.reached(Boundary::kFirstByte) && ex.spec.on_stage)
+        ex.spec.on_stage(ExchangeSpec::Stage::kReceiving);
       ex.stamp(Boundary::kFirstByte, now);
+      break;
+    case Line::kHeadEnd:
+      if (ex.head.final_head_complete() && ex.spec.on_head) {
+        std::string content_type;
+        for (const auto& [name, value] : ex.head.fields())
+          if (name.size() == 12 && strncasecmp(name.c_str(), "content-type", 12) == 0) content_type = value;
+        ex.spec.on_head(ex.head.status(), content_type);
+      }
       break;
     case Line::kViolation:
       return 0;  // curl ends the transfer (CURLE_WRITE_ERROR); finish() says why

@@ -73,6 +73,14 @@ struct ExchangeSpec {
   HttpVersion http_version = HttpVersion::kNegotiate;
   // HTTP/2 stream weight, 1..256, from the request's priority (CURLOPT_STREAM_WEIGHT).
   int stream_weight = 16;
+  // The exchange reached a stage: its connection is ready and the request is about to go
+  // (kSending), the first byte of the response came (kReceiving). A retry on a new
+  // connection reports kSending again. Called from perform(); must not call the driver.
+  enum class Stage { kSending, kReceiving };
+  std::function<void(Stage)> on_stage;
+  // The final response's head is complete: its status and Content-Type (empty when it has
+  // none), before any of its body. Called from perform(); must not call the driver.
+  std::function<void(int status, const std::string& content_type)> on_head;
   // Decoded body bytes as they arrive (the documents and stylesheets the loader parses).
   // Unset: bytes are only counted. Called from perform(); must not call the driver.
   std::function<void(std::string_view)> on_body;

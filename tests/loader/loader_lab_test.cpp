@@ -28,7 +28,7 @@ const std::string* header(const std::vector<Header>& hs, const std::string& name
 }  // namespace
 
 TEST_CASE("an https load records dns, connect, tls, send, wait and receive in order") {
-  Run run = load_and_store(lab_options(shared_lab().https_url("secure.test", "/")));
+  Run run = load_and_store(lab_options(shared_lab().https_url("secure.test", "/status/200")));
   REQUIRE(run.outcome == Outcome::kOk);
   REQUIRE(run.requests.size() == 1);
   const Request& r = run.requests[0];
@@ -78,7 +78,7 @@ TEST_CASE("an https load records dns, connect, tls, send, wait and receive in or
 TEST_CASE("a host name starting with a dash loads instead of reading as a curl removal entry") {
   // "-a.test:PORT:ADDR" is curl's syntax for removing a --resolve entry: the load ended
   // as "internal: Could not resolve host".
-  Run run = load_and_store(lab_options(shared_lab().http_url("-a.test", "/")));
+  Run run = load_and_store(lab_options(shared_lab().http_url("-a.test", "/status/200")));
   INFO((run.failure ? run.failure->message : std::string("no failure")));
   CHECK(run.outcome == Outcome::kOk);
   REQUIRE(run.requests.size() == 1);

@@ -1,0 +1,81 @@
+// One request of a page through its life, as the loader schedules it. A fetch is one
+// request row: a redirect ends it and starts the next hop's fetch, which keeps the chain's
+// place in the scheduler.
+//
+//   discovered --(scheduler lets it go)--> waiting_dns --(addresses)--> queued
+//   discovered --(addresses known)--> queued
+//   queued --(connection ready)--> sending --(request written)--> waiting
+//   waiting --(first response byte)--> receiving --> done
+//   any state but done --> failed
+// `queued` is in curl's hands without a connection yet: connecting, or waiting for a free
+// connection (six per host over HTTP/1.1) or for an HTTP/2 connection being set up.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "core/url.h"
+#include "pageload/result.h"
+
+namespace pageload::loader {
+
+enum class FetchState { kDiscovered, kWaitingDns, kQueued, kSending, kWaiting, kReceiving, kDone, kFailed };
+inline constexpr std::array<std::string_view, 8> kFetchStateNames{
+    "discovered", "waiting_dns", "queued", "sending", "waiting", "receiving", "done", "failed"};
+constexpr std::string_view fetch_state_name(FetchState s) { return kFetchStateNames[static_cast<int>(s)]; }
+
+// Whether `from` may become `to` (the diagram above). The loader asserts it on every change.
+constexpr bool legal_transition(FetchState from, FetchState to) {
+  using S = FetchState;
+  if (to == S::kFailed) return from != S::kDone && from != S::kFailed;
+  switch (from) {
+    case S::kDiscovered: return to == S::kWaitingDns || to == S::kQueued;
+    case S::kWaitingDns: return to == S::kQueued;
+    case S::kQueued: return to == S::kSending;
+    case S::kSending: return to == S::kWaiting;
+    case S::kWaiting: return to == S::kReceiving;
+    case S::kReceiving: return to == S::kDone;
+    case S::kDone:
+    case S::kFailed: return false;
+  }
+  return false;
+}
+
+constexpr bool is_finished(FetchState s) { return s == FetchState::kDone || s == FetchState::kFailed; }
+
+struct Fetch {
+  int seq = 0;    // its Request's seq and index in the run
+  int chain = 0;  // the scheduler's id for it: the seq of its chain's first fetch
+  FetchState state = FetchState::kDiscovered;
+
+  Url url;
+  std::string method = "GET";
+  std::optional<std::string> body;
+  ResourceType type = ResourceType::kDocument;
+  Priority priority = Priority::kHighest;
+  std::optional<int> initiator;      // seq
+  std::optional<int> redirect_from;  // seq
+  std::string found_by;
+  std::string note;
+
+  double discovered_ms = 0;
+  std::optional<double> released_ms;  // the scheduler let it go (DNS or curl next)
+  std::optional<double> addresses_ms;  // its addresses were known (its own lookup, or another's)
+  // The lookup this fetch made itself (it owns a dns phase), or the cache entry it used.
+  std::optional<DnsLookup> lookup;
+  bool asked_dns = false;
+  bool waited_for_lookup = false;  // its addresses came from another fetch's lookup in flight
+
+  int document = -1;      // the document this fetch's response feeds or belongs to
+  int frame_depth = 0;    // documents: 0 the page, 1 an iframe in it, ...
+  int import_depth = 0;   // stylesheets: 0 linked from a document, n for @import
+  bool browser_fetch = false;  // fetched by the browser, not the page (the default favicon)
+  std::set<std::string> visited;  // "METHOD URL" of its chain, for loops
+  std::string stylesheet_text;    // a stylesheet's decoded body, bounded
+  bool stylesheet_truncated = false;
+};
+
+}  // namespace pageload::loader

@@ -1,0 +1,751 @@
+#include "loader/page_load.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cctype>
+
+#include "core/redact.h"
+#include "loader/host_rules.h"
+#include "loader/priority.h"
+#include "loader/redirect.h"
+#include "page/discovery.h"
+#include "transfer/proxy.h"
+
+namespace pageload::loader {
+namespace {
+
+// Between a request's addresses and its connection, pageload and curl do their own work
+// (a tenth of a millisecond or so): a wait shorter than this is that work, not a queue.
+// Waiting for another request's DNS lookup is a queue however short.
+constexpr double kMinBlockedMs = 1.0;
+constexpr double kMinWaitedMs = 0.05;
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// The media type of a Content-Type value, lower case, parameters dropped.
+std::string media_type(const std::string& content_type) {
+  std::string t = lower(content_type.substr(0, content_type.find(';')));
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.pop_back();
+  while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.erase(0, 1);
+  return t;
+}
+
+bool is_html(const std::string& content_type) {
+  const std::string t = media_type(content_type);
+  return t == "text/html" || t == "application/xhtml+xml";
+}
+
+// What Chromium's Accept header says for each kind of request.
+std::string accept_for(ResourceType type) {
+  switch (type) {
+    case ResourceType::kDocument:
+      return "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8";
+    case ResourceType::kStylesheet: return "text/css,*/*;q=0.1";
+    case ResourceType::kImage: return "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8";
+    default: return "*/*";
+  }
+}
+
+// The Referer Chromium sends under its default policy, strict-origin-when-cross-origin:
+// the whole URL (without fragment) to the same origin, the origin alone to another one
+// over the same or a safer scheme, nothing from https to http.
+std::string referrer_for(const Url& from, const Url& to) {
+  if (from.scheme == "https" && to.scheme == "http") return {};
+  if (from.origin() == to.origin()) return from.full.substr(0, from.full.find('#'));
+  std::string origin = from.scheme + "://" + (from.host.find(':') != std::string::npos ? "[" + from.host + "]" : from.host);
+  const bool default_port = (from.scheme == "http" && from.port == 80) || (from.scheme == "https" && from.port == 443);
+  if (!default_port) origin += ":" + std::to_string(from.port);
+  return origin + "/";
+}
+
+// How long a lookup's addresses may still be used: its smallest TTL (the cache hands out
+// copies whose TTLs have counted down).
+std::optional<double> remaining_ttl_s(const DnsLookup& lookup) {
+  std::optional<double> ttl;
+  for (const auto& a : lookup.answers) ttl = std::min(ttl.value_or(1e18), static_cast<double>(a.ttl));
+  return ttl;
+}
+
+PriorityHints hints_for(const page::Reference& ref) {
+  PriorityHints h;
+  h.type = ref.type;
+  h.lazy = ref.async || ref.defer || ref.module;
+  h.preload = ref.preload;
+  h.late_in_document = ref.after_image;
+  h.media_mismatch = ref.lazy || ref.prefetch;
+  return h;
+}
+
+}  // namespace
+
+// A document of the page: the page's own, or an iframe's.
+struct PageLoad::Document {
+  std::unique_ptr<page::DocumentDiscovery> discovery;  // null until an HTML response arrives
+  int fetch = -1;        // the fetch whose response this document is
+  int frame_depth = 0;   // 0: the page
+  bool main = false;
+};
+
+// One host's addresses for this page: one lookup, however many requests wait for it.
+struct PageLoad::HostDns {
+  bool resolving = false;
+  int owner = -1;                        // the fetch that asked (it has the dns phase)
+  dns::LookupSource::LookupId lookup_id = 0;
+  std::vector<int> waiters;              // fetches waiting for the answer
+  std::optional<int> lookup_index;       // its row in run_.dns_lookups once answered
+  std::optional<Failure> failure;        // the answer was a failure: later requests fail too
+  std::vector<std::string> last_addresses;  // from the last answer, even past its TTL
+};
+
+PageLoad::PageLoad(LoadOptions options, Url url, transfer::Driver& driver, dns::LookupSource& resolver,
+                   transfer::PoolId pool, bool owns_pool, Run run, DoneHook done)
+    : options_(std::move(options)),
+      first_url_(std::move(url)),
+      first_origin_(first_url_.origin()),
+      driver_(driver),
+      resolver_(resolver),
+      pool_(pool),
+      owns_pool_(owns_pool),
+      done_(std::move(done)),
+      run_(std::move(run)) {}
+
+PageLoad::~PageLoad() = default;
+
+void PageLoad::begin(RunClock clock) {
+  // The loop's first step() releases the document: done never runs from inside begin().
+  clock_ = clock;
+  if (options_.max_time_ms > 0) deadline_ms_ = static_cast<double>(options_.max_time_ms);
+  auto main = std::make_unique<Document>();
+  main->main = true;
+  documents_.push_back(std::move(main));
+  Fetch f;
+  f.url = first_url_;
+  f.method = options_.method.empty() ? (options_.data ? "POST" : "GET") : options_.method;
+  f.body = options_.data;
+  f.type = ResourceType::kDocument;
+  PriorityHints hints;
+  hints.type = ResourceType::kDocument;
+  hints.main_document = true;
+  f.priority = chromium_priority(hints);
+  f.discovered_ms = 0;
+  f.document = 0;
+  seen_urls_.insert(first_url_.full);
+  discover(std::move(f));
+}
+
+void PageLoad::set_state(Fetch& f, FetchState to) {
+  assert(legal_transition(f.state, to));
+  f.state = to;
+}
+
+int PageLoad::discover(Fetch f) {
+  f.seq = static_cast<int>(fetches_.size());
+  const bool redirect_hop = f.redirect_from.has_value();
+  if (!redirect_hop) f.chain = f.seq;
+  Request r;
+  r.id = r.seq = f.seq;
+  r.redirect_from = f.redirect_from;
+  r.initiator = f.initiator;
+  r.method = f.method;
+  r.url = f.url.full;  // the run is redacted once, when it ends (finish)
+  r.scheme = f.url.scheme;
+  r.host = f.url.host;
+  r.port = f.url.port;
+  r.resource_type = f.type;
+  r.priority = f.priority;
+  r.discovered_ms = f.discovered_ms;
+  r.found_by = f.found_by;
+  r.note = f.note;
+  r.span = {f.discovered_ms, f.discovered_ms};
+  run_.requests.push_back(std::move(r));
+  if (!redirect_hop) scheduler_.add(f.chain, f.priority, f.url.origin());
+  fetches_.push_back(std::move(f));
+  return fetches_.back().seq;
+}
+
+void PageLoad::discover_reference(const page::Reference& ref, int initiator, int document) {
+  if (options_.document_only || finished_ || stop_failure_) return;
+  if (seen_urls_.count(ref.url)) return;  // the page's memory cache: one request per URL
+  auto url = parse_url(ref.url);
+  if (!url.ok()) return;  // the page module hands out only http(s) URLs that parse
+  const Document& parent = *documents_.at(static_cast<std::size_t>(document));
+  if (ref.type == ResourceType::kDocument && parent.frame_depth + 1 > options_.max_frame_depth) {
+    ++frames_too_deep_;
+    return;
+  }
+  if (static_cast<int>(fetches_.size()) >= options_.max_requests) {
+    ++not_fetched_;
+    return;
+  }
+  seen_urls_.insert(ref.url);
+  Fetch f;
+  f.url = std::move(url).value();
+  f.type = ref.type;
+  f.priority = chromium_priority(hints_for(ref));
+  f.initiator = initiator;
+  f.found_by = ref.found_by;
+  f.note = ref.note;
+  f.discovered_ms = clock_.now_ms();
+  f.import_depth = ref.import_depth;
+  f.browser_fetch = ref.browser_fetch;
+  f.document = document;
+  if (ref.type == ResourceType::kDocument) {  // an iframe: a document of its own
+    auto frame = std::make_unique<Document>();
+    frame->frame_depth = parent.frame_depth + 1;
+    f.frame_depth = frame->frame_depth;
+    f.document = static_cast<int>(documents_.size());
+    documents_.push_back(std::move(frame));
+  }
+  discover(std::move(f));
+}
+
+void PageLoad::take_references(std::vector<page::Reference> refs, int initiator, int document) {
+  for (const page::Reference& ref : refs) discover_reference(ref, initiator, document);
+}
+
+void PageLoad::step() {
+  if (finished_) return;
+  const double now = clock_.now_ms();
+  check_deadline(now);
+  if (finished_) return;
+  if (!stop_failure_)
+    for (Scheduler::Id chain : scheduler_.start()) release(chain);
+  maybe_finish();
+}
+
+void PageLoad::release(int seq) {
+  Fetch& f = fetches_[static_cast<std::size_t>(seq)];
+  f.released_ms = clock_.now_ms();
+  request(seq).span.start_ms = *f.released_ms;
+  resolve(seq);
+}
+
+void PageLoad::resolve(int seq) {
+  Fetch& f = fetches_[static_cast<std::size_t>(seq)];
+  const Url& url = f.url;
+  const double now = clock_.now_ms();
+  // Through a proxy the proxy resolves the host (unless it is a SOCKS proxy that takes
+  // addresses): no lookup of ours.
+  if (auto proxy = transfer::proxy_for(url, options_.proxy_env, options_.noproxy); proxy && !proxy->resolves_locally)
+    return hand_to_curl(seq, {});
+  if (auto fixed = fixed_addresses(url, options_)) return hand_to_curl(seq, std::move(*fixed));
+
+  auto& slot = hosts_[lower(url.host)];
+  if (!slot) slot = std::make_unique<HostDns>();
+  HostDns& host = *slot;
+  if (host.failure) {
+    // The page already learnt this name does not resolve (a browser's negative cache).
+    f.addresses_ms = now;
+    request(seq).dns_lookup = host.lookup_index;
+    return fail_unsent(seq, *host.failure, Phase::kDns);
+  }
+  if (host.resolving) {
+    host.waiters.push_back(seq);
+    f.waited_for_lookup = true;
+    return set_state(f, FetchState::kWaitingDns);
+  }
+  if (auto cached = dns_cache_.get(url.host, options_.ip_version, now)) {
+    f.lookup = std::move(cached);
+    return hand_to_curl(seq, f.lookup->addresses());
+  }
+  // Past its TTL. A browser resolves again before it opens a new connection; a request
+  // that will reuse an open, idle one needs no addresses (curl reuses it: nothing else
+  // to this origin is on the network to hold it).
+  if (options_.keepalive && driver_.has_live_connection(pool_, url) && !in_flight_to(url.origin()))
+    return hand_to_curl(seq, {});
+
+  host.resolving = true;
+  host.owner = seq;
+  f.asked_dns = true;
+  set_state(f, FetchState::kWaitingDns);
+  const std::string key = lower(url.host);
+  host.lookup_id = resolver_.resolve(url.host, options_.ip_version, clock_, [this, key](DnsLookup lookup) {
+    on_lookup(key, std::move(lookup));
+  });
+}
+
+bool PageLoad::in_flight_to(const std::string& origin) const {
+  for (const Fetch& f : fetches_)
+    if ((f.state == FetchState::kQueued || f.state == FetchState::kSending || f.state == FetchState::kWaiting ||
+         f.state == FetchState::kReceiving) && f.url.origin() == origin)
+      return true;
+  return false;
+}
+
+void PageLoad::on_lookup(const std::string& key, DnsLookup lookup) {
+  if (finished_) return;
+  HostDns& host = *hosts_.at(key);
+  host.resolving = false;
+  lookup.id = static_cast<int>(run_.dns_lookups.size());
+  host.lookup_index = lookup.id;
+  run_.dns_lookups.push_back(lookup);
+  const double end = lookup.span.end_ms;
+  std::vector<int> waiting = std::move(host.waiters);
+  host.waiters.clear();
+  Fetch& owner = fetches_[static_cast<std::size_t>(host.owner)];
+  owner.lookup = lookup;
+  owner.addresses_ms = end;
+  if (lookup.failure) {
+    host.failure = lookup.failure;
+    fail_unsent(host.owner, *lookup.failure, Phase::kDns);
+    for (int seq : waiting) {
+      fetches_[static_cast<std::size_t>(seq)].addresses_ms = end;
+      request(seq).dns_lookup = host.lookup_index;
+      fail_unsent(seq, *lookup.failure, Phase::kDns);
+    }
+    return;
+  }
+  dns_cache_.put(lookup, end);
+  host.last_addresses = lookup.addresses();
+  if (stop_failure_) {
+    fail_unsent(host.owner, *stop_failure_, std::nullopt);
+    for (int seq : waiting) fail_unsent(seq, *stop_failure_, std::nullopt);
+  } else {
+    hand_to_curl(host.owner, host.last_addresses);
+    for (int seq : waiting) {
+      fetches_[static_cast<std::size_t>(seq)].addresses_ms = end;
+      request(seq).dns_lookup = host.lookup_index;
+      hand_to_curl(seq, host.last_addresses);
+    }
+  }
+}
+
+void PageLoad::hand_to_curl(int seq, std::vector<std::string> addresses) {
+  Fetch& f = fetches_[static_cast<std::size_t>(seq)];
+  const double now = clock_.now_ms();
+  if (!f.addresses_ms) f.addresses_ms = now;
+  const LoadOptions& o = options_;
+  transfer::ExchangeSpec spec;
+  spec.pool = pool_;
+  spec.url = f.url;
+  spec.method = f.method;
+  spec.body = f.body;
+  spec.headers = headers_for_hop(o.headers, first_origin_, f.url.origin(), f.body.has_value());
+  if (f.type != ResourceType::kDocument || f.frame_depth > 0 || f.redirect_from) {
+    // What Chromium sends with a request the page made: its Accept and, by default
+    // policy, the Referer. The page's first request carries only the user's headers.
+    spec.headers.insert(spec.headers.begin(), {"Accept", accept_for(f.type)});
+    if (f.initiator) {
+      const Fetch& by = fetches_[static_cast<std::size_t>(*f.initiator)];
+      if (std::string referrer = referrer_for(by.url, f.url); !referrer.empty() && f.type != ResourceType::kDocument)
+        spec.headers.push_back({"Referer", referrer});
+    }
+  }
+  spec.user_agent = o.user_agent;
+  spec.proxy = transfer::proxy_for(f.url, o.proxy_env, o.noproxy);
+  if (f.lookup && !addresses.empty()) spec.addresses_ttl_s = remaining_ttl_s(*f.lookup);
+  spec.addresses = std::move(addresses);
+  spec.insecure = o.insecure;
+  spec.cacert = o.cacert;
+  spec.ip_version = o.ip_version;
+  spec.keepalive = o.keepalive;
+  spec.connect_timeout_ms = o.connect_timeout_ms;
+  spec.max_filesize = o.max_filesize;
+  spec.compressed = o.compressed;
+  spec.http_version = o.http11 ? transfer::HttpVersion::kHttp11 : transfer::HttpVersion::kNegotiate;
+  spec.stream_weight = http2_weight(f.priority);
+  if (deadline_ms_) spec.timeout_ms = std::max(1L, static_cast<long>(*deadline_ms_ - now));
+  const bool parsed = !o.document_only && (f.type == ResourceType::kDocument || f.type == ResourceType::kStylesheet);
+  if (parsed) {
+    spec.on_head = [this, seq](int status, const std::string& content_type) {
+      on_response_head(seq, status, content_type);
+    };
+    spec.on_body = [this, seq](std::string_view bytes) { on_body(seq, bytes); };
+  }
+  spec.on_stage = [this, seq](transfer::ExchangeSpec::Stage stage) {
+    Fetch& fetch = fetches_[static_cast<std::size_t>(seq)];
+    if (stage == transfer::ExchangeSpec::Stage::kSending && fetch.state == FetchState::kQueued)
+      set_state(fetch, FetchState::kSending);
+    if (stage == transfer::ExchangeSpec::Stage::kReceiving) {
+      if (fetch.state == FetchState::kSending) set_state(fetch, FetchState::kWaiting);
+      if (fetch.state == FetchState::kWaiting) set_state(fetch, FetchState::kReceiving);
+    }
+  };
+  set_state(f, FetchState::kQueued);
+  Status started = driver_.start(spec, clock_, [this, seq](transfer::ExchangeResult result) {
+    on_exchange(seq, std::move(result));
+  });
+  if (started.ok()) return;
+  // Nothing started: the request fails where it stands, in connect, without a response.
+  Request& req = request(seq);
+  req.phases.push_back(PhaseRecord{Phase::kConnect, {now, now}, Failure{started.code(), started.message()}});
+  req.error_phase = Phase::kConnect;
+  fail_unsent(seq, Failure{started.code(), started.message()}, std::nullopt);
+}
+
+void PageLoad::on_response_head(int seq, int status, const std::string& content_type) {
+  Fetch& f = fetches_[static_cast<std::size_t>(seq)];
+  if (f.type != ResourceType::kDocument || is_redirect_status(status)) return;
+  Document& doc = *documents_.at(static_cast<std::size_t>(f.document));
+  doc.fetch = seq;
+  // A browser renders only what it can: a document served as anything but HTML (say
+  // application/octet-stream) is downloaded, not parsed, and names nothing.
+  if (!is_html(content_type)) return;
+  page::Limits limits;
+  limits.default_favicon = doc.main;  // the browser asks for the page's icon, not a frame's
+  doc.discovery = std::make_unique<page::DocumentDiscovery>(f.url.full, limits);
+}
+
+void PageLoad::on_body(int seq, std::string_view bytes) {
+  Fetch& f = fetches_[static_cast<std::size_t>(seq)];
+  if (f.type == ResourceType::kStylesheet) {
+    const std::size_t room = kMaxStylesheetBytes - std::min(kMaxStylesheetBytes, f.stylesheet_text.size());
+    if (bytes.size() > room) f.stylesheet_truncated = true;
+    f.stylesheet_text.append(bytes.substr(0, room));
+    return;
+  }
+  Document& doc = *documents_.at(static_cast<std::size_t>(f.document));
+  if (!doc.discovery || doc.fetch != seq) return;
+  // Discovery as bytes arrive (Chromium's preload scanner): references found now are
+  // requested while the rest of the document is still on its way.
+  take_references(doc.discovery->feed(bytes), seq, f.document);
+  if (doc.main && doc.discovery->body_started()) scheduler_.body_reached();
+}
+
+void PageLoad::on_exchange(int seq, transfer::ExchangeResult result) {
+  if (finished_) return;
+  Fetch& f = fetches_[static_cast<std::size_t>(seq)];
+  Request& req = request(seq);
+  const transfer::Stamps& st = result.stamps;
+  Request got = std::move(result.request);
+  // Keep what the page knows of the request; take what the exchange measured.
+  got.id = req.id;
+  got.seq = req.seq;
+  got.redirect_from = req.redirect_from;
+  got.initiator = req.initiator;
+  got.resource_type = req.resource_type;
+  got.priority = req.priority;
+  got.discovered_ms = req.discovered_ms;
+  got.found_by = req.found_by;
+  got.note = req.note;
+  got.dns_lookup = req.dns_lookup;
+  got.warnings.insert(got.warnings.begin(), req.warnings.begin(), req.warnings.end());
+  req = std::move(got);
+
+  record_retries(result);
+  record_connection(req, result);
+
+  // DNS: the lookup this fetch made is its dns phase. An answer it took from the page's
+  // cache, or from another fetch's lookup, has no phase and is linked only when the
+  // request opened a connection with it.
+  const bool new_connection = result.connection.has_value();
+  double start = f.released_ms.value_or(req.span.start_ms);
+  if (f.asked_dns && f.lookup) {
+    req.dns_lookup = hosts_.at(lower(f.url.host))->lookup_index;
+    req.phases.insert(req.phases.begin(), PhaseRecord{Phase::kDns, f.lookup->span, std::nullopt});
+    start = std::min(start, f.lookup->span.start_ms);
+  } else if (f.lookup && new_connection) {
+    DnsLookup cached = *f.lookup;
+    cached.id = static_cast<int>(run_.dns_lookups.size());
+    req.dns_lookup = cached.id;
+    run_.dns_lookups.push_back(std::move(cached));
+  } else if (!new_connection) {
+    req.dns_lookup.reset();
+  }
+
+  // Blocked (HAR's blocked): from the moment the page found it until its own network work
+  // began (its DNS lookup, or its connection starting or ready), the time it waited for
+  // the scheduler, for another request's lookup, for a free connection or an HTTP/2 one.
+  const std::optional<double> connection_start = new_connection ? st.socket_opened : st.connection_ready;
+  std::optional<double> own_start = f.asked_dns && f.lookup ? std::optional<double>(f.lookup->span.start_ms) : connection_start;
+  const bool waited_for_dns = f.waited_for_lookup && f.addresses_ms && *f.addresses_ms - f.discovered_ms >= kMinWaitedMs;
+  if (own_start && (*own_start - f.discovered_ms >= kMinBlockedMs || waited_for_dns)) {
+    req.phases.push_back(PhaseRecord{Phase::kBlocked, {f.discovered_ms, *own_start}, std::nullopt});
+    start = std::min(start, f.discovered_ms);
+  }
+  req.span.start_ms = start;
+  std::sort(req.phases.begin(), req.phases.end(),
+            [](const PhaseRecord& a, const PhaseRecord& b) { return a.span.start_ms < b.span.start_ms; });
+
+  // on_stage moved it along as it happened; an exchange cancelled or failed before a
+  // stage never reached it, and one that got a whole response ends receiving.
+  if (!req.failure) {
+    if (f.state == FetchState::kQueued) set_state(f, FetchState::kSending);
+    if (f.state == FetchState::kSending) set_state(f, FetchState::kWaiting);
+    if (f.state == FetchState::kWaiting) set_state(f, FetchState::kReceiving);
+  }
+  if (req.http_version == "HTTP/2") scheduler_.origin_multiplexes(f.url.origin());
+
+  const std::string location = req.location;  // followed as sent; finish() redacts the run
+  if (req.failure) {
+    set_state(f, FetchState::kFailed);
+    return chain_finished(seq);
+  }
+  set_state(f, FetchState::kDone);
+  if (req.status && is_redirect_status(*req.status)) return follow_redirect(seq, location);
+  chain_finished(seq);
+}
+
+void PageLoad::follow_redirect(int seq, const std::string& location) {
+  Fetch& f = fetches_[static_cast<std::size_t>(seq)];
+  Request& done = request(seq);
+  auto fail = [&](Code code, std::string message) {
+    done.failure = Failure{code, std::move(message)};
+    chain_finished(seq);
+  };
+  bool has_location = false;
+  for (const auto& [name, value] : done.response_headers) has_location |= iequals(name, "location");
+  if (!has_location) return fail(Code::kBadRedirect, std::to_string(*done.status) + " response has no Location header");
+  auto next = resolve_location(f.url, location);
+  if (!next.ok()) return fail(next.status().code(), next.status().message());
+  done.redirect_url = next->full;
+  int hops = 0;
+  for (const Fetch* at = &f; at->redirect_from; at = &fetches_[static_cast<std::size_t>(*at->redirect_from)]) ++hops;
+  if (hops + 1 > options_.max_redirs)
+    return fail(Code::kTooManyRedirects, "more than " + std::to_string(options_.max_redirs) + " redirects (--max-redirs)");
+  NextRequest nr = method_after_redirect(*done.status, f.method, f.body);
+  std::set<std::string> visited = f.visited;
+  visited.insert(f.method + " " + f.url.full);
+  if (visited.count(nr.method + " " + next->full))
+    return fail(Code::kRedirectLoop, "redirect loop: " + done.redirect_url + " was already requested");
+  if (f.url.scheme == "https" && next->scheme == "http")
+    done.warnings.push_back("redirect downgrades https to http: " + done.redirect_url);
+  if (stop_failure_)
+    return fail(stop_failure_->code, stop_failure_->message + " before the redirect to " + done.redirect_url + " was followed");
+
+  Fetch hop;
+  hop.url = std::move(next).value();
+  hop.method = nr.method;
+  hop.body = nr.body;
+  hop.type = f.type;
+  hop.priority = f.priority;
+  hop.initiator = seq;
+  hop.redirect_from = seq;
+  hop.chain = f.chain;
+  hop.found_by = "redirect";
+  hop.discovered_ms = clock_.now_ms();
+  hop.document = f.document;
+  hop.frame_depth = f.frame_depth;
+  hop.import_depth = f.import_depth;
+  hop.browser_fetch = f.browser_fetch;
+  hop.visited = std::move(visited);
+  seen_urls_.insert(hop.url.full);
+  const int next_seq = discover(std::move(hop));
+  release(next_seq);  // a redirect keeps its chain's place: no new wait for the scheduler
+}
+
+void PageLoad::chain_finished(int seq) {
+  const Fetch& f = fetches_[static_cast<std::size_t>(seq)];
+  scheduler_.finished(f.chain);
+  if (f.chain == 0) {
+    document_chain_end_ = seq;
+    run_.document_ms = request(seq).span.end_ms;
+  }
+  if (f.type == ResourceType::kDocument) document_complete(seq);
+  if (f.type == ResourceType::kStylesheet) stylesheet_complete(seq);
+}
+
+void PageLoad::document_complete(int seq) {
+  const Fetch& f = fetches_[static_cast<std::size_t>(seq)];
+  Document& doc = *documents_.at(static_cast<std::size_t>(f.document));
+  if (doc.discovery && doc.fetch == seq && !request(seq).failure) {
+    take_references(doc.discovery->finish(), seq, f.document);
+    for (const std::string& note : doc.discovery->notes()) request(seq).warnings.push_back(note);
+  }
+  // The document is over, parsed or not: Chromium's scheduler leaves its layout-blocking
+  // phase once it has the <body>, or when there is none to wait for.
+  if (doc.main) scheduler_.body_reached();
+}
+
+void PageLoad::stylesheet_complete(int seq) {
+  Fetch& f = fetches_[static_cast<std::size_t>(seq)];
+  Request& req = request(seq);
+  if (req.failure || !req.status) return;
+  Document& doc = *documents_.at(static_cast<std::size_t>(f.document));
+  if (*req.status < 200 || *req.status > 299) return;  // an error page is not a stylesheet
+  // Browsers apply a stylesheet only when it is served as one (strict MIME checking).
+  if (media_type(req.content_type) != "text/css") {
+    req.warnings.push_back("not applied: served as '" + req.content_type + "', not text/css");
+    return;
+  }
+  if (f.stylesheet_truncated)
+    req.warnings.push_back("stylesheet read up to " + std::to_string(kMaxStylesheetBytes) + " bytes");
+  if (doc.discovery) take_references(doc.discovery->stylesheet(f.url.full, f.stylesheet_text, f.import_depth), seq, f.document);
+  std::string().swap(f.stylesheet_text);
+}
+
+// Connections curl gave up on before the one that answered (it retried the request):
+// each one this request opened gets a row that says why; a reused one says so on its row.
+void PageLoad::record_retries(transfer::ExchangeResult& result) {
+  for (auto& retry : result.retries) {
+    if (retry.connection) {
+      retry.connection->id = static_cast<int>(run_.connections.size());
+      retry.connection->retry_reason = retry.reason;
+      if (retry.connection_id) connection_index_[*retry.connection_id] = retry.connection->id;
+      run_.connections.push_back(std::move(*retry.connection));
+    } else if (retry.connection_id) {
+      if (auto it = connection_index_.find(*retry.connection_id); it != connection_index_.end())
+        run_.connections[static_cast<std::size_t>(it->second)].retry_reason = retry.reason;
+    }
+  }
+}
+
+// A connection gets its row when a request on it finishes first: often the request that
+// opened it, but a stream multiplexed on a new HTTP/2 connection (or a quick request on a
+// kept-alive one) may finish before the slow request that opened it. Then the row starts
+// as the connection's two ends, and the opener fills it in when it finishes.
+void PageLoad::record_connection(Request& req, transfer::ExchangeResult& result) {
+  if (result.connection) {
+    Connection& opened = *result.connection;
+    if (!opened.proxy.empty() && run_.proxy.find(opened.proxy) == std::string::npos)
+      run_.proxy += (run_.proxy.empty() ? "" : " ") + opened.proxy;
+    auto known = result.connection_id ? connection_index_.find(*result.connection_id) : connection_index_.end();
+    if (known != connection_index_.end()) {
+      Connection& row = run_.connections[static_cast<std::size_t>(known->second)];
+      opened.id = row.id;
+      opened.requests = row.requests;
+      row = std::move(opened);
+      borrowed_.erase(row.id);
+    } else {
+      opened.id = static_cast<int>(run_.connections.size());
+      if (result.connection_id) connection_index_[*result.connection_id] = opened.id;
+      run_.connections.push_back(std::move(opened));
+    }
+    req.connection = run_.connections.back().id;
+    if (known != connection_index_.end()) req.connection = known->second;
+  } else if (req.reused && result.connection_id) {
+    auto it = connection_index_.find(*result.connection_id);
+    if (it != connection_index_.end()) {
+      req.connection = it->second;
+    } else {
+      Connection c;
+      c.id = static_cast<int>(run_.connections.size());
+      c.scheme = req.scheme;
+      c.host = req.host;
+      c.port = req.port;
+      c.local_ip = result.connection_id->local_ip;
+      c.local_port = result.connection_id->local_port;
+      c.remote_ip = result.connection_id->remote_ip;
+      c.remote_port = result.connection_id->remote_port;
+      if (!c.remote_ip.empty()) c.family = c.remote_ip.find(':') != std::string::npos ? 6 : 4;
+      req.connection = c.id;
+      connection_index_[*result.connection_id] = c.id;
+      borrowed_.insert(c.id);  // until a request of this run turns out to have opened it
+      run_.connections.push_back(std::move(c));
+    }
+  }
+  if (req.connection) run_.connections[static_cast<std::size_t>(*req.connection)].requests++;
+}
+
+void PageLoad::fail_unsent(int seq, Failure failure, std::optional<Phase> phase) {
+  Fetch& f = fetches_[static_cast<std::size_t>(seq)];
+  if (is_finished(f.state)) return;
+  Request& req = request(seq);
+  const double now = clock_.now_ms();
+  const double start = f.released_ms.value_or(f.discovered_ms);
+  req.span = {start, std::max(start, now)};
+  if (phase == Phase::kDns) {
+    // Its own lookup's span; a request that only waited for another one's lookup (or
+    // for the page's memory of a failed one) fails at that moment, without a span.
+    const Span span = f.asked_dns && f.lookup ? f.lookup->span : Span{f.addresses_ms.value_or(now), f.addresses_ms.value_or(now)};
+    if (f.asked_dns && f.lookup) req.dns_lookup = hosts_.at(lower(f.url.host))->lookup_index;
+    const double blocked_from = f.discovered_ms;
+    if (!f.asked_dns && span.start_ms - blocked_from >= kMinWaitedMs)
+      req.phases.push_back(PhaseRecord{Phase::kBlocked, {blocked_from, span.start_ms}, std::nullopt});
+    req.phases.push_back(PhaseRecord{Phase::kDns, span, failure});
+    req.span.start_ms = std::min(req.span.start_ms, span.start_ms);
+    req.span.end_ms = std::max(req.span.end_ms, span.end_ms);
+    req.error_phase = Phase::kDns;
+  }
+  if (!phase && !f.released_ms && now - f.discovered_ms >= kMinWaitedMs)
+    req.phases.push_back(PhaseRecord{Phase::kBlocked, {f.discovered_ms, now}, std::nullopt});  // never let go
+  req.failure = std::move(failure);
+  set_state(f, FetchState::kFailed);
+  if (f.released_ms || f.redirect_from) chain_finished(seq);
+  else scheduler_.finished(f.chain);
+}
+
+void PageLoad::check_deadline(double now) {
+  if (!deadline_ms_ || now < *deadline_ms_) return;
+  const std::string message = "--max-time " + std::to_string(options_.max_time_ms) + " ms reached";
+  expire(Code::kTimeout, message);
+}
+
+// Ends what waits on the page itself (the scheduler, DNS); exchanges in flight end in
+// curl (their own --max-time share, or Driver::cancel_all).
+void PageLoad::expire(Code code, const std::string& message) {
+  if (!stop_failure_) stop_failure_ = Failure{code, message};
+  for (auto& [key, host] : hosts_) {
+    if (!host->resolving) continue;
+    host->resolving = false;
+    Failure failure{code, message + " during the DNS lookup of " + fetches_[static_cast<std::size_t>(host->owner)].url.host};
+    auto lookup = resolver_.abandon(host->lookup_id, failure);
+    if (lookup) {
+      lookup->id = static_cast<int>(run_.dns_lookups.size());
+      host->lookup_index = lookup->id;
+      run_.dns_lookups.push_back(*lookup);
+      fetches_[static_cast<std::size_t>(host->owner)].lookup = std::move(lookup);
+    }
+    fail_unsent(host->owner, failure, Phase::kDns);
+    for (int seq : host->waiters) fail_unsent(seq, failure, std::nullopt);
+    host->waiters.clear();
+  }
+  for (Fetch& f : fetches_)
+    if (f.state == FetchState::kDiscovered)
+      fail_unsent(f.seq, Failure{code, message + " before it was sent"}, std::nullopt);
+}
+
+void PageLoad::stop(const std::string& message) {
+  if (!stop_failure_) stop_failure_ = Failure{Code::kInterrupted, message};
+}
+
+void PageLoad::interrupt(const std::string& message) {
+  if (finished_) return;
+  expire(Code::kInterrupted, message);
+  maybe_finish();
+}
+
+std::optional<long> PageLoad::timeout_ms() const {
+  if (finished_ || !deadline_ms_) return std::nullopt;
+  return std::max(0L, static_cast<long>(*deadline_ms_ - clock_.now_ms()) + 1);
+}
+
+bool PageLoad::waiting_for_dns() const {
+  for (const auto& [key, host] : hosts_)
+    if (host->resolving) return true;
+  return false;
+}
+
+void PageLoad::maybe_finish() {
+  if (finished_) return;
+  for (const Fetch& f : fetches_)
+    if (!is_finished(f.state)) return;
+  finish();
+}
+
+void PageLoad::finish() {
+  finished_ = true;
+  if (owns_pool_) driver_.close_pool(pool_);
+  // A connection no request of this run opened was opened by an earlier run sharing the
+  // pool (--share-connections): its connect and TLS belong to that run.
+  for (Request& r : run_.requests)
+    if (r.connection && borrowed_.count(*r.connection))
+      r.warnings.push_back("connection opened by an earlier run (--share-connections)");
+  const Request& document = request(document_chain_end_);
+  run_.final_url = document.url;
+  run_.final_status = document.status;
+  run_.failure = document.failure;
+  double load = 0;
+  for (const Request& r : run_.requests) load = std::max(load, r.span.end_ms);
+  run_.load_ms = load;
+  run_.total_ms = load;
+  if (document.failure) run_.document_ms.reset();  // the document never completed
+  if (not_fetched_)
+    run_.warnings.push_back(std::to_string(not_fetched_) + " more references not fetched (--max-requests " +
+                            std::to_string(options_.max_requests) + ")");
+  if (frames_too_deep_)
+    run_.warnings.push_back(std::to_string(frames_too_deep_) + " iframes nested deeper than --max-frame-depth " +
+                            std::to_string(options_.max_frame_depth) + " not loaded");
+  if (run_.failure) run_.outcome = Outcome::kFailed;
+  else if (run_.final_status && *run_.final_status >= 400) run_.outcome = Outcome::kHttpError;
+  else run_.outcome = Outcome::kOk;
+  // The one place a finished run's secrets are redacted: everything it is stored, printed
+  // and drawn from comes after this.
+  if (!options_.keep_secrets) redact_run(run_);
+  if (done_) done_(run_);
+}
+
+}  // namespace pageload::loader

@@ -1,0 +1,134 @@
+// One run: a page as a set of fetches. The document's fetch starts it; what its response
+// names (src/page finds it) becomes more fetches, each with its own redirect chain, its
+// Chromium priority and a place in Chromium's scheduler; one DNS lookup per host serves
+// them all; the run is done when every fetch is. With --document-only the document's
+// redirect chain is the whole run, as a curl -L would load it.
+//
+// A PageLoad lives on the loader's event loop. It never calls into curl from inside a curl
+// callback: what a callback learns (bytes of a document, references found in them) is
+// queued and acted on from step(), which the loop calls after every round.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "dns/cache.h"
+#include "dns/lookup_source.h"
+#include "loader/fetch.h"
+#include "loader/scheduler.h"
+#include "pageload/options.h"
+#include "pageload/result.h"
+#include "transfer/transfer.h"
+
+namespace pageload::page {
+class DocumentDiscovery;
+struct Reference;
+}  // namespace pageload::page
+
+namespace pageload::loader {
+
+// The most of a stylesheet's text kept to be scanned (page::Limits scans up to this too).
+inline constexpr std::size_t kMaxStylesheetBytes = 4u << 20;
+
+class PageLoad {
+ public:
+  using DoneHook = std::function<void(Run&)>;
+
+  // `driver`, `resolver` and `pool` outlive the load; `run` has its url, label, options
+  // and versions filled in. Call begin() once the run's clock is set.
+  PageLoad(LoadOptions options, Url url, transfer::Driver& driver, dns::LookupSource& resolver,
+           transfer::PoolId pool, bool owns_pool, Run run, DoneHook done);
+  ~PageLoad();
+  PageLoad(const PageLoad&) = delete;
+  PageLoad& operator=(const PageLoad&) = delete;
+
+  // Queues the document's fetch on `clock` (the run's time origin); step() starts it.
+  void begin(RunClock clock);
+  // Acts on what the last round of the loop brought: references found, deadlines passed,
+  // fetches the scheduler may now start; finishes the run when nothing is left.
+  void step();
+  // Interrupting (Ctrl-C) is two steps around Driver::cancel_all: stop() first, so the
+  // exchanges cancel_all delivers start nothing new (no redirect, no reference); then
+  // interrupt() ends what waits on the page itself (the scheduler, DNS) as failed with
+  // Code::kInterrupted and `message`. The run is done (its hook has run) when it returns.
+  void stop(const std::string& message);
+  void interrupt(const std::string& message);
+
+  bool finished() const { return finished_; }
+  // The run being filled in: the one object the done hook receives.
+  Run& run() { return run_; }
+  // How long the loop may sleep before step() has something to do (a deadline); nullopt:
+  // nothing timed.
+  std::optional<long> timeout_ms() const;
+  // True while a DNS lookup of this page is pending (the loop must serve the resolver).
+  bool waiting_for_dns() const;
+
+ private:
+  struct Document;
+  struct HostDns;
+
+  // The life of a fetch, in order.
+  int discover(Fetch fetch);
+  void discover_reference(const page::Reference& ref, int initiator, int document);
+  void release(int seq);
+  void resolve(int seq);
+  void on_lookup(const std::string& host, DnsLookup lookup);
+  void hand_to_curl(int seq, std::vector<std::string> addresses);
+  void on_exchange(int seq, transfer::ExchangeResult result);
+  void follow_redirect(int seq, const std::string& location);
+  void chain_finished(int seq);
+  void fail_unsent(int seq, Failure failure, std::optional<Phase> phase);
+  void set_state(Fetch& f, FetchState to);
+
+  // The page: what responses mean for it.
+  void on_response_head(int seq, int status, const std::string& content_type);
+  void on_body(int seq, std::string_view bytes);
+  void document_complete(int seq);
+  void stylesheet_complete(int seq);
+  void take_references(std::vector<page::Reference> refs, int initiator, int document);
+
+  Request& request(int seq) { return run_.requests[static_cast<std::size_t>(seq)]; }
+  void record_retries(transfer::ExchangeResult& result);
+  void record_connection(Request& req, transfer::ExchangeResult& result);
+  bool in_flight_to(const std::string& origin) const;
+  void check_deadline(double now_ms);
+  void expire(Code code, const std::string& message);
+  void maybe_finish();
+  void finish();
+
+  LoadOptions options_;
+  Url first_url_;
+  std::string first_origin_;  // where the user's credentials may go
+  transfer::Driver& driver_;
+  dns::LookupSource& resolver_;  // the recursive Resolver, or the Tracer under --dns-trace
+  transfer::PoolId pool_;
+  bool owns_pool_;
+  DoneHook done_;
+  RunClock clock_;
+  Run run_;
+  std::optional<double> deadline_ms_;  // --max-time, on clock_
+
+  std::vector<Fetch> fetches_;  // by seq, as run_.requests
+  Scheduler scheduler_;
+  std::set<std::string> seen_urls_;  // the page's memory cache: each URL fetched once
+  std::size_t not_fetched_ = 0;      // references beyond --max-requests
+  std::size_t frames_too_deep_ = 0;  // iframes beyond --max-frame-depth
+  std::vector<std::unique_ptr<Document>> documents_;
+  std::map<std::string, std::unique_ptr<HostDns>> hosts_;  // by lower-case host
+  dns::DnsCache dns_cache_;
+  std::map<transfer::ConnectionId, int> connection_index_;  // -> run_.connections
+  std::set<int> borrowed_;  // connections used but not (yet) known to be opened by this run
+  int document_chain_end_ = 0;  // seq of the last hop of the page's document chain
+  // Set once --max-time passed or an interrupt began: nothing new starts, and what still
+  // waits fails with it.
+  std::optional<Failure> stop_failure_;
+  bool finished_ = false;
+};
+
+}  // namespace pageload::loader
