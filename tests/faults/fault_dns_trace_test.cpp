@@ -62,7 +62,7 @@ TEST_CASE("a traced load connects to the walk's answer, its dns phase the walk's
   CHECK(t.run.connections[*r.connection].remote_ip == "127.0.0.1");
 }
 
-TEST_CASE("each new host of a redirect chain is walked from the root; one seen before comes from the run's cache") {
+TEST_CASE("each new host of a redirect chain is walked from the root, and one seen before comes from the run's cache") {
   // www.shop.test -> www.cname.test -> www.shop.test, each hop on a new connection.
   auto encode = [](const std::string& s) {
     std::string out;
@@ -186,7 +186,7 @@ TEST_CASE("Ctrl-C during a walk ends the load as interrupted in its dns phase, t
   CHECK(l.steps[2].failure->code == Code::kInterrupted);
 }
 
-TEST_CASE("pageload run --dns-trace prints the walk under the dns phase; show and --json carry the steps") {
+TEST_CASE("pageload run --dns-trace prints the walk under the dns phase, and show and --json carry the steps") {
   TempDb tmp;
   auto r = pageload_cli(trace_args({"--db", tmp.path(), shared_lab().http_url("www.noglue.test", "/")}), tmp.dir());
   INFO(r.out << r.err);

@@ -48,7 +48,7 @@ TEST_CASE("each step's bar sits on the lookup's own axis, from its start, as wid
   CHECK(w.bars[1].duration_text == "20.0 ms");
 }
 
-TEST_CASE("a step too short to see is widened and kept inside the axis; a check that sent nothing has no bar") {
+TEST_CASE("a step too short to see is widened and kept inside the axis, and a check that sent nothing has no bar") {
   DnsLookup l;
   l.span = {0, 1000};
   l.steps = {step(999.99, 1000, "answer"), step(500, 500, "error", "")};
