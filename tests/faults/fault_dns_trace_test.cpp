@@ -92,6 +92,58 @@ TEST_CASE("each new host of a redirect chain is walked from the root, and one se
   CHECK_FALSE(t.run.requests[2].phase(Phase::kDns));
 }
 
+TEST_CASE("a traced page walks each of its hosts once: later requests to the host take that walk's answer") {
+  Timed t = timed_load(traced("www.shop.test", "/page/import"));
+  INFO((t.run.failure ? t.run.failure->message : ""));
+  REQUIRE(t.run.outcome == Outcome::kOk);
+  REQUIRE(t.run.requests.size() >= 4);  // the document, its stylesheets, the icon
+  // One walk; a request on a new connection after it takes the page's cached answer.
+  int walks = 0;
+  for (const DnsLookup& l : t.run.dns_lookups) {
+    INFO(l.id << " " << l.source);
+    CHECK(l.host == "www.shop.test");
+    if (l.source == "trace") {
+      ++walks;
+      CHECK(l.steps.size() == 3);
+    } else {
+      CHECK(l.source == "cache");
+      CHECK(l.steps.empty());
+    }
+  }
+  CHECK(walks == 1);
+  const DnsLookup& walk = lookup_of(t.run, 0);
+  CHECK(walk.source == "trace");
+  int dns_phases = 0;
+  for (const Request& r : t.run.requests) dns_phases += r.phase(Phase::kDns) != nullptr;
+  CHECK(dns_phases == 1);
+  CHECK(t.run.requests[0].phase(Phase::kDns)->span == walk.span);
+}
+
+TEST_CASE("a traced page's third-party host that does not exist is walked once, to the TLD's NXDOMAIN") {
+  Timed t = timed_load(traced("www.shop.test", "/page/third-party"));
+  INFO((t.run.failure ? t.run.failure->message : ""));
+  CHECK(t.run.outcome == Outcome::kOk);  // a subresource failing in DNS does not fail the page
+  CHECK(t.run.exit_status() == 0);
+  std::vector<const DnsLookup*> third;
+  for (const DnsLookup& l : t.run.dns_lookups)
+    if (l.host == "nxdomain.test") third.push_back(&l);
+  REQUIRE(third.size() == 1);
+  CHECK(third[0]->source == "trace");
+  CHECK(third[0]->outcome == "NXDOMAIN");
+  REQUIRE(third[0]->steps.size() == 2);
+  CHECK(third[0]->steps[1].zone == "test");
+  CHECK(third[0]->steps[1].kind == "nxdomain");
+  int failed = 0;
+  for (const Request& r : t.run.requests)
+    if (r.host == "nxdomain.test") {
+      ++failed;
+      REQUIRE(r.failure);
+      CHECK(r.failure->code == Code::kDnsNxdomain);
+      CHECK(r.dns_lookup == std::optional<int>(third[0]->id));
+    }
+  CHECK(failed == 2);
+}
+
 TEST_CASE("a traced load past a lame server and past a silent and an unreachable one loads, each try a step") {
   Timed lame = timed_load(traced("www.lame.test"));
   CHECK(lame.run.outcome == Outcome::kOk);
