@@ -360,6 +360,9 @@ void Tracer::on_reply(Sent& sent, int status, const uint8_t* reply, int length) 
   Walk& walk = *sent.walk;
   if (walk.done) return;
   Lookup& l = *it->second;
+  // A reply is an event of its own: c-ares reads on after a callback, so this one may
+  // come in the same pass as a query that callback sent (whose send stamped the clock).
+  event_us_ = mono_now_us();
   l.result.steps[sent.step].span.end_ms = now_ms(l);
   switch (status) {
     case ARES_SUCCESS:
