@@ -53,14 +53,17 @@ CREATE TABLE IF NOT EXISTS dns_lookups (
   run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
   seq         INTEGER NOT NULL,
   host        TEXT NOT NULL,
-  source      TEXT NOT NULL,          -- 'dns' (servers asked), 'cache' (run's cache), 'hosts'
-  servers     TEXT,                   -- JSON array of "ADDR:PORT"; NULL when none configured
+  source      TEXT NOT NULL,          -- 'dns' (servers asked), 'trace' (walked from the root:
+                                      -- dns_steps), 'cache' (run's cache), 'hosts'
+  servers     TEXT,                   -- JSON array of "ADDR:PORT" (for 'trace': the roots);
+                                      -- NULL when none configured
   family      INTEGER,                -- 4 or 6 when restricted (-4/-6); NULL: any
   start_ms    REAL NOT NULL,
   end_ms      REAL NOT NULL,
   duration_ms REAL GENERATED ALWAYS AS (end_ms - start_ms) STORED,
   -- NOERROR, NXDOMAIN, SERVFAIL, NODATA, REFUSED, TIMEOUT, BADREPLY (a reply that does not
-  -- parse), ERROR (anything else: local or network)
+  -- parse), ERROR (anything else: local or network); a trace also LAME, UNREACHABLE, LOOP,
+  -- TOODEEP
   outcome     TEXT,
   ares_status TEXT,                   -- c-ares status name, e.g. ARES_ENOTFOUND; NULL: none
                                       -- (--max-time ended the lookup first)
@@ -112,6 +115,40 @@ CREATE TABLE IF NOT EXISTS dns_answers (
   ttl       INTEGER NOT NULL,         -- seconds, as sent: 0 to 4294967295 (RFC 2181 8: 2^31
                                       -- and more count as 0, so such an answer is not cached)
   PRIMARY KEY (lookup_id, seq)
+) WITHOUT ROWID;
+
+-- Every query of a walk from the root (--dns-trace: dns_lookups.source = 'trace'), in
+-- the order sent: the A and AAAA walks, and the walks finding name servers' addresses. A
+-- step the walk could not use (lame, silent, unreachable, a referral back up, a bound
+-- reached) is kind 'error' or 'timeout' with its error_class; a check that sent nothing
+-- (a name server only findable through its own zone) has no server.
+CREATE TABLE IF NOT EXISTS dns_steps (
+  lookup_id     INTEGER NOT NULL,
+  seq           INTEGER NOT NULL,
+  query_seq     INTEGER NOT NULL,       -- dns_queries.seq: the walk (A or AAAA) it served
+  depth         INTEGER NOT NULL,       -- 0: the host's own walk; 1 and up: finding the
+                                        -- address of a name server given without glue
+  server        TEXT,                   -- "ADDR:PORT" asked; NULL: a check that sent nothing
+  server_name   TEXT,                   -- the NS name of that address; NULL for a --dns-root
+  zone          TEXT NOT NULL,          -- the zone the server was asked as: '.', 'test', ...
+  qname         TEXT NOT NULL,
+  qtype         TEXT NOT NULL,          -- 'A' or 'AAAA'
+  start_ms      REAL NOT NULL,          -- sent
+  end_ms        REAL NOT NULL,          -- the reply, or when the walk stopped waiting
+  duration_ms   REAL GENERATED ALWAYS AS (end_ms - start_ms) STORED,
+  rcode         TEXT,                   -- the reply's: NOERROR, NXDOMAIN, REFUSED...; NULL: none
+  aa            INTEGER CHECK (aa IN (0, 1)),  -- the reply's AA bit (authoritative); NULL: none
+  kind          TEXT NOT NULL CHECK (kind IN ('referral', 'answer', 'cname', 'nxdomain', 'nodata',
+                                              'error', 'timeout')),
+  referral_zone TEXT,                   -- a referral's: the zone it hands the walk to,
+  ns            TEXT,                   -- its NS names (JSON array)
+  glue          TEXT,                   -- and their addresses it gave (JSON [{type, name, value, ttl}])
+  records       TEXT,                   -- an answer's or cname's records used (JSON, as glue)
+  error_class   TEXT,                   -- why the walk could not use it: dns_lame_delegation,
+                                        -- dns_unreachable, dns_timeout, dns_referral_loop, ...
+  error         TEXT,
+  PRIMARY KEY (lookup_id, seq),
+  FOREIGN KEY (lookup_id, query_seq) REFERENCES dns_queries(lookup_id, seq) ON DELETE CASCADE
 ) WITHOUT ROWID;
 
 -- One TCP (+TLS) connection. A run's connections are numbered by seq from 0.

@@ -44,6 +44,12 @@ struct LoadOptions {
   int ip_version = 0;                 // 0 any, 4 or 6
   std::vector<ResolveEntry> resolve;  // --resolve
   std::vector<std::string> dns_servers;  // --dns-server ADDR[:PORT]
+  // --dns-trace: resolve each host iteratively from the root servers, recording every
+  // step, instead of asking a recursive resolver.
+  bool dns_trace = false;
+  // --dns-root ADDR[:PORT]: the root servers a trace starts at (default: IANA's root
+  // hints); a port given here is the port every server of the walk is asked on.
+  std::vector<std::string> dns_roots;
   int max_redirs = 20;
   long connect_timeout_ms = 10000;
   // Bounds the whole load, DNS included; 0: none. By default a load ends after 300 s, so

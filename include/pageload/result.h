@@ -80,8 +80,44 @@ struct DnsQuery {
   bool operator==(const DnsQuery&) const = default;
 };
 
+// One step of a traced lookup (--dns-trace): a query sent without recursion to one
+// server of the walk from the root, and what its reply meant for the walk. A reply the
+// walk could not use (a lame server, a referral back up, a chain past its bound) is kind
+// "error" with the failure saying why; a server that never answered is "timeout". A check
+// that found the walk cannot go on without sending anything (an NS name whose resolution
+// leads back to itself, too many queries) is an "error" step with no server.
+struct DnsStep {
+  int query = 0;              // index into DnsLookup::queries: the walk (A or AAAA) it served
+  int depth = 0;              // 0: the host's own walk; 1 and up: resolving a name server's
+                              // address for the walk above it
+  std::string server;         // "ADDR:PORT" asked; empty for a check that sent nothing
+  std::string server_name;    // the NS name the address belongs to; empty for a --dns-root
+  std::string zone;           // the zone that server was asked as: ".", "test", "shop.test"
+  std::string qname;          // the name and type asked
+  std::string qtype;
+  Span span;                  // sent .. reply (or gave up); zero-length for a check
+  std::string rcode;          // the reply's RCODE (NOERROR, NXDOMAIN, REFUSED...); empty: none
+  bool authoritative = false; // the reply's AA bit
+  // referral, answer, cname, nxdomain, nodata, error, timeout
+  std::string kind;
+  std::string referral_zone;      // a referral's: the zone it hands the walk to
+  std::vector<std::string> ns;    // ... its NS names
+  std::vector<DnsAnswer> glue;    // ... and the addresses it gave for them (A, AAAA)
+  std::vector<DnsAnswer> records; // an answer's or cname's records the walk used
+  std::optional<Failure> failure; // why the walk could not use this step; set on error and
+                                  // timeout steps
+
+  // What came of it in a few words, as the terminal and the report show it: "referral
+  // to shop.test via ns1.shop.test (glue)", "answer A 127.0.0.1", "NXDOMAIN", "no reply:
+  // ...". Names as the server sent them: escape before showing.
+  std::string result_text() const;
+
+  bool operator==(const DnsStep&) const = default;
+};
+
 // Resolving one host name. `source` tells how the answer was had: "dns" (asked the
-// servers), "cache" (the run's TTL-honouring cache: no query sent), or "hosts".
+// servers), "trace" (walked from the root by pageload itself, --dns-trace: see steps),
+// "cache" (the run's TTL-honouring cache: no query sent), or "hosts".
 struct DnsLookup {
   int id = 0;                        // index within Run::dns_lookups (store maps to rowid)
   std::string host;
@@ -95,6 +131,8 @@ struct DnsLookup {
   std::vector<DnsQuery> queries;
   std::vector<DnsAnswer> answers;    // CNAME chain first, then addresses
   std::optional<Failure> failure;
+  std::vector<DnsStep> steps;        // source "trace": every query of the walk, in the
+                                     // order sent (A and AAAA walks interleaved)
   // Addresses in preference order (what connect will be handed).
   std::vector<std::string> addresses() const;
 

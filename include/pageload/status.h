@@ -32,6 +32,11 @@ enum class Code {
   kDnsTimeout,       // no answer in time
   kDnsBadReply,      // malformed or truncated reply
   kDnsError,         // any other resolver failure
+  // DNS walked from the root (--dns-trace)
+  kDnsLameDelegation,  // every server a zone was delegated to refused it or did not answer for it
+  kDnsUnreachable,     // every server of a zone was silent or unreachable
+  kDnsReferralLoop,    // the referrals (or the name servers' own names) lead back where they came from
+  kDnsTooDeep,         // a CNAME chain or name-server lookups deeper than the walk's bounds
   // Connect
   kConnectRefused,
   kConnectTimeout,

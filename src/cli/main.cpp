@@ -57,6 +57,11 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   cmd_run->add_option("--dns-server", run.raw_dns_servers, "Resolver ADDR[:PORT] (repeatable; default: system)")
       ->allow_extra_args(false);
+  cmd_run->add_flag("--dns-trace", o.dns_trace,
+                    "Resolve each host from the root servers, iteratively, recording every step (like dig +trace)");
+  cmd_run->add_option("--dns-root", run.raw_dns_roots,
+                      "Root server ADDR[:PORT] for --dns-trace (repeatable; default: IANA's; a port is used for every server)")
+      ->allow_extra_args(false);
   cmd_run->add_option("--dns-timeout", dns_timeout, "Seconds allowed for each DNS lookup, retries included (default 15)");
   cmd_run->add_option("--max-redirs", o.max_redirs, "Redirects to follow at most (default 20)")->check(CLI::Range(0, 1000));
   cmd_run->add_option("--connect-timeout", connect_timeout, "Seconds allowed for each TCP connect (default 10)");
@@ -111,11 +116,13 @@ int main(int argc, char** argv) {
   cmd_report->add_option("-o,--output", report_out, "Output file (one run) or directory (several)");
   cmd_report->add_option("--db", db, "SQLite database");
 
-  int dns_port = 0, http_port = 0, https_port = 0;
+  int dns_port = 0, http_port = 0, https_port = 0, dns_root_port = 0;
   auto* cmd_lab = app.add_subcommand("lab", "Serve the loopback lab (DNS, HTTP, HTTPS) until stopped");
   cmd_lab->add_option("--dns-port", dns_port, "UDP port for the lab DNS (default: any free)");
   cmd_lab->add_option("--http-port", http_port, "HTTP port (default: any free)");
   cmd_lab->add_option("--https-port", https_port, "HTTPS port (default: any free)");
+  cmd_lab->add_option("--dns-root-port", dns_root_port,
+                      "UDP port of the DNS hierarchy on 127.0.0.53-64 (default: one free on all)");
 
   std::string out_dir = ".";
   auto* cmd_demo = app.add_subcommand("demo", "Start the lab and load a guided tour, writing reports");
@@ -171,7 +178,7 @@ int main(int argc, char** argv) {
     if (cmd_list->parsed()) return pageload::cli::list_command(db, limit, json);
     if (cmd_show->parsed()) return pageload::cli::show_command(db, run_id, json);
     if (cmd_report->parsed()) return pageload::cli::report_command(db, report_runs, report_out);
-    if (cmd_lab->parsed()) return pageload::cli::lab_command(dns_port, http_port, https_port);
+    if (cmd_lab->parsed()) return pageload::cli::lab_command(dns_port, http_port, https_port, dns_root_port);
     if (cmd_demo->parsed()) return pageload::cli::demo_command(db, out_dir);
   } catch (const std::exception& e) {
     std::cerr << "pageload: internal error: " << e.what() << "\n";

@@ -86,22 +86,22 @@ StatusOr<ResolveEntry> parse_resolve(const std::string& text) {
   return entry;
 }
 
-StatusOr<std::string> parse_dns_server(const std::string& text) {
+StatusOr<std::string> parse_dns_server(const std::string& text, const std::string& flag) {
   std::string addr = text;
   std::string port;
   if (!text.empty() && text.front() == '[') {
     auto close = text.find(']');
-    if (close == std::string::npos) return Status(Code::kUsage, "bad --dns-server '" + text + "'");
+    if (close == std::string::npos) return Status(Code::kUsage, "bad " + flag + " '" + text + "'");
     addr = text.substr(1, close - 1);
     if (close + 1 < text.size()) {
-      if (text[close + 1] != ':') return Status(Code::kUsage, "bad --dns-server '" + text + "'");
+      if (text[close + 1] != ':') return Status(Code::kUsage, "bad " + flag + " '" + text + "'");
       port = text.substr(close + 2);
     }
   } else if (std::count(text.begin(), text.end(), ':') == 1) {
     addr = text.substr(0, text.find(':'));
     port = text.substr(text.find(':') + 1);
   }
-  if (!is_ip(addr)) return Status(Code::kUsage, "--dns-server '" + text + "' is not ADDR[:PORT] with an IP address");
+  if (!is_ip(addr)) return Status(Code::kUsage, flag + " '" + text + "' is not ADDR[:PORT] with an IP address");
   if (!port.empty()) {
     auto p = parse_port(port, text);
     if (!p.ok()) return p.status();

@@ -13,8 +13,9 @@ namespace pageload::cli {
 StatusOr<Header> parse_header(const std::string& text);
 // HOST:PORT:ADDR[,ADDR...] (IPv6 addresses in brackets). kUsage otherwise.
 StatusOr<ResolveEntry> parse_resolve(const std::string& text);
-// ADDR or ADDR:PORT or [V6]:PORT; returns it normalised as given. kUsage otherwise.
-StatusOr<std::string> parse_dns_server(const std::string& text);
+// ADDR or ADDR:PORT or [V6]:PORT; returns it normalised as given. kUsage otherwise, the
+// message naming `flag` (--dns-server, --dns-root).
+StatusOr<std::string> parse_dns_server(const std::string& text, const std::string& flag = "--dns-server");
 // A time limit in seconds ("10", "0.5") as whole milliseconds, rounded up so that a
 // tiny limit never becomes 0 (which means "none"). kUsage, naming `flag`, for anything
 // but a finite number above 0 and at most a day (86400).

@@ -5,6 +5,8 @@
 #include <system_error>
 
 #include "lab/certs.h"
+#include "lab/dns_hierarchy.h"
+#include "lab/dns_hierarchy_server.h"
 #include "lab/dns_server.h"
 #include "lab/http_server.h"
 #include "lab/page_routes.h"
@@ -61,6 +63,9 @@ StatusOr<std::unique_ptr<Lab>> Lab::start(const LabOptions& options) {
   auto dns = DnsServer::start(options.bind, options.dns_port);
   if (!dns.ok()) return dns.status();
   lab->dns_ = std::move(dns.value());
+  auto hierarchy = DnsHierarchyServer::start(options.dns_root_port);
+  if (!hierarchy.ok()) return hierarchy.status();
+  lab->dns_hierarchy_ = std::move(hierarchy.value());
 
   bool ipv4 = options.bind.find(':') == std::string::npos;
   HttpServerOptions http;
@@ -113,6 +118,7 @@ Lab::~Lab() {
   https_.reset();
   http_.reset();
   dns_.reset();
+  dns_hierarchy_.reset();
   if (remove_state_dir_) {
     std::error_code ec;
     std::filesystem::remove_all(state_dir_, ec);  // best effort
@@ -125,6 +131,8 @@ int Lab::https_port() const { return https_->port(); }
 int Lab::https11_port() const { return https11_->port(); }
 int Lab::https12_port() const { return https12_->port(); }
 std::string Lab::dns_server() const { return dns_->address(); }
+std::string Lab::dns_root() const { return dns_hierarchy_->root(); }
+int Lab::dns_root_port() const { return dns_hierarchy_->port(); }
 std::string Lab::ca_file() const { return ca_file_; }
 uint64_t Lab::http_connections() const { return http_->connections_accepted(); }
 uint64_t Lab::https_connections() const { return https_->connections_accepted(); }
@@ -158,6 +166,8 @@ std::string Lab::describe() const {
   std::string out;
   out += "pageload lab on " + bind_ + "\n";
   out += "  DNS   udp+tcp " + dns_server() + "   zone *.test (use --dns-server " + dns_server() + ")\n";
+  out += "  DNS   udp " + dns_root() + "   a root, a TLD and authoritative servers on 127.0.0.53-64 (use --dns-trace --dns-root " +
+         dns_root() + ")\n";
   out += "  HTTP  " + http_url("a.test", "/") + "   HTTP/1.1\n";
   out += "  HTTPS " + https_url("a.test", "/") + "   HTTP/2 or HTTP/1.1 by ALPN (h2 preferred)\n";
   out += "  HTTPS " + https11_url("a.test", "/") + "   HTTP/1.1 only (ALPN offers http/1.1 alone)\n";
@@ -190,6 +200,20 @@ std::string Lab::describe() const {
   out += "  v6.test (AAAA ::1) dual.test (A and AAAA) fallback.test (127.0.0.2 then 127.0.0.1) multi.test\n";
   out += "  dual-fallback.test (A 127.0.0.2 refuses, then AAAA ::1)\n";
   out += "  delay-N.test (answer after N ms) ttl-N.test cname-N.a.test (CNAME chain of N; over 512 bytes: TC, then TCP)\n";
+  out += "\nDNS hierarchy (--dns-trace --dns-root " + dns_root() + "), one port, an address per server:\n";
+  for (const auto& server : hierarchy_servers()) {
+    std::string address(server.address);
+    address.resize(11, ' ');
+    std::string names(server.names);
+    if (names.size() < 42) names.resize(42, ' ');
+    out += "  " + address + " " + names + " " + std::string(server.role) + "\n";
+  }
+  out += "  Names to walk:\n";
+  for (const auto& name : hierarchy_names()) {
+    std::string n(name.name);
+    if (n.size() < 18) n.resize(18, ' ');
+    out += "    " + n + " " + std::string(name.shows) + "\n";
+  }
   out += "\nTLS names (any HTTPS port):\n";
   out += "  expired.test      certificate expired\n";
   out += "  wronghost.test    certificate for other.example only\n";

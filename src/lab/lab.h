@@ -8,6 +8,9 @@
 // pages use different *.test names on the same port, since every *.test name resolves
 // to 127.0.0.1.
 //
+// A DNS hierarchy (dns_hierarchy.h: a root, a TLD and authoritative servers on
+// 127.0.0.53 and up, one port) stands in for the internet's root for --dns-trace.
+//
 // The HTTP, HTTPS and fault servers also listen on ::1 with the same port numbers (when
 // the machine has an IPv6 loopback), so v6.test (AAAA ::1) and dual.test (A and AAAA)
 // connect over IPv6 with the same URLs. The DNS server answers on the bind address only.
@@ -26,6 +29,7 @@
 
 namespace pageload::lab {
 
+class DnsHierarchyServer;
 class DnsServer;
 class HttpServer;
 
@@ -39,6 +43,8 @@ struct LabOptions {
   int https_port = 0;
   int https11_port = 0;            // the HTTPS port that offers only http/1.1
   int https12_port = 0;            // the HTTPS port that speaks TLS 1.2 only
+  int dns_root_port = 0;           // the DNS hierarchy's one port (0: one free on all of
+                                   // its addresses)
   std::string state_dir;           // certificates go here; empty: a fresh mkdtemp
                                    // directory under /tmp, removed when the lab stops
 };
@@ -60,6 +66,9 @@ class Lab {
   int https12_port() const;
   // "127.0.0.1:PORT", the form --dns-server takes.
   std::string dns_server() const;
+  // The DNS hierarchy's root, "127.0.0.53:PORT", the form --dns-root takes; and its port.
+  std::string dns_root() const;
+  int dns_root_port() const;
   // The lab CA's PEM file, for --cacert.
   std::string ca_file() const;
   const std::string& state_dir() const { return state_dir_; }
@@ -102,6 +111,7 @@ class Lab {
   bool remove_state_dir_ = false;
   std::string ca_file_;
   std::unique_ptr<DnsServer> dns_;
+  std::unique_ptr<DnsHierarchyServer> dns_hierarchy_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<HttpServer> https_;
   std::unique_ptr<HttpServer> https11_;

@@ -94,14 +94,14 @@ struct PageLoad::Document {
 struct PageLoad::HostDns {
   bool resolving = false;
   int owner = -1;                        // the fetch that asked (it has the dns phase)
-  dns::Resolver::LookupId lookup_id = 0;
+  dns::LookupSource::LookupId lookup_id = 0;
   std::vector<int> waiters;              // fetches waiting for the answer
   std::optional<int> lookup_index;       // its row in run_.dns_lookups once answered
   std::optional<Failure> failure;        // the answer was a failure: later requests fail too
   std::vector<std::string> last_addresses;  // from the last answer, even past its TTL
 };
 
-PageLoad::PageLoad(LoadOptions options, Url url, transfer::Driver& driver, dns::Resolver& resolver,
+PageLoad::PageLoad(LoadOptions options, Url url, transfer::Driver& driver, dns::LookupSource& resolver,
                    transfer::PoolId pool, bool owns_pool, Run run, DoneHook done)
     : options_(std::move(options)),
       first_url_(std::move(url)),

@@ -24,6 +24,10 @@ constexpr char kSelectDnsAttempts[] =
     "SELECT a.lookup_id, a.query_seq, a.server, a.start_ms, a.end_ms, a.outcome"
     " FROM dns_lookups l JOIN dns_attempts a ON a.lookup_id = l.id WHERE l.run_id = ?1"
     " ORDER BY l.seq, a.query_seq, a.seq";
+constexpr char kSelectSteps[] =
+    "SELECT s.lookup_id, s.query_seq, s.depth, s.server, s.server_name, s.zone, s.qname, s.qtype, s.start_ms,"
+    " s.end_ms, s.rcode, s.aa, s.kind, s.referral_zone, s.ns, s.glue, s.records, s.error_class, s.error"
+    " FROM dns_lookups l JOIN dns_steps s ON s.lookup_id = l.id WHERE l.run_id = ?1 ORDER BY l.seq, s.seq";
 constexpr char kSelectAnswers[] =
     "SELECT a.lookup_id, a.type, a.name, a.value, a.ttl"
     " FROM dns_lookups l JOIN dns_answers a ON a.lookup_id = l.id WHERE l.run_id = ?1 ORDER BY l.seq, a.seq";
@@ -129,6 +133,27 @@ Status read_lookups(SqliteDb& db, Run& run, IndexOf& index) {
     const auto query_seq = static_cast<std::size_t>(st.int64(1));
     if (query_seq >= queries.size()) return;  // the foreign key makes this unreachable
     queries[query_seq].attempts.push_back(DnsAttempt{st.text(2), st.real(3), st.opt_real(4), st.text(5)});
+  });
+  if (!s.ok()) return s;
+  s = query_run(db, kSelectSteps, run.id, [&](const Statement& st) {
+    DnsStep t;
+    t.query = st.integer(1);
+    t.depth = st.integer(2);
+    t.server = st.text(3);
+    t.server_name = st.text(4);
+    t.zone = st.text(5);
+    t.qname = st.text(6);
+    t.qtype = st.text(7);
+    t.span = {st.real(8), st.real(9)};
+    t.rcode = st.text(10);
+    t.authoritative = st.opt_int(11).value_or(0) != 0;
+    t.kind = st.text(12);
+    t.referral_zone = st.text(13);
+    t.ns = from_json_list(st.text(14));
+    t.glue = from_json_records(st.text(15));
+    t.records = from_json_records(st.text(16));
+    t.failure = failure_at(st, 17, 18);
+    run.dns_lookups[index.at(st.int64(0))].steps.push_back(std::move(t));
   });
   if (!s.ok()) return s;
   return query_run(db, kSelectAnswers, run.id, [&](const Statement& st) {

@@ -37,6 +37,10 @@ constexpr char kInsertQuery[] =
 constexpr char kInsertDnsAttempt[] =
     "INSERT INTO dns_attempts (lookup_id, query_seq, seq, server, start_ms, end_ms, outcome)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+constexpr char kInsertStep[] =
+    "INSERT INTO dns_steps (lookup_id, seq, query_seq, depth, server, server_name, zone, qname, qtype,"
+    " start_ms, end_ms, rcode, aa, kind, referral_zone, ns, glue, records, error_class, error)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)";
 constexpr char kInsertAnswer[] =
     "INSERT INTO dns_answers (lookup_id, seq, type, name, value, ttl) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 
@@ -112,6 +116,16 @@ Status write_lookup(SqliteDb& db, int64_t run_id, int seq, const DnsLookup& l, i
       s = execute(db, kInsertDnsAttempt, row_id, i, k, a.server, a.start_ms, a.end_ms, or_null(a.outcome));
       if (!s.ok()) return s;
     }
+  }
+  for (size_t i = 0; i < l.steps.size(); ++i) {
+    const DnsStep& t = l.steps[i];
+    const bool replied = !t.rcode.empty();
+    Status s = execute(db, kInsertStep, row_id, i, t.query, t.depth, or_null(t.server), or_null(t.server_name), t.zone,
+                       t.qname, t.qtype, t.span.start_ms, t.span.end_ms, or_null(t.rcode),
+                       replied ? std::optional<bool>(t.authoritative) : std::nullopt, t.kind, or_null(t.referral_zone),
+                       or_null(to_json_list(t.ns)), or_null(to_json_records(t.glue)),
+                       or_null(to_json_records(t.records)), error_class(t.failure), error_text(t.failure));
+    if (!s.ok()) return s;
   }
   for (size_t i = 0; i < l.answers.size(); ++i) {
     const DnsAnswer& a = l.answers[i];

@@ -50,6 +50,11 @@ void check_same(const DnsLookup& a, const DnsLookup& b) {
       CHECK(a.queries[i].attempts[k].outcome == b.queries[i].attempts[k].outcome);
     }
   }
+  REQUIRE(a.steps.size() == b.steps.size());
+  for (size_t i = 0; i < a.steps.size(); ++i) {
+    INFO("step " << i);
+    CHECK(a.steps[i] == b.steps[i]);
+  }
   REQUIRE(a.answers.size() == b.answers.size());
   for (size_t i = 0; i < a.answers.size(); ++i) {
     CHECK(a.answers[i].type == b.answers[i].type);
@@ -449,4 +454,117 @@ TEST_CASE("TLS steps are stored in order with their direction, and an alert's na
   // The connection's own columns; plain TCP has NULL in all three.
   CHECK(query(path, "SELECT scheme, tls_round_trips, tls_session_offered, tls_resumed FROM connections ORDER BY seq") ==
         std::vector<Row>{{V("https"), V("1"), V("1"), V("0")}, {V("http"), {}, {}, {}}});
+}
+
+namespace {
+
+// A run whose one lookup walked from the root: a referral with glue, a silent server, a
+// lame one, a check that sent nothing, and the answer.
+Run make_traced_run() {
+  Run run;
+  run.url = "http://www.flaky.test/";
+  run.started_at = "2026-12-01T10:00:00.000000Z";
+  run.outcome = Outcome::kOk;
+  DnsLookup l;
+  l.host = "www.flaky.test";
+  l.source = "trace";
+  l.servers = {"127.0.0.53:5300"};
+  l.family = 4;
+  l.span = {0.25, 160.5};
+  l.outcome = "NOERROR";
+  DnsQuery q;
+  q.type = "A";
+  q.outcome = "NOERROR";
+  q.span = l.span;
+  q.server = "127.0.0.55:5300";
+  l.queries = {q};
+  DnsStep root;
+  root.zone = ".";
+  root.server = "127.0.0.53:5300";
+  root.qname = "www.flaky.test";
+  root.qtype = "A";
+  root.span = {0.25, 0.5};
+  root.rcode = "NOERROR";
+  root.kind = "referral";
+  root.referral_zone = "test";
+  root.ns = {"ns1.nic.test"};
+  root.glue = {{"A", "ns1.nic.test", "127.0.0.54", 172800}};
+  DnsStep silent = root;
+  silent.zone = "flaky.test";
+  silent.server = "127.0.0.60:5300";
+  silent.server_name = "ns1.flaky.test";
+  silent.span = {0.75, 150.75};
+  silent.rcode.clear();
+  silent.kind = "timeout";
+  silent.referral_zone.clear();
+  silent.ns.clear();
+  silent.glue.clear();
+  silent.failure = Failure{Code::kDnsTimeout, "no reply in 150 ms"};
+  DnsStep check = silent;
+  check.server.clear();
+  check.server_name.clear();
+  check.depth = 1;
+  check.qname = "ns2.flaky.test";
+  check.span = {150.75, 150.75};
+  check.kind = "error";
+  check.failure = Failure{Code::kDnsReferralLoop, "ns2.flaky.test leads back to flaky.test"};
+  DnsStep answer = silent;
+  answer.server = "127.0.0.55:5300";
+  answer.server_name = "ns3.flaky.test";
+  answer.span = {150.75, 160.5};
+  answer.rcode = "NOERROR";
+  answer.authoritative = true;
+  answer.kind = "answer";
+  answer.records = {{"A", "www.flaky.test", "127.0.0.1", 300}};
+  answer.failure.reset();
+  l.steps = {root, silent, check, answer};
+  l.answers = answer.records;
+  run.dns_lookups = {l};
+  Request r;
+  r.method = "GET";
+  r.url = run.url;
+  r.host = "www.flaky.test";
+  r.dns_lookup = 0;
+  r.span = {0.25, 170};
+  r.phases = {PhaseRecord{Phase::kDns, l.span, std::nullopt}};
+  run.requests = {r};
+  return run;
+}
+
+}  // namespace
+
+TEST_CASE("a traced lookup's steps read back equal, field by field, NULL where a step had none") {
+  ScratchDir dir;
+  const std::string path = dir.file("runs.db");
+  auto db = open_db(path);
+  Run run = make_traced_run();
+  REQUIRE(db->finish_run(run).ok());
+  auto loaded = db->load_run(run.id);
+  REQUIRE(loaded.ok());
+  check_same(*loaded, run);
+  CHECK(loaded->dns_lookups.at(0) == run.dns_lookups.at(0));
+
+  using V = std::optional<std::string>;
+  CHECK(query(path, "SELECT seq, server, zone, kind, rcode, aa, duration_ms, error_class FROM dns_steps ORDER BY seq") ==
+        std::vector<Row>{{V("0"), V("127.0.0.53:5300"), V("."), V("referral"), V("NOERROR"), V("0"), V("0.25"), {}},
+                         {V("1"), V("127.0.0.60:5300"), V("flaky.test"), V("timeout"), {}, {}, V("150.0"), V("dns_timeout")},
+                         {V("2"), {}, V("flaky.test"), V("error"), {}, {}, V("0.0"), V("dns_referral_loop")},
+                         {V("3"), V("127.0.0.55:5300"), V("flaky.test"), V("answer"), V("NOERROR"), V("1"), V("9.75"), {}}});
+  // The referral's NS names and glue as JSON users can take apart.
+  CHECK(query(path, "SELECT j.value FROM dns_steps, json_each(dns_steps.ns) j WHERE seq = 0") ==
+        std::vector<Row>{{V("ns1.nic.test")}});
+  CHECK(query(path, "SELECT g.value ->> 'value' FROM dns_steps, json_each(dns_steps.glue) g WHERE seq = 0") ==
+        std::vector<Row>{{V("127.0.0.54")}});
+  CHECK(*query(path, "SELECT source FROM dns_lookups")[0][0] == "trace");
+}
+
+TEST_CASE("deleting a run removes its trace steps too") {
+  ScratchDir dir;
+  const std::string path = dir.file("runs.db");
+  auto db = open_db(path);
+  Run run = make_traced_run();
+  REQUIRE(db->finish_run(run).ok());
+  REQUIRE(*query(path, "SELECT COUNT(*) FROM dns_steps")[0][0] == "4");
+  exec(path, "PRAGMA foreign_keys = ON; DELETE FROM runs WHERE id = " + std::to_string(run.id));
+  CHECK(*query(path, "SELECT COUNT(*) FROM dns_steps")[0][0] == "0");
 }
