@@ -75,6 +75,13 @@ Classified classify_failure(int curl_code, long os_errno, const Progress& progre
     case CURLE_UNSUPPORTED_PROTOCOL:
       if (phase == Phase::kTls) return {phase, Code::kTlsHandshake};
       return {phase == Phase::kSend ? Phase::kWait : phase, Code::kProtocolError};
+    case CURLE_BAD_FUNCTION_ARGUMENT:
+      // curl 7.88's header store (Curl_headers_push) refuses a response header or trailer
+      // line without a colon, or a continuation line with no header before it, with this
+      // code, before our header callback sees the line (curl itself fails alike): the
+      // server's fault once its response has begun.
+      if (progress.first_byte) return {Phase::kReceive, Code::kProtocolError};
+      return {phase, Code::kInternal};
     case CURLE_ABORTED_BY_CALLBACK:  // Driver::cancel_all
       return {phase, Code::kInterrupted};
     case CURLE_FILESIZE_EXCEEDED:

@@ -116,6 +116,20 @@ struct Failed {
   Failure failure;
 };
 
+// Why curl's header store refused a line (classify.cpp): `line` as curl showed it (empty
+// for a trailer, which curl shows nowhere), in the head or in the trailers.
+std::string refused_line_message(std::string_view line, bool in_trailers) {
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  if (in_trailers)
+    return "malformed trailer after the chunked body: a line without a colon, or a continuation line "
+           "(curl refuses it)";
+  std::string why = !line.empty() && (line.front() == ' ' || line.front() == '\t')
+                        ? "a continuation line (obs-fold) with no header before it"
+                        : "a header line without a colon";
+  if (line.empty()) return "malformed response header (curl refuses it)";
+  return "malformed response header: " + why + ": '" + std::string(line) + "' (curl refuses it)";
+}
+
 // Why the exchange failed (rc != CURLE_OK): the phase, our code and a one-line message.
 Failed failure_of(Exchange& ex, CURLcode rc, const Progress& progress) {
   const ResponseHead& head = ex.head;
@@ -140,6 +154,8 @@ Failed failure_of(Exchange& ex, CURLcode rc, const Progress& progress) {
     message = resource_message("cannot open a socket", static_cast<int>(os_errno));
   else if (rc == CURLE_OUT_OF_MEMORY && c.code == Code::kProtocolError)
     message = "response header too large (curl accepts at most 100 KB per header line)";
+  else if (rc == CURLE_BAD_FUNCTION_ARGUMENT && c.code == Code::kProtocolError)
+    message = refused_line_message(ex.unread_header_line, progress.head_complete);
   else if (c.code == Code::kRecvError && !head.final_status() && !head.interim().empty())
     message = "connection closed after an interim " + std::to_string(head.interim().back()) +
               " response, before the final response";
