@@ -76,8 +76,9 @@ constexpr const char* kSecretLocations[] = {
 };
 
 // Reads until the end of the request head (or whatever arrives first for TLS ports).
-// Returns the request target, or empty when the client sent no parsable request line.
-std::string read_target(int fd) {
+// Returns the request target ("host:port" for a CONNECT), or empty when the client sent
+// no parsable request line; `method` gets the request's method.
+std::string read_target(int fd, std::string* method = nullptr) {
   std::string head;
   char buf[4096];
   while (head.find("\r\n\r\n") == std::string::npos && head.size() < kMaxRequestHead) {
@@ -88,6 +89,7 @@ std::string read_target(int fd) {
   }
   auto sp1 = head.find(' ');
   if (sp1 == std::string::npos) return {};
+  if (method) *method = head.substr(0, sp1);
   auto sp2 = head.find(' ', sp1 + 1);
   if (sp2 == std::string::npos) return {};
   return head.substr(sp1 + 1, sp2 - sp1 - 1);
@@ -212,8 +214,11 @@ ConnectionThreads::Close FaultServer::serve(int fd, FaultPort mode) {
       (void)::recv(fd, buf, sizeof buf, 0);  // the ClientHello; then FIN
       break;
     case FaultPort::kByPath: {
-      std::string target = read_target(fd);
-      if (target.rfind("/reset", 0) == 0) reset = true;
+      std::string method;
+      std::string target = read_target(fd, &method);
+      if (method == "CONNECT")  // asked to be a proxy: refuse the tunnel
+        send_all(fd, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+      else if (target.rfind("/reset", 0) == 0) reset = true;
       else serve_path(fd, target);
       break;
     }

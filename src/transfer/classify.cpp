@@ -36,8 +36,12 @@ Code certificate_code(long verify_result, bool hostname_ok) {
 }  // namespace
 
 Classified classify_failure(int curl_code, long os_errno, const Progress& progress,
-                            long verify_result, bool hostname_ok) {
+                            long verify_result, bool hostname_ok, long proxy_connect_code) {
   Phase phase = reached_phase(progress);
+  // A proxy that answered the CONNECT with anything but 2xx refused the tunnel: TLS to
+  // the origin never started (curl says CURLE_RECV_ERROR, or COULDNT_CONNECT for a 407).
+  if (proxy_connect_code != 0 && (proxy_connect_code < 200 || proxy_connect_code > 299))
+    return {Phase::kConnect, Code::kConnectRefused};
   switch (static_cast<CURLcode>(curl_code)) {
     case CURLE_COULDNT_CONNECT:
       // No socket could be opened: this machine, not the network, failed.

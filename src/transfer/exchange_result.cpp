@@ -135,11 +135,13 @@ Failed failure_of(Exchange& ex, CURLcode rc, const Progress& progress) {
   const ResponseHead& head = ex.head;
   long os_errno = ex.open_errno;  // curl reports none when it could not open a socket
   if (!os_errno) curl_easy_getinfo(ex.easy.get(), CURLINFO_OS_ERRNO, &os_errno);
+  long connect_code = 0;  // the proxy's answer to CONNECT, when it was asked for a tunnel
+  if (ex.spec.proxy) curl_easy_getinfo(ex.easy.get(), CURLINFO_HTTP_CONNECTCODE, &connect_code);
   Classified c = ex.too_large                  ? Classified{Phase::kReceive, Code::kTooLarge}
                  : !head.violation().empty()   ? Classified{Phase::kReceive, Code::kProtocolError}
                  : ex.resolve_refused          ? Classified{Phase::kConnect, Code::kConnectError}
                                                : classify_failure(rc, os_errno, progress, ex.tls.info.verify_result,
-                                                                  ex.tls.hostname_ok);
+                                                                  ex.tls.hostname_ok, connect_code);
   std::string message = ex.error_buffer[0] ? std::string(ex.error_buffer) : curl_easy_strerror(rc);
   while (!message.empty() && (message.back() == '\n' || message.back() == '\r')) message.pop_back();
   if (!ex.cancelled.empty())
@@ -156,6 +158,9 @@ Failed failure_of(Exchange& ex, CURLcode rc, const Progress& progress) {
     message = "response header too large (curl accepts at most 100 KB per header line)";
   else if (rc == CURLE_BAD_FUNCTION_ARGUMENT && c.code == Code::kProtocolError)
     message = refused_line_message(ex.unread_header_line, progress.head_complete);
+  else if (c.code == Code::kConnectRefused && connect_code != 0)
+    message = "the proxy answered the CONNECT for a tunnel to " + ex.spec.url.host + ":" +
+              std::to_string(ex.spec.url.port) + " with " + std::to_string(connect_code) + ": no tunnel, no TLS";
   else if (c.code == Code::kRecvError && !head.final_status() && !head.interim().empty())
     message = "connection closed after an interim " + std::to_string(head.interim().back()) +
               " response, before the final response";
