@@ -247,9 +247,11 @@ CURLcode on_ssl_ctx(CURL*, void* ssl_ctx, void* clientp) {
 
 int on_resolver_start(void*, void*, void* clientp) {
   Exchange& ex = exchange(clientp);
-  // An IP literal goes through here too (curl 7.88 calls this before it sees one), and
-  // with a proxy curl resolves the proxy's name.
-  if (ex.spec.proxy || ex.spec.url.host_is_ip) return 0;
+  // An IP literal goes through here too (curl 7.88 calls this before it sees one). With a
+  // proxy curl resolves the proxy's name: the loader gives its addresses when it is a name
+  // (so curl finds them in its cache and never gets here for it); a SOCKS proxy that
+  // takes addresses needs the target's, given like any host's.
+  if (ex.spec.url.host_is_ip || (ex.spec.proxy && ex.spec.proxy->host_is_ip)) return 0;
   ex.resolve_refused = true;
   return 1;
 }
