@@ -74,9 +74,11 @@ void note_attempt_failure(Exchange& ex, std::string_view text) {
 // curl's note that it is about to retry on a fresh connection: the reason shown for the
 // try it gives up (display only; the retry itself is seen as a new socket).
 void note_retry(Exchange& ex, std::string_view text) {
-  if (text.substr(0, 14) == "REFUSED_STREAM")
+  // curl 7.88: "REFUSED_STREAM, retrying a fresh connect", "Connection died, retrying a
+  // fresh connect (retry count: N)".
+  if (text.starts_with("REFUSED_STREAM"))
     ex.current().retry_reason = "REFUSED_STREAM: the server refused the HTTP/2 stream";
-  else if (text.substr(0, 26) == "Connection died, retrying" && ex.current().retry_reason.empty())
+  else if (text.starts_with("Connection died, retrying") && ex.current().retry_reason.empty())
     ex.current().retry_reason = "the connection was closed by the server";
 }
 

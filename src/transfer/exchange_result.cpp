@@ -233,10 +233,13 @@ Connection connection_of(Exchange& ex, const ExchangeResult& result, const Progr
   return c;
 }
 
+// A retry curl logged no reason for (none of note_retry's notes came).
+constexpr std::string_view kNoRetryReason = "curl gave no reason";
+
 // A try curl gave up on, up to where the next one began.
 Retry retry_of(const RunClock& clock, const Try& t, const Try& next, const Request& r) {
   Retry retry;
-  retry.reason = t.retry_reason.empty() ? "curl retried the request on a new connection" : t.retry_reason;
+  retry.reason = t.retry_reason.empty() ? std::string(kNoRetryReason) : t.retry_reason;
   retry.connection_id = t.connection;
   retry.span = {clock.offset_ms(t.start_us), clock.offset_ms(next.start_us)};
   if (auto opened = t.timeline.at(Boundary::kSocketOpened)) {
@@ -265,9 +268,10 @@ Retry retry_of(const RunClock& clock, const Try& t, const Try& next, const Reque
 std::string retry_warning(const std::vector<Retry>& retries) {
   char took[32];
   std::snprintf(took, sizeof took, "%.1f ms", retries.back().span.end_ms - retries.front().span.start_ms);
+  const std::string& why = retries.front().reason;
   return "curl retried the request on " + std::to_string(retries.size()) +
-         (retries.size() == 1 ? " new connection" : " new connections") + " (" + retries.front().reason + "), " +
-         took + " before the last try";
+         (retries.size() == 1 ? " new connection" : " new connections") + (why == kNoRetryReason ? "" : " (" + why + ")") +
+         ", " + took + " before the last try";
 }
 
 }  // namespace

@@ -153,3 +153,21 @@ TEST_CASE("a reused connection found closed after an answer expired is looked up
     CHECK(next.connection != run.requests[0].connection);
   }
 }
+
+// Review of issue 8: a kept-alive connection the server had closed, retried by curl, was
+// stored with retry_reason "curl retried the request on a new connection" and warned
+// "curl retried the request on 1 new connection (curl retried the request on a new
+// connection)": curl's "Connection died, retrying" note was never matched.
+TEST_CASE("a kept-alive connection the server closed is given up as closed by the server") {
+  Run run = load_and_store(fault_options(shared_lab().fault_url("fault.test", "/drop-next-request")));
+  CHECK(run.outcome == Outcome::kOk);
+  REQUIRE(run.requests.size() == 2);
+  bool recorded = false;
+  for (const auto& c : run.connections) recorded |= c.retry_reason == "the connection was closed by the server";
+  CHECK(recorded);
+  bool warned = false;
+  for (const auto& w : run.requests[1].warnings)
+    warned |= w.find("curl retried the request on 1 new connection (the connection was closed by the server), ") == 0;
+  INFO((run.requests[1].warnings.empty() ? "no warning" : run.requests[1].warnings[0]));
+  CHECK(warned);
+}
