@@ -144,22 +144,36 @@ int run_command(RunCommand& cmd) {
     return fail(Status(Code::kUsage, "--html names one file but there is more than one URL; leave it out to get "
                                      "one report per run"));
 
-  // As many loads at once as the descriptor limit allows: more would fail as
-  // local_resource (EMFILE) instead of loading.
-  int parallel = cmd.parallel;
-  if (parallel > 1) {
-    const ParallelBudget budget = budget_parallel(parallel);
-    const std::size_t wanted = std::min<std::size_t>(static_cast<std::size_t>(parallel), total.value_or(SIZE_MAX));
-    if (budget.lowered && static_cast<std::size_t>(budget.parallel) < wanted)
-      std::cerr << "pageload: warning: --parallel " << parallel << " lowered to " << budget.parallel << ": a load may hold "
-                << kDescriptorsPerLoad << " file descriptors and this process may have " << budget.limit
-                << " (ulimit -n)\n";
-    parallel = budget.parallel;
+  // As many loads at once, and as many connections for each, as the descriptor limit
+  // allows: more would fail as local_resource (EMFILE) instead of loading.
+  const bool pages = !cmd.options.document_only;
+  const ParallelBudget budget = budget_parallel(cmd.parallel, pages);
+  if (budget.too_low)
+    return fail(Status(Code::kLocalResource,
+                       "the file descriptor limit (ulimit -n) is " + std::to_string(budget.limit) +
+                           ", too low for even one load: it needs at least " + std::to_string(budget.minimum) +
+                           " here; raise it (ulimit -n 1024)"));
+  const int parallel = budget.parallel;
+  const std::size_t wanted = std::min<std::size_t>(static_cast<std::size_t>(cmd.parallel), total.value_or(SIZE_MAX));
+  const bool lowered = budget.lowered && static_cast<std::size_t>(parallel) < wanted;
+  const bool starved = pages && budget.connections_per_load < kConnectionsPerLoadWanted;
+  if (lowered || starved) {
+    std::cerr << "pageload: warning: ";
+    if (lowered) std::cerr << "--parallel " << cmd.parallel << " lowered to " << parallel;
+    if (lowered && pages) std::cerr << ", ";
+    if (pages) std::cerr << "each load at most " << budget.connections_per_load << " connections at once";
+    std::cerr << ": a " << (pages ? "connection" : "load") << " may hold "
+              << (pages ? kDescriptorsPerConnection : kDescriptorsPerLoad)
+              << " file descriptors and this process may have " << budget.limit << " (ulimit -n)\n";
   }
 
   auto db = store::Database::open(database_path(cmd.db));
   if (!db.ok()) return fail(db.status());
-  auto loader = Loader::create();
+  // The cap is per pool: with --share-connections the batch's loads share one.
+  int pool_connections = 0;
+  if (pages && budget.connections_per_load < kMaxConnectionsPerLoad)
+    pool_connections = budget.connections_per_load * (cmd.options.share_connections ? parallel : 1);
+  auto loader = Loader::create(pool_connections);
   if (!loader.ok()) return fail(loader.status());
 
   const bool batch = total != std::size_t{1};

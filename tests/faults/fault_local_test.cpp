@@ -180,6 +180,47 @@ TEST_CASE("with few file descriptors --parallel is lowered with a warning and ev
   CHECK(stored_runs(tmp.path(), "ok") == 100);
 }
 
+// Review of issue 8: 40 page loads of 60 subresources over three hosts under `ulimit -n
+// 64`: "lowered to 8: a load may hold 4 file descriptors", then 25 of 40 failed as
+// local_resource (a page load opens up to six connections per host).
+TEST_CASE("page loads under a low descriptor limit are capped in connections and all load") {
+  TempDb tmp;
+  std::string list = tmp.dir() + "/pages.txt";
+  {
+    std::ofstream f(list);
+    for (int i = 0; i < 12; ++i) f << shared_lab().http_url("a.test", "/page/many?n=40&each=10&i=" + std::to_string(i)) << "\n";
+  }
+  Child c{lab_args({"--db", tmp.path(), "-q", "--parallel", "100", "--input", list}), tmp.dir()};
+  c.nofile = 64;
+  auto r = run_child(c, 90);
+  INFO(r.err);
+  CHECK(r.status == 0);
+  CHECK(r.err.find("pageload: warning: --parallel 100 lowered to ") == 0);
+  CHECK(r.err.find("connections at once") != std::string::npos);
+  CHECK(count_lines(r.err) == 1);
+  CHECK(stored_runs(tmp.path(), "ok") == 12);
+  CHECK(stored_runs(tmp.path(), "failed") == 0);
+}
+
+// Review of issue 8: under `ulimit -n 12` --parallel was "lowered to 1", then every run
+// was stored as a local_resource failure.
+TEST_CASE("a descriptor limit too low for one load is one error up front, exit 4, nothing loaded") {
+  TempDb tmp;
+  std::string list = tmp.dir() + "/urls.txt";
+  {
+    std::ofstream f(list);
+    for (int i = 0; i < 30; ++i) f << shared_lab().http_url("www.test", "/?n=" + std::to_string(i)) << "\n";
+  }
+  Child c{lab_args({"--db", tmp.path(), "-q", "--parallel", "100", "--input", list}), tmp.dir()};
+  c.nofile = 12;
+  auto r = run_child(c, 30);
+  INFO(r.err);
+  CHECK(r.status == 4);
+  CHECK(count_lines(r.err) == 1);
+  CHECK(r.err.find("pageload: the file descriptor limit (ulimit -n) is 12, too low for even one load") == 0);
+  CHECK(stored_runs(tmp.path()) <= 0);  // no database, or no run in it
+}
+
 TEST_CASE("a load that cannot open a socket fails in connect as local_resource, exit 4, naming EMFILE") {
   auto loader = Loader::create();
   REQUIRE(loader.ok());
