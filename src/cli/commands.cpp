@@ -4,12 +4,16 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <charconv>
 #include <csignal>
-
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <iostream>
+#include <iterator>
 
 #include "cli/output.h"
 #include "cli/parse.h"
@@ -282,8 +286,12 @@ int finish_output() {
   return kExitOk;
 }
 
-int list_command(const std::string& db_flag, int limit, bool json) {
-  if (limit < 1) return fail(Status(Code::kUsage, "-n must be 1 or more, got " + std::to_string(limit)));
+int list_command(const std::string& db_flag, const std::string& limit_text, bool json) {
+  int limit = 0;
+  const char* end = limit_text.data() + limit_text.size();
+  const auto [ptr, ec] = std::from_chars(limit_text.data(), end, limit);
+  if (limit_text.empty() || ec != std::errc() || ptr != end || limit < 1)
+    return fail(Status(Code::kUsage, "-n must be a whole number, 1 or more, got '" + limit_text + "'"));
   auto db = store::Database::open_existing(database_path(db_flag));
   if (!db.ok()) return fail(db.status());
   auto runs = db.value()->list_runs(limit);
@@ -315,6 +323,10 @@ int report_command(const std::string& db_flag, const std::vector<std::string>& r
   auto db = store::Database::open_existing(database_path(db_flag));
   if (!db.ok()) return fail(db.status());
   std::vector<std::string> which = runs.empty() ? std::vector<std::string>{"latest"} : runs;
+  const bool to_stdout = out == "-";  // as curl -o -
+  if (to_stdout && which.size() > 1)
+    return fail(Status(Code::kUsage, "-o - writes one report to standard output; for " + std::to_string(which.size()) +
+                                         " runs name a directory"));
   if (which.size() > 1 && !out.empty()) {  // -o names a directory for several reports
     std::error_code ec;
     std::filesystem::create_directories(out, ec);
@@ -325,6 +337,10 @@ int report_command(const std::string& db_flag, const std::vector<std::string>& r
     if (!id.ok()) return fail(id.status());
     auto run = db.value()->load_run(id.value());
     if (!run.ok()) return fail(run.status());
+    if (to_stdout) {
+      std::cout << report::render_html(run.value());
+      break;
+    }
     std::string path;
     if (out.empty()) path = "pageload-run-" + std::to_string(id.value()) + ".html";
     else if (which.size() == 1) path = out;
@@ -332,7 +348,7 @@ int report_command(const std::string& db_flag, const std::vector<std::string>& r
     if (Status s = report::write_html_report(run.value(), path); !s.ok()) return fail(s);
     std::cout << path << "\n";
   }
-  return kExitOk;
+  return finish_output();  // the paths, or the report itself, reached standard output
 }
 
 }  // namespace pageload::cli

@@ -25,7 +25,7 @@ struct RunCommand {
 std::string database_path(const std::string& flag);
 
 int run_command(RunCommand& cmd);
-int list_command(const std::string& db, int limit, bool json);
+int list_command(const std::string& db, const std::string& limit, bool json);
 int show_command(const std::string& db, const std::string& run, bool json);
 int report_command(const std::string& db, const std::vector<std::string>& runs, const std::string& out);
 int lab_command(int dns_port, int http_port, int https_port);

@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
   cmd_run->add_flag("-q,--quiet", run.quiet, "Print nothing but errors");
 
   std::string db;
-  int limit = 20;
+  std::string limit = "20";  // checked by list_command, so a bad count is named as -n
   bool json = false;
   auto* cmd_list = app.add_subcommand("list", "Recent runs, newest first");
   cmd_list->add_option("--db", db, "SQLite database");
@@ -100,7 +100,8 @@ int main(int argc, char** argv) {
   std::string report_out;
   auto* cmd_report = app.add_subcommand("report", "Write the HTML waterfall of stored runs");
   cmd_report->add_option("run", report_runs, "Run ids (default: latest)");
-  cmd_report->add_option("-o,--output", report_out, "Output file (one run) or directory (several)");
+  cmd_report->add_option("-o,--output", report_out,
+                         "Output file (one run; '-' for standard output) or directory (several)");
   cmd_report->add_option("--db", db, "SQLite database");
 
   int dns_port = 0, http_port = 0, https_port = 0;

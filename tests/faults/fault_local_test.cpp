@@ -147,17 +147,54 @@ TEST_CASE("list and show exit 4 with one line when the pipe they write to is clo
   }
 }
 
-// `list -n 0` printed a bare header and exited 0; a count below 1 is bad input.
-TEST_CASE("list -n 0 is a usage error with one line") {
+// `list -n 0` printed a bare header and exited 0; a count below 1 is bad input. Review
+// of issue 8: `-n abc` said "Could not convert: --limit = abc" (a name the README did not
+// use) and `-n ''` "got 0".
+TEST_CASE("list -n 0, -n abc and -n '' are usage errors with one line naming -n") {
   TempDb tmp;
   two_runs(tmp);
-  for (const char* n : {"0", "-3"}) {
+  for (const char* n : {"0", "-3", "abc", "", "2x", "99999999999999999999"}) {
+    INFO("-n '" << n << "'");
     auto r = pageload_cli({"list", "-n", n, "--db", tmp.path()}, tmp.dir());
     CHECK(r.status == 2);
     CHECK(r.out.empty());
-    CHECK(r.err == "pageload: -n must be 1 or more, got " + std::string(n) + "\n");
+    CHECK(r.err == "pageload: -n must be a whole number, 1 or more, got '" + std::string(n) + "'\n");
   }
   CHECK(count_lines(pageload_cli({"list", "-n", "1", "--db", tmp.path()}, tmp.dir()).out) == 2);
+  CHECK(count_lines(pageload_cli({"list", "--limit", "1", "--db", tmp.path()}, tmp.dir()).out) == 2);
+}
+
+// Review of issue 8: `report 1 -o x.html > /dev/full` exited 0.
+TEST_CASE("report exits 4 with one line when standard output is /dev/full") {
+  TempDb tmp;
+  two_runs(tmp);
+  for (const auto& args : std::vector<std::vector<std::string>>{{"report", "1", "-o", tmp.dir() + "/x.html"},
+                                                                {"report", "2", "-o", "-"}}) {
+    std::vector<std::string> full = args;
+    full.insert(full.end(), {"--db", tmp.path()});
+    Child c{full, tmp.dir()};
+    c.stdout_fd = open("/dev/full", O_WRONLY | O_CLOEXEC);
+    auto r = run_child(c);
+    close(c.stdout_fd);
+    INFO(args[3] << " " << r.err);
+    CHECK(r.status == 4);
+    CHECK(r.err == "pageload: cannot write to standard output\n");
+  }
+}
+
+// Review of issue 8: `report -o -` wrote a file named "-" instead of standard output.
+TEST_CASE("report -o - writes the report to standard output and no file") {
+  TempDb tmp;
+  two_runs(tmp);
+  auto r = pageload_cli({"report", "2", "-o", "-", "--db", tmp.path()}, tmp.dir());
+  CHECK(r.status == 0);
+  CHECK(r.out.rfind("<!DOCTYPE html>", 0) == 0);
+  CHECK(r.out.find("/status/404") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(tmp.dir() + "/-"));
+  auto several = pageload_cli({"report", "1", "2", "-o", "-", "--db", tmp.path()}, tmp.dir());
+  CHECK(several.status == 2);
+  CHECK(count_lines(several.err) == 1);
+  CHECK_FALSE(std::filesystem::exists(tmp.dir() + "/-"));
 }
 
 // Under `ulimit -n 64`, --parallel 100 failed runs as connect_error "after 0 ms" and
