@@ -43,8 +43,31 @@ std::string database_path(const std::string& flag) {
 
 namespace {
 
+// -d @FILE and --data-binary @FILE, as curl reads them ('@-': standard input): -d
+// drops carriage returns and line feeds, --data-binary keeps every byte.
+Status read_body(RunCommand& cmd) {
+  const bool binary = cmd.data_binary.has_value();
+  if (binary) cmd.options.data = cmd.data_binary;
+  if (!cmd.options.data || cmd.options.data->empty() || cmd.options.data->front() != '@') return Status::Ok();
+  const std::string flag = binary ? "--data-binary" : "-d";
+  const std::string name = cmd.options.data->substr(1);
+  if (name == "-" && cmd.input == "-")
+    return Status(Code::kUsage, flag + " @- and --input - cannot both read standard input");
+  std::ifstream file;
+  if (name != "-") file.open(name, std::ios::binary);
+  std::istream& in = name == "-" ? std::cin : file;
+  if (name != "-" && !file)
+    return Status(Code::kUsage, flag + " @" + name + ": cannot read " + name + ": " + std::strerror(errno));
+  std::string body{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  if (in.bad()) return Status(Code::kUsage, flag + " @" + name + ": cannot read " + name);
+  if (!binary) std::erase_if(body, [](char c) { return c == '\r' || c == '\n'; });
+  cmd.options.data = std::move(body);
+  return Status::Ok();
+}
+
 // Validates and converts the raw flag strings; kUsage on the first bad one.
 Status complete_options(RunCommand& cmd) {
+  if (Status s = read_body(cmd); !s.ok()) return s;
   for (const auto& raw : cmd.raw_headers) {
     auto h = parse_header(raw);
     if (!h.ok()) return h.status();

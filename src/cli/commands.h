@@ -1,6 +1,7 @@
 // The subcommands. Each returns the process exit status; main maps nothing itself.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@ struct RunCommand {
   bool quiet = false;
   int parallel = 1;        // --parallel N: loads in flight at once
   std::string input;       // --input FILE: more URLs, one per line ('#' comments)
+  std::optional<std::string> data_binary;  // --data-binary: as -d, but '@FILE' is sent as it is
 };
 
 // Where the database lives: --db, else $PAGELOAD_DB, else ./pageload.db.

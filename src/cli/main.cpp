@@ -46,7 +46,8 @@ int main(int argc, char** argv) {
   cmd_run->add_option("-X,--request", o.method, "Request method");
   cmd_run->add_option("-H,--header", run.raw_headers, "Extra header 'Name: value' (repeatable)")
       ->allow_extra_args(false);
-  cmd_run->add_option("-d,--data", o.data, "Request body (makes the request a POST)");
+  auto* data = cmd_run->add_option("-d,--data", o.data, "Request body (makes the request a POST); @FILE reads it, without line breaks");
+  cmd_run->add_option("--data-binary", run.data_binary, "Request body; @FILE reads it byte for byte")->excludes(data);
   cmd_run->add_option("-A,--user-agent", o.user_agent, "User-Agent (default: browser-like)");
   cmd_run->add_flag("-k,--insecure", o.insecure, "Do not verify certificates (the result is still recorded)");
   cmd_run->add_option("--cacert", o.cacert, "CA bundle (PEM) to verify servers with")->check(CLI::ExistingFile);
