@@ -343,6 +343,23 @@ TEST_CASE("an --input file may start with a UTF-8 byte order mark") {
   CHECK(stored_runs(tmp.path(), "ok") == 1);
 }
 
+// Review of issue 8: a byte order mark on line 2 gave "no scheme in '<U+FEFF raw>http://…'
+// (did you mean 'https://<U+FEFF>http://…'?)", the invisible character unescaped.
+TEST_CASE("a byte order mark inside an --input file is shown escaped and named, with no https:// guess") {
+  TempDb tmp;
+  std::string list = tmp.dir() + "/bom2.txt";
+  const std::string url = shared_lab().http_url("www.test", "/");
+  std::ofstream(list) << url << "\n\xEF\xBB\xBF" << url << "\n";
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-q", "--input", list}), tmp.dir());
+  INFO(r.err);
+  CHECK(r.status == 2);
+  CHECK(count_lines(r.err) == 1);
+  CHECK(r.err.find("bom2.txt:2: no scheme in '\\u{feff}" + url + "' (it starts with the invisible character U+FEFF)") !=
+        std::string::npos);
+  CHECK(r.err.find("\xEF\xBB\xBF") == std::string::npos);
+  CHECK(r.err.find("did you mean") == std::string::npos);
+}
+
 // `yes URL | pageload --input -` never started: all of stdin was read first.
 TEST_CASE("a never-ending --input stream is loaded as it is read, in bounded memory") {
   TempDb tmp;
