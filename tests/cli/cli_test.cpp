@@ -176,7 +176,7 @@ TEST_CASE("the --json flag prints one parseable object per run with its phases")
 
 // Review of issue 8: `-d @body100k` sent the literal text "@body100k", where curl sends
 // the file (without its line breaks; --data-binary keeps every byte).
-TEST_CASE("-d @FILE sends the file without line breaks as curl does, and --data-binary @FILE byte for byte") {
+TEST_CASE("the -d @FILE flag sends the file without line breaks as curl does, and --data-binary @FILE byte for byte") {
   TempDb tmp;
   { std::ofstream(tmp.dir() + "/body.txt", std::ios::binary) << "a=1\r\nb=2\n"; }
   auto sent_length = [&](const std::vector<std::string>& flags) -> std::string {
