@@ -150,6 +150,13 @@ CREATE TABLE IF NOT EXISTS connections (
                                       -- remote_ip and connect span are the proxy's. NULL: direct (v3)
   retry_reason     TEXT,              -- why curl gave it up and retried the request on a new
                                       -- connection (HTTP/2 REFUSED_STREAM, closed by the server) (v3)
+  -- The TLS handshake (v3; NULL: no handshake began). Round trips: the server's flights
+  -- the client waited for (2 for a full TLS 1.2 handshake, 1 for TLS 1.3 or a resumed
+  -- 1.2 session). Offered: the client had a session from an earlier connection to this
+  -- host and port (curl's session cache) and offered it; resumed: the server accepted it.
+  tls_round_trips     INTEGER,
+  tls_session_offered INTEGER CHECK (tls_session_offered IN (0, 1)),
+  tls_resumed         INTEGER CHECK (tls_resumed IN (0, 1)),
   UNIQUE (run_id, seq)
 );
 
@@ -161,6 +168,28 @@ CREATE TABLE IF NOT EXISTS connect_attempts (
   port          INTEGER,
   family        INTEGER,
   error         TEXT,
+  PRIMARY KEY (connection_id, seq)
+) WITHOUT ROWID;
+
+-- Every message of a connection's TLS handshake, in order (v3): handshake messages (TLS
+-- 1.3's encrypted ones as decrypted), ChangeCipherSpec and alerts, as OpenSSL wrote or read
+-- them, and what came once the handshake was done (TLS 1.3 session tickets, KeyUpdate).
+CREATE TABLE IF NOT EXISTS tls_steps (
+  connection_id   INTEGER NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+  seq             INTEGER NOT NULL,
+  direction       TEXT NOT NULL CHECK (direction IN ('sent', 'received')),
+  message         TEXT NOT NULL,      -- 'ClientHello', 'ServerHello', 'HelloRetryRequest',
+                                      -- 'EncryptedExtensions', 'Certificate', 'CertificateRequest',
+                                      -- 'CertificateVerify', 'ServerKeyExchange', 'ServerHelloDone',
+                                      -- 'ClientKeyExchange', 'ChangeCipherSpec', 'Finished',
+                                      -- 'NewSessionTicket', 'KeyUpdate', 'Alert', 'Handshake(N)'
+  bytes           INTEGER NOT NULL,   -- the message with its 4-byte header; 1 for
+                                      -- ChangeCipherSpec, 2 for an alert (no record framing)
+  at_ms           REAL NOT NULL,      -- when OpenSSL wrote it, or read it from what came in
+  alert           TEXT,               -- an Alert's description: 'handshake_failure',
+                                      -- 'protocol_version', ...; NULL for other messages
+  fatal           INTEGER CHECK (fatal IN (0, 1)),  -- an Alert's level; NULL for other messages
+  after_handshake INTEGER NOT NULL CHECK (after_handshake IN (0, 1)),
   PRIMARY KEY (connection_id, seq)
 ) WITHOUT ROWID;
 

@@ -29,6 +29,10 @@ inline constexpr const char* kDefaultUserAgent =
 inline constexpr std::array<std::string_view, 7> kProxyVariables{
     "http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"};
 
+// A TLS version bound, as curl's --tlsv1.2, --tlsv1.3 (the lowest) and --tls-max (the
+// highest) name them; kDefault: OpenSSL's own bound.
+enum class TlsVersion { kDefault, kTls12, kTls13 };
+
 struct LoadOptions {
   std::string url;
   std::string method;                 // empty: GET, or POST when data is set
@@ -56,6 +60,11 @@ struct LoadOptions {
   std::string label;
   bool compressed = true;             // ask for gzip/deflate like a browser
   bool http11 = false;                // --http1.1: no HTTP/2, even where ALPN would agree on it
+  TlsVersion tls_min = TlsVersion::kDefault;  // --tlsv1.2, --tlsv1.3: this version or later
+  TlsVersion tls_max = TlsVersion::kDefault;  // --tls-max 1.2|1.3
+  // Resume TLS sessions from earlier connections to the same host and port in the pool
+  // (curl's session-ID cache, TLS 1.3 tickets); false: --no-sessionid.
+  bool tls_sessions = true;
   // The proxy environment variables libcurl would obey (http_proxy, https_proxy,
   // HTTPS_PROXY, all_proxy, ALL_PROXY, no_proxy, NO_PROXY), as the CLI found them set.
   // pageload decides from them which proxy a request goes through and records it

@@ -117,6 +117,31 @@ struct TlsInfo {
   bool operator==(const TlsInfo&) const = default;
 };
 
+// One message of a TLS handshake, as OpenSSL wrote or read it (its message callback): a
+// handshake message (TLS 1.3's encrypted ones after decryption), a ChangeCipherSpec or an
+// alert, in the order they went over the connection. Wireshark's handshake view, per
+// message, on the run's clock.
+struct TlsStep {
+  enum class Direction { kSent, kReceived };
+  Direction direction = Direction::kSent;
+  // ClientHello, ServerHello, HelloRetryRequest, EncryptedExtensions, Certificate,
+  // CertificateRequest, CertificateVerify, ServerKeyExchange, ServerHelloDone,
+  // ClientKeyExchange, ChangeCipherSpec, Finished, NewSessionTicket, KeyUpdate, ... or
+  // Alert; a handshake type without a name here as "Handshake(N)".
+  std::string message;
+  // The message's bytes: a handshake message with its 4-byte header, 1 for a
+  // ChangeCipherSpec, 2 for an alert (record framing and encryption not counted).
+  int64_t bytes = 0;
+  double at_ms = 0;      // when OpenSSL wrote it, or read it from what came in (run clock)
+  std::string alert;     // an Alert's description as RFC 8446 names it: "handshake_failure"
+  bool fatal = false;    // an Alert of level fatal (else warning)
+  // Sent or received once the handshake was done: TLS 1.3 session tickets, KeyUpdate.
+  bool after_handshake = false;
+
+  bool sent() const { return direction == Direction::kSent; }
+  bool operator==(const TlsStep&) const = default;
+};
+
 // An address curl tried while connecting.
 struct ConnectAttempt {
   std::string address;
@@ -146,6 +171,17 @@ struct Connection {
   // Why it was given up on before its request got a response, when curl retried the
   // request on a new connection (HTTP/2 REFUSED_STREAM, a closed keep-alive connection).
   std::string retry_reason;
+  // TLS only (all empty or absent for plain TCP, or a handshake never begun): every
+  // message of the handshake in order, and what they add up to.
+  std::vector<TlsStep> tls_steps;
+  // Round trips the handshake took: the server's flights the client waited for, up to
+  // the end of the handshake (2 for a full TLS 1.2 handshake; 1 for TLS 1.3 and for a
+  // resumed TLS 1.2 session; 1 for a handshake refused at once with an alert).
+  std::optional<int> tls_round_trips;
+  // The client offered a session from an earlier connection (curl's session cache had
+  // one for this host and port), and the server accepted it (SSL_session_reused).
+  std::optional<bool> tls_session_offered;
+  std::optional<bool> tls_resumed;
 
   bool operator==(const Connection&) const = default;
 };

@@ -42,6 +42,7 @@ enum class Code {
   kTlsCertUntrusted,   // self-signed, unknown CA
   kTlsCertHostname,    // certificate does not match the host name
   kTlsHandshake,       // handshake failed or was cut off
+  kTlsAlert,           // the server refused the handshake with a fatal alert
   // HTTP exchange
   kSendError,
   kRecvError,          // reset or closed mid-response

@@ -69,10 +69,19 @@ std::vector<TourStop> tour(const lab::Lab& l) {
                    l.http_url("delay-150.test", "/"), "slow dns"));
   t.push_back(stop("A slow first byte: the server thinks for 300 ms (wait phase)",
                    l.https_url("secure.test", "/delay/300"), "slow first byte"));
-  auto fresh = stop("The same chain with --no-keepalive: a new connection (and TLS handshake) for every hop",
+  auto fresh = stop("The same chain with --no-keepalive: a new connection for every hop, each resuming the first's "
+                    "TLS session (no certificate, shorter handshake)",
                     l.https_url("secure.test", "/chain/301,302,307"), "no keepalive");
   fresh.options.keepalive = false;
   t.push_back(fresh);
+  t.push_back(stop("TLS 1.3: the handshake in one round trip (ClientHello, then the server's whole flight)",
+                   l.https_url("secure.test", "/status/200"), "tls 1.3"));
+  t.push_back(stop("The same URL on the lab's TLS 1.2 port: two round trips before the request can go",
+                   l.https12_url("secure.test", "/status/200"), "tls 1.2"));
+  auto refused = stop("--tlsv1.3 against the TLS 1.2 port: the server refuses with an alert after the ClientHello",
+                      l.https12_url("secure.test", "/status/200"), "tls alert");
+  refused.options.tls_min = TlsVersion::kTls13;
+  t.push_back(refused);
   t.push_back(stop("A CNAME chain, then a first address that refuses (each address tried is recorded)",
                    l.http_url("cname-2.fallback.test", "/"), "cname and fallback"));
   t.push_back(stop("A 404 Not Found: a client error ends the run as http_error", l.http_url("www.test", "/status/404"),

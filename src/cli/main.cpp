@@ -65,6 +65,14 @@ int main(int argc, char** argv) {
   cmd_run->add_option("--max-filesize", o.max_filesize, "Largest body (wire and decoded) in bytes")->check(CLI::NonNegativeNumber);
   cmd_run->add_flag_callback("--no-keepalive", [&] { o.keepalive = false; }, "A new connection for every hop");
   cmd_run->add_flag("--http1.1", o.http11, "HTTP/1.1 only: no HTTP/2 even where the server offers it");
+  std::string tls_max;
+  cmd_run->add_flag_callback("--tlsv1.2", [&] { o.tls_min = pageload::TlsVersion::kTls12; },
+                             "TLS 1.2 or later (as curl)");
+  cmd_run->add_flag_callback("--tlsv1.3", [&] { o.tls_min = pageload::TlsVersion::kTls13; },
+                             "TLS 1.3 only (as curl: 1.3 or later)");
+  cmd_run->add_option("--tls-max", tls_max, "Highest TLS version: 1.2, 1.3 or default (as curl)");
+  cmd_run->add_flag_callback("--no-sessionid", [&] { o.tls_sessions = false; },
+                             "Never resume a TLS session from an earlier connection (as curl)");
   cmd_run->add_flag("--document-only", o.document_only,
                     "Load the document's redirect chain alone, not what the page names (as curl -L)");
   cmd_run->add_option("--max-requests", o.max_requests, "Requests per page at most (default 500)")
@@ -148,6 +156,18 @@ int main(int argc, char** argv) {
           !seconds(connect_timeout, &o.connect_timeout_ms, "--connect-timeout") ||
           !seconds(dns_timeout, &o.dns_timeout_ms, "--dns-timeout"))
         return pageload::kExitUsage;
+      if (!tls_max.empty()) {
+        auto max = pageload::cli::parse_tls_max(tls_max);
+        if (!max.ok()) {
+          pageload::cli::fail(max.status());
+          return pageload::kExitUsage;
+        }
+        o.tls_max = max.value();
+      }
+      if (auto s = pageload::cli::check_tls_versions(o.tls_min, o.tls_max); !s.ok()) {
+        pageload::cli::fail(s);
+        return pageload::kExitUsage;
+      }
       return pageload::cli::run_command(run);
     }
     if (cmd_list->parsed()) return pageload::cli::list_command(db, limit, json);

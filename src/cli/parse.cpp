@@ -129,4 +129,20 @@ Status check_user_agent(const std::string& text) {
   return Status::Ok();
 }
 
+StatusOr<TlsVersion> parse_tls_max(const std::string& text) {
+  if (text == "1.2") return TlsVersion::kTls12;
+  if (text == "1.3") return TlsVersion::kTls13;
+  if (text == "default") return TlsVersion::kDefault;
+  if (text == "1.0" || text == "1.1")
+    return Status(Code::kUsage, "--tls-max " + text + ": TLS 1.0 and 1.1 are disabled in this system's OpenSSL; "
+                                "use 1.2, 1.3 or default");
+  return Status(Code::kUsage, "--tls-max takes 1.2, 1.3 or default, got '" + text + "'");
+}
+
+Status check_tls_versions(TlsVersion min, TlsVersion max) {
+  if (min == TlsVersion::kTls13 && max == TlsVersion::kTls12)
+    return Status(Code::kUsage, "--tls-max 1.2 is below --tlsv1.3: no TLS version would be left");
+  return Status::Ok();
+}
+
 }  // namespace pageload::cli

@@ -21,5 +21,10 @@ StatusOr<std::string> parse_dns_server(const std::string& text);
 StatusOr<long> parse_seconds(const std::string& text, const std::string& flag);
 // -A: kUsage if the value holds a line break or NUL (it would inject a header).
 Status check_user_agent(const std::string& text);
+// --tls-max VERSION as curl takes it: "1.2", "1.3" or "default". kUsage otherwise (1.0
+// and 1.1 too: OpenSSL on Debian 12 refuses them at its default security level).
+StatusOr<TlsVersion> parse_tls_max(const std::string& text);
+// kUsage when --tls-max is below the lowest version asked for (--tlsv1.3 --tls-max 1.2).
+Status check_tls_versions(TlsVersion min, TlsVersion max);
 
 }  // namespace pageload::cli

@@ -96,6 +96,11 @@ std::string options_to_json(const LoadOptions& o) {
     j["proxy_variables"] = names;
   }
   if (o.noproxy) j["noproxy"] = *o.noproxy;
+  // TLS choices only when made: "1.2", "1.3".
+  auto version = [](TlsVersion v) { return v == TlsVersion::kTls12 ? "1.2" : "1.3"; };
+  if (o.tls_min != TlsVersion::kDefault) j["tls_min"] = version(o.tls_min);
+  if (o.tls_max != TlsVersion::kDefault) j["tls_max"] = version(o.tls_max);
+  if (!o.tls_sessions) j["tls_sessions"] = false;
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

@@ -22,6 +22,7 @@ constexpr std::array kCodes{
     CodeInfo{Code::kTlsCertUntrusted, "tls_cert_untrusted", Origin::kServer, kExitNetwork},
     CodeInfo{Code::kTlsCertHostname, "tls_cert_hostname", Origin::kServer, kExitNetwork},
     CodeInfo{Code::kTlsHandshake, "tls_handshake", Origin::kServer, kExitNetwork},
+    CodeInfo{Code::kTlsAlert, "tls_alert", Origin::kServer, kExitNetwork},
     CodeInfo{Code::kSendError, "send_error", Origin::kNetwork, kExitNetwork},
     CodeInfo{Code::kRecvError, "recv_error", Origin::kNetwork, kExitNetwork},
     CodeInfo{Code::kProtocolError, "protocol_error", Origin::kServer, kExitNetwork},

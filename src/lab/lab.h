@@ -1,7 +1,9 @@
 // The lab: a loopback DNS server (the *.test zone), an HTTP/1.1 server, an HTTPS server
 // that speaks HTTP/2 or HTTP/1.1 as ALPN selects, a second HTTPS server that offers only
-// http/1.1 (so one page compares over TLS+HTTP/1.1 and HTTP/2 without a client flag),
-// all with a generated CA, and a misbehaving server (fault_server.h), started together.
+// http/1.1 (so one page compares over TLS+HTTP/1.1 and HTTP/2 without a client flag), a
+// third that speaks TLS 1.2 only (ALPN as the first: so one page compares TLS 1.2's
+// handshake with TLS 1.3's), all with a generated CA, and a misbehaving server
+// (fault_server.h), started together.
 // Tests link it; `pageload lab` and `pageload demo` serve it. Cross-host redirects and
 // pages use different *.test names on the same port, since every *.test name resolves
 // to 127.0.0.1.
@@ -36,6 +38,7 @@ struct LabOptions {
   int http_port = 0;
   int https_port = 0;
   int https11_port = 0;            // the HTTPS port that offers only http/1.1
+  int https12_port = 0;            // the HTTPS port that speaks TLS 1.2 only
   std::string state_dir;           // certificates go here; empty: a fresh mkdtemp
                                    // directory under /tmp, removed when the lab stops
 };
@@ -54,6 +57,7 @@ class Lab {
   int http_port() const;
   int https_port() const;
   int https11_port() const;
+  int https12_port() const;
   // "127.0.0.1:PORT", the form --dns-server takes.
   std::string dns_server() const;
   // The lab CA's PEM file, for --cacert.
@@ -61,10 +65,12 @@ class Lab {
   const std::string& state_dir() const { return state_dir_; }
   // "http://HOST:PORT/path" on the lab's HTTP port (`path` gets a leading '/' if it
   // lacks one). https_url likewise on the HTTPS port (h2 or http/1.1), https11_url on the
-  // HTTPS port that offers http/1.1 only.
+  // HTTPS port that offers http/1.1 only, https12_url on the HTTPS port that speaks TLS
+  // 1.2 only (h2 or http/1.1).
   std::string http_url(std::string_view host, std::string_view path) const;
   std::string https_url(std::string_view host, std::string_view path) const;
   std::string https11_url(std::string_view host, std::string_view path) const;
+  std::string https12_url(std::string_view host, std::string_view path) const;
   // The address the HTTP, HTTPS and fault servers also listen on ("::1"), or empty when
   // they listen on the bind address only; if so though one was asked, why.
   const std::string& also_bound() const { return also_bound_; }
@@ -73,6 +79,7 @@ class Lab {
   uint64_t http_connections() const;
   uint64_t https_connections() const;
   uint64_t https11_connections() const;
+  uint64_t https12_connections() const;
   // Of https_connections(), those that negotiated HTTP/2.
   uint64_t https_http2_connections() const;
   // The misbehaving server's ports (fault_server.h). by-path: http://HOST:PORT/FAULT;
@@ -98,6 +105,7 @@ class Lab {
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<HttpServer> https_;
   std::unique_ptr<HttpServer> https11_;
+  std::unique_ptr<HttpServer> https12_;
   std::unique_ptr<FaultServer> fault_;  // null when the lab binds an IPv6 address
 };
 

@@ -42,7 +42,8 @@ CREATE TABLE IF NOT EXISTS dns_attempts (
 //    negative: c-ares hands TTLs over as int);
 //  - the proxy a run and a connection went through, why curl gave a connection up and
 //    retried, and trailer fields as a header direction of their own (`headers` is rebuilt
-//    for its CHECK; nothing refers to it).
+//    for its CHECK; nothing refers to it);
+//  - the TLS handshake step by step (tls_steps), its round trips and resumption.
 // New columns are added in the order schema.sql lists them, so a migrated file matches a
 // fresh one. Views and indexes are not here: schema.sql, run again after the migrations,
 // recreates them.
@@ -100,6 +101,23 @@ INSERT INTO headers_v3 (request_id, direction, seq, name, value)
   SELECT request_id, direction, seq, name, value FROM headers;
 DROP TABLE headers;
 ALTER TABLE headers_v3 RENAME TO headers;
+-- The TLS handshake step by step: every message of each connection's handshake, its round
+-- trips and whether it resumed an earlier session.
+ALTER TABLE connections ADD COLUMN tls_round_trips INTEGER;
+ALTER TABLE connections ADD COLUMN tls_session_offered INTEGER CHECK (tls_session_offered IN (0, 1));
+ALTER TABLE connections ADD COLUMN tls_resumed INTEGER CHECK (tls_resumed IN (0, 1));
+CREATE TABLE IF NOT EXISTS tls_steps (
+  connection_id   INTEGER NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+  seq             INTEGER NOT NULL,
+  direction       TEXT NOT NULL CHECK (direction IN ('sent', 'received')),
+  message         TEXT NOT NULL,
+  bytes           INTEGER NOT NULL,
+  at_ms           REAL NOT NULL,
+  alert           TEXT,
+  fatal           INTEGER CHECK (fatal IN (0, 1)),
+  after_handshake INTEGER NOT NULL CHECK (after_handshake IN (0, 1)),
+  PRIMARY KEY (connection_id, seq)
+) WITHOUT ROWID;
 )sql";
 
 }  // namespace

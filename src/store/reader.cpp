@@ -31,7 +31,12 @@ constexpr char kSelectConnections[] =
     "SELECT id, scheme, host, port, remote_ip, remote_port, local_ip, local_port, family,"
     " connect_start_ms, connect_end_ms, tls_version, tls_cipher, alpn, cert_subject, cert_issuer,"
     " cert_sans, cert_not_before, cert_not_after, verify_result, verify_message, verified, request_count,"
-    " proxy, retry_reason FROM connections WHERE run_id = ?1 ORDER BY seq";
+    " proxy, retry_reason, tls_round_trips, tls_session_offered, tls_resumed"
+    " FROM connections WHERE run_id = ?1 ORDER BY seq";
+constexpr char kSelectTlsSteps[] =
+    "SELECT t.connection_id, t.direction, t.message, t.bytes, t.at_ms, t.alert, t.fatal, t.after_handshake"
+    " FROM connections c JOIN tls_steps t ON t.connection_id = c.id WHERE c.run_id = ?1"
+    " ORDER BY c.seq, t.seq";
 constexpr char kSelectAttempts[] =
     "SELECT a.connection_id, a.address, a.port, a.family, a.error"
     " FROM connections c JOIN connect_attempts a ON a.connection_id = c.id WHERE c.run_id = ?1"
@@ -51,7 +56,7 @@ constexpr char kSelectHeaders[] =
     " ORDER BY r.seq, h.direction, h.seq";
 constexpr char kSelectSummaries[] =
     "SELECT id, started_at, url, final_url, label, outcome, error_class, final_status, total_ms,"
-    " request_count FROM runs ORDER BY started_at DESC, id DESC LIMIT ?1";
+    " request_count, failed_count, load_ms FROM runs ORDER BY started_at DESC, id DESC LIMIT ?1";
 constexpr char kSelectLatest[] = "SELECT id FROM runs ORDER BY started_at DESC, id DESC LIMIT 1";
 
 // Row id -> index of the element read from that row.
@@ -165,13 +170,28 @@ Status read_connections(SqliteDb& db, Run& run, IndexOf& index) {
     c.requests = st.integer(22);
     c.proxy = st.text(23);
     c.retry_reason = st.text(24);
+    c.tls_round_trips = st.opt_int(25);
+    if (auto offered = st.opt_int(26)) c.tls_session_offered = *offered != 0;
+    if (auto resumed = st.opt_int(27)) c.tls_resumed = *resumed != 0;
     index[st.int64(0)] = c.id;
     run.connections.push_back(std::move(c));
   });
   if (!s.ok()) return s;
-  return query_run(db, kSelectAttempts, run.id, [&](const Statement& st) {
+  s = query_run(db, kSelectAttempts, run.id, [&](const Statement& st) {
     ConnectAttempt a{st.text(1), st.opt_int(2).value_or(0), st.opt_int(3).value_or(0), st.text(4)};
     run.connections[index.at(st.int64(0))].attempts.push_back(std::move(a));
+  });
+  if (!s.ok()) return s;
+  return query_run(db, kSelectTlsSteps, run.id, [&](const Statement& st) {
+    TlsStep step;
+    step.direction = st.text(1) == "sent" ? TlsStep::Direction::kSent : TlsStep::Direction::kReceived;
+    step.message = st.text(2);
+    step.bytes = st.int64(3);
+    step.at_ms = st.real(4);
+    step.alert = st.text(5);
+    step.fatal = st.opt_int(6).value_or(0) != 0;
+    step.after_handshake = st.integer(7) != 0;
+    run.connections[index.at(st.int64(0))].tls_steps.push_back(std::move(step));
   });
 }
 
@@ -290,6 +310,8 @@ StatusOr<std::vector<RunSummary>> read_summaries(SqliteDb& db, int limit) {
     r.final_status = row.opt_int(7);
     r.total_ms = row.opt_real(8);
     r.requests = row.opt_int(9).value_or(0);
+    r.failed = row.opt_int(10);
+    r.load_ms = row.opt_real(11);
     out.push_back(std::move(r));
   });
   (*st)->reset();

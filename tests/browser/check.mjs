@@ -140,6 +140,21 @@ try {
       }
     if (entry.rows > 0 && entry.measure_segments !== false) check(checked > 0, `${name}: no segment measured`);
 
+    // TLS handshake messages are ticks on their row's TLS segment, inside the bar.
+    const ticks = await page.evaluate(() => Array.from(document.querySelectorAll(".track")).flatMap((track) => {
+      const tls = track.querySelector(":scope > i.ph-tls");
+      const s = tls ? tls.getBoundingClientRect() : null;
+      return Array.from(track.querySelectorAll(":scope > b.tk")).map((b) => {
+        const r = b.getBoundingClientRect();
+        return { x: r.left + r.width / 2, top: r.top, bottom: r.bottom, seg: s && { left: s.left, right: s.right,
+                 top: s.top, bottom: s.bottom } };
+      });
+    }));
+    for (const t of ticks)
+      check(t.seg && t.x >= t.seg.left - 1.5 && t.x <= t.seg.right + 1.5 && t.top >= t.seg.top - 3 &&
+            t.bottom <= t.seg.bottom + 3, `${name}: a TLS tick is off its TLS segment ${JSON.stringify(t)}`);
+    if (name === "one_hop") check(ticks.length === 9, `${name}: ${ticks.length} TLS ticks, expected 9`);
+
     // Hostile strings are on the page as text, and none of them ran.
     const state = await page.evaluate(() => ({
       title: document.title, pwned: window.__pwned, imgs: document.images.length,

@@ -17,67 +17,11 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "cli_runner.h"
 #include "fixtures/lab_fixture.h"
 
-extern char** environ;
-
 using namespace pageload;
-using pageload::testing::shared_lab;
-using pageload::testing::TempDb;
-
-namespace {
-
-struct Result {
-  int status = -1;
-  std::string out, err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// Runs pageload with args in dir; stdout and stderr captured through files.
-// Runs pageload in `dir` (no shell); stdout goes to `stdout_path` if given.
-Result pageload_cli(std::vector<std::string> args, const std::string& dir, const std::string& stdout_path = "") {
-  std::string out = stdout_path.empty() ? dir + "/stdout" : stdout_path, err = dir + "/stderr";
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  std::vector<std::string> all{PAGELOAD_BIN};
-  all.insert(all.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : all) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::string cwd = std::filesystem::current_path();
-  std::filesystem::current_path(dir);
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, PAGELOAD_BIN, &actions, nullptr, argv.data(), environ);
-  std::filesystem::current_path(cwd);
-  posix_spawn_file_actions_destroy(&actions);
-  Result r;
-  if (rc != 0) return r;
-  int wstatus = 0;
-  waitpid(pid, &wstatus, 0);
-  r.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
-  if (stdout_path.empty()) r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
-}
-
-std::vector<std::string> lab_args(std::vector<std::string> extra) {
-  auto& lab = shared_lab();
-  std::vector<std::string> a{"run", "--dns-server", lab.dns_server(), "--cacert", lab.ca_file(), "--no-html"};
-  a.insert(a.end(), extra.begin(), extra.end());
-  return a;
-}
-
-int lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
-
-}  // namespace
+using namespace pageload::testing;
 
 TEST_CASE("the cli exits 0 for a final status below 400 and stores the run") {
   TempDb tmp;
@@ -88,7 +32,7 @@ TEST_CASE("the cli exits 0 for a final status below 400 and stores the run") {
   CHECK(r.out.find("run 1 ok") != std::string::npos);
   auto show = pageload_cli({"show", "1", "--db", tmp.path()}, tmp.dir());
   CHECK(show.status == 0);
-  CHECK(show.out.find("hop 2") != std::string::npos);
+  CHECK(show.out.find("request #2: GET") != std::string::npos);
   auto list = pageload_cli({"list", "--db", tmp.path()}, tmp.dir());
   CHECK(list.status == 0);
   CHECK(list.out.find("/chain/301,302") != std::string::npos);
@@ -414,4 +358,19 @@ TEST_CASE("a bad line in --input is a usage error naming the line") {
   auto r = pageload_cli(lab_args({"--db", tmp.path(), "--input", list}), tmp.dir());
   CHECK(r.status == 2);
   CHECK(r.err.find("urls.txt:2:") != std::string::npos);
+}
+
+TEST_CASE("the demo shows TLS 1.2's two round trips beside TLS 1.3's one, resumed sessions and a refused handshake") {
+  TempDb tmp;
+  auto r = pageload_cli({"demo", "--db", tmp.path(), "--out", tmp.dir()}, tmp.dir());
+  INFO(r.out << r.err);
+  CHECK(r.status == 0);
+  const auto tls13 = r.out.find("TLS 1.3: the handshake in one round trip");
+  const auto tls12 = r.out.find("on the lab's TLS 1.2 port: two round trips");
+  REQUIRE(tls13 != std::string::npos);
+  REQUIRE(tls12 != std::string::npos);
+  CHECK(r.out.find("tls TLSv1.3 full handshake, 1 round trip: → ClientHello", tls13) < tls12);
+  CHECK(r.out.find("tls TLSv1.2 full handshake, 2 round trips: → ClientHello", tls12) != std::string::npos);
+  CHECK(r.out.find("tls TLSv1.3 resumed, 1 round trip") != std::string::npos);  // --no-keepalive's later hops
+  CHECK(r.out.find("tls failed (alert protocol_version from the server)") != std::string::npos);
 }

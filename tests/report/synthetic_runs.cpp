@@ -135,6 +135,27 @@ void answer(Request& r, int status, const std::string& reason) {
   r.body_decoded = 5120;
 }
 
+// A full TLS 1.3 handshake across the tls phase `tls`, as the lab's: the client's hello,
+// the server's flight, the client's Finished, and two session tickets after it.
+void add_handshake(Connection& c, Span tls) {
+  using D = TlsStep::Direction;
+  auto at = [&](double share) { return tls.start_ms + share * tls.duration_ms(); };
+  c.tls_steps = {{D::kSent, "ClientHello", 512, at(0.05), "", false, false},
+                 {D::kReceived, "ServerHello", 122, at(0.6), "", false, false},
+                 {D::kReceived, "ChangeCipherSpec", 1, at(0.6), "", false, false},
+                 {D::kReceived, "EncryptedExtensions", 15, at(0.62), "", false, false},
+                 {D::kReceived, "Certificate", 1830, at(0.62), "", false, false},
+                 {D::kReceived, "CertificateVerify", 264, at(0.8), "", false, false},
+                 {D::kReceived, "Finished", 52, at(0.85), "", false, false},
+                 {D::kSent, "ChangeCipherSpec", 1, at(0.95), "", false, false},
+                 {D::kSent, "Finished", 52, at(0.96), "", false, false},
+                 {D::kReceived, "NewSessionTicket", 249, tls.end_ms + 0.5, "", false, true},
+                 {D::kReceived, "NewSessionTicket", 249, tls.end_ms + 0.5, "", false, true}};
+  c.tls_round_trips = 1;
+  c.tls_session_offered = false;
+  c.tls_resumed = false;
+}
+
 // A fresh https request with connection and DNS lookup to `host`.
 Request& fresh_request(Run& run, const std::string& host, const std::string& path,
                        double start, const std::array<double, kPhaseCount>& ms) {
@@ -143,6 +164,7 @@ Request& fresh_request(Run& run, const std::string& host, const std::string& pat
   const auto* c = r.phase(Phase::kConnect);
   r.connection = add_connection(run, "https", host,
                                 c ? c->span : Span{r.span.start_ms, r.span.start_ms});
+  if (const auto* tls = r.phase(Phase::kTls)) add_handshake(run.connections.back(), tls->span);
   return r;
 }
 
@@ -287,6 +309,10 @@ Run failed_at_tls() {
   tls.version.clear();
   tls.cipher.clear();
   tls.alpn.clear();
+  // The client refused the certificate: its alert ends the handshake.
+  auto& steps = run.connections.back().tls_steps;
+  steps.resize(5);
+  steps.push_back({TlsStep::Direction::kSent, "Alert", 2, steps.back().at_ms + 0.2, "certificate_expired", true, false});
   finish(run);
   return run;
 }

@@ -80,6 +80,10 @@ void check_same(const Connection& a, const Connection& b) {
     CHECK(a.attempts[i].family == b.attempts[i].family);
     CHECK(a.attempts[i].error == b.attempts[i].error);
   }
+  CHECK(a.tls_steps == b.tls_steps);
+  CHECK(a.tls_round_trips == b.tls_round_trips);
+  CHECK(a.tls_session_offered == b.tls_session_offered);
+  CHECK(a.tls_resumed == b.tls_resumed);
   REQUIRE(a.tls.has_value() == b.tls.has_value());
   if (!a.tls) return;
   CHECK(a.tls->version == b.tls->version);
@@ -400,6 +404,7 @@ TEST_CASE("deleting a run removes every row recorded for it") {
   CHECK(*query(path, "SELECT COUNT(*) FROM dns_queries")[0][0] == "2");
   CHECK(*query(path, "SELECT COUNT(*) FROM dns_attempts")[0][0] == "4");
   CHECK(*query(path, "SELECT COUNT(*) FROM headers")[0][0] == "8");
+  CHECK(*query(path, "SELECT COUNT(*) FROM tls_steps")[0][0] == "10");
   auto loaded = db->load_run(keep.id);
   REQUIRE(loaded.ok());
   check_same(*loaded, keep);
@@ -425,4 +430,23 @@ TEST_CASE("DNS attempts are stored per query with their server, times and outcom
   // The cached lookup asked nobody: no query, no attempt.
   CHECK(*query(path, "SELECT COUNT(*) FROM dns_lookups l JOIN dns_queries q ON q.lookup_id = l.id"
                      " WHERE l.source = 'cache'")[0][0] == "0");
+}
+
+TEST_CASE("TLS steps are stored in order with their direction, and an alert's name and level only on alerts") {
+  ScratchDir dir;
+  const std::string path = dir.file("runs.db");
+  auto db = open_db(path);
+  Run run = make_three_hop_run();
+  REQUIRE(db->finish_run(run).ok());
+  using V = std::optional<std::string>;
+  CHECK(query(path, "SELECT seq, direction, message, bytes, alert, fatal, after_handshake FROM tls_steps"
+                    " WHERE seq IN (0, 1, 7, 8, 9) ORDER BY seq") ==
+        std::vector<Row>{{V("0"), V("sent"), V("ClientHello"), V("517"), {}, {}, V("0")},
+                         {V("1"), V("received"), V("ServerHello"), V("122"), {}, {}, V("0")},
+                         {V("7"), V("sent"), V("Finished"), V("52"), {}, {}, V("0")},
+                         {V("8"), V("received"), V("NewSessionTicket"), V("250"), {}, {}, V("1")},
+                         {V("9"), V("received"), V("Alert"), V("2"), V("close_notify"), V("0"), V("1")}});
+  // The connection's own columns; plain TCP has NULL in all three.
+  CHECK(query(path, "SELECT scheme, tls_round_trips, tls_session_offered, tls_resumed FROM connections ORDER BY seq") ==
+        std::vector<Row>{{V("https"), V("1"), V("1"), V("0")}, {V("http"), {}, {}, {}}});
 }
