@@ -46,7 +46,8 @@ int main(int argc, char** argv) {
   cmd_run->add_option("-X,--request", o.method, "Request method");
   cmd_run->add_option("-H,--header", run.raw_headers, "Extra header 'Name: value' (repeatable)")
       ->allow_extra_args(false);
-  cmd_run->add_option("-d,--data", o.data, "Request body (makes the request a POST)");
+  auto* data = cmd_run->add_option("-d,--data", o.data, "Request body (makes the request a POST); @FILE reads it, without line breaks");
+  cmd_run->add_option("--data-binary", run.data_binary, "Request body; @FILE reads it byte for byte")->excludes(data);
   cmd_run->add_option("-A,--user-agent", o.user_agent, "User-Agent (default: browser-like)");
   cmd_run->add_flag("-k,--insecure", o.insecure, "Do not verify certificates (the result is still recorded)");
   cmd_run->add_option("--cacert", o.cacert, "CA bundle (PEM) to verify servers with")->check(CLI::ExistingFile);
@@ -96,7 +97,7 @@ int main(int argc, char** argv) {
   cmd_run->add_flag("-q,--quiet", run.quiet, "Print nothing but errors");
 
   std::string db;
-  int limit = 20;
+  std::string limit = "20";  // checked by list_command, so a bad count is named as -n
   bool json = false;
   auto* cmd_list = app.add_subcommand("list", "Recent runs, newest first");
   cmd_list->add_option("--db", db, "SQLite database");
@@ -113,7 +114,8 @@ int main(int argc, char** argv) {
   std::string report_out;
   auto* cmd_report = app.add_subcommand("report", "Write the HTML waterfall of stored runs");
   cmd_report->add_option("run", report_runs, "Run ids (default: latest)");
-  cmd_report->add_option("-o,--output", report_out, "Output file (one run) or directory (several)");
+  cmd_report->add_option("-o,--output", report_out,
+                         "Output file (one run; '-' for standard output) or directory (several)");
   cmd_report->add_option("--db", db, "SQLite database");
 
   int dns_port = 0, http_port = 0, https_port = 0, dns_root_port = 0;

@@ -235,6 +235,8 @@ std::string Lab::describe() const {
     out += "  https port " + std::to_string(fault_port(FaultPort::kTlsSpeaksHttp)) + " speaks plain HTTP, port " +
            std::to_string(fault_port(FaultPort::kTlsCutOff)) + " cuts the TLS handshake off, port " +
            std::to_string(fault_port(FaultPort::kBacklogFull)) + " never accepts (connect timeout)\n";
+    out += "  as a proxy (https_proxy=http://127.0.0.1:" + std::to_string(fault_port()) +
+           ") it answers every CONNECT with 404: a proxy that refuses the tunnel\n";
   }
   return out;
 }

@@ -60,8 +60,10 @@ struct Loader::Impl {
 Loader::Loader() : impl_(std::make_unique<Impl>()) {}
 Loader::~Loader() = default;
 
-StatusOr<std::unique_ptr<Loader>> Loader::create() {
-  auto driver = transfer::Driver::create();
+StatusOr<std::unique_ptr<Loader>> Loader::create(int max_pool_connections) {
+  transfer::DriverOptions options;
+  options.max_pool_connections = max_pool_connections;
+  auto driver = transfer::Driver::create(options);
   if (!driver.ok()) return driver.status();
   std::unique_ptr<Loader> loader(new Loader());
   loader->impl_->driver = std::move(driver).value();

@@ -118,6 +118,20 @@ struct Failed {
   Failure failure;
 };
 
+// Why curl's header store refused a line (classify.cpp): `line` as curl showed it (empty
+// for a trailer, which curl shows nowhere), in the head or in the trailers.
+std::string refused_line_message(std::string_view line, bool in_trailers) {
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  if (in_trailers)
+    return "malformed trailer after the chunked body: a line without a colon, or a continuation line "
+           "(curl refuses it)";
+  std::string why = !line.empty() && (line.front() == ' ' || line.front() == '\t')
+                        ? "a continuation line (obs-fold) with no header before it"
+                        : "a header line without a colon";
+  if (line.empty()) return "malformed response header (curl refuses it)";
+  return "malformed response header: " + why + ": '" + std::string(line) + "' (curl refuses it)";
+}
+
 // A failure after the server sent a fatal alert is the server's refusal, whatever curl
 // made of it: in the handshake (tls), or, in TLS 1.3, once the client had taken the
 // handshake for done and the server then judged the client's messages (a client
@@ -147,11 +161,13 @@ Failed failure_of(Exchange& ex, CURLcode rc, const Progress& progress) {
   const ResponseHead& head = ex.head;
   long os_errno = ex.open_errno;  // curl reports none when it could not open a socket
   if (!os_errno) curl_easy_getinfo(ex.easy.get(), CURLINFO_OS_ERRNO, &os_errno);
+  long connect_code = 0;  // the proxy's answer to CONNECT, when it was asked for a tunnel
+  if (ex.spec.proxy) curl_easy_getinfo(ex.easy.get(), CURLINFO_HTTP_CONNECTCODE, &connect_code);
   Classified c = ex.too_large                  ? Classified{Phase::kReceive, Code::kTooLarge}
                  : !head.violation().empty()   ? Classified{Phase::kReceive, Code::kProtocolError}
                  : ex.resolve_refused          ? Classified{Phase::kConnect, Code::kConnectError}
                                                : classify_failure(rc, os_errno, progress, ex.tls.info.verify_result,
-                                                                  ex.tls.hostname_ok);
+                                                                  ex.tls.hostname_ok, connect_code);
   std::string message = ex.error_buffer[0] ? std::string(ex.error_buffer) : curl_easy_strerror(rc);
   while (!message.empty() && (message.back() == '\n' || message.back() == '\r')) message.pop_back();
   if (!ex.cancelled.empty())
@@ -167,6 +183,11 @@ Failed failure_of(Exchange& ex, CURLcode rc, const Progress& progress) {
     message = resource_message("cannot open a socket", static_cast<int>(os_errno));
   else if (rc == CURLE_OUT_OF_MEMORY && c.code == Code::kProtocolError)
     message = "response header too large (curl accepts at most 100 KB per header line)";
+  else if (rc == CURLE_BAD_FUNCTION_ARGUMENT && c.code == Code::kProtocolError)
+    message = refused_line_message(ex.unread_header_line, progress.head_complete);
+  else if (c.code == Code::kConnectRefused && connect_code != 0)
+    message = "the proxy answered the CONNECT for a tunnel to " + ex.spec.url.host + ":" +
+              std::to_string(ex.spec.url.port) + " with " + std::to_string(connect_code) + ": no tunnel, no TLS";
   else if (c.code == Code::kRecvError && !head.final_status() && !head.interim().empty())
     message = "connection closed after an interim " + std::to_string(head.interim().back()) +
               " response, before the final response";
@@ -254,10 +275,13 @@ Connection connection_of(Exchange& ex, const ExchangeResult& result, const Progr
   return c;
 }
 
+// A retry curl logged no reason for (none of note_retry's notes came).
+constexpr std::string_view kNoRetryReason = "curl gave no reason";
+
 // A try curl gave up on, up to where the next one began.
 Retry retry_of(const RunClock& clock, const Try& t, const Try& next, const Request& r) {
   Retry retry;
-  retry.reason = t.retry_reason.empty() ? "curl retried the request on a new connection" : t.retry_reason;
+  retry.reason = t.retry_reason.empty() ? std::string(kNoRetryReason) : t.retry_reason;
   retry.connection_id = t.connection;
   retry.span = {clock.offset_ms(t.start_us), clock.offset_ms(next.start_us)};
   if (auto opened = t.timeline.at(Boundary::kSocketOpened)) {
@@ -286,9 +310,10 @@ Retry retry_of(const RunClock& clock, const Try& t, const Try& next, const Reque
 std::string retry_warning(const std::vector<Retry>& retries) {
   char took[32];
   std::snprintf(took, sizeof took, "%.1f ms", retries.back().span.end_ms - retries.front().span.start_ms);
+  const std::string& why = retries.front().reason;
   return "curl retried the request on " + std::to_string(retries.size()) +
-         (retries.size() == 1 ? " new connection" : " new connections") + " (" + retries.front().reason + "), " +
-         took + " before the last try";
+         (retries.size() == 1 ? " new connection" : " new connections") + (why == kNoRetryReason ? "" : " (" + why + ")") +
+         ", " + took + " before the last try";
 }
 
 }  // namespace

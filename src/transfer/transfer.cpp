@@ -120,6 +120,7 @@ StatusOr<std::unique_ptr<Driver>> Driver::create(const DriverOptions& options) {
   d->impl_->multi.reset(multi);
   curl_multi_setopt(multi, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
   curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(std::max(0, options.max_host_connections)));
+  curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(std::max(0, options.max_pool_connections)));
   return d;
 }
 

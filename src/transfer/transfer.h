@@ -42,6 +42,11 @@ struct DriverOptions {
   // waits in curl's queue for one to be free (CURLMOPT_MAX_HOST_CONNECTIONS, which
   // libcurl counts per connection cache, i.e. per pool). 0: no limit.
   int max_host_connections = 6;
+  // Connections at once in one pool, all hosts together (CURLMOPT_MAX_TOTAL_CONNECTIONS,
+  // also counted per pool): an exchange over it waits in curl's queue, and curl closes
+  // an idle connection of the pool to make room. 0: no limit. What keeps a page load
+  // within its share of the file descriptor limit (core/resources.h).
+  int max_pool_connections = 0;
 };
 
 // What to send in one exchange.
