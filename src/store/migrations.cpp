@@ -118,7 +118,7 @@ CREATE TABLE IF NOT EXISTS tls_steps (
   fatal           INTEGER CHECK (fatal IN (0, 1)),
   after_handshake INTEGER NOT NULL CHECK (after_handshake IN (0, 1)),
   PRIMARY KEY (connection_id, seq)
-);
+) WITHOUT ROWID;
 
 -- Every query of a walk from the root (--dns-trace: dns_lookups.source = 'trace'), in
 -- the order sent: the A and AAAA walks, and the walks finding name servers' addresses. A
