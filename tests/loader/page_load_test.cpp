@@ -1,0 +1,254 @@
+// Page loads against the lab's /page/ routes: what a page fetches, who asked for each
+// request, how the requests are scheduled and queued, and what a failed subresource does
+// to the run. Timing bounds are loose; exact figures belong in bench/.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "fixtures/lab_fixture.h"
+
+using namespace pageload;
+using namespace pageload::testing;
+
+namespace {
+
+// The request whose URL ends with `suffix`; fails the test when there is none.
+const Request& by_url(const Run& run, const std::string& suffix) {
+  for (const Request& r : run.requests)
+    if (r.url.size() >= suffix.size() && r.url.compare(r.url.size() - suffix.size(), suffix.size(), suffix) == 0)
+      return r;
+  FAIL("no request for " << suffix);
+  throw std::logic_error("unreachable");
+}
+
+std::size_t opened_connections(const Run& run) {
+  std::set<int> ids;
+  for (const Request& r : run.requests)
+    if (r.connection && !r.reused) ids.insert(*r.connection);
+  return ids.size();
+}
+
+std::optional<double> duration(const Request& r, Phase p) {
+  const PhaseRecord* rec = r.phase(p);
+  if (!rec) return std::nullopt;
+  return rec->span.duration_ms();
+}
+
+}  // namespace
+
+TEST_CASE("eighteen slow images over HTTP/1.1 go six connections at a time, the later waves blocked") {
+  Run run = load_and_store(lab_options(shared_lab().http_url("www.test", "/page/images")));
+  REQUIRE(run.outcome == Outcome::kOk);
+  std::vector<const Request*> images;
+  for (const Request& r : run.requests)
+    if (r.found_by == "img src") images.push_back(&r);
+  REQUIRE(images.size() == 18);
+  CHECK(opened_connections(run) == 6);
+  // Each image waits ~300 ms at the server: the third wave can start only after two.
+  std::sort(images.begin(), images.end(), [](auto* a, auto* b) { return a->span.end_ms < b->span.end_ms; });
+  CHECK(images.back()->span.end_ms > 800);
+  const Request& last = *images.back();
+  REQUIRE(last.phase(Phase::kBlocked));
+  CHECK(*duration(last, Phase::kBlocked) > 450);  // queued behind two waves
+  CHECK_FALSE(last.phase(Phase::kDns));           // the host's one lookup was the document's
+  CHECK(last.reused);
+  for (const Request* r : images) {
+    CHECK(r->resource_type == ResourceType::kImage);
+    CHECK(r->priority == Priority::kLow);
+    CHECK(r->initiator == 0);
+    CHECK(r->http_version == "HTTP/1.1");
+  }
+}
+
+TEST_CASE("the same images over HTTP/2 share one connection and overlap") {
+  Run run = load_and_store(lab_options(shared_lab().https_url("www.test", "/page/images")));
+  REQUIRE(run.outcome == Outcome::kOk);
+  CHECK(opened_connections(run) == 1);
+  CHECK(run.connections.size() == 1);
+  CHECK(run.connections.at(0).tls->alpn == "h2");
+  double last_end = 0;
+  for (const Request& r : run.requests) {
+    CHECK(r.http_version == "HTTP/2");
+    last_end = std::max(last_end, r.span.end_ms);
+  }
+  CHECK(last_end < 800);  // one wave of ~300 ms, not three
+  REQUIRE(run.load_ms);
+  CHECK(*run.load_ms == Approx(last_end));
+}
+
+TEST_CASE("with --http1.1 an HTTPS page loads over HTTP/1.1 with several connections") {
+  LoadOptions o = lab_options(shared_lab().https_url("www.test", "/page/images"));
+  o.http11 = true;
+  Run run = load_and_store(o);
+  REQUIRE(run.outcome == Outcome::kOk);
+  CHECK(opened_connections(run) == 6);
+  for (const Request& r : run.requests) CHECK(r.http_version == "HTTP/1.1");
+}
+
+TEST_CASE("a stylesheet named early is requested before the slow document has finished") {
+  for (bool h2 : {false, true}) {
+    INFO((h2 ? "HTTP/2" : "HTTP/1.1"));
+    auto& lab = shared_lab();
+    const std::string url = h2 ? lab.https_url("www.test", "/page/slow-document") : lab.http_url("www.test", "/page/slow-document");
+    Run run = load_and_store(lab_options(url));
+    REQUIRE(run.outcome == Outcome::kOk);
+    const Request& document = run.requests.at(0);
+    const Request& sheet = by_url(run, "/page/slow-document/style.css");
+    CHECK(document.span.end_ms > 450);                      // its body came 500 ms late
+    CHECK(*sheet.discovered_ms < document.span.end_ms - 300);  // found from the head
+    CHECK(sheet.span.end_ms < document.span.end_ms);           // and loaded before the body came
+    CHECK(sheet.resource_type == ResourceType::kStylesheet);
+    CHECK(sheet.priority == Priority::kHighest);
+    REQUIRE(run.document_ms);
+    CHECK(*run.document_ms == Approx(document.span.end_ms));
+  }
+}
+
+TEST_CASE("every request names its initiator: the document, a stylesheet, an @import, an iframe") {
+  auto& lab = shared_lab();
+  Run run = load_and_store(lab_options(lab.https_url("www.test", "/page/import")));
+  REQUIRE(run.outcome == Outcome::kOk);
+  CHECK_FALSE(run.requests.at(0).initiator);
+  const Request& first = by_url(run, "/page/import/first.css");
+  const Request& second = by_url(run, "/page/import/second.css");
+  const Request& third = by_url(run, "/page/import/third.css");
+  CHECK(first.initiator == 0);
+  CHECK(second.initiator == first.seq);
+  CHECK(second.found_by == "css @import");
+  CHECK(third.initiator == second.seq);
+  CHECK(by_url(run, "/page/asset/import-third.png").initiator == third.seq);
+
+  Run framed = load_and_store(lab_options(lab.https_url("www.test", "/page/iframe")));
+  const Request& frame = by_url(framed, "/page/iframe/frame.html");
+  CHECK(frame.resource_type == ResourceType::kDocument);
+  CHECK(frame.initiator == 0);
+  CHECK(frame.priority == Priority::kLow);  // a subframe's navigation: net::LOWEST
+  CHECK(by_url(framed, "/page/iframe/frame.css").initiator == frame.seq);
+  CHECK(by_url(framed, "/page/asset/iframe-child.png").initiator == frame.seq);
+  CHECK(by_url(framed, "/page/asset/iframe-child-background.png").initiator == by_url(framed, "/page/iframe/frame.css").seq);
+  for (const Request& r : framed.requests) CHECK(r.url.find("/favicon.ico") == std::string::npos);  // it names its icon
+}
+
+TEST_CASE("a third-party host that does not resolve fails its requests once each, not the page") {
+  Run run = load_and_store(lab_options(shared_lab().https_url("www.test", "/page/third-party")));
+  CHECK(run.outcome == Outcome::kOk);
+  CHECK(run.exit_status() == 0);
+  CHECK_FALSE(run.failure);
+  const Request& image = by_url(run, "/page/asset/third-party-missing.png");
+  const Request& script = by_url(run, "/page/asset/third-party-missing.js");
+  for (const Request* r : {&image, &script}) {
+    REQUIRE(r->failure);
+    CHECK(r->failure->code == Code::kDnsNxdomain);
+    CHECK(r->error_phase == Phase::kDns);
+    CHECK(r->dns_lookup);
+  }
+  // One lookup of nxdomain.test for the page: the second request learnt the answer.
+  int lookups = 0;
+  for (const DnsLookup& l : run.dns_lookups) lookups += l.host == "nxdomain.test";
+  CHECK(lookups == 1);
+  CHECK(image.dns_lookup == script.dns_lookup);
+  CHECK(by_url(run, "/page/asset/third-party-local.png").status == 200);
+  CHECK(run.figures().failed == 2);
+}
+
+TEST_CASE("one DNS lookup per host per page: only the request that asked has a dns phase") {
+  Run run = load_and_store(lab_options(shared_lab().https_url("www.test", "/page/cross-host")));
+  REQUIRE(run.outcome == Outcome::kOk);
+  std::map<std::string, int> dns_phases, lookups;
+  for (const Request& r : run.requests)
+    if (r.phase(Phase::kDns)) ++dns_phases[r.host];
+  for (const DnsLookup& l : run.dns_lookups)
+    if (l.source == "dns") ++lookups[l.host];
+  CHECK(dns_phases.size() >= 3);  // the page's host and two others
+  for (const auto& [host, n] : dns_phases) {
+    INFO(host);
+    CHECK(n == 1);
+    CHECK(lookups[host] == 1);
+  }
+}
+
+TEST_CASE("a stylesheet served as text/plain is fetched but not applied") {
+  Run run = load_and_store(lab_options(shared_lab().https_url("www.test", "/page/wrong-type")));
+  REQUIRE(run.outcome == Outcome::kOk);
+  const Request& plain = by_url(run, "/page/wrong-type/plain.css");
+  CHECK(plain.status == 200);
+  REQUIRE_FALSE(plain.warnings.empty());
+  CHECK(plain.warnings[0].find("not applied") != std::string::npos);
+  for (const Request& r : run.requests) CHECK(r.initiator != plain.seq);  // nothing it names
+  CHECK(by_url(run, "/page/asset/wrong-type-applied.png").status == 200);  // the right one applies
+}
+
+TEST_CASE("a document served as application/octet-stream is downloaded, not parsed") {
+  Run run = load_and_store(lab_options(shared_lab().https_url("www.test", "/page/octet-stream")));
+  CHECK(run.outcome == Outcome::kOk);
+  CHECK(run.requests.size() == 1);
+}
+
+TEST_CASE("with --document-only the document's redirect chain loads and nothing it names") {
+  auto& lab = shared_lab();
+  LoadOptions o = lab_options(lab.http_url("www.test", "/redirect/302?to=/page/images"));
+  o.document_only = true;
+  Run run = load_and_store(o);
+  CHECK(run.outcome == Outcome::kOk);
+  REQUIRE(run.requests.size() == 2);
+  CHECK(run.requests[1].initiator == 0);
+  CHECK(run.requests[1].found_by == "redirect");
+  CHECK(run.requests[1].resource_type == ResourceType::kDocument);
+}
+
+TEST_CASE("each URL is requested once per page, however often it is named") {
+  Run run = load_and_store(lab_options(shared_lab().https_url("www.test", "/page/duplicates")));
+  REQUIRE(run.outcome == Outcome::kOk);
+  std::multiset<std::string> urls;
+  for (const Request& r : run.requests) urls.insert(r.url);
+  for (const auto& u : urls) {
+    INFO(u);
+    CHECK(urls.count(u) == 1);
+  }
+}
+
+TEST_CASE("with --max-requests a page is bounded and says how many references were left") {
+  LoadOptions o = lab_options(shared_lab().https_url("www.test", "/page/images"));
+  o.max_requests = 5;
+  Run run = load_and_store(o);
+  CHECK(run.outcome == Outcome::kOk);
+  CHECK(run.requests.size() == 5);
+  REQUIRE(run.warnings.size() == 1);
+  CHECK(run.warnings[0].find("15 more references not fetched (--max-requests 5)") != std::string::npos);
+}
+
+TEST_CASE("when --max-time passes during a page, what is still queued fails as a timeout and the rest is kept") {
+  LoadOptions o = lab_options(shared_lab().http_url("www.test", "/page/images"));
+  o.max_time_ms = 450;  // the first wave of images (300 ms) finishes, the second cannot
+  Run run = load_and_store(o);
+  CHECK(run.outcome == Outcome::kOk);  // the document itself loaded
+  int ok = 0, timed_out = 0;
+  for (const Request& r : run.requests) {
+    if (r.status == 200) ++ok;
+    if (r.failure && r.failure->code == Code::kTimeout) ++timed_out;
+  }
+  CHECK(ok >= 7);  // the document, its icon and the first wave
+  CHECK(timed_out >= 6);
+  CHECK(ok + timed_out == static_cast<int>(run.requests.size()));
+  REQUIRE(run.load_ms);
+  CHECK(*run.load_ms < 1500);
+}
+
+TEST_CASE("a page's requests are recorded in the order found, with Chromium's priorities") {
+  Run run = load_and_store(lab_options(shared_lab().https_url("www.test", "/page/scripts")));
+  REQUIRE(run.outcome == Outcome::kOk);
+  for (std::size_t i = 0; i < run.requests.size(); ++i) {
+    CHECK(run.requests[i].seq == static_cast<int>(i));
+    if (i) CHECK(*run.requests[i].discovered_ms >= *run.requests[i - 1].discovered_ms);
+  }
+  for (const Request& r : run.requests) {
+    if (r.resource_type != ResourceType::kScript) continue;
+    INFO(r.found_by);
+    const bool lazy = r.found_by.find("async") != std::string::npos || r.found_by.find("defer") != std::string::npos ||
+                      r.found_by.find("module") != std::string::npos;
+    if (lazy) CHECK(r.priority == Priority::kLow);
+    else CHECK((r.priority == Priority::kHigh || r.priority == Priority::kMedium));
+  }
+}
