@@ -169,6 +169,10 @@ int PageLoad::discover(Fetch f) {
 void PageLoad::discover_reference(const page::Reference& ref, int initiator, int document) {
   if (options_.document_only || finished_ || stop_failure_) return;
   if (seen_urls_.count(ref.url)) return;  // the page's memory cache: one request per URL
+  if (!loaded_ && (ref.browser_fetch || ref.found_by == "link rel=icon")) {
+    after_load_.push_back({ref, initiator, document});
+    return;
+  }
   auto url = parse_url(ref.url);
   if (!url.ok()) return;  // the page module hands out only http(s) URLs that parse
   const Document& parent = *documents_.at(static_cast<std::size_t>(document));
@@ -740,6 +744,15 @@ void PageLoad::maybe_finish() {
   if (finished_) return;
   for (const Fetch& f : fetches_)
     if (!is_finished(f.state)) return;
+  if (!loaded_ && !after_load_.empty() && !stop_failure_) {
+    loaded_ = true;
+    std::vector<AfterLoad> icons;
+    icons.swap(after_load_);
+    for (const AfterLoad& a : icons) discover_reference(a.ref, a.initiator, a.document);
+    for (Scheduler::Id chain : scheduler_.start()) release(chain);
+    for (const Fetch& f : fetches_)
+      if (!is_finished(f.state)) return;
+  }
   finish();
 }
 

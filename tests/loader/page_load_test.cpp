@@ -252,3 +252,20 @@ TEST_CASE("a page's requests are recorded in the order found, with Chromium's pr
     else CHECK((r.priority == Priority::kHigh || r.priority == Priority::kMedium));
   }
 }
+
+TEST_CASE("the page's icon is asked for after its other fetches, on a connection they left idle, as Chromium's browser asks after the load event") {
+  // Found by browser tests: asked for at once, the icon opened a connection of its own over
+  // HTTP/1.1 where Chromium reuses one.
+  for (const char* path : {"/page/favicon", "/page/scripts"}) {
+    INFO(path);
+    Run run = load_and_store(lab_options(shared_lab().http_url("www.test", path)));
+    REQUIRE(run.outcome == Outcome::kOk);
+    const Request& icon = run.requests.back();
+    CHECK((icon.found_by == "default /favicon.ico" || icon.found_by == "link rel=icon"));
+    REQUIRE(icon.discovered_ms);
+    for (const Request& r : run.requests)
+      if (&r != &icon) CHECK(*icon.discovered_ms >= r.span.end_ms);
+    CHECK(icon.reused);
+    CHECK(icon.status == 200);
+  }
+}
