@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cctype>
+#include <utility>
 
 #include "core/redact.h"
 #include "loader/host_rules.h"
@@ -565,8 +566,10 @@ void PageLoad::chain_finished(int seq) {
     document_chain_end_ = seq;
     run_.document_ms = request(seq).span.end_ms;
   }
-  if (f.type == ResourceType::kDocument) document_complete(seq);
-  if (f.type == ResourceType::kStylesheet) stylesheet_complete(seq);
+  // Each may discover more fetches, which moves `f`: decided on its type read once.
+  const ResourceType type = f.type;
+  if (type == ResourceType::kDocument) document_complete(seq);
+  if (type == ResourceType::kStylesheet) stylesheet_complete(seq);
 }
 
 void PageLoad::document_complete(int seq) {
@@ -594,8 +597,9 @@ void PageLoad::stylesheet_complete(int seq) {
   }
   if (f.stylesheet_truncated)
     req.warnings.push_back("stylesheet read up to " + std::to_string(kMaxStylesheetBytes) + " bytes");
-  if (doc.discovery) take_references(doc.discovery->stylesheet(f.url.full, f.stylesheet_text, f.import_depth), seq, f.document);
-  std::string().swap(f.stylesheet_text);
+  // Taken out first: the references it names grow fetches_, which moves `f`.
+  const std::string css = std::exchange(f.stylesheet_text, std::string());
+  if (doc.discovery) take_references(doc.discovery->stylesheet(f.url.full, css, f.import_depth), seq, f.document);
 }
 
 // Connections curl gave up on before the one that answered (it retried the request):

@@ -269,3 +269,15 @@ TEST_CASE("the page's icon is asked for after its other fetches, on a connection
     CHECK(icon.status == 200);
   }
 }
+
+TEST_CASE("a stylesheet whose references grow the page's list of fetches is finished without reading freed memory") {
+  // It read its own fetch after the references it named had moved the list (a crash of
+  // `pageload run` on /page/fonts over HTTP; the sanitizer build sees it on any of these).
+  for (const char* path : {"/page/fonts", "/page/import", "/page/backgrounds", "/page/showcase"}) {
+    INFO(path);
+    Run run = load_and_store(lab_options(shared_lab().http_url("www.test", path)));
+    CHECK(run.outcome == Outcome::kOk);
+    for (const Request& r : run.requests)
+      if (r.resource_type == ResourceType::kStylesheet) CHECK(r.status == 200);
+  }
+}
