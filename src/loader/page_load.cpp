@@ -73,7 +73,9 @@ std::optional<double> remaining_ttl_s(const DnsLookup& lookup) {
 PriorityHints hints_for(const page::Reference& ref) {
   PriorityHints h;
   h.type = ref.type;
-  h.lazy = ref.async || ref.defer || ref.module;
+  // Chromium fetches a module script (and a modulepreload) at High, async or not: only a
+  // classic script's async or defer is its kLazyLoad (found by the browser comparison).
+  h.lazy = !ref.module && (ref.async || ref.defer);
   h.preload = ref.preload;
   h.late_in_document = ref.after_image;
   h.media_mismatch = ref.lazy || ref.prefetch;
