@@ -215,6 +215,7 @@ void PageLoad::take_references(std::vector<page::Reference> refs, int initiator,
 
 void PageLoad::step() {
   if (finished_) return;
+  handed_ = false;
   const double now = clock_.now_ms();
   check_deadline(now);
   if (finished_) return;
@@ -334,6 +335,7 @@ void PageLoad::on_lookup(const std::string& key, DnsLookup lookup) {
 
 void PageLoad::hand_to_curl(int seq, std::vector<std::string> addresses) {
   Fetch& f = fetches_[static_cast<std::size_t>(seq)];
+  handed_ = true;
   const double now = clock_.now_ms();
   if (!f.addresses_ms) f.addresses_ms = now;
   const LoadOptions& o = options_;
@@ -736,7 +738,9 @@ void PageLoad::interrupt(const std::string& message) {
 }
 
 std::optional<long> PageLoad::timeout_ms() const {
-  if (finished_ || !deadline_ms_) return std::nullopt;
+  if (finished_) return std::nullopt;
+  if (handed_) return 0;
+  if (!deadline_ms_) return std::nullopt;
   return std::max(0L, static_cast<long>(*deadline_ms_ - clock_.now_ms()) + 1);
 }
 

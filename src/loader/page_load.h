@@ -130,6 +130,10 @@ class PageLoad {
   };
   std::vector<AfterLoad> after_load_;
   bool loaded_ = false;  // every fetch but the icon's finished: the icon may go
+  // An exchange was handed to curl since the last step(): the loop must let curl start it
+  // before it waits (with nothing else in flight, curl_multi_poll slept its whole timeout
+  // on a handle just added: a second after the icon of a page over HTTP/2).
+  bool handed_ = false;
   std::vector<std::unique_ptr<Document>> documents_;
   std::map<std::string, std::unique_ptr<HostDns>> hosts_;  // by lower-case host
   dns::DnsCache dns_cache_;
