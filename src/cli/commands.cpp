@@ -6,6 +6,7 @@
 
 #include <csignal>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
@@ -56,6 +57,28 @@ Status complete_options(RunCommand& cmd) {
     if (!s.ok()) return s.status();
     cmd.options.dns_servers.push_back(s.value());
   }
+  for (const auto& raw : cmd.raw_dns_roots) {
+    auto s = parse_dns_server(raw, "--dns-root");
+    if (!s.ok()) return s.status();
+    cmd.options.dns_roots.push_back(s.value());
+  }
+  // Every server of a walk is asked on the roots' port: one port for all of them.
+  auto port_of = [](const std::string& server) -> std::string {
+    if (!server.empty() && server.front() == '[') {
+      auto close = server.find("]:");
+      return close == std::string::npos ? "53" : server.substr(close + 2);
+    }
+    return std::count(server.begin(), server.end(), ':') == 1 ? server.substr(server.find(':') + 1) : "53";
+  };
+  for (const auto& root : cmd.options.dns_roots)
+    if (std::stoi(port_of(root)) != std::stoi(port_of(cmd.options.dns_roots.front())))
+      return Status(Code::kUsage, "--dns-root servers must share one port (every server of the walk is asked on it): " +
+                                      cmd.options.dns_roots.front() + " and " + root);
+  if (!cmd.options.dns_roots.empty() && !cmd.options.dns_trace)
+    return Status(Code::kUsage, "--dns-root names the root servers of --dns-trace: add --dns-trace");
+  if (cmd.options.dns_trace && !cmd.options.dns_servers.empty())
+    return Status(Code::kUsage, "--dns-trace asks the root servers itself, not a resolver: leave out --dns-server "
+                                "(--dns-root names the roots)");
   if (Status s = check_user_agent(cmd.options.user_agent); !s.ok()) return s;
   // libcurl would obey these on its own; pageload decides from them and says so.
   for (std::string_view name : kProxyVariables)

@@ -123,7 +123,15 @@ void HttpServer::count_host(const std::string& host) {
 ConnectionThreads::Close HttpServer::serve_connection(int fd) {
   if (!options_.tls) return serve_http1(fd, make_tcp_stream(fd));
   SslPtr ssl = options_.tls->new_session(fd, &stop_);
-  if (!ssl || SSL_accept(ssl.get()) != 1) return serve_http1(fd, nullptr);
+  if (!ssl || SSL_accept(ssl.get()) != 1) {
+    // A refused handshake ends with OpenSSL's alert already written: a close with the
+    // client's later bytes unread would answer them with an RST, which can discard the
+    // alert before the client reads it (in TLS 1.3 the client has sent its request by the
+    // time the server refuses its certificate). Say FIN after the alert and linger.
+    ::shutdown(fd, SHUT_WR);
+    drain_until_closed(fd);
+    return ConnectionThreads::Close::kGraceful;
+  }
   if (selected_alpn(ssl.get()) == "h2") {
     http2_accepted_.fetch_add(1);
     Http2ConnectionOptions h2;
@@ -169,17 +177,21 @@ ConnectionThreads::Close HttpServer::serve_http1(int fd, std::unique_ptr<Stream>
 
   if (stream && !reset) {
     stream->finish();
-    // Lingering close: read what the client still sends until it closes too, so unread
-    // request bytes do not turn our FIN into an RST that could eat the response.
-    char sink[4096];
-    for (int i = 0; i < 64 && !stop_.raised(); ++i) {
-      pollfd p{fd, POLLIN, 0};
-      if (::poll(&p, 1, 200) <= 0) break;
-      if (::recv(fd, sink, sizeof sink, 0) <= 0) break;
-    }
+    drain_until_closed(fd);
   }
   stream.reset();  // frees the SSL (its BIO does not close the socket)
   return reset ? ConnectionThreads::Close::kReset : ConnectionThreads::Close::kGraceful;
+}
+
+void HttpServer::drain_until_closed(int fd) const {
+  // Lingering close: read what the client still sends until it closes too, so unread
+  // request bytes do not turn our FIN into an RST that could eat the response.
+  char sink[4096];
+  for (int i = 0; i < 64 && !stop_.raised(); ++i) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 200) <= 0) break;
+    if (::recv(fd, sink, sizeof sink, 0) <= 0) break;
+  }
 }
 
 HttpServer::ReadOutcome HttpServer::read_request(Stream& stream, std::string& buffer, Request& request) const {

@@ -87,6 +87,9 @@ class HttpServer {
   // Serves one connection until it closes; says whether to close it with an RST.
   ConnectionThreads::Close serve_connection(int fd);
   ConnectionThreads::Close serve_http1(int fd, std::unique_ptr<Stream> stream);
+  // After our FIN: reads until the client closes too (at most about 13 s, or a 200 ms
+  // silence), so the client's unread bytes never turn the close into an RST.
+  void drain_until_closed(int fd) const;
   // Reads the next request (head and body) from `stream`, keeping extra bytes in
   // `buffer`. Answers Expect: 100-continue.
   ReadOutcome read_request(Stream& stream, std::string& buffer, Request& request) const;

@@ -96,14 +96,14 @@ struct PageLoad::Document {
 struct PageLoad::HostDns {
   bool resolving = false;
   int owner = -1;                        // the fetch that asked (it has the dns phase)
-  dns::Resolver::LookupId lookup_id = 0;
+  dns::LookupSource::LookupId lookup_id = 0;
   std::vector<int> waiters;              // fetches waiting for the answer
   std::optional<int> lookup_index;       // its row in run_.dns_lookups once answered
   std::optional<Failure> failure;        // the answer was a failure: later requests fail too
   std::vector<std::string> last_addresses;  // from the last answer, even past its TTL
 };
 
-PageLoad::PageLoad(LoadOptions options, Url url, transfer::Driver& driver, dns::Resolver& resolver,
+PageLoad::PageLoad(LoadOptions options, Url url, transfer::Driver& driver, dns::LookupSource& resolver,
                    transfer::PoolId pool, bool owns_pool, Run run, DoneHook done)
     : options_(std::move(options)),
       first_url_(std::move(url)),
@@ -371,6 +371,9 @@ void PageLoad::hand_to_curl(int seq, std::vector<std::string> addresses) {
   spec.max_filesize = o.max_filesize;
   spec.compressed = o.compressed;
   spec.http_version = o.http11 ? transfer::HttpVersion::kHttp11 : transfer::HttpVersion::kNegotiate;
+  spec.tls_min = o.tls_min;
+  spec.tls_max = o.tls_max;
+  spec.tls_sessions = o.tls_sessions;
   spec.stream_weight = http2_weight(f.priority);
   if (deadline_ms_) spec.timeout_ms = std::max(1L, static_cast<long>(*deadline_ms_ - now));
   const bool parsed = !o.document_only && (f.type == ResourceType::kDocument || f.type == ResourceType::kStylesheet);

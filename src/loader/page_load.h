@@ -19,7 +19,7 @@
 
 #include "core/clock.h"
 #include "dns/cache.h"
-#include "dns/resolver.h"
+#include "dns/lookup_source.h"
 #include "loader/fetch.h"
 #include "loader/scheduler.h"
 #include "page/discovery.h"
@@ -43,7 +43,7 @@ class PageLoad {
 
   // `driver`, `resolver` and `pool` outlive the load; `run` has its url, label, options
   // and versions filled in. Call begin() once the run's clock is set.
-  PageLoad(LoadOptions options, Url url, transfer::Driver& driver, dns::Resolver& resolver,
+  PageLoad(LoadOptions options, Url url, transfer::Driver& driver, dns::LookupSource& resolver,
            transfer::PoolId pool, bool owns_pool, Run run, DoneHook done);
   ~PageLoad();
   PageLoad(const PageLoad&) = delete;
@@ -107,7 +107,7 @@ class PageLoad {
   Url first_url_;
   std::string first_origin_;  // where the user's credentials may go
   transfer::Driver& driver_;
-  dns::Resolver& resolver_;
+  dns::LookupSource& resolver_;  // the recursive Resolver, or the Tracer under --dns-trace
   transfer::PoolId pool_;
   bool owns_pool_;
   DoneHook done_;

@@ -40,6 +40,10 @@ Data request_connection_view(const Run& run, const Request& request);
 // Request numbers as ranges: {0, 1, 2, 3, 5} → "#0–#3, #5"; two in a row stay a list.
 std::string format_seq_ranges(const std::vector<int>& seqs);
 
+// A lookup walked from the root (--dns-trace): its steps as rows of a small waterfall;
+// false when it has none.
+Data walk_view(const DnsLookup& lookup);
+
 // The detail panes of one request (timings, headers, DNS, connection), merged into
 // its row's data.
 void add_request_details(const Run& run, const Request& request, Data& row);

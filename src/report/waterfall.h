@@ -55,6 +55,14 @@ struct Segment {
   std::string error;  // "code_name: message" when failed
 };
 
+// A TLS handshake message drawn as a tick on the tls segment of the request that opened
+// the connection: at the moment OpenSSL wrote or read it, kept inside the segment.
+struct HandshakeTick {
+  std::string left_pct;
+  bool received = false;  // drawn in the lower half; sent ones in the upper
+  bool alert = false;
+};
+
 // Where a row's text note (its total time, or its error) sits: after or before its bar
 // when it fits, else on a line of its own under the bar (kInside).
 enum class NoteSide { kAfter, kBefore, kInside };
@@ -72,6 +80,7 @@ struct Row {
   std::optional<int> connection;  // id of the connection used
   bool reused = false;
   std::vector<Segment> segments;
+  std::vector<HandshakeTick> tls_ticks;  // the handshake's messages, none after it
   std::string start_text, duration_text;
   bool failed = false;
   std::string error;  // request-level failure, "TLS handshake: certificate expired"

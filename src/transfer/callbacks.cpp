@@ -118,7 +118,7 @@ curl_socket_t on_open_socket(void* clientp, curlsocktype purpose, curl_sockaddr*
       Try next;
       next.start_us = now;
       ex.tries.push_back(std::move(next));
-      ex.tls.handshake_start_us = ex.tls.handshake_done_us = 0;
+      ex.tls.restart_handshake();
     }
     Try& t = ex.current();
     ex.stamp(Boundary::kSocketOpened, now);

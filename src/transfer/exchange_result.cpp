@@ -3,11 +3,13 @@
 #include <openssl/x509_vfy.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <iterator>
 
 #include "core/redact.h"
 #include "core/resources.h"
+#include "core/tls_handshake.h"
 #include "transfer/callbacks.h"
 #include "transfer/classify.h"
 #include "transfer/phases.h"
@@ -116,6 +118,30 @@ struct Failed {
   Failure failure;
 };
 
+// A failure after the server sent a fatal alert is the server's refusal, whatever curl
+// made of it: in the handshake (tls), or, in TLS 1.3, once the client had taken the
+// handshake for done and the server then judged the client's messages (a client
+// certificate it requires), in the phase the request had reached.
+std::optional<Failed> refused_by_alert(const Exchange& ex, const Classified& c) {
+  switch (c.code) {
+    case Code::kTlsHandshake:
+    case Code::kSendError:
+    case Code::kRecvError:
+    case Code::kProtocolError:
+    case Code::kInternal:
+      break;
+    default:
+      return std::nullopt;  // the client's own verdict (a certificate), a timeout, ...
+  }
+  std::vector<TlsStep> steps;
+  for (const auto& s : ex.tls.steps) steps.push_back(s.step);
+  const TlsStep* alert = tls_fatal_alert(steps);
+  if (!alert || alert->sent()) return std::nullopt;
+  std::string message = *tls_alert_text(steps);
+  message[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(message[0])));
+  return Failed{c.phase, Failure{Code::kTlsAlert, message}};
+}
+
 // Why the exchange failed (rc != CURLE_OK): the phase, our code and a one-line message.
 Failed failure_of(Exchange& ex, CURLcode rc, const Progress& progress) {
   const ResponseHead& head = ex.head;
@@ -130,6 +156,7 @@ Failed failure_of(Exchange& ex, CURLcode rc, const Progress& progress) {
   while (!message.empty() && (message.back() == '\n' || message.back() == '\r')) message.pop_back();
   if (!ex.cancelled.empty())
     return {c.phase, Failure{c.code, ex.cancelled}};
+  if (auto refused = refused_by_alert(ex, c)) return *refused;
   if (!head.violation().empty())
     message = head.violation();
   else if (ex.resolve_refused)
@@ -177,6 +204,20 @@ TlsInfo tls_of(Exchange& ex) {
   return tls;
 }
 
+// The handshake's messages on the run's clock, and what they add up to. Nothing when no
+// handshake began (the connect failed, or a proxy refused the tunnel).
+void add_tls_steps(const Exchange& ex, Connection& c) {
+  if (ex.tls.steps.empty()) return;
+  for (const auto& s : ex.tls.steps) {
+    TlsStep step = s.step;
+    step.at_ms = ex.clock->offset_ms(s.at_us);
+    c.tls_steps.push_back(std::move(step));
+  }
+  c.tls_round_trips = count_round_trips(c.tls_steps);
+  c.tls_session_offered = ex.tls.session_offered;
+  c.tls_resumed = ex.tls.resumed;
+}
+
 // The connection the last try opened (or tried to): addresses, every attempt, TLS.
 Connection connection_of(Exchange& ex, const ExchangeResult& result, const Progress& progress,
                          const std::optional<Failed>& failed) {
@@ -209,6 +250,7 @@ Connection connection_of(Exchange& ex, const ExchangeResult& result, const Progr
   if (const PhaseRecord* p = r.phase(Phase::kConnect)) c.connect = p->span;
   const bool certificate_seen = ex.tls.saw_leaf || (ex.session_read && !ex.tls.info.subject.empty());
   if (r.scheme == "https" && (certificate_seen || !ex.tls.info.version.empty())) c.tls = tls_of(ex);
+  if (r.scheme == "https") add_tls_steps(ex, c);
   return c;
 }
 
@@ -319,6 +361,9 @@ ExchangeResult build_result(Exchange& ex, CURLcode rc, int64_t now_us) {
     r.warnings.push_back("through proxy " + ex.spec.proxy->shown + " (from the environment: " +
                          ex.spec.proxy->variable + "): connect and tls measure the proxy; --noproxy '*' goes direct");
   if (b.new_connection) result.connection = connection_of(ex, result, progress, failed);
+  if (b.new_connection && ex.tls.steps_dropped)
+    r.warnings.push_back("the TLS connection carried " + std::to_string(ex.tls.steps_dropped) +
+                         " more messages than the " + std::to_string(kMaxTlsSteps) + " recorded");
   return result;
 }
 

@@ -23,6 +23,7 @@
 #include "core/clock.h"
 #include "core/poll.h"
 #include "core/url.h"
+#include "pageload/options.h"
 #include "pageload/result.h"
 #include "transfer/proxy.h"
 
@@ -74,6 +75,12 @@ struct ExchangeSpec {
   long long max_filesize = 0;
   bool compressed = true;
   HttpVersion http_version = HttpVersion::kNegotiate;
+  // TLS versions: the lowest (--tlsv1.2, --tlsv1.3) and the highest (--tls-max) the
+  // handshake may agree on; and whether it may resume a session an earlier connection
+  // to the same host and port left in the pool's cache (false: --no-sessionid).
+  TlsVersion tls_min = TlsVersion::kDefault;
+  TlsVersion tls_max = TlsVersion::kDefault;
+  bool tls_sessions = true;
   // HTTP/2 stream weight, 1..256, from the request's priority (CURLOPT_STREAM_WEIGHT).
   int stream_weight = 16;
   // The exchange reached a stage: its connection is ready and the request is about to go

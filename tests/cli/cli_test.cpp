@@ -332,3 +332,18 @@ TEST_CASE("a bad line in --input is a usage error naming the line") {
   CHECK(r.status == 2);
   CHECK(r.err.find("urls.txt:2:") != std::string::npos);
 }
+
+TEST_CASE("the demo shows TLS 1.2's two round trips beside TLS 1.3's one, resumed sessions and a refused handshake") {
+  TempDb tmp;
+  auto r = pageload_cli({"demo", "--db", tmp.path(), "--out", tmp.dir()}, tmp.dir());
+  INFO(r.out << r.err);
+  CHECK(r.status == 0);
+  const auto tls13 = r.out.find("TLS 1.3: the handshake in one round trip");
+  const auto tls12 = r.out.find("on the lab's TLS 1.2 port: two round trips");
+  REQUIRE(tls13 != std::string::npos);
+  REQUIRE(tls12 != std::string::npos);
+  CHECK(r.out.find("tls TLSv1.3 full handshake, 1 round trip: → ClientHello", tls13) < tls12);
+  CHECK(r.out.find("tls TLSv1.2 full handshake, 2 round trips: → ClientHello", tls12) != std::string::npos);
+  CHECK(r.out.find("tls TLSv1.3 resumed, 1 round trip") != std::string::npos);  // --no-keepalive's later hops
+  CHECK(r.out.find("tls failed (alert protocol_version from the server)") != std::string::npos);
+}
