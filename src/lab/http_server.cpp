@@ -103,6 +103,23 @@ void HttpServer::accept_loop(int listener) {
   }
 }
 
+std::map<std::string, uint64_t> HttpServer::connections_by_host() const {
+  // Read the total first: a connection accepted in between is then counted under its
+  // host or not at all, never twice.
+  const uint64_t accepted = accepted_.load();
+  std::lock_guard lock(hosts_mu_);
+  std::map<std::string, uint64_t> counts = hosts_;
+  uint64_t named = 0;
+  for (const auto& [host, n] : counts) named += n;
+  if (accepted > named) counts[""] += accepted - named;
+  return counts;
+}
+
+void HttpServer::count_host(const std::string& host) {
+  std::lock_guard lock(hosts_mu_);
+  ++hosts_[host];
+}
+
 ConnectionThreads::Close HttpServer::serve_connection(int fd) {
   if (!options_.tls) return serve_http1(fd, make_tcp_stream(fd));
   SslPtr ssl = options_.tls->new_session(fd, &stop_);
@@ -120,6 +137,10 @@ ConnectionThreads::Close HttpServer::serve_connection(int fd) {
     Http2ConnectionOptions h2;
     h2.session.local_port = port_;
     h2.session.limits = options_.limits;
+    h2.session.on_request = [this, counted = false](const Request& request) mutable {
+      if (!counted) count_host(request.host());
+      counted = true;
+    };
     h2.idle_timeout = options_.idle_timeout;
     return serve_http2(fd, std::move(ssl), h2, routes_, stop_);
   }
@@ -128,6 +149,7 @@ ConnectionThreads::Close HttpServer::serve_connection(int fd) {
 
 ConnectionThreads::Close HttpServer::serve_http1(int fd, std::unique_ptr<Stream> stream) {
   bool reset = false;
+  bool host_counted = false;
   std::string buffer;  // bytes read but not yet used: pipelined requests survive here
   while (stream && !stop_.raised()) {
     Request request;
@@ -136,6 +158,10 @@ ConnectionThreads::Close HttpServer::serve_http1(int fd, std::unique_ptr<Stream>
     if (outcome.kind == ReadOutcome::kRejected) {
       send_error(*stream, stop_, outcome.status);
       break;
+    }
+    if (!host_counted) {
+      count_host(request.host());
+      host_counted = true;
     }
     request.local_port = port_;
     ResponseWriter writer(*stream, stop_, request.method == "HEAD", request.keep_alive());

@@ -72,6 +72,7 @@ StatusOr<std::unique_ptr<Lab>> Lab::start(const LabOptions& options) {
   http.bind = options.bind;
   if (ipv4) http.also_bind = options.also_bind;
   http.port = options.http_port;
+  http.page_delay = options.page_delay;
   auto http_server = HttpServer::start(http);
   if (!http_server.ok()) return http_server.status();
   lab->http_ = std::move(http_server.value());
@@ -139,6 +140,15 @@ uint64_t Lab::https_connections() const { return https_->connections_accepted();
 uint64_t Lab::https11_connections() const { return https11_->connections_accepted(); }
 uint64_t Lab::https12_connections() const { return https12_->connections_accepted(); }
 uint64_t Lab::https_http2_connections() const { return https_->http2_connections(); }
+
+std::map<std::string, uint64_t> Lab::connections_by_host(Server server) const {
+  switch (server) {
+    case Server::kHttp: return http_->connections_by_host();
+    case Server::kHttps: return https_->connections_by_host();
+    case Server::kHttps11: return https11_->connections_by_host();
+  }
+  return {};
+}
 
 int Lab::fault_port(FaultPort which) const { return fault_ ? fault_->port(which) : 0; }
 

@@ -19,7 +19,9 @@
 // MSG_NOSIGNAL (TLS included, through its own BIO), so no SIGPIPE is raised.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -47,6 +49,11 @@ struct LabOptions {
                                    // its addresses)
   std::string state_dir;           // certificates go here; empty: a fresh mkdtemp
                                    // directory under /tmp, removed when the lab stops
+  // Every answer under /page/ and to /favicon.ico starts this much later (on top of
+  // ?delay=): every resource of a page then takes long enough that what a client has in
+  // flight at once follows from the page and the client's rules, not from sub-millisecond
+  // races, so connection counts can be compared (tests/browser/compare_pages.mjs).
+  std::chrono::milliseconds page_delay{0};
 };
 
 class Lab {
@@ -91,6 +98,11 @@ class Lab {
   uint64_t https12_connections() const;
   // Of https_connections(), those that negotiated HTTP/2.
   uint64_t https_http2_connections() const;
+  // A server's accepted connections by the host of their first request; "" for those
+  // that carried none (so far): a browser's speculative preconnect, a failed handshake.
+  // They add up to that server's *_connections(). Any thread.
+  enum class Server { kHttp, kHttps, kHttps11 };
+  std::map<std::string, uint64_t> connections_by_host(Server server) const;
   // The misbehaving server's ports (fault_server.h). by-path: http://HOST:PORT/FAULT;
   // the TLS modes take https:// URLs. On the lab's bind address, which must be IPv4 (0
   // otherwise), and, but for kBacklogFull, on also_bound() too.

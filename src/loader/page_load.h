@@ -22,6 +22,7 @@
 #include "dns/lookup_source.h"
 #include "loader/fetch.h"
 #include "loader/scheduler.h"
+#include "page/discovery.h"
 #include "pageload/options.h"
 #include "pageload/result.h"
 #include "transfer/transfer.h"
@@ -119,6 +120,20 @@ class PageLoad {
   std::set<std::string> seen_urls_;  // the page's memory cache: each URL fetched once
   std::size_t not_fetched_ = 0;      // references beyond --max-requests
   std::size_t frames_too_deep_ = 0;  // iframes beyond --max-frame-depth
+  // The page's icon (<link rel=icon>, or the default /favicon.ico): Chromium's browser
+  // process asks for it after the load event, once the page's other fetches are over, so
+  // over HTTP/1.1 it takes a connection they left idle instead of opening another.
+  struct AfterLoad {
+    page::Reference ref;
+    int initiator;
+    int document;
+  };
+  std::vector<AfterLoad> after_load_;
+  bool loaded_ = false;  // every fetch but the icon's finished: the icon may go
+  // An exchange was handed to curl since the last step(): the loop must let curl start it
+  // before it waits (with nothing else in flight, curl_multi_poll slept its whole timeout
+  // on a handle just added: a second after the icon of a page over HTTP/2).
+  bool handed_ = false;
   std::vector<std::unique_ptr<Document>> documents_;
   std::map<std::string, std::unique_ptr<HostDns>> hosts_;  // by lower-case host
   dns::DnsCache dns_cache_;
