@@ -163,7 +163,7 @@ int main(int argc, char** argv) {
           !seconds(connect_timeout, &o.connect_timeout_ms, "--connect-timeout") ||
           !seconds(dns_timeout, &o.dns_timeout_ms, "--dns-timeout"))
         return pageload::kExitUsage;
-      if (!tls_max.empty()) {
+      if (cmd_run->count("--tls-max")) {  // given, even as '': an empty value is no version
         auto max = pageload::cli::parse_tls_max(tls_max);
         if (!max.ok()) {
           pageload::cli::fail(max.status());

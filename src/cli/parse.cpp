@@ -96,10 +96,12 @@ StatusOr<std::string> parse_dns_server(const std::string& text, const std::strin
     if (close + 1 < text.size()) {
       if (text[close + 1] != ':') return Status(Code::kUsage, "bad " + flag + " '" + text + "'");
       port = text.substr(close + 2);
+      if (port.empty()) return Status(Code::kUsage, "bad " + flag + " '" + text + "': empty port");
     }
   } else if (std::count(text.begin(), text.end(), ':') == 1) {
     addr = text.substr(0, text.find(':'));
     port = text.substr(text.find(':') + 1);
+    if (port.empty()) return Status(Code::kUsage, "bad " + flag + " '" + text + "': empty port");
   }
   if (!is_ip(addr)) return Status(Code::kUsage, flag + " '" + text + "' is not ADDR[:PORT] with an IP address");
   if (!port.empty()) {

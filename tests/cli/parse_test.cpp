@@ -53,6 +53,16 @@ TEST_CASE("the --dns-root flag takes what --dns-server takes, and its errors nam
   CHECK(bad.status().message().rfind("--dns-root 'a.root-servers.net'", 0) == 0);
 }
 
+// `--dns-root 127.0.0.53:` reached std::stoi with "" and ended as "internal error: stoi", exit 4.
+TEST_CASE("a --dns-root or --dns-server with an empty port is a usage error naming the empty port") {
+  for (const char* text : {"127.0.0.53:", "[::1]:"}) {
+    auto bad = parse_dns_server(text, "--dns-root");
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.status().code() == pageload::Code::kUsage);
+    CHECK(bad.status().message().find("empty port") != std::string::npos);
+  }
+}
+
 TEST_CASE("an address with a NUL inside is not an IP address") {
   using namespace std::string_literals;
   CHECK_FALSE(parse_dns_server("::\0A: 1b\r\nC: d"s).ok());

@@ -79,9 +79,11 @@ TEST_CASE("the terminal, show and --json say at which message the handshake fail
   CHECK(json["requests"][0]["error"]["class"] == "tls_alert");
 }
 
-TEST_CASE("a TLS maximum of 1.1 (--tls-max 1.1), or one below --tlsv1.3, is a usage error and nothing is stored") {
+// `--tls-max ''` was taken as no --tls-max at all: the page was loaded and stored.
+TEST_CASE("a TLS maximum of 1.1 (--tls-max 1.1), an empty one, or one below --tlsv1.3, is a usage error and nothing is stored") {
   TempDb tmp;
   for (const auto& args : std::vector<std::vector<std::string>>{{"--tls-max", "1.1"}, {"--tls-max", "1.4"},
+                                                                 {"--tls-max", ""},
                                                                  {"--tlsv1.3", "--tls-max", "1.2"}}) {
     std::vector<std::string> a = args;
     a.push_back("--db");
