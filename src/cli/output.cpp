@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <sstream>
 
 #include "cli/tls_output.h"
@@ -71,11 +72,18 @@ std::string format_summary(const Run& run, bool color, int width) {
   out << format_request_table(run, style);
   // One request says it all on its line; a page gets its totals.
   if (run.requests.size() > 1) out << "\n" << format_totals(run, style) << "\n" << format_page_figures(run) << "\n";
-  // A lookup walked from the root (--dns-trace): its steps under the table.
+  // A lookup walked from the root (--dns-trace): its steps under the table, once per walk
+  // however many requests waited for it (they are named beside the one whose phase it was).
+  std::map<int, std::vector<int>> walked;  // lookup -> the seqs of the requests with its dns phase
   for (const auto& r : run.requests)
     if (r.dns_lookup && r.phase(Phase::kDns) && *r.dns_lookup >= 0 && *r.dns_lookup < static_cast<int>(run.dns_lookups.size()))
-      if (std::string walk = format_walk_summary(run.dns_lookups[static_cast<std::size_t>(*r.dns_lookup)], color); !walk.empty())
-        out << bold << "#" << r.seq << " " << safe(r.host) << reset << "\n" << walk;
+      walked[*r.dns_lookup].push_back(r.seq);
+  for (const auto& [lookup, seqs] : walked)
+    if (std::string walk = format_walk_summary(run.dns_lookups[static_cast<std::size_t>(lookup)], color); !walk.empty()) {
+      out << bold << "#" << seqs.front() << " " << safe(run.dns_lookups[static_cast<std::size_t>(lookup)].host) << reset;
+      for (std::size_t i = 1; i < seqs.size(); ++i) out << (i == 1 ? " (also #" : ", #") << seqs[i];
+      out << (seqs.size() > 1 ? ")" : "") << "\n" << walk;
+    }
   for (const auto& w : run.warnings) out << "warning: " << safe(w) << "\n";
   out << bold << "run " << run.id << " " << outcome_name(run.outcome) << reset;
   if (run.final_status) out << " · final " << *run.final_status;
