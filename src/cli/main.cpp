@@ -71,11 +71,12 @@ int main(int argc, char** argv) {
   cmd_run->add_flag_callback("--no-keepalive", [&] { o.keepalive = false; }, "A new connection for every hop");
   cmd_run->add_flag("--http1.1", o.http11, "HTTP/1.1 only: no HTTP/2 even where the server offers it");
   std::string tls_max;
-  cmd_run->add_flag_callback("--tlsv1.2", [&] { o.tls_min = pageload::TlsVersion::kTls12; },
-                             "TLS 1.2 or later (as curl)");
-  cmd_run->add_flag_callback("--tlsv1.3", [&] { o.tls_min = pageload::TlsVersion::kTls13; },
-                             "TLS 1.3 only (as curl: 1.3 or later)");
-  cmd_run->add_option("--tls-max", tls_max, "Highest TLS version: 1.2, 1.3 or default (as curl)");
+  // As in curl, the last of --tlsv1.2 and --tlsv1.3 given wins (read from the parse order
+  // below: CLI11 runs flag callbacks in the order the flags were defined).
+  const CLI::Option* tlsv12 = cmd_run->add_flag_callback("--tlsv1.2", [] {}, "TLS 1.2 or later (as curl)");
+  const CLI::Option* tlsv13 = cmd_run->add_flag_callback("--tlsv1.3", [] {}, "TLS 1.3 only (as curl: 1.3 or later)");
+  cmd_run->add_option("--tls-max", tls_max, "Highest TLS version: 1.2, 1.3 or default (as curl)")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   cmd_run->add_flag_callback("--no-sessionid", [&] { o.tls_sessions = false; },
                              "Never resume a TLS session from an earlier connection (as curl)");
   cmd_run->add_flag("--document-only", o.document_only,
@@ -163,6 +164,10 @@ int main(int argc, char** argv) {
           !seconds(connect_timeout, &o.connect_timeout_ms, "--connect-timeout") ||
           !seconds(dns_timeout, &o.dns_timeout_ms, "--dns-timeout"))
         return pageload::kExitUsage;
+      for (const CLI::Option* given : cmd_run->parse_order()) {
+        if (given == tlsv12) o.tls_min = pageload::TlsVersion::kTls12;
+        if (given == tlsv13) o.tls_min = pageload::TlsVersion::kTls13;
+      }
       if (cmd_run->count("--tls-max")) {  // given, even as '': an empty value is no version
         auto max = pageload::cli::parse_tls_max(tls_max);
         if (!max.ok()) {

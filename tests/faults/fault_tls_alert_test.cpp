@@ -98,3 +98,20 @@ TEST_CASE("a TLS maximum of 1.1 (--tls-max 1.1), an empty one, or one below --tl
   }
   CHECK_FALSE(std::filesystem::exists(tmp.path()));
 }
+
+// `--tlsv1.3 --tlsv1.2` kept 1.3 (CLI11 ran the flags' callbacks in the order they were
+// defined), and a second --tls-max was refused; curl takes the last of each.
+TEST_CASE("the last of --tlsv1.2 and --tlsv1.3, and the last --tls-max, win as in curl") {
+  TempDb tmp;
+  const std::string url = shared_lab().https12_url("a.test", "/");
+  auto load = [&](std::vector<std::string> a) {
+    a.insert(a.end(), {"--db", tmp.path(), "-q", "--no-html", url});
+    return pageload_cli(lab_args(a), tmp.dir());
+  };
+  CHECK(load({"--tlsv1.3", "--tlsv1.2"}).status == 0);      // 1.2 allowed: the TLS 1.2 port answers
+  CHECK(load({"--tlsv1.2", "--tlsv1.3"}).status == 3);      // 1.3 only: refused with an alert
+  CHECK(load({"--tls-max", "1.3", "--tls-max", "1.2"}).status == 0);
+  auto r = load({"--tlsv1.3", "--tls-max", "1.2", "--tls-max", "1.3"});
+  INFO(r.err);
+  CHECK(r.status == 3);  // the last --tls-max, 1.3, with --tlsv1.3: valid, then refused by the server
+}
