@@ -226,6 +226,9 @@ std::string tls_handshake_words(const Connection& c) {
              "which curl does not send, would save it); resuming saves the certificate and the signing.";
     else
       out += ", and the handshake took one round trip instead of the two of a full TLS 1.2 handshake.";
+    if (retry)
+      out += " Here the server answered the first hello with a HelloRetryRequest (it wants a key share for another "
+             "group), which cost the round trip more.";
   } else {
     out = "Full " + named + "handshake in " + round_trips_words(rt) + ": the client sent its hello and waited ";
     if (version == "TLS 1.2" && rt == 2 && !retry)

@@ -131,6 +131,13 @@ TEST_CASE("the words explain round trips, what resuming saved and why a session 
   const std::string r13 = tls_handshake_words(with(resumed13, "TLSv1.3", true, true));
   CHECK(r13.find("one round trip with or without resumption") != std::string::npos);
 
+  // A resumed session whose first hello met a HelloRetryRequest took two round trips, and says why.
+  std::vector<TlsStep> resumed_retry = {sent("ClientHello"), got("HelloRetryRequest"), sent("ClientHello"),
+                                        got("ServerHello"), got("EncryptedExtensions"), got("Finished"), sent("Finished")};
+  const std::string rr = tls_handshake_words(with(resumed_retry, "TLSv1.3", true, true));
+  CHECK(rr.find("Resumed TLS 1.3 session in 2 round trips") == 0);
+  CHECK(rr.find("HelloRetryRequest") != std::string::npos);
+
   const std::string declined = tls_handshake_words(with(kFull13, "TLSv1.3", false, true));
   CHECK(declined.find("the server declined it") != std::string::npos);
 }
