@@ -42,8 +42,9 @@ const std::vector<ServerDef>& servers() {
   static const std::vector<ServerDef> kServers{
       {"127.0.0.53", Kind::kServe, {""}, {"127.0.0.53", "root", "the root zone: refers test. to the TLD"}},
       {"127.0.0.54", Kind::kServe, {"test"}, {"127.0.0.54", "ns1.nic.test", "the test. TLD: refers each zone below it"}},
-      {"127.0.0.55", Kind::kServe, {"shop.test", "lame.test", "flaky.test"},
-       {"127.0.0.55", "ns1.shop.test ns2.lame.test ns3.flaky.test", "authoritative for shop.test, lame.test, flaky.test"}},
+      {"127.0.0.55", Kind::kServe, {"shop.test", "lame.test", "flaky.test", "a.test", "b.test", "c.test", "www.test"},
+       {"127.0.0.55", "ns1.shop.test ns2.lame.test ns3.flaky.test",
+        "authoritative for shop.test, lame.test, flaky.test, and a/b/c/www.test (the page hosts)"}},
       {"127.0.0.56", Kind::kServe, {"hosting.test", "noglue.test", "cname.test"},
        {"127.0.0.56", "ns1.hosting.test ns1.cname.test",
         "authoritative for hosting.test, noglue.test (no glue), cname.test (CNAMEs into shop.test)"}},
@@ -90,6 +91,11 @@ const std::vector<Delegation>& delegations() {
       {"test", "cycle.test", {{"ns1.cycle.test", ""}}},
       {"test", "chain.test", {{"ns1.chain.test", "127.0.0.63"}}},
       {"test", "chain2.test", {{"ns1.chain2.test", "127.0.0.64"}}},
+      // The hosts the lab's /page/ routes name, so a traced page load reaches all of them.
+      {"test", "a.test", {{"ns1.shop.test", "127.0.0.55"}}},
+      {"test", "b.test", {{"ns1.shop.test", "127.0.0.55"}}},
+      {"test", "c.test", {{"ns1.shop.test", "127.0.0.55"}}},
+      {"test", "www.test", {{"ns1.shop.test", "127.0.0.55"}}},
   };
   return kDelegations;
 }
@@ -193,6 +199,10 @@ std::optional<std::vector<Rec>> records(std::string_view zone, const Name& owner
   if (zone == "test" || zone.empty())  // only delegations, NS names and the apex
     return name == zone ? std::optional<std::vector<Rec>>(out) : std::nullopt;
   const std::string first = owner.empty() ? "" : lower(owner.front());
+  if (zone == "a.test" || zone == "b.test" || zone == "c.test" || zone == "www.test") {
+    out.push_back(address(owner, kTypeA, "127.0.0.1", kAnswerTtl));  // the page hosts: IPv4, as -4 loads them
+    return out;
+  }
   if (zone == "shop.test") {
     if (name == "nx.shop.test" || at_or_below(name, "nx.shop.test")) return std::nullopt;
     if (name == "v6.shop.test" || name == "dual.shop.test") out.push_back(address(owner, kTypeAaaa, "::1", kAnswerTtl));
