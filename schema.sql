@@ -150,6 +150,14 @@ CREATE TABLE IF NOT EXISTS connections (
                                       -- remote_ip and connect span are the proxy's. NULL: direct (v3)
   retry_reason     TEXT,              -- why curl gave it up and retried the request on a new
                                       -- connection (HTTP/2 REFUSED_STREAM, closed by the server) (v3)
+  -- How it ended (curl's close-socket callback), NULL while it was still open when the run
+  -- ended (a pool shared with later runs). closed_ms: when pageload's end was closed;
+  -- closed_by: who closed first, so who holds TCP's TIME_WAIT ('server': its FIN or reset
+  -- had arrived); close_reason: what made it close. (v3)
+  closed_ms        REAL,
+  closed_by        TEXT CHECK (closed_by IN ('server', 'pageload')),
+  close_reason     TEXT CHECK (close_reason IN ('connection_close', 'server_closed', 'reset',
+                                                'end_of_page', 'no_keepalive', 'other')),
   UNIQUE (run_id, seq)
 );
 

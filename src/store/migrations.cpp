@@ -41,7 +41,7 @@ CREATE TABLE IF NOT EXISTS dns_attempts (
 //  - DNS TTLs as the unsigned 32-bit values servers send (a TTL of 2^31 or more was stored
 //    negative: c-ares hands TTLs over as int);
 //  - the proxy a run and a connection went through, why curl gave a connection up and
-//    retried, and trailer fields as a header direction of their own (`headers` is rebuilt
+//    retried, how each connection ended (when, who closed first, why), and trailer fields as a header direction of their own (`headers` is rebuilt
 //    for its CHECK; nothing refers to it).
 // New columns are added in the order schema.sql lists them, so a migrated file matches a
 // fresh one. Views and indexes are not here: schema.sql, run again after the migrations,
@@ -56,6 +56,10 @@ ALTER TABLE runs ADD COLUMN warnings TEXT;
 ALTER TABLE runs ADD COLUMN proxy TEXT;
 ALTER TABLE connections ADD COLUMN proxy TEXT;
 ALTER TABLE connections ADD COLUMN retry_reason TEXT;
+ALTER TABLE connections ADD COLUMN closed_ms REAL;
+ALTER TABLE connections ADD COLUMN closed_by TEXT CHECK (closed_by IN ('server', 'pageload'));
+ALTER TABLE connections ADD COLUMN close_reason TEXT CHECK (close_reason IN ('connection_close',
+  'server_closed', 'reset', 'end_of_page', 'no_keepalive', 'other'));
 ALTER TABLE requests ADD COLUMN resource_type TEXT CHECK (resource_type IN ('document', 'stylesheet',
   'script', 'image', 'font', 'media', 'other'));
 ALTER TABLE requests ADD COLUMN initiator_id INTEGER REFERENCES requests(id);

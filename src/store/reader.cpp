@@ -31,7 +31,7 @@ constexpr char kSelectConnections[] =
     "SELECT id, scheme, host, port, remote_ip, remote_port, local_ip, local_port, family,"
     " connect_start_ms, connect_end_ms, tls_version, tls_cipher, alpn, cert_subject, cert_issuer,"
     " cert_sans, cert_not_before, cert_not_after, verify_result, verify_message, verified, request_count,"
-    " proxy, retry_reason FROM connections WHERE run_id = ?1 ORDER BY seq";
+    " proxy, retry_reason, closed_ms, closed_by, close_reason FROM connections WHERE run_id = ?1 ORDER BY seq";
 constexpr char kSelectAttempts[] =
     "SELECT a.connection_id, a.address, a.port, a.family, a.error"
     " FROM connections c JOIN connect_attempts a ON a.connection_id = c.id WHERE c.run_id = ?1"
@@ -165,6 +165,9 @@ Status read_connections(SqliteDb& db, Run& run, IndexOf& index) {
     c.requests = st.integer(22);
     c.proxy = st.text(23);
     c.retry_reason = st.text(24);
+    if (!st.is_null(25))
+      c.closed = ConnectionClose{st.real(25), closed_by_from_name(st.text(26)).value_or(ClosedBy::kPageload),
+                                 close_reason_from_name(st.text(27)).value_or(CloseReason::kOther)};
     index[st.int64(0)] = c.id;
     run.connections.push_back(std::move(c));
   });

@@ -44,8 +44,9 @@ constexpr char kInsertConnection[] =
     "INSERT INTO connections (run_id, seq, scheme, host, port, remote_ip, remote_port, local_ip,"
     " local_port, family, connect_start_ms, connect_end_ms, tls_version, tls_cipher, alpn,"
     " cert_subject, cert_issuer, cert_sans, cert_not_before, cert_not_after, verify_result,"
-    " verify_message, verified, request_count, proxy, retry_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-    " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)";
+    " verify_message, verified, request_count, proxy, retry_reason, closed_ms, closed_by, close_reason)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,"
+    " ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)";
 constexpr char kInsertAttempt[] =
     "INSERT INTO connect_attempts (connection_id, seq, address, port, family, error)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
@@ -129,7 +130,10 @@ Status write_connection(SqliteDb& db, int64_t run_id, int seq, const Connection&
       or_null(t.cipher), or_null(t.alpn), or_null(t.subject), or_null(t.issuer),
       or_null(to_json_list(t.sans)), or_null(t.not_before), or_null(t.not_after),
       tls ? std::optional<int64_t>(t.verify_result) : std::nullopt, or_null(t.verify_message),
-      tls ? std::optional<bool>(t.verified) : std::nullopt, c.requests, or_null(c.proxy), or_null(c.retry_reason));
+      tls ? std::optional<bool>(t.verified) : std::nullopt, c.requests, or_null(c.proxy), or_null(c.retry_reason),
+      c.closed ? std::optional<double>(c.closed->at_ms) : std::nullopt,
+      c.closed ? std::optional<std::string>(closed_by_name(c.closed->by)) : std::nullopt,
+      c.closed ? std::optional<std::string>(close_reason_name(c.closed->reason)) : std::nullopt);
   if (!id.ok()) return id.status();
   row_id = *id;
   for (size_t i = 0; i < c.attempts.size(); ++i) {
