@@ -23,11 +23,12 @@ async function followConnectionLink(page) {
   const link = row.locator("a[href^='#conn-']");
   const target = await link.getAttribute("href");
   await link.click();
-  const inView = await page.evaluate((id) => {
+  const seen = await page.evaluate((id) => {
     const r = document.querySelector(id).firstElementChild.getBoundingClientRect();
-    return location.hash === id && r.top >= 0 && r.bottom <= innerHeight;
+    return { hash: location.hash, top: r.top, bottom: r.bottom, height: innerHeight };
   }, target);
-  check(inView, `${page.url()}: following ${target} does not show its entry`);
+  check(seen.hash === target && seen.top >= -1 && seen.bottom <= seen.height + 1,
+        `${page.url()}: following ${target} does not show its entry (${JSON.stringify(seen)})`);
   await row.evaluate((d) => { d.open = false; });
   return true;
 }
@@ -184,15 +185,18 @@ try {
         const axis = await page.evaluate(() => ({
           cut: Array.from(document.querySelectorAll(".note:not(.inside)"))
             .filter((n) => n.scrollWidth > n.clientWidth + 1).map((n) => n.textContent),
-          ticks: Array.from(document.querySelectorAll(".tick")).map((t) => {
-            const r = t.getBoundingClientRect();
-            return { label: t.textContent, left: r.left, right: r.right };
-          }),
+          // Each time scale (the waterfall's, the connection view's, the phase strips') apart.
+          scales: Array.from(document.querySelectorAll(".scale")).filter((s) => s.getClientRects().length)
+            .map((s) => Array.from(s.querySelectorAll(".tick")).map((t) => {
+              const r = t.getBoundingClientRect();
+              return { label: t.textContent, left: r.left, right: r.right };
+            })),
         }));
         for (const n of axis.cut) check(false, `${name} at ${width}px: note "${n}" is cut`);
-        for (let i = 1; i < axis.ticks.length; i++)
-          check(axis.ticks[i].left >= axis.ticks[i - 1].right + 4,
-                `${name} at ${width}px: tick labels "${axis.ticks[i - 1].label}" and "${axis.ticks[i].label}" crowd`);
+        for (const ticks of axis.scales)
+          for (let i = 1; i < ticks.length; i++)
+            check(ticks[i].left >= ticks[i - 1].right + 4,
+                  `${name} at ${width}px: tick labels "${ticks[i - 1].label}" and "${ticks[i].label}" crowd`);
         const layout = await page.evaluate(tableLayout);
         for (const c of layout.wrappedPhases)
           check(false, `${name} at ${width}px: phase name "${c.text}" wraps (${c.height}px high)`);
