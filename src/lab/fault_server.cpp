@@ -48,6 +48,7 @@ constexpr Fault kFaults[] = {
     {"/huge-content-length", "200 with Content-Length 2^63 (over the largest size), then close"},
     {"/early-hints-close", "103 Early Hints, then close: no final response"},
     {"/close-after-redirect", "302 to /landing without Connection: close, then closes (FIN with the response)"},
+    {"/drop-next-request", "302 to /landing on a kept-alive connection, then reads the next request and closes unanswered"},
     {"/landing", "200 'landed', a target for the redirects above"},
     {"/slow", "the response one byte a second"},
     {"/reset", "reads the request, then resets the connection"},
@@ -274,6 +275,17 @@ void FaultServer::serve_path(int fd, const std::string& target) {
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_CORK, &one, sizeof one);
     send_all(fd, "HTTP/1.1 302 Found\r\nLocation: /landing\r\nContent-Length: 0\r\n\r\n");
+  } else if (path == "/drop-next-request") {
+    // The connection looks alive when the response ends; the request sent on it next
+    // finds it closed, and curl sends it again on a new connection (which needs addresses).
+    send_all(fd, "HTTP/1.1 302 Found\r\nLocation: /landing\r\nContent-Length: 0\r\n\r\n");
+    std::string next;
+    char buf[4096];
+    while (next.find("\r\n\r\n") == std::string::npos) {
+      ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) return;
+      next.append(buf, static_cast<std::size_t>(n));
+    }
   } else if (path == "/landing") {
     send_all(fd, head("Content-Length: 7\r\n") + "landed\n");
   } else if (path == "/slow") {

@@ -5,6 +5,7 @@
 //   discovered --(scheduler lets it go)--> waiting_dns --(addresses)--> queued
 //   discovered --(addresses known)--> queued
 //   queued --(connection ready)--> sending --(request written)--> waiting
+//   queued or sending --(the connection to reuse was gone and the answer stale)--> waiting_dns
 //   waiting --(first response byte)--> receiving --> done
 //   any state but done --> failed
 // `queued` is in curl's hands without a connection yet: connecting, or waiting for a free
@@ -18,6 +19,7 @@
 #include <string_view>
 
 #include "core/url.h"
+#include "transfer/proxy.h"
 #include "pageload/result.h"
 
 namespace pageload::loader {
@@ -34,8 +36,8 @@ constexpr bool legal_transition(FetchState from, FetchState to) {
   switch (from) {
     case S::kDiscovered: return to == S::kWaitingDns || to == S::kQueued;
     case S::kWaitingDns: return to == S::kQueued;
-    case S::kQueued: return to == S::kSending;
-    case S::kSending: return to == S::kWaiting;
+    case S::kQueued: return to == S::kSending || to == S::kWaitingDns;
+    case S::kSending: return to == S::kWaiting || to == S::kWaitingDns;
     case S::kWaiting: return to == S::kReceiving;
     case S::kReceiving: return to == S::kDone;
     case S::kDone:
@@ -68,6 +70,11 @@ struct Fetch {
   std::optional<DnsLookup> lookup;
   bool asked_dns = false;
   bool waited_for_lookup = false;  // its addresses came from another fetch's lookup in flight
+  bool readdressed = false;  // curl found no connection to reuse and no current answer: looked up again
+  // The proxy it goes through; when the proxy resolves the target, the name looked up is
+  // the proxy's own host (dns_host), not the URL's.
+  std::optional<transfer::Proxy> proxy;
+  std::string dns_host;
 
   int document = -1;      // the document this fetch's response feeds or belongs to
   int frame_depth = 0;    // documents: 0 the page, 1 an iframe in it, ...

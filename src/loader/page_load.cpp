@@ -223,17 +223,27 @@ void PageLoad::release(int seq) {
   resolve(seq);
 }
 
-void PageLoad::resolve(int seq) {
+void PageLoad::resolve(int seq, bool may_reuse) {
   Fetch& f = fetches_[static_cast<std::size_t>(seq)];
-  const Url& url = f.url;
   const double now = clock_.now_ms();
-  // Through a proxy the proxy resolves the host (unless it is a SOCKS proxy that takes
-  // addresses): no lookup of ours.
-  if (auto proxy = transfer::proxy_for(url, options_.proxy_env, options_.noproxy); proxy && !proxy->resolves_locally)
-    return hand_to_curl(seq, {});
-  if (auto fixed = fixed_addresses(url, options_)) return hand_to_curl(seq, std::move(*fixed));
+  f.proxy = transfer::proxy_for(f.url, options_.proxy_env, options_.noproxy);
+  // Through a proxy that resolves the target, the name to look up is the proxy's own.
+  const bool proxied = f.proxy && !f.proxy->resolves_locally;
+  Url target = f.url;
+  if (proxied) {
+    for (const auto& r : options_.resolve)
+      if (iequals(r.host, f.url.host) && r.port == f.url.port)
+        request(seq).warnings.push_back("--resolve " + r.host + ":" + std::to_string(r.port) +
+                                        " not applied: the proxy " + f.proxy->shown + " resolves the host");
+    if (f.proxy->host_is_ip || f.proxy->host.empty()) return hand_to_curl(seq, {});
+    target.host = f.proxy->host;
+    target.port = f.proxy->port;
+    target.host_is_ip = false;
+  }
+  f.dns_host = target.host;
+  if (auto fixed = fixed_addresses(target, options_)) return hand_to_curl(seq, std::move(*fixed));
 
-  auto& slot = hosts_[lower(url.host)];
+  auto& slot = hosts_[lower(target.host)];
   if (!slot) slot = std::make_unique<HostDns>();
   HostDns& host = *slot;
   if (host.failure) {
@@ -247,22 +257,24 @@ void PageLoad::resolve(int seq) {
     f.waited_for_lookup = true;
     return set_state(f, FetchState::kWaitingDns);
   }
-  if (auto cached = dns_cache_.get(url.host, options_.ip_version, now)) {
+  if (auto cached = dns_cache_.get(target.host, options_.ip_version, now)) {
     f.lookup = std::move(cached);
     return hand_to_curl(seq, f.lookup->addresses());
   }
   // Past its TTL. A browser resolves again before it opens a new connection; a request
-  // that will reuse an open, idle one needs no addresses (curl reuses it: nothing else
-  // to this origin is on the network to hold it).
-  if (options_.keepalive && driver_.has_live_connection(pool_, url) && !in_flight_to(url.origin()))
+  // that will reuse an open, idle one needs no addresses (nothing else to this origin is
+  // on the network to hold it). Should curl find that connection gone after all, the
+  // exchange comes back needing addresses and this runs again with may_reuse false.
+  if (may_reuse && !proxied && options_.keepalive && driver_.has_live_connection(pool_, f.url) &&
+      !in_flight_to(f.url.origin()))
     return hand_to_curl(seq, {});
 
   host.resolving = true;
   host.owner = seq;
   f.asked_dns = true;
   set_state(f, FetchState::kWaitingDns);
-  const std::string key = lower(url.host);
-  host.lookup_id = resolver_.resolve(url.host, options_.ip_version, clock_, [this, key](DnsLookup lookup) {
+  const std::string key = lower(target.host);
+  host.lookup_id = resolver_.resolve(target.host, options_.ip_version, clock_, [this, key](DnsLookup lookup) {
     on_lookup(key, std::move(lookup));
   });
 }
@@ -335,9 +347,13 @@ void PageLoad::hand_to_curl(int seq, std::vector<std::string> addresses) {
     }
   }
   spec.user_agent = o.user_agent;
-  spec.proxy = transfer::proxy_for(f.url, o.proxy_env, o.noproxy);
-  if (f.lookup && !addresses.empty()) spec.addresses_ttl_s = remaining_ttl_s(*f.lookup);
-  spec.addresses = std::move(addresses);
+  spec.proxy = f.proxy;
+  if (f.proxy && !f.proxy->resolves_locally) {
+    spec.proxy_addresses = std::move(addresses);  // the proxy's own host: the target is its to resolve
+  } else {
+    if (f.lookup && !addresses.empty()) spec.addresses_ttl_s = remaining_ttl_s(*f.lookup);
+    spec.addresses = std::move(addresses);
+  }
   spec.insecure = o.insecure;
   spec.cacert = o.cacert;
   spec.ip_version = o.ip_version;
@@ -355,6 +371,15 @@ void PageLoad::hand_to_curl(int seq, std::vector<std::string> addresses) {
     };
     spec.on_body = [this, seq](std::string_view bytes) { on_body(seq, bytes); };
   }
+  spec.on_stage = [this, seq](transfer::ExchangeSpec::Stage stage) {
+    Fetch& fetch = fetches_[static_cast<std::size_t>(seq)];
+    if (stage == transfer::ExchangeSpec::Stage::kSending && fetch.state == FetchState::kQueued)
+      set_state(fetch, FetchState::kSending);
+    if (stage == transfer::ExchangeSpec::Stage::kReceiving) {
+      if (fetch.state == FetchState::kSending) set_state(fetch, FetchState::kWaiting);
+      if (fetch.state == FetchState::kWaiting) set_state(fetch, FetchState::kReceiving);
+    }
+  };
   set_state(f, FetchState::kQueued);
   Status started = driver_.start(spec, clock_, [this, seq](transfer::ExchangeResult result) {
     on_exchange(seq, std::move(result));
@@ -399,6 +424,17 @@ void PageLoad::on_body(int seq, std::string_view bytes) {
 void PageLoad::on_exchange(int seq, transfer::ExchangeResult result) {
   if (finished_) return;
   Fetch& f = fetches_[static_cast<std::size_t>(seq)];
+  if (result.needed_addresses && !f.readdressed && !stop_failure_) {
+    // The connection it was to reuse had been closed, and the answer it would need for a
+    // new one had expired: nothing went on the wire. Look the host up as a browser
+    // would before a new connection, and go again; the time so far counts as blocked.
+    f.readdressed = true;
+    f.lookup.reset();
+    f.asked_dns = false;
+    f.waited_for_lookup = false;
+    f.addresses_ms.reset();
+    return resolve(seq, /*may_reuse=*/false);
+  }
   Request& req = request(seq);
   const transfer::Stamps& st = result.stamps;
   Request got = std::move(result.request);
@@ -425,7 +461,7 @@ void PageLoad::on_exchange(int seq, transfer::ExchangeResult result) {
   const bool new_connection = result.connection.has_value();
   double start = f.released_ms.value_or(req.span.start_ms);
   if (f.asked_dns && f.lookup) {
-    req.dns_lookup = hosts_.at(lower(f.url.host))->lookup_index;
+    req.dns_lookup = hosts_.at(lower(f.dns_host))->lookup_index;
     req.phases.insert(req.phases.begin(), PhaseRecord{Phase::kDns, f.lookup->span, std::nullopt});
     start = std::min(start, f.lookup->span.start_ms);
   } else if (f.lookup && new_connection) {
@@ -451,10 +487,13 @@ void PageLoad::on_exchange(int seq, transfer::ExchangeResult result) {
   std::sort(req.phases.begin(), req.phases.end(),
             [](const PhaseRecord& a, const PhaseRecord& b) { return a.span.start_ms < b.span.start_ms; });
 
-  // The state it went through, in order.
-  if (st.connection_ready) set_state(f, FetchState::kSending);
-  if (st.request_sent && f.state == FetchState::kSending) set_state(f, FetchState::kWaiting);
-  if (st.first_byte && f.state == FetchState::kWaiting) set_state(f, FetchState::kReceiving);
+  // on_stage moved it along as it happened; an exchange cancelled or failed before a
+  // stage never reached it, and one that got a whole response ends receiving.
+  if (!req.failure) {
+    if (f.state == FetchState::kQueued) set_state(f, FetchState::kSending);
+    if (f.state == FetchState::kSending) set_state(f, FetchState::kWaiting);
+    if (f.state == FetchState::kWaiting) set_state(f, FetchState::kReceiving);
+  }
   if (req.http_version == "HTTP/2") scheduler_.origin_multiplexes(f.url.origin());
 
   const std::string location = req.location;  // followed as sent; finish() redacts the run
@@ -629,7 +668,7 @@ void PageLoad::fail_unsent(int seq, Failure failure, std::optional<Phase> phase)
     // Its own lookup's span; a request that only waited for another one's lookup (or
     // for the page's memory of a failed one) fails at that moment, without a span.
     const Span span = f.asked_dns && f.lookup ? f.lookup->span : Span{f.addresses_ms.value_or(now), f.addresses_ms.value_or(now)};
-    if (f.asked_dns && f.lookup) req.dns_lookup = hosts_.at(lower(f.url.host))->lookup_index;
+    if (f.asked_dns && f.lookup) req.dns_lookup = hosts_.at(lower(f.dns_host))->lookup_index;
     const double blocked_from = f.discovered_ms;
     if (!f.asked_dns && span.start_ms - blocked_from >= kMinWaitedMs)
       req.phases.push_back(PhaseRecord{Phase::kBlocked, {blocked_from, span.start_ms}, std::nullopt});
@@ -659,7 +698,7 @@ void PageLoad::expire(Code code, const std::string& message) {
   for (auto& [key, host] : hosts_) {
     if (!host->resolving) continue;
     host->resolving = false;
-    Failure failure{code, message + " during the DNS lookup of " + fetches_[static_cast<std::size_t>(host->owner)].url.host};
+    Failure failure{code, message + " during the DNS lookup of " + fetches_[static_cast<std::size_t>(host->owner)].dns_host};
     auto lookup = resolver_.abandon(host->lookup_id, failure);
     if (lookup) {
       lookup->id = static_cast<int>(run_.dns_lookups.size());

@@ -77,7 +77,7 @@ class PageLoad {
   int discover(Fetch fetch);
   void discover_reference(const page::Reference& ref, int initiator, int document);
   void release(int seq);
-  void resolve(int seq);
+  void resolve(int seq, bool may_reuse = true);
   void on_lookup(const std::string& host, DnsLookup lookup);
   void hand_to_curl(int seq, std::vector<std::string> addresses);
   void on_exchange(int seq, transfer::ExchangeResult result);

@@ -153,6 +153,7 @@ int on_prereq(void* clientp, char* remote_ip, char* local_ip, int remote_port, i
   Exchange& ex = exchange(clientp);
   const int64_t now = mono_now_us();
   ex.stamp(Boundary::kConnectionReady, now);
+  if (ex.spec.on_stage) ex.spec.on_stage(ExchangeSpec::Stage::kSending);
   ConnectionId id;
   id.remote_ip = remote_ip ? remote_ip : "";
   id.local_ip = local_ip ? local_ip : "";
@@ -207,6 +208,8 @@ size_t on_header(char* buffer, size_t size, size_t nitems, void* clientp) {
     case Line::kFinalStatus:
       // The request's last byte is the last one written before the response began.
       if (auto out = ex.current().last_out_us) ex.stamp(Boundary::kRequestSent, *out);
+      if (!ex.timeline.reached(Boundary::kFirstByte) && ex.spec.on_stage)
+        ex.spec.on_stage(ExchangeSpec::Stage::kReceiving);
       ex.stamp(Boundary::kFirstByte, now);
       break;
     case Line::kHeadEnd:
@@ -255,9 +258,11 @@ CURLcode on_ssl_ctx(CURL*, void* ssl_ctx, void* clientp) {
 
 int on_resolver_start(void*, void*, void* clientp) {
   Exchange& ex = exchange(clientp);
-  // An IP literal goes through here too (curl 7.88 calls this before it sees one), and
-  // with a proxy curl resolves the proxy's name.
-  if (ex.spec.proxy || ex.spec.url.host_is_ip) return 0;
+  // An IP literal goes through here too (curl 7.88 calls this before it sees one). With a
+  // proxy curl resolves the proxy's name: the loader gives its addresses when it is a name
+  // (so curl finds them in its cache and never gets here for it); a SOCKS proxy that
+  // takes addresses needs the target's, given like any host's.
+  if (ex.spec.url.host_is_ip || (ex.spec.proxy && ex.spec.proxy->host_is_ip)) return 0;
   ex.resolve_refused = true;
   return 1;
 }

@@ -258,6 +258,7 @@ ExchangeResult build_result(Exchange& ex, CURLcode rc, int64_t now_us) {
   const Try& last = ex.tries.back();
 
   ExchangeResult result;
+  result.needed_addresses = ex.resolve_refused;
   Request& r = result.request;
   r.method = ex.spec.method;
   r.url = ex.spec.url.full;

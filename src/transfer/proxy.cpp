@@ -1,5 +1,7 @@
 #include "transfer/proxy.h"
 
+#include <curl/curl.h>
+
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -111,6 +113,21 @@ std::optional<Proxy> proxy_for(const Url& url, const ProxyEnvironment& env, cons
   p.variable = variable;
   const std::string proxy_scheme = lower(p.url.substr(0, p.url.find("://")));
   p.resolves_locally = proxy_scheme == "socks4" || proxy_scheme == "socks5";
+  if (CURLU* u = curl_url()) {
+    if (curl_url_set(u, CURLUPART_URL, p.url.c_str(), CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK) {
+      char* host = nullptr;
+      char* port = nullptr;
+      if (curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && host) p.host = host;
+      if (curl_url_get(u, CURLUPART_PORT, &port, 0) == CURLUE_OK && port) p.port = std::atoi(port);
+      curl_free(host);
+      curl_free(port);
+    }
+    curl_url_cleanup(u);
+  }
+  if (p.host.size() > 1 && p.host.front() == '[' && p.host.back() == ']') p.host = p.host.substr(1, p.host.size() - 2);
+  if (!p.port) p.port = proxy_scheme == "https" ? 443 : 1080;
+  unsigned char scratch[16];
+  p.host_is_ip = inet_pton(AF_INET, p.host.c_str(), scratch) == 1 || inet_pton(AF_INET6, p.host.c_str(), scratch) == 1;
   return p;
 }
 

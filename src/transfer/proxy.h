@@ -31,6 +31,11 @@ struct Proxy {
   // curl resolves the target host itself and connects through the proxy to an address
   // (socks4://, socks5://): the target still needs a DNS lookup of ours.
   bool resolves_locally = false;
+  // The proxy's own host (no brackets) and port (curl's defaults: 443 for an https://
+  // proxy, else 1080): a name needs a lookup of ours, as any host does.
+  std::string host;
+  int port = 0;
+  bool host_is_ip = false;
 };
 
 // The proxy curl would use for `url`, or none. `noproxy` is --noproxy, which replaces

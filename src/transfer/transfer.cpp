@@ -235,6 +235,13 @@ Status Driver::Impl::configure(Exchange& ex) {
       dns_expiry.erase(it);
     }
   }
+  if (spec.proxy && !spec.proxy->host_is_ip && !spec.proxy_addresses.empty()) {
+    Url proxy_host;
+    proxy_host.host = spec.proxy->host;
+    proxy_host.port = spec.proxy->port;
+    if (!append(ex.resolve, resolve_line(proxy_host, spec.proxy_addresses)))
+      return Status(Code::kInternal, "out of memory for CURLOPT_RESOLVE");
+  }
   if (ex.resolve) curl_easy_setopt(e, CURLOPT_RESOLVE, ex.resolve.get());
   curl_easy_setopt(e, CURLOPT_RESOLVER_START_FUNCTION, detail::on_resolver_start);
   curl_easy_setopt(e, CURLOPT_RESOLVER_START_DATA, &ex);

@@ -62,6 +62,9 @@ struct ExchangeSpec {
   // copy expires with it. Unset: for as long as the pool lives (--resolve, localhost).
   std::optional<double> addresses_ttl_s;
   std::optional<Proxy> proxy;         // unset: direct (curl's own environment lookup is off)
+  // The addresses of the proxy's host when it is a name (looked up by the loader as any
+  // host is), so that curl does not resolve it itself.
+  std::vector<std::string> proxy_addresses;
   bool insecure = false;
   std::string cacert;
   int ip_version = 0;
@@ -73,6 +76,11 @@ struct ExchangeSpec {
   HttpVersion http_version = HttpVersion::kNegotiate;
   // HTTP/2 stream weight, 1..256, from the request's priority (CURLOPT_STREAM_WEIGHT).
   int stream_weight = 16;
+  // The exchange reached a stage: its connection is ready and the request is about to go
+  // (kSending), the first byte of the response came (kReceiving). A retry on a new
+  // connection reports kSending again. Called from perform(); must not call the driver.
+  enum class Stage { kSending, kReceiving };
+  std::function<void(Stage)> on_stage;
   // The final response's head is complete: its status and Content-Type (empty when it has
   // none), before any of its body. Called from perform(); must not call the driver.
   std::function<void(int status, const std::string& content_type)> on_head;
@@ -139,6 +147,10 @@ struct ExchangeResult {
   std::optional<Connection> connection;      // set when this exchange opened (or tried) one
   std::optional<ConnectionId> connection_id; // the connection the request went on
   std::vector<Retry> retries;                // earlier tries, in order
+  // curl needed a new connection but had no current addresses for the host (the one it
+  // meant to reuse had been closed and the loader's answer had expired): the exchange
+  // failed in connect without a packet sent; the loader looks the host up and starts over.
+  bool needed_addresses = false;
 };
 
 class Driver {

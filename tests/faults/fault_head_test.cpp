@@ -97,3 +97,21 @@ TEST_CASE("a new connection after the server closed a keep-alive one uses a cach
   REQUIRE(next.dns_lookup);
   CHECK(run.dns_lookups.at(*next.dns_lookup).source == "cache");
 }
+
+// The connection a redirect came on looked alive, so the next hop was handed to curl to
+// reuse it without addresses (its TTL-0 answer had expired); the server closed it when the
+// request arrived, and curl needed a new connection. It failed in connect ("no current
+// addresses") about one load in three; now the host is looked up again and the hop loads.
+TEST_CASE("a reused connection found closed after an answer expired is looked up again, not failed") {
+  for (int i = 0; i < 5; ++i) {
+    INFO("load " << i);
+    Run run = load_and_store(fault_options(shared_lab().fault_url("ttl-0.test", "/drop-next-request")));
+    CHECK(run.outcome == Outcome::kOk);
+    REQUIRE(run.requests.size() == 2);
+    const Request& next = run.requests[1];
+    CHECK(next.status == 200);
+    CHECK_FALSE(next.failure);
+    REQUIRE(next.connection);
+    CHECK(next.connection != run.requests[0].connection);
+  }
+}

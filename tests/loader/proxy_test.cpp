@@ -96,3 +96,29 @@ TEST_CASE("an https URL does not take http_proxy") {
   CHECK(run.outcome == Outcome::kOk);
   CHECK(run.proxy.empty());
 }
+
+// A proxy named by a host name was resolved by curl's own resolver (the system's, which
+// knows nothing of --dns-server): "Could not resolve proxy: proxy.test", a connect error
+// with the lookup hidden in connect. pageload looks the proxy's name up as any host.
+TEST_CASE("a proxy named by a host name is looked up through pageload's resolver, with a dns phase") {
+  const std::string proxy = "http://proxy.test:" + std::to_string(shared_lab().http_port());
+  auto o = lab_options("http://proxied.test:1/status/200");
+  o.proxy_env = {{"http_proxy", proxy}};
+  Run run = load_and_store(o);
+  INFO((run.failure ? run.failure->message : std::string("ok")));
+  REQUIRE(run.outcome == Outcome::kOk);
+  const Request& r = run.requests.at(0);
+  REQUIRE(r.phase(Phase::kDns));
+  REQUIRE(r.dns_lookup);
+  CHECK(run.dns_lookups.at(*r.dns_lookup).host == "proxy.test");  // the proxy's name, not the target's
+  CHECK(run.connections.at(0).proxy == proxy);
+}
+
+TEST_CASE("a --resolve entry for a host the proxy resolves is named as not applied") {
+  auto o = lab_options("http://proxied.test:1/status/200");
+  o.proxy_env = {{"http_proxy", lab_proxy()}};
+  o.resolve = {ResolveEntry{"proxied.test", 1, {"127.0.0.9"}}};
+  Run run = load_and_store(o);
+  REQUIRE(run.outcome == Outcome::kOk);
+  CHECK(warns_about(run.requests.at(0), "--resolve proxied.test:1 not applied: the proxy"));
+}

@@ -133,3 +133,26 @@ TEST_CASE("priorities follow Chromium's ComputeLoadPriority", "[scheduler]") {
   CHECK(pageload::http2_weight(Priority::kHighest) == 256);
   CHECK(pageload::http2_weight(Priority::kLowest) == 110);
 }
+
+#include "loader/fetch.h"
+
+TEST_CASE("a fetch goes through its states in order, and can fail in any but the last", "[scheduler]") {
+  using pageload::loader::FetchState;
+  using pageload::loader::legal_transition;
+  const std::vector<FetchState> path{FetchState::kDiscovered, FetchState::kWaitingDns, FetchState::kQueued,
+                                     FetchState::kSending,    FetchState::kWaiting,    FetchState::kReceiving,
+                                     FetchState::kDone};
+  for (std::size_t i = 0; i + 1 < path.size(); ++i) {
+    CHECK(legal_transition(path[i], path[i + 1]));
+    if (path[i] != FetchState::kWaitingDns) CHECK_FALSE(legal_transition(path[i + 1], path[i]));
+    CHECK(legal_transition(path[i], FetchState::kFailed));
+  }
+  CHECK(legal_transition(FetchState::kDiscovered, FetchState::kQueued));  // addresses already known
+  CHECK_FALSE(legal_transition(FetchState::kDone, FetchState::kFailed));
+  CHECK_FALSE(legal_transition(FetchState::kFailed, FetchState::kDone));
+  CHECK_FALSE(legal_transition(FetchState::kQueued, FetchState::kReceiving));
+  // curl found the connection it meant to reuse closed and no current answer: back to DNS.
+  CHECK(legal_transition(FetchState::kQueued, FetchState::kWaitingDns));
+  CHECK(legal_transition(FetchState::kSending, FetchState::kWaitingDns));
+  CHECK_FALSE(legal_transition(FetchState::kWaiting, FetchState::kWaitingDns));
+}
