@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
       // The same page over HTTP/1.1 (six connections, blocked requests) and HTTP/2.
       {"page_http1", synthetic::page(29, false), false},
       {"page_http2", synthetic::page(29, true), false},
+      {"hostile_page", synthetic::hostile_page(), true},
   };
   nlohmann::json manifest = nlohmann::json::array();
   for (const auto& f : fixtures) {

@@ -505,4 +505,22 @@ Run page(int images, bool http2) {
   return run;
 }
 
+Run hostile_page() {
+  const auto& h = hostile_strings();
+  Run run = page(3, false);
+  for (std::size_t i = 1; i < run.requests.size(); ++i) {
+    Request& r = run.requests[i];
+    const std::string& s = h[i % h.size()];
+    r.url = "https://example.test/img/" + s + "?q=" + h[(i + 1) % h.size()];
+    r.content_type = s;
+    r.found_by = h[(i + 2) % h.size()];
+    r.note = h[(i + 3) % h.size()];
+    r.reason = h[(i + 4) % h.size()];
+    if (r.failure) r.failure->message = s;
+  }
+  run.requests.back().host = h[0];
+  run.connections.back().host = h[1];
+  return run;
+}
+
 }  // namespace pageload::synthetic

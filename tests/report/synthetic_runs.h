@@ -63,4 +63,8 @@ Run hostile();
 // `images` + 6 requests in all.
 Run page(int images, bool http2);
 
+// page(3, false) with hostile_strings() in the fields a subresource row and the
+// connection view show: URL and host, content type, found_by, note, reason, an error.
+Run hostile_page();
+
 }  // namespace pageload::synthetic
