@@ -163,6 +163,23 @@ try {
     if (entry.rows > 0)
       check(await page.locator(".tools").isVisible(), `${name}: tools hidden although script ran`);
 
+    // The page's markers (document complete, page loaded; the document's first byte when it
+    // came) are drawn on the scale, each connection has its row, and "failed only" keeps
+    // exactly the failed rows, then unchecking it shows them all again.
+    const marks = await page.locator(".wf-head .mk-flag").evaluateAll((els) => els.map((e) => e.className));
+    check(marks.filter((c) => !c.includes("m-ttfb")).length === entry.markers,
+          `${name}: page markers ${JSON.stringify(marks)}, expected ${entry.markers} besides the first byte`);
+    const connRows = await page.locator("details.cx").count();
+    check(connRows === entry.connections, `${name}: ${connRows} connection rows, expected ${entry.connections}`);
+    if (entry.rows > 0) {
+      await page.locator("#f-bad").check();
+      const visible = await page.locator("details.row:not([hidden])").count();
+      check(visible === entry.failed, `${name}: "failed only" shows ${visible} rows, expected ${entry.failed}`);
+      await page.locator("#f-bad").uncheck();
+      check(await page.locator("details.row:not([hidden])").count() === entry.rows,
+            `${name}: rows stay hidden after "failed only" is unchecked`);
+    }
+
     // A request's connection link lands on the connection's card entry and opens it.
     if (await followConnectionLink(page))
       check(await page.evaluate(() => document.querySelector(location.hash).open),

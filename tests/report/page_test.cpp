@@ -228,6 +228,10 @@ TEST_CASE("a connection's end is on the axis and says who closed it") {
   const std::string html = render_html(run);
   CHECK(count(html, "class=\"end by-server\"") == 1);
   CHECK(count(html, "class=\"end by-pageload\"") == 6);
+  // The details say why, and which side therefore holds TIME_WAIT.
+  CHECK(count(html, "<b>TIME_WAIT</b>: the server, which closed first") == 1);
+  CHECK(count(html, "<b>TIME_WAIT</b>: this machine, which closed first") == 6);
+  CHECK(count(html, "pageload closed it when the page was done, ") == 6);
 }
 
 namespace {

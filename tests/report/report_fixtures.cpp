@@ -55,6 +55,13 @@ int main(int argc, char** argv) {
     // no proportional width to measure; the row count and render time still are.
     if (f.run.requests.size() > 100) entry["measure_segments"] = false;
     if (f.hostile) entry["hostile_strings"] = synthetic::hostile_strings();
+    // What the page's own parts must show: its markers, its connections, and the rows the
+    // "failed only" filter keeps.
+    int failed = 0;
+    for (const auto& r : f.run.requests) failed += r.failure || (r.status && *r.status >= 400);
+    entry["failed"] = failed;
+    entry["markers"] = (f.run.document_ms ? 1 : 0) + (f.run.load_ms ? 1 : 0);
+    entry["connections"] = f.run.connections.size();
     manifest.push_back(entry);
   }
   std::ofstream(dir + "/manifest.json") << manifest.dump(2) << "\n";
