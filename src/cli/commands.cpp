@@ -170,6 +170,7 @@ int run_command(RunCommand& cmd) {
   sink_options.json = cmd.json;
   sink_options.quiet = cmd.quiet;
   sink_options.color = !cmd.json && isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
+  sink_options.width = output_width();
   sink_options.blank_line_between = batch;
   sink_options.total = total.value_or(0);
   // The bar only where it does not mix with the summaries on the same terminal.
@@ -293,7 +294,7 @@ int show_command(const std::string& db_flag, const std::string& which, bool json
   if (!id.ok()) return fail(id.status());
   auto run = db.value()->load_run(id.value());
   if (!run.ok()) return fail(run.status());
-  std::cout << (json ? format_json(run.value()) + "\n" : format_show(run.value()));
+  std::cout << (json ? format_json(run.value()) + "\n" : format_show(run.value(), output_width()));
   return finish_output();
 }
 

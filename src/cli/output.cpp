@@ -1,19 +1,18 @@
 #include "cli/output.h"
 
 #include <nlohmann/json.hpp>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 namespace pageload::cli {
 namespace {
 
-std::string ms(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, v < 10 ? "%.2f ms" : (v < 1000 ? "%.1f ms" : "%.0f ms"), v);
-  return buf;
-}
+std::string ms(double v) { return ms_figure(v) + " ms"; }
 
 }  // namespace
 
@@ -34,6 +33,16 @@ std::string connection_text(const Run& run, const Request& r) {
   return "conn #" + std::to_string(c.id) + (r.reused ? " reused" : " new") + where;
 }
 
+// "image (priority low), found by img srcset in #0 at 7.21 ms"
+std::string found_text(const Request& r) {
+  std::string out(resource_type_name(r.resource_type));
+  if (r.priority) out += " (priority " + std::string(priority_name(*r.priority)) + ")";
+  if (!r.initiator) return out + ", the page's first request";
+  out += ", found by " + (r.found_by.empty() ? std::string("-") : safe(r.found_by)) + " in #" + std::to_string(*r.initiator);
+  if (r.discovered_ms) out += " at " + ms(*r.discovered_ms);
+  return out;
+}
+
 // One try of a DNS query: where it went, when, and what came of it.
 std::string attempt_text(const DnsAttempt& a) {
   std::string out = "sent to " + safe(a.server) + " at " + ms(a.start_ms) + ": ";
@@ -41,57 +50,21 @@ std::string attempt_text(const DnsAttempt& a) {
   return out + safe(a.outcome) + " after " + ms(*a.end_ms - a.start_ms);
 }
 
-// "A 127.0.0.1:1 UNREACHABLE, 127.0.0.1:53 NOERROR; AAAA ..." when some try of the lookup
-// was not its answer (a retry, a dead or silent server); empty when every query was
-// answered by the one message it sent.
-std::string dns_tries_text(const DnsLookup& d) {
-  bool retried = false;
-  for (const auto& q : d.queries)
-    retried |= q.attempts.size() > 1 || (q.attempts.size() == 1 && q.server.empty());
-  if (!retried) return "";
-  std::string out;
-  for (const auto& q : d.queries) {
-    out += (out.empty() ? "" : "; ") + q.type;
-    for (std::size_t i = 0; i < q.attempts.size(); ++i)
-      out += (i ? ", " : " ") + safe(q.attempts[i].server) + " " +
-             (q.attempts[i].outcome.empty() ? "-" : safe(q.attempts[i].outcome));
-  }
-  return out;
-}
-
 }  // namespace
 
-std::string format_summary(const Run& run, bool color) {
+std::string format_summary(const Run& run, bool color, int width) {
   const char* bold = paint(color, "\033[1m");
-  const char* dim = paint(color, "\033[2m");
   const char* red = paint(color, "\033[31m");
   const char* reset = paint(color, "\033[0m");
+  const TableStyle style{width, color, kSummaryRows};  // a big page's rest is in `show`
   std::ostringstream out;
-  for (const auto& r : run.requests) {
-    out << bold << "#" << r.seq << " " << r.method << " " << safe(r.url) << reset << "\n   ";
-    out << (r.status && *r.status >= 400 ? red : "") << status_text(r) << reset;
-    if (!r.redirect_url.empty()) out << " → " << safe(r.redirect_url);
-    out << "  " << dim << (r.http_version.empty() ? "" : r.http_version + ", ") << connection_text(run, r) << reset
-        << "\n   ";
-    for (const auto& info : kPhases) {
-      const PhaseRecord* p = r.phase(info.phase);
-      out << info.name << " ";
-      if (!p) out << dim << "-" << reset;
-      else if (!p->ok()) out << red << ms(p->span.duration_ms()) << " FAILED" << reset;
-      else out << ms(p->span.duration_ms());
-      out << "  ";
-    }
-    out << "= " << bold << ms(r.span.duration_ms()) << reset << "\n";
-    if (r.dns_lookup && run.dns_lookups[*r.dns_lookup].source == "cache")
-      out << "   " << dim << "dns answered from the run's cache (TTL still valid)" << reset << "\n";
-    if (r.dns_lookup)
-      if (std::string tries = dns_tries_text(run.dns_lookups[*r.dns_lookup]); !tries.empty())
-        out << "   " << dim << "dns tries: " << tries << reset << "\n";
-    for (const auto& w : r.warnings) out << "   warning: " << safe(w) << "\n";
-    if (r.failure)
-      out << "   " << red << (r.error_phase ? std::string(phase_name(*r.error_phase)) + " failed: " : "")
-          << code_name(r.failure->code) << ": " << safe(r.failure->message) << reset << "\n";
-  }
+  const std::string method = run.requests.empty() ? "" : run.requests.front().method + " ";
+  const std::size_t room = static_cast<std::size_t>(std::max(width, 20)) - std::min<std::size_t>(method.size(), 10);
+  out << bold << method << cut_middle(safe(run.url, 8192), room, room / 2) << reset << "\n";
+  out << format_request_table(run, style);
+  // One request says it all on its line; a page gets its totals.
+  if (run.requests.size() > 1) out << "\n" << format_totals(run, style) << "\n" << format_page_figures(run) << "\n";
+  for (const auto& w : run.warnings) out << "warning: " << safe(w) << "\n";
   out << bold << "run " << run.id << " " << outcome_name(run.outcome) << reset;
   if (run.final_status) out << " · final " << *run.final_status;
   out << " · " << run.requests.size() << (run.requests.size() == 1 ? " request" : " requests");
@@ -102,20 +75,34 @@ std::string format_summary(const Run& run, bool color) {
   return out.str();
 }
 
-std::string format_show(const Run& run) {
+std::string format_show(const Run& run, int width) {
   std::ostringstream out;
   out << "run " << run.id << "  " << run.started_at << "  " << outcome_name(run.outcome) << "\n";
   out << "  url        " << safe(run.url) << "\n";
   out << "  final      " << safe(run.final_url) << (run.final_status ? " (" + std::to_string(*run.final_status) + ")" : "")
       << "\n";
+  if (run.outcome != Outcome::kRunning) {
+    const Run::Figures f = run.figures();
+    out << "  page       " << format_page_figures(run) << "\n";
+    out << "  requests   " << f.requests << " (" << f.redirects << (f.redirects == 1 ? " redirect, " : " redirects, ")
+        << f.failed << " failed), " << bytes_text(f.transfer_bytes) << " on the wire, " << bytes_text(f.decoded_bytes)
+        << " decoded\n";
+  }
   if (run.total_ms) out << "  total      " << ms(*run.total_ms) << "\n";
   if (!run.label.empty()) out << "  label      " << safe(run.label) << "\n";
   if (!run.proxy.empty()) out << "  proxy      " << safe(run.proxy) << "\n";
   if (run.failure) out << "  error      " << code_name(run.failure->code) << ": " << safe(run.failure->message) << "\n";
+  for (const auto& w : run.warnings) out << "  warning    " << safe(w) << "\n";
   out << "  versions   " << run.tool_version << "; " << run.library_versions << "\n";
+  if (!run.requests.empty()) {
+    const TableStyle style{width, false};
+    out << "\n" << format_request_table(run, style) << "\n" << format_totals(run, style);
+  }
   for (const auto& r : run.requests) {
-    out << "\nhop " << r.seq << ": " << r.method << " " << safe(r.url) << "\n";
+    out << "\nrequest #" << r.seq << ": " << r.method << " " << safe(r.url) << "\n";
     out << "  status     " << status_text(r) << (r.http_version.empty() ? "" : " (" + r.http_version + ")") << "\n";
+    out << "  fetched    " << found_text(r) << "\n";
+    if (!r.note.empty()) out << "  note       " << safe(r.note) << "\n";
     if (!r.location.empty()) out << "  location   " << safe(r.location) << "\n";
     out << "  connection " << connection_text(run, r) << "\n";
     out << "  span       " << ms(r.span.start_ms) << " .. " << ms(r.span.end_ms) << " (" << ms(r.span.duration_ms())
@@ -170,16 +157,21 @@ std::string format_show(const Run& run) {
 std::string format_list(const std::vector<store::RunSummary>& runs) {
   std::ostringstream out;
   char line[512];
-  std::snprintf(line, sizeof line, "%6s  %-20s  %-10s  %6s  %10s  %4s  %s\n", "run", "started (UTC)", "outcome", "status",
-                "total", "reqs", "url");
+  std::snprintf(line, sizeof line, "%6s  %-20s  %-10s  %6s  %5s  %6s  %10s  %s\n", "run", "started (UTC)", "outcome", "status",
+                "reqs", "failed", "load", "url");
   out << line;
   for (const auto& r : runs) {
+    const bool running = r.outcome == "running";  // nothing counted yet
     std::string status = r.final_status ? std::to_string(*r.final_status) : "-";
-    std::string total = r.total_ms ? ms(*r.total_ms) : "-";
-    std::string requests = r.outcome == "running" ? "-" : std::to_string(r.requests);  // not known yet
-    std::snprintf(line, sizeof line, "%6lld  %-20.19s  %-10s  %6s  %10s  %4s  %s%s\n", static_cast<long long>(r.id),
-                  r.started_at.c_str(), r.outcome.c_str(), status.c_str(), total.c_str(), requests.c_str(),
-                  safe(r.url, 100).c_str(), r.label.empty() ? "" : ("  [" + safe(r.label, 40) + "]").c_str());
+    // A page's load time: every request done ("fully loaded"); total_ms for runs stored
+    // before pages were loaded (the same figure for a redirect chain).
+    const std::optional<double> load = r.load_ms ? r.load_ms : r.total_ms;
+    std::string load_text = load ? ms(*load) : "-";
+    std::string requests = running ? "-" : std::to_string(r.requests);
+    std::string failed = running || !r.failed ? "-" : std::to_string(*r.failed);
+    std::snprintf(line, sizeof line, "%6lld  %-20.19s  %-10s  %6s  %5s  %6s  %10s  %s%s\n", static_cast<long long>(r.id),
+                  r.started_at.c_str(), r.outcome.c_str(), status.c_str(), requests.c_str(), failed.c_str(),
+                  load_text.c_str(), safe(r.url, 100).c_str(), r.label.empty() ? "" : ("  [" + safe(r.label, 40) + "]").c_str());
     out << line;
   }
   return out.str();
@@ -232,6 +224,12 @@ std::string format_json(const Run& run) {
         {"warnings", r.warnings},
         {"error_phase", r.error_phase ? json(std::string(phase_name(*r.error_phase))) : json(nullptr)},
         {"error", failure(r.failure)},
+        {"resource_type", resource_type_name(r.resource_type)},
+        {"initiator", r.initiator ? json(*r.initiator) : json(nullptr)},
+        {"discovered_ms", r.discovered_ms ? json(*r.discovered_ms) : json(nullptr)},
+        {"priority", r.priority ? json(std::string(priority_name(*r.priority))) : json(nullptr)},
+        {"found_by", text(r.found_by)},
+        {"note", text(r.note)},
     });
   }
   json connections = json::array();
@@ -281,6 +279,11 @@ std::string format_json(const Run& run) {
                        {"outcome", text(d.outcome)}, {"ares_status", text(d.ares_status)}, {"span", span(d.span)},
                        {"queries", queries}, {"answers", answers}, {"error", failure(d.failure)}});
   }
+  // The run row's counts, named as its columns: NULL there (and here) until the run has
+  // finished.
+  const bool finished = run.outcome != Outcome::kRunning;
+  const Run::Figures f = run.figures();
+  auto count = [&](int64_t v) { return finished ? json(v) : json(nullptr); };
   json j = {{"run_id", run.id},
             {"started_at", run.started_at},
             {"url", run.url},
@@ -294,6 +297,12 @@ std::string format_json(const Run& run) {
             {"request_count", run.requests.size()},
             {"redirect_count", std::count_if(run.requests.begin(), run.requests.end(),
                                              [](const Request& r) { return r.redirect_from.has_value(); })},
+            {"document_ms", run.document_ms ? json(*run.document_ms) : json(nullptr)},
+            {"load_ms", run.load_ms ? json(*run.load_ms) : json(nullptr)},
+            {"failed_count", count(f.failed)},
+            {"transfer_bytes", count(f.transfer_bytes)},
+            {"decoded_bytes", count(f.decoded_bytes)},
+            {"warnings", run.warnings},
             {"tool_version", run.tool_version},
             {"library_versions", run.library_versions},
             {"requests", requests},
@@ -301,6 +310,14 @@ std::string format_json(const Run& run) {
             {"dns_lookups", lookups}};
   // Invalid UTF-8 from a server must not make the JSON invalid.
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+int output_width() {
+  if (!isatty(STDOUT_FILENO)) return kDefaultWidth;
+  winsize ws{};
+  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  if (const char* columns = std::getenv("COLUMNS"); columns && std::atoi(columns) > 0) return std::atoi(columns);
+  return kDefaultWidth;
 }
 
 }  // namespace pageload::cli

@@ -120,7 +120,7 @@ void RunSink::report_and_print(Run& run) {
   if (options_.json) {
     std::cout << format_json(run) << "\n";
   } else if (!options_.quiet) {
-    std::cout << format_summary(run, options_.color);
+    std::cout << format_summary(run, options_.color, options_.width);
     if (!report_path.empty()) std::cout << "report: " << report_path << "\n";
     if (options_.blank_line_between) std::cout << "\n";
   } else if (run.failure) {

@@ -21,6 +21,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "cli/cells.h"
 #include "pageload/result.h"
 #include "pageload/status.h"
 #include "store/store.h"
@@ -34,6 +35,7 @@ struct SinkOptions {
   bool json = false;      // one JSON object per run instead of the summary
   bool quiet = false;     // no summary
   bool color = false;     // ANSI colours in the summary
+  int width = kDefaultWidth;  // columns the summary fits in (output_width())
   bool blank_line_between = false;
   std::size_t total = 1;  // runs expected, for the progress bar; 0: not known (a stream)
   bool progress = false;  // draw a progress bar on stderr

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cctype>
+#include <utility>
 
 #include "core/redact.h"
 #include "loader/host_rules.h"
@@ -555,14 +556,17 @@ void PageLoad::follow_redirect(int seq, const std::string& location) {
 }
 
 void PageLoad::chain_finished(int seq) {
-  const Fetch& f = fetches_[static_cast<std::size_t>(seq)];
-  scheduler_.finished(f.chain);
-  if (f.chain == 0) {
+  // Copied, not referenced: completing a document or stylesheet discovers fetches, and
+  // fetches_ may move as it grows.
+  const ResourceType type = fetches_[static_cast<std::size_t>(seq)].type;
+  const int chain = fetches_[static_cast<std::size_t>(seq)].chain;
+  scheduler_.finished(chain);
+  if (chain == 0) {
     document_chain_end_ = seq;
     run_.document_ms = request(seq).span.end_ms;
   }
-  if (f.type == ResourceType::kDocument) document_complete(seq);
-  if (f.type == ResourceType::kStylesheet) stylesheet_complete(seq);
+  if (type == ResourceType::kDocument) document_complete(seq);
+  else if (type == ResourceType::kStylesheet) stylesheet_complete(seq);
 }
 
 void PageLoad::document_complete(int seq) {
@@ -590,8 +594,10 @@ void PageLoad::stylesheet_complete(int seq) {
   }
   if (f.stylesheet_truncated)
     req.warnings.push_back("stylesheet read up to " + std::to_string(kMaxStylesheetBytes) + " bytes");
-  if (doc.discovery) take_references(doc.discovery->stylesheet(f.url.full, f.stylesheet_text, f.import_depth), seq, f.document);
-  std::string().swap(f.stylesheet_text);
+  const std::string text = std::exchange(f.stylesheet_text, std::string());
+  const int document = f.document;
+  // f is not used past this point: take_references discovers fetches, and fetches_ may move.
+  if (doc.discovery) take_references(doc.discovery->stylesheet(f.url.full, text, f.import_depth), seq, document);
 }
 
 // Connections curl gave up on before the one that answered (it retried the request):
@@ -670,8 +676,10 @@ void PageLoad::fail_unsent(int seq, Failure failure, std::optional<Phase> phase)
     const Span span = f.asked_dns && f.lookup ? f.lookup->span : Span{f.addresses_ms.value_or(now), f.addresses_ms.value_or(now)};
     if (f.asked_dns && f.lookup) req.dns_lookup = hosts_.at(lower(f.dns_host))->lookup_index;
     const double blocked_from = f.discovered_ms;
-    if (!f.asked_dns && span.start_ms - blocked_from >= kMinWaitedMs)
+    if (!f.asked_dns && span.start_ms - blocked_from >= kMinWaitedMs) {
       req.phases.push_back(PhaseRecord{Phase::kBlocked, {blocked_from, span.start_ms}, std::nullopt});
+      req.span.start_ms = std::min(req.span.start_ms, blocked_from);  // the request starts with its wait
+    }
     req.phases.push_back(PhaseRecord{Phase::kDns, span, failure});
     req.span.start_ms = std::min(req.span.start_ms, span.start_ms);
     req.span.end_ms = std::max(req.span.end_ms, span.end_ms);

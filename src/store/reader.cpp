@@ -51,7 +51,7 @@ constexpr char kSelectHeaders[] =
     " ORDER BY r.seq, h.direction, h.seq";
 constexpr char kSelectSummaries[] =
     "SELECT id, started_at, url, final_url, label, outcome, error_class, final_status, total_ms,"
-    " request_count FROM runs ORDER BY started_at DESC, id DESC LIMIT ?1";
+    " request_count, failed_count, load_ms FROM runs ORDER BY started_at DESC, id DESC LIMIT ?1";
 constexpr char kSelectLatest[] = "SELECT id FROM runs ORDER BY started_at DESC, id DESC LIMIT 1";
 
 // Row id -> index of the element read from that row.
@@ -293,6 +293,8 @@ StatusOr<std::vector<RunSummary>> read_summaries(SqliteDb& db, int limit) {
     r.final_status = row.opt_int(7);
     r.total_ms = row.opt_real(8);
     r.requests = row.opt_int(9).value_or(0);
+    r.failed = row.opt_int(10);
+    r.load_ms = row.opt_real(11);
     out.push_back(std::move(r));
   });
   (*st)->reset();

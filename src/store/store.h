@@ -28,6 +28,11 @@ struct RunSummary {
   std::optional<int> final_status;
   std::optional<double> total_ms;
   int requests = 0;  // 0 while the run is still running
+  // The page's figures: requests that failed or got a status of 400 or more, and every
+  // request done (fully loaded). Nullopt while running, or for a run stored before
+  // schema version 3 (failed) or with no document (load).
+  std::optional<int> failed;
+  std::optional<double> load_ms;
 };
 
 class Database {

@@ -17,67 +17,11 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "cli_runner.h"
 #include "fixtures/lab_fixture.h"
 
-extern char** environ;
-
 using namespace pageload;
-using pageload::testing::shared_lab;
-using pageload::testing::TempDb;
-
-namespace {
-
-struct Result {
-  int status = -1;
-  std::string out, err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// Runs pageload with args in dir; stdout and stderr captured through files.
-// Runs pageload in `dir` (no shell); stdout goes to `stdout_path` if given.
-Result pageload_cli(std::vector<std::string> args, const std::string& dir, const std::string& stdout_path = "") {
-  std::string out = stdout_path.empty() ? dir + "/stdout" : stdout_path, err = dir + "/stderr";
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  std::vector<std::string> all{PAGELOAD_BIN};
-  all.insert(all.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : all) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::string cwd = std::filesystem::current_path();
-  std::filesystem::current_path(dir);
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, PAGELOAD_BIN, &actions, nullptr, argv.data(), environ);
-  std::filesystem::current_path(cwd);
-  posix_spawn_file_actions_destroy(&actions);
-  Result r;
-  if (rc != 0) return r;
-  int wstatus = 0;
-  waitpid(pid, &wstatus, 0);
-  r.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
-  if (stdout_path.empty()) r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
-}
-
-std::vector<std::string> lab_args(std::vector<std::string> extra) {
-  auto& lab = shared_lab();
-  std::vector<std::string> a{"run", "--dns-server", lab.dns_server(), "--cacert", lab.ca_file(), "--no-html"};
-  a.insert(a.end(), extra.begin(), extra.end());
-  return a;
-}
-
-int lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
-
-}  // namespace
+using namespace pageload::testing;
 
 TEST_CASE("the cli exits 0 for a final status below 400 and stores the run") {
   TempDb tmp;
@@ -88,7 +32,7 @@ TEST_CASE("the cli exits 0 for a final status below 400 and stores the run") {
   CHECK(r.out.find("run 1 ok") != std::string::npos);
   auto show = pageload_cli({"show", "1", "--db", tmp.path()}, tmp.dir());
   CHECK(show.status == 0);
-  CHECK(show.out.find("hop 2") != std::string::npos);
+  CHECK(show.out.find("request #2: GET") != std::string::npos);
   auto list = pageload_cli({"list", "--db", tmp.path()}, tmp.dir());
   CHECK(list.status == 0);
   CHECK(list.out.find("/chain/301,302") != std::string::npos);
