@@ -53,14 +53,17 @@ CREATE TABLE IF NOT EXISTS dns_lookups (
   run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
   seq         INTEGER NOT NULL,
   host        TEXT NOT NULL,
-  source      TEXT NOT NULL,          -- 'dns' (servers asked), 'cache' (run's cache), 'hosts'
-  servers     TEXT,                   -- JSON array of "ADDR:PORT"; NULL when none configured
+  source      TEXT NOT NULL,          -- 'dns' (servers asked), 'trace' (walked from the root:
+                                      -- dns_steps), 'cache' (run's cache), 'hosts'
+  servers     TEXT,                   -- JSON array of "ADDR:PORT" (for 'trace': the roots);
+                                      -- NULL when none configured
   family      INTEGER,                -- 4 or 6 when restricted (-4/-6); NULL: any
   start_ms    REAL NOT NULL,
   end_ms      REAL NOT NULL,
   duration_ms REAL GENERATED ALWAYS AS (end_ms - start_ms) STORED,
   -- NOERROR, NXDOMAIN, SERVFAIL, NODATA, REFUSED, TIMEOUT, BADREPLY (a reply that does not
-  -- parse), ERROR (anything else: local or network)
+  -- parse), ERROR (anything else: local or network); a trace also LAME, UNREACHABLE, LOOP,
+  -- TOODEEP
   outcome     TEXT,
   ares_status TEXT,                   -- c-ares status name, e.g. ARES_ENOTFOUND; NULL: none
                                       -- (--max-time ended the lookup first)
@@ -114,6 +117,40 @@ CREATE TABLE IF NOT EXISTS dns_answers (
   PRIMARY KEY (lookup_id, seq)
 ) WITHOUT ROWID;
 
+-- Every query of a walk from the root (--dns-trace: dns_lookups.source = 'trace'), in
+-- the order sent: the A and AAAA walks, and the walks finding name servers' addresses. A
+-- step the walk could not use (lame, silent, unreachable, a referral back up, a bound
+-- reached) is kind 'error' or 'timeout' with its error_class; a check that sent nothing
+-- (a name server only findable through its own zone) has no server.
+CREATE TABLE IF NOT EXISTS dns_steps (
+  lookup_id     INTEGER NOT NULL,
+  seq           INTEGER NOT NULL,
+  query_seq     INTEGER NOT NULL,       -- dns_queries.seq: the walk (A or AAAA) it served
+  depth         INTEGER NOT NULL,       -- 0: the host's own walk; 1 and up: finding the
+                                        -- address of a name server given without glue
+  server        TEXT,                   -- "ADDR:PORT" asked; NULL: a check that sent nothing
+  server_name   TEXT,                   -- the NS name of that address; NULL for a --dns-root
+  zone          TEXT NOT NULL,          -- the zone the server was asked as: '.', 'test', ...
+  qname         TEXT NOT NULL,
+  qtype         TEXT NOT NULL,          -- 'A' or 'AAAA'
+  start_ms      REAL NOT NULL,          -- sent
+  end_ms        REAL NOT NULL,          -- the reply, or when the walk stopped waiting
+  duration_ms   REAL GENERATED ALWAYS AS (end_ms - start_ms) STORED,
+  rcode         TEXT,                   -- the reply's: NOERROR, NXDOMAIN, REFUSED...; NULL: none
+  aa            INTEGER CHECK (aa IN (0, 1)),  -- the reply's AA bit (authoritative); NULL: none
+  kind          TEXT NOT NULL CHECK (kind IN ('referral', 'answer', 'cname', 'nxdomain', 'nodata',
+                                              'error', 'timeout')),
+  referral_zone TEXT,                   -- a referral's: the zone it hands the walk to,
+  ns            TEXT,                   -- its NS names (JSON array)
+  glue          TEXT,                   -- and their addresses it gave (JSON [{type, name, value, ttl}])
+  records       TEXT,                   -- an answer's or cname's records used (JSON, as glue)
+  error_class   TEXT,                   -- why the walk could not use it: dns_lame_delegation,
+                                        -- dns_unreachable, dns_timeout, dns_referral_loop, ...
+  error         TEXT,
+  PRIMARY KEY (lookup_id, seq),
+  FOREIGN KEY (lookup_id, query_seq) REFERENCES dns_queries(lookup_id, seq) ON DELETE CASCADE
+) WITHOUT ROWID;
+
 -- One TCP (+TLS) connection. A run's connections are numbered by seq from 0.
 -- The tls_* and cert_* columns are NULL when no TLS handshake was made; `verified` and
 -- `verify_result` are set whenever one was. The certificate is verified against the same
@@ -150,6 +187,13 @@ CREATE TABLE IF NOT EXISTS connections (
                                       -- remote_ip and connect span are the proxy's. NULL: direct (v3)
   retry_reason     TEXT,              -- why curl gave it up and retried the request on a new
                                       -- connection (HTTP/2 REFUSED_STREAM, closed by the server) (v3)
+  -- The TLS handshake (v3; NULL: no handshake began). Round trips: the server's flights
+  -- the client waited for (2 for a full TLS 1.2 handshake, 1 for TLS 1.3 or a resumed
+  -- 1.2 session). Offered: the client had a session from an earlier connection to this
+  -- host and port (curl's session cache) and offered it; resumed: the server accepted it.
+  tls_round_trips     INTEGER,
+  tls_session_offered INTEGER CHECK (tls_session_offered IN (0, 1)),
+  tls_resumed         INTEGER CHECK (tls_resumed IN (0, 1)),
   -- How it ended (curl's close-socket callback), NULL while it was still open when the run
   -- ended (a pool shared with later runs). closed_ms: when pageload's end was closed;
   -- closed_by: who closed first, so who holds TCP's TIME_WAIT ('server': its FIN or reset
@@ -169,6 +213,28 @@ CREATE TABLE IF NOT EXISTS connect_attempts (
   port          INTEGER,
   family        INTEGER,
   error         TEXT,
+  PRIMARY KEY (connection_id, seq)
+) WITHOUT ROWID;
+
+-- Every message of a connection's TLS handshake, in order (v3): handshake messages (TLS
+-- 1.3's encrypted ones as decrypted), ChangeCipherSpec and alerts, as OpenSSL wrote or read
+-- them, and what came once the handshake was done (TLS 1.3 session tickets, KeyUpdate).
+CREATE TABLE IF NOT EXISTS tls_steps (
+  connection_id   INTEGER NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+  seq             INTEGER NOT NULL,
+  direction       TEXT NOT NULL CHECK (direction IN ('sent', 'received')),
+  message         TEXT NOT NULL,      -- 'ClientHello', 'ServerHello', 'HelloRetryRequest',
+                                      -- 'EncryptedExtensions', 'Certificate', 'CertificateRequest',
+                                      -- 'CertificateVerify', 'ServerKeyExchange', 'ServerHelloDone',
+                                      -- 'ClientKeyExchange', 'ChangeCipherSpec', 'Finished',
+                                      -- 'NewSessionTicket', 'KeyUpdate', 'Alert', 'Handshake(N)'
+  bytes           INTEGER NOT NULL,   -- the message with its 4-byte header; 1 for
+                                      -- ChangeCipherSpec, 2 for an alert (no record framing)
+  at_ms           REAL NOT NULL,      -- when OpenSSL wrote it, or read it from what came in
+  alert           TEXT,               -- an Alert's description: 'handshake_failure',
+                                      -- 'protocol_version', ...; NULL for other messages
+  fatal           INTEGER CHECK (fatal IN (0, 1)),  -- an Alert's level; NULL for other messages
+  after_handshake INTEGER NOT NULL CHECK (after_handshake IN (0, 1)),
   PRIMARY KEY (connection_id, seq)
 ) WITHOUT ROWID;
 

@@ -25,6 +25,7 @@ struct ProcResult {
   int exit_code = -1;  // or 128 + signal
   double wall_ms = 0;  // spawn to reaped, on the monotonic clock
   long maxrss_kb = 0;  // peak RSS of the child (wait4's rusage)
+  double cpu_ms = 0;   // user + system CPU of the child and the children it waited for
   std::string out, err;
 };
 
@@ -83,6 +84,8 @@ std::vector<Table> bench_cost(Context& ctx);
 std::vector<Table> bench_scale(Context& ctx);
 std::vector<Table> bench_db(Context& ctx);
 std::vector<Table> bench_report(Context& ctx);
+std::vector<Table> bench_page(Context& ctx);
+std::vector<Table> bench_dns_trace(Context& ctx);
 // Not part of `all` (valgrind is slow): `pageload_bench profile` writes DIR/profile-*.txt.
 std::vector<Table> bench_profile(Context& ctx, const std::string& out_dir);
 

@@ -84,6 +84,8 @@ ProcResult run_process(const std::vector<std::string>& argv, const SpawnOptions&
   }
   result.wall_ms = static_cast<double>(pageload::mono_now_us() - t0) / 1000.0;
   result.maxrss_kb = usage.ru_maxrss;
+  result.cpu_ms = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000.0 +
+                  static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000.0;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return result;
 }

@@ -29,6 +29,10 @@ inline constexpr const char* kDefaultUserAgent =
 inline constexpr std::array<std::string_view, 7> kProxyVariables{
     "http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"};
 
+// A TLS version bound, as curl's --tlsv1.2, --tlsv1.3 (the lowest) and --tls-max (the
+// highest) name them; kDefault: OpenSSL's own bound.
+enum class TlsVersion { kDefault, kTls12, kTls13 };
+
 struct LoadOptions {
   std::string url;
   std::string method;                 // empty: GET, or POST when data is set
@@ -40,6 +44,12 @@ struct LoadOptions {
   int ip_version = 0;                 // 0 any, 4 or 6
   std::vector<ResolveEntry> resolve;  // --resolve
   std::vector<std::string> dns_servers;  // --dns-server ADDR[:PORT]
+  // --dns-trace: resolve each host iteratively from the root servers, recording every
+  // step, instead of asking a recursive resolver.
+  bool dns_trace = false;
+  // --dns-root ADDR[:PORT]: the root servers a trace starts at (default: IANA's root
+  // hints); a port given here is the port every server of the walk is asked on.
+  std::vector<std::string> dns_roots;
   int max_redirs = 20;
   long connect_timeout_ms = 10000;
   // Bounds the whole load, DNS included; 0: none. By default a load ends after 300 s, so
@@ -56,6 +66,11 @@ struct LoadOptions {
   std::string label;
   bool compressed = true;             // ask for gzip/deflate like a browser
   bool http11 = false;                // --http1.1: no HTTP/2, even where ALPN would agree on it
+  TlsVersion tls_min = TlsVersion::kDefault;  // --tlsv1.2, --tlsv1.3: this version or later
+  TlsVersion tls_max = TlsVersion::kDefault;  // --tls-max 1.2|1.3
+  // Resume TLS sessions from earlier connections to the same host and port in the pool
+  // (curl's session-ID cache, TLS 1.3 tickets); false: --no-sessionid.
+  bool tls_sessions = true;
   // The proxy environment variables libcurl would obey (http_proxy, https_proxy,
   // HTTPS_PROXY, all_proxy, ALL_PROXY, no_proxy, NO_PROXY), as the CLI found them set.
   // pageload decides from them which proxy a request goes through and records it

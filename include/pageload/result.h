@@ -81,8 +81,44 @@ struct DnsQuery {
   bool operator==(const DnsQuery&) const = default;
 };
 
+// One step of a traced lookup (--dns-trace): a query sent without recursion to one
+// server of the walk from the root, and what its reply meant for the walk. A reply the
+// walk could not use (a lame server, a referral back up, a chain past its bound) is kind
+// "error" with the failure saying why; a server that never answered is "timeout". A check
+// that found the walk cannot go on without sending anything (an NS name whose resolution
+// leads back to itself, too many queries) is an "error" step with no server.
+struct DnsStep {
+  int query = 0;              // index into DnsLookup::queries: the walk (A or AAAA) it served
+  int depth = 0;              // 0: the host's own walk; 1 and up: resolving a name server's
+                              // address for the walk above it
+  std::string server;         // "ADDR:PORT" asked; empty for a check that sent nothing
+  std::string server_name;    // the NS name the address belongs to; empty for a --dns-root
+  std::string zone;           // the zone that server was asked as: ".", "test", "shop.test"
+  std::string qname;          // the name and type asked
+  std::string qtype;
+  Span span;                  // sent .. reply (or gave up); zero-length for a check
+  std::string rcode;          // the reply's RCODE (NOERROR, NXDOMAIN, REFUSED...); empty: none
+  bool authoritative = false; // the reply's AA bit
+  // referral, answer, cname, nxdomain, nodata, error, timeout
+  std::string kind;
+  std::string referral_zone;      // a referral's: the zone it hands the walk to
+  std::vector<std::string> ns;    // ... its NS names
+  std::vector<DnsAnswer> glue;    // ... and the addresses it gave for them (A, AAAA)
+  std::vector<DnsAnswer> records; // an answer's or cname's records the walk used
+  std::optional<Failure> failure; // why the walk could not use this step; set on error and
+                                  // timeout steps
+
+  // What came of it in a few words, as the terminal and the report show it: "referral
+  // to shop.test via ns1.shop.test (glue)", "answer A 127.0.0.1", "NXDOMAIN", "no reply:
+  // ...". Names as the server sent them: escape before showing.
+  std::string result_text() const;
+
+  bool operator==(const DnsStep&) const = default;
+};
+
 // Resolving one host name. `source` tells how the answer was had: "dns" (asked the
-// servers), "cache" (the run's TTL-honouring cache: no query sent), or "hosts".
+// servers), "trace" (walked from the root by pageload itself, --dns-trace: see steps),
+// "cache" (the run's TTL-honouring cache: no query sent), or "hosts".
 struct DnsLookup {
   int id = 0;                        // index within Run::dns_lookups (store maps to rowid)
   std::string host;
@@ -96,6 +132,8 @@ struct DnsLookup {
   std::vector<DnsQuery> queries;
   std::vector<DnsAnswer> answers;    // CNAME chain first, then addresses
   std::optional<Failure> failure;
+  std::vector<DnsStep> steps;        // source "trace": every query of the walk, in the
+                                     // order sent (A and AAAA walks interleaved)
   // Addresses in preference order (what connect will be handed).
   std::vector<std::string> addresses() const;
 
@@ -116,6 +154,31 @@ struct TlsInfo {
   bool verified = false;   // chain and host name passed, with or without -k
 
   bool operator==(const TlsInfo&) const = default;
+};
+
+// One message of a TLS handshake, as OpenSSL wrote or read it (its message callback): a
+// handshake message (TLS 1.3's encrypted ones after decryption), a ChangeCipherSpec or an
+// alert, in the order they went over the connection. Wireshark's handshake view, per
+// message, on the run's clock.
+struct TlsStep {
+  enum class Direction { kSent, kReceived };
+  Direction direction = Direction::kSent;
+  // ClientHello, ServerHello, HelloRetryRequest, EncryptedExtensions, Certificate,
+  // CertificateRequest, CertificateVerify, ServerKeyExchange, ServerHelloDone,
+  // ClientKeyExchange, ChangeCipherSpec, Finished, NewSessionTicket, KeyUpdate, ... or
+  // Alert; a handshake type without a name here as "Handshake(N)".
+  std::string message;
+  // The message's bytes: a handshake message with its 4-byte header, 1 for a
+  // ChangeCipherSpec, 2 for an alert (record framing and encryption not counted).
+  int64_t bytes = 0;
+  double at_ms = 0;      // when OpenSSL wrote it, or read it from what came in (run clock)
+  std::string alert;     // an Alert's description as RFC 8446 names it: "handshake_failure"
+  bool fatal = false;    // an Alert of level fatal (else warning)
+  // Sent or received once the handshake was done: TLS 1.3 session tickets, KeyUpdate.
+  bool after_handshake = false;
+
+  bool sent() const { return direction == Direction::kSent; }
+  bool operator==(const TlsStep&) const = default;
 };
 
 // An address curl tried while connecting.
@@ -175,6 +238,17 @@ struct Connection {
   // Why it was given up on before its request got a response, when curl retried the
   // request on a new connection (HTTP/2 REFUSED_STREAM, a closed keep-alive connection).
   std::string retry_reason;
+  // TLS only (all empty or absent for plain TCP, or a handshake never begun): every
+  // message of the handshake in order, and what they add up to.
+  std::vector<TlsStep> tls_steps;
+  // Round trips the handshake took: the server's flights the client waited for, up to
+  // the end of the handshake (2 for a full TLS 1.2 handshake; 1 for TLS 1.3 and for a
+  // resumed TLS 1.2 session; 1 for a handshake refused at once with an alert).
+  std::optional<int> tls_round_trips;
+  // The client offered a session from an earlier connection (curl's session cache had
+  // one for this host and port), and the server accepted it (SSL_session_reused).
+  std::optional<bool> tls_session_offered;
+  std::optional<bool> tls_resumed;
   // How it ended; absent while it was still open when the run ended (a pool shared with
   // the batch's later runs, --share-connections).
   std::optional<ConnectionClose> closed;

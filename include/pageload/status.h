@@ -32,6 +32,11 @@ enum class Code {
   kDnsTimeout,       // no answer in time
   kDnsBadReply,      // malformed or truncated reply
   kDnsError,         // any other resolver failure
+  // DNS walked from the root (--dns-trace)
+  kDnsLameDelegation,  // every server a zone was delegated to refused it or did not answer for it
+  kDnsUnreachable,     // every server of a zone was silent or unreachable
+  kDnsReferralLoop,    // the referrals (or the name servers' own names) lead back where they came from
+  kDnsTooDeep,         // a CNAME chain or name-server lookups deeper than the walk's bounds
   // Connect
   kConnectRefused,
   kConnectTimeout,
@@ -42,6 +47,7 @@ enum class Code {
   kTlsCertUntrusted,   // self-signed, unknown CA
   kTlsCertHostname,    // certificate does not match the host name
   kTlsHandshake,       // handshake failed or was cut off
+  kTlsAlert,           // the server refused the handshake with a fatal alert
   // HTTP exchange
   kSendError,
   kRecvError,          // reset or closed mid-response

@@ -4,12 +4,17 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
 #include <csignal>
-
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <iostream>
+#include <iterator>
 
 #include "cli/output.h"
 #include "cli/parse.h"
@@ -39,8 +44,31 @@ std::string database_path(const std::string& flag) {
 
 namespace {
 
+// -d @FILE and --data-binary @FILE, as curl reads them ('@-': standard input): -d
+// drops carriage returns and line feeds, --data-binary keeps every byte.
+Status read_body(RunCommand& cmd) {
+  const bool binary = cmd.data_binary.has_value();
+  if (binary) cmd.options.data = cmd.data_binary;
+  if (!cmd.options.data || cmd.options.data->empty() || cmd.options.data->front() != '@') return Status::Ok();
+  const std::string flag = binary ? "--data-binary" : "-d";
+  const std::string name = cmd.options.data->substr(1);
+  if (name == "-" && cmd.input == "-")
+    return Status(Code::kUsage, flag + " @- and --input - cannot both read standard input");
+  std::ifstream file;
+  if (name != "-") file.open(name, std::ios::binary);
+  std::istream& in = name == "-" ? std::cin : file;
+  if (name != "-" && !file)
+    return Status(Code::kUsage, flag + " @" + name + ": cannot read " + name + ": " + std::strerror(errno));
+  std::string body{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  if (in.bad()) return Status(Code::kUsage, flag + " @" + name + ": cannot read " + name);
+  if (!binary) std::erase_if(body, [](char c) { return c == '\r' || c == '\n'; });
+  cmd.options.data = std::move(body);
+  return Status::Ok();
+}
+
 // Validates and converts the raw flag strings; kUsage on the first bad one.
 Status complete_options(RunCommand& cmd) {
+  if (Status s = read_body(cmd); !s.ok()) return s;
   for (const auto& raw : cmd.raw_headers) {
     auto h = parse_header(raw);
     if (!h.ok()) return h.status();
@@ -56,6 +84,28 @@ Status complete_options(RunCommand& cmd) {
     if (!s.ok()) return s.status();
     cmd.options.dns_servers.push_back(s.value());
   }
+  for (const auto& raw : cmd.raw_dns_roots) {
+    auto s = parse_dns_server(raw, "--dns-root");
+    if (!s.ok()) return s.status();
+    cmd.options.dns_roots.push_back(s.value());
+  }
+  // Every server of a walk is asked on the roots' port: one port for all of them.
+  auto port_of = [](const std::string& server) -> std::string {
+    if (!server.empty() && server.front() == '[') {
+      auto close = server.find("]:");
+      return close == std::string::npos ? "53" : server.substr(close + 2);
+    }
+    return std::count(server.begin(), server.end(), ':') == 1 ? server.substr(server.find(':') + 1) : "53";
+  };
+  for (const auto& root : cmd.options.dns_roots)
+    if (std::stoi(port_of(root)) != std::stoi(port_of(cmd.options.dns_roots.front())))
+      return Status(Code::kUsage, "--dns-root servers must share one port (every server of the walk is asked on it): " +
+                                      cmd.options.dns_roots.front() + " and " + root);
+  if (!cmd.options.dns_roots.empty() && !cmd.options.dns_trace)
+    return Status(Code::kUsage, "--dns-root names the root servers of --dns-trace: add --dns-trace");
+  if (cmd.options.dns_trace && !cmd.options.dns_servers.empty())
+    return Status(Code::kUsage, "--dns-trace asks the root servers itself, not a resolver: leave out --dns-server "
+                                "(--dns-root names the roots)");
   if (Status s = check_user_agent(cmd.options.user_agent); !s.ok()) return s;
   // libcurl would obey these on its own; pageload decides from them and says so.
   for (std::string_view name : kProxyVariables)
@@ -144,22 +194,36 @@ int run_command(RunCommand& cmd) {
     return fail(Status(Code::kUsage, "--html names one file but there is more than one URL; leave it out to get "
                                      "one report per run"));
 
-  // As many loads at once as the descriptor limit allows: more would fail as
-  // local_resource (EMFILE) instead of loading.
-  int parallel = cmd.parallel;
-  if (parallel > 1) {
-    const ParallelBudget budget = budget_parallel(parallel);
-    const std::size_t wanted = std::min<std::size_t>(static_cast<std::size_t>(parallel), total.value_or(SIZE_MAX));
-    if (budget.lowered && static_cast<std::size_t>(budget.parallel) < wanted)
-      std::cerr << "pageload: warning: --parallel " << parallel << " lowered to " << budget.parallel << ": a load may hold "
-                << kDescriptorsPerLoad << " file descriptors and this process may have " << budget.limit
-                << " (ulimit -n)\n";
-    parallel = budget.parallel;
+  // As many loads at once, and as many connections for each, as the descriptor limit
+  // allows: more would fail as local_resource (EMFILE) instead of loading.
+  const bool pages = !cmd.options.document_only;
+  const ParallelBudget budget = budget_parallel(cmd.parallel, pages);
+  if (budget.too_low)
+    return fail(Status(Code::kLocalResource,
+                       "the file descriptor limit (ulimit -n) is " + std::to_string(budget.limit) +
+                           ", too low for even one load: it needs at least " + std::to_string(budget.minimum) +
+                           " here; raise it (ulimit -n 1024)"));
+  const int parallel = budget.parallel;
+  const std::size_t wanted = std::min<std::size_t>(static_cast<std::size_t>(cmd.parallel), total.value_or(SIZE_MAX));
+  const bool lowered = budget.lowered && static_cast<std::size_t>(parallel) < wanted;
+  const bool starved = pages && budget.connections_per_load < kConnectionsPerLoadWanted;
+  if (lowered || starved) {
+    std::cerr << "pageload: warning: ";
+    if (lowered) std::cerr << "--parallel " << cmd.parallel << " lowered to " << parallel;
+    if (lowered && pages) std::cerr << ", ";
+    if (pages) std::cerr << "each load at most " << budget.connections_per_load << " connections at once";
+    std::cerr << ": a " << (pages ? "connection" : "load") << " may hold "
+              << (pages ? kDescriptorsPerConnection : kDescriptorsPerLoad)
+              << " file descriptors and this process may have " << budget.limit << " (ulimit -n)\n";
   }
 
   auto db = store::Database::open(database_path(cmd.db));
   if (!db.ok()) return fail(db.status());
-  auto loader = Loader::create();
+  // The cap is per pool: with --share-connections the batch's loads share one.
+  int pool_connections = 0;
+  if (pages && budget.connections_per_load < kMaxConnectionsPerLoad)
+    pool_connections = budget.connections_per_load * (cmd.options.share_connections ? parallel : 1);
+  auto loader = Loader::create(pool_connections);
   if (!loader.ok()) return fail(loader.status());
 
   const bool batch = total != std::size_t{1};
@@ -269,8 +333,12 @@ int finish_output() {
   return kExitOk;
 }
 
-int list_command(const std::string& db_flag, int limit, bool json) {
-  if (limit < 1) return fail(Status(Code::kUsage, "-n must be 1 or more, got " + std::to_string(limit)));
+int list_command(const std::string& db_flag, const std::string& limit_text, bool json) {
+  int limit = 0;
+  const char* end = limit_text.data() + limit_text.size();
+  const auto [ptr, ec] = std::from_chars(limit_text.data(), end, limit);
+  if (limit_text.empty() || ec != std::errc() || ptr != end || limit < 1)
+    return fail(Status(Code::kUsage, "-n must be a whole number, 1 or more, got '" + limit_text + "'"));
   auto db = store::Database::open_existing(database_path(db_flag));
   if (!db.ok()) return fail(db.status());
   auto runs = db.value()->list_runs(limit);
@@ -302,6 +370,10 @@ int report_command(const std::string& db_flag, const std::vector<std::string>& r
   auto db = store::Database::open_existing(database_path(db_flag));
   if (!db.ok()) return fail(db.status());
   std::vector<std::string> which = runs.empty() ? std::vector<std::string>{"latest"} : runs;
+  const bool to_stdout = out == "-";  // as curl -o -
+  if (to_stdout && which.size() > 1)
+    return fail(Status(Code::kUsage, "-o - writes one report to standard output; for " + std::to_string(which.size()) +
+                                         " runs name a directory"));
   if (which.size() > 1 && !out.empty()) {  // -o names a directory for several reports
     std::error_code ec;
     std::filesystem::create_directories(out, ec);
@@ -312,6 +384,10 @@ int report_command(const std::string& db_flag, const std::vector<std::string>& r
     if (!id.ok()) return fail(id.status());
     auto run = db.value()->load_run(id.value());
     if (!run.ok()) return fail(run.status());
+    if (to_stdout) {
+      std::cout << report::render_html(run.value());
+      break;
+    }
     std::string path;
     if (out.empty()) path = "pageload-run-" + std::to_string(id.value()) + ".html";
     else if (which.size() == 1) path = out;
@@ -319,7 +395,7 @@ int report_command(const std::string& db_flag, const std::vector<std::string>& r
     if (Status s = report::write_html_report(run.value(), path); !s.ok()) return fail(s);
     std::cout << path << "\n";
   }
-  return kExitOk;
+  return finish_output();  // the paths, or the report itself, reached standard output
 }
 
 }  // namespace pageload::cli

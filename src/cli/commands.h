@@ -1,6 +1,7 @@
 // The subcommands. Each returns the process exit status; main maps nothing itself.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,7 +12,7 @@ namespace pageload::cli {
 struct RunCommand {
   std::vector<std::string> urls;
   LoadOptions options;
-  std::vector<std::string> raw_headers, raw_resolve, raw_dns_servers;
+  std::vector<std::string> raw_headers, raw_resolve, raw_dns_servers, raw_dns_roots;
   std::string db;
   std::string html;  // --html PATH
   bool no_html = false;
@@ -19,16 +20,17 @@ struct RunCommand {
   bool quiet = false;
   int parallel = 1;        // --parallel N: loads in flight at once
   std::string input;       // --input FILE: more URLs, one per line ('#' comments)
+  std::optional<std::string> data_binary;  // --data-binary: as -d, but '@FILE' is sent as it is
 };
 
 // Where the database lives: --db, else $PAGELOAD_DB, else ./pageload.db.
 std::string database_path(const std::string& flag);
 
 int run_command(RunCommand& cmd);
-int list_command(const std::string& db, int limit, bool json);
+int list_command(const std::string& db, const std::string& limit, bool json);
 int show_command(const std::string& db, const std::string& run, bool json);
 int report_command(const std::string& db, const std::vector<std::string>& runs, const std::string& out);
-int lab_command(int dns_port, int http_port, int https_port);
+int lab_command(int dns_port, int http_port, int https_port, int dns_root_port);
 int demo_command(const std::string& db, const std::string& out_dir);
 
 // Prints "pageload: <message>" on stderr and returns the status's exit code.

@@ -46,7 +46,8 @@ int main(int argc, char** argv) {
   cmd_run->add_option("-X,--request", o.method, "Request method");
   cmd_run->add_option("-H,--header", run.raw_headers, "Extra header 'Name: value' (repeatable)")
       ->allow_extra_args(false);
-  cmd_run->add_option("-d,--data", o.data, "Request body (makes the request a POST)");
+  auto* data = cmd_run->add_option("-d,--data", o.data, "Request body (makes the request a POST); @FILE reads it, without line breaks");
+  cmd_run->add_option("--data-binary", run.data_binary, "Request body; @FILE reads it byte for byte")->excludes(data);
   cmd_run->add_option("-A,--user-agent", o.user_agent, "User-Agent (default: browser-like)");
   cmd_run->add_flag("-k,--insecure", o.insecure, "Do not verify certificates (the result is still recorded)");
   cmd_run->add_option("--cacert", o.cacert, "CA bundle (PEM) to verify servers with")->check(CLI::ExistingFile);
@@ -57,6 +58,11 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   cmd_run->add_option("--dns-server", run.raw_dns_servers, "Resolver ADDR[:PORT] (repeatable; default: system)")
       ->allow_extra_args(false);
+  cmd_run->add_flag("--dns-trace", o.dns_trace,
+                    "Resolve each host from the root servers, iteratively, recording every step (like dig +trace)");
+  cmd_run->add_option("--dns-root", run.raw_dns_roots,
+                      "Root server ADDR[:PORT] for --dns-trace (repeatable; default: IANA's; a port is used for every server)")
+      ->allow_extra_args(false);
   cmd_run->add_option("--dns-timeout", dns_timeout, "Seconds allowed for each DNS lookup, retries included (default 15)");
   cmd_run->add_option("--max-redirs", o.max_redirs, "Redirects to follow at most (default 20)")->check(CLI::Range(0, 1000));
   cmd_run->add_option("--connect-timeout", connect_timeout, "Seconds allowed for each TCP connect (default 10)");
@@ -64,6 +70,14 @@ int main(int argc, char** argv) {
   cmd_run->add_option("--max-filesize", o.max_filesize, "Largest body (wire and decoded) in bytes")->check(CLI::NonNegativeNumber);
   cmd_run->add_flag_callback("--no-keepalive", [&] { o.keepalive = false; }, "A new connection for every hop");
   cmd_run->add_flag("--http1.1", o.http11, "HTTP/1.1 only: no HTTP/2 even where the server offers it");
+  std::string tls_max;
+  cmd_run->add_flag_callback("--tlsv1.2", [&] { o.tls_min = pageload::TlsVersion::kTls12; },
+                             "TLS 1.2 or later (as curl)");
+  cmd_run->add_flag_callback("--tlsv1.3", [&] { o.tls_min = pageload::TlsVersion::kTls13; },
+                             "TLS 1.3 only (as curl: 1.3 or later)");
+  cmd_run->add_option("--tls-max", tls_max, "Highest TLS version: 1.2, 1.3 or default (as curl)");
+  cmd_run->add_flag_callback("--no-sessionid", [&] { o.tls_sessions = false; },
+                             "Never resume a TLS session from an earlier connection (as curl)");
   cmd_run->add_flag("--document-only", o.document_only,
                     "Load the document's redirect chain alone, not what the page names (as curl -L)");
   cmd_run->add_option("--max-requests", o.max_requests, "Requests per page at most (default 500)")
@@ -83,7 +97,7 @@ int main(int argc, char** argv) {
   cmd_run->add_flag("-q,--quiet", run.quiet, "Print nothing but errors");
 
   std::string db;
-  int limit = 20;
+  std::string limit = "20";  // checked by list_command, so a bad count is named as -n
   bool json = false;
   auto* cmd_list = app.add_subcommand("list", "Recent runs, newest first");
   cmd_list->add_option("--db", db, "SQLite database");
@@ -100,14 +114,17 @@ int main(int argc, char** argv) {
   std::string report_out;
   auto* cmd_report = app.add_subcommand("report", "Write the HTML waterfall of stored runs");
   cmd_report->add_option("run", report_runs, "Run ids (default: latest)");
-  cmd_report->add_option("-o,--output", report_out, "Output file (one run) or directory (several)");
+  cmd_report->add_option("-o,--output", report_out,
+                         "Output file (one run; '-' for standard output) or directory (several)");
   cmd_report->add_option("--db", db, "SQLite database");
 
-  int dns_port = 0, http_port = 0, https_port = 0;
+  int dns_port = 0, http_port = 0, https_port = 0, dns_root_port = 0;
   auto* cmd_lab = app.add_subcommand("lab", "Serve the loopback lab (DNS, HTTP, HTTPS) until stopped");
   cmd_lab->add_option("--dns-port", dns_port, "UDP port for the lab DNS (default: any free)");
   cmd_lab->add_option("--http-port", http_port, "HTTP port (default: any free)");
   cmd_lab->add_option("--https-port", https_port, "HTTPS port (default: any free)");
+  cmd_lab->add_option("--dns-root-port", dns_root_port,
+                      "UDP port of the DNS hierarchy on 127.0.0.53-64 (default: one free on all)");
 
   std::string out_dir = ".";
   auto* cmd_demo = app.add_subcommand("demo", "Start the lab and load a guided tour, writing reports");
@@ -146,12 +163,24 @@ int main(int argc, char** argv) {
           !seconds(connect_timeout, &o.connect_timeout_ms, "--connect-timeout") ||
           !seconds(dns_timeout, &o.dns_timeout_ms, "--dns-timeout"))
         return pageload::kExitUsage;
+      if (!tls_max.empty()) {
+        auto max = pageload::cli::parse_tls_max(tls_max);
+        if (!max.ok()) {
+          pageload::cli::fail(max.status());
+          return pageload::kExitUsage;
+        }
+        o.tls_max = max.value();
+      }
+      if (auto s = pageload::cli::check_tls_versions(o.tls_min, o.tls_max); !s.ok()) {
+        pageload::cli::fail(s);
+        return pageload::kExitUsage;
+      }
       return pageload::cli::run_command(run);
     }
     if (cmd_list->parsed()) return pageload::cli::list_command(db, limit, json);
     if (cmd_show->parsed()) return pageload::cli::show_command(db, run_id, json);
     if (cmd_report->parsed()) return pageload::cli::report_command(db, report_runs, report_out);
-    if (cmd_lab->parsed()) return pageload::cli::lab_command(dns_port, http_port, https_port);
+    if (cmd_lab->parsed()) return pageload::cli::lab_command(dns_port, http_port, https_port, dns_root_port);
     if (cmd_demo->parsed()) return pageload::cli::demo_command(db, out_dir);
   } catch (const std::exception& e) {
     std::cerr << "pageload: internal error: " << e.what() << "\n";

@@ -1,5 +1,7 @@
 #include "cli/output.h"
 
+#include "cli/trace_output.h"
+
 #include <nlohmann/json.hpp>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -9,10 +11,15 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "cli/tls_output.h"
+
 namespace pageload::cli {
+
+std::string ms_text(double v) { return ms_figure(v) + " ms"; }
+
 namespace {
 
-std::string ms(double v) { return ms_figure(v) + " ms"; }
+std::string ms(double v) { return ms_text(v); }
 
 }  // namespace
 
@@ -64,6 +71,11 @@ std::string format_summary(const Run& run, bool color, int width) {
   out << format_request_table(run, style);
   // One request says it all on its line; a page gets its totals.
   if (run.requests.size() > 1) out << "\n" << format_totals(run, style) << "\n" << format_page_figures(run) << "\n";
+  // A lookup walked from the root (--dns-trace): its steps under the table.
+  for (const auto& r : run.requests)
+    if (r.dns_lookup && r.phase(Phase::kDns) && *r.dns_lookup >= 0 && *r.dns_lookup < static_cast<int>(run.dns_lookups.size()))
+      if (std::string walk = format_walk_summary(run.dns_lookups[static_cast<std::size_t>(*r.dns_lookup)], color); !walk.empty())
+        out << bold << "#" << r.seq << " " << safe(r.host) << reset << "\n" << walk;
   for (const auto& w : run.warnings) out << "warning: " << safe(w) << "\n";
   out << bold << "run " << run.id << " " << outcome_name(run.outcome) << reset;
   if (run.final_status) out << " · final " << *run.final_status;
@@ -125,6 +137,7 @@ std::string format_show(const Run& run, int width) {
       }
       for (const auto& a : d.answers)
         out << "    " << a.type << " " << safe(a.name) << " -> " << safe(a.value) << " ttl " << a.ttl << "\n";
+      out << format_walk_show(d);
     }
     if (r.body_bytes) out << "  body       " << *r.body_bytes << " bytes on the wire, " << r.body_decoded.value_or(0)
                           << " decoded" << (r.content_type.empty() ? "" : ", " + safe(r.content_type)) << "\n";
@@ -150,6 +163,7 @@ std::string format_show(const Run& run, int width) {
           << (c.tls->verified ? "ok" : (c.tls->verify_message.empty() ? "not verified (-k)" : safe(c.tls->verify_message)))
           << "\n";
     }
+    out << tls_show_lines(c);
   }
   return out.str();
 }
@@ -244,7 +258,7 @@ std::string format_json(const Run& run) {
              {"not_before", text(c.tls->not_before)}, {"not_after", text(c.tls->not_after)},
              {"verify_result", c.tls->verify_result}, {"verify_message", text(c.tls->verify_message)},
              {"verified", c.tls->verified}};
-    connections.push_back({{"id", c.id},
+    json connection = {{"id", c.id},
                            {"scheme", c.scheme},
                            {"host", c.host},
                            {"port", number(c.port)},
@@ -257,7 +271,9 @@ std::string format_json(const Run& run) {
                            {"tls", tls},
                            {"requests", c.requests},
                            {"proxy", text(c.proxy)},
-                           {"retry_reason", text(c.retry_reason)}});
+                           {"retry_reason", text(c.retry_reason)}};
+    add_tls_json(c, connection);
+    connections.push_back(connection);
   }
   json lookups = json::array();
   for (const auto& d : run.dns_lookups) {
@@ -277,7 +293,8 @@ std::string format_json(const Run& run) {
     }
     lookups.push_back({{"id", d.id}, {"host", d.host}, {"source", d.source}, {"servers", d.servers},
                        {"outcome", text(d.outcome)}, {"ares_status", text(d.ares_status)}, {"span", span(d.span)},
-                       {"queries", queries}, {"answers", answers}, {"error", failure(d.failure)}});
+                       {"queries", queries}, {"answers", answers}, {"error", failure(d.failure)},
+                       {"steps", walk_json(d)}});
   }
   // The run row's counts, named as its columns: NULL there (and here) until the run has
   // finished.

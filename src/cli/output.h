@@ -15,6 +15,9 @@
 
 namespace pageload::cli {
 
+// A duration as the terminal shows it: "0.21 ms", "12.3 ms", "1234 ms".
+std::string ms_text(double v);
+
 // The page for a terminal `width` columns wide: the method and URL, a line per request
 // with its phases and notes, totals by host and by type, the page's figures, then a
 // one-line verdict (and the run's error).

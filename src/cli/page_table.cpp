@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/safe.h"
+#include "cli/tls_output.h"
 
 namespace pageload::cli {
 namespace {
@@ -117,6 +118,8 @@ std::vector<NoteText> request_notes(const Run& run, const Request& r) {
   if (r.connection && !r.reused && *r.connection >= 0 && *r.connection < static_cast<int>(run.connections.size())) {
     const Connection& c = run.connections[static_cast<std::size_t>(*r.connection)];
     const bool failed_in_tls = r.failure && r.error_phase == Phase::kTls;
+    // The handshake of the connection this request opened, in one line (show has it step by step).
+    if (std::string tls = tls_summary_line(c); !tls.empty()) out.push_back({"tls " + tls, kDim});
     if (c.tls && !c.tls->verified && !failed_in_tls)
       out.push_back({"certificate not verified, loaded under -k: " +
                          (c.tls->verify_message.empty() ? "verify result " + std::to_string(c.tls->verify_result)

@@ -86,22 +86,22 @@ StatusOr<ResolveEntry> parse_resolve(const std::string& text) {
   return entry;
 }
 
-StatusOr<std::string> parse_dns_server(const std::string& text) {
+StatusOr<std::string> parse_dns_server(const std::string& text, const std::string& flag) {
   std::string addr = text;
   std::string port;
   if (!text.empty() && text.front() == '[') {
     auto close = text.find(']');
-    if (close == std::string::npos) return Status(Code::kUsage, "bad --dns-server '" + text + "'");
+    if (close == std::string::npos) return Status(Code::kUsage, "bad " + flag + " '" + text + "'");
     addr = text.substr(1, close - 1);
     if (close + 1 < text.size()) {
-      if (text[close + 1] != ':') return Status(Code::kUsage, "bad --dns-server '" + text + "'");
+      if (text[close + 1] != ':') return Status(Code::kUsage, "bad " + flag + " '" + text + "'");
       port = text.substr(close + 2);
     }
   } else if (std::count(text.begin(), text.end(), ':') == 1) {
     addr = text.substr(0, text.find(':'));
     port = text.substr(text.find(':') + 1);
   }
-  if (!is_ip(addr)) return Status(Code::kUsage, "--dns-server '" + text + "' is not ADDR[:PORT] with an IP address");
+  if (!is_ip(addr)) return Status(Code::kUsage, flag + " '" + text + "' is not ADDR[:PORT] with an IP address");
   if (!port.empty()) {
     auto p = parse_port(port, text);
     if (!p.ok()) return p.status();
@@ -126,6 +126,22 @@ StatusOr<long> parse_seconds(const std::string& text, const std::string& flag) {
 Status check_user_agent(const std::string& text) {
   if (text.find_first_of(std::string("\r\n\0", 3)) != std::string::npos)
     return Status(Code::kUsage, "user agent must not contain a line break: -A '" + text + "'");
+  return Status::Ok();
+}
+
+StatusOr<TlsVersion> parse_tls_max(const std::string& text) {
+  if (text == "1.2") return TlsVersion::kTls12;
+  if (text == "1.3") return TlsVersion::kTls13;
+  if (text == "default") return TlsVersion::kDefault;
+  if (text == "1.0" || text == "1.1")
+    return Status(Code::kUsage, "--tls-max " + text + ": TLS 1.0 and 1.1 are disabled in this system's OpenSSL; "
+                                "use 1.2, 1.3 or default");
+  return Status(Code::kUsage, "--tls-max takes 1.2, 1.3 or default, got '" + text + "'");
+}
+
+Status check_tls_versions(TlsVersion min, TlsVersion max) {
+  if (min == TlsVersion::kTls13 && max == TlsVersion::kTls12)
+    return Status(Code::kUsage, "--tls-max 1.2 is below --tlsv1.3: no TLS version would be left");
   return Status::Ok();
 }
 

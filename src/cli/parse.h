@@ -13,13 +13,19 @@ namespace pageload::cli {
 StatusOr<Header> parse_header(const std::string& text);
 // HOST:PORT:ADDR[,ADDR...] (IPv6 addresses in brackets). kUsage otherwise.
 StatusOr<ResolveEntry> parse_resolve(const std::string& text);
-// ADDR or ADDR:PORT or [V6]:PORT; returns it normalised as given. kUsage otherwise.
-StatusOr<std::string> parse_dns_server(const std::string& text);
+// ADDR or ADDR:PORT or [V6]:PORT; returns it normalised as given. kUsage otherwise, the
+// message naming `flag` (--dns-server, --dns-root).
+StatusOr<std::string> parse_dns_server(const std::string& text, const std::string& flag = "--dns-server");
 // A time limit in seconds ("10", "0.5") as whole milliseconds, rounded up so that a
 // tiny limit never becomes 0 (which means "none"). kUsage, naming `flag`, for anything
 // but a finite number above 0 and at most a day (86400).
 StatusOr<long> parse_seconds(const std::string& text, const std::string& flag);
 // -A: kUsage if the value holds a line break or NUL (it would inject a header).
 Status check_user_agent(const std::string& text);
+// --tls-max VERSION as curl takes it: "1.2", "1.3" or "default". kUsage otherwise (1.0
+// and 1.1 too: OpenSSL on Debian 12 refuses them at its default security level).
+StatusOr<TlsVersion> parse_tls_max(const std::string& text);
+// kUsage when --tls-max is below the lowest version asked for (--tlsv1.3 --tls-max 1.2).
+Status check_tls_versions(TlsVersion min, TlsVersion max);
 
 }  // namespace pageload::cli

@@ -102,8 +102,11 @@ std::vector<std::pair<std::size_t, std::size_t>> password_ranges(std::string_vie
       std::size_t j = i;
       while (j < n && is_slash(s[j])) ++j;
       const std::size_t scheme = i > 0 && s[i - 1] == ':' ? scheme_before(i - 1) : kNone;
-      // "//x", "\\x", "scheme://x"; and "scheme:/x", which browsers read as "scheme://x".
-      if (j - i >= 2 || scheme != kNone) starts.push_back({j, spans_space(scheme != kNone ? scheme : i)});
+      // "//x", "\\x", "scheme://x"; "scheme:/x", which browsers read as "scheme://x"
+      // unless it is the base's scheme; and "/x": a path segment such as the one
+      // "http:/u:p@h" becomes against an http: base ("http://base/u:p@h"), where the
+      // password is still the one the text named.
+      starts.push_back({j, spans_space(scheme != kNone ? scheme : i)});
       i = j;
       continue;
     }

@@ -26,10 +26,12 @@ std::string redact_value(std::string_view name, std::string_view value);
 // -> "http://user:[redacted]@host/"); the user name stays, as it names the account and
 // helps diagnosis. Text need not parse as a URL: the userinfo is found where a browser
 // would look for it, after "//" (or "\\", "/\"), after "scheme:/" and after "scheme:",
-// up to the last '@' before the authority ends at '/', '\', '?' or '#'; its password is
-// everything after its first ':'. So "//bob:x@h", "http:/erin:x@h",
-// "http://mo:x@h:99999/" and "http://g:x@[::bad/" are all redacted. Over-redaction (a
-// "//" inside a path) is accepted; a leak is not. Anything without a password comes
+// and also after a single '/' (a path segment "/u:x@h", which is what "http:/u:x@h"
+// becomes against an http: base), up to the last '@' before the authority ends at '/',
+// '\', '?' or '#'; its password is everything after its first ':'. So "//bob:x@h",
+// "http:/erin:x@h", "http://base/erin:x@h", "http://mo:x@h:99999/" and
+// "http://g:x@[::bad/" are all redacted. Over-redaction (a "//" or "/a:b@c" inside a
+// path) is accepted; a leak is not. Anything without a password comes
 // back unchanged, and redacting twice changes nothing more.
 //
 // redact_url: `url` is one URL (a Location, a request URL): white space is part of it,

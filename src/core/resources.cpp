@@ -49,31 +49,54 @@ std::string resource_message(std::string_view what, int err) {
   return out + ")";
 }
 
-int loads_within(uint64_t limit, uint64_t open_now) {
-  const uint64_t kept = open_now + kDescriptorsReserved;
-  if (limit <= kept + kDescriptorsPerLoad) return 1;
-  return static_cast<int>(std::min<uint64_t>((limit - kept) / kDescriptorsPerLoad, 1u << 30));
+uint64_t descriptors_for_connections(int connections) {
+  return kDescriptorsPerConnection * static_cast<uint64_t>(std::max(1, connections)) + 1;
 }
 
-ParallelBudget budget_parallel(int requested) {
+ParallelBudget plan_parallel(uint64_t limit, uint64_t open_now, int requested, bool pages) {
   ParallelBudget b;
   b.parallel = std::max(1, requested);
+  b.limit = limit;
+  const uint64_t kept = open_now + kDescriptorsReserved;
+  b.minimum = kept + (pages ? descriptors_for_connections(1) : kDescriptorsPerLoad);
+  if (limit < b.minimum) {
+    b.too_low = true;
+    b.parallel = 0;
+    b.connections_per_load = 0;
+    return b;
+  }
+  const uint64_t available = limit - kept;
+  const uint64_t per_load = pages ? descriptors_for_connections(kConnectionsPerLoadWanted) : kDescriptorsPerLoad;
+  const uint64_t fits = std::max<uint64_t>(1, std::min<uint64_t>(available / per_load, 1u << 30));
+  if (fits < static_cast<uint64_t>(b.parallel)) {
+    b.parallel = static_cast<int>(fits);
+    b.lowered = true;
+  }
+  if (pages) {
+    const uint64_t each = available / static_cast<uint64_t>(b.parallel);
+    b.connections_per_load = static_cast<int>(std::clamp<uint64_t>((each - 1) / kDescriptorsPerConnection, 1,
+                                                                   kMaxConnectionsPerLoad));
+  }
+  return b;
+}
+
+ParallelBudget budget_parallel(int requested, bool pages) {
+  const int parallel = std::max(1, requested);
   rlimit rl{};
-  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return b;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) {
+    ParallelBudget b;
+    b.parallel = parallel;
+    return b;
+  }
   const uint64_t open_now = open_descriptors();
-  const uint64_t need = open_now + kDescriptorsReserved + kDescriptorsPerLoad * static_cast<uint64_t>(b.parallel);
+  const uint64_t per_load = pages ? descriptors_for_connections(kMaxConnectionsPerLoad) : kDescriptorsPerLoad;
+  const uint64_t need = open_now + kDescriptorsReserved + per_load * static_cast<uint64_t>(parallel);
   if (rl.rlim_cur < need && rl.rlim_max > rl.rlim_cur) {
     rlimit raised = rl;
     raised.rlim_cur = rl.rlim_max == RLIM_INFINITY ? need : std::min<rlim_t>(need, rl.rlim_max);
     if (setrlimit(RLIMIT_NOFILE, &raised) == 0) rl = raised;
   }
-  b.limit = rl.rlim_cur;
-  const int fits = loads_within(rl.rlim_cur, open_now);
-  if (fits < b.parallel) {
-    b.parallel = fits;
-    b.lowered = true;
-  }
-  return b;
+  return plan_parallel(rl.rlim_cur, open_now, parallel, pages);
 }
 
 }  // namespace pageload

@@ -26,21 +26,43 @@ inline constexpr uint64_t kDescriptorsPerLoad = 4;
 // being written, the --input file.
 inline constexpr uint64_t kDescriptorsReserved = 24;
 
-// How many loads fit under a limit of `limit` descriptors when `open_now` are already
-// open: (limit - open_now - kDescriptorsReserved) / kDescriptorsPerLoad, at least 1.
-// Pure, for tests.
-int loads_within(uint64_t limit, uint64_t open_now);
+// A page load opens connections to every host the page names, up to six per host at
+// once (as Chrome): it is bounded by a cap on its pool's connections instead. Chrome's
+// cap for a whole profile is 256 sockets; a load is capped lower only when the
+// descriptor limit asks for it.
+inline constexpr int kMaxConnectionsPerLoad = 256;
+// Descriptors a connection may hold while connecting: an IPv4 and an IPv6 attempt.
+inline constexpr uint64_t kDescriptorsPerConnection = 2;
+// A page load is given at least one host's six connections before --parallel is lowered
+// for it: fewer loads at once rather than each one starved of connections.
+inline constexpr int kConnectionsPerLoadWanted = 6;
+
+// Descriptors one load with at most `connections` connections at once may hold: two
+// sockets for each, and one for a CA file being read.
+uint64_t descriptors_for_connections(int connections);
 
 struct ParallelBudget {
   int parallel = 1;     // what may run at once (at most the requested number)
   uint64_t limit = 0;   // the soft RLIMIT_NOFILE in force, after raising it
   bool lowered = false; // parallel is below the request
+  // Page loads: the most connections each load's pool may have open at once
+  // (CURLMOPT_MAX_TOTAL_CONNECTIONS); kMaxConnectionsPerLoad when the limit allows.
+  int connections_per_load = kMaxConnectionsPerLoad;
+  // Not even one load fits: the limit is below `minimum` (and parallel is 0).
+  bool too_low = false;
+  uint64_t minimum = 0;  // descriptors the limit must allow for one load
 };
+
+// Pure, for tests: how `requested` loads fit under `limit` descriptors with `open_now`
+// open. Document-only loads (`pages` false) need kDescriptorsPerLoad each. Page loads
+// get descriptors_for_connections(kConnectionsPerLoadWanted) each while that lets one
+// run, and the descriptors left are shared out as a cap on each load's connections.
+ParallelBudget plan_parallel(uint64_t limit, uint64_t open_now, int requested, bool pages);
 
 // The process's descriptor budget for `requested` loads at once. Raises the soft
 // RLIMIT_NOFILE towards the hard one as far as `requested` loads need (as Go and nginx
 // do: the soft limit of 1024 is a default for select(), which nothing here uses), then
-// caps the loads by what the limit allows.
-ParallelBudget budget_parallel(int requested);
+// plans the loads under what the limit allows (plan_parallel).
+ParallelBudget budget_parallel(int requested, bool pages);
 
 }  // namespace pageload

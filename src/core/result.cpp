@@ -14,6 +14,41 @@ std::vector<std::string> DnsLookup::addresses() const {
   return out;
 }
 
+std::string DnsStep::result_text() const {
+  auto join = [](const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
+    return out;
+  };
+  if (kind == "referral") {
+    std::size_t glued = 0;
+    for (const auto& n : ns)
+      for (const auto& g : glue)
+        if (g.name == n) {
+          ++glued;
+          break;
+        }
+    const std::string how = glued == ns.size() ? "glue"
+                            : glued == 0       ? "no glue"
+                                               : "glue for " + std::to_string(glued) + " of " + std::to_string(ns.size());
+    return "referral to " + referral_zone + " via " + join(ns) + " (" + how + ")";
+  }
+  if (kind == "answer" || kind == "cname") {
+    std::vector<std::string> parts;
+    for (const auto& r : records) parts.push_back(r.type + " " + r.value);
+    return kind == "answer" ? "answer " + join(parts) : join(parts) + ": asked again from the root";
+  }
+  if (kind == "nxdomain") return "NXDOMAIN";
+  if (kind == "nodata") return "NODATA (no " + qtype + " record)";
+  if (!failure) return kind;
+  // What the walk made of it, where the server's words alone do not say.
+  const char* what = failure->code == Code::kDnsLameDelegation ? "lame: "
+                     : failure->code == Code::kDnsReferralLoop ? "loop: "
+                     : failure->code == Code::kDnsTooDeep      ? "too deep: "
+                                                               : "";
+  return what + failure->message;
+}
+
 std::string_view outcome_name(Outcome o) {
   switch (o) {
     case Outcome::kRunning: return "running";
@@ -87,6 +122,8 @@ std::string options_to_json(const LoadOptions& o) {
       {"ip_version", o.ip_version},
       {"resolve", resolve},
       {"dns_servers", o.dns_servers},
+      {"dns_trace", o.dns_trace},
+      {"dns_roots", o.dns_roots},
       {"max_redirs", o.max_redirs},
       {"connect_timeout_ms", o.connect_timeout_ms},
       {"max_time_ms", o.max_time_ms},
@@ -108,6 +145,11 @@ std::string options_to_json(const LoadOptions& o) {
     j["proxy_variables"] = names;
   }
   if (o.noproxy) j["noproxy"] = *o.noproxy;
+  // TLS choices only when made: "1.2", "1.3".
+  auto version = [](TlsVersion v) { return v == TlsVersion::kTls12 ? "1.2" : "1.3"; };
+  if (o.tls_min != TlsVersion::kDefault) j["tls_min"] = version(o.tls_min);
+  if (o.tls_max != TlsVersion::kDefault) j["tls_max"] = version(o.tls_max);
+  if (!o.tls_sessions) j["tls_sessions"] = false;
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

@@ -26,7 +26,12 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i, char32_t& cp) {
 
 bool is_hidden_control(char32_t cp) {
   return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
-         cp == 0x200e || cp == 0x200f || cp == 0x061c;
+         cp == 0x200e || cp == 0x200f || cp == 0x061c ||
+         // Invisible: zero-width characters, word joiners, the byte order mark, the soft
+         // hyphen, interlinear annotation marks.
+         cp == 0x00ad || cp == 0x180e || (cp >= 0x200b && cp <= 0x200d) ||
+         (cp >= 0x2060 && cp <= 0x2064) || (cp >= 0x206a && cp <= 0x206f) || cp == 0xfeff ||
+         (cp >= 0xfff9 && cp <= 0xfffb);
 }
 
 std::string escape_code_point(char32_t cp) {

@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <memory>
+
+#include "core/text.h"
 
 namespace pageload {
 namespace {
@@ -85,6 +88,123 @@ StatusOr<Url> from_handle(CURLU* u, Code code, std::string_view text, bool settl
 
 std::string describe(CURLUcode rc) { return curl_url_strerror(rc); }
 
+bool is_slash(char c) { return c == '/' || c == '\\'; }
+
+std::size_t leading_slashes(std::string_view s) {
+  std::size_t n = 0;
+  while (n < s.size() && is_slash(s[n])) ++n;
+  return n;
+}
+
+// `s` starts at an authority: the userinfo ends at the LAST '@' before the authority's
+// end ('/', '\\', '?', '#'), so an earlier '@' is part of the password and is
+// percent-encoded, as a browser serialises it ("u:p@ss@h" -> "u:p%40ss@h"); curl would
+// end the userinfo at the first.
+std::string authority_and_rest(std::string_view s) {
+  const std::size_t end = std::min(s.find_first_of("/\\?#"), s.size());
+  const std::size_t at = s.substr(0, end).rfind('@');
+  if (at == std::string_view::npos) return std::string(s);
+  std::string out;
+  for (char c : s.substr(0, at)) out += c == '@' ? std::string("%40") : std::string(1, c);
+  out.append(s.substr(at));
+  return out;
+}
+
+// A reference without a scheme (or with the base's own, which WHATWG reads the same way)
+// as the RFC 3986 reference a browser reads it as: two or more slashes or backslashes
+// start an authority, one a path from the root; a first path segment with a ':' gets
+// "./" so curl does not take it for a scheme; nothing at all is the base itself.
+std::string relative_reference(std::string_view rest, const Url& base) {
+  const std::size_t slashes = leading_slashes(rest);
+  if (slashes >= 2) return "//" + authority_and_rest(rest.substr(slashes));
+  if (slashes == 1) return "/" + std::string(rest.substr(1));
+  if (rest.empty()) return base.full.substr(0, base.full.find('#'));
+  const std::string_view first_segment = rest.substr(0, rest.find_first_of("/\\?#"));
+  if (first_segment.find(':') != std::string_view::npos) return "./" + std::string(rest);
+  return std::string(rest);
+}
+
+// WHATWG URL (https://url.spec.whatwg.org/, as Chromium's url/ parser implements it) for
+// the special schemes http and https, where it differs from RFC 3986 as curl's URL API
+// applies it. `ref` rewritten into the RFC 3986 reference that means what a browser
+// reads in it, for curl; `base` is null for a URL with nothing to resolve against.
+//  - "http:x", "http:/x", "http:\\x" with an http: base (the base's own scheme and no
+//    "//" after it) are relative: a path on the base's host, not a host.
+//  - Another special scheme, or any without a base, reads its authority after any
+//    number of slashes or backslashes, none included: "https:host/x", "http:////h/".
+//  - A reference without a scheme starts an authority with any number (two or more) of
+//    slashes or backslashes: "///h/x", "\\\\h\\x", "/\\h/x".
+//  - The last '@' of the authority ends the userinfo (authority_and_rest).
+// Backslashes in the path become slashes afterwards (see resolve_location).
+std::string whatwg_special(std::string_view ref, const Url* base) {
+  const std::string scheme = reference_scheme(ref);
+  if (scheme.empty()) return base ? relative_reference(ref, *base) : std::string(ref);
+  if (scheme != "http" && scheme != "https") return std::string(ref);
+  const std::string_view rest = ref.substr(ref.find(':') + 1);
+  if (base && scheme == base->scheme && rest.substr(0, 2) != "//") return relative_reference(rest, *base);
+  return scheme + "://" + authority_and_rest(rest.substr(leading_slashes(rest)));
+}
+
+// "localhost:8080/x", "example.com:443": a host and a port that read as a scheme and a
+// path (RFC 3986 and WHATWG both take "localhost" for the scheme), typed without one.
+bool names_host_and_port(std::string_view input, const std::string& scheme) {
+  if (scheme == "http" || scheme == "https") return false;
+  const std::string_view rest = input.substr(input.find(':') + 1);
+  std::size_t digits = 0;
+  while (digits < rest.size() && std::isdigit(static_cast<unsigned char>(rest[digits]))) ++digits;
+  return digits > 0 && (digits == rest.size() || std::string_view("/?#").find(rest[digits]) != std::string_view::npos);
+}
+
+// Whether `input` reads as a host name (and maybe a port and path) typed without a
+// scheme: "example.com", "www.test:8080/x", "bücher.test", "[::1]:80": only then is
+// "https://" + input worth suggesting ("bad line" or "\u{feff}http://..." is not).
+bool looks_like_host(std::string_view input) {
+  for (char c : input)
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return false;  // would not parse either
+  std::string_view host = input.substr(0, input.find_first_of("/?#"));
+  if (const std::size_t colon = host.rfind(':'); colon != std::string_view::npos && host.front() != '[') {
+    const std::string_view port = host.substr(colon + 1);
+    if (port.empty() || port.find_first_not_of("0123456789") != std::string_view::npos) return false;
+    host = host.substr(0, colon);
+  }
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') return true;
+  if (host.empty() || host.front() == '.' || host.front() == '-') return false;
+  for (std::size_t i = 0; i < host.size();) {
+    const unsigned char c = static_cast<unsigned char>(host[i]);
+    if (c < 0x80) {
+      if (!std::isalnum(c) && c != '-' && c != '.' && c != '_') return false;
+      ++i;
+      continue;
+    }
+    char32_t cp = 0;
+    const std::size_t n = utf8_sequence(host, i, cp);
+    if (n == 0 || is_hidden_control(cp) || cp == 0xa0 || cp == 0x3000 || (cp >= 0x2000 && cp <= 0x200a)) return false;
+    i += n;
+  }
+  return true;
+}
+
+// What to add to "no scheme in '...'": the invisible character it starts with (a byte
+// order mark inside a file, a zero-width space pasted with it), or the https:// URL
+// meant when the text is a host name; nothing otherwise.
+std::string missing_scheme_hint(std::string_view input) {
+  char32_t cp = 0;
+  if (!input.empty() && static_cast<unsigned char>(input[0]) >= 0x80 && utf8_sequence(input, 0, cp) > 0 &&
+      is_hidden_control(cp)) {
+    char code[16];
+    std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned>(cp));
+    return std::string(" (it starts with the invisible character ") + code + ")";
+  }
+  if (looks_like_host(input)) return " (did you mean 'https://" + std::string(input) + "'?)";
+  return {};
+}
+
+// A backslash before the query or fragment is a slash in an http(s) URL.
+void backslashes_to_slashes(std::string& s) {
+  const std::size_t query = std::min(s.find_first_of("?#"), s.size());
+  std::replace(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(query), '\\', '/');
+}
+
 }  // namespace
 
 std::string Url::origin() const { return scheme + "://" + host + ":" + std::to_string(port); }
@@ -109,46 +229,48 @@ StatusOr<Url> parse_url(std::string_view text) {
   if (text.size() > kMaxUrlLength)
     return Status(Code::kBadUrl, "URL is " + std::to_string(text.size()) + " bytes long (limit " +
                                      std::to_string(kMaxUrlLength) + ")");
-  std::string input(text);
-  std::string scheme = reference_scheme(input);
+  const std::string input(text);
+  const std::string scheme = reference_scheme(input);
   // Every URL a message quotes is in quotes, so redact_text() finds a password in it
   // even when it holds spaces.
-  if (scheme.empty() || input.find("://") == std::string::npos) {
-    if (scheme == "http" || scheme == "https")
-      return Status(Code::kBadUrl, "no '//' after '" + scheme + ":' in '" + input + "'");
-    return Status(Code::kBadUrl, "no scheme in '" + input + "' (did you mean 'https://" + input + "'?)");
-  }
+  if (scheme.empty() || names_host_and_port(input, scheme))
+    return Status(Code::kBadUrl, "no scheme in '" + input + "'" + missing_scheme_hint(input));
   if (scheme != "http" && scheme != "https")
     return Status(Code::kBadUrl, "unsupported scheme '" + scheme + "' (only http and https)");
+  // As a browser reads it: "http:/host", "http:host" and "http:////host" name a host.
+  std::string rfc = whatwg_special(input, nullptr);
+  backslashes_to_slashes(rfc);
   UrlHandle u(curl_url());
   if (!u) return Status(Code::kInternal, "out of memory");
-  CURLUcode rc = curl_url_set(u.get(), CURLUPART_URL, input.c_str(), 0);
+  CURLUcode rc = curl_url_set(u.get(), CURLUPART_URL, rfc.c_str(), 0);
   if (rc != CURLUE_OK) return Status(Code::kBadUrl, "bad URL '" + input + "': " + describe(rc));
   return from_handle(u.get(), Code::kBadUrl, input);
 }
 
 StatusOr<Url> resolve_location(const Url& base, std::string_view location) {
-  std::string loc(location);
-  // Header values arrive without surrounding white space, but be lenient as browsers are.
-  while (!loc.empty() && (loc.back() == ' ' || loc.back() == '\t')) loc.pop_back();
-  while (!loc.empty() && (loc.front() == ' ' || loc.front() == '\t')) loc.erase(0, 1);
+  // As a browser reads any URL: C0 controls and spaces around it are dropped, and tabs
+  // and line breaks anywhere in it (an href split over lines).
+  std::size_t first = 0, last = location.size();
+  while (first < last && static_cast<unsigned char>(location[first]) <= 0x20) ++first;
+  while (last > first && static_cast<unsigned char>(location[last - 1]) <= 0x20) --last;
+  std::string loc;
+  for (char c : location.substr(first, last - first))
+    if (c != '\t' && c != '\n' && c != '\r') loc += c;
   if (loc.empty()) return Status(Code::kBadRedirect, "empty Location");
   if (loc.size() > kMaxUrlLength)
     return Status(Code::kBadRedirect, "Location is " + std::to_string(loc.size()) + " bytes long");
   std::string scheme = reference_scheme(loc);
   if (!scheme.empty() && scheme != "http" && scheme != "https")
     return Status(Code::kBadRedirect, "redirect to unsupported scheme '" + scheme + "'");
-  // WHATWG URL, for http and https: a backslash before the query or fragment is a slash,
-  // so "\\host\x" is "//host/x" and "/a\b" is "/a/b", as every browser follows them.
-  const std::size_t query = std::min(loc.find_first_of("?#"), loc.size());
-  std::replace(loc.begin(), loc.begin() + static_cast<std::ptrdiff_t>(query), '\\', '/');
+  std::string ref = whatwg_special(loc, &base);
+  backslashes_to_slashes(ref);
   UrlHandle u(curl_url());
   if (!u) return Status(Code::kInternal, "out of memory");
   if (curl_url_set(u.get(), CURLUPART_URL, base.full.c_str(), 0) != CURLUE_OK)
     return Status(Code::kInternal, "base URL does not parse: " + base.full);
   // Setting a URL on a handle that holds one resolves it as a reference (RFC 3986 5.2);
   // CURLU_URLENCODE percent-encodes spaces and controls as browsers do.
-  CURLUcode rc = curl_url_set(u.get(), CURLUPART_URL, loc.c_str(), CURLU_URLENCODE);
+  CURLUcode rc = curl_url_set(u.get(), CURLUPART_URL, ref.c_str(), CURLU_URLENCODE);
   if (rc != CURLUE_OK)
     return Status(Code::kBadRedirect, "unparsable Location '" + loc + "': " + describe(rc));
   return from_handle(u.get(), Code::kBadRedirect, loc);

@@ -37,6 +37,7 @@ std::optional<DnsLookup> DnsCache::get(const std::string& host, int family, doub
   copy.source = "cache";
   copy.span = Span{now_ms, now_ms};
   copy.queries.clear();
+  copy.steps.clear();  // a walk's steps were sent for the first lookup, not for this one
   const auto elapsed_s = static_cast<uint32_t>((now_ms - it->second.stored_ms) / 1000.0);
   for (auto& a : copy.answers) a.ttl = cache_ttl(a.ttl) > elapsed_s ? cache_ttl(a.ttl) - elapsed_s : 0;
   return copy;

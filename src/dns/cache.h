@@ -31,7 +31,7 @@ class DnsCache {
   void put(const DnsLookup& lookup, double now_ms);
 
   // The entry for (host, family) if it has not expired at now_ms: a copy with source
-  // "cache", a zero-length span at now_ms, no queries, and each answer's TTL reduced by
+  // "cache", a zero-length span at now_ms, no queries or steps, and each answer's TTL reduced by
   // the whole seconds elapsed since put(). nullopt when absent or expired.
   std::optional<DnsLookup> get(const std::string& host, int family, double now_ms) const;
 

@@ -121,9 +121,13 @@ std::string reply_outcome(const MessageInfo& reply) {
   if (!reply.well_formed) return "BADREPLY";
   if (reply.truncated) return "TRUNCATED";
   if (reply.rcode == 0 && reply.records_of_qtype == 0) return "NODATA";
-  if (reply.rcode >= 0 && static_cast<std::size_t>(reply.rcode) < kRcodes.size())
-    return std::string(kRcodes[static_cast<std::size_t>(reply.rcode)]);
-  return "RCODE" + std::to_string(reply.rcode);
+  return rcode_name(reply.rcode);
+}
+
+std::string rcode_name(int rcode) {
+  if (rcode >= 0 && static_cast<std::size_t>(rcode) < kRcodes.size())
+    return std::string(kRcodes[static_cast<std::size_t>(rcode)]);
+  return "RCODE" + std::to_string(rcode);
 }
 
 std::string type_name(uint16_t type) {

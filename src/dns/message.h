@@ -37,6 +37,10 @@ std::optional<MessageInfo> parse_message(const uint8_t* data, std::size_t size);
 // or RCODE<n> for the rest).
 std::string reply_outcome(const MessageInfo& reply);
 
+// The name of an RCODE: NOERROR, FORMERR, SERVFAIL, NXDOMAIN, NOTIMP, REFUSED, or
+// RCODE<n> for the rest.
+std::string rcode_name(int rcode);
+
 // "A", "AAAA" or "TYPE<n>".
 std::string type_name(uint16_t type);
 

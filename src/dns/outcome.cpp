@@ -15,8 +15,12 @@ struct OutcomeInfo {
 
 constexpr std::array kOutcomes{
     OutcomeInfo{kNoError, Code::kOk, 100, "answered"},
-    OutcomeInfo{kNxDomain, Code::kDnsNxdomain, 7, "no such name"},
-    OutcomeInfo{kServFail, Code::kDnsServfail, 6, "the server failed to answer"},
+    OutcomeInfo{kNxDomain, Code::kDnsNxdomain, 12, "no such name"},
+    OutcomeInfo{kServFail, Code::kDnsServfail, 11, "the server failed to answer"},
+    OutcomeInfo{kLame, Code::kDnsLameDelegation, 10, "lame delegation"},
+    OutcomeInfo{kLoop, Code::kDnsReferralLoop, 9, "referral loop"},
+    OutcomeInfo{kTooDeep, Code::kDnsTooDeep, 8, "too deep"},
+    OutcomeInfo{kUnreachable, Code::kDnsUnreachable, 7, "no server answered"},
     OutcomeInfo{kRefused, Code::kDnsRefused, 5, "the server refused the query"},
     OutcomeInfo{kTimeout, Code::kDnsTimeout, 4, "no reply in time"},
     OutcomeInfo{kBadReply, Code::kDnsBadReply, 3, "malformed reply"},

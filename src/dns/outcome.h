@@ -18,6 +18,11 @@ inline constexpr std::string_view kNoData = "NODATA";     // name exists, no rec
 inline constexpr std::string_view kTimeout = "TIMEOUT";   // no reply within the tries
 inline constexpr std::string_view kBadReply = "BADREPLY"; // a reply that does not parse
 inline constexpr std::string_view kError = "ERROR";       // anything else (local, network)
+// A walk from the root (--dns-trace) that could not reach an answer:
+inline constexpr std::string_view kLame = "LAME";               // every server of a zone was lame
+inline constexpr std::string_view kUnreachable = "UNREACHABLE"; // ... silent or unreachable
+inline constexpr std::string_view kLoop = "LOOP";               // the referrals lead back
+inline constexpr std::string_view kTooDeep = "TOODEEP";         // past a bound of the walk
 
 // The code a lookup that ended with `outcome` fails with: kOk for NOERROR, kDnsNxdomain
 // for NXDOMAIN and so on; kDnsError for ERROR and for any word not listed above.
@@ -25,8 +30,8 @@ Code code_for_outcome(std::string_view outcome);
 
 // How much an outcome says about why a lookup found no address; when the A and AAAA
 // queries of one lookup fail differently the higher rank is the lookup's outcome:
-// NXDOMAIN > SERVFAIL > REFUSED > TIMEOUT > BADREPLY > ERROR > NODATA. NOERROR ranks
-// above all of them (any address makes the lookup a success).
+// NXDOMAIN > SERVFAIL > LAME > LOOP > TOODEEP > UNREACHABLE > REFUSED > TIMEOUT > BADREPLY >
+// ERROR > NODATA. NOERROR ranks above all of them (any address makes the lookup a success).
 int outcome_rank(std::string_view outcome);
 
 // The failure message of a lookup, e.g. "nxdomain.test: no such name (NXDOMAIN)".

@@ -18,6 +18,7 @@
 
 #include "core/clock.h"
 #include "core/poll.h"
+#include "dns/lookup_source.h"
 #include "pageload/result.h"
 #include "pageload/status.h"
 
@@ -41,10 +42,8 @@ struct ResolverOptions {
 // (each round twice as long as the one before) add up to `lookup_ms`; at least 1 ms.
 long per_try_timeout_ms(long lookup_ms, std::size_t servers, int tries);
 
-class Resolver {
+class Resolver : public LookupSource {
  public:
-  using Callback = std::function<void(DnsLookup)>;
-  using LookupId = uint64_t;  // names a lookup for abandon(); never 0
 
   // A resolver over `options`. The name is always queried exactly as given: no search
   // domains, no ndots games, no c-ares cache (1.18 has none). Fails with kUsage on a
@@ -53,7 +52,7 @@ class Resolver {
 
   // Cancels the lookups still pending. Their callbacks are never called: c-ares reports
   // ARES_EDESTRUCTION to the resolver, which drops those lookups silently.
-  ~Resolver();
+  ~Resolver() override;
   Resolver(const Resolver&) = delete;
   Resolver& operator=(const Resolver&) = delete;
 
@@ -63,7 +62,7 @@ class Resolver {
   // resolve(), unless the lookup is abandoned first; it may call resolve() again but
   // must not destroy the Resolver. Every message sent for it is recorded as a
   // DnsAttempt of its query, with the server it went to and what came back.
-  LookupId resolve(const std::string& host, int family, const RunClock& clock, Callback cb);
+  LookupId resolve(const std::string& host, int family, const RunClock& clock, Callback cb) override;
 
   // Gives up lookup `id` now (the caller's own deadline, --max-time, has passed): its
   // callback will never run, and what it has so far is returned: finished queries as they
@@ -71,24 +70,24 @@ class Resolver {
   // now, and the lookup TIMEOUT with `failure`. A lookup that finished but was not yet
   // delivered is returned as it finished. nullopt for an unknown or delivered id. c-ares
   // cannot cancel one query, so its messages may still go out; they are not recorded.
-  std::optional<DnsLookup> abandon(LookupId id, const Failure& failure);
+  std::optional<DnsLookup> abandon(LookupId id, const Failure& failure) override;
 
   // The sockets c-ares wants watched now (POLLIN and/or POLLOUT). Ask again after every
   // process(): c-ares opens and closes sockets as queries come and go.
-  std::vector<WaitFd> wait_fds() const;
+  std::vector<WaitFd> wait_fds() const override;
 
   // How long the loop may wait before calling process() even if no socket is ready:
   // the next c-ares retry/timeout, 0 when finished lookups wait to be delivered, and
   // nullopt when nothing is pending.
-  std::optional<long> timeout_ms() const;
+  std::optional<long> timeout_ms() const override;
 
   // Handles the sockets of `ready` that belong to c-ares (by fd and revents; others are
   // ignored), expired timers, then runs the callbacks of every lookup that finished.
   // Safe to call with an empty list, at any time.
-  void process(const std::vector<WaitFd>& ready);
+  void process(const std::vector<WaitFd>& ready) override;
 
   // True while any lookup (not abandoned) has not had its callback run yet.
-  bool busy() const;
+  bool busy() const override;
 
   // The servers asked, "ADDR:PORT" ("[V6]:PORT"), as configured or read from resolv.conf.
   std::vector<std::string> servers() const;

@@ -1,5 +1,5 @@
-// The lab DNS server's packets apart from its sockets: wire format (a bounds-checked
-// reader and a builder) and the zone's rules (dns_server.h has the zone).
+// The lab DNS server's packets apart from its sockets: the zone's rules (dns_server.h has
+// the zone) over the wire format of dns_wire.h.
 #include "lab/dns_query.h"
 
 #include <arpa/inet.h>
@@ -12,105 +12,18 @@
 #include <string_view>
 #include <vector>
 
+#include "lab/dns_wire.h"
+
 namespace pageload::lab {
 namespace {
 
-using Name = std::vector<std::string>;  // labels, as raw bytes; no escaping needed
-using Bytes = std::vector<uint8_t>;
-
-constexpr uint16_t kTypeA = 1;
-constexpr uint16_t kTypeCname = 5;
-constexpr uint16_t kTypeAaaa = 28;
-constexpr uint16_t kClassIn = 1;
-
-constexpr int kNoError = 0, kFormErr = 1, kServFail = 2, kNxDomain = 3, kNotImp = 4,
-              kRefused = 5;
+using namespace wire;  // NOLINT: the wire format is this file's vocabulary
 
 constexpr uint32_t kDefaultTtl = 300;
 constexpr uint32_t kCnameTtl = 60;
 constexpr int kMaxChain = 32;  // CNAME links in one reply, stacked cname-N labels included
 constexpr int kMaxDelayMs = 60000;
-constexpr std::size_t kHeaderSize = 12;
 constexpr uint16_t kFlagTc = 0x0200;
-
-// ---- Wire format -------------------------------------------------------------------
-
-// Reads a query. Every read is bounds-checked; after a failed read ok() is false and
-// further reads return zero.
-class Reader {
- public:
-  Reader(const uint8_t* data, std::size_t size) : data_(data), size_(size) {}
-  bool ok() const { return ok_; }
-
-  uint8_t u8() {
-    if (!ok_ || pos_ + 1 > size_) return fail();
-    return data_[pos_++];
-  }
-  uint16_t u16() {
-    uint16_t hi = u8();
-    return static_cast<uint16_t>(hi << 8 | u8());
-  }
-  // A question name. Queries have no reason to use compression, so pointers are refused.
-  Name name() {
-    Name labels;
-    std::size_t total = 1;
-    for (;;) {
-      uint8_t len = u8();
-      if (!ok_) return {};
-      if (len == 0) return labels;
-      if (len > 63 || pos_ + len > size_ || (total += len + 1) > 255) {
-        fail();
-        return {};
-      }
-      labels.emplace_back(reinterpret_cast<const char*>(data_ + pos_), len);
-      pos_ += len;
-    }
-  }
-
- private:
-  uint8_t fail() {
-    ok_ = false;
-    return 0;
-  }
-  const uint8_t* data_;
-  std::size_t size_;
-  std::size_t pos_ = 0;
-  bool ok_ = true;
-};
-
-class Writer {
- public:
-  void u8(uint8_t v) { out_.push_back(v); }
-  void u16(uint16_t v) {
-    u8(static_cast<uint8_t>(v >> 8));
-    u8(static_cast<uint8_t>(v));
-  }
-  void u32(uint32_t v) {
-    u16(static_cast<uint16_t>(v >> 16));
-    u16(static_cast<uint16_t>(v));
-  }
-  void bytes(const Bytes& b) { out_.insert(out_.end(), b.begin(), b.end()); }
-  void name(const Name& labels) {
-    for (const auto& l : labels) {
-      u8(static_cast<uint8_t>(l.size()));
-      out_.insert(out_.end(), l.begin(), l.end());
-    }
-    u8(0);
-  }
-  std::size_t size() const { return out_.size(); }
-  Bytes take() { return std::move(out_); }
-
- private:
-  Bytes out_;
-};
-
-struct Query {
-  uint16_t id = 0;
-  uint16_t flags = 0;
-  Name qname;
-  uint16_t qtype = 0;
-  uint16_t qclass = 0;
-};
 
 struct Record {
   Name owner;
@@ -152,14 +65,6 @@ void write_head(Writer& w, const Query& q, int rcode, uint16_t ancount, bool tc 
   w.u16(q.qclass);
 }
 
-Bytes header_only(uint16_t id, uint16_t flags, int rcode) {
-  Writer w;
-  w.u16(id);
-  w.u16(static_cast<uint16_t>(0x8000 | (flags & 0x7900) | 0x0080 | rcode));
-  for (int i = 0; i < 4; ++i) w.u16(0);
-  return w.take();
-}
-
 // ---- Zone ------------------------------------------------------------------------
 
 enum class Behaviour { kAnswer, kSilent, kMalformed, kTruncated };
@@ -170,13 +75,6 @@ struct Reply {
   Behaviour behaviour = Behaviour::kAnswer;
   int delay_ms = 0;
 };
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
 
 // N of a label "PREFIX-N" (case-insensitive), or nullopt.
 std::optional<long> numbered(const std::string& label, std::string_view prefix) {

@@ -45,6 +45,9 @@ constexpr Fault kFaults[] = {
     {"/trailer-status", "a complete chunked 200 whose trailer line is 'HTTP/1.1 404 Not Found: x'"},
     {"/trailer-location", "302 to /landing whose chunked body's trailer says Location: /trailer-target"},
     {"/obs-fold", "302 to /landing, then X-Fold: a and the folded line ' Location: /folded'"},
+    {"/leading-fold", "302 whose first header line is the folded ' Location: /folded' (nothing to fold into)"},
+    {"/trailer-no-colon", "a complete chunked 200 whose trailer line is 'HTTP/1.1 404 Not Found' (no colon)"},
+    {"/trailer-fold", "a chunked 200 whose trailers are X-T: a, ' Location: /folded' and 'HTTP/1.1 302 Found'"},
     {"/huge-content-length", "200 with Content-Length 2^63 (over the largest size), then close"},
     {"/early-hints-close", "103 Early Hints, then close: no final response"},
     {"/close-after-redirect", "302 to /landing without Connection: close, then closes (FIN with the response)"},
@@ -74,8 +77,9 @@ constexpr const char* kSecretLocations[] = {
 };
 
 // Reads until the end of the request head (or whatever arrives first for TLS ports).
-// Returns the request target, or empty when the client sent no parsable request line.
-std::string read_target(int fd) {
+// Returns the request target ("host:port" for a CONNECT), or empty when the client sent
+// no parsable request line; `method` gets the request's method.
+std::string read_target(int fd, std::string* method = nullptr) {
   std::string head;
   char buf[4096];
   while (head.find("\r\n\r\n") == std::string::npos && head.size() < kMaxRequestHead) {
@@ -86,6 +90,7 @@ std::string read_target(int fd) {
   }
   auto sp1 = head.find(' ');
   if (sp1 == std::string::npos) return {};
+  if (method) *method = head.substr(0, sp1);
   auto sp2 = head.find(' ', sp1 + 1);
   if (sp2 == std::string::npos) return {};
   return head.substr(sp1 + 1, sp2 - sp1 - 1);
@@ -210,8 +215,11 @@ ConnectionThreads::Close FaultServer::serve(int fd, FaultPort mode) {
       (void)::recv(fd, buf, sizeof buf, 0);  // the ClientHello; then FIN
       break;
     case FaultPort::kByPath: {
-      std::string target = read_target(fd);
-      if (target.rfind("/reset", 0) == 0) reset = true;
+      std::string method;
+      std::string target = read_target(fd, &method);
+      if (method == "CONNECT")  // asked to be a proxy: refuse the tunnel
+        send_all(fd, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+      else if (target.rfind("/reset", 0) == 0) reset = true;
       else serve_path(fd, target);
       break;
     }
@@ -265,6 +273,13 @@ void FaultServer::serve_path(int fd, const std::string& target) {
   } else if (path == "/obs-fold") {
     send_all(fd, "HTTP/1.1 302 Found\r\nLocation: /landing\r\nX-Fold: a\r\n Location: /folded\r\n"
                  "Content-Length: 0\r\n\r\n");
+  } else if (path == "/leading-fold") {
+    send_all(fd, "HTTP/1.1 302 Found\r\n Location: /folded\r\nLocation: /landing\r\nContent-Length: 0\r\n\r\n");
+  } else if (path == "/trailer-no-colon") {
+    send_all(fd, head("Transfer-Encoding: chunked\r\n") + "2\r\nok\r\n0\r\nHTTP/1.1 404 Not Found\r\n\r\n");
+  } else if (path == "/trailer-fold") {
+    send_all(fd, head("Transfer-Encoding: chunked\r\n") +
+                     "2\r\nok\r\n0\r\nX-T: a\r\n Location: /folded\r\nHTTP/1.1 302 Found\r\n\r\n");
   } else if (path == "/huge-content-length") {
     send_all(fd, head("Content-Length: 9223372036854775808\r\n") + "only a few bytes");
   } else if (path == "/early-hints-close") {

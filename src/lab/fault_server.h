@@ -2,7 +2,8 @@
 // so tests can prove pageload records every kind of hostile answer and never hangs.
 //
 // One server, several listening ports, each with a mode (FaultPort). On the by-path port
-// the request's path picks the fault (fault_routes() lists them). The other ports break
+// the request's path picks the fault (fault_routes() lists them); a CONNECT there (the
+// port used as an https_proxy) is answered 404, a proxy that refuses the tunnel. The other ports break
 // things before any path can be read: a "TLS" port that answers in plain HTTP, one that
 // cuts the handshake off after the ClientHello, and one whose accept queue is kept full
 // so connects to it time out without leaving loopback.

@@ -118,11 +118,14 @@ ConnectionThreads::Close serve_http2(int fd, SslPtr ssl, const Http2ConnectionOp
       bool got = false;
       Io read = read_input(ssl.get(), *session, Clock::now(), got);
       if (got) last_input = Clock::now();
-      if (read == Io::kClosed) return ConnectionThreads::Close::kGraceful;
+      if (read == Io::kClosed) break;  // answered with our close_notify below
     }
   }
+  // close_notify; we do not wait for the client's. Without it OpenSSL takes the
+  // connection for broken and drops its session from the cache: the client's next
+  // connection could not resume it.
   ERR_clear_error();
-  SSL_shutdown(ssl.get());  // close_notify; we do not wait for the client's
+  SSL_shutdown(ssl.get());
   ::shutdown(fd, SHUT_WR);
   return ConnectionThreads::Close::kGraceful;
 }

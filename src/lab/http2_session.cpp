@@ -213,6 +213,7 @@ void Http2Session::on_request_complete(Stream& stream) {
   } else if (stream.body_too_large) {
     stream.plan = ResponsePlan::whole(413, {{"Content-Type", "text/plain; charset=utf-8"}}, "413 Content Too Large\n");
   } else {
+    if (options_.on_request) options_.on_request(stream.request);
     try {
       stream.plan = plan_response(stream.request, state_);
     } catch (...) {  // a bug or bad_alloc in one route must not take the connection down

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -31,6 +32,9 @@ class Http2Session {
     int local_port = 0;        // given to each request (Request::local_port)
     RequestLimits limits;      // header bytes and count per request, body bytes
     uint32_t max_concurrent_streams = 100;
+    // Called with each complete request before it is answered (the server counts a
+    // connection's host by its first one). May be empty.
+    std::function<void(const Request&)> on_request;
   };
 
   // A server session; its SETTINGS frame is queued at once. `state` (the server's route

@@ -103,15 +103,44 @@ void HttpServer::accept_loop(int listener) {
   }
 }
 
+std::map<std::string, uint64_t> HttpServer::connections_by_host() const {
+  // Read the total first: a connection accepted in between is then counted under its
+  // host or not at all, never twice.
+  const uint64_t accepted = accepted_.load();
+  std::lock_guard lock(hosts_mu_);
+  std::map<std::string, uint64_t> counts = hosts_;
+  uint64_t named = 0;
+  for (const auto& [host, n] : counts) named += n;
+  if (accepted > named) counts[""] += accepted - named;
+  return counts;
+}
+
+void HttpServer::count_host(const std::string& host) {
+  std::lock_guard lock(hosts_mu_);
+  ++hosts_[host];
+}
+
 ConnectionThreads::Close HttpServer::serve_connection(int fd) {
   if (!options_.tls) return serve_http1(fd, make_tcp_stream(fd));
   SslPtr ssl = options_.tls->new_session(fd, &stop_);
-  if (!ssl || SSL_accept(ssl.get()) != 1) return serve_http1(fd, nullptr);
+  if (!ssl || SSL_accept(ssl.get()) != 1) {
+    // A refused handshake ends with OpenSSL's alert already written: a close with the
+    // client's later bytes unread would answer them with an RST, which can discard the
+    // alert before the client reads it (in TLS 1.3 the client has sent its request by the
+    // time the server refuses its certificate). Say FIN after the alert and linger.
+    ::shutdown(fd, SHUT_WR);
+    drain_until_closed(fd);
+    return ConnectionThreads::Close::kGraceful;
+  }
   if (selected_alpn(ssl.get()) == "h2") {
     http2_accepted_.fetch_add(1);
     Http2ConnectionOptions h2;
     h2.session.local_port = port_;
     h2.session.limits = options_.limits;
+    h2.session.on_request = [this, counted = false](const Request& request) mutable {
+      if (!counted) count_host(request.host());
+      counted = true;
+    };
     h2.idle_timeout = options_.idle_timeout;
     return serve_http2(fd, std::move(ssl), h2, routes_, stop_);
   }
@@ -120,6 +149,7 @@ ConnectionThreads::Close HttpServer::serve_connection(int fd) {
 
 ConnectionThreads::Close HttpServer::serve_http1(int fd, std::unique_ptr<Stream> stream) {
   bool reset = false;
+  bool host_counted = false;
   std::string buffer;  // bytes read but not yet used: pipelined requests survive here
   while (stream && !stop_.raised()) {
     Request request;
@@ -128,6 +158,10 @@ ConnectionThreads::Close HttpServer::serve_http1(int fd, std::unique_ptr<Stream>
     if (outcome.kind == ReadOutcome::kRejected) {
       send_error(*stream, stop_, outcome.status);
       break;
+    }
+    if (!host_counted) {
+      count_host(request.host());
+      host_counted = true;
     }
     request.local_port = port_;
     ResponseWriter writer(*stream, stop_, request.method == "HEAD", request.keep_alive());
@@ -143,17 +177,21 @@ ConnectionThreads::Close HttpServer::serve_http1(int fd, std::unique_ptr<Stream>
 
   if (stream && !reset) {
     stream->finish();
-    // Lingering close: read what the client still sends until it closes too, so unread
-    // request bytes do not turn our FIN into an RST that could eat the response.
-    char sink[4096];
-    for (int i = 0; i < 64 && !stop_.raised(); ++i) {
-      pollfd p{fd, POLLIN, 0};
-      if (::poll(&p, 1, 200) <= 0) break;
-      if (::recv(fd, sink, sizeof sink, 0) <= 0) break;
-    }
+    drain_until_closed(fd);
   }
   stream.reset();  // frees the SSL (its BIO does not close the socket)
   return reset ? ConnectionThreads::Close::kReset : ConnectionThreads::Close::kGraceful;
+}
+
+void HttpServer::drain_until_closed(int fd) const {
+  // Lingering close: read what the client still sends until it closes too, so unread
+  // request bytes do not turn our FIN into an RST that could eat the response.
+  char sink[4096];
+  for (int i = 0; i < 64 && !stop_.raised(); ++i) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 200) <= 0) break;
+    if (::recv(fd, sink, sizeof sink, 0) <= 0) break;
+  }
 }
 
 HttpServer::ReadOutcome HttpServer::read_request(Stream& stream, std::string& buffer, Request& request) const {

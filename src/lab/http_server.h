@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <list>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -38,6 +39,8 @@ struct HttpServerOptions {
   // A connection idle (or a request stalled) this long is closed. HTTP/2: idle means
   // no stream open and nothing received.
   std::chrono::milliseconds idle_timeout{30'000};
+  // Every answer under /page/ and to /favicon.ico starts this much later (LabOptions).
+  std::chrono::milliseconds page_delay{0};
 };
 
 class HttpServer {
@@ -65,6 +68,11 @@ class HttpServer {
   uint64_t connections_accepted() const { return accepted_.load(); }
   // Of those, the ones that negotiated HTTP/2. Any thread.
   uint64_t http2_connections() const { return http2_accepted_.load(); }
+  // Of those, how many went to each host: the host of the connection's first request
+  // (Host or :authority, lowercased, no port). A connection that carried no request (so
+  // far), such as a browser's speculative preconnect or a failed handshake, counts under
+  // "". The counts add up to connections_accepted(). Any thread.
+  std::map<std::string, uint64_t> connections_by_host() const;
 
  private:
   struct ReadOutcome {
@@ -72,14 +80,21 @@ class HttpServer {
     int status = 0;  // for kRejected: the 4xx/5xx to answer before closing
   };
 
-  explicit HttpServer(HttpServerOptions options) : options_(std::move(options)) {}
+  explicit HttpServer(HttpServerOptions options) : options_(std::move(options)) {
+    routes_.page_delay = options_.page_delay;
+  }
   void accept_loop(int listener);
   // Serves one connection until it closes; says whether to close it with an RST.
   ConnectionThreads::Close serve_connection(int fd);
   ConnectionThreads::Close serve_http1(int fd, std::unique_ptr<Stream> stream);
+  // After our FIN: reads until the client closes too (at most about 13 s, or a 200 ms
+  // silence), so the client's unread bytes never turn the close into an RST.
+  void drain_until_closed(int fd) const;
   // Reads the next request (head and body) from `stream`, keeping extra bytes in
   // `buffer`. Answers Expect: 100-continue.
   ReadOutcome read_request(Stream& stream, std::string& buffer, Request& request) const;
+  // Counts an accepted connection under the host of its first request.
+  void count_host(const std::string& host);
 
   HttpServerOptions options_;
   UniqueFd listeners_[2];  // the bind address, then also_bind (may be invalid)
@@ -89,6 +104,8 @@ class HttpServer {
   StopFlag stop_;
   std::atomic<uint64_t> accepted_{0};
   std::atomic<uint64_t> http2_accepted_{0};
+  mutable std::mutex hosts_mu_;
+  std::map<std::string, uint64_t> hosts_;  // connections that named a host, by host
   RouteState routes_;
   std::thread accept_threads_[2];
   ConnectionThreads connections_;

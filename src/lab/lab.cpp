@@ -5,6 +5,8 @@
 #include <system_error>
 
 #include "lab/certs.h"
+#include "lab/dns_hierarchy.h"
+#include "lab/dns_hierarchy_server.h"
 #include "lab/dns_server.h"
 #include "lab/http_server.h"
 #include "lab/page_routes.h"
@@ -55,16 +57,22 @@ StatusOr<std::unique_ptr<Lab>> Lab::start(const LabOptions& options) {
   if (!tls.ok()) return tls.status();
   auto tls11 = TlsServerContext::create(shared_certs, AlpnOffer::kHttp11Only);
   if (!tls11.ok()) return tls11.status();
+  auto tls12 = TlsServerContext::create(shared_certs, AlpnOffer::kH2AndHttp11, TlsVersions::kTls12Only);
+  if (!tls12.ok()) return tls12.status();
 
   auto dns = DnsServer::start(options.bind, options.dns_port);
   if (!dns.ok()) return dns.status();
   lab->dns_ = std::move(dns.value());
+  auto hierarchy = DnsHierarchyServer::start(options.dns_root_port);
+  if (!hierarchy.ok()) return hierarchy.status();
+  lab->dns_hierarchy_ = std::move(hierarchy.value());
 
   bool ipv4 = options.bind.find(':') == std::string::npos;
   HttpServerOptions http;
   http.bind = options.bind;
   if (ipv4) http.also_bind = options.also_bind;
   http.port = options.http_port;
+  http.page_delay = options.page_delay;
   auto http_server = HttpServer::start(http);
   if (!http_server.ok()) return http_server.status();
   lab->http_ = std::move(http_server.value());
@@ -88,6 +96,13 @@ StatusOr<std::unique_ptr<Lab>> Lab::start(const LabOptions& options) {
   if (!https11_server.ok()) return https11_server.status();
   lab->https11_ = std::move(https11_server.value());
 
+  HttpServerOptions https12 = https;
+  https12.port = options.https12_port;
+  https12.tls = tls12.value();
+  auto https12_server = HttpServer::start(https12);
+  if (!https12_server.ok()) return https12_server.status();
+  lab->https12_ = std::move(https12_server.value());
+
   if (ipv4) {
     auto fault = FaultServer::start(options.bind, lab->also_bound_);
     if (!fault.ok()) return fault.status();
@@ -99,10 +114,12 @@ StatusOr<std::unique_ptr<Lab>> Lab::start(const LabOptions& options) {
 Lab::~Lab() {
   // Servers first: their threads may still read certificates from the state dir's owner.
   fault_.reset();
+  https12_.reset();
   https11_.reset();
   https_.reset();
   http_.reset();
   dns_.reset();
+  dns_hierarchy_.reset();
   if (remove_state_dir_) {
     std::error_code ec;
     std::filesystem::remove_all(state_dir_, ec);  // best effort
@@ -113,12 +130,25 @@ int Lab::dns_port() const { return dns_->port(); }
 int Lab::http_port() const { return http_->port(); }
 int Lab::https_port() const { return https_->port(); }
 int Lab::https11_port() const { return https11_->port(); }
+int Lab::https12_port() const { return https12_->port(); }
 std::string Lab::dns_server() const { return dns_->address(); }
+std::string Lab::dns_root() const { return dns_hierarchy_->root(); }
+int Lab::dns_root_port() const { return dns_hierarchy_->port(); }
 std::string Lab::ca_file() const { return ca_file_; }
 uint64_t Lab::http_connections() const { return http_->connections_accepted(); }
 uint64_t Lab::https_connections() const { return https_->connections_accepted(); }
 uint64_t Lab::https11_connections() const { return https11_->connections_accepted(); }
+uint64_t Lab::https12_connections() const { return https12_->connections_accepted(); }
 uint64_t Lab::https_http2_connections() const { return https_->http2_connections(); }
+
+std::map<std::string, uint64_t> Lab::connections_by_host(Server server) const {
+  switch (server) {
+    case Server::kHttp: return http_->connections_by_host();
+    case Server::kHttps: return https_->connections_by_host();
+    case Server::kHttps11: return https11_->connections_by_host();
+  }
+  return {};
+}
 
 int Lab::fault_port(FaultPort which) const { return fault_ ? fault_->port(which) : 0; }
 
@@ -138,13 +168,20 @@ std::string Lab::https11_url(std::string_view host, std::string_view path) const
   return url("https", bind_, host, https11_port(), path);
 }
 
+std::string Lab::https12_url(std::string_view host, std::string_view path) const {
+  return url("https", bind_, host, https12_port(), path);
+}
+
 std::string Lab::describe() const {
   std::string out;
   out += "pageload lab on " + bind_ + "\n";
   out += "  DNS   udp+tcp " + dns_server() + "   zone *.test (use --dns-server " + dns_server() + ")\n";
+  out += "  DNS   udp " + dns_root() + "   a root, a TLD and authoritative servers on 127.0.0.53-64 (use --dns-trace --dns-root " +
+         dns_root() + ")\n";
   out += "  HTTP  " + http_url("a.test", "/") + "   HTTP/1.1\n";
   out += "  HTTPS " + https_url("a.test", "/") + "   HTTP/2 or HTTP/1.1 by ALPN (h2 preferred)\n";
   out += "  HTTPS " + https11_url("a.test", "/") + "   HTTP/1.1 only (ALPN offers http/1.1 alone)\n";
+  out += "  HTTPS " + https12_url("a.test", "/") + "   TLS 1.2 only, HTTP/2 or HTTP/1.1 by ALPN (the others: TLS 1.2 and 1.3)\n";
   out += "  CA    " + ca_file() + "   (use --cacert " + ca_file() + ")\n";
   if (!also_bound_.empty())
     out += "  IPv6  HTTP, HTTPS and faults also listen on [" + also_bound_ +
@@ -173,12 +210,31 @@ std::string Lab::describe() const {
   out += "  v6.test (AAAA ::1) dual.test (A and AAAA) fallback.test (127.0.0.2 then 127.0.0.1) multi.test\n";
   out += "  dual-fallback.test (A 127.0.0.2 refuses, then AAAA ::1)\n";
   out += "  delay-N.test (answer after N ms) ttl-N.test cname-N.a.test (CNAME chain of N; over 512 bytes: TC, then TCP)\n";
-  out += "\nTLS names (HTTPS port):\n";
+  out += "\nDNS hierarchy (--dns-trace --dns-root " + dns_root() + "), one port, an address per server:\n";
+  for (const auto& server : hierarchy_servers()) {
+    std::string address(server.address);
+    address.resize(11, ' ');
+    std::string names(server.names);
+    if (names.size() < 42) names.resize(42, ' ');
+    out += "  " + address + " " + names + " " + std::string(server.role) + "\n";
+  }
+  out += "  Names to walk:\n";
+  for (const auto& name : hierarchy_names()) {
+    std::string n(name.name);
+    if (n.size() < 18) n.resize(18, ' ');
+    out += "    " + n + " " + std::string(name.shows) + "\n";
+  }
+  out += "\nTLS names (any HTTPS port):\n";
   out += "  expired.test      certificate expired\n";
   out += "  wronghost.test    certificate for other.example only\n";
   out += "  selfsigned.test   self-signed certificate\n";
   out += "  untrusted.test    certificate from an unpublished CA\n";
   out += "  tls-delay-N.test  the server waits N ms before answering the ClientHello\n";
+  out += "  client-cert.test  the server requires a client certificate and refuses without one: alert\n"
+         "                    handshake_failure (TLS 1.2), certificate_required after the client's Finished (1.3)\n";
+  out += "  hello-retry.test  the server takes only a P-256 key share: TLS 1.3 answers with a HelloRetryRequest\n";
+  out += "  --tlsv1.3 on the TLS 1.2 port: the server refuses with alert protocol_version\n";
+  out += "  Sessions resume (TLS 1.2 by session ID, 1.3 by ticket) while the lab runs; --no-sessionid to compare\n";
   if (fault_) {
     out += "\nFaults (" + fault_url("fault.test", "/") + "FAULT):\n";
     for (const auto& r : fault_routes()) {
@@ -189,6 +245,8 @@ std::string Lab::describe() const {
     out += "  https port " + std::to_string(fault_port(FaultPort::kTlsSpeaksHttp)) + " speaks plain HTTP, port " +
            std::to_string(fault_port(FaultPort::kTlsCutOff)) + " cuts the TLS handshake off, port " +
            std::to_string(fault_port(FaultPort::kBacklogFull)) + " never accepts (connect timeout)\n";
+    out += "  as a proxy (https_proxy=http://127.0.0.1:" + std::to_string(fault_port()) +
+           ") it answers every CONNECT with 404: a proxy that refuses the tunnel\n";
   }
   return out;
 }

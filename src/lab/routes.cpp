@@ -236,12 +236,18 @@ ResponsePlan goaway_route(const Call& c) {
   return plan;
 }
 
-ResponsePlan page_route(const Call& c) { return plan_page(c.request, c.query); }
+ResponsePlan page_route(const Call& c) {
+  ResponsePlan plan = plan_page(c.request, c.query);
+  plan.head_delay += c.state.page_delay;
+  return plan;
+}
 
 // What browsers ask for when a page names no icon.
-ResponsePlan favicon_route(const Call&) {
+ResponsePlan favicon_route(const Call& c) {
   auto icon = make_asset("favicon.ico", 0);
-  return ResponsePlan::whole(200, type(icon->content_type), std::move(icon->bytes));
+  ResponsePlan plan = ResponsePlan::whole(200, type(icon->content_type), std::move(icon->bytes));
+  plan.head_delay = c.state.page_delay;
+  return plan;
 }
 
 ResponsePlan echo_route(const Call& c) {

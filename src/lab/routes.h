@@ -4,6 +4,7 @@
 // page loads under /page/ live in page_routes.h.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <mutex>
 #include <string>
@@ -39,6 +40,8 @@ class RefusalCounter {
 // What a server keeps for its routes across requests.
 struct RouteState {
   RefusalCounter refusals;
+  // Added to the start of every answer under /page/ and of /favicon.ico (HttpServerOptions).
+  std::chrono::milliseconds page_delay{0};
 };
 
 // The plan that answers `request`. Never throws but for bad_alloc; bad input gets a

@@ -1,5 +1,7 @@
 #include "lab/tls_context.h"
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <thread>
 
@@ -11,6 +13,23 @@ namespace {
 // ALPN protocol lists (length-prefixed names), in the server's order of preference.
 constexpr unsigned char kAlpnHttp11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
 constexpr unsigned char kAlpnH2Http11[] = {2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+
+// The context's session-ID context: OpenSSL refuses to resume a session on a connection
+// that verifies the client (client-cert names) without one.
+constexpr unsigned char kSessionIdContext[] = "pageload-lab";
+
+// The host name of a ClientHello's server_name extension (RFC 6066 3), or "".
+std::string_view client_hello_server_name(SSL* ssl) {
+  const unsigned char* p = nullptr;
+  size_t len = 0;
+  if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_server_name, &p, &len) != 1 || len < 5) return {};
+  // list length (2), name type (1: 0 = host_name), name length (2), name.
+  const size_t list = (static_cast<size_t>(p[0]) << 8) | p[1];
+  if (list + 2 != len || p[2] != TLSEXT_NAMETYPE_host_name) return {};
+  const size_t name = (static_cast<size_t>(p[3]) << 8) | p[4];
+  if (5 + name > len) return {};
+  return std::string_view(reinterpret_cast<const char*>(p + 5), name);
+}
 
 // Index of the per-SSL StopFlag pointer.
 int stop_flag_index() {
@@ -55,8 +74,35 @@ int tls_delay_ms(std::string_view server_name) {
   return 0;
 }
 
+bool has_label(std::string_view server_name, std::string_view label) {
+  while (!server_name.empty()) {
+    std::size_t dot = server_name.find('.');
+    std::string_view here = server_name.substr(0, dot);
+    if (here.size() == label.size() &&
+        std::equal(here.begin(), here.end(), label.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+        }))
+      return true;
+    if (dot == std::string_view::npos) break;
+    server_name.remove_prefix(dot + 1);
+  }
+  return false;
+}
+
+int TlsServerContext::on_client_hello(SSL* ssl, int*, void*) {
+  std::string_view name = client_hello_server_name(ssl);
+  // Only P-256: a client whose key share is X25519 (OpenSSL's and curl's default) is
+  // asked again (TLS 1.3 HelloRetryRequest); in TLS 1.2 it simply agrees on P-256.
+  if (has_label(name, "hello-retry") && SSL_set1_groups_list(ssl, "P-256") != 1) return SSL_CLIENT_HELLO_ERROR;
+  // A client certificate is required, and none is trusted: the server asks for one
+  // (CertificateRequest) and refuses the handshake without it.
+  if (has_label(name, "client-cert"))
+    SSL_set_verify(ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+  return SSL_CLIENT_HELLO_SUCCESS;
+}
+
 StatusOr<std::shared_ptr<TlsServerContext>> TlsServerContext::create(std::shared_ptr<LabCertificates> certs,
-                                                                     AlpnOffer offer) {
+                                                                     AlpnOffer offer, TlsVersions versions) {
   auto context = std::shared_ptr<TlsServerContext>(new TlsServerContext());
   context->certs_ = std::move(certs);
   context->offer_ = offer;
@@ -64,6 +110,9 @@ StatusOr<std::shared_ptr<TlsServerContext>> TlsServerContext::create(std::shared
   SSL_CTX* ctx = context->ctx_.get();
   if (ctx == nullptr) return Status(Code::kInternal, "lab TLS: SSL_CTX_new failed");
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  if (versions == TlsVersions::kTls12Only) SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
+  SSL_CTX_set_session_id_context(ctx, kSessionIdContext, sizeof kSessionIdContext - 1);
+  SSL_CTX_set_client_hello_cb(ctx, &TlsServerContext::on_client_hello, nullptr);
   SSL_CTX_set_alpn_select_cb(ctx, &TlsServerContext::on_alpn, context.get());
   // The HTTP/2 connection loop writes from a buffer that grows while a write waits.
   SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);

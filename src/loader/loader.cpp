@@ -10,6 +10,7 @@
 #include "core/redact.h"
 #include "core/url.h"
 #include "dns/resolver.h"
+#include "dns/trace.h"
 #include "loader/page_load.h"
 #include "transfer/transfer.h"
 
@@ -20,10 +21,29 @@ namespace {
 // missed by much even if nothing else wakes it.
 constexpr long kMaxLoopWaitMs = 1000;
 
-std::string resolver_key(const std::vector<std::string>& servers, long timeout_ms) {
-  std::string key;
-  for (const auto& s : servers) key += s + ",";
-  return key + std::to_string(timeout_ms);
+std::string resolver_key(const LoadOptions& o) {
+  std::string key = o.dns_trace ? "trace:" : "";
+  for (const auto& s : o.dns_trace ? o.dns_roots : o.dns_servers) key += s + ",";
+  return key + std::to_string(o.dns_timeout_ms);
+}
+
+// What resolves a load's hosts: the walk from the root under --dns-trace, else the
+// resolver asking the --dns-server (or the system's) servers.
+StatusOr<std::unique_ptr<dns::LookupSource>> lookup_source_for(const LoadOptions& o) {
+  if (o.dns_trace) {
+    dns::TraceOptions to;
+    to.roots = o.dns_roots;
+    to.timeout_ms = o.dns_timeout_ms;
+    auto tracer = dns::Tracer::create(to);
+    if (!tracer.ok()) return tracer.status();
+    return std::unique_ptr<dns::LookupSource>(std::move(tracer).value());
+  }
+  dns::ResolverOptions ro;
+  ro.servers = o.dns_servers;
+  ro.timeout_ms = o.dns_timeout_ms;
+  auto resolver = dns::Resolver::create(ro);
+  if (!resolver.ok()) return resolver.status();
+  return std::unique_ptr<dns::LookupSource>(std::move(resolver).value());
 }
 
 }  // namespace
@@ -33,15 +53,17 @@ struct Loader::Impl {
   transfer::PoolId shared_pool = 0;  // for --share-connections, opened on first use
   int watched_fd = -1;
   std::function<void()> on_watched;
-  std::map<std::string, std::unique_ptr<dns::Resolver>> resolvers;
+  std::map<std::string, std::unique_ptr<dns::LookupSource>> resolvers;  // Resolvers and Tracers
   std::list<std::unique_ptr<loader::PageLoad>> pages;
 };
 
 Loader::Loader() : impl_(std::make_unique<Impl>()) {}
 Loader::~Loader() = default;
 
-StatusOr<std::unique_ptr<Loader>> Loader::create() {
-  auto driver = transfer::Driver::create();
+StatusOr<std::unique_ptr<Loader>> Loader::create(int max_pool_connections) {
+  transfer::DriverOptions options;
+  options.max_pool_connections = max_pool_connections;
+  auto driver = transfer::Driver::create(options);
   if (!driver.ok()) return driver.status();
   std::unique_ptr<Loader> loader(new Loader());
   loader->impl_->driver = std::move(driver).value();
@@ -55,13 +77,10 @@ std::string Loader::library_versions() {
 Status Loader::start(const LoadOptions& options, const BeginHook& begin, DoneHook done) {
   auto url = parse_url(options.url);
   if (!url.ok()) return url.status();
-  std::string key = resolver_key(options.dns_servers, options.dns_timeout_ms);
+  std::string key = resolver_key(options);
   auto& resolver = impl_->resolvers[key];
   if (!resolver) {
-    dns::ResolverOptions ro;
-    ro.servers = options.dns_servers;
-    ro.timeout_ms = options.dns_timeout_ms;
-    auto created = dns::Resolver::create(ro);
+    auto created = lookup_source_for(options);
     if (!created.ok()) {
       impl_->resolvers.erase(key);
       return created.status();
@@ -118,7 +137,7 @@ void Loader::run_until_idle() {
     if (pages.empty()) break;
     std::vector<WaitFd> fds;
     if (impl_->watched_fd >= 0) fds.push_back(WaitFd{impl_->watched_fd, POLLIN, 0});
-    std::vector<std::pair<dns::Resolver*, std::size_t>> slices;  // resolver, first fd index
+    std::vector<std::pair<dns::LookupSource*, std::size_t>> slices;  // resolver, first fd index
     long timeout = kMaxLoopWaitMs;
     for (auto& [key, resolver] : impl_->resolvers) {
       slices.emplace_back(resolver.get(), fds.size());

@@ -19,7 +19,10 @@ class Loader {
   // Called when a run is complete (successfully or not).
   using DoneHook = std::function<void(Run&)>;
 
-  static StatusOr<std::unique_ptr<Loader>> create();
+  // `max_pool_connections`: the most connections a pool (a run's, or the batch's with
+  // --share-connections) has open at once, all hosts together; 0: no cap but six per
+  // host. The CLI sets it from the file descriptor limit (core/resources.h).
+  static StatusOr<std::unique_ptr<Loader>> create(int max_pool_connections = 0);
   ~Loader();
 
   // Starts a load; `done` runs from run_until_idle(). Options are validated first: a

@@ -73,7 +73,9 @@ std::optional<double> remaining_ttl_s(const DnsLookup& lookup) {
 PriorityHints hints_for(const page::Reference& ref) {
   PriorityHints h;
   h.type = ref.type;
-  h.lazy = ref.async || ref.defer || ref.module;
+  // Chromium fetches a module script (and a modulepreload) at High, async or not: only a
+  // classic script's async or defer is its kLazyLoad (found by the browser comparison).
+  h.lazy = !ref.module && (ref.async || ref.defer);
   h.preload = ref.preload;
   h.late_in_document = ref.after_image;
   h.media_mismatch = ref.lazy || ref.prefetch;
@@ -94,14 +96,14 @@ struct PageLoad::Document {
 struct PageLoad::HostDns {
   bool resolving = false;
   int owner = -1;                        // the fetch that asked (it has the dns phase)
-  dns::Resolver::LookupId lookup_id = 0;
+  dns::LookupSource::LookupId lookup_id = 0;
   std::vector<int> waiters;              // fetches waiting for the answer
   std::optional<int> lookup_index;       // its row in run_.dns_lookups once answered
   std::optional<Failure> failure;        // the answer was a failure: later requests fail too
   std::vector<std::string> last_addresses;  // from the last answer, even past its TTL
 };
 
-PageLoad::PageLoad(LoadOptions options, Url url, transfer::Driver& driver, dns::Resolver& resolver,
+PageLoad::PageLoad(LoadOptions options, Url url, transfer::Driver& driver, dns::LookupSource& resolver,
                    transfer::PoolId pool, bool owns_pool, Run run, DoneHook done)
     : options_(std::move(options)),
       first_url_(std::move(url)),
@@ -170,6 +172,10 @@ int PageLoad::discover(Fetch f) {
 void PageLoad::discover_reference(const page::Reference& ref, int initiator, int document) {
   if (options_.document_only || finished_ || stop_failure_) return;
   if (seen_urls_.count(ref.url)) return;  // the page's memory cache: one request per URL
+  if (!loaded_ && (ref.browser_fetch || ref.found_by == "link rel=icon")) {
+    after_load_.push_back({ref, initiator, document});
+    return;
+  }
   auto url = parse_url(ref.url);
   if (!url.ok()) return;  // the page module hands out only http(s) URLs that parse
   const Document& parent = *documents_.at(static_cast<std::size_t>(document));
@@ -209,6 +215,7 @@ void PageLoad::take_references(std::vector<page::Reference> refs, int initiator,
 
 void PageLoad::step() {
   if (finished_) return;
+  handed_ = false;
   const double now = clock_.now_ms();
   check_deadline(now);
   if (finished_) return;
@@ -328,6 +335,7 @@ void PageLoad::on_lookup(const std::string& key, DnsLookup lookup) {
 
 void PageLoad::hand_to_curl(int seq, std::vector<std::string> addresses) {
   Fetch& f = fetches_[static_cast<std::size_t>(seq)];
+  handed_ = true;
   const double now = clock_.now_ms();
   if (!f.addresses_ms) f.addresses_ms = now;
   const LoadOptions& o = options_;
@@ -363,6 +371,9 @@ void PageLoad::hand_to_curl(int seq, std::vector<std::string> addresses) {
   spec.max_filesize = o.max_filesize;
   spec.compressed = o.compressed;
   spec.http_version = o.http11 ? transfer::HttpVersion::kHttp11 : transfer::HttpVersion::kNegotiate;
+  spec.tls_min = o.tls_min;
+  spec.tls_max = o.tls_max;
+  spec.tls_sessions = o.tls_sessions;
   spec.stream_weight = http2_weight(f.priority);
   if (deadline_ms_) spec.timeout_ms = std::max(1L, static_cast<long>(*deadline_ms_ - now));
   const bool parsed = !o.document_only && (f.type == ResourceType::kDocument || f.type == ResourceType::kStylesheet);
@@ -734,7 +745,9 @@ void PageLoad::interrupt(const std::string& message) {
 }
 
 std::optional<long> PageLoad::timeout_ms() const {
-  if (finished_ || !deadline_ms_) return std::nullopt;
+  if (finished_) return std::nullopt;
+  if (handed_) return 0;
+  if (!deadline_ms_) return std::nullopt;
   return std::max(0L, static_cast<long>(*deadline_ms_ - clock_.now_ms()) + 1);
 }
 
@@ -748,6 +761,15 @@ void PageLoad::maybe_finish() {
   if (finished_) return;
   for (const Fetch& f : fetches_)
     if (!is_finished(f.state)) return;
+  if (!loaded_ && !after_load_.empty() && !stop_failure_) {
+    loaded_ = true;
+    std::vector<AfterLoad> icons;
+    icons.swap(after_load_);
+    for (const AfterLoad& a : icons) discover_reference(a.ref, a.initiator, a.document);
+    for (Scheduler::Id chain : scheduler_.start()) release(chain);
+    for (const Fetch& f : fetches_)
+      if (!is_finished(f.state)) return;
+  }
   finish();
 }
 

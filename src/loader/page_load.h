@@ -19,9 +19,10 @@
 
 #include "core/clock.h"
 #include "dns/cache.h"
-#include "dns/resolver.h"
+#include "dns/lookup_source.h"
 #include "loader/fetch.h"
 #include "loader/scheduler.h"
+#include "page/discovery.h"
 #include "pageload/options.h"
 #include "pageload/result.h"
 #include "transfer/transfer.h"
@@ -42,7 +43,7 @@ class PageLoad {
 
   // `driver`, `resolver` and `pool` outlive the load; `run` has its url, label, options
   // and versions filled in. Call begin() once the run's clock is set.
-  PageLoad(LoadOptions options, Url url, transfer::Driver& driver, dns::Resolver& resolver,
+  PageLoad(LoadOptions options, Url url, transfer::Driver& driver, dns::LookupSource& resolver,
            transfer::PoolId pool, bool owns_pool, Run run, DoneHook done);
   ~PageLoad();
   PageLoad(const PageLoad&) = delete;
@@ -106,7 +107,7 @@ class PageLoad {
   Url first_url_;
   std::string first_origin_;  // where the user's credentials may go
   transfer::Driver& driver_;
-  dns::Resolver& resolver_;
+  dns::LookupSource& resolver_;  // the recursive Resolver, or the Tracer under --dns-trace
   transfer::PoolId pool_;
   bool owns_pool_;
   DoneHook done_;
@@ -119,6 +120,20 @@ class PageLoad {
   std::set<std::string> seen_urls_;  // the page's memory cache: each URL fetched once
   std::size_t not_fetched_ = 0;      // references beyond --max-requests
   std::size_t frames_too_deep_ = 0;  // iframes beyond --max-frame-depth
+  // The page's icon (<link rel=icon>, or the default /favicon.ico): Chromium's browser
+  // process asks for it after the load event, once the page's other fetches are over, so
+  // over HTTP/1.1 it takes a connection they left idle instead of opening another.
+  struct AfterLoad {
+    page::Reference ref;
+    int initiator;
+    int document;
+  };
+  std::vector<AfterLoad> after_load_;
+  bool loaded_ = false;  // every fetch but the icon's finished: the icon may go
+  // An exchange was handed to curl since the last step(): the loop must let curl start it
+  // before it waits (with nothing else in flight, curl_multi_poll slept its whole timeout
+  // on a handle just added: a second after the icon of a page over HTTP/2).
+  bool handed_ = false;
   std::vector<std::unique_ptr<Document>> documents_;
   std::map<std::string, std::unique_ptr<HostDns>> hosts_;  // by lower-case host
   dns::DnsCache dns_cache_;

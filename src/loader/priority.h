@@ -10,7 +10,7 @@ namespace pageload::loader {
 struct PriorityHints {
   ResourceType type = ResourceType::kOther;
   bool main_document = false;     // the page's own document; an iframe's is not
-  bool lazy = false;              // a script with async, defer or type=module (kLazyLoad)
+  bool lazy = false;              // a classic script with async or defer (kLazyLoad)
   bool preload = false;           // <link rel=preload|modulepreload>
   // Named in its document after the document's first image (Blink's divide between
   // "early" and "late" references found by the preload scanner).

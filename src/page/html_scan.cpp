@@ -229,7 +229,11 @@ class Walker {
     r.after_base = out_.base_href.has_value();
     r.in_head = in_head;
     r.after_image = seen_image_;
-    if (type == ResourceType::kImage && r.found_by != "link rel=icon") seen_image_ = true;
+    // Blink's "late" divide is the first <img> the parser meets: the icon and a
+    // <link rel=preload as=image> are not one (Chromium keeps a stylesheet or a
+    // modulepreload after such a preload at its usual priority).
+    if (type == ResourceType::kImage && r.found_by != "link rel=icon" && r.found_by.rfind("link rel=preload", 0) != 0)
+      seen_image_ = true;
     out_.references.push_back(std::move(r));
     return out_.references.back();
   }

@@ -5,6 +5,7 @@
 // described once, not in each of them. Part of view.h.
 #include <string>
 
+#include "core/tls_handshake.h"
 #include "report/connection_lanes.h"
 #include "report/format.h"
 #include "report/view.h"
@@ -26,11 +27,46 @@ bool same_certificate(const TlsInfo& a, const TlsInfo& b) {
          a.verified == b.verified;
 }
 
-// "TLSv1.3 · http/1.1", "TLS handshake failed", or "plain TCP".
+// "TLSv1.3 · http/1.1 · 1 round trip", "TLSv1.2 · h2 · resumed, 1 round trip", "TLS
+// handshake failed", or "plain TCP".
 std::string tls_summary(const Connection& c) {
-  if (!c.tls) return "plain TCP";
-  if (c.tls->version.empty()) return "TLS handshake failed";
-  return c.tls->version + (c.tls->alpn.empty() ? "" : " · " + c.tls->alpn);
+  if (!c.tls && c.tls_steps.empty()) return "plain TCP";
+  if (!c.tls || c.tls->version.empty()) return "TLS handshake failed";
+  std::string out = c.tls->version + (c.tls->alpn.empty() ? "" : " · " + c.tls->alpn);
+  if (const TlsStep* alert = tls_fatal_alert(c.tls_steps))
+    return out + " · failed: alert " + alert->alert + (alert->sent() ? " from the client" : " from the server");
+  if (c.tls_round_trips) {
+    const int n = *c.tls_round_trips;
+    out += std::string(" · ") + (c.tls_resumed.value_or(false) ? "resumed, " : "") + std::to_string(n) +
+           (n == 1 ? " round trip" : " round trips");
+  }
+  return out;
+}
+
+// The handshake step by step: each message with its time on the run's clock and from
+// the first, and the round trips and resumption in words; false without steps.
+Data handshake_view(const Connection& c) {
+  if (c.tls_steps.empty()) return Data{false};
+  Data d;
+  d.set("words", text(tls_handshake_words(c)));
+  Data steps = list();
+  const double first = c.tls_steps.front().at_ms;
+  for (const auto& s : c.tls_steps) {
+    Data e;
+    std::string name = std::string(s.sent() ? "→ " : "← ") + s.message;
+    if (s.message == "Alert") name += " " + s.alert + (s.fatal ? " (fatal)" : " (warning)");
+    if (s.after_handshake) name += " · after the handshake";
+    e.set("name", text(name));
+    e.set("at", format_ms(s.at_ms));
+    e.set("rel", "+" + format_ms(s.at_ms - first));
+    e.set("bytes", format_bytes(s.bytes));
+    e.set("cls", s.message == "Alert" && s.fatal ? Data{std::string("err-text")}
+                 : s.after_handshake                ? Data{std::string("muted")}
+                                                    : Data{false});
+    steps.push_back(e);
+  }
+  d.set("steps", steps);
+  return d;
 }
 
 // The seqs of the requests that used connection `index`, in order.
@@ -100,7 +136,7 @@ Data facts_view(const Run& run, const Connection& c, const Connection* earlier) 
     fields.push_back(pair_view("Closed", "not by the end of the run: kept open for the batch's later runs"));
   }
   if (!c.tls) {
-    fields.push_back(pair_view("TLS", "none (plain TCP)"));
+    fields.push_back(pair_view("TLS", c.tls_steps.empty() ? "none (plain TCP)" : "handshake failed"));
     return fields;
   }
   const TlsInfo& t = *c.tls;
@@ -203,6 +239,7 @@ Data row_view(const Run& run, const ConnectionRow& row, const HostGroup& g, bool
   else if (!c.retry_reason.empty() || c.connect) opened = "opened for a try curl gave up";
   d.set("opened", opened);
   d.set("fields", facts_view(run, c, earlier));
+  d.set("handshake", handshake_view(c));
   // One attempt that connected says no more than Remote does.
   const bool tried_more = c.attempts.size() > 1 || (c.attempts.size() == 1 && !c.attempts[0].error.empty());
   Data attempts = list();

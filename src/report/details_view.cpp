@@ -98,6 +98,7 @@ Data dns_view(const DnsLookup& l) {
   const bool asked = l.source != "cache" && l.source != "hosts";
   d.set("source_text", l.source == "cache"   ? "from the run's cache, no query sent"
                        : l.source == "hosts" ? "from --resolve or hosts, no query sent"
+                       : l.source == "trace" ? "walked from the root servers"
                        : servers.empty()     ? "asked the DNS servers"
                                              : "asked");
   d.set("outcome", text(l.outcome.empty() ? "—" : l.outcome));
@@ -145,6 +146,7 @@ Data dns_view(const DnsLookup& l) {
   d.set("has_answers", !l.answers.empty());
   d.set("answers", answers);
   d.set("error", optional_text(failure_text(l.failure)));
+  d.set("walk", walk_view(l));
   return d;
 }
 

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <map>
 
+#include "core/tls_handshake.h"
 #include "report/format.h"
 #include "report/summaries.h"
 
@@ -109,7 +110,19 @@ Data row_view(const Run& run, const Row& row, const std::map<std::string, std::s
   Data segments = list();
   for (const auto& s : row.segments) segments.push_back(segment_view(s));
   d.set("segments", segments);
-  d.set("phases_title", phases_title(row));
+  Data ticks = list();
+  for (const auto& t : row.tls_ticks) {
+    Data k;
+    k.set("left", t.left_pct);
+    k.set("cls", std::string(t.alert ? "tk al" : "tk") + (t.received ? " in" : ""));
+    ticks.push_back(k);
+  }
+  d.set("ticks", ticks);
+  std::string title = phases_title(row);
+  // The ticks' meaning in the bar's one tooltip (their list is in the connection's details).
+  if (!row.tls_ticks.empty() && r.connection)
+    title += " · " + tls_handshake_brief(run.connections[*r.connection]);
+  d.set("phases_title", text(title));
   d.set("start", row.start_text);
   d.set("duration", row.duration_text);
   d.set("failed", row.failed);
@@ -262,6 +275,9 @@ Data ticks_view(const Axis& axis) {
 
 Data page_view(const Run& run, const Waterfall& w) {
   Data d;
+  bool handshakes = false;
+  for (const auto& row : w.rows) handshakes |= !row.tls_ticks.empty();
+  d.set("has_tls_ticks", handshakes);
   d.set("url", text(run.url));
   // The final URL only where the run ended somewhere else than it started.
   d.set("final_url", run.final_url == run.url ? Data{false} : optional_text(run.final_url));

@@ -49,6 +49,10 @@ std::string format_seq_ranges(const std::vector<int>& seqs);
 // The summaries: by host, by type, and time per phase. summary_view.cpp.
 void add_summaries(const Run& run, const Waterfall& waterfall, Data& page);
 
+// A lookup walked from the root (--dns-trace): its steps as rows of a small waterfall;
+// false when it has none. walk_view.cpp.
+Data walk_view(const DnsLookup& lookup);
+
 // The detail panes of one request (timings, the page's view of it, headers, DNS
 // lookup, connection), merged into its row's data. details_view.cpp.
 void add_request_details(const Run& run, const Row& row, Data& data);

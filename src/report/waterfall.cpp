@@ -28,6 +28,22 @@ double run_extent_ms(const Run& run) {
   return end;
 }
 
+struct Box {
+  double left = 0, width = 0;  // percent of the axis
+};
+
+// Where a phase's segment is drawn: widened to kMinSegmentPct, moved left to stay inside.
+Box segment_box(const Span& span, double axis_ms) {
+  Box b;
+  b.left = pct_of(span.start_ms, axis_ms);
+  b.width = std::min(pct_of(std::max(0.0, span.duration_ms()), axis_ms), 100.0 - b.left);
+  if (b.width < kMinSegmentPct) {
+    b.width = kMinSegmentPct;
+    b.left = std::min(b.left, 100.0 - kMinSegmentPct);
+  }
+  return b;
+}
+
 }  // namespace
 
 Segment layout_segment(const PhaseRecord& p, double axis_ms, std::string_view tint) {
@@ -39,14 +55,9 @@ Segment layout_segment(const PhaseRecord& p, double axis_ms, std::string_view ti
   if (p.phase == Phase::kReceive && !p.failure) s.tint = tint;
   s.start_ms = p.span.start_ms;
   s.duration_ms = std::max(0.0, p.span.duration_ms());
-  double left = pct_of(s.start_ms, axis_ms);
-  double width = std::min(pct_of(s.duration_ms, axis_ms), 100.0 - left);
-  if (width < kMinSegmentPct) {
-    width = kMinSegmentPct;
-    left = std::min(left, 100.0 - kMinSegmentPct);
-  }
-  s.left_pct = format_pct(left);
-  s.width_pct = format_pct(width);
+  const Box box = segment_box(p.span, axis_ms);
+  s.left_pct = format_pct(box.left);
+  s.width_pct = format_pct(box.width);
   s.start_text = format_ms(s.start_ms);
   s.duration_text = format_ms(s.duration_ms);
   if (p.failure) {
@@ -57,6 +68,27 @@ Segment layout_segment(const PhaseRecord& p, double axis_ms, std::string_view ti
 }
 
 namespace {
+
+// The handshake's messages as ticks on the tls segment of the request that opened the
+// connection; a message OpenSSL handled a little outside the phase (curl's APPCONNECT
+// is stamped apart from OpenSSL's callbacks) is drawn at the segment's edge.
+std::vector<HandshakeTick> layout_tls_ticks(const Run& run, const Request& r, double axis_ms) {
+  std::vector<HandshakeTick> ticks;
+  const PhaseRecord* tls = r.phase(Phase::kTls);
+  if (!tls || r.reused || !r.connection || *r.connection < 0 ||
+      static_cast<std::size_t>(*r.connection) >= run.connections.size())
+    return ticks;
+  const Box box = segment_box(tls->span, axis_ms);
+  for (const auto& step : run.connections[*r.connection].tls_steps) {
+    if (step.after_handshake) continue;
+    HandshakeTick t;
+    t.left_pct = format_pct(std::clamp(pct_of(step.at_ms, axis_ms), box.left, box.left + box.width));
+    t.received = !step.sent();
+    t.alert = step.message == "Alert";
+    ticks.push_back(std::move(t));
+  }
+  return ticks;
+}
 
 std::string tint_class(const Request& r) {
   if (r.failure) return "t-failed";
@@ -157,6 +189,7 @@ Row layout_row(const Run& run, const PageModel& page, std::size_t index, double 
       bar_start = std::min(bar_start, left);
     }
   }
+  row.tls_ticks = layout_tls_ticks(run, r, axis_ms);
   row.start_text = format_ms(r.span.start_ms);
   row.duration_text = format_ms(std::max(0.0, r.span.duration_ms()));
 

@@ -40,6 +40,14 @@ struct Segment {
   std::string error;  // "code_name: message" when failed
 };
 
+// A TLS handshake message drawn as a tick on the tls segment of the request that opened
+// the connection: at the moment OpenSSL wrote or read it, kept inside the segment.
+struct HandshakeTick {
+  std::string left_pct;
+  bool received = false;  // drawn in the lower half; sent ones in the upper
+  bool alert = false;
+};
+
 // Where a row's text note (its total time, or its error) sits: after or before its bar
 // when it fits there, else over the bar's end when the bar is long enough, else on a line
 // of its own under the bar (kInside).
@@ -69,6 +77,7 @@ struct Row {
   // The thin line from when the page found it to its first segment, if long enough to see.
   std::optional<std::pair<std::string, std::string>> discovery;  // left_pct, width_pct
   std::vector<Segment> segments;
+  std::vector<HandshakeTick> tls_ticks;  // the handshake's messages, none after it
   std::string start_text, duration_text;
   bool failed = false;
   std::string error;  // request-level failure, "TLS handshake: certificate expired"

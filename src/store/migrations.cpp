@@ -41,8 +41,11 @@ CREATE TABLE IF NOT EXISTS dns_attempts (
 //  - DNS TTLs as the unsigned 32-bit values servers send (a TTL of 2^31 or more was stored
 //    negative: c-ares hands TTLs over as int);
 //  - the proxy a run and a connection went through, why curl gave a connection up and
-//    retried, how each connection ended (when, who closed first, why), and trailer fields as a header direction of their own (`headers` is rebuilt
-//    for its CHECK; nothing refers to it).
+//    retried, how each connection ended (when, who closed first, why), and trailer fields
+//    as a header direction of their own (`headers` is rebuilt for its CHECK; nothing refers
+//    to it);
+//  - the TLS handshake step by step (tls_steps), its round trips and resumption.
+//  - every step of a walk from the root (--dns-trace): dns_steps.
 // New columns are added in the order schema.sql lists them, so a migrated file matches a
 // fresh one. Views and indexes are not here: schema.sql, run again after the migrations,
 // recreates them.
@@ -56,10 +59,6 @@ ALTER TABLE runs ADD COLUMN warnings TEXT;
 ALTER TABLE runs ADD COLUMN proxy TEXT;
 ALTER TABLE connections ADD COLUMN proxy TEXT;
 ALTER TABLE connections ADD COLUMN retry_reason TEXT;
-ALTER TABLE connections ADD COLUMN closed_ms REAL;
-ALTER TABLE connections ADD COLUMN closed_by TEXT CHECK (closed_by IN ('server', 'pageload'));
-ALTER TABLE connections ADD COLUMN close_reason TEXT CHECK (close_reason IN ('connection_close',
-  'server_closed', 'reset', 'end_of_page', 'no_keepalive', 'other'));
 ALTER TABLE requests ADD COLUMN resource_type TEXT CHECK (resource_type IN ('document', 'stylesheet',
   'script', 'image', 'font', 'media', 'other'));
 ALTER TABLE requests ADD COLUMN initiator_id INTEGER REFERENCES requests(id);
@@ -104,6 +103,62 @@ INSERT INTO headers_v3 (request_id, direction, seq, name, value)
   SELECT request_id, direction, seq, name, value FROM headers;
 DROP TABLE headers;
 ALTER TABLE headers_v3 RENAME TO headers;
+-- The TLS handshake step by step: every message of each connection's handshake, its round
+-- trips and whether it resumed an earlier session.
+ALTER TABLE connections ADD COLUMN tls_round_trips INTEGER;
+ALTER TABLE connections ADD COLUMN tls_session_offered INTEGER CHECK (tls_session_offered IN (0, 1));
+ALTER TABLE connections ADD COLUMN tls_resumed INTEGER CHECK (tls_resumed IN (0, 1));
+-- How each connection ended: when, who closed first (TIME_WAIT), why.
+ALTER TABLE connections ADD COLUMN closed_ms REAL;
+ALTER TABLE connections ADD COLUMN closed_by TEXT CHECK (closed_by IN ('server', 'pageload'));
+ALTER TABLE connections ADD COLUMN close_reason TEXT CHECK (close_reason IN ('connection_close',
+  'server_closed', 'reset', 'end_of_page', 'no_keepalive', 'other'));
+CREATE TABLE IF NOT EXISTS tls_steps (
+  connection_id   INTEGER NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+  seq             INTEGER NOT NULL,
+  direction       TEXT NOT NULL CHECK (direction IN ('sent', 'received')),
+  message         TEXT NOT NULL,
+  bytes           INTEGER NOT NULL,
+  at_ms           REAL NOT NULL,
+  alert           TEXT,
+  fatal           INTEGER CHECK (fatal IN (0, 1)),
+  after_handshake INTEGER NOT NULL CHECK (after_handshake IN (0, 1)),
+  PRIMARY KEY (connection_id, seq)
+) WITHOUT ROWID;
+
+-- Every query of a walk from the root (--dns-trace: dns_lookups.source = 'trace'), in
+-- the order sent: the A and AAAA walks, and the walks finding name servers' addresses. A
+-- step the walk could not use (lame, silent, unreachable, a referral back up, a bound
+-- reached) is kind 'error' or 'timeout' with its error_class; a check that sent nothing
+-- (a name server only findable through its own zone) has no server.
+CREATE TABLE IF NOT EXISTS dns_steps (
+  lookup_id     INTEGER NOT NULL,
+  seq           INTEGER NOT NULL,
+  query_seq     INTEGER NOT NULL,       -- dns_queries.seq: the walk (A or AAAA) it served
+  depth         INTEGER NOT NULL,       -- 0: the host's own walk; 1 and up: finding the
+                                        -- address of a name server given without glue
+  server        TEXT,                   -- "ADDR:PORT" asked; NULL: a check that sent nothing
+  server_name   TEXT,                   -- the NS name of that address; NULL for a --dns-root
+  zone          TEXT NOT NULL,          -- the zone the server was asked as: '.', 'test', ...
+  qname         TEXT NOT NULL,
+  qtype         TEXT NOT NULL,          -- 'A' or 'AAAA'
+  start_ms      REAL NOT NULL,          -- sent
+  end_ms        REAL NOT NULL,          -- the reply, or when the walk stopped waiting
+  duration_ms   REAL GENERATED ALWAYS AS (end_ms - start_ms) STORED,
+  rcode         TEXT,                   -- the reply's: NOERROR, NXDOMAIN, REFUSED...; NULL: none
+  aa            INTEGER CHECK (aa IN (0, 1)),  -- the reply's AA bit (authoritative); NULL: none
+  kind          TEXT NOT NULL CHECK (kind IN ('referral', 'answer', 'cname', 'nxdomain', 'nodata',
+                                              'error', 'timeout')),
+  referral_zone TEXT,                   -- a referral's: the zone it hands the walk to,
+  ns            TEXT,                   -- its NS names (JSON array)
+  glue          TEXT,                   -- and their addresses it gave (JSON [{type, name, value, ttl}])
+  records       TEXT,                   -- an answer's or cname's records used (JSON, as glue)
+  error_class   TEXT,                   -- why the walk could not use it: dns_lame_delegation,
+                                        -- dns_unreachable, dns_timeout, dns_referral_loop, ...
+  error         TEXT,
+  PRIMARY KEY (lookup_id, seq),
+  FOREIGN KEY (lookup_id, query_seq) REFERENCES dns_queries(lookup_id, seq) ON DELETE CASCADE
+) WITHOUT ROWID;
 )sql";
 
 }  // namespace

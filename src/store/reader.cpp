@@ -24,6 +24,10 @@ constexpr char kSelectDnsAttempts[] =
     "SELECT a.lookup_id, a.query_seq, a.server, a.start_ms, a.end_ms, a.outcome"
     " FROM dns_lookups l JOIN dns_attempts a ON a.lookup_id = l.id WHERE l.run_id = ?1"
     " ORDER BY l.seq, a.query_seq, a.seq";
+constexpr char kSelectSteps[] =
+    "SELECT s.lookup_id, s.query_seq, s.depth, s.server, s.server_name, s.zone, s.qname, s.qtype, s.start_ms,"
+    " s.end_ms, s.rcode, s.aa, s.kind, s.referral_zone, s.ns, s.glue, s.records, s.error_class, s.error"
+    " FROM dns_lookups l JOIN dns_steps s ON s.lookup_id = l.id WHERE l.run_id = ?1 ORDER BY l.seq, s.seq";
 constexpr char kSelectAnswers[] =
     "SELECT a.lookup_id, a.type, a.name, a.value, a.ttl"
     " FROM dns_lookups l JOIN dns_answers a ON a.lookup_id = l.id WHERE l.run_id = ?1 ORDER BY l.seq, a.seq";
@@ -31,7 +35,13 @@ constexpr char kSelectConnections[] =
     "SELECT id, scheme, host, port, remote_ip, remote_port, local_ip, local_port, family,"
     " connect_start_ms, connect_end_ms, tls_version, tls_cipher, alpn, cert_subject, cert_issuer,"
     " cert_sans, cert_not_before, cert_not_after, verify_result, verify_message, verified, request_count,"
-    " proxy, retry_reason, closed_ms, closed_by, close_reason FROM connections WHERE run_id = ?1 ORDER BY seq";
+    " proxy, retry_reason, tls_round_trips, tls_session_offered, tls_resumed,"
+    " closed_ms, closed_by, close_reason"
+    " FROM connections WHERE run_id = ?1 ORDER BY seq";
+constexpr char kSelectTlsSteps[] =
+    "SELECT t.connection_id, t.direction, t.message, t.bytes, t.at_ms, t.alert, t.fatal, t.after_handshake"
+    " FROM connections c JOIN tls_steps t ON t.connection_id = c.id WHERE c.run_id = ?1"
+    " ORDER BY c.seq, t.seq";
 constexpr char kSelectAttempts[] =
     "SELECT a.connection_id, a.address, a.port, a.family, a.error"
     " FROM connections c JOIN connect_attempts a ON a.connection_id = c.id WHERE c.run_id = ?1"
@@ -126,6 +136,27 @@ Status read_lookups(SqliteDb& db, Run& run, IndexOf& index) {
     queries[query_seq].attempts.push_back(DnsAttempt{st.text(2), st.real(3), st.opt_real(4), st.text(5)});
   });
   if (!s.ok()) return s;
+  s = query_run(db, kSelectSteps, run.id, [&](const Statement& st) {
+    DnsStep t;
+    t.query = st.integer(1);
+    t.depth = st.integer(2);
+    t.server = st.text(3);
+    t.server_name = st.text(4);
+    t.zone = st.text(5);
+    t.qname = st.text(6);
+    t.qtype = st.text(7);
+    t.span = {st.real(8), st.real(9)};
+    t.rcode = st.text(10);
+    t.authoritative = st.opt_int(11).value_or(0) != 0;
+    t.kind = st.text(12);
+    t.referral_zone = st.text(13);
+    t.ns = from_json_list(st.text(14));
+    t.glue = from_json_records(st.text(15));
+    t.records = from_json_records(st.text(16));
+    t.failure = failure_at(st, 17, 18);
+    run.dns_lookups[index.at(st.int64(0))].steps.push_back(std::move(t));
+  });
+  if (!s.ok()) return s;
   return query_run(db, kSelectAnswers, run.id, [&](const Statement& st) {
     // A file written before TTLs were unsigned holds 2^31 and above as negative: the same
     // 32 bits, read back as the value the server sent.
@@ -165,16 +196,31 @@ Status read_connections(SqliteDb& db, Run& run, IndexOf& index) {
     c.requests = st.integer(22);
     c.proxy = st.text(23);
     c.retry_reason = st.text(24);
-    if (!st.is_null(25))
-      c.closed = ConnectionClose{st.real(25), closed_by_from_name(st.text(26)).value_or(ClosedBy::kPageload),
-                                 close_reason_from_name(st.text(27)).value_or(CloseReason::kOther)};
+    c.tls_round_trips = st.opt_int(25);
+    if (auto offered = st.opt_int(26)) c.tls_session_offered = *offered != 0;
+    if (auto resumed = st.opt_int(27)) c.tls_resumed = *resumed != 0;
+    if (!st.is_null(28))
+      c.closed = ConnectionClose{st.real(28), closed_by_from_name(st.text(29)).value_or(ClosedBy::kPageload),
+                                 close_reason_from_name(st.text(30)).value_or(CloseReason::kOther)};
     index[st.int64(0)] = c.id;
     run.connections.push_back(std::move(c));
   });
   if (!s.ok()) return s;
-  return query_run(db, kSelectAttempts, run.id, [&](const Statement& st) {
+  s = query_run(db, kSelectAttempts, run.id, [&](const Statement& st) {
     ConnectAttempt a{st.text(1), st.opt_int(2).value_or(0), st.opt_int(3).value_or(0), st.text(4)};
     run.connections[index.at(st.int64(0))].attempts.push_back(std::move(a));
+  });
+  if (!s.ok()) return s;
+  return query_run(db, kSelectTlsSteps, run.id, [&](const Statement& st) {
+    TlsStep step;
+    step.direction = st.text(1) == "sent" ? TlsStep::Direction::kSent : TlsStep::Direction::kReceived;
+    step.message = st.text(2);
+    step.bytes = st.int64(3);
+    step.at_ms = st.real(4);
+    step.alert = st.text(5);
+    step.fatal = st.opt_int(6).value_or(0) != 0;
+    step.after_handshake = st.integer(7) != 0;
+    run.connections[index.at(st.int64(0))].tls_steps.push_back(std::move(step));
   });
 }
 

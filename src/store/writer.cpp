@@ -37,6 +37,10 @@ constexpr char kInsertQuery[] =
 constexpr char kInsertDnsAttempt[] =
     "INSERT INTO dns_attempts (lookup_id, query_seq, seq, server, start_ms, end_ms, outcome)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+constexpr char kInsertStep[] =
+    "INSERT INTO dns_steps (lookup_id, seq, query_seq, depth, server, server_name, zone, qname, qtype,"
+    " start_ms, end_ms, rcode, aa, kind, referral_zone, ns, glue, records, error_class, error)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)";
 constexpr char kInsertAnswer[] =
     "INSERT INTO dns_answers (lookup_id, seq, type, name, value, ttl) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 
@@ -44,9 +48,13 @@ constexpr char kInsertConnection[] =
     "INSERT INTO connections (run_id, seq, scheme, host, port, remote_ip, remote_port, local_ip,"
     " local_port, family, connect_start_ms, connect_end_ms, tls_version, tls_cipher, alpn,"
     " cert_subject, cert_issuer, cert_sans, cert_not_before, cert_not_after, verify_result,"
-    " verify_message, verified, request_count, proxy, retry_reason, closed_ms, closed_by, close_reason)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,"
-    " ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)";
+    " verify_message, verified, request_count, proxy, retry_reason, tls_round_trips,"
+    " tls_session_offered, tls_resumed, closed_ms, closed_by, close_reason) VALUES (?1, ?2, ?3,"
+    " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,"
+    " ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)";
+constexpr char kInsertTlsStep[] =
+    "INSERT INTO tls_steps (connection_id, seq, direction, message, bytes, at_ms, alert, fatal,"
+    " after_handshake) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 constexpr char kInsertAttempt[] =
     "INSERT INTO connect_attempts (connection_id, seq, address, port, family, error)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
@@ -110,6 +118,16 @@ Status write_lookup(SqliteDb& db, int64_t run_id, int seq, const DnsLookup& l, i
       if (!s.ok()) return s;
     }
   }
+  for (size_t i = 0; i < l.steps.size(); ++i) {
+    const DnsStep& t = l.steps[i];
+    const bool replied = !t.rcode.empty();
+    Status s = execute(db, kInsertStep, row_id, i, t.query, t.depth, or_null(t.server), or_null(t.server_name), t.zone,
+                       t.qname, t.qtype, t.span.start_ms, t.span.end_ms, or_null(t.rcode),
+                       replied ? std::optional<bool>(t.authoritative) : std::nullopt, t.kind, or_null(t.referral_zone),
+                       or_null(to_json_list(t.ns)), or_null(to_json_records(t.glue)),
+                       or_null(to_json_records(t.records)), error_class(t.failure), error_text(t.failure));
+    if (!s.ok()) return s;
+  }
   for (size_t i = 0; i < l.answers.size(); ++i) {
     const DnsAnswer& a = l.answers[i];
     Status s = execute(db, kInsertAnswer, row_id, i, a.type, a.name, a.value, a.ttl);
@@ -131,11 +149,20 @@ Status write_connection(SqliteDb& db, int64_t run_id, int seq, const Connection&
       or_null(to_json_list(t.sans)), or_null(t.not_before), or_null(t.not_after),
       tls ? std::optional<int64_t>(t.verify_result) : std::nullopt, or_null(t.verify_message),
       tls ? std::optional<bool>(t.verified) : std::nullopt, c.requests, or_null(c.proxy), or_null(c.retry_reason),
+      c.tls_round_trips, c.tls_session_offered, c.tls_resumed,
       c.closed ? std::optional<double>(c.closed->at_ms) : std::nullopt,
       c.closed ? std::optional<std::string>(closed_by_name(c.closed->by)) : std::nullopt,
       c.closed ? std::optional<std::string>(close_reason_name(c.closed->reason)) : std::nullopt);
   if (!id.ok()) return id.status();
   row_id = *id;
+  for (size_t i = 0; i < c.tls_steps.size(); ++i) {
+    const TlsStep& step = c.tls_steps[i];
+    const bool alert = step.message == "Alert";
+    Status s = execute(db, kInsertTlsStep, row_id, i, step.sent() ? "sent" : "received", step.message, step.bytes,
+                       step.at_ms, alert ? std::optional<std::string>(step.alert) : std::nullopt,
+                       alert ? std::optional<bool>(step.fatal) : std::nullopt, step.after_handshake);
+    if (!s.ok()) return s;
+  }
   for (size_t i = 0; i < c.attempts.size(); ++i) {
     const ConnectAttempt& a = c.attempts[i];
     Status s = execute(db, kInsertAttempt, row_id, i, a.address, nonzero(a.port), nonzero(a.family),

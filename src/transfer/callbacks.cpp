@@ -18,6 +18,9 @@ namespace {
 
 Exchange& exchange(void* p) { return *static_cast<Exchange*>(p); }
 
+// Bytes of a refused response header line kept to quote in the failure message.
+constexpr std::size_t kUnreadLineKept = 120;
+
 std::string sockaddr_ip(const sockaddr* sa, int* port, int* family) {
   char buf[INET6_ADDRSTRLEN] = {};
   if (sa->sa_family == AF_INET) {
@@ -71,9 +74,11 @@ void note_attempt_failure(Exchange& ex, std::string_view text) {
 // curl's note that it is about to retry on a fresh connection: the reason shown for the
 // try it gives up (display only; the retry itself is seen as a new socket).
 void note_retry(Exchange& ex, std::string_view text) {
-  if (text.substr(0, 14) == "REFUSED_STREAM")
+  // curl 7.88: "REFUSED_STREAM, retrying a fresh connect", "Connection died, retrying a
+  // fresh connect (retry count: N)".
+  if (text.starts_with("REFUSED_STREAM"))
     ex.current().retry_reason = "REFUSED_STREAM: the server refused the HTTP/2 stream";
-  else if (text.substr(0, 26) == "Connection died, retrying" && ex.current().retry_reason.empty())
+  else if (text.starts_with("Connection died, retrying") && ex.current().retry_reason.empty())
     ex.current().retry_reason = "the connection was closed by the server";
 }
 
@@ -134,7 +139,7 @@ curl_socket_t on_open_socket(void* clientp, curlsocktype purpose, curl_sockaddr*
       Try next;
       next.start_us = now;
       ex.tries.push_back(std::move(next));
-      ex.tls.handshake_start_us = ex.tls.handshake_done_us = 0;
+      ex.tls.restart_handshake();
     }
     Try& t = ex.current();
     ex.stamp(Boundary::kSocketOpened, now);
@@ -176,6 +181,11 @@ int on_debug(CURL*, curl_infotype type, char* data, size_t size, void* clientp) 
     case CURLINFO_DATA_OUT:
       ex.current().last_out_us = now;
       break;
+    case CURLINFO_HEADER_IN:
+      // curl shows each response header line here just before its header store and our
+      // header callback get it; on_header clears it, so a line left here was refused.
+      ex.unread_header_line.assign(text.substr(0, kUnreadLineKept));
+      break;
     case CURLINFO_TEXT:
       note_attempt_failure(ex, trim(text));
       note_retry(ex, trim(text));
@@ -199,6 +209,7 @@ size_t on_header(char* buffer, size_t size, size_t nitems, void* clientp) {
   Exchange& ex = exchange(clientp);
   const int64_t now = mono_now_us();
   const std::size_t n = size * nitems;
+  ex.unread_header_line.clear();
   read_tls_session(ex);
   using Line = ResponseHead::Line;
   switch (ex.head.feed(std::string_view(buffer, n))) {

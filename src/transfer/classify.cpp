@@ -36,8 +36,12 @@ Code certificate_code(long verify_result, bool hostname_ok) {
 }  // namespace
 
 Classified classify_failure(int curl_code, long os_errno, const Progress& progress,
-                            long verify_result, bool hostname_ok) {
+                            long verify_result, bool hostname_ok, long proxy_connect_code) {
   Phase phase = reached_phase(progress);
+  // A proxy that answered the CONNECT with anything but 2xx refused the tunnel: TLS to
+  // the origin never started (curl says CURLE_RECV_ERROR, or COULDNT_CONNECT for a 407).
+  if (proxy_connect_code != 0 && (proxy_connect_code < 200 || proxy_connect_code > 299))
+    return {Phase::kConnect, Code::kConnectRefused};
   switch (static_cast<CURLcode>(curl_code)) {
     case CURLE_COULDNT_CONNECT:
       // No socket could be opened: this machine, not the network, failed.
@@ -75,6 +79,13 @@ Classified classify_failure(int curl_code, long os_errno, const Progress& progre
     case CURLE_UNSUPPORTED_PROTOCOL:
       if (phase == Phase::kTls) return {phase, Code::kTlsHandshake};
       return {phase == Phase::kSend ? Phase::kWait : phase, Code::kProtocolError};
+    case CURLE_BAD_FUNCTION_ARGUMENT:
+      // curl 7.88's header store (Curl_headers_push) refuses a response header or trailer
+      // line without a colon, or a continuation line with no header before it, with this
+      // code, before our header callback sees the line (curl itself fails alike): the
+      // server's fault once its response has begun.
+      if (progress.first_byte) return {Phase::kReceive, Code::kProtocolError};
+      return {phase, Code::kInternal};
     case CURLE_ABORTED_BY_CALLBACK:  // Driver::cancel_all
       return {phase, Code::kInterrupted};
     case CURLE_FILESIZE_EXCEEDED:

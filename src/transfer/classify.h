@@ -27,8 +27,9 @@ struct Classified {
 // `curl_code` is a CURLcode, `os_errno` CURLINFO_OS_ERRNO (or the errno of a socket
 // that could not be opened, which curl does not report: EMFILE is a local failure), `verify_result` the X509
 // verify error seen during the handshake (0 if none), `hostname_ok` whether the
-// certificate matched the host.
+// certificate matched the host, `proxy_connect_code` the status a proxy answered the
+// CONNECT for a tunnel with (CURLINFO_HTTP_CONNECTCODE; 0 when there was none).
 Classified classify_failure(int curl_code, long os_errno, const Progress& progress,
-                            long verify_result, bool hostname_ok);
+                            long verify_result, bool hostname_ok, long proxy_connect_code = 0);
 
 }  // namespace pageload::transfer

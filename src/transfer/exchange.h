@@ -111,6 +111,9 @@ struct Exchange {
   int64_t decoded_bytes = 0;
   bool too_large = false;
   int open_errno = 0;            // why curl's last socket could not be opened (EMFILE...)
+  // A response header line curl showed (debug callback) that never reached on_header:
+  // the one its header store refused (a line without a colon, a fold with nothing before).
+  std::string unread_header_line;
   bool resolve_refused = false;  // curl wanted to resolve a name itself (see start())
   std::string cancelled;         // Driver::cancel_all's message
 

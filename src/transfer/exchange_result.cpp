@@ -3,11 +3,13 @@
 #include <openssl/x509_vfy.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <iterator>
 
 #include "core/redact.h"
 #include "core/resources.h"
+#include "core/tls_handshake.h"
 #include "transfer/callbacks.h"
 #include "transfer/classify.h"
 #include "transfer/phases.h"
@@ -116,20 +118,61 @@ struct Failed {
   Failure failure;
 };
 
+// Why curl's header store refused a line (classify.cpp): `line` as curl showed it (empty
+// for a trailer, which curl shows nowhere), in the head or in the trailers.
+std::string refused_line_message(std::string_view line, bool in_trailers) {
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  if (in_trailers)
+    return "malformed trailer after the chunked body: a line without a colon, or a continuation line "
+           "(curl refuses it)";
+  std::string why = !line.empty() && (line.front() == ' ' || line.front() == '\t')
+                        ? "a continuation line (obs-fold) with no header before it"
+                        : "a header line without a colon";
+  if (line.empty()) return "malformed response header (curl refuses it)";
+  return "malformed response header: " + why + ": '" + std::string(line) + "' (curl refuses it)";
+}
+
+// A failure after the server sent a fatal alert is the server's refusal, whatever curl
+// made of it: in the handshake (tls), or, in TLS 1.3, once the client had taken the
+// handshake for done and the server then judged the client's messages (a client
+// certificate it requires), in the phase the request had reached.
+std::optional<Failed> refused_by_alert(const Exchange& ex, const Classified& c) {
+  switch (c.code) {
+    case Code::kTlsHandshake:
+    case Code::kSendError:
+    case Code::kRecvError:
+    case Code::kProtocolError:
+    case Code::kInternal:
+      break;
+    default:
+      return std::nullopt;  // the client's own verdict (a certificate), a timeout, ...
+  }
+  std::vector<TlsStep> steps;
+  for (const auto& s : ex.tls.steps) steps.push_back(s.step);
+  const TlsStep* alert = tls_fatal_alert(steps);
+  if (!alert || alert->sent()) return std::nullopt;
+  std::string message = *tls_alert_text(steps);
+  message[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(message[0])));
+  return Failed{c.phase, Failure{Code::kTlsAlert, message}};
+}
+
 // Why the exchange failed (rc != CURLE_OK): the phase, our code and a one-line message.
 Failed failure_of(Exchange& ex, CURLcode rc, const Progress& progress) {
   const ResponseHead& head = ex.head;
   long os_errno = ex.open_errno;  // curl reports none when it could not open a socket
   if (!os_errno) curl_easy_getinfo(ex.easy.get(), CURLINFO_OS_ERRNO, &os_errno);
+  long connect_code = 0;  // the proxy's answer to CONNECT, when it was asked for a tunnel
+  if (ex.spec.proxy) curl_easy_getinfo(ex.easy.get(), CURLINFO_HTTP_CONNECTCODE, &connect_code);
   Classified c = ex.too_large                  ? Classified{Phase::kReceive, Code::kTooLarge}
                  : !head.violation().empty()   ? Classified{Phase::kReceive, Code::kProtocolError}
                  : ex.resolve_refused          ? Classified{Phase::kConnect, Code::kConnectError}
                                                : classify_failure(rc, os_errno, progress, ex.tls.info.verify_result,
-                                                                  ex.tls.hostname_ok);
+                                                                  ex.tls.hostname_ok, connect_code);
   std::string message = ex.error_buffer[0] ? std::string(ex.error_buffer) : curl_easy_strerror(rc);
   while (!message.empty() && (message.back() == '\n' || message.back() == '\r')) message.pop_back();
   if (!ex.cancelled.empty())
     return {c.phase, Failure{c.code, ex.cancelled}};
+  if (auto refused = refused_by_alert(ex, c)) return *refused;
   if (!head.violation().empty())
     message = head.violation();
   else if (ex.resolve_refused)
@@ -140,6 +183,11 @@ Failed failure_of(Exchange& ex, CURLcode rc, const Progress& progress) {
     message = resource_message("cannot open a socket", static_cast<int>(os_errno));
   else if (rc == CURLE_OUT_OF_MEMORY && c.code == Code::kProtocolError)
     message = "response header too large (curl accepts at most 100 KB per header line)";
+  else if (rc == CURLE_BAD_FUNCTION_ARGUMENT && c.code == Code::kProtocolError)
+    message = refused_line_message(ex.unread_header_line, progress.head_complete);
+  else if (c.code == Code::kConnectRefused && connect_code != 0)
+    message = "the proxy answered the CONNECT for a tunnel to " + ex.spec.url.host + ":" +
+              std::to_string(ex.spec.url.port) + " with " + std::to_string(connect_code) + ": no tunnel, no TLS";
   else if (c.code == Code::kRecvError && !head.final_status() && !head.interim().empty())
     message = "connection closed after an interim " + std::to_string(head.interim().back()) +
               " response, before the final response";
@@ -177,6 +225,20 @@ TlsInfo tls_of(Exchange& ex) {
   return tls;
 }
 
+// The handshake's messages on the run's clock, and what they add up to. Nothing when no
+// handshake began (the connect failed, or a proxy refused the tunnel).
+void add_tls_steps(const Exchange& ex, Connection& c) {
+  if (ex.tls.steps.empty()) return;
+  for (const auto& s : ex.tls.steps) {
+    TlsStep step = s.step;
+    step.at_ms = ex.clock->offset_ms(s.at_us);
+    c.tls_steps.push_back(std::move(step));
+  }
+  c.tls_round_trips = count_round_trips(c.tls_steps);
+  c.tls_session_offered = ex.tls.session_offered;
+  c.tls_resumed = ex.tls.resumed;
+}
+
 // The connection the last try opened (or tried to): addresses, every attempt, TLS.
 Connection connection_of(Exchange& ex, const ExchangeResult& result, const Progress& progress,
                          const std::optional<Failed>& failed) {
@@ -209,13 +271,17 @@ Connection connection_of(Exchange& ex, const ExchangeResult& result, const Progr
   if (const PhaseRecord* p = r.phase(Phase::kConnect)) c.connect = p->span;
   const bool certificate_seen = ex.tls.saw_leaf || (ex.session_read && !ex.tls.info.subject.empty());
   if (r.scheme == "https" && (certificate_seen || !ex.tls.info.version.empty())) c.tls = tls_of(ex);
+  if (r.scheme == "https") add_tls_steps(ex, c);
   return c;
 }
+
+// A retry curl logged no reason for (none of note_retry's notes came).
+constexpr std::string_view kNoRetryReason = "curl gave no reason";
 
 // A try curl gave up on, up to where the next one began.
 Retry retry_of(const RunClock& clock, const Try& t, const Try& next, const Request& r) {
   Retry retry;
-  retry.reason = t.retry_reason.empty() ? "curl retried the request on a new connection" : t.retry_reason;
+  retry.reason = t.retry_reason.empty() ? std::string(kNoRetryReason) : t.retry_reason;
   retry.connection_id = t.connection;
   retry.span = {clock.offset_ms(t.start_us), clock.offset_ms(next.start_us)};
   if (auto opened = t.timeline.at(Boundary::kSocketOpened)) {
@@ -244,9 +310,10 @@ Retry retry_of(const RunClock& clock, const Try& t, const Try& next, const Reque
 std::string retry_warning(const std::vector<Retry>& retries) {
   char took[32];
   std::snprintf(took, sizeof took, "%.1f ms", retries.back().span.end_ms - retries.front().span.start_ms);
+  const std::string& why = retries.front().reason;
   return "curl retried the request on " + std::to_string(retries.size()) +
-         (retries.size() == 1 ? " new connection" : " new connections") + " (" + retries.front().reason + "), " +
-         took + " before the last try";
+         (retries.size() == 1 ? " new connection" : " new connections") + (why == kNoRetryReason ? "" : " (" + why + ")") +
+         ", " + took + " before the last try";
 }
 
 }  // namespace
@@ -319,6 +386,9 @@ ExchangeResult build_result(Exchange& ex, CURLcode rc, int64_t now_us) {
     r.warnings.push_back("through proxy " + ex.spec.proxy->shown + " (from the environment: " +
                          ex.spec.proxy->variable + "): connect and tls measure the proxy; --noproxy '*' goes direct");
   if (b.new_connection) result.connection = connection_of(ex, result, progress, failed);
+  if (b.new_connection && ex.tls.steps_dropped)
+    r.warnings.push_back("the TLS connection carried " + std::to_string(ex.tls.steps_dropped) +
+                         " more messages than the " + std::to_string(kMaxTlsSteps) + " recorded");
   return result;
 }
 

@@ -29,7 +29,10 @@ std::vector<PhaseRecord> build_phases(const Boundaries& b, const std::optional<F
   if (b.new_connection) {
     const double start = *b.socket_opened;
     if (reached_or_failed(Phase::kConnect, reached.connected)) {
-      double end = reached.connected ? *b.tcp_connected : now;
+      // A connect that failed after TCP (a proxy that refused the CONNECT tunnel) ends
+      // when it failed: the proxy's answer is part of connecting.
+      const bool failed_here = failure && failed_phase == Phase::kConnect;
+      double end = reached.connected && !failed_here ? *b.tcp_connected : now;
       add(Phase::kConnect, start, end);
       cursor = std::max(start, end);
     }

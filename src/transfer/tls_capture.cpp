@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "core/clock.h"
+#include "transfer/tls_messages.h"
 
 namespace pageload::transfer {
 
@@ -21,6 +22,15 @@ struct CaptureLink {
 
 TlsCapture::TlsCapture() : link(std::make_shared<CaptureLink>(CaptureLink{this})) {}
 TlsCapture::~TlsCapture() { link->sink = nullptr; }
+
+void TlsCapture::restart_handshake() {
+  link->sink = nullptr;
+  link = std::make_shared<CaptureLink>(CaptureLink{this});
+  handshake_start_us = handshake_done_us = 0;
+  steps.clear();
+  steps_dropped = 0;
+  session_offered = resumed = false;
+}
 
 namespace {
 
@@ -72,6 +82,73 @@ int link_index() {
   return index;
 }
 
+// curl 7.88 frees an HTTP/2 connection's SSL without a close_notify, and OpenSSL then
+// marks the connection's session as not resumable (TLS 1.0's rule, which TLS 1.1 and
+// later dropped: RFC 4346 7.2.1), so a later connection to the same host could never
+// resume one, where a browser would. So no session in curl's cache is ever a live
+// connection's own: curl is handed a copy of each new session, and a connection that
+// resumes one from the cache works on a copy of it. A fatal alert on the connection
+// still makes the sessions it added or used unresumable (RFC 5246 7.2.2).
+struct SessionCopies {
+  int (*curl_new_session)(SSL*, SSL_SESSION*) = nullptr;
+  // Sessions in curl's cache this connection added or resumed, one reference each, ours.
+  std::vector<SSL_SESSION*> cached;
+  bool fatal = false;  // a fatal alert was sent or received
+};
+
+void free_copies(void*, void* ptr, CRYPTO_EX_DATA*, int, long, void*) {
+  auto* copies = static_cast<SessionCopies*>(ptr);
+  if (!copies) return;
+  for (SSL_SESSION* s : copies->cached) SSL_SESSION_free(s);
+  delete copies;
+}
+
+int copies_index() {
+  static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, free_copies);
+  return index;
+}
+
+SessionCopies* copies_of(const SSL* ssl) {
+  return ssl ? static_cast<SessionCopies*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), copies_index())) : nullptr;
+}
+
+int new_session_callback(SSL* ssl, SSL_SESSION* session) {
+  SessionCopies* c = copies_of(ssl);
+  if (!c || !c->curl_new_session) return 0;
+  if (c->fatal) return c->curl_new_session(ssl, session);
+  SSL_SESSION* copy = SSL_SESSION_dup(session);
+  if (!copy) return c->curl_new_session(ssl, session);
+  if (!c->curl_new_session(ssl, copy)) {  // curl did not keep it
+    SSL_SESSION_free(copy);
+    return 0;
+  }
+  SSL_SESSION_up_ref(copy);
+  c->cached.push_back(copy);
+  return 0;  // OpenSSL keeps `session` to itself
+}
+
+// Before the ClientHello: the session curl set from its cache is swapped for a copy.
+void use_copy_of_cached_session(SSL* ssl) {
+  SessionCopies* c = copies_of(ssl);
+  SSL_SESSION* cached = SSL_get_session(ssl);
+  if (!c || !cached) return;
+  SSL_SESSION* copy = SSL_SESSION_dup(cached);
+  if (!copy) return;
+  SSL_SESSION_up_ref(cached);
+  c->cached.push_back(cached);
+  SSL_set_session(ssl, copy);  // the SSL takes its own reference
+  SSL_SESSION_free(copy);
+}
+
+// After a fatal alert no session of the connection may be resumed (SSL_CTX_remove_session
+// marks a session not resumable, whichever cache holds it).
+void forget_cached_sessions(SSL* ssl) {
+  SessionCopies* c = copies_of(ssl);
+  if (!c || c->fatal) return;
+  c->fatal = true;
+  for (SSL_SESSION* s : c->cached) SSL_CTX_remove_session(SSL_get_SSL_CTX(ssl), s);
+}
+
 TlsCapture* sink_of(const SSL* ssl) {
   if (!ssl) return nullptr;
   auto* link = static_cast<std::shared_ptr<CaptureLink>*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), link_index()));
@@ -104,11 +181,43 @@ int verify_callback(int preverify_ok, X509_STORE_CTX* store) {
 void info_callback(const SSL* ssl, int where, int) {
   TlsCapture* sink = sink_of(ssl);
   if (!sink) return;
-  if ((where & SSL_CB_HANDSHAKE_START) && !sink->handshake_start_us) sink->handshake_start_us = mono_now_us();
+  if ((where & SSL_CB_HANDSHAKE_START) && !sink->handshake_start_us) {
+    sink->handshake_start_us = mono_now_us();
+    // curl hands OpenSSL a cached session (SSL_set_session) before the handshake starts.
+    const SSL_SESSION* session = SSL_get_session(ssl);
+    sink->session_offered = session && SSL_SESSION_is_resumable(session);
+    // The handshake has not begun: the session may still be replaced (see SessionCopies).
+    if (sink->session_offered) use_copy_of_cached_session(const_cast<SSL*>(ssl));
+  }
   // TLS 1.3 tickets after the handshake call this again: the first one is the handshake.
-  if ((where & SSL_CB_HANDSHAKE_DONE) && !sink->handshake_done_us) sink->handshake_done_us = mono_now_us();
+  if ((where & SSL_CB_HANDSHAKE_DONE) && !sink->handshake_done_us) {
+    sink->handshake_done_us = mono_now_us();
+    sink->resumed = SSL_session_reused(ssl) == 1;
+  }
   // A handshake that fails after the ServerHello ends with an alert: keep what was agreed.
   if ((where & SSL_CB_ALERT) && sink->info.version.empty()) read_negotiated(ssl, sink->info);
+}
+
+// Every handshake message, ChangeCipherSpec and alert, as OpenSSL writes or reads it.
+void message_callback(int write_p, int, int content_type, const void* buf, size_t len, SSL* ssl, void*) {
+  const int64_t now = mono_now_us();
+  if (!buf) return;
+  auto step = describe_tls_message(write_p == 1, content_type, std::string_view(static_cast<const char*>(buf), len));
+  if (!step) return;
+  if (step->message == "Alert" && step->fatal) forget_cached_sessions(ssl);
+  TlsCapture* sink = sink_of(ssl);
+  if (!sink) return;
+  // OpenSSL reports a ChangeCipherSpec it receives only as a record header: should it
+  // also report the message itself, it is the same one.
+  if (!step->sent() && step->message == "ChangeCipherSpec" && content_type == kContentChangeCipherSpec &&
+      !sink->steps.empty() && !sink->steps.back().step.sent() && sink->steps.back().step.message == "ChangeCipherSpec")
+    return;
+  if (sink->steps.size() >= kMaxTlsSteps) {
+    ++sink->steps_dropped;
+    return;
+  }
+  step->after_handshake = sink->handshake_done_us != 0;
+  sink->steps.push_back({std::move(*step), now});
 }
 
 }  // namespace
@@ -183,6 +292,14 @@ void install_verify_capture(SSL_CTX* ctx, TlsCapture* sink) {
   }
   SSL_CTX_set_verify(ctx, SSL_CTX_get_verify_mode(ctx), verify_callback);
   SSL_CTX_set_info_callback(ctx, info_callback);
+  SSL_CTX_set_msg_callback(ctx, message_callback);
+  SSL_CTX_set_msg_callback_arg(ctx, nullptr);
+  if (auto* curl_new_session = SSL_CTX_sess_get_new_cb(ctx)) {
+    auto* copies = new SessionCopies();
+    copies->curl_new_session = curl_new_session;
+    SSL_CTX_set_ex_data(ctx, copies_index(), copies);
+    SSL_CTX_sess_set_new_cb(ctx, new_session_callback);
+  }
 }
 
 void capture_session(SSL* ssl, TlsCapture& sink) {

@@ -56,6 +56,17 @@ std::string resolve_line(const Url& url, const std::vector<std::string>& address
   return line;
 }
 
+// CURLOPT_SSLVERSION: the lowest version, ORed with the highest.
+long curl_tls_versions(TlsVersion min, TlsVersion max) {
+  long v = min == TlsVersion::kTls12 ? CURL_SSLVERSION_TLSv1_2
+           : min == TlsVersion::kTls13 ? CURL_SSLVERSION_TLSv1_3
+                                       : CURL_SSLVERSION_DEFAULT;
+  v |= max == TlsVersion::kTls12 ? CURL_SSLVERSION_MAX_TLSv1_2
+       : max == TlsVersion::kTls13 ? CURL_SSLVERSION_MAX_TLSv1_3
+                                   : CURL_SSLVERSION_MAX_DEFAULT;
+  return v;
+}
+
 }  // namespace
 
 struct Driver::Impl {
@@ -109,6 +120,7 @@ StatusOr<std::unique_ptr<Driver>> Driver::create(const DriverOptions& options) {
   d->impl_->multi.reset(multi);
   curl_multi_setopt(multi, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
   curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(std::max(0, options.max_host_connections)));
+  curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(std::max(0, options.max_pool_connections)));
   return d;
 }
 
@@ -260,6 +272,10 @@ Status Driver::Impl::configure(Exchange& ex) {
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
   }
   if (!spec.cacert.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, spec.cacert.c_str());
+  if (https) {
+    curl_easy_setopt(e, CURLOPT_SSLVERSION, curl_tls_versions(spec.tls_min, spec.tls_max));
+    curl_easy_setopt(e, CURLOPT_SSL_SESSIONID_CACHE, spec.tls_sessions ? 1L : 0L);
+  }
 
   // Method and body with browser semantics; HEAD has no body to read.
   if (spec.body) {

@@ -23,6 +23,7 @@
 #include "core/clock.h"
 #include "core/poll.h"
 #include "core/url.h"
+#include "pageload/options.h"
 #include "pageload/result.h"
 #include "transfer/proxy.h"
 
@@ -41,6 +42,11 @@ struct DriverOptions {
   // waits in curl's queue for one to be free (CURLMOPT_MAX_HOST_CONNECTIONS, which
   // libcurl counts per connection cache, i.e. per pool). 0: no limit.
   int max_host_connections = 6;
+  // Connections at once in one pool, all hosts together (CURLMOPT_MAX_TOTAL_CONNECTIONS,
+  // also counted per pool): an exchange over it waits in curl's queue, and curl closes
+  // an idle connection of the pool to make room. 0: no limit. What keeps a page load
+  // within its share of the file descriptor limit (core/resources.h).
+  int max_pool_connections = 0;
 };
 
 // What to send in one exchange.
@@ -74,6 +80,12 @@ struct ExchangeSpec {
   long long max_filesize = 0;
   bool compressed = true;
   HttpVersion http_version = HttpVersion::kNegotiate;
+  // TLS versions: the lowest (--tlsv1.2, --tlsv1.3) and the highest (--tls-max) the
+  // handshake may agree on; and whether it may resume a session an earlier connection
+  // to the same host and port left in the pool's cache (false: --no-sessionid).
+  TlsVersion tls_min = TlsVersion::kDefault;
+  TlsVersion tls_max = TlsVersion::kDefault;
+  bool tls_sessions = true;
   // HTTP/2 stream weight, 1..256, from the request's priority (CURLOPT_STREAM_WEIGHT).
   int stream_weight = 16;
   // The exchange reached a stage: its connection is ready and the request is about to go

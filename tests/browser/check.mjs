@@ -62,6 +62,25 @@ function tableLayout() {
   return { wrappedPhases, brokenTokens };
 }
 
+// In the page: the walk tables' rows and, for each bar, its place in its track.
+function walkGeometry() {
+  let rows = 0;
+  const bars = [];
+  for (const table of document.querySelectorAll("table.walk")) {
+    const axis = parseFloat(table.dataset.axisMs);
+    for (const tr of table.querySelectorAll("tr[data-ms]")) {
+      rows++;
+      const track = tr.querySelector(".w-track");
+      const bar = track && track.querySelector("i");
+      if (!bar) continue;
+      // The bar's percentages are of the track's inside: its width without the border.
+      const t = track.getBoundingClientRect(), b = bar.getBoundingClientRect();
+      bars.push({ ms: parseFloat(tr.dataset.ms), axis, width: b.width, left: b.left - t.left, track: track.clientWidth });
+    }
+  }
+  return { rows, bars };
+}
+
 let failures = 0;
 function check(ok, what) {
   if (!ok) { failures++; console.log(`FAIL ${what}`); }
@@ -141,6 +160,21 @@ try {
       }
     if (entry.rows > 0 && entry.measure_segments !== false) check(checked > 0, `${name}: no segment measured`);
 
+    // TLS handshake messages are ticks on their row's TLS segment, inside the bar.
+    const ticks = await page.evaluate(() => Array.from(document.querySelectorAll(".track")).flatMap((track) => {
+      const tls = track.querySelector(":scope > i.ph-tls");
+      const s = tls ? tls.getBoundingClientRect() : null;
+      return Array.from(track.querySelectorAll(":scope > b.tk")).map((b) => {
+        const r = b.getBoundingClientRect();
+        return { x: r.left + r.width / 2, top: r.top, bottom: r.bottom, seg: s && { left: s.left, right: s.right,
+                 top: s.top, bottom: s.bottom } };
+      });
+    }));
+    for (const t of ticks)
+      check(t.seg && t.x >= t.seg.left - 1.5 && t.x <= t.seg.right + 1.5 && t.top >= t.seg.top - 3 &&
+            t.bottom <= t.seg.bottom + 3, `${name}: a TLS tick is off its TLS segment ${JSON.stringify(t)}`);
+    if (name === "one_hop") check(ticks.length === 9, `${name}: ${ticks.length} TLS ticks, expected 9`);
+
     // Hostile strings are on the page as text, and none of them ran.
     const state = await page.evaluate(() => ({
       title: document.title, pwned: window.__pwned, imgs: document.images.length,
@@ -219,6 +253,19 @@ try {
           check(false, `${name} at ${width}px: phase name "${c.text}" wraps (${c.height}px high)`);
         for (const t of layout.brokenTokens)
           check(false, `${name} at ${width}px: "${t}" is broken across lines in a table cell`);
+        // The DNS pane's walk from the root (--dns-trace): a bar per step that sent a
+        // query, its width its share of the lookup's time (within 1%), inside its track.
+        const walk = await page.evaluate(walkGeometry);
+        if (entry.walk_steps !== undefined)
+          check(walk.rows === entry.walk_steps, `${name} at ${width}px: ${walk.rows} walk rows, expected ${entry.walk_steps}`);
+        for (const b of walk.bars) {
+          check(b.left >= -0.5 && b.left + b.width <= b.track + 0.5, `${name} at ${width}px: a walk bar leaves its track`);
+          const expected = b.ms / b.axis;
+          if (expected < 0.005) continue;  // widened to the minimum on purpose
+          check(Math.abs(b.width / b.track - expected) <= 0.01,
+                `${name} at ${width}px: walk step of ${b.ms} ms is ${(b.width / b.track * 100).toFixed(2)}% wide, ` +
+                `expected ${(expected * 100).toFixed(2)}%`);
+        }
       }
       await page.setViewportSize({ width: 1280, height: 900 });
       await page.screenshot({ path: path.join(shotsDir, `${name}-open-1280.png`), fullPage: true });

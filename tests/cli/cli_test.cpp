@@ -118,6 +118,33 @@ TEST_CASE("the --json flag prints one parseable object per run with its phases")
   CHECK(j["connections"][0]["tls"]["verified"] == true);
 }
 
+// Review of issue 8: `-d @body100k` sent the literal text "@body100k", where curl sends
+// the file (without its line breaks; --data-binary keeps every byte).
+TEST_CASE("the -d @FILE flag sends the file without line breaks as curl does, and --data-binary @FILE byte for byte") {
+  TempDb tmp;
+  { std::ofstream(tmp.dir() + "/body.txt", std::ios::binary) << "a=1\r\nb=2\n"; }
+  auto sent_length = [&](const std::vector<std::string>& flags) -> std::string {
+    std::vector<std::string> args{"--db", tmp.path(), "--json"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    args.push_back(shared_lab().http_url("www.test", "/echo"));
+    auto r = pageload_cli(lab_args(args), tmp.dir());
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    auto j = nlohmann::json::parse(r.out);
+    CHECK(j["requests"][0]["method"] == "POST");
+    for (const auto& h : j["requests"][0]["request_headers"])
+      if (h[0] == "Content-Length" || h[0] == "content-length") return h[1].get<std::string>();
+    return "none";
+  };
+  CHECK(sent_length({"-d", "@body.txt"}) == "6");             // "a=1b=2"
+  CHECK(sent_length({"--data-binary", "@body.txt"}) == "9");  // "a=1\r\nb=2\n"
+  CHECK(sent_length({"-d", "plain"}) == "5");
+  auto missing = pageload_cli(lab_args({"--db", tmp.path(), "-d", "@nope.txt", shared_lab().http_url("www.test", "/echo")}),
+                              tmp.dir());
+  CHECK(missing.status == 2);
+  CHECK(missing.err == "pageload: -d @nope.txt: cannot read nope.txt: No such file or directory\n");
+}
+
 // --json said "" where the database says NULL (no label, no Location, no error).
 TEST_CASE("the --json output uses null, as the database does, for what is not known") {
   TempDb tmp;
@@ -331,4 +358,19 @@ TEST_CASE("a bad line in --input is a usage error naming the line") {
   auto r = pageload_cli(lab_args({"--db", tmp.path(), "--input", list}), tmp.dir());
   CHECK(r.status == 2);
   CHECK(r.err.find("urls.txt:2:") != std::string::npos);
+}
+
+TEST_CASE("the demo shows TLS 1.2's two round trips beside TLS 1.3's one, resumed sessions and a refused handshake") {
+  TempDb tmp;
+  auto r = pageload_cli({"demo", "--db", tmp.path(), "--out", tmp.dir()}, tmp.dir());
+  INFO(r.out << r.err);
+  CHECK(r.status == 0);
+  const auto tls13 = r.out.find("TLS 1.3: the handshake in one round trip");
+  const auto tls12 = r.out.find("on the lab's TLS 1.2 port: two round trips");
+  REQUIRE(tls13 != std::string::npos);
+  REQUIRE(tls12 != std::string::npos);
+  CHECK(r.out.find("tls TLSv1.3 full handshake, 1 round trip: → ClientHello", tls13) < tls12);
+  CHECK(r.out.find("tls TLSv1.2 full handshake, 2 round trips: → ClientHello", tls12) != std::string::npos);
+  CHECK(r.out.find("tls TLSv1.3 resumed, 1 round trip") != std::string::npos);  // --no-keepalive's later hops
+  CHECK(r.out.find("tls failed (alert protocol_version from the server)") != std::string::npos);
 }

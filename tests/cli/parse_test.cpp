@@ -45,6 +45,14 @@ TEST_CASE("the --dns-server flag takes an address with an optional port") {
 }
 
 // inet_pton stops at a NUL, so "::" followed by anything passed (found by tests/fuzz/fuzz_cli_parse).
+TEST_CASE("the --dns-root flag takes what --dns-server takes, and its errors name --dns-root") {
+  CHECK(parse_dns_server("127.0.0.53:5300", "--dns-root").ok());
+  CHECK(parse_dns_server("[::1]:53", "--dns-root").ok());
+  auto bad = parse_dns_server("a.root-servers.net", "--dns-root");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().message().rfind("--dns-root 'a.root-servers.net'", 0) == 0);
+}
+
 TEST_CASE("an address with a NUL inside is not an IP address") {
   using namespace std::string_literals;
   CHECK_FALSE(parse_dns_server("::\0A: 1b\r\nC: d"s).ok());

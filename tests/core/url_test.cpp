@@ -1,5 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
 #include "core/url.h"
 
 using namespace pageload;
@@ -138,4 +142,63 @@ TEST_CASE("a backslash in a Location is a slash before the query, as in browsers
   check("sub\\next", "http://a.test/dir/sub/next");
   check("http:\\\\b.test\\y", "http://b.test/y");
   check("/q?a=\\b", "http://a.test/q?a=\\b");
+}
+
+// WHATWG URL for http and https (https://url.spec.whatwg.org/), which browsers follow and
+// RFC 3986 does not: with an http: base, "http:\evil.test\ok" and "http:/host/..." were
+// followed to another host (browsers stay on the base's host: the base's own scheme
+// without "//" is relative); "https:u:p@host/x", "http:////host/" and
+// "http://u:p@ss@host/" failed as bad redirects (browsers read an authority after any
+// number of slashes, and the last '@' ends the userinfo). Each line of the table is what
+// Node's `new URL(input, base)` gave (tests/core/whatwg_urls.mjs).
+TEST_CASE("a Location resolves as a browser resolves it (WHATWG URL for http and https)") {
+  std::ifstream table(WHATWG_URLS);
+  REQUIRE(table);
+  int checked = 0;
+  for (std::string line; std::getline(table, line);) {
+    if (line.empty()) continue;
+    const auto row = nlohmann::json::parse(line);
+    const std::string base = row[0], input = row[1];
+    INFO("base " << base << "  input " << row[1].dump());
+    auto resolved = resolve_location(must_parse(base.c_str()), input);
+    if (row[2].is_null()) {
+      CHECK_FALSE(resolved.ok());
+      if (!resolved.ok()) CHECK(resolved.status().code() == Code::kBadRedirect);
+    } else {
+      REQUIRE(resolved.ok());
+      CHECK(resolved->full == row[2].get<std::string>());
+    }
+    ++checked;
+  }
+  CHECK(checked >= 80);
+}
+
+TEST_CASE("the same URL a user types names its host after any number of slashes or none") {
+  CHECK(must_parse("http:/www.test/x").full == "http://www.test/x");
+  CHECK(must_parse("http:www.test/x").full == "http://www.test/x");
+  CHECK(must_parse("https:\\\\www.test\\x").full == "https://www.test/x");
+  CHECK(must_parse("http:////www.test/").full == "http://www.test/");
+  Url u = must_parse("http://u5:SEC@RET@www.test/");
+  CHECK(u.host == "www.test");
+  CHECK(u.full == "http://u5:SEC%40RET@www.test/");
+}
+
+// `bom2.txt:2: no scheme in '<U+FEFF>http://…' (did you mean 'https://<U+FEFF>http://…'?)`
+// and "did you mean 'https://bad line'": the suggestion only helps for a host name.
+TEST_CASE("a URL without a scheme suggests https:// only when it reads as a host name") {
+  auto message = [](const std::string& text) {
+    auto u = parse_url(text);
+    REQUIRE_FALSE(u.ok());
+    CHECK(u.status().code() == Code::kBadUrl);
+    return u.status().message();
+  };
+  CHECK(message("example.com/a") == "no scheme in 'example.com/a' (did you mean 'https://example.com/a'?)");
+  CHECK(message("localhost:8080/x") == "no scheme in 'localhost:8080/x' (did you mean 'https://localhost:8080/x'?)");
+  CHECK(message("bücher.test") == "no scheme in 'bücher.test' (did you mean 'https://bücher.test'?)");
+  CHECK(message("bad line") == "no scheme in 'bad line'");
+  CHECK(message("\xEF\xBB\xBFhttp://www.test/") ==
+        "no scheme in '\xEF\xBB\xBFhttp://www.test/' (it starts with the invisible character U+FEFF)");
+  CHECK(message("\xE2\x80\x8Bwww.test") == "no scheme in '\xE2\x80\x8Bwww.test' (it starts with the invisible character U+200B)");
+  CHECK(message("a.test/x y") == "no scheme in 'a.test/x y'");
+  CHECK(message("-x.test") == "no scheme in '-x.test'");
 }

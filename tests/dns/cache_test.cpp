@@ -90,3 +90,20 @@ TEST_CASE("an answer with a TTL of 2^31 or more is not cached, as RFC 2181 says"
   REQUIRE(hit);
   CHECK(hit->answers[1].ttl == 0x7fffffffu - 2);
 }
+
+TEST_CASE("a cached copy of a traced lookup has no steps: the walk was sent for the first lookup only") {
+  DnsCache cache;
+  DnsLookup traced = success("www.shop.test", 4, 300);
+  traced.source = "trace";
+  DnsStep step;
+  step.server = "127.0.0.53:5300";
+  step.zone = ".";
+  step.kind = "referral";
+  traced.steps = {step, step, step};
+  cache.put(traced, 25);
+  auto hit = cache.get("www.shop.test", 4, 30);
+  REQUIRE(hit);
+  CHECK(hit->source == "cache");
+  CHECK(hit->steps.empty());
+  CHECK(hit->addresses() == std::vector<std::string>{"127.0.0.1"});
+}

@@ -1,4 +1,4 @@
-// A tiny poll() loop that drives a Resolver the way the loader does, for tests.
+// A tiny poll() loop that drives a Resolver or a Tracer the way the loader does, for tests.
 #pragma once
 
 #include <poll.h>
@@ -10,13 +10,13 @@
 #include <vector>
 
 #include "core/clock.h"
-#include "dns/resolver.h"
+#include "dns/lookup_source.h"
 
 namespace pageload::dns::testing {
 
 // Polls the resolver's sockets and timers until no lookup is pending; fails the test
 // if that takes longer than limit_ms.
-inline void run_until_idle(Resolver& resolver, long limit_ms = 5000) {
+inline void run_until_idle(LookupSource& resolver, long limit_ms = 5000) {
   int64_t deadline = mono_now_us() + limit_ms * 1000;
   while (resolver.busy()) {
     std::vector<WaitFd> fds = resolver.wait_fds();
@@ -31,7 +31,7 @@ inline void run_until_idle(Resolver& resolver, long limit_ms = 5000) {
 }
 
 // Resolves one name to completion.
-inline DnsLookup resolve_now(Resolver& resolver, const std::string& host, int family,
+inline DnsLookup resolve_now(LookupSource& resolver, const std::string& host, int family,
                              const RunClock& clock = RunClock()) {
   std::optional<DnsLookup> out;
   resolver.resolve(host, family, clock, [&](DnsLookup l) { out = std::move(l); });

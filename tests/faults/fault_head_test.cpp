@@ -55,6 +55,44 @@ TEST_CASE("an obs-fold line is folded into the header before it and its Location
   CHECK(r.warnings[0].find("obs-fold") != std::string::npos);
 }
 
+// curl 7.88's header store refuses these lines (CURLE_BAD_FUNCTION_ARGUMENT, before our
+// header callback sees them); they were stored as `internal`, exit 4, with curl's "A
+// libcurl function was given a bad argument" or "Failed reading the chunked-encoded
+// stream". The server broke HTTP: protocol_error, exit 3.
+TEST_CASE("an obs-fold as the first header line is a protocol error in receive, naming the line") {
+  Timed t = timed_load(fault_path("/leading-fold"));
+  check_failed(t.run, Phase::kReceive, Code::kProtocolError);
+  CHECK(t.run.failure->message ==
+        "malformed response header: a continuation line (obs-fold) with no header before it: ' Location: /folded' "
+        "(curl refuses it)");
+  CHECK(t.run.requests[0].status == 302);  // the status line came
+  CHECK(t.run.requests.size() == 1);       // never followed
+  CHECK(t.seconds < 3);
+}
+
+TEST_CASE("a trailer line without a colon is a protocol error in receive, not an internal error") {
+  for (const char* path : {"/trailer-no-colon", "/trailer-fold"}) {
+    INFO(path);
+    Run run = load_and_store(fault_path(path));
+    check_failed(run, Phase::kReceive, Code::kProtocolError);
+    CHECK(run.failure->message ==
+          "malformed trailer after the chunked body: a line without a colon, or a continuation line (curl refuses it)");
+    CHECK(run.requests.size() == 1);
+    CHECK(run.requests[0].status == 200);
+  }
+}
+
+TEST_CASE("a malformed trailer or leading fold exits 3 with one error line") {
+  TempDb tmp;
+  for (const char* path : {"/leading-fold", "/trailer-no-colon"}) {
+    auto r = pageload_cli(lab_args({"--db", tmp.path(), "-q", shared_lab().fault_url("fault.test", path)}), tmp.dir());
+    INFO(r.err);
+    CHECK(r.status == 3);
+    CHECK(count_lines(r.err) == 1);
+    CHECK(r.err.find("error: protocol_error: malformed ") != std::string::npos);
+  }
+}
+
 TEST_CASE("a Content-Length over 2^63 is a protocol error, not a body read to the close") {
   Timed t = timed_load(fault_path("/huge-content-length"));
   check_failed(t.run, Phase::kReceive, Code::kProtocolError);
@@ -114,4 +152,22 @@ TEST_CASE("a reused connection found closed after an answer expired is looked up
     REQUIRE(next.connection);
     CHECK(next.connection != run.requests[0].connection);
   }
+}
+
+// Review of issue 8: a kept-alive connection the server had closed, retried by curl, was
+// stored with retry_reason "curl retried the request on a new connection" and warned
+// "curl retried the request on 1 new connection (curl retried the request on a new
+// connection)": curl's "Connection died, retrying" note was never matched.
+TEST_CASE("a kept-alive connection the server closed is given up as closed by the server") {
+  Run run = load_and_store(fault_options(shared_lab().fault_url("fault.test", "/drop-next-request")));
+  CHECK(run.outcome == Outcome::kOk);
+  REQUIRE(run.requests.size() == 2);
+  bool recorded = false;
+  for (const auto& c : run.connections) recorded |= c.retry_reason == "the connection was closed by the server";
+  CHECK(recorded);
+  bool warned = false;
+  for (const auto& w : run.requests[1].warnings)
+    warned |= w.find("curl retried the request on 1 new connection (the connection was closed by the server), ") == 0;
+  INFO((run.requests[1].warnings.empty() ? "no warning" : run.requests[1].warnings[0]));
+  CHECK(warned);
 }

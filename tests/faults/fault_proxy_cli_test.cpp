@@ -41,6 +41,26 @@ TEST_CASE("a proxy that refuses exits 3 with one error line that names the proxy
   CHECK(r.out.find("(through proxy " + proxy + " from http_proxy)") != std::string::npos);
 }
 
+// A proxy that answered CONNECT with 404 was stored as `tls, tls_handshake: CONNECT tunnel
+// failed, response 404`: TLS never started. The proxy refused the tunnel: connect.
+TEST_CASE("a proxy that answers CONNECT with 404 is a connect failure naming the proxy's answer") {
+  TempDb tmp;
+  const std::string proxy = "http://127.0.0.1:" + std::to_string(shared_lab().fault_port());
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--json", shared_lab().https_url("secure.test", "/")}), tmp.dir(),
+                        20, {"https_proxy=" + proxy});
+  INFO(r.out << r.err);
+  CHECK(r.status == 3);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["error"]["class"] == "connect_refused");
+  CHECK(j["error"]["message"] == "the proxy answered the CONNECT for a tunnel to secure.test:" +
+                                     std::to_string(shared_lab().https_port()) + " with 404: no tunnel, no TLS (through proxy " +
+                                     proxy + " from https_proxy)");
+  const auto& req = j["requests"][0];
+  CHECK(req["error_phase"] == "connect");
+  CHECK(req["phases"].count("tls") == 0);
+  CHECK(req["phases"]["connect"]["error"]["class"] == "connect_refused");
+}
+
 TEST_CASE("the --noproxy '*' flag connects directly despite proxy variables, and says nothing about a proxy") {
   TempDb tmp;
   const std::string closed = "http://127.0.0.1:" + std::to_string(closed_port());

@@ -88,3 +88,66 @@ TEST_CASE("a hop to another host, scheme or port does not forward the user's Aut
     CHECK(has(run.requests[1], "X-Kept"));
   }
 }
+
+// WHATWG URL, as browsers follow a Location (issue 8 review, item 10): with an http:
+// base, "http:\evil.test\ok" and "http:/evil.test/..." were followed to evil.test; a
+// browser reads the base's own scheme without "//" as a path on the same host.
+TEST_CASE("a Location with the hop's own scheme and no '//' stays on the hop's host, as in browsers") {
+  auto& lab = shared_lab();
+  for (const char* to : {"http:%5Cevil.test%5Cecho", "http:/evil.test/echo", "http:evil.test/echo"}) {
+    INFO(to);
+    auto o = fault_options(lab.http_url("www.test", "/redirect/302?to=" + std::string(to)));
+    o.headers = {{"Authorization", "Bearer secret"}};
+    Run run = load_and_store(o);
+    INFO((run.failure ? run.failure->message : "ok"));
+    REQUIRE(run.requests.size() == 2);
+    const Request& next = run.requests[1];
+    CHECK(next.host == "www.test");
+    CHECK(next.port == lab.http_port());
+    CHECK(next.url.find("/evil.test/echo") != std::string::npos);
+    CHECK(next.reused);  // the same origin, the same connection
+    bool authorized = false;  // the first origin: the user's Authorization goes with it
+    for (const auto& [name, value] : next.request_headers) authorized |= iequals(name, "Authorization");
+    CHECK(authorized);
+  }
+}
+
+// /secret-location/1 sends "http:/erin:SECRET-1@fault.test:PORT/ok": pageload went to
+// fault.test with erin's password as Basic credentials; a browser requests the path
+// /erin:SECRET-1@fault.test:PORT/ok on the same host, with no credentials.
+TEST_CASE("a one-slash Location with a password is a path on the same host, sent without credentials") {
+  Run run = load_and_store(fault_options(shared_lab().fault_url("fault.test", "/secret-location/1")));
+  REQUIRE(run.requests.size() == 2);
+  const Request& next = run.requests[1];
+  CHECK(next.host == "fault.test");
+  CHECK(next.url == shared_lab().fault_url("fault.test", "/erin:[redacted]@fault.test:" +
+                                                         std::to_string(shared_lab().fault_port()) + "/ok"));
+  for (const auto& [name, value] : next.request_headers) CHECK_FALSE(iequals(name, "Authorization"));
+  CHECK(next.status == 404);  // the fault server has no such path
+}
+
+// Browsers follow these; pageload failed them as bad_redirect ("Bad hostname" for the
+// last, whose message hid why).
+TEST_CASE("another scheme without slashes, many slashes, and an '@' in a password are followed as in browsers") {
+  auto& lab = shared_lab();
+  const std::string http_port = std::to_string(lab.http_port()), https_port = std::to_string(lab.https_port());
+  struct Case {
+    std::string from, to, host, scheme;
+  };
+  for (const Case& c : std::vector<Case>{
+           {lab.http_url("www.test", "/"), "https:u2:SEC2@secure.test:" + https_port + "/echo", "secure.test", "https"},
+           {lab.https_url("www.test", "/"), "http:%2F%2F%2F%2Fu3:SEC3@www.test:" + http_port + "/echo", "www.test", "http"},
+           {lab.https_url("www.test", "/"), "http:%5C%5Cu4:SEC4@www.test:" + http_port + "%5Cecho", "www.test", "http"},
+           {lab.http_url("www.test", "/"), "http://u5:SEC%40RET@www.test:" + http_port + "/echo", "www.test", "http"}}) {
+    INFO(c.to);
+    Run run = load_and_store(fault_options(c.from + "redirect/302?to=" + c.to));
+    INFO((run.failure ? run.failure->message : "ok"));
+    CHECK(run.outcome == Outcome::kOk);
+    REQUIRE(run.requests.size() == 2);
+    CHECK(run.requests[1].host == c.host);
+    CHECK(run.requests[1].scheme == c.scheme);
+    CHECK(run.requests[1].status == 200);
+    CHECK(run.requests[1].url.find(":[redacted]@" + c.host) != std::string::npos);
+    CHECK(run.requests[1].url.find("SEC") == std::string::npos);
+  }
+}

@@ -62,7 +62,9 @@ TEST_CASE("a password in a scheme-relative, one-slash, backslashed or unparsable
     const std::string secret = "SECRET-" + std::to_string(n);
     INFO(secret);
     auto r = pageload_cli(lab_args({"--db", tmp.path(), secret_url(n)}), tmp.dir());
-    CHECK((r.status == 0 || r.status == 3));  // followed to /ok, or a bad redirect
+    // Followed to /ok; or a bad redirect; or, for "http:/erin:...", a path on the same
+    // host (as browsers read it) that the fault server does not have.
+    CHECK((r.status == 0 || r.status == 3 || (n == 1 && r.status == 1)));
     CHECK(r.out.find(secret) == std::string::npos);
     CHECK(r.err.find(secret) == std::string::npos);
     CHECK(r.out.find(":[redacted]@") != std::string::npos);

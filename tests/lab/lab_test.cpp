@@ -2,7 +2,10 @@
 #include <catch2/catch.hpp>
 
 #include "fixtures/skip.h"
+#include <chrono>
 #include <filesystem>
+#include <map>
+#include <thread>
 
 #include "lab_fixture.h"
 #include "raw_socket.h"
@@ -117,4 +120,22 @@ TEST_CASE("a lab whose second address the machine lacks starts without it and sa
   CHECK(lab.value()->also_unavailable().find("192.0.2.1") != std::string::npos);
   CHECK(lab.value()->describe().find("not available") != std::string::npos);
   CHECK(RawSocket(lab.value()->http_port(), "127.0.0.1").connected());
+}
+
+TEST_CASE("the lab counts each server's connections by the host of their first request") {
+  LabFixture f;
+  REQUIRE(f.client->fetch(f.http("/", "a.test")).status == 200);
+  REQUIRE(f.client->fetch(f.http("/status/204", "a.test")).status == 204);  // the same connection
+  REQUIRE(f.client->fetch(f.http("/", "B.test")).status == 200);
+  REQUIRE(f.client->fetch(f.https11("/", "c.test")).status == 200);
+  REQUIRE(f.client->fetch(f.https("/", "a.test")).status == 200);  // HTTP/2: by :authority
+  // A connection that never carries a request counts under "" (a browser's preconnect).
+  RawSocket idle(f.lab->http_port());
+  REQUIRE(idle.connected());
+  for (int i = 0; i < 500 && f.lab->http_connections() < 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+
+  using Counts = std::map<std::string, uint64_t>;
+  CHECK(f.lab->connections_by_host(Lab::Server::kHttp) == Counts{{"", 1}, {"a.test", 1}, {"b.test", 1}});
+  CHECK(f.lab->connections_by_host(Lab::Server::kHttps11) == Counts{{"c.test", 1}});
+  CHECK(f.lab->connections_by_host(Lab::Server::kHttps) == Counts{{"a.test", 1}});
 }

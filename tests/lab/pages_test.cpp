@@ -266,3 +266,22 @@ TEST_CASE("/favicon.ico is an icon") {
   CHECK(r.status == 200);
   CHECK(r.header("Content-Type") == "image/x-icon");
 }
+
+TEST_CASE("a lab started with a page delay starts every /page/ answer and /favicon.ico that much later") {
+  LabOptions options;
+  options.page_delay = std::chrono::milliseconds(300);
+  auto started = Lab::start(options);
+  REQUIRE(started.ok());
+  const Lab& lab = *started.value();
+  Client client(lab.ca_file(), {lab.http_port(), lab.https_port(), lab.https11_port()});
+  for (const std::string& url : {lab.http_url("a.test", "/page/asset/x.png"), lab.https_url("a.test", "/page/fonts"),
+                                 lab.https11_url("a.test", "/favicon.ico")}) {
+    INFO(url);
+    Fetch r = client.fetch(url);
+    CHECK(r.status == 200);
+    CHECK(r.starttransfer_ms >= 250);
+  }
+  Fetch other = client.fetch(lab.http_url("a.test", "/status/204"));
+  CHECK(other.status == 204);
+  CHECK(other.starttransfer_ms < 250);
+}

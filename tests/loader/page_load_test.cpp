@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <set>
 
@@ -246,9 +247,56 @@ TEST_CASE("a page's requests are recorded in the order found, with Chromium's pr
   for (const Request& r : run.requests) {
     if (r.resource_type != ResourceType::kScript) continue;
     INFO(r.found_by);
-    const bool lazy = r.found_by.find("async") != std::string::npos || r.found_by.find("defer") != std::string::npos ||
-                      r.found_by.find("module") != std::string::npos;
-    if (lazy) CHECK(r.priority == Priority::kLow);
+    // As Chromium: a module script is High, async or not; a classic async or defer one Low.
+    const bool module = r.found_by.find("module") != std::string::npos;
+    const bool lazy = r.found_by.find("async") != std::string::npos || r.found_by.find("defer") != std::string::npos;
+    if (module) CHECK(r.priority == Priority::kHigh);
+    else if (lazy) CHECK(r.priority == Priority::kLow);
     else CHECK((r.priority == Priority::kHigh || r.priority == Priority::kMedium));
+  }
+}
+
+TEST_CASE("the page's icon is asked for after its other fetches, on a connection they left idle, as Chromium's browser asks after the load event") {
+  // Found by browser tests: asked for at once, the icon opened a connection of its own over
+  // HTTP/1.1 where Chromium reuses one.
+  for (const char* path : {"/page/favicon", "/page/scripts"}) {
+    INFO(path);
+    Run run = load_and_store(lab_options(shared_lab().http_url("www.test", path)));
+    REQUIRE(run.outcome == Outcome::kOk);
+    const Request& icon = run.requests.back();
+    CHECK((icon.found_by == "default /favicon.ico" || icon.found_by == "link rel=icon"));
+    REQUIRE(icon.discovered_ms);
+    for (const Request& r : run.requests)
+      if (&r != &icon) CHECK(*icon.discovered_ms >= r.span.end_ms);
+    CHECK(icon.reused);
+    CHECK(icon.status == 200);
+  }
+}
+
+TEST_CASE("a stylesheet whose references grow the page's list of fetches is finished without reading freed memory") {
+  // It read its own fetch after the references it named had moved the list (a crash of
+  // `pageload run` on /page/fonts over HTTP; the sanitizer build sees it on any of these).
+  for (const char* path : {"/page/fonts", "/page/import", "/page/backgrounds", "/page/showcase"}) {
+    INFO(path);
+    Run run = load_and_store(lab_options(shared_lab().http_url("www.test", path)));
+    CHECK(run.outcome == Outcome::kOk);
+    for (const Request& r : run.requests)
+      if (r.resource_type == ResourceType::kStylesheet) CHECK(r.status == 200);
+  }
+}
+
+TEST_CASE("a page whose last request is its icon ends when the icon does, not a loop timeout later") {
+  // Handed to curl with nothing else in flight, the icon waited for the loop's one-second
+  // poll before curl started it (found by the page benchmark over HTTP/2: 1.1 s for a
+  // page that loads in 30 ms).
+  for (const bool tls : {true, false}) {
+    INFO((tls ? "https" : "http"));
+    const auto t0 = std::chrono::steady_clock::now();
+    Run run = load_and_store(lab_options(tls ? shared_lab().https_url("www.test", "/page/favicon")
+                                             : shared_lab().http_url("www.test", "/page/favicon")));
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+    REQUIRE(run.outcome == Outcome::kOk);
+    CHECK(run.requests.back().url.find("/favicon.ico") != std::string::npos);
+    CHECK(ms < 700);  // loose: the page takes tens of ms; the bug added 1000
   }
 }

@@ -157,6 +157,16 @@ TEST_CASE("a parser-blocking script after an image says so") {
   CHECK(find(refs, at("/late.js"))->after_image);
 }
 
+TEST_CASE("a link rel=preload as=image does not make what follows it late, as Chromium keeps its priority") {
+  // Found by the browser comparison: a stylesheet and a modulepreload after such a preload
+  // were lowered to medium, where Chromium fetches them at VeryHigh and High.
+  auto refs = discover("<head><link rel=preload as=image href=/p.png><link rel=stylesheet href=/s.css>"
+                       "<link rel=modulepreload href=/m.mjs><script src=/head.js></script></head>");
+  CHECK_FALSE(find(refs, at("/s.css"))->after_image);
+  CHECK_FALSE(find(refs, at("/m.mjs"))->after_image);
+  CHECK_FALSE(find(refs, at("/head.js"))->after_image);
+}
+
 TEST_CASE("a stylesheet named early is found before the document has finished arriving") {
   DocumentDiscovery d(kPage, no_favicon());
   auto early = d.feed("<!doctype html><html><head><link rel=stylesheet href=/early.css><script src=/blocking.js></script>");

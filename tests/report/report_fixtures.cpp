@@ -32,6 +32,8 @@ int main(int argc, char** argv) {
       {"hostile", synthetic::hostile(), true},
       {"fifty_hops", synthetic::redirect_chain(50, 404), false},
       {"no_hops", synthetic::no_hops(), false},
+      // A lookup walked from the root: the DNS pane's own waterfall of steps.
+      {"dns_trace", synthetic::traced_walk(), false},
       // Every hop with its own DNS lookup, connection, TLS and certificate: the heaviest
       // per-hop page, as a cross-host chain or --no-keepalive makes.
       {"two_hundred_hops", synthetic::fresh_chain(200), false, 1000},
@@ -62,6 +64,9 @@ int main(int argc, char** argv) {
     entry["failed"] = failed;
     entry["markers"] = (f.run.document_ms ? 1 : 0) + (f.run.load_ms ? 1 : 0);
     entry["connections"] = f.run.connections.size();
+    std::size_t steps = 0;
+    for (const auto& l : f.run.dns_lookups) steps += l.steps.size();
+    if (steps) entry["walk_steps"] = steps;
     manifest.push_back(entry);
   }
   std::ofstream(dir + "/manifest.json") << manifest.dump(2) << "\n";

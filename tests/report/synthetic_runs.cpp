@@ -136,6 +136,27 @@ void answer(Request& r, int status, const std::string& reason) {
   r.body_decoded = 5120;
 }
 
+// A full TLS 1.3 handshake across the tls phase `tls`, as the lab's: the client's hello,
+// the server's flight, the client's Finished, and two session tickets after it.
+void add_handshake(Connection& c, Span tls) {
+  using D = TlsStep::Direction;
+  auto at = [&](double share) { return tls.start_ms + share * tls.duration_ms(); };
+  c.tls_steps = {{D::kSent, "ClientHello", 512, at(0.05), "", false, false},
+                 {D::kReceived, "ServerHello", 122, at(0.6), "", false, false},
+                 {D::kReceived, "ChangeCipherSpec", 1, at(0.6), "", false, false},
+                 {D::kReceived, "EncryptedExtensions", 15, at(0.62), "", false, false},
+                 {D::kReceived, "Certificate", 1830, at(0.62), "", false, false},
+                 {D::kReceived, "CertificateVerify", 264, at(0.8), "", false, false},
+                 {D::kReceived, "Finished", 52, at(0.85), "", false, false},
+                 {D::kSent, "ChangeCipherSpec", 1, at(0.95), "", false, false},
+                 {D::kSent, "Finished", 52, at(0.96), "", false, false},
+                 {D::kReceived, "NewSessionTicket", 249, tls.end_ms + 0.5, "", false, true},
+                 {D::kReceived, "NewSessionTicket", 249, tls.end_ms + 0.5, "", false, true}};
+  c.tls_round_trips = 1;
+  c.tls_session_offered = false;
+  c.tls_resumed = false;
+}
+
 // A fresh https request with connection and DNS lookup to `host`.
 Request& fresh_request(Run& run, const std::string& host, const std::string& path,
                        double start, const std::array<double, kPhaseCount>& ms) {
@@ -144,6 +165,7 @@ Request& fresh_request(Run& run, const std::string& host, const std::string& pat
   const auto* c = r.phase(Phase::kConnect);
   r.connection = add_connection(run, "https", host,
                                 c ? c->span : Span{r.span.start_ms, r.span.start_ms});
+  if (const auto* tls = r.phase(Phase::kTls)) add_handshake(run.connections.back(), tls->span);
   return r;
 }
 
@@ -288,6 +310,10 @@ Run failed_at_tls() {
   tls.version.clear();
   tls.cipher.clear();
   tls.alpn.clear();
+  // The client refused the certificate: its alert ends the handshake.
+  auto& steps = run.connections.back().tls_steps;
+  steps.resize(5);
+  steps.push_back({TlsStep::Direction::kSent, "Alert", 2, steps.back().at_ms + 0.2, "certificate_expired", true, false});
   finish(run);
   return run;
 }
@@ -299,6 +325,71 @@ Run missing_phase(Phase missing) {
   ms[static_cast<int>(missing)] = -1;
   Request& r = fresh_request(run, "example.test", "/", 0, ms);
   answer(r, 200, "OK");
+  finish(run);
+  return run;
+}
+
+Run traced_walk() {
+  Run run = base_run("https://www.shop.test/");
+  auto ms = kFreshMs;
+  ms[1] = 60;  // the walk's time
+  Request& r = fresh_request(run, "www.shop.test", "/", 0, ms);
+  r.status = 200;
+  r.reason = "OK";
+  DnsLookup& l = run.dns_lookups[static_cast<std::size_t>(*r.dns_lookup)];
+  l.source = "trace";
+  l.servers = {"127.0.0.53:5300"};
+  l.ares_status.clear();
+  l.answers = {{"A", "www.shop.test", "127.0.0.1", 300}};
+  const double t0 = l.span.start_ms;
+  auto step = [&](int query, int depth, std::string server, std::string name, std::string zone, std::string qname,
+                  double start, double duration, std::string kind) {
+    DnsStep s;
+    s.query = query;
+    s.depth = depth;
+    s.server = std::move(server);
+    s.server_name = std::move(name);
+    s.zone = std::move(zone);
+    s.qname = std::move(qname);
+    s.qtype = query == 0 ? "A" : "AAAA";
+    s.span = {t0 + start, t0 + start + duration};
+    s.rcode = kind == "timeout" ? "" : "NOERROR";
+    s.kind = std::move(kind);
+    l.steps.push_back(s);
+    return &l.steps.back();
+  };
+  auto referral = [](DnsStep* s, std::string zone, std::vector<std::string> ns, std::vector<DnsAnswer> glue) {
+    s->referral_zone = std::move(zone);
+    s->ns = std::move(ns);
+    s->glue = std::move(glue);
+  };
+  referral(step(0, 0, "127.0.0.53:5300", "", ".", "www.shop.test", 0.1, 1.5, "referral"), "test", {"ns1.nic.test"},
+           {{"A", "ns1.nic.test", "127.0.0.54", 172800}});
+  referral(step(1, 0, "127.0.0.53:5300", "", ".", "www.shop.test", 0.2, 1.6, "referral"), "test", {"ns1.nic.test"},
+           {{"A", "ns1.nic.test", "127.0.0.54", 172800}});
+  referral(step(0, 0, "127.0.0.54:5300", "ns1.nic.test", "test", "www.shop.test", 1.7, 2.5, "referral"), "shop.test",
+           {"ns1.shop.test", "ns2.shop.test", "ns3.hosting.test"},
+           {{"A", "ns1.shop.test", "127.0.0.58", 172800}, {"A", "ns2.shop.test", "127.0.0.60", 172800}});
+  referral(step(1, 0, "127.0.0.54:5300", "ns1.nic.test", "test", "www.shop.test", 1.9, 2.4, "referral"), "shop.test",
+           {"ns1.shop.test"}, {{"A", "ns1.shop.test", "127.0.0.55", 172800}});
+  DnsStep* lame = step(0, 0, "127.0.0.58:5300", "ns1.shop.test", "shop.test", "www.shop.test", 4.3, 1.2, "error");
+  lame->rcode = "REFUSED";
+  lame->failure = Failure{Code::kDnsLameDelegation, "REFUSED: not a server of shop.test"};
+  step(1, 0, "127.0.0.55:5300", "ns1.shop.test", "shop.test", "www.shop.test", 4.4, 2.0, "nodata")->authoritative = true;
+  DnsStep* silent = step(0, 0, "127.0.0.60:5300", "ns2.shop.test", "shop.test", "www.shop.test", 5.6, 40, "timeout");
+  silent->failure = Failure{Code::kDnsTimeout, "no reply in 40 ms"};
+  referral(step(0, 1, "127.0.0.53:5300", "", ".", "ns3.hosting.test", 45.7, 1.4, "referral"), "test", {"ns1.nic.test"},
+           {{"A", "ns1.nic.test", "127.0.0.54", 172800}});
+  referral(step(0, 1, "127.0.0.54:5300", "ns1.nic.test", "test", "ns3.hosting.test", 47.2, 2.1, "referral"),
+           "hosting.test", {"ns3.hosting.test"}, {{"A", "ns3.hosting.test", "127.0.0.56", 172800}});
+  DnsStep* ns = step(0, 1, "127.0.0.56:5300", "ns3.hosting.test", "hosting.test", "ns3.hosting.test", 49.4, 2.6, "answer");
+  ns->records = {{"A", "ns3.hosting.test", "127.0.0.56", 300}};
+  ns->authoritative = true;
+  DnsStep* answer = step(0, 0, "127.0.0.56:5300", "ns3.hosting.test", "shop.test", "www.shop.test", 52.1, 7.6, "answer");
+  answer->records = l.answers;
+  answer->authoritative = true;
+  l.queries = {{"A", "NOERROR", "", Span{t0, t0 + 59.7}, "127.0.0.56:5300"},
+               {"AAAA", "NODATA", "", Span{t0, t0 + 6.4}, "127.0.0.55:5300"}};
   finish(run);
   return run;
 }
@@ -339,6 +430,24 @@ Run hostile() {
   dns.host = h[0];
   dns.answers[0].value = h[1];
   dns.answers[1].name = h[2];
+  // A walk from the root whose servers named hostile zones and name servers.
+  DnsStep walked;
+  walked.server = "127.0.0.53:5300";
+  walked.server_name = h[3];
+  walked.zone = h[4];
+  walked.qname = h[5];
+  walked.qtype = "A";
+  walked.span = dns.span;
+  walked.rcode = "NOERROR";
+  walked.kind = "referral";
+  walked.referral_zone = h[0];
+  walked.ns = {h[1]};
+  walked.glue = {{"A", h[1], h[2], 1}};
+  DnsStep failed = walked;
+  failed.kind = "error";
+  failed.failure = Failure{Code::kDnsLameDelegation, h[3]};
+  dns.source = "trace";
+  dns.steps = {walked, failed};
   run.connections[0].host = h[3];
   run.failure = Failure{Code::kRecvError, h[1]};
   run.outcome = Outcome::kFailed;

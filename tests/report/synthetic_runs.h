@@ -46,6 +46,11 @@ Run failed_at_tls();
 // One successful hop over HTTPS on a fresh connection, with `missing` left out.
 Run missing_phase(Phase missing);
 
+// One hop whose lookup was walked from the root (--dns-trace): the A walk root -> test
+// -> shop.test with a lame server (REFUSED) and a silent one (a 40 ms timeout) before the
+// answer, an NS name looked up from the root (depth 1), and the AAAA walk beside it.
+Run traced_walk();
+
 // One hop (plus a redirect) with hostile_strings() in every field a report shows:
 // URL, label, header names and values, reason phrase, certificate fields, error
 // message, DNS names, warnings.

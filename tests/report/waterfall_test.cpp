@@ -322,3 +322,46 @@ TEST_CASE("a note with no room beside its bar goes under it") {
   const Waterfall w = layout_waterfall(synthetic::failed_at_tls());
   CHECK(w.rows[0].note_side == NoteSide::kInside);
 }
+
+TEST_CASE("a new TLS connection's handshake messages are ticks on its tls segment, none on a reused hop") {
+  const Run run = synthetic::redirect_chain(2);  // hop 0 opens the connection, hop 1 reuses it
+  const Waterfall w = layout_waterfall(run);
+  const Row& opener = w.rows[0];
+  const Connection& c = run.connections[*run.requests[0].connection];
+  // Nine messages in the handshake; the two session tickets after it are not drawn.
+  REQUIRE(opener.tls_ticks.size() == 9);
+  const Segment* tls = nullptr;
+  for (const auto& s : opener.segments)
+    if (s.phase == Phase::kTls) tls = &s;
+  REQUIRE(tls);
+  const double left = num(tls->left_pct), right = left + num(tls->width_pct);
+  double last = 0;
+  for (std::size_t i = 0; i < opener.tls_ticks.size(); ++i) {
+    const HandshakeTick& t = opener.tls_ticks[i];
+    INFO("tick " << i);
+    CHECK(num(t.left_pct) >= left - 0.001);
+    CHECK(num(t.left_pct) <= right + 0.001);
+    CHECK(num(t.left_pct) >= last);
+    last = num(t.left_pct);
+    CHECK(t.received == !c.tls_steps[i].sent());
+    CHECK_FALSE(t.alert);
+  }
+  CHECK(w.rows[1].tls_ticks.empty());
+}
+
+TEST_CASE("a tick for a message outside the tls phase is kept at the segment's edge, and an alert is marked") {
+  Run run = synthetic::failed_at_tls();
+  const Span tls = run.requests[0].phase(Phase::kTls)->span;
+  auto& steps = run.connections[0].tls_steps;
+  steps.front().at_ms = tls.start_ms - 5;  // before the phase began
+  steps.back().at_ms = tls.end_ms + 5;     // the alert, after it ended
+  const Waterfall w = layout_waterfall(run);
+  const auto& ticks = w.rows[0].tls_ticks;
+  REQUIRE(ticks.size() == steps.size());
+  const Segment& seg = w.rows[0].segments.back();
+  REQUIRE(seg.phase == Phase::kTls);
+  CHECK(ticks.front().left_pct == seg.left_pct);
+  CHECK(num(ticks.back().left_pct) == Approx(num(seg.left_pct) + num(seg.width_pct)).margin(0.001));
+  CHECK(ticks.back().alert);
+  CHECK_FALSE(ticks.back().received);
+}

@@ -50,6 +50,11 @@ void check_same(const DnsLookup& a, const DnsLookup& b) {
       CHECK(a.queries[i].attempts[k].outcome == b.queries[i].attempts[k].outcome);
     }
   }
+  REQUIRE(a.steps.size() == b.steps.size());
+  for (size_t i = 0; i < a.steps.size(); ++i) {
+    INFO("step " << i);
+    CHECK(a.steps[i] == b.steps[i]);
+  }
   REQUIRE(a.answers.size() == b.answers.size());
   for (size_t i = 0; i < a.answers.size(); ++i) {
     CHECK(a.answers[i].type == b.answers[i].type);
@@ -80,6 +85,10 @@ void check_same(const Connection& a, const Connection& b) {
     CHECK(a.attempts[i].family == b.attempts[i].family);
     CHECK(a.attempts[i].error == b.attempts[i].error);
   }
+  CHECK(a.tls_steps == b.tls_steps);
+  CHECK(a.tls_round_trips == b.tls_round_trips);
+  CHECK(a.tls_session_offered == b.tls_session_offered);
+  CHECK(a.tls_resumed == b.tls_resumed);
   CHECK(a.closed == b.closed);
   REQUIRE(a.tls.has_value() == b.tls.has_value());
   if (!a.tls) return;
@@ -428,6 +437,7 @@ TEST_CASE("deleting a run removes every row recorded for it") {
   CHECK(*query(path, "SELECT COUNT(*) FROM dns_queries")[0][0] == "2");
   CHECK(*query(path, "SELECT COUNT(*) FROM dns_attempts")[0][0] == "4");
   CHECK(*query(path, "SELECT COUNT(*) FROM headers")[0][0] == "8");
+  CHECK(*query(path, "SELECT COUNT(*) FROM tls_steps")[0][0] == "10");
   auto loaded = db->load_run(keep.id);
   REQUIRE(loaded.ok());
   check_same(*loaded, keep);
@@ -453,4 +463,136 @@ TEST_CASE("DNS attempts are stored per query with their server, times and outcom
   // The cached lookup asked nobody: no query, no attempt.
   CHECK(*query(path, "SELECT COUNT(*) FROM dns_lookups l JOIN dns_queries q ON q.lookup_id = l.id"
                      " WHERE l.source = 'cache'")[0][0] == "0");
+}
+
+TEST_CASE("TLS steps are stored in order with their direction, and an alert's name and level only on alerts") {
+  ScratchDir dir;
+  const std::string path = dir.file("runs.db");
+  auto db = open_db(path);
+  Run run = make_three_hop_run();
+  REQUIRE(db->finish_run(run).ok());
+  using V = std::optional<std::string>;
+  CHECK(query(path, "SELECT seq, direction, message, bytes, alert, fatal, after_handshake FROM tls_steps"
+                    " WHERE seq IN (0, 1, 7, 8, 9) ORDER BY seq") ==
+        std::vector<Row>{{V("0"), V("sent"), V("ClientHello"), V("517"), {}, {}, V("0")},
+                         {V("1"), V("received"), V("ServerHello"), V("122"), {}, {}, V("0")},
+                         {V("7"), V("sent"), V("Finished"), V("52"), {}, {}, V("0")},
+                         {V("8"), V("received"), V("NewSessionTicket"), V("250"), {}, {}, V("1")},
+                         {V("9"), V("received"), V("Alert"), V("2"), V("close_notify"), V("0"), V("1")}});
+  // The connection's own columns; plain TCP has NULL in all three.
+  CHECK(query(path, "SELECT scheme, tls_round_trips, tls_session_offered, tls_resumed FROM connections ORDER BY seq") ==
+        std::vector<Row>{{V("https"), V("1"), V("1"), V("0")}, {V("http"), {}, {}, {}}});
+}
+
+namespace {
+
+// A run whose one lookup walked from the root: a referral with glue, a silent server, a
+// lame one, a check that sent nothing, and the answer.
+Run make_traced_run() {
+  Run run;
+  run.url = "http://www.flaky.test/";
+  run.started_at = "2026-12-01T10:00:00.000000Z";
+  run.outcome = Outcome::kOk;
+  DnsLookup l;
+  l.host = "www.flaky.test";
+  l.source = "trace";
+  l.servers = {"127.0.0.53:5300"};
+  l.family = 4;
+  l.span = {0.25, 160.5};
+  l.outcome = "NOERROR";
+  DnsQuery q;
+  q.type = "A";
+  q.outcome = "NOERROR";
+  q.span = l.span;
+  q.server = "127.0.0.55:5300";
+  l.queries = {q};
+  DnsStep root;
+  root.zone = ".";
+  root.server = "127.0.0.53:5300";
+  root.qname = "www.flaky.test";
+  root.qtype = "A";
+  root.span = {0.25, 0.5};
+  root.rcode = "NOERROR";
+  root.kind = "referral";
+  root.referral_zone = "test";
+  root.ns = {"ns1.nic.test"};
+  root.glue = {{"A", "ns1.nic.test", "127.0.0.54", 172800}};
+  DnsStep silent = root;
+  silent.zone = "flaky.test";
+  silent.server = "127.0.0.60:5300";
+  silent.server_name = "ns1.flaky.test";
+  silent.span = {0.75, 150.75};
+  silent.rcode.clear();
+  silent.kind = "timeout";
+  silent.referral_zone.clear();
+  silent.ns.clear();
+  silent.glue.clear();
+  silent.failure = Failure{Code::kDnsTimeout, "no reply in 150 ms"};
+  DnsStep check = silent;
+  check.server.clear();
+  check.server_name.clear();
+  check.depth = 1;
+  check.qname = "ns2.flaky.test";
+  check.span = {150.75, 150.75};
+  check.kind = "error";
+  check.failure = Failure{Code::kDnsReferralLoop, "ns2.flaky.test leads back to flaky.test"};
+  DnsStep answer = silent;
+  answer.server = "127.0.0.55:5300";
+  answer.server_name = "ns3.flaky.test";
+  answer.span = {150.75, 160.5};
+  answer.rcode = "NOERROR";
+  answer.authoritative = true;
+  answer.kind = "answer";
+  answer.records = {{"A", "www.flaky.test", "127.0.0.1", 300}};
+  answer.failure.reset();
+  l.steps = {root, silent, check, answer};
+  l.answers = answer.records;
+  run.dns_lookups = {l};
+  Request r;
+  r.method = "GET";
+  r.url = run.url;
+  r.host = "www.flaky.test";
+  r.dns_lookup = 0;
+  r.span = {0.25, 170};
+  r.phases = {PhaseRecord{Phase::kDns, l.span, std::nullopt}};
+  run.requests = {r};
+  return run;
+}
+
+}  // namespace
+
+TEST_CASE("a traced lookup's steps read back equal, field by field, NULL where a step had none") {
+  ScratchDir dir;
+  const std::string path = dir.file("runs.db");
+  auto db = open_db(path);
+  Run run = make_traced_run();
+  REQUIRE(db->finish_run(run).ok());
+  auto loaded = db->load_run(run.id);
+  REQUIRE(loaded.ok());
+  check_same(*loaded, run);
+  CHECK(loaded->dns_lookups.at(0) == run.dns_lookups.at(0));
+
+  using V = std::optional<std::string>;
+  CHECK(query(path, "SELECT seq, server, zone, kind, rcode, aa, duration_ms, error_class FROM dns_steps ORDER BY seq") ==
+        std::vector<Row>{{V("0"), V("127.0.0.53:5300"), V("."), V("referral"), V("NOERROR"), V("0"), V("0.25"), {}},
+                         {V("1"), V("127.0.0.60:5300"), V("flaky.test"), V("timeout"), {}, {}, V("150.0"), V("dns_timeout")},
+                         {V("2"), {}, V("flaky.test"), V("error"), {}, {}, V("0.0"), V("dns_referral_loop")},
+                         {V("3"), V("127.0.0.55:5300"), V("flaky.test"), V("answer"), V("NOERROR"), V("1"), V("9.75"), {}}});
+  // The referral's NS names and glue as JSON users can take apart.
+  CHECK(query(path, "SELECT j.value FROM dns_steps, json_each(dns_steps.ns) j WHERE seq = 0") ==
+        std::vector<Row>{{V("ns1.nic.test")}});
+  CHECK(query(path, "SELECT g.value ->> 'value' FROM dns_steps, json_each(dns_steps.glue) g WHERE seq = 0") ==
+        std::vector<Row>{{V("127.0.0.54")}});
+  CHECK(*query(path, "SELECT source FROM dns_lookups")[0][0] == "trace");
+}
+
+TEST_CASE("deleting a run removes its trace steps too") {
+  ScratchDir dir;
+  const std::string path = dir.file("runs.db");
+  auto db = open_db(path);
+  Run run = make_traced_run();
+  REQUIRE(db->finish_run(run).ok());
+  REQUIRE(*query(path, "SELECT COUNT(*) FROM dns_steps")[0][0] == "4");
+  exec(path, "PRAGMA foreign_keys = ON; DELETE FROM runs WHERE id = " + std::to_string(run.id));
+  CHECK(*query(path, "SELECT COUNT(*) FROM dns_steps")[0][0] == "0");
 }

@@ -46,7 +46,7 @@ TEST_CASE("opening a new file creates every table, view and index at the current
 
   auto tables = objects(path, "table");
   for (const char* t : {"runs", "connections", "connect_attempts", "dns_lookups", "dns_queries", "dns_attempts",
-                        "dns_answers",
+                        "dns_answers", "dns_steps",
                         "requests", "phases", "headers", "status_codes"})
     CHECK(tables.count(t) == 1);
   auto views = objects(path, "view");
@@ -291,7 +291,8 @@ TEST_CASE("a version 2 database is migrated to version 3, keeps its runs and mat
   exec(old_path, read_bytes(PAGELOAD_SCHEMA_V2) + "PRAGMA user_version = 2;");
   exec(old_path,
        "INSERT INTO runs (id, started_at, url, outcome, total_ms) VALUES (1, '2026-11-01T00:00:00Z', 'http://a.test/', 'ok', 9);"
-       "INSERT INTO connections (id, run_id, seq, scheme, host, port) VALUES (5, 1, 0, 'http', 'a.test', 80);"
+       "INSERT INTO connections (id, run_id, seq, scheme, host, port, tls_version, verify_result, verified)"
+       " VALUES (5, 1, 0, 'https', 'a.test', 443, 'TLSv1.3', 0, 1);"
        "INSERT INTO requests (id, run_id, seq, method, url, reused, start_ms, end_ms, connection_id) VALUES (10, 1, 0, 'GET', 'http://a.test/', 0, 0, 4, 5);"
        "INSERT INTO requests (id, run_id, seq, redirect_from, method, url, reused, start_ms, end_ms) VALUES (11, 1, 1, 0, 'GET', 'http://a.test/b', 1, 4, 9);"
        "INSERT INTO phases (request_id, name, start_ms, end_ms, ok) VALUES (10, 'connect', 0, 1, 1), (10, 'wait', 1, 3, 1), (11, 'wait', 4, 8, 1);");
@@ -312,6 +313,15 @@ TEST_CASE("a version 2 database is migrated to version 3, keeps its runs and mat
     CHECK_FALSE(run->connections[0].closed);  // how it ended was not recorded before version 3
     Run fresh = make_three_hop_run();
     REQUIRE((*db)->finish_run(fresh).ok());  // a blocked phase fits the rebuilt table
+    auto back = (*db)->load_run(fresh.id);   // and TLS steps the new table
+    REQUIRE(back.ok());
+    CHECK(back->connections[0].tls_steps == fresh.connections[0].tls_steps);
+    CHECK(back->connections[0].tls_resumed == false);
+    // A connection from before: its handshake was not recorded step by step.
+    CHECK(run->connections[0].tls->version == "TLSv1.3");
+    CHECK(run->connections[0].tls_steps.empty());
+    CHECK_FALSE(run->connections[0].tls_round_trips);
+    CHECK_FALSE(run->connections[0].tls_resumed);
   }
   const std::string new_path = dir.file("fresh.db");
   REQUIRE(Database::open(new_path).ok());
@@ -393,4 +403,24 @@ TEST_CASE("a version 2 database is migrated to version 3: headers kept, trailers
   REQUIRE(Database::open(new_path).ok());
   CHECK(columns(old_path) == columns(new_path));
   CHECK(objects(old_path, "index") == objects(new_path, "index"));
+}
+
+// dns_steps is new in version 3: a migrated file takes a traced lookup's steps, with the
+// same constraints as a fresh one.
+TEST_CASE("a version 2 database migrated to version 3 stores trace steps, with their kind checked") {
+  ScratchDir dir;
+  const std::string path = dir.file("v2.db");
+  exec(path, read_bytes(PAGELOAD_SCHEMA_V2) + "PRAGMA user_version = 2;");
+  REQUIRE(Database::open(path).ok());
+  CHECK(user_version(path) == kCurrent);
+  exec(path,
+       "INSERT INTO runs (id, started_at, url) VALUES (1, '2026-12-01T00:00:00Z', 'http://www.shop.test/');"
+       "INSERT INTO dns_lookups (id, run_id, seq, host, source, start_ms, end_ms) VALUES (1, 1, 0, 'www.shop.test', 'trace', 0, 2);"
+       "INSERT INTO dns_queries (lookup_id, seq, type, start_ms, end_ms) VALUES (1, 0, 'A', 0, 2);"
+       "INSERT INTO dns_steps (lookup_id, seq, query_seq, depth, server, zone, qname, qtype, start_ms, end_ms, kind)"
+       " VALUES (1, 0, 0, 0, '127.0.0.53:5300', '.', 'www.shop.test', 'A', 0, 0.5, 'referral');");
+  CHECK(*query(path, "SELECT duration_ms FROM dns_steps")[0][0] == "0.5");
+  CHECK_THROWS(exec(path,
+                    "INSERT INTO dns_steps (lookup_id, seq, query_seq, depth, zone, qname, qtype, start_ms, end_ms, kind)"
+                    " VALUES (1, 1, 0, 0, '.', 'x', 'A', 0, 0, 'guess');"));
 }

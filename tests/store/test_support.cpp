@@ -151,6 +151,23 @@ Run make_three_hop_run(const std::string& label) {
   tls.verify_message = "ok";
   tls.verified = true;
   conn.tls = tls;
+  // A TLS 1.3 handshake refused by the server after it: every kind of column filled.
+  using D = TlsStep::Direction;
+  conn.tls_steps = {
+      TlsStep{D::kSent, "ClientHello", 517, 14.5, "", false, false},
+      TlsStep{D::kReceived, "ServerHello", 122, 15.25, "", false, false},
+      TlsStep{D::kReceived, "EncryptedExtensions", 21, 15.5, "", false, false},
+      TlsStep{D::kReceived, "Certificate", 812, 15.5, "", false, false},
+      TlsStep{D::kReceived, "CertificateVerify", 264, 15.75, "", false, false},
+      TlsStep{D::kReceived, "Finished", 52, 15.75, "", false, false},
+      TlsStep{D::kSent, "ChangeCipherSpec", 1, 16.0, "", false, false},
+      TlsStep{D::kSent, "Finished", 52, 16.0, "", false, false},
+      TlsStep{D::kReceived, "NewSessionTicket", 250, 17.0, "", false, true},
+      TlsStep{D::kReceived, "Alert", 2, 18.0, "close_notify", false, true},
+  };
+  conn.tls_round_trips = 1;
+  conn.tls_session_offered = true;
+  conn.tls_resumed = false;
   conn.connect = Span{12.75, 14.5};
   conn.requests = 2;
   conn.closed = ConnectionClose{70.25, ClosedBy::kServer, CloseReason::kServerClosed};
