@@ -194,6 +194,14 @@ CREATE TABLE IF NOT EXISTS connections (
   tls_round_trips     INTEGER,
   tls_session_offered INTEGER CHECK (tls_session_offered IN (0, 1)),
   tls_resumed         INTEGER CHECK (tls_resumed IN (0, 1)),
+  -- How it ended (curl's close-socket callback), NULL while it was still open when the run
+  -- ended (a pool shared with later runs). closed_ms: when pageload's end was closed;
+  -- closed_by: who closed first, so who holds TCP's TIME_WAIT ('server': its FIN or reset
+  -- had arrived); close_reason: what made it close. (v3)
+  closed_ms        REAL,
+  closed_by        TEXT CHECK (closed_by IN ('server', 'pageload')),
+  close_reason     TEXT CHECK (close_reason IN ('connection_close', 'server_closed', 'reset',
+                                                'end_of_page', 'no_keepalive', 'other')),
   UNIQUE (run_id, seq)
 );
 

@@ -1,5 +1,7 @@
 // pageload report interaction. Optional: the page is complete without it (rows are
-// <details>, bars are positioned by CSS). No network access of any kind.
+// <details>, bars are positioned by CSS, links jump to rows and connections). It only
+// shows and hides rows by the values the report wrote on them, and lights up what a row
+// names. No network access of any kind.
 (function () {
   "use strict";
   var rows = Array.prototype.slice.call(document.querySelectorAll(".row"));
@@ -12,33 +14,75 @@
   if (expand) expand.addEventListener("click", function () { setAll(true); });
   if (collapse) collapse.addEventListener("click", function () { setAll(false); });
 
-  // Filter rows by the text of their summary line (URL, status, redirect target).
-  var filter = document.getElementById("filter");
-  if (filter) filter.addEventListener("input", function () {
-    var q = filter.value.trim().toLowerCase();
+  // Filters: a row is shown when it has every value chosen and its summary line (or URL)
+  // contains the text.
+  var text = document.getElementById("filter");
+  var type = document.getElementById("f-type");
+  var host = document.getElementById("f-host");
+  var status = document.getElementById("f-status");
+  var bad = document.getElementById("f-bad");
+  var shown = document.getElementById("shown");
+  function applyFilters() {
+    var q = text ? text.value.trim().toLowerCase() : "";
+    var n = 0;
     rows.forEach(function (r) {
-      r.hidden = q !== "" && r.firstElementChild.textContent.toLowerCase().indexOf(q) < 0;
+      var s = r.firstElementChild;
+      var url = s.querySelector(".c-url");
+      var ok = (!type || !type.value || r.dataset.type === type.value) &&
+        (!host || !host.value || r.dataset.host === host.value) &&
+        (!status || !status.value || r.dataset.sc === status.value) &&
+        (!bad || !bad.checked || r.hasAttribute("data-bad")) &&
+        (q === "" || s.textContent.toLowerCase().indexOf(q) >= 0 ||
+         (url && url.title.toLowerCase().indexOf(q) >= 0));
+      r.hidden = !ok;
+      if (ok) n++;
+    });
+    if (shown) shown.textContent = n === rows.length ? "" : n + " of " + rows.length + " shown";
+  }
+  [text, type, host, status, bad].forEach(function (el) {
+    if (el) el.addEventListener(el === text ? "input" : "change", applyFilters);
+  });
+
+  // A row's initiator chain (data-chain: the numbers of the requests that led to it) lights
+  // up while the row is hovered, and stays lit while it is open.
+  var lit = [];
+  function light(row) {
+    lit.forEach(function (r) { r.classList.remove("chain"); });
+    lit = [];
+    if (!row || !row.dataset.chain) return;
+    row.dataset.chain.split(" ").forEach(function (seq) {
+      var r = document.getElementById("req-" + seq);
+      if (r) { r.classList.add("chain"); lit.push(r); }
+    });
+  }
+  var opened = null;
+  rows.forEach(function (r) {
+    r.firstElementChild.addEventListener("mouseenter", function () { light(r); highlight(r.dataset.conn || ""); });
+    r.firstElementChild.addEventListener("mouseleave", function () { light(opened); highlight(""); });
+    r.addEventListener("toggle", function () {
+      if (r.open) opened = r; else if (opened === r) opened = null;
+      light(opened);
     });
   });
 
-  // Hovering a row or a connection highlights every request on the same connection.
+  // Hovering a row or a connection highlights the connection and the rows it carried.
   var conns = Array.prototype.slice.call(document.querySelectorAll(".cx[data-conn]"));
   function highlight(id) {
     rows.forEach(function (r) { r.classList.toggle("hl", id !== "" && r.dataset.conn === id); });
     conns.forEach(function (c) { c.classList.toggle("hl", id !== "" && c.dataset.conn === id); });
   }
-  rows.concat(conns).forEach(function (el) {
-    var target = el.tagName === "DETAILS" ? el.firstElementChild : el;
-    target.addEventListener("mouseenter", function () { highlight(el.dataset.conn || ""); });
-    target.addEventListener("mouseleave", function () { highlight(""); });
+  conns.forEach(function (c) {
+    c.firstElementChild.addEventListener("mouseenter", function () { highlight(c.dataset.conn); });
+    c.firstElementChild.addEventListener("mouseleave", function () { highlight(""); });
   });
 
   // A link to a connection or a request opens the <details> it points at, and those
-  // around it, before the browser scrolls there. Without script the link still lands on
-  // the entry's summary line.
+  // around it, before the browser scrolls there; a filtered-out row is shown again.
+  // Without script the link still lands on the entry's summary line.
   document.addEventListener("click", function (e) {
     var a = e.target.closest && e.target.closest("a[href^='#']");
     var el = a && document.getElementById(a.getAttribute("href").slice(1));
+    if (el && el.hidden) el.hidden = false;
     for (; el; el = el.parentElement) if (el.tagName === "DETAILS") el.open = true;
   });
 })();

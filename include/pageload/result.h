@@ -4,6 +4,7 @@
 // happen is absent (std::nullopt / empty vector), never a zero that looks measured.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -190,6 +191,34 @@ struct ConnectAttempt {
   bool operator==(const ConnectAttempt&) const = default;
 };
 
+// How a connection ended, from curl's close-socket callback. `by` is the side that closed
+// first, and so the one left holding TCP's TIME_WAIT (none after a reset); `reason` is what
+// made it close. Each enum has one table of stored names.
+enum class ClosedBy { kServer = 0, kPageload };
+inline constexpr std::array<std::string_view, 2> kClosedByNames{"server", "pageload"};
+enum class CloseReason {
+  kConnectionClose = 0,  // the response on it said `Connection: close`
+  kServerClosed,         // the server had closed it (its FIN was waiting when curl looked)
+  kReset,                // the server reset it
+  kEndOfPage,            // pageload closed the run's pool when the page was done
+  kNoKeepalive,          // --no-keepalive: closed after its request
+  kOther,                // curl closed it for a reason of its own (an error on it, a full cache)
+};
+inline constexpr std::array<std::string_view, 6> kCloseReasonNames{
+    "connection_close", "server_closed", "reset", "end_of_page", "no_keepalive", "other"};
+constexpr std::string_view closed_by_name(ClosedBy b) { return kClosedByNames[static_cast<int>(b)]; }
+constexpr std::string_view close_reason_name(CloseReason r) { return kCloseReasonNames[static_cast<int>(r)]; }
+std::optional<ClosedBy> closed_by_from_name(std::string_view name);
+std::optional<CloseReason> close_reason_from_name(std::string_view name);
+
+struct ConnectionClose {
+  double at_ms = 0;  // when pageload's end of it was closed (run clock)
+  ClosedBy by = ClosedBy::kPageload;
+  CloseReason reason = CloseReason::kOther;
+
+  bool operator==(const ConnectionClose&) const = default;
+};
+
 struct Connection {
   int id = 0;  // index within Run::connections (store maps to rowid)
   std::string scheme, host;
@@ -220,6 +249,9 @@ struct Connection {
   // one for this host and port), and the server accepted it (SSL_session_reused).
   std::optional<bool> tls_session_offered;
   std::optional<bool> tls_resumed;
+  // How it ended; absent while it was still open when the run ended (a pool shared with
+  // the batch's later runs, --share-connections).
+  std::optional<ConnectionClose> closed;
 
   bool operator==(const Connection&) const = default;
 };

@@ -65,6 +65,18 @@ std::optional<Outcome> outcome_from_name(std::string_view name) {
   return std::nullopt;
 }
 
+std::optional<ClosedBy> closed_by_from_name(std::string_view name) {
+  for (std::size_t i = 0; i < kClosedByNames.size(); ++i)
+    if (kClosedByNames[i] == name) return static_cast<ClosedBy>(i);
+  return std::nullopt;
+}
+
+std::optional<CloseReason> close_reason_from_name(std::string_view name) {
+  for (std::size_t i = 0; i < kCloseReasonNames.size(); ++i)
+    if (kCloseReasonNames[i] == name) return static_cast<CloseReason>(i);
+  return std::nullopt;
+}
+
 Run::Figures Run::figures() const {
   Figures f;
   for (const Request& r : requests) {

@@ -775,7 +775,14 @@ void PageLoad::maybe_finish() {
 
 void PageLoad::finish() {
   finished_ = true;
+  // Closing the run's own pool is when pageload closes its connections: just after the
+  // last request ended (load_ms), before the run is stored. How each connection of the run
+  // ended (then, or earlier by the server) is copied onto it.
   if (owns_pool_) driver_.close_pool(pool_);
+  auto ours = [this](const transfer::ConnectionId& id) { return connection_index_.count(id) > 0; };
+  for (const transfer::ConnectionEnd& end : driver_.take_connection_ends(pool_, ours))
+    run_.connections[static_cast<std::size_t>(connection_index_.at(end.id))].closed =
+        ConnectionClose{clock_.offset_ms(end.closed_us), end.by, end.reason};
   // A connection no request of this run opened was opened by an earlier run sharing the
   // pool (--share-connections): its connect and TLS belong to that run.
   for (Request& r : run_.requests)

@@ -1,10 +1,12 @@
-// The Connections card: every connection of the run once, with its addresses, TLS and
-// certificate; and the one line a request's details give about the connection it used,
-// linking to that card entry. A connection carrying 500 requests is described once, not
-// in each of them. Part of view.h.
+// The connection view: every connection of the run once, grouped by origin, drawn on the
+// time axis (connection_lanes.h) with its facts below: addresses, TLS, certificate, how it
+// ended and which side holds TIME_WAIT. And the one line a request's details give about the
+// connection it used, linking to that entry. A connection carrying 500 requests is
+// described once, not in each of them. Part of view.h.
 #include <string>
 
 #include "core/tls_handshake.h"
+#include "report/connection_lanes.h"
 #include "report/format.h"
 #include "report/view.h"
 
@@ -72,6 +74,7 @@ std::vector<int> requests_on(const Run& run, std::size_t index) {
   std::vector<int> seqs;
   for (const auto& r : run.requests)
     if (r.connection && static_cast<std::size_t>(*r.connection) == index) seqs.push_back(r.seq);
+  std::sort(seqs.begin(), seqs.end());
   return seqs;
 }
 
@@ -82,15 +85,56 @@ const Request* opener_of(const Run& run, std::size_t index) {
   return nullptr;
 }
 
-// The facts of one connection, for its card entry. `earlier` is the first connection
-// before it with the same certificate, whose facts are not repeated.
-Data facts_view(const Connection& c, const Connection* earlier) {
+// Why it closed, in words.
+std::string close_reason_text(const ConnectionClose& c, const Run& run) {
+  switch (c.reason) {
+    case CloseReason::kConnectionClose:
+      return "the server answered Connection: close, and the connection closed after that response";
+    case CloseReason::kServerClosed:
+      return "the server closed it: its FIN was waiting when curl next looked at the connection";
+    case CloseReason::kReset:
+      return "the server reset it (RST)";
+    case CloseReason::kEndOfPage: {
+      std::string after;
+      if (run.load_ms) after = ", " + format_ms(std::max(0.0, c.at_ms - *run.load_ms)) + " after the load";
+      return "pageload closed it when the page was done" + after;
+    }
+    case CloseReason::kNoKeepalive:
+      return "pageload closed it after its request (--no-keepalive)";
+    case CloseReason::kOther:
+      break;
+  }
+  return "curl closed it on its own (after an error on it, or with its cache of idle connections full)";
+}
+
+// Which side of the connection holds TCP's TIME_WAIT: the one that closed first.
+std::string time_wait_text(const ConnectionClose& c) {
+  if (c.reason == CloseReason::kReset) return "nobody: a reset ends a connection without TIME_WAIT";
+  if (c.by == ClosedBy::kServer) return "the server, which closed first; this machine's port is free at once";
+  return "this machine, which closed first: its local port stays in TIME_WAIT for 60 s (Linux)";
+}
+
+std::string end_title(const ConnectionClose& c) {
+  return std::string(c.by == ClosedBy::kServer ? "closed by the server" : "closed by pageload") + " · " +
+         format_ms(c.at_ms) + " · " + std::string(close_reason_name(c.reason));
+}
+
+// The facts of one connection, for its entry. `earlier` is the first connection before
+// it with the same certificate, whose facts are not repeated.
+Data facts_view(const Run& run, const Connection& c, const Connection* earlier) {
   Data fields = list();
+  fields.push_back(pair_view("Remote", format_endpoint(c.remote_ip, c.remote_port)));
   std::string local = format_endpoint(c.local_ip, c.local_port);
   if (c.family) local += " · IPv" + std::to_string(c.family);
   fields.push_back(pair_view("Local", local));
   if (!c.proxy.empty()) fields.push_back(pair_view("Proxy", c.proxy + " (from the environment)"));
   if (!c.retry_reason.empty()) fields.push_back(pair_view("Given up", c.retry_reason + "; curl sent the request again"));
+  if (c.closed) {
+    fields.push_back(pair_view("Closed", format_ms(c.closed->at_ms) + ": " + close_reason_text(*c.closed, run)));
+    fields.push_back(pair_view("TIME_WAIT", time_wait_text(*c.closed)));
+  } else {
+    fields.push_back(pair_view("Closed", "not by the end of the run: kept open for the batch's later runs"));
+  }
   if (!c.tls) {
     fields.push_back(pair_view("TLS", c.tls_steps.empty() ? "none (plain TCP)" : "handshake failed"));
     return fields;
@@ -118,6 +162,102 @@ Data facts_view(const Connection& c, const Connection* earlier) {
   return fields;
 }
 
+std::string_view label_class(LabelFit fit) {
+  return fit == LabelFit::kAlways ? "" : fit == LabelFit::kWide ? " lw" : " ln";
+}
+
+Data block_view(const Block& b) {
+  Data d;
+  d.set("seq", std::to_string(b.seq));
+  d.set("lane", std::to_string(b.lane));
+  d.set("left", b.left_pct);
+  d.set("width", b.width_pct);
+  d.set("css", std::string(b.tint) + (b.failed ? " failed" : "") + std::string(label_class(b.label)));
+  d.set("label", b.label != LabelFit::kNone);
+  d.set("title", b.title);
+  return d;
+}
+
+// One keep-alive failure, in words, with the connections and request linked.
+Data failure_view(const Run& run, const KeepAliveFailure& f) {
+  Data d;
+  d.set("closed", std::to_string(run.connections[f.closed].id));
+  d.set("closed_index", std::to_string(f.closed));
+  d.set("replacement", std::to_string(run.connections[f.replacement].id));
+  d.set("replacement_index", std::to_string(f.replacement));
+  d.set("seq", std::to_string(f.request_seq));
+  d.set("has_seq", f.request_seq >= 0);
+  d.set("how", f.found_in_use ? "curl sent a request on it, found it closed and sent the request again"
+                              : "the server closed it while it was idle");
+  d.set("idle", format_ms(f.idle_ms));
+  d.set("cost", format_ms(f.cost_ms));
+  return d;
+}
+
+Data row_view(const Run& run, const ConnectionRow& row, const HostGroup& g, bool open) {
+  const Connection& c = run.connections[row.index];
+  const Connection* earlier = nullptr;
+  if (c.tls)
+    for (std::size_t k = 0; k < row.index && !earlier; ++k)
+      if (run.connections[k].tls && same_certificate(*run.connections[k].tls, *c.tls)) earlier = &run.connections[k];
+  Data d;
+  d.set("index", std::to_string(row.index));
+  d.set("id", std::to_string(c.id));
+  d.set("open", open);
+  d.set("protocol", row.protocol.empty() ? std::string("—") : row.protocol);
+  d.set("tls", text(tls_summary(c)));
+  d.set("lanes", std::to_string(row.lanes));
+  d.set("lane_px", std::to_string(row.lane_px));
+  d.set("ka_fail", row.keepalive_failure.has_value());
+  d.set("replacement", row.replacement);
+  Data setup = list();
+  for (const auto& s : row.setup) {
+    Data e;
+    e.set("css", std::string(s.css) + (s.failed ? " failed" : ""));
+    e.set("left", s.left_pct);
+    e.set("width", s.width_pct);
+    setup.push_back(e);
+  }
+  d.set("setup", setup);
+  Data blocks = list();
+  for (const auto& b : row.blocks) blocks.push_back(block_view(b));
+  d.set("blocks", blocks);
+  if (row.end) {
+    Data e;
+    e.set("left", row.end->left_pct);
+    e.set("by", std::string(closed_by_name(row.end->close.by)));
+    e.set("title", end_title(row.end->close));
+    d.set("end", e);
+  } else {
+    d.set("end", false);
+  }
+  const std::vector<int> seqs = requests_on(run, row.index);
+  d.set("requests", seqs.empty() ? std::string("no request")
+                                 : (seqs.size() == 1 ? "request " : "requests ") + format_seq_ranges(seqs));
+  std::string opened = "opened before this run";
+  if (const Request* opener = opener_of(run, row.index)) opened = "opened by request #" + std::to_string(opener->seq);
+  else if (!c.retry_reason.empty() || c.connect) opened = "opened for a try curl gave up";
+  d.set("opened", opened);
+  d.set("fields", facts_view(run, c, earlier));
+  d.set("handshake", handshake_view(c));
+  // One attempt that connected says no more than Remote does.
+  const bool tried_more = c.attempts.size() > 1 || (c.attempts.size() == 1 && !c.attempts[0].error.empty());
+  Data attempts = list();
+  if (tried_more)
+    for (const auto& a : c.attempts) {
+      Data e;
+      e.set("address", text(format_endpoint(a.address, a.port)));
+      e.set("result", text(a.error.empty() ? "connected" : a.error));
+      attempts.push_back(e);
+    }
+  d.set("has_attempts", tried_more);
+  d.set("attempts", attempts);
+  Data failures = list();
+  if (row.keepalive_failure) failures.push_back(failure_view(run, g.failures[*row.keepalive_failure]));
+  d.set("failures", failures);
+  return d;
+}
+
 }  // namespace
 
 std::string format_seq_ranges(const std::vector<int>& seqs) {
@@ -133,51 +273,29 @@ std::string format_seq_ranges(const std::vector<int>& seqs) {
   return out;
 }
 
-Data connections_view(const Run& run) {
-  Data out = list();
+Data connection_groups_view(const Run& run, const Waterfall& w) {
+  const std::vector<HostGroup> groups = layout_connections(run, w.axis);
   // A short run shows its few connections open; a long one lists them closed.
   const bool open = run.connections.size() <= kOpenConnections;
-  for (std::size_t i = 0; i < run.connections.size(); ++i) {
-    const Connection& c = run.connections[i];
-    const Connection* earlier = nullptr;
-    if (c.tls)
-      for (std::size_t k = 0; k < i && !earlier; ++k)
-        if (run.connections[k].tls && same_certificate(*run.connections[k].tls, *c.tls))
-          earlier = &run.connections[k];
+  Data out = list();
+  for (const HostGroup& g : groups) {
     Data d;
-    d.set("index", std::to_string(i));
-    d.set("id", std::to_string(c.id));
-    d.set("open", open);
-    d.set("origin", text(c.scheme + "://" + c.host + ":" + std::to_string(c.port)));
-    d.set("remote", text(format_endpoint(c.remote_ip, c.remote_port)));
-    d.set("tls", text(tls_summary(c)));
-    const std::vector<int> seqs = requests_on(run, i);
-    d.set("requests", seqs.empty() ? std::string("no request")
-                                   : (seqs.size() == 1 ? "request " : "requests ") +
-                                         format_seq_ranges(seqs));
-    d.set("fields", facts_view(c, earlier));
-    d.set("handshake", handshake_view(c));
-    // One attempt that connected says no more than Remote does.
-    const bool tried_more = c.attempts.size() > 1 ||
-                            (c.attempts.size() == 1 && !c.attempts[0].error.empty());
-    Data attempts = list();
-    if (tried_more)
-      for (const auto& a : c.attempts) {
-        Data e;
-        e.set("address", text(format_endpoint(a.address, a.port)));
-        e.set("result", text(a.error.empty() ? "connected" : a.error));
-        attempts.push_back(e);
-      }
-    d.set("has_attempts", tried_more);
-    d.set("attempts", attempts);
+    d.set("origin", g.origin);
+    d.set("protocols", g.protocols.empty() ? Data{false} : Data{g.protocols});
+    d.set("summary", count_text(g.rows.size(), "connection") + " · " + count_text(g.requests, "request"));
+    Data rows = list();
+    for (const auto& row : g.rows) rows.push_back(row_view(run, row, g, open));
+    d.set("rows", rows);
+    Data failures = list();
+    for (const auto& f : g.failures) failures.push_back(failure_view(run, f));
+    d.set("failures", failures);
     out.push_back(d);
   }
   return out;
 }
 
 Data request_connection_view(const Run& run, const Request& r) {
-  if (!r.connection || *r.connection < 0 ||
-      static_cast<std::size_t>(*r.connection) >= run.connections.size())
+  if (!r.connection || *r.connection < 0 || static_cast<std::size_t>(*r.connection) >= run.connections.size())
     return Data{false};
   const std::size_t index = static_cast<std::size_t>(*r.connection);
   const Connection& c = run.connections[index];

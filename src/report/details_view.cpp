@@ -1,5 +1,6 @@
-// The detail panes of one request row: timings of absent phases, sizes, headers and
-// DNS lookup (the connection is connections_view.cpp's). Part of view.h.
+// The detail panes of one request row: timings of absent phases, sizes, what the page
+// made of it (type, initiator chain, priority), headers and DNS lookup (the connection is
+// connections_view.cpp's). Part of view.h.
 #include <string>
 
 #include "core/redact.h"
@@ -25,6 +26,7 @@ constexpr std::string_view kReused = "not needed: reused connection";
 // Why a phase has no segment, in words a reader can act on.
 std::string absent_reason(const Run& run, const Request& r, Phase p) {
   const bool setup = p == Phase::kDns || p == Phase::kConnect || p == Phase::kTls;
+  if (p == Phase::kBlocked) return "not queued: its own work began as soon as it was found";
   if (setup && r.reused && r.connection) return std::string(kReused);
   if (r.error_phase && static_cast<int>(p) > static_cast<int>(*r.error_phase))
     return "not reached: the request failed before them";
@@ -148,9 +150,36 @@ Data dns_view(const DnsLookup& l) {
   return d;
 }
 
+// What the page made of the request: its type, who asked for it and how, the chain of
+// initiators behind it (each linked to its row), when it was found, its priority.
+Data page_pane(const Row& row, const Request& r) {
+  Data fields = list();
+  auto add = [&fields](std::string_view name, std::string_view value) { fields.push_back(pair_view(name, value)); };
+  add("Type", std::string(resource_type_name(r.resource_type)) +
+                  (r.content_type.empty() ? std::string() : ", served as " + r.content_type));
+  if (!r.found_by.empty()) add("Found by", r.found_by);
+  if (r.discovered_ms) add("Found at", format_ms(*r.discovered_ms));
+  add("Priority", row.priority_text);
+  if (!r.note.empty()) add("Note", r.note);
+  Data d;
+  d.set("fields", fields);
+  Data chain = list();
+  for (int seq : row.chain) {
+    Data link;
+    link.set("seq", std::to_string(seq));
+    chain.push_back(link);
+  }
+  d.set("has_chain", !row.chain.empty());
+  d.set("chain", chain);
+  d.set("critical", row.critical);
+  return d;
+}
+
 }  // namespace
 
-void add_request_details(const Run& run, const Request& r, Data& row) {
+void add_request_details(const Run& run, const Row& view, Data& row) {
+  const Request& r = run.requests[view.request_index];
+  row.set("page", page_pane(view, r));
   Data warnings = list();
   for (const auto& w : r.warnings) warnings.push_back(text(w));
   row.set("warnings", warnings);

@@ -60,6 +60,13 @@ std::string format_endpoint(const std::string& ip, int port) {
   return (v6 ? "[" + ip + "]" : ip) + ":" + std::to_string(port);
 }
 
+std::string format_host(const std::string& scheme, const std::string& host, int port) {
+  std::string out = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  const bool own = port == 0 || (scheme == "http" && port == 80) || (scheme == "https" && port == 443);
+  if (!own) out += ":" + std::to_string(port);
+  return out;
+}
+
 std::string clean_text(std::string_view in, bool keep_newlines) {
   std::string out;
   out.reserve(in.size());

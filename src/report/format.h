@@ -30,6 +30,10 @@ std::string format_bytes(int64_t bytes);
 // there is no address.
 std::string format_endpoint(const std::string& ip, int port);
 
+// A host as a row names it: "a.test", "[::1]", with ":port" only when it is not the
+// scheme's own (80 for http, 443 for https).
+std::string format_host(const std::string& scheme, const std::string& host, int port);
+
 // Makes a string from the network or the user safe to display: invalid UTF-8 bytes and
 // C0 control characters (except tab) become U+FFFD; newlines become spaces unless
 // `keep_newlines`; C1 controls and the bidirectional formatting characters (U+202E...)

@@ -1,19 +1,23 @@
 #include "report/view.h"
 
 #include <cstdio>
+#include <map>
 
 #include "core/tls_handshake.h"
 #include "report/format.h"
+#include "report/summaries.h"
 
 namespace pageload::report {
 
 namespace {
 
+// The short word a row's type cell shows; the full name is its tooltip and filter value.
+constexpr std::array<std::string_view, 7> kTypeShort{"doc", "css", "js", "img", "font", "media", "other"};
+static_assert(kTypeShort.size() == kResourceTypeNames.size());
 
-// "1 request", "6 requests".
-std::string count_text(std::size_t n, const std::string& noun) {
-  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
-}
+// At most this many failed requests are named in the waterfall's failure banner; the
+// "failed only" filter shows them all.
+constexpr std::size_t kMaxFailuresNamed = 8;
 
 // Three decimals; `trim` drops trailing zeros ("31" rather than "31.000").
 std::string fixed3(double v, bool trim = false) {
@@ -28,10 +32,13 @@ std::string fixed3(double v, bool trim = false) {
 }
 
 std::string_view note_class(const Row& row) {
-  std::string_view c = row.note_side == NoteSide::kAfter    ? "after"
-                       : row.note_side == NoteSide::kBefore ? "before"
-                                                            : "inside";
-  return c;
+  switch (row.note_side) {
+    case NoteSide::kAfter: return "after";
+    case NoteSide::kBefore: return "before";
+    case NoteSide::kOver: return "over";
+    case NoteSide::kInside: break;
+  }
+  return "inside";
 }
 
 // The bar's tooltip: every phase and its duration, named as the terminal summary names
@@ -48,7 +55,7 @@ std::string phases_title(const Row& row) {
 
 Data segment_view(const Segment& s) {
   Data d;
-  d.set("css", std::string(s.css));
+  d.set("css", std::string(s.css) + (s.tint.empty() ? "" : " " + std::string(s.tint)));
   d.set("label", std::string(s.label));
   d.set("left", s.left_pct);
   d.set("width", s.width_pct);
@@ -58,22 +65,48 @@ Data segment_view(const Segment& s) {
   return d;
 }
 
-Data row_view(const Run& run, const Row& row) {
+std::string join_seqs(const std::vector<int>& seqs) {
+  std::string out;
+  for (int s : seqs) out += (out.empty() ? "" : " ") + std::to_string(s);
+  return out;
+}
+
+Data row_view(const Run& run, const Row& row, const std::map<std::string, std::size_t>& hosts) {
   const Request& r = run.requests[row.request_index];
   Data d;
   d.set("seq", std::to_string(row.seq));
   d.set("method", text(r.method.empty() ? "GET" : r.method));
+  d.set("not_get", !r.method.empty() && r.method != "GET");
   d.set("url", text(r.url));
-  d.set("tint", row.tint_class);
+  d.set("name", row.name);
+  d.set("host", row.host);
+  auto host = hosts.find(row.host);
+  d.set("host_index", host == hosts.end() ? std::string() : std::to_string(host->second));
+  d.set("type", std::string(resource_type_name(row.type)));
+  d.set("type_short", std::string(kTypeShort[static_cast<std::size_t>(row.type)]));
+  d.set("size", row.size_text);
+  d.set("priority", row.priority_text);
+  d.set("tint", row.tint_class + (row.critical ? " crit" : ""));
+  d.set("critical", row.critical);
   d.set("status", row.status_text);
   d.set("status_class", row.status_class);
+  d.set("status_group", row.status_group);
+  d.set("bad", row.failed || (r.status && *r.status >= 400));
   d.set("redirect", row.is_redirect);
   d.set("redirect_target", row.redirect_target);
   d.set("redirect_url", row.redirect_url);
-  d.set("redirect_text", row.redirect_text);
   d.set("has_conn", row.connection.has_value());
   d.set("conn_id", row.connection ? std::to_string(*row.connection) : std::string());
   d.set("reused", row.reused);
+  d.set("chain", row.chain.empty() ? Data{false} : Data{join_seqs(row.chain)});
+  if (row.discovery) {
+    Data line;
+    line.set("left", row.discovery->first);
+    line.set("width", row.discovery->second);
+    d.set("discovery", line);
+  } else {
+    d.set("discovery", false);
+  }
   Data segments = list();
   for (const auto& s : row.segments) segments.push_back(segment_view(s));
   d.set("segments", segments);
@@ -97,24 +130,114 @@ Data row_view(const Run& run, const Row& row) {
   d.set("note", text(row.note));
   d.set("note_class", std::string(note_class(row)) + (row.failed ? " err-text" : ""));
   d.set("note_pct", row.note_pct);
-  add_request_details(run, r, d);
+  add_request_details(run, row, d);
   return d;
 }
 
-Data phases_view(const Waterfall& w) {
-  Data phases = list();
-  for (const auto& t : w.totals) {
-    Data p;
-    p.set("css", std::string(t.css));
-    p.set("label", std::string(t.label));
-    p.set("total", t.total_text);
-    p.set("share", t.share_pct);
-    p.set("share_text", t.share_text);
-    p.set("count", std::to_string(t.count));
-    p.set("present", t.count > 0);
-    phases.push_back(p);
+Data markers_view(const Waterfall& w) {
+  Data out = list();
+  for (const auto& m : w.markers) {
+    Data d;
+    d.set("css", std::string(m.css));
+    d.set("label", std::string(m.label));
+    d.set("left", m.left_pct);
+    d.set("time", m.time_text);
+    out.push_back(d);
   }
-  return phases;
+  return out;
+}
+
+// The filter's choices: each value the page has, with how many rows carry it.
+Data choices(const std::vector<std::pair<std::string, int>>& values, bool index_values) {
+  Data out = list();
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    Data d;
+    d.set("value", index_values ? std::to_string(i) : values[i].first);
+    d.set("label", values[i].first + " (" + std::to_string(values[i].second) + ")");
+    out.push_back(d);
+  }
+  return out;
+}
+
+void add_filters(const Waterfall& w, const std::vector<std::string>& host_names, Data& d) {
+  std::vector<std::pair<std::string, int>> types, hosts, statuses;
+  for (std::size_t t = 0; t < kResourceTypeNames.size(); ++t) {
+    int n = 0;
+    for (const auto& row : w.rows) n += static_cast<std::size_t>(row.type) == t;
+    if (n) types.emplace_back(std::string(kResourceTypeNames[t]), n);
+  }
+  for (const auto& h : host_names) {
+    int n = 0;
+    for (const auto& row : w.rows) n += row.host == h;
+    hosts.emplace_back(h, n);
+  }
+  for (std::string_view g : {"1xx", "2xx", "3xx", "4xx", "5xx", "failed", "none"}) {
+    int n = 0;
+    for (const auto& row : w.rows) n += row.status_group == g;
+    if (n) statuses.emplace_back(std::string(g), n);
+  }
+  d.set("filter_types", choices(types, false));
+  d.set("filter_hosts", choices(hosts, true));
+  d.set("filter_statuses", choices(statuses, false));
+}
+
+// The failure banner: how many requests failed, the first few named and linked.
+Data failures_view(const Run& run, const Waterfall& w) {
+  std::vector<const Row*> bad;
+  for (const auto& row : w.rows) {
+    const Request& r = run.requests[row.request_index];
+    if (row.failed || (r.status && *r.status >= 400)) bad.push_back(&row);
+  }
+  if (bad.empty()) return Data{false};
+  Data d;
+  d.set("count", count_text(bad.size(), "request") + " of " + std::to_string(w.rows.size()) + " failed");
+  Data items = list();
+  for (std::size_t i = 0; i < bad.size() && i < kMaxFailuresNamed; ++i) {
+    const Row& row = *bad[i];
+    Data e;
+    e.set("seq", std::to_string(row.seq));
+    e.set("what", row.failed ? row.error : row.status_text + " " + clean_text(run.requests[row.request_index].reason));
+    e.set("name", row.name);
+    e.set("host", row.host);
+    items.push_back(e);
+  }
+  d.set("items", items);
+  d.set("more", bad.size() > kMaxFailuresNamed ? Data{std::to_string(bad.size() - kMaxFailuresNamed) + " more"}
+                                               : Data{false});
+  return d;
+}
+
+// The critical path: its requests, linked, and how it spent the load.
+Data critical_path_view(const Run& run, const Waterfall& w) {
+  const PageModel& m = w.page;
+  if (m.critical_path.size() < 2) return Data{false};  // a lone request is no chain
+  Data d;
+  Data steps = list();
+  for (std::size_t k = 0; k < m.critical_path.size(); ++k) {
+    const Request& r = run.requests[m.critical_path[k]];
+    Data s;
+    s.set("seq", std::to_string(r.seq));
+    s.set("type", std::string(resource_type_name(r.resource_type)));
+    s.set("name", clean_text(host_and_name(r.url).second));
+    s.set("first", k == 0);
+    steps.push_back(s);
+  }
+  d.set("steps", steps);
+  const PathTime& t = m.path_time;
+  auto share = [&](double ms) { return format_share(t.length_ms > 0 ? 100 * ms / t.length_ms : 0); };
+  d.set("length", format_ms(t.length_ms));
+  d.set("network", format_ms(t.network_ms));
+  d.set("network_share", share(t.network_ms));
+  d.set("queued", t.queued_ms >= 0.005 ? Data{format_ms(t.queued_ms)} : Data{false});
+  d.set("other", format_ms(t.other_ms));
+  d.set("other_share", share(t.other_ms));
+  return d;
+}
+
+Data warnings_view(const std::vector<std::string>& warnings) {
+  Data out = list();
+  for (const auto& w : warnings) out.push_back(text(w));
+  return out;
 }
 
 }  // namespace
@@ -131,6 +254,23 @@ Data pair_view(std::string_view name, std::string_view value) {
   d.set("name", text(name));
   d.set("value", text(value));
   return d;
+}
+
+std::string count_text(std::size_t n, const std::string& noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
+Data ticks_view(const Axis& axis) {
+  Data ticks = list();
+  for (const auto& t : axis.ticks) {
+    if (t.label.empty()) continue;  // a gridline only: the track's background draws it
+    Data tick;
+    tick.set("left", t.left_pct);
+    tick.set("label", t.label);
+    tick.set("align", std::string(t.align == TickAlign::kStart ? " start" : t.align == TickAlign::kEnd ? " end" : ""));
+    ticks.push_back(tick);
+  }
+  return ticks;
 }
 
 Data page_view(const Run& run, const Waterfall& w) {
@@ -150,6 +290,7 @@ Data page_view(const Run& run, const Waterfall& w) {
     if (!run.failure->message.empty()) run_error += ": " + run.failure->message;
   }
   d.set("run_error", optional_text(run_error));
+  d.set("run_warnings", warnings_view(run.warnings));
   d.set("started_at", text(run.started_at.empty() ? "—" : run.started_at));
   d.set("total", run.total_ms ? format_ms(*run.total_ms) : "—");
   d.set("label", optional_text(run.label));
@@ -157,31 +298,56 @@ Data page_view(const Run& run, const Waterfall& w) {
   d.set("library_versions", text(run.library_versions));
   d.set("request_count", count_text(run.requests.size(), "request"));
   d.set("connection_count", count_text(run.connections.size(), "connection"));
+  d.set("markers", markers_view(w));
+  const Run::Figures f = run.figures();
+  d.set("transfer", format_bytes(f.transfer_bytes));
 
-  d.set("phases", phases_view(w));
-  d.set("phases_sum", format_ms(w.phases_sum_ms));
-  // Hundredths of a millisecond are below what the run's clock can tell apart from zero.
-  d.set("between", w.between_ms >= 0.005 ? Data{format_ms(w.between_ms)} : Data{false});
-  Data ticks = list();
-  for (const auto& t : w.axis.ticks) {
-    if (t.label.empty()) continue;  // a gridline only: the track's background draws it
-    Data tick;
-    tick.set("left", t.left_pct);
-    tick.set("label", t.label);
-    tick.set("align", std::string(t.align == TickAlign::kStart ? " start"
-                                  : t.align == TickAlign::kEnd ? " end"
-                                                               : ""));
-    ticks.push_back(tick);
-  }
-  d.set("ticks", ticks);
+  d.set("ticks", ticks_view(w.axis));
   d.set("step_pct", w.axis.step_pct);
+  // The gridline step and the page markers for every bar area on the axis (an absent
+  // marker sits off the axis, unseen).
+  std::string axis_style = "--tick:" + w.axis.step_pct + "%";
+  for (auto [css, var] : {std::pair{"m-ttfb", "--mt"}, {"m-doc", "--md"}, {"m-load", "--ml"}}) {
+    std::string at = "-10";
+    for (const auto& m : w.markers)
+      if (m.css == css) at = m.left_pct;
+    axis_style += std::string(";") + var + ":" + at + "%";
+  }
+  d.set("axis_style", axis_style);
   d.set("axis_end_ms", fixed3(w.axis.end_ms));
 
+  std::vector<std::string> host_names;
+  std::map<std::string, std::size_t> hosts;
+  for (const auto& row : w.rows)
+    if (hosts.emplace(row.host, host_names.size()).second) host_names.push_back(row.host);
+  d.set("host_count", count_text(host_names.size(), "host"));
+  add_filters(w, host_names, d);
+  d.set("failures", failures_view(run, w));
+  d.set("critical_path", critical_path_view(run, w));
+  Data kinds = list();
+  for (const auto& k : kContentKinds) {
+    Data e;
+    e.set("css", std::string(k.css));
+    e.set("label", std::string(k.label));
+    kinds.push_back(e);
+  }
+  d.set("kinds", kinds);
+  Data phases = list();
+  for (const auto& p : kPhases) {
+    Data e;
+    e.set("css", std::string(p.css));
+    e.set("label", std::string(p.label));
+    phases.push_back(e);
+  }
+  d.set("phases", phases);
+
   Data rows = list();
-  for (const auto& row : w.rows) rows.push_back(row_view(run, row));
+  for (const auto& row : w.rows) rows.push_back(row_view(run, row, hosts));
   d.set("rows", rows);
-  d.set("connections", connections_view(run));
+  d.set("has_rows", !w.rows.empty());
+  d.set("connection_groups", connection_groups_view(run, w));
   d.set("has_connections", !run.connections.empty());
+  add_summaries(run, w, d);
   return d;
 }
 

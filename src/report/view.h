@@ -1,12 +1,13 @@
-// The report's view model: a Run and its Waterfall turned into the kainjow::mustache
-// data the page template (web/report.html.mustache) reads. Every string from the
-// network or the user passes through clean_text here; the template escapes it for HTML.
+// The report's view model: a Run and its layouts turned into the kainjow::mustache data
+// the page template (web/report.html.mustache) reads. Every string from the network or
+// the user passes through clean_text here; the template escapes it for HTML.
 // Internal to the report module.
 #pragma once
 
 #include <kainjow/mustache.hpp>
 
 #include "pageload/result.h"
+#include "report/axis.h"
 #include "report/waterfall.h"
 
 namespace pageload::report {
@@ -22,6 +23,10 @@ Data optional_text(std::string_view s);
 inline Data list() { return Data{Data::type::list}; }
 // {name, value}, both cleaned: one line of a "Name: value" pane.
 Data pair_view(std::string_view name, std::string_view value);
+// "1 request", "6 requests".
+std::string count_text(std::size_t n, const std::string& noun);
+// The axis's labelled ticks, for a scale head.
+Data ticks_view(const Axis& axis);
 
 // Everything the page template needs, except the inlined css/js and the script hash.
 Data page_view(const Run& run, const Waterfall& waterfall);
@@ -29,23 +34,27 @@ Data page_view(const Run& run, const Waterfall& waterfall);
 // A short run (this many connections or fewer) shows its connections' facts open.
 inline constexpr std::size_t kOpenConnections = 3;
 
-// The Connections card: each connection once (addresses, TLS, certificate, attempts); a
-// certificate seen on an earlier connection is named, not repeated.
-Data connections_view(const Run& run);
+// The connection view: each origin's connections on the time axis, each with its facts
+// once (addresses, TLS, certificate, attempts, how it ended); a certificate seen on an
+// earlier connection is named, not repeated. connections_view.cpp.
+Data connection_groups_view(const Run& run, const Waterfall& waterfall);
 
-// The one line a request's details give about its connection, linking to the card
-// entry; false when the request had none.
+// The one line a request's details give about its connection, linking to its entry in
+// the connection view; false when the request had none.
 Data request_connection_view(const Run& run, const Request& request);
 
 // Request numbers as ranges: {0, 1, 2, 3, 5} → "#0–#3, #5"; two in a row stay a list.
 std::string format_seq_ranges(const std::vector<int>& seqs);
 
+// The summaries: by host, by type, and time per phase. summary_view.cpp.
+void add_summaries(const Run& run, const Waterfall& waterfall, Data& page);
+
 // A lookup walked from the root (--dns-trace): its steps as rows of a small waterfall;
-// false when it has none.
+// false when it has none. walk_view.cpp.
 Data walk_view(const DnsLookup& lookup);
 
-// The detail panes of one request (timings, headers, DNS, connection), merged into
-// its row's data.
-void add_request_details(const Run& run, const Request& request, Data& row);
+// The detail panes of one request (timings, the page's view of it, headers, DNS
+// lookup, connection), merged into its row's data. details_view.cpp.
+void add_request_details(const Run& run, const Row& row, Data& data);
 
 }  // namespace pageload::report

@@ -10,10 +10,6 @@ namespace pageload::report {
 
 namespace {
 
-double pct_of(double ms, double axis_ms) {
-  return std::clamp(ms / axis_ms * 100.0, 0.0, 100.0);
-}
-
 std::string failure_text(const Failure& f) {
   std::string out{code_name(f.code)};
   if (!f.message.empty()) out += ": " + clean_text(f.message);
@@ -22,11 +18,13 @@ std::string failure_text(const Failure& f) {
 
 // The latest moment anything in the run happened.
 double run_extent_ms(const Run& run) {
-  double end = run.total_ms.value_or(0);
+  double end = std::max({run.total_ms.value_or(0), run.load_ms.value_or(0), run.document_ms.value_or(0)});
   for (const auto& r : run.requests) {
     end = std::max(end, r.span.end_ms);
     for (const auto& p : r.phases) end = std::max(end, p.span.end_ms);
   }
+  for (const auto& c : run.connections)
+    if (c.closed) end = std::max(end, c.closed->at_ms);
   return end;
 }
 
@@ -46,12 +44,15 @@ Box segment_box(const Span& span, double axis_ms) {
   return b;
 }
 
-Segment layout_segment(const PhaseRecord& p, double axis_ms) {
+}  // namespace
+
+Segment layout_segment(const PhaseRecord& p, double axis_ms, std::string_view tint) {
   const auto& info = phase_info(p.phase);
   Segment s;
   s.phase = p.phase;
   s.css = info.css;
   s.label = info.label;
+  if (p.phase == Phase::kReceive && !p.failure) s.tint = tint;
   s.start_ms = p.span.start_ms;
   s.duration_ms = std::max(0.0, p.span.duration_ms());
   const Box box = segment_box(p.span, axis_ms);
@@ -65,6 +66,8 @@ Segment layout_segment(const PhaseRecord& p, double axis_ms) {
   }
   return s;
 }
+
+namespace {
 
 // The handshake's messages as ticks on the tls segment of the request that opened the
 // connection; a message OpenSSL handled a little outside the phase (curl's APPCONNECT
@@ -91,9 +94,21 @@ std::string tint_class(const Request& r) {
   if (r.failure) return "t-failed";
   if (r.status && *r.status >= 500) return "t-5xx";
   if (r.status && *r.status >= 400) return "t-4xx";
+  if (r.status && *r.status >= 300 && *r.status < 400) return "t-3xx";
   return "";
 }
 
+std::string status_group(const Request& r) {
+  if (r.status && *r.status >= 100 && *r.status < 600) return std::to_string(*r.status / 100) + "xx";
+  return r.failure ? "failed" : "none";
+}
+
+std::string priority_text(const std::optional<Priority>& p) {
+  if (!p) return "—";
+  std::string s(priority_name(*p));
+  s[0] = static_cast<char>(s[0] - 'a' + 'A');
+  return s;
+}
 
 std::size_t utf8_length(std::string_view s) {
   std::size_t n = 0;
@@ -101,8 +116,8 @@ std::size_t utf8_length(std::string_view s) {
   return n;
 }
 
-// Puts the note after the bar when it fits there, else before it, else on its own line
-// under the bar.
+// Puts the note after the bar when it fits there, else before it, else over the bar's
+// end, else on its own line under the bar.
 void place_note(Row& row, double bar_start_pct, double bar_end_pct) {
   // How much of the track the note takes on the narrowest one, in percent.
   const double need = (kNotePaddingPx + kNoteCharPx * static_cast<double>(utf8_length(row.note))) /
@@ -113,40 +128,66 @@ void place_note(Row& row, double bar_start_pct, double bar_end_pct) {
   } else if (bar_start_pct - need >= 0) {
     row.note_side = NoteSide::kBefore;
     row.note_pct = format_pct(100 - bar_start_pct);
+  } else if (bar_end_pct - bar_start_pct >= need) {
+    row.note_side = NoteSide::kOver;
+    row.note_pct = format_pct(100 - bar_end_pct);
   } else {
     row.note_side = NoteSide::kInside;
     row.note_pct = format_pct(0);
   }
 }
 
-Row layout_row(const Run& run, std::size_t index, double axis_ms) {
+Row layout_row(const Run& run, const PageModel& page, std::size_t index, double axis_ms) {
   const Request& r = run.requests[index];
   Row row;
   row.request_index = index;
   row.seq = r.seq;
+  row.type = r.resource_type;
+  row.kind = content_kind(r);
+  auto [host, name] = host_and_name(r.url);
+  if (!r.host.empty()) host = format_host(r.scheme, r.host, r.port);
+  row.host = clean_text(host);
+  row.name = clean_text(name);
+  const bool answered = r.header_bytes || r.body_bytes;
+  row.size_text = answered ? format_bytes(r.header_bytes.value_or(0) + r.body_bytes.value_or(0)) : "—";
+  row.priority_text = priority_text(r.priority);
   row.status_text = r.status ? std::to_string(*r.status) : r.failure ? "failed" : "—";
   row.status_class = status_class(r.status);
+  row.status_group = status_group(r);
   row.tint_class = tint_class(r);
   row.connection = r.connection;
   if (r.connection && *r.connection >= 0 &&
       static_cast<std::size_t>(*r.connection) < run.connections.size())
     row.connection = run.connections[*r.connection].id;
   row.reused = r.reused;
+  if (page.initiator[index]) row.initiator = run.requests[*page.initiator[index]].seq;
+  for (std::size_t i : initiator_chain(page, index)) row.chain.push_back(run.requests[i].seq);
+  row.critical = page.on_critical_path[index];
 
   const std::string& to = !r.redirect_url.empty() ? r.redirect_url : r.location;
   if (r.status && *r.status >= 300 && *r.status < 400 && !to.empty()) {
     row.is_redirect = true;
     row.redirect_target = clean_text(redirect_display(r.url, to));
     row.redirect_url = clean_text(to);
-    row.redirect_text = row.status_text + " → " + row.redirect_target;
   }
 
+  const std::string_view tint = content_kind_info(row.kind).css;
   double bar_start = pct_of(r.span.start_ms, axis_ms);
   double bar_end = pct_of(r.span.end_ms, axis_ms);
+  double first_segment_ms = r.span.start_ms;
   for (const auto& p : r.phases) {
-    row.segments.push_back(layout_segment(p, axis_ms));
+    row.segments.push_back(layout_segment(p, axis_ms, tint));
     bar_start = std::min(bar_start, pct_of(p.span.start_ms, axis_ms));
     bar_end = std::max(bar_end, pct_of(p.span.end_ms, axis_ms));
+  }
+  if (!r.phases.empty()) first_segment_ms = r.phases.front().span.start_ms;
+  if (r.discovered_ms) {
+    const double left = pct_of(*r.discovered_ms, axis_ms);
+    const double width = pct_of(first_segment_ms, axis_ms) - left;
+    if (width >= kMinDiscoveryPct) {
+      row.discovery = std::make_pair(format_pct(left), format_pct(width));
+      bar_start = std::min(bar_start, left);
+    }
   }
   row.tls_ticks = layout_tls_ticks(run, r, axis_ms);
   row.start_text = format_ms(r.span.start_ms);
@@ -158,6 +199,8 @@ Row layout_row(const Run& run, std::size_t index, double axis_ms) {
     if (r.error_phase) where = std::string(phase_info(*r.error_phase).label) + " failed: ";
     row.error = where + failure_text(*r.failure);
     row.note = "✕ " + row.error;
+  } else if (row.is_redirect) {
+    row.note = "→ " + row.redirect_target + " · " + row.duration_text;
   } else {
     row.note = row.duration_text;
   }
@@ -165,42 +208,16 @@ Row layout_row(const Run& run, std::size_t index, double axis_ms) {
   return row;
 }
 
+void add_marker(Waterfall& w, std::string_view css, std::string_view label, std::optional<double> ms) {
+  if (!ms || !std::isfinite(*ms)) return;
+  w.markers.push_back(Marker{css, label, *ms, format_pct(pct_of(*ms, w.axis.end_ms)), format_ms(*ms)});
+}
+
 }  // namespace
 
 std::string status_class(std::optional<int> status) {
   if (!status || *status < 100 || *status >= 600) return "s-none";
   return "s" + std::to_string(*status / 100) + "xx";
-}
-
-double nice_step(double span_ms) {
-  if (!(span_ms > 0) || !std::isfinite(span_ms)) span_ms = 1;
-  double magnitude = std::pow(10.0, std::floor(std::log10(span_ms / 10.0)));
-  for (;;) {
-    for (double m : {1.0, 2.0, 5.0}) {
-      const double step = m * magnitude;
-      // The small epsilon keeps 100 ms / 10 ms at 10 intervals despite rounding.
-      if (std::ceil(span_ms / step - 1e-9) <= 10) return step;
-    }
-    magnitude *= 10;
-  }
-}
-
-Axis compute_axis(double span_ms) {
-  if (!(span_ms > 0) || !std::isfinite(span_ms)) span_ms = 1;
-  Axis axis;
-  axis.step_ms = nice_step(span_ms);
-  const int intervals = std::max(1, static_cast<int>(std::ceil(span_ms / axis.step_ms - 1e-9)));
-  axis.end_ms = intervals * axis.step_ms;
-  axis.step_pct = format_pct(100.0 / intervals);
-  const int every = intervals > kMaxLabelledIntervals ? 2 : 1;
-  for (int i = 0; i <= intervals; ++i) {
-    Tick t;
-    t.left_pct = format_pct(100.0 * i / intervals);
-    if (i % every == 0) t.label = i == 0 ? "0 ms" : format_tick(i * axis.step_ms, axis.step_ms);
-    t.align = i == 0 ? TickAlign::kStart : i == intervals ? TickAlign::kEnd : TickAlign::kCentre;
-    axis.ticks.push_back(t);
-  }
-  return axis;
 }
 
 std::string redirect_display(const std::string& from, const std::string& to) {
@@ -211,34 +228,36 @@ std::string redirect_display(const std::string& from, const std::string& to) {
   return b->full;
 }
 
+std::pair<std::string, std::string> host_and_name(const std::string& url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return {"", url};
+  const auto authority = scheme_end + 3;
+  auto path = url.find_first_of("/?#", authority);
+  if (path == std::string::npos) path = url.size();
+  std::string host = url.substr(authority, path - authority);
+  if (auto at = host.rfind('@'); at != std::string::npos) host.erase(0, at + 1);  // user info
+  std::string target = url.substr(path);
+  if (auto hash = target.find('#'); hash != std::string::npos) target.erase(hash);
+  const auto query = target.find('?');
+  const std::string_view p = std::string_view(target).substr(0, query);
+  if (p.empty() || p == "/") return {host, target.empty() ? "/" : target};
+  // The last segment; a path ending in '/' names its last directory, slash kept.
+  std::size_t end = p.size();
+  if (p.back() == '/') --end;
+  const auto slash = p.rfind('/', end - 1);
+  return {host, target.substr(slash == std::string::npos ? 0 : slash + 1)};
+}
+
 Waterfall layout_waterfall(const Run& run) {
   Waterfall w;
   w.axis = compute_axis(run_extent_ms(run));
+  w.page = analyse_page(run);
   w.rows.reserve(run.requests.size());
-  for (std::size_t i = 0; i < run.requests.size(); ++i)
-    w.rows.push_back(layout_row(run, i, w.axis.end_ms));
-
-  for (const auto& info : kPhases) {
-    PhaseTotal t;
-    t.phase = info.phase;
-    t.css = info.css;
-    t.label = info.label;
-    t.name = info.name;
-    for (const auto& r : run.requests)
-      if (const auto* p = r.phase(info.phase)) {
-        t.total_ms += std::max(0.0, p->span.duration_ms());
-        ++t.count;
-      }
-    w.phases_sum_ms += t.total_ms;
-    w.totals.push_back(t);
-  }
-  if (run.total_ms) w.between_ms = std::max(0.0, *run.total_ms - w.phases_sum_ms);
-  for (auto& t : w.totals) {
-    t.total_text = format_ms(t.total_ms);
-    const double share = w.phases_sum_ms > 0 ? 100.0 * t.total_ms / w.phases_sum_ms : 0;
-    t.share_pct = format_pct(share);
-    t.share_text = format_share(share);
-  }
+  for (std::size_t i : w.page.order) w.rows.push_back(layout_row(run, w.page, i, w.axis.end_ms));
+  add_marker(w, "m-ttfb", "Document first byte", document_first_byte_ms(run, w.page));
+  add_marker(w, "m-doc", "Document complete", run.document_ms);
+  add_marker(w, "m-load", "Page loaded", run.load_ms);
+  std::stable_sort(w.markers.begin(), w.markers.end(), [](const Marker& a, const Marker& b) { return a.ms < b.ms; });
   return w;
 }
 

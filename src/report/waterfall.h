@@ -1,6 +1,7 @@
-// The waterfall's layout model: where every bar, segment, gridline and label of a run
-// goes, as percentages of a shared time axis. Pure arithmetic over a Run, no markup, so
-// it is unit-tested here and the template only places what it is given.
+// The request waterfall's layout model: one row per request in the order they started,
+// where every bar, segment, discovery line, page marker and note goes, as percentages of
+// the shared time axis, and what each row's cells say. Pure arithmetic over a Run, no
+// markup, so it is unit-tested here and the template only places what it is given.
 #pragma once
 
 #include <optional>
@@ -9,6 +10,8 @@
 #include <vector>
 
 #include "pageload/result.h"
+#include "report/axis.h"
+#include "report/page_model.h"
 
 namespace pageload::report {
 
@@ -21,32 +24,14 @@ inline constexpr double kNotePaddingPx = 10;
 // Segments narrower than this (percent of the axis) are widened to it so a 0.1 ms DNS
 // answer from cache is still visible; they are moved left, never past the row's end.
 inline constexpr double kMinSegmentPct = 0.2;
-
-// A gridline, and the label under it if it has one. With more than kMaxLabelledIntervals
-// intervals only every other gridline is labelled, so neighbouring labels ("0.45 0.50",
-// "9 10") never crowd each other, on a narrow screen either.
-inline constexpr int kMaxLabelledIntervals = 6;
-
-enum class TickAlign { kCentre, kStart, kEnd };  // the label's anchor at left_pct
-
-struct Tick {
-  std::string left_pct;  // "25"
-  std::string label;     // "50"; the first, "0 ms", carries the unit for all; "" unlabelled
-  TickAlign align = TickAlign::kCentre;  // the axis's ends keep their labels inside it
-};
-
-// The shared time axis: 0 .. end_ms, gridlines every step_ms (1, 2 or 5 × 10^k).
-struct Axis {
-  double end_ms = 1;
-  double step_ms = 0.1;
-  std::string step_pct;     // gridline spacing as a percentage of the axis
-  std::vector<Tick> ticks;  // 0 and every step up to end_ms, inclusive
-};
+// A discovery line shorter than this (percent of the axis) is not drawn: it would be a dot.
+inline constexpr double kMinDiscoveryPct = 0.3;
 
 struct Segment {
   Phase phase = Phase::kDns;
   std::string_view css;    // from kPhases
   std::string_view label;  // from kPhases
+  std::string_view tint;   // the download's content kind ("k-css"); "" for other phases
   double start_ms = 0;
   double duration_ms = 0;
   std::string left_pct, width_pct;
@@ -64,21 +49,33 @@ struct HandshakeTick {
 };
 
 // Where a row's text note (its total time, or its error) sits: after or before its bar
-// when it fits, else on a line of its own under the bar (kInside).
-enum class NoteSide { kAfter, kBefore, kInside };
+// when it fits there, else over the bar's end when the bar is long enough, else on a line
+// of its own under the bar (kInside).
+enum class NoteSide { kAfter, kBefore, kOver, kInside };
 
 struct Row {
   std::size_t request_index = 0;  // into Run::requests
   int seq = 0;
-  std::string status_text;   // "200"; "failed", or "—" when no response came back
-  std::string status_class;  // "s2xx" .. "s5xx", or "s-none"
-  std::string tint_class;    // "", "t-4xx", "t-5xx" or "t-failed"
+  ResourceType type = ResourceType::kDocument;
+  ContentKind kind = ContentKind::kOther;  // what the response was, for the download's tint
+  std::string host;      // "b.test:8443": the port only when not the scheme's own
+  std::string name;      // the last path segment and query, "hero.png?w=2"; "/" for the root
+  std::string size_text;      // headers and body on the wire, "12.3 KiB"; "—" without a response
+  std::string priority_text;  // "High", as DevTools words it; "—" when none was given
+  std::string status_text;    // "200"; "failed", or "—" when no response came back
+  std::string status_class;   // "s2xx" .. "s5xx", or "s-none"
+  std::string status_group;   // the filter's: "1xx" .. "5xx", "failed" (no response), "none"
+  std::string tint_class;     // "", "t-3xx", "t-4xx", "t-5xx" or "t-failed"
   bool is_redirect = false;
   std::string redirect_target;  // "/next" when same-origin, else the full URL
   std::string redirect_url;     // the full URL it led to, for the tooltip of a cut target
-  std::string redirect_text;    // "301 → /next"
   std::optional<int> connection;  // id of the connection used
   bool reused = false;
+  std::optional<int> initiator;   // seq of the request that asked for it
+  std::vector<int> chain;         // seqs of its initiators, the first request first
+  bool critical = false;          // on the critical path
+  // The thin line from when the page found it to its first segment, if long enough to see.
+  std::optional<std::pair<std::string, std::string>> discovery;  // left_pct, width_pct
   std::vector<Segment> segments;
   std::vector<HandshakeTick> tls_ticks;  // the handshake's messages, none after it
   std::string start_text, duration_text;
@@ -86,42 +83,33 @@ struct Row {
   std::string error;  // request-level failure, "TLS handshake: certificate expired"
   std::string note;   // what the note says: the error, or the duration
   NoteSide note_side = NoteSide::kAfter;
-  // For kAfter the note's left edge, for kBefore its distance from the right edge. Either
-  // way it has the rest of the track, 100 - note_pct, and is cut with an ellipsis there.
+  // For kAfter the note's left edge, for kBefore and kOver its distance from the right
+  // edge. Either way it has the rest of the track, 100 - note_pct, and is cut with an
+  // ellipsis there.
   std::string note_pct;
 };
 
-// Time per phase over the whole run (sum over requests).
-struct PhaseTotal {
-  Phase phase = Phase::kDns;
-  std::string_view css, label, name;
-  double total_ms = 0;
-  int count = 0;             // requests that had this phase
-  std::string total_text;
-  std::string share_pct;     // of the sum of all phases, for CSS: "5.875"
-  std::string share_text;    // for people: "5.9%"
+// A vertical line across every row at a moment of the page.
+struct Marker {
+  std::string_view css;    // "m-ttfb", "m-doc", "m-load"
+  std::string_view label;  // "Document first byte"
+  double ms = 0;
+  std::string left_pct;
+  std::string time_text;   // "12.3 ms"
 };
 
 struct Waterfall {
   Axis axis;
-  std::vector<Row> rows;
-  std::vector<PhaseTotal> totals;  // in kPhases order, all six, zero when absent
-  double phases_sum_ms = 0;
-  // The run's time outside every phase: between phases and between hops, where pageload
-  // and curl do their own work (parsing, scheduling, following a redirect) and wait to be
-  // scheduled. Not network time. total_ms - phases_sum_ms, never negative; 0 without a total.
-  double between_ms = 0;
+  PageModel page;
+  std::vector<Row> rows;        // in start order (PageModel::order)
+  std::vector<Marker> markers;  // in time order; only those the run reached
 };
 
-// The nice gridline step for an axis spanning `span_ms`: the smallest 1/2/5 × 10^k
-// giving at most 10 intervals (so 4 to 10 gridlines). span_ms <= 0 is treated as 1.
-double nice_step(double span_ms);
+// One phase as a segment of an axis `axis_ms` long; `tint` colours a download.
+Segment layout_segment(const PhaseRecord& p, double axis_ms, std::string_view tint = {});
 
-// The axis for a run lasting `span_ms`: ends at span_ms rounded up to a whole step.
-Axis compute_axis(double span_ms);
-
-// The whole layout of `run`. Rows come in Run::requests order; the axis covers the
-// run's total time and every request and phase end, whichever is latest.
+// The whole layout of `run`. The axis covers every request, phase, marker and connection
+// end, whichever is latest.
 Waterfall layout_waterfall(const Run& run);
 
 // The CSS class of a status chip: "s1xx" .. "s5xx", or "s-none" (no or odd status).
@@ -130,5 +118,9 @@ std::string status_class(std::optional<int> status);
 // A redirect target as a row shows it: the path and query when `to` has the same origin
 // as `from`, the whole URL otherwise (or `to` verbatim if either does not parse).
 std::string redirect_display(const std::string& from, const std::string& to);
+
+// "host[:port]" and the last path segment with its query, as a row names its URL; the
+// whole URL as the name when it does not parse.
+std::pair<std::string, std::string> host_and_name(const std::string& url);
 
 }  // namespace pageload::report

@@ -41,8 +41,9 @@ CREATE TABLE IF NOT EXISTS dns_attempts (
 //  - DNS TTLs as the unsigned 32-bit values servers send (a TTL of 2^31 or more was stored
 //    negative: c-ares hands TTLs over as int);
 //  - the proxy a run and a connection went through, why curl gave a connection up and
-//    retried, and trailer fields as a header direction of their own (`headers` is rebuilt
-//    for its CHECK; nothing refers to it);
+//    retried, how each connection ended (when, who closed first, why), and trailer fields
+//    as a header direction of their own (`headers` is rebuilt for its CHECK; nothing refers
+//    to it);
 //  - the TLS handshake step by step (tls_steps), its round trips and resumption.
 //  - every step of a walk from the root (--dns-trace): dns_steps.
 // New columns are added in the order schema.sql lists them, so a migrated file matches a
@@ -107,6 +108,11 @@ ALTER TABLE headers_v3 RENAME TO headers;
 ALTER TABLE connections ADD COLUMN tls_round_trips INTEGER;
 ALTER TABLE connections ADD COLUMN tls_session_offered INTEGER CHECK (tls_session_offered IN (0, 1));
 ALTER TABLE connections ADD COLUMN tls_resumed INTEGER CHECK (tls_resumed IN (0, 1));
+-- How each connection ended: when, who closed first (TIME_WAIT), why.
+ALTER TABLE connections ADD COLUMN closed_ms REAL;
+ALTER TABLE connections ADD COLUMN closed_by TEXT CHECK (closed_by IN ('server', 'pageload'));
+ALTER TABLE connections ADD COLUMN close_reason TEXT CHECK (close_reason IN ('connection_close',
+  'server_closed', 'reset', 'end_of_page', 'no_keepalive', 'other'));
 CREATE TABLE IF NOT EXISTS tls_steps (
   connection_id   INTEGER NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
   seq             INTEGER NOT NULL,

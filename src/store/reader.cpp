@@ -35,7 +35,8 @@ constexpr char kSelectConnections[] =
     "SELECT id, scheme, host, port, remote_ip, remote_port, local_ip, local_port, family,"
     " connect_start_ms, connect_end_ms, tls_version, tls_cipher, alpn, cert_subject, cert_issuer,"
     " cert_sans, cert_not_before, cert_not_after, verify_result, verify_message, verified, request_count,"
-    " proxy, retry_reason, tls_round_trips, tls_session_offered, tls_resumed"
+    " proxy, retry_reason, tls_round_trips, tls_session_offered, tls_resumed,"
+    " closed_ms, closed_by, close_reason"
     " FROM connections WHERE run_id = ?1 ORDER BY seq";
 constexpr char kSelectTlsSteps[] =
     "SELECT t.connection_id, t.direction, t.message, t.bytes, t.at_ms, t.alert, t.fatal, t.after_handshake"
@@ -198,6 +199,9 @@ Status read_connections(SqliteDb& db, Run& run, IndexOf& index) {
     c.tls_round_trips = st.opt_int(25);
     if (auto offered = st.opt_int(26)) c.tls_session_offered = *offered != 0;
     if (auto resumed = st.opt_int(27)) c.tls_resumed = *resumed != 0;
+    if (!st.is_null(28))
+      c.closed = ConnectionClose{st.real(28), closed_by_from_name(st.text(29)).value_or(ClosedBy::kPageload),
+                                 close_reason_from_name(st.text(30)).value_or(CloseReason::kOther)};
     index[st.int64(0)] = c.id;
     run.connections.push_back(std::move(c));
   });

@@ -49,8 +49,9 @@ constexpr char kInsertConnection[] =
     " local_port, family, connect_start_ms, connect_end_ms, tls_version, tls_cipher, alpn,"
     " cert_subject, cert_issuer, cert_sans, cert_not_before, cert_not_after, verify_result,"
     " verify_message, verified, request_count, proxy, retry_reason, tls_round_trips,"
-    " tls_session_offered, tls_resumed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-    " ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)";
+    " tls_session_offered, tls_resumed, closed_ms, closed_by, close_reason) VALUES (?1, ?2, ?3,"
+    " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,"
+    " ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)";
 constexpr char kInsertTlsStep[] =
     "INSERT INTO tls_steps (connection_id, seq, direction, message, bytes, at_ms, alert, fatal,"
     " after_handshake) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
@@ -148,7 +149,10 @@ Status write_connection(SqliteDb& db, int64_t run_id, int seq, const Connection&
       or_null(to_json_list(t.sans)), or_null(t.not_before), or_null(t.not_after),
       tls ? std::optional<int64_t>(t.verify_result) : std::nullopt, or_null(t.verify_message),
       tls ? std::optional<bool>(t.verified) : std::nullopt, c.requests, or_null(c.proxy), or_null(c.retry_reason),
-      c.tls_round_trips, c.tls_session_offered, c.tls_resumed);
+      c.tls_round_trips, c.tls_session_offered, c.tls_resumed,
+      c.closed ? std::optional<double>(c.closed->at_ms) : std::nullopt,
+      c.closed ? std::optional<std::string>(closed_by_name(c.closed->by)) : std::nullopt,
+      c.closed ? std::optional<std::string>(close_reason_name(c.closed->reason)) : std::nullopt);
   if (!id.ok()) return id.status();
   row_id = *id;
   for (size_t i = 0; i < c.tls_steps.size(); ++i) {

@@ -98,6 +98,22 @@ void record_request_headers(Exchange& ex, std::string_view text) {
   }
 }
 
+// A `Connection: close` among the response's fields (the option is a token list, any case).
+bool asks_to_close(const std::vector<Header>& fields) {
+  for (const auto& [name, value] : fields) {
+    if (name.size() != 10 || strncasecmp(name.c_str(), "connection", 10) != 0) continue;
+    std::string_view rest(value);
+    while (!rest.empty()) {
+      const auto comma = rest.find(',');
+      const std::string_view token = trim(rest.substr(0, comma));
+      if (token.size() == 5 && strncasecmp(token.data(), "close", 5) == 0) return true;
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 std::optional<ConnectionId> socket_ends(curl_socket_t fd) {
@@ -132,7 +148,7 @@ curl_socket_t on_open_socket(void* clientp, curlsocktype purpose, curl_sockaddr*
     t.attempts.push_back(attempt);
     if (fd >= 0) {
       t.sockets.emplace_back(fd, t.attempts.size() - 1);
-      ex.registry->opened(fd, ex.spec.pool, ex.spec.url.origin());
+      ex.registry->opened(fd, ex.spec.pool, ex.spec.url.origin(), !ex.spec.keepalive);
     }
   }
   return fd < 0 ? CURL_SOCKET_BAD : fd;
@@ -208,6 +224,10 @@ size_t on_header(char* buffer, size_t size, size_t nitems, void* clientp) {
       ex.stamp(Boundary::kFirstByte, now);
       break;
     case Line::kHeadEnd:
+      // curl closes such a connection once the response is read (CURLINFO_ACTIVESOCKET
+      // names no socket before the transfer is done: the connection is found by its ends).
+      if (ex.head.final_head_complete() && ex.current().connection && asks_to_close(ex.head.fields()))
+        ex.registry->set_close_requested(*ex.current().connection);
       if (ex.head.final_head_complete() && ex.spec.on_head) {
         std::string content_type;
         for (const auto& [name, value] : ex.head.fields())

@@ -4,18 +4,85 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
+
+#include "core/clock.h"
 #include "transfer/exchange.h"
 
 namespace pageload::transfer::detail {
 
-void SocketRegistry::opened(curl_socket_t fd, PoolId pool, std::string origin) {
-  sockets_[fd] = Entry{pool, std::move(origin), false};
+namespace {
+
+// Why a connection closed, from what the socket and its exchanges said; the first that
+// applies wins.
+CloseReason close_reason(PeerState peer, bool close_requested, bool pool_closing, bool forbid_reuse) {
+  if (peer == PeerState::kReset) return CloseReason::kReset;
+  if (close_requested) return CloseReason::kConnectionClose;
+  if (peer == PeerState::kClosed) return CloseReason::kServerClosed;
+  if (pool_closing) return CloseReason::kEndOfPage;
+  if (forbid_reuse) return CloseReason::kNoKeepalive;
+  return CloseReason::kOther;
 }
 
-void SocketRegistry::closed(curl_socket_t fd) { sockets_.erase(fd); }
+}  // namespace
+
+PeerState peer_state(curl_socket_t fd) {
+  pollfd p{fd, POLLIN | POLLRDHUP, 0};
+  if (::poll(&p, 1, 0) <= 0) return PeerState::kOpen;
+  // Linux reports POLLHUP once the connection is closed in both directions: a reset (we
+  // never shut our side down), or an error pending.
+  if (p.revents & (POLLERR | POLLHUP)) return PeerState::kReset;
+  if (p.revents & POLLRDHUP) return PeerState::kClosed;  // the server's FIN arrived
+  return PeerState::kOpen;
+}
+
+void SocketRegistry::opened(curl_socket_t fd, PoolId pool, std::string origin, bool forbid_reuse) {
+  sockets_[fd] = Entry{pool, std::move(origin), false, forbid_reuse, false};
+}
+
+void SocketRegistry::closed(curl_socket_t fd, int64_t now_us) {
+  auto it = sockets_.find(fd);
+  if (it == sockets_.end()) return;
+  const Entry entry = std::move(it->second);
+  sockets_.erase(it);
+  const std::optional<ConnectionId> ends = socket_ends(fd);
+  if (!ends) return;  // an attempt that never connected
+  const PeerState peer = peer_state(fd);
+  ConnectionEnd end;
+  end.id = *ends;
+  end.closed_us = now_us;
+  end.by = peer == PeerState::kOpen ? ClosedBy::kPageload : ClosedBy::kServer;
+  end.reason = close_reason(peer, entry.close_requested, closing_pool_ == entry.pool, entry.forbid_reuse);
+  auto& pool = ends_[entry.pool];
+  pool.ends.push_back(std::move(end));
+  if (pool.ends.size() > kMaxUntakenEnds) pool.ends.erase(pool.ends.begin());
+}
 
 void SocketRegistry::set_multiplexed(curl_socket_t fd) {
   if (auto it = sockets_.find(fd); it != sockets_.end()) it->second.multiplexed = true;
+}
+
+void SocketRegistry::set_close_requested(const ConnectionId& id) {
+  for (auto& [fd, entry] : sockets_)
+    if (socket_ends(fd) == id) entry.close_requested = true;
+}
+
+void SocketRegistry::end_closing_pool(PoolId pool) {
+  closing_pool_.reset();
+  if (auto it = ends_.find(pool); it != ends_.end()) it->second.closed = true;
+}
+
+std::vector<ConnectionEnd> SocketRegistry::take_ends(PoolId pool,
+                                                     const std::function<bool(const ConnectionId&)>& wanted) {
+  auto it = ends_.find(pool);
+  if (it == ends_.end()) return {};
+  std::vector<ConnectionEnd> taken, kept;
+  for (auto& end : it->second.ends) (wanted(end.id) ? taken : kept).push_back(std::move(end));
+  if (it->second.closed)
+    ends_.erase(it);
+  else
+    it->second.ends = std::move(kept);
+  return taken;
 }
 
 bool SocketRegistry::has_live(PoolId pool, const std::string& origin) const {
@@ -34,7 +101,7 @@ bool SocketRegistry::has_live(PoolId pool, const std::string& origin) const {
 }
 
 int close_socket(void* registry, curl_socket_t fd) {
-  static_cast<SocketRegistry*>(registry)->closed(fd);
+  static_cast<SocketRegistry*>(registry)->closed(fd, mono_now_us());
   return ::close(fd);
 }
 

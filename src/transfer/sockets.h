@@ -6,7 +6,10 @@
 
 #include <curl/curl.h>
 
+#include <functional>
 #include <map>
+#include <optional>
+#include <vector>
 #include <string>
 
 #include "transfer/transfer.h"
@@ -15,26 +18,54 @@ namespace pageload::transfer::detail {
 
 class SocketRegistry {
  public:
-  void opened(curl_socket_t fd, PoolId pool, std::string origin);
-  void closed(curl_socket_t fd);
+  // `forbid_reuse`: the exchange asked curl to close the connection after it (--no-keepalive).
+  void opened(curl_socket_t fd, PoolId pool, std::string origin, bool forbid_reuse = false);
+  // Forgets `fd` and, when it was connected, records how the connection ended, stamped at
+  // `now_us`: before the socket is closed, so its ends and the peer's FIN can still be read.
+  void closed(curl_socket_t fd, int64_t now_us);
   // The connection speaks HTTP/2: bytes waiting on it (a PING, SETTINGS) do not mean it
   // is closing, as they would on an idle HTTP/1.1 connection.
   void set_multiplexed(curl_socket_t fd);
+  // A response on the connection with these ends said `Connection: close`: curl closes
+  // it once the response is read.
+  void set_close_requested(const ConnectionId& id);
   // A connected socket of `pool` to `origin` that the server has not closed, checked as
   // curl checks before reuse: no error, no end of stream, and on HTTP/1.1 nothing
   // unread (an idle HTTP/1.1 connection with bytes waiting is one curl drops).
   bool has_live(PoolId pool, const std::string& origin) const;
+
+  // Sockets closed between these two calls are closed with their pool (kEndOfPage).
+  void begin_closing_pool(PoolId pool) { closing_pool_ = pool; }
+  void end_closing_pool(PoolId pool);
+  std::vector<ConnectionEnd> take_ends(PoolId pool, const std::function<bool(const ConnectionId&)>& wanted);
 
  private:
   struct Entry {
     PoolId pool = 0;
     std::string origin;
     bool multiplexed = false;
+    bool forbid_reuse = false;
+    bool close_requested = false;
+  };
+  struct PoolEnds {
+    std::vector<ConnectionEnd> ends;
+    bool closed = false;
   };
   std::map<curl_socket_t, Entry> sockets_;
+  std::map<PoolId, PoolEnds> ends_;
+  std::optional<PoolId> closing_pool_;
 };
 
-// CURLOPT_CLOSESOCKETFUNCTION with a SocketRegistry as clientp: forgets and closes.
+// A shared pool keeps the ends no run has taken (connections of runs that finished before
+// the connection closed) up to this many, the oldest dropped first.
+inline constexpr std::size_t kMaxUntakenEnds = 1024;
+
+// What the server had done to a connected socket, seen without reading from it.
+enum class PeerState { kOpen, kClosed, kReset };
+PeerState peer_state(curl_socket_t fd);
+
+// CURLOPT_CLOSESOCKETFUNCTION with a SocketRegistry as clientp: records how the
+// connection ended (SocketRegistry::closed, on one clock reading), then closes.
 int close_socket(void* registry, curl_socket_t fd);
 
 }  // namespace pageload::transfer::detail

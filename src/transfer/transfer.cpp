@@ -171,8 +171,16 @@ PoolId Driver::open_pool() {
 }
 
 void Driver::close_pool(PoolId pool) {
+  // curl_share_cleanup closes the pool's connections, each through close_socket.
+  impl_->sockets.begin_closing_pool(pool);
   impl_->pools.erase(pool);
+  impl_->sockets.end_closing_pool(pool);
   std::erase_if(impl_->dns_expiry, [pool](const auto& entry) { return entry.first.first == pool; });
+}
+
+std::vector<ConnectionEnd> Driver::take_connection_ends(PoolId pool,
+                                                        const std::function<bool(const ConnectionId&)>& wanted) {
+  return impl_->sockets.take_ends(pool, wanted);
 }
 
 bool Driver::has_live_connection(PoolId pool, const Url& url) const {

@@ -130,6 +130,15 @@ struct ConnectionId {
   auto operator<=>(const ConnectionId&) const = default;
 };
 
+// How one connection of a pool ended, stamped in curl's close-socket callback: when our
+// end was closed, whether the server's FIN (or a reset) had already arrived, and why.
+struct ConnectionEnd {
+  ConnectionId id;
+  int64_t closed_us = 0;  // the monotonic clock (core/clock.h)
+  ClosedBy by = ClosedBy::kPageload;
+  CloseReason reason = CloseReason::kOther;
+};
+
 // A connection curl gave up on and retried the request on a new one: after an HTTP/2
 // REFUSED_STREAM, or a reused connection the server had closed (curl 7.88 tries up to
 // six times).
@@ -167,9 +176,15 @@ class Driver {
   Driver& operator=(const Driver&) = delete;
 
   // A new, empty connection pool (and connection limit). Close it when no exchange uses
-  // it any more; its idle connections close with it.
+  // it any more; its idle connections close with it (CloseReason::kEndOfPage).
   PoolId open_pool();
   void close_pool(PoolId pool);
+
+  // How connections of `pool` ended since the last call, oldest first, those `wanted`
+  // picks; the others stay for a later call (another run sharing the pool). A closed
+  // pool's ends are all forgotten after the call. Only connected sockets have an end.
+  std::vector<ConnectionEnd> take_connection_ends(PoolId pool,
+                                                  const std::function<bool(const ConnectionId&)>& wanted);
 
   // Starts one exchange; `done` runs later from perform() (or cancel_all()), never from
   // inside start(). Offsets in the result are on `clock`, which must outlive the

@@ -23,11 +23,12 @@ async function followConnectionLink(page) {
   const link = row.locator("a[href^='#conn-']");
   const target = await link.getAttribute("href");
   await link.click();
-  const inView = await page.evaluate((id) => {
+  const seen = await page.evaluate((id) => {
     const r = document.querySelector(id).firstElementChild.getBoundingClientRect();
-    return location.hash === id && r.top >= 0 && r.bottom <= innerHeight;
+    return { hash: location.hash, top: r.top, bottom: r.bottom, height: innerHeight };
   }, target);
-  check(inView, `${page.url()}: following ${target} does not show its entry`);
+  check(seen.hash === target && seen.top >= -1 && seen.bottom <= seen.height + 1,
+        `${page.url()}: following ${target} does not show its entry (${JSON.stringify(seen)})`);
   await row.evaluate((d) => { d.open = false; });
   return true;
 }
@@ -196,6 +197,23 @@ try {
     if (entry.rows > 0)
       check(await page.locator(".tools").isVisible(), `${name}: tools hidden although script ran`);
 
+    // The page's markers (document complete, page loaded; the document's first byte when it
+    // came) are drawn on the scale, each connection has its row, and "failed only" keeps
+    // exactly the failed rows, then unchecking it shows them all again.
+    const marks = await page.locator(".wf-head .mk-flag").evaluateAll((els) => els.map((e) => e.className));
+    check(marks.filter((c) => !c.includes("m-ttfb")).length === entry.markers,
+          `${name}: page markers ${JSON.stringify(marks)}, expected ${entry.markers} besides the first byte`);
+    const connRows = await page.locator("details.cx").count();
+    check(connRows === entry.connections, `${name}: ${connRows} connection rows, expected ${entry.connections}`);
+    if (entry.rows > 0) {
+      await page.locator("#f-bad").check();
+      const visible = await page.locator("details.row:not([hidden])").count();
+      check(visible === entry.failed, `${name}: "failed only" shows ${visible} rows, expected ${entry.failed}`);
+      await page.locator("#f-bad").uncheck();
+      check(await page.locator("details.row:not([hidden])").count() === entry.rows,
+            `${name}: rows stay hidden after "failed only" is unchecked`);
+    }
+
     // A request's connection link lands on the connection's card entry and opens it.
     if (await followConnectionLink(page))
       check(await page.evaluate(() => document.querySelector(location.hash).open),
@@ -218,15 +236,18 @@ try {
         const axis = await page.evaluate(() => ({
           cut: Array.from(document.querySelectorAll(".note:not(.inside)"))
             .filter((n) => n.scrollWidth > n.clientWidth + 1).map((n) => n.textContent),
-          ticks: Array.from(document.querySelectorAll(".tick")).map((t) => {
-            const r = t.getBoundingClientRect();
-            return { label: t.textContent, left: r.left, right: r.right };
-          }),
+          // Each time scale (the waterfall's, the connection view's, the phase strips') apart.
+          scales: Array.from(document.querySelectorAll(".scale")).filter((s) => s.getClientRects().length)
+            .map((s) => Array.from(s.querySelectorAll(".tick")).map((t) => {
+              const r = t.getBoundingClientRect();
+              return { label: t.textContent, left: r.left, right: r.right };
+            })),
         }));
         for (const n of axis.cut) check(false, `${name} at ${width}px: note "${n}" is cut`);
-        for (let i = 1; i < axis.ticks.length; i++)
-          check(axis.ticks[i].left >= axis.ticks[i - 1].right + 4,
-                `${name} at ${width}px: tick labels "${axis.ticks[i - 1].label}" and "${axis.ticks[i].label}" crowd`);
+        for (const ticks of axis.scales)
+          for (let i = 1; i < ticks.length; i++)
+            check(ticks[i].left >= ticks[i - 1].right + 4,
+                  `${name} at ${width}px: tick labels "${ticks[i - 1].label}" and "${ticks[i].label}" crowd`);
         const layout = await page.evaluate(tableLayout);
         for (const c of layout.wrappedPhases)
           check(false, `${name} at ${width}px: phase name "${c.text}" wraps (${c.height}px high)`);

@@ -37,6 +37,10 @@ int main(int argc, char** argv) {
       // Every hop with its own DNS lookup, connection, TLS and certificate: the heaviest
       // per-hop page, as a cross-host chain or --no-keepalive makes.
       {"two_hundred_hops", synthetic::fresh_chain(200), false, 1000},
+      // The same page over HTTP/1.1 (six connections, blocked requests) and HTTP/2.
+      {"page_http1", synthetic::page(29, false), false},
+      {"page_http2", synthetic::page(29, true), false},
+      {"hostile_page", synthetic::hostile_page(), true},
   };
   nlohmann::json manifest = nlohmann::json::array();
   for (const auto& f : fixtures) {
@@ -53,6 +57,13 @@ int main(int argc, char** argv) {
     // no proportional width to measure; the row count and render time still are.
     if (f.run.requests.size() > 100) entry["measure_segments"] = false;
     if (f.hostile) entry["hostile_strings"] = synthetic::hostile_strings();
+    // What the page's own parts must show: its markers, its connections, and the rows the
+    // "failed only" filter keeps.
+    int failed = 0;
+    for (const auto& r : f.run.requests) failed += r.failure || (r.status && *r.status >= 400);
+    entry["failed"] = failed;
+    entry["markers"] = (f.run.document_ms ? 1 : 0) + (f.run.load_ms ? 1 : 0);
+    entry["connections"] = f.run.connections.size();
     std::size_t steps = 0;
     for (const auto& l : f.run.dns_lookups) steps += l.steps.size();
     if (steps) entry["walk_steps"] = steps;

@@ -1,5 +1,6 @@
 #include "synthetic_runs.h"
 
+#include <algorithm>
 #include <map>
 
 namespace pageload::synthetic {
@@ -450,6 +451,184 @@ Run hostile() {
   run.connections[0].host = h[3];
   run.failure = Failure{Code::kRecvError, h[1]};
   run.outcome = Outcome::kFailed;
+  return run;
+}
+
+namespace {
+
+// Appends one request of a page: discovered at `found`, its network work from `start`
+// (blocked in between when later), with phases of `ms` (dns, connect, tls, send, wait,
+// receive; negative leaves one out) on connection `conn`.
+Request& page_request(Run& run, const std::string& host, const std::string& path, ResourceType type,
+                      Priority priority, std::optional<int> initiator, double found, double start,
+                      const std::array<double, 6>& ms, std::optional<int> conn, bool http2) {
+  Request r;
+  r.id = r.seq = static_cast<int>(run.requests.size());
+  r.method = "GET";
+  r.scheme = "https";
+  r.host = host;
+  r.port = 443;
+  r.url = "https://" + host + path;
+  r.resource_type = type;
+  r.priority = priority;
+  r.initiator = initiator;
+  if (initiator) r.discovered_ms = found;
+  r.found_by = type == ResourceType::kDocument ? "" : type == ResourceType::kFont ? "css @font-face" : "html";
+  r.connection = conn;
+  if (start > found + 0.001) r.phases.push_back({Phase::kBlocked, {found, start}, std::nullopt});
+  double t = start;
+  for (int k = 0; k < 6; ++k) {
+    if (ms[static_cast<std::size_t>(k)] < 0) continue;
+    const Phase phase = kPhases[static_cast<std::size_t>(k) + 1].phase;
+    r.phases.push_back({phase, {t, t + ms[static_cast<std::size_t>(k)]}, std::nullopt});
+    t += ms[static_cast<std::size_t>(k)];
+  }
+  r.span = {r.phases.empty() ? start : r.phases.front().span.start_ms, t};
+  r.reused = conn && ms[1] < 0;
+  r.http_version = http2 ? "HTTP/2" : "HTTP/1.1";
+  r.request_headers = {{"Host", host}, {"User-Agent", "Mozilla/5.0 pageload/0.1"}};
+  run.requests.push_back(r);
+  return run.requests.back();
+}
+
+void answer_as(Request& r, int status, const std::string& reason, const std::string& type, int64_t bytes) {
+  r.status = status;
+  r.reason = reason;
+  r.content_type = type;
+  r.response_headers = {{"Content-Type", type}, {"Content-Length", std::to_string(bytes)}};
+  r.header_bytes = 180;
+  r.body_bytes = r.body_decoded = bytes;
+}
+
+}  // namespace
+
+Run page(int images, bool http2) {
+  Run run = base_run("https://example.test/");
+  run.label = http2 ? "page over HTTP/2" : "page over HTTP/1.1";
+  const std::string host = "example.test";
+  const std::array<double, 6> fresh{12, 8, 20, 0.5, 30, 40};
+  // The document, on connection #0.
+  add_lookup(run, host, {0, 12});
+  const int doc_conn = add_connection(run, "https", host, {12, 20});
+  run.connections[0].tls->alpn = http2 ? "h2" : "http/1.1";
+  Request& doc = page_request(run, host, "/", ResourceType::kDocument, Priority::kHighest, std::nullopt, 0, 0, fresh,
+                              doc_conn, http2);
+  doc.dns_lookup = 0;
+  answer_as(doc, 200, "OK", "text/html; charset=utf-8", 24000);
+  const double first_byte = 0 + 12 + 8 + 20 + 0.5 + 30;  // the end of its wait
+  const double doc_end = doc.span.end_ms;
+
+  // Connections of the first origin: when each is next free. HTTP/2: one, never busy.
+  struct Lane { int conn; double free_at; };
+  std::vector<Lane> lanes{{doc_conn, doc_end}};
+  auto take = [&](double found, double receive_ms, double& start, bool& fresh_conn) -> int {
+    if (http2) {
+      start = std::max(found, first_byte);
+      fresh_conn = false;
+      return doc_conn;
+    }
+    Lane* best = nullptr;
+    for (auto& l : lanes)
+      if (!best || l.free_at < best->free_at) best = &l;
+    if (best->free_at > found && lanes.size() < 6) {
+      const double at = found;
+      const int id = add_connection(run, "https", host, {at, at + 8});
+      lanes.push_back({id, at});
+      best = &lanes.back();
+      fresh_conn = true;
+    } else {
+      fresh_conn = false;
+    }
+    start = std::max(found, best->free_at);
+    best->free_at = start + (fresh_conn ? 28 : 0) + 0.5 + 20 + receive_ms;
+    return best->conn;
+  };
+  auto subresource = [&](const std::string& path, ResourceType type, Priority prio, int initiator, double found,
+                         double receive_ms, const std::string& content_type, int64_t bytes) -> Request& {
+    double start = 0;
+    bool fresh_conn = false;
+    const int conn = take(found, receive_ms, start, fresh_conn);
+    const std::array<double, 6> ms{-1, fresh_conn ? 8.0 : -1, fresh_conn ? 20.0 : -1, 0.5, 20, receive_ms};
+    Request& r = page_request(run, host, path, type, prio, initiator, found, start, ms, conn, http2);
+    answer_as(r, 200, "OK", content_type, bytes);
+    return r;
+  };
+
+  const Request& css = subresource("/style.css", ResourceType::kStylesheet, Priority::kHighest, 0, first_byte + 2, 15,
+                                   "text/css", 6000);
+  const int css_seq = css.seq;
+  const double css_end = css.span.end_ms;
+  subresource("/app.js", ResourceType::kScript, Priority::kHigh, 0, first_byte + 3, 25, "application/javascript",
+              40000);
+  for (int i = 0; i < images; ++i)
+    subresource("/img/photo-" + std::to_string(i) + ".jpg?w=640", ResourceType::kImage, Priority::kLow, 0,
+                first_byte + 4 + i * 0.5, 18 + (i % 5) * 6, "image/jpeg", 30000 + i * 1000);
+
+  // A third-party image answered 404, on its own origin's connection.
+  add_lookup(run, "cdn.example.test", {first_byte + 5, first_byte + 25});
+  const int cdn_conn = add_connection(run, "https", "cdn.example.test", {first_byte + 25, first_byte + 35});
+  Request& missing = page_request(run, "cdn.example.test", "/missing.png", ResourceType::kImage, Priority::kLow, 0,
+                                  first_byte + 5, first_byte + 5, {20, 10, 22, 0.5, 25, 1}, cdn_conn, http2);
+  missing.dns_lookup = static_cast<int>(run.dns_lookups.size()) - 1;
+  answer_as(missing, 404, "Not Found", "text/html", 120);
+  // A third-party script whose host does not resolve: the page goes on without it.
+  const int dead_lookup = add_lookup(run, "ads.nowhere.test", {first_byte + 6, first_byte + 40});
+  run.dns_lookups[static_cast<std::size_t>(dead_lookup)].answers.clear();
+  run.dns_lookups[static_cast<std::size_t>(dead_lookup)].outcome = "NXDOMAIN";
+  Request& dead = page_request(run, "ads.nowhere.test", "/ads.js", ResourceType::kScript, Priority::kLow, 0,
+                               first_byte + 6, first_byte + 6, {34, -1, -1, -1, -1, -1}, std::nullopt, http2);
+  dead.dns_lookup = dead_lookup;
+  dead.phases.back().failure = Failure{Code::kDnsNxdomain, "ads.nowhere.test: NXDOMAIN"};
+  dead.error_phase = Phase::kDns;
+  dead.failure = dead.phases.back().failure;
+  run.dns_lookups[static_cast<std::size_t>(dead_lookup)].failure = dead.failure;
+
+  // The font the stylesheet names: found when the stylesheet arrived, the last to finish.
+  subresource("/fonts/body.woff2", ResourceType::kFont, Priority::kHighest, css_seq, css_end + 1, 60, "font/woff2",
+              52000);
+
+  run.document_ms = doc_end + 4;
+  double last = 0;
+  for (const auto& r : run.requests) last = std::max(last, r.span.end_ms);
+  run.load_ms = last + 0.5;
+  run.total_ms = last + 1;
+  run.final_url = doc.url;
+  run.final_status = 200;
+  run.outcome = Outcome::kOk;
+  for (auto& c : run.connections) {
+    c.requests = 0;
+    c.closed = ConnectionClose{*run.load_ms + 0.3, ClosedBy::kPageload, CloseReason::kEndOfPage};
+  }
+  for (auto& r : run.requests)
+    if (r.connection) {
+      ++run.connections[static_cast<std::size_t>(*r.connection)].requests;
+      if (auto& tls = run.connections[static_cast<std::size_t>(*r.connection)].tls) tls->alpn = http2 ? "h2" : "http/1.1";
+    }
+  if (!http2 && run.connections.size() > 2) {
+    // The server closed connection #1 once idle, after its last request.
+    double end = 0;
+    for (const auto& r : run.requests)
+      if (r.connection == 1) end = std::max(end, r.span.end_ms);
+    run.connections[1].closed = ConnectionClose{end + 5, ClosedBy::kServer, CloseReason::kServerClosed};
+  }
+  return run;
+}
+
+Run hostile_page() {
+  const auto& h = hostile_strings();
+  Run run = page(3, false);
+  for (std::size_t i = 1; i < run.requests.size(); ++i) {
+    Request& r = run.requests[i];
+    const std::string& s = h[i % h.size()];
+    r.url = "https://example.test/img/" + s + "?q=" + h[(i + 1) % h.size()];
+    r.content_type = s;
+    r.found_by = h[(i + 2) % h.size()];
+    r.note = h[(i + 3) % h.size()];
+    r.reason = h[(i + 4) % h.size()];
+    if (r.failure) r.failure->message = s;
+  }
+  run.requests.back().host = h[0];
+  run.connections.back().host = h[1];
   return run;
 }
 

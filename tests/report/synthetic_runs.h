@@ -56,4 +56,20 @@ Run traced_walk();
 // message, DNS names, warnings.
 Run hostile();
 
+// A page as `pageload run` loads it: the document (https://example.test/), a stylesheet
+// it names, a font the stylesheet names (the critical path: document → CSS → font), a
+// script, `images` images of the same origin found as the document arrives, a third-party
+// image answered 404 and one whose host does not resolve (NXDOMAIN). Over HTTP/1.1
+// (`http2` false) the first origin gets up to six connections, requests waiting for one
+// are blocked, and connection #1 is closed by the server while idle, so a later request
+// opens a new one (the keep-alive failure); over HTTP/2 one connection carries every
+// request of the origin, streams overlapping. Every connection records how it ended.
+// Content types, priorities, discovery times, document_ms and load_ms are set.
+// `images` + 6 requests in all.
+Run page(int images, bool http2);
+
+// page(3, false) with hostile_strings() in the fields a subresource row and the
+// connection view show: URL and host, content type, found_by, note, reason, an error.
+Run hostile_page();
+
 }  // namespace pageload::synthetic

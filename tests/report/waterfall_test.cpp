@@ -9,6 +9,7 @@
 #include <string>
 
 #include "report/format.h"
+#include "report/summaries.h"
 #include "synthetic_runs.h"
 
 using namespace pageload;
@@ -89,11 +90,14 @@ TEST_CASE("a zero or negative span still gives a usable axis") {
   }
 }
 
-TEST_CASE("a run with no hops has no rows and empty phase totals") {
-  const Waterfall w = layout_waterfall(synthetic::no_hops());
+TEST_CASE("a run with no hops has no rows, no markers and empty phase times") {
+  const Run run = synthetic::no_hops();
+  const Waterfall w = layout_waterfall(run);
   CHECK(w.rows.empty());
-  CHECK(w.totals.size() == kPhases.size());
-  for (const auto& t : w.totals) CHECK(t.count == 0);
+  CHECK(w.markers.empty());
+  const TimePerPhase t = time_per_phase(run);
+  CHECK(t.phases.size() == kPhases.size());
+  for (const auto& p : t.phases) CHECK(p.requests == 0);
   CHECK(w.axis.end_ms > 0);
 }
 
@@ -143,9 +147,12 @@ TEST_CASE("a redirect row shows its status and where it led, path only when same
   const Waterfall w = layout_waterfall(synthetic::redirect_chain(5));
   REQUIRE(w.rows.size() == 5);
   CHECK(w.rows[0].is_redirect);
-  CHECK(w.rows[0].redirect_text == "301 → /hop/1");
+  CHECK(w.rows[0].status_text == "301");
+  CHECK(w.rows[0].redirect_target == "/hop/1");
+  CHECK(w.rows[0].note.find("→ /hop/1") == 0);
   CHECK(w.rows[0].status_class == "s3xx");
-  CHECK(w.rows[3].redirect_text == "308 → https://cdn4.example.test/hop/4");
+  CHECK(w.rows[3].status_text == "308");
+  CHECK(w.rows[3].redirect_target == "https://cdn4.example.test/hop/4");
   CHECK(w.rows[0].redirect_url == "https://example.test/hop/1");
   CHECK_FALSE(w.rows[4].is_redirect);
 }
@@ -213,8 +220,8 @@ TEST_CASE("every phase missing in turn leaves exactly that segment out") {
     const Row& row = w.rows.at(0);
     CHECK(row.segments.size() == kPhases.size() - 1);
     for (const auto& s : row.segments) CHECK(s.phase != info.phase);
-    for (const auto& t : w.totals)
-      CHECK(t.count == (t.phase == info.phase ? 0 : 1));
+    for (const auto& p : time_per_phase(synthetic::missing_phase(info.phase)).phases)
+      CHECK(p.requests == (p.phase == info.phase ? 0 : 1));
   }
 }
 
@@ -242,30 +249,47 @@ TEST_CASE("4xx and 5xx rows are tinted") {
   CHECK(layout_waterfall(synthetic::redirect_chain(2, 503)).rows[1].status_class == "s5xx");
 }
 
-TEST_CASE("phase totals sum each phase over requests and share the whole") {
-  const Waterfall w = layout_waterfall(synthetic::redirect_chain(5));
-  // Hops 0 and 4 are fresh; 1-3 reuse.
-  const int dns = static_cast<int>(Phase::kDns);
-  const int wait = static_cast<int>(Phase::kWait);
-  CHECK(w.totals[dns].total_ms == Approx(2 * synthetic::kFreshMs[dns]));
-  CHECK(w.totals[dns].count == 2);
-  CHECK(w.totals[wait].total_ms ==
-        Approx(2 * synthetic::kFreshMs[wait] + 3 * synthetic::kReusedMs[wait]));
-  double share = 0;
-  for (const auto& t : w.totals) share += num(t.share_pct);
-  CHECK(share == Approx(100).margin(0.01));
+TEST_CASE("time per phase sums each request's time and counts overlapping time once") {
+  const Run chain = synthetic::redirect_chain(5);
+  // Hops 0 and 4 are fresh; 1-3 reuse. One after another, so busy and summed agree.
+  const auto dns = static_cast<std::size_t>(Phase::kDns);
+  const auto wait = static_cast<std::size_t>(Phase::kWait);
+  const TimePerPhase t = time_per_phase(chain);
+  CHECK(t.phases[dns].summed_ms == Approx(2 * synthetic::kFreshMs[dns]));
+  CHECK(t.phases[dns].busy_ms == Approx(2 * synthetic::kFreshMs[dns]));
+  CHECK(t.phases[dns].requests == 2);
+  CHECK(t.phases[wait].summed_ms == Approx(2 * synthetic::kFreshMs[wait] + 3 * synthetic::kReusedMs[wait]));
+  // Ten requests waiting at once over the same 10 ms: summed ten times, busy once.
+  Run overlapping = synthetic::redirect_chain(1);
+  overlapping.requests.clear();
+  for (int i = 0; i < 10; ++i) {
+    Request r;
+    r.seq = i;
+    r.url = "https://example.test/" + std::to_string(i);
+    r.span = {5, 15};
+    r.phases = {{Phase::kWait, {5, 15}, std::nullopt}};
+    overlapping.requests.push_back(r);
+  }
+  overlapping.total_ms = overlapping.load_ms = 20;
+  const TimePerPhase o = time_per_phase(overlapping);
+  CHECK(o.phases[wait].summed_ms == Approx(100));
+  CHECK(o.phases[wait].busy_ms == Approx(10));
+  CHECK(o.phases[wait].requests == 10);
+  CHECK(o.active_ms == Approx(10));
+  CHECK(o.idle_ms == Approx(10));  // 0-5 and 15-20: nothing in flight
 }
 
-TEST_CASE("the time between phases is the run's total less its phases, never negative") {
+TEST_CASE("the time no request was in any phase is the load less the union of phases, never negative") {
   // Hops of the synthetic chain start 0.3 ms after the previous one ends; the run ends
   // 0.5 ms after its last hop.
-  const Waterfall w = layout_waterfall(synthetic::redirect_chain(5));
-  CHECK(w.between_ms == Approx(4 * 0.3 + 0.5));
+  const Run chain = synthetic::redirect_chain(5);
+  CHECK(time_per_phase(chain).idle_ms == Approx(4 * 0.3 + 0.5));
   Run overlapping = synthetic::redirect_chain(1);
   overlapping.total_ms = 1;  // shorter than its phases
-  CHECK(layout_waterfall(overlapping).between_ms == 0);
+  overlapping.load_ms.reset();
+  CHECK(time_per_phase(overlapping).idle_ms == 0);
   overlapping.total_ms.reset();
-  CHECK(layout_waterfall(overlapping).between_ms == 0);
+  CHECK(time_per_phase(overlapping).idle_ms == 0);
 }
 
 TEST_CASE("the note sits after a short bar and before a bar reaching the right edge") {
@@ -284,7 +308,7 @@ TEST_CASE("a total time beside a nearly full-width bar fits on a phone's track, 
   run.total_ms = 307;
   const Row row = layout_waterfall(run).rows.at(0);
   CHECK(row.note == "307 ms");
-  CHECK(row.note_side == NoteSide::kInside);
+  CHECK(row.note_side == NoteSide::kOver);  // inside the bar's end, which has room for it
   // Wherever a note goes beside its bar, it has room for itself on the narrowest track.
   for (const Run& each : {synthetic::redirect_chain(5), synthetic::fresh_chain(8)})
     for (const auto& w : layout_waterfall(each).rows) {

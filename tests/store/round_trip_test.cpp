@@ -89,6 +89,7 @@ void check_same(const Connection& a, const Connection& b) {
   CHECK(a.tls_round_trips == b.tls_round_trips);
   CHECK(a.tls_session_offered == b.tls_session_offered);
   CHECK(a.tls_resumed == b.tls_resumed);
+  CHECK(a.closed == b.closed);
   REQUIRE(a.tls.has_value() == b.tls.has_value());
   if (!a.tls) return;
   CHECK(a.tls->version == b.tls->version);
@@ -199,6 +200,33 @@ TEST_CASE("a three-hop run reads back equal to what was written, field by field"
   auto again = (*ro)->load_run(run.id);
   REQUIRE(again.ok());
   check_same(*again, run);
+}
+
+TEST_CASE("how each connection ended reads back: when, who closed first and why, or still open") {
+  ScratchDir dir;
+  auto db = open_db(dir.file("runs.db"));
+  Run run = make_three_hop_run();
+  const Connection model = run.connections[0];
+  run.connections.clear();
+  for (std::size_t i = 0; i < kCloseReasonNames.size(); ++i) {
+    Connection c = model;
+    c.id = static_cast<int>(i);
+    c.local_port = 50000 + static_cast<int>(i);
+    c.closed = ConnectionClose{10.5 + static_cast<double>(i), i % 2 ? ClosedBy::kPageload : ClosedBy::kServer,
+                               static_cast<CloseReason>(i)};
+    run.connections.push_back(c);
+  }
+  Connection open = model;
+  open.id = static_cast<int>(run.connections.size());
+  open.closed.reset();  // a shared pool's connection, open when the run ended
+  run.connections.push_back(open);
+  for (auto& r : run.requests) r.connection = r.connection ? std::optional<int>(0) : std::nullopt;
+  REQUIRE(db->finish_run(run).ok());
+  auto loaded = db->load_run(run.id);
+  REQUIRE(loaded.ok());
+  REQUIRE(loaded->connections.size() == run.connections.size());
+  for (std::size_t i = 0; i < run.connections.size(); ++i) CHECK(loaded->connections[i].closed == run.connections[i].closed);
+  CHECK(*loaded == run);
 }
 
 TEST_CASE("finish_run without begin_run inserts the run") {

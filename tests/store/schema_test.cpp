@@ -291,11 +291,11 @@ TEST_CASE("a version 2 database is migrated to version 3, keeps its runs and mat
   exec(old_path, read_bytes(PAGELOAD_SCHEMA_V2) + "PRAGMA user_version = 2;");
   exec(old_path,
        "INSERT INTO runs (id, started_at, url, outcome, total_ms) VALUES (1, '2026-11-01T00:00:00Z', 'http://a.test/', 'ok', 9);"
-       "INSERT INTO requests (id, run_id, seq, method, url, reused, start_ms, end_ms) VALUES (10, 1, 0, 'GET', 'http://a.test/', 0, 0, 4);"
+       "INSERT INTO connections (id, run_id, seq, scheme, host, port, tls_version, verify_result, verified)"
+       " VALUES (5, 1, 0, 'https', 'a.test', 443, 'TLSv1.3', 0, 1);"
+       "INSERT INTO requests (id, run_id, seq, method, url, reused, start_ms, end_ms, connection_id) VALUES (10, 1, 0, 'GET', 'http://a.test/', 0, 0, 4, 5);"
        "INSERT INTO requests (id, run_id, seq, redirect_from, method, url, reused, start_ms, end_ms) VALUES (11, 1, 1, 0, 'GET', 'http://a.test/b', 1, 4, 9);"
-       "INSERT INTO phases (request_id, name, start_ms, end_ms, ok) VALUES (10, 'connect', 0, 1, 1), (10, 'wait', 1, 3, 1), (11, 'wait', 4, 8, 1);"
-       "INSERT INTO connections (id, run_id, seq, scheme, host, tls_version, verify_result, verified)"
-       " VALUES (5, 1, 0, 'https', 'a.test', 'TLSv1.3', 0, 1);");
+       "INSERT INTO phases (request_id, name, start_ms, end_ms, ok) VALUES (10, 'connect', 0, 1, 1), (10, 'wait', 1, 3, 1), (11, 'wait', 4, 8, 1);");
   {
     auto db = Database::open(old_path);
     REQUIRE(db.ok());
@@ -309,6 +309,8 @@ TEST_CASE("a version 2 database is migrated to version 3, keeps its runs and mat
     CHECK(run->requests[1].found_by == "redirect");
     CHECK(run->requests[0].phases.size() == 2);
     CHECK(run->load_ms == 9);
+    REQUIRE(run->connections.size() == 1);
+    CHECK_FALSE(run->connections[0].closed);  // how it ended was not recorded before version 3
     Run fresh = make_three_hop_run();
     REQUIRE((*db)->finish_run(fresh).ok());  // a blocked phase fits the rebuilt table
     auto back = (*db)->load_run(fresh.id);   // and TLS steps the new table
@@ -316,7 +318,6 @@ TEST_CASE("a version 2 database is migrated to version 3, keeps its runs and mat
     CHECK(back->connections[0].tls_steps == fresh.connections[0].tls_steps);
     CHECK(back->connections[0].tls_resumed == false);
     // A connection from before: its handshake was not recorded step by step.
-    REQUIRE(run->connections.size() == 1);
     CHECK(run->connections[0].tls->version == "TLSv1.3");
     CHECK(run->connections[0].tls_steps.empty());
     CHECK_FALSE(run->connections[0].tls_round_trips);

@@ -170,6 +170,7 @@ Run make_three_hop_run(const std::string& label) {
   conn.tls_resumed = false;
   conn.connect = Span{12.75, 14.5};
   conn.requests = 2;
+  conn.closed = ConnectionClose{70.25, ClosedBy::kServer, CloseReason::kServerClosed};
   Connection failed;
   failed.id = 1;
   failed.scheme = "http";

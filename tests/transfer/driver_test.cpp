@@ -339,3 +339,106 @@ TEST_CASE("an HTTP/2 REFUSED_STREAM retried by curl is recorded as retries, each
   CHECK(connect->span.duration_ms() < 100);
   check_order(got->stamps);
 }
+
+namespace {
+
+// One exchange, run to its end; its result.
+ExchangeResult exchange(Driver& driver, const ExchangeSpec& spec, const RunClock& clock) {
+  std::optional<ExchangeResult> got;
+  REQUIRE(driver.start(spec, clock, [&](ExchangeResult r) { got = std::move(r); }).ok());
+  run_until_idle(driver);
+  REQUIRE(got);
+  return std::move(*got);
+}
+
+auto any_connection = [](const ConnectionId&) { return true; };
+
+}  // namespace
+
+TEST_CASE("a keep-alive connection ends when its pool closes, closed by pageload, after its exchange") {
+  auto driver = make_driver();
+  RunClock clock;
+  PoolId pool = driver->open_pool();
+  ExchangeResult r = exchange(*driver, get(the_lab().http_url("127.0.0.1", "/status/200"), pool), clock);
+  REQUIRE(r.connection_id);
+  CHECK(driver->take_connection_ends(pool, any_connection).empty());  // still open
+  driver->close_pool(pool);
+  auto ends = driver->take_connection_ends(pool, any_connection);
+  REQUIRE(ends.size() == 1);
+  CHECK(ends[0].id == *r.connection_id);
+  CHECK(ends[0].by == ClosedBy::kPageload);
+  CHECK(ends[0].reason == CloseReason::kEndOfPage);
+  CHECK(clock.offset_ms(ends[0].closed_us) >= *r.stamps.done);
+  CHECK(driver->take_connection_ends(pool, any_connection).empty());  // taken once
+}
+
+TEST_CASE("a response with Connection: close ends its connection for that reason, right after it") {
+  auto driver = make_driver();
+  RunClock clock;
+  PoolId pool = driver->open_pool();
+  ExchangeResult r = exchange(*driver, get(the_lab().http_url("127.0.0.1", "/close"), pool), clock);
+  REQUIRE(r.connection_id);
+  auto ends = driver->take_connection_ends(pool, any_connection);
+  REQUIRE(ends.size() == 1);
+  CHECK(ends[0].id == *r.connection_id);
+  CHECK(ends[0].reason == CloseReason::kConnectionClose);
+  // Who closed first is a race between the lab's FIN and curl's close: either is recorded.
+  CHECK(clock.offset_ms(ends[0].closed_us) >= *r.stamps.first_byte);
+}
+
+// The classic keep-alive failure: the server closes a connection it left open, and the
+// next request to it needs a new connection. curl finds the FIN when it goes to reuse it.
+TEST_CASE("a connection the server closed while idle ends closed by the server, found when curl went to reuse it") {
+  auto driver = make_driver();
+  RunClock clock;
+  PoolId pool = driver->open_pool();
+  auto first = get(the_lab().fault_url("127.0.0.1", "/close-after-redirect"), pool);
+  ExchangeResult r = exchange(*driver, first, clock);
+  REQUIRE(r.connection_id);
+  CHECK(r.request.status == 302);
+  // The lab's FIN left with the response; wait until the socket shows it.
+  const Url url = url_of(first.url.full);
+  for (int i = 0; i < 200 && driver->has_live_connection(pool, url); ++i) usleep(5000);
+  REQUIRE_FALSE(driver->has_live_connection(pool, url));
+  ExchangeResult second = exchange(*driver, get(the_lab().fault_url("127.0.0.1", "/landing"), pool), clock);
+  CHECK(second.request.status == 200);
+  REQUIRE(second.connection);  // a new connection, with its own connect
+  auto ends = driver->take_connection_ends(pool, any_connection);
+  REQUIRE(ends.size() == 1);
+  CHECK(ends[0].id == *r.connection_id);
+  CHECK(ends[0].by == ClosedBy::kServer);
+  CHECK(ends[0].reason == CloseReason::kServerClosed);
+  CHECK(clock.offset_ms(ends[0].closed_us) <= *second.stamps.socket_opened + 0.001);
+}
+
+TEST_CASE("with keep-alive off each connection ends after its exchange, closed by pageload") {
+  auto driver = make_driver();
+  RunClock clock;
+  PoolId pool = driver->open_pool();
+  auto spec = get(the_lab().http_url("127.0.0.1", "/status/200"), pool);
+  spec.keepalive = false;
+  ExchangeResult r = exchange(*driver, spec, clock);
+  auto ends = driver->take_connection_ends(pool, any_connection);
+  REQUIRE(ends.size() == 1);
+  CHECK(ends[0].reason == CloseReason::kNoKeepalive);
+  CHECK(ends[0].by == ClosedBy::kPageload);
+}
+
+TEST_CASE("connection ends another run wants stay in a shared pool until taken, and go when the pool closes") {
+  auto driver = make_driver();
+  RunClock clock;
+  PoolId pool = driver->open_pool();
+  auto spec = get(the_lab().http_url("127.0.0.1", "/close"), pool);
+  ExchangeResult a = exchange(*driver, spec, clock);
+  ExchangeResult b = exchange(*driver, spec, clock);
+  REQUIRE(a.connection_id);
+  REQUIRE(b.connection_id);
+  auto only_a = [&](const ConnectionId& id) { return id == *a.connection_id; };
+  auto got_a = driver->take_connection_ends(pool, only_a);
+  REQUIRE(got_a.size() == 1);
+  CHECK(got_a[0].id == *a.connection_id);
+  driver->close_pool(pool);
+  auto none = [](const ConnectionId&) { return false; };
+  CHECK(driver->take_connection_ends(pool, none).empty());
+  CHECK(driver->take_connection_ends(pool, any_connection).empty());  // forgotten with the pool
+}
