@@ -195,8 +195,11 @@ std::vector<std::string> Tracer::roots() const { return roots_; }
 
 double Tracer::now_ms(const Lookup& lookup) const { return lookup.clock.offset_ms(event_us_); }
 
-Tracer::Channel* Tracer::channel_for(const std::string& server) {
-  auto& slot = channels_[server];
+Tracer::Channel* Tracer::channel_for(const std::string& server, int qtype) {
+  // One per server and question type: the A and AAAA walks ask the same servers at the same
+  // moment, and on one socket an unreachable server's ICMP error failed only one of them,
+  // the other waiting out its timeout (it read as a silent server).
+  auto& slot = channels_[server + "/" + std::to_string(qtype)];
   if (slot) return slot.get();
   // One server, asked once per step, without recursion; its reply is ours to judge
   // (NOCHECKRESP keeps c-ares from treating REFUSED as a dead server and losing it).
@@ -213,11 +216,11 @@ Tracer::Channel* Tracer::channel_for(const std::string& server) {
   auto channel = std::make_unique<Channel>();
   if (ares_init_options(&channel->channel, &o, mask) != ARES_SUCCESS) {
     channel->channel = nullptr;
-    channels_.erase(server);
+    channels_.erase(server + "/" + std::to_string(qtype));
     return nullptr;
   }
   if (ares_set_servers_ports_csv(channel->channel, server.c_str()) != ARES_SUCCESS) {
-    channels_.erase(server);
+    channels_.erase(server + "/" + std::to_string(qtype));
     return nullptr;
   }
   slot = std::move(channel);
@@ -327,7 +330,7 @@ void Tracer::send_step(Walk& walk, const Server& server) {
   int length = 0;
   const int built = ares_create_query(walk.name.c_str(), kClassIn, walk.qtype, 0, 0, &raw, &length, kEdnsPayload);
   std::unique_ptr<unsigned char, QueryFree> query(raw);
-  Channel* channel = built == ARES_SUCCESS ? channel_for(server.address) : nullptr;
+  Channel* channel = built == ARES_SUCCESS ? channel_for(server.address, walk.qtype) : nullptr;
 
   event_us_ = mono_now_us();
   DnsStep step;

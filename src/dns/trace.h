@@ -88,7 +88,7 @@ class Tracer : public LookupSource {
   struct Server;
 
   explicit Tracer(TraceOptions options);
-  Channel* channel_for(const std::string& server);
+  Channel* channel_for(const std::string& server, int qtype);
   void start_at_root(Walk& walk);
   void next_server(Walk& walk);
   void send_step(Walk& walk, const Server& server);
@@ -107,7 +107,7 @@ class Tracer : public LookupSource {
   std::vector<std::string> root_names_;  // NS name of each root ("" for --dns-root)
   int port_ = 53;
   long step_timeout_ms_ = kMaxStepTimeoutMs;
-  std::map<std::string, std::unique_ptr<Channel>> channels_;  // one per server asked
+  std::map<std::string, std::unique_ptr<Channel>> channels_;  // one per server and question type asked
   std::map<LookupId, std::unique_ptr<Lookup>> live_;
   std::vector<std::unique_ptr<Lookup>> ready_;  // finished, callback not yet run
   LookupId next_id_ = 1;

@@ -179,6 +179,27 @@ TEST_CASE("a traced load past a lame server and past a silent and an unreachable
   CHECK(flaky.seconds < 3);
 }
 
+// The A and AAAA walks shared one socket to a server: its ICMP error failed one of them and
+// the other waited out its timeout, a second lost and the server read as silent.
+TEST_CASE("with A and AAAA both walked, an unreachable server is an unreachable step for each, at once") {
+  LoadOptions o = traced("www.flaky.test");
+  o.ip_version = 0;  // both families
+  Timed flaky = timed_load(o);
+  CHECK(flaky.run.outcome == Outcome::kOk);
+  const DnsLookup& l = lookup_of(flaky.run);
+  int unreachable = 0;
+  for (const DnsStep& s : l.steps) {
+    if (s.server.rfind("127.0.0.61:", 0) != 0) continue;
+    INFO(s.qtype << " " << s.kind);
+    CHECK(s.kind == "error");
+    REQUIRE(s.failure);
+    CHECK(s.failure->code == Code::kDnsUnreachable);
+    CHECK(s.span.duration_ms() < 150);  // not a step timeout (200 ms here)
+    ++unreachable;
+  }
+  CHECK(unreachable == 2);
+}
+
 TEST_CASE("a zone whose every server is lame fails the load in dns as dns_lame_delegation, steps kept") {
   Timed t = timed_load(traced("www.dead.test"));
   check_failed(t.run, Phase::kDns, Code::kDnsLameDelegation);
