@@ -24,6 +24,14 @@
 
 extern char** environ;
 
+// Peak RSS limits in the memory tests are for a plain build; AddressSanitizer's shadow memory
+// and quarantine add tens of megabytes whatever pageload itself holds.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr long kRssScale = 2;
+#else
+inline constexpr long kRssScale = 1;
+#endif
+
 namespace pageload::testing {
 
 // The run failed in `phase` with `code`, stored on the run, its last hop and that phase.

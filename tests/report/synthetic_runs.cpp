@@ -592,7 +592,7 @@ Run page(int images, bool http2) {
   for (const auto& r : run.requests) last = std::max(last, r.span.end_ms);
   run.load_ms = last + 0.5;
   run.total_ms = last + 1;
-  run.final_url = doc.url;
+  run.final_url = run.requests.front().url;  // doc: a reference the requests added since have moved
   run.final_status = 200;
   run.outcome = Outcome::kOk;
   for (auto& c : run.connections) {
