@@ -70,7 +70,7 @@ TEST_CASE("a reply from a server that was not asked is not ours") {
   CHECK(a[0].end_ms == 1.0);
 }
 
-TEST_CASE("a truncated reply is not the answer; the retry over TCP is") {
+TEST_CASE("a truncated reply is not the answer, the retry over TCP is") {
   std::vector<DnsAttempt> a;
   attempt_sent(a, kGood, 0.0);
   attempt_replied(a, kGood, "TRUNCATED", 1.0);

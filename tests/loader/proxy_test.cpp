@@ -81,7 +81,7 @@ TEST_CASE("the --noproxy '*' flag ignores the proxy variables and connects direc
   CHECK(run.requests[0].warnings.empty());
 }
 
-TEST_CASE("a host listed in NO_PROXY connects directly; another goes through the proxy") {
+TEST_CASE("a host listed in NO_PROXY connects directly, another goes through the proxy") {
   auto o = lab_options(shared_lab().http_url("direct.test", "/status/200"));
   o.proxy_env = {{"http_proxy", "http://127.0.0.1:" + std::to_string(closed_port())}, {"NO_PROXY", "direct.test"}};
   CHECK(load_and_store(o).outcome == Outcome::kOk);

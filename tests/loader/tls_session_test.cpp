@@ -44,7 +44,7 @@ TEST_CASE("without the session cache (--no-sessionid) every connection of the ru
   CHECK(run.options_json.find("\"tls_sessions\":false") != std::string::npos);
 }
 
-TEST_CASE("runs sharing a pool (--share-connections) resume each other's sessions; runs of their own do not") {
+TEST_CASE("runs sharing a pool (--share-connections) resume each other's sessions, runs of their own do not") {
   auto loader = Loader::create();
   REQUIRE(loader.ok());
   auto o = lab_options(shared_lab().https_url("b.test", "/status/200"));

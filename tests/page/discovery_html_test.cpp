@@ -56,7 +56,7 @@ TEST_CASE("prefetch is fetched at idle priority") {
   CHECK(refs[0].prefetch);
 }
 
-TEST_CASE("scripts: classic, async, defer and module are fetched; nomodule and unknown types are not") {
+TEST_CASE("scripts: classic, async, defer and module are fetched, nomodule and unknown types are not") {
   auto refs = discover("<head><script src=/classic.js></script><script async src=/async.js></script>"
                        "<script defer src=/defer.js></script><script type=module src=/mod.js></script>"
                        "<script nomodule src=/nomodule.js></script><script type=text/template src=/tpl.js></script>"
@@ -100,7 +100,7 @@ TEST_CASE("input type=image, video poster, embed, object and svg image are fetch
                                                at("/svg.png"), at("/bg.png")});
 }
 
-TEST_CASE("an iframe is a document reference; srcdoc and lazy iframes are not fetched") {
+TEST_CASE("an iframe is a document reference, srcdoc and lazy iframes are not fetched") {
   auto refs = discover("<iframe src=/frame.html></iframe><iframe srcdoc='<p>x' src=/f2.html></iframe>"
                        "<iframe loading=lazy src=/f3.html></iframe>");
   REQUIRE(refs.size() == 1);
@@ -108,7 +108,7 @@ TEST_CASE("an iframe is a document reference; srcdoc and lazy iframes are not fe
   CHECK(refs[0].found_by == "iframe src");
 }
 
-TEST_CASE("base href changes how later references resolve; only the first counts") {
+TEST_CASE("base href changes how later references resolve, only the first counts") {
   auto refs = discover("<head><link rel=stylesheet href=before.css><base href='https://cdn.test/assets/'>"
                        "<base href='https://other.test/'><link rel=stylesheet href=after.css></head>");
   CHECK(urls(refs) == std::vector<std::string>{at("/dir/before.css"), "https://cdn.test/assets/after.css"});

@@ -6,7 +6,7 @@ using namespace pageload::page;
 
 TEST_CASE("an empty media list matches") { CHECK(media_matches("", Screen{})); }
 
-TEST_CASE("screen and all match a 1280x720 screen; print does not") {
+TEST_CASE("screen and all match a 1280x720 screen, print does not") {
   Screen s;
   CHECK(media_matches("screen", s));
   CHECK(media_matches("all", s));

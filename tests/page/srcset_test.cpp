@@ -15,7 +15,7 @@ TEST_CASE("srcset candidates keep their descriptors and drop invalid ones") {
   CHECK_FALSE(c[3].density);
 }
 
-TEST_CASE("a URL ending in commas has no descriptors; commas inside parentheses do not split") {
+TEST_CASE("a URL ending in commas has no descriptors, commas inside parentheses do not split") {
   auto c = parse_srcset("a.png,, b.png (x, y) 2x", 100);
   REQUIRE(c.size() == 1);
   CHECK(c[0].url == "a.png");

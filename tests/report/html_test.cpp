@@ -412,7 +412,7 @@ TEST_CASE("bidirectional controls and C1 controls are shown escaped in the repor
   CHECK(html.find("OK \\u{202e}gpj.exe") != std::string::npos);
 }
 
-TEST_CASE("trailers are drawn apart from the response headers, escaped; a proxy and a given-up connection are named") {
+TEST_CASE("trailers are drawn apart from the response headers, escaped, a proxy and a given-up connection are named") {
   Run run = synthetic::redirect_chain(1);
   run.requests[0].response_trailers = {{"HTTP/1.1 404 Not Found", "<x>"}};
   run.connections[0].proxy = "http://[redacted]@127.0.0.1:3128";

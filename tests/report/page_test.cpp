@@ -65,7 +65,7 @@ TEST_CASE("a page's rows are in the order its requests were found and say type, 
   CHECK(photo.priority_text == "Low");
 }
 
-TEST_CASE("each row names its initiator and the chain behind it; the critical path is document, stylesheet, font") {
+TEST_CASE("each row names its initiator and the chain behind it, the critical path is document, stylesheet, font") {
   const Run run = synthetic::page(29, false);
   const Waterfall w = layout_waterfall(run);
   const int css = by_path(run, "/style.css").seq;
@@ -180,7 +180,7 @@ TEST_CASE("downloads are tinted by their Content-Type, or by what was asked for 
   CHECK(font.segments.front().tint.empty());
 }
 
-TEST_CASE("over HTTP/1.1 an origin has six connections of one request at a time; over HTTP/2 one with stacked streams") {
+TEST_CASE("over HTTP/1.1 an origin has six connections of one request at a time, over HTTP/2 one with stacked streams") {
   const Run h1 = synthetic::page(29, false);
   const auto groups1 = layout_connections(h1, layout_waterfall(h1).axis);
   REQUIRE(groups1.size() == 2);  // the NXDOMAIN host opened no connection

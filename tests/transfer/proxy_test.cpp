@@ -87,7 +87,7 @@ TEST_CASE("no_proxy matches IP addresses exactly or by CIDR range") {
   CHECK_FALSE(noproxy_matches("10.0.0.1", "example.com"));
 }
 
-TEST_CASE("a SOCKS4 or SOCKS5 proxy needs the target's addresses from us; socks5h does not") {
+TEST_CASE("a SOCKS4 or SOCKS5 proxy needs the target's addresses from us, socks5h does not") {
   CHECK(proxy_for(url("http://a.test/"), {{"http_proxy", "socks5://127.0.0.1:1080"}}, std::nullopt)->resolves_locally);
   CHECK(proxy_for(url("http://a.test/"), {{"http_proxy", "socks4://127.0.0.1:1080"}}, std::nullopt)->resolves_locally);
   CHECK_FALSE(

@@ -60,7 +60,7 @@ TEST_CASE("an obs-fold line before any field is dropped with a warning") {
   CHECK(head.warnings()[0].find("with no field before it ignored") != std::string::npos);
 }
 
-TEST_CASE("a Content-Length over 2^63 - 1 is a violation; 2^63 - 1 and leading zeros are not") {
+TEST_CASE("a Content-Length over 2^63 - 1 is a violation, 2^63 - 1 and leading zeros are not") {
   CHECK(content_length_overflows("9223372036854775808"));
   CHECK(content_length_overflows(" 99999999999999999999999 "));
   CHECK_FALSE(content_length_overflows("9223372036854775807"));

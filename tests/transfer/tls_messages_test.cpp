@@ -50,7 +50,7 @@ TEST_CASE("a ServerHello with the HelloRetryRequest random is a HelloRetryReques
         "ServerHello");
 }
 
-TEST_CASE("an alert carries its level and RFC name; ChangeCipherSpec is a step of its own") {
+TEST_CASE("an alert carries its level and RFC name, ChangeCipherSpec is a step of its own") {
   auto fatal = describe_tls_message(false, kContentAlert, bytes({2, 40}));
   REQUIRE(fatal);
   CHECK(fatal->message == "Alert");
