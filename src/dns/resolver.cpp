@@ -11,6 +11,7 @@
 #include <mutex>
 
 #include "core/resources.h"
+#include "dns/ares_poll.h"
 #include "dns/ares_status.h"
 #include "dns/assemble.h"
 #include "dns/attempts.h"
@@ -482,41 +483,21 @@ void Resolver::forget_messages(const QueryContext* ctx) {
 
 std::vector<WaitFd> Resolver::wait_fds() const {
   std::vector<WaitFd> out;
-  ares_socket_t socks[ARES_GETSOCK_MAXNUM];
-  int bits = ares_getsock(channel_->channel, socks, ARES_GETSOCK_MAXNUM);
-  for (int i = 0; i < ARES_GETSOCK_MAXNUM; ++i) {
-    short events = 0;
-    if (ARES_GETSOCK_READABLE(bits, i)) events |= POLLIN;
-    if (ARES_GETSOCK_WRITABLE(bits, i)) events |= POLLOUT;
-    if (!events) break;
-    out.push_back(WaitFd{socks[i], events, 0});
-  }
+  append_wait_fds(channel_->channel, out);
   return out;
 }
 
 std::optional<long> Resolver::timeout_ms() const {
   if (!ready_.empty()) return 0;
   if (pending_.empty()) return std::nullopt;
-  timeval tv{};
-  if (!ares_timeout(channel_->channel, nullptr, &tv))
-    return 1000;  // queries pending but no timer: should not happen; never sleep forever
-  return static_cast<long>(tv.tv_sec) * 1000 + (tv.tv_usec + 999) / 1000;
+  // Queries pending but no timer should not happen; never sleep forever.
+  return next_timeout_ms(channel_->channel).value_or(1000);
 }
 
 void Resolver::process(const std::vector<WaitFd>& ready) {
   event_us_ = mono_now_us();
-  std::vector<WaitFd> mine = wait_fds();
-  for (const auto& w : ready) {
-    if (!w.revents) continue;
-    auto it = std::find_if(mine.begin(), mine.end(), [&](const WaitFd& m) { return m.fd == w.fd; });
-    if (it == mine.end()) continue;  // not a c-ares socket (or no longer one)
-    ares_socket_t rd = (w.revents & (POLLIN | POLLERR | POLLHUP)) ? w.fd : ARES_SOCKET_BAD;
-    ares_socket_t wr = (w.revents & (POLLOUT | POLLERR | POLLHUP)) && (it->events & POLLOUT)
-                           ? w.fd
-                           : ARES_SOCKET_BAD;
-    ares_process_fd(channel_->channel, rd, wr);
-  }
-  ares_process_fd(channel_->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);  // timeouts, retries
+  process_ready_fds(channel_->channel, ready);
+  process_timeouts(channel_->channel);
 
   std::vector<std::unique_ptr<Lookup>> done;
   done.swap(ready_);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <mutex>
 
+#include "dns/ares_poll.h"
 #include "dns/ares_status.h"
 #include "dns/assemble.h"
 #include "dns/message.h"
@@ -621,17 +622,7 @@ std::optional<DnsLookup> Tracer::abandon(LookupId id, const Failure& failure) {
 
 std::vector<WaitFd> Tracer::wait_fds() const {
   std::vector<WaitFd> out;
-  for (const auto& [server, ch] : channels_) {
-    ares_socket_t socks[ARES_GETSOCK_MAXNUM];
-    const int bits = ares_getsock(ch->channel, socks, ARES_GETSOCK_MAXNUM);
-    for (int i = 0; i < ARES_GETSOCK_MAXNUM; ++i) {
-      short events = 0;
-      if (ARES_GETSOCK_READABLE(bits, i)) events |= POLLIN;
-      if (ARES_GETSOCK_WRITABLE(bits, i)) events |= POLLOUT;
-      if (!events) break;
-      out.push_back(WaitFd{socks[i], events, 0});
-    }
-  }
+  for (const auto& [server, ch] : channels_) append_wait_fds(ch->channel, out);
   return out;
 }
 
@@ -639,11 +630,8 @@ std::optional<long> Tracer::timeout_ms() const {
   if (!ready_.empty()) return 0;
   std::optional<long> out;
   auto take = [&out](long ms) { out = out ? std::min(*out, ms) : ms; };
-  for (const auto& [server, ch] : channels_) {
-    timeval tv{};
-    if (ares_timeout(ch->channel, nullptr, &tv))
-      take(static_cast<long>(tv.tv_sec) * 1000 + (tv.tv_usec + 999) / 1000);
-  }
+  for (const auto& [server, ch] : channels_)
+    if (auto ms = next_timeout_ms(ch->channel)) take(*ms);
   const int64_t now = mono_now_us();
   for (const auto& [id, l] : live_) take(std::max<int64_t>(0, (l->deadline_us - now + 999) / 1000));
   return out;
@@ -654,21 +642,8 @@ void Tracer::process(const std::vector<WaitFd>& ready) {
   // Callbacks may add channels; the ones there now are the ones whose sockets were polled.
   std::vector<Channel*> channels;
   for (const auto& [server, ch] : channels_) channels.push_back(ch.get());
-  for (Channel* ch : channels) {
-    ares_socket_t socks[ARES_GETSOCK_MAXNUM];
-    const int bits = ares_getsock(ch->channel, socks, ARES_GETSOCK_MAXNUM);
-    for (int i = 0; i < ARES_GETSOCK_MAXNUM; ++i) {
-      const bool readable = ARES_GETSOCK_READABLE(bits, i), writable = ARES_GETSOCK_WRITABLE(bits, i);
-      if (!readable && !writable) break;
-      for (const auto& w : ready) {
-        if (w.fd != socks[i] || !w.revents) continue;
-        const ares_socket_t rd = (w.revents & (POLLIN | POLLERR | POLLHUP)) ? w.fd : ARES_SOCKET_BAD;
-        const ares_socket_t wr = (w.revents & (POLLOUT | POLLERR | POLLHUP)) && writable ? w.fd : ARES_SOCKET_BAD;
-        ares_process_fd(ch->channel, rd, wr);
-      }
-    }
-  }
-  for (Channel* ch : channels) ares_process_fd(ch->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);  // timeouts
+  for (Channel* ch : channels) process_ready_fds(ch->channel, ready);
+  for (Channel* ch : channels) process_timeouts(ch->channel);
 
   event_us_ = mono_now_us();
   std::vector<LookupId> expired;
