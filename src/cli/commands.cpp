@@ -20,9 +20,11 @@
 #include "cli/parse.h"
 #include "cli/run_sink.h"
 #include "cli/url_feed.h"
+#include "core/file.h"
 #include "core/redact.h"
 #include "core/resources.h"
 #include "core/url.h"
+#include "har/har_export.h"
 #include "loader/loader.h"
 #include "report/html.h"
 #include "store/store.h"
@@ -231,6 +233,7 @@ int run_command(RunCommand& cmd) {
   sink_options.threaded = batch;
   sink_options.html = !cmd.no_html;
   sink_options.html_path = cmd.html;
+  sink_options.har_path = cmd.har;
   sink_options.json = cmd.json;
   sink_options.quiet = cmd.quiet;
   sink_options.color = !cmd.json && isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
@@ -396,6 +399,26 @@ int report_command(const std::string& db_flag, const std::vector<std::string>& r
     std::cout << path << "\n";
   }
   return finish_output();  // the paths, or the report itself, reached standard output
+}
+
+int har_command(const std::string& db_flag, const std::vector<std::string>& runs, const std::string& out) {
+  auto db = store::Database::open_existing(database_path(db_flag));
+  if (!db.ok()) return fail(db.status());
+  std::vector<Run> loaded;
+  for (const auto& w : runs.empty() ? std::vector<std::string>{"latest"} : runs) {
+    auto id = pick_run(*db.value(), w);
+    if (!id.ok()) return fail(id.status());
+    auto run = db.value()->load_run(id.value());
+    if (!run.ok()) return fail(run.status());
+    loaded.push_back(std::move(run).value());
+  }
+  const std::string text = har::write_har(loaded);
+  if (out.empty() || out == "-") {
+    std::cout << text;
+    return finish_output();
+  }
+  if (Status s = write_file_replacing(out, text); !s.ok()) return fail(Status(s.code(), "har: " + s.message()));
+  return kExitOk;
 }
 
 }  // namespace pageload::cli

@@ -15,6 +15,7 @@ struct RunCommand {
   std::vector<std::string> raw_headers, raw_resolve, raw_dns_servers, raw_dns_roots;
   std::string db;
   std::string html;  // --html PATH
+  std::string har;   // --har PATH: the runs as one HAR 1.2 file
   bool no_html = false;
   bool json = false;
   bool quiet = false;
@@ -30,6 +31,8 @@ int run_command(RunCommand& cmd);
 int list_command(const std::string& db, const std::string& limit, bool json);
 int show_command(const std::string& db, const std::string& run, bool json);
 int report_command(const std::string& db, const std::vector<std::string>& runs, const std::string& out);
+// Writes stored runs as one HAR 1.2 document to `out` (empty or "-": standard output).
+int har_command(const std::string& db, const std::vector<std::string>& runs, const std::string& out);
 int lab_command(int dns_port, int http_port, int https_port, int dns_root_port);
 int demo_command(const std::string& db, const std::string& out_dir);
 

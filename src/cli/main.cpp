@@ -14,7 +14,7 @@
 namespace {
 
 bool is_subcommand(const char* arg) {
-  for (const char* name : {"run", "list", "show", "report", "lab", "demo", "help"})
+  for (const char* name : {"run", "list", "show", "report", "har", "lab", "demo", "help"})
     if (std::strcmp(arg, name) == 0) return true;
   return false;
 }
@@ -94,6 +94,7 @@ int main(int argc, char** argv) {
   cmd_run->add_option("--db", run.db, "SQLite database (default $PAGELOAD_DB or ./pageload.db)");
   cmd_run->add_option("--html", run.html, "Write the HTML report here (default pageload-run-ID.html)");
   cmd_run->add_flag("--no-html", run.no_html, "Do not write an HTML report");
+  cmd_run->add_option("--har", run.har, "Also write the runs as one HAR 1.2 file here");
   cmd_run->add_flag("--json", run.json, "Print one JSON object per run instead of the summary");
   cmd_run->add_flag("-q,--quiet", run.quiet, "Print nothing but errors");
 
@@ -118,6 +119,13 @@ int main(int argc, char** argv) {
   cmd_report->add_option("-o,--output", report_out,
                          "Output file (one run; '-' for standard output) or directory (several)");
   cmd_report->add_option("--db", db, "SQLite database");
+
+  std::vector<std::string> har_runs;
+  std::string har_out;
+  auto* cmd_har = app.add_subcommand("har", "Write stored runs as one HAR 1.2 file (each run a page)");
+  cmd_har->add_option("run", har_runs, "Run ids (default: latest)");
+  cmd_har->add_option("-o,--output", har_out, "Output file (default: standard output)");
+  cmd_har->add_option("--db", db, "SQLite database");
 
   int dns_port = 0, http_port = 0, https_port = 0, dns_root_port = 0;
   auto* cmd_lab = app.add_subcommand("lab", "Serve the loopback lab (DNS, HTTP, HTTPS) until stopped");
@@ -185,6 +193,7 @@ int main(int argc, char** argv) {
     if (cmd_list->parsed()) return pageload::cli::list_command(db, limit, json);
     if (cmd_show->parsed()) return pageload::cli::show_command(db, run_id, json);
     if (cmd_report->parsed()) return pageload::cli::report_command(db, report_runs, report_out);
+    if (cmd_har->parsed()) return pageload::cli::har_command(db, har_runs, har_out);
     if (cmd_lab->parsed()) return pageload::cli::lab_command(dns_port, http_port, https_port, dns_root_port);
     if (cmd_demo->parsed()) return pageload::cli::demo_command(db, out_dir);
   } catch (const std::exception& e) {

@@ -4,6 +4,8 @@
 #include <iostream>
 
 #include "cli/output.h"
+#include "core/file.h"
+#include "har/har_export.h"
 #include "report/html.h"
 
 namespace pageload::cli {
@@ -61,6 +63,11 @@ Status RunSink::close() {
     std::cerr << "\n";
     counter_drawn_ = false;
   }
+  if (!options_.har_path.empty() && error_.ok() && !har_runs_.empty()) {
+    if (Status s = write_file_replacing(options_.har_path, har::write_har(har_runs_)); !s.ok())
+      error_ = Status(s.code(), "--har: " + s.message());
+    har_runs_.clear();
+  }
   return error_;
 }
 
@@ -109,6 +116,7 @@ void RunSink::handle(std::deque<Job>& jobs) {
 }
 
 void RunSink::report_and_print(Run& run) {
+  if (!options_.har_path.empty()) har_runs_.push_back(run);
   std::string report_path;
   if (options_.html) {
     report_path = options_.html_path.empty() ? "pageload-run-" + std::to_string(run.id) + ".html" : options_.html_path;

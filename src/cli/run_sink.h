@@ -20,6 +20,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include "cli/cells.h"
 #include "pageload/result.h"
@@ -32,6 +33,7 @@ struct SinkOptions {
   bool threaded = false;  // a batch: write on the sink's own thread
   bool html = true;       // write a report per run
   std::string html_path;  // --html (one URL only); empty: pageload-run-ID.html
+  std::string har_path;   // --har: every run stored, as one HAR file written at close()
   bool json = false;      // one JSON object per run instead of the summary
   bool quiet = false;     // no summary
   bool color = false;     // ANSI colours in the summary
@@ -69,6 +71,7 @@ class RunSink {
     Run run;
   };
 
+  std::vector<Run> har_runs_;  // the runs stored, for --har (sink thread, then close())
   void handle(std::deque<Job>& jobs);  // stores, then reports and prints, a group of jobs
   void report_and_print(Run& run);
   void fail(Status status);     // a report could not be written: start no more loads

@@ -1,0 +1,15 @@
+#pragma once
+// The wall-clock times HAR wants (ISO 8601 with milliseconds, UTC) from a run's start and an
+// offset on the run's monotonic clock.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace pageload::har {
+
+// "2026-12-01T20:46:07.123456Z" + 12.5 ms -> "2026-12-01T20:46:07.135Z"; nullopt when
+// `started_at` is not pageload's UTC ISO-8601 form.
+std::optional<std::string> wall_time(std::string_view started_at, double offset_ms);
+
+}  // namespace pageload::har
