@@ -1,4 +1,4 @@
--- pageload database schema, version 3: the one source of the schema.
+-- pageload database schema, version 4: the one source of the schema.
 --
 -- This file is embedded into the binary and applied by the store (src/store) when a
 -- database is created or is older than this version; PRAGMA user_version carries the
@@ -41,8 +41,12 @@ CREATE TABLE IF NOT EXISTS runs (
   transfer_bytes   INTEGER,            -- headers and bodies as received, all requests
   decoded_bytes    INTEGER,            -- bodies after content decoding, all requests
   warnings         TEXT,               -- JSON array about the run as a whole; NULL when none
-  proxy            TEXT                -- proxies the requests went through (from the
+  proxy            TEXT,               -- proxies the requests went through (from the
                                        -- environment; credentials redacted); NULL: none (v3)
+  -- Where the run comes from (v4): 'pageload' measured it; 'har' was imported from a HAR
+  -- file (pageload import), whose producer (log.creator: name and version) is `producer`.
+  source           TEXT NOT NULL DEFAULT 'pageload' CHECK (source IN ('pageload', 'har')),
+  producer         TEXT
 );
 CREATE INDEX IF NOT EXISTS runs_started_at ON runs(started_at);
 CREATE INDEX IF NOT EXISTS runs_label ON runs(label, started_at);

@@ -329,6 +329,10 @@ struct Run {
   // The proxies the run's requests went through (URLs, credentials redacted, in order of
   // first use, space-separated); empty: none.
   std::string proxy;
+  // Where the run comes from: "pageload" (measured) or "har" (imported from a HAR file by
+  // `pageload import`; `producer` is its log.creator, e.g. "WebInspector 537.36").
+  std::string source = "pageload";
+  std::string producer;
   std::vector<Request> requests;
   std::vector<Connection> connections;
   std::vector<DnsLookup> dns_lookups;

@@ -15,6 +15,7 @@
 #include <functional>
 #include <iostream>
 #include <iterator>
+#include <set>
 
 #include "cli/output.h"
 #include "cli/parse.h"
@@ -25,6 +26,7 @@
 #include "core/resources.h"
 #include "core/url.h"
 #include "har/har_export.h"
+#include "har/har_import.h"
 #include "loader/loader.h"
 #include "report/html.h"
 #include "store/store.h"
@@ -419,6 +421,47 @@ int har_command(const std::string& db_flag, const std::vector<std::string>& runs
   }
   if (Status s = write_file_replacing(out, text); !s.ok()) return fail(Status(s.code(), "har: " + s.message()));
   return kExitOk;
+}
+
+int import_command(const std::string& db_flag, const std::string& file, const std::string& label, bool keep_secrets) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(file, ec);
+  if (ec) return fail(Status(Code::kFile, "import: cannot read " + file + ": " + ec.message()));
+  if (size > har::kMaxHarBytes)
+    return fail(Status(Code::kUsage, file + ": " + std::to_string(size >> 20) + " MiB, larger than " +
+                                         std::to_string(har::kMaxHarBytes >> 20) + " MiB: not imported"));
+  std::ifstream in(file, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof()) return fail(Status(Code::kFile, "import: cannot read " + file + ": " + std::strerror(errno)));
+  har::ImportOptions options{label, file, keep_secrets};
+  auto runs = har::read_har(text, options);
+  if (!runs.ok()) return fail(runs.status());
+  text.clear();
+  text.shrink_to_fit();
+
+  auto db = store::Database::open(database_path(db_flag));
+  if (!db.ok()) return fail(db.status());
+  if (Status s = db.value()->begin_group(); !s.ok()) return fail(s);
+  for (Run& run : runs.value()) {
+    if (Status s = db.value()->finish_run(run); !s.ok()) {
+      db.value()->abandon_group();  // nothing of this file is stored
+      return fail(s);
+    }
+  }
+  if (Status s = db.value()->commit_group(); !s.ok()) return fail(s);
+  for (const Run& run : runs.value()) {
+    std::cout << "run " << run.id << ": " << safe(run.url, 200) << " (" << run.requests.size() << " requests, from "
+              << safe(run.producer.empty() ? std::string("an unnamed producer") : run.producer, 80) << ")\n";
+    std::set<std::string> said;
+    for (const auto& w : run.warnings)
+      if (said.insert(w).second) std::cerr << "pageload: import: run " << run.id << ": " << safe(w, 300) << "\n";
+    std::size_t request_warnings = 0;
+    for (const auto& r : run.requests) request_warnings += r.warnings.size();
+    if (request_warnings)
+      std::cerr << "pageload: import: run " << run.id << ": " << request_warnings
+                << " warnings on requests (pageload show " << run.id << ")\n";
+  }
+  return finish_output();
 }
 
 }  // namespace pageload::cli

@@ -31,6 +31,8 @@ int run_command(RunCommand& cmd);
 int list_command(const std::string& db, const std::string& limit, bool json);
 int show_command(const std::string& db, const std::string& run, bool json);
 int report_command(const std::string& db, const std::vector<std::string>& runs, const std::string& out);
+// Stores each page of a HAR file as a run (source 'har'); all of them or, on any error, none.
+int import_command(const std::string& db, const std::string& file, const std::string& label, bool keep_secrets);
 // Writes stored runs as one HAR 1.2 document to `out` (empty or "-": standard output).
 int har_command(const std::string& db, const std::vector<std::string>& runs, const std::string& out);
 int lab_command(int dns_port, int http_port, int https_port, int dns_root_port);

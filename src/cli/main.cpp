@@ -14,7 +14,7 @@
 namespace {
 
 bool is_subcommand(const char* arg) {
-  for (const char* name : {"run", "list", "show", "report", "har", "lab", "demo", "help"})
+  for (const char* name : {"run", "list", "show", "report", "har", "import", "lab", "demo", "help"})
     if (std::strcmp(arg, name) == 0) return true;
   return false;
 }
@@ -120,6 +120,14 @@ int main(int argc, char** argv) {
                          "Output file (one run; '-' for standard output) or directory (several)");
   cmd_report->add_option("--db", db, "SQLite database");
 
+  std::string import_file, import_label;
+  bool import_keep_secrets = false;
+  auto* cmd_import = app.add_subcommand("import", "Store each page of a HAR file as a run (source 'har')");
+  cmd_import->add_option("file", import_file, "HAR file (Chrome, Firefox, WebPageTest, Playwright, pageload)")->required();
+  cmd_import->add_option("--label", import_label, "Free text stored with each run, for grouping");
+  cmd_import->add_flag("--keep-secrets", import_keep_secrets, "Store Cookie/Authorization values instead of redacting them");
+  cmd_import->add_option("--db", db, "SQLite database");
+
   std::vector<std::string> har_runs;
   std::string har_out;
   auto* cmd_har = app.add_subcommand("har", "Write stored runs as one HAR 1.2 file (each run a page)");
@@ -193,6 +201,8 @@ int main(int argc, char** argv) {
     if (cmd_list->parsed()) return pageload::cli::list_command(db, limit, json);
     if (cmd_show->parsed()) return pageload::cli::show_command(db, run_id, json);
     if (cmd_report->parsed()) return pageload::cli::report_command(db, report_runs, report_out);
+    if (cmd_import->parsed())
+      return pageload::cli::import_command(db, import_file, import_label, import_keep_secrets);
     if (cmd_har->parsed()) return pageload::cli::har_command(db, har_runs, har_out);
     if (cmd_lab->parsed()) return pageload::cli::lab_command(dns_port, http_port, https_port, dns_root_port);
     if (cmd_demo->parsed()) return pageload::cli::demo_command(db, out_dir);

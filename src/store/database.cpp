@@ -162,6 +162,7 @@ Status Database::commit_group() {
   if (!s.ok() && sqlite3_get_autocommit(db_->raw()) == 0) db_->exec("ROLLBACK");
   return s;
 }
+Status Database::abandon_group() { return db_->exec("ROLLBACK"); }
 StatusOr<Run> Database::load_run(int64_t id) { return detail::read_run(*db_, id); }
 StatusOr<std::vector<RunSummary>> Database::list_runs(int limit) { return detail::read_summaries(*db_, limit); }
 StatusOr<int64_t> Database::latest_run_id() { return detail::read_latest_id(*db_); }

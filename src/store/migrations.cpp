@@ -161,16 +161,23 @@ CREATE TABLE IF NOT EXISTS dns_steps (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 4: where a run comes from (measured, or imported from a HAR file, and its producer).
+constexpr char kToVersion4[] = R"sql(
+ALTER TABLE runs ADD COLUMN source TEXT NOT NULL DEFAULT 'pageload' CHECK (source IN ('pageload', 'har'));
+ALTER TABLE runs ADD COLUMN producer TEXT;
+)sql";
+
 }  // namespace
 
 std::span<const Migration> migrations() {
   // To change the schema: edit schema.sql (the whole current schema, for fresh files),
   // bump kSchemaVersion, and add {N, "ALTER TABLE ...; ..."} taking version N-1 to N.
-  static const std::array<Migration, 2> kMigrations{{
+  static const std::array<Migration, 3> kMigrations{{
       {2, kToVersion2},
       {3, kToVersion3},
+      {4, kToVersion4},
   }};
-  static_assert(kSchemaVersion == 3, "add a migration for the new schema version");
+  static_assert(kSchemaVersion == 4, "add a migration for the new schema version");
   return kMigrations;
 }
 

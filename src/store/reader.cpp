@@ -13,7 +13,8 @@ namespace {
 
 constexpr char kSelectRun[] =
     "SELECT started_at, url, final_url, final_status, outcome, error_class, error, total_ms, label,"
-    " options, tool_version, library_versions, document_ms, load_ms, warnings, proxy FROM runs WHERE id = ?1";
+    " options, tool_version, library_versions, document_ms, load_ms, warnings, proxy, source,"
+    " producer FROM runs WHERE id = ?1";
 constexpr char kSelectLookups[] =
     "SELECT id, host, source, servers, family, start_ms, end_ms, outcome, ares_status, error_class, error"
     " FROM dns_lookups WHERE run_id = ?1 ORDER BY seq";
@@ -311,6 +312,8 @@ StatusOr<Run> read_run(SqliteDb& db, int64_t id) {
     run.load_ms = st.opt_real(13);
     run.warnings = from_json_list(st.text(14));
     run.proxy = st.text(15);
+    run.source = st.text(16);
+    run.producer = st.text(17);
   });
   if (!s.ok()) return s;
   if (!found) return Status(Code::kUsage, "no run " + std::to_string(id) + " in DB");

@@ -71,6 +71,9 @@ class Database {
   // Commits the group. On failure everything written since begin_group() is rolled
   // back (run ids handed out in it no longer exist) and the connection is usable again.
   Status commit_group();
+  // Rolls the group back: nothing written since begin_group() is kept (an import that
+  // failed half-way stores nothing).
+  Status abandon_group();
   // Reads a whole run back: load_run(id) after finish_run(run) equals run in every field
   // the schema stores (ids are indexes again; phases come back in kPhases order).
   // Code::kUsage "no run N in DB" if there is none.

@@ -13,15 +13,15 @@ namespace pageload::store::detail {
 namespace {
 
 constexpr char kInsertRun[] =
-    "INSERT INTO runs (started_at, url, label, options, tool_version, library_versions, outcome)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running')";
+    "INSERT INTO runs (started_at, url, label, options, tool_version, library_versions, outcome, source, producer)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7, ?8)";
 
 constexpr char kCompleteRun[] =
     "UPDATE runs SET started_at = ?2, url = ?3, final_url = ?4, final_status = ?5, outcome = ?6,"
     " error_class = ?7, error = ?8, total_ms = ?9, label = ?10, options = ?11, tool_version = ?12,"
     " library_versions = ?13, request_count = ?14, redirect_count = ?15, document_ms = ?16,"
     " load_ms = ?17, failed_count = ?18, transfer_bytes = ?19, decoded_bytes = ?20, warnings = ?21,"
-    " proxy = ?22 WHERE id = ?1";
+    " proxy = ?22, source = ?23, producer = ?24 WHERE id = ?1";
 
 // Children go first: requests reference connections and lookups.
 constexpr char kDeleteRequests[] = "DELETE FROM requests WHERE run_id = ?1";
@@ -240,7 +240,7 @@ Status write_request(SqliteDb& db, int64_t run_id, const Request& r, const std::
 Status insert_run_row(SqliteDb& db, Run& run) {
   if (run.started_at.empty()) run.started_at = utc_now_iso8601();
   auto id = insert(db, kInsertRun, run.started_at, run.url, or_null(run.label), or_null(run.options_json),
-                   or_null(run.tool_version), or_null(run.library_versions));
+                   or_null(run.tool_version), or_null(run.library_versions), run.source, or_null(run.producer));
   if (!id.ok()) return id.status();
   run.id = *id;
   return Status::Ok();
@@ -252,7 +252,8 @@ Status complete_run_row(SqliteDb& db, const Run& run) {
                      outcome_name(run.outcome), error_class(run.failure), error_text(run.failure), run.total_ms,
                      or_null(run.label), or_null(run.options_json), or_null(run.tool_version),
                      or_null(run.library_versions), f.requests, f.redirects, run.document_ms, run.load_ms,
-                     f.failed, f.transfer_bytes, f.decoded_bytes, or_null(to_json_list(run.warnings)), or_null(run.proxy));
+                     f.failed, f.transfer_bytes, f.decoded_bytes, or_null(to_json_list(run.warnings)), or_null(run.proxy),
+                     run.source, or_null(run.producer));
   if (!s.ok()) return s;
   if (sqlite3_changes(db.raw()) != 1) {
     return Status(Code::kUsage, "no run " + std::to_string(run.id) + " in DB");

@@ -132,6 +132,115 @@ if (by((e) => e.request.httpVersion === "HTTP/2" && e.timings.connect === -1).le
 if (by((e) => e._initiator && e._initiator.type === "parser" && e._initiator.url).length < 1) fail("no parser initiator");
 if (one.log.entries.length === 0) fail("run --har wrote no entries");
 
+// ---- Import: pageload's own HAR back in, bad files refused whole, a browser's HAR in ----
+
+function sql(q) {
+  const r = spawnSync("sqlite3", ["-json", db, q], { encoding: "utf8" });
+  return JSON.parse(r.stdout || "[]");
+}
+const runCount = () => sql("select count(*) as n from runs")[0].n;
+
+const before = runCount();
+const back = pageloadRun(["import", allHar, "--db", db, "--label", "round-trip"]);
+if (back.status !== 0) fail(`pageload import of its own HAR: exit ${back.status}: ${back.stderr.trim()}`);
+const imported = sql("select id, source, producer, request_count from runs where label = 'round-trip' order by id");
+if (imported.length !== ids.length) fail(`import of ${ids.length} pages stored ${imported.length} runs`);
+const measured = sql(`select id, request_count from runs where id <= ${ids.length} order by id`);
+for (const [i, run] of imported.entries()) {
+  if (run.source !== "har" || !String(run.producer).startsWith("pageload")) fail(`imported run ${run.id}: source ${run.source}, producer ${run.producer}`);
+  if (measured[i] && run.request_count !== measured[i].request_count)
+    fail(`imported run ${run.id}: ${run.request_count} requests, the measured run had ${measured[i].request_count}`);
+}
+// The phases come back as HAR said them (each within a microsecond's rounding).
+const phaseSums = (id) => sql(`select p.name, round(sum(p.duration_ms), 1) as ms from phases p join requests r on r.id = p.request_id where r.run_id = ${id} and p.name != 'blocked' group by p.name order by p.name`);
+if (imported[0] && JSON.stringify(phaseSums(imported[0].id)) !== JSON.stringify(phaseSums(1)))
+  fail(`phases of the imported run differ: ${JSON.stringify(phaseSums(imported[0].id))} vs ${JSON.stringify(phaseSums(1))}`);
+for (const cmd of [["show", String(imported[0]?.id)], ["report", String(imported[0]?.id), "-o", path.join(outDir, "imported.html")], ["list"]]) {
+  const r = pageloadRun([...cmd, "--db", db]);
+  if (r.status !== 0) fail(`pageload ${cmd.join(" ")} on an imported run: exit ${r.status}: ${r.stderr.trim()}`);
+}
+
+const badFiles = {
+  "not-json.har": "{ this is not json",
+  "not-har.har": JSON.stringify({ hello: "world" }),
+  "no-entries.har": JSON.stringify({ log: { version: "1.2", creator: { name: "x", version: "1" }, entries: [] } }),
+};
+for (const [name, text] of Object.entries(badFiles)) {
+  const file = path.join(outDir, name);
+  fs.writeFileSync(file, text);
+  const n = runCount();
+  const r = pageloadRun(["import", file, "--db", db]);
+  if (r.status !== 2) fail(`import ${name}: exit ${r.status}, expected 2`);
+  if (r.stderr.trim().split("\n").length !== 1 || !r.stderr.includes(name)) fail(`import ${name}: not one line naming the file: ${r.stderr}`);
+  if (runCount() !== n) fail(`import ${name} stored something`);
+}
+// Entries without pages, a hostile URL, timings that do not add up: stored, with warnings.
+const hostile = "http://www.test/<script>alert(1)</script>\u001b[31m";
+const loose = {
+  log: { version: "1.2", creator: { name: "hand-made", version: "0" }, entries: [
+    { startedDateTime: "2026-12-01T10:00:00.000+01:00", time: 50, request: { method: "GET", url: hostile, headers: [{ name: "Cookie", value: "sid=s3cret" }] },
+      response: { status: 200, statusText: "OK", httpVersion: "h2", headers: [], content: { size: 10, mimeType: "text/html", text: "x".repeat(1000) } },
+      timings: { blocked: -1, dns: 0, connect: -1, ssl: -1, send: -1, wait: 5, receive: 1 } },
+  ] } };
+const looseFile = path.join(outDir, "loose.har");
+fs.writeFileSync(looseFile, JSON.stringify(loose));
+const lr = pageloadRun(["import", looseFile, "--db", db, "--label", "loose"]);
+if (lr.status !== 0) fail(`import of a HAR without pages: exit ${lr.status}: ${lr.stderr}`);
+if (!lr.stderr.includes("without a pageref")) fail(`import without pages gave no warning: ${lr.stderr}`);
+const looseRun = sql("select id, url, started_at from runs where label = 'loose'")[0];
+if (!looseRun || looseRun.started_at !== "2026-12-01T09:00:00.000000Z") fail(`loose run's start: ${JSON.stringify(looseRun)}`);
+for (const f of [db, db + "-wal"])
+  if (fs.existsSync(f) && fs.readFileSync(f).includes("s3cret")) fail(`an imported Cookie value was stored unredacted (${f})`);
+
+// A real browser's HAR: Playwright records Chromium loading the lab's page.
+if (fs.existsSync("/usr/bin/chromium")) {
+  const { chromium } = require("playwright-core");
+  const tls = require("node:tls"), crypto = require("node:crypto");
+  const lab2 = spawn(pageLab, [], { stdio: ["pipe", "pipe", "inherit"] });
+  const lines2 = createInterface({ input: lab2.stdout })[Symbol.asyncIterator]();
+  const hello2 = JSON.parse((await lines2.next()).value);
+  const socket = tls.connect({ host: "127.0.0.1", port: hello2.https, servername: "www.test", rejectUnauthorized: false });
+  await new Promise((resolve, reject) => { socket.once("secureConnect", resolve); socket.once("error", reject); });
+  const spki = crypto.createHash("sha256").update(socket.getPeerX509Certificate().publicKey.export({ type: "spki", format: "der" })).digest("base64");
+  socket.destroy();
+  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+           "--disable-component-update", "--disable-sync",
+           "--host-resolver-rules=MAP nxdomain.test ~NOTFOUND, MAP *.test 127.0.0.1, MAP * ~NOTFOUND",
+           `--ignore-certificate-errors-spki-list=${spki}`] });
+  const recorded = path.join(outDir, "chromium.har");
+  const context = await browser.newContext({ recordHar: { path: recorded, content: "omit" } });
+  const page = await context.newPage();
+  const url = `https://www.test:${hello2.https}/page/showcase`;
+  await page.goto(url, { waitUntil: "load" });
+  await page.waitForTimeout(500);
+  await context.close();
+  await browser.close();
+  lab2.stdin.end();
+  const har = JSON.parse(fs.readFileSync(recorded, "utf8"));
+  const r = pageloadRun(["import", recorded, "--db", db, "--label", "chromium"]);
+  if (r.status !== 0) fail(`import of Playwright's HAR: exit ${r.status}: ${r.stderr}`);
+  const run = sql("select id, url, source, producer, request_count, final_status from runs where label = 'chromium'")[0];
+  if (!run) fail("Playwright's HAR stored no run");
+  else {
+    if (!/^Playwright/.test(run.producer)) fail(`producer ${run.producer}`);
+    if (run.url !== url || run.final_status !== 200) fail(`the imported run's document: ${run.url} ${run.final_status}`);
+    if (run.request_count !== har.log.entries.length) fail(`${har.log.entries.length} entries, ${run.request_count} requests stored`);
+    const h2 = sql(`select count(*) as n from requests where run_id = ${run.id} and http_version = 'HTTP/2'`)[0].n;
+    if (h2 === 0) fail("Chromium's requests did not come in as HTTP/2");
+    const withTls = sql(`select count(*) as n from phases p join requests r on r.id = p.request_id where r.run_id = ${run.id} and p.name = 'tls'`)[0].n;
+    if (withTls === 0) fail("no TLS phase in Chromium's load");
+    // The same page, the browser's load and pageload's, compared in SQL by URL.
+    const ours = pageloadRun(["run", url, "--dns-server", hello2.dns_server, "--cacert", hello2.ca_file, "--db", db, "--no-html", "-q", "--label", "pageload"]);
+    if (ours.status !== 0) fail(`pageload run of the same page: exit ${ours.status}`);
+    const diff = sql(`select r.url, group_concat(distinct ru.label) as who from requests r join runs ru on ru.id = r.run_id where ru.label in ('chromium', 'pageload') and ru.id >= ${run.id} group by replace(r.url, ':${hello2.https}/', '/') having count(distinct ru.label) = 1`);
+    console.log(`Chromium (Playwright HAR) against pageload on ${url}: ${diff.length} URLs in one load only` + (diff.length ? ": " + JSON.stringify(diff) : ""));
+    if (diff.length > 2) fail(`the browser's and pageload's loads of one page differ in ${diff.length} URLs`);
+  }
+} else {
+  console.log("(no /usr/bin/chromium: the Playwright HAR import is not checked)");
+}
+
 if (failures) {
   console.log(`${failures} failure(s)`);
   process.exit(1);

@@ -331,6 +331,38 @@ TEST_CASE("a version 2 database is migrated to version 3, keeps its runs and mat
   CHECK(*query(old_path, "SELECT COUNT(*) FROM phases WHERE duration_ms = 4")[0][0] == "1");
 }
 
+// A file written by version 3 (tests/store/schema_v3.sql is schema.sql as it was): its
+// runs were measured, so they read as source 'pageload' with no producer, an imported run
+// fits the new columns, and the file ends up with the columns and objects of a fresh one.
+TEST_CASE("a version 3 database is migrated to version 4, its runs measured, and matches a fresh file") {
+  ScratchDir dir;
+  const std::string old_path = dir.file("v3.db");
+  exec(old_path, read_bytes(PAGELOAD_SCHEMA_V3) + "PRAGMA user_version = 3;");
+  exec(old_path, "INSERT INTO runs (id, started_at, url, outcome, total_ms) VALUES (1, '2026-11-01T00:00:00Z', 'http://a.test/', 'ok', 9);");
+  {
+    auto db = Database::open(old_path);
+    REQUIRE(db.ok());
+    CHECK(user_version(old_path) == kCurrent);
+    auto run = (*db)->load_run(1);
+    REQUIRE(run.ok());
+    CHECK(run->source == "pageload");
+    CHECK(run->producer.empty());
+    Run imported = make_three_hop_run();
+    imported.source = "har";
+    imported.producer = "WebInspector 537.36";
+    REQUIRE((*db)->finish_run(imported).ok());
+    auto back = (*db)->load_run(imported.id);
+    REQUIRE(back.ok());
+    CHECK(back->source == "har");
+    CHECK(back->producer == "WebInspector 537.36");
+  }
+  const std::string new_path = dir.file("fresh.db");
+  REQUIRE(Database::open(new_path).ok());
+  CHECK(columns(old_path) == columns(new_path));
+  const char* objects_sql = "SELECT type, name FROM sqlite_master ORDER BY type, name";
+  CHECK(query(old_path, objects_sql) == query(new_path, objects_sql));
+}
+
 // A version 2 file (tests/store/schema_v2.sql) holds TTLs of 2^31 and more as the
 // negative numbers c-ares's int made of them; version 3 stores what the server sent.
 TEST_CASE("a version 2 database is migrated to version 3: its negative TTLs become the values sent") {

@@ -1,0 +1,435 @@
+#include "har/har_import.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "core/redact.h"
+#include "core/url.h"
+#include "har/har_time.h"
+
+namespace pageload::har {
+
+namespace {
+
+using nlohmann::json;
+
+Status bad(const ImportOptions& o, const std::string& why) {
+  return Status(Code::kUsage, (o.file.empty() ? std::string("HAR") : o.file) + ": " + why);
+}
+
+std::string str(const json& j, const char* key) {
+  if (!j.is_object()) return {};
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::optional<double> num(const json& j, const char* key) {
+  if (!j.is_object()) return std::nullopt;
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_number()) return std::nullopt;
+  const double v = it->get<double>();
+  if (!std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+const json& obj(const json& j, const char* key) {
+  static const json kNull;
+  if (!j.is_object()) return kNull;
+  auto it = j.find(key);
+  return it != j.end() ? *it : kNull;
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::vector<Header> headers_of(const json& list) {
+  std::vector<Header> out;
+  if (!list.is_array()) return out;
+  for (const auto& h : list) {
+    const std::string name = str(h, "name");
+    if (name.empty()) continue;
+    // HTTP/2 pseudo-headers (":authority") are not headers; Chrome lists them.
+    if (name[0] == ':') continue;
+    out.emplace_back(name, str(h, "value"));
+  }
+  return out;
+}
+
+// "h2", "HTTP/2.0", "http/2" -> "HTTP/2"; "http/1.1" -> "HTTP/1.1"; "h3" -> "HTTP/3".
+std::string http_version(std::string v) {
+  const std::string l = lower(v);
+  if (l == "h2" || l == "http/2" || l == "http/2.0") return "HTTP/2";
+  if (l == "h3" || l == "http/3" || l == "http/3.0" || l.rfind("h3-", 0) == 0) return "HTTP/3";
+  if (l == "http/1.1") return "HTTP/1.1";
+  if (l == "http/1.0") return "HTTP/1.0";
+  return v;
+}
+
+std::optional<ResourceType> type_from_devtools(const std::string& t) {
+  const std::string l = lower(t);
+  if (l == "document") return ResourceType::kDocument;
+  if (l == "stylesheet") return ResourceType::kStylesheet;
+  if (l == "script") return ResourceType::kScript;
+  if (l == "image") return ResourceType::kImage;
+  if (l == "font") return ResourceType::kFont;
+  if (l == "media") return ResourceType::kMedia;
+  if (l.empty()) return std::nullopt;
+  return ResourceType::kOther;  // xhr, fetch, websocket, manifest, ping, ...
+}
+
+ResourceType type_from_mime(const std::string& mime) {
+  const std::string m = lower(mime.substr(0, mime.find(';')));
+  if (m == "text/html" || m == "application/xhtml+xml") return ResourceType::kDocument;
+  if (m == "text/css") return ResourceType::kStylesheet;
+  if (m.find("javascript") != std::string::npos || m == "text/ecmascript") return ResourceType::kScript;
+  if (m.rfind("image/", 0) == 0) return ResourceType::kImage;
+  if (m.rfind("font/", 0) == 0 || m.find("font-") != std::string::npos) return ResourceType::kFont;
+  if (m.rfind("video/", 0) == 0 || m.rfind("audio/", 0) == 0) return ResourceType::kMedia;
+  return ResourceType::kOther;
+}
+
+std::optional<Priority> priority_from_devtools(const std::string& p) {
+  const std::string l = lower(p);
+  if (l == "veryhigh" || l == "highest") return Priority::kHighest;
+  if (l == "high") return Priority::kHigh;
+  if (l == "medium") return Priority::kMedium;
+  if (l == "low") return Priority::kLow;
+  if (l == "verylow" || l == "lowest") return Priority::kLowest;
+  return std::nullopt;
+}
+
+// Chrome's net::ERR_* names (its `_error`, or `response._error`) as pageload's error classes.
+Failure failure_from(const std::string& error) {
+  static const std::map<std::string, Code> kCodes{
+      {"net::ERR_NAME_NOT_RESOLVED", Code::kDnsNxdomain},   {"net::ERR_NAME_RESOLUTION_FAILED", Code::kDnsError},
+      {"net::ERR_CONNECTION_REFUSED", Code::kConnectRefused}, {"net::ERR_CONNECTION_TIMED_OUT", Code::kConnectTimeout},
+      {"net::ERR_ADDRESS_UNREACHABLE", Code::kConnectUnreachable}, {"net::ERR_CONNECTION_RESET", Code::kRecvError},
+      {"net::ERR_CONNECTION_CLOSED", Code::kRecvError},      {"net::ERR_EMPTY_RESPONSE", Code::kRecvError},
+      {"net::ERR_CERT_AUTHORITY_INVALID", Code::kTlsCertUntrusted}, {"net::ERR_CERT_DATE_INVALID", Code::kTlsCertExpired},
+      {"net::ERR_CERT_COMMON_NAME_INVALID", Code::kTlsCertHostname}, {"net::ERR_SSL_PROTOCOL_ERROR", Code::kTlsHandshake},
+      {"net::ERR_TIMED_OUT", Code::kTimeout},               {"net::ERR_TOO_MANY_REDIRECTS", Code::kTooManyRedirects},
+  };
+  auto it = kCodes.find(error);
+  return Failure{it != kCodes.end() ? it->second : Code::kRecvError,
+                 error.empty() ? "no response (the HAR gives no reason)" : "the browser reported " + error};
+}
+
+Phase failure_phase(Code code) {
+  switch (code) {
+    case Code::kDnsNxdomain: case Code::kDnsError: return Phase::kDns;
+    case Code::kConnectRefused: case Code::kConnectTimeout: case Code::kConnectUnreachable: return Phase::kConnect;
+    case Code::kTlsCertUntrusted: case Code::kTlsCertExpired: case Code::kTlsCertHostname: case Code::kTlsHandshake:
+      return Phase::kTls;
+    default: return Phase::kWait;
+  }
+}
+
+struct Entry {
+  const json* e = nullptr;
+  long long start_us = 0;
+  std::size_t index = 0;  // in the file: ties keep the file's order
+};
+
+struct Page {
+  std::string id, title;
+  std::optional<long long> start_us;
+  const json* page = nullptr;
+  std::vector<Entry> entries;
+};
+
+std::string fmt_ms(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", v);
+  return buf;
+}
+
+// Lays the entry's timings out as phases from `start` (ms on the run clock); returns the end.
+double lay_out_phases(Request& r, const json& t, double start) {
+  std::optional<double> blocked = num(t, "blocked"), dns = num(t, "dns"), connect = num(t, "connect"),
+                        ssl = num(t, "ssl");
+  const auto happened = [](std::optional<double> v) { return v && *v > 0; };
+  double tcp = happened(connect) ? *connect : 0;
+  const double tls = happened(ssl) ? *ssl : 0;
+  if (tls > 0) {
+    if (tls <= tcp) {
+      tcp -= tls;
+    } else {
+      r.warnings.push_back("ssl (" + fmt_ms(tls) + " ms) is longer than connect (" + fmt_ms(tcp) +
+                           " ms): read as outside connect");
+    }
+  }
+  double at = start;
+  auto add = [&](Phase p, double ms) {
+    if (ms <= 0 && p != Phase::kSend && p != Phase::kWait && p != Phase::kReceive) return;
+    PhaseRecord rec;
+    rec.phase = p;
+    rec.span = Span{at, at + std::max(0.0, ms)};
+    r.phases.push_back(rec);
+    at += std::max(0.0, ms);
+  };
+  if (happened(blocked)) add(Phase::kBlocked, *blocked);
+  if (happened(dns)) add(Phase::kDns, *dns);
+  if (tcp > 0) add(Phase::kConnect, tcp);
+  if (tls > 0) add(Phase::kTls, tls);
+  for (auto [key, phase] : {std::pair{"send", Phase::kSend}, std::pair{"wait", Phase::kWait},
+                            std::pair{"receive", Phase::kReceive}}) {
+    const auto v = num(t, key);
+    if (v && *v < 0)
+      r.warnings.push_back(std::string("timings.") + key + " was " + fmt_ms(*v) + ": read as 0");
+    add(phase, v && *v > 0 ? *v : 0);
+  }
+  return at;
+}
+
+Run build_run(const Page& page, const json& creator, const ImportOptions& o, std::vector<std::string> file_warnings) {
+  Run run;
+  run.source = "har";
+  run.producer = str(creator, "name");
+  if (const std::string v = str(creator, "version"); !v.empty()) run.producer += " " + v;
+  run.tool_version = std::string("pageload ") + PAGELOAD_VERSION;
+  run.label = o.label;
+  run.warnings = std::move(file_warnings);
+
+  long long run_start = page.start_us.value_or(page.entries.empty() ? 0 : page.entries.front().start_us);
+  for (const auto& e : page.entries) run_start = std::min(run_start, e.start_us);
+  run.started_at = format_wall_time_us(run_start);
+
+  json options{{"import", o.file}, {"page", page.id}};
+  if (page.page) {
+    const json& pt = obj(*page.page, "pageTimings");
+    if (auto v = num(pt, "onContentLoad"); v && *v >= 0) options["onContentLoad"] = *v;
+    if (auto v = num(pt, "onLoad"); v && *v >= 0) options["onLoad"] = *v;
+  }
+  options["title"] = page.title;
+  run.options_json = options.dump(-1, ' ', false, json::error_handler_t::replace);
+
+  std::map<std::string, int> connection_of;   // the HAR's connection key -> index
+  std::map<std::string, int> seq_of_url;      // the first request of each URL
+  double load_end = 0;
+  std::set<int> redirected;                   // seqs that a later entry followed
+  for (const auto& entry : page.entries) {
+    const json& e = *entry.e;
+    const json& req = obj(e, "request");
+    const json& resp = obj(e, "response");
+    Request r;
+    r.id = static_cast<int>(run.requests.size());
+    r.seq = r.id;
+    r.method = str(req, "method");
+    r.url = str(req, "url");
+    if (auto u = parse_url(r.url); u.ok()) {
+      r.scheme = u->scheme;
+      r.host = u->host;
+      r.port = u->port;
+    }
+    const double start_ms = static_cast<double>(entry.start_us - run_start) / 1000.0;
+    r.request_headers = headers_of(obj(req, "headers"));
+    r.response_headers = headers_of(obj(resp, "headers"));
+    r.http_version = http_version(str(resp, "httpVersion").empty() ? str(req, "httpVersion") : str(resp, "httpVersion"));
+    const auto status = num(resp, "status");
+    if (status && *status > 0) r.status = static_cast<int>(*status);
+    r.reason = str(resp, "statusText");
+    r.redirect_url = str(resp, "redirectURL");
+    for (const auto& [n, v] : r.response_headers)
+      if (lower(n) == "location") r.location = v;
+    if (auto v = num(resp, "headersSize"); v && *v >= 0) r.header_bytes = static_cast<int64_t>(*v);
+    if (auto v = num(resp, "bodySize"); v && *v >= 0) r.body_bytes = static_cast<int64_t>(*v);
+    if (auto v = num(e, "_transferSize"); v && *v >= 0 && !r.body_bytes && r.header_bytes)
+      r.body_bytes = std::max<int64_t>(0, static_cast<int64_t>(*v) - *r.header_bytes);
+    const json& content = obj(resp, "content");
+    if (auto v = num(content, "size"); v && *v >= 0) r.body_decoded = static_cast<int64_t>(*v);
+    r.content_type = str(content, "mimeType");
+
+    const double end_ms = lay_out_phases(r, obj(e, "timings"), start_ms);
+    r.span = Span{start_ms, end_ms};
+    // Playwright's `time` adds ssl a second time (its connect already holds it): not worth a warning.
+    const double ssl_ms = std::max(0.0, num(obj(e, "timings"), "ssl").value_or(0));
+    if (auto t = num(e, "time");
+        t && std::fabs(*t - (end_ms - start_ms)) > 1.0 && std::fabs(*t - (end_ms - start_ms) - ssl_ms) > 1.0)
+      r.warnings.push_back("the entry's time (" + fmt_ms(*t) + " ms) is not the sum of its timings (" +
+                           fmt_ms(end_ms - start_ms) + " ms)");
+    load_end = std::max(load_end, end_ms);
+
+    // The resource type the producer gave, else from the MIME type; the first entry is the document.
+    if (auto t = type_from_devtools(str(e, "_resourceType"))) r.resource_type = *t;
+    else r.resource_type = run.requests.empty() ? ResourceType::kDocument : type_from_mime(r.content_type);
+    r.priority = priority_from_devtools(str(e, "_priority"));
+
+    // Who asked for it: the hop it was redirected from, else the producer's _initiator URL.
+    for (auto it = run.requests.rbegin(); it != run.requests.rend(); ++it) {
+      if (!it->redirect_url.empty() && it->redirect_url == r.url && !redirected.count(it->seq)) {
+        r.redirect_from = it->seq;
+        r.initiator = it->seq;
+        r.found_by = "redirect";
+        if (r.resource_type != it->resource_type && !obj(e, "_resourceType").is_string()) r.resource_type = it->resource_type;
+        redirected.insert(it->seq);
+        break;
+      }
+    }
+    const json& init = obj(e, "_initiator");
+    if (!r.initiator && init.is_object()) {
+      std::string from = str(init, "url");
+      if (from.empty()) {
+        const json& frames = obj(obj(init, "stack"), "callFrames");
+        if (frames.is_array() && !frames.empty()) from = str(frames[0], "url");
+      }
+      if (auto it = seq_of_url.find(from); it != seq_of_url.end()) {
+        r.initiator = it->second;
+        r.found_by = "har: " + str(init, "type");
+      }
+    }
+
+    // The connection: the producer's id, else the server address and origin.
+    std::string key = str(e, "connection");
+    const std::string ip = str(e, "serverIPAddress");
+    if (key.empty() && !ip.empty()) key = ip + " " + r.scheme + "://" + r.host + ":" + std::to_string(r.port);
+    if (!key.empty()) {
+      key += " " + r.scheme + "://" + r.host + ":" + std::to_string(r.port);  // one id per origin at most
+      auto [it, fresh] = connection_of.try_emplace(key, static_cast<int>(run.connections.size()));
+      if (fresh) {
+        Connection c;
+        c.id = it->second;
+        c.scheme = r.scheme;
+        c.host = r.host;
+        c.port = r.port;
+        c.remote_ip = ip;
+        c.family = ip.find(':') != std::string::npos ? 6 : (ip.empty() ? 0 : 4);
+        if (const PhaseRecord* p = r.phase(Phase::kConnect)) c.connect = p->span;
+        run.connections.push_back(c);
+      } else {
+        r.reused = !r.phase(Phase::kConnect);
+      }
+      r.connection = it->second;
+      ++run.connections[it->second].requests;
+    }
+
+    // A request with no response.
+    std::string error = str(e, "_error");
+    if (error.empty()) error = str(resp, "_error");
+    if (!r.status) {
+      r.failure = failure_from(error);
+      r.error_phase = failure_phase(r.failure->code);
+    }
+    seq_of_url.try_emplace(r.url, r.seq);
+    run.requests.push_back(std::move(r));
+  }
+
+  // The page: the document's redirect chain from the first entry.
+  if (!run.requests.empty()) {
+    const Request* doc = &run.requests.front();
+    run.url = doc->url;
+    for (;;) {
+      const Request* next = nullptr;
+      for (const auto& q : run.requests)
+        if (q.redirect_from == doc->seq) next = &q;
+      if (!next) break;
+      doc = next;
+    }
+    run.final_url = doc->url;
+    run.final_status = doc->status;
+    run.document_ms = doc->status ? std::optional<double>(doc->span.end_ms) : std::nullopt;
+    run.load_ms = load_end;
+    run.total_ms = load_end;
+    if (doc->failure) {
+      run.outcome = Outcome::kFailed;
+      run.failure = doc->failure;
+    } else {
+      run.outcome = doc->status && *doc->status >= 400 ? Outcome::kHttpError : Outcome::kOk;
+    }
+  } else {
+    run.url = page.title;
+    run.outcome = Outcome::kFailed;
+    run.failure = Failure{Code::kUsage, "the HAR's page has no entries"};
+  }
+  if (!o.keep_secrets) redact_run(run);
+  return run;
+}
+
+}  // namespace
+
+StatusOr<std::vector<Run>> read_har(std::string_view text, const ImportOptions& o) {
+  if (text.size() > kMaxHarBytes)
+    return bad(o, "larger than " + std::to_string(kMaxHarBytes >> 20) + " MiB: not imported");
+  // Response bodies (content.text) and request bodies (postData.text) are not stored: they
+  // are dropped while parsing, so a HAR of large bodies costs little memory.
+  json::parser_callback_t drop_bodies = [](int, json::parse_event_t event, json& parsed) {
+    return !(event == json::parse_event_t::key && parsed.is_string() && parsed.get_ref<const std::string&>() == "text");
+  };
+  json doc;
+  try {
+    doc = json::parse(text.begin(), text.end(), drop_bodies);
+  } catch (const json::parse_error& e) {
+    std::string why = e.what();
+    if (auto p = why.find("parse error"); p != std::string::npos) why = why.substr(p);
+    return bad(o, "not JSON: " + why);
+  }
+  const json& log = obj(doc, "log");
+  if (!log.is_object()) return bad(o, "not a HAR file: no \"log\" object at the top");
+  const json& entries = obj(log, "entries");
+  if (!entries.is_array()) return bad(o, "not a HAR file: log.entries is not an array");
+  if (entries.size() > kMaxEntries)
+    return bad(o, std::to_string(entries.size()) + " entries, more than " + std::to_string(kMaxEntries) + ": not imported");
+
+  std::vector<std::string> file_warnings;
+  const std::string version = str(log, "version");
+  if (version != "1.2" && version != "1.1")
+    file_warnings.push_back("HAR version " + (version.empty() ? std::string("(none)") : version) +
+                            ": read as 1.2");
+
+  std::vector<Page> pages;
+  std::map<std::string, std::size_t> page_index;
+  if (const json& list = obj(log, "pages"); list.is_array()) {
+    for (const auto& p : list) {
+      Page page;
+      page.id = str(p, "id");
+      page.title = str(p, "title");
+      page.page = &p;
+      page.start_us = parse_wall_time_us(str(p, "startedDateTime"));
+      if (page_index.count(page.id)) continue;  // a second page of one id adds nothing
+      page_index[page.id] = pages.size();
+      pages.push_back(std::move(page));
+    }
+  }
+  std::size_t skipped = 0;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const json& e = entries[i];
+    const auto start = parse_wall_time_us(str(e, "startedDateTime"));
+    if (!e.is_object() || !obj(e, "request").is_object() || str(obj(e, "request"), "url").empty() || !start) {
+      ++skipped;
+      continue;
+    }
+    const std::string ref = str(e, "pageref");
+    auto it = page_index.find(ref);
+    if (it == page_index.end()) {  // no page of that id (or none at all): a page of its own
+      Page page;
+      page.id = ref;
+      page.title = str(obj(e, "request"), "url");
+      page_index[ref] = pages.size();
+      pages.push_back(std::move(page));
+      file_warnings.push_back(ref.empty() ? "entries without a pageref: imported as a run of their own"
+                                          : "entries name page \"" + ref + "\", which log.pages lacks: imported as a run of their own");
+      it = page_index.find(ref);
+    }
+    pages[it->second].entries.push_back(Entry{&e, *start, i});
+  }
+  if (skipped)
+    file_warnings.push_back(std::to_string(skipped) +
+                            " entries without a request URL or a valid startedDateTime: not imported");
+
+  std::vector<Run> runs;
+  for (auto& page : pages) {
+    if (page.entries.empty()) continue;  // a page with no entries is no load
+    std::stable_sort(page.entries.begin(), page.entries.end(),
+                     [](const Entry& a, const Entry& b) { return a.start_us < b.start_us; });
+    runs.push_back(build_run(page, obj(log, "creator"), o, file_warnings));
+  }
+  if (runs.empty()) return bad(o, "no entries to import (log.entries is empty or none has a request URL and a start)");
+  return runs;
+}
+
+}  // namespace pageload::har

@@ -1,0 +1,206 @@
+// HAR import: what each producer's HAR becomes, and how the fields producers bend are read.
+// The end-to-end import (pageload's own export, a Playwright recording of Chromium, bad
+// files stored nowhere) is in tests/browser/har_check.mjs.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "har/har_export.h"
+#include "har/har_import.h"
+#include "har/har_time.h"
+#include "synthetic_runs.h"
+
+using nlohmann::json;
+using namespace pageload;
+
+namespace {
+
+json entry(const std::string& url, const std::string& started, json timings, int status = 200) {
+  return json{{"startedDateTime", started},
+              {"time", 0},
+              {"request", {{"method", "GET"}, {"url", url}, {"httpVersion", "h2"}, {"headers", json::array()}}},
+              {"response",
+               {{"status", status},
+                {"statusText", status ? "OK" : ""},
+                {"httpVersion", "h2"},
+                {"headers", json::array()},
+                {"content", {{"size", 10}, {"mimeType", "text/html"}}},
+                {"redirectURL", ""}}},
+              {"timings", std::move(timings)}};
+}
+
+json har_of(std::vector<json> entries, const std::string& creator = "WebInspector", bool with_page = true) {
+  json log{{"version", "1.2"}, {"creator", {{"name", creator}, {"version", "1"}}}, {"entries", entries}};
+  if (with_page) {
+    log["pages"] = json::array({{{"id", "page_1"},
+                                 {"startedDateTime", "2026-12-01T10:00:00.000Z"},
+                                 {"title", "t"},
+                                 {"pageTimings", {{"onLoad", 80}, {"onContentLoad", 40}}}}});
+    for (auto& e : log["entries"]) e["pageref"] = "page_1";
+  }
+  return json{{"log", log}};
+}
+
+Run one_run(const json& har) {
+  auto runs = har::read_har(har.dump(), {});
+  REQUIRE(runs.ok());
+  REQUIRE(runs->size() == 1);
+  return runs->front();
+}
+
+double ms(const Request& r, Phase p) { return r.phase(p) ? r.phase(p)->span.duration_ms() : -1; }
+
+const json kTls = {{"blocked", -1}, {"dns", 5}, {"connect", 30}, {"ssl", 20}, {"send", 1}, {"wait", 10}, {"receive", 2}};
+
+}  // namespace
+
+TEST_CASE("ssl is read inside connect, as the spec says: the TCP connect is what is left") {
+  const Run run = one_run(har_of({entry("https://a.test/", "2026-12-01T10:00:00.000Z", kTls)}));
+  const Request& r = run.requests.at(0);
+  CHECK(ms(r, Phase::kConnect) == Approx(10));
+  CHECK(ms(r, Phase::kTls) == Approx(20));
+  CHECK(r.span.duration_ms() == Approx(5 + 30 + 1 + 10 + 2));
+  CHECK(run.source == "har");
+  CHECK(run.producer == "WebInspector 1");
+}
+
+TEST_CASE("an ssl longer than its connect is read as outside it, with a warning") {
+  json t = kTls;
+  t["ssl"] = 40;
+  const Run run = one_run(har_of({entry("https://a.test/", "2026-12-01T10:00:00.000Z", t)}));
+  const Request& r = run.requests.at(0);
+  CHECK(ms(r, Phase::kConnect) == Approx(30));
+  CHECK(ms(r, Phase::kTls) == Approx(40));
+  REQUIRE_FALSE(r.warnings.empty());
+}
+
+TEST_CASE("Playwright's time, which adds ssl a second time, is no warning") {
+  json e = entry("https://a.test/", "2026-12-01T10:00:00.000Z", kTls);
+  e["time"] = 5 + 30 + 20 + 1 + 10 + 2;
+  const Run run = one_run(har_of({e}, "Playwright"));
+  CHECK(run.requests[0].span.duration_ms() == Approx(48));
+  CHECK(run.requests[0].warnings.empty());
+}
+
+TEST_CASE("a 0 for dns or connect is no phase, and a -1 for wait is read as 0 with a warning") {
+  json t{{"blocked", 0}, {"dns", 0}, {"connect", -1}, {"ssl", 0}, {"send", 0}, {"wait", -1}, {"receive", 3}};
+  const Run run = one_run(har_of({entry("http://a.test/", "2026-12-01T10:00:00.000Z", t)}));
+  const Request& r = run.requests.at(0);
+  CHECK(r.phase(Phase::kDns) == nullptr);
+  CHECK(r.phase(Phase::kConnect) == nullptr);
+  CHECK(r.phase(Phase::kBlocked) == nullptr);
+  CHECK(ms(r, Phase::kWait) == Approx(0));
+  CHECK(ms(r, Phase::kReceive) == Approx(3));
+  REQUIRE_FALSE(r.warnings.empty());
+  CHECK(r.warnings.front().find("timings.wait") != std::string::npos);
+}
+
+TEST_CASE("entries follow their start times on the run clock, whatever the time zone they were written in") {
+  const Run run = one_run(har_of({entry("http://a.test/", "2026-12-01T11:00:00.000+01:00", kTls),
+                                  entry("http://a.test/x.css", "2026-12-01T10:00:00.250Z", kTls)}));
+  CHECK(run.started_at == "2026-12-01T10:00:00.000000Z");
+  CHECK(run.requests.at(1).span.start_ms == Approx(250));
+  CHECK(har::parse_wall_time_us("2026-12-01T10:00:00+0100") == har::parse_wall_time_us("2026-12-01T09:00:00Z"));
+  CHECK_FALSE(har::parse_wall_time_us("2026-13-01T10:00:00Z"));
+  CHECK_FALSE(har::parse_wall_time_us("2026-12-01T10:00:00"));
+}
+
+TEST_CASE("a redirect chain is followed: each hop is named by the one before, the run ends at the last") {
+  json first = entry("http://a.test/", "2026-12-01T10:00:00.000Z", kTls, 301);
+  first["response"]["redirectURL"] = "http://a.test/home";
+  const Run run = one_run(har_of({first, entry("http://a.test/home", "2026-12-01T10:00:00.100Z", kTls)}));
+  REQUIRE(run.requests.size() == 2);
+  CHECK(run.requests[1].redirect_from == 0);
+  CHECK(run.requests[1].initiator == 0);
+  CHECK(run.requests[1].found_by == "redirect");
+  CHECK(run.final_url == "http://a.test/home");
+  CHECK(run.final_status == 200);
+  CHECK(run.outcome == Outcome::kOk);
+}
+
+TEST_CASE("DevTools' initiator, priority and resource type are kept") {
+  json css = entry("http://a.test/s.css", "2026-12-01T10:00:00.050Z", kTls);
+  css["_initiator"] = {{"type", "parser"}, {"url", "http://a.test/"}};
+  css["_priority"] = "VeryHigh";
+  css["_resourceType"] = "stylesheet";
+  json font = entry("http://a.test/f.woff2", "2026-12-01T10:00:00.080Z", kTls);
+  font["_initiator"] = {{"type", "script"}, {"stack", {{"callFrames", json::array({{{"url", "http://a.test/s.css"}}})}}}};
+  font["_resourceType"] = "font";
+  const Run run = one_run(har_of({entry("http://a.test/", "2026-12-01T10:00:00.000Z", kTls), css, font}));
+  CHECK(run.requests[1].initiator == 0);
+  CHECK(run.requests[1].priority == Priority::kHighest);
+  CHECK(run.requests[1].resource_type == ResourceType::kStylesheet);
+  CHECK(run.requests[2].initiator == 1);
+  CHECK(run.requests[2].resource_type == ResourceType::kFont);
+}
+
+TEST_CASE("a request Chrome got no response for is failed with the class its net error names") {
+  json e = entry("http://nowhere.test/x.png", "2026-12-01T10:00:00.050Z", kTls, 0);
+  e["_error"] = "net::ERR_NAME_NOT_RESOLVED";
+  const Run run = one_run(har_of({entry("http://a.test/", "2026-12-01T10:00:00.000Z", kTls), e}));
+  const Request& r = run.requests.at(1);
+  REQUIRE(r.failure);
+  CHECK(r.failure->code == Code::kDnsNxdomain);
+  CHECK(r.error_phase == Phase::kDns);
+  CHECK(run.outcome == Outcome::kOk);  // the document loaded
+}
+
+TEST_CASE("entries without pages become a run of their own, with a warning") {
+  auto runs = har::read_har(har_of({entry("http://a.test/", "2026-12-01T10:00:00.000Z", kTls)}, "x", false).dump(), {});
+  REQUIRE(runs.ok());
+  REQUIRE(runs->size() == 1);
+  REQUIRE_FALSE(runs->front().warnings.empty());
+  CHECK(runs->front().warnings.front().find("without a pageref") != std::string::npos);
+}
+
+TEST_CASE("an entry whose time is not the sum of its timings keeps its timings and is warned about") {
+  json e = entry("http://a.test/", "2026-12-01T10:00:00.000Z", kTls);
+  e["time"] = 5000;
+  const Run run = one_run(har_of({e}));
+  CHECK(run.requests[0].span.duration_ms() == Approx(48));
+  REQUIRE_FALSE(run.requests[0].warnings.empty());
+}
+
+TEST_CASE("secret headers are redacted on the way in unless asked to keep them") {
+  json e = entry("http://a.test/", "2026-12-01T10:00:00.000Z", kTls);
+  e["request"]["headers"] = json::array({{{"name", "Cookie"}, {"value", "sid=s3cret"}}});
+  const Run kept = [&] {
+    auto runs = har::read_har(har_of({e}).dump(), {"", "", true});
+    REQUIRE(runs.ok());
+    return runs->front();
+  }();
+  const Run redacted = one_run(har_of({e}));
+  CHECK(redacted.requests[0].request_headers.at(0).second == "sid=[redacted]");
+  CHECK(kept.requests[0].request_headers.at(0).second == "sid=s3cret");
+}
+
+TEST_CASE("a file that is not JSON or not a HAR is one line naming the file, and nothing is read") {
+  har::ImportOptions o;
+  o.file = "x.har";
+  auto not_json = har::read_har("{ nope", o);
+  REQUIRE_FALSE(not_json.ok());
+  CHECK(not_json.status().code() == Code::kUsage);
+  CHECK(not_json.status().message().rfind("x.har: not JSON", 0) == 0);
+  CHECK(not_json.status().message().find('\n') == std::string::npos);
+  auto not_har = har::read_har(R"({"log": {"pages": []}})", o);
+  REQUIRE_FALSE(not_har.ok());
+  CHECK(not_har.status().message().find("log.entries") != std::string::npos);
+  auto empty = har::read_har(R"({"log": {"entries": []}})", o);
+  REQUIRE_FALSE(empty.ok());
+}
+
+TEST_CASE("pageload's own export comes back with the same requests and phases") {
+  Run page = synthetic::page(4, false);
+  page.id = 3;
+  auto runs = har::read_har(har::write_har({page}), {});
+  REQUIRE(runs.ok());
+  REQUIRE(runs->size() == 1);
+  const Run& back = runs->front();
+  REQUIRE(back.requests.size() == page.requests.size());
+  double sum_in = 0, sum_out = 0;
+  for (const auto& r : page.requests)
+    for (const auto& p : r.phases) sum_in += p.span.duration_ms();
+  for (const auto& r : back.requests)
+    for (const auto& p : r.phases) sum_out += p.span.duration_ms();
+  CHECK(sum_out == Approx(sum_in).margin(0.1));
+  CHECK(back.producer.rfind("pageload", 0) == 0);
+}
