@@ -99,6 +99,7 @@ Status complete_curl_options(RunCommand& cmd) {
   if (cmd.head) {
     if (o.data) return Status(Code::kUsage, "-I sends HEAD, which has no body: leave out -d/--data-binary");
     if (o.method.empty()) o.method = "HEAD";
+    o.document_only = true;  // a HEAD response names nothing: the document's chain is all there is
   }
   if (cmd.user) {
     auto header = parse_user(*cmd.user);

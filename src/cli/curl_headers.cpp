@@ -14,6 +14,7 @@ std::string status_line(const Request& r) {
   std::string line = r.http_version.empty() ? "HTTP/1.1" : r.http_version;
   line += " " + std::to_string(r.status.value_or(0));
   if (!r.reason.empty()) line += " " + safe(r.reason, kMaxHeaderText);
+  else if (r.http_version == "HTTP/2") line += " ";  // curl's "HTTP/2 200 " has no reason but keeps the space
   return line;
 }
 

@@ -125,13 +125,15 @@ TEST_CASE("the -i flag prints every hop's response head before the summary and -
   CHECK(ok > moved);
   CHECK(r.out.find("run 1 ok") > ok);
 
-  auto head = pageload_cli(lab_args({"--db", tmp.path(), "-I", "-s", "--json", lab.http_url("www.test", "/echo")}), tmp.dir());
+  auto head = pageload_cli(lab_args({"--db", tmp.path(), "-I", "-s", "--json", lab.http_url("www.test", "/")}), tmp.dir());
   INFO(head.err);
   CHECK(head.status == 0);
   CHECK(head.out.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
   const auto json_line = head.out.find("{\"");
   REQUIRE(json_line != std::string::npos);
-  CHECK(nlohmann::json::parse(head.out.substr(json_line))["requests"][0]["method"] == "HEAD");
+  const auto run = nlohmann::json::parse(head.out.substr(json_line));
+  CHECK(run["requests"][0]["method"] == "HEAD");
+  CHECK(run["requests"].size() == 1);  // a HEAD names nothing: no icon, no page
 }
 
 TEST_CASE("the -D flag writes each hop's response head to a file") {

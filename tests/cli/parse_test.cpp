@@ -96,7 +96,7 @@ TEST_CASE("a user agent with a line break is refused, so -A cannot inject a head
   }
 }
 
-TEST_CASE("-u USER:PASSWORD becomes curl's Basic authorization, and a user without a password is refused") {
+TEST_CASE("a -u USER:PASSWORD becomes curl's Basic authorization, and a user without a password is refused") {
   auto h = pageload::cli::parse_user("user:pw");
   REQUIRE(h.ok());
   CHECK(h.value() == pageload::Header{"Authorization", "Basic dXNlcjpwdw=="});
