@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -78,6 +79,23 @@ struct LoadOptions {
   std::map<std::string, std::string> proxy_env;
   // --noproxy LIST: hosts that go direct, replacing no_proxy/NO_PROXY; '*': all of them.
   std::optional<std::string> noproxy;
+
+  // Cookies. Every run keeps a cookie jar of its own, as a browser profile does for a
+  // page: a Set-Cookie on one hop is sent on the next and to the page's subresources.
+  // cookies: the jar's first lines (-b FILE, curl's Netscape format); cookie: -b
+  // 'NAME=VALUE; ...', sent as given to the origin asked for (not to another host);
+  // on_cookie_jar: called once, when the run ends, with the jar's lines (-c FILE).
+  std::vector<std::string> cookies;
+  std::string cookie;
+  std::function<void(const std::vector<std::string>&)> on_cookie_jar;
+  // -o: the document's response bodies as they arrive, decoded, for each hop of its
+  // redirect chain (seq: the hop's request); called with no bytes when a hop's response
+  // head is complete, so the caller keeps the last hop's body alone, as curl -L -o does.
+  // Called on the loader's event loop; must not call the loader.
+  std::function<void(int seq, std::string_view bytes)> on_document_body;
+  // -e: the Referer of the document's requests (each hop of its redirect chain), as
+  // curl sends it on every hop; the page's own requests carry the page's referrer.
+  std::string referer;
 
   // The page. By default a load is the page: the document and what it names. With
   // document_only (--document-only) it is the document's redirect chain alone.

@@ -17,10 +17,12 @@
 #include <iterator>
 #include <set>
 
+#include "cli/curl_headers.h"
 #include "cli/output.h"
 #include "cli/parse.h"
 #include "cli/run_sink.h"
 #include "cli/url_feed.h"
+#include "cli/write_out.h"
 #include "core/file.h"
 #include "core/redact.h"
 #include "core/resources.h"
@@ -30,6 +32,7 @@
 #include "loader/loader.h"
 #include "report/html.h"
 #include "store/store.h"
+#include "transfer/cookie_jar.h"
 
 namespace pageload::cli {
 
@@ -67,6 +70,54 @@ Status read_body(RunCommand& cmd) {
   if (in.bad()) return Status(Code::kUsage, flag + " @" + name + ": cannot read " + name);
   if (!binary) std::erase_if(body, [](char c) { return c == '\r' || c == '\n'; });
   cmd.options.data = std::move(body);
+  return Status::Ok();
+}
+
+// FORMAT, or the contents of FILE for @FILE ('@-': standard input), as curl's -w reads it.
+StatusOr<std::string> read_write_out(const std::string& text, const std::string& input) {
+  if (text.empty() || text.front() != '@') return text;
+  const std::string name = text.substr(1);
+  if (name == "-" && input == "-") return Status(Code::kUsage, "-w @- and --input - cannot both read standard input");
+  std::ifstream file;
+  if (name != "-") file.open(name, std::ios::binary);
+  std::istream& in = name == "-" ? std::cin : file;
+  if (name != "-" && !file) return Status(Code::kUsage, "-w @" + name + ": cannot read " + name + ": " + std::strerror(errno));
+  return std::string{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// curl's flags (README "For curl users") as load options; kUsage on the first bad one.
+Status complete_curl_options(RunCommand& cmd) {
+  LoadOptions& o = cmd.options;
+  for (const std::string& raw : cmd.raw_cookies) {
+    // As curl: a value with '=' is cookies to send, anything else a file to read.
+    if (raw.find('=') != std::string::npos) {
+      if (raw.find_first_of(std::string("\r\n\0", 3)) != std::string::npos)
+        return Status(Code::kUsage, "-b cookies must not contain a line break");
+      o.cookie += (o.cookie.empty() ? "" : "; ") + raw;
+      continue;
+    }
+    auto lines = transfer::read_cookie_file(raw);
+    if (!lines.ok()) return Status(Code::kUsage, lines.status().message());
+    o.cookies.insert(o.cookies.end(), lines.value().begin(), lines.value().end());
+  }
+  if (cmd.head) {
+    if (o.data) return Status(Code::kUsage, "-I sends HEAD, which has no body: leave out -d/--data-binary");
+    if (o.method.empty()) o.method = "HEAD";
+    o.document_only = true;  // a HEAD response names nothing: the document's chain is all there is
+  }
+  if (cmd.user) {
+    auto header = parse_user(*cmd.user);
+    if (!header.ok()) return header.status();
+    o.headers.push_back(header.value());
+  }
+  if (o.referer.find_first_of(std::string("\r\n\0", 3)) != std::string::npos)
+    return Status(Code::kUsage, "-e must not contain a line break");
+  if (cmd.write_out) {
+    auto format = read_write_out(*cmd.write_out, cmd.input);
+    if (!format.ok()) return format.status();
+    if (Status s = check_write_out(format.value()); !s.ok()) return s;
+    cmd.write_out = format.value();
+  }
   return Status::Ok();
 }
 
@@ -111,6 +162,7 @@ Status complete_options(RunCommand& cmd) {
     return Status(Code::kUsage, "--dns-trace asks the root servers itself, not a resolver: leave out --dns-server "
                                 "(--dns-root names the roots)");
   if (Status s = check_user_agent(cmd.options.user_agent); !s.ok()) return s;
+  if (Status s = complete_curl_options(cmd); !s.ok()) return s;
   // libcurl would obey these on its own; pageload decides from them and says so.
   for (std::string_view name : kProxyVariables)
     if (const char* value = std::getenv(std::string(name).c_str())) cmd.options.proxy_env[std::string(name)] = value;
@@ -171,6 +223,19 @@ class StopSignals {
   struct sigaction old_int_ {}, old_term_ {};
 };
 
+// -c FILE: the jar as curl writes it ('-': standard output).
+Status write_cookie_jar(const std::string& path, const std::vector<std::string>& lines) {
+  const std::string text = transfer::CookieJar(lines).netscape_file();
+  if (path == "-") {
+    std::cout << text << std::flush;
+    return std::cout ? Status::Ok() : Status(Code::kFile, "cannot write to standard output");
+  }
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (out) out << text << std::flush;
+  if (!out) return Status(Code::kFile, "-c " + path + ": cannot write " + path + ": " + std::strerror(errno));
+  return Status::Ok();
+}
+
 int worst(int a, int b) {
   // Failures outrank HTTP errors, which outrank success; local beats network.
   auto rank = [](int s) {
@@ -194,6 +259,12 @@ int run_command(RunCommand& cmd) {
   if (!feed.ok()) return fail(feed.status());
   const std::optional<std::size_t> total = feed.value()->total();
   if (total == std::size_t{0}) return fail(Status(Code::kUsage, "no URL given: --input " + cmd.input + " has none"));
+  if (!cmd.cookie_jar.empty() && total != std::size_t{1})
+    return fail(Status(Code::kUsage, "-c writes the cookie jar of one run, and each run keeps its own: give one URL"));
+  if (!cmd.output.empty() && total != std::size_t{1})
+    return fail(Status(Code::kUsage, "-o names one file for one document: give one URL"));
+  if (cmd.output == "-")
+    return fail(Status(Code::kUsage, "-o -: standard output holds the summary; name a file (-o /dev/null to discard)"));
   if (!cmd.html.empty() && total != std::size_t{1})
     return fail(Status(Code::kUsage, "--html names one file but there is more than one URL; leave it out to get "
                                      "one report per run"));
@@ -244,6 +315,51 @@ int run_command(RunCommand& cmd) {
   sink_options.total = total.value_or(0);
   // The bar only where it does not mix with the summaries on the same terminal.
   sink_options.progress = isatty(STDERR_FILENO) && (cmd.quiet || cmd.json || !isatty(STDOUT_FILENO));
+  // curl's outputs of each run (README "For curl users"), printed from the stored run.
+  std::ofstream dump_file;
+  if (!cmd.dump_header.empty() && cmd.dump_header != "-") {
+    dump_file.open(cmd.dump_header, std::ios::binary | std::ios::trunc);
+    if (!dump_file)
+      return fail(Status(Code::kFile, "-D " + cmd.dump_header + ": cannot write " + cmd.dump_header + ": " +
+                                          std::strerror(errno)));
+  }
+  sink_options.before_summary = [&cmd, &dump_file](const Run& run) -> Status {
+    if (cmd.verbose) std::cerr << verbose_heads(run) << std::flush;
+    if (cmd.include || cmd.head) std::cout << response_heads(run);
+    if (cmd.dump_header == "-") std::cout << response_heads(run);
+    if (dump_file.is_open()) {
+      dump_file << response_heads(run) << std::flush;
+      if (!dump_file) return Status(Code::kFile, "-D " + cmd.dump_header + ": cannot write " + cmd.dump_header);
+    }
+    return Status::Ok();
+  };
+  if (cmd.write_out)
+    sink_options.after_summary = [&cmd](const Run& run) {
+      std::cout << write_out(*cmd.write_out, run);
+      return Status::Ok();
+    };
+  // -o: each hop's body replaces the one before, so the file ends with the final one's.
+  std::ofstream body_file;
+  int body_hop = -1;
+  Status body_error;
+  if (!cmd.output.empty()) {
+    body_file.open(cmd.output, std::ios::binary | std::ios::trunc);
+    if (!body_file)
+      return fail(Status(Code::kFile, "-o " + cmd.output + ": cannot write " + cmd.output + ": " + std::strerror(errno)));
+    cmd.options.on_document_body = [&](int seq, std::string_view bytes) {
+      if (!body_error.ok()) return;
+      if (seq != body_hop) {
+        body_hop = seq;
+        body_file.close();
+        body_file.open(cmd.output, std::ios::binary | std::ios::trunc);
+      }
+      body_file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+      if (!body_file) body_error = Status(Code::kFile, "-o " + cmd.output + ": cannot write " + cmd.output);
+    };
+  }
+  std::optional<std::vector<std::string>> cookie_jar;  // -c: the run's, once it ended
+  if (!cmd.cookie_jar.empty())
+    cmd.options.on_cookie_jar = [&cookie_jar](const std::vector<std::string>& lines) { cookie_jar = lines; };
   RunSink sink(*db.value(), sink_options);
 
   std::size_t in_flight = 0, started = 0;
@@ -308,6 +424,11 @@ int run_command(RunCommand& cmd) {
   }
   loader.value()->watch(-1, {});
   Status stored = sink.close();
+  if (cookie_jar)
+    if (Status s = write_cookie_jar(cmd.cookie_jar, *cookie_jar); !s.ok()) exit_status = worst(exit_status, fail(s));
+  if (body_file.is_open()) body_file.close();
+  if (!body_error.ok() || (!cmd.output.empty() && body_file.fail()))
+    exit_status = worst(exit_status, fail(body_error.ok() ? Status(Code::kFile, "-o " + cmd.output + ": cannot write " + cmd.output) : body_error));
   if (!stored.ok()) return fail(stored);
   if (!error.ok()) return fail(error);
   if (stopped_by) return 128 + stopped_by;

@@ -22,6 +22,16 @@ struct RunCommand {
   int parallel = 1;        // --parallel N: loads in flight at once
   std::string input;       // --input FILE: more URLs, one per line ('#' comments)
   std::optional<std::string> data_binary;  // --data-binary: as -d, but '@FILE' is sent as it is
+  // curl's everyday flags (README "For curl users").
+  std::vector<std::string> raw_cookies;  // -b: 'NAME=VALUE; ...' strings or cookie files
+  std::string cookie_jar;                // -c FILE ('-': standard output)
+  bool head = false;                     // -I: HEAD, and print the response headers
+  bool include = false;                  // -i: response headers on standard output
+  bool verbose = false;                  // -v: both sides' headers on standard error
+  std::string dump_header;               // -D FILE ('-': standard output)
+  std::optional<std::string> write_out;  // -w FORMAT or @FILE
+  std::optional<std::string> user;       // -u USER:PASSWORD
+  std::string output;                    // -o FILE: the document's final body
 };
 
 // Where the database lives: --db, else $PAGELOAD_DB, else ./pageload.db.

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <clocale>
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 #include <iostream>
@@ -69,7 +70,8 @@ int main(int argc, char** argv) {
   cmd_run->add_option("-m,--max-time", max_time, "Seconds allowed for the whole load, DNS included (default 300)");
   cmd_run->add_option("--max-filesize", o.max_filesize, "Largest body (wire and decoded) in bytes")->check(CLI::NonNegativeNumber);
   cmd_run->add_flag_callback("--no-keepalive", [&] { o.keepalive = false; }, "A new connection for every hop");
-  cmd_run->add_flag("--http1.1", o.http11, "HTTP/1.1 only: no HTTP/2 even where the server offers it");
+  const CLI::Option* http11 =
+      cmd_run->add_flag_callback("--http1.1", [] {}, "HTTP/1.1 only: no HTTP/2 even where the server offers it");
   std::string tls_max;
   // As in curl, the last of --tlsv1.2 and --tlsv1.3 given wins (read from the parse order
   // below: CLI11 runs flag callbacks in the order the flags were defined).
@@ -97,6 +99,58 @@ int main(int argc, char** argv) {
   cmd_run->add_option("--har", run.har, "Also write the runs as one HAR 1.2 file here");
   cmd_run->add_flag("--json", run.json, "Print one JSON object per run instead of the summary");
   cmd_run->add_flag("-q,--quiet", run.quiet, "Print nothing but errors");
+
+  // curl's everyday flags, with curl's meaning (README "For curl users").
+  const std::string curl_group = "curl's flags";
+  cmd_run->add_option("-b,--cookie", run.raw_cookies,
+                      "Cookies: 'NAME=VALUE; ...' sent to the URL's origin, or a cookie FILE (Netscape format) to start "
+                      "the run's jar with (repeatable)")
+      ->allow_extra_args(false)->group(curl_group);
+  cmd_run->add_option("-c,--cookie-jar", run.cookie_jar,
+                      "Write the run's cookies here when it ends (curl's Netscape format; '-': standard output)")
+      ->group(curl_group);
+  cmd_run->add_flag_callback("-L,--location", [] {}, "Accepted, and changes nothing: pageload always follows redirects (--max-redirs)")
+      ->group(curl_group);
+  cmd_run->add_flag("-s,--silent", run.quiet, "As -q: no summary, no progress bar (errors are still printed)")
+      ->group(curl_group);
+  cmd_run->add_flag_callback("-S,--show-error", [] {}, "Accepted: errors are always printed")->group(curl_group);
+  cmd_run->add_flag_callback("-f,--fail", [] {}, "Accepted: pageload always exits 1 when the page's document is answered with 400 or more")
+      ->group(curl_group);
+  cmd_run->add_flag_callback("-g,--globoff", [] {}, "Accepted: pageload never expands [] or {} in URLs")->group(curl_group);
+  cmd_run->add_flag("-I,--head", run.head, "Send HEAD and print the response headers of each hop (as curl -I)")
+      ->group(curl_group);
+  cmd_run->add_flag("-i,--include", run.include,
+                    "Print the response headers of each hop of the document on standard output, before the summary")
+      ->group(curl_group);
+  cmd_run->add_flag("-v,--verbose", run.verbose,
+                    "Print each hop's request ('> ') and response ('< ') headers on standard error (secrets redacted)")
+      ->group(curl_group);
+  cmd_run->add_option("-D,--dump-header", run.dump_header, "Write each hop's response headers to FILE ('-': standard output)")
+      ->group(curl_group);
+  cmd_run->add_option("-w,--write-out", run.write_out,
+                      "Print FORMAT after each run, with curl's variables (%{http_code}, %{time_total}, %{json}...; "
+                      "@FILE reads it)")
+      ->group(curl_group);
+  cmd_run->add_option("-o,--output", run.output,
+                      "Write the document's final response body to FILE (redirect bodies are not kept, as curl -L)")
+      ->group(curl_group);
+  cmd_run->add_option("-u,--user", run.user, "USER:PASSWORD, sent as Basic authorization to the URL's origin only")
+      ->group(curl_group);
+  cmd_run->add_option("-e,--referer", o.referer, "Referer header for the document's requests")->group(curl_group);
+  cmd_run->add_flag_callback("--compressed", [] {}, "Accepted: pageload always asks for compressed responses, as a browser does")
+      ->group(curl_group);
+  const CLI::Option* http2 =
+      cmd_run->add_flag_callback("--http2", [] {}, "HTTP/2 where TLS's ALPN agrees on it (the default; plain http stays HTTP/1.1, as "
+                                   "in browsers)")->group(curl_group);
+  // curl's flags pageload does not have: each is refused by name, not as an unknown flag.
+  std::vector<std::pair<const CLI::Option*, std::string_view>> unsupported;
+  std::vector<std::string> unsupported_values;
+  for (const auto& [names, takes_value] : pageload::cli::kUnsupportedCurlFlags) {
+    std::string spec(names);
+    auto* opt = takes_value ? cmd_run->add_option(spec, unsupported_values)->allow_extra_args(false)
+                            : cmd_run->add_flag(spec);
+    unsupported.emplace_back(opt->group(""), pageload::cli::curl_flag_name(names));
+  }
 
   std::string db;
   std::string limit = "20";  // checked by list_command, so a bad count is named as -n
@@ -183,6 +237,15 @@ int main(int argc, char** argv) {
       for (const CLI::Option* given : cmd_run->parse_order()) {
         if (given == tlsv12) o.tls_min = pageload::TlsVersion::kTls12;
         if (given == tlsv13) o.tls_min = pageload::TlsVersion::kTls13;
+        if (given == http11) o.http11 = true;  // as in curl, the last of --http1.1 and --http2 wins
+        if (given == http2) o.http11 = false;
+        for (const auto& [option, name] : unsupported)
+          if (option == given) {
+            pageload::cli::fail(pageload::Status(pageload::Code::kUsage,
+                                                 "pageload does not support curl's " + std::string(name) +
+                                                     " (see README \"For curl users\")"));
+            return pageload::kExitUsage;
+          }
       }
       if (cmd_run->count("--tls-max")) {  // given, even as '': an empty value is no version
         auto max = pageload::cli::parse_tls_max(tls_max);

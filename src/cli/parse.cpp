@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include <arpa/inet.h>
+#include <openssl/evp.h>
 
 #include <algorithm>
 #include <cctype>
@@ -123,6 +124,18 @@ StatusOr<long> parse_seconds(const std::string& text, const std::string& flag) {
   }
   if (!std::isfinite(seconds) || seconds <= 0 || seconds > 86400) return bad;
   return static_cast<long>(std::ceil(seconds * 1000));
+}
+
+StatusOr<Header> parse_user(const std::string& text) {
+  if (text.find(':') == std::string::npos)
+    return Status(Code::kUsage, "-u needs USER:PASSWORD (pageload does not ask for a password)");
+  if (text.find_first_of(std::string("\r\n\0", 3)) != std::string::npos)
+    return Status(Code::kUsage, "-u must not contain a line break");
+  std::string encoded(4 * ((text.size() + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
+                                reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+  encoded.resize(static_cast<std::size_t>(n));
+  return Header{"Authorization", "Basic " + encoded};
 }
 
 Status check_user_agent(const std::string& text) {

@@ -2,7 +2,9 @@
 // Pure functions, so the rules are unit-tested apart from CLI11.
 #pragma once
 
+#include <array>
 #include <string>
+#include <string_view>
 
 #include "pageload/options.h"
 
@@ -27,5 +29,46 @@ Status check_user_agent(const std::string& text);
 StatusOr<TlsVersion> parse_tls_max(const std::string& text);
 // kUsage when --tls-max is below the lowest version asked for (--tlsv1.3 --tls-max 1.2).
 Status check_tls_versions(TlsVersion min, TlsVersion max);
+
+// -u USER:PASSWORD as curl sends it: "Authorization: Basic base64(USER:PASSWORD)". kUsage
+// without a colon (curl would ask for the password; pageload does not ask) or with a line
+// break.
+StatusOr<Header> parse_user(const std::string& text);
+
+// Common flags of curl that pageload does not have, each refused by name ("pageload does
+// not support curl's --form") rather than as an unknown flag. `takes_value`: the flag
+// reads the next argument, so that it is not taken for a URL. Proxy flags are not here:
+// they are the proxy module's.
+struct CurlFlag {
+  std::string_view names;  // CLI11 spelling: "-F,--form"
+  bool takes_value;
+};
+inline constexpr std::array<CurlFlag, 63> kUnsupportedCurlFlags{{
+    {"-F,--form", true}, {"--form-string", true}, {"-T,--upload-file", true}, {"-C,--continue-at", true},
+    {"-r,--range", true}, {"--limit-rate", true}, {"--retry", true}, {"--retry-delay", true},
+    {"--retry-max-time", true}, {"--retry-all-errors", false}, {"-K,--config", true}, {"-E,--cert", true},
+    {"--key", true}, {"--cert-type", true}, {"--key-type", true}, {"--capath", true}, {"--pinnedpubkey", true},
+    {"--ciphers", true}, {"--tls13-ciphers", true}, {"--data-urlencode", true}, {"--interface", true},
+    {"--local-port", true}, {"--unix-socket", true}, {"--abstract-unix-socket", true}, {"-Y,--speed-limit", true},
+    {"-y,--speed-time", true}, {"--trace", true}, {"--trace-ascii", true}, {"--stderr", true},
+    {"-z,--time-cond", true}, {"--alt-svc", true}, {"--hsts", true}, {"--doh-url", true},
+    {"--oauth2-bearer", true}, {"--url-query", true}, {"--proto", true}, {"--proto-redir", true},
+    {"--output-dir", true}, {"-O,--remote-name", false}, {"-J,--remote-header-name", false},
+    {"--remote-name-all", false}, {"-R,--remote-time", false}, {"--create-dirs", false}, {"-G,--get", false},
+    {"-n,--netrc", false}, {"--netrc-optional", false}, {"--digest", false}, {"--ntlm", false},
+    {"--negotiate", false}, {"--anyauth", false}, {"--http3", false}, {"--http2-prior-knowledge", false},
+    {"-0,--http1.0", false}, {"-N,--no-buffer", false}, {"-j,--junk-session-cookies", false},
+    {"--fail-with-body", false}, {"--location-trusted", false}, {"--post301", false}, {"--post302", false},
+    {"--post303", false}, {"--ssl-reqd", false}, {"--tcp-fastopen", false},
+    // Not yet: it needs the loader to look up HOST2 for HOST1's requests (--resolve
+    // covers the same port).
+    {"--connect-to", true},
+}};
+
+// "-F,--form" -> "--form": the name an error message gives.
+inline std::string_view curl_flag_name(std::string_view names) {
+  const auto comma = names.rfind(',');
+  return comma == std::string_view::npos ? names : names.substr(comma + 1);
+}
 
 }  // namespace pageload::cli

@@ -125,6 +125,8 @@ void RunSink::report_and_print(Run& run) {
       report_path.clear();
     }
   }
+  if (options_.before_summary)
+    if (Status s = options_.before_summary(run); !s.ok()) fail(s);
   if (options_.json) {
     std::cout << format_json(run) << "\n";
   } else if (!options_.quiet) {
@@ -136,6 +138,8 @@ void RunSink::report_and_print(Run& run) {
     std::cerr << "pageload: run " << run.id << " " << safe(run.url, 200) << ": error: " << code_name(run.failure->code)
               << ": " << safe(run.failure->message, 300) << "\n";
   }
+  if (options_.after_summary)
+    if (Status s = options_.after_summary(run); !s.ok()) fail(s);
   std::cout.flush();
   if (!std::cout && !output_failed_) {
     output_failed_ = true;

@@ -15,6 +15,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -41,6 +42,10 @@ struct SinkOptions {
   bool blank_line_between = false;
   std::size_t total = 1;  // runs expected, for the progress bar; 0: not known (a stream)
   bool progress = false;  // draw a progress bar on stderr
+  // curl-style outputs of each run (-v, -i, -D before its summary; -w after it), called
+  // on the thread that prints, one run at a time. A failure (a -D file that cannot be
+  // written) fails the sink as a report failure does.
+  std::function<Status(const Run&)> before_summary, after_summary;
 };
 
 class RunSink {

@@ -137,6 +137,10 @@ std::string options_to_json(const LoadOptions& o) {
       {"max_requests", o.max_requests},
       {"max_frame_depth", o.max_frame_depth},
   };
+  // -b: the cookies given, as a Cookie header would be stored (values redacted).
+  if (!o.cookie.empty()) j["cookie"] = redacted("Cookie", o.cookie);
+  if (!o.cookies.empty()) j["cookie_file_cookies"] = o.cookies.size();
+  if (!o.referer.empty()) j["referer"] = redact_url(o.referer);
   // Which proxy variables were set, not their values (a proxy URL may carry a password;
   // the proxy a run used is recorded, redacted, in runs.proxy).
   if (!o.proxy_env.empty()) {

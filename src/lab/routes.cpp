@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
@@ -272,6 +273,52 @@ ResponsePlan set_cookie_route(const Call&) {
   return ResponsePlan::whole(200, std::move(headers), "cookie set\n");
 }
 
+// A sign-in as sites do it: /login sets a session cookie and redirects to /account, which
+// (and whose stylesheet) answers differently with and without the cookie, so a client
+// that drops cookies between hops, or does not send them to a page's subresources, is
+// visibly sent down another path (401 instead of 200).
+constexpr std::string_view kLoginCookie = "lab_login=ok-token";
+
+bool has_login_cookie(const Request& request) {
+  // HTTP/2 may split Cookie into several fields (RFC 9113 8.2.3): look at each.
+  for (const auto& [name, value] : request.headers) {
+    if (name.size() != 6 || !std::equal(name.begin(), name.end(), "cookie", [](char a, char b) {
+          return static_cast<char>(std::tolower(static_cast<unsigned char>(a))) == b;
+        }))
+      continue;
+    std::string_view v = value;
+    for (std::size_t pos = 0; pos <= v.size();) {
+      std::size_t end = v.find(';', pos);
+      std::string_view pair = v.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+      while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+      if (pair == kLoginCookie) return true;
+      if (end == std::string_view::npos) break;
+      pos = end + 1;
+    }
+  }
+  return false;
+}
+
+ResponsePlan login_route(const Call&) {
+  HeaderList headers = type("text/plain; charset=utf-8");
+  headers.emplace_back("Set-Cookie", std::string(kLoginCookie) + "; Path=/; HttpOnly");
+  headers.emplace_back("Location", "/account");
+  return ResponsePlan::whole(302, std::move(headers), "signing in\n");
+}
+
+ResponsePlan account_route(const Call& c) {
+  if (!has_login_cookie(c.request)) return text(401, "not signed in: no lab_login cookie\n");
+  return ResponsePlan::whole(200, type("text/html; charset=utf-8"),
+                             "<!doctype html>\n<html><head><title>account</title>"
+                             "<link rel=\"stylesheet\" href=\"/account/style.css\"></head>\n"
+                             "<body><p>signed in</p></body></html>\n");
+}
+
+ResponsePlan account_style_route(const Call& c) {
+  if (!has_login_cookie(c.request)) return text(401, "not signed in: no lab_login cookie\n");
+  return ResponsePlan::whole(200, type("text/css"), "p { color: green }\n");
+}
+
 struct Route {
   std::string_view path;  // exact path, or a prefix when `prefix`
   bool prefix;
@@ -299,6 +346,9 @@ constexpr std::array kRoutes{
     Route{"/goaway/", true, goaway_route, {"/goaway/300", "answers after ms, then HTTP/2 GOAWAY: later streams are refused (HTTP/1.1: closes)"}},
     Route{"/echo", false, echo_route, {"/echo", "the request as JSON: method, target, headers, body"}},
     Route{"/set-cookie", false, set_cookie_route, {"/set-cookie", "200 with Set-Cookie: session=s3cr3t-value"}},
+    Route{"/login", false, login_route, {"/login", "302 to /account with Set-Cookie: lab_login=ok-token"}},
+    Route{"/account", false, account_route, {"/account", "200 HTML naming /account/style.css with the lab_login cookie, 401 without"}},
+    Route{"/account/style.css", false, account_style_route, {"/account/style.css", "200 CSS with the lab_login cookie, 401 without"}},
     Route{"/favicon.ico", false, favicon_route, {"/favicon.ico", "a small icon, as browsers ask for one"}},
     Route{"/page", false, page_route, {"/page/", "pages for page loads (see Pages below)"}},
     Route{"/page/", true, page_route, {"/page/", ""}},

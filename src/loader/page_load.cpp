@@ -113,7 +113,8 @@ PageLoad::PageLoad(LoadOptions options, Url url, transfer::Driver& driver, dns::
       pool_(pool),
       owns_pool_(owns_pool),
       done_(std::move(done)),
-      run_(std::move(run)) {}
+      run_(std::move(run)),
+      cookies_(options_.cookies) {}
 
 PageLoad::~PageLoad() = default;
 
@@ -355,7 +356,12 @@ void PageLoad::hand_to_curl(int seq, std::vector<std::string> addresses) {
         spec.headers.push_back({"Referer", referrer});
     }
   }
+  if (!o.referer.empty() && f.type == ResourceType::kDocument && f.frame_depth == 0)
+    spec.headers.push_back({"Referer", o.referer});
   spec.user_agent = o.user_agent;
+  spec.cookies = &cookies_;
+  // -b 'NAME=VALUE': as the user's own Cookie header, only where they sent the load.
+  if (f.url.origin() == first_origin_) spec.cookie = o.cookie;
   spec.proxy = f.proxy;
   if (f.proxy && !f.proxy->resolves_locally) {
     spec.proxy_addresses = std::move(addresses);  // the proxy's own host: the target is its to resolve
@@ -382,6 +388,19 @@ void PageLoad::hand_to_curl(int seq, std::vector<std::string> addresses) {
       on_response_head(seq, status, content_type);
     };
     spec.on_body = [this, seq](std::string_view bytes) { on_body(seq, bytes); };
+  }
+  if (o.on_document_body && f.type == ResourceType::kDocument && f.frame_depth == 0) {
+    // -o: the page's own document, each hop's body (the CLI keeps the last one's).
+    auto head = std::move(spec.on_head);
+    auto body = std::move(spec.on_body);
+    spec.on_head = [this, seq, head](int status, const std::string& content_type) {
+      options_.on_document_body(seq, {});
+      if (head) head(status, content_type);
+    };
+    spec.on_body = [this, seq, body](std::string_view bytes) {
+      options_.on_document_body(seq, bytes);
+      if (body) body(bytes);
+    };
   }
   spec.on_stage = [this, seq](transfer::ExchangeSpec::Stage stage) {
     Fetch& fetch = fetches_[static_cast<std::size_t>(seq)];
@@ -809,6 +828,7 @@ void PageLoad::finish() {
   // The one place a finished run's secrets are redacted: everything it is stored, printed
   // and drawn from comes after this.
   if (!options_.keep_secrets) redact_run(run_);
+  if (options_.on_cookie_jar) options_.on_cookie_jar(cookies_.lines());
   if (done_) done_(run_);
 }
 

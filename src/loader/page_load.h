@@ -114,6 +114,7 @@ class PageLoad {
   RunClock clock_;
   Run run_;
   std::optional<double> deadline_ms_;  // --max-time, on clock_
+  transfer::CookieJar cookies_;  // the run's, as a browser profile's for one page
 
   std::vector<Fetch> fetches_;  // by seq, as run_.requests
   Scheduler scheduler_;

@@ -116,6 +116,7 @@ struct Exchange {
   std::string unread_header_line;
   bool resolve_refused = false;  // curl wanted to resolve a name itself (see start())
   std::string cancelled;         // Driver::cancel_all's message
+  std::vector<std::string> cookies_before;  // the jar's lines handed to curl (spec.cookies)
 
   Try& current() { return tries.back(); }
 

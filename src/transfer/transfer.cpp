@@ -96,7 +96,23 @@ struct Driver::Impl {
   void finish(Exchange& ex, CURLcode rc);
 };
 
+namespace {
+
+// What the exchange's response set (or expired) goes back into the run's jar.
+void keep_cookies(Exchange& ex) {
+  if (!ex.spec.cookies) return;
+  curl_slist* list = nullptr;
+  if (curl_easy_getinfo(ex.easy.get(), CURLINFO_COOKIELIST, &list) != CURLE_OK) return;
+  std::vector<std::string> after;
+  for (curl_slist* l = list; l; l = l->next) after.emplace_back(l->data);
+  curl_slist_free_all(list);
+  ex.spec.cookies->apply(ex.cookies_before, after);
+}
+
+}  // namespace
+
 void Driver::Impl::finish(Exchange& ex, CURLcode rc) {
+  keep_cookies(ex);
   ExchangeResult result = detail::build_result(ex, rc, mono_now_us());
   // An HTTP/2 connection with bytes waiting is not closing (has_live_connection).
   if (result.connection && result.connection_id && result.request.http_version == "HTTP/2")
@@ -288,6 +304,14 @@ Status Driver::Impl::configure(Exchange& ex) {
   } else if (spec.method != "GET" || spec.body) {
     if (!(spec.method == "POST" && spec.body)) curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, spec.method.c_str());
   }
+  if (spec.cookies) {
+    curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");  // the cookie engine, with no file of its own
+    for (const std::string& line : spec.cookies->lines())
+      if (curl_easy_setopt(e, CURLOPT_COOKIELIST, line.c_str()) != CURLE_OK)
+        return Status(Code::kInternal, "out of memory for the cookies");
+    ex.cookies_before = spec.cookies->lines();
+  }
+  if (!spec.cookie.empty()) curl_easy_setopt(e, CURLOPT_COOKIE, spec.cookie.c_str());
   for (const auto& [name, value] : spec.headers)
     if (!append(ex.headers, value.empty() ? name + ";" : name + ": " + value))
       return Status(Code::kInternal, "out of memory for the request headers");

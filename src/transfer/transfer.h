@@ -25,6 +25,7 @@
 #include "core/url.h"
 #include "pageload/options.h"
 #include "pageload/result.h"
+#include "transfer/cookie_jar.h"
 #include "transfer/proxy.h"
 
 namespace pageload::transfer {
@@ -86,6 +87,12 @@ struct ExchangeSpec {
   TlsVersion tls_min = TlsVersion::kDefault;
   TlsVersion tls_max = TlsVersion::kDefault;
   bool tls_sessions = true;
+  // The run's cookie jar: curl's cookie engine sends the cookies of it that match the
+  // URL and stores in it what the response sets. Outlives the exchange; nullptr: none.
+  CookieJar* cookies = nullptr;
+  // -b 'NAME=VALUE; ...' (curl's CURLOPT_COOKIE): sent as given, in the one Cookie header
+  // with the jar's. Empty: none.
+  std::string cookie;
   // HTTP/2 stream weight, 1..256, from the request's priority (CURLOPT_STREAM_WEIGHT).
   int stream_weight = 16;
   // The exchange reached a stage: its connection is ready and the request is about to go

@@ -95,3 +95,14 @@ TEST_CASE("a user agent with a line break is refused, so -A cannot inject a head
     CHECK(s.code() == Code::kUsage);
   }
 }
+
+TEST_CASE("a -u USER:PASSWORD becomes curl's Basic authorization, and a user without a password is refused") {
+  auto h = pageload::cli::parse_user("user:pw");
+  REQUIRE(h.ok());
+  CHECK(h.value() == pageload::Header{"Authorization", "Basic dXNlcjpwdw=="});
+  auto colon = pageload::cli::parse_user("a:b:c");  // the first colon splits, as in curl
+  REQUIRE(colon.ok());
+  CHECK(colon.value().second == "Basic YTpiOmM=");
+  CHECK(pageload::cli::parse_user("user").status().code() == pageload::Code::kUsage);
+  CHECK_FALSE(pageload::cli::parse_user("user:p\nw").ok());
+}

@@ -1,10 +1,12 @@
-// The command line's own parsers: -H, --resolve, --dns-server. The first byte picks one.
+// The command line's own parsers: -H, --resolve, --dns-server, -u and the -w format. The
+// first byte picks one.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 
 #include "cli/parse.h"
+#include "cli/write_out.h"
 
 using namespace pageload;
 
@@ -17,7 +19,7 @@ bool has_line_break(const std::string& s) { return s.find_first_of("\r\n") != st
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::string text(reinterpret_cast<const char*>(data) + 1, size - 1);
-  switch (data[0] % 3) {
+  switch (data[0] % 5) {
     case 0:
       if (auto h = cli::parse_header(text); h.ok()) {
         // A header that would let a value smuggle in another header line is refused.
@@ -33,6 +35,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 2:
       if (auto s = cli::parse_dns_server(text); s.ok()) {
         if (s->empty() || has_line_break(*s)) std::abort();
+      }
+      break;
+    case 3:
+      if (auto h = cli::parse_user(text); h.ok()) {
+        if (has_line_break(h->second) || h->second.rfind("Basic ", 0) != 0) std::abort();
+      }
+      break;
+    case 4:
+      // A format check_write_out accepts is filled in for a run with hops and one without.
+      if (cli::check_write_out(text).ok()) {
+        Run run;
+        (void)cli::write_out(text, run);
+        Request hop;
+        hop.status = 302;
+        hop.response_headers = {{"Location", "/x"}};
+        run.requests.push_back(hop);
+        hop.seq = 1;
+        hop.redirect_from = 0;
+        run.requests.push_back(hop);
+        (void)cli::write_out(text, run);
       }
       break;
   }

@@ -1,0 +1,61 @@
+#include "cli/curl_headers.h"
+
+#include "cli/safe.h"
+#include "cli/write_out.h"
+#include "core/url.h"
+
+namespace pageload::cli {
+namespace {
+
+// Long enough for any real header; a line longer than this is cut with "…".
+constexpr std::size_t kMaxHeaderText = 16 * 1024;
+
+std::string status_line(const Request& r) {
+  std::string line = r.http_version.empty() ? "HTTP/1.1" : r.http_version;
+  line += " " + std::to_string(r.status.value_or(0));
+  if (!r.reason.empty()) line += " " + safe(r.reason, kMaxHeaderText);
+  else if (r.http_version == "HTTP/2") line += " ";  // curl's "HTTP/2 200 " has no reason but keeps the space
+  return line;
+}
+
+std::string request_line(const Request& r) {
+  auto url = parse_url(r.url);
+  const std::string target = url.ok() ? url.value().target : r.url;
+  return safe(r.method, 64) + " " + safe(target, kMaxHeaderText) + " " +
+         (r.http_version.empty() ? "HTTP/1.1" : r.http_version);
+}
+
+std::string header_lines(const std::vector<Header>& headers, const std::string& prefix) {
+  std::string out;
+  for (const auto& [name, value] : headers)
+    out += prefix + safe(name, 256) + ": " + safe(value, kMaxHeaderText) + "\r\n";
+  return out;
+}
+
+}  // namespace
+
+std::string response_heads(const Run& run) {
+  std::string out;
+  for (const Request* hop : document_chain(run)) {
+    if (!hop->status) continue;
+    out += status_line(*hop) + "\r\n" + header_lines(hop->response_headers, "") + "\r\n";
+  }
+  return out;
+}
+
+std::string verbose_heads(const Run& run) {
+  std::string out;
+  for (const Request* hop : document_chain(run)) {
+    if (!hop->request_headers.empty() || hop->status) {
+      out += "> " + request_line(*hop) + "\r\n" + header_lines(hop->request_headers, "> ") + ">\r\n";
+    }
+    if (hop->status) {
+      out += "< " + status_line(*hop) + "\r\n" + header_lines(hop->response_headers, "< ") + "<\r\n";
+    } else if (hop->failure) {
+      out += "* " + safe(hop->failure->message, kMaxHeaderText) + "\r\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace pageload::cli

@@ -1,0 +1,21 @@
+// The heads of the document's hops as curl prints them, from the recorded run (the
+// headers as stored: redacted unless --keep-secrets): -i and -D write each response's
+// status line and headers, -v both sides with curl's "> " and "< " prefixes. Every line
+// ends in CRLF, as curl writes them; text from servers is made safe for a terminal.
+// Pure.
+#pragma once
+
+#include <string>
+
+#include "pageload/result.h"
+
+namespace pageload::cli {
+
+// -i, -I, -D: per hop, "HTTP/1.1 302 Found", its headers, an empty line.
+std::string response_heads(const Run& run);
+// -v: per hop, "> GET /path HTTP/1.1" and the request headers sent, ">", then
+// "< HTTP/1.1 200 OK" and the response headers, "<"; a hop that got no response says
+// why on a "* " line, as curl's informational lines do.
+std::string verbose_heads(const Run& run);
+
+}  // namespace pageload::cli

@@ -1,0 +1,287 @@
+#include "cli/write_out.h"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string_view>
+
+namespace pageload::cli {
+
+std::vector<const Request*> document_chain(const Run& run) {
+  std::vector<const Request*> chain;
+  if (run.requests.empty()) return chain;
+  const Request* hop = &run.requests.front();
+  while (hop && chain.size() <= run.requests.size()) {
+    chain.push_back(hop);
+    const Request* next = nullptr;
+    for (const Request& r : run.requests)
+      if (r.redirect_from == hop->seq && r.resource_type == ResourceType::kDocument) next = &r;
+    hop = next;
+  }
+  return chain;
+}
+
+namespace {
+
+// What a getter sees: the run, the chain, the hop it is about.
+struct Subject {
+  const Run& run;
+  const std::vector<const Request*>& chain;
+  const Request* hop;  // nullptr: the run has no request
+};
+
+// A value as curl prints it: a number, a time in seconds, or text.
+struct Value {
+  enum class Kind { kText, kInteger, kSeconds } kind = Kind::kText;
+  std::string text;
+  long long integer = 0;
+  double seconds = 0;
+};
+
+Value text(std::string s) { return Value{Value::Kind::kText, std::move(s), 0, 0}; }
+Value integer(long long n) { return Value{Value::Kind::kInteger, {}, n, 0}; }
+// Whole microseconds, as measured: no 0.025896000000000002 in %{json}.
+Value seconds_from_ms(double ms) {
+  return Value{Value::Kind::kSeconds, {}, 0, std::round(std::max(0.0, ms) * 1000.0) / 1e6};
+}
+
+std::optional<double> phase_end(const Request& r, Phase p) {
+  const PhaseRecord* rec = r.phase(p);
+  return rec ? std::optional<double>(rec->span.end_ms) : std::nullopt;
+}
+std::optional<double> phase_start(const Request& r, Phase p) {
+  const PhaseRecord* rec = r.phase(p);
+  return rec ? std::optional<double>(rec->span.start_ms) : std::nullopt;
+}
+
+// The hop's boundaries, each falling back on the one before when its phase is absent.
+double t_namelookup(const Request& r) { return phase_end(r, Phase::kDns).value_or(r.span.start_ms); }
+double t_connect(const Request& r) { return phase_end(r, Phase::kConnect).value_or(t_namelookup(r)); }
+double t_pretransfer(const Request& r) {
+  return phase_start(r, Phase::kSend).value_or(phase_end(r, Phase::kTls).value_or(t_connect(r)));
+}
+double t_starttransfer(const Request& r) { return phase_end(r, Phase::kWait).value_or(t_pretransfer(r)); }
+
+const Connection* connection_of(const Subject& s) {
+  if (!s.hop || !s.hop->connection) return nullptr;
+  const auto i = static_cast<std::size_t>(*s.hop->connection);
+  return i < s.run.connections.size() ? &s.run.connections[i] : nullptr;
+}
+
+using Getter = std::function<Value(const Subject&)>;
+struct Variable {
+  std::string_view name;
+  Getter get;
+};
+
+// The one table (curl's tool_writeout.c): every variable -w knows, in the order %{json}
+// prints them.
+const std::vector<Variable>& variables() {
+  static const std::vector<Variable> table = {
+      {"content_type", [](const Subject& s) { return text(s.hop ? s.hop->content_type : ""); }},
+      {"errormsg", [](const Subject& s) { return text(s.run.failure ? s.run.failure->message : ""); }},
+      {"exitcode", [](const Subject& s) { return integer(s.run.exit_status()); }},
+      {"http_code", [](const Subject& s) { return integer(s.hop && s.hop->status ? *s.hop->status : 0); }},
+      {"http_version",
+       [](const Subject& s) {
+         std::string v = s.hop ? s.hop->http_version : "";
+         if (v.rfind("HTTP/", 0) == 0) v.erase(0, 5);
+         return text(v.empty() ? "0" : v);
+       }},
+      {"method", [](const Subject& s) { return text(s.hop ? s.hop->method : ""); }},
+      {"num_connects",
+       [](const Subject& s) {
+         long long n = 0;
+         for (const Request* r : s.chain) n += r->connection && !r->reused ? 1 : 0;
+         return integer(n);
+       }},
+      {"num_redirects", [](const Subject& s) { return integer(s.chain.empty() ? 0 : static_cast<long long>(s.chain.size() - 1)); }},
+      {"num_requests", [](const Subject& s) { return integer(static_cast<long long>(s.run.requests.size())); }},
+      {"redirect_url", [](const Subject& s) { return text(s.hop ? s.hop->redirect_url : ""); }},
+      {"remote_ip", [](const Subject& s) { const Connection* c = connection_of(s); return text(c ? c->remote_ip : ""); }},
+      {"remote_port", [](const Subject& s) { const Connection* c = connection_of(s); return integer(c ? c->remote_port : 0); }},
+      {"local_ip", [](const Subject& s) { const Connection* c = connection_of(s); return text(c ? c->local_ip : ""); }},
+      {"local_port", [](const Subject& s) { const Connection* c = connection_of(s); return integer(c ? c->local_port : 0); }},
+      {"scheme", [](const Subject& s) { return text(s.hop ? s.hop->scheme : ""); }},
+      {"size_download", [](const Subject& s) { return integer(s.hop ? s.hop->body_bytes.value_or(0) : 0); }},
+      {"size_header", [](const Subject& s) { return integer(s.hop ? s.hop->header_bytes.value_or(0) : 0); }},
+      {"time_appconnect",
+       [](const Subject& s) {
+         // 0 without TLS, as curl says; a reused TLS connection's is the boundary before.
+         if (!s.hop || s.hop->scheme != "https") return seconds_from_ms(0);
+         return seconds_from_ms(phase_end(*s.hop, Phase::kTls).value_or(t_connect(*s.hop)));
+       }},
+      {"time_connect", [](const Subject& s) { return seconds_from_ms(s.hop ? t_connect(*s.hop) : 0); }},
+      {"time_document", [](const Subject& s) { return seconds_from_ms(s.run.document_ms.value_or(0)); }},
+      {"time_namelookup", [](const Subject& s) { return seconds_from_ms(s.hop ? t_namelookup(*s.hop) : 0); }},
+      {"time_page", [](const Subject& s) { return seconds_from_ms(s.run.load_ms.value_or(s.run.total_ms.value_or(0))); }},
+      {"time_pretransfer", [](const Subject& s) { return seconds_from_ms(s.hop ? t_pretransfer(*s.hop) : 0); }},
+      {"time_redirect",
+       [](const Subject& s) {
+         return seconds_from_ms(s.chain.size() > 1 && s.hop ? s.chain.back()->span.start_ms : 0);
+       }},
+      {"time_starttransfer", [](const Subject& s) { return seconds_from_ms(s.hop ? t_starttransfer(*s.hop) : 0); }},
+      {"time_total", [](const Subject& s) { return seconds_from_ms(s.hop ? s.hop->span.end_ms : 0); }},
+      {"url", [](const Subject& s) { return text(s.run.url); }},
+      {"url_effective", [](const Subject& s) { return text(s.hop ? s.hop->url : s.run.url); }},
+  };
+  return table;
+}
+
+const Variable* find_variable(std::string_view name) {
+  for (const Variable& v : variables())
+    if (v.name == name) return &v;
+  return nullptr;
+}
+
+std::string print(const Value& v) {
+  switch (v.kind) {
+    case Value::Kind::kInteger:
+      return std::to_string(v.integer);
+    case Value::Kind::kSeconds: {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.6f", v.seconds);
+      return buf;
+    }
+    case Value::Kind::kText:
+      break;
+  }
+  return v.text;
+}
+
+nlohmann::json to_json(const Value& v) {
+  switch (v.kind) {
+    case Value::Kind::kInteger:
+      return v.integer;
+    case Value::Kind::kSeconds:
+      return v.seconds;
+    case Value::Kind::kText:
+      break;
+  }
+  return v.text;
+}
+
+// One %{...} name resolved: the variable, the hop it is about, or a header's name.
+struct Resolved {
+  const Variable* variable = nullptr;
+  std::optional<long> hop;       // hop.N. prefix (negative: from the end)
+  std::optional<std::string> header;  // header{NAME}
+  bool json = false;
+};
+
+std::optional<Resolved> resolve(std::string_view name) {
+  Resolved r;
+  if (name == "json") {
+    r.json = true;
+    return r;
+  }
+  if (name.rfind("hop.", 0) == 0) {
+    name.remove_prefix(4);
+    const auto dot = name.find('.');
+    if (dot == std::string_view::npos) return std::nullopt;
+    long n = 0;
+    const char* first = name.data() + (name[0] == '-' ? 1 : 0);
+    auto [end, ec] = std::from_chars(first, name.data() + dot, n);
+    if (ec != std::errc() || end != name.data() + dot || first == name.data() + dot) return std::nullopt;
+    r.hop = name[0] == '-' ? -n : n;
+    name.remove_prefix(dot + 1);
+  }
+  if (name.rfind("header{", 0) == 0 && name.back() == '}') {
+    r.header = std::string(name.substr(7, name.size() - 8));
+    return r;
+  }
+  r.variable = find_variable(name);
+  if (!r.variable) return std::nullopt;
+  return r;
+}
+
+// Walks the format: calls `literal` for text and `variable` for each %{name}; the
+// error of the first thing it cannot read.
+Status walk(const std::string& format, const std::function<void(std::string_view)>& literal,
+            const std::function<void(const Resolved&)>& variable) {
+  std::string pending;
+  for (std::size_t i = 0; i < format.size(); ++i) {
+    const char c = format[i];
+    if (c == '\\' && i + 1 < format.size()) {
+      const char e = format[i + 1];
+      if (e == 'n' || e == 'r' || e == 't' || e == '\\') {
+        pending += e == 'n' ? '\n' : e == 'r' ? '\r' : e == 't' ? '\t' : '\\';
+        ++i;
+        continue;
+      }
+    }
+    if (c == '%' && i + 1 < format.size() && format[i + 1] == '%') {
+      pending += '%';
+      ++i;
+      continue;
+    }
+    if (c == '%' && i + 1 < format.size() && format[i + 1] == '{') {
+      // header{NAME} holds a brace of its own.
+      std::size_t close = format.find('}', i + 2);
+      if (close != std::string::npos && format.find('{', i + 2) < close) close = format.find('}', close + 1);
+      if (close == std::string::npos)
+        return Status(Code::kUsage, "-w: '%{' without its '}' in '" + format + "'");
+      const std::string name = format.substr(i + 2, close - i - 2);
+      auto r = resolve(name);
+      if (!r) return Status(Code::kUsage, "-w: unknown variable %{" + name + "} (see README: -w/--write-out)");
+      literal(pending);
+      pending.clear();
+      variable(*r);
+      i = close;
+      continue;
+    }
+    pending += c;
+  }
+  literal(pending);
+  return Status::Ok();
+}
+
+std::string header_value(const Request* hop, const std::string& name) {
+  if (!hop) return "";
+  std::string out;
+  for (const auto& [n, v] : hop->response_headers) {
+    if (n.size() != name.size() ||
+        !std::equal(n.begin(), n.end(), name.begin(), [](char a, char b) { return std::tolower(a) == std::tolower(b); }))
+      continue;
+    out += (out.empty() ? "" : ", ") + v;  // curl joins repeated headers with ", "
+  }
+  return out;
+}
+
+}  // namespace
+
+Status check_write_out(const std::string& format) {
+  return walk(format, [](std::string_view) {}, [](const Resolved&) {});
+}
+
+std::string write_out(const std::string& format, const Run& run) {
+  const std::vector<const Request*> chain = document_chain(run);
+  std::string out;
+  (void)walk(
+      format, [&](std::string_view s) { out += s; },
+      [&](const Resolved& r) {
+        const Request* hop = chain.empty() ? nullptr : chain.back();
+        if (r.hop) {
+          const long n = *r.hop < 0 ? static_cast<long>(chain.size()) + *r.hop : *r.hop;
+          hop = n >= 0 && n < static_cast<long>(chain.size()) ? chain[static_cast<std::size_t>(n)] : nullptr;
+        }
+        const Subject subject{run, chain, hop};
+        if (r.json) {
+          nlohmann::json j = nlohmann::json::object();
+          for (const Variable& v : variables()) j[std::string(v.name)] = to_json(v.get(subject));
+          out += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        } else if (r.header) {
+          out += header_value(hop, *r.header);
+        } else {
+          out += print(r.variable->get(subject));
+        }
+      });
+  return out;
+}
+
+}  // namespace pageload::cli

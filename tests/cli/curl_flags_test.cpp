@@ -1,0 +1,275 @@
+// curl's everyday flags as a curl user types them (README "For curl users"): cookies
+// across a redirect and into the page, -b/-c, -v/-i/-I/-D from the recorded run, -w with
+// pageload's figures, -u, -e, and curl's flags pageload refuses by name. Against the lab.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "cli_runner.h"
+#include "fixtures/lab_fixture.h"
+
+using namespace pageload;
+using namespace pageload::testing;
+
+namespace {
+
+// The value of the first request header `name` of request `i` in a --json run.
+std::string request_header(const nlohmann::json& run, std::size_t i, const std::string& name) {
+  for (const auto& h : run["requests"][i]["request_headers"])
+    if (h[0].get<std::string>() == name) return h[1].get<std::string>();
+  return "(none)";
+}
+
+std::string request_url(const nlohmann::json& run, std::size_t i) { return run["requests"][i]["url"].get<std::string>(); }
+
+int request_status(const nlohmann::json& run, std::size_t i) { return run["requests"][i]["status"].get<int>(); }
+
+}  // namespace
+
+TEST_CASE("a cookie set on a redirect's first hop is sent on the next hop and to the page's stylesheet") {
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--json", shared_lab().http_url("www.test", "/login")}), tmp.dir());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto run = nlohmann::json::parse(r.out);
+  REQUIRE(run["requests"].size() >= 3);
+  CHECK(request_url(run, 1).find("/account") != std::string::npos);
+  CHECK(request_status(run, 1) == 200);
+  // Stored redacted, names kept: the cookie went, its value is not in the database.
+  CHECK(request_header(run, 1, "Cookie") == "lab_login=[redacted]");
+  bool stylesheet = false;
+  for (std::size_t i = 0; i < run["requests"].size(); ++i)
+    if (request_url(run, i).find("/account/style.css") != std::string::npos) {
+      stylesheet = true;
+      CHECK(request_status(run, i) == 200);
+      CHECK(request_header(run, i, "Cookie") == "lab_login=[redacted]");
+    }
+  CHECK(stylesheet);
+  CHECK(r.out.find("ok-token") == std::string::npos);
+}
+
+TEST_CASE("with --keep-secrets the cookie a redirect set is stored as sent") {
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--json", "--keep-secrets", "--document-only",
+                                  shared_lab().http_url("www.test", "/login")}),
+                        tmp.dir());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto run = nlohmann::json::parse(r.out);
+  CHECK(request_header(run, 1, "Cookie") == "lab_login=ok-token");
+}
+
+TEST_CASE("the -c flag writes the run's cookie jar as curl does and -b FILE sends its cookies") {
+  TempDb tmp;
+  auto& lab = shared_lab();
+  const std::string jar = tmp.dir() + "/jar.txt";
+  auto login = pageload_cli(lab_args({"--db", tmp.path(), "-c", jar, "--document-only", lab.http_url("www.test", "/login")}),
+                            tmp.dir());
+  INFO(login.err);
+  REQUIRE(login.status == 0);
+  const std::string text = slurp(jar);
+  CHECK(text.rfind("# Netscape HTTP Cookie File", 0) == 0);
+  CHECK(text.find("\tlab_login\tok-token\n") != std::string::npos);
+  CHECK(text.find("#HttpOnly_www.test\t") != std::string::npos);
+
+  auto without = pageload_cli(lab_args({"--db", tmp.path(), lab.http_url("www.test", "/account")}), tmp.dir());
+  CHECK(without.status == 1);  // 401: not signed in
+  auto with = pageload_cli(lab_args({"--db", tmp.path(), "-b", jar, lab.http_url("www.test", "/account")}), tmp.dir());
+  INFO(with.err);
+  CHECK(with.status == 0);
+}
+
+TEST_CASE("the -b flag with NAME=VALUE sends the cookie as given, and a missing cookie file is a usage error") {
+  TempDb tmp;
+  auto& lab = shared_lab();
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-b", "lab_login=ok-token", lab.http_url("www.test", "/account")}),
+                        tmp.dir());
+  INFO(r.err);
+  CHECK(r.status == 0);
+  auto missing = pageload_cli(lab_args({"--db", tmp.path(), "-b", "no-such-file", lab.http_url("www.test", "/")}), tmp.dir());
+  CHECK(missing.status == 2);
+  CHECK(missing.err.find("no-such-file") != std::string::npos);
+  CHECK(lines(missing.err) == 1);
+}
+
+TEST_CASE("the -v flag prints each hop's request and response headers with curl's prefixes, secrets redacted") {
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-v", "-s", "--document-only", shared_lab().http_url("www.test", "/login")}),
+                        tmp.dir());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.empty());
+  CHECK(r.err.find("> GET /login HTTP/1.1\r\n") != std::string::npos);
+  CHECK(r.err.find("> Host: www.test:") != std::string::npos);
+  CHECK(r.err.find("< HTTP/1.1 302 Found\r\n") != std::string::npos);
+  CHECK(r.err.find("< Set-Cookie: lab_login=[redacted]; Path=/; HttpOnly\r\n") != std::string::npos);
+  CHECK(r.err.find("> GET /account HTTP/1.1\r\n") != std::string::npos);
+  CHECK(r.err.find("> Cookie: lab_login=[redacted]\r\n") != std::string::npos);
+  CHECK(r.err.find("< HTTP/1.1 200 OK\r\n") != std::string::npos);
+  CHECK(r.err.find("ok-token") == std::string::npos);
+}
+
+TEST_CASE("the -i flag prints every hop's response head before the summary and -I sends HEAD") {
+  TempDb tmp;
+  auto& lab = shared_lab();
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-i", "--document-only", lab.http_url("www.test", "/chain/301")}),
+                        tmp.dir());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto moved = r.out.find("HTTP/1.1 301 Moved Permanently\r\n");
+  const auto ok = r.out.find("HTTP/1.1 200 OK\r\n");
+  CHECK(moved == 0);
+  CHECK(ok != std::string::npos);
+  CHECK(ok > moved);
+  CHECK(r.out.find("run 1 ok") > ok);
+
+  auto head = pageload_cli(lab_args({"--db", tmp.path(), "-I", "-s", "--json", lab.http_url("www.test", "/")}), tmp.dir());
+  INFO(head.err);
+  CHECK(head.status == 0);
+  CHECK(head.out.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+  const auto json_line = head.out.find("{\"");
+  REQUIRE(json_line != std::string::npos);
+  const auto run = nlohmann::json::parse(head.out.substr(json_line));
+  CHECK(run["requests"][0]["method"] == "HEAD");
+  CHECK(run["requests"].size() == 1);  // a HEAD names nothing: no icon, no page
+}
+
+TEST_CASE("the -D flag writes each hop's response head to a file") {
+  TempDb tmp;
+  const std::string dump = tmp.dir() + "/heads.txt";
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-D", dump, "-s", "--document-only",
+                                  shared_lab().http_url("www.test", "/chain/302")}),
+                        tmp.dir());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const std::string text = slurp(dump);
+  CHECK(text.rfind("HTTP/1.1 302 Found\r\n", 0) == 0);
+  CHECK(text.find("\r\n\r\nHTTP/1.1 200 OK\r\n") != std::string::npos);
+  auto bad = pageload_cli(lab_args({"--db", tmp.path(), "-D", tmp.dir() + "/no/such/dir/h", shared_lab().http_url("www.test", "/")}),
+                          tmp.dir());
+  CHECK(bad.status == 4);
+  CHECK(lines(bad.err) == 1);
+}
+
+TEST_CASE("the -w flag prints curl's write-out variables with pageload's figures") {
+  TempDb tmp;
+  auto& lab = shared_lab();
+  const std::string url = lab.http_url("www.test", "/chain/301,302");
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-w", "%{http_code} %{num_redirects} %{url_effective}\\n",
+                                  "--document-only", url}),
+                        tmp.dir());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out == "200 2 " + lab.http_url("www.test", "/chain/") + "\n");
+
+  auto j = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-w", "%{json}", "--document-only", url}), tmp.dir());
+  REQUIRE(j.status == 0);
+  const auto w = nlohmann::json::parse(j.out);
+  CHECK(w["http_code"] == 200);
+  CHECK(w["num_redirects"] == 2);
+  CHECK(w["http_version"] == "1.1");
+  CHECK(w["remote_ip"] == "127.0.0.1");
+  CHECK(w["time_appconnect"] == 0.0);  // plain http: no TLS, as curl says
+  const double redirect = w["time_redirect"], namelookup = w["time_namelookup"], connect = w["time_connect"],
+               pretransfer = w["time_pretransfer"], starttransfer = w["time_starttransfer"], total = w["time_total"];
+  CHECK(redirect > 0);
+  CHECK(redirect <= namelookup);
+  CHECK(namelookup <= connect);
+  CHECK(connect <= pretransfer);
+  CHECK(pretransfer <= starttransfer);
+  CHECK(starttransfer <= total);
+
+  auto hop = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-w", "%{hop.0.http_code} %{hop.-1.http_code} %{header{content-type}}",
+                                    "--document-only", url}),
+                          tmp.dir());
+  CHECK(hop.out == "301 200 text/plain; charset=utf-8");
+}
+
+TEST_CASE("the -w flag over https gives the TLS handshake's end as time_appconnect") {
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-w", "%{time_connect} %{time_appconnect} %{http_version}",
+                                  "--document-only", shared_lab().https_url("www.test", "/")}),
+                        tmp.dir());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  double connect = 0, appconnect = 0;
+  char version[8] = {};
+  REQUIRE(std::sscanf(r.out.c_str(), "%lf %lf %7s", &connect, &appconnect, version) == 3);
+  CHECK(appconnect > connect);
+  CHECK(std::string(version) == "2");
+}
+
+TEST_CASE("an unknown -w variable is a usage error before anything is loaded or stored") {
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-w", "%{http_cod}", shared_lab().http_url("www.test", "/")}), tmp.dir());
+  CHECK(r.status == 2);
+  CHECK(r.err.find("%{http_cod}") != std::string::npos);
+  CHECK(lines(r.err) == 1);
+  CHECK_FALSE(std::filesystem::exists(tmp.path()));
+}
+
+TEST_CASE("a curl flag pageload does not have is refused by name, and an unknown flag keeps its error") {
+  TempDb tmp;
+  auto form = pageload_cli(lab_args({"--db", tmp.path(), "-F", "a=b", shared_lab().http_url("www.test", "/")}), tmp.dir());
+  CHECK(form.status == 2);
+  CHECK(form.err.find("pageload does not support curl's --form") != std::string::npos);
+  CHECK(lines(form.err) == 1);
+  auto name = pageload_cli(lab_args({"--db", tmp.path(), "--remote-name", shared_lab().http_url("www.test", "/")}), tmp.dir());
+  CHECK(name.status == 2);
+  CHECK(name.err.find("curl's --remote-name") != std::string::npos);
+  auto unknown = pageload_cli(lab_args({"--db", tmp.path(), "--no-such-flag", shared_lab().http_url("www.test", "/")}), tmp.dir());
+  CHECK(unknown.status == 2);
+  CHECK(unknown.err.find("--no-such-flag") != std::string::npos);
+  CHECK(unknown.err.find("curl's") == std::string::npos);
+}
+
+TEST_CASE("curl's -L, -s, -S, -f, --compressed and --http2 are accepted as curl users type them") {
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-sSfL", "--compressed", "--http2", shared_lab().https_url("www.test", "/")}),
+                        tmp.dir());
+  INFO(r.err);
+  CHECK(r.status == 0);
+  CHECK(r.out.empty());
+  auto json = pageload_cli({"show", "latest", "--json", "--db", tmp.path()}, tmp.dir());
+  CHECK(nlohmann::json::parse(json.out)["requests"][0]["http_version"] == "HTTP/2");
+  auto last_wins = pageload_cli(lab_args({"--db", tmp.path(), "--json", "--http2", "--http1.1", "--document-only",
+                                          shared_lab().https_url("www.test", "/")}),
+                                tmp.dir());
+  CHECK(nlohmann::json::parse(last_wins.out)["requests"][0]["http_version"] == "HTTP/1.1");
+}
+
+TEST_CASE("the -u flag sends Basic authorization and -e the Referer on the document's request") {
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--json", "--keep-secrets", "-u", "user:pw", "-e",
+                                  "http://from.example/", "--document-only", shared_lab().http_url("www.test", "/echo")}),
+                        tmp.dir());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto run = nlohmann::json::parse(r.out);
+  CHECK(request_header(run, 0, "Authorization") == "Basic dXNlcjpwdw==");
+  CHECK(request_header(run, 0, "Referer") == "http://from.example/");
+  auto redacted = pageload_cli(lab_args({"--db", tmp.path(), "--json", "-u", "user:pw", "--document-only",
+                                         shared_lab().http_url("www.test", "/echo")}),
+                               tmp.dir());
+  CHECK(redacted.out.find("dXNlcjpwdw") == std::string::npos);
+  auto no_password = pageload_cli(lab_args({"--db", tmp.path(), "-u", "user", shared_lab().http_url("www.test", "/")}), tmp.dir());
+  CHECK(no_password.status == 2);
+  CHECK(no_password.err.find("USER:PASSWORD") != std::string::npos);
+}
+
+TEST_CASE("the -o flag writes the document's final body to a file, not a redirect's") {
+  TempDb tmp;
+  const std::string body = tmp.dir() + "/body.html";
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-o", body, shared_lab().http_url("www.test", "/login")}),
+                        tmp.dir());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const std::string text = slurp(body);
+  CHECK(text.rfind("<!doctype html>", 0) == 0);
+  CHECK(text.find("signed in") != std::string::npos);
+  CHECK(text.find("signing in") == std::string::npos);  // the 302's body
+  auto dash = pageload_cli(lab_args({"--db", tmp.path(), "-o", "-", shared_lab().http_url("www.test", "/")}), tmp.dir());
+  CHECK(dash.status == 2);
+}
