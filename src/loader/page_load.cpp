@@ -79,6 +79,7 @@ PriorityHints hints_for(const page::Reference& ref) {
   h.preload = ref.preload;
   h.late_in_document = ref.after_image;
   h.media_mismatch = ref.lazy || ref.prefetch;
+  h.icon = ref.browser_fetch || ref.found_by == "link rel=icon";
   return h;
 }
 
@@ -90,6 +91,23 @@ struct PageLoad::Document {
   int fetch = -1;        // the fetch whose response this document is
   int frame_depth = 0;   // 0: the page
   bool main = false;
+  ImageBoost image_boost;  // its first images fetched at medium
+  // Chromium's parser inserts <body> only once the parser-blocking scripts of <head> have
+  // run, and each of those waits for the stylesheets named before it: the chains of those
+  // still on the network (the renderer stays in tight mode until they are done).
+  std::set<int> body_blockers;
+  std::vector<int> head_sheets;  // stylesheets of <head> still on the network (chains)
+  bool body_seen = false;        // the scan reached <body>, or the document ended
+  // Render-blocking stylesheets (of <head>, and what they or a <style> of <head> @import)
+  // still on the network, and the url()s and fonts of CSS rules held until there are none:
+  // Chromium computes style, and so asks for them, once they are all in.
+  std::set<int> render_blocking;
+  std::set<int> render_blocking_ever;
+  struct Held {
+    page::Reference ref;
+    int initiator;
+  };
+  std::vector<Held> held;
 };
 
 // One host's addresses for this page: one lookup, however many requests wait for it.
@@ -165,7 +183,12 @@ int PageLoad::discover(Fetch f) {
   r.note = f.note;
   r.span = {f.discovered_ms, f.discovered_ms};
   run_.requests.push_back(std::move(r));
-  if (!redirect_hop) scheduler_.add(f.chain, f.priority, f.url.origin());
+  if (!redirect_hop) {
+    // A frame's renderer asks for its subresources; a document is a navigation and the
+    // icon the browser's own fetch, which no renderer holds back.
+    const bool browser = f.type == ResourceType::kDocument || f.browser_fetch || f.found_by == "link rel=icon";
+    scheduler_.add(f.chain, f.priority, f.url.origin(), browser ? Scheduler::kBrowser : f.document);
+  }
   fetches_.push_back(std::move(f));
   return fetches_.back().seq;
 }
@@ -173,6 +196,10 @@ int PageLoad::discover(Fetch f) {
 void PageLoad::discover_reference(const page::Reference& ref, int initiator, int document) {
   if (options_.document_only || finished_ || stop_failure_) return;
   if (seen_urls_.count(ref.url)) return;  // the page's memory cache: one request per URL
+  if (Document& doc = *documents_.at(static_cast<std::size_t>(document)); ref.css_rule && !doc.render_blocking.empty()) {
+    doc.held.push_back({ref, initiator});
+    return;
+  }
   if (!loaded_ && (ref.browser_fetch || ref.found_by == "link rel=icon")) {
     after_load_.push_back({ref, initiator, document});
     return;
@@ -192,7 +219,11 @@ void PageLoad::discover_reference(const page::Reference& ref, int initiator, int
   Fetch f;
   f.url = std::move(url).value();
   f.type = ref.type;
-  f.priority = chromium_priority(hints_for(ref));
+  PriorityHints hints = hints_for(ref);
+  const bool explicit_priority = !ref.fetch_priority.empty() && ref.fetch_priority != "auto";
+  hints.boosted_image = documents_.at(static_cast<std::size_t>(document))
+                            ->image_boost.take(ref.markup_image, ref.small_image, explicit_priority);
+  f.priority = chromium_priority(hints);
   f.initiator = initiator;
   f.found_by = ref.found_by;
   f.note = ref.note;
@@ -207,11 +238,48 @@ void PageLoad::discover_reference(const page::Reference& ref, int initiator, int
     f.document = static_cast<int>(documents_.size());
     documents_.push_back(std::move(frame));
   }
-  discover(std::move(f));
+  const int document_index = f.document;
+  const int seq = discover(std::move(f));
+  Document& finder = *documents_.at(static_cast<std::size_t>(document_index));
+  const bool applied_sheet = ref.type == ResourceType::kStylesheet && !ref.preload && !ref.lazy && !ref.prefetch;
+  const bool imported_by_blocking = ref.import_depth > 0 &&
+      (finder.render_blocking_ever.count(initiator) || (initiator == finder.fetch && !finder.body_seen));
+  if (applied_sheet && (ref.in_head || imported_by_blocking)) {
+    finder.render_blocking.insert(seq);
+    finder.render_blocking_ever.insert(seq);
+  }
+  if (applied_sheet && ref.in_head) {
+    finder.head_sheets.push_back(seq);
+  } else if (ref.in_head && ref.parser_blocking) {
+    Document& doc = *documents_.at(static_cast<std::size_t>(document_index));
+    doc.body_blockers.insert(seq);
+    doc.body_blockers.insert(doc.head_sheets.begin(), doc.head_sheets.end());
+  }
+}
+
+void PageLoad::body_progress(int document) {
+  Document& doc = *documents_.at(static_cast<std::size_t>(document));
+  if (doc.body_seen && doc.body_blockers.empty()) scheduler_.body_reached(document);
+}
+
+void PageLoad::scheduler_finished(int chain) {
+  scheduler_.finished(chain);
+  for (std::size_t d = 0; d < documents_.size(); ++d) {
+    Document& doc = *documents_[d];
+    std::erase(doc.head_sheets, chain);
+    if (doc.body_blockers.erase(chain)) body_progress(static_cast<int>(d));
+    doc.render_blocking.erase(chain);  // what it held goes at the next step(), after what
+                                       // the sheet itself names (its @imports block too)
+  }
 }
 
 void PageLoad::take_references(std::vector<page::Reference> refs, int initiator, int document) {
-  for (const page::Reference& ref : refs) discover_reference(ref, initiator, document);
+  for (const page::Reference& ref : refs) {
+    // A url() or font names its stylesheet as initiator, as Chromium does, also when the
+    // sheet arrived before its document ended and its rules waited for the whole DOM.
+    auto sheet = ref.stylesheet.empty() ? applied_sheets_.end() : applied_sheets_.find(ref.stylesheet);
+    discover_reference(ref, sheet != applied_sheets_.end() ? sheet->second : initiator, document);
+  }
 }
 
 void PageLoad::step() {
@@ -220,6 +288,11 @@ void PageLoad::step() {
   const double now = clock_.now_ms();
   check_deadline(now);
   if (finished_) return;
+  for (std::size_t d = 0; d < documents_.size(); ++d) {
+    Document& doc = *documents_[d];
+    if (!doc.render_blocking.empty() || doc.held.empty()) continue;
+    for (const auto& h : std::exchange(doc.held, {})) discover_reference(h.ref, h.initiator, static_cast<int>(d));
+  }
   if (!stop_failure_)
     for (Scheduler::Id chain : scheduler_.start()) release(chain);
   maybe_finish();
@@ -449,7 +522,10 @@ void PageLoad::on_body(int seq, std::string_view bytes) {
   // Discovery as bytes arrive (Chromium's preload scanner): references found now are
   // requested while the rest of the document is still on its way.
   take_references(doc.discovery->feed(bytes), seq, f.document);
-  if (doc.main && doc.discovery->body_started()) scheduler_.body_reached();
+  if (doc.discovery->body_started() && !doc.body_seen) {
+    doc.body_seen = true;
+    body_progress(f.document);
+  }
 }
 
 void PageLoad::on_exchange(int seq, transfer::ExchangeResult result) {
@@ -590,7 +666,7 @@ void PageLoad::chain_finished(int seq) {
   // fetches_ may move as it grows.
   const ResourceType type = fetches_[static_cast<std::size_t>(seq)].type;
   const int chain = fetches_[static_cast<std::size_t>(seq)].chain;
-  scheduler_.finished(chain);
+  scheduler_finished(chain);
   if (chain == 0) {
     document_chain_end_ = seq;
     run_.document_ms = request(seq).span.end_ms;
@@ -606,9 +682,11 @@ void PageLoad::document_complete(int seq) {
     take_references(doc.discovery->finish(), seq, f.document);
     for (const std::string& note : doc.discovery->notes()) request(seq).warnings.push_back(note);
   }
-  // The document is over, parsed or not: Chromium's scheduler leaves its layout-blocking
-  // phase once it has the <body>, or when there is none to wait for.
-  if (doc.main) scheduler_.body_reached();
+  // The document is over, parsed or not: its frame's renderer leaves tight mode once it
+  // has the <body> (its head scripts run), or when there is none to wait for.
+  doc.body_seen = true;
+  if (!doc.discovery) doc.body_blockers.clear();
+  body_progress(f.document);
 }
 
 void PageLoad::stylesheet_complete(int seq) {
@@ -626,6 +704,7 @@ void PageLoad::stylesheet_complete(int seq) {
     req.warnings.push_back("stylesheet read up to " + std::to_string(kMaxStylesheetBytes) + " bytes");
   const std::string text = std::exchange(f.stylesheet_text, std::string());
   const int document = f.document;
+  applied_sheets_.emplace(f.url.full, seq);
   // f is not used past this point: take_references discovers fetches, and fetches_ may move.
   if (doc.discovery) take_references(doc.discovery->stylesheet(f.url.full, text, f.import_depth), seq, document);
 }
@@ -720,7 +799,7 @@ void PageLoad::fail_unsent(int seq, Failure failure, std::optional<Phase> phase)
   req.failure = std::move(failure);
   set_state(f, FetchState::kFailed);
   if (f.released_ms || f.redirect_from) chain_finished(seq);
-  else scheduler_.finished(f.chain);
+  else scheduler_finished(f.chain);
 }
 
 void PageLoad::check_deadline(double now) {

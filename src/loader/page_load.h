@@ -93,6 +93,10 @@ class PageLoad {
   void document_complete(int seq);
   void stylesheet_complete(int seq);
   void take_references(std::vector<page::Reference> refs, int initiator, int document);
+  // A frame's renderer leaves tight mode when its parser has inserted <body>.
+  void body_progress(int document);
+  // The scheduler's finished(), and what it means for the frames' <body>.
+  void scheduler_finished(int chain);
 
   Request& request(int seq) { return run_.requests[static_cast<std::size_t>(seq)]; }
   void record_retries(transfer::ExchangeResult& result);
@@ -119,6 +123,7 @@ class PageLoad {
   std::vector<Fetch> fetches_;  // by seq, as run_.requests
   Scheduler scheduler_;
   std::set<std::string> seen_urls_;  // the page's memory cache: each URL fetched once
+  std::map<std::string, int> applied_sheets_;  // a stylesheet given to discovery: URL -> seq
   std::size_t not_fetched_ = 0;      // references beyond --max-requests
   std::size_t frames_too_deep_ = 0;  // iframes beyond --max-frame-depth
   // The page's icon (<link rel=icon>, or the default /favicon.ico): Chromium's browser

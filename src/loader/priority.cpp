@@ -3,10 +3,13 @@
 namespace pageload::loader {
 
 Priority chromium_priority(const PriorityHints& h) {
+  // The browser process asks for the page's icon at net::MEDIUM (DevTools: High).
+  if (h.icon) return Priority::kHigh;
   switch (h.type) {
     case ResourceType::kDocument:
-      // NavigationRequest: the main frame at net::HIGHEST, a subframe at net::LOWEST.
-      return h.main_document ? Priority::kHighest : Priority::kLow;
+      // What DevTools reports for a frame's document, the main frame's or an iframe's:
+      // VeryHigh (an iframe's navigation is a browser request no scheduler holds back).
+      return Priority::kHighest;
     case ResourceType::kStylesheet:
       if (h.media_mismatch) return Priority::kLowest;
       return h.late_in_document ? Priority::kMedium : Priority::kHighest;
@@ -18,6 +21,7 @@ Priority chromium_priority(const PriorityHints& h) {
       if (h.lazy) return Priority::kLow;
       return h.late_in_document ? Priority::kMedium : Priority::kHigh;
     case ResourceType::kImage:
+      return h.boosted_image ? Priority::kMedium : Priority::kLow;
     case ResourceType::kMedia:
       return Priority::kLow;
     case ResourceType::kOther:

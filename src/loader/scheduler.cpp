@@ -6,22 +6,48 @@
 
 namespace pageload::loader {
 
-void Scheduler::add(Id id, Priority priority, std::string origin) {
+void Scheduler::add(Id id, Priority priority, std::string origin, Frame frame) {
   assert(!entries_.count(id));
   Entry& e = entries_[id];
   e.priority = priority;
   e.origin = std::move(origin);
+  e.frame = frame;
   e.fifo = next_fifo_++;
-  e.layout_blocking = !body_reached_ && !is_delayable(priority);
-  pending_.emplace(&e, id);
+  if (frame == kBrowser) {
+    e.granted = true;
+    network_pending_.emplace(&e, id);
+  } else {
+    renderer_pending_[frame].emplace(&e, id);
+  }
 }
 
-void Scheduler::body_reached() { body_reached_ = true; }
+void Scheduler::body_reached(Frame frame) { bodies_.insert(frame); }
 
 void Scheduler::origin_multiplexes(const std::string& origin) { multiplexed_.insert(origin); }
 
 bool Scheduler::delayable(const Entry& e) const {
   return is_delayable(e.priority) && !multiplexed_.count(e.origin);
+}
+
+// Blink's ResourceLoadScheduler::GetNextPendingRequest for one frame: in tight mode a
+// request below high needs fewer than tight_limit granted requests of its frame still
+// running, or, at medium, fewer than tight_medium_limit medium ones.
+bool Scheduler::renderer_may_grant(const Entry& e) const {
+  if (!in_tight_mode(e.frame) || !is_delayable(e.priority)) return true;
+  auto count = [](const std::map<Frame, std::size_t>& m, Frame f) {
+    auto it = m.find(f);
+    return it == m.end() ? std::size_t{0} : it->second;
+  };
+  if (e.priority == Priority::kMedium && count(renderer_running_medium_, e.frame) < limits_.tight_medium_limit)
+    return true;
+  return count(renderer_running_, e.frame) < limits_.tight_limit;
+}
+
+void Scheduler::grant(Entry& e, Id id) {
+  e.granted = true;
+  ++renderer_running_[e.frame];
+  if (e.priority == Priority::kMedium) ++renderer_running_medium_[e.frame];
+  network_pending_.emplace(&e, id);
 }
 
 Scheduler::Decision Scheduler::should_start(const Entry& e) const {
@@ -31,18 +57,20 @@ Scheduler::Decision Scheduler::should_start(const Entry& e) const {
   for (Id id : in_flight_)
     if (entries_.at(id).origin == e.origin) ++same_host;
   if (same_host >= limits_.max_per_host) return Decision::kKeepSearching;
-  if (in_layout_blocking_phase()) {
-    std::size_t non_delayable = in_flight_.size() - in_flight_delayable_;
-    if (non_delayable > limits_.non_delayable_threshold) return Decision::kStopSearching;
-    if (!in_flight_.empty() && in_flight_delayable_ >= limits_.max_delayable_while_layout_blocking)
-      return Decision::kStopSearching;
-  }
   return Decision::kStart;
 }
 
 std::vector<Scheduler::Id> Scheduler::start() {
+  for (auto& [frame, queue] : renderer_pending_) {
+    while (!queue.empty()) {
+      auto [entry, id] = *queue.begin();
+      if (!renderer_may_grant(*entry)) break;
+      queue.erase(queue.begin());
+      grant(entries_.at(id), id);
+    }
+  }
   std::vector<Id> started;
-  for (auto it = pending_.begin(); it != pending_.end();) {
+  for (auto it = network_pending_.begin(); it != network_pending_.end();) {
     auto [entry, id] = *it;
     Decision d = should_start(*entry);
     if (d == Decision::kStopSearching) break;
@@ -53,10 +81,9 @@ std::vector<Scheduler::Id> Scheduler::start() {
     Entry& e = entries_.at(id);
     e.delayable = delayable(e);
     if (e.delayable) ++in_flight_delayable_;
-    if (e.layout_blocking) ++layout_blocking_in_flight_;
     in_flight_.insert(id);
     started.push_back(id);
-    it = pending_.erase(it);
+    it = network_pending_.erase(it);
   }
   return started;
 }
@@ -67,9 +94,14 @@ void Scheduler::finished(Id id) {
   Entry& e = found->second;
   if (in_flight_.erase(id)) {
     if (e.delayable) --in_flight_delayable_;
-    if (e.layout_blocking) --layout_blocking_in_flight_;
+  } else if (e.granted) {
+    network_pending_.erase({&e, id});
   } else {
-    pending_.erase({&e, id});
+    renderer_pending_[e.frame].erase({&e, id});
+  }
+  if (e.granted && e.frame != kBrowser) {
+    --renderer_running_[e.frame];
+    if (e.priority == Priority::kMedium) --renderer_running_medium_[e.frame];
   }
   entries_.erase(found);
 }

@@ -40,6 +40,7 @@ std::string shown_selector(const std::string& text) {
 
 struct PendingSheet {
   Url base;
+  std::string sheet_url;         // a stylesheet's own URL; empty for inline <style> and style=""
   SheetSummary summary;
   bool style_attribute = false;  // style="": applies to its own element
   bool applies = true;           // its media matches
@@ -54,6 +55,7 @@ struct Face {
   double weight_min = 400, weight_max = 400;
   FontStyle style = FontStyle::kNormal;
   bool returned = false;
+  std::string sheet_url;  // the stylesheet holding the @font-face; empty: inline <style>
 };
 
 // CSS Fonts 4 §5.2 font matching, as Chromium's FontSelectionAlgorithm does it: first the
@@ -250,13 +252,15 @@ struct DocumentDiscovery::State {
       r.prefetch = raw.prefetch;
       r.after_image = raw.after_image;
       r.fetch_priority = std::move(raw.fetch_priority);
+      r.markup_image = r.type == ResourceType::kImage && !r.preload && r.found_by != "link rel=icon";
+      r.small_image = raw.small_image;
       emit(std::move(r), out);
     }
     for (auto& style : html.styles) {
       const Url& against = style.after_base && base ? *base : *document;
       if (style.attribute) {
         if (!complete) continue;
-        PendingSheet p{against, {}, true, true, style.element};
+        PendingSheet p{against, {}, {}, true, true, style.element};
         p.summary.rules.push_back(scan_inline_style(style.css, screen));
         pending.push_back(std::move(p));
         continue;
@@ -265,7 +269,7 @@ struct DocumentDiscovery::State {
       imports(sheet, against, 0, out);
       if (!complete) continue;
       for (const auto& n : sheet.notes) note("inline <style>: " + n);
-      pending.push_back({against, std::move(sheet), false, style.media_matches});
+      pending.push_back({against, {}, std::move(sheet), false, style.media_matches});
     }
     count_skips = true;
     if (!complete) return;
@@ -329,6 +333,8 @@ struct DocumentDiscovery::State {
         r.found_by = sheet.style_attribute ? "css url() in style attribute"
                                            : "css url() for " + shown_selector(rule.selector_text);
         r.note = note;
+        r.stylesheet = sheet.sheet_url;
+        r.css_rule = true;
         emit(std::move(r), out);
       }
       std::string reader = sheet.style_attribute ? "style attribute" : shown_selector(rule.selector_text);
@@ -355,7 +361,8 @@ struct DocumentDiscovery::State {
       if (face.url.empty()) continue;
       auto url = resolve(sheet.base, face.url);
       if (!url) continue;
-      faces.push_back({face.family, lower(face.family), *url, face.note, face.weight_min, face.weight_max, face.style, false});
+      faces.push_back({face.family, lower(face.family), *url, face.note, face.weight_min, face.weight_max, face.style,
+                       false, sheet.sheet_url});
     }
   }
 
@@ -400,6 +407,8 @@ struct DocumentDiscovery::State {
       r.type = ResourceType::kFont;
       r.found_by = "css @font-face '" + f.family + "'";
       r.note = f.note;
+      r.stylesheet = f.sheet_url;
+      r.css_rule = true;
       emit(std::move(r), out);
     }
   }
@@ -417,6 +426,7 @@ struct DocumentDiscovery::State {
         r.url = url;
         r.type = ResourceType::kImage;
         r.found_by = "css url() via var(" + name + ") for " + reader;
+        r.css_rule = true;
         emit(std::move(r), out);
       }
     }
@@ -486,7 +496,7 @@ std::vector<Reference> DocumentDiscovery::stylesheet(std::string sheet_url, std:
   SheetSummary sheet = scan_stylesheet(css, s.screen, s.css_limits());
   for (const auto& n : sheet.notes) s.note(sheet_url + ": " + n);
   s.imports(sheet, *base, import_depth, out);
-  s.pending.push_back({*base, std::move(sheet), false, true});
+  s.pending.push_back({*base, sheet_url, std::move(sheet), false, true});
   if (s.finished) s.apply_pending(out);
   return out;
 }

@@ -3,6 +3,7 @@
 #include <gumbo.h>
 
 #include <algorithm>
+#include <optional>
 #include <string>
 
 #include "page/srcset.h"
@@ -142,6 +143,21 @@ std::string attr_or_empty(const GumboElement& e, const char* name) {
 
 bool has_attr(const GumboElement& e, const char* name) { return attr(e, name) != nullptr; }
 
+// The number a width or height attribute starts with, as HTML's rules for dimension values
+// read it (leading spaces, digits, maybe a fraction; "50%" is 50); nullopt when it has none.
+std::optional<double> dimension(const GumboElement& e, const char* name) {
+  const char* raw = attr(e, name);
+  if (!raw) return std::nullopt;
+  std::string_view v = trim(raw);
+  double whole = 0, scale = 1, fraction = 0;
+  std::size_t i = 0;
+  for (; i < v.size() && v[i] >= '0' && v[i] <= '9' && whole < 1e12; ++i) whole = whole * 10 + (v[i] - '0');
+  if (i == 0) return std::nullopt;
+  if (i < v.size() && v[i] == '.')
+    for (++i; i < v.size() && v[i] >= '0' && v[i] <= '9' && scale > 1e-9; ++i) fraction += (v[i] - '0') * (scale /= 10);
+  return whole + fraction;
+}
+
 bool attr_is(const GumboElement& e, const char* name, std::string_view value) {
   const char* v = attr(e, name);
   return v && lower(trim(v)) == value;
@@ -221,6 +237,16 @@ class Walker {
     return out_.tree->add(std::move(el));
   }
 
+  // Blink's "small" image (ResourceFetcher::AdjustImagePriority, kBoostImagePriority's
+  // image_size): both dimensions given and an area of at most 10,000 px², or one of them 0.
+  static bool small_image(const GumboElement& e) {
+    constexpr double kSmallImageMaxArea = 10000;
+    auto w = dimension(e, "width");
+    auto h = dimension(e, "height");
+    if (w && h) return *w * *h <= kSmallImageMaxArea;
+    return (w && *w == 0) || (h && *h == 0);
+  }
+
   RawReference& add(std::string_view url, ResourceType type, std::string found_by, bool in_head) {
     RawReference r;
     r.url = std::string(url);
@@ -257,7 +283,7 @@ class Walker {
       img(node, e, in_head);
     } else if (name == "input") {
       if (attr_is(e, "type", "image") && has_attr(e, "src"))
-        add(attr(e, "src"), ResourceType::kImage, "input type=image", in_head);
+        add(attr(e, "src"), ResourceType::kImage, "input type=image", in_head).small_image = small_image(e);
     } else if (name == "video") {
       if (const char* poster = attr(e, "poster")) add(poster, ResourceType::kImage, "video poster", in_head);
     } else if (name == "iframe" || name == "frame") {
@@ -423,6 +449,7 @@ class Walker {
         if (url.empty()) continue;
         auto& r = add(url, ResourceType::kImage, "picture source srcset", in_head);
         r.fetch_priority = lower(trim(attr_or_empty(e, "fetchpriority")));
+        r.small_image = small_image(e);
         return;
       }
     }
@@ -434,6 +461,7 @@ class Walker {
     if (trim(url).empty()) return;
     auto& r = add(url, ResourceType::kImage, found_by, in_head);
     r.fetch_priority = lower(trim(attr_or_empty(e, "fetchpriority")));
+    r.small_image = small_image(e);
   }
 
   bool complete_;

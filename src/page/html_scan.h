@@ -33,6 +33,9 @@ struct RawReference {
   bool prefetch = false;
   bool after_image = false;
   std::string fetch_priority;
+  // An <img> or <input type=image> whose width and height attributes make it at most
+  // 10,000 px² (or either of them 0): Blink does not raise such an image's priority.
+  bool small_image = false;
 };
 
 struct InlineStyle {

@@ -125,11 +125,83 @@ TEST_CASE("every request names its initiator: the document, a stylesheet, an @im
   const Request& frame = by_url(framed, "/page/iframe/frame.html");
   CHECK(frame.resource_type == ResourceType::kDocument);
   CHECK(frame.initiator == 0);
-  CHECK(frame.priority == Priority::kLow);  // a subframe's navigation: net::LOWEST
+  CHECK(frame.priority == Priority::kHighest);  // what Chromium reports for a frame's document
   CHECK(by_url(framed, "/page/iframe/frame.css").initiator == frame.seq);
   CHECK(by_url(framed, "/page/asset/iframe-child.png").initiator == frame.seq);
   CHECK(by_url(framed, "/page/asset/iframe-child-background.png").initiator == by_url(framed, "/page/iframe/frame.css").seq);
   for (const Request& r : framed.requests) CHECK(r.url.find("/favicon.ico") == std::string::npos);  // it names its icon
+}
+
+TEST_CASE("a background named by a stylesheet that arrived before its document ended names the stylesheet as initiator") {
+  // Found by the browser comparison: its url()s waited for the finished document and were
+  // handed over with the document's references, as if the document had named them.
+  Run run = load_and_store(lab_options(shared_lab().http_url("www.test", "/page/slow-document")));
+  REQUIRE(run.outcome == Outcome::kOk);
+  const Request& sheet = by_url(run, "/page/slow-document/style.css");
+  const Request& background = by_url(run, "/page/asset/slow-document-body.png");
+  CHECK(sheet.span.end_ms < run.requests.at(0).span.end_ms);  // the sheet came first
+  CHECK(background.initiator == sheet.seq);
+  CHECK(by_url(run, "/page/asset/slow-document-late.png").initiator == 0);
+}
+
+TEST_CASE("backgrounds wait for every render-blocking stylesheet, @imports included, then go together") {
+  // Found by the browser comparison (/page/import over HTTP/1.1): Chromium asks for a
+  // sheet's url()s when it computes style, once no stylesheet of <head> (or one it imports)
+  // is loading: four images at once on four connections, where pageload sent each as its
+  // sheet arrived, on connections the sheets had left idle.
+  Run run = load_and_store(lab_options(shared_lab().http_url("www.test", "/page/import")));
+  REQUIRE(run.outcome == Outcome::kOk);
+  double sheets_done = 0;
+  for (const char* css : {"first.css", "second.css", "third.css", "inline.css"})
+    sheets_done = std::max(sheets_done, by_url(run, std::string("/page/import/") + css).span.end_ms);
+  for (const char* png : {"import-first.png", "import-second.png", "import-third.png", "import-inline.png"}) {
+    INFO(png);
+    CHECK(*by_url(run, std::string("/page/asset/") + png).discovered_ms >= sheets_done - 1);
+  }
+}
+
+TEST_CASE("before the parser passes a script of <head>, async and defer scripts go only while fewer than two of the page's requests are in flight") {
+  // Blink's tight mode lasts until the parser inserts <body>, which a parser-blocking
+  // script of <head> holds up until it has loaded: found by the browser comparison
+  // (/page/scripts), where pageload sent them as soon as <body> was scanned and opened
+  // one connection more than Chromium.
+  lab::LabOptions slow;
+  slow.page_delay = std::chrono::milliseconds(150);  // each answer 150 ms late: the head script too
+  auto started = lab::Lab::start(slow);
+  REQUIRE(started.ok());
+  lab::Lab& lab = **started;
+  LoadOptions o = lab_options(lab.http_url("www.test", "/page/scripts"));
+  o.dns_servers = {lab.dns_server()};
+  Run run = load_and_store(o);
+  REQUIRE(run.outcome == Outcome::kOk);
+  auto sent = [](const Request& r) { return r.phase(Phase::kSend)->span.start_ms; };
+  for (const char* lazy : {"/page/asset/script-async.js", "/page/asset/script-defer.js"}) {
+    INFO(lazy);
+    const Request& r = by_url(run, lazy);
+    REQUIRE(r.phase(Phase::kSend));
+    CHECK(r.phase(Phase::kBlocked));  // it waited
+    int others = 0;  // the page's own requests on the network when it went
+    for (const Request& q : run.requests)
+      if (&q != &r && q.resource_type != ResourceType::kDocument && q.phase(Phase::kSend) &&
+          sent(q) < sent(r) - 1 && q.span.end_ms > sent(r) + 1)
+        ++others;
+    CHECK(others < 2);
+  }
+}
+
+TEST_CASE("a page keeps six connections busy on each of three hosts over HTTP/1.1") {
+  // Found by the browser comparison (/page/many?n=35): Chromium holds 18 low-priority
+  // requests in flight; pageload's cap of 10 per page held it to 3 or 4 per host.
+  Run run = load_and_store(lab_options(shared_lab().http_url("www.test", "/page/many?n=35&each=150")));
+  REQUIRE(run.outcome == Outcome::kOk);
+  std::map<std::string, std::set<int>> opened;
+  for (const Request& r : run.requests)
+    if (r.connection && !r.reused) opened[r.host].insert(*r.connection);
+  for (const char* host : {"a.test", "b.test", "c.test"}) {
+    INFO(host);
+    CHECK(opened[host].size() == 6);
+  }
+  CHECK(opened["www.test"].size() == 1);  // the icon reuses the document's connection
 }
 
 TEST_CASE("a third-party host that does not resolve fails its requests once each, not the page") {

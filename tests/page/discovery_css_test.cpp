@@ -174,3 +174,32 @@ TEST_CASE("an image named through a custom property loads when a rendered elemen
   CHECK(urls(refs) == std::vector<std::string>{at("/css/hero-var.png")});
   CHECK(refs[0].found_by == "css url() via var(--hero) for .hero");
 }
+
+TEST_CASE("url()s and fonts held for the complete document still name the stylesheet that named them") {
+  // Found by the browser comparison: Chromium's initiator of such a background or font is
+  // the stylesheet, and pageload named the document it waited for.
+  DocumentDiscovery d(kPage, no_favicon());
+  d.feed(kDoc);
+  CHECK(d.stylesheet(at("/css/site.css"),
+                     "@font-face { font-family: 'Lab'; src: url(lab.woff2) format('woff2') }"
+                     ".hero { background: url(hero.jpg); font-family: 'Lab' }")
+            .empty());
+  auto after = d.finish();
+  for (const char* url : {"/css/hero.jpg", "/css/lab.woff2"}) {
+    INFO(url);
+    REQUIRE(find(after, at(url)));
+    CHECK(find(after, at(url))->stylesheet == at("/css/site.css"));
+    CHECK(find(after, at(url))->css_rule);
+  }
+  REQUIRE(find(after, at("/dir/inline.png")));
+  CHECK(find(after, at("/dir/inline.png"))->stylesheet.empty());  // a style attribute: the document's
+  CHECK(find(after, at("/dir/inline.png"))->css_rule);
+}
+
+TEST_CASE("an @import is not a CSS rule's url(): it names its sheet through the loader, at once") {
+  DocumentDiscovery d(kPage, no_favicon());
+  d.feed(kDoc);
+  auto refs = d.stylesheet(at("/css/site.css"), "@import 'base.css';");
+  REQUIRE(refs.size() == 1);
+  CHECK_FALSE(refs[0].css_rule);
+}

@@ -202,3 +202,27 @@ TEST_CASE("the body counts as reached when content opens it, even without a body
   implied.feed("<title>x</title><p>hello");
   CHECK(implied.body_started());
 }
+
+TEST_CASE("images the markup names are marked for Blink's boost, small ones by their width and height") {
+  auto refs = discover(
+      "<html><head><link rel=preload as=image href=/pre.png><link rel=icon href=/icon.png>"
+      "<style>body { background: url(/bg.png) }</style></head><body>"
+      "<img src=/big.png><img src=/tiny.png width=64 height=64><img src=/wide.png width=200 height=60>"
+      "<img src=/zero.png width=0><img src=/pct.png width='50%' height=' 300px'>"
+      "<input type=image src=/button.png width=10 height=10></body></html>");
+  auto is = [&](const char* url, bool markup, bool small) {
+    INFO(url);
+    const Reference* r = find(refs, at(url));
+    REQUIRE(r);
+    CHECK(r->markup_image == markup);
+    CHECK(r->small_image == small);
+  };
+  is("/big.png", true, false);      // no dimensions: not small
+  is("/tiny.png", true, true);      // 4,096 px²
+  is("/wide.png", true, false);     // 200 x 60 = 12,000 px², over 10,000
+  is("/zero.png", true, true);      // a zero width
+  is("/pct.png", true, false);      // 50 x 300
+  is("/button.png", true, true);
+  is("/pre.png", false, false);     // a preload is not boosted
+  is("/bg.png", false, false);      // CSS
+}
