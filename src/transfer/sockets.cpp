@@ -37,7 +37,13 @@ PeerState peer_state(curl_socket_t fd) {
 }
 
 void SocketRegistry::opened(curl_socket_t fd, PoolId pool, std::string origin, bool forbid_reuse) {
-  sockets_[fd] = Entry{pool, std::move(origin), false, forbid_reuse, false};
+  sockets_[fd] = Entry{pool, std::move(origin), false, forbid_reuse, false, std::nullopt};
+}
+
+void SocketRegistry::note_connected(curl_socket_t fd) {
+  auto it = sockets_.find(fd);
+  if (it == sockets_.end()) return;
+  if (auto ends = socket_ends(fd)) it->second.ends = std::move(ends);
 }
 
 void SocketRegistry::closed(curl_socket_t fd, int64_t now_us) {
@@ -45,7 +51,9 @@ void SocketRegistry::closed(curl_socket_t fd, int64_t now_us) {
   if (it == sockets_.end()) return;
   const Entry entry = std::move(it->second);
   sockets_.erase(it);
-  const std::optional<ConnectionId> ends = socket_ends(fd);
+  // A reset socket has lost its peer: its ends are the ones kept while it was connected.
+  std::optional<ConnectionId> ends = socket_ends(fd);
+  if (!ends) ends = entry.ends;
   if (!ends) return;  // an attempt that never connected
   const PeerState peer = peer_state(fd);
   ConnectionEnd end;

@@ -23,6 +23,10 @@ class SocketRegistry {
   // Forgets `fd` and, when it was connected, records how the connection ended, stamped at
   // `now_us`: before the socket is closed, so its ends and the peer's FIN can still be read.
   void closed(curl_socket_t fd, int64_t now_us);
+  // Reads and keeps `fd`'s two ends while it is connected, for closed(): a socket the
+  // peer reset (a request written to a connection the server had closed draws an RST)
+  // has no peer any more by the time curl closes it. Called as each exchange finishes.
+  void note_connected(curl_socket_t fd);
   // The connection speaks HTTP/2: bytes waiting on it (a PING, SETTINGS) do not mean it
   // is closing, as they would on an idle HTTP/1.1 connection.
   void set_multiplexed(curl_socket_t fd);
@@ -46,6 +50,7 @@ class SocketRegistry {
     bool multiplexed = false;
     bool forbid_reuse = false;
     bool close_requested = false;
+    std::optional<ConnectionId> ends;  // as note_connected() last read them
   };
   struct PoolEnds {
     std::vector<ConnectionEnd> ends;
