@@ -38,8 +38,12 @@ class SocketRegistry {
   // unread (an idle HTTP/1.1 connection with bytes waiting is one curl drops).
   bool has_live(PoolId pool, const std::string& origin) const;
 
-  // Sockets closed between these two calls are closed with their pool (kEndOfPage).
-  void begin_closing_pool(PoolId pool) { closing_pool_ = pool; }
+  // Sockets closed between these two calls are closed with their pool (kEndOfPage), by
+  // pageload, unless the server had closed them before the first call: curl ends a TLS
+  // connection with its close_notify before it closes the socket, and a server that
+  // answers at once with its own close (as the lab's does) must not read as the side
+  // that closed first.
+  void begin_closing_pool(PoolId pool);
   void end_closing_pool(PoolId pool);
   std::vector<ConnectionEnd> take_ends(PoolId pool, const std::function<bool(const ConnectionId&)>& wanted);
 
@@ -51,6 +55,7 @@ class SocketRegistry {
     bool forbid_reuse = false;
     bool close_requested = false;
     std::optional<ConnectionId> ends;  // as note_connected() last read them
+    bool peer_closed_first = false;    // the server had closed it when its pool began to close
   };
   struct PoolEnds {
     std::vector<ConnectionEnd> ends;
