@@ -87,6 +87,10 @@ function walkGeometry() {
 function overlapsAndCuts() {
   const problems = [];
   const visible = (e) => e.getClientRects().length > 0;
+  // Rows off screen skip layout (content-visibility: auto) and report the placeholder's
+  // size: lay every row out, as scrolling to it would, and measure that.
+  const rows = Array.from(document.querySelectorAll(".row"));
+  rows.forEach((r) => { r.style.contentVisibility = "visible"; });
   for (const selector of ["details.row:not([hidden]) > summary", "details.cx > summary"]) {
     const boxes = Array.from(document.querySelectorAll(selector)).filter(visible).map((e) => e.getBoundingClientRect());
     for (let i = 1; i < boxes.length; i++)
@@ -116,6 +120,7 @@ function overlapsAndCuts() {
   for (const label of document.querySelectorAll(".cx .c-label"))
     if (visible(label) && label.scrollWidth > label.clientWidth + 1)
       problems.push(`connection label "${label.textContent}" is cut`);
+  rows.forEach((r) => { r.style.contentVisibility = ""; });
   return problems;
 }
 
