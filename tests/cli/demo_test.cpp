@@ -20,8 +20,12 @@ struct Stop {
 Stop stop_titled(const std::string& out, const std::string& title) {
   const auto at = out.find(title);
   REQUIRE(at != std::string::npos);
-  const auto end = out.find("\n\n", at);
-  const std::string block = out.substr(at, end == std::string::npos ? std::string::npos : end - at);
+  // Up to the next stop's number, or the closing SQL hints (a page's summary has blank
+  // lines of its own).
+  const std::string tail = out.substr(at);
+  std::smatch next;
+  const bool more = std::regex_search(tail, next, std::regex("\n\n[0-9]+\\. |\nQuery the runs"));
+  const std::string block = more ? tail.substr(0, static_cast<std::size_t>(next.position(0))) : tail;
   const auto report = block.find("   report: ");
   const auto look = block.find("   look: ");
   REQUIRE(report != std::string::npos);
@@ -67,7 +71,7 @@ TEST_CASE("the demo tours page cases, each with its report and one line saying w
     const Stop h1 = stop_titled(r.out, "A page of 18 slow images over HTTP/1.1");
     INFO(h1.look);
     CHECK(h1.look.rfind("Connections: 6 HTTP/1.1 connections", 0) == 0);
-    CHECK(count(h1.html, "<details class=\"cx") == 6);
+    CHECK(count(h1.html, "<details class=\"cx") >= 6);  // six to the host, and any curl gave up
     const auto rows = seqs_in(h1.look);
     REQUIRE(rows.size() == 3);  // rows #A to #B, and the longest wait
     for (int seq : rows) CHECK(row_of(h1.html, seq).find("ph-blocked") != std::string::npos);
@@ -107,7 +111,7 @@ TEST_CASE("the demo tours page cases, each with its report and one line saying w
   SECTION("a keep-alive failure") {
     const Stop s = stop_titled(r.out, "A keep-alive failure");
     INFO(s.look);
-    CHECK(s.look.find("a red mark (closed by the server)") != std::string::npos);
+    CHECK(s.look.find("ends in a red mark, closed by the server") != std::string::npos);
     const auto seqs = seqs_in(s.look);
     REQUIRE(seqs.size() == 3);  // connection #A, font #F, its connection #B
     const std::string note = "Keep-alive failure: <a href=\"#conn-" + std::to_string(seqs[0]) + "\">";
