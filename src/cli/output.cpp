@@ -279,7 +279,11 @@ std::string format_json(const Run& run) {
                            {"tls", tls},
                            {"requests", c.requests},
                            {"proxy", text(c.proxy)},
-                           {"retry_reason", text(c.retry_reason)}};
+                           {"retry_reason", text(c.retry_reason)},
+                           // How it ended, as connections.closed_ms, closed_by, close_reason.
+                           {"closed_ms", c.closed ? json(c.closed->at_ms) : json(nullptr)},
+                           {"closed_by", c.closed ? json(closed_by_name(c.closed->by)) : json(nullptr)},
+                           {"close_reason", c.closed ? json(close_reason_name(c.closed->reason)) : json(nullptr)}};
     add_tls_json(c, connection);
     connections.push_back(connection);
   }

@@ -98,7 +98,9 @@ ConnectionThreads::Close serve_http2(int fd, SslPtr ssl, const Http2ConnectionOp
       if (wrote) continue;  // the session may have more ready at once
     }
 
-    if (!session->has_streams() && now - last_input >= options.idle_timeout) {
+    // The idle timeout: the server's, or a shorter keep-alive one a response asked for.
+    const std::chrono::milliseconds idle_timeout = session->keep_alive().value_or(options.idle_timeout);
+    if (!session->has_streams() && now - last_input >= idle_timeout) {
       session->shut_down();  // a GOAWAY first, so the client knows not to reuse it
       last_input = now;      // and if it never finishes, the next idle round ends it
       if (idled_out) break;
@@ -107,7 +109,7 @@ ConnectionThreads::Close serve_http2(int fd, SslPtr ssl, const Http2ConnectionOp
     }
     std::optional<Clock::time_point> deadline = session->next_deadline();
     if (!session->has_streams()) {
-      Clock::time_point idle_end = last_input + std::chrono::duration_cast<Clock::duration>(options.idle_timeout);
+      Clock::time_point idle_end = last_input + std::chrono::duration_cast<Clock::duration>(idle_timeout);
       if (!deadline || idle_end < *deadline) deadline = idle_end;
     }
     pollfd p{fd, static_cast<short>(POLLIN | (write_blocked ? POLLOUT : 0)), 0};

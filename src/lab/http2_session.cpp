@@ -261,6 +261,7 @@ void Http2Session::start_response(Stream& stream) {
     nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, stream.id, NGHTTP2_NO_ERROR, nullptr, 0);
   if (close_asked) goaway_pending_ = true;
 
+  if (plan.keep_alive) keep_alive_ = plan.keep_alive;
   stream.state = Stream::State::kSending;
   if (has_body) {
     stream.cursor = std::make_unique<BodyCursor>(plan.body);

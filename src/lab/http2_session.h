@@ -73,6 +73,9 @@ class Http2Session {
   bool has_streams() const { return !streams_.empty(); }
   // Streams opened so far (for tests).
   uint64_t streams_opened() const { return streams_opened_; }
+  // The idle time after which the connection is to be closed, when a response asked for
+  // one (ResponsePlan::keep_alive, the latest such response's); else nullopt.
+  std::optional<std::chrono::milliseconds> keep_alive() const { return keep_alive_; }
 
  private:
   struct Stream;
@@ -96,6 +99,7 @@ class Http2Session {
   bool goaway_pending_ = false;   // a kClose response ended (or shut_down()): GOAWAY once produced
   bool goaway_sent_ = false;
   uint64_t streams_opened_ = 0;
+  std::optional<std::chrono::milliseconds> keep_alive_;
 };
 
 }  // namespace pageload::lab

@@ -166,7 +166,11 @@ ConnectionThreads::Close HttpServer::serve_http1(int fd, std::unique_ptr<Stream>
     request.local_port = port_;
     ResponseWriter writer(*stream, stop_, request.method == "HEAD", request.keep_alive());
     try {
-      writer.play(plan_response(request, routes_));
+      const ResponsePlan plan = plan_response(request, routes_);
+      writer.play(plan);
+      // A short keep-alive timeout from here on: the wait for the next request ends
+      // (and the connection closes, FIN first) once it has been idle this long.
+      if (plan.keep_alive) set_timeout(fd, SO_RCVTIMEO, *plan.keep_alive);
     } catch (...) {  // a bug or bad_alloc in one route must not take the lab down
       if (!writer.head_sent()) send_error(*stream, stop_, 500);
       writer.close_after();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstddef>
 #include <string>
 
@@ -44,9 +45,14 @@ constexpr std::array kPages{
     RouteInfo{"/page/template", "template contents (image, stylesheet, script): not fetched"},
     RouteInfo{"/page/base", "base href: relative URLs resolve against the first base; a stylesheet's against the stylesheet"},
     RouteInfo{"/page/cross-host", "subresources on b.test and c.test (same port), and a font from c.test named by b.test's stylesheet"},
+    RouteInfo{"/page/late-font", "a web font named only by a stylesheet that takes 300 ms: found late, it ends the critical path document, stylesheet, font"},
+    RouteInfo{"/page/slow-third-party", "a script and a pixel on a third-party host whose DNS takes 300 ms and whose server 700 ms: it sets the page's load time"},
     RouteInfo{"/page/showcase", "a small shop: stylesheet with @import and a web font, srcset, slow images, a script on b.test, a 404, a lazy image"},
     RouteInfo{"/page/many?n=35", "n (1-1000) subresources (stylesheets, deferred scripts, images) over a.test, b.test and c.test; &each=MS delays each, &size=BYTES pads each"},
     RouteInfo{"/page/asset/NAME.png?size=2000", "a small valid resource typed by its extension: png gif svg ico woff2 woff ttf otf eot css js mjs txt"},
+    // Last: its server closes the connection it came on once idle for 200 ms, so a client
+    // walking the list on one connection meets that only after every other page.
+    RouteInfo{"/page/keep-alive", "the document's server closes an idle connection after 200 ms; a font found 600 ms later needs a new connect and handshake"},
 };
 
 // Files served with a Content-Type other than their extension's, on purpose.
@@ -57,6 +63,17 @@ struct TypeOverride {
 constexpr std::array kTypeOverrides{
     TypeOverride{"wrong-type/plain.css", "text/plain; charset=utf-8"},
     TypeOverride{"octet-stream.html", "application/octet-stream"},
+};
+
+// Documents served by a server that closes their connection once it has been idle this
+// long (ResponsePlan::keep_alive): /page/keep-alive's later request to its host finds the
+// kept-alive connection closed and must open a new one.
+struct KeepAliveOverride {
+  std::string_view file;
+  milliseconds idle;
+};
+constexpr std::array kKeepAliveOverrides{
+    KeepAliveOverride{"keep-alive.html", milliseconds(200)},
 };
 
 HeaderList page_headers(std::string_view content_type) {
@@ -113,12 +130,29 @@ ResponsePlan not_found() {
   return ResponsePlan::whole(404, page_headers("text/plain; charset=utf-8"), "404 Not Found\n");
 }
 
+// `name` if it reads as a host name (letters, digits, '-' and '.'), else the lab's usual
+// page host: it is written into a page, so nothing else may pass.
+std::string host_name_or_default(const std::optional<std::string>& name) {
+  constexpr std::string_view kDefault = "www.test";
+  if (!name || name->empty() || name->size() > 253) return std::string(kDefault);
+  for (char c : *name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.') return std::string(kDefault);
+  return *name;
+}
+
+// A stored page or stylesheet with its placeholders filled in: {{port}} (the port the
+// request came in on), {{host}} (the host it asked for) and {{page-host}} (the query's
+// page-host=, for a stylesheet on another host naming something on the page's own).
 ResponsePlan file_plan(std::string_view file, std::string_view stored, const Request& request) {
   std::string text = replace_all(std::string(stored), "{{port}}", std::to_string(request.port()));
+  text = replace_all(std::move(text), "{{host}}", host_name_or_default(request.host()));
+  text = replace_all(std::move(text), "{{page-host}}", host_name_or_default(Query(request.query()).get("page-host")));
   ResponsePlan plan;
   plan.headers = page_headers(content_type_for(file));
   plan.body = pieces_of(text);
   plan.content_length = plan.body_size();
+  for (const auto& o : kKeepAliveOverrides)
+    if (o.file == file) plan.keep_alive = o.idle;
   return plan;
 }
 

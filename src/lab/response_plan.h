@@ -63,6 +63,13 @@ struct ResponsePlan {
   // `header=` (sent after the route's own headers and the framing).
   std::optional<std::string> reason;
   HeaderList extra_headers;
+  // From the query `keep-alive=MS` (or a page that asks for it): from this response on,
+  // the server closes the connection once it has been idle this long, as a server with a
+  // short keep-alive timeout does (Apache's KeepAliveTimeout, nginx's keepalive_timeout),
+  // without saying so in any header. HTTP/1.1: no next request within MS; HTTP/2: no
+  // stream open and nothing received for MS, then GOAWAY and close. nullopt: the server's
+  // own idle timeout (30 s).
+  std::optional<milliseconds> keep_alive;
 
   // A whole response: `body` with its Content-Length.
   static ResponsePlan whole(int status, HeaderList headers, std::string body);

@@ -19,6 +19,7 @@ namespace {
 
 constexpr long long kMaxDelayMs = 120'000;
 constexpr long long kMaxLargeBytes = 4LL << 30;  // 4 GiB
+constexpr long long kMaxKeepAliveMs = 60'000;  // ?keep-alive= at most a minute
 
 // What a handler sees: the request, the path after the route's prefix, the query.
 struct Call {
@@ -356,6 +357,8 @@ constexpr std::array kRoutes{
 
 void apply_overrides(ResponsePlan& plan, const Query& query) {
   plan.reason = query.get("reason");
+  if (query.get("keep-alive"))
+    plan.keep_alive = milliseconds(query.get_int("keep-alive", kMaxKeepAliveMs, 1, kMaxKeepAliveMs));
   for (const std::string& raw : query.all("header")) {
     std::size_t colon = raw.find(':');
     if (colon == std::string::npos || colon == 0) continue;

@@ -107,11 +107,21 @@ std::string close_reason_text(const ConnectionClose& c, const Run& run) {
   return "curl closed it on its own (after an error on it, or with its cache of idle connections full)";
 }
 
-// Which side of the connection holds TCP's TIME_WAIT: the one that closed first.
-std::string time_wait_text(const ConnectionClose& c) {
+// Which side of the connection holds TCP's TIME_WAIT: the one that closed first. Over
+// TLS a close usually ends in a reset instead (seen with `ss -tan` against the lab): a
+// side that closes its socket with the other's close_notify unread, or receives one
+// after closing, makes the kernel send an RST, which ends TIME_WAIT on both sides.
+std::string time_wait_text(const ConnectionClose& c, bool tls) {
   if (c.reason == CloseReason::kReset) return "nobody: a reset ends a connection without TIME_WAIT";
-  if (c.by == ClosedBy::kServer) return "the server, which closed first; this machine's port is free at once";
-  return "this machine, which closed first: its local port stays in TIME_WAIT for 60 s (Linux)";
+  if (c.by == ClosedBy::kServer) {
+    if (!tls) return "the server, which closed first; this machine's port is free at once";
+    return "the server, which closed first, unless its TLS close_notify was still unread when curl closed this "
+           "end: the kernel then sends a reset, which ends TIME_WAIT on both sides";
+  }
+  if (!tls) return "this machine, which closed first: its local port stays in TIME_WAIT for 60 s (Linux)";
+  return "this machine, which closed first (60 s on Linux), unless the server answered curl's TLS close_notify "
+         "with its own after curl had closed the socket, as most servers do: the kernel then answers with a reset "
+         "and neither side keeps TIME_WAIT";
 }
 
 std::string end_title(const ConnectionClose& c) {
@@ -131,7 +141,7 @@ Data facts_view(const Run& run, const Connection& c, const Connection* earlier) 
   if (!c.retry_reason.empty()) fields.push_back(pair_view("Given up", c.retry_reason + "; curl sent the request again"));
   if (c.closed) {
     fields.push_back(pair_view("Closed", format_ms(c.closed->at_ms) + ": " + close_reason_text(*c.closed, run)));
-    fields.push_back(pair_view("TIME_WAIT", time_wait_text(*c.closed)));
+    fields.push_back(pair_view("TIME_WAIT", time_wait_text(*c.closed, c.tls.has_value())));
   } else {
     fields.push_back(pair_view("Closed", "not by the end of the run: kept open for the batch's later runs"));
   }

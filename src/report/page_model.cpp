@@ -108,8 +108,17 @@ PageModel analyse_page(const Run& run) {
     m.document = at;
   }
 
-  for (std::size_t i = 0; i < n; ++i)
-    if (!m.last || run.requests[i].span.end_ms > run.requests[*m.last].span.end_ms) m.last = i;
+  // The page's icon is asked for after the load (by Chromium's browser process, not the
+  // page), so it would end every critical path: it counts only when nothing else does.
+  auto is_icon = [&](std::size_t i) {
+    const std::string& by = run.requests[i].found_by;
+    return by == "link rel=icon" || by == "default /favicon.ico";
+  };
+  for (std::size_t i = 0; i < n; ++i) {
+    if (is_icon(i) && m.last && !is_icon(*m.last)) continue;
+    if (!m.last || (is_icon(*m.last) && !is_icon(i)) || run.requests[i].span.end_ms > run.requests[*m.last].span.end_ms)
+      m.last = i;
+  }
   m.on_critical_path.assign(n, false);
   if (m.last) {
     m.critical_path = initiator_chain(m, *m.last);

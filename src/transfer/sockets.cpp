@@ -37,7 +37,19 @@ PeerState peer_state(curl_socket_t fd) {
 }
 
 void SocketRegistry::opened(curl_socket_t fd, PoolId pool, std::string origin, bool forbid_reuse) {
-  sockets_[fd] = Entry{pool, std::move(origin), false, forbid_reuse, false};
+  sockets_[fd] = Entry{pool, std::move(origin), false, forbid_reuse, false, std::nullopt, false};
+}
+
+void SocketRegistry::begin_closing_pool(PoolId pool) {
+  closing_pool_ = pool;
+  for (auto& [fd, entry] : sockets_)
+    if (entry.pool == pool) entry.peer_closed_first = peer_state(fd) != PeerState::kOpen;
+}
+
+void SocketRegistry::note_connected(curl_socket_t fd) {
+  auto it = sockets_.find(fd);
+  if (it == sockets_.end()) return;
+  if (auto ends = socket_ends(fd)) it->second.ends = std::move(ends);
 }
 
 void SocketRegistry::closed(curl_socket_t fd, int64_t now_us) {
@@ -45,9 +57,14 @@ void SocketRegistry::closed(curl_socket_t fd, int64_t now_us) {
   if (it == sockets_.end()) return;
   const Entry entry = std::move(it->second);
   sockets_.erase(it);
-  const std::optional<ConnectionId> ends = socket_ends(fd);
+  // A reset socket has lost its peer: its ends are the ones kept while it was connected.
+  std::optional<ConnectionId> ends = socket_ends(fd);
+  if (!ends) ends = entry.ends;
   if (!ends) return;  // an attempt that never connected
-  const PeerState peer = peer_state(fd);
+  PeerState peer = peer_state(fd);
+  // Closed with its pool, and the server's end came only after pageload began to close it
+  // (its answer to curl's close_notify): pageload closed first.
+  if (closing_pool_ == entry.pool && !entry.peer_closed_first) peer = PeerState::kOpen;
   ConnectionEnd end;
   end.id = *ends;
   end.closed_us = now_us;

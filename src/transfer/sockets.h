@@ -23,6 +23,10 @@ class SocketRegistry {
   // Forgets `fd` and, when it was connected, records how the connection ended, stamped at
   // `now_us`: before the socket is closed, so its ends and the peer's FIN can still be read.
   void closed(curl_socket_t fd, int64_t now_us);
+  // Reads and keeps `fd`'s two ends while it is connected, for closed(): a socket the
+  // peer reset (a request written to a connection the server had closed draws an RST)
+  // has no peer any more by the time curl closes it. Called as each exchange finishes.
+  void note_connected(curl_socket_t fd);
   // The connection speaks HTTP/2: bytes waiting on it (a PING, SETTINGS) do not mean it
   // is closing, as they would on an idle HTTP/1.1 connection.
   void set_multiplexed(curl_socket_t fd);
@@ -34,8 +38,12 @@ class SocketRegistry {
   // unread (an idle HTTP/1.1 connection with bytes waiting is one curl drops).
   bool has_live(PoolId pool, const std::string& origin) const;
 
-  // Sockets closed between these two calls are closed with their pool (kEndOfPage).
-  void begin_closing_pool(PoolId pool) { closing_pool_ = pool; }
+  // Sockets closed between these two calls are closed with their pool (kEndOfPage), by
+  // pageload, unless the server had closed them before the first call: curl ends a TLS
+  // connection with its close_notify before it closes the socket, and a server that
+  // answers at once with its own close (as the lab's does) must not read as the side
+  // that closed first.
+  void begin_closing_pool(PoolId pool);
   void end_closing_pool(PoolId pool);
   std::vector<ConnectionEnd> take_ends(PoolId pool, const std::function<bool(const ConnectionId&)>& wanted);
 
@@ -46,6 +54,8 @@ class SocketRegistry {
     bool multiplexed = false;
     bool forbid_reuse = false;
     bool close_requested = false;
+    std::optional<ConnectionId> ends;  // as note_connected() last read them
+    bool peer_closed_first = false;    // the server had closed it when its pool began to close
   };
   struct PoolEnds {
     std::vector<ConnectionEnd> ends;

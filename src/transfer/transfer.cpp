@@ -114,6 +114,9 @@ void keep_cookies(Exchange& ex) {
 void Driver::Impl::finish(Exchange& ex, CURLcode rc) {
   keep_cookies(ex);
   ExchangeResult result = detail::build_result(ex, rc, mono_now_us());
+  // Keep each connected socket's ends now, while they can still be read (closed()).
+  for (const auto& t : ex.tries)
+    for (const auto& [fd, index] : t.sockets) sockets.note_connected(fd);
   // An HTTP/2 connection with bytes waiting is not closing (has_live_connection).
   if (result.connection && result.connection_id && result.request.http_version == "HTTP/2")
     for (const auto& [fd, index] : ex.tries.back().sockets)

@@ -81,6 +81,49 @@ function walkGeometry() {
   return { rows, bars };
 }
 
+// In the page: waterfall rows and connection rows that overlap the next one, request
+// blocks of a connection that overlap another block of the same lane (or spill out of
+// their lanes), and labels drawn cut: a block's number, a connection's label.
+function overlapsAndCuts() {
+  const problems = [];
+  const visible = (e) => e.getClientRects().length > 0;
+  // Rows off screen skip layout (content-visibility: auto) and report the placeholder's
+  // size: lay every row out, as scrolling to it would, and measure that.
+  const rows = Array.from(document.querySelectorAll(".row"));
+  rows.forEach((r) => { r.style.contentVisibility = "visible"; });
+  for (const selector of ["details.row:not([hidden]) > summary", "details.cx > summary"]) {
+    const boxes = Array.from(document.querySelectorAll(selector)).filter(visible).map((e) => e.getBoundingClientRect());
+    for (let i = 1; i < boxes.length; i++)
+      if (boxes[i].top < boxes[i - 1].bottom - 0.5)
+        problems.push(`${selector} ${i} overlaps the one before (${boxes[i].top} < ${boxes[i - 1].bottom})`);
+  }
+  for (const lanes of document.querySelectorAll(".lanes")) {
+    if (!visible(lanes)) continue;
+    const area = lanes.getBoundingClientRect();
+    const blocks = Array.from(lanes.querySelectorAll(":scope > .blk")).map((b) => ({
+      seq: b.getAttribute("href"), r: b.getBoundingClientRect(), text: b.textContent,
+      shown: parseFloat(getComputedStyle(b).fontSize) > 0, clipped: b.scrollWidth > b.clientWidth + 1,
+    }));
+    for (const b of blocks) {
+      if (b.r.top < area.top - 0.5 || b.r.bottom > area.bottom + 0.5)
+        problems.push(`block ${b.seq} leaves its connection's lanes`);
+      if (b.text && b.shown && b.clipped) problems.push(`block ${b.seq}'s label "${b.text}" is cut`);
+    }
+    for (let i = 0; i < blocks.length; i++)
+      for (let j = i + 1; j < blocks.length; j++) {
+        const a = blocks[i].r, b = blocks[j].r;
+        const across = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+        const down = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+        if (across > 1 && down > 0.5) problems.push(`blocks ${blocks[i].seq} and ${blocks[j].seq} overlap`);
+      }
+  }
+  for (const label of document.querySelectorAll(".cx .c-label"))
+    if (visible(label) && label.scrollWidth > label.clientWidth + 1)
+      problems.push(`connection label "${label.textContent}" is cut`);
+  rows.forEach((r) => { r.style.contentVisibility = ""; });
+  return problems;
+}
+
 let failures = 0;
 function check(ok, what) {
   if (!ok) { failures++; console.log(`FAIL ${what}`); }
@@ -212,6 +255,30 @@ try {
       await page.locator("#f-bad").uncheck();
       check(await page.locator("details.row:not([hidden])").count() === entry.rows,
             `${name}: rows stay hidden after "failed only" is unchecked`);
+      // Each type, host and status class shows exactly the rows the report wrote with it
+      // (the manifest's counts, from the run), and the text filter finds a row by its URL.
+      for (const [select, counts] of [["#f-type", entry.types], ["#f-host", "label"], ["#f-status", entry.statuses]]) {
+        if (!counts) continue;
+        const options = await page.locator(`${select} option`).evaluateAll((os) => os.map((o) => [o.value, o.textContent]));
+        for (const [value, label] of options) {
+          if (!value) continue;
+          await page.locator(select).selectOption(value);
+          const shown = await page.locator("details.row:not([hidden])").count();
+          // Hosts are named as the report cleans them: their count is the option's own.
+          const expected = counts === "label" ? Number(label.match(/\((\d+)\)$/)[1])
+                                              : counts[label.replace(/ \(\d+\)$/, "")];
+          check(shown === expected, `${name}: ${select} "${label}" shows ${shown} rows, expected ${expected}`);
+        }
+        await page.locator(select).selectOption("");
+      }
+      if (entry.text_filter) {
+        await page.locator("#filter").fill(entry.text_filter.text);
+        const shown = await page.locator("details.row:not([hidden])").count();
+        check(shown === entry.text_filter.rows,
+              `${name}: text filter "${entry.text_filter.text}" shows ${shown} rows, expected ${entry.text_filter.rows}`);
+        await page.locator("#filter").fill("");
+      }
+      check(await page.locator("details.row:not([hidden])").count() === entry.rows, `${name}: rows stay hidden after the filters`);
     }
 
     // A request's connection link lands on the connection's card entry and opens it.
@@ -248,6 +315,8 @@ try {
           for (let i = 1; i < ticks.length; i++)
             check(ticks[i].left >= ticks[i - 1].right + 4,
                   `${name} at ${width}px: tick labels "${ticks[i - 1].label}" and "${ticks[i].label}" crowd`);
+        // No row over another, no request block over another, no label cut.
+        for (const p of await page.evaluate(overlapsAndCuts)) check(false, `${name} at ${width}px: ${p}`);
         const layout = await page.evaluate(tableLayout);
         for (const c of layout.wrappedPhases)
           check(false, `${name} at ${width}px: phase name "${c.text}" wraps (${c.height}px high)`);

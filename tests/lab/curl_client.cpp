@@ -9,7 +9,8 @@ namespace {
 
 // Every *.test name the tests use, pinned to the lab (no DNS needed).
 const char* const kNames[] = {"a.test", "b.test", "c.test", "expired.test", "wronghost.test",
-                              "selfsigned.test", "untrusted.test", "tls-delay-300.test", "localhost"};
+                              "selfsigned.test", "untrusted.test", "tls-delay-300.test", "localhost",
+                              "www.test", "widgets.delay-300.test"};  // names the pages use
 
 struct BodySink {
   std::string* body;

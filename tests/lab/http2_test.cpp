@@ -223,3 +223,16 @@ TEST_CASE("an idle HTTP/2 connection is closed after the idle timeout") {
   server.value()->stop();
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("over HTTP/2 keep-alive= closes the connection once idle that long, and the next request opens another") {
+  LabFixture f;
+  CHECK(f.client->fetch(f.https("/status/200?keep-alive=100")).status == 200);
+  CHECK(f.client->fetch(f.https("/status/200")).status == 200);  // at once: the same connection
+  CHECK(f.lab->https_connections() == 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  Fetch later = f.client->fetch(f.https("/status/204"));
+  INFO(later.trace);
+  CHECK(later.status == 204);
+  CHECK(f.lab->https_connections() == 2);
+  CHECK(f.lab->https_http2_connections() == 2);
+}

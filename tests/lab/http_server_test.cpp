@@ -234,3 +234,26 @@ TEST_CASE("the server can listen on ::1") {
   Fetch r = client.fetch("http://[::1]:" + std::to_string(server.value()->port()) + "/status/200");
   CHECK(r.status == 200);
 }
+
+TEST_CASE("keep-alive= makes the server close a connection idle that long, with a FIN, and keep a busy one") {
+  LabFixture f;
+  RawSocket raw(f.lab->http_port());
+  REQUIRE(raw.connected());
+  // A second request within the timeout is answered on the same connection.
+  raw.send_all("GET /status/200?keep-alive=300 HTTP/1.1\r\nHost: a.test\r\n\r\n");
+  std::this_thread::sleep_for(100ms);
+  raw.send_all("GET /status/204 HTTP/1.1\r\nHost: a.test\r\n\r\n");
+  const auto start = std::chrono::steady_clock::now();
+  const std::string got = raw.read_all(5000ms);
+  const auto closed_after = std::chrono::steady_clock::now() - start;
+  CHECK(got.find("HTTP/1.1 200 OK") != std::string::npos);
+  CHECK(got.find("HTTP/1.1 204 No Content") != std::string::npos);
+  CHECK(got.find("Connection: close") == std::string::npos);  // it says so in no header
+  // Then, idle, it is closed by the server (an orderly FIN, not a reset), well before
+  // the server's own 30 s idle timeout.
+  CHECK(raw.closed());
+  CHECK(raw.last_error() == 0);
+  CHECK(closed_after >= 250ms);
+  CHECK(closed_after < 3000ms);
+  CHECK(f.lab->http_connections() == 1);
+}

@@ -44,7 +44,8 @@ std::vector<std::string> references(const std::string& text) {
   static const std::regex url(R"re(url\(\s*['"]?([^'")]+)['"]?\s*\))re");
   static const std::regex import(R"re(@import\s+"([^"]+)")re");
   for (const std::regex* re : {&attr, &url, &import})
-    for (std::sregex_iterator it(text.begin(), text.end(), *re), end; it != end; ++it) refs.push_back((*it)[1]);
+    for (std::sregex_iterator it(text.begin(), text.end(), *re), end; it != end; ++it)
+      refs.push_back(std::regex_replace(std::string((*it)[1]), std::regex("&amp;"), "&"));  // as an HTML parser reads it
   for (std::sregex_iterator it(text.begin(), text.end(), srcset), end; it != end; ++it) {
     std::string list = (*it)[1];
     if (list.rfind("data:", 0) == 0) continue;  // its commas are not candidate separators
@@ -284,4 +285,16 @@ TEST_CASE("a lab started with a page delay starts every /page/ answer and /favic
   Fetch other = client.fetch(lab.http_url("a.test", "/status/204"));
   CHECK(other.status == 204);
   CHECK(other.starttransfer_ms < 250);
+}
+
+TEST_CASE("the keep-alive page's stylesheet names the font on the page's host, and only a host name passes") {
+  LabFixture f;
+  const std::string port = std::to_string(f.lab->https_port());
+  Fetch page = f.client->fetch(f.https("/page/keep-alive", "c.test"));
+  CHECK(page.body.find("late.css?delay=600&amp;page-host=c.test\"") != std::string::npos);
+  Fetch css = f.client->fetch(f.https("/page/keep-alive/late.css?page-host=c.test"));
+  CHECK(css.body.find("url(//c.test:" + port + "/page/asset/keep-alive.woff2)") != std::string::npos);
+  Fetch hostile = f.client->fetch(f.https("/page/keep-alive/late.css?page-host=x%29%3Bbody%7Bdisplay:none"));
+  CHECK(hostile.body.find("url(//www.test:" + port + "/page/asset/keep-alive.woff2)") != std::string::npos);
+  CHECK(hostile.body.find("display:none") == std::string::npos);
 }

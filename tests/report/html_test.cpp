@@ -468,3 +468,16 @@ TEST_CASE("a run without TLS has no tick legend and no handshake list") {
   CHECK(html.find("class=\"hs-words\"") == std::string::npos);
   CHECK(count(html, "<b class=\"tk") == 0);
 }
+
+TEST_CASE("the embedded stylesheet goes without its comments and indentation, its rules and strings intact") {
+  const std::string html = render_html(synthetic::page(3, true));
+  const auto open = html.find("<style>"), close = html.find("</style>");
+  REQUIRE(open != std::string::npos);
+  REQUIRE(close != std::string::npos);
+  const std::string css = html.substr(open, close - open);
+  CHECK(css.find("/*") == std::string::npos);
+  CHECK(css.find("\n ") == std::string::npos);
+  CHECK(css.find(".blk { position: absolute;") != std::string::npos);
+  CHECK(css.find("content: \"▸ \"") != std::string::npos);  // a string, as written
+  CHECK(css.find("@media (max-width: 860px) {\n.head, main {") != std::string::npos);
+}

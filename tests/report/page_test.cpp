@@ -88,6 +88,42 @@ TEST_CASE("each row names its initiator and the chain behind it, the critical pa
   CHECK(t.network_ms > t.length_ms / 2);
 }
 
+TEST_CASE("the critical path ends at the last request of the page, not at the icon asked for after the load") {
+  Run run = synthetic::page(3, true);
+  const int font = by_path(run, "/fonts/body.woff2").seq;
+  // The icon, as pageload fetches it: after everything else, so it finishes last.
+  Request icon = run.requests.front();
+  icon.seq = static_cast<int>(run.requests.size());
+  icon.id = icon.seq;
+  icon.url = "https://example.test/favicon.png";
+  icon.resource_type = ResourceType::kImage;
+  icon.found_by = "link rel=icon";
+  icon.initiator = 0;
+  icon.redirect_from.reset();
+  icon.reused = true;
+  icon.dns_lookup.reset();
+  std::erase_if(icon.phases, [](const PhaseRecord& p) {
+    return p.phase == Phase::kDns || p.phase == Phase::kConnect || p.phase == Phase::kTls;
+  });
+  const double after = by_path(run, "/fonts/body.woff2").span.end_ms + 50;
+  icon.span = {after, after + 5};
+  for (auto& p : icon.phases) p.span = {after, after + 1};
+  run.requests.push_back(icon);
+  const Waterfall w = layout_waterfall(run);
+  std::vector<int> path;
+  for (std::size_t i : w.page.critical_path) path.push_back(run.requests[i].seq);
+  CHECK(path.back() == font);
+  CHECK_FALSE(row_of(w, icon.seq).critical);
+  // A page of nothing but its document and icon: the path is the document.
+  Run bare = synthetic::page(0, true);
+  bare.requests.resize(1);
+  icon.seq = 1;
+  icon.id = 1;
+  bare.requests.push_back(icon);
+  const Waterfall b = layout_waterfall(bare);
+  CHECK(b.page.critical_path == std::vector<std::size_t>{0});
+}
+
 TEST_CASE("an initiator loop or a missing initiator from a damaged database ends the chain") {
   Run run = synthetic::page(2, false);
   run.requests[1].initiator = 2;

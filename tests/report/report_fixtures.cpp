@@ -64,6 +64,26 @@ int main(int argc, char** argv) {
     entry["failed"] = failed;
     entry["markers"] = (f.run.document_ms ? 1 : 0) + (f.run.load_ms ? 1 : 0);
     entry["connections"] = f.run.connections.size();
+    // The filters' expected rows, counted from the run: by type and by status class
+    // (its hundreds, "failed" without a status, "none" with neither). And a text filter
+    // for the page fixtures: the last request's URL, which names only its row.
+    nlohmann::json types = nlohmann::json::object(), statuses = nlohmann::json::object();
+    for (const auto& r : f.run.requests) {
+      const std::string type(resource_type_name(r.resource_type));
+      types[type] = types.value(type, 0) + 1;
+      const std::string group = r.status && *r.status >= 100 && *r.status < 600 ? std::to_string(*r.status / 100) + "xx"
+                                : r.failure                                     ? "failed"
+                                                                                : "none";
+      statuses[group] = statuses.value(group, 0) + 1;
+    }
+    entry["types"] = types;
+    entry["statuses"] = statuses;
+    if (f.name.rfind("page_", 0) == 0 && !f.run.requests.empty()) {
+      const std::string& url = f.run.requests.back().url;
+      int rows = 0;
+      for (const auto& r : f.run.requests) rows += r.url.find(url) != std::string::npos;
+      entry["text_filter"] = {{"text", url.substr(url.rfind('/') + 1)}, {"rows", rows}};
+    }
     std::size_t steps = 0;
     for (const auto& l : f.run.dns_lookups) steps += l.steps.size();
     if (steps) entry["walk_steps"] = steps;

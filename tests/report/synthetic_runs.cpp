@@ -625,10 +625,18 @@ Run hostile_page() {
     r.found_by = h[(i + 2) % h.size()];
     r.note = h[(i + 3) % h.size()];
     r.reason = h[(i + 4) % h.size()];
+    // Header names and values and warnings of subresources, as the waterfall's details
+    // show them, and the file name of a path the row and the connection blocks name.
+    r.request_headers.push_back({h[(i + 5) % h.size()], s});
+    r.response_headers.push_back({"X-Hostile", h[(i + 1) % h.size()]});
+    r.response_headers.push_back({s, h[(i + 2) % h.size()]});
+    r.warnings.push_back(h[(i + 3) % h.size()]);
     if (r.failure) r.failure->message = s;
   }
   run.requests.back().host = h[0];
   run.connections.back().host = h[1];
+  run.connections.back().retry_reason = h[2];
+  run.warnings.push_back(h[3]);
   return run;
 }
 
