@@ -20,6 +20,7 @@ struct RunCommand {
   bool quiet = false;
   int parallel = 1;        // --parallel N: loads in flight at once
   std::string input;       // --input FILE: more URLs, one per line ('#' comments)
+  bool fail_early = false; // --fail-early: a bad --input line ends the batch (else it is skipped)
   std::optional<std::string> data_binary;  // --data-binary: as -d, but '@FILE' is sent as it is
 };
 
@@ -27,7 +28,8 @@ struct RunCommand {
 std::string database_path(const std::string& flag);
 
 int run_command(RunCommand& cmd);
-int list_command(const std::string& db, const std::string& limit, bool json);
+int list_command(const std::string& db, const std::string& limit, bool json,
+                 const std::optional<std::string>& label = std::nullopt);
 int show_command(const std::string& db, const std::string& run, bool json);
 int report_command(const std::string& db, const std::vector<std::string>& runs, const std::string& out);
 int lab_command(int dns_port, int http_port, int https_port, int dns_root_port);
