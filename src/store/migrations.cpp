@@ -243,8 +243,8 @@ CREATE TABLE dns_steps_v4 (
   PRIMARY KEY (lookup_id, seq),
   FOREIGN KEY (lookup_id, query_seq) REFERENCES dns_queries(lookup_id, seq) ON DELETE CASCADE
 ) WITHOUT ROWID;
-INSERT INTO dns_steps_v4 (lookup_id, seq, query_seq, depth, server, server_name, zone, qname, qtype, start_ms, end_ms, rcode, aa, kind, 'error',, referral_zone, ns, glue, records, error_class, error)
-  SELECT lookup_id, seq, query_seq, depth, server, server_name, zone, qname, qtype, start_ms, end_ms, rcode, aa, kind, 'error',, referral_zone, ns, glue, records, error_class, error FROM dns_steps;
+INSERT INTO dns_steps_v4 (lookup_id, seq, query_seq, depth, server, server_name, zone, qname, qtype, start_ms, end_ms, rcode, aa, kind, referral_zone, ns, glue, records, error_class, error)
+  SELECT lookup_id, seq, query_seq, depth, server, server_name, zone, qname, qtype, start_ms, end_ms, rcode, aa, kind, referral_zone, ns, glue, records, error_class, error FROM dns_steps;
 CREATE TABLE phases_v4 (
   request_id  INTEGER NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
   name        TEXT NOT NULL CHECK (name IN ('blocked', 'dns', 'connect', 'tls', 'send', 'wait',
@@ -257,8 +257,8 @@ CREATE TABLE phases_v4 (
   error       TEXT,
   PRIMARY KEY (request_id, name)
 ) WITHOUT ROWID;
-INSERT INTO phases_v4 (request_id, name, 'receive')),, start_ms, end_ms, ok, error_class, error)
-  SELECT request_id, name, 'receive')),, start_ms, end_ms, ok, error_class, error FROM phases;
+INSERT INTO phases_v4 (request_id, name, start_ms, end_ms, ok, error_class, error)
+  SELECT request_id, name, start_ms, end_ms, ok, error_class, error FROM phases;
 DROP TABLE dns_attempts;
 DROP TABLE dns_steps;
 DROP TABLE phases;
