@@ -94,8 +94,10 @@ constexpr std::size_t kMarkerWithin = 4096;  // the marker is in the head's firs
 }  // namespace
 
 std::string database_marker(const std::string& database_path) {
+  // Symbolic links resolved, so two names of one file are one database.
   std::error_code ec;
-  std::filesystem::path where = std::filesystem::absolute(database_path, ec);
+  std::filesystem::path where = std::filesystem::weakly_canonical(database_path, ec);
+  if (ec) where = std::filesystem::absolute(database_path, ec);
   if (ec) where = database_path;
   const std::string normal = where.lexically_normal().string();
   const auto digest = sha256(normal);

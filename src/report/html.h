@@ -21,7 +21,7 @@ namespace pageload::report {
 std::string render_html(const Run& run, const std::string& database = "");
 
 // The mark a report carries of its database: "sha256:" and the first 16 hex digits of the
-// SHA-256 of the database file's absolute, normalised path (its location, not its
+// SHA-256 of the database file's absolute path, symbolic links resolved (its location, not its
 // contents, and not the path itself, which a shared report would give away).
 std::string database_marker(const std::string& database_path);
 // The marker a report file carries; empty when `path` is no regular file, cannot be read,

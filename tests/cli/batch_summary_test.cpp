@@ -44,7 +44,7 @@ TEST_CASE("percentiles are nearest-rank: the smallest value with at least p perc
   CHECK(percentile(one, 95) == 7);
 }
 
-TEST_CASE("the batch summary counts outcomes and error classes, and lists the slowest runs first") {
+TEST_CASE("the batch summary counts outcomes and error classes and lists the slowest runs first") {
   BatchSummary s;
   for (int i = 1; i <= 8; ++i) s.add(run_of(i, 10.0 * i));
   s.add(run_of(9, 5, Code::kDnsNxdomain));
@@ -67,7 +67,7 @@ TEST_CASE("the batch summary counts outcomes and error classes, and lists the sl
   CHECK(j["skipped_lines"] == nlohmann::json::array({"urls.txt:3: not a URL"}));
 }
 
-TEST_CASE("a line of --input that is not a URL comes out as a bad line, and the lines after it still come") {
+TEST_CASE("a line of --input that is not a URL comes out as a bad line and the lines after it still come") {
   const std::string input = "http://a.test/\nnot a url\n\nhttp://b.test/\n";
   std::size_t at = 0;
   UrlLines lines(

@@ -351,7 +351,7 @@ TEST_CASE("with --share-connections a batch's runs reuse the connection an earli
   CHECK(reused == 4);  // one connection, opened by the first run (--parallel 1: in order)
 }
 
-TEST_CASE("with --fail-early a bad line in --input is a usage error naming the line, and nothing is loaded") {
+TEST_CASE("with --fail-early a bad line in --input is a usage error naming the line and nothing is loaded") {
   TempDb tmp;
   std::string list = tmp.dir() + "/urls.txt";
   std::ofstream(list) << "http://a.test/\nnot a url\n";

@@ -57,7 +57,7 @@ FROM waits GROUP BY server, outcome ORDER BY ms DESC;
 
 }  // namespace
 
-TEST_CASE("stored durations are rounded to the microsecond, with no binary fraction error") {
+TEST_CASE("stored durations are rounded to the microsecond with no binary fraction error") {
   REQUIRE(Span{1.001, 1.025}.duration_ms() == 0.024);
   REQUIRE(1.025 - 1.001 != 0.024);  // what the plain subtraction gave
   ScratchDir dir;
@@ -75,7 +75,7 @@ TEST_CASE("stored durations are rounded to the microsecond, with no binary fract
   }
 }
 
-TEST_CASE("a version 3 database is migrated to version 4: its durations rounded, its rows kept, its references intact") {
+TEST_CASE("a version 3 database is migrated to version 4 with its durations rounded and its rows and references intact") {
   ScratchDir dir;
   const std::string old_path = dir.file("v3.db");
   exec(old_path, read_bytes(PAGELOAD_SCHEMA_V3) + "PRAGMA user_version = 3;");
