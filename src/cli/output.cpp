@@ -141,8 +141,11 @@ std::string format_show(const Run& run, int width) {
       out << "  dns        " << safe(d.host) << " via " << d.source << " " << d.outcome;
       // Only servers that were sent something: a cache or hosts answer asked none, and a
       // lookup the first server answered never asked the others configured.
-      if (d.source != "trace") {
-        const auto asked = d.asked_servers();
+      const auto asked = d.asked_servers();
+      if (d.source == "trace") {  // the roots the walk asked (its steps are printed below)
+        for (const auto& root : d.servers)
+          if (std::find(asked.begin(), asked.end(), root) != asked.end()) out << " @" << safe(root);
+      } else {
         if (!asked.empty()) out << ", asked";
         for (const auto& s : asked) out << " @" << safe(s);
       }
@@ -200,8 +203,9 @@ std::string format_list(const std::vector<store::RunSummary>& runs) {
     std::string load_text = load ? ms(*load) : "-";
     std::string requests = running ? "-" : std::to_string(r.requests);
     std::string failed = running || !r.failed ? "-" : std::to_string(*r.failed);
-    // A failed run says why in a word: its error class (dns_nxdomain, tls_cert_expired).
-    const std::string outcome = r.error_class.empty() ? r.outcome : r.outcome + " " + safe(r.error_class, 40);
+    // A failed run says why in a word: its error class (failed:dns_nxdomain), one cell
+    // still for whoever splits the lines on white space.
+    const std::string outcome = r.error_class.empty() ? r.outcome : r.outcome + ":" + safe(r.error_class, 40);
     std::snprintf(line, sizeof line, "%6lld  %-20.19s  %-24s  %6s  %5s  %6s  %10s  %s%s\n", static_cast<long long>(r.id),
                   r.started_at.c_str(), outcome.c_str(), status.c_str(), requests.c_str(), failed.c_str(),
                   load_text.c_str(), safe(r.url, 100).c_str(), r.label.empty() ? "" : ("  [" + safe(r.label, 40) + "]").c_str());

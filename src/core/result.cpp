@@ -28,6 +28,9 @@ std::vector<std::string> DnsLookup::asked_servers() const {
   for (const DnsAttempt* a : tries) add(a->server);
   for (const auto& q : queries) add(q.server);  // a reply recorded without its try
   for (const auto& s : steps) add(s.server);
+  // A lookup stored before its tries were (schema version 1): its one server configured
+  // was the one asked.
+  if (out.empty() && source == "dns" && servers.size() == 1 && !queries.empty()) out.push_back(servers.front());
   return out;
 }
 

@@ -1,6 +1,7 @@
 // The detail panes of one request row: timings of absent phases, sizes, what the page
 // made of it (type, initiator chain, priority), headers and DNS lookup (the connection is
 // connections_view.cpp's). Part of view.h.
+#include <algorithm>
 #include <string>
 
 #include "core/redact.h"
@@ -100,9 +101,13 @@ Data dns_view(const DnsLookup& l) {
   std::string servers;
   if (l.source != "trace")
     for (const auto& s : l.asked_servers()) servers += (servers.empty() ? "" : ", ") + s;
+  else  // the roots the walk asked; its steps name every server after them
+    for (const auto& root : l.servers)
+      if (const auto asked = l.asked_servers(); std::find(asked.begin(), asked.end(), root) != asked.end())
+        servers += (servers.empty() ? "" : ", ") + root;
   const bool asked = l.source != "cache" && l.source != "hosts";
   d.set("source_text", l.source == "cache"   ? "from the run's cache, no query sent"
-                       : l.source == "hosts" ? "from --resolve or hosts, no query sent"
+                       : l.source == "hosts" ? "the loopback host (localhost), answered locally, no query sent"
                        : l.source == "trace" ? "walked from the root servers"
                        : servers.empty()     ? "asked the DNS servers"
                                              : "asked");

@@ -188,12 +188,12 @@ TEST_CASE("list shows a failed run's error class and filters by --label") {
   pageload_cli(lab_args({"--db", tmp.path(), "--label", "after", lab.http_url("www.test", "/status/200")}), tmp.dir());
   auto all = pageload_cli({"list", "--db", tmp.path()}, tmp.dir());
   CHECK(all.status == 0);
-  CHECK(all.out.find("failed dns_nxdomain") != std::string::npos);
+  CHECK(all.out.find("failed:dns_nxdomain") != std::string::npos);
   CHECK(lines(all.out) == 3);
   auto before = pageload_cli({"list", "--db", tmp.path(), "--label", "before"}, tmp.dir());
   CHECK(before.status == 0);
   CHECK(lines(before.out) == 2);
-  CHECK(before.out.find("failed dns_nxdomain") != std::string::npos);
+  CHECK(before.out.find("failed:dns_nxdomain") != std::string::npos);
   CHECK(before.out.find("[before]") != std::string::npos);
   auto json = pageload_cli({"list", "--db", tmp.path(), "--label", "after", "--json"}, tmp.dir());
   CHECK(lines(json.out) == 1);
