@@ -7,7 +7,8 @@
 --
 -- Conventions, part of the public interface:
 --   * Times: `*_ms` are milliseconds from the run's start on one monotonic clock;
---     `started_at` and certificate dates are UTC ISO-8601 text.
+--     `started_at` and certificate dates are UTC ISO-8601 text. Durations are rounded to
+--     the clock's microsecond: ROUND(end_ms - start_ms, 3) (v4).
 --   * NULL means "did not happen / not known", never 0: a phase that did not happen has
 --     no row in `phases` and a NULL column in `timeline`; an unknown port is NULL.
 --   * Lists (certificate SANs, DNS servers, warnings) are JSON arrays: use json_each().
@@ -59,12 +60,13 @@ CREATE TABLE IF NOT EXISTS dns_lookups (
   host        TEXT NOT NULL,
   source      TEXT NOT NULL,          -- 'dns' (servers asked), 'trace' (walked from the root:
                                       -- dns_steps), 'cache' (run's cache), 'hosts'
+                                      -- (localhost: loopback addresses, no query)
   servers     TEXT,                   -- JSON array of "ADDR:PORT" (for 'trace': the roots);
                                       -- NULL when none configured
   family      INTEGER,                -- 4 or 6 when restricted (-4/-6); NULL: any
   start_ms    REAL NOT NULL,
   end_ms      REAL NOT NULL,
-  duration_ms REAL GENERATED ALWAYS AS (end_ms - start_ms) STORED,
+  duration_ms REAL GENERATED ALWAYS AS (ROUND(end_ms - start_ms, 3)) STORED,
   -- NOERROR, NXDOMAIN, SERVFAIL, NODATA, REFUSED, TIMEOUT, BADREPLY (a reply that does not
   -- parse), ERROR (anything else: local or network); a trace also LAME, UNREACHABLE, LOOP,
   -- TOODEEP
@@ -85,7 +87,7 @@ CREATE TABLE IF NOT EXISTS dns_queries (
   ares_status TEXT,
   start_ms    REAL NOT NULL,
   end_ms      REAL NOT NULL,
-  duration_ms REAL GENERATED ALWAYS AS (end_ms - start_ms) STORED,
+  duration_ms REAL GENERATED ALWAYS AS (ROUND(end_ms - start_ms, 3)) STORED,
   server      TEXT,                   -- "ADDR:PORT" whose reply decided it; NULL: none did (v2)
   PRIMARY KEY (lookup_id, seq)
 ) WITHOUT ROWID;
@@ -100,7 +102,7 @@ CREATE TABLE IF NOT EXISTS dns_attempts (
   start_ms    REAL NOT NULL,          -- sent
   end_ms      REAL,                   -- the reply or error came, or the resolver gave up;
                                       -- NULL: nothing came before another server's reply
-  duration_ms REAL GENERATED ALWAYS AS (end_ms - start_ms) STORED,
+  duration_ms REAL GENERATED ALWAYS AS (ROUND(end_ms - start_ms, 3)) STORED,
   -- The reply's: NOERROR, NODATA, NXDOMAIN, SERVFAIL, REFUSED, FORMERR, NOTIMP, RCODE<n>,
   -- BADREPLY, TRUNCATED (asked again over TCP). No reply: TIMEOUT, UNREACHABLE (ICMP:
   -- nothing listens there), ERROR (another socket error). NULL together with end_ms.
@@ -139,7 +141,7 @@ CREATE TABLE IF NOT EXISTS dns_steps (
   qtype         TEXT NOT NULL,          -- 'A' or 'AAAA'
   start_ms      REAL NOT NULL,          -- sent
   end_ms        REAL NOT NULL,          -- the reply, or when the walk stopped waiting
-  duration_ms   REAL GENERATED ALWAYS AS (end_ms - start_ms) STORED,
+  duration_ms   REAL GENERATED ALWAYS AS (ROUND(end_ms - start_ms, 3)) STORED,
   rcode         TEXT,                   -- the reply's: NOERROR, NXDOMAIN, REFUSED...; NULL: none
   aa            INTEGER CHECK (aa IN (0, 1)),  -- the reply's AA bit (authoritative); NULL: none
   kind          TEXT NOT NULL CHECK (kind IN ('referral', 'answer', 'cname', 'nxdomain', 'nodata',
@@ -306,7 +308,7 @@ CREATE TABLE IF NOT EXISTS phases (
                                         'receive')),
   start_ms    REAL NOT NULL,
   end_ms      REAL NOT NULL,
-  duration_ms REAL GENERATED ALWAYS AS (end_ms - start_ms) STORED,
+  duration_ms REAL GENERATED ALWAYS AS (ROUND(end_ms - start_ms, 3)) STORED,
   ok          INTEGER NOT NULL CHECK (ok IN (0, 1)),  -- 0: the request failed in this phase
   error_class TEXT,
   error       TEXT,
@@ -423,7 +425,7 @@ SELECT
   r.send_ms,
   r.wait_ms,
   r.receive_ms,
-  r.end_ms - r.start_ms AS total_ms,
+  ROUND(r.end_ms - r.start_ms, 3) AS total_ms,
   r.discovered_ms,
   r.start_ms,
   r.end_ms,

@@ -45,7 +45,15 @@ constexpr std::optional<Phase> phase_from_name(std::string_view name) {
 struct Span {
   double start_ms = 0;
   double end_ms = 0;
-  constexpr double duration_ms() const { return end_ms - start_ms; }
+  // Rounded to the microsecond, the clock's resolution: the offsets are whole
+  // microseconds divided by 1000, and their plain difference carries the binary
+  // fraction's error (0.023999999999999966 for 0.024).
+  constexpr double duration_ms() const { return round_to_us(end_ms - start_ms); }
+  static constexpr double round_to_us(double ms) {
+    const double us = ms * 1000.0;
+    const long long whole = us >= 0 ? static_cast<long long>(us + 0.5) : -static_cast<long long>(-us + 0.5);
+    return static_cast<double>(whole) / 1000.0;
+  }
   bool operator==(const Span&) const = default;
 };
 

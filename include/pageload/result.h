@@ -136,6 +136,10 @@ struct DnsLookup {
                                      // order sent (A and AAAA walks interleaved)
   // Addresses in preference order (what connect will be handed).
   std::vector<std::string> addresses() const;
+  // The servers a message of this lookup was sent to, in the order first asked (its
+  // queries' tries, a walk's steps); none for "cache" and "hosts". `servers` is the
+  // configured list, of which a lookup may ask only the first.
+  std::vector<std::string> asked_servers() const;
 
   bool operator==(const DnsLookup&) const = default;
 };

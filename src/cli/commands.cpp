@@ -255,10 +255,10 @@ int run_command(RunCommand& cmd) {
   if (cmd.urls.empty() && cmd.input.empty())
     return fail(Status(Code::kUsage, "no URL given (pageload run URL..., or --input FILE)"));
   StopSignals signals;
-  auto feed = UrlFeed::open(cmd.urls, cmd.input, signals.write_fd());
+  auto feed = UrlFeed::open(cmd.urls, cmd.input, signals.write_fd(), cmd.fail_early);
   if (!feed.ok()) return fail(feed.status());
   const std::optional<std::size_t> total = feed.value()->total();
-  if (total == std::size_t{0}) return fail(Status(Code::kUsage, "no URL given: --input " + cmd.input + " has none"));
+  if (total == std::size_t{0} && feed.value()->bad_lines() == 0) return fail(Status(Code::kUsage, "no URL given: --input " + cmd.input + " has none"));
   if (!cmd.cookie_jar.empty() && total != std::size_t{1})
     return fail(Status(Code::kUsage, "-c writes the cookie jar of one run, and each run keeps its own: give one URL"));
   if (!cmd.output.empty() && total != std::size_t{1})
@@ -307,6 +307,7 @@ int run_command(RunCommand& cmd) {
   sink_options.html = !cmd.no_html;
   sink_options.html_path = cmd.html;
   sink_options.har_path = cmd.har;
+  sink_options.database = report::database_marker(database_path(cmd.db));
   sink_options.json = cmd.json;
   sink_options.quiet = cmd.quiet;
   sink_options.color = !cmd.json && isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
@@ -367,6 +368,7 @@ int run_command(RunCommand& cmd) {
   Status error;      // a load that could not start, or a bad --input line: stops the batch
   bool waiting = false;  // the input has nothing new yet (a stream)
   bool input_done = false;
+  std::vector<std::string> skipped;  // --input lines that were not URLs, as said on stderr
 
   auto begin = [&](Run& run) { sink.begin(run); };
   std::function<void()> launch;
@@ -383,6 +385,14 @@ int run_command(RunCommand& cmd) {
     while (error.ok() && !sink.failed() && !stopped_by && !input_done && in_flight < static_cast<std::size_t>(parallel)) {
       std::string url;
       const UrlFeed::Next next = feed.value()->next(url, error);
+      if (next == UrlFeed::Next::kSkipped) {
+        // Said at once, counted in the summary; the batch goes on (exit 2 at the end).
+        std::cerr << "pageload: " << safe(redact_text(error.message()), 300) << " (line skipped)\n";
+        skipped.push_back(redact_text(error.message()));
+        error = Status::Ok();
+        exit_status = worst(exit_status, kExitUsage);
+        continue;
+      }
       if (next == UrlFeed::Next::kWaiting) {
         waiting = true;
         return;
@@ -429,10 +439,20 @@ int run_command(RunCommand& cmd) {
   if (body_file.is_open()) body_file.close();
   if (!body_error.ok() || (!cmd.output.empty() && body_file.fail()))
     exit_status = worst(exit_status, fail(body_error.ok() ? Status(Code::kFile, "-o " + cmd.output + ": cannot write " + cmd.output) : body_error));
+  if (batch) {
+    BatchSummary& summary = sink.summary();
+    for (auto& line : skipped) summary.skip(std::move(line));
+    // After every run's own lines; -q prints nothing but errors.
+    if (cmd.json) std::cout << summary.json() << "\n";
+    else if (!cmd.quiet) std::cout << summary.text();
+    std::cout.flush();
+  }
   if (!stored.ok()) return fail(stored);
   if (!error.ok()) return fail(error);
   if (stopped_by) return 128 + stopped_by;
-  if (started == 0) return fail(Status(Code::kUsage, "no URL given: --input " + cmd.input + " has none"));
+  if (started == 0)
+    return fail(Status(Code::kUsage, "no URL given: --input " + cmd.input +
+                                         (skipped.empty() ? " has none" : " has none that is a URL (every line skipped)")));
   return exit_status;
 }
 
@@ -459,7 +479,8 @@ int finish_output() {
   return kExitOk;
 }
 
-int list_command(const std::string& db_flag, const std::string& limit_text, bool json) {
+int list_command(const std::string& db_flag, const std::string& limit_text, bool json,
+                 const std::optional<std::string>& label) {
   int limit = 0;
   const char* end = limit_text.data() + limit_text.size();
   const auto [ptr, ec] = std::from_chars(limit_text.data(), end, limit);
@@ -467,7 +488,7 @@ int list_command(const std::string& db_flag, const std::string& limit_text, bool
     return fail(Status(Code::kUsage, "-n must be a whole number, 1 or more, got '" + limit_text + "'"));
   auto db = store::Database::open_existing(database_path(db_flag));
   if (!db.ok()) return fail(db.status());
-  auto runs = db.value()->list_runs(limit);
+  auto runs = db.value()->list_runs(limit, label);
   if (!runs.ok()) return fail(runs.status());
   if (!json) {
     std::cout << format_list(runs.value());
@@ -492,34 +513,65 @@ int show_command(const std::string& db_flag, const std::string& which, bool json
   return finish_output();
 }
 
+namespace {
+
+std::string default_report_name(int64_t id) { return "pageload-run-" + std::to_string(id) + ".html"; }
+
+bool names_html_file(const std::string& path) {
+  if (path.size() < 5) return false;
+  std::string tail = path.substr(path.size() - 5);
+  std::transform(tail.begin(), tail.end(), tail.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::error_code ec;
+  return tail == ".html" && !std::filesystem::is_directory(path, ec);
+}
+
+}  // namespace
+
 int report_command(const std::string& db_flag, const std::vector<std::string>& runs, const std::string& out) {
-  auto db = store::Database::open_existing(database_path(db_flag));
+  const std::string db_path = database_path(db_flag);
+  auto db = store::Database::open_existing(db_path);
   if (!db.ok()) return fail(db.status());
+  const std::string marker = report::database_marker(db_path);
   std::vector<std::string> which = runs.empty() ? std::vector<std::string>{"latest"} : runs;
   const bool to_stdout = out == "-";  // as curl -o -
   if (to_stdout && which.size() > 1)
     return fail(Status(Code::kUsage, "-o - writes one report to standard output; for " + std::to_string(which.size()) +
-                                         " runs name a directory"));
-  if (which.size() > 1 && !out.empty()) {  // -o names a directory for several reports
+                                         " runs name a directory, or a FILE.html to list them in"));
+  // Several runs: -o FILE.html is a page listing them, their reports beside it; any
+  // other -o names a directory for the reports.
+  const bool index = which.size() > 1 && names_html_file(out);
+  std::string dir = out;
+  if (index) dir = std::filesystem::path(out).parent_path().string();
+  if (which.size() > 1 && !dir.empty()) {
     std::error_code ec;
-    std::filesystem::create_directories(out, ec);
-    if (ec) return fail(Status(Code::kFile, "cannot create directory " + out + ": " + ec.message()));
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return fail(Status(Code::kFile, "cannot create directory " + dir + ": " + ec.message()));
   }
+  std::vector<Run> loaded;
   for (const auto& w : which) {
     auto id = pick_run(*db.value(), w);
     if (!id.ok()) return fail(id.status());
     auto run = db.value()->load_run(id.value());
     if (!run.ok()) return fail(run.status());
     if (to_stdout) {
-      std::cout << report::render_html(run.value());
+      std::cout << report::render_html(run.value(), marker);
       break;
     }
     std::string path;
-    if (out.empty()) path = "pageload-run-" + std::to_string(id.value()) + ".html";
-    else if (which.size() == 1) path = out;
-    else path = out + "/pageload-run-" + std::to_string(id.value()) + ".html";
-    if (Status s = report::write_html_report(run.value(), path); !s.ok()) return fail(s);
+    const bool named = which.size() == 1 && !out.empty();  // the user named the file
+    if (named) path = out;
+    else if (dir.empty()) path = default_report_name(id.value());
+    else path = (std::filesystem::path(dir) / default_report_name(id.value())).string();
+    if (Status s = report::write_html_report(run.value(), path, marker, !named); !s.ok()) return fail(s);
     std::cout << path << "\n";
+    if (index) loaded.push_back(std::move(run).value());
+  }
+  if (index) {
+    std::vector<report::IndexEntry> entries;
+    for (const Run& run : loaded) entries.push_back({&run, default_report_name(run.id)});
+    if (Status s = write_file_replacing(out, report::render_index(entries, marker)); !s.ok())
+      return fail(Status(s.code(), "report: " + s.message()));
+    std::cout << out << "\n";
   }
   return finish_output();  // the paths, or the report itself, reached standard output
 }

@@ -21,6 +21,7 @@ struct RunCommand {
   bool quiet = false;
   int parallel = 1;        // --parallel N: loads in flight at once
   std::string input;       // --input FILE: more URLs, one per line ('#' comments)
+  bool fail_early = false; // --fail-early: a bad --input line ends the batch (else it is skipped)
   std::optional<std::string> data_binary;  // --data-binary: as -d, but '@FILE' is sent as it is
   // curl's everyday flags (README "For curl users").
   std::vector<std::string> raw_cookies;  // -b: 'NAME=VALUE; ...' strings or cookie files
@@ -38,7 +39,8 @@ struct RunCommand {
 std::string database_path(const std::string& flag);
 
 int run_command(RunCommand& cmd);
-int list_command(const std::string& db, const std::string& limit, bool json);
+int list_command(const std::string& db, const std::string& limit, bool json,
+                 const std::optional<std::string>& label = std::nullopt);
 int show_command(const std::string& db, const std::string& run, bool json);
 int report_command(const std::string& db, const std::vector<std::string>& runs, const std::string& out);
 // Stores each page of a HAR file as a run (source 'har'); all of them or, on any error, none.

@@ -43,6 +43,8 @@ int main(int argc, char** argv) {
   auto* cmd_run = app.add_subcommand("run", "Load pages as a browser does and store every request's phases");
   cmd_run->add_option("url", run.urls, "http:// or https:// URL");
   cmd_run->add_option("--input", run.input, "Read more URLs from FILE, one per line ('-' for stdin)");
+  cmd_run->add_flag("--fail-early", run.fail_early,
+                    "A line of --input that is not a URL ends the batch (default: it is skipped and counted)");
   cmd_run->add_option("--parallel", run.parallel, "Loads in flight at once (default 1)")->check(CLI::Range(1, 10000));
   cmd_run->add_option("-X,--request", o.method, "Request method");
   cmd_run->add_option("-H,--header", run.raw_headers, "Extra header 'Name: value' (repeatable)")
@@ -159,6 +161,8 @@ int main(int argc, char** argv) {
   cmd_list->add_option("--db", db, "SQLite database");
   cmd_list->add_option("-n,--limit", limit, "How many runs, 1 or more (default 20)");
   cmd_list->add_flag("--json", json, "One JSON object per line");
+  std::string list_label;
+  cmd_list->add_option("--label", list_label, "Only the runs stored with this --label");
 
   std::string run_id = "latest";
   auto* cmd_show = app.add_subcommand("show", "One run's hops and phases as text");
@@ -261,7 +265,8 @@ int main(int argc, char** argv) {
       }
       return pageload::cli::run_command(run);
     }
-    if (cmd_list->parsed()) return pageload::cli::list_command(db, limit, json);
+    if (cmd_list->parsed()) return pageload::cli::list_command(
+          db, limit, json, cmd_list->count("--label") ? std::optional<std::string>(list_label) : std::nullopt);
     if (cmd_show->parsed()) return pageload::cli::show_command(db, run_id, json);
     if (cmd_report->parsed()) return pageload::cli::report_command(db, report_runs, report_out);
     if (cmd_import->parsed())

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "cli/tls_output.h"
+#include "core/http_status.h"
 
 namespace pageload::cli {
 
@@ -30,7 +31,7 @@ const char* paint(bool color, const char* code) { return color ? code : ""; }
 
 std::string status_text(const Request& r) {
   if (!r.status) return "-";
-  return std::to_string(*r.status) + (r.reason.empty() ? "" : " " + safe(r.reason, 60));
+  return safe(status_with_reason(*r.status, r.reason.substr(0, 60), r.http_version), 160);
 }
 
 std::string connection_text(const Run& run, const Request& r) {
@@ -55,7 +56,7 @@ std::string found_text(const Request& r) {
 std::string attempt_text(const DnsAttempt& a) {
   std::string out = "sent to " + safe(a.server) + " at " + ms(a.start_ms) + ": ";
   if (!a.end_ms) return out + "no reply before another server's answer";
-  return out + safe(a.outcome) + " after " + ms(*a.end_ms - a.start_ms);
+  return out + safe(a.outcome) + " after " + ms(Span{a.start_ms, *a.end_ms}.duration_ms());
 }
 
 }  // namespace
@@ -120,7 +121,9 @@ std::string format_show(const Run& run, int width) {
   }
   for (const auto& r : run.requests) {
     out << "\nrequest #" << r.seq << ": " << r.method << " " << safe(r.url) << "\n";
-    out << "  status     " << status_text(r) << (r.http_version.empty() ? "" : " (" + r.http_version + ")") << "\n";
+    const std::string status = status_text(r);  // may name the version already (HTTP/2 sends no phrase)
+    const bool named = !r.http_version.empty() && status.find(r.http_version) != std::string::npos;
+    out << "  status     " << status << (r.http_version.empty() || named ? "" : " (" + r.http_version + ")") << "\n";
     out << "  fetched    " << found_text(r) << "\n";
     if (!r.note.empty()) out << "  note       " << safe(r.note) << "\n";
     if (!r.location.empty()) out << "  location   " << safe(r.location) << "\n";
@@ -135,8 +138,17 @@ std::string format_show(const Run& run, int width) {
     }
     if (r.dns_lookup) {
       const DnsLookup& d = run.dns_lookups[*r.dns_lookup];
-      out << "  dns        " << d.host << " via " << d.source << " " << d.outcome;
-      for (const auto& s : d.servers) out << " @" << s;
+      out << "  dns        " << safe(d.host) << " via " << d.source << " " << d.outcome;
+      // Only servers that were sent something: a cache or hosts answer asked none, and a
+      // lookup the first server answered never asked the others configured.
+      const auto asked = d.asked_servers();
+      if (d.source == "trace") {  // the roots the walk asked (its steps are printed below)
+        for (const auto& root : d.servers)
+          if (std::find(asked.begin(), asked.end(), root) != asked.end()) out << " @" << safe(root);
+      } else {
+        if (!asked.empty()) out << ", asked";
+        for (const auto& s : asked) out << " @" << safe(s);
+      }
       out << "\n";
       for (const auto& q : d.queries) {
         out << "    query " << q.type << " " << q.outcome << (q.server.empty() ? "" : " from " + safe(q.server))
@@ -179,7 +191,7 @@ std::string format_show(const Run& run, int width) {
 std::string format_list(const std::vector<store::RunSummary>& runs) {
   std::ostringstream out;
   char line[512];
-  std::snprintf(line, sizeof line, "%6s  %-20s  %-10s  %6s  %5s  %6s  %10s  %s\n", "run", "started (UTC)", "outcome", "status",
+  std::snprintf(line, sizeof line, "%6s  %-20s  %-24s  %6s  %5s  %6s  %10s  %s\n", "run", "started (UTC)", "outcome", "status",
                 "reqs", "failed", "load", "url");
   out << line;
   for (const auto& r : runs) {
@@ -191,8 +203,11 @@ std::string format_list(const std::vector<store::RunSummary>& runs) {
     std::string load_text = load ? ms(*load) : "-";
     std::string requests = running ? "-" : std::to_string(r.requests);
     std::string failed = running || !r.failed ? "-" : std::to_string(*r.failed);
-    std::snprintf(line, sizeof line, "%6lld  %-20.19s  %-10s  %6s  %5s  %6s  %10s  %s%s\n", static_cast<long long>(r.id),
-                  r.started_at.c_str(), r.outcome.c_str(), status.c_str(), requests.c_str(), failed.c_str(),
+    // A failed run says why in a word: its error class (failed:dns_nxdomain), one cell
+    // still for whoever splits the lines on white space.
+    const std::string outcome = r.error_class.empty() ? r.outcome : r.outcome + ":" + safe(r.error_class, 40);
+    std::snprintf(line, sizeof line, "%6lld  %-20.19s  %-24s  %6s  %5s  %6s  %10s  %s%s\n", static_cast<long long>(r.id),
+                  r.started_at.c_str(), outcome.c_str(), status.c_str(), requests.c_str(), failed.c_str(),
                   load_text.c_str(), safe(r.url, 100).c_str(), r.label.empty() ? "" : ("  [" + safe(r.label, 40) + "]").c_str());
     out << line;
   }
@@ -298,7 +313,7 @@ std::string format_json(const Run& run) {
         attempts.push_back({{"server", a.server},
                             {"start_ms", a.start_ms},
                             {"end_ms", a.end_ms ? json(*a.end_ms) : json(nullptr)},
-                            {"ms", a.end_ms ? json(*a.end_ms - a.start_ms) : json(nullptr)},
+                            {"ms", a.end_ms ? json(Span{a.start_ms, *a.end_ms}.duration_ms()) : json(nullptr)},
                             {"outcome", text(a.outcome)}});
       queries.push_back({{"type", q.type}, {"outcome", q.outcome}, {"ares_status", text(q.ares_status)},
                          {"server", text(q.server)}, {"span", span(q.span)}, {"attempts", attempts}});

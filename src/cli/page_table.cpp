@@ -1,5 +1,7 @@
 #include "cli/page_table.h"
 
+#include "core/http_status.h"
+
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -76,26 +78,6 @@ struct NoteText {
   const char* color;
 };
 
-// RFC 9110's reason phrase for `status`; empty for a code it does not name.
-std::string_view standard_reason(int status) {
-  static const std::map<int, std::string_view> kPhrases{
-      {100, "Continue"}, {101, "Switching Protocols"}, {200, "OK"}, {201, "Created"}, {202, "Accepted"},
-      {203, "Non-Authoritative Information"}, {204, "No Content"}, {205, "Reset Content"}, {206, "Partial Content"},
-      {300, "Multiple Choices"}, {301, "Moved Permanently"}, {302, "Found"}, {303, "See Other"},
-      {304, "Not Modified"}, {305, "Use Proxy"}, {307, "Temporary Redirect"}, {308, "Permanent Redirect"},
-      {400, "Bad Request"}, {401, "Unauthorized"}, {402, "Payment Required"}, {403, "Forbidden"},
-      {404, "Not Found"}, {405, "Method Not Allowed"}, {406, "Not Acceptable"},
-      {407, "Proxy Authentication Required"}, {408, "Request Timeout"}, {409, "Conflict"}, {410, "Gone"},
-      {411, "Length Required"}, {412, "Precondition Failed"}, {413, "Content Too Large"},
-      {414, "URI Too Long"}, {415, "Unsupported Media Type"}, {416, "Range Not Satisfiable"},
-      {417, "Expectation Failed"}, {421, "Misdirected Request"}, {422, "Unprocessable Content"},
-      {426, "Upgrade Required"}, {429, "Too Many Requests"}, {500, "Internal Server Error"},
-      {501, "Not Implemented"}, {502, "Bad Gateway"}, {503, "Service Unavailable"}, {504, "Gateway Timeout"},
-      {505, "HTTP Version Not Supported"}};
-  auto it = kPhrases.find(status);
-  return it == kPhrases.end() ? std::string_view() : it->second;
-}
-
 // What belongs under a request's line.
 std::vector<NoteText> request_notes(const Run& run, const Request& r) {
   std::vector<NoteText> out;
@@ -113,6 +95,8 @@ std::vector<NoteText> request_notes(const Run& run, const Request& r) {
                                 ? &run.dns_lookups[static_cast<std::size_t>(*r.dns_lookup)]
                                 : nullptr;
   if (lookup && lookup->source == "cache") out.push_back({"dns answered from the run's cache (TTL still valid)", kDim});
+  if (lookup && lookup->source == "hosts")
+    out.push_back({"dns: " + safe(lookup->host) + " is the loopback host, answered locally with no query (RFC 6761)", kDim});
   if (lookup && r.phase(Phase::kDns))
     if (std::string tries = dns_tries_text(*lookup); !tries.empty()) out.push_back({"dns tries: " + tries, kDim});
   if (r.connection && !r.reused && *r.connection >= 0 && *r.connection < static_cast<int>(run.connections.size())) {

@@ -120,7 +120,8 @@ void RunSink::report_and_print(Run& run) {
   std::string report_path;
   if (options_.html) {
     report_path = options_.html_path.empty() ? "pageload-run-" + std::to_string(run.id) + ".html" : options_.html_path;
-    if (Status s = report::write_html_report(run, report_path); !s.ok()) {
+    // A default name never replaces the report of another database's run of the same id.
+    if (Status s = report::write_html_report(run, report_path, options_.database, options_.html_path.empty()); !s.ok()) {
       fail(s);
       report_path.clear();
     }
@@ -146,6 +147,7 @@ void RunSink::report_and_print(Run& run) {
     fail(Status(Code::kFile, "cannot write to standard output"));
   }
 
+  summary_.add(run);
   ++done_;
   if (run.outcome == Outcome::kFailed) ++done_failed_;
   if (options_.progress && options_.total == 0) {  // a stream of URLs: no end to draw

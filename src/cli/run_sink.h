@@ -23,6 +23,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "cli/batch_summary.h"
 #include "cli/cells.h"
 #include "pageload/result.h"
 #include "pageload/status.h"
@@ -35,6 +36,7 @@ struct SinkOptions {
   bool html = true;       // write a report per run
   std::string html_path;  // --html (one URL only); empty: pageload-run-ID.html
   std::string har_path;   // --har: every run stored, as one HAR file written at close()
+  std::string database;   // report::database_marker of the database, carried by each report
   bool json = false;      // one JSON object per run instead of the summary
   bool quiet = false;     // no summary
   bool color = false;     // ANSI colours in the summary
@@ -68,6 +70,9 @@ class RunSink {
   // Waits until everything handed over is stored and printed, stops the thread, and
   // returns the first failure (a database or report error), or Ok.
   Status close();
+  // Every run stored and printed so far, counted for the batch's summary. Read it after
+  // close() (the sink's thread adds to it until then).
+  BatchSummary& summary() { return summary_; }
 
  private:
   struct Job {
@@ -90,6 +95,7 @@ class RunSink {
   bool output_failed_ = false;  // sink side only
   Status error_;  // the first failure; written by the sink's thread (or inline) only
   std::size_t done_ = 0, done_failed_ = 0;
+  BatchSummary summary_;  // sink side only, until close()
   bool counter_drawn_ = false;  // a progress line without a total is on stderr
   // Event loop side: each started run's id slot, until it ends.
   std::unordered_map<const Run*, std::shared_ptr<int64_t>> slots_;

@@ -51,7 +51,7 @@ bool UrlLines::fill() {
   return false;
 }
 
-StatusOr<std::optional<std::string>> UrlLines::next() {
+StatusOr<UrlLines::Line> UrlLines::next() {
   for (;;) {
     // One line: up to '\n', or to the end of the input.
     std::size_t nl = buf_.find('\n', at_);
@@ -59,7 +59,7 @@ StatusOr<std::optional<std::string>> UrlLines::next() {
     if (read_error_)
       return Status(Code::kFile, "cannot read --input " + name_ + ": " + std::strerror(read_error_));
     const std::size_t end = nl == std::string::npos ? buf_.size() : nl;
-    if (at_ == end && nl == std::string::npos) return std::optional<std::string>();  // the end
+    if (at_ == end && nl == std::string::npos) return Line{};  // the end
     ++line_;
     if (end - at_ > kMaxInputLine)
       return Status(Code::kUsage, name_ + ":" + std::to_string(line_) + ": line is longer than " +
@@ -73,14 +73,16 @@ StatusOr<std::optional<std::string>> UrlLines::next() {
     line = trim(line);
     if (line.empty() || line.front() == '#') continue;
     if (auto parsed = parse_url(line); !parsed.ok())
-      return Status(Code::kUsage, name_ + ":" + std::to_string(line_) + ": " + parsed.status().message());
-    return std::optional<std::string>(std::string(line));
+      return Line{Line::Kind::kBad, {},
+                  Status(Code::kUsage, name_ + ":" + std::to_string(line_) + ": " + parsed.status().message())};
+    return Line{Line::Kind::kUrl, std::string(line), {}};
   }
 }
 
 StatusOr<std::unique_ptr<UrlFeed>> UrlFeed::open(std::vector<std::string> urls, const std::string& input,
-                                                 int wake_fd) {
+                                                 int wake_fd, bool fail_early) {
   std::unique_ptr<UrlFeed> feed(new UrlFeed());
+  feed->fail_early_ = fail_early;
   feed->urls_.assign(urls.begin(), urls.end());
   feed->total_ = urls.size();
   if (input.empty()) return feed;
@@ -99,15 +101,19 @@ StatusOr<std::unique_ptr<UrlFeed>> UrlFeed::open(std::vector<std::string> urls, 
   if (::fstat(fd, &st) != 0) return Status(Code::kUsage, "cannot read --input " + name + ": " + std::strerror(errno));
 
   if (S_ISREG(st.st_mode)) {
-    // Every line checked before the first load, then read again as the loads go.
+    // Every line checked before the first load, then read again as the loads go: a line
+    // too long, or (--fail-early) one that is not a URL, loads nothing. Lines skipped are
+    // said as the loads reach them.
     const off_t start = ::lseek(fd, 0, SEEK_CUR);
     UrlLines check([fd](char* b, std::size_t n) { return read_fd(fd, b, n); }, name);
     std::size_t count = 0;
     for (;;) {
       auto line = check.next();
       if (!line.ok()) return line.status();
-      if (!*line) break;
-      ++count;
+      if (line->kind == UrlLines::Line::Kind::kEnd) break;
+      if (line->kind == UrlLines::Line::Kind::kBad && fail_early) return line->bad;
+      if (line->kind == UrlLines::Line::Kind::kUrl) ++count;
+      else ++feed->bad_lines_;
     }
     if (::lseek(fd, start, SEEK_SET) < 0)
       return Status(Code::kUsage, "cannot read --input " + name + " again: " + std::strerror(errno));
@@ -162,8 +168,9 @@ void UrlFeed::read_stream() {
     auto line = stream_->next();
     Item item;
     if (!line.ok()) item.error = line.status();
-    else item.url = std::move(*line);
-    const bool last = !item.url;
+    else if (line->kind == UrlLines::Line::Kind::kUrl) item.url = std::move(line->url);
+    else if (line->kind == UrlLines::Line::Kind::kBad) item.bad = std::move(line->bad);
+    const bool last = !item.url && item.bad.ok();
     {
       std::unique_lock lock(mu_);
       space_.wait(lock, [this] { return closing_ || queue_.size() < kQueuedLines; });
@@ -184,9 +191,13 @@ UrlFeed::Next UrlFeed::next(std::string& url, Status& error) {
   }
   if (file_) {
     auto line = file_->next();
-    if (line.ok() && *line) {
-      url = std::move(**line);
+    if (line.ok() && line->kind == UrlLines::Line::Kind::kUrl) {
+      url = std::move(line->url);
       return Next::kUrl;
+    }
+    if (line.ok() && line->kind == UrlLines::Line::Kind::kBad) {
+      error = std::move(line->bad);
+      return Next::kSkipped;  // never --fail-early: open() refused the file then
     }
     ended_ = true;
     if (line.ok()) return Next::kEnd;
@@ -208,6 +219,12 @@ UrlFeed::Next UrlFeed::next(std::string& url, Status& error) {
   if (item.url) {
     url = std::move(*item.url);
     return Next::kUrl;
+  }
+  if (!item.bad.ok()) {
+    error = std::move(item.bad);
+    if (!fail_early_) return Next::kSkipped;
+    ended_ = true;
+    return Next::kError;
   }
   ended_ = true;
   if (item.error.ok()) return Next::kEnd;

@@ -7,7 +7,12 @@
 // go. Anything else (standard input from a pipe or a terminal, a FIFO, a device) can be
 // read only once: a thread reads it line by line into a short queue, checking each line
 // as it comes, and wakes the event loop through `wake_fd` when a line (or the end, or an
-// error) is there; a bad line ends the batch at that line.
+// error) is there.
+//
+// A line that is not a URL is skipped: it comes out as a line of its own (kSkipped, with
+// "NAME:LINE: why"), so the batch can say so and count it. With `fail_early` (--fail-early)
+// it is an error instead: a file then loads nothing, a stream ends at that line. A line
+// over kMaxInputLine bytes or a read error always ends the input: it is not a list of URLs.
 #pragma once
 
 #include <condition_variable>
@@ -37,9 +42,15 @@ class UrlLines {
   using Read = std::function<long(char* buf, std::size_t len)>;
   UrlLines(Read read_some, std::string name);
 
-  // The next URL; nullopt at the end. Fails with kUsage and "NAME:LINE: ..." for a line
-  // over kMaxInputLine bytes or one that is not a URL; kFile for a read error.
-  StatusOr<std::optional<std::string>> next();
+  struct Line {
+    enum class Kind { kUrl, kBad, kEnd };
+    Kind kind = Kind::kEnd;
+    std::string url;  // kUrl
+    Status bad;       // kBad: kUsage, "NAME:LINE: why it is not a URL"
+  };
+  // The next URL, or a line that is not one, or the end. Fails with kUsage and
+  // "NAME:LINE: ..." for a line over kMaxInputLine bytes; kFile for a read error.
+  StatusOr<Line> next();
 
  private:
   bool fill();  // more bytes into buf_; false at the end or on an error (read_error_)
@@ -55,19 +66,23 @@ class UrlLines {
 class UrlFeed {
  public:
   // `urls` were checked already. `input`: empty (none), "-" (standard input) or a path.
-  // Fails with kUsage when the input cannot be opened or a regular file has a bad line.
+  // Fails with kUsage when the input cannot be opened, or a regular file has a line over
+  // kMaxInputLine (or, with `fail_early`, a line that is not a URL).
   static StatusOr<std::unique_ptr<UrlFeed>> open(std::vector<std::string> urls, const std::string& input,
-                                                 int wake_fd);
+                                                 int wake_fd, bool fail_early = false);
   ~UrlFeed();  // stops the reader thread (it never blocks in a read to be stopped)
   UrlFeed(const UrlFeed&) = delete;
   UrlFeed& operator=(const UrlFeed&) = delete;
 
   // How many URLs there are, if known before they are read (command line and regular
-  // file); nullopt for a stream.
+  // file; lines skipped not counted); nullopt for a stream.
   std::optional<std::size_t> total() const { return total_; }
+  // Lines of a regular file that are not URLs (to be skipped), known before they are read.
+  std::size_t bad_lines() const { return bad_lines_; }
 
-  enum class Next { kUrl, kWaiting, kEnd, kError };
-  // kUrl with `url` set; kWaiting when a stream has nothing new yet (`wake_fd` will be
+  enum class Next { kUrl, kSkipped, kWaiting, kEnd, kError };
+  // kUrl with `url` set; kSkipped with `error` saying which line was not a URL (the
+  // input goes on); kWaiting when a stream has nothing new yet (`wake_fd` will be
   // written when it has); kEnd; kError with `error` set (then kEnd ever after).
   Next next(std::string& url, Status& error);
 
@@ -80,11 +95,14 @@ class UrlFeed {
   std::optional<std::size_t> total_;
   int fd_ = -1;                        // the --input file (not stdin), closed at the end
   bool ended_ = false;
+  bool fail_early_ = false;            // a line that is not a URL ends the input
+  std::size_t bad_lines_ = 0;
 
   // A stream, read by `reader_`. Guarded by mu_.
   struct Item {
-    std::optional<std::string> url;  // nullopt: the end (with error when it failed)
-    Status error;
+    std::optional<std::string> url;  // nullopt: the end (with error when it failed), or
+    Status error;                    // a line skipped (bad set)
+    Status bad;
   };
   std::mutex mu_;
   std::condition_variable space_;

@@ -1,5 +1,6 @@
 #include "pageload/result.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "core/redact.h"
@@ -11,6 +12,25 @@ std::vector<std::string> DnsLookup::addresses() const {
   std::vector<std::string> out;
   for (const auto& a : answers)
     if (a.type == "A" || a.type == "AAAA") out.push_back(a.value);
+  return out;
+}
+
+std::vector<std::string> DnsLookup::asked_servers() const {
+  std::vector<std::string> out;
+  auto add = [&out](const std::string& server) {
+    if (!server.empty() && std::find(out.begin(), out.end(), server) == out.end()) out.push_back(server);
+  };
+  // In the order sent: the tries of all queries by their start.
+  std::vector<const DnsAttempt*> tries;
+  for (const auto& q : queries)
+    for (const auto& a : q.attempts) tries.push_back(&a);
+  std::stable_sort(tries.begin(), tries.end(), [](const DnsAttempt* a, const DnsAttempt* b) { return a->start_ms < b->start_ms; });
+  for (const DnsAttempt* a : tries) add(a->server);
+  for (const auto& q : queries) add(q.server);  // a reply recorded without its try
+  for (const auto& s : steps) add(s.server);
+  // A lookup stored before its tries were (schema version 1): its one server configured
+  // was the one asked.
+  if (out.empty() && source == "dns" && servers.size() == 1 && !queries.empty()) out.push_back(servers.front());
   return out;
 }
 

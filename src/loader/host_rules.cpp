@@ -29,4 +29,19 @@ std::optional<std::vector<std::string>> fixed_addresses(const Url& url, const Lo
   return std::nullopt;
 }
 
+std::optional<DnsLookup> hosts_lookup(const Url& url, const LoadOptions& options, double now_ms) {
+  if (url.host_is_ip || !is_localhost(url.host)) return std::nullopt;
+  for (const auto& r : options.resolve)
+    if (iequals(r.host, url.host) && r.port == url.port) return std::nullopt;  // --resolve's, not hosts'
+  DnsLookup lookup;
+  lookup.host = url.host;
+  lookup.source = "hosts";
+  lookup.family = options.ip_version;
+  lookup.span = Span{now_ms, now_ms};
+  lookup.outcome = "NOERROR";
+  for (const auto& address : loopback_addresses(options.ip_version))
+    lookup.answers.push_back(DnsAnswer{address.find(':') == std::string::npos ? "A" : "AAAA", url.host, address, 0});
+  return lookup;
+}
+
 }  // namespace pageload::loader

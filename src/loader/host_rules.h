@@ -9,11 +9,17 @@
 
 #include "core/url.h"
 #include "pageload/options.h"
+#include "pageload/result.h"
 
 namespace pageload::loader {
 
 // The addresses to hand curl for `url` without a lookup (empty for an IP literal: curl
 // connects to it directly), or nullopt when DNS must be asked.
 std::optional<std::vector<std::string>> fixed_addresses(const Url& url, const LoadOptions& options);
+
+// The lookup to record for a host that fixed_addresses() answers as "localhost" (not an
+// IP literal, not a --resolve entry): source "hosts", no query sent, its loopback
+// addresses as answers (TTL 0), a zero-length span at `now_ms`. nullopt for other hosts.
+std::optional<DnsLookup> hosts_lookup(const Url& url, const LoadOptions& options, double now_ms);
 
 }  // namespace pageload::loader

@@ -323,7 +323,11 @@ void PageLoad::resolve(int seq, bool may_reuse) {
     target.host_is_ip = false;
   }
   f.dns_host = target.host;
-  if (auto fixed = fixed_addresses(target, options_)) return hand_to_curl(seq, std::move(*fixed));
+  if (auto fixed = fixed_addresses(target, options_)) {
+    // localhost is answered as a system's hosts file would: recorded, with no query.
+    if (auto hosts = hosts_lookup(target, options_, now)) f.lookup = std::move(hosts);
+    return hand_to_curl(seq, std::move(*fixed));
+  }
 
   auto& slot = hosts_[lower(target.host)];
   if (!slot) slot = std::make_unique<HostDns>();
@@ -439,7 +443,8 @@ void PageLoad::hand_to_curl(int seq, std::vector<std::string> addresses) {
   if (f.proxy && !f.proxy->resolves_locally) {
     spec.proxy_addresses = std::move(addresses);  // the proxy's own host: the target is its to resolve
   } else {
-    if (f.lookup && !addresses.empty()) spec.addresses_ttl_s = remaining_ttl_s(*f.lookup);
+    // A hosts answer (localhost) holds for as long as the pool lives, as --resolve's do.
+    if (f.lookup && f.lookup->source != "hosts" && !addresses.empty()) spec.addresses_ttl_s = remaining_ttl_s(*f.lookup);
     spec.addresses = std::move(addresses);
   }
   spec.insecure = o.insecure;

@@ -1,10 +1,12 @@
 // The detail panes of one request row: timings of absent phases, sizes, what the page
 // made of it (type, initiator chain, priority), headers and DNS lookup (the connection is
 // connections_view.cpp's). Part of view.h.
+#include <algorithm>
 #include <string>
 
 #include "core/redact.h"
 #include "report/format.h"
+#include "core/http_status.h"
 #include "report/view.h"
 
 namespace pageload::report {
@@ -35,6 +37,9 @@ std::string absent_reason(const Run& run, const Request& r, Phase p) {
       static_cast<std::size_t>(*r.dns_lookup) < run.dns_lookups.size() &&
       run.dns_lookups[*r.dns_lookup].source == "cache")
     return "answered from the run's DNS cache";
+  if (p == Phase::kDns && r.dns_lookup && static_cast<std::size_t>(*r.dns_lookup) < run.dns_lookups.size() &&
+      run.dns_lookups[*r.dns_lookup].source == "hosts")
+    return "the loopback host, answered locally (RFC 6761)";
   return "not recorded";
 }
 
@@ -91,13 +96,18 @@ std::string failure_text(const std::optional<Failure>& f) {
 Data dns_view(const DnsLookup& l) {
   Data d;
   d.set("host", text(l.host));
+  // Only the servers that were sent something: a cache hit copies the original lookup's
+  // configured list but asked none, and the first server's answer leaves the rest unasked.
   std::string servers;
-  for (const auto& s : l.servers) servers += (servers.empty() ? "" : ", ") + s;
-  // Servers only for a lookup that asked them: a cache hit copies the original lookup's
-  // list, but no server was asked.
+  if (l.source != "trace")
+    for (const auto& s : l.asked_servers()) servers += (servers.empty() ? "" : ", ") + s;
+  else  // the roots the walk asked; its steps name every server after them
+    for (const auto& root : l.servers)
+      if (const auto asked = l.asked_servers(); std::find(asked.begin(), asked.end(), root) != asked.end())
+        servers += (servers.empty() ? "" : ", ") + root;
   const bool asked = l.source != "cache" && l.source != "hosts";
   d.set("source_text", l.source == "cache"   ? "from the run's cache, no query sent"
-                       : l.source == "hosts" ? "from --resolve or hosts, no query sent"
+                       : l.source == "hosts" ? "the loopback host (localhost), answered locally, no query sent"
                        : l.source == "trace" ? "walked from the root servers"
                        : servers.empty()     ? "asked the DNS servers"
                                              : "asked");
@@ -193,7 +203,14 @@ void add_request_details(const Run& run, const Row& view, Data& row) {
   row.set("has_trailers", !r.response_trailers.empty());
   row.set("trailers", headers_view(r.response_trailers));
   row.set("has_status", r.status.has_value());
-  row.set("reason", text(r.reason));
+  // HTTP/2 sends no reason phrase: the standard one, marked as such.
+  std::string reason = r.reason;
+  if (r.status && reason.empty()) {
+    const std::string shown = status_with_reason(*r.status, r.reason, r.http_version);
+    const std::size_t space = shown.find(' ');
+    reason = space == std::string::npos ? "" : shown.substr(space + 1);
+  }
+  row.set("reason", text(reason));
   row.set("redirect_url", text(r.redirect_url.empty() ? r.location : r.redirect_url));
 
   if (r.dns_lookup && *r.dns_lookup >= 0 &&

@@ -3,7 +3,13 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
 #include <cstddef>
+#include <filesystem>
 #include <optional>
 #include <string_view>
 
@@ -33,18 +39,23 @@ std::string_view embedded(const char* data, std::size_t size) { return {data, si
 // SHA-256 by OpenSSL's low-level functions, not EVP_Digest: EVP's first digest fetches
 // from the provider and builds its algorithm tables, 3 million instructions (9% of a whole
 // `pageload run` of an http URL), where hashing the script itself takes 20 thousand.
-std::string csp_script_hash(std::string_view script) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  const unsigned int len = SHA256_DIGEST_LENGTH;
+std::array<unsigned char, SHA256_DIGEST_LENGTH> sha256(std::string_view bytes) {
+  std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"  // deprecated in 3.0, still the plain code
   SHA256_CTX ctx;
   SHA256_Init(&ctx);
-  SHA256_Update(&ctx, script.data(), script.size());
-  SHA256_Final(digest, &ctx);
+  SHA256_Update(&ctx, bytes.data(), bytes.size());
+  SHA256_Final(digest.data(), &ctx);
 #pragma GCC diagnostic pop
+  return digest;
+}
+
+std::string csp_script_hash(std::string_view script) {
+  const auto digest = sha256(script);
+  const unsigned int len = SHA256_DIGEST_LENGTH;
   std::string b64(4 * ((len + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()), digest,
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()), digest.data(),
                                 static_cast<int>(len));
   b64.resize(n);
   return "sha256-" + b64;
@@ -104,11 +115,52 @@ std::string compact_css(std::string_view in) {
   return out;
 }
 
+constexpr std::string_view kMarkerMeta = "<meta name=\"pageload-database\" content=\"";
+constexpr std::size_t kMarkerWithin = 4096;  // the marker is in the head's first lines
+
 }  // namespace
 
-std::string render_html(const Run& run) {
+std::string database_marker(const std::string& database_path) {
+  // Symbolic links resolved, so two names of one file are one database.
+  std::error_code ec;
+  std::filesystem::path where = std::filesystem::weakly_canonical(database_path, ec);
+  if (ec) where = std::filesystem::absolute(database_path, ec);
+  if (ec) where = database_path;
+  const std::string normal = where.lexically_normal().string();
+  const auto digest = sha256(normal);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "sha256:";
+  for (std::size_t i = 0; i < 8; ++i) {
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 0xf];
+  }
+  return out;
+}
+
+std::string read_database_marker(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return "";
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return "";
+  std::string head(kMarkerWithin, '\0');
+  std::size_t got = 0;
+  while (got < head.size()) {
+    const ssize_t n = ::read(fd, head.data() + got, head.size() - got);
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  head.resize(got);
+  const std::size_t at = head.find(kMarkerMeta);
+  if (at == std::string::npos) return "";
+  const std::size_t from = at + kMarkerMeta.size(), end = head.find('"', from);
+  return end == std::string::npos ? "" : head.substr(from, end - from);
+}
+
+std::string render_html(const Run& run, const std::string& database) {
   const Waterfall waterfall = layout_waterfall(run);
   Data data = page_view(run, waterfall);
+  data.set("database", database.empty() ? Data{false} : Data{database});
   const std::string_view js = embedded(emb::report_js, emb::report_js_size);
   static const std::string hash = csp_script_hash(js);
   static const std::string css = compact_css(embedded(emb::report_css, emb::report_css_size));
@@ -129,8 +181,16 @@ std::string render_html(const Run& run) {
   return out;
 }
 
-Status write_html_report(const Run& run, const std::string& path) {
-  Status s = write_file_replacing(path, render_html(run));
+Status write_html_report(const Run& run, const std::string& path, const std::string& database,
+                         bool keep_other_database) {
+  if (keep_other_database && !database.empty()) {
+    const std::string there = read_database_marker(path);
+    if (!there.empty() && there != database)
+      return Status(Code::kFile, "report: " + path + " is the report of a run of another database (" + there +
+                                     ", this one is " + database + "); not replaced: remove it, or name the report " +
+                                     "(--html FILE, report -o FILE)");
+  }
+  Status s = write_file_replacing(path, render_html(run, database));
   if (s.ok()) return s;
   return Status(s.code(), "report: " + s.message());
 }

@@ -1,7 +1,11 @@
 // Database: opening (file checks, pragmas, migration) and delegation to writer/reader.
 #include "store/store.h"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <thread>
 
 #include "store/file_check.h"
@@ -97,7 +101,11 @@ StatusOr<std::unique_ptr<Database>> Database::open(const std::string& path) {
   // Before anything else, so that closing a refused file never checkpoints into it.
   disable_checkpoint_on_close(sdb);
   // SQLite silently falls back to read-only for a write-protected file.
-  if (sdb.read_only()) return cannot_open(path, "file is read-only");
+  if (sdb.read_only()) {
+    // The operating system's reason: permissions, a read-only mount, an immutable file.
+    const int why = ::access(path.c_str(), W_OK) == 0 ? 0 : errno;
+    return cannot_open(path, std::string("file is read-only") + (why ? std::string(" (") + std::strerror(why) + ")" : ""));
+  }
   sqlite3_busy_timeout(sdb.raw(), kBusyTimeoutMs);
 
   // Nothing has been written yet: refuse a newer schema before anything is.
@@ -127,7 +135,7 @@ StatusOr<std::unique_ptr<Database>> Database::open_existing(const std::string& p
   auto file = detail::inspect_database_file(path);
   if (!file.ok()) return file.status();
   switch (file->state) {
-    case detail::FileState::kMissing: return cannot_open(path, "file does not exist");
+    case detail::FileState::kMissing: return cannot_open(path, std::string("file does not exist (") + std::strerror(ENOENT) + ")");
     case detail::FileState::kEmpty: return cannot_open(path, "file is empty (no pageload schema)");
     case detail::FileState::kMemory: return cannot_open(path, "an in-memory database cannot exist yet");
     case detail::FileState::kSqlite: break;
@@ -164,7 +172,9 @@ Status Database::commit_group() {
 }
 Status Database::abandon_group() { return db_->exec("ROLLBACK"); }
 StatusOr<Run> Database::load_run(int64_t id) { return detail::read_run(*db_, id); }
-StatusOr<std::vector<RunSummary>> Database::list_runs(int limit) { return detail::read_summaries(*db_, limit); }
+StatusOr<std::vector<RunSummary>> Database::list_runs(int limit, const std::optional<std::string>& label) {
+  return detail::read_summaries(*db_, limit, label);
+}
 StatusOr<int64_t> Database::latest_run_id() { return detail::read_latest_id(*db_); }
 std::string Database::path() const { return db_->path(); }
 

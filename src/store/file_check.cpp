@@ -1,5 +1,6 @@
 #include "store/file_check.h"
 
+#include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -25,7 +26,9 @@ StatusOr<FileInfo> inspect_database_file(const std::string& path) {
   const fs::path p(path);
   const fs::path dir = p.parent_path();
   if (!dir.empty() && !fs::is_directory(dir, ec)) {
-    return cannot_open(path, "directory '" + dir.string() + "' does not exist");
+    const bool file_there = fs::exists(dir, ec);
+    return cannot_open(path, "directory '" + dir.string() + (file_there ? "' is not a directory (" : "' does not exist (") +
+                                 std::strerror(file_there ? ENOTDIR : ENOENT) + ")");
   }
   auto st = fs::status(p, ec);
   if (st.type() == fs::file_type::not_found) return FileInfo{FileState::kMissing};
@@ -33,8 +36,9 @@ StatusOr<FileInfo> inspect_database_file(const std::string& path) {
   if (st.type() == fs::file_type::directory) return cannot_open(path, "is a directory");
   if (st.type() != fs::file_type::regular) return cannot_open(path, "not a regular file");
 
+  errno = 0;
   std::ifstream in(p, std::ios::binary);
-  if (!in) return cannot_open(path, "cannot read the file");
+  if (!in) return cannot_open(path, std::string("cannot read the file (") + std::strerror(errno ? errno : EACCES) + ")");
   unsigned char header[kHeaderSize] = {};
   in.read(reinterpret_cast<char*>(header), sizeof header);
   const auto got = in.gcount();

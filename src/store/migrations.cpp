@@ -161,11 +161,119 @@ CREATE TABLE IF NOT EXISTS dns_steps (
 ) WITHOUT ROWID;
 )sql";
 
-// Version 4: where a run comes from (measured, or imported from a HAR file, and its producer).
+
+// ---- Version 4, issue 11 (batches and reports): durations rounded to the microsecond. ----
+// Every generated duration_ms was end_ms - start_ms, whose binary fraction error showed
+// (0.023999999999999966 for 0.024): it is ROUND(end_ms - start_ms, 3) now, the clock's
+// microsecond. A generated column cannot be altered, so the five tables that have one are
+// rebuilt (create, copy, drop, rename), children after parents. migrate() runs this with
+// foreign keys off, as SQLite's rebuild procedure asks (a dropped parent would otherwise
+// cascade into its children), and checks them before it commits.
 constexpr char kToVersion4[] = R"sql(
+CREATE TABLE dns_lookups_v4 (
+  id          INTEGER PRIMARY KEY,
+  run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  seq         INTEGER NOT NULL,
+  host        TEXT NOT NULL,
+  source      TEXT NOT NULL,
+  servers     TEXT,
+  family      INTEGER,
+  start_ms    REAL NOT NULL,
+  end_ms      REAL NOT NULL,
+  duration_ms REAL GENERATED ALWAYS AS (ROUND(end_ms - start_ms, 3)) STORED,
+  outcome     TEXT,
+  ares_status TEXT,
+  error_class TEXT,
+  error       TEXT,
+  UNIQUE (run_id, seq)
+);
+INSERT INTO dns_lookups_v4 (id, run_id, seq, host, source, servers, family, start_ms, end_ms, outcome, ares_status, error_class, error)
+  SELECT id, run_id, seq, host, source, servers, family, start_ms, end_ms, outcome, ares_status, error_class, error FROM dns_lookups;
+CREATE TABLE dns_queries_v4 (
+  lookup_id   INTEGER NOT NULL REFERENCES dns_lookups(id) ON DELETE CASCADE,
+  seq         INTEGER NOT NULL,
+  type        TEXT NOT NULL,
+  outcome     TEXT,
+  ares_status TEXT,
+  start_ms    REAL NOT NULL,
+  end_ms      REAL NOT NULL,
+  duration_ms REAL GENERATED ALWAYS AS (ROUND(end_ms - start_ms, 3)) STORED,
+  server      TEXT,
+  PRIMARY KEY (lookup_id, seq)
+) WITHOUT ROWID;
+INSERT INTO dns_queries_v4 (lookup_id, seq, type, outcome, ares_status, start_ms, end_ms, server)
+  SELECT lookup_id, seq, type, outcome, ares_status, start_ms, end_ms, server FROM dns_queries;
+CREATE TABLE dns_attempts_v4 (
+  lookup_id   INTEGER NOT NULL,
+  query_seq   INTEGER NOT NULL,
+  seq         INTEGER NOT NULL,
+  server      TEXT NOT NULL,
+  start_ms    REAL NOT NULL,
+  end_ms      REAL,
+  duration_ms REAL GENERATED ALWAYS AS (ROUND(end_ms - start_ms, 3)) STORED,
+  outcome     TEXT,
+  PRIMARY KEY (lookup_id, query_seq, seq),
+  FOREIGN KEY (lookup_id, query_seq) REFERENCES dns_queries(lookup_id, seq) ON DELETE CASCADE
+) WITHOUT ROWID;
+INSERT INTO dns_attempts_v4 (lookup_id, query_seq, seq, server, start_ms, end_ms, outcome)
+  SELECT lookup_id, query_seq, seq, server, start_ms, end_ms, outcome FROM dns_attempts;
+CREATE TABLE dns_steps_v4 (
+  lookup_id     INTEGER NOT NULL,
+  seq           INTEGER NOT NULL,
+  query_seq     INTEGER NOT NULL,
+  depth         INTEGER NOT NULL,
+  server        TEXT,
+  server_name   TEXT,
+  zone          TEXT NOT NULL,
+  qname         TEXT NOT NULL,
+  qtype         TEXT NOT NULL,
+  start_ms      REAL NOT NULL,
+  end_ms        REAL NOT NULL,
+  duration_ms   REAL GENERATED ALWAYS AS (ROUND(end_ms - start_ms, 3)) STORED,
+  rcode         TEXT,
+  aa            INTEGER CHECK (aa IN (0, 1)),
+  kind          TEXT NOT NULL CHECK (kind IN ('referral', 'answer', 'cname', 'nxdomain', 'nodata',
+                                              'error', 'timeout')),
+  referral_zone TEXT,
+  ns            TEXT,
+  glue          TEXT,
+  records       TEXT,
+  error_class   TEXT,
+  error         TEXT,
+  PRIMARY KEY (lookup_id, seq),
+  FOREIGN KEY (lookup_id, query_seq) REFERENCES dns_queries(lookup_id, seq) ON DELETE CASCADE
+) WITHOUT ROWID;
+INSERT INTO dns_steps_v4 (lookup_id, seq, query_seq, depth, server, server_name, zone, qname, qtype, start_ms, end_ms, rcode, aa, kind, referral_zone, ns, glue, records, error_class, error)
+  SELECT lookup_id, seq, query_seq, depth, server, server_name, zone, qname, qtype, start_ms, end_ms, rcode, aa, kind, referral_zone, ns, glue, records, error_class, error FROM dns_steps;
+CREATE TABLE phases_v4 (
+  request_id  INTEGER NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+  name        TEXT NOT NULL CHECK (name IN ('blocked', 'dns', 'connect', 'tls', 'send', 'wait',
+                                        'receive')),
+  start_ms    REAL NOT NULL,
+  end_ms      REAL NOT NULL,
+  duration_ms REAL GENERATED ALWAYS AS (ROUND(end_ms - start_ms, 3)) STORED,
+  ok          INTEGER NOT NULL CHECK (ok IN (0, 1)),
+  error_class TEXT,
+  error       TEXT,
+  PRIMARY KEY (request_id, name)
+) WITHOUT ROWID;
+INSERT INTO phases_v4 (request_id, name, start_ms, end_ms, ok, error_class, error)
+  SELECT request_id, name, start_ms, end_ms, ok, error_class, error FROM phases;
+DROP TABLE dns_attempts;
+DROP TABLE dns_steps;
+DROP TABLE phases;
+DROP TABLE dns_queries;
+DROP TABLE dns_lookups;
+ALTER TABLE dns_lookups_v4 RENAME TO dns_lookups;
+ALTER TABLE dns_queries_v4 RENAME TO dns_queries;
+ALTER TABLE dns_attempts_v4 RENAME TO dns_attempts;
+ALTER TABLE dns_steps_v4 RENAME TO dns_steps;
+ALTER TABLE phases_v4 RENAME TO phases;
+-- Where a run comes from (issue 13): measured, or imported from a HAR file, and its producer.
 ALTER TABLE runs ADD COLUMN source TEXT NOT NULL DEFAULT 'pageload' CHECK (source IN ('pageload', 'har'));
 ALTER TABLE runs ADD COLUMN producer TEXT;
 )sql";
+// ---- end of version 4, issue 11 ----
 
 }  // namespace
 
@@ -193,7 +301,33 @@ Status check_not_newer(int version) {
                   " is newer than this pageload (" + std::to_string(kSchemaVersion) + ")");
 }
 
+namespace {
+
+// Foreign keys off for a migration's table rebuilds (SQLite's "making other kinds of
+// table schema changes": PRAGMA foreign_keys is a no-op inside a transaction, so it is
+// set around it), back as they were after. migrate() checks them before it commits.
+class ForeignKeysOff {
+ public:
+  explicit ForeignKeysOff(SqliteDb& db) : db_(db) {
+    auto on = db_.query_int("PRAGMA foreign_keys");
+    was_on_ = on.ok() && *on == 1;
+    if (was_on_) (void)db_.exec("PRAGMA foreign_keys = OFF");
+  }
+  ~ForeignKeysOff() {
+    if (was_on_) (void)db_.exec("PRAGMA foreign_keys = ON");
+  }
+  ForeignKeysOff(const ForeignKeysOff&) = delete;
+  ForeignKeysOff& operator=(const ForeignKeysOff&) = delete;
+
+ private:
+  SqliteDb& db_;
+  bool was_on_ = false;
+};
+
+}  // namespace
+
 Status migrate(SqliteDb& db) {
+  ForeignKeysOff keys_off(db);
   Transaction tx(db);
   if (!tx.status().ok()) return tx.status();
   auto version = schema_version(db);
@@ -217,6 +351,12 @@ Status migrate(SqliteDb& db) {
     // reference rows to this version.
     if (Status s = db.exec(pageload::embedded::schema_sql); !s.ok())
       return db_error("updating the schema of database '" + db.path() + "': " + s.message());
+    // The rebuilds ran with foreign keys off: every reference must still hold.
+    auto broken = db.query_int("SELECT COUNT(*) FROM pragma_foreign_key_check");
+    if (!broken.ok()) return broken.status();
+    if (*broken > 0)
+      return db_error("migrating database '" + db.path() + "': " + std::to_string(*broken) +
+                      " rows would break their foreign keys");
   }
   // PRAGMA takes no bound parameters; the value is our own compile-time constant.
   const std::string set_version = "PRAGMA user_version = " + std::to_string(kSchemaVersion);

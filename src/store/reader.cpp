@@ -62,7 +62,8 @@ constexpr char kSelectHeaders[] =
     " ORDER BY r.seq, h.direction, h.seq";
 constexpr char kSelectSummaries[] =
     "SELECT id, started_at, url, final_url, label, outcome, error_class, final_status, total_ms,"
-    " request_count, failed_count, load_ms FROM runs ORDER BY started_at DESC, id DESC LIMIT ?1";
+    " request_count, failed_count, load_ms FROM runs WHERE ?2 IS NULL OR label = ?2"
+    " ORDER BY started_at DESC, id DESC LIMIT ?1";
 constexpr char kSelectLatest[] = "SELECT id FROM runs ORDER BY started_at DESC, id DESC LIMIT 1";
 
 // Row id -> index of the element read from that row.
@@ -325,10 +326,10 @@ StatusOr<Run> read_run(SqliteDb& db, int64_t id) {
   return run;
 }
 
-StatusOr<std::vector<RunSummary>> read_summaries(SqliteDb& db, int limit) {
+StatusOr<std::vector<RunSummary>> read_summaries(SqliteDb& db, int limit, const std::optional<std::string>& label) {
   auto st = db.prepare(kSelectSummaries);
   if (!st.ok()) return st.status();
-  (*st)->bind_all(limit > 0 ? limit : -1);
+  (*st)->bind_all(limit > 0 ? limit : -1, label);
   std::vector<RunSummary> out;
   Status s = for_each_row(**st, [&](const Statement& row) {
     RunSummary r;

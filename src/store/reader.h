@@ -1,6 +1,8 @@
 // Reading runs back: the SELECT side of Database.
 #pragma once
 
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "pageload/result.h"
@@ -12,7 +14,7 @@ namespace pageload::store::detail {
 // See Database::load_run.
 StatusOr<Run> read_run(SqliteDb& db, int64_t id);
 // See Database::list_runs.
-StatusOr<std::vector<RunSummary>> read_summaries(SqliteDb& db, int limit);
+StatusOr<std::vector<RunSummary>> read_summaries(SqliteDb& db, int limit, const std::optional<std::string>& label);
 // See Database::latest_run_id.
 StatusOr<int64_t> read_latest_id(SqliteDb& db);
 

@@ -1,7 +1,21 @@
 #include "store/sqlite_handle.h"
 
+#include <cstring>
+
 namespace pageload::store::detail {
 namespace {
+
+// The operating system's reason behind an error SQLite had from it (opening, reading or
+// writing the file): " (Permission denied)"; empty for other errors, whose errno would be
+// stale.
+std::string os_reason(sqlite3* db, int rc) {
+  const int primary = rc & 0xff;
+  if (!db || (primary != SQLITE_CANTOPEN && primary != SQLITE_IOERR && primary != SQLITE_READONLY &&
+              primary != SQLITE_PERM))
+    return "";
+  const int sys = sqlite3_system_errno(db);
+  return sys ? std::string(" (") + std::strerror(sys) + ")" : "";
+}
 
 // SQLite says "database or disk is full" for both a full filesystem and a page limit;
 // either way the user's fix is to free space, so say so first, naming the file.
@@ -22,7 +36,7 @@ StatusOr<bool> Statement::step() {
     reset();
     return *full;
   }
-  Status s = db_error(std::string(sqlite3_errmsg(db_)) + " (in: " +
+  Status s = db_error(std::string(sqlite3_errmsg(db_)) + os_reason(db_, rc) + " (in: " +
                       std::string(sqlite3_sql(stmt_.get())).substr(0, 60) + ")");
   reset();
   return s;
@@ -68,7 +82,7 @@ StatusOr<std::unique_ptr<SqliteDb>> SqliteDb::open(const std::string& path, int 
   DbPtr db(raw);  // sqlite3_open_v2 may hand back a handle even on failure
   if (rc != SQLITE_OK) {
     return db_error("cannot open database '" + path + "': " +
-                    (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+                    (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)) + os_reason(raw, rc));
   }
   return std::make_unique<SqliteDb>(std::move(db), path);
 }
@@ -97,7 +111,7 @@ Status SqliteDb::exec(const char* sql) {
     sqlite3_free(message);
     return *full;
   }
-  std::string text = message ? message : sqlite3_errstr(rc);
+  std::string text = (message ? message : sqlite3_errstr(rc)) + os_reason(db_.get(), rc);
   sqlite3_free(message);
   return db_error("database '" + path_ + "': " + text);
 }
@@ -114,8 +128,8 @@ StatusOr<int64_t> SqliteDb::query_int(const char* sql) {
 }
 
 Status SqliteDb::error(std::string_view what) const {
-  return db_error("database '" + path_ + "': " + std::string(what) + ": " +
-                  sqlite3_errmsg(db_.get()));
+  return db_error("database '" + path_ + "': " + std::string(what) + ": " + sqlite3_errmsg(db_.get()) +
+                  os_reason(db_.get(), sqlite3_extended_errcode(db_.get())));
 }
 
 Transaction::Transaction(SqliteDb& db)

@@ -78,8 +78,9 @@ class Database {
   // the schema stores (ids are indexes again; phases come back in kPhases order).
   // Code::kUsage "no run N in DB" if there is none.
   StatusOr<Run> load_run(int64_t id);
-  // The newest `limit` runs (by started_at), newest first; limit <= 0: all.
-  StatusOr<std::vector<RunSummary>> list_runs(int limit = 20);
+  // The newest `limit` runs (by started_at), newest first; limit <= 0: all. With `label`,
+  // only the runs stored with that label (exactly).
+  StatusOr<std::vector<RunSummary>> list_runs(int limit = 20, const std::optional<std::string>& label = std::nullopt);
   // The id of the newest run; Code::kUsage "no runs in DB" if there is none.
   StatusOr<int64_t> latest_run_id();
   std::string path() const;

@@ -351,13 +351,15 @@ TEST_CASE("with --share-connections a batch's runs reuse the connection an earli
   CHECK(reused == 4);  // one connection, opened by the first run (--parallel 1: in order)
 }
 
-TEST_CASE("a bad line in --input is a usage error naming the line") {
+TEST_CASE("with --fail-early a bad line in --input is a usage error naming the line and nothing is loaded") {
   TempDb tmp;
   std::string list = tmp.dir() + "/urls.txt";
   std::ofstream(list) << "http://a.test/\nnot a url\n";
-  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--input", list}), tmp.dir());
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--fail-early", "--input", list}), tmp.dir());
   CHECK(r.status == 2);
   CHECK(r.err.find("urls.txt:2:") != std::string::npos);
+  CHECK(lines(r.err) == 1);
+  CHECK_FALSE(std::filesystem::exists(tmp.path()));  // nothing stored, no database made
 }
 
 TEST_CASE("the demo shows TLS 1.2's two round trips beside TLS 1.3's one, resumed sessions and a refused handshake") {

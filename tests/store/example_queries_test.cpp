@@ -27,10 +27,22 @@ GROUP BY host ORDER BY host)";
 constexpr const char* kSlowDnsRuns = R"(
 SELECT run_id, label, dns_ms FROM run_summary WHERE dns_ms > 100 ORDER BY started_at)";
 
+// As the README prints it (tests/store/durations_test.cpp checks the overlap).
 constexpr const char* kFailedDnsServers = R"(
-SELECT server, outcome, COUNT(*) AS tries, ROUND(SUM(duration_ms), 1) AS ms
-FROM dns_attempts WHERE outcome IN ('TIMEOUT', 'UNREACHABLE', 'ERROR')
-GROUP BY server, outcome ORDER BY ms DESC)";
+WITH t AS (
+  SELECT lookup_id, server, outcome, start_ms, end_ms,
+         MAX(end_ms) OVER (PARTITION BY lookup_id, server, outcome ORDER BY start_ms, end_ms
+                           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before_end
+  FROM dns_attempts WHERE outcome IN ('TIMEOUT', 'UNREACHABLE', 'ERROR')),
+spans AS (
+  SELECT *, SUM(before_end IS NULL OR start_ms > before_end)
+              OVER (PARTITION BY lookup_id, server, outcome ORDER BY start_ms, end_ms) AS wait
+  FROM t),
+waits AS (
+  SELECT server, outcome, COUNT(*) AS tries, MAX(end_ms) - MIN(start_ms) AS ms
+  FROM spans GROUP BY lookup_id, server, outcome, wait)
+SELECT server, outcome, SUM(tries) AS tries, ROUND(SUM(ms), 1) AS ms
+FROM waits GROUP BY server, outcome ORDER BY ms DESC)";
 
 constexpr const char* kRedirectChain = R"(
 SELECT r.seq, r.redirect_from, r.status, s.phrase, r.url, r.redirect_url

@@ -174,7 +174,7 @@ TEST_CASE("a database in a missing directory is an error and no file is created"
   REQUIRE_FALSE(db.ok());
   CHECK(db.status().code() == Code::kDatabase);
   CHECK(db.status().message() ==
-        "cannot open database '" + path + "': directory '" + missing + "' does not exist");
+        "cannot open database '" + path + "': directory '" + missing + "' does not exist (No such file or directory)");
   CHECK_FALSE(std::filesystem::exists(missing));
 }
 
@@ -184,7 +184,7 @@ TEST_CASE("opening a missing database read-only is an error and creates nothing"
   auto db = Database::open_existing(path);
   REQUIRE_FALSE(db.ok());
   CHECK(db.status().code() == Code::kDatabase);
-  CHECK(db.status().message() == "cannot open database '" + path + "': file does not exist");
+  CHECK(db.status().message() == "cannot open database '" + path + "': file does not exist (No such file or directory)");
   CHECK_FALSE(std::filesystem::exists(path));
 }
 
@@ -196,7 +196,7 @@ TEST_CASE("a write-protected database is refused for writing but can be read") {
   std::filesystem::permissions(path, std::filesystem::perms::owner_read);
   auto db = Database::open(path);
   REQUIRE_FALSE(db.ok());
-  CHECK(db.status().message() == "cannot open database '" + path + "': file is read-only");
+  CHECK(db.status().message() == "cannot open database '" + path + "': file is read-only (Permission denied)");
   CHECK(Database::open_existing(path).ok());
 }
 
