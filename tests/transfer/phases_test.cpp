@@ -134,7 +134,7 @@ TEST_CASE("a proxy that refuses the tunnel fails the tunnel phase, and no tls ph
   b.sent.reset();
   b.first_byte.reset();
   b.done.reset();
-  const Progress p = progress_of(b);
+  const pageload::transfer::Progress p = progress_of(b);
   CHECK(p.connected);
   CHECK_FALSE(p.tunneled);
   auto phases = build_phases(b, Failure{Code::kConnectRefused, "the proxy answered 403"}, Phase::kTunnel, 252);
