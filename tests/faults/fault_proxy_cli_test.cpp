@@ -60,7 +60,7 @@ TEST_CASE("a proxy that answers CONNECT with 404 fails the tunnel phase naming t
   CHECK(req["error_phase"] == "tunnel");
   CHECK(req["phases"].count("tls") == 0);
   CHECK(req["phases"]["tunnel"]["error"]["class"] == "connect_refused");
-  CHECK(req["phases"]["connect"]["error"].is_null());
+  CHECK(req["phases"]["connect"].count("error") == 0);  // the proxy itself was reached
 }
 
 TEST_CASE("the --noproxy '*' flag connects directly despite proxy variables, and says nothing about a proxy") {
