@@ -42,8 +42,14 @@ std::string absent_reason(const Run& run, const Request& r, Phase p) {
 // handshake: reused connection #0" is one line, not three.
 Data missing_view(const Run& run, const Request& r) {
   std::vector<std::pair<std::string, std::string>> groups;  // why, labels
+  // A tunnel is a phase only of an https request through a proxy: elsewhere its absence
+  // says nothing.
+  const bool proxied = r.scheme == "https" && r.connection && *r.connection >= 0 &&
+                       static_cast<std::size_t>(*r.connection) < run.connections.size() &&
+                       !run.connections[static_cast<std::size_t>(*r.connection)].proxy.empty();
   for (const auto& info : kPhases) {
     if (r.phase(info.phase)) continue;
+    if (info.phase == Phase::kTunnel && !proxied) continue;
     const std::string why = absent_reason(run, r, info.phase);
     if (!groups.empty() && groups.back().first == why)
       groups.back().second += ", " + std::string(info.label);
