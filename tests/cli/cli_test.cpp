@@ -356,7 +356,7 @@ TEST_CASE("with --share-connections a batch's runs reuse the connection an earli
 // has none. Over HTTP/1.1 and HTTP/2 alike, a reused hop has no dns phase and no lookup.
 TEST_CASE("with --share-connections a hop that reuses an earlier run's connection has no DNS lookup") {
   auto& lab = shared_lab();
-  for (const std::string base : {lab.http_url("www.test", "/status/200"), lab.https_url("www.test", "/status/200")}) {
+  for (const std::string& base : {lab.http_url("www.test", "/status/200"), lab.https_url("www.test", "/status/200")}) {
     INFO(base);
     TempDb tmp;
     std::vector<std::string> args{"--db", tmp.path(), "--quiet", "--share-connections"};
