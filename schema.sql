@@ -212,6 +212,10 @@ CREATE TABLE IF NOT EXISTS connections (
 );
 
 -- Every address tried while connecting, in order; error is NULL for the one that connected.
+-- start_ms .. end_ms (v4): from curl opening the socket to the connect, the failure, or curl
+-- giving the attempt up because another connected (NULL in runs stored before v4).
+-- after_fallback_delay (v4): 1 when curl started it because its happy-eyeballs delay (200 ms
+-- after the first attempt) ran out, not because the attempt before it had ended.
 CREATE TABLE IF NOT EXISTS connect_attempts (
   connection_id INTEGER NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
   seq           INTEGER NOT NULL,
@@ -219,6 +223,9 @@ CREATE TABLE IF NOT EXISTS connect_attempts (
   port          INTEGER,
   family        INTEGER,
   error         TEXT,
+  start_ms      REAL,
+  end_ms        REAL,
+  after_fallback_delay INTEGER CHECK (after_fallback_delay IN (0, 1)),
   PRIMARY KEY (connection_id, seq)
 ) WITHOUT ROWID;
 
@@ -280,7 +287,8 @@ CREATE TABLE IF NOT EXISTS requests (
   body_bytes         INTEGER,          -- on the wire
   body_decoded_bytes INTEGER,          -- after content decoding
   content_type       TEXT,
-  error_phase        TEXT CHECK (error_phase IN ('dns', 'connect', 'tls', 'send', 'wait', 'receive')),
+  error_phase        TEXT CHECK (error_phase IN ('dns', 'connect', 'tunnel', 'tls', 'send', 'wait',
+                                                 'receive')),
   error_class        TEXT,
   error              TEXT,
   warnings           TEXT,             -- JSON array; NULL when none
@@ -294,6 +302,7 @@ CREATE TABLE IF NOT EXISTS requests (
   found_by           TEXT,             -- 'link rel=stylesheet', 'css @import', 'redirect', ...
   note               TEXT,             -- a caveat of how it was found
   blocked_ms         REAL,             -- queued for a connection or stream (HAR's blocked)
+  tunnel_ms          REAL,             -- an https request's CONNECT through a proxy (v4)
   UNIQUE (run_id, seq)
 );
 CREATE INDEX IF NOT EXISTS requests_host ON requests(host);
@@ -304,8 +313,8 @@ CREATE INDEX IF NOT EXISTS requests_dns_lookup ON requests(dns_lookup_id);
 -- The phases of a request that happened. No row: the phase did not happen.
 CREATE TABLE IF NOT EXISTS phases (
   request_id  INTEGER NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
-  name        TEXT NOT NULL CHECK (name IN ('blocked', 'dns', 'connect', 'tls', 'send', 'wait',
-                                        'receive')),
+  name        TEXT NOT NULL CHECK (name IN ('blocked', 'dns', 'connect', 'tunnel', 'tls', 'send',
+                                        'wait', 'receive')),
   start_ms    REAL NOT NULL,
   end_ms      REAL NOT NULL,
   duration_ms REAL GENERATED ALWAYS AS (ROUND(end_ms - start_ms, 3)) STORED,
@@ -421,6 +430,7 @@ SELECT
   r.blocked_ms,
   r.dns_ms,
   r.connect_ms,
+  r.tunnel_ms,
   r.tls_ms,
   r.send_ms,
   r.wait_ms,
@@ -492,6 +502,7 @@ SELECT
   SUM(r.blocked_ms) AS blocked_ms,
   SUM(r.dns_ms)     AS dns_ms,
   SUM(r.connect_ms) AS connect_ms,
+  SUM(r.tunnel_ms)  AS tunnel_ms,
   SUM(r.tls_ms)     AS tls_ms,
   SUM(r.send_ms)    AS send_ms,
   SUM(r.wait_ms)    AS wait_ms,

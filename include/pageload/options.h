@@ -77,6 +77,11 @@ struct LoadOptions {
   // pageload decides from them which proxy a request goes through and records it
   // (src/transfer/proxy.h); empty: none set.
   std::map<std::string, std::string> proxy_env;
+  // -x/--proxy URL: the proxy every request goes through, instead of the one the
+  // environment names (curl's CURLOPT_PROXY); no_proxy/NO_PROXY and --noproxy still apply.
+  // http:// only (a URL without a scheme is http://); "" (-x ''): no proxy at all, as in
+  // curl; unset: from the environment.
+  std::optional<std::string> proxy;
   // --noproxy LIST: hosts that go direct, replacing no_proxy/NO_PROXY; '*': all of them.
   std::optional<std::string> noproxy;
 

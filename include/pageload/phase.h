@@ -11,9 +11,11 @@
 namespace pageload {
 
 // kBlocked is HAR's `blocked`: the time a request spent queued for a connection or an
-// HTTP/2 stream (browser and curl limits), apart from DNS, connect and TLS.
-enum class Phase { kBlocked = 0, kDns, kConnect, kTls, kSend, kWait, kReceive };
-inline constexpr int kPhaseCount = 7;
+// HTTP/2 stream (browser and curl limits), apart from DNS, connect and TLS. kTunnel is an
+// https request's CONNECT through an HTTP proxy: from the TCP connect to the proxy to the
+// proxy's answer (the TLS handshake with the origin then runs inside the tunnel).
+enum class Phase { kBlocked = 0, kDns, kConnect, kTunnel, kTls, kSend, kWait, kReceive };
+inline constexpr int kPhaseCount = 8;
 
 struct PhaseInfo {
   Phase phase;
@@ -27,6 +29,7 @@ inline constexpr std::array<PhaseInfo, kPhaseCount> kPhases{{
     {Phase::kBlocked, "blocked", "blocked_ms", "ph-blocked", "Queued (blocked)"},
     {Phase::kDns, "dns", "dns_ms", "ph-dns", "DNS lookup"},
     {Phase::kConnect, "connect", "connect_ms", "ph-connect", "TCP connect"},
+    {Phase::kTunnel, "tunnel", "tunnel_ms", "ph-tunnel", "Proxy tunnel (CONNECT)"},
     {Phase::kTls, "tls", "tls_ms", "ph-tls", "TLS handshake"},
     {Phase::kSend, "send", "send_ms", "ph-send", "Request sent"},
     {Phase::kWait, "wait", "wait_ms", "ph-wait", "Waiting (TTFB)"},

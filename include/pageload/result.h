@@ -185,12 +185,25 @@ struct TlsStep {
   bool operator==(const TlsStep&) const = default;
 };
 
+// curl's happy-eyeballs delay (CURLOPT_HAPPY_EYEBALLS_TIMEOUT_MS, which pageload sets to
+// curl's default): how long curl waits on the first address family before it also tries
+// the other one.
+inline constexpr int kHappyEyeballsMs = 200;
+
 // An address curl tried while connecting.
 struct ConnectAttempt {
   std::string address;
   int port = 0;
   int family = 0;      // 4 or 6
   std::string error;   // empty when this attempt connected
+  // From curl opening its socket to the connect, the failure, or curl giving it up
+  // (another attempt won); absent in runs stored before schema version 4.
+  std::optional<Span> span;
+  // curl started it when its happy-eyeballs timer fired (kHappyEyeballsMs after the first
+  // attempt), not when the attempt before it ended: the time before it was curl's wait.
+  // The other family after a silent first one; and, in libcurl 7.88, the next address
+  // after a refused one (curl opens its socket only when that timer wakes it).
+  bool after_fallback_delay = false;
 
   bool operator==(const ConnectAttempt&) const = default;
 };

@@ -33,6 +33,7 @@
 #include "report/html.h"
 #include "store/store.h"
 #include "transfer/cookie_jar.h"
+#include "transfer/proxy.h"
 
 namespace pageload::cli {
 
@@ -166,6 +167,14 @@ Status complete_options(RunCommand& cmd) {
   // libcurl would obey these on its own; pageload decides from them and says so.
   for (std::string_view name : kProxyVariables)
     if (const char* value = std::getenv(std::string(name).c_str())) cmd.options.proxy_env[std::string(name)] = value;
+  if (cmd.options.proxy && !cmd.options.proxy->empty()) {
+    if (std::string why = transfer::unsupported_proxy(*cmd.options.proxy); !why.empty())
+      return Status(Code::kUsage, "-x/--proxy: " + why);
+    const std::string& p = *cmd.options.proxy;
+    const std::size_t host_at = p.find("://") == std::string::npos ? 0 : p.find("://") + 3;
+    if (host_at >= p.size() || p[host_at] == '/' || p[host_at] == ':')
+      return Status(Code::kUsage, "-x/--proxy: no proxy host in '" + redact_url(p) + "'");
+  }
   if (!cmd.options.method.empty()) {
     for (char c : cmd.options.method)
       if (!std::isalpha(static_cast<unsigned char>(c)))

@@ -89,8 +89,12 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 100000));
   cmd_run->add_option("--max-frame-depth", o.max_frame_depth, "Iframes inside iframes loaded at most (default 3)")
       ->check(CLI::Range(0, 20));
+  cmd_run->add_option("-x,--proxy", o.proxy,
+                      "Use this http:// proxy instead of the proxy variables ('' for none; socks and https proxies "
+                      "are not supported)")
+      ->allow_extra_args(false);
   cmd_run->add_option("--noproxy", o.noproxy,
-                      "Hosts to reach directly despite proxy variables (comma-separated; '*' for all)");
+                      "Hosts to reach directly despite a proxy (comma-separated; '*' for all)");
   cmd_run->add_flag("--share-connections", o.share_connections,
                     "Runs of one batch share one connection pool (a run may reuse an earlier run's connection)");
   cmd_run->add_flag("--keep-secrets", o.keep_secrets, "Store Authorization/Cookie values instead of redacting them");

@@ -12,6 +12,7 @@
 #include <map>
 #include <sstream>
 
+#include "cli/connect_output.h"
 #include "cli/tls_output.h"
 #include "core/http_status.h"
 
@@ -92,6 +93,8 @@ std::string format_summary(const Run& run, bool color, int width) {
   out << " · " << run.connections.size() << (run.connections.size() == 1 ? " connection" : " connections");
   if (run.total_ms) out << " · total " << ms(*run.total_ms);
   out << "\n";
+  // Under -k a load goes on past a certificate that failed: the verdict must not read as sound.
+  if (std::string unverified = unverified_line(run); !unverified.empty()) out << red << unverified << reset << "\n";
   if (run.failure) out << red << "error: " << code_name(run.failure->code) << ": " << safe(run.failure->message) << reset << "\n";
   return out.str();
 }
@@ -113,6 +116,7 @@ std::string format_show(const Run& run, int width) {
   if (!run.label.empty()) out << "  label      " << safe(run.label) << "\n";
   if (!run.proxy.empty()) out << "  proxy      " << safe(run.proxy) << "\n";
   if (run.failure) out << "  error      " << code_name(run.failure->code) << ": " << safe(run.failure->message) << "\n";
+  if (std::string unverified = unverified_line(run); !unverified.empty()) out << "  tls        " << unverified << "\n";
   for (const auto& w : run.warnings) out << "  warning    " << safe(w) << "\n";
   out << "  versions   " << run.tool_version << "; " << run.library_versions << "\n";
   if (!run.requests.empty()) {
@@ -171,9 +175,7 @@ std::string format_show(const Run& run, int width) {
         << (c.requests == 1 ? " request)\n" : " requests)\n");
     if (!c.proxy.empty()) out << "  proxy      " << safe(c.proxy) << "\n";
     if (!c.retry_reason.empty()) out << "  given up   " << safe(c.retry_reason) << " (curl retried)\n";
-    for (const auto& a : c.attempts)
-      out << "  tried " << a.address << ":" << a.port << (a.error.empty() ? " connected" : " failed: " + safe(a.error))
-          << "\n";
+    for (const auto& a : c.attempts) out << "  tried      " << attempt_line(a) << "\n";
     if (c.tls) {
       if (!c.tls->version.empty())
         out << "  tls        " << c.tls->version << " " << c.tls->cipher << (c.tls->alpn.empty() ? "" : " alpn " + c.tls->alpn)
@@ -210,6 +212,10 @@ std::string format_list(const std::vector<store::RunSummary>& runs) {
                   r.started_at.c_str(), outcome.c_str(), status.c_str(), requests.c_str(), failed.c_str(),
                   load_text.c_str(), safe(r.url, 100).c_str(), r.label.empty() ? "" : ("  [" + safe(r.label, 40) + "]").c_str());
     out << line;
+    // Loaded under -k: the outcome alone would read as a sound load.
+    if (r.unverified_connections > 0)
+      out << "        certificate not verified (-k): " << (r.unverified_why.empty() ? "unknown reason" : safe(r.unverified_why, 200))
+          << (r.unverified_connections > 1 ? " (" + std::to_string(r.unverified_connections) + " connections)" : "") << "\n";
   }
   return out.str();
 }
@@ -272,7 +278,11 @@ std::string format_json(const Run& run) {
   json connections = json::array();
   for (const auto& c : run.connections) {
     json attempts = json::array();
-    for (const auto& a : c.attempts) attempts.push_back({{"address", a.address}, {"port", number(a.port)}, {"error", text(a.error)}});
+    for (const auto& a : c.attempts)
+      attempts.push_back({{"address", a.address}, {"port", number(a.port)}, {"error", text(a.error)},
+                          {"start_ms", a.span ? json(a.span->start_ms) : json(nullptr)},
+                          {"end_ms", a.span ? json(a.span->end_ms) : json(nullptr)},
+                          {"after_fallback_delay", a.span ? json(a.after_fallback_delay) : json(nullptr)}});
     json tls = nullptr;
     if (c.tls)
       tls = {{"version", text(c.tls->version)},       {"cipher", text(c.tls->cipher)},

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "cli/connect_output.h"
 #include "cli/safe.h"
 #include "cli/tls_output.h"
 
@@ -103,6 +104,7 @@ std::vector<NoteText> request_notes(const Run& run, const Request& r) {
     const Connection& c = run.connections[static_cast<std::size_t>(*r.connection)];
     const bool failed_in_tls = r.failure && r.error_phase == Phase::kTls;
     // The handshake of the connection this request opened, in one line (show has it step by step).
+    if (std::string tries = attempts_note(c); !tries.empty()) out.push_back({tries, kDim});
     if (std::string tls = tls_summary_line(c); !tls.empty()) out.push_back({"tls " + tls, kDim});
     if (c.tls && !c.tls->verified && !failed_in_tls)
       out.push_back({"certificate not verified, loaded under -k: " +
@@ -242,6 +244,10 @@ RequestTable build_table(const Run& run) {
     }
     add(kTotal, ms_figure(r.span.duration_ms()), request_failed(r) ? kRed : nullptr);
   }
+  // A tunnel through a proxy is rare: its column only on pages that have one.
+  Column& tunnel = t.columns[kFirstPhase + static_cast<int>(Phase::kTunnel)];
+  tunnel.shown = tunnel.has_data = std::any_of(run.requests.begin(), run.requests.end(),
+                                               [](const Request& r) { return r.phase(Phase::kTunnel) != nullptr; });
   Column& from = t.columns[kFrom];
   from.shown = std::any_of(from.cells.begin(), from.cells.end(), [](const Cell& c) { return !c.text.empty(); });
   // Runs stored before page loads have no priorities: no column of dashes.

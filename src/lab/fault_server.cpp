@@ -138,9 +138,13 @@ StatusOr<std::unique_ptr<FaultServer>> FaultServer::start(const std::string& bin
   }
   // listen(0) lets one connection wait in the accept queue; ours fills it and, never
   // accepted, keeps it full, so the kernel drops every later SYN: a connect timeout.
-  auto backlog = listen_pair(bind, "", 0, 0);
+  // On also_bind the same port number is an ordinary by-path port: a name with both
+  // families (dual.test) finds IPv4 dropping its SYNs and IPv6 answering, which curl
+  // reaches only when its happy-eyeballs delay (200 ms) runs out.
+  auto backlog = listen_pair(bind, also_bind, 0, 0);
   if (!backlog.ok()) return backlog.status();
   s->backlog_listener_ = std::move(backlog->primary);
+  if (backlog->secondary.valid()) s->listening_.push_back({std::move(backlog->secondary), FaultPort::kByPath});
   s->ports_[3] = backlog->port;
   a.sin_family = AF_INET;
   a.sin_port = htons(static_cast<uint16_t>(s->ports_[3]));

@@ -33,7 +33,9 @@ enum class FaultPort {
   kByPath,         // plain TCP; the request path chooses the fault
   kTlsSpeaksHttp,  // for https:// URLs: answers the ClientHello with a plain HTTP response
   kTlsCutOff,      // for https:// URLs: reads the ClientHello, then closes
-  kBacklogFull,    // never accepts, accept queue full: new SYNs are dropped (connect timeout)
+  kBacklogFull,    // never accepts, accept queue full: new SYNs are dropped (connect timeout);
+                   // on also_bind (::1) the same port number serves by path, so dual.test
+                   // there connects over IPv6 after curl's happy-eyeballs delay
 };
 
 // The faults of the by-path port, for `pageload lab` and tests.

@@ -8,6 +8,7 @@
 #include "lab/dns_hierarchy.h"
 #include "lab/dns_hierarchy_server.h"
 #include "lab/dns_server.h"
+#include "lab/forward_proxy.h"
 #include "lab/http_server.h"
 #include "lab/page_routes.h"
 #include "lab/routes.h"
@@ -107,12 +108,16 @@ StatusOr<std::unique_ptr<Lab>> Lab::start(const LabOptions& options) {
     auto fault = FaultServer::start(options.bind, lab->also_bound_);
     if (!fault.ok()) return fault.status();
     lab->fault_ = std::move(fault.value());
+    auto proxy = ForwardProxy::start(options.bind);
+    if (!proxy.ok()) return proxy.status();
+    lab->proxy_ = std::move(proxy.value());
   }
   return lab;
 }
 
 Lab::~Lab() {
   // Servers first: their threads may still read certificates from the state dir's owner.
+  proxy_.reset();
   fault_.reset();
   https12_.reset();
   https11_.reset();
@@ -149,6 +154,13 @@ std::map<std::string, uint64_t> Lab::connections_by_host(Server server) const {
   }
   return {};
 }
+
+int Lab::proxy_port() const { return proxy_ ? proxy_->port() : 0; }
+
+std::string Lab::proxy_url() const { return proxy_ ? "http://" + bind_ + ":" + std::to_string(proxy_port()) : ""; }
+
+uint64_t Lab::proxy_tunnels() const { return proxy_ ? proxy_->tunnels() : 0; }
+uint64_t Lab::proxy_forwarded() const { return proxy_ ? proxy_->forwarded() : 0; }
 
 int Lab::fault_port(FaultPort which) const { return fault_ ? fault_->port(which) : 0; }
 
@@ -247,6 +259,13 @@ std::string Lab::describe() const {
            std::to_string(fault_port(FaultPort::kBacklogFull)) + " never accepts (connect timeout)\n";
     out += "  as a proxy (https_proxy=http://127.0.0.1:" + std::to_string(fault_port()) +
            ") it answers every CONNECT with 404: a proxy that refuses the tunnel\n";
+  }
+  if (proxy_) {
+    out += "\nForward proxy: " + proxy_url() + " (plain requests forwarded, CONNECT tunnelled; *.test only)\n";
+    out += "  pageload run -x " + proxy_url() + " " + https_url("www.test", "/page/showcase") +
+           " --dns-server " + dns_server() + " --cacert " + ca_file() + "\n";
+    out += "  tunnel-delay-N.test: the CONNECT answered N ms late; tunnel-refused.test: 403 to the CONNECT;"
+           " nxdomain.test: 502\n";
   }
   return out;
 }

@@ -33,6 +33,7 @@ namespace pageload::lab {
 
 class DnsHierarchyServer;
 class DnsServer;
+class ForwardProxy;
 class HttpServer;
 
 struct LabOptions {
@@ -107,6 +108,13 @@ class Lab {
   // the TLS modes take https:// URLs. On the lab's bind address, which must be IPv4 (0
   // otherwise), and, but for kBacklogFull, on also_bound() too.
   int fault_port(FaultPort which = FaultPort::kByPath) const;
+  // The forward proxy (forward_proxy.h): its port, "http://127.0.0.1:PORT" for -x, and
+  // the CONNECT tunnels it opened and plain requests it forwarded so far (any thread).
+  // On an IPv4 bind address only (0, "" otherwise).
+  int proxy_port() const;
+  std::string proxy_url() const;
+  uint64_t proxy_tunnels() const;
+  uint64_t proxy_forwarded() const;
   // "http://HOST:PORT/path" on the by-path fault port.
   std::string fault_url(std::string_view host, std::string_view path) const;
   // Several lines for people: ports, example commands and URLs, CA file, DNS names,
@@ -129,6 +137,7 @@ class Lab {
   std::unique_ptr<HttpServer> https11_;
   std::unique_ptr<HttpServer> https12_;
   std::unique_ptr<FaultServer> fault_;  // null when the lab binds an IPv6 address
+  std::unique_ptr<ForwardProxy> proxy_;  // likewise
 };
 
 }  // namespace pageload::lab

@@ -308,7 +308,7 @@ void PageLoad::release(int seq) {
 void PageLoad::resolve(int seq, bool may_reuse) {
   Fetch& f = fetches_[static_cast<std::size_t>(seq)];
   const double now = clock_.now_ms();
-  f.proxy = transfer::proxy_for(f.url, options_.proxy_env, options_.noproxy);
+  f.proxy = transfer::proxy_for(f.url, options_.proxy_env, options_.noproxy, options_.proxy);
   // Through a proxy that resolves the target, the name to look up is the proxy's own.
   const bool proxied = f.proxy && !f.proxy->resolves_locally;
   Url target = f.url;
@@ -351,8 +351,10 @@ void PageLoad::resolve(int seq, bool may_reuse) {
   // that will reuse an open, idle one needs no addresses (nothing else to this origin is
   // on the network to hold it). Should curl find that connection gone after all, the
   // exchange comes back needing addresses and this runs again with may_reuse false.
+  // An HTTP/2 connection takes the request as one more stream however many are in flight
+  // (a page's later requests, or another run's with --share-connections).
   if (may_reuse && !proxied && options_.keepalive && driver_.has_live_connection(pool_, f.url) &&
-      !in_flight_to(f.url.origin()))
+      (!in_flight_to(f.url.origin()) || driver_.has_live_connection(pool_, f.url, /*multiplexed_only=*/true)))
     return hand_to_curl(seq, {});
 
   host.resolving = true;
@@ -572,7 +574,13 @@ void PageLoad::on_exchange(int seq, transfer::ExchangeResult result) {
   // request opened a connection with it.
   const bool new_connection = result.connection.has_value();
   double start = f.released_ms.value_or(req.span.start_ms);
-  if (f.asked_dns && f.lookup) {
+  if (f.asked_dns && f.lookup && !new_connection) {
+    // It looked the host up for a connection of its own, and curl then gave it one that
+    // was open (another request's, or an earlier run's with --share-connections): a reused
+    // connection has no dns phase. The lookup stays in the run's lookups; the wait for
+    // it counts as blocked.
+    req.dns_lookup.reset();
+  } else if (f.asked_dns && f.lookup) {
     req.dns_lookup = hosts_.at(lower(f.dns_host))->lookup_index;
     req.phases.insert(req.phases.begin(), PhaseRecord{Phase::kDns, f.lookup->span, std::nullopt});
     start = std::min(start, f.lookup->span.start_ms);
@@ -589,7 +597,9 @@ void PageLoad::on_exchange(int seq, transfer::ExchangeResult result) {
   // began (its DNS lookup, or its connection starting or ready), the time it waited for
   // the scheduler, for another request's lookup, for a free connection or an HTTP/2 one.
   const std::optional<double> connection_start = new_connection ? st.socket_opened : st.connection_ready;
-  std::optional<double> own_start = f.asked_dns && f.lookup ? std::optional<double>(f.lookup->span.start_ms) : connection_start;
+  std::optional<double> own_start = f.asked_dns && f.lookup && new_connection
+                                        ? std::optional<double>(f.lookup->span.start_ms)
+                                        : connection_start;
   const bool waited_for_dns = f.waited_for_lookup && f.addresses_ms && *f.addresses_ms - f.discovered_ms >= kMinWaitedMs;
   if (own_start && (*own_start - f.discovered_ms >= kMinBlockedMs || waited_for_dns)) {
     req.phases.push_back(PhaseRecord{Phase::kBlocked, {f.discovered_ms, *own_start}, std::nullopt});

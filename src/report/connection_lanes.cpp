@@ -45,7 +45,7 @@ std::vector<Usage> usage_of(const Run& run) {
     std::optional<double> opened;
     if (conn.connect) opened = conn.connect->start_ms;
     if (u.opener)
-      for (Phase p : {Phase::kDns, Phase::kConnect, Phase::kTls})
+      for (Phase p : {Phase::kDns, Phase::kConnect, Phase::kTunnel, Phase::kTls})
         if (const PhaseRecord* rec = run.requests[*u.opener].phase(p); rec && p != Phase::kDns)
           opened = std::min(opened.value_or(rec->span.start_ms), rec->span.start_ms);
     for (std::size_t i : u.requests) {
@@ -117,7 +117,7 @@ void lay_blocks(const Run& run, const Usage& u, double axis_ms, ConnectionRow& r
 std::vector<Segment> setup_of(const Run& run, const Connection& c, const Usage& u, double axis_ms) {
   std::vector<Segment> out;
   if (u.opener)
-    for (Phase p : {Phase::kDns, Phase::kConnect, Phase::kTls})
+    for (Phase p : {Phase::kDns, Phase::kConnect, Phase::kTunnel, Phase::kTls})
       if (const PhaseRecord* rec = run.requests[*u.opener].phase(p)) out.push_back(layout_segment(*rec, axis_ms));
   if (out.empty() && c.connect) out.push_back(layout_segment(PhaseRecord{Phase::kConnect, *c.connect, {}}, axis_ms));
   return out;
@@ -126,7 +126,7 @@ std::vector<Segment> setup_of(const Run& run, const Connection& c, const Usage& 
 double setup_cost_ms(const Run& run, const Connection& c, const Usage& u) {
   double total = 0;
   if (u.opener)
-    for (Phase p : {Phase::kDns, Phase::kConnect, Phase::kTls})
+    for (Phase p : {Phase::kDns, Phase::kConnect, Phase::kTunnel, Phase::kTls})
       if (const PhaseRecord* rec = run.requests[*u.opener].phase(p)) total += std::max(0.0, rec->span.duration_ms());
   if (total == 0 && c.connect) total = std::max(0.0, c.connect->duration_ms());
   return total;

@@ -251,13 +251,21 @@ Data row_view(const Run& run, const ConnectionRow& row, const HostGroup& g, bool
   d.set("fields", facts_view(run, c, earlier));
   d.set("handshake", handshake_view(c));
   // One attempt that connected says no more than Remote does.
-  const bool tried_more = c.attempts.size() > 1 || (c.attempts.size() == 1 && !c.attempts[0].error.empty());
+  bool delayed = false;
+  for (const auto& a : c.attempts) delayed |= a.after_fallback_delay;
+  const bool tried_more = c.attempts.size() > 1 || (c.attempts.size() == 1 && !c.attempts[0].error.empty()) || delayed;
   Data attempts = list();
   if (tried_more)
     for (const auto& a : c.attempts) {
       Data e;
       e.set("address", text(format_endpoint(a.address, a.port)));
-      e.set("result", text(a.error.empty() ? "connected" : a.error));
+      e.set("at", a.span ? format_ms(a.span->start_ms) : "-");
+      e.set("took", a.span ? format_ms(a.span->duration_ms()) : "-");
+      std::string result = a.error.empty() ? "connected" : a.error;
+      if (a.after_fallback_delay)
+        result += " (started when curl's " + std::to_string(kHappyEyeballsMs) +
+                  " ms happy-eyeballs delay ran out: the wait before it was curl's, not the network's)";
+      e.set("result", text(result));
       attempts.push_back(e);
     }
   d.set("has_attempts", tried_more);

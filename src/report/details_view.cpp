@@ -27,7 +27,7 @@ constexpr std::string_view kReused = "not needed: reused connection";
 
 // Why a phase has no segment, in words a reader can act on.
 std::string absent_reason(const Run& run, const Request& r, Phase p) {
-  const bool setup = p == Phase::kDns || p == Phase::kConnect || p == Phase::kTls;
+  const bool setup = p == Phase::kDns || p == Phase::kConnect || p == Phase::kTunnel || p == Phase::kTls;
   if (p == Phase::kBlocked) return "not queued: its own work began as soon as it was found";
   if (setup && r.reused && r.connection) return std::string(kReused);
   if (r.error_phase && static_cast<int>(p) > static_cast<int>(*r.error_phase))
@@ -47,8 +47,14 @@ std::string absent_reason(const Run& run, const Request& r, Phase p) {
 // handshake: reused connection #0" is one line, not three.
 Data missing_view(const Run& run, const Request& r) {
   std::vector<std::pair<std::string, std::string>> groups;  // why, labels
+  // A tunnel is a phase only of an https request through a proxy: elsewhere its absence
+  // says nothing.
+  const bool proxied = r.scheme == "https" && r.connection && *r.connection >= 0 &&
+                       static_cast<std::size_t>(*r.connection) < run.connections.size() &&
+                       !run.connections[static_cast<std::size_t>(*r.connection)].proxy.empty();
   for (const auto& info : kPhases) {
     if (r.phase(info.phase)) continue;
+    if (info.phase == Phase::kTunnel && !proxied) continue;
     const std::string why = absent_reason(run, r, info.phase);
     if (!groups.empty() && groups.back().first == why)
       groups.back().second += ", " + std::string(info.label);

@@ -32,6 +32,7 @@ Data groups_view(const std::vector<GroupTotals>& groups) {
 Data phase_times_view(const TimePerPhase& t, const Axis& axis) {
   Data out = list();
   for (const PhaseTime& p : t.phases) {
+    if (p.phase == Phase::kTunnel && p.requests == 0) continue;  // a row only where a proxy tunnelled
     const PhaseInfo& info = phase_info(p.phase);
     Data d;
     d.set("css", std::string(info.css));

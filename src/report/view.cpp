@@ -1,5 +1,6 @@
 #include "report/view.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 
@@ -181,6 +182,28 @@ void add_filters(const Waterfall& w, const std::vector<std::string>& host_names,
   d.set("filter_statuses", choices(statuses, false));
 }
 
+// Certificates that did not verify on connections that still carried a response (-k):
+// "www.test:443: certificate has expired, loaded under -k (2 connections)"; "" when none.
+std::string unverified_text(const Run& run) {
+  std::vector<const Connection*> bad;
+  for (const auto& c : run.connections) {
+    if (!c.tls || c.tls->verified) continue;
+    for (const auto& r : run.requests)
+      if (r.connection && *r.connection == c.id && r.status) {
+        bad.push_back(&c);
+        break;
+      }
+  }
+  if (bad.empty()) return "";
+  const Connection& c = *bad.front();
+  std::string out = c.host + ":" + std::to_string(c.port) + ": " +
+                    (c.tls->verify_message.empty() ? "verify result " + std::to_string(c.tls->verify_result)
+                                                   : c.tls->verify_message) +
+                    ", not verified: loaded under -k";
+  if (bad.size() > 1) out += " (" + std::to_string(bad.size()) + " connections)";
+  return out;
+}
+
 // The failure banner: how many requests failed, the first few named and linked.
 Data failures_view(const Run& run, const Waterfall& w) {
   std::vector<const Row*> bad;
@@ -290,6 +313,7 @@ Data page_view(const Run& run, const Waterfall& w) {
     if (!run.failure->message.empty()) run_error += ": " + run.failure->message;
   }
   d.set("run_error", optional_text(run_error));
+  d.set("unverified", optional_text(unverified_text(run)));
   d.set("run_warnings", warnings_view(run.warnings));
   d.set("started_at", text(run.started_at.empty() ? "—" : run.started_at));
   d.set("total", run.total_ms ? format_ms(*run.total_ms) : "—");
@@ -333,7 +357,10 @@ Data page_view(const Run& run, const Waterfall& w) {
   }
   d.set("kinds", kinds);
   Data phases = list();
+  const bool tunnelled = std::any_of(run.requests.begin(), run.requests.end(),
+                                     [](const Request& r) { return r.phase(Phase::kTunnel) != nullptr; });
   for (const auto& p : kPhases) {
+    if (p.phase == Phase::kTunnel && !tunnelled) continue;  // only where a proxy tunnelled
     Data e;
     e.set("css", std::string(p.css));
     e.set("label", std::string(p.label));

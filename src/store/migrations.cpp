@@ -162,14 +162,89 @@ CREATE TABLE IF NOT EXISTS dns_steps (
 )sql";
 
 
-// ---- Version 4, issue 11 (batches and reports): durations rounded to the microsecond. ----
-// Every generated duration_ms was end_ms - start_ms, whose binary fraction error showed
-// (0.023999999999999966 for 0.024): it is ROUND(end_ms - start_ms, 3) now, the clock's
-// microsecond. A generated column cannot be altered, so the five tables that have one are
-// rebuilt (create, copy, drop, rename), children after parents. migrate() runs this with
-// foreign keys off, as SQLite's rebuild procedure asks (a dropped parent would otherwise
-// cascade into its children), and checks them before it commits.
+// Version 4, one migration for three branches:
+//  - issue 11 (proxies, address attempts): an https request's CONNECT tunnel through a proxy
+//    is a phase of its own ('tunnel'): `requests` is rebuilt for its error_phase CHECK and a
+//    tunnel_ms column at its end (the views that read it are dropped first, as a rename
+//    checks them, and schema.sql recreates them); connect_attempts gets when each address
+//    was tried, for how long, and whether curl's happy-eyeballs delay started it;
+//  - issue 11 (batches and reports): every generated duration_ms is ROUND(end_ms -
+//    start_ms, 3), the clock's microsecond (it showed binary fraction error such as
+//    0.023999999999999966): a generated column cannot be altered, so the five tables that
+//    have one are rebuilt (create, copy, drop, rename), `phases` with the tunnel's CHECK;
+//  - issue 13: where a run comes from (measured, or imported from a HAR file) and its producer.
+// migrate() runs this with foreign keys off, as SQLite's rebuild procedure asks (a dropped
+// parent would otherwise cascade into its children), and checks them before it commits.
 constexpr char kToVersion4[] = R"sql(
+DROP VIEW IF EXISTS timeline;
+DROP VIEW IF EXISTS run_hosts;
+DROP VIEW IF EXISTS run_types;
+DROP VIEW IF EXISTS run_summary;
+CREATE TABLE requests_v4 (
+  id                 INTEGER PRIMARY KEY,
+  run_id             INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  seq                INTEGER NOT NULL,
+  redirect_from      INTEGER,          -- seq of the hop that led here; NULL for the first
+  method             TEXT NOT NULL,
+  url                TEXT NOT NULL,
+  scheme             TEXT,
+  host               TEXT,
+  port               INTEGER,
+  connection_id      INTEGER REFERENCES connections(id),  -- NULL if no connection was made
+  reused             INTEGER NOT NULL CHECK (reused IN (0, 1)),
+  dns_lookup_id      INTEGER REFERENCES dns_lookups(id),  -- NULL if no lookup was made
+  start_ms           REAL NOT NULL,
+  end_ms             REAL NOT NULL,
+  -- Each phase's duration, NULL when the phase did not happen: copies of
+  -- phases.duration_ms written in the same transaction, so that `timeline` is a plain
+  -- scan of this table (six index seeks per request made a GROUP BY over 100,000 runs
+  -- three times slower). `phases` stays the full record (spans, ok, errors).
+  dns_ms             REAL,
+  connect_ms         REAL,
+  tls_ms             REAL,
+  send_ms            REAL,
+  wait_ms            REAL,
+  receive_ms         REAL,
+  http_version       TEXT,             -- 'HTTP/1.1', 'HTTP/2'
+  status             INTEGER,          -- NULL when no response arrived
+  reason             TEXT,
+  location           TEXT,             -- raw Location header
+  redirect_url       TEXT,             -- Location resolved against url
+  header_bytes       INTEGER,
+  body_bytes         INTEGER,          -- on the wire
+  body_decoded_bytes INTEGER,          -- after content decoding
+  content_type       TEXT,
+  error_phase        TEXT CHECK (error_phase IN ('dns', 'connect', 'tunnel', 'tls', 'send', 'wait',
+                                                 'receive')),
+  error_class        TEXT,
+  error              TEXT,
+  warnings           TEXT,             -- JSON array; NULL when none
+  -- The page (v3): what was fetched, who asked for it, when it was found and how urgent.
+  resource_type      TEXT CHECK (resource_type IN ('document', 'stylesheet', 'script', 'image',
+                                                   'font', 'media', 'other')),
+  initiator_id       INTEGER REFERENCES requests(id),  -- the request whose response named this
+                                                       -- one; NULL only for the page's first
+  discovered_ms      REAL,             -- when the page found it
+  priority           TEXT CHECK (priority IN ('highest', 'high', 'medium', 'low', 'lowest')),
+  found_by           TEXT,             -- 'link rel=stylesheet', 'css @import', 'redirect', ...
+  note               TEXT,             -- a caveat of how it was found
+  blocked_ms         REAL,             -- queued for a connection or stream (HAR's blocked)
+  tunnel_ms          REAL,             -- an https request's CONNECT through a proxy (v4)
+  UNIQUE (run_id, seq)
+);
+INSERT INTO requests_v4 (id, run_id, seq, redirect_from, method, url, scheme, host, port,
+    connection_id, reused, dns_lookup_id, start_ms, end_ms, dns_ms, connect_ms, tls_ms,
+    send_ms, wait_ms, receive_ms, http_version, status, reason, location, redirect_url,
+    header_bytes, body_bytes, body_decoded_bytes, content_type, error_phase, error_class,
+    error, warnings, resource_type, initiator_id, discovered_ms, priority, found_by, note,
+    blocked_ms)
+  SELECT id, run_id, seq, redirect_from, method, url, scheme, host, port, connection_id,
+    reused, dns_lookup_id, start_ms, end_ms, dns_ms, connect_ms, tls_ms, send_ms, wait_ms,
+    receive_ms, http_version, status, reason, location, redirect_url, header_bytes, body_bytes,
+    body_decoded_bytes, content_type, error_phase, error_class, error, warnings, resource_type,
+    initiator_id, discovered_ms, priority, found_by, note, blocked_ms FROM requests;
+DROP TABLE requests;
+ALTER TABLE requests_v4 RENAME TO requests;
 CREATE TABLE dns_lookups_v4 (
   id          INTEGER PRIMARY KEY,
   run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
@@ -247,12 +322,12 @@ INSERT INTO dns_steps_v4 (lookup_id, seq, query_seq, depth, server, server_name,
   SELECT lookup_id, seq, query_seq, depth, server, server_name, zone, qname, qtype, start_ms, end_ms, rcode, aa, kind, referral_zone, ns, glue, records, error_class, error FROM dns_steps;
 CREATE TABLE phases_v4 (
   request_id  INTEGER NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
-  name        TEXT NOT NULL CHECK (name IN ('blocked', 'dns', 'connect', 'tls', 'send', 'wait',
-                                        'receive')),
+  name        TEXT NOT NULL CHECK (name IN ('blocked', 'dns', 'connect', 'tunnel', 'tls', 'send',
+                                        'wait', 'receive')),
   start_ms    REAL NOT NULL,
   end_ms      REAL NOT NULL,
   duration_ms REAL GENERATED ALWAYS AS (ROUND(end_ms - start_ms, 3)) STORED,
-  ok          INTEGER NOT NULL CHECK (ok IN (0, 1)),
+  ok          INTEGER NOT NULL CHECK (ok IN (0, 1)),  -- 0: the request failed in this phase
   error_class TEXT,
   error       TEXT,
   PRIMARY KEY (request_id, name)
@@ -269,11 +344,13 @@ ALTER TABLE dns_queries_v4 RENAME TO dns_queries;
 ALTER TABLE dns_attempts_v4 RENAME TO dns_attempts;
 ALTER TABLE dns_steps_v4 RENAME TO dns_steps;
 ALTER TABLE phases_v4 RENAME TO phases;
+ALTER TABLE connect_attempts ADD COLUMN start_ms REAL;
+ALTER TABLE connect_attempts ADD COLUMN end_ms REAL;
+ALTER TABLE connect_attempts ADD COLUMN after_fallback_delay INTEGER CHECK (after_fallback_delay IN (0, 1));
 -- Where a run comes from (issue 13): measured, or imported from a HAR file, and its producer.
 ALTER TABLE runs ADD COLUMN source TEXT NOT NULL DEFAULT 'pageload' CHECK (source IN ('pageload', 'har'));
 ALTER TABLE runs ADD COLUMN producer TEXT;
 )sql";
-// ---- end of version 4, issue 11 ----
 
 }  // namespace
 

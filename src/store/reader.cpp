@@ -44,7 +44,7 @@ constexpr char kSelectTlsSteps[] =
     " FROM connections c JOIN tls_steps t ON t.connection_id = c.id WHERE c.run_id = ?1"
     " ORDER BY c.seq, t.seq";
 constexpr char kSelectAttempts[] =
-    "SELECT a.connection_id, a.address, a.port, a.family, a.error"
+    "SELECT a.connection_id, a.address, a.port, a.family, a.error, a.start_ms, a.end_ms, a.after_fallback_delay"
     " FROM connections c JOIN connect_attempts a ON a.connection_id = c.id WHERE c.run_id = ?1"
     " ORDER BY c.seq, a.seq";
 constexpr char kSelectRequests[] =
@@ -62,7 +62,14 @@ constexpr char kSelectHeaders[] =
     " ORDER BY r.seq, h.direction, h.seq";
 constexpr char kSelectSummaries[] =
     "SELECT id, started_at, url, final_url, label, outcome, error_class, final_status, total_ms,"
-    " request_count, failed_count, load_ms FROM runs WHERE ?2 IS NULL OR label = ?2"
+    " request_count, failed_count, load_ms,"
+    // A certificate that did not verify on a connection a response came over (-k).
+    " (SELECT COUNT(*) FROM connections c WHERE c.run_id = runs.id AND c.verified = 0"
+    "   AND EXISTS (SELECT 1 FROM requests q WHERE q.connection_id = c.id AND q.status IS NOT NULL)),"
+    " (SELECT c.verify_message FROM connections c WHERE c.run_id = runs.id AND c.verified = 0"
+    "   AND EXISTS (SELECT 1 FROM requests q WHERE q.connection_id = c.id AND q.status IS NOT NULL)"
+    "   ORDER BY c.seq LIMIT 1)"
+    " FROM runs WHERE ?2 IS NULL OR label = ?2"
     " ORDER BY started_at DESC, id DESC LIMIT ?1";
 constexpr char kSelectLatest[] = "SELECT id FROM runs ORDER BY started_at DESC, id DESC LIMIT 1";
 
@@ -210,6 +217,8 @@ Status read_connections(SqliteDb& db, Run& run, IndexOf& index) {
   if (!s.ok()) return s;
   s = query_run(db, kSelectAttempts, run.id, [&](const Statement& st) {
     ConnectAttempt a{st.text(1), st.opt_int(2).value_or(0), st.opt_int(3).value_or(0), st.text(4)};
+    if (!st.is_null(5) && !st.is_null(6)) a.span = Span{st.real(5), st.real(6)};
+    a.after_fallback_delay = st.opt_int(7).value_or(0) != 0;
     run.connections[index.at(st.int64(0))].attempts.push_back(std::move(a));
   });
   if (!s.ok()) return s;
@@ -345,6 +354,8 @@ StatusOr<std::vector<RunSummary>> read_summaries(SqliteDb& db, int limit, const 
     r.requests = row.opt_int(9).value_or(0);
     r.failed = row.opt_int(10);
     r.load_ms = row.opt_real(11);
+    r.unverified_connections = row.opt_int(12).value_or(0);
+    r.unverified_why = row.text(13);
     out.push_back(std::move(r));
   });
   (*st)->reset();

@@ -33,6 +33,10 @@ struct RunSummary {
   // schema version 3 (failed) or with no document (load).
   std::optional<int> failed;
   std::optional<double> load_ms;
+  // Connections whose certificate did not verify and that still carried a response (-k),
+  // and the first one's verify message ("certificate has expired").
+  int unverified_connections = 0;
+  std::string unverified_why;
 };
 
 class Database {

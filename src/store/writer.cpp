@@ -56,18 +56,19 @@ constexpr char kInsertTlsStep[] =
     "INSERT INTO tls_steps (connection_id, seq, direction, message, bytes, at_ms, alert, fatal,"
     " after_handshake) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 constexpr char kInsertAttempt[] =
-    "INSERT INTO connect_attempts (connection_id, seq, address, port, family, error)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+    "INSERT INTO connect_attempts (connection_id, seq, address, port, family, error, start_ms, end_ms,"
+    " after_fallback_delay) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 
 constexpr char kInsertRequest[] =
     "INSERT INTO requests (run_id, seq, redirect_from, method, url, scheme, host, port,"
     " connection_id, reused, dns_lookup_id, start_ms, end_ms, http_version, status, reason,"
     " location, redirect_url, header_bytes, body_bytes, body_decoded_bytes, content_type,"
     " error_phase, error_class, error, warnings, dns_ms, connect_ms, tls_ms, send_ms, wait_ms,"
-    " receive_ms, resource_type, initiator_id, discovered_ms, priority, found_by, note, blocked_ms)"
+    " receive_ms, resource_type, initiator_id, discovered_ms, priority, found_by, note, blocked_ms,"
+    " tunnel_ms)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,"
     " ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38,"
-    " ?39)";
+    " ?39, ?40)";
 constexpr char kInsertPhase[] =
     "INSERT INTO phases (request_id, name, start_ms, end_ms, ok, error_class, error)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
@@ -166,7 +167,9 @@ Status write_connection(SqliteDb& db, int64_t run_id, int seq, const Connection&
   for (size_t i = 0; i < c.attempts.size(); ++i) {
     const ConnectAttempt& a = c.attempts[i];
     Status s = execute(db, kInsertAttempt, row_id, i, a.address, nonzero(a.port), nonzero(a.family),
-                       or_null(a.error));
+                       or_null(a.error), a.span ? std::optional<double>(a.span->start_ms) : std::nullopt,
+                       a.span ? std::optional<double>(a.span->end_ms) : std::nullopt,
+                       a.span ? std::optional<bool>(a.after_fallback_delay) : std::nullopt);
     if (!s.ok()) return s;
   }
   return Status::Ok();
@@ -191,7 +194,7 @@ Status write_headers(SqliteDb& db, int64_t request_id, const char* direction, co
   return Status::Ok();
 }
 
-static_assert(kPhaseCount == 7, "requests has one *_ms column per phase: add the new one");
+static_assert(kPhaseCount == 8, "requests has one *_ms column per phase: add the new one");
 
 // The duration of phase `p` of `r`, absent when the phase did not happen.
 std::optional<double> duration(const Request& r, Phase p) {
@@ -224,7 +227,7 @@ Status write_request(SqliteDb& db, int64_t run_id, const Request& r, const std::
                    duration(r, Phase::kTls), duration(r, Phase::kSend), duration(r, Phase::kWait),
                    duration(r, Phase::kReceive), resource_type_name(r.resource_type), *initiator_id,
                    r.discovered_ms, priority, or_null(r.found_by), or_null(r.note),
-                   duration(r, Phase::kBlocked));
+                   duration(r, Phase::kBlocked), duration(r, Phase::kTunnel));
   if (!id.ok()) return id.status();
   request_rows.push_back(*id);
   for (const PhaseRecord& p : r.phases) {

@@ -48,6 +48,9 @@ void note_tcp_connect(Exchange& ex, int64_t now_us) {
     const ConnectAttempt& attempt = t.attempts[index];
     if (ends && ends->remote_ip == attempt.address && ends->remote_port == attempt.port) {
       ex.stamp(Boundary::kTcpConnected, now_us);
+      // This one connected; any other still going is given up now.
+      for (auto& end : t.attempt_ends_us)
+        if (!end) end = now_us;
       return;
     }
   }
@@ -55,7 +58,7 @@ void note_tcp_connect(Exchange& ex, int64_t now_us) {
 
 // "connect to 127.0.0.2 port 8080 failed: Connection refused": curl's only report of
 // why one address of several failed. Used for display text only, never for decisions.
-void note_attempt_failure(Exchange& ex, std::string_view text) {
+void note_attempt_failure(Exchange& ex, std::string_view text, int64_t now_us) {
   constexpr std::string_view kPrefix = "connect to ";
   if (text.substr(0, kPrefix.size()) != kPrefix) return;
   auto failed = text.find(" failed: ");
@@ -64,9 +67,11 @@ void note_attempt_failure(Exchange& ex, std::string_view text) {
   auto port_at = who.find(" port ");
   std::string ip(who.substr(0, port_at));
   std::string reason(trim(text.substr(failed + 9)));
-  for (auto& a : ex.current().attempts)
-    if (a.address == ip && a.error.empty()) {
-      a.error = reason;
+  Try& t = ex.current();
+  for (std::size_t i = 0; i < t.attempts.size(); ++i)
+    if (t.attempts[i].address == ip && t.attempts[i].error.empty()) {
+      t.attempts[i].error = reason;
+      if (i < t.attempt_ends_us.size() && !t.attempt_ends_us[i]) t.attempt_ends_us[i] = now_us;
       return;
     }
 }
@@ -146,6 +151,8 @@ curl_socket_t on_open_socket(void* clientp, curlsocktype purpose, curl_sockaddr*
     ConnectAttempt attempt;
     attempt.address = sockaddr_ip(&addr->addr, &attempt.port, &attempt.family);
     t.attempts.push_back(attempt);
+    t.attempt_starts_us.push_back(now);
+    t.attempt_ends_us.emplace_back();
     if (fd >= 0) {
       t.sockets.emplace_back(fd, t.attempts.size() - 1);
       ex.registry->opened(fd, ex.spec.pool, ex.spec.url.origin(), !ex.spec.keepalive);
@@ -175,6 +182,10 @@ int on_debug(CURL*, curl_infotype type, char* data, size_t size, void* clientp) 
   std::string_view text(data, size);
   switch (type) {
     case CURLINFO_HEADER_OUT:
+      if (text.starts_with("CONNECT ") && ex.spec.proxy && !ex.current().timeline.reached(Boundary::kConnectionReady)) {
+        ex.current().tunnel_requested = true;  // the proxy's tunnel, not the request
+        break;
+      }
       ex.current().last_out_us = now;
       record_request_headers(ex, text);
       break;
@@ -182,12 +193,18 @@ int on_debug(CURL*, curl_infotype type, char* data, size_t size, void* clientp) 
       ex.current().last_out_us = now;
       break;
     case CURLINFO_HEADER_IN:
+      if (ex.current().tunnel_requested && !ex.current().timeline.reached(Boundary::kConnectionReady)) {
+        // The proxy's answer to the CONNECT (curl keeps it from the header callback):
+        // its blank line ends it.
+        if (trim(text).empty()) ex.current().tunnel_done_us = now;
+        break;
+      }
       // curl shows each response header line here just before its header store and our
       // header callback get it; on_header clears it, so a line left here was refused.
       ex.unread_header_line.assign(text.substr(0, kUnreadLineKept));
       break;
     case CURLINFO_TEXT:
-      note_attempt_failure(ex, trim(text));
+      note_attempt_failure(ex, trim(text), now);
       note_retry(ex, trim(text));
       break;
     default:

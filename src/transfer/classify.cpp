@@ -12,6 +12,7 @@ namespace {
 
 Phase reached_phase(const Progress& p) {
   if (!p.connected) return Phase::kConnect;
+  if (p.tunnel && !p.tunneled) return Phase::kTunnel;
   if (p.tls && !p.handshaken) return Phase::kTls;
   if (!p.request_sent) return Phase::kSend;
   if (!p.first_byte) return Phase::kWait;
@@ -41,7 +42,7 @@ Classified classify_failure(int curl_code, long os_errno, const Progress& progre
   // A proxy that answered the CONNECT with anything but 2xx refused the tunnel: TLS to
   // the origin never started (curl says CURLE_RECV_ERROR, or COULDNT_CONNECT for a 407).
   if (proxy_connect_code != 0 && (proxy_connect_code < 200 || proxy_connect_code > 299))
-    return {Phase::kConnect, Code::kConnectRefused};
+    return {Phase::kTunnel, Code::kConnectRefused};
   switch (static_cast<CURLcode>(curl_code)) {
     case CURLE_COULDNT_CONNECT:
       // No socket could be opened: this machine, not the network, failed.

@@ -13,6 +13,8 @@ namespace pageload::transfer {
 struct Progress {
   bool tls = false;            // https and a new connection: a TLS phase exists
   bool connected = false;      // TCP connect completed
+  bool tunnel = false;         // an https origin through an HTTP proxy: a CONNECT tunnel exists
+  bool tunneled = false;       // the proxy answered the CONNECT (or no tunnel)
   bool handshaken = false;     // TLS handshake completed (or no TLS)
   bool request_sent = false;
   bool first_byte = false;

@@ -8,6 +8,7 @@
 //   socket_opened     CURLOPT_OPENSOCKETFUNCTION, a connection's first socket
 //   tcp_connected     the first curl event at which one of its sockets has the peer it
 //                     was opened for, at the latest when curl sets up TLS
+//   tunnel_done       the end of a proxy's answer to CONNECT (Try::tunnel_done_us)
 //   tls_done          OpenSSL's handshake-done callback (TlsCapture)
 //   connection_ready  CURLOPT_PREREQFUNCTION: connected (or reused), request about to go
 //   request_sent      the last HEADER_OUT/DATA_OUT debug event before the first byte
@@ -87,6 +88,16 @@ struct Try {
   int64_t start_us = 0;                // handed, or when curl began the retry
   std::optional<int64_t> last_out_us;  // the last request byte written so far
   std::vector<ConnectAttempt> attempts;
+  // When each attempt began (curl opened its socket) and ended (connected, failed, or
+  // given up for another that connected), monotonic us, by attempt index.
+  std::vector<int64_t> attempt_starts_us;
+  std::vector<std::optional<int64_t>> attempt_ends_us;
+  // Through an HTTP proxy to an https origin: curl sent the CONNECT (debug HEADER_OUT),
+  // and when the proxy's answer ended (the blank line after its headers, HEADER_IN; the
+  // last one when curl asked again, e.g. after a 407). Curl's own timers have no such
+  // boundary: CONNECT is the TCP connect to the proxy, APPCONNECT the TLS inside the tunnel.
+  bool tunnel_requested = false;
+  std::optional<int64_t> tunnel_done_us;
   // Sockets curl opened to connect, each with the index of its attempt.
   std::vector<std::pair<curl_socket_t, std::size_t>> sockets;
   std::optional<ConnectionId> connection;  // from CURLOPT_PREREQFUNCTION

@@ -78,6 +78,10 @@ Boundaries boundaries_of(Exchange& ex, bool ok, int64_t now_us) {
   b.start = clock.offset_ms(last.start_us);
   b.new_connection = last.timeline.reached(Boundary::kSocketOpened);
   b.tls = ex.spec.url.scheme == "https" && b.new_connection;
+  // An https origin through an HTTP proxy goes through a CONNECT tunnel (a SOCKS proxy
+  // has none of ours: curl's SOCKS handshake stays in connect).
+  b.tunnel = b.tls && ex.spec.proxy && !ex.spec.proxy->resolves_locally;
+  b.tunnel_done = ms_of(clock, last.tunnel_done_us);
   b.socket_opened = ms_of(clock, last.timeline.at(Boundary::kSocketOpened));
   b.ready = ms_of(clock, last.timeline.at(Boundary::kConnectionReady));
   if (b.new_connection) {
@@ -95,6 +99,8 @@ Boundaries boundaries_of(Exchange& ex, bool ok, int64_t now_us) {
     if (b.tcp_connected && (b.tls_done || b.ready))
       b.tcp_connected = std::min(*b.tcp_connected, b.tls_done ? *b.tls_done : *b.ready);
     if (b.tcp_connected) b.tcp_connected = std::max(*b.tcp_connected, *b.socket_opened);
+    if (b.tcp_connected && b.tunnel_done) b.tcp_connected = std::min(*b.tcp_connected, *b.tunnel_done);
+    if (b.tunnel_done && b.tls_done) b.tls_done = std::max(*b.tls_done, *b.tunnel_done);
   }
   b.last_out = ms_of(clock, last.last_out_us);
   b.sent = ms_of(clock, last.timeline.at(Boundary::kRequestSent));
@@ -200,7 +206,8 @@ Failed failure_of(Exchange& ex, CURLcode rc, const Progress& progress) {
   else if (!ex.tls.info.verify_message.empty() && c.phase == Phase::kTls)
     message = "certificate verify failed: " + ex.tls.info.verify_message;
   if (const std::string& why = ex.tries.back().retry_reason; !why.empty()) message += " (" + why + ")";
-  if (ex.spec.proxy) message += " (through proxy " + ex.spec.proxy->shown + " from " + ex.spec.proxy->variable + ")";
+  if (const auto& p = ex.spec.proxy)
+    message += " (through proxy " + p->shown + (p->variable == "-x" ? " given with -x" : " from " + p->variable) + ")";
   return {c.phase, Failure{c.code, message}};
 }
 
@@ -239,9 +246,40 @@ void add_tls_steps(const Exchange& ex, Connection& c) {
   c.tls_resumed = ex.tls.resumed;
 }
 
+// Where the proxy came from, in words: "-x" or "from the environment: https_proxy".
+std::string proxy_source(const Proxy& p) {
+  return p.variable == "-x" ? std::string("-x") : "from the environment: " + p.variable;
+}
+
+// The try's attempts with when each ran. One the try never saw end ran until now (the
+// exchange ended while it was going). An attempt that began when curl's happy-eyeballs
+// timer fired (kHappyEyeballsMs after the first), not just after an attempt before it
+// ended, is marked: the time before it was curl's wait, not the network's. Two cases:
+// the other family, started while the first still waited for an answer (RFC 8305); and,
+// in libcurl 7.88, the next address of either family after a refused one, whose socket
+// curl opens only when that timer wakes it (lib/connect.c: baller_start_next creates the
+// filter, the socket comes with the next connect call).
+std::vector<ConnectAttempt> attempts_of(const Exchange& ex, const Try& t, int64_t now_us) {
+  std::vector<ConnectAttempt> out = t.attempts;
+  if (t.attempt_starts_us.size() != out.size()) return out;
+  constexpr int64_t kSlackUs = 2000;  // curl's timer fires a little late, never early
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const int64_t start = t.attempt_starts_us[i];
+    const int64_t end = t.attempt_ends_us[i].value_or(now_us);
+    out[i].span = Span{ex.clock->offset_ms(start), ex.clock->offset_ms(std::max(start, end))};
+    if (i == 0) continue;
+    const bool after_delay = start - t.attempt_starts_us[0] >= int64_t{kHappyEyeballsMs} * 1000 - kSlackUs;
+    bool after_an_end = false;  // curl starts the next address as soon as one fails
+    for (std::size_t k = 0; k < i; ++k)
+      if (auto e = t.attempt_ends_us[k]; e && *e <= start && start - *e < kSlackUs) after_an_end = true;
+    out[i].after_fallback_delay = after_delay && !after_an_end;
+  }
+  return out;
+}
+
 // The connection the last try opened (or tried to): addresses, every attempt, TLS.
 Connection connection_of(Exchange& ex, const ExchangeResult& result, const Progress& progress,
-                         const std::optional<Failed>& failed) {
+                         const std::optional<Failed>& failed, int64_t now_us) {
   const Request& r = result.request;
   const Try& last = ex.tries.back();
   Connection c;
@@ -260,7 +298,7 @@ Connection connection_of(Exchange& ex, const ExchangeResult& result, const Progr
     c.remote_port = last.attempts.back().port;
   }
   if (!c.remote_ip.empty()) c.family = c.remote_ip.find(':') != std::string::npos ? 6 : 4;
-  c.attempts = last.attempts;
+  c.attempts = attempts_of(ex, last, now_us);
   // The attempt that connected has no error; every earlier one failed.
   for (auto& a : c.attempts) {
     const bool winner = progress.connected && a.address == c.remote_ip && a.port == c.remote_port;
@@ -383,9 +421,11 @@ ExchangeResult build_result(Exchange& ex, CURLcode rc, int64_t now_us) {
     result.retries.push_back(retry_of(clock, *it, *std::next(it), r));
   if (!result.retries.empty()) r.warnings.push_back(retry_warning(result.retries));
   if (ex.spec.proxy)
-    r.warnings.push_back("through proxy " + ex.spec.proxy->shown + " (from the environment: " +
-                         ex.spec.proxy->variable + "): connect and tls measure the proxy; --noproxy '*' goes direct");
-  if (b.new_connection) result.connection = connection_of(ex, result, progress, failed);
+    r.warnings.push_back("through proxy " + ex.spec.proxy->shown + " (" + proxy_source(*ex.spec.proxy) +
+                         "): connect is to the proxy" +
+                         (b.tunnel ? std::string(", tunnel its CONNECT, tls with the origin inside it") : "") +
+                         "; --noproxy '*' goes direct");
+  if (b.new_connection) result.connection = connection_of(ex, result, progress, failed, now_us);
   if (b.new_connection && ex.tls.steps_dropped)
     r.warnings.push_back("the TLS connection carried " + std::to_string(ex.tls.steps_dropped) +
                          " more messages than the " + std::to_string(kMaxTlsSteps) + " recorded");

@@ -8,6 +8,8 @@ Progress progress_of(const Boundaries& b) {
   Progress p;
   p.tls = b.tls;
   p.connected = !b.new_connection || b.tcp_connected.has_value();
+  p.tunnel = b.tunnel;
+  p.tunneled = !b.tunnel || b.tunnel_done.has_value();
   p.handshaken = !b.tls || b.tls_done.has_value();
   p.request_sent = b.last_out.has_value() || b.sent.has_value();
   p.first_byte = b.first_byte.has_value();
@@ -29,20 +31,25 @@ std::vector<PhaseRecord> build_phases(const Boundaries& b, const std::optional<F
   if (b.new_connection) {
     const double start = *b.socket_opened;
     if (reached_or_failed(Phase::kConnect, reached.connected)) {
-      // A connect that failed after TCP (a proxy that refused the CONNECT tunnel) ends
-      // when it failed: the proxy's answer is part of connecting.
       const bool failed_here = failure && failed_phase == Phase::kConnect;
       double end = reached.connected && !failed_here ? *b.tcp_connected : now;
       add(Phase::kConnect, start, end);
       cursor = std::max(start, end);
     }
-    if (b.tls && reached.connected && reached_or_failed(Phase::kTls, reached.handshaken)) {
+    // Through a proxy, an https origin's tunnel: the CONNECT from the TCP connect to the
+    // proxy to its whole answer. The TLS handshake with the origin runs inside it, after.
+    if (b.tunnel && reached.connected && reached_or_failed(Phase::kTunnel, reached.tunneled)) {
+      double end = reached.tunneled ? *b.tunnel_done : now;
+      add(Phase::kTunnel, cursor, end);
+      cursor = std::max(cursor, end);
+    }
+    if (b.tls && reached.connected && reached.tunneled && reached_or_failed(Phase::kTls, reached.handshaken)) {
       double end = reached.handshaken ? *b.tls_done : now;
       add(Phase::kTls, cursor, end);
       cursor = std::max(cursor, end);
     }
   }
-  const bool through_handshake = reached.connected && reached.handshaken;
+  const bool through_handshake = reached.connected && reached.tunneled && reached.handshaken;
   if (through_handshake && (b.ready || (failure && failed_phase == Phase::kSend))) {
     double start = b.ready ? std::max(cursor, *b.ready) : cursor;
     double end = b.sent ? *b.sent : b.last_out ? *b.last_out : now;

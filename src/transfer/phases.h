@@ -16,7 +16,9 @@ struct Boundaries {
   double start = 0;                   // the try began (handed, or curl's retry)
   bool new_connection = false;        // it opened a connection (socket_opened is set)
   bool tls = false;                   // and that connection does TLS
+  bool tunnel = false;                // through an HTTP proxy's CONNECT tunnel (https)
   std::optional<double> socket_opened, tcp_connected, tls_done;
+  std::optional<double> tunnel_done;  // the proxy's whole answer to the CONNECT was read
   std::optional<double> ready;        // connection ready, request about to be written
   std::optional<double> last_out;     // the last request byte written so far
   std::optional<double> sent;         // the request complete (last byte before the response)

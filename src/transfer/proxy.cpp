@@ -94,17 +94,37 @@ bool noproxy_matches(std::string_view host, std::string_view list) {
   return false;
 }
 
-std::optional<Proxy> proxy_for(const Url& url, const ProxyEnvironment& env, const std::optional<std::string>& noproxy) {
+std::string unsupported_proxy(std::string_view url) {
+  const auto sep = url.find("://");
+  if (sep == std::string_view::npos) return {};
+  const std::string scheme = lower(std::string(url.substr(0, sep)));
+  if (scheme == "http") return {};
+  if (scheme == "https")
+    return "https:// proxies (TLS to the proxy) are not supported: only http:// proxies "
+           "(an https origin still goes through a CONNECT tunnel, with TLS end to end)";
+  if (scheme.starts_with("socks"))
+    return scheme + ":// proxies are not supported: only http:// proxies";
+  return "'" + scheme + "://' is not a proxy scheme pageload supports: only http:// proxies";
+}
+
+std::optional<Proxy> proxy_for(const Url& url, const ProxyEnvironment& env, const std::optional<std::string>& noproxy,
+                               const std::optional<std::string>& explicit_proxy) {
   const std::string* no = noproxy ? &*noproxy : get(env, "no_proxy");
   if (!no) no = get(env, "NO_PROXY");
   if (no && noproxy_matches(url.host, *no)) return std::nullopt;
 
   const std::string scheme_var = lower(url.scheme) + "_proxy";
   std::string variable = scheme_var;
-  const std::string* value = get(env, scheme_var);
-  if (!value && scheme_var != "http_proxy") value = get(env, variable = upper(scheme_var));
-  if (!value) value = get(env, variable = "all_proxy");
-  if (!value) value = get(env, variable = "ALL_PROXY");
+  const std::string* value = nullptr;
+  if (explicit_proxy) {
+    value = &*explicit_proxy;
+    variable = "-x";
+  } else {
+    value = get(env, scheme_var);
+    if (!value && scheme_var != "http_proxy") value = get(env, variable = upper(scheme_var));
+    if (!value) value = get(env, variable = "all_proxy");
+    if (!value) value = get(env, variable = "ALL_PROXY");
+  }
   if (!value || value->empty()) return std::nullopt;
 
   Proxy p;

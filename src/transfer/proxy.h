@@ -27,7 +27,7 @@ using ProxyEnvironment = std::map<std::string, std::string>;
 struct Proxy {
   std::string url;       // what curl is given ("http://" added when the value had no scheme)
   std::string shown;     // url with its user and password redacted: stored, printed, warned about
-  std::string variable;  // where it came from, e.g. "http_proxy"
+  std::string variable;  // where it came from, e.g. "http_proxy", or "-x"
   // curl resolves the target host itself and connects through the proxy to an address
   // (socks4://, socks5://): the target still needs a DNS lookup of ours.
   bool resolves_locally = false;
@@ -39,9 +39,17 @@ struct Proxy {
 };
 
 // The proxy curl would use for `url`, or none. `noproxy` is --noproxy, which replaces
-// no_proxy/NO_PROXY as curl's CURLOPT_NOPROXY does.
+// no_proxy/NO_PROXY as curl's CURLOPT_NOPROXY does. `explicit_proxy` is -x (curl's
+// CURLOPT_PROXY): set, it is used instead of the variables (its `variable` is "-x"), and
+// "" means no proxy; a host in the no-proxy list still goes direct (curl 7.88's
+// create_conn_helper_init_proxy).
 std::optional<Proxy> proxy_for(const Url& url, const ProxyEnvironment& env,
-                               const std::optional<std::string>& noproxy);
+                               const std::optional<std::string>& noproxy,
+                               const std::optional<std::string>& explicit_proxy = std::nullopt);
+
+// Why -x URL cannot be used ("socks5:// proxies are not supported: ..."), or "" when it
+// can: an http:// proxy, or a host[:port] curl reads as one.
+std::string unsupported_proxy(std::string_view url);
 
 // Whether `host` (a name, or an IP literal without brackets) is in a no_proxy `list`.
 bool noproxy_matches(std::string_view host, std::string_view list);

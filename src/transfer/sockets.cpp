@@ -102,9 +102,10 @@ std::vector<ConnectionEnd> SocketRegistry::take_ends(PoolId pool,
   return taken;
 }
 
-bool SocketRegistry::has_live(PoolId pool, const std::string& origin) const {
+bool SocketRegistry::has_live(PoolId pool, const std::string& origin, bool multiplexed_only) const {
   for (const auto& [fd, entry] : sockets_) {
     if (entry.pool != pool || entry.origin != origin) continue;
+    if (multiplexed_only && !entry.multiplexed) continue;
     if (!socket_ends(fd)) continue;  // still connecting (another exchange's), or failed
     pollfd p{fd, POLLIN | POLLRDHUP, 0};
     if (::poll(&p, 1, 0) < 0) continue;

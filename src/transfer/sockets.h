@@ -36,7 +36,8 @@ class SocketRegistry {
   // A connected socket of `pool` to `origin` that the server has not closed, checked as
   // curl checks before reuse: no error, no end of stream, and on HTTP/1.1 nothing
   // unread (an idle HTTP/1.1 connection with bytes waiting is one curl drops).
-  bool has_live(PoolId pool, const std::string& origin) const;
+  // `multiplexed_only`: only an HTTP/2 one counts.
+  bool has_live(PoolId pool, const std::string& origin, bool multiplexed_only = false) const;
 
   // Sockets closed between these two calls are closed with their pool (kEndOfPage), by
   // pageload, unless the server had closed them before the first call: curl ends a TLS

@@ -210,8 +210,8 @@ std::vector<ConnectionEnd> Driver::take_connection_ends(PoolId pool,
   return impl_->sockets.take_ends(pool, wanted);
 }
 
-bool Driver::has_live_connection(PoolId pool, const Url& url) const {
-  return impl_->sockets.has_live(pool, url.origin());
+bool Driver::has_live_connection(PoolId pool, const Url& url, bool multiplexed_only) const {
+  return impl_->sockets.has_live(pool, url.origin(), multiplexed_only);
 }
 
 Status Driver::Impl::configure(Exchange& ex) {
@@ -285,6 +285,8 @@ Status Driver::Impl::configure(Exchange& ex) {
   curl_easy_setopt(e, CURLOPT_RESOLVER_START_FUNCTION, detail::on_resolver_start);
   curl_easy_setopt(e, CURLOPT_RESOLVER_START_DATA, &ex);
 
+  // Named, so a wait of this length before an address of the other family is explained.
+  curl_easy_setopt(e, CURLOPT_HAPPY_EYEBALLS_TIMEOUT_MS, static_cast<long>(kHappyEyeballsMs));
   if (spec.ip_version == 4) curl_easy_setopt(e, CURLOPT_IPRESOLVE, CURL_IPRESOLVE_V4);
   if (spec.ip_version == 6) curl_easy_setopt(e, CURLOPT_IPRESOLVE, CURL_IPRESOLVE_V6);
   if (spec.connect_timeout_ms > 0) curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, spec.connect_timeout_ms);

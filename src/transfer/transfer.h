@@ -203,7 +203,9 @@ class Driver {
   // not closed (checked as curl checks before reusing one). An exchange to that origin
   // started now reuses it (or, HTTP/1.1 with every such connection busy, waits for one
   // or opens another, which needs addresses).
-  bool has_live_connection(PoolId pool, const Url& url) const;
+  // `multiplexed_only`: one that speaks HTTP/2, so it takes the exchange as a stream even
+  // while others are in flight on it.
+  bool has_live_connection(PoolId pool, const Url& url, bool multiplexed_only = false) const;
 
   // Waits up to max_wait_ms for curl's sockets or any of `extra` (whose revents are
   // filled in), whichever comes first; curl's own timers shorten the wait.

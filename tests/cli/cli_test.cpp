@@ -351,6 +351,42 @@ TEST_CASE("with --share-connections a batch's runs reuse the connection an earli
   CHECK(reused == 4);  // one connection, opened by the first run (--parallel 1: in order)
 }
 
+// --share-connections (issue 11): a hop that reused an earlier run's connection still
+// showed a DNS lookup, though the README and the report's legend say a reused connection
+// has none. Over HTTP/1.1 and HTTP/2 alike, a reused hop has no dns phase and no lookup.
+TEST_CASE("with --share-connections a hop that reuses an earlier run's connection has no DNS lookup") {
+  auto& lab = shared_lab();
+  for (const std::string& base : {lab.http_url("www.test", "/status/200"), lab.https_url("www.test", "/status/200")}) {
+    INFO(base);
+    TempDb tmp;
+    std::vector<std::string> args{"--db", tmp.path(), "--quiet", "--share-connections"};
+    for (int i = 0; i < 3; ++i) args.push_back(base + "?n=" + std::to_string(i));
+    auto r = pageload_cli(lab_args(args), tmp.dir());
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    auto db = store::Database::open_existing(tmp.path());
+    REQUIRE(db.ok());
+    auto runs = db.value()->list_runs(100);
+    REQUIRE(runs.ok());
+    REQUIRE(runs->size() == 3);
+    int reused = 0;
+    for (const auto& summary : runs.value()) {
+      auto run = db.value()->load_run(summary.id);
+      REQUIRE(run.ok());
+      const Request& q = run->requests.at(0);
+      if (!q.reused) {
+        CHECK(q.phase(Phase::kDns));  // the run that opened it looked the host up
+        continue;
+      }
+      ++reused;
+      CHECK_FALSE(q.phase(Phase::kDns));
+      CHECK_FALSE(q.dns_lookup);
+      CHECK(run->dns_lookups.empty());
+    }
+    CHECK(reused == 2);
+  }
+}
+
 TEST_CASE("with --fail-early a bad line in --input is a usage error naming the line and nothing is loaded") {
   TempDb tmp;
   std::string list = tmp.dir() + "/urls.txt";

@@ -42,8 +42,9 @@ TEST_CASE("a proxy that refuses exits 3 with one error line that names the proxy
 }
 
 // A proxy that answered CONNECT with 404 was stored as `tls, tls_handshake: CONNECT tunnel
-// failed, response 404`: TLS never started. The proxy refused the tunnel: connect.
-TEST_CASE("a proxy that answers CONNECT with 404 is a connect failure naming the proxy's answer") {
+// failed, response 404`: TLS never started. The proxy refused the tunnel: the tunnel
+// phase (issue 11; it was the connect phase before the tunnel had a phase of its own).
+TEST_CASE("a proxy that answers CONNECT with 404 fails the tunnel phase naming the proxy's answer") {
   TempDb tmp;
   const std::string proxy = "http://127.0.0.1:" + std::to_string(shared_lab().fault_port());
   auto r = pageload_cli(lab_args({"--db", tmp.path(), "--json", shared_lab().https_url("secure.test", "/")}), tmp.dir(),
@@ -56,9 +57,10 @@ TEST_CASE("a proxy that answers CONNECT with 404 is a connect failure naming the
                                      std::to_string(shared_lab().https_port()) + " with 404: no tunnel, no TLS (through proxy " +
                                      proxy + " from https_proxy)");
   const auto& req = j["requests"][0];
-  CHECK(req["error_phase"] == "connect");
+  CHECK(req["error_phase"] == "tunnel");
   CHECK(req["phases"].count("tls") == 0);
-  CHECK(req["phases"]["connect"]["error"]["class"] == "connect_refused");
+  CHECK(req["phases"]["tunnel"]["error"]["class"] == "connect_refused");
+  CHECK(req["phases"]["connect"].count("error") == 0);  // the proxy itself was reached
 }
 
 TEST_CASE("the --noproxy '*' flag connects directly despite proxy variables, and says nothing about a proxy") {
@@ -69,4 +71,45 @@ TEST_CASE("the --noproxy '*' flag connects directly despite proxy variables, and
   INFO(r.out << r.err);
   CHECK(r.status == 0);
   CHECK(r.out.find("proxy") == std::string::npos);
+}
+
+// -x/--proxy (issue 11).
+TEST_CASE("-x through the lab's proxy shows a tunnel column and the tunnel in show and the database") {
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-x", shared_lab().proxy_url(),
+                                  shared_lab().https_url("www.test", "/status/200")}),
+                        tmp.dir(), 20, {"https_proxy=http://127.0.0.1:" + std::to_string(closed_port())});
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find(" tunnel ") != std::string::npos);  // the column, only on a page with a tunnel
+  CHECK(r.out.find("through proxy " + shared_lab().proxy_url() + " (-x)") != std::string::npos);
+  auto show = pageload_cli({"show", "--db", tmp.path()}, tmp.dir());
+  REQUIRE(show.status == 0);
+  CHECK(show.out.find("    tunnel ") != std::string::npos);
+  auto json = pageload_cli({"show", "--json", "--db", tmp.path()}, tmp.dir());
+  auto j = nlohmann::json::parse(json.out);
+  CHECK(j["requests"][0]["phases"].count("tunnel") == 1);
+  CHECK(j["requests"][0]["phases"].count("dns") == 0);
+}
+
+TEST_CASE("a page without a proxy has no tunnel column") {
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), shared_lab().https_url("www.test", "/status/200")}),
+                        tmp.dir());
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("tunnel") == std::string::npos);
+}
+
+TEST_CASE("-x with a socks or https proxy is a usage error naming what is not supported, and nothing is stored") {
+  TempDb tmp;
+  for (const char* proxy : {"socks5://127.0.0.1:1080", "https://127.0.0.1:3128"}) {
+    auto r = pageload_cli({"run", "--db", tmp.path(), "-x", proxy, "http://www.test/"}, tmp.dir());
+    INFO(r.out << r.err);
+    CHECK(r.status == 2);
+    CHECK(r.err.find("-x/--proxy: ") != std::string::npos);
+    CHECK(r.err.find(std::string(proxy).substr(0, std::string(proxy).find(':')) + "://") != std::string::npos);
+    CHECK(count_lines(r.err) == 1);
+  }
+  auto list = pageload_cli({"list", "--db", tmp.path()}, tmp.dir());
+  CHECK(count_lines(list.out) <= 1);  // the heading alone, if the file exists at all
 }

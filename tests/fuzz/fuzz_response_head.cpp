@@ -59,7 +59,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Url url;
   url.scheme = "http";
   url.host = host;
+  // -x takes the same text; an unsupported scheme is named by its scheme alone, never
+  // with what follows it (a user and password).
   auto p = proxy_for(url, {{"http_proxy", list}, {"no_proxy", host}}, std::nullopt);
+  auto given = proxy_for(url, {}, std::nullopt, list);
+  if (given && given->variable != "-x") std::abort();
+  if (const std::size_t sep = list.find("://"); sep != std::string::npos && list.size() - sep > 15) {
+    const std::string why = unsupported_proxy(list);
+    if (!why.empty() && why.find(list.substr(sep + 3)) != std::string::npos) std::abort();
+  }
   if (p) {
     // Whatever the user part held, what is shown of the authority keeps none of it.
     const std::string& shown = p->shown;

@@ -451,3 +451,50 @@ TEST_CASE("an HTTP/2 REFUSED_STREAM retried by curl shows each try as a connecti
   for (const auto& w : r.warnings) warned |= w.find("curl retried the request on 5 new connections") == 0;
   CHECK(warned);
 }
+
+// Address attempts had no times (issue 11): a connect of 200 ms that was curl's
+// happy-eyeballs wait read as a slow network. Each attempt now has its span, and one that
+// curl's fallback timer started is marked.
+TEST_CASE("each address tried has when it began and how long it took, and a wait for curl's timer after a refused one is marked") {
+  Run run = load_and_store(lab_options(shared_lab().http_url("fallback.test", "/")));
+  REQUIRE(run.outcome == Outcome::kOk);
+  const Connection& c = run.connections.at(0);
+  REQUIRE(c.attempts.size() == 2);
+  const ConnectAttempt& refused = c.attempts[0];
+  const ConnectAttempt& won = c.attempts[1];
+  CHECK(refused.address == "127.0.0.2");
+  REQUIRE(refused.span);
+  REQUIRE(won.span);
+  CHECK(refused.span->start_ms >= run.requests[0].span.start_ms);
+  CHECK(refused.span->end_ms <= won.span->start_ms);
+  CHECK(refused.span->duration_ms() < 50);  // refused at once on loopback
+  CHECK(won.span->end_ms >= won.span->start_ms);
+  CHECK(won.span->end_ms <= c.connect->end_ms + 0.5);  // the winner's end is the connect
+  // libcurl 7.88 opens the next address's socket only when its happy-eyeballs timer fires:
+  // the 200 ms between the two is curl's wait, and the attempt says so.
+  CHECK(won.span->start_ms - refused.span->start_ms >= kHappyEyeballsMs - 2);
+  CHECK(won.after_fallback_delay);
+  CHECK_FALSE(refused.after_fallback_delay);
+}
+
+TEST_CASE("an IPv6 attempt started by curl's happy-eyeballs delay after a silent IPv4 address is marked as such") {
+  SKIP_WITHOUT_IPV6();
+  // The fault server's never-accepting port drops IPv4 SYNs; on ::1 the same port answers.
+  const int port = shared_lab().fault_port(lab::FaultPort::kBacklogFull);
+  Run run = load_and_store(lab_options("http://dual.test:" + std::to_string(port) + "/ok"));
+  INFO((run.failure ? run.failure->message : std::string("ok")));
+  REQUIRE(run.outcome == Outcome::kOk);
+  const Connection& c = run.connections.at(0);
+  CHECK(c.remote_ip == "::1");
+  REQUIRE(c.attempts.size() == 2);
+  const ConnectAttempt& v4 = c.attempts[0];
+  const ConnectAttempt& v6 = c.attempts[1];
+  REQUIRE(v4.span);
+  REQUIRE(v6.span);
+  CHECK(v4.family == 4);
+  CHECK(v4.error == "abandoned");  // still waiting for a SYN-ACK when IPv6 connected
+  CHECK(v6.span->start_ms - v4.span->start_ms >= kHappyEyeballsMs - 2);
+  CHECK(v6.after_fallback_delay);
+  CHECK_FALSE(v4.after_fallback_delay);
+  CHECK(c.connect->duration_ms() >= kHappyEyeballsMs - 2);  // the wait is in connect, and now explained
+}

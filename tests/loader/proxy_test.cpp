@@ -122,3 +122,113 @@ TEST_CASE("a --resolve entry for a host the proxy resolves is named as not appli
   REQUIRE(run.outcome == Outcome::kOk);
   CHECK(warns_about(run.requests.at(0), "--resolve proxied.test:1 not applied: the proxy"));
 }
+
+// -x/--proxy through the lab's forward proxy (issue 11): plain forwarding for http, a
+// CONNECT tunnel for https, each with its phases recorded as what they were.
+namespace {
+
+std::vector<Phase> phase_names(const Request& r) {
+  std::vector<Phase> out;
+  for (const auto& p : r.phases) out.push_back(p.phase);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("-x sends an http request through the proxy: connect is to the proxy, no dns phase, no tunnel") {
+  const uint64_t forwarded = shared_lab().proxy_forwarded();
+  auto o = lab_options(shared_lab().http_url("www.test", "/status/200"));
+  o.proxy = shared_lab().proxy_url();
+  Run run = load_and_store(o);
+  INFO((run.failure ? run.failure->message : std::string("ok")));
+  REQUIRE(run.outcome == Outcome::kOk);
+  const Request& r = run.requests.at(0);
+  CHECK(phase_names(r) == std::vector<Phase>{Phase::kConnect, Phase::kSend, Phase::kWait, Phase::kReceive});
+  CHECK_FALSE(r.dns_lookup);
+  const Connection& c = run.connections.at(0);
+  CHECK(c.proxy == shared_lab().proxy_url());
+  CHECK(c.remote_port == shared_lab().proxy_port());  // the proxy's end, not the origin's
+  CHECK(run.proxy == shared_lab().proxy_url());
+  CHECK(shared_lab().proxy_forwarded() > forwarded);
+  CHECK(warns_about(r, "through proxy " + shared_lab().proxy_url() + " (-x)"));
+}
+
+TEST_CASE("-x takes an https origin through a CONNECT tunnel: connect to the proxy, tunnel, then tls with the origin") {
+  const uint64_t tunnels = shared_lab().proxy_tunnels();
+  auto o = lab_options(shared_lab().https_url("www.test", "/status/200"));
+  o.proxy = shared_lab().proxy_url();
+  Run run = load_and_store(o);
+  INFO((run.failure ? run.failure->message : std::string("ok")));
+  REQUIRE(run.outcome == Outcome::kOk);
+  const Request& r = run.requests.at(0);
+  REQUIRE(phase_names(r) == std::vector<Phase>{Phase::kConnect, Phase::kTunnel, Phase::kTls, Phase::kSend,
+                                               Phase::kWait, Phase::kReceive});
+  CHECK_FALSE(r.dns_lookup);  // the proxy resolved www.test
+  CHECK(r.phase(Phase::kConnect)->span.end_ms <= r.phase(Phase::kTunnel)->span.start_ms);
+  CHECK(r.phase(Phase::kTunnel)->span.end_ms <= r.phase(Phase::kTls)->span.start_ms);
+  const Connection& c = run.connections.at(0);
+  CHECK(c.remote_port == shared_lab().proxy_port());
+  REQUIRE(c.tls);
+  CHECK(c.tls->verified);  // the origin's certificate, end to end through the tunnel
+  REQUIRE_FALSE(c.tls_steps.empty());
+  CHECK(c.tls_steps.front().message == "ClientHello");
+  CHECK(c.tls_steps.front().at_ms >= r.phase(Phase::kTunnel)->span.end_ms);  // TLS began once the tunnel stood
+  CHECK(shared_lab().proxy_tunnels() > tunnels);
+  CHECK(warns_about(r, "tunnel its CONNECT, tls with the origin inside it"));
+}
+
+TEST_CASE("the tunnel phase is the proxy's answer to CONNECT, not the TLS handshake") {
+  // The lab's proxy answers a CONNECT to tunnel-delay-150.* 150 ms late.
+  auto o = lab_options(shared_lab().https_url("tunnel-delay-150.test", "/status/200"));
+  o.proxy = shared_lab().proxy_url();
+  o.insecure = true;  // the lab's certificate names *.test one level deep only, maybe not this one
+  Run run = load_and_store(o);
+  INFO((run.failure ? run.failure->message : std::string("ok")));
+  REQUIRE(run.outcome == Outcome::kOk);
+  const Request& r = run.requests.at(0);
+  REQUIRE(r.phase(Phase::kTunnel));
+  REQUIRE(r.phase(Phase::kTls));
+  CHECK(r.phase(Phase::kTunnel)->span.duration_ms() >= 140);
+  CHECK(r.phase(Phase::kTls)->span.duration_ms() < r.phase(Phase::kTunnel)->span.duration_ms());
+  CHECK(r.phase(Phase::kConnect)->span.duration_ms() < 140);
+}
+
+TEST_CASE("-x wins over the proxy variables, and -x '' goes direct despite them") {
+  auto o = lab_options(shared_lab().http_url("www.test", "/status/200"));
+  o.proxy_env = {{"http_proxy", "http://127.0.0.1:" + std::to_string(closed_port())}};
+  o.proxy = shared_lab().proxy_url();
+  Run through = load_and_store(o);
+  CHECK(through.outcome == Outcome::kOk);
+  CHECK(through.proxy == shared_lab().proxy_url());
+  o.proxy = "";
+  Run direct = load_and_store(o);
+  CHECK(direct.outcome == Outcome::kOk);
+  CHECK(direct.proxy.empty());
+  CHECK(direct.requests.at(0).phase(Phase::kDns));
+}
+
+TEST_CASE("a proxy that refuses the tunnel fails the tunnel phase with its answer, and there is no tls phase") {
+  auto o = lab_options(shared_lab().https_url("tunnel-refused.test", "/status/200"));
+  o.proxy = shared_lab().proxy_url();
+  Run run = load_and_store(o);
+  REQUIRE(run.outcome == Outcome::kFailed);
+  const Request& r = run.requests.at(0);
+  CHECK(r.error_phase == Phase::kTunnel);
+  REQUIRE(r.failure);
+  CHECK(r.failure->code == Code::kConnectRefused);
+  CHECK(r.failure->message.find("with 403: no tunnel, no TLS (through proxy " + shared_lab().proxy_url() +
+                                " given with -x)") != std::string::npos);
+  REQUIRE(r.phase(Phase::kTunnel));
+  CHECK_FALSE(r.phase(Phase::kTunnel)->ok());
+  CHECK_FALSE(r.phase(Phase::kTls));
+  CHECK(r.phase(Phase::kConnect)->ok());  // the proxy itself was reached
+}
+
+TEST_CASE("a proxy that cannot resolve the origin fails the tunnel with its 502") {
+  auto o = lab_options(shared_lab().https_url("nxdomain.test", "/"));
+  o.proxy = shared_lab().proxy_url();
+  Run run = load_and_store(o);
+  REQUIRE(run.outcome == Outcome::kFailed);
+  CHECK(run.requests.at(0).error_phase == Phase::kTunnel);
+  CHECK(run.failure->message.find("with 502") != std::string::npos);
+}

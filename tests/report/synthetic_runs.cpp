@@ -88,8 +88,9 @@ Request& add_request(Run& run, const std::string& scheme, const std::string& hos
   for (const auto& info : kPhases) {
     const double d = ms[static_cast<int>(info.phase)];
     const bool setup = info.phase == Phase::kDns || info.phase == Phase::kConnect ||
-                       info.phase == Phase::kTls;
-    if (d < 0 || (setup && !fresh) || (info.phase == Phase::kTls && scheme != "https"))
+                       info.phase == Phase::kTunnel || info.phase == Phase::kTls;
+    const bool tls_only = info.phase == Phase::kTls || info.phase == Phase::kTunnel;
+    if (d < 0 || (setup && !fresh) || (tls_only && scheme != "https"))
       continue;
     r.phases.push_back({info.phase, {t, t + d}, std::nullopt});
     t += d;
@@ -274,7 +275,7 @@ Run failed_at_dns() {
   Run run = base_run("https://no-such-host.example.test/");
   auto ms = kFreshMs;
   Request& r = add_request(run, "https", "no-such-host.example.test", "/", 0,
-                           {-1, ms[1], -1, -1, -1, -1, -1}, true);
+                           {-1, ms[1], -1, -1, -1, -1, -1, -1}, true);
   // Nothing was sent: no protocol, no headers, no sizes.
   r.http_version.clear();
   r.request_headers.clear();
@@ -298,7 +299,7 @@ Run failed_at_tls() {
   Run run = base_run("https://expired.example.test/");
   auto ms = kFreshMs;
   Request& r = fresh_request(run, "expired.example.test", "/", 0,
-                             {-1, ms[1], ms[2], ms[3], -1, -1, -1});
+                             {-1, ms[1], ms[2], -1, ms[4], -1, -1, -1});
   r.phases.back().failure = Failure{Code::kTlsCertExpired, "certificate has expired"};
   r.error_phase = Phase::kTls;
   r.failure = r.phases.back().failure;
@@ -322,6 +323,7 @@ Run missing_phase(Phase missing) {
   Run run = base_run("https://example.test/");
   auto ms = kFreshMs;
   ms[static_cast<int>(Phase::kBlocked)] = 4;  // every phase but the missing one
+  ms[static_cast<int>(Phase::kTunnel)] = 3;
   ms[static_cast<int>(missing)] = -1;
   Request& r = fresh_request(run, "example.test", "/", 0, ms);
   answer(r, 200, "OK");
@@ -477,9 +479,11 @@ Request& page_request(Run& run, const std::string& host, const std::string& path
   r.connection = conn;
   if (start > found + 0.001) r.phases.push_back({Phase::kBlocked, {found, start}, std::nullopt});
   double t = start;
+  constexpr std::array<Phase, 6> kOrder{Phase::kDns, Phase::kConnect, Phase::kTls,
+                                         Phase::kSend, Phase::kWait, Phase::kReceive};
   for (int k = 0; k < 6; ++k) {
     if (ms[static_cast<std::size_t>(k)] < 0) continue;
-    const Phase phase = kPhases[static_cast<std::size_t>(k) + 1].phase;
+    const Phase phase = kOrder[static_cast<std::size_t>(k)];
     r.phases.push_back({phase, {t, t + ms[static_cast<std::size_t>(k)]}, std::nullopt});
     t += ms[static_cast<std::size_t>(k)];
   }

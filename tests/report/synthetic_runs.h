@@ -14,8 +14,9 @@
 namespace pageload::synthetic {
 
 // Durations (ms) of a fresh connection's phases, in kPhases order (-1: no blocked phase), and of a reused one.
-inline constexpr std::array<double, kPhaseCount> kFreshMs{-1, 12, 18, 34, 2, 55, 21};
-inline constexpr std::array<double, kPhaseCount> kReusedMs{-1, 0, 0, 0, 1.5, 31, 9};
+// No tunnel (-1): these requests go direct; missing_phase() adds one.
+inline constexpr std::array<double, kPhaseCount> kFreshMs{-1, 12, 18, -1, 34, 2, 55, 21};
+inline constexpr std::array<double, kPhaseCount> kReusedMs{-1, 0, 0, -1, 0, 1.5, 31, 9};
 
 // Strings that would run script, fetch something or break a context if a report
 // emitted them raw. Every one must show up in the page as text.

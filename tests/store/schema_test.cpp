@@ -456,3 +456,61 @@ TEST_CASE("a version 2 database migrated to version 3 stores trace steps, with t
                     "INSERT INTO dns_steps (lookup_id, seq, query_seq, depth, zone, qname, qtype, start_ms, end_ms, kind)"
                     " VALUES (1, 1, 0, 0, '.', 'x', 'A', 0, 0, 'guess');"));
 }
+
+// Version 4 (issue 11): a proxy's CONNECT tunnel is a phase of its own, so `phases` and
+// `requests` (its error_phase CHECK) are rebuilt; connect attempts get their times. A file
+// written by version 3 (tests/store/schema_v3.sql) keeps every request, phase, header and
+// the requests' links to each other, and ends up like a fresh file.
+TEST_CASE("a version 3 database is migrated to version 4, keeps its requests and phases and matches a fresh file") {
+  ScratchDir dir;
+  const std::string old_path = dir.file("v3.db");
+  exec(old_path, read_bytes(PAGELOAD_SCHEMA_V3) + "PRAGMA user_version = 3;");
+  exec(old_path,
+       "INSERT INTO runs (id, started_at, url, outcome, total_ms) VALUES (1, '2026-11-01T00:00:00Z', 'https://a.test/', 'ok', 9);"
+       "INSERT INTO connections (id, run_id, seq, scheme, host, port, verify_result, verified)"
+       " VALUES (5, 1, 0, 'https', 'a.test', 443, 0, 1);"
+       "INSERT INTO connect_attempts (connection_id, seq, address, port, family, error)"
+       " VALUES (5, 0, '127.0.0.2', 443, 4, 'Connection refused'), (5, 1, '127.0.0.1', 443, 4, NULL);"
+       "INSERT INTO requests (id, run_id, seq, method, url, reused, start_ms, end_ms, connection_id, error_phase,"
+       " resource_type, connect_ms) VALUES (10, 1, 0, 'GET', 'https://a.test/', 0, 0, 4, 5, NULL, 'document', 1);"
+       "INSERT INTO requests (id, run_id, seq, method, url, reused, start_ms, end_ms, initiator_id, error_phase,"
+       " error_class) VALUES (11, 1, 1, 'GET', 'https://a.test/x.png', 1, 4, 9, 10, 'wait', 'recv_error');"
+       "INSERT INTO phases (request_id, name, start_ms, end_ms, ok) VALUES (10, 'connect', 0, 1, 1), (10, 'wait', 1, 3, 1),"
+       " (11, 'wait', 4, 9, 0);"
+       "INSERT INTO headers (request_id, direction, seq, name, value) VALUES (10, 'response', 0, 'server', 'lab');");
+  {
+    auto db = Database::open(old_path);
+    REQUIRE(db.ok());
+    CHECK(user_version(old_path) == kCurrent);
+    auto run = (*db)->load_run(1);
+    REQUIRE(run.ok());
+    REQUIRE(run->requests.size() == 2);
+    CHECK(run->requests[0].phases.size() == 2);
+    CHECK(run->requests[0].response_headers.size() == 1);
+    CHECK(run->requests[1].initiator == 0);
+    CHECK(run->requests[1].error_phase == Phase::kWait);
+    REQUIRE(run->connections.at(0).attempts.size() == 2);
+    CHECK_FALSE(run->connections[0].attempts[0].span);  // not measured before version 4
+    // A new run with a tunnel phase, a tunnel failure and timed attempts fits the rebuilt tables.
+    Run fresh = make_three_hop_run();
+    fresh.requests[0].phases.insert(fresh.requests[0].phases.begin() + 1,
+                                    PhaseRecord{Phase::kTunnel, {1.0, 1.5}, std::nullopt});
+    fresh.connections[0].attempts = {ConnectAttempt{"127.0.0.2", 443, 4, "Connection refused", Span{0.5, 0.6}, false},
+                                     ConnectAttempt{"::1", 443, 6, "", Span{200.7, 200.9}, true}};
+    fresh.requests[2].error_phase = Phase::kTunnel;
+    REQUIRE((*db)->finish_run(fresh).ok());
+    auto back = (*db)->load_run(fresh.id);
+    REQUIRE(back.ok());
+    CHECK(back->connections[0].attempts == fresh.connections[0].attempts);
+    CHECK(back->requests[0].phase(Phase::kTunnel));
+    CHECK(back->requests[2].error_phase == Phase::kTunnel);
+  }
+  CHECK(*query(old_path, "SELECT COUNT(*) FROM phases")[0][0] != "0");
+  CHECK_FALSE(query(old_path, "SELECT tunnel_ms FROM timeline WHERE request_id = 10")[0][0]);
+  CHECK(query(old_path, "PRAGMA foreign_key_check").empty());
+  const std::string new_path = dir.file("fresh.db");
+  REQUIRE(Database::open(new_path).ok());
+  CHECK(columns(old_path) == columns(new_path));
+  const char* objects_sql = "SELECT type, name FROM sqlite_master ORDER BY type, name";
+  CHECK(query(old_path, objects_sql) == query(new_path, objects_sql));
+}

@@ -107,3 +107,38 @@ TEST_CASE("what the exchange reached follows its boundaries") {
   b.tcp_connected.reset();
   CHECK_FALSE(progress_of(b).connected);
 }
+
+// Through an HTTP proxy an https origin is reached through a CONNECT tunnel (issue 11):
+// connect is the TCP connect to the proxy, the tunnel the CONNECT up to the proxy's
+// answer, and tls the handshake with the origin inside it.
+TEST_CASE("through a proxy an https request's CONNECT is a tunnel phase between connect and tls") {
+  Boundaries b = queued_new_connection();
+  b.tunnel = true;
+  b.tunnel_done = 251.0;  // the proxy answered 0.8 ms after the TCP connect
+  auto phases = build_phases(b, std::nullopt, Phase::kReceive, 999);
+  REQUIRE(names(phases) == std::vector<Phase>{Phase::kConnect, Phase::kTunnel, Phase::kTls, Phase::kSend,
+                                              Phase::kWait, Phase::kReceive});
+  CHECK(find(phases, Phase::kConnect).span.end_ms == 250.2);
+  CHECK(find(phases, Phase::kTunnel).span.start_ms == 250.2);
+  CHECK(find(phases, Phase::kTunnel).span.end_ms == 251.0);
+  CHECK(find(phases, Phase::kTls).span.start_ms == 251.0);
+  CHECK(find(phases, Phase::kTls).span.end_ms == 255);
+}
+
+TEST_CASE("a proxy that refuses the tunnel fails the tunnel phase, and no tls phase follows") {
+  Boundaries b = queued_new_connection();
+  b.tunnel = true;
+  b.tls_done.reset();
+  b.ready.reset();
+  b.last_out.reset();
+  b.sent.reset();
+  b.first_byte.reset();
+  b.done.reset();
+  const pageload::transfer::Progress p = progress_of(b);
+  CHECK(p.connected);
+  CHECK_FALSE(p.tunneled);
+  auto phases = build_phases(b, Failure{Code::kConnectRefused, "the proxy answered 403"}, Phase::kTunnel, 252);
+  REQUIRE(names(phases) == std::vector<Phase>{Phase::kConnect, Phase::kTunnel});
+  CHECK(find(phases, Phase::kTunnel).failure);
+  CHECK(find(phases, Phase::kTunnel).span.end_ms == 252);
+}

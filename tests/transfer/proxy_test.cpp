@@ -94,3 +94,41 @@ TEST_CASE("a SOCKS4 or SOCKS5 proxy needs the target's addresses from us, socks5
       proxy_for(url("http://a.test/"), {{"http_proxy", "socks5h://127.0.0.1:1080"}}, std::nullopt)->resolves_locally);
   CHECK_FALSE(proxy_for(url("http://a.test/"), {{"http_proxy", "http://127.0.0.1:1"}}, std::nullopt)->resolves_locally);
 }
+
+// -x/--proxy (issue 11): curl's CURLOPT_PROXY. It wins over every variable, for http and
+// https URLs alike; "" turns proxies off; a no-proxy host still goes direct.
+TEST_CASE("the -x proxy is used instead of the proxy variables, for http and https URLs alike") {
+  const ProxyEnvironment env{{"http_proxy", "http://127.0.0.1:1"}, {"https_proxy", "http://127.0.0.1:2"}};
+  for (const char* target : {"http://a.test/", "https://a.test/"}) {
+    INFO(target);
+    auto p = proxy_for(url(target), env, std::nullopt, std::string("http://u:pw@127.0.0.1:3128"));
+    REQUIRE(p);
+    CHECK(p->url == "http://u:pw@127.0.0.1:3128");
+    CHECK(p->shown == "http://[redacted]@127.0.0.1:3128");
+    CHECK(p->variable == "-x");
+    CHECK(p->port == 3128);
+    CHECK_FALSE(p->resolves_locally);
+  }
+}
+
+TEST_CASE("an empty -x turns off the proxy variables, as curl -x '' does") {
+  CHECK_FALSE(proxy_for(url("http://a.test/"), {{"http_proxy", "http://127.0.0.1:1"}}, std::nullopt, std::string()));
+}
+
+TEST_CASE("a host in NO_PROXY or --noproxy goes direct despite -x") {
+  const std::string proxy = "127.0.0.1:3128";
+  CHECK_FALSE(proxy_for(url("http://a.test/"), {{"NO_PROXY", "a.test"}}, std::nullopt, proxy));
+  CHECK_FALSE(proxy_for(url("http://a.test/"), {}, std::string("*"), proxy));
+  auto p = proxy_for(url("http://b.test/"), {{"NO_PROXY", "a.test"}}, std::nullopt, proxy);
+  REQUIRE(p);
+  CHECK(p->url == "http://127.0.0.1:3128");  // no scheme: http://, as curl reads it
+}
+
+TEST_CASE("socks and https proxies are refused by name for -x, http proxies are taken") {
+  CHECK(unsupported_proxy("http://127.0.0.1:3128").empty());
+  CHECK(unsupported_proxy("127.0.0.1:3128").empty());
+  CHECK(unsupported_proxy("socks5://127.0.0.1:1080").find("socks5:// proxies are not supported") == 0);
+  CHECK(unsupported_proxy("socks5h://127.0.0.1:1080").find("socks5h://") == 0);
+  CHECK(unsupported_proxy("https://127.0.0.1:3128").find("https:// proxies") == 0);
+  CHECK(unsupported_proxy("ftp://127.0.0.1/").find("'ftp://'") != std::string::npos);
+}
