@@ -62,8 +62,8 @@ struct Limits {
   std::size_t max_stylesheet_bytes = 4 << 20;  // per stylesheet, likewise
   std::size_t max_references = 2000;           // returned per document, stylesheets included
   std::size_t max_elements = 200000;           // elements scanned and kept for matching
-  int max_nesting_depth = 512;                 // Chromium's parser depth; deeper markup:
-                                               // the document is parsed up to there
+  int max_nesting_depth = 512;                 // Chromium's tree depth: deeper elements
+                                               // become siblings, parsing goes on
   int max_import_depth = 5;                    // @import chain length
   std::size_t max_srcset_candidates = 1000;
   std::size_t max_css_rules = 20000;           // rules kept per sheet (url()s, fonts, bold/italic)

@@ -214,7 +214,9 @@ struct DocumentDiscovery::State {
     for (auto [begin, end] : prefix.noscript_text) std::fill(buffer.begin() + begin, buffer.begin() + end, ' ');
     count_skips = complete;
     HtmlScanLimits html_limits{limits.max_elements, limits.max_srcset_candidates};
-    HtmlScan html = scan_html(std::string_view(buffer).substr(0, prefix.bytes), complete, screen, html_limits);
+    std::string rewritten = prefix.flatten.empty() ? std::string() : flattened(buffer, prefix);
+    std::string_view text = prefix.flatten.empty() ? std::string_view(buffer).substr(0, prefix.bytes) : rewritten;
+    HtmlScan html = scan_html(text, complete, screen, html_limits);
     bytes_parsed += prefix.bytes;
     parsed_size = buffer.size();
     body_started = body_started || html.body_started;
