@@ -122,6 +122,69 @@ class Arena {
   std::size_t block_ = 0;
 };
 
+// gumbo replaces control characters (C0 but white space and NUL, DEL, and the C1 range
+// U+0080-U+009F) with U+FFFD as it decodes; Chromium keeps them, so "/\x1b[31m.png" is
+// requested as "/%1B[31m.png". Each is handed to gumbo as a private-use character of plane
+// 16 (U+10FF00 + its code) and turned back in what the scan returns.
+constexpr unsigned char kMarkLead0 = 0xF4, kMarkLead1 = 0x8F;
+
+bool is_c0_replaced(unsigned char c) {
+  return (c >= 0x01 && c <= 0x08) || c == 0x0B || (c >= 0x0E && c <= 0x1F) || c == 0x7F;
+}
+
+void append_mark(std::string& out, unsigned code) {
+  out += static_cast<char>(kMarkLead0);
+  out += static_cast<char>(kMarkLead1);
+  out += static_cast<char>(0x80 | (0x3C + (code >> 6)));
+  out += static_cast<char>(0x80 | (code & 0x3F));
+}
+
+// The document with its control characters marked; empty when it has none.
+std::string mark_controls(std::string_view html) {
+  bool any = false;
+  for (std::size_t i = 0; i < html.size() && !any; ++i) {
+    unsigned char c = static_cast<unsigned char>(html[i]);
+    any = is_c0_replaced(c) || (c == 0xC2 && i + 1 < html.size() && static_cast<unsigned char>(html[i + 1]) >= 0x80 &&
+                                static_cast<unsigned char>(html[i + 1]) <= 0x9F);
+  }
+  if (!any) return {};
+  std::string out;
+  out.reserve(html.size() + 64);
+  for (std::size_t i = 0; i < html.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(html[i]);
+    unsigned char next = i + 1 < html.size() ? static_cast<unsigned char>(html[i + 1]) : 0;
+    if (is_c0_replaced(c)) {
+      append_mark(out, c);
+    } else if (c == 0xC2 && next >= 0x80 && next <= 0x9F) {
+      append_mark(out, next);
+      ++i;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+// The marks back to the characters they stand for (C0 as the byte, C1 as UTF-8).
+std::string unmark_controls(std::string_view s) {
+  if (s.find(static_cast<char>(kMarkLead0)) == std::string_view::npos) return std::string(s);
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    unsigned char b2 = i + 2 < s.size() ? static_cast<unsigned char>(s[i + 2]) : 0;
+    if (static_cast<unsigned char>(s[i]) == kMarkLead0 && i + 3 < s.size() &&
+        static_cast<unsigned char>(s[i + 1]) == kMarkLead1 && b2 >= 0xBC && b2 <= 0xBE) {
+      unsigned code = ((b2 - 0xBC) << 6) | (static_cast<unsigned char>(s[i + 3]) & 0x3F);
+      if (code >= 0x80) out += static_cast<char>(0xC2);
+      out += static_cast<char>(code);
+      i += 3;
+      continue;
+    }
+    out += s[i];
+  }
+  return out;
+}
+
 std::string tag_name(const GumboElement& e) {
   if (e.tag != GUMBO_TAG_UNKNOWN) return gumbo_normalized_tagname(e.tag);
   GumboStringPiece piece = e.original_tag;
@@ -223,7 +286,7 @@ class Walker {
 
   RawReference& add(std::string_view url, ResourceType type, std::string found_by, bool in_head) {
     RawReference r;
-    r.url = std::string(url);
+    r.url = unmark_controls(url);
     r.type = type;
     r.found_by = std::move(found_by);
     r.after_base = out_.base_href.has_value();
@@ -473,12 +536,18 @@ HtmlScan scan_html(std::string_view html, bool complete, const Screen& screen, c
   options.allocator = &Arena::allocate;
   options.deallocator = &Arena::deallocate;
   options.userdata = &arena;
+  const std::string marked = mark_controls(html);
+  if (!marked.empty()) html = marked;
   const GumboOutput* out = gumbo_parse_with_options(&options, html.data(), html.size());
   if (!out) {
     scan.notes.push_back("the HTML parser failed");
     return scan;
   }
   Walker(complete, screen, limits, scan).walk(out->document);
+  if (!marked.empty()) {
+    for (auto& style : scan.styles) style.css = unmark_controls(style.css);
+    if (scan.base_href) scan.base_href = unmark_controls(*scan.base_href);
+  }
   if (scan.tree) {
     // Text in a descendant counts for its ancestors (children come after their parents).
     for (int k = static_cast<int>(scan.tree->size()) - 1; k >= 0; --k) {

@@ -202,3 +202,13 @@ TEST_CASE("the body counts as reached when content opens it, even without a body
   implied.feed("<title>x</title><p>hello");
   CHECK(implied.body_started());
 }
+
+// gumbo turned control characters into U+FFFD, so pageload asked for "/%EF%BF%BD[31mred.png"
+// where Chromium asks for "/%1B[31mred.png"; and '"', '<', '>' went raw on the request line.
+TEST_CASE("control characters and markup in a reference are percent-encoded as Chromium sends them") {
+  auto refs = discover("<link rel=stylesheet href='/evil&quot;&gt;&lt;img src=x&gt;.css'>"
+                       "<img src='/\x1b[31mred.png'><img src='/c1\xc2\x85.png?\x01z'>"
+                       "<style>p { background: url('/bg\x1b.png') }</style><p>x</p>");
+  CHECK(urls(refs) == std::vector<std::string>{at("/evil%22%3E%3Cimg%20src=x%3E.css"), at("/%1B[31mred.png"),
+                                               at("/c1%C2%85.png?%01z"), at("/bg%1B.png")});
+}
