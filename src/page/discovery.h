@@ -14,6 +14,10 @@
 // nothing it names). An iframe's document gets its own DocumentDiscovery with
 // Limits::default_favicon false (browsers ask for the icon of the page, not of its frames).
 //
+// An <iframe srcdoc> is a document of its own, inside this one: its references come back
+// from finish() ("iframe srcdoc: img src"), so the loader records this document as their
+// initiator; its stylesheets, handed to stylesheet() here, apply to its own elements.
+//
 // Every call returns only references it has not returned before (each absolute URL once
 // per DocumentDiscovery); the loader keeps the page-wide memory cache across documents.
 // Not thread-safe: one thread calls one object.
@@ -69,7 +73,9 @@ struct Limits {
   std::size_t max_css_rules = 20000;           // rules kept per sheet (url()s, fonts, bold/italic)
   std::uint64_t max_match_steps = 20'000'000;  // selector work per document; beyond it
                                                // rules are treated as matching
-  std::size_t max_url_bytes = 8192;            // longer references are skipped
+  std::size_t max_url_bytes = 8192;            // longer references are skipped (Chromium
+                                               // fetches URLs of megabytes)
+  int max_srcdoc_depth = 3;                    // <iframe srcdoc> inside srcdoc documents
   bool default_favicon = true;                 // /favicon.ico when no <link rel=icon>
 };
 

@@ -128,6 +128,39 @@ struct DocumentDiscovery::State {
   // rule that reads it): an image loads when both are seen, whatever the sheet order.
   std::map<std::string, std::vector<std::string>> custom_urls;
   std::map<std::string, std::string> var_readers;
+  // <iframe srcdoc> documents, and which of them named each stylesheet they fetch.
+  std::vector<std::unique_ptr<DocumentDiscovery>> srcdocs;
+  std::map<std::string, DocumentDiscovery*> sheet_owner;
+
+  // References of a srcdoc document, as this document's: named after it, and its
+  // stylesheets remembered so their url()s match against its elements.
+  void adopt(DocumentDiscovery* frame, std::vector<Reference> refs, std::vector<Reference>& out) {
+    for (auto& r : refs) {
+      if (r.type == ResourceType::kStylesheet && !r.preload && !seen.count(r.url)) sheet_owner.emplace(r.url, frame);
+      if (r.found_by.rfind("iframe srcdoc: ", 0) != 0) r.found_by = "iframe srcdoc: " + r.found_by;
+      emit(std::move(r), out);
+    }
+  }
+
+  void srcdoc(const Srcdoc& doc, std::vector<Reference>& out) {
+    if (limits.max_srcdoc_depth <= 0) {
+      note("iframe srcdoc nested deeper than " + std::to_string(Limits{}.max_srcdoc_depth) + " not read");
+      return;
+    }
+    Limits inner = limits;
+    inner.default_favicon = false;
+    inner.max_srcdoc_depth = limits.max_srcdoc_depth - 1;
+    inner.max_references = limits.max_references - std::min(limits.max_references, returned);
+    // about:srcdoc takes its parent's base URL.
+    const Url& against = doc.after_base && base ? *base : *document;
+    auto frame = std::make_unique<DocumentDiscovery>(against.full, inner, screen);
+    auto refs = frame->feed(doc.html);
+    auto rest = frame->finish();
+    refs.insert(refs.end(), std::make_move_iterator(rest.begin()), std::make_move_iterator(rest.end()));
+    for (const auto& n : frame->notes()) note("iframe srcdoc: " + n);
+    adopt(frame.get(), std::move(refs), out);
+    srcdocs.push_back(std::move(frame));
+  }
 
   void note(const std::string& n) {
     if (std::find(notes.begin(), notes.end(), n) == notes.end()) notes.push_back(n);
@@ -272,6 +305,7 @@ struct DocumentDiscovery::State {
     count_skips = true;
     if (!complete) return;
     for (const auto& n : html.notes) note(n);
+    for (const auto& doc : html.srcdocs) srcdoc(doc, out);
     tree = std::move(html.tree);
     matcher = std::make_unique<SelectorMatcher>(*tree, limits.max_match_steps);
     for (const auto& e : tree->elements()) {
@@ -483,6 +517,10 @@ std::vector<Reference> DocumentDiscovery::stylesheet(std::string sheet_url, std:
   std::vector<Reference> out;
   State& s = *s_;
   if (!s.document) return out;
+  if (auto owner = s.sheet_owner.find(sheet_url); owner != s.sheet_owner.end()) {
+    s.adopt(owner->second, owner->second->stylesheet(sheet_url, css, import_depth), out);
+    return out;
+  }
   auto base = parse_url(sheet_url);
   if (!base.ok()) return out;
   SheetSummary sheet = scan_stylesheet(css, s.screen, s.css_limits());
