@@ -26,6 +26,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -83,7 +84,11 @@ class DocumentDiscovery {
  public:
   // `document_url`: the final URL of the document's redirect chain (the base for relative
   // references). A URL that does not parse as http(s) yields no references and a note.
-  explicit DocumentDiscovery(std::string document_url, Limits limits = {}, Screen screen = {});
+  // `content_type`: the response's Content-Type, for the document's encoding (its charset,
+  // else a <meta> one in the first 1024 bytes, else windows-1252, as Chromium reads it; see
+  // page/charset.h); without it the bytes are taken as UTF-8.
+  explicit DocumentDiscovery(std::string document_url, Limits limits = {}, Screen screen = {},
+                             std::optional<std::string> content_type = std::nullopt);
   ~DocumentDiscovery();
   DocumentDiscovery(const DocumentDiscovery&) = delete;
   DocumentDiscovery& operator=(const DocumentDiscovery&) = delete;

@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "core/url.h"
+#include "page/charset.h"
 #include "page/css_scanner.h"
 #include "page/discovery.h"
 #include "page/html_scan.h"
@@ -23,6 +24,8 @@ constexpr std::size_t kMinReparseBytes = 4096;
 constexpr std::size_t kMaxFontLists = 10000;
 // Selector text shown in found_by.
 constexpr std::size_t kMaxShownSelector = 80;
+// <iframe srcdoc> documents read per document (each is parsed and kept for its stylesheets).
+constexpr std::size_t kMaxSrcdocs = 100;
 
 bool is_c0_or_space(char c) { return static_cast<unsigned char>(c) <= 0x20; }
 
@@ -98,14 +101,23 @@ constexpr std::string_view kItalicTags[] = {"i", "em", "cite", "var", "dfn", "ad
 
 }  // namespace
 
+// Bytes held back until the encoding is known (the standard's prescan looks this far).
+constexpr std::size_t kSniffBytes = 1024;
+
 struct DocumentDiscovery::State {
   Limits limits;
   Screen screen;
+  // The document's encoding; unset while its first bytes are awaited (Content-Type given
+  // without a charset).
+  std::optional<Charset> charset;
+  std::optional<std::string> content_type;
+  std::string undecoded;  // the first bytes, before the encoding is known
   std::optional<Url> document;
   std::optional<Url> base;  // from <base href>
   bool base_decided = false;
   std::string buffer;
   std::size_t total_bytes = 0;
+  std::size_t kept = 0;  // of the document's bytes, those parsed (before decoding)
   std::size_t parsed_size = 0;
   std::size_t bytes_parsed = 0;
   bool body_started = false;
@@ -144,7 +156,11 @@ struct DocumentDiscovery::State {
 
   void srcdoc(const Srcdoc& doc, std::vector<Reference>& out) {
     if (limits.max_srcdoc_depth <= 0) {
-      note("iframe srcdoc nested deeper than " + std::to_string(Limits{}.max_srcdoc_depth) + " not read");
+      note("iframe srcdoc inside srcdoc documents nested too deep: not read");
+      return;
+    }
+    if (srcdocs.size() >= kMaxSrcdocs) {
+      note("only the first " + std::to_string(kMaxSrcdocs) + " iframe srcdoc documents read");
       return;
     }
     Limits inner = limits;
@@ -160,6 +176,25 @@ struct DocumentDiscovery::State {
     for (const auto& n : frame->notes()) note("iframe srcdoc: " + n);
     adopt(frame.get(), std::move(refs), out);
     srcdocs.push_back(std::move(frame));
+  }
+
+  // Decoded bytes into the buffer (windows-1252 becomes UTF-8).
+  void append(std::string_view bytes) {
+    kept += bytes.size();
+    if (charset == Charset::kWindows1252) append_windows1252_as_utf8(buffer, bytes);
+    else buffer.append(bytes);
+  }
+
+  // The encoding, from the first bytes held back (at the latest when the document is
+  // complete); then those bytes are decoded into the buffer.
+  void decide_charset() {
+    Sniffed sniffed = sniff_charset(undecoded, *content_type);
+    charset = sniffed.charset == Charset::kOther ? Charset::kUtf8 : sniffed.charset;
+    if (sniffed.charset == Charset::kOther)
+      note("charset '" + sniffed.label.substr(0, 40) + "' (" + sniffed.source + ") not decoded: read as UTF-8");
+    std::string first = std::move(undecoded);
+    undecoded.clear();
+    append(std::string_view(first).substr(0, std::min(first.size(), limits.max_document_bytes)));
   }
 
   void note(const std::string& n) {
@@ -267,6 +302,7 @@ struct DocumentDiscovery::State {
     for (auto& raw : html.references) {
       if (full()) break;
       const Url& against = raw.after_base && base ? *base : *document;
+      if (charset == Charset::kWindows1252) raw.url = query_in_windows1252(raw.url);
       auto url = resolve(against, raw.url);
       if (!url) continue;
       Reference r;
@@ -469,10 +505,13 @@ struct DocumentDiscovery::State {
   }
 };
 
-DocumentDiscovery::DocumentDiscovery(std::string document_url, Limits limits, Screen screen)
+DocumentDiscovery::DocumentDiscovery(std::string document_url, Limits limits, Screen screen,
+                                     std::optional<std::string> content_type)
     : s_(std::make_unique<State>()) {
   s_->limits = limits;
   s_->screen = screen;
+  s_->content_type = std::move(content_type);
+  if (!s_->content_type) s_->charset = Charset::kUtf8;
   auto doc = parse_url(document_url);
   if (doc.ok()) {
     s_->document = *doc;
@@ -488,8 +527,14 @@ std::vector<Reference> DocumentDiscovery::feed(std::string_view bytes) {
   State& s = *s_;
   if (s.finished || !s.document) return out;
   s.total_bytes += bytes.size();
-  std::size_t room = s.limits.max_document_bytes - std::min(s.limits.max_document_bytes, s.buffer.size());
-  s.buffer.append(bytes.substr(0, std::min(room, bytes.size())));
+  if (!s.charset) {
+    s.undecoded.append(bytes.substr(0, std::min(bytes.size(), s.limits.max_document_bytes)));
+    if (s.undecoded.size() < kSniffBytes) return out;
+    s.decide_charset();
+    bytes = {};
+  }
+  std::size_t room = s.limits.max_document_bytes - std::min(s.limits.max_document_bytes, s.kept);
+  s.append(bytes.substr(0, std::min(room, bytes.size())));
   std::size_t fresh = s.buffer.size() - s.parsed_size;
   bool grow = s.parsed_size == 0 ? !s.buffer.empty() : fresh >= std::max(s.parsed_size, kMinReparseBytes);
   if (grow) s.scan(false, out);
@@ -501,8 +546,9 @@ std::vector<Reference> DocumentDiscovery::finish() {
   State& s = *s_;
   if (s.finished || !s.document) return out;
   s.finished = true;
-  if (s.total_bytes > s.buffer.size())
-    s.note("document parsed up to " + std::to_string(s.buffer.size()) + " of its " + std::to_string(s.total_bytes) +
+  if (!s.charset) s.decide_charset();
+  if (s.total_bytes > s.kept)
+    s.note("document parsed up to " + std::to_string(s.kept) + " of its " + std::to_string(s.total_bytes) +
            " bytes");
   s.scan(true, out);
   s.apply_pending(out);

@@ -98,3 +98,20 @@ TEST_CASE("a document arriving a byte at a time is parsed about twice over, not 
   CHECK(d.bytes_parsed() <= 3 * html.size() + 4096 * 2);
   CHECK(d.bytes_parsed() >= html.size());
 }
+
+TEST_CASE("srcdoc documents are read at most 100 per document and no deeper than the srcdoc limit") {
+  std::string html;
+  for (int i = 0; i < 150; ++i) html += "<iframe srcdoc='<img src=/s" + std::to_string(i) + ".png>'></iframe>";
+  DocumentDiscovery d(kPage, no_favicon());
+  auto refs = d.feed(html);
+  auto rest = d.finish();
+  refs.insert(refs.end(), rest.begin(), rest.end());
+  CHECK(refs.size() == 100);
+  bool noted = false;
+  for (const auto& n : d.notes()) noted = noted || n == "only the first 100 iframe srcdoc documents read";
+  CHECK(noted);
+  Limits one_deep = no_favicon();
+  one_deep.max_srcdoc_depth = 1;
+  auto nested = discover("<iframe srcdoc=\"<iframe srcdoc='<img src=/d2.png>'></iframe><img src=/d1.png>\"></iframe>", one_deep);
+  CHECK(urls(nested) == std::vector<std::string>{at("/d1.png")});
+}
