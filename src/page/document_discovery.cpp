@@ -511,7 +511,12 @@ DocumentDiscovery::DocumentDiscovery(std::string document_url, Limits limits, Sc
   s_->limits = limits;
   s_->screen = screen;
   s_->content_type = std::move(content_type);
-  if (!s_->content_type) s_->charset = Charset::kUtf8;
+  if (!s_->content_type) {
+    s_->charset = Charset::kUtf8;
+  } else if (Sniffed declared = sniff_charset({}, *s_->content_type);
+             declared.source == "Content-Type" && declared.charset != Charset::kOther) {
+    s_->charset = declared.charset;  // a byte order mark still wins (first feed)
+  }
   auto doc = parse_url(document_url);
   if (doc.ok()) {
     s_->document = *doc;
@@ -526,10 +531,15 @@ std::vector<Reference> DocumentDiscovery::feed(std::string_view bytes) {
   std::vector<Reference> out;
   State& s = *s_;
   if (s.finished || !s.document) return out;
+  if (s.total_bytes == 0 && bytes.substr(0, 3) == "\xEF\xBB\xBF") s.charset = Charset::kUtf8;
   s.total_bytes += bytes.size();
   if (!s.charset) {
     s.undecoded.append(bytes.substr(0, std::min(bytes.size(), s.limits.max_document_bytes)));
-    if (s.undecoded.size() < kSniffBytes) return out;
+    // As Chromium's meta charset scan, stop looking at the end of the head.
+    std::string low = s.undecoded.substr(0, kSniffBytes);
+    for (char& c : low) c = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+    bool head_over = low.find("</head") != std::string::npos || low.find("<body") != std::string::npos;
+    if (s.undecoded.size() < kSniffBytes && !head_over) return out;
     s.decide_charset();
     bytes = {};
   }

@@ -55,3 +55,12 @@ TEST_CASE("a document held back for its encoding is still found as it arrives on
   auto early = d.feed(std::string(1100, ' ') + "<img src=/b.png>");
   CHECK(urls(early) == std::vector<std::string>{at("/a.css"), at("/b.png")});
 }
+
+// The loader's slow document (head at once, body 500 ms later) was held back waiting for
+// 1024 bytes although its Content-Type named the charset: its stylesheet came late.
+TEST_CASE("a document whose Content-Type names its charset, or whose head has ended, is not held back") {
+  DocumentDiscovery d(kPage, no_favicon(), Screen{}, std::string("text/html; charset=utf-8"));
+  CHECK(urls(d.feed("<link rel=stylesheet href=/a.css>")) == std::vector<std::string>{at("/a.css")});
+  DocumentDiscovery e(kPage, no_favicon(), Screen{}, std::string("text/html"));
+  CHECK(urls(e.feed("<head><link rel=stylesheet href=/b.css></head>")) == std::vector<std::string>{at("/b.css")});
+}
