@@ -199,6 +199,52 @@ std::string missing_scheme_hint(std::string_view input) {
   return {};
 }
 
+// The WHATWG URL serializer's percent-encoding of a reference's path, query and fragment
+// (https://url.spec.whatwg.org/#percent-encoded-bytes), as Chromium applies it: C0
+// controls, space, DEL and every non-ASCII byte (UTF-8) always; in the path also
+// " # < > ? ` { } and, as Chromium does beyond the standard, | and ^; in the query (the
+// special-query set of http and https) " # < > '; in the fragment " < > `. Existing "%XX"
+// and a stray '%' are left as they are. Hex digits in upper case, as browsers write them.
+// The scheme and authority are left to curl (a host becomes punycode there).
+void percent_encode_reference(std::string& ref) {
+  std::size_t path = 0;
+  const std::size_t colon = ref.find(':');
+  const std::size_t authority = ref.compare(0, 2, "//") == 0                                 ? 2
+                                : colon != std::string::npos && ref.compare(colon + 1, 2, "//") == 0 &&
+                                          ref.find_first_of("/?#") > colon                   ? colon + 3
+                                                                                             : std::string::npos;
+  if (authority != std::string::npos) path = std::min(ref.find_first_of("/?#", authority), ref.size());
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out(ref, 0, path);
+  out.reserve(ref.size() + ref.size() / 4);
+  enum { kPath, kQuery, kFragment } part = kPath;
+  for (std::size_t i = path; i < ref.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(ref[i]);
+    if (c == '?' && part == kPath) {
+      part = kQuery;
+      out += '?';
+      continue;
+    }
+    if (c == '#' && part != kFragment) {
+      part = kFragment;
+      out += '#';
+      continue;
+    }
+    bool encode = c <= 0x20 || c >= 0x7f || c == '"' || c == '<' || c == '>';
+    if (part == kPath) encode = encode || std::string_view("`{}|^").find(static_cast<char>(c)) != std::string_view::npos;
+    if (part == kQuery) encode = encode || c == '\'';
+    if (part == kFragment) encode = encode || c == '`';
+    if (!encode) {
+      out += static_cast<char>(c);
+      continue;
+    }
+    out += '%';
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  ref = std::move(out);
+}
+
 // A backslash before the query or fragment is a slash in an http(s) URL.
 void backslashes_to_slashes(std::string& s) {
   const std::size_t query = std::min(s.find_first_of("?#"), s.size());
@@ -264,13 +310,19 @@ StatusOr<Url> resolve_location(const Url& base, std::string_view location) {
     return Status(Code::kBadRedirect, "redirect to unsupported scheme '" + scheme + "'");
   std::string ref = whatwg_special(loc, &base);
   backslashes_to_slashes(ref);
+  // A fragment alone is the base with that fragment (curl 7.88 drops the base's last
+  // segment and query for it).
+  if (!ref.empty() && ref.front() == '#') ref = base.full.substr(0, base.full.find('#')) + ref;
+  percent_encode_reference(ref);
   UrlHandle u(curl_url());
   if (!u) return Status(Code::kInternal, "out of memory");
   if (curl_url_set(u.get(), CURLUPART_URL, base.full.c_str(), 0) != CURLUE_OK)
     return Status(Code::kInternal, "base URL does not parse: " + base.full);
   // Setting a URL on a handle that holds one resolves it as a reference (RFC 3986 5.2);
-  // CURLU_URLENCODE percent-encodes spaces and controls as browsers do.
-  CURLUcode rc = curl_url_set(u.get(), CURLUPART_URL, ref.c_str(), CURLU_URLENCODE);
+  // its path, query and fragment are already percent-encoded as a browser encodes them,
+  // so curl is not asked to encode (CURLU_URLENCODE would write lower-case hex and leave
+  // '"', '<' and '>' raw).
+  CURLUcode rc = curl_url_set(u.get(), CURLUPART_URL, ref.c_str(), 0);
   if (rc != CURLUE_OK)
     return Status(Code::kBadRedirect, "unparsable Location '" + loc + "': " + describe(rc));
   return from_handle(u.get(), Code::kBadRedirect, loc);

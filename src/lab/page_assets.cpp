@@ -34,21 +34,27 @@ void png_chunk(std::string& out, std::string_view type, std::string_view data) {
   put32(out, static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()))));
 }
 
-// A 1x1 PNG of the name's colour; `pad` bytes of text in a tEXt Comment chunk.
-std::string png(std::string_view name, std::size_t pad) {
+// A PNG of `px` by `px` pixels of the name's colour; `pad` bytes of text in a tEXt
+// Comment chunk.
+std::string png(std::string_view name, std::size_t pad, int px = 1) {
   std::string out = "\x89PNG\r\n\x1a\n";
   std::string ihdr;
-  put32(ihdr, 1);
-  put32(ihdr, 1);
+  put32(ihdr, static_cast<uint32_t>(px));
+  put32(ihdr, static_cast<uint32_t>(px));
   ihdr += std::string("\x08\x02\x00\x00\x00", 5);  // 8-bit RGB, no interlace
   png_chunk(out, "IHDR", ihdr);
   if (pad > 0) png_chunk(out, "tEXt", "Comment" + std::string(1, '\0') + std::string(pad, ' '));
   auto rgb = colour_of(name);
-  unsigned char scanline[4] = {0, rgb[0], rgb[1], rgb[2]};  // filter type 0, one pixel
-  unsigned char packed[64];
-  uLongf packed_size = sizeof packed;
-  compress(packed, &packed_size, scanline, sizeof scanline);
-  png_chunk(out, "IDAT", std::string_view(reinterpret_cast<const char*>(packed), packed_size));
+  std::string rows;
+  for (int y = 0; y < px; ++y) {
+    rows += '\0';  // filter type 0
+    for (int x = 0; x < px; ++x) rows.append(reinterpret_cast<const char*>(rgb.data()), 3);
+  }
+  std::string packed(compressBound(static_cast<uLong>(rows.size())), '\0');
+  uLongf packed_size = static_cast<uLongf>(packed.size());
+  compress(reinterpret_cast<Bytef*>(packed.data()), &packed_size, reinterpret_cast<const Bytef*>(rows.data()),
+           static_cast<uLong>(rows.size()));
+  png_chunk(out, "IDAT", std::string_view(packed.data(), packed_size));
   png_chunk(out, "IEND", "");
   return out;
 }
@@ -93,6 +99,29 @@ std::string ico(std::string_view name, std::size_t pad) {
   return out + image;
 }
 
+// A real sound: 8 kHz 8-bit mono PCM silence, 800 samples (0.1 s) or enough for `size`
+// bytes, so a browser decodes it (and does not fall back to another <source>).
+std::string wav(std::size_t size) {
+  const uint32_t samples = static_cast<uint32_t>(std::max<std::size_t>(800, size > 44 ? size - 44 : 0));
+  std::string out = "RIFF";
+  auto le = [&out](uint32_t v, int bytes) {
+    for (int i = 0; i < bytes; ++i) out += static_cast<char>((v >> (8 * i)) & 0xff);
+  };
+  le(36 + samples, 4);
+  out += "WAVEfmt ";
+  le(16, 4);     // the fmt chunk's size
+  le(1, 2);      // PCM
+  le(1, 2);      // mono
+  le(8000, 4);   // samples per second
+  le(8000, 4);   // bytes per second
+  le(1, 2);      // block align
+  le(8, 2);      // bits per sample
+  out += "data";
+  le(samples, 4);
+  out += std::string(samples, static_cast<char>(0x80));  // 8-bit PCM silence
+  return out;
+}
+
 // Text with a comment of `pad` spaces in the language's own syntax.
 std::string text(std::string_view body, std::string_view open, std::string_view close, std::size_t pad) {
   std::string out(body);
@@ -102,7 +131,7 @@ std::string text(std::string_view body, std::string_view open, std::string_view 
 
 }  // namespace
 
-std::optional<Asset> make_asset(std::string_view name, uint64_t size) {
+std::optional<Asset> make_asset(std::string_view name, uint64_t size, int px) {
   std::string_view ext = extension_of(name);
   std::size_t want = static_cast<std::size_t>(std::min(size, kMaxAssetBytes));
   // Each format's bytes at no padding, then padded by what is missing, less what the
@@ -123,7 +152,8 @@ std::optional<Asset> make_asset(std::string_view name, uint64_t size) {
     bytes += std::string(std::max<std::size_t>(want, 64) - bytes.size(), '\0');
     return bytes;
   };
-  if (ext == "png") return Asset{"image/png", sized([&](std::size_t p) { return png(name, p); })};
+  px = std::clamp(px, 1, kMaxAssetPixels);
+  if (ext == "png") return Asset{"image/png", sized([&](std::size_t p) { return png(name, p, px); })};
   if (ext == "gif") return Asset{"image/gif", sized([&](std::size_t p) { return gif(p); })};
   if (ext == "svg") return Asset{"image/svg+xml", sized([&](std::size_t p) { return svg(name, p); })};
   if (ext == "ico") return Asset{"image/x-icon", sized([&](std::size_t p) { return ico(name, p); })};
@@ -141,6 +171,11 @@ std::optional<Asset> make_asset(std::string_view name, uint64_t size) {
   if (ext == "mjs")
     return Asset{"text/javascript; charset=utf-8",
                  sized([&](std::size_t p) { return text("/* a lab module */\nexport {};\n", "//", "\n", p); })};
+  // Media-typed bytes, not real media (like the fonts): a browser fetches them and fails
+  // to decode them.
+  if (ext == "mp3") return Asset{"audio/mpeg", font("ID3")};
+  if (ext == "mp4") return Asset{"video/mp4", font(std::string_view("\x00\x00\x00\x18" "ftypmp42", 12))};
+  if (ext == "wav") return Asset{"audio/wav", wav(want)};
   if (ext == "txt")
     return Asset{"text/plain; charset=utf-8", sized([&](std::size_t p) { return text("a lab text\n", "", "\n", p); })};
   return std::nullopt;

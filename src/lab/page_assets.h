@@ -19,10 +19,14 @@ struct Asset {
 // The largest `size` make_asset() pads to.
 constexpr uint64_t kMaxAssetBytes = 16u << 20;
 
+// The largest width and height of a PNG asset.
+constexpr int kMaxAssetPixels = 256;
+
 // The asset named `name` (its extension picks the type; the rest picks an image's
-// colour), at least `size` bytes long (capped at kMaxAssetBytes). nullopt for an
+// colour), at least `size` bytes long (capped at kMaxAssetBytes); a PNG `px` pixels wide
+// and high (1 to kMaxAssetPixels: icons of a declared size). nullopt for an
 // extension the lab does not make. Fonts are not real fonts: a browser fetches them and
 // fails to decode them.
-std::optional<Asset> make_asset(std::string_view name, uint64_t size);
+std::optional<Asset> make_asset(std::string_view name, uint64_t size, int px = 1);
 
 }  // namespace pageload::lab

@@ -41,6 +41,11 @@ constexpr std::array kPages{
     RouteInfo{"/page/preload", "link rel=preload as style, script, image and font, and modulepreload; a bad as= or unmatched media= not"},
     RouteInfo{"/page/favicon", "no link rel=icon: the browser asks for /favicon.ico"},
     RouteInfo{"/page/media", "input type=image and video poster"},
+    RouteInfo{"/page/audio", "audio and video src and source: fetched as media, but not with preload=none"},
+    RouteInfo{"/page/srcdoc", "iframe srcdoc: the srcdoc document's stylesheet, images and background, and a srcdoc inside it"},
+    RouteInfo{"/page/icons", "several link rel=icon: every one without sizes, and of those with sizes the one that suits 16 and 32 px best"},
+    RouteInfo{"/page/deep", "600 nested elements, then an image: still fetched (deeper elements become siblings, as in Chromium)"},
+    RouteInfo{"/page/encoding", "references with spaces, quotes, angle brackets, braces, an escape character and non-ASCII: requested percent-encoded as Chromium does"},
     RouteInfo{"/page/lazy", "loading=lazy images 12000 px below a 1280x720 viewport: not fetched"},
     RouteInfo{"/page/template", "template contents (image, stylesheet, script): not fetched"},
     RouteInfo{"/page/base", "base href: relative URLs resolve against the first base; a stylesheet's against the stylesheet"},
@@ -49,7 +54,7 @@ constexpr std::array kPages{
     RouteInfo{"/page/slow-third-party", "a script and a pixel on a third-party host whose DNS takes 300 ms and whose server 700 ms: it sets the page's load time"},
     RouteInfo{"/page/showcase", "a small shop: stylesheet with @import and a web font, srcset, slow images, a script on b.test, a 404, a lazy image"},
     RouteInfo{"/page/many?n=35", "n (1-1000) subresources (stylesheets, deferred scripts, images) over a.test, b.test and c.test; &each=MS delays each, &size=BYTES pads each"},
-    RouteInfo{"/page/asset/NAME.png?size=2000", "a small valid resource typed by its extension: png gif svg ico woff2 woff ttf otf eot css js mjs txt"},
+    RouteInfo{"/page/asset/NAME.png?size=2000", "a small valid resource typed by its extension: png gif svg ico woff2 woff ttf otf eot css js mjs txt (media: mp3 mp4, wav a real sound); &px=N makes a PNG N by N pixels (1-256)"},
     // Last: its server closes the connection it came on once idle for 200 ms, so a client
     // walking the list on one connection meets that only after every other page.
     RouteInfo{"/page/keep-alive", "the document's server closes an idle connection after 200 ms; a font found 600 ms later needs a new connect and handshake"},
@@ -200,7 +205,8 @@ ResponsePlan many_plan(const Request& request, const Query& query) {
 }
 
 ResponsePlan asset_plan(std::string_view name, const Query& query) {
-  auto asset = make_asset(name, static_cast<uint64_t>(query.get_int("size", 0, 0, static_cast<long long>(kMaxAssetBytes))));
+  auto asset = make_asset(name, static_cast<uint64_t>(query.get_int("size", 0, 0, static_cast<long long>(kMaxAssetBytes))),
+                          static_cast<int>(query.get_int("px", 1, 1, kMaxAssetPixels)));
   if (!asset) return not_found();
   return ResponsePlan::whole(200, page_headers(asset->content_type), std::move(asset->bytes));
 }

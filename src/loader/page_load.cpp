@@ -513,7 +513,7 @@ void PageLoad::on_response_head(int seq, int status, const std::string& content_
   if (!is_html(content_type)) return;
   page::Limits limits;
   limits.default_favicon = doc.main;  // the browser asks for the page's icon, not a frame's
-  doc.discovery = std::make_unique<page::DocumentDiscovery>(f.url.full, limits);
+  doc.discovery = std::make_unique<page::DocumentDiscovery>(f.url.full, limits, page::Screen{}, content_type);
 }
 
 void PageLoad::on_body(int seq, std::string_view bytes) {

@@ -14,6 +14,10 @@
 // nothing it names). An iframe's document gets its own DocumentDiscovery with
 // Limits::default_favicon false (browsers ask for the icon of the page, not of its frames).
 //
+// An <iframe srcdoc> is a document of its own, inside this one: its references come back
+// from finish() ("iframe srcdoc: img src"), so the loader records this document as their
+// initiator; its stylesheets, handed to stylesheet() here, apply to its own elements.
+//
 // Every call returns only references it has not returned before (each absolute URL once
 // per DocumentDiscovery); the loader keeps the page-wide memory cache across documents.
 // Not thread-safe: one thread calls one object.
@@ -22,6 +26,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -75,14 +80,16 @@ struct Limits {
   std::size_t max_stylesheet_bytes = 4 << 20;  // per stylesheet, likewise
   std::size_t max_references = 2000;           // returned per document, stylesheets included
   std::size_t max_elements = 200000;           // elements scanned and kept for matching
-  int max_nesting_depth = 512;                 // Chromium's parser depth; deeper markup:
-                                               // the document is parsed up to there
+  int max_nesting_depth = 512;                 // Chromium's tree depth: deeper elements
+                                               // become siblings, parsing goes on
   int max_import_depth = 5;                    // @import chain length
   std::size_t max_srcset_candidates = 1000;
   std::size_t max_css_rules = 20000;           // rules kept per sheet (url()s, fonts, bold/italic)
   std::uint64_t max_match_steps = 20'000'000;  // selector work per document; beyond it
                                                // rules are treated as matching
-  std::size_t max_url_bytes = 8192;            // longer references are skipped
+  std::size_t max_url_bytes = 8192;            // longer references are skipped (Chromium
+                                               // fetches URLs of megabytes)
+  int max_srcdoc_depth = 3;                    // <iframe srcdoc> inside srcdoc documents
   bool default_favicon = true;                 // /favicon.ico when no <link rel=icon>
 };
 
@@ -90,7 +97,11 @@ class DocumentDiscovery {
  public:
   // `document_url`: the final URL of the document's redirect chain (the base for relative
   // references). A URL that does not parse as http(s) yields no references and a note.
-  explicit DocumentDiscovery(std::string document_url, Limits limits = {}, Screen screen = {});
+  // `content_type`: the response's Content-Type, for the document's encoding (its charset,
+  // else a <meta> one in the first 1024 bytes, else windows-1252, as Chromium reads it; see
+  // page/charset.h); without it the bytes are taken as UTF-8.
+  explicit DocumentDiscovery(std::string document_url, Limits limits = {}, Screen screen = {},
+                             std::optional<std::string> content_type = std::nullopt);
   ~DocumentDiscovery();
   DocumentDiscovery(const DocumentDiscovery&) = delete;
   DocumentDiscovery& operator=(const DocumentDiscovery&) = delete;

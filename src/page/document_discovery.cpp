@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "core/url.h"
+#include "page/charset.h"
 #include "page/css_scanner.h"
 #include "page/discovery.h"
 #include "page/html_scan.h"
@@ -23,6 +24,8 @@ constexpr std::size_t kMinReparseBytes = 4096;
 constexpr std::size_t kMaxFontLists = 10000;
 // Selector text shown in found_by.
 constexpr std::size_t kMaxShownSelector = 80;
+// <iframe srcdoc> documents read per document (each is parsed and kept for its stylesheets).
+constexpr std::size_t kMaxSrcdocs = 100;
 
 bool is_c0_or_space(char c) { return static_cast<unsigned char>(c) <= 0x20; }
 
@@ -100,14 +103,23 @@ constexpr std::string_view kItalicTags[] = {"i", "em", "cite", "var", "dfn", "ad
 
 }  // namespace
 
+// Bytes held back until the encoding is known (the standard's prescan looks this far).
+constexpr std::size_t kSniffBytes = 1024;
+
 struct DocumentDiscovery::State {
   Limits limits;
   Screen screen;
+  // The document's encoding; unset while its first bytes are awaited (Content-Type given
+  // without a charset).
+  std::optional<Charset> charset;
+  std::optional<std::string> content_type;
+  std::string undecoded;  // the first bytes, before the encoding is known
   std::optional<Url> document;
   std::optional<Url> base;  // from <base href>
   bool base_decided = false;
   std::string buffer;
   std::size_t total_bytes = 0;
+  std::size_t kept = 0;  // of the document's bytes, those parsed (before decoding)
   std::size_t parsed_size = 0;
   std::size_t bytes_parsed = 0;
   bool body_started = false;
@@ -130,6 +142,62 @@ struct DocumentDiscovery::State {
   // rule that reads it): an image loads when both are seen, whatever the sheet order.
   std::map<std::string, std::vector<std::string>> custom_urls;
   std::map<std::string, std::string> var_readers;
+  // <iframe srcdoc> documents, and which of them named each stylesheet they fetch.
+  std::vector<std::unique_ptr<DocumentDiscovery>> srcdocs;
+  std::map<std::string, DocumentDiscovery*> sheet_owner;
+
+  // References of a srcdoc document, as this document's: named after it, and its
+  // stylesheets remembered so their url()s match against its elements.
+  void adopt(DocumentDiscovery* frame, std::vector<Reference> refs, std::vector<Reference>& out) {
+    for (auto& r : refs) {
+      if (r.type == ResourceType::kStylesheet && !r.preload && !seen.count(r.url)) sheet_owner.emplace(r.url, frame);
+      if (r.found_by.rfind("iframe srcdoc: ", 0) != 0) r.found_by = "iframe srcdoc: " + r.found_by;
+      emit(std::move(r), out);
+    }
+  }
+
+  void srcdoc(const Srcdoc& doc, std::vector<Reference>& out) {
+    if (limits.max_srcdoc_depth <= 0) {
+      note("iframe srcdoc inside srcdoc documents nested too deep: not read");
+      return;
+    }
+    if (srcdocs.size() >= kMaxSrcdocs) {
+      note("only the first " + std::to_string(kMaxSrcdocs) + " iframe srcdoc documents read");
+      return;
+    }
+    Limits inner = limits;
+    inner.default_favicon = false;
+    inner.max_srcdoc_depth = limits.max_srcdoc_depth - 1;
+    inner.max_references = limits.max_references - std::min(limits.max_references, returned);
+    // about:srcdoc takes its parent's base URL.
+    const Url& against = doc.after_base && base ? *base : *document;
+    auto frame = std::make_unique<DocumentDiscovery>(against.full, inner, screen);
+    auto refs = frame->feed(doc.html);
+    auto rest = frame->finish();
+    refs.insert(refs.end(), std::make_move_iterator(rest.begin()), std::make_move_iterator(rest.end()));
+    for (const auto& n : frame->notes()) note("iframe srcdoc: " + n);
+    adopt(frame.get(), std::move(refs), out);
+    srcdocs.push_back(std::move(frame));
+  }
+
+  // Decoded bytes into the buffer (windows-1252 becomes UTF-8).
+  void append(std::string_view bytes) {
+    kept += bytes.size();
+    if (charset == Charset::kWindows1252) append_windows1252_as_utf8(buffer, bytes);
+    else buffer.append(bytes);
+  }
+
+  // The encoding, from the first bytes held back (at the latest when the document is
+  // complete); then those bytes are decoded into the buffer.
+  void decide_charset() {
+    Sniffed sniffed = sniff_charset(undecoded, *content_type);
+    charset = sniffed.charset == Charset::kOther ? Charset::kUtf8 : sniffed.charset;
+    if (sniffed.charset == Charset::kOther)
+      note("charset '" + sniffed.label.substr(0, 40) + "' (" + sniffed.source + ") not decoded: read as UTF-8");
+    std::string first = std::move(undecoded);
+    undecoded.clear();
+    append(std::string_view(first).substr(0, std::min(first.size(), limits.max_document_bytes)));
+  }
 
   void note(const std::string& n) {
     if (std::find(notes.begin(), notes.end(), n) == notes.end()) notes.push_back(n);
@@ -216,7 +284,9 @@ struct DocumentDiscovery::State {
     for (auto [begin, end] : prefix.noscript_text) std::fill(buffer.begin() + begin, buffer.begin() + end, ' ');
     count_skips = complete;
     HtmlScanLimits html_limits{limits.max_elements, limits.max_srcset_candidates};
-    HtmlScan html = scan_html(std::string_view(buffer).substr(0, prefix.bytes), complete, screen, html_limits);
+    std::string rewritten = prefix.flatten.empty() ? std::string() : flattened(buffer, prefix);
+    std::string_view text = prefix.flatten.empty() ? std::string_view(buffer).substr(0, prefix.bytes) : rewritten;
+    HtmlScan html = scan_html(text, complete, screen, html_limits);
     bytes_parsed += prefix.bytes;
     parsed_size = buffer.size();
     body_started = body_started || html.body_started;
@@ -234,6 +304,7 @@ struct DocumentDiscovery::State {
     for (auto& raw : html.references) {
       if (full()) break;
       const Url& against = raw.after_base && base ? *base : *document;
+      if (charset == Charset::kWindows1252) raw.url = query_in_windows1252(raw.url);
       auto url = resolve(against, raw.url);
       if (!url) continue;
       Reference r;
@@ -274,6 +345,7 @@ struct DocumentDiscovery::State {
     count_skips = true;
     if (!complete) return;
     for (const auto& n : html.notes) note(n);
+    for (const auto& doc : html.srcdocs) srcdoc(doc, out);
     tree = std::move(html.tree);
     matcher = std::make_unique<SelectorMatcher>(*tree, limits.max_match_steps);
     for (const auto& e : tree->elements()) {
@@ -443,10 +515,18 @@ struct DocumentDiscovery::State {
   }
 };
 
-DocumentDiscovery::DocumentDiscovery(std::string document_url, Limits limits, Screen screen)
+DocumentDiscovery::DocumentDiscovery(std::string document_url, Limits limits, Screen screen,
+                                     std::optional<std::string> content_type)
     : s_(std::make_unique<State>()) {
   s_->limits = limits;
   s_->screen = screen;
+  s_->content_type = std::move(content_type);
+  if (!s_->content_type) {
+    s_->charset = Charset::kUtf8;
+  } else if (Sniffed declared = sniff_charset({}, *s_->content_type);
+             declared.source == "Content-Type" && declared.charset != Charset::kOther) {
+    s_->charset = declared.charset;  // a byte order mark still wins (first feed)
+  }
   auto doc = parse_url(document_url);
   if (doc.ok()) {
     s_->document = *doc;
@@ -461,9 +541,20 @@ std::vector<Reference> DocumentDiscovery::feed(std::string_view bytes) {
   std::vector<Reference> out;
   State& s = *s_;
   if (s.finished || !s.document) return out;
+  if (s.total_bytes == 0 && bytes.substr(0, 3) == "\xEF\xBB\xBF") s.charset = Charset::kUtf8;
   s.total_bytes += bytes.size();
-  std::size_t room = s.limits.max_document_bytes - std::min(s.limits.max_document_bytes, s.buffer.size());
-  s.buffer.append(bytes.substr(0, std::min(room, bytes.size())));
+  if (!s.charset) {
+    s.undecoded.append(bytes.substr(0, std::min(bytes.size(), s.limits.max_document_bytes)));
+    // As Chromium's meta charset scan, stop looking at the end of the head.
+    std::string low = s.undecoded.substr(0, kSniffBytes);
+    for (char& c : low) c = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+    bool head_over = low.find("</head") != std::string::npos || low.find("<body") != std::string::npos;
+    if (s.undecoded.size() < kSniffBytes && !head_over) return out;
+    s.decide_charset();
+    bytes = {};
+  }
+  std::size_t room = s.limits.max_document_bytes - std::min(s.limits.max_document_bytes, s.kept);
+  s.append(bytes.substr(0, std::min(room, bytes.size())));
   std::size_t fresh = s.buffer.size() - s.parsed_size;
   bool grow = s.parsed_size == 0 ? !s.buffer.empty() : fresh >= std::max(s.parsed_size, kMinReparseBytes);
   if (grow) s.scan(false, out);
@@ -475,8 +566,9 @@ std::vector<Reference> DocumentDiscovery::finish() {
   State& s = *s_;
   if (s.finished || !s.document) return out;
   s.finished = true;
-  if (s.total_bytes > s.buffer.size())
-    s.note("document parsed up to " + std::to_string(s.buffer.size()) + " of its " + std::to_string(s.total_bytes) +
+  if (!s.charset) s.decide_charset();
+  if (s.total_bytes > s.kept)
+    s.note("document parsed up to " + std::to_string(s.kept) + " of its " + std::to_string(s.total_bytes) +
            " bytes");
   s.scan(true, out);
   s.apply_pending(out);
@@ -491,6 +583,10 @@ std::vector<Reference> DocumentDiscovery::stylesheet(std::string sheet_url, std:
   std::vector<Reference> out;
   State& s = *s_;
   if (!s.document) return out;
+  if (auto owner = s.sheet_owner.find(sheet_url); owner != s.sheet_owner.end()) {
+    s.adopt(owner->second, owner->second->stylesheet(sheet_url, css, import_depth), out);
+    return out;
+  }
   auto base = parse_url(sheet_url);
   if (!base.ok()) return out;
   SheetSummary sheet = scan_stylesheet(css, s.screen, s.css_limits());

@@ -123,6 +123,69 @@ class Arena {
   std::size_t block_ = 0;
 };
 
+// gumbo replaces control characters (C0 but white space and NUL, DEL, and the C1 range
+// U+0080-U+009F) with U+FFFD as it decodes; Chromium keeps them, so "/\x1b[31m.png" is
+// requested as "/%1B[31m.png". Each is handed to gumbo as a private-use character of plane
+// 16 (U+10FF00 + its code) and turned back in what the scan returns.
+constexpr unsigned char kMarkLead0 = 0xF4, kMarkLead1 = 0x8F;
+
+bool is_c0_replaced(unsigned char c) {
+  return (c >= 0x01 && c <= 0x08) || c == 0x0B || (c >= 0x0E && c <= 0x1F) || c == 0x7F;
+}
+
+void append_mark(std::string& out, unsigned code) {
+  out += static_cast<char>(kMarkLead0);
+  out += static_cast<char>(kMarkLead1);
+  out += static_cast<char>(0x80 | (0x3C + (code >> 6)));
+  out += static_cast<char>(0x80 | (code & 0x3F));
+}
+
+// The document with its control characters marked; empty when it has none.
+std::string mark_controls(std::string_view html) {
+  bool any = false;
+  for (std::size_t i = 0; i < html.size() && !any; ++i) {
+    unsigned char c = static_cast<unsigned char>(html[i]);
+    any = is_c0_replaced(c) || (c == 0xC2 && i + 1 < html.size() && static_cast<unsigned char>(html[i + 1]) >= 0x80 &&
+                                static_cast<unsigned char>(html[i + 1]) <= 0x9F);
+  }
+  if (!any) return {};
+  std::string out;
+  out.reserve(html.size() + 64);
+  for (std::size_t i = 0; i < html.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(html[i]);
+    unsigned char next = i + 1 < html.size() ? static_cast<unsigned char>(html[i + 1]) : 0;
+    if (is_c0_replaced(c)) {
+      append_mark(out, c);
+    } else if (c == 0xC2 && next >= 0x80 && next <= 0x9F) {
+      append_mark(out, next);
+      ++i;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+// The marks back to the characters they stand for (C0 as the byte, C1 as UTF-8).
+std::string unmark_controls(std::string_view s) {
+  if (s.find(static_cast<char>(kMarkLead0)) == std::string_view::npos) return std::string(s);
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    unsigned char b2 = i + 2 < s.size() ? static_cast<unsigned char>(s[i + 2]) : 0;
+    if (static_cast<unsigned char>(s[i]) == kMarkLead0 && i + 3 < s.size() &&
+        static_cast<unsigned char>(s[i + 1]) == kMarkLead1 && b2 >= 0xBC && b2 <= 0xBE) {
+      unsigned code = ((b2 - 0xBC) << 6) | (static_cast<unsigned char>(s[i + 3]) & 0x3F);
+      if (code >= 0x80) out += static_cast<char>(0xC2);
+      out += static_cast<char>(code);
+      i += 3;
+      continue;
+    }
+    out += s[i];
+  }
+  return out;
+}
+
 std::string tag_name(const GumboElement& e) {
   if (e.tag != GUMBO_TAG_UNKNOWN) return gumbo_normalized_tagname(e.tag);
   GumboStringPiece piece = e.original_tag;
@@ -249,7 +312,7 @@ class Walker {
 
   RawReference& add(std::string_view url, ResourceType type, std::string found_by, bool in_head) {
     RawReference r;
-    r.url = std::string(url);
+    r.url = unmark_controls(url);
     r.type = type;
     r.found_by = std::move(found_by);
     r.after_base = out_.base_href.has_value();
@@ -284,11 +347,17 @@ class Walker {
     } else if (name == "input") {
       if (attr_is(e, "type", "image") && has_attr(e, "src"))
         add(attr(e, "src"), ResourceType::kImage, "input type=image", in_head).small_image = small_image(e);
-    } else if (name == "video") {
-      if (const char* poster = attr(e, "poster")) add(poster, ResourceType::kImage, "video poster", in_head);
+    } else if (name == "video" || name == "audio") {
+      if (name == "video")
+        if (const char* poster = attr(e, "poster")) add(poster, ResourceType::kImage, "video poster", in_head);
+      media(node, e, name, in_head);
     } else if (name == "iframe" || name == "frame") {
       // srcdoc wins over src; a lazy iframe waits for layout, which never comes here.
-      if (name == "iframe" && (has_attr(e, "srcdoc") || attr_is(e, "loading", "lazy"))) return;
+      if (name == "iframe" && attr_is(e, "loading", "lazy")) return;
+      if (name == "iframe" && has_attr(e, "srcdoc")) {
+        if (complete_) out_.srcdocs.push_back({unmark_controls(attr(e, "srcdoc")), out_.base_href.has_value()});
+        return;
+      }
       if (const char* src = attr(e, "src")) {
         auto& r = add(src, ResourceType::kDocument, name + " src", in_head);
         r.fetch_priority = lower(trim(attr_or_empty(e, "fetchpriority")));
@@ -348,11 +417,91 @@ class Walker {
       r.prefetch = true;
       return;
     }
-    if (has("icon") && !out_.has_icon) {
-      // The browser, not the page, fetches the icon; Chromium picks one of several by size.
+    if (has("icon")) {
+      // The browser, not the page, fetches the icon: chosen at the end (icons()).
       out_.has_icon = true;
-      add(href, ResourceType::kImage, "link rel=icon", in_head);
+      icons_.push_back({href, attr_or_empty(e, "sizes"), in_head, out_.base_href.has_value()});
     }
+  }
+
+  // <audio>/<video>: Chromium loads the media (its src, else the first <source> with a src)
+  // unless preload=none, which autoplay does not override in headless Chromium.
+  void media(const GumboNode* node, const GumboElement& e, const std::string& name, bool in_head) {
+    if (attr_is(e, "preload", "none")) return;
+    if (const char* src = attr(e, "src")) {
+      if (!trim(src).empty()) add(src, ResourceType::kMedia, name + " src", in_head);
+      return;
+    }
+    const GumboVector& children = node->v.element.children;
+    for (unsigned k = 0; k < children.length; ++k) {
+      const GumboNode* c = static_cast<const GumboNode*>(children.data[k]);
+      if (c->type != GUMBO_NODE_ELEMENT || c->v.element.tag != GUMBO_TAG_SOURCE) continue;
+      const char* src = attr(c->v.element, "src");
+      if (!src || trim(src).empty()) continue;
+      add(src, ResourceType::kMedia, name + " source src", in_head);
+      return;
+    }
+  }
+
+ public:
+  // The icons Chromium's FaviconHandler downloads, with a 1x display (it wants 16 and 32
+  // px): every candidate without a usable `sizes` (it cannot rank them: all are tried,
+  // the last in the document first), then the one whose declared size scores best (an
+  // exact 16 or 32 best, a larger one, scaled down, before a smaller one scaled up), after
+  // which it stops. It also stops early when a downloaded icon without `sizes` turns out to
+  // be exactly the size it wants, which pageload cannot know: it fetches them all.
+  void icons() {
+    const IconCandidate* best = nullptr;
+    double best_score = -1;
+    for (auto it = icons_.rbegin(); it != icons_.rend(); ++it) {
+      double score = icon_score(it->sizes);
+      if (score < 0) continue;
+      if (score > best_score) {
+        best_score = score;
+        best = &*it;
+      }
+    }
+    auto fetch = [&](const IconCandidate& c) {
+      if (trim(c.href).empty()) return;
+      auto& r = add(c.href, ResourceType::kImage, "link rel=icon", c.in_head);
+      r.after_base = c.after_base;
+      if (!trim(c.sizes).empty()) r.note = "icon sizes=" + std::string(trim(c.sizes)).substr(0, 40);
+    };
+    for (auto it = icons_.rbegin(); it != icons_.rend(); ++it)
+      if (icon_score(it->sizes) < 0) fetch(*it);
+    if (best) fetch(*best);
+  }
+
+ private:
+  struct IconCandidate {
+    std::string href, sizes;
+    bool in_head = false, after_base = false;
+  };
+
+  // How well declared sizes ("16x16 32x32", case-insensitive x) give 16 and 32 px; -1
+  // for none usable ("any", nothing, nonsense).
+  static double icon_score(std::string_view sizes) {
+    double best = -1;
+    for (const std::string& token : words(lower(sizes))) {
+      std::size_t x = token.find('x');
+      if (x == std::string::npos || x == 0 || x + 1 >= token.size() || x > 5 || token.size() - x > 6) continue;
+      int w = 0;
+      bool ok = true;
+      for (std::size_t k = 0; k < x; ++k) {
+        ok = ok && token[k] >= '0' && token[k] <= '9';
+        w = w * 10 + (token[k] - '0');
+      }
+      for (std::size_t k = x + 1; k < token.size(); ++k) ok = ok && token[k] >= '0' && token[k] <= '9';
+      if (!ok || w <= 0) continue;
+      double score = 0;
+      for (double want : {16.0, 32.0}) {
+        if (w == want) score += 1;
+        else if (w > want) score += 0.2 + 0.65 * want / w;
+        else score += 0.1 + 0.5 * w / want;
+      }
+      best = std::max(best, score / 2);
+    }
+    return best;
   }
 
   // PreloadHelper: `as` must name a destination Chromium preloads, `type` (if any) must be
@@ -470,6 +619,7 @@ class Walker {
   HtmlScan& out_;
   std::size_t elements_ = 0;
   bool seen_image_ = false;
+  std::vector<IconCandidate> icons_;
 };
 
 bool body_started(const GumboOutput& out) {
@@ -501,12 +651,20 @@ HtmlScan scan_html(std::string_view html, bool complete, const Screen& screen, c
   options.allocator = &Arena::allocate;
   options.deallocator = &Arena::deallocate;
   options.userdata = &arena;
+  const std::string marked = mark_controls(html);
+  if (!marked.empty()) html = marked;
   const GumboOutput* out = gumbo_parse_with_options(&options, html.data(), html.size());
   if (!out) {
     scan.notes.push_back("the HTML parser failed");
     return scan;
   }
-  Walker(complete, screen, limits, scan).walk(out->document);
+  Walker walker(complete, screen, limits, scan);
+  walker.walk(out->document);
+  if (complete) walker.icons();  // the browser asks for them after the load anyway
+  if (!marked.empty()) {
+    for (auto& style : scan.styles) style.css = unmark_controls(style.css);
+    if (scan.base_href) scan.base_href = unmark_controls(*scan.base_href);
+  }
   if (scan.tree) {
     // Text in a descendant counts for its ancestors (children come after their parents).
     for (int k = static_cast<int>(scan.tree->size()) - 1; k >= 0; --k) {

@@ -51,12 +51,19 @@ struct HtmlScanLimits {
   std::size_t max_srcset_candidates = 1000;
 };
 
+// An <iframe srcdoc>: a document of its own whose base URL is its parent's.
+struct Srcdoc {
+  std::string html;
+  bool after_base = false;
+};
+
 struct HtmlScan {
   std::vector<RawReference> references;
   std::vector<InlineStyle> styles;
   std::optional<std::string> base_href;  // the first <base href>
   bool body_started = false;
   bool has_icon = false;                  // a <link rel=icon> was seen
+  std::vector<Srcdoc> srcdocs;            // complete scans only
   std::unique_ptr<ElementTree> tree;      // complete scans only
   std::vector<std::string> notes;
 };

@@ -112,8 +112,11 @@ SafePrefix safe_prefix(std::string_view html, const NestingBounds& bounds) {
     bool foreign_tag = name == "svg" || name == "math";
     bool self_closing = (foreign_at >= 0 || foreign_tag) && i >= 2 && html[i - 2] == '/';
     if (end_tag) {
-      if (in(kFormatting, name)) formatting = std::max(0, formatting - 1);
-      if (!in(kFlat, name)) depth = std::max(0, depth - 1);
+      if (in(kFlat, name)) continue;
+      // The end tag of an element that was closed at once (deeper than the bound): gone.
+      if (depth > bounds.max_depth) out.flatten.push_back({at, i - at, {}});
+      else if (in(kFormatting, name)) formatting = std::max(0, formatting - 1);
+      depth = std::max(0, depth - 1);
       if (foreign_at >= 0 && depth <= foreign_at) foreign_at = -1;
       continue;
     }
@@ -125,6 +128,9 @@ SafePrefix safe_prefix(std::string_view html, const NestingBounds& bounds) {
       out.bytes = at;
       out.reason = "document parsed up to byte " + std::to_string(at) + ": more than " +
                    std::to_string(bounds.max_estimated_nodes) + " elements";
+      out.flatten.erase(std::remove_if(out.flatten.begin(), out.flatten.end(),
+                                       [&](const SafePrefix::Edit& e) { return e.at >= at; }),
+                        out.flatten.end());
       return out;
     }
     if (in(kRawText, name) && foreign_at < 0) {
@@ -134,16 +140,34 @@ SafePrefix safe_prefix(std::string_view html, const NestingBounds& bounds) {
       continue;
     }
     if (in(kFlat, name) || self_closing) continue;
-    if (formatting_tag) ++formatting;
-    if (foreign_tag && foreign_at < 0) foreign_at = depth;
     if (++depth > bounds.max_depth) {
-      out.bytes = at;
-      out.reason = "document parsed up to byte " + std::to_string(at) + ": markup nested deeper than " +
-                   std::to_string(bounds.max_depth) + " elements";
-      return out;
+      // Chromium attaches it to its parent's parent: closed at once here, so what it holds
+      // becomes its siblings. A tag cut off at the end of a prefix is left alone.
+      if (html[i - 1] == '>') out.flatten.push_back({i, 0, "</" + name + ">"});
+      if (out.reason.empty())
+        out.reason = "markup nested deeper than " + std::to_string(bounds.max_depth) +
+                     " elements (first at byte " + std::to_string(at) +
+                     "): deeper elements kept as siblings, as Chromium does";
+      continue;
     }
+    if (formatting_tag) ++formatting;
+    if (foreign_tag && foreign_at < 0) foreign_at = depth - 1;
   }
   out.bytes = html.size();
+  return out;
+}
+
+std::string flattened(std::string_view html, const SafePrefix& prefix) {
+  html = html.substr(0, prefix.bytes);
+  std::string out;
+  out.reserve(html.size() + prefix.flatten.size() * 8);
+  std::size_t from = 0;
+  for (const auto& e : prefix.flatten) {
+    out.append(html.substr(from, e.at - from));
+    out += e.insert;
+    from = e.at + e.drop;
+  }
+  out.append(html.substr(from));
   return out;
 }
 

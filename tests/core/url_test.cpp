@@ -173,6 +173,27 @@ TEST_CASE("a Location resolves as a browser resolves it (WHATWG URL for http and
   CHECK(checked >= 80);
 }
 
+// pageload sent raw '"', '<', '>' on the request line, lower-case hex, and left '`', '{',
+// '}', '|', '^' unencoded in paths, so it asked for other URLs than Chromium. Each `want`
+// is the URL headless Chromium requested for the reference (review of issue 9, A9).
+TEST_CASE("a reference is percent-encoded as Chromium encodes it, '|' and '^' in a path included") {
+  Url base = must_parse("http://www.test:38119/evil.html");
+  auto check = [&](std::string_view ref, const char* want) {
+    auto r = resolve_location(base, ref);
+    INFO(std::string(ref));
+    REQUIRE(r.ok());
+    CHECK(r->full == want);
+  };
+  check("/p\"q<r>s t`u{v}w|x^y.png?q\"<>'` {}|^x",
+        "http://www.test:38119/p%22q%3Cr%3Es%20t%60u%7Bv%7Dw%7Cx%5Ey.png?q%22%3C%3E%27`%20{}|^x");
+  check("/evil\"><img src=x onerror=alert(1)>.css", "http://www.test:38119/evil%22%3E%3Cimg%20src=x%20onerror=alert(1)%3E.css");
+  check("/\x1b[31mred.png", "http://www.test:38119/%1B[31mred.png");
+  check("/ctl\x01\x7f.png?a=b", "http://www.test:38119/ctl%01%7F.png?a=b");
+  check("/u-\xc3\xa9.png?\xc3\xa9=\xc3\xa9&e=\xe2\x82\xac", "http://www.test:38119/u-%C3%A9.png?%C3%A9=%C3%A9&e=%E2%82%AC");
+  check("/%zz%41.png?%zz", "http://www.test:38119/%zz%41.png?%zz");
+  CHECK(resolve_location(base, "/a b")->target == "/a%20b");
+}
+
 TEST_CASE("the same URL a user types names its host after any number of slashes or none") {
   CHECK(must_parse("http:/www.test/x").full == "http://www.test/x");
   CHECK(must_parse("http:www.test/x").full == "http://www.test/x");

@@ -226,3 +226,68 @@ TEST_CASE("images the markup names are marked for Blink's boost, small ones by t
   is("/pre.png", false, false);     // a preload is not boosted
   is("/bg.png", false, false);      // CSS
 }
+
+// gumbo turned control characters into U+FFFD, so pageload asked for "/%EF%BF%BD[31mred.png"
+// where Chromium asks for "/%1B[31mred.png"; and '"', '<', '>' went raw on the request line.
+TEST_CASE("control characters and markup in a reference are percent-encoded as Chromium sends them") {
+  auto refs = discover("<link rel=stylesheet href='/evil&quot;&gt;&lt;img src=x&gt;.css'>"
+                       "<img src='/\x1b[31mred.png'><img src='/c1\xc2\x85.png?\x01z'>"
+                       "<style>p { background: url('/bg\x1b.png') }</style><p>x</p>");
+  CHECK(urls(refs) == std::vector<std::string>{at("/evil%22%3E%3Cimg%20src=x%3E.css"), at("/%1B[31mred.png"),
+                                               at("/c1%C2%85.png?%01z"), at("/bg%1B.png")});
+}
+
+// Chromium fetches <audio src> and <video src> (and the first <source>) unless
+// preload=none; pageload fetched only a video's poster (review of issue 9, A8).
+TEST_CASE("audio and video sources are fetched as media unless preload is none") {
+  auto refs = discover("<audio src=/a-default.mp3></audio><audio src=/a-none.mp3 preload=none></audio>"
+                       "<audio src=/a-meta.mp3 preload=metadata></audio>"
+                       "<audio preload=auto><source src=/a-source.mp3 type=audio/mpeg><source src=/a-second.ogg></audio>"
+                       "<video src=/v-default.mp4 poster=/poster.png></video><video src=/v-none.mp4 preload=none></video>"
+                       "<video><source src=/v-source.mp4></video><audio src=/a-autoplay.mp3 autoplay preload=none></audio>");
+  CHECK(urls(refs) == std::vector<std::string>{at("/a-default.mp3"), at("/a-meta.mp3"), at("/a-source.mp3"),
+                                               at("/poster.png"), at("/v-default.mp4"), at("/v-source.mp4")});
+  REQUIRE(find(refs, at("/a-default.mp3")));
+  CHECK(find(refs, at("/a-default.mp3"))->type == ResourceType::kMedia);
+  CHECK(find(refs, at("/a-source.mp3"))->found_by == "audio source src");
+}
+
+// Chromium loads an <iframe srcdoc> document's subresources (its initiator: about:srcdoc);
+// pageload skipped the srcdoc altogether.
+TEST_CASE("an iframe srcdoc document's subresources are found, its stylesheet matched against its own elements") {
+  DocumentDiscovery d(kPage, no_favicon());
+  auto refs = d.feed("<p class=outer>x</p><iframe srcdoc=\"<link rel=stylesheet href=/srcdoc.css>"
+                     "<p class=inner>y</p><img src=rel.png><iframe srcdoc='<img src=/nested.png>'></iframe>\" "
+                     "src=/not-loaded.html></iframe>");
+  auto rest = d.finish();
+  refs.insert(refs.end(), rest.begin(), rest.end());
+  CHECK(urls(refs) == std::vector<std::string>{at("/srcdoc.css"), at("/dir/rel.png"), at("/nested.png")});
+  CHECK(find(refs, at("/dir/rel.png"))->found_by == "iframe srcdoc: img src");
+  CHECK(find(refs, at("/nested.png"))->found_by == "iframe srcdoc: img src");
+  auto sheet = d.stylesheet(at("/srcdoc.css"), ".inner { background: url(/inner.png) } .outer { background: url(/outer.png) }");
+  CHECK(urls(sheet) == std::vector<std::string>{at("/inner.png")});
+  CHECK(sheet[0].found_by == "iframe srcdoc: css url() for .inner");
+}
+
+// Chromium's favicon handler tried every <link rel=icon>; pageload fetched the first alone.
+// Each case is what headless Chromium fetched for these links to real PNGs of those sizes.
+TEST_CASE("the icons fetched are the ones Chromium's favicon handler downloads") {
+  auto icons = [](const std::string& links) {
+    std::vector<std::string> out;
+    for (const auto& r : discover("<head>" + links + "</head><body>x"))
+      if (r.found_by == "link rel=icon") out.push_back(r.url.substr(r.url.rfind('/') + 1));
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  using V = std::vector<std::string>;
+  CHECK(icons("<link rel=icon href=/a16.png><link rel=icon href=/a32.png sizes=32x32>") == V{"a16.png", "a32.png"});
+  CHECK(icons("<link rel=icon href=/b16.png sizes=16x16><link rel=icon href=/b32.png sizes=32x32>"
+              "<link rel=icon href=/b192.png sizes=192x192>") == V{"b32.png"});
+  CHECK(icons("<link rel=icon href=/c32.png sizes=32x32><link rel=icon href=/c16.png sizes=16x16>") == V{"c32.png"});
+  CHECK(icons("<link rel=icon href=/f32.png sizes=32x32><link rel=icon href=/f192.png sizes=192x192>") == V{"f32.png"});
+  CHECK(icons("<link rel=icon href=/g16.png sizes=16x16><link rel=icon href=/g192.png sizes=192x192>") == V{"g16.png"});
+  CHECK(icons("<link rel=icon href=/a48.png sizes=48x48><link rel=icon href=/b48.png sizes='48x48 32X32'>"
+              "<link rel=apple-touch-icon href=/c48.png>") == V{"b48.png"});
+  CHECK(icons("<link rel=icon href=/k1.png><link rel='shortcut icon' href=/k4.png><link rel=apple-touch-icon href=/k3.png>") ==
+        V{"k1.png", "k4.png"});
+}
