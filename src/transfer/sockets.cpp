@@ -47,7 +47,7 @@ void SocketRegistry::closed(curl_socket_t fd, int64_t now_us) {
   sockets_.erase(it);
   const std::optional<ConnectionId> ends = socket_ends(fd);
   if (!ends) return;  // an attempt that never connected
-  const PeerState peer = peer_state(fd);
+  const PeerState peer = entry.peer_before_close.value_or(peer_state(fd));
   ConnectionEnd end;
   end.id = *ends;
   end.closed_us = now_us;
@@ -65,6 +65,12 @@ void SocketRegistry::set_multiplexed(curl_socket_t fd) {
 void SocketRegistry::set_close_requested(const ConnectionId& id) {
   for (auto& [fd, entry] : sockets_)
     if (socket_ends(fd) == id) entry.close_requested = true;
+}
+
+void SocketRegistry::begin_closing_pool(PoolId pool) {
+  closing_pool_ = pool;
+  for (auto& [fd, entry] : sockets_)
+    if (entry.pool == pool && socket_ends(fd)) entry.peer_before_close = peer_state(fd);
 }
 
 void SocketRegistry::end_closing_pool(PoolId pool) {

@@ -16,6 +16,10 @@
 
 namespace pageload::transfer::detail {
 
+// What the server had done to a connected socket, seen without reading from it.
+enum class PeerState { kOpen, kClosed, kReset };
+PeerState peer_state(curl_socket_t fd);
+
 class SocketRegistry {
  public:
   // `forbid_reuse`: the exchange asked curl to close the connection after it (--no-keepalive).
@@ -34,8 +38,11 @@ class SocketRegistry {
   // unread (an idle HTTP/1.1 connection with bytes waiting is one curl drops).
   bool has_live(PoolId pool, const std::string& origin) const;
 
-  // Sockets closed between these two calls are closed with their pool (kEndOfPage).
-  void begin_closing_pool(PoolId pool) { closing_pool_ = pool; }
+  // Sockets closed between these two calls are closed with their pool (kEndOfPage). How
+  // the server had left each of them is read at begin_closing_pool, before curl writes
+  // anything: closing a TLS connection sends close_notify, and a server that answers it
+  // with its own FIN before the socket is closed would otherwise read as having closed it.
+  void begin_closing_pool(PoolId pool);
   void end_closing_pool(PoolId pool);
   std::vector<ConnectionEnd> take_ends(PoolId pool, const std::function<bool(const ConnectionId&)>& wanted);
 
@@ -46,6 +53,7 @@ class SocketRegistry {
     bool multiplexed = false;
     bool forbid_reuse = false;
     bool close_requested = false;
+    std::optional<PeerState> peer_before_close;  // read when its pool began closing
   };
   struct PoolEnds {
     std::vector<ConnectionEnd> ends;
@@ -59,10 +67,6 @@ class SocketRegistry {
 // A shared pool keeps the ends no run has taken (connections of runs that finished before
 // the connection closed) up to this many, the oldest dropped first.
 inline constexpr std::size_t kMaxUntakenEnds = 1024;
-
-// What the server had done to a connected socket, seen without reading from it.
-enum class PeerState { kOpen, kClosed, kReset };
-PeerState peer_state(curl_socket_t fd);
 
 // CURLOPT_CLOSESOCKETFUNCTION with a SocketRegistry as clientp: records how the
 // connection ended (SocketRegistry::closed, on one clock reading), then closes.
