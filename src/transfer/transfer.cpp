@@ -121,6 +121,12 @@ StatusOr<std::unique_ptr<Driver>> Driver::create(const DriverOptions& options) {
   curl_multi_setopt(multi, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
   curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(std::max(0, options.max_host_connections)));
   curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(std::max(0, options.max_pool_connections)));
+  // curl's cache of idle connections holds, unless told, 4 per easy handle in the multi:
+  // as a page's requests finish that falls, and curl closes idle kept-alive connections
+  // mid-page (a later request to the host then pays a new connect). A browser keeps them
+  // for the page: the pool's own bound is the cache's, and the run closes the pool.
+  curl_multi_setopt(multi, CURLMOPT_MAX_CONCURRENT_STREAMS, static_cast<long>(kMaxStreamsPerConnection));
+  curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(idle_connections_kept(options)));
   return d;
 }
 
