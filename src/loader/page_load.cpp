@@ -883,13 +883,14 @@ void PageLoad::maybe_finish() {
   finish();
 }
 
-// --max-time or Ctrl-C ended the page before every fetch had: the run says so (a warning
-// and, when its document had loaded, the run's own failure), so neither the run nor its
-// load_ms reads as a page fully loaded.
+// --max-time or Ctrl-C ended the page after its document had loaded but before every fetch
+// had: the run says so (a warning, and the run fails timeout or interrupted), so neither the
+// run nor its load_ms reads as a page fully loaded. A document cut short is the run's failure.
 void PageLoad::mark_cut_short() {
   const bool deadline_passed = deadline_ms_ && run_.load_ms && *run_.load_ms >= *deadline_ms_ - 2;
   const bool interrupted = stop_failure_ && stop_failure_->code == Code::kInterrupted;
   if (!deadline_passed && !interrupted) return;
+  if (run_.failure) return;  // the document itself was cut: the run's failure says so
   const Code code = interrupted ? Code::kInterrupted : Code::kTimeout;
   std::size_t cut = 0;
   for (const Request& r : run_.requests)
@@ -900,7 +901,7 @@ void PageLoad::mark_cut_short() {
                         " ms; " + std::to_string(cut) + (cut == 1 ? " request" : " requests") + " did not finish";
   if (icons) message += ", and the page's icon was not asked for";
   run_.warnings.push_back(message);
-  if (!run_.failure) run_.failure = Failure{code, message};
+  run_.failure = Failure{code, message};
 }
 
 void PageLoad::finish() {
