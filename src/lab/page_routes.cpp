@@ -20,6 +20,11 @@ namespace {
 constexpr long long kMaxDelayMs = 60'000;
 constexpr long long kMaxManyResources = 3000;
 
+// /page/redirects (a subresource redirect chain and loop) is served like any page but not
+// listed: Chromium requests the same URLs for it, but names the page as every hop's
+// initiator (pageload: the hop before, as issue 9 defines it) and raises a redirected
+// image's priority, so the browser comparison would fail on it (tests/loader covers it).
+
 // Every page, in the order they are listed. The documents are src/lab/pages/NAME.html
 // (but /page/many, which is made here).
 constexpr std::array kPages{
@@ -44,7 +49,6 @@ constexpr std::array kPages{
     RouteInfo{"/page/template", "template contents (image, stylesheet, script): not fetched"},
     RouteInfo{"/page/base", "base href: relative URLs resolve against the first base; a stylesheet's against the stylesheet"},
     RouteInfo{"/page/cross-host", "subresources on b.test and c.test (same port), and a font from c.test named by b.test's stylesheet"},
-    RouteInfo{"/page/redirects", "an image behind a 302 and a 307, and one that redirects to itself: followed 20 times as Chromium does, then failed"},
     RouteInfo{"/page/showcase", "a small shop: stylesheet with @import and a web font, srcset, slow images, a script on b.test, a 404, a lazy image"},
     RouteInfo{"/page/many?n=35", "n (1-3000) subresources (stylesheets, deferred scripts, images) over a.test, b.test and c.test; &each=MS delays each, &size=BYTES pads each"},
     RouteInfo{"/page/asset/NAME.png?size=2000", "a small valid resource typed by its extension: png gif svg ico woff2 woff ttf otf eot css js mjs txt"},
