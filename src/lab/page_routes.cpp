@@ -19,7 +19,12 @@ namespace pageload::lab {
 namespace {
 
 constexpr long long kMaxDelayMs = 60'000;
-constexpr long long kMaxManyResources = 1000;
+constexpr long long kMaxManyResources = 3000;
+
+// /page/redirects (a subresource redirect chain and loop) is served like any page but not
+// listed: Chromium requests the same URLs for it, but names the page as every hop's
+// initiator (pageload: the hop before, as issue 9 defines it) and raises a redirected
+// image's priority, so the browser comparison would fail on it (tests/loader covers it).
 
 // Every page, in the order they are listed. The documents are src/lab/pages/NAME.html
 // (but /page/many, which is made here).
@@ -53,7 +58,7 @@ constexpr std::array kPages{
     RouteInfo{"/page/late-font", "a web font named only by a stylesheet that takes 300 ms: found late, it ends the critical path document, stylesheet, font"},
     RouteInfo{"/page/slow-third-party", "a script and a pixel on a third-party host whose DNS takes 300 ms and whose server 700 ms: it sets the page's load time"},
     RouteInfo{"/page/showcase", "a small shop: stylesheet with @import and a web font, srcset, slow images, a script on b.test, a 404, a lazy image"},
-    RouteInfo{"/page/many?n=35", "n (1-1000) subresources (stylesheets, deferred scripts, images) over a.test, b.test and c.test; &each=MS delays each, &size=BYTES pads each"},
+    RouteInfo{"/page/many?n=35", "n (1-3000) subresources (stylesheets, deferred scripts, images) over a.test, b.test and c.test; &each=MS delays each, &size=BYTES pads each"},
     RouteInfo{"/page/asset/NAME.png?size=2000", "a small valid resource typed by its extension: png gif svg ico woff2 woff ttf otf eot css js mjs txt (media: mp3 mp4, wav a real sound); &px=N makes a PNG N by N pixels (1-256)"},
     // Last: its server closes the connection it came on once idle for 200 ms, so a client
     // walking the list on one connection meets that only after every other page.

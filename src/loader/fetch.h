@@ -9,7 +9,8 @@
 //   waiting --(first response byte)--> receiving --> done
 //   any state but done --> failed
 // `queued` is in curl's hands without a connection yet: connecting, or waiting for a free
-// connection (six per host over HTTP/1.1) or for an HTTP/2 connection being set up.
+// connection (six per host over HTTP/1.1) or for an HTTP/2 connection being set up; or
+// held by the loader until the origin's one HTTP/2 connection has a free stream.
 #pragma once
 
 #include <array>
@@ -70,6 +71,7 @@ struct Fetch {
   std::optional<DnsLookup> lookup;
   bool asked_dns = false;
   bool waited_for_lookup = false;  // its addresses came from another fetch's lookup in flight
+  bool holds_stream = false;  // counted in its origin's streams in curl's hands (PageLoad)
   bool readdressed = false;  // curl found no connection to reuse and no current answer: looked up again
   // The proxy it goes through; when the proxy resolves the target, the name looked up is
   // the proxy's own host (dns_host), not the URL's.

@@ -293,14 +293,23 @@ void PageLoad::step() {
     if (!doc.render_blocking.empty() || doc.held.empty()) continue;
     for (const auto& h : std::exchange(doc.held, {})) discover_reference(h.ref, h.initiator, static_cast<int>(d));
   }
-  if (!stop_failure_)
+  if (!stop_failure_) {
+    start_held_streams();
     for (Scheduler::Id chain : scheduler_.start()) release(chain);
+  }
   maybe_finish();
 }
 
 void PageLoad::release(int seq) {
   Fetch& f = fetches_[static_cast<std::size_t>(seq)];
   f.released_ms = clock_.now_ms();
+  if (seq == 0) {
+    // The page's first request waits for nothing: it is found when the loop first turns.
+    // Time before that is pageload starting up (the run's clock starts just before), not
+    // a queue, so it is no `blocked` phase; the request starts later than 0 instead.
+    f.discovered_ms = *f.released_ms;
+    request(seq).discovered_ms = f.discovered_ms;
+  }
   request(seq).span.start_ms = *f.released_ms;
   resolve(seq);
 }
@@ -413,11 +422,50 @@ void PageLoad::on_lookup(const std::string& key, DnsLookup lookup) {
   }
 }
 
+bool PageLoad::may_multiplex(const Fetch& f) const {
+  return f.url.scheme == "https" && !options_.http11;
+}
+
 void PageLoad::hand_to_curl(int seq, std::vector<std::string> addresses) {
+  Fetch& f = fetches_[static_cast<std::size_t>(seq)];
+  if (!f.addresses_ms) f.addresses_ms = clock_.now_ms();
+  if (may_multiplex(f)) {
+    const std::string origin = f.url.origin();
+    if (streams_in_curl_[origin] >= transfer::kMaxStreamsPerConnection) {
+      set_state(f, FetchState::kQueued);
+      held_streams_[origin].push_back({seq, std::move(addresses)});
+      return;
+    }
+    ++streams_in_curl_[origin];
+    f.holds_stream = true;
+  }
+  start_exchange(seq, std::move(addresses));
+}
+
+void PageLoad::stream_ended(Fetch& f) {
+  if (!f.holds_stream) return;
+  f.holds_stream = false;
+  --streams_in_curl_[f.url.origin()];
+}
+
+// From step(), not from inside an exchange's end: what a stream freed goes to the
+// oldest request held for its origin.
+void PageLoad::start_held_streams() {
+  for (auto& [origin, held] : held_streams_) {
+    while (!held.empty() && streams_in_curl_[origin] < transfer::kMaxStreamsPerConnection) {
+      HeldStream next = std::move(held.front());
+      held.pop_front();
+      ++streams_in_curl_[origin];
+      fetches_[static_cast<std::size_t>(next.seq)].holds_stream = true;
+      start_exchange(next.seq, std::move(next.addresses));
+    }
+  }
+}
+
+void PageLoad::start_exchange(int seq, std::vector<std::string> addresses) {
   Fetch& f = fetches_[static_cast<std::size_t>(seq)];
   handed_ = true;
   const double now = clock_.now_ms();
-  if (!f.addresses_ms) f.addresses_ms = now;
   const LoadOptions& o = options_;
   transfer::ExchangeSpec spec;
   spec.pool = pool_;
@@ -491,7 +539,7 @@ void PageLoad::hand_to_curl(int seq, std::vector<std::string> addresses) {
       if (fetch.state == FetchState::kWaiting) set_state(fetch, FetchState::kReceiving);
     }
   };
-  set_state(f, FetchState::kQueued);
+  if (f.state != FetchState::kQueued) set_state(f, FetchState::kQueued);
   Status started = driver_.start(spec, clock_, [this, seq](transfer::ExchangeResult result) {
     on_exchange(seq, std::move(result));
   });
@@ -538,6 +586,7 @@ void PageLoad::on_body(int seq, std::string_view bytes) {
 void PageLoad::on_exchange(int seq, transfer::ExchangeResult result) {
   if (finished_) return;
   Fetch& f = fetches_[static_cast<std::size_t>(seq)];
+  stream_ended(f);
   if (result.needed_addresses && !f.readdressed && !stop_failure_) {
     // The connection it was to reuse had been closed, and the answer it would need for a
     // new one had expired: nothing went on the wire. Look the host up as a browser
@@ -605,6 +654,20 @@ void PageLoad::on_exchange(int seq, transfer::ExchangeResult result) {
     req.phases.push_back(PhaseRecord{Phase::kBlocked, {f.discovered_ms, *own_start}, std::nullopt});
     start = std::min(start, f.discovered_ms);
   }
+  if (req.failure && !req.error_phase && !own_start) {
+    // Cut (--max-time, Ctrl-C) while curl held it for a connection: its wait failed.
+    const double end = std::max(f.discovered_ms, req.span.end_ms);
+    req.phases.push_back(PhaseRecord{Phase::kBlocked, {f.discovered_ms, end}, req.failure});
+    req.error_phase = Phase::kBlocked;
+    start = std::min(start, f.discovered_ms);
+  }
+  if (req.failure && req.failure->code == Code::kTimeout && deadline_ms_ && clock_.now_ms() >= *deadline_ms_ - 2) {
+    // curl's message counts from when the transfer got its connection; say it in the
+    // page's own time.
+    req.failure->message = stop_message(Code::kTimeout) + (req.error_phase ? " during " + std::string(phase_name(*req.error_phase)) : std::string());
+    for (PhaseRecord& p : req.phases)
+      if (p.failure) p.failure = req.failure;
+  }
   req.span.start_ms = start;
   std::sort(req.phases.begin(), req.phases.end(),
             [](const PhaseRecord& a, const PhaseRecord& b) { return a.span.start_ms < b.span.start_ms; });
@@ -648,7 +711,11 @@ void PageLoad::follow_redirect(int seq, const std::string& location) {
   NextRequest nr = method_after_redirect(*done.status, f.method, f.body);
   std::set<std::string> visited = f.visited;
   visited.insert(f.method + " " + f.url.full);
-  if (visited.count(nr.method + " " + next->full))
+  // A document's chain stops at a loop, as curl -L's would be pointless to follow; a
+  // subresource's is followed as Chromium follows it, a loop included, up to --max-redirs
+  // (Chromium's 20 by default), so the page makes the requests a browser makes.
+  const bool subresource = f.type != ResourceType::kDocument;
+  if (!subresource && visited.count(nr.method + " " + next->full))
     return fail(Code::kRedirectLoop, "redirect loop: " + done.redirect_url + " was already requested");
   if (f.url.scheme == "https" && next->scheme == "http")
     done.warnings.push_back("redirect downgrades https to http: " + done.redirect_url);
@@ -787,27 +854,61 @@ void PageLoad::record_connection(Request& req, transfer::ExchangeResult& result)
   if (req.connection) run_.connections[static_cast<std::size_t>(*req.connection)].requests++;
 }
 
+// Rows were added as requests finished, not as connections opened: number them again in
+// the order they were opened (the document's first), as the seq columns count. One opened
+// by an earlier run (no connect span here) comes first.
+void number_connections_by_open_time(Run& run) {
+  auto opened_at = [](const Connection& c) { return c.connect ? c.connect->start_ms : -1e300; };
+  std::vector<int> order(run.connections.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+    return opened_at(run.connections[static_cast<std::size_t>(a)]) < opened_at(run.connections[static_cast<std::size_t>(b)]);
+  });
+  std::vector<int> new_id(order.size());
+  std::vector<Connection> sorted;
+  sorted.reserve(order.size());
+  for (int old : order) {
+    new_id[static_cast<std::size_t>(old)] = static_cast<int>(sorted.size());
+    sorted.push_back(std::move(run.connections[static_cast<std::size_t>(old)]));
+    sorted.back().id = static_cast<int>(sorted.size()) - 1;
+  }
+  run.connections = std::move(sorted);
+  for (Request& r : run.requests)
+    if (r.connection) r.connection = new_id[static_cast<std::size_t>(*r.connection)];
+}
+
 void PageLoad::fail_unsent(int seq, Failure failure, std::optional<Phase> phase) {
   Fetch& f = fetches_[static_cast<std::size_t>(seq)];
   if (is_finished(f.state)) return;
+  stream_ended(f);
   Request& req = request(seq);
   const double now = clock_.now_ms();
   const double start = f.released_ms.value_or(f.discovered_ms);
   req.span = {start, std::max(start, now)};
   if (phase == Phase::kDns) {
-    // Its own lookup's span; a request that only waited for another one's lookup (or
-    // for the page's memory of a failed one) fails at that moment, without a span.
-    const Span span = f.asked_dns && f.lookup ? f.lookup->span : Span{f.addresses_ms.value_or(now), f.addresses_ms.value_or(now)};
-    if (f.asked_dns && f.lookup) req.dns_lookup = hosts_.at(lower(f.dns_host))->lookup_index;
-    const double blocked_from = f.discovered_ms;
-    if (!f.asked_dns && span.start_ms - blocked_from >= kMinWaitedMs) {
-      req.phases.push_back(PhaseRecord{Phase::kBlocked, {blocked_from, span.start_ms}, std::nullopt});
-      req.span.start_ms = std::min(req.span.start_ms, blocked_from);  // the request starts with its wait
+    // Its own lookup's span is its dns phase. A request that only waited for another
+    // one's lookup of the host (or met the page's memory of a failed one) made none: it
+    // has no dns phase, its wait is `blocked`, and it fails in dns by the lookup it is
+    // linked to.
+    if (f.asked_dns && f.lookup) {
+      req.dns_lookup = hosts_.at(lower(f.dns_host))->lookup_index;
+      req.phases.push_back(PhaseRecord{Phase::kDns, f.lookup->span, failure});
+      req.span.start_ms = std::min(req.span.start_ms, f.lookup->span.start_ms);
+      req.span.end_ms = std::max(req.span.end_ms, f.lookup->span.end_ms);
+    } else {
+      const double answered = f.addresses_ms.value_or(now);
+      if (answered - f.discovered_ms >= kMinWaitedMs)
+        req.phases.push_back(PhaseRecord{Phase::kBlocked, {f.discovered_ms, answered}, std::nullopt});
+      req.span = {std::min(req.span.start_ms, f.discovered_ms), std::max(answered, f.discovered_ms)};
     }
-    req.phases.push_back(PhaseRecord{Phase::kDns, span, failure});
-    req.span.start_ms = std::min(req.span.start_ms, span.start_ms);
-    req.span.end_ms = std::max(req.span.end_ms, span.end_ms);
     req.error_phase = Phase::kDns;
+  }
+  if (phase == Phase::kBlocked) {
+    // Cut while it waited for the scheduler, a connection or a stream: its wait is the
+    // phase it failed in.
+    req.phases.push_back(PhaseRecord{Phase::kBlocked, {f.discovered_ms, std::max(f.discovered_ms, now)}, failure});
+    req.span.start_ms = std::min(req.span.start_ms, f.discovered_ms);
+    req.error_phase = Phase::kBlocked;
   }
   if (!phase && !f.released_ms && now - f.discovered_ms >= kMinWaitedMs)
     req.phases.push_back(PhaseRecord{Phase::kBlocked, {f.discovered_ms, now}, std::nullopt});  // never let go
@@ -817,10 +918,14 @@ void PageLoad::fail_unsent(int seq, Failure failure, std::optional<Phase> phase)
   else scheduler_finished(f.chain);
 }
 
+std::string PageLoad::stop_message(Code code) const {
+  if (code == Code::kTimeout) return "--max-time " + std::to_string(options_.max_time_ms) + " ms reached";
+  return stop_failure_ ? stop_failure_->message : std::string("interrupted");
+}
+
 void PageLoad::check_deadline(double now) {
   if (!deadline_ms_ || now < *deadline_ms_) return;
-  const std::string message = "--max-time " + std::to_string(options_.max_time_ms) + " ms reached";
-  expire(Code::kTimeout, message);
+  expire(Code::kTimeout, stop_message(Code::kTimeout));
 }
 
 // Ends what waits on the page itself (the scheduler, DNS); exchanges in flight end in
@@ -842,9 +947,14 @@ void PageLoad::expire(Code code, const std::string& message) {
     for (int seq : host->waiters) fail_unsent(seq, failure, std::nullopt);
     host->waiters.clear();
   }
+  for (auto& [origin, held] : held_streams_) {
+    for (const HeldStream& h : held)
+      fail_unsent(h.seq, Failure{code, message + " while it waited for a stream on the origin's connection"}, Phase::kBlocked);
+    held.clear();
+  }
   for (Fetch& f : fetches_)
     if (f.state == FetchState::kDiscovered)
-      fail_unsent(f.seq, Failure{code, message + " before it was sent"}, std::nullopt);
+      fail_unsent(f.seq, Failure{code, message + " while it waited to be sent"}, Phase::kBlocked);
 }
 
 void PageLoad::stop(const std::string& message) {
@@ -886,6 +996,27 @@ void PageLoad::maybe_finish() {
   finish();
 }
 
+// --max-time or Ctrl-C ended the page after its document had loaded but before every fetch
+// had: the run says so (a warning, and the run fails timeout or interrupted), so neither the
+// run nor its load_ms reads as a page fully loaded. A document cut short is the run's failure.
+void PageLoad::mark_cut_short() {
+  const bool deadline_passed = deadline_ms_ && run_.load_ms && *run_.load_ms >= *deadline_ms_ - 2;
+  const bool interrupted = stop_failure_ && stop_failure_->code == Code::kInterrupted;
+  if (!deadline_passed && !interrupted) return;
+  if (run_.failure) return;  // the document itself was cut: the run's failure says so
+  const Code code = interrupted ? Code::kInterrupted : Code::kTimeout;
+  std::size_t cut = 0;
+  for (const Request& r : run_.requests)
+    if (r.failure && r.failure->code == code) ++cut;
+  const std::size_t icons = after_load_.size();  // never asked for: the page did not finish
+  if (!cut && !icons) return;
+  std::string message = "page cut short: " + stop_message(code) + " at " + std::to_string(static_cast<long>(*run_.load_ms)) +
+                        " ms; " + std::to_string(cut) + (cut == 1 ? " request" : " requests") + " did not finish";
+  if (icons) message += ", and the page's icon was not asked for";
+  run_.warnings.push_back(message);
+  run_.failure = Failure{code, message};
+}
+
 void PageLoad::finish() {
   finished_ = true;
   // Closing the run's own pool is when pageload closes its connections: just after the
@@ -901,6 +1032,7 @@ void PageLoad::finish() {
   for (Request& r : run_.requests)
     if (r.connection && borrowed_.count(*r.connection))
       r.warnings.push_back("connection opened by an earlier run (--share-connections)");
+  number_connections_by_open_time(run_);
   const Request& document = request(document_chain_end_);
   run_.final_url = document.url;
   run_.final_status = document.status;
@@ -910,9 +1042,19 @@ void PageLoad::finish() {
   run_.load_ms = load;
   run_.total_ms = load;
   if (document.failure) run_.document_ms.reset();  // the document never completed
-  if (not_fetched_)
-    run_.warnings.push_back(std::to_string(not_fetched_) + " more references not fetched (--max-requests " +
-                            std::to_string(options_.max_requests) + ")");
+  mark_cut_short();
+  if (not_fetched_) {
+    // Discovery stops counting at its own bound per document: past it, more were named
+    // than anyone counted, and the figure is a floor.
+    bool capped = false;
+    for (const auto& doc : documents_) capped |= doc->discovery && doc->discovery->references_capped();
+    std::string warning = std::to_string(not_fetched_) + " more references not fetched (--max-requests " +
+                          std::to_string(options_.max_requests) + ")";
+    if (capped)
+      warning = "at least " + warning + "; discovery also stopped at " +
+                std::to_string(page::Limits{}.max_references) + " references in a document, so more were not counted";
+    run_.warnings.push_back(warning);
+  }
   if (frames_too_deep_)
     run_.warnings.push_back(std::to_string(frames_too_deep_) + " iframes nested deeper than --max-frame-depth " +
                             std::to_string(options_.max_frame_depth) + " not loaded");

@@ -9,6 +9,7 @@
 // queued and acted on from step(), which the loop calls after every round.
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -36,6 +37,10 @@ namespace pageload::loader {
 
 // The most of a stylesheet's text kept to be scanned (page::Limits scans up to this too).
 inline constexpr std::size_t kMaxStylesheetBytes = 4u << 20;
+
+// Renumbers a run's connections in the order they were opened (connect start), keeping
+// every request's link to its connection.
+void number_connections_by_open_time(Run& run);
 
 class PageLoad {
  public:
@@ -81,6 +86,10 @@ class PageLoad {
   void resolve(int seq, bool may_reuse = true);
   void on_lookup(const std::string& host, DnsLookup lookup);
   void hand_to_curl(int seq, std::vector<std::string> addresses);
+  void start_exchange(int seq, std::vector<std::string> addresses);
+  bool may_multiplex(const Fetch& f) const;
+  void stream_ended(Fetch& f);
+  void start_held_streams();
   void on_exchange(int seq, transfer::ExchangeResult result);
   void follow_redirect(int seq, const std::string& location);
   void chain_finished(int seq);
@@ -103,6 +112,8 @@ class PageLoad {
   void record_connection(Request& req, transfer::ExchangeResult& result);
   bool in_flight_to(const std::string& origin) const;
   void check_deadline(double now_ms);
+  std::string stop_message(Code code) const;
+  void mark_cut_short();
   void expire(Code code, const std::string& message);
   void maybe_finish();
   void finish();
@@ -140,6 +151,15 @@ class PageLoad {
   // before it waits (with nothing else in flight, curl_multi_poll slept its whole timeout
   // on a handle just added: a second after the icon of a page over HTTP/2).
   bool handed_ = false;
+  // HTTP/2 is one connection per origin: a request beyond the streams curl puts on one
+  // connection (transfer::kMaxStreamsPerConnection) would make curl open another, so the
+  // loader holds it, queued (its time is `blocked`), until a stream of the origin ends.
+  std::map<std::string, int> streams_in_curl_;  // by origin
+  struct HeldStream {
+    int seq;
+    std::vector<std::string> addresses;
+  };
+  std::map<std::string, std::deque<HeldStream>> held_streams_;  // by origin, in order
   std::vector<std::unique_ptr<Document>> documents_;
   std::map<std::string, std::unique_ptr<HostDns>> hosts_;  // by lower-case host
   dns::DnsCache dns_cache_;

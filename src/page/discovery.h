@@ -123,6 +123,8 @@ class DocumentDiscovery {
   std::vector<std::string> notes() const;
   // Bytes handed to the HTML parser so far, all parses added up (a measure of the work).
   std::size_t bytes_parsed() const;
+  // Limits::max_references was reached: references past it were never counted.
+  bool references_capped() const;
 
  private:
   struct State;

@@ -577,6 +577,8 @@ std::vector<Reference> DocumentDiscovery::finish() {
   return out;
 }
 
+bool DocumentDiscovery::references_capped() const { return s_->returned >= s_->limits.max_references; }
+
 bool DocumentDiscovery::body_started() const { return s_->body_started || s_->finished; }
 
 std::vector<Reference> DocumentDiscovery::stylesheet(std::string sheet_url, std::string_view css, int import_depth) {

@@ -16,6 +16,10 @@
 
 namespace pageload::transfer::detail {
 
+// What the server had done to a connected socket, seen without reading from it.
+enum class PeerState { kOpen, kClosed, kReset };
+PeerState peer_state(curl_socket_t fd);
+
 class SocketRegistry {
  public:
   // `forbid_reuse`: the exchange asked curl to close the connection after it (--no-keepalive).
@@ -70,10 +74,6 @@ class SocketRegistry {
 // A shared pool keeps the ends no run has taken (connections of runs that finished before
 // the connection closed) up to this many, the oldest dropped first.
 inline constexpr std::size_t kMaxUntakenEnds = 1024;
-
-// What the server had done to a connected socket, seen without reading from it.
-enum class PeerState { kOpen, kClosed, kReset };
-PeerState peer_state(curl_socket_t fd);
 
 // CURLOPT_CLOSESOCKETFUNCTION with a SocketRegistry as clientp: records how the
 // connection ended (SocketRegistry::closed, on one clock reading), then closes.

@@ -140,14 +140,12 @@ StatusOr<std::unique_ptr<Driver>> Driver::create(const DriverOptions& options) {
   curl_multi_setopt(multi, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
   curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(std::max(0, options.max_host_connections)));
   curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(std::max(0, options.max_pool_connections)));
-  // Idle connections are kept as a browser keeps them. curl's default cache is 4 per easy
-  // handle in the multi, so near a page's end, with few requests left, it closed the
-  // document's idle connection and the icon opened another, where Chromium (a pool of up
-  // to 256 sockets) reuses it. Within max_pool_connections when that is set.
-  constexpr long kMaxIdleConnections = 256;  // Chromium's max sockets per pool
-  const long keep = options.max_pool_connections > 0 ? std::min<long>(options.max_pool_connections, kMaxIdleConnections)
-                                                     : kMaxIdleConnections;
-  curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, keep);
+  // curl's cache of idle connections holds, unless told, 4 per easy handle in the multi:
+  // as a page's requests finish that falls, and curl closes idle kept-alive connections
+  // mid-page (a later request to the host then pays a new connect). A browser keeps them
+  // for the page: the pool's own bound is the cache's, and the run closes the pool.
+  curl_multi_setopt(multi, CURLMOPT_MAX_CONCURRENT_STREAMS, static_cast<long>(kMaxStreamsPerConnection));
+  curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(idle_connections_kept(options)));
   return d;
 }
 

@@ -50,6 +50,20 @@ struct DriverOptions {
   int max_pool_connections = 0;
 };
 
+// Streams curl puts on one HTTP/2 connection at once (CURLMOPT_MAX_CONCURRENT_STREAMS):
+// Chromium's default until the server's SETTINGS say otherwise, and the most servers
+// allow. Beyond it curl opens another connection to the origin, where a browser queues
+// the request for a stream on the one it has; the loader holds those back (PageLoad).
+inline constexpr int kMaxStreamsPerConnection = 100;
+
+// Idle connections a pool keeps for reuse (CURLMOPT_MAXCONNECTS): the pool's bound when it
+// has one, else Chromium's 256 sockets per pool. Never curl's default, which shrinks as
+// transfers finish.
+inline constexpr int kMaxIdleConnections = 256;
+constexpr int idle_connections_kept(const DriverOptions& o) {
+  return o.max_pool_connections > 0 ? o.max_pool_connections : kMaxIdleConnections;
+}
+
 // What to send in one exchange.
 struct ExchangeSpec {
   PoolId pool = 0;  // from Driver::open_pool()
