@@ -161,16 +161,28 @@ CREATE TABLE IF NOT EXISTS dns_steps (
 ) WITHOUT ROWID;
 )sql";
 
+// ---- Version 4, part "report10" (views only) ----
+// run_summary gains http_version, http_versions, http11, connections and decoded_bytes;
+// run_hosts groups by origin (scheme, host, port) and gains origin, label, http_versions,
+// header_bytes and body_bytes; run_types gains label, header_bytes and body_bytes; the new
+// run_phases gives each phase's busy (union) and summed time. No table changes: schema.sql,
+// run after the migrations, recreates the views. Other branches' v4 pieces go beside this.
+constexpr char kToVersion4[] = R"sql(
+-- report10: views only (see schema.sql: run_summary, run_hosts, run_types, run_phases)
+)sql";
+// ---- end of version 4, part "report10" ----
+
 }  // namespace
 
 std::span<const Migration> migrations() {
   // To change the schema: edit schema.sql (the whole current schema, for fresh files),
   // bump kSchemaVersion, and add {N, "ALTER TABLE ...; ..."} taking version N-1 to N.
-  static const std::array<Migration, 2> kMigrations{{
+  static const std::array<Migration, 3> kMigrations{{
       {2, kToVersion2},
       {3, kToVersion3},
+      {4, kToVersion4},
   }};
-  static_assert(kSchemaVersion == 3, "add a migration for the new schema version");
+  static_assert(kSchemaVersion == 4, "add a migration for the new schema version");
   return kMigrations;
 }
 
