@@ -144,7 +144,7 @@ int demo_command(const std::string& db_flag, const std::string& out_dir) {
     std::string path = out_dir + "/pageload-run-" + std::to_string(result->id) + ".html";
     Status written = report::write_html_report(*result, path);
     std::cout << n << ". " << stop.title << "\n" << format_summary(*result, false);
-    std::cout << "   report: " << (written.ok() ? path : written.message()) << "\n\n";
+    std::cout << "report: " << (written.ok() ? path : written.message()) << "\n\n";
   }
   std::cout << "Query the runs with SQL, e.g.:\n  sqlite3 " << db.value()->path()
             << " \"SELECT run_id, seq, status, dns_ms, connect_ms, tls_ms, wait_ms, total_ms FROM timeline "

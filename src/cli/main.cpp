@@ -19,6 +19,12 @@ bool is_subcommand(const char* arg) {
   return false;
 }
 
+// A count flag's check: a whole number from lo to hi, or a one-line reason.
+CLI::Validator whole_number(long lo, long hi) {
+  return CLI::Validator([lo, hi](std::string& s) { return pageload::cli::check_whole_number(s, lo, hi); },
+                        "INT " + std::to_string(lo) + " to " + std::to_string(hi));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -42,7 +48,7 @@ int main(int argc, char** argv) {
   auto* cmd_run = app.add_subcommand("run", "Load pages as a browser does and store every request's phases");
   cmd_run->add_option("url", run.urls, "http:// or https:// URL");
   cmd_run->add_option("--input", run.input, "Read more URLs from FILE, one per line ('-' for stdin)");
-  cmd_run->add_option("--parallel", run.parallel, "Loads in flight at once (default 1)")->check(CLI::Range(1, 10000));
+  cmd_run->add_option("--parallel", run.parallel, "Loads in flight at once (default 1)")->check(whole_number(1, 10000));
   cmd_run->add_option("-X,--request", o.method, "Request method");
   cmd_run->add_option("-H,--header", run.raw_headers, "Extra header 'Name: value' (repeatable)")
       ->allow_extra_args(false);
@@ -64,7 +70,7 @@ int main(int argc, char** argv) {
                       "Root server ADDR[:PORT] for --dns-trace (repeatable; default: IANA's; a port is used for every server)")
       ->allow_extra_args(false);
   cmd_run->add_option("--dns-timeout", dns_timeout, "Seconds allowed for each DNS lookup, retries included (default 15)");
-  cmd_run->add_option("--max-redirs", o.max_redirs, "Redirects to follow at most (default 20)")->check(CLI::Range(0, 1000));
+  cmd_run->add_option("--max-redirs", o.max_redirs, "Redirects to follow at most (default 20)")->check(whole_number(0, 1000));
   cmd_run->add_option("--connect-timeout", connect_timeout, "Seconds allowed for each TCP connect (default 10)");
   cmd_run->add_option("-m,--max-time", max_time, "Seconds allowed for the whole load, DNS included (default 300)");
   cmd_run->add_option("--max-filesize", o.max_filesize, "Largest body (wire and decoded) in bytes")->check(CLI::NonNegativeNumber);
@@ -82,9 +88,9 @@ int main(int argc, char** argv) {
   cmd_run->add_flag("--document-only", o.document_only,
                     "Load the document's redirect chain alone, not what the page names (as curl -L)");
   cmd_run->add_option("--max-requests", o.max_requests, "Requests per page at most (default 500)")
-      ->check(CLI::Range(1, 100000));
+      ->check(whole_number(1, 100000));
   cmd_run->add_option("--max-frame-depth", o.max_frame_depth, "Iframes inside iframes loaded at most (default 3)")
-      ->check(CLI::Range(0, 20));
+      ->check(whole_number(0, 20));
   cmd_run->add_option("--noproxy", o.noproxy,
                       "Hosts to reach directly despite proxy variables (comma-separated; '*' for all)");
   cmd_run->add_flag("--share-connections", o.share_connections,

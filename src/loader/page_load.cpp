@@ -411,7 +411,14 @@ void PageLoad::on_response_head(int seq, int status, const std::string& content_
   doc.fetch = seq;
   // A browser renders only what it can: a document served as anything but HTML (say
   // application/octet-stream) is downloaded, not parsed, and names nothing.
-  if (!is_html(content_type)) return;
+  if (!is_html(content_type)) {
+    if (!options_.document_only)
+      request(seq).warnings.push_back(
+          (content_type.empty() ? std::string("served without a Content-Type")
+                                : "served as " + content_type.substr(0, content_type.find(';'))) +
+          ": not HTML, so not parsed (a browser would not render it) and nothing it names was fetched");
+    return;
+  }
   page::Limits limits;
   limits.default_favicon = doc.main;  // the browser asks for the page's icon, not a frame's
   doc.discovery = std::make_unique<page::DocumentDiscovery>(f.url.full, limits);
@@ -801,8 +808,9 @@ void PageLoad::finish() {
     run_.warnings.push_back(std::to_string(not_fetched_) + " more references not fetched (--max-requests " +
                             std::to_string(options_.max_requests) + ")");
   if (frames_too_deep_)
-    run_.warnings.push_back(std::to_string(frames_too_deep_) + " iframes nested deeper than --max-frame-depth " +
-                            std::to_string(options_.max_frame_depth) + " not loaded");
+    run_.warnings.push_back(std::to_string(frames_too_deep_) + (frames_too_deep_ == 1 ? " iframe" : " iframes") +
+                            " not loaded: deeper than --max-frame-depth " + std::to_string(options_.max_frame_depth) +
+                            " allows");
   if (run_.failure) run_.outcome = Outcome::kFailed;
   else if (run_.final_status && *run_.final_status >= 400) run_.outcome = Outcome::kHttpError;
   else run_.outcome = Outcome::kOk;
