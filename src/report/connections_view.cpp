@@ -178,6 +178,28 @@ Data block_view(const Block& b) {
   return d;
 }
 
+// How the server ended the connection, from what was recorded.
+std::string keepalive_how(const KeepAliveFailure& f) {
+  if (f.found_in_use) return "curl sent a request on it, found it closed and sent the request again";
+  switch (f.reason) {
+    case CloseReason::kConnectionClose: return "the server answered Connection: close, so it closed after that response";
+    case CloseReason::kReset: return "the server reset it (RST)";
+    default: return "the server closed it while it was idle";
+  }
+}
+
+// The setup phases a replacement paid for, in words: "a TCP connect", "DNS, a TCP connect
+// and a TLS handshake".
+std::string paid_text(const std::vector<Phase>& paid) {
+  std::vector<std::string> words;
+  for (Phase p : paid)
+    words.push_back(p == Phase::kDns ? "a DNS lookup" : p == Phase::kConnect ? "a TCP connect" : "a TLS handshake");
+  std::string out;
+  for (std::size_t i = 0; i < words.size(); ++i)
+    out += (i == 0 ? "" : i + 1 == words.size() ? " and " : ", ") + words[i];
+  return out;
+}
+
 // One keep-alive failure, in words, with the connections and request linked.
 Data failure_view(const Run& run, const KeepAliveFailure& f) {
   Data d;
@@ -187,10 +209,11 @@ Data failure_view(const Run& run, const KeepAliveFailure& f) {
   d.set("replacement_index", std::to_string(f.replacement));
   d.set("seq", std::to_string(f.request_seq));
   d.set("has_seq", f.request_seq >= 0);
-  d.set("how", f.found_in_use ? "curl sent a request on it, found it closed and sent the request again"
-                              : "the server closed it while it was idle");
+  d.set("title", f.reason == CloseReason::kConnectionClose ? "No keep-alive" : "Keep-alive failure");
+  d.set("how", keepalive_how(f));
   d.set("idle", format_ms(f.idle_ms));
   d.set("cost", format_ms(f.cost_ms));
+  d.set("paid", f.paid.empty() ? Data{false} : Data{paid_text(f.paid)});
   return d;
 }
 
@@ -275,8 +298,12 @@ std::string format_seq_ranges(const std::vector<int>& seqs) {
 
 Data connection_groups_view(const Run& run, const Waterfall& w) {
   const std::vector<HostGroup> groups = layout_connections(run, w.axis);
-  // A short run shows its few connections open; a long one lists them closed.
-  const bool open = run.connections.size() <= kOpenConnections;
+  // A short redirect chain shows its few connections open; a page (a request some other
+  // asked for) or a long chain lists them closed: at a phone's width each open one is a
+  // screen or more of facts and TLS messages, and the waterfall is what a page is read by.
+  bool page = false;
+  for (const auto& r : run.requests) page |= r.initiator.has_value();
+  const bool open = !page && run.connections.size() <= kOpenConnections;
   Data out = list();
   for (const HostGroup& g : groups) {
     Data d;

@@ -60,6 +60,20 @@ PathTime time_of_path(const Run& run, const std::vector<std::size_t>& path) {
 
 }  // namespace
 
+bool after_load(const Run& run, const Request& r) {
+  const Request* at = &r;
+  // Back along the redirect chain to the request the page named (bounded: a damaged
+  // database may hold a loop).
+  for (std::size_t steps = 0; at->redirect_from && steps < run.requests.size(); ++steps) {
+    const Request* from = nullptr;
+    for (const auto& q : run.requests)
+      if (q.seq == *at->redirect_from) from = &q;
+    if (!from || from == at) break;
+    at = from;
+  }
+  return at->found_by == "link rel=icon" || at->found_by == "default /favicon.ico";
+}
+
 double row_start_ms(const Request& r) { return std::min(r.span.start_ms, r.discovered_ms.value_or(r.span.start_ms)); }
 
 ContentKind content_kind(const Request& r) {
@@ -108,8 +122,16 @@ PageModel analyse_page(const Run& run) {
     m.document = at;
   }
 
-  for (std::size_t i = 0; i < n; ++i)
+  m.after_load.resize(n);
+  bool waited_for_any = false;
+  for (std::size_t i = 0; i < n; ++i) {
+    m.after_load[i] = after_load(run, run.requests[i]);
+    waited_for_any |= !m.after_load[i];
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (waited_for_any && m.after_load[i]) continue;
     if (!m.last || run.requests[i].span.end_ms > run.requests[*m.last].span.end_ms) m.last = i;
+  }
   m.on_critical_path.assign(n, false);
   if (m.last) {
     m.critical_path = initiator_chain(m, *m.last);

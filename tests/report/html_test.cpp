@@ -195,6 +195,12 @@ TEST_CASE("a few connections are shown open, many are listed closed") {
   CHECK(count(render_html(synthetic::fresh_chain(4)), " open><summary>") == 0);
 }
 
+TEST_CASE("a page's connections are listed closed even when it has only a few, so they do not fill a phone's screen") {
+  Run run = synthetic::page(3, true);
+  REQUIRE(run.connections.size() <= kOpenConnections);
+  CHECK(count(render_html(run), " open><summary>") == 0);
+}
+
 TEST_CASE("request numbers are written as ranges") {
   CHECK(format_seq_ranges({}) == "");
   CHECK(format_seq_ranges({3}) == "#3");
@@ -467,4 +473,44 @@ TEST_CASE("a run without TLS has no tick legend and no handshake list") {
   CHECK(html.find("TLS handshake messages on the TLS bar") == std::string::npos);
   CHECK(html.find("class=\"hs-words\"") == std::string::npos);
   CHECK(count(html, "<b class=\"tk") == 0);
+}
+
+TEST_CASE("a long header an earlier request had the same is named, not repeated, linking to where it is shown") {
+  Run run = synthetic::page(3, false);
+  const std::string ua = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 pageload";
+  const std::string accept = "image/avif,image/webp,image/apng,*/*;q=0.8";
+  int first_image = -1, images = 0;
+  for (auto& r : run.requests) {
+    r.request_headers = {{"Host", "example.test"}, {"User-Agent", ua}, {"Accept", "*/*"}};
+    if (r.resource_type == ResourceType::kImage) {
+      r.request_headers.push_back({"Accept-Image", accept});
+      if (first_image < 0) first_image = r.seq;
+      ++images;
+    }
+    if (r.seq == 2) r.request_headers[1].second = ua + " other";  // one request sent another value
+    r.response_headers = {{"Server", "pageload-lab"}, {"Strict-Transport-Security", "max-age=63072000; preload"}};
+  }
+  const std::string html = render_html(run);
+  CHECK(count(html, "<b>User-Agent</b>: " + ua + "&#10;") == 1);  // the first request's
+  CHECK(count(html, "<b>User-Agent</b>: " + ua + " other&#10;") == 1);
+  CHECK(count(html, "<b>Accept-Image</b>: " + accept + "&#10;") == 1);
+  CHECK(count(html, "<b>Accept</b>: */*&#10;") == run.requests.size());  // short values stay
+  CHECK(count(html, "<b>Server</b>: pageload-lab&#10;") == run.requests.size());
+  CHECK(count(html, "<b>Strict-Transport-Security</b>") == 1);
+  CHECK(count(html, "Strict-Transport-Security: as in <a href=\"#req-0\">#0</a>'s response") ==
+        run.requests.size() - 1);
+  // An image: the User-Agent as the document's, its Accept as the first image's.
+  CHECK(count(html, "User-Agent: as <a href=\"#req-0\">#0</a>") >= static_cast<std::size_t>(images - 1));
+  CHECK(count(html, "Accept-Image: as <a href=\"#req-" + std::to_string(first_image) + "\">") ==
+        static_cast<std::size_t>(images - 1));
+}
+
+TEST_CASE("the page's stylesheet leaves out the comments of web/report.css, not its rules") {
+  const std::string html = render_html(synthetic::redirect_chain(2));
+  const auto a = html.find("<style>"), b = html.find("</style>");
+  REQUIRE(b != std::string::npos);
+  const std::string css = html.substr(a, b - a);
+  CHECK(css.find("/*") == std::string::npos);
+  CHECK(css.find(".track::after") != std::string::npos);
+  CHECK(css.find("@media (max-width: 860px)") != std::string::npos);
 }
