@@ -60,7 +60,7 @@ Data headers_once_view(const std::vector<Header>& list_in, int seq, const std::m
   return out;
 }
 
-constexpr std::string_view kReused = "not needed: reused connection";
+constexpr std::string_view kReused = "reused connection";
 
 // Why a phase has no segment, in words a reader can act on.
 std::string absent_reason(const Run& run, const Request& r, Phase p) {
@@ -208,7 +208,9 @@ Data page_pane(const Row& row, const Request& r) {
     link.set("seq", std::to_string(seq));
     chain.push_back(link);
   }
-  d.set("has_chain", !row.chain.empty());
+  // The row's own ←#N names a direct initiator; the line is for a longer chain, or to say
+  // the request is on the critical path.
+  d.set("show_chain", row.chain.size() > 1 || (!row.chain.empty() && row.critical));
   d.set("chain", chain);
   d.set("critical", row.critical);
   return d;

@@ -77,13 +77,14 @@ std::string without_breaks_between_tags(std::string_view in) {
   return out;
 }
 
-// The stylesheet as the page embeds it: its comments (there for people reading web/, 15%
-// of it) and the indentation at line starts left out. report.css has no string or url
-// holding "/*", so a comment is everything from "/*" to the next "*/".
+// The stylesheet as the page embeds it: without its comments (there for people reading
+// web/, 15% of it), line breaks and indentation, and the spaces after ':' ';' ',' '{' and
+// around '}' and '{'. report.css has no string or url holding "/*" or those characters
+// followed by a space that matters, so this is plain text work, not a CSS parser.
 std::string css_for_page(std::string_view in) {
   std::string out;
   out.reserve(in.size());
-  bool line_start = true;
+  auto tight = [](char c) { return c == '{' || c == '}' || c == ';' || c == ':' || c == ','; };
   for (std::size_t i = 0; i < in.size();) {
     if (in.substr(i, 2) == "/*") {
       const std::size_t end = in.find("*/", i + 2);
@@ -91,13 +92,14 @@ std::string css_for_page(std::string_view in) {
       continue;
     }
     const char c = in[i++];
-    if (c == '\n') {
-      if (!line_start) out += c;
-      line_start = true;
+    if (c == ' ' || c == '\n') {
+      // A run of blanks is one space, or none next to a tight character or at the start.
+      while (i < in.size() && (in[i] == ' ' || in[i] == '\n')) ++i;
+      const bool before_tight = i < in.size() && (in[i] == '{' || in[i] == '}');
+      const bool comment_next = in.substr(i, 2) == "/*";
+      if (!out.empty() && !tight(out.back()) && !before_tight && !comment_next && i < in.size()) out += ' ';
       continue;
     }
-    if (line_start && c == ' ') continue;
-    line_start = false;
     out += c;
   }
   return out;

@@ -53,6 +53,14 @@ std::string phases_title(const Row& row) {
   return out;
 }
 
+// "12.3 ms" as the Timing table's cells show it, under a "(ms)" heading: "12.3".
+std::string without_unit(const std::string& ms_text) {
+  constexpr std::string_view kUnit = " ms";
+  if (ms_text.size() > kUnit.size() && ms_text.compare(ms_text.size() - kUnit.size(), kUnit.size(), kUnit) == 0)
+    return ms_text.substr(0, ms_text.size() - kUnit.size());
+  return ms_text;
+}
+
 Data segment_view(const Segment& s) {
   Data d;
   d.set("css", std::string(s.css) + (s.tint.empty() ? "" : " " + std::string(s.tint)));
@@ -61,6 +69,8 @@ Data segment_view(const Segment& s) {
   d.set("width", s.width_pct);
   d.set("start", s.start_text);
   d.set("duration", s.duration_text);
+  d.set("t_start", without_unit(s.start_text));
+  d.set("t_duration", without_unit(s.duration_text));
   d.set("failed", s.failed);
   return d;
 }
@@ -128,6 +138,8 @@ Data row_view(const Run& run, const Row& row, const std::map<std::string, std::s
   d.set("phases_title", text(title));
   d.set("start", row.start_text);
   d.set("duration", row.duration_text);
+  d.set("t_start", without_unit(row.start_text));
+  d.set("t_duration", without_unit(row.duration_text));
   d.set("failed", row.failed);
   d.set("error", text(row.error));
   d.set("note", text(row.note));

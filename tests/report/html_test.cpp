@@ -137,9 +137,9 @@ TEST_CASE("the header shows url, final url, status, outcome, start, total, label
 TEST_CASE("reused connections, redirects and failures are spelled out in the row") {
   const std::string chain = render_html(synthetic::redirect_chain(5));
   CHECK(chain.find("<span class=\"c-conn conn reused\">↺ #0</span>") != std::string::npos);
-  CHECK(chain.find("<td colspan=\"3\">DNS lookup, TCP connect, TLS handshake — not needed: "
+  CHECK(chain.find("<td colspan=\"3\">DNS lookup, TCP connect, TLS handshake — "
                    "reused connection <a class=\"conn reused\" href=\"#conn-0\">↺ #0</a>, "
-                   "opened by request #0") != std::string::npos);
+                   "opened by #0") != std::string::npos);
   // The bar's note says where a redirect led: the path when same-origin, else the URL;
   // the response pane has the whole URL.
   CHECK(chain.find(">→ /hop/1 · 142 ms</span>") != std::string::npos);
@@ -175,7 +175,7 @@ TEST_CASE("each connection is described once, in its card entry, and every reque
   CHECK(count(html, "<b>Issuer</b>") == run.connections.size());
   CHECK(count(html, "href=\"#conn-0\"") == 4);
   CHECK(count(html, "href=\"#conn-1\"") == 1);
-  CHECK(count(html, "↺ #0</a>, opened by request #0") == 3);
+  CHECK(count(html, "↺ #0</a>, opened by #0") == 3);
   CHECK(html.find("#1</a> new · ") != std::string::npos);
   CHECK(html.find("<p class=\"muted\">opened by request #0 · requests #0–#3 · ") != std::string::npos);
   CHECK(html.find("<p class=\"muted\">opened by request #4 · request #4 · ") != std::string::npos);
@@ -512,5 +512,17 @@ TEST_CASE("the page's stylesheet leaves out the comments of web/report.css, not 
   const std::string css = html.substr(a, b - a);
   CHECK(css.find("/*") == std::string::npos);
   CHECK(css.find(".track::after") != std::string::npos);
-  CHECK(css.find("@media (max-width: 860px)") != std::string::npos);
+  CHECK(css.find("@media (max-width:860px){") != std::string::npos);
+  CHECK(css.find(".wf-head,.row>summary{display:grid;") == std::string::npos);  // '>' keeps its spaces
+  CHECK(css.find(".wf-head,.row > summary{display:grid;") != std::string::npos);
+}
+
+TEST_CASE("a handshake told in words on an earlier connection is named on the next, with its own setup time") {
+  Run run = synthetic::fresh_chain(3);
+  REQUIRE(run.connections.size() >= 2);
+  for (auto& c : run.connections) c.tls_steps = run.connections[0].tls_steps;  // three handshakes of one kind
+  const std::string html = render_html(run);
+  CHECK(count(html, "<p class=\"hs-words\">") == run.connections.size());
+  CHECK(count(html, ", as on connection #" + std::to_string(run.connections[0].id) + ".") ==
+        run.connections.size() - 1);
 }
