@@ -411,14 +411,7 @@ void PageLoad::on_response_head(int seq, int status, const std::string& content_
   doc.fetch = seq;
   // A browser renders only what it can: a document served as anything but HTML (say
   // application/octet-stream) is downloaded, not parsed, and names nothing.
-  if (!is_html(content_type)) {
-    if (!options_.document_only)
-      request(seq).warnings.push_back(
-          (content_type.empty() ? std::string("served without a Content-Type")
-                                : "served as " + content_type.substr(0, content_type.find(';'))) +
-          ": not HTML, so not parsed (a browser would not render it) and nothing it names was fetched");
-    return;
-  }
+  if (!is_html(content_type)) return;
   page::Limits limits;
   limits.default_favicon = doc.main;  // the browser asks for the page's icon, not a frame's
   doc.discovery = std::make_unique<page::DocumentDiscovery>(f.url.full, limits);

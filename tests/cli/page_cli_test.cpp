@@ -246,7 +246,7 @@ TEST_CASE("an iframe left out by --max-frame-depth 0 is counted in the singular,
         std::string::npos);
 }
 
-TEST_CASE("--max-requests given a word says it is not a whole number, with exit status 2") {
+TEST_CASE("a word given to --max-requests says it is not a whole number, with exit status 2") {
   TempDb tmp;
   auto r = pageload_cli(lab_args({"--db", tmp.path(), "--max-requests", "abc", shared_lab().http_url("a.test", "/")}),
                         tmp.dir());
@@ -263,7 +263,8 @@ TEST_CASE("a page of one document served as application/octet-stream prints its 
   REQUIRE(r.status == 0);
   CHECK(r.out.find("document received at") != std::string::npos);
   CHECK(r.out.find("1 request, 0 failed") != std::string::npos);
-  CHECK(r.out.find("served as application/octet-stream: not HTML, so not parsed") != std::string::npos);
+  CHECK(r.out.find("the document is application/octet-stream, not HTML: not parsed, so nothing it names was fetched") !=
+        std::string::npos);
   // The redirect chain alone (--document-only) is no page: no page line, no such warning.
   auto only = pageload_cli(lab_args({"--db", tmp.path(), "--no-html", "--document-only",
                                      shared_lab().http_url("www.test", "/page/octet-stream")}),
