@@ -446,8 +446,14 @@ SELECT
 FROM requests AS r
 JOIN runs ON runs.id = r.run_id;
 
--- A page by host: one row per run and host (v3). `first_start_ms` to `last_end_ms` is the
--- time the page spent on that host; `connections` counts the connections opened to it.
+-- A page by origin: one row per run and origin (scheme, host and port: http and https, or
+-- two ports of one host, are apart). `first_start_ms` to `last_end_ms` is the time the page
+-- spent on that origin; `connections` counts the connections opened to it. Bytes: as
+-- received (`transfer_bytes`: headers and bodies), and apart, so they compare like with
+-- like: `header_bytes` (the header text; over HTTP/2 the decoded text, not the HPACK
+-- frames on the wire), `body_bytes` (bodies as received, compressed if they were) and
+-- `decoded_bytes` (bodies after content decoding): body_bytes / decoded_bytes is the
+-- compression. v4: origin, label, http_versions, header_bytes and body_bytes.
 DROP VIEW IF EXISTS run_hosts;
 CREATE VIEW run_hosts AS
 SELECT
@@ -460,11 +466,21 @@ SELECT
   COUNT(DISTINCT r.connection_id) FILTER (WHERE r.reused = 0)     AS connections,
   MAX(r.dns_ms)                                                   AS dns_ms,
   MIN(r.start_ms)                                                 AS first_start_ms,
-  MAX(r.end_ms)                                                   AS last_end_ms
+  MAX(r.end_ms)                                                   AS last_end_ms,
+  r.scheme || '://' ||
+    CASE WHEN instr(r.host, ':') > 0 THEN '[' || r.host || ']' ELSE r.host END ||
+    CASE WHEN r.port IS NULL OR (r.scheme = 'http' AND r.port = 80) OR (r.scheme = 'https' AND r.port = 443)
+         THEN '' ELSE ':' || r.port END                           AS origin,
+  runs.label,
+  GROUP_CONCAT(DISTINCT r.http_version)                           AS http_versions,
+  SUM(COALESCE(r.header_bytes, 0))                                AS header_bytes,
+  SUM(COALESCE(r.body_bytes, 0))                                  AS body_bytes
 FROM requests AS r
-GROUP BY r.run_id, r.host;
+JOIN runs ON runs.id = r.run_id
+GROUP BY r.run_id, r.scheme, r.host, r.port;
 
--- A page by resource type: one row per run and type (v3).
+-- A page by resource type: one row per run and type (v3), bytes as in run_hosts.
+-- v4: label, header_bytes and body_bytes.
 DROP VIEW IF EXISTS run_types;
 CREATE VIEW run_types AS
 SELECT
@@ -475,12 +491,22 @@ SELECT
   SUM(COALESCE(r.header_bytes, 0) + COALESCE(r.body_bytes, 0))    AS transfer_bytes,
   SUM(COALESCE(r.body_decoded_bytes, r.body_bytes, 0))            AS decoded_bytes,
   MIN(r.start_ms)                                                 AS first_start_ms,
-  MAX(r.end_ms)                                                   AS last_end_ms
+  MAX(r.end_ms)                                                   AS last_end_ms,
+  runs.label,
+  SUM(COALESCE(r.header_bytes, 0))                                AS header_bytes,
+  SUM(COALESCE(r.body_bytes, 0))                                  AS body_bytes
 FROM requests AS r
+JOIN runs ON runs.id = r.run_id
 GROUP BY r.run_id, r.resource_type;
 
--- One row per run: the run's columns and each phase's total over all its requests
--- (NULL when that phase happened in none of them).
+-- One row per run: the run's columns and each phase's time SUMMED over its requests
+-- (`blocked_ms` .. `receive_ms`, as HAR totals add up: NULL when that phase happened in
+-- none of them). Requests overlap, so a sum can exceed the load (30 images queued at once
+-- add up 30 queues): the time the page spent in a phase, overlaps counted once, is
+-- `run_phases.busy_ms`. v4: http_version (the document's: 'HTTP/1.1', 'HTTP/2'),
+-- http_versions (every version the run's requests used, sorted, space-separated),
+-- http11 (1 when --http1.1 forced HTTP/1.1), connections (opened) and decoded_bytes,
+-- so an HTTP/1.1 and HTTP/2 comparison is a plain GROUP BY.
 DROP VIEW IF EXISTS run_summary;
 CREATE VIEW run_summary AS
 SELECT
@@ -506,7 +532,48 @@ SELECT
   SUM(r.tls_ms)     AS tls_ms,
   SUM(r.send_ms)    AS send_ms,
   SUM(r.wait_ms)    AS wait_ms,
-  SUM(r.receive_ms) AS receive_ms
+  SUM(r.receive_ms) AS receive_ms,
+  (SELECT d.http_version FROM requests AS d
+    WHERE d.run_id = runs.id AND d.url = runs.final_url AND d.resource_type = 'document'
+    ORDER BY d.seq LIMIT 1)                                       AS http_version,
+  (SELECT GROUP_CONCAT(v, ' ') FROM (SELECT DISTINCT q.http_version AS v FROM requests AS q
+    WHERE q.run_id = runs.id AND q.http_version IS NOT NULL ORDER BY v)) AS http_versions,
+  json_extract(runs.options, '$.http11')                          AS http11,
+  (SELECT COUNT(*) FROM connections AS c WHERE c.run_id = runs.id) AS connections,
+  runs.decoded_bytes
 FROM runs
 LEFT JOIN requests AS r ON r.run_id = runs.id
 GROUP BY runs.id;
+
+-- Each phase of a run (v4): `busy_ms`, the time on the run's clock during which at least
+-- one request was in that phase (overlapping requests counted once: the report's "Busy",
+-- at most the load), `summed_ms`, every request's own time in it added up (the report's
+-- "Summed", run_summary's columns), and `requests` that had it. One row per run and phase
+-- that happened. The union is the classic gaps-and-islands over `phases` spans.
+DROP VIEW IF EXISTS run_phases;
+CREATE VIEW run_phases AS
+WITH spans AS (
+  SELECT r.run_id, p.name, p.start_ms, p.end_ms
+  FROM phases AS p JOIN requests AS r ON r.id = p.request_id
+),
+reach AS (
+  SELECT run_id, name, start_ms, end_ms,
+         MAX(end_ms) OVER (PARTITION BY run_id, name ORDER BY start_ms, end_ms
+                           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS covered_to
+  FROM spans
+),
+islands AS (
+  SELECT run_id, name, start_ms, end_ms,
+         SUM(covered_to IS NULL OR start_ms > covered_to)
+           OVER (PARTITION BY run_id, name ORDER BY start_ms, end_ms ROWS UNBOUNDED PRECEDING) AS island
+  FROM reach
+),
+merged AS (
+  SELECT run_id, name, MAX(end_ms) - MIN(start_ms) AS ms
+  FROM islands GROUP BY run_id, name, island
+)
+SELECT s.run_id, s.name AS phase, b.busy_ms, s.summed_ms, s.requests
+FROM (SELECT run_id, name, SUM(end_ms - start_ms) AS summed_ms, COUNT(*) AS requests
+      FROM spans GROUP BY run_id, name) AS s
+JOIN (SELECT run_id, name, SUM(MAX(ms, 0)) AS busy_ms FROM merged GROUP BY run_id, name) AS b
+  ON b.run_id = s.run_id AND b.name = s.name;

@@ -20,6 +20,12 @@ bool is_subcommand(const char* arg) {
   return false;
 }
 
+// A count flag's check: a whole number from lo to hi, or a one-line reason.
+CLI::Validator whole_number(long lo, long hi) {
+  return CLI::Validator([lo, hi](std::string& s) { return pageload::cli::check_whole_number(s, lo, hi); },
+                        "INT " + std::to_string(lo) + " to " + std::to_string(hi));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -45,7 +51,7 @@ int main(int argc, char** argv) {
   cmd_run->add_option("--input", run.input, "Read more URLs from FILE, one per line ('-' for stdin)");
   cmd_run->add_flag("--fail-early", run.fail_early,
                     "A line of --input that is not a URL ends the batch (default: it is skipped and counted)");
-  cmd_run->add_option("--parallel", run.parallel, "Loads in flight at once (default 1)")->check(CLI::Range(1, 10000));
+  cmd_run->add_option("--parallel", run.parallel, "Loads in flight at once (default 1)")->check(whole_number(1, 10000));
   cmd_run->add_option("-X,--request", o.method, "Request method");
   cmd_run->add_option("-H,--header", run.raw_headers, "Extra header 'Name: value' (repeatable)")
       ->allow_extra_args(false);
@@ -67,7 +73,7 @@ int main(int argc, char** argv) {
                       "Root server ADDR[:PORT] for --dns-trace (repeatable; default: IANA's; a port is used for every server)")
       ->allow_extra_args(false);
   cmd_run->add_option("--dns-timeout", dns_timeout, "Seconds allowed for each DNS lookup, retries included (default 15)");
-  cmd_run->add_option("--max-redirs", o.max_redirs, "Redirects to follow at most (default 20)")->check(CLI::Range(0, 1000));
+  cmd_run->add_option("--max-redirs", o.max_redirs, "Redirects to follow at most (default 20)")->check(whole_number(0, 1000));
   cmd_run->add_option("--connect-timeout", connect_timeout, "Seconds allowed for each TCP connect (default 10)");
   cmd_run->add_option("-m,--max-time", max_time, "Seconds allowed for the whole load, DNS included (default 300)");
   cmd_run->add_option("--max-filesize", o.max_filesize, "Largest body (wire and decoded) in bytes")->check(CLI::NonNegativeNumber);
@@ -86,9 +92,9 @@ int main(int argc, char** argv) {
   cmd_run->add_flag("--document-only", o.document_only,
                     "Load the document's redirect chain alone, not what the page names (as curl -L)");
   cmd_run->add_option("--max-requests", o.max_requests, "Requests per page at most (default 500)")
-      ->check(CLI::Range(1, 100000));
+      ->check(whole_number(1, 100000));
   cmd_run->add_option("--max-frame-depth", o.max_frame_depth, "Iframes inside iframes loaded at most (default 3)")
-      ->check(CLI::Range(0, 20));
+      ->check(whole_number(0, 20));
   cmd_run->add_option("-x,--proxy", o.proxy,
                       "Use this http:// proxy instead of the proxy variables ('' for none; socks and https proxies "
                       "are not supported)")

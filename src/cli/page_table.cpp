@@ -359,8 +359,8 @@ std::string format_request_table(const Run& run, const TableStyle& style) {
   std::size_t hidden = 0;  // rows left out since the last one printed
   auto print_hidden = [&](bool at_end) {
     if (hidden == 0) return;
-    std::string line = std::string(indent, ' ') + "… " + std::to_string(hidden) + (hidden == 1 ? " request" : " requests");
-    if (at_end) line += "; `pageload show " + std::to_string(run.id) + "` lists all " + std::to_string(n);
+    std::string line = std::string(indent, ' ') + "… " + std::to_string(hidden) + (hidden == 1 ? " more request" : " more requests");
+    if (at_end) line += "; pageload show " + std::to_string(run.id) + " lists all " + std::to_string(n);
     out << painted(line, kDim, color) << "\n";
     hidden = 0;
   };

@@ -146,8 +146,8 @@ std::string format_totals(const Run& run, const TableStyle& style) {
 
 std::string format_page_figures(const Run& run) {
   const Run::Figures f = run.figures();
-  std::string out = run.document_ms ? "document complete at " + ms_figure(*run.document_ms) + " ms"
-                                    : std::string("document not complete");
+  std::string out = run.document_ms ? "document received at " + ms_figure(*run.document_ms) + " ms"
+                                    : std::string("document not received");
   // "Fully loaded" only when the page ended by itself: a load cut by --max-time or Ctrl-C
   // (or whose document failed) stopped, and its failure and warning say why.
   if (run.load_ms) out += (run.failure ? " · stopped at " : " · fully loaded at ") + ms_figure(*run.load_ms) + " ms";

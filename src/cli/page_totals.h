@@ -14,7 +14,7 @@ namespace pageload::cli {
 // type (requests, failed, bytes), side by side when they fit.
 std::string format_totals(const Run& run, const TableStyle& style);
 
-// "document complete at 13.8 ms · fully loaded at 424.3 ms · 16 requests, 1 failed ·
+// "document received at 13.8 ms · fully loaded at 424.3 ms · 16 requests, 1 failed ·
 // 170.3 KB" (bytes as received on the wire).
 std::string format_page_figures(const Run& run);
 

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 
 namespace pageload::cli {
 namespace {
@@ -158,6 +159,16 @@ Status check_tls_versions(TlsVersion min, TlsVersion max) {
   if (min == TlsVersion::kTls13 && max == TlsVersion::kTls12)
     return Status(Code::kUsage, "--tls-max 1.2 is below --tlsv1.3: no TLS version would be left");
   return Status::Ok();
+}
+
+std::string check_whole_number(const std::string& text, long lo, long hi) {
+  long value = 0;
+  const char* end = text.data() + text.size();
+  auto [at, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || at != end || ec == std::errc::invalid_argument) return text + " is not a whole number";
+  if (ec == std::errc::result_out_of_range || value < lo || value > hi)
+    return text + " is out of range: " + std::to_string(lo) + " to " + std::to_string(hi);
+  return {};
 }
 
 }  // namespace pageload::cli

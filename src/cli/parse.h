@@ -22,6 +22,10 @@ StatusOr<std::string> parse_dns_server(const std::string& text, const std::strin
 // tiny limit never becomes 0 (which means "none"). kUsage, naming `flag`, for anything
 // but a finite number above 0 and at most a day (86400).
 StatusOr<long> parse_seconds(const std::string& text, const std::string& flag);
+// A count flag's value (--max-requests 50): "" when `text` is a whole number from `lo` to
+// `hi`, else the one line CLI11 prints after the flag's name ("abc is not a whole
+// number", "0 is out of range: 1 to 100000").
+std::string check_whole_number(const std::string& text, long lo, long hi);
 // -A: kUsage if the value holds a line break or NUL (it would inject a header).
 Status check_user_agent(const std::string& text);
 // --tls-max VERSION as curl takes it: "1.2", "1.3" or "default". kUsage otherwise (1.0

@@ -1056,8 +1056,9 @@ void PageLoad::finish() {
     run_.warnings.push_back(warning);
   }
   if (frames_too_deep_)
-    run_.warnings.push_back(std::to_string(frames_too_deep_) + " iframes nested deeper than --max-frame-depth " +
-                            std::to_string(options_.max_frame_depth) + " not loaded");
+    run_.warnings.push_back(std::to_string(frames_too_deep_) + (frames_too_deep_ == 1 ? " iframe" : " iframes") +
+                            " not loaded: deeper than --max-frame-depth " + std::to_string(options_.max_frame_depth) +
+                            " allows");
   if (run_.failure) run_.outcome = Outcome::kFailed;
   else if (run_.final_status && *run_.final_status >= 400) run_.outcome = Outcome::kHttpError;
   else run_.outcome = Outcome::kOk;

@@ -123,17 +123,26 @@ std::vector<Segment> setup_of(const Run& run, const Connection& c, const Usage& 
   return out;
 }
 
-double setup_cost_ms(const Run& run, const Connection& c, const Usage& u) {
-  double total = 0;
+// What opening the connection cost: the time of its opener's dns, connect and tls phases
+// that happened (a lookup answered from the run's cache or plain HTTP has none), or its
+// connect span alone.
+void setup_cost(const Run& run, const Connection& c, const Usage& u, KeepAliveFailure& f) {
+  f.cost_ms = 0;
+  f.paid.clear();
   if (u.opener)
     for (Phase p : {Phase::kDns, Phase::kConnect, Phase::kTunnel, Phase::kTls})
-      if (const PhaseRecord* rec = run.requests[*u.opener].phase(p)) total += std::max(0.0, rec->span.duration_ms());
-  if (total == 0 && c.connect) total = std::max(0.0, c.connect->duration_ms());
-  return total;
+      if (const PhaseRecord* rec = run.requests[*u.opener].phase(p)) {
+        f.cost_ms += std::max(0.0, rec->span.duration_ms());
+        f.paid.push_back(p);
+      }
+  if (f.paid.empty() && c.connect) {
+    f.cost_ms = std::max(0.0, c.connect->duration_ms());
+    f.paid.push_back(Phase::kConnect);
+  }
 }
 
-// A connection closed by the server while idle, and the first connection to its origin
-// opened after that close: the one a kept-alive connection would have saved.
+// A connection the server ended (see KeepAliveFailure), and the first connection to its
+// origin opened after that close: the one a kept-alive connection would have saved.
 void find_failures(const Run& run, const std::vector<Usage>& usage, HostGroup& g) {
   std::vector<bool> claimed(g.rows.size(), false);
   for (std::size_t a = 0; a < g.rows.size(); ++a) {
@@ -150,7 +159,8 @@ void find_failures(const Run& run, const std::vector<Usage>& usage, HostGroup& g
       f.replacement = g.rows[b].index;
       f.request_seq = uy.opener ? run.requests[*uy.opener].seq : uy.requests.empty() ? -1 : run.requests[uy.requests.front()].seq;
       f.idle_ms = std::max(0.0, uy.opened_ms - ux.last_byte_ms);
-      f.cost_ms = setup_cost_ms(run, run.connections[f.replacement], uy);
+      setup_cost(run, run.connections[f.replacement], uy, f);
+      f.reason = x.closed->reason;
       f.found_in_use = !x.retry_reason.empty();
       g.rows[a].keepalive_failure = g.failures.size();
       g.rows[b].replacement = true;

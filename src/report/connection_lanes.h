@@ -54,14 +54,17 @@ struct EndMark {
   std::string at_text;  // "412 ms"
 };
 
-// A connection the server closed (or curl found closed) while the page still needed its
-// origin: a later request had to open `replacement`, paying its DNS, connect and TLS again.
+// A connection the server ended (Connection: close on a response, a FIN while idle, a
+// reset, or curl found it closed) while the page still needed its origin: a later request
+// had to open `replacement`, paying its setup phases again (`paid`: those that happened).
 struct KeepAliveFailure {
   std::size_t closed = 0;       // connection index
   std::size_t replacement = 0;  // connection index
   int request_seq = 0;          // the request that opened the replacement
   double idle_ms = 0;           // from the closed connection's last byte to the replacement
-  double cost_ms = 0;           // the replacement's DNS, connect and TLS
+  double cost_ms = 0;           // the replacement's setup phases, those in `paid`
+  std::vector<Phase> paid;      // the replacement's setup phases that happened (dns, connect, tls)
+  CloseReason reason = CloseReason::kServerClosed;  // how the closed one ended
   bool found_in_use = false;    // curl sent a request on it and found it closed (retried)
 };
 

@@ -45,10 +45,34 @@ std::string tls_summary(const Connection& c) {
 
 // The handshake step by step: each message with its time on the run's clock and from
 // the first, and the round trips and resumption in words; false without steps.
-Data handshake_view(const Connection& c) {
+// The words of a handshake without its last sentence about the client's own setup time,
+// which differs on every connection: what two handshakes of one kind share.
+std::string_view shared_words(std::string_view words) {
+  constexpr std::string_view kSetup = " The client's own setup";
+  return words.substr(0, words.find(kSetup));
+}
+
+// The handshake in words (`words`: every connection's tls_handshake_words, by index);
+// when an earlier connection's handshake said the same (every resumed connection of a
+// host), its first clause and a link to that one, and this one's own setup time: six
+// HTTP/1.1 connections repeat half a kilobyte otherwise.
+std::string handshake_words(const Run& run, const std::vector<std::string>& words, std::size_t index) {
+  const std::string& mine = words[index];
+  const std::string_view shared = shared_words(mine);
+  for (std::size_t k = 0; k < index; ++k) {
+    if (run.connections[k].tls_steps.empty() || shared_words(words[k]) != shared) continue;
+    const std::size_t colon = shared.find(':');
+    return std::string(shared.substr(0, colon)) + ", as on connection #" + std::to_string(run.connections[k].id) +
+           "." + mine.substr(shared.size());
+  }
+  return mine;
+}
+
+Data handshake_view(const Run& run, const std::vector<std::string>& words, std::size_t index) {
+  const Connection& c = run.connections[index];
   if (c.tls_steps.empty()) return Data{false};
   Data d;
-  d.set("words", text(tls_handshake_words(c)));
+  d.set("words", text(handshake_words(run, words, index)));
   Data steps = list();
   const double first = c.tls_steps.front().at_ms;
   for (const auto& s : c.tls_steps) {
@@ -188,6 +212,28 @@ Data block_view(const Block& b) {
   return d;
 }
 
+// How the server ended the connection, from what was recorded.
+std::string keepalive_how(const KeepAliveFailure& f) {
+  if (f.found_in_use) return "curl sent a request on it, found it closed and sent the request again";
+  switch (f.reason) {
+    case CloseReason::kConnectionClose: return "the server answered Connection: close, so it closed after that response";
+    case CloseReason::kReset: return "the server reset it (RST)";
+    default: return "the server closed it while it was idle";
+  }
+}
+
+// The setup phases a replacement paid for, in words: "a TCP connect", "DNS, a TCP connect
+// and a TLS handshake".
+std::string paid_text(const std::vector<Phase>& paid) {
+  std::vector<std::string> words;
+  for (Phase p : paid)
+    words.push_back(p == Phase::kDns ? "a DNS lookup" : p == Phase::kConnect ? "a TCP connect" : "a TLS handshake");
+  std::string out;
+  for (std::size_t i = 0; i < words.size(); ++i)
+    out += (i == 0 ? "" : i + 1 == words.size() ? " and " : ", ") + words[i];
+  return out;
+}
+
 // One keep-alive failure, in words, with the connections and request linked.
 Data failure_view(const Run& run, const KeepAliveFailure& f) {
   Data d;
@@ -197,14 +243,16 @@ Data failure_view(const Run& run, const KeepAliveFailure& f) {
   d.set("replacement_index", std::to_string(f.replacement));
   d.set("seq", std::to_string(f.request_seq));
   d.set("has_seq", f.request_seq >= 0);
-  d.set("how", f.found_in_use ? "curl sent a request on it, found it closed and sent the request again"
-                              : "the server closed it while it was idle");
+  d.set("title", f.reason == CloseReason::kConnectionClose ? "No keep-alive" : "Keep-alive failure");
+  d.set("how", keepalive_how(f));
   d.set("idle", format_ms(f.idle_ms));
   d.set("cost", format_ms(f.cost_ms));
+  d.set("paid", f.paid.empty() ? Data{false} : Data{paid_text(f.paid)});
   return d;
 }
 
-Data row_view(const Run& run, const ConnectionRow& row, const HostGroup& g, bool open) {
+Data row_view(const Run& run, const ConnectionRow& row, const HostGroup& g, bool open,
+              const std::vector<std::string>& words) {
   const Connection& c = run.connections[row.index];
   const Connection* earlier = nullptr;
   if (c.tls)
@@ -249,7 +297,7 @@ Data row_view(const Run& run, const ConnectionRow& row, const HostGroup& g, bool
   else if (!c.retry_reason.empty() || c.connect) opened = "opened for a try curl gave up";
   d.set("opened", opened);
   d.set("fields", facts_view(run, c, earlier));
-  d.set("handshake", handshake_view(c));
+  d.set("handshake", handshake_view(run, words, row.index));
   // One attempt that connected says no more than Remote does.
   bool delayed = false;
   for (const auto& a : c.attempts) delayed |= a.after_fallback_delay;
@@ -293,8 +341,15 @@ std::string format_seq_ranges(const std::vector<int>& seqs) {
 
 Data connection_groups_view(const Run& run, const Waterfall& w) {
   const std::vector<HostGroup> groups = layout_connections(run, w.axis);
-  // A short run shows its few connections open; a long one lists them closed.
-  const bool open = run.connections.size() <= kOpenConnections;
+  // A short redirect chain shows its few connections open; a page (a request some other
+  // asked for) or a long chain lists them closed: at a phone's width each open one is a
+  // screen or more of facts and TLS messages, and the waterfall is what a page is read by.
+  bool page = false;
+  for (const auto& r : run.requests) page |= r.initiator.has_value();
+  const bool open = !page && run.connections.size() <= kOpenConnections;
+  std::vector<std::string> words;
+  words.reserve(run.connections.size());
+  for (const auto& c : run.connections) words.push_back(tls_handshake_words(c));
   Data out = list();
   for (const HostGroup& g : groups) {
     Data d;
@@ -302,7 +357,7 @@ Data connection_groups_view(const Run& run, const Waterfall& w) {
     d.set("protocols", g.protocols.empty() ? Data{false} : Data{g.protocols});
     d.set("summary", count_text(g.rows.size(), "connection") + " · " + count_text(g.requests, "request"));
     Data rows = list();
-    for (const auto& row : g.rows) rows.push_back(row_view(run, row, g, open));
+    for (const auto& row : g.rows) rows.push_back(row_view(run, row, g, open, words));
     d.set("rows", rows);
     Data failures = list();
     for (const auto& f : g.failures) failures.push_back(failure_view(run, f));
@@ -324,7 +379,7 @@ Data request_connection_view(const Run& run, const Request& r) {
   std::string how = "opened by this request";
   if (r.reused) {
     const Request* opener = opener_of(run, index);
-    how = opener ? "opened by request #" + std::to_string(opener->seq) : "opened before this run";
+    how = opener ? "opened by #" + std::to_string(opener->seq) : "opened before this run";
   }
   d.set("how", how);
   d.set("remote", text(format_endpoint(c.remote_ip, c.remote_port)));

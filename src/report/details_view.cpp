@@ -2,6 +2,8 @@
 // made of it (type, initiator chain, priority), headers and DNS lookup (the connection is
 // connections_view.cpp's). Part of view.h.
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <string>
 
 #include "core/redact.h"
@@ -23,7 +25,43 @@ Data headers_view(const std::vector<Header>& headers) {
   return out;
 }
 
-constexpr std::string_view kReused = "not needed: reused connection";
+// A header at least this long that an earlier request sent (or whose response carried)
+// with the very same value is named, not repeated: "user-agent, accept: as #1". The
+// User-Agent, Accept and Referer of every image are the same; on a 35-request page that
+// was a quarter of each row.
+constexpr std::size_t kLongHeaderValue = 16;
+
+// `r`'s headers `list`, leaving out the long ones an earlier request had the same
+// (`first`: each header's earliest seq); those go into `same`, grouped by that request.
+Data headers_once_view(const std::vector<Header>& list_in, int seq, const std::map<Header, int>& first, Data& same) {
+  Data out = list();
+  std::vector<std::pair<int, std::string>> repeats;  // earliest seq, names
+  for (const auto& h : list_in) {
+    const auto& [name, value] = h;
+    const auto earlier = value.size() >= kLongHeaderValue && value.find(kRedacted) == std::string::npos
+                             ? first.find(h)
+                             : first.end();
+    if (earlier == first.end() || earlier->second >= seq) {
+      Data d = pair_view(name, value);
+      d.set("redacted", value.find(kRedacted) != std::string::npos);
+      out.push_back(d);
+      continue;
+    }
+    auto it = std::find_if(repeats.begin(), repeats.end(), [&](const auto& e) { return e.first == earlier->second; });
+    if (it == repeats.end()) repeats.emplace_back(earlier->second, clean_text(name));
+    else it->second += ", " + clean_text(name);
+  }
+  same = list();
+  for (const auto& [at, names] : repeats) {
+    Data d;
+    d.set("names", names);
+    d.set("seq", std::to_string(at));
+    same.push_back(d);
+  }
+  return out;
+}
+
+constexpr std::string_view kReused = "reused connection";
 
 // Why a phase has no segment, in words a reader can act on.
 std::string absent_reason(const Run& run, const Request& r, Phase p) {
@@ -185,7 +223,9 @@ Data page_pane(const Row& row, const Request& r) {
     link.set("seq", std::to_string(seq));
     chain.push_back(link);
   }
-  d.set("has_chain", !row.chain.empty());
+  // The row's own ←#N names a direct initiator; the line is for a longer chain, or to say
+  // the request is on the critical path.
+  d.set("show_chain", row.chain.size() > 1 || (!row.chain.empty() && row.critical));
   d.set("chain", chain);
   d.set("critical", row.critical);
   return d;
@@ -193,7 +233,18 @@ Data page_pane(const Row& row, const Request& r) {
 
 }  // namespace
 
-void add_request_details(const Run& run, const Row& view, Data& row) {
+FirstHeaders first_headers(const Run& run) {
+  FirstHeaders f;
+  for (const auto& r : run.requests) {
+    for (const auto& h : r.request_headers)
+      if (auto [it, added] = f.request.emplace(h, r.seq); !added && r.seq < it->second) it->second = r.seq;
+    for (const auto& h : r.response_headers)
+      if (auto [it, added] = f.response.emplace(h, r.seq); !added && r.seq < it->second) it->second = r.seq;
+  }
+  return f;
+}
+
+void add_request_details(const Run& run, const Row& view, const FirstHeaders& headers, Data& row) {
   const Request& r = run.requests[view.request_index];
   row.set("page", page_pane(view, r));
   Data warnings = list();
@@ -204,8 +255,11 @@ void add_request_details(const Run& run, const Row& view, Data& row) {
   Data sizes = sizes_view(r);
   row.set("has_sizes", !sizes.is_empty_list());
   row.set("sizes", sizes);
-  row.set("request_headers", headers_view(r.request_headers));
-  row.set("response_headers", headers_view(r.response_headers));
+  Data same_request, same_response;
+  row.set("request_headers", headers_once_view(r.request_headers, r.seq, headers.request, same_request));
+  row.set("same_request", same_request);
+  row.set("response_headers", headers_once_view(r.response_headers, r.seq, headers.response, same_response));
+  row.set("same_response", same_response);
   row.set("has_trailers", !r.response_trailers.empty());
   row.set("trailers", headers_view(r.response_trailers));
   row.set("has_status", r.status.has_value());
@@ -219,7 +273,24 @@ void add_request_details(const Run& run, const Row& view, Data& row) {
   row.set("reason", text(reason));
   row.set("redirect_url", text(r.redirect_url.empty() ? r.location : r.redirect_url));
 
-  if (r.dns_lookup && *r.dns_lookup >= 0 &&
+  // A lookup several requests waited for (each new HTTP/1.1 connection to a host) is shown
+  // in full under the first of them, by seq; the others link to it.
+  const Request* shown_under = nullptr;
+  if (r.dns_lookup)
+    for (const auto& q : run.requests)
+      if (q.dns_lookup == r.dns_lookup && q.seq < r.seq && (!shown_under || q.seq < shown_under->seq))
+        shown_under = &q;
+  row.set("dns_seen", false);
+  if (shown_under && static_cast<std::size_t>(*r.dns_lookup) < run.dns_lookups.size() && *r.dns_lookup >= 0) {
+    const DnsLookup& l = run.dns_lookups[*r.dns_lookup];
+    Data seen;
+    seen.set("host", text(l.host));
+    seen.set("seq", std::to_string(shown_under->seq));
+    seen.set("duration", format_ms(l.span.duration_ms()));
+    row.set("dns_seen", seen);
+    row.set("dns", false);
+  }
+  else if (r.dns_lookup && *r.dns_lookup >= 0 &&
       static_cast<std::size_t>(*r.dns_lookup) < run.dns_lookups.size())
   {
     Data dns = dns_view(run.dns_lookups[*r.dns_lookup]);

@@ -88,29 +88,30 @@ std::string without_breaks_between_tags(std::string_view in) {
   return out;
 }
 
-// The stylesheet without its comments and indentation: they are for whoever edits
-// web/report.css, and 3.5 KB of every report. Quoted strings are kept as they are.
-std::string compact_css(std::string_view in) {
+// The stylesheet as the page embeds it: without its comments (there for people reading
+// web/, 15% of it), line breaks and indentation, and the spaces after ':' ';' ',' '{' and
+// around '}' and '{'. report.css has no string or url holding "/*" or those characters
+// followed by a space that matters, so this is plain text work, not a CSS parser.
+std::string css_for_page(std::string_view in) {
   std::string out;
   out.reserve(in.size());
-  char quote = 0;
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    const char c = in[i];
-    if (quote) {
-      out += c;
-      if (c == '\\' && i + 1 < in.size()) out += in[++i];
-      else if (c == quote) quote = 0;
+  auto tight = [](char c) { return c == '{' || c == '}' || c == ';' || c == ':' || c == ','; };
+  for (std::size_t i = 0; i < in.size();) {
+    if (in.substr(i, 2) == "/*") {
+      const std::size_t end = in.find("*/", i + 2);
+      i = end == std::string_view::npos ? in.size() : end + 2;
       continue;
     }
-    if (c == '"' || c == '\'') quote = c;
-    if (c == '/' && in.substr(i, 2) == "/*") {
-      const std::size_t end = in.find("*/", i + 2);
-      i = end == std::string_view::npos ? in.size() : end + 1;
+    const char c = in[i++];
+    if (c == ' ' || c == '\n') {
+      // A run of blanks is one space, or none next to a tight character or at the start.
+      while (i < in.size() && (in[i] == ' ' || in[i] == '\n')) ++i;
+      const bool before_tight = i < in.size() && (in[i] == '{' || in[i] == '}');
+      const bool comment_next = in.substr(i, 2) == "/*";
+      if (!out.empty() && !tight(out.back()) && !before_tight && !comment_next && i < in.size()) out += ' ';
       continue;
     }
     out += c;
-    if (c == '\n')
-      while (i + 1 < in.size() && (in[i + 1] == ' ' || in[i + 1] == '\n')) ++i;
   }
   return out;
 }
@@ -163,7 +164,7 @@ std::string render_html(const Run& run, const std::string& database) {
   data.set("database", database.empty() ? Data{false} : Data{database});
   const std::string_view js = embedded(emb::report_js, emb::report_js_size);
   static const std::string hash = csp_script_hash(js);
-  static const std::string css = compact_css(embedded(emb::report_css, emb::report_css_size));
+  static const std::string css = css_for_page(embedded(emb::report_css, emb::report_css_size));
   data.set("css", css);
   data.set("js", std::string(js));
   data.set("script_hash", hash);

@@ -60,6 +60,20 @@ PathTime time_of_path(const Run& run, const std::vector<std::size_t>& path) {
 
 }  // namespace
 
+bool after_load(const Run& run, const Request& r) {
+  const Request* at = &r;
+  // Back along the redirect chain to the request the page named (bounded: a damaged
+  // database may hold a loop).
+  for (std::size_t steps = 0; at->redirect_from && steps < run.requests.size(); ++steps) {
+    const Request* from = nullptr;
+    for (const auto& q : run.requests)
+      if (q.seq == *at->redirect_from) from = &q;
+    if (!from || from == at) break;
+    at = from;
+  }
+  return at->found_by == "link rel=icon" || at->found_by == "default /favicon.ico";
+}
+
 double row_start_ms(const Request& r) { return std::min(r.span.start_ms, r.discovered_ms.value_or(r.span.start_ms)); }
 
 ContentKind content_kind(const Request& r) {
@@ -108,16 +122,15 @@ PageModel analyse_page(const Run& run) {
     m.document = at;
   }
 
-  // The page's icon is asked for after the load (by Chromium's browser process, not the
-  // page), so it would end every critical path: it counts only when nothing else does.
-  auto is_icon = [&](std::size_t i) {
-    const std::string& by = run.requests[i].found_by;
-    return by == "link rel=icon" || by == "default /favicon.ico";
-  };
+  m.after_load.resize(n);
+  bool waited_for_any = false;
   for (std::size_t i = 0; i < n; ++i) {
-    if (is_icon(i) && m.last && !is_icon(*m.last)) continue;
-    if (!m.last || (is_icon(*m.last) && !is_icon(i)) || run.requests[i].span.end_ms > run.requests[*m.last].span.end_ms)
-      m.last = i;
+    m.after_load[i] = after_load(run, run.requests[i]);
+    waited_for_any |= !m.after_load[i];
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (waited_for_any && m.after_load[i]) continue;
+    if (!m.last || run.requests[i].span.end_ms > run.requests[*m.last].span.end_ms) m.last = i;
   }
   m.on_critical_path.assign(n, false);
   if (m.last) {

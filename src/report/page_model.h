@@ -1,7 +1,9 @@
-// What a page's requests are to each other, for the report: the order they started in,
+// What a page's requests are to each other, for the report: the order they started in
+// (found by the page, row_start_ms),
 // who asked for each (its initiator, and the chain of initiators behind it), the page's
 // document, and the critical path: the chain of initiators ending at the request that
-// finished last. Pure functions of a Run. Internal to the report module.
+// finished last among those the page's load waited for (not the icon a browser asks for
+// after the load). Pure functions of a Run. Internal to the report module.
 #pragma once
 
 #include <array>
@@ -49,11 +51,19 @@ struct PathTime {
 // DevTools' "queued at"), or its first phase if that came first.
 double row_start_ms(const Request& r);
 
+// Whether `r` was asked for after the page's load, as a browser asks for the page's icon
+// (`<link rel=icon>` or the default /favicon.ico) once the load event has fired. A redirect
+// hop of such a request is one too; `run` resolves its chain.
+bool after_load(const Run& run, const Request& r);
+
 struct PageModel {
   std::vector<std::size_t> order;                      // request indexes, by row start, then seq
   std::vector<std::optional<std::size_t>> initiator;   // per request index: its initiator's
   std::optional<std::size_t> document;                 // the last hop of seq 0's redirect chain
-  std::optional<std::size_t> last;                     // the request that finished last
+  // The request that finished last among those the load waited for (every request but
+  // the after-load icon; all of them if that leaves none).
+  std::optional<std::size_t> last;
+  std::vector<bool> after_load;                        // per request index: see after_load()
   std::vector<std::size_t> critical_path;              // from the first request to `last`
   std::vector<bool> on_critical_path;                  // per request index
   PathTime path_time;

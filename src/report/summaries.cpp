@@ -16,6 +16,8 @@ void add_request(GroupTotals& g, const Request& r) {
   ++g.requests;
   if (r.failure || (r.status && *r.status >= 400)) ++g.failed;
   g.wire_bytes += r.header_bytes.value_or(0) + r.body_bytes.value_or(0);
+  g.header_bytes += r.header_bytes.value_or(0);
+  g.body_bytes += r.body_bytes.value_or(0);
   g.decoded_bytes += r.body_decoded.value_or(r.body_bytes.value_or(0));
 }
 

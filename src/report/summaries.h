@@ -19,6 +19,10 @@ struct GroupTotals {
   int requests = 0;
   int failed = 0;     // failed, or answered 400 or above
   int64_t wire_bytes = 0;     // headers and bodies as received
+  // Apart, so a ratio means something: header text (over HTTP/2 curl's decoded text, not
+  // the HPACK frames), bodies as received (compressed if they were) and decoded.
+  int64_t header_bytes = 0;
+  int64_t body_bytes = 0;
   int64_t decoded_bytes = 0;  // bodies after content decoding
   double first_ms = 0;        // the first request's start
   double last_ms = 0;         // the last byte of the last to finish

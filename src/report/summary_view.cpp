@@ -13,7 +13,8 @@ Data group_view(const GroupTotals& g) {
   d.set("name", g.name);
   d.set("requests", std::to_string(g.requests));
   d.set("failed", g.failed ? Data{std::to_string(g.failed)} : Data{false});
-  d.set("wire", format_bytes(g.wire_bytes));
+  d.set("headers", format_bytes(g.header_bytes));
+  d.set("body", format_bytes(g.body_bytes));
   d.set("decoded", format_bytes(g.decoded_bytes));
   d.set("span", format_ms(g.first_ms) + " → " + format_ms(g.last_ms));
   d.set("duration", format_ms(std::max(0.0, g.last_ms - g.first_ms)));

@@ -54,6 +54,14 @@ std::string phases_title(const Row& row) {
   return out;
 }
 
+// "12.3 ms" as the Timing table's cells show it, under a "(ms)" heading: "12.3".
+std::string without_unit(const std::string& ms_text) {
+  constexpr std::string_view kUnit = " ms";
+  if (ms_text.size() > kUnit.size() && ms_text.compare(ms_text.size() - kUnit.size(), kUnit.size(), kUnit) == 0)
+    return ms_text.substr(0, ms_text.size() - kUnit.size());
+  return ms_text;
+}
+
 Data segment_view(const Segment& s) {
   Data d;
   d.set("css", std::string(s.css) + (s.tint.empty() ? "" : " " + std::string(s.tint)));
@@ -62,6 +70,8 @@ Data segment_view(const Segment& s) {
   d.set("width", s.width_pct);
   d.set("start", s.start_text);
   d.set("duration", s.duration_text);
+  d.set("t_start", without_unit(s.start_text));
+  d.set("t_duration", without_unit(s.duration_text));
   d.set("failed", s.failed);
   return d;
 }
@@ -72,7 +82,8 @@ std::string join_seqs(const std::vector<int>& seqs) {
   return out;
 }
 
-Data row_view(const Run& run, const Row& row, const std::map<std::string, std::size_t>& hosts) {
+Data row_view(const Run& run, const Row& row, const std::map<std::string, std::size_t>& hosts,
+              const FirstHeaders& headers) {
   const Request& r = run.requests[row.request_index];
   Data d;
   d.set("seq", std::to_string(row.seq));
@@ -100,6 +111,8 @@ Data row_view(const Run& run, const Row& row, const std::map<std::string, std::s
   d.set("conn_id", row.connection ? std::to_string(*row.connection) : std::string());
   d.set("reused", row.reused);
   d.set("chain", row.chain.empty() ? Data{false} : Data{join_seqs(row.chain)});
+  // Who asked for it, linked, as the terminal's `from` column says it.
+  d.set("from", row.initiator ? Data{std::to_string(*row.initiator)} : Data{false});
   if (row.discovery) {
     Data line;
     line.set("left", row.discovery->first);
@@ -126,12 +139,14 @@ Data row_view(const Run& run, const Row& row, const std::map<std::string, std::s
   d.set("phases_title", text(title));
   d.set("start", row.start_text);
   d.set("duration", row.duration_text);
+  d.set("t_start", without_unit(row.start_text));
+  d.set("t_duration", without_unit(row.duration_text));
   d.set("failed", row.failed);
   d.set("error", text(row.error));
   d.set("note", text(row.note));
   d.set("note_class", std::string(note_class(row)) + (row.failed ? " err-text" : ""));
   d.set("note_pct", row.note_pct);
-  add_request_details(run, row, d);
+  add_request_details(run, row, headers, d);
   return d;
 }
 
@@ -254,6 +269,17 @@ Data critical_path_view(const Run& run, const Waterfall& w) {
   d.set("queued", t.queued_ms >= 0.005 ? Data{format_ms(t.queued_ms)} : Data{false});
   d.set("other", format_ms(t.other_ms));
   d.set("other_share", share(t.other_ms));
+  // The icon the browser asks for after the load finishes last, but the load did not wait
+  // for it: named, so a reader does not look for it at the path's end.
+  Data later = list();
+  for (std::size_t i = 0; i < m.after_load.size(); ++i)
+    if (m.after_load[i] && (!m.last || i != *m.last)) {
+      Data e;
+      e.set("seq", std::to_string(run.requests[i].seq));
+      later.push_back(e);
+    }
+  d.set("has_after_load", !later.list_value().empty());
+  d.set("after_load", later);
   return d;
 }
 
@@ -369,7 +395,8 @@ Data page_view(const Run& run, const Waterfall& w) {
   d.set("phases", phases);
 
   Data rows = list();
-  for (const auto& row : w.rows) rows.push_back(row_view(run, row, hosts));
+  const FirstHeaders headers = first_headers(run);
+  for (const auto& row : w.rows) rows.push_back(row_view(run, row, hosts, headers));
   d.set("rows", rows);
   d.set("has_rows", !w.rows.empty());
   d.set("connection_groups", connection_groups_view(run, w));

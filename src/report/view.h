@@ -4,6 +4,8 @@
 // Internal to the report module.
 #pragma once
 
+#include <map>
+
 #include <kainjow/mustache.hpp>
 
 #include "pageload/result.h"
@@ -31,7 +33,8 @@ Data ticks_view(const Axis& axis);
 // Everything the page template needs, except the inlined css/js and the script hash.
 Data page_view(const Run& run, const Waterfall& waterfall);
 
-// A short run (this many connections or fewer) shows its connections' facts open.
+// A short redirect chain (this many connections or fewer, no subresource) shows its
+// connections' facts open; a page shows them closed.
 inline constexpr std::size_t kOpenConnections = 3;
 
 // The connection view: each origin's connections on the time axis, each with its facts
@@ -53,8 +56,15 @@ void add_summaries(const Run& run, const Waterfall& waterfall, Data& page);
 // false when it has none. walk_view.cpp.
 Data walk_view(const DnsLookup& lookup);
 
+// Each header's earliest seq, request and response apart: a long header an earlier
+// request had the same is named in a row, not repeated. details_view.cpp.
+struct FirstHeaders {
+  std::map<Header, int> request, response;
+};
+FirstHeaders first_headers(const Run& run);
+
 // The detail panes of one request (timings, the page's view of it, headers, DNS
 // lookup, connection), merged into its row's data. details_view.cpp.
-void add_request_details(const Run& run, const Row& row, Data& data);
+void add_request_details(const Run& run, const Row& row, const FirstHeaders& headers, Data& data);
 
 }  // namespace pageload::report

@@ -1,4 +1,5 @@
-// The request waterfall's layout model: one row per request in the order they started,
+// The request waterfall's layout model: one row per request in start order (when the page
+// found it, its row_start_ms),
 // where every bar, segment, discovery line, page marker and note goes, as percentages of
 // the shared time axis, and what each row's cells say. Pure arithmetic over a Run, no
 // markup, so it is unit-tested here and the template only places what it is given.

@@ -172,6 +172,9 @@ CREATE TABLE IF NOT EXISTS dns_steps (
 //    start_ms, 3), the clock's microsecond (it showed binary fraction error such as
 //    0.023999999999999966): a generated column cannot be altered, so the five tables that
 //    have one are rebuilt (create, copy, drop, rename), `phases` with the tunnel's CHECK;
+//  - issue 10 (views only): run_summary says each run's HTTP version(s) and connections, run_hosts
+//    groups by origin with the label, run_types has the label, run_phases is new; the views
+//    are dropped here and schema.sql, run after the migrations, recreates them;
 //  - issue 13: where a run comes from (measured, or imported from a HAR file) and its producer.
 // migrate() runs this with foreign keys off, as SQLite's rebuild procedure asks (a dropped
 // parent would otherwise cascade into its children), and checks them before it commits.

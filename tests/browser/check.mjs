@@ -240,7 +240,7 @@ try {
     if (entry.rows > 0)
       check(await page.locator(".tools").isVisible(), `${name}: tools hidden although script ran`);
 
-    // The page's markers (document complete, page loaded; the document's first byte when it
+    // The page's markers (document received, fully loaded; the document's first byte when it
     // came) are drawn on the scale, each connection has its row, and "failed only" keeps
     // exactly the failed rows, then unchecking it shows them all again.
     const marks = await page.locator(".wf-head .mk-flag").evaluateAll((els) => els.map((e) => e.className));
@@ -311,6 +311,22 @@ try {
             })),
         }));
         for (const n of axis.cut) check(false, `${name} at ${width}px: note "${n}" is cut`);
+        // A request's name and host are never cut (they wrap; a name of over 100 characters,
+        // a hostile one, stops at three lines, its whole URL in the tooltip and details), and
+        // a note sits above the page markers' lines, so a marker never runs through its text.
+        const labels = await page.evaluate(() => ({
+          cut: Array.from(document.querySelectorAll(".row .c-url"))
+            .filter((u) => u.textContent.length <= 100)
+            .filter((u) => u.scrollHeight > u.clientHeight + 1 || u.scrollWidth > u.clientWidth + 1)
+            .map((u) => u.textContent),
+          under: Array.from(document.querySelectorAll(".note")).filter((n) => {
+            const z = Number(getComputedStyle(n).zIndex);
+            const marks = Number(getComputedStyle(n.parentElement, "::after").zIndex);
+            return !(z > marks);
+          }).map((n) => n.textContent),
+        }));
+        for (const u of labels.cut) check(false, `${name} at ${width}px: request label "${u}" is cut`);
+        for (const n of labels.under) check(false, `${name} at ${width}px: note "${n}" is under the page markers`);
         for (const ticks of axis.scales)
           for (let i = 1; i < ticks.length; i++)
             check(ticks[i].left >= ticks[i - 1].right + 4,

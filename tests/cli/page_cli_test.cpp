@@ -130,7 +130,7 @@ TEST_CASE("a big page's summary lists its first 40 requests and show lists all o
   REQUIRE(requests > 40);
   CHECK(!row(r.out, 39).empty());
   CHECK(row(r.out, 40).empty());
-  CHECK(r.out.find("… " + std::to_string(requests - 40) + " requests; `pageload show 1` lists all " +
+  CHECK(r.out.find("… " + std::to_string(requests - 40) + " more requests; pageload show 1 lists all " +
                    std::to_string(requests)) != std::string::npos);
   CHECK(r.out.find(std::to_string(requests) + " requests, 0 failed") != std::string::npos);
 
@@ -148,7 +148,7 @@ TEST_CASE("show tells how each request was found and by which request") {
   const json run = show_json(tmp, 1);
   auto show = pageload_cli({"show", "1", "--db", tmp.path()}, tmp.dir());
   REQUIRE(show.status == 0);
-  CHECK(show.out.find("page       document complete at") != std::string::npos);
+  CHECK(show.out.find("page       document received at") != std::string::npos);
   CHECK(show.out.find("fetched    document (priority highest), the page's first request") != std::string::npos);
   bool imported = false;
   for (const json& req : run["requests"]) {
@@ -233,4 +233,42 @@ TEST_CASE("a page cut short by --max-requests says on the run how many reference
   CHECK(r.out.find("10 requests, 0 failed") != std::string::npos);
   CHECK(r.out.find("more references not fetched (--max-requests 10)") != std::string::npos);
   CHECK(line_starting(r.out, "warning: ").find("not fetched (--max-requests 10)") != std::string::npos);
+}
+
+TEST_CASE("an iframe left out by --max-frame-depth 0 is counted in the singular, as not loaded") {
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--max-frame-depth", "0", "--no-html",
+                                  shared_lab().http_url("www.test", "/page/iframe")}),
+                        tmp.dir());
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  CHECK(line_starting(r.out, "warning: ").find("1 iframe not loaded: deeper than --max-frame-depth 0 allows") !=
+        std::string::npos);
+}
+
+TEST_CASE("a word given to --max-requests says it is not a whole number, with exit status 2") {
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--max-requests", "abc", shared_lab().http_url("a.test", "/")}),
+                        tmp.dir());
+  CHECK(r.status == 2);
+  CHECK(r.err.find("--max-requests: abc is not a whole number") != std::string::npos);
+  CHECK(r.err.find("not in range") == std::string::npos);
+}
+
+TEST_CASE("a page of one document served as application/octet-stream prints its page line and says why it was not parsed") {
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--no-html", shared_lab().http_url("www.test", "/page/octet-stream")}),
+                        tmp.dir());
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("document received at") != std::string::npos);
+  CHECK(r.out.find("1 request, 0 failed") != std::string::npos);
+  CHECK(r.out.find("the document is application/octet-stream, not HTML: not parsed, so nothing it names was fetched") !=
+        std::string::npos);
+  // The redirect chain alone (--document-only) is no page: no page line, no such warning.
+  auto only = pageload_cli(lab_args({"--db", tmp.path(), "--no-html", "--document-only",
+                                     shared_lab().http_url("www.test", "/page/octet-stream")}),
+                           tmp.dir());
+  CHECK(only.out.find("document received at") == std::string::npos);
+  CHECK(only.out.find("not parsed") == std::string::npos);
 }

@@ -126,17 +126,17 @@ TEST_CASE("the priority column names Chromium's priority and is left out for run
   CHECK(lines_of(table)[0].find("prio") == std::string::npos);
 }
 
-TEST_CASE("a big page's table lists its first rows and every failed request after them, and says where the rest are") {
+TEST_CASE("a big page's table lists its first rows and every failed request after them, and says how many more and where, without Markdown quotes") {
   const Run run = page(99, 70);
   const std::string table = format_request_table(run, {120, false, 40});
   const auto lines = lines_of(table);
   // The header, rows #0..#39, a gap line, #70, the closing gap line.
   REQUIRE(lines.size() == 1 + 40 + 1 + 1 + 1);
   CHECK(lines[40].find("#39") != std::string::npos);
-  CHECK(lines[41].find("… 30 requests") != std::string::npos);
+  CHECK(lines[41].find("… 30 more requests") != std::string::npos);
   CHECK(lines[42].find("#70") != std::string::npos);
   CHECK(lines[42].find("404") != std::string::npos);
-  CHECK(lines[43].find("… 29 requests; `pageload show 7` lists all 100") != std::string::npos);
+  CHECK(lines[43].find("… 29 more requests; pageload show 7 lists all 100") != std::string::npos);
   CHECK(lines_of(format_request_table(run, {120, false})).size() == 101);  // show: every request
 }
 

@@ -106,3 +106,13 @@ TEST_CASE("a -u USER:PASSWORD becomes curl's Basic authorization, and a user wit
   CHECK(pageload::cli::parse_user("user").status().code() == pageload::Code::kUsage);
   CHECK_FALSE(pageload::cli::parse_user("user:p\nw").ok());
 }
+
+TEST_CASE("a count flag given a word says it is not a whole number, not that it is out of range") {
+  CHECK(check_whole_number("abc", 1, 100000) == "abc is not a whole number");
+  CHECK(check_whole_number("12abc", 1, 100000) == "12abc is not a whole number");
+  CHECK(check_whole_number("", 1, 100000) == " is not a whole number");
+  CHECK(check_whole_number("0", 1, 100000) == "0 is out of range: 1 to 100000");
+  CHECK(check_whole_number("99999999999999999999", 1, 100000) == "99999999999999999999 is out of range: 1 to 100000");
+  CHECK(check_whole_number("50", 1, 100000).empty());
+  CHECK(check_whole_number("0", 0, 20).empty());
+}

@@ -137,9 +137,9 @@ TEST_CASE("the header shows url, final url, status, outcome, start, total, label
 TEST_CASE("reused connections, redirects and failures are spelled out in the row") {
   const std::string chain = render_html(synthetic::redirect_chain(5));
   CHECK(chain.find("<span class=\"c-conn conn reused\">↺ #0</span>") != std::string::npos);
-  CHECK(chain.find("<td colspan=\"3\">DNS lookup, TCP connect, TLS handshake — not needed: "
+  CHECK(chain.find("<td colspan=\"3\">DNS lookup, TCP connect, TLS handshake — "
                    "reused connection <a class=\"conn reused\" href=\"#conn-0\">↺ #0</a>, "
-                   "opened by request #0") != std::string::npos);
+                   "opened by #0") != std::string::npos);
   // The bar's note says where a redirect led: the path when same-origin, else the URL;
   // the response pane has the whole URL.
   CHECK(chain.find(">→ /hop/1 · 142 ms</span>") != std::string::npos);
@@ -175,7 +175,7 @@ TEST_CASE("each connection is described once, in its card entry, and every reque
   CHECK(count(html, "<b>Issuer</b>") == run.connections.size());
   CHECK(count(html, "href=\"#conn-0\"") == 4);
   CHECK(count(html, "href=\"#conn-1\"") == 1);
-  CHECK(count(html, "↺ #0</a>, opened by request #0") == 3);
+  CHECK(count(html, "↺ #0</a>, opened by #0") == 3);
   CHECK(html.find("#1</a> new · ") != std::string::npos);
   CHECK(html.find("<p class=\"muted\">opened by request #0 · requests #0–#3 · ") != std::string::npos);
   CHECK(html.find("<p class=\"muted\">opened by request #4 · request #4 · ") != std::string::npos);
@@ -193,6 +193,12 @@ TEST_CASE("a certificate seen on an earlier connection is named, not repeated") 
 TEST_CASE("a few connections are shown open, many are listed closed") {
   CHECK(count(render_html(synthetic::fresh_chain(3)), " open><summary>") == 3);
   CHECK(count(render_html(synthetic::fresh_chain(4)), " open><summary>") == 0);
+}
+
+TEST_CASE("a page's connections are listed closed even when it has only a few, so they do not fill a phone's screen") {
+  Run run = synthetic::page(3, true);
+  REQUIRE(run.connections.size() <= kOpenConnections);
+  CHECK(count(render_html(run), " open><summary>") == 0);
 }
 
 TEST_CASE("request numbers are written as ranges") {
@@ -469,15 +475,54 @@ TEST_CASE("a run without TLS has no tick legend and no handshake list") {
   CHECK(count(html, "<b class=\"tk") == 0);
 }
 
-TEST_CASE("the embedded stylesheet goes without its comments and indentation, its rules and strings intact") {
-  const std::string html = render_html(synthetic::page(3, true));
-  const auto open = html.find("<style>"), close = html.find("</style>");
-  REQUIRE(open != std::string::npos);
-  REQUIRE(close != std::string::npos);
-  const std::string css = html.substr(open, close - open);
+TEST_CASE("a long header an earlier request had the same is named, not repeated, linking to where it is shown") {
+  Run run = synthetic::page(3, false);
+  const std::string ua = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 pageload";
+  const std::string accept = "image/avif,image/webp,image/apng,*/*;q=0.8";
+  int first_image = -1, images = 0;
+  for (auto& r : run.requests) {
+    r.request_headers = {{"Host", "example.test"}, {"User-Agent", ua}, {"Accept", "*/*"}};
+    if (r.resource_type == ResourceType::kImage) {
+      r.request_headers.push_back({"Accept-Image", accept});
+      if (first_image < 0) first_image = r.seq;
+      ++images;
+    }
+    if (r.seq == 2) r.request_headers[1].second = ua + " other";  // one request sent another value
+    r.response_headers = {{"Server", "pageload-lab"}, {"Strict-Transport-Security", "max-age=63072000; preload"}};
+  }
+  const std::string html = render_html(run);
+  CHECK(count(html, "<b>User-Agent</b>: " + ua + "&#10;") == 1);  // the first request's
+  CHECK(count(html, "<b>User-Agent</b>: " + ua + " other&#10;") == 1);
+  CHECK(count(html, "<b>Accept-Image</b>: " + accept + "&#10;") == 1);
+  CHECK(count(html, "<b>Accept</b>: */*&#10;") == run.requests.size());  // short values stay
+  CHECK(count(html, "<b>Server</b>: pageload-lab&#10;") == run.requests.size());
+  CHECK(count(html, "<b>Strict-Transport-Security</b>") == 1);
+  CHECK(count(html, "Strict-Transport-Security: as in <a href=\"#req-0\">#0</a>'s response") ==
+        run.requests.size() - 1);
+  // An image: the User-Agent as the document's, its Accept as the first image's.
+  CHECK(count(html, "User-Agent: as <a href=\"#req-0\">#0</a>") >= static_cast<std::size_t>(images - 1));
+  CHECK(count(html, "Accept-Image: as <a href=\"#req-" + std::to_string(first_image) + "\">") ==
+        static_cast<std::size_t>(images - 1));
+}
+
+TEST_CASE("the page's stylesheet leaves out the comments of web/report.css, not its rules") {
+  const std::string html = render_html(synthetic::redirect_chain(2));
+  const auto a = html.find("<style>"), b = html.find("</style>");
+  REQUIRE(b != std::string::npos);
+  const std::string css = html.substr(a, b - a);
   CHECK(css.find("/*") == std::string::npos);
-  CHECK(css.find("\n ") == std::string::npos);
-  CHECK(css.find(".blk { position: absolute;") != std::string::npos);
-  CHECK(css.find("content: \"▸ \"") != std::string::npos);  // a string, as written
-  CHECK(css.find("@media (max-width: 860px) {\n.head, main {") != std::string::npos);
+  CHECK(css.find(".track::after") != std::string::npos);
+  CHECK(css.find("@media (max-width:860px){") != std::string::npos);
+  CHECK(css.find(".wf-head,.row>summary{display:grid;") == std::string::npos);  // '>' keeps its spaces
+  CHECK(css.find(".wf-head,.row > summary{display:grid;") != std::string::npos);
+}
+
+TEST_CASE("a handshake told in words on an earlier connection is named on the next, with its own setup time") {
+  Run run = synthetic::fresh_chain(3);
+  REQUIRE(run.connections.size() >= 2);
+  for (auto& c : run.connections) c.tls_steps = run.connections[0].tls_steps;  // three handshakes of one kind
+  const std::string html = render_html(run);
+  CHECK(count(html, "<p class=\"hs-words\">") == run.connections.size());
+  CHECK(count(html, ", as on connection #" + std::to_string(run.connections[0].id) + ".") ==
+        run.connections.size() - 1);
 }

@@ -12,6 +12,7 @@
 #include "report/html.h"
 #include "report/intervals.h"
 #include "report/page_model.h"
+#include "report/summaries.h"
 #include "report/waterfall.h"
 #include "synthetic_runs.h"
 
@@ -124,6 +125,47 @@ TEST_CASE("the critical path ends at the last request of the page, not at the ic
   CHECK(b.page.critical_path == std::vector<std::size_t>{0});
 }
 
+TEST_CASE("the critical path ends at the last request the load waited for, not at the icon asked for after it") {
+  Run run = synthetic::page(6, false);
+  const int font = by_path(run, "/fonts/body.woff2").seq;
+  const double font_end = by_path(run, "/fonts/body.woff2").span.end_ms;
+  // The icon, as pageload and a browser ask for it: after every other request, so it
+  // finishes last; its initiator is the document. And a redirect hop of a default icon.
+  Request icon = run.requests[1];
+  icon.seq = static_cast<int>(run.requests.size());
+  icon.url = "https://example.test/icon.png";
+  icon.found_by = "link rel=icon";
+  icon.initiator = 0;
+  icon.discovered_ms = *run.load_ms + 1;
+  icon.span = {*run.load_ms + 1, *run.load_ms + 9};
+  for (auto& p : icon.phases) p.span = {*run.load_ms + 1, *run.load_ms + 9};
+  run.requests.push_back(icon);
+  Request moved = icon;
+  moved.seq = icon.seq + 1;
+  moved.found_by = "redirect";
+  moved.redirect_from = icon.seq;
+  moved.span = {*run.load_ms + 9, *run.load_ms + 12};
+  for (auto& p : moved.phases) p.span = moved.span;
+  run.requests.push_back(moved);
+  run.load_ms = *run.load_ms + 12;
+
+  const PageModel m = analyse_page(run);
+  REQUIRE(m.last);
+  CHECK(run.requests[*m.last].seq == font);
+  CHECK(m.path_time.length_ms == Approx(font_end));
+  CHECK(m.after_load[run.requests.size() - 2]);
+  CHECK(m.after_load[run.requests.size() - 1]);  // the icon's redirect hop
+  CHECK_FALSE(m.after_load[0]);
+  // The report names the icon as left out of the path.
+  const std::string html = render_html(run);
+  CHECK(html.find("The icon <a href=\"#req-" + std::to_string(icon.seq) + "\">") != std::string::npos);
+
+  // A page of the icon alone (nothing else waited for) still has its last request.
+  Run lone = synthetic::page(0, false);
+  for (auto& r : lone.requests) r.found_by = "default /favicon.ico";
+  CHECK(analyse_page(lone).last);
+}
+
 TEST_CASE("an initiator loop or a missing initiator from a damaged database ends the chain") {
   Run run = synthetic::page(2, false);
   run.requests[1].initiator = 2;
@@ -136,7 +178,7 @@ TEST_CASE("an initiator loop or a missing initiator from a damaged database ends
   CHECK_FALSE(m.initiator[3]);
 }
 
-TEST_CASE("page markers sit at the document's first byte, document complete and page loaded, in time order") {
+TEST_CASE("page markers sit at the document's first byte, document received and fully loaded, in time order") {
   const Run run = synthetic::page(29, true);
   const Waterfall w = layout_waterfall(run);
   REQUIRE(w.markers.size() == 3);
@@ -324,6 +366,30 @@ TEST_CASE("a connection the server closed while its origin was still needed is a
   CHECK(html.find("Keep-alive failure") != std::string::npos);
 }
 
+TEST_CASE("a connection ended by Connection: close is not called closed while idle, and its replacement's cost names only the phases it paid") {
+  const Run run = closed_then_reopened(40, ClosedBy::kServer, CloseReason::kConnectionClose);
+  const auto groups = layout_connections(run, layout_waterfall(run).axis);
+  REQUIRE(groups.size() == 1);
+  REQUIRE(groups[0].failures.size() == 1);
+  CHECK(groups[0].failures[0].reason == CloseReason::kConnectionClose);
+  CHECK(groups[0].failures[0].paid == std::vector<Phase>{Phase::kConnect});  // no DNS (cached), no TLS (http)
+  const std::string html = render_html(run);
+  CHECK(html.find("while it was idle") == std::string::npos);
+  CHECK(html.find("No keep-alive: <a href=\"#conn-0\">#0</a> — the server answered Connection: close") != std::string::npos);
+  CHECK(html.find("paid 10.0 ms for a TCP connect again.") != std::string::npos);
+  CHECK(html.find("DNS, connect and TLS") == std::string::npos);
+
+  // Closed while idle, the replacement paying a lookup, a connect and a handshake.
+  Run idle = closed_then_reopened(50, ClosedBy::kServer, CloseReason::kServerClosed);
+  Request& second = idle.requests[1];
+  second.phases.insert(second.phases.begin(), PhaseRecord{Phase::kDns, {55, 60}, std::nullopt});
+  second.phases.insert(second.phases.begin() + 2, PhaseRecord{Phase::kTls, {70, 70}, std::nullopt});
+  const std::string html2 = render_html(idle);
+  CHECK(html2.find("Keep-alive failure: <a href=\"#conn-0\">#0</a> — the server closed it while it was idle") !=
+        std::string::npos);
+  CHECK(html2.find("for a DNS lookup, a TCP connect and a TLS handshake again.") != std::string::npos);
+}
+
 TEST_CASE("connections closed by pageload, or by the server after the last one opened, are no keep-alive failure") {
   for (const Run& run : {closed_then_reopened(50, ClosedBy::kPageload, CloseReason::kNoKeepalive),
                          closed_then_reopened(105, ClosedBy::kServer, CloseReason::kServerClosed)}) {
@@ -365,6 +431,59 @@ TEST_CASE("the page report shows markers, initiator links, the critical path, fi
   CHECK(html.find("<option value=\"failed\">failed (1)</option>") != std::string::npos);
   CHECK(count(html, "<details class=\"cx") == run.connections.size());
   CHECK(count(html, "<a class=\"blk ") == 34);  // every request that was sent
+}
+
+TEST_CASE("a row says who asked for it on the row itself, linked, as the terminal's from column does") {
+  const Run run = synthetic::page(3, false);
+  const std::string html = render_html(run);
+  const int css = by_path(run, "/style.css").seq;
+  const int font = by_path(run, "/fonts/body.woff2").seq;
+  const std::string font_row = html.substr(html.find("id=\"req-" + std::to_string(font) + "\""));
+  const std::string summary = font_row.substr(0, font_row.find("</summary>"));
+  CHECK(summary.find("<span class=\"c-from\"><a href=\"#req-" + std::to_string(css) + "\">←#" + std::to_string(css) +
+                     "</a></span>") != std::string::npos);
+  // The document was asked for by nobody: an empty cell.
+  const std::string doc_row = html.substr(html.find("id=\"req-0\""));
+  CHECK(doc_row.substr(0, doc_row.find("</summary>")).find("<span class=\"c-from\"></span>") != std::string::npos);
+}
+
+TEST_CASE("the waterfall's caption says the order its rows are in: start order, a request starting when found") {
+  Run run = synthetic::page(3, false);
+  // A request found early but numbered late (seq order is not start order).
+  Request& late = run.requests.back();
+  late.discovered_ms = 1;
+  const Waterfall w = layout_waterfall(run);
+  CHECK(w.rows[1].seq == late.seq);
+  for (std::size_t i = 1; i < w.rows.size(); ++i)
+    CHECK(row_start_ms(run.requests[w.rows[i - 1].request_index]) <=
+          row_start_ms(run.requests[w.rows[i].request_index]));
+  const std::string html = render_html(run);
+  CHECK(html.find("One row per request in start order, where a request starts when the page finds it") !=
+        std::string::npos);
+  CHECK(html.find("in the order they started") == std::string::npos);
+}
+
+TEST_CASE("by host and by type compare bodies as received with bodies decoded, headers apart") {
+  Run run = synthetic::page(3, false);
+  Request& css = run.requests[1];
+  css.body_bytes = 2000;  // gzip on the wire
+  css.body_decoded = 6000;
+  const auto hosts = totals_by_host(run);
+  REQUIRE_FALSE(hosts.empty());
+  int64_t headers = 0, bodies = 0, decoded = 0;
+  for (const auto& r : run.requests)
+    if (r.host == "example.test") {
+      headers += r.header_bytes.value_or(0);
+      bodies += r.body_bytes.value_or(0);
+      decoded += r.body_decoded.value_or(r.body_bytes.value_or(0));
+    }
+  CHECK(hosts[0].header_bytes == headers);
+  CHECK(hosts[0].body_bytes == bodies);
+  CHECK(hosts[0].decoded_bytes == decoded);
+  CHECK(hosts[0].decoded_bytes - hosts[0].body_bytes == 4000);  // the one compressed body
+  const std::string html = render_html(run);
+  CHECK(count(html, "<th>Headers<th>Body received<th>Body decoded") == 2);
+  CHECK(html.find("On the wire") == std::string::npos);
 }
 
 TEST_CASE("hostile strings in a page's subresource rows, types and connections are shown as text") {

@@ -50,7 +50,7 @@ TEST_CASE("opening a new file creates every table, view and index at the current
                         "requests", "phases", "headers", "status_codes"})
     CHECK(tables.count(t) == 1);
   auto views = objects(path, "view");
-  for (const char* v : {"timeline", "run_summary", "run_hosts", "run_types"}) CHECK(views.count(v) == 1);
+  for (const char* v : {"timeline", "run_summary", "run_hosts", "run_types", "run_phases"}) CHECK(views.count(v) == 1);
   auto indexes = objects(path, "index");
   for (const char* i : {"runs_started_at", "runs_label", "requests_host", "requests_initiator", "phases_name"})
     CHECK(indexes.count(i) == 1);
@@ -513,4 +513,39 @@ TEST_CASE("a version 3 database is migrated to version 4, keeps its requests and
   CHECK(columns(old_path) == columns(new_path));
   const char* objects_sql = "SELECT type, name FROM sqlite_master ORDER BY type, name";
   CHECK(query(old_path, objects_sql) == query(new_path, objects_sql));
+}
+
+// Version 4 (views): a version 3 file (tests/store/schema_v3.sql is schema.sql as it was)
+// gets the views a GROUP BY comparison of pages needs, over the runs it already holds.
+TEST_CASE("a version 3 database is migrated to version 4: its runs say their HTTP version, busy phase times and origins") {
+  ScratchDir dir;
+  const std::string old_path = dir.file("v3.db");
+  exec(old_path, read_bytes(PAGELOAD_SCHEMA_V3) + "PRAGMA user_version = 3;");
+  exec(old_path,
+       "INSERT INTO runs (id, started_at, url, final_url, outcome, options, label) VALUES"
+       " (1, '2026-12-01T00:00:00Z', 'https://a.test/', 'https://a.test/', 'ok', '{\"http11\":true}', 'h1');"
+       "INSERT INTO connections (id, run_id, seq, scheme, host, port) VALUES (5, 1, 0, 'https', 'a.test', 443),"
+       " (6, 1, 1, 'https', 'a.test', 8443);"
+       "INSERT INTO requests (id, run_id, seq, method, url, scheme, host, port, reused, start_ms, end_ms, connection_id,"
+       " http_version, resource_type, header_bytes, body_bytes, body_decoded_bytes, blocked_ms) VALUES"
+       " (10, 1, 0, 'GET', 'https://a.test/', 'https', 'a.test', 443, 0, 0, 10, 5, 'HTTP/1.1', 'document', 100, 400, 1000, NULL),"
+       " (11, 1, 1, 'GET', 'https://a.test/x.png', 'https', 'a.test', 443, 1, 10, 30, 5, 'HTTP/1.1', 'image', 100, 50, 50, 15),"
+       " (12, 1, 2, 'GET', 'https://a.test:8443/y.png', 'https', 'a.test', 8443, 0, 10, 40, 6, 'HTTP/1.1', 'image', 100, 50, 50, 12);"
+       "INSERT INTO phases (request_id, name, start_ms, end_ms, ok) VALUES (10, 'wait', 0, 10, 1),"
+       " (11, 'blocked', 10, 25, 1), (11, 'wait', 25, 30, 1), (12, 'blocked', 10, 22, 1), (12, 'wait', 22, 40, 1);");
+  REQUIRE(Database::open(old_path).ok());
+  CHECK(user_version(old_path) == kCurrent);
+  CHECK(query(old_path, "SELECT http_version, http_versions, http11, connections, blocked_ms FROM run_summary") ==
+        std::vector<Row>{Row{"HTTP/1.1", "HTTP/1.1", "1", "2", "27.0"}});
+  // Blocked: 10-25 and 10-22 overlap, busy 15 ms, summed 27; wait: 0-10, 25-30 and 22-40,
+  // busy 10 + 18.
+  CHECK(query(old_path, "SELECT phase, busy_ms, summed_ms, requests FROM run_phases ORDER BY phase") ==
+        std::vector<Row>{Row{"blocked", "15.0", "27.0", "2"}, Row{"wait", "28.0", "33.0", "3"}});
+  // Two ports of one host are two origins; bodies as received beside decoded.
+  CHECK(query(old_path, "SELECT origin, label, requests, header_bytes, body_bytes, decoded_bytes FROM run_hosts ORDER BY origin") ==
+        std::vector<Row>{Row{"https://a.test", "h1", "2", "200", "450", "1050"},
+                         Row{"https://a.test:8443", "h1", "1", "100", "50", "50"}});
+  const std::string new_path = dir.file("fresh.db");
+  REQUIRE(Database::open(new_path).ok());
+  CHECK(columns(old_path) == columns(new_path));
 }

@@ -1,0 +1,36 @@
+// Issue 10's size budget on a real page, not a synthetic one: /page/many?n=35 from the
+// lab (a document on www.test, 35 subresources over a.test, b.test and c.test, its icon:
+// four origins, each with its connections, certificates and TLS handshakes), loaded by
+// the loader, stored and read back, then rendered.
+#include <catch2/catch.hpp>
+
+#include "lab_fixture.h"
+#include "report/html.h"
+
+using namespace pageload;
+using namespace pageload::testing;
+
+namespace {
+
+std::size_t report_size(bool http11) {
+  LoadOptions o = lab_options(shared_lab().https_url("www.test", "/page/many?n=35"));
+  o.http11 = http11;
+  const Run run = load_and_store(o);
+  REQUIRE(run.requests.size() == 37);  // the document, 35 subresources, its icon
+  const std::size_t size = report::render_html(run).size();
+  WARN((http11 ? "HTTP/1.1: " : "HTTP/2: ") << run.requests.size() << " requests, " << run.connections.size()
+                                            << " connections, " << size << " B");
+  return size;
+}
+
+}  // namespace
+
+TEST_CASE("the report of a real 35-request page over four origins is under 150 KB over HTTP/2") {
+  CHECK(report_size(false) < 150'000);
+}
+
+// Not yet: over HTTP/1.1 the same page opens 6 to 8 TLS connections, each with its facts,
+// handshake messages and ticks, and lands at 156-162 KB (bench/ and the lead's notes).
+TEST_CASE("the report of a real 35-request page over four origins is under 150 KB over HTTP/1.1", "[!mayfail]") {
+  CHECK(report_size(true) < 150'000);
+}
