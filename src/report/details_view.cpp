@@ -102,7 +102,8 @@ Data missing_view(const Run& run, const Request& r) {
   Data out = list();
   for (const auto& [why, labels] : groups) {
     Data m;
-    m.set("labels", labels);
+    // A reused connection explains every set-up phase at once: named once, not phase by phase.
+    m.set("labels", why == kReused ? std::string("No set-up") : labels);
     m.set("why", why);
     // A reused connection is named and linked where it explains the missing phases.
     m.set("conn", why == kReused ? request_connection_view(run, r) : Data{false});
@@ -263,12 +264,12 @@ void add_request_details(const Run& run, const Row& view, const FirstHeaders& he
   row.set("has_trailers", !r.response_trailers.empty());
   row.set("trailers", headers_view(r.response_trailers));
   row.set("has_status", r.status.has_value());
-  // HTTP/2 sends no reason phrase: the standard one, marked as such.
+  // HTTP/2 sends no reason phrase: the standard one, marked "(standard phrase)" (shorter
+  // than show's wording, as every row of an HTTP/2 page carries it).
   std::string reason = r.reason;
   if (r.status && reason.empty()) {
-    const std::string shown = status_with_reason(*r.status, r.reason, r.http_version);
-    const std::size_t space = shown.find(' ');
-    reason = space == std::string::npos ? "" : shown.substr(space + 1);
+    const std::string_view phrase = standard_reason(*r.status);
+    if (!phrase.empty() && phrase.front() != '(') reason = std::string(phrase) + " (standard phrase)";
   }
   row.set("reason", text(reason));
   row.set("redirect_url", text(r.redirect_url.empty() ? r.location : r.redirect_url));

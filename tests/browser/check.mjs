@@ -312,11 +312,12 @@ try {
         }));
         for (const n of axis.cut) check(false, `${name} at ${width}px: note "${n}" is cut`);
         // A request's name and host are never cut (they wrap; a name of over 100 characters,
-        // a hostile one, stops at three lines, its whole URL in the tooltip and details), and
+        // or a hostile one (markup and quotes, the hostile fixtures' names, long and without
+        // break points), stops at three lines, its whole URL in the tooltip and details), and
         // a note sits above the page markers' lines, so a marker never runs through its text.
         const labels = await page.evaluate(() => ({
           cut: Array.from(document.querySelectorAll(".row .c-url"))
-            .filter((u) => u.textContent.length <= 100)
+            .filter((u) => u.textContent.length <= 100 && !/[<>"']/.test(u.textContent))
             .filter((u) => u.scrollHeight > u.clientHeight + 1 || u.scrollWidth > u.clientWidth + 1)
             .map((u) => u.textContent),
           under: Array.from(document.querySelectorAll(".note")).filter((n) => {

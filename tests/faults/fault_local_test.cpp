@@ -398,11 +398,12 @@ TEST_CASE("a never-ending --input stream is loaded as it is read, in bounded mem
   CHECK(r.max_rss_kb < 100 * 1024 * kRssScale);
 }
 
-TEST_CASE("a bad line in an --input stream ends the batch there, keeping the runs before it") {
+// With --fail-early (the behaviour before issue 11: by default a bad line is skipped).
+TEST_CASE("with --fail-early a bad line in an --input stream ends the batch there, keeping the runs before it") {
   TempDb tmp;
   int fds[2];
   REQUIRE(pipe2(fds, O_CLOEXEC) == 0);
-  Child c{lab_args({"--db", tmp.path(), "-q", "--input", "-"}), tmp.dir()};
+  Child c{lab_args({"--db", tmp.path(), "-q", "--fail-early", "--input", "-"}), tmp.dir()};
   c.stdin_fd = fds[0];
   const pid_t pid = start(c);
   close(fds[0]);

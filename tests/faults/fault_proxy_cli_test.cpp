@@ -74,7 +74,7 @@ TEST_CASE("the --noproxy '*' flag connects directly despite proxy variables, and
 }
 
 // -x/--proxy (issue 11).
-TEST_CASE("-x through the lab's proxy shows a tunnel column and the tunnel in show and the database") {
+TEST_CASE("a load with -x through the lab's proxy shows a tunnel column and the tunnel in show and the database") {
   TempDb tmp;
   auto r = pageload_cli(lab_args({"--db", tmp.path(), "-x", shared_lab().proxy_url(),
                                   shared_lab().https_url("www.test", "/status/200")}),
@@ -100,7 +100,7 @@ TEST_CASE("a page without a proxy has no tunnel column") {
   CHECK(r.out.find("tunnel") == std::string::npos);
 }
 
-TEST_CASE("-x with a socks or https proxy is a usage error naming what is not supported, and nothing is stored") {
+TEST_CASE("a socks or https proxy given with -x is a usage error naming what is not supported, and nothing is stored") {
   TempDb tmp;
   for (const char* proxy : {"socks5://127.0.0.1:1080", "https://127.0.0.1:3128"}) {
     auto r = pageload_cli({"run", "--db", tmp.path(), "-x", proxy, "http://www.test/"}, tmp.dir());

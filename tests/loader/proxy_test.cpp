@@ -135,7 +135,7 @@ std::vector<Phase> phase_names(const Request& r) {
 
 }  // namespace
 
-TEST_CASE("-x sends an http request through the proxy: connect is to the proxy, no dns phase, no tunnel") {
+TEST_CASE("with -x an http request goes through the proxy: connect is to the proxy, no dns phase, no tunnel") {
   const uint64_t forwarded = shared_lab().proxy_forwarded();
   auto o = lab_options(shared_lab().http_url("www.test", "/status/200"));
   o.proxy = shared_lab().proxy_url();
@@ -153,7 +153,7 @@ TEST_CASE("-x sends an http request through the proxy: connect is to the proxy, 
   CHECK(warns_about(r, "through proxy " + shared_lab().proxy_url() + " (-x)"));
 }
 
-TEST_CASE("-x takes an https origin through a CONNECT tunnel: connect to the proxy, tunnel, then tls with the origin") {
+TEST_CASE("with -x an https origin goes through a CONNECT tunnel: connect to the proxy, tunnel, then tls with the origin") {
   const uint64_t tunnels = shared_lab().proxy_tunnels();
   auto o = lab_options(shared_lab().https_url("www.test", "/status/200"));
   o.proxy = shared_lab().proxy_url();
@@ -193,7 +193,7 @@ TEST_CASE("the tunnel phase is the proxy's answer to CONNECT, not the TLS handsh
   CHECK(r.phase(Phase::kConnect)->span.duration_ms() < 140);
 }
 
-TEST_CASE("-x wins over the proxy variables, and -x '' goes direct despite them") {
+TEST_CASE("a -x proxy wins over the proxy variables, and -x '' goes direct despite them") {
   auto o = lab_options(shared_lab().http_url("www.test", "/status/200"));
   o.proxy_env = {{"http_proxy", "http://127.0.0.1:" + std::to_string(closed_port())}};
   o.proxy = shared_lab().proxy_url();

@@ -137,7 +137,7 @@ TEST_CASE("the header shows url, final url, status, outcome, start, total, label
 TEST_CASE("reused connections, redirects and failures are spelled out in the row") {
   const std::string chain = render_html(synthetic::redirect_chain(5));
   CHECK(chain.find("<span class=\"c-conn conn reused\">↺ #0</span>") != std::string::npos);
-  CHECK(chain.find("<td colspan=\"3\">DNS lookup, TCP connect, TLS handshake — "
+  CHECK(chain.find("<td colspan=\"3\">No set-up — "
                    "reused connection <a class=\"conn reused\" href=\"#conn-0\">↺ #0</a>, "
                    "opened by #0") != std::string::npos);
   // The bar's note says where a redirect led: the path when same-origin, else the URL;

@@ -188,7 +188,7 @@ TEST_CASE("page markers sit at the document's first byte, document received and 
   CHECK(w.markers[1].ms == Approx(*run.document_ms));
   CHECK(w.markers[2].css == "m-load");
   CHECK(w.markers[2].ms == Approx(*run.load_ms));
-  for (const auto& m : w.markers) CHECK(num(m.left_pct) == Approx(m.ms / w.axis.end_ms * 100).margin(0.001));
+  for (const auto& m : w.markers) CHECK(num(m.left_pct) == Approx(m.ms / w.axis.end_ms * 100).margin(0.005));
   // A run that never got its document's first byte has no such marker.
   Run failed = synthetic::failed_at_dns();
   for (const auto& m : layout_waterfall(failed).markers) CHECK(m.css != "m-ttfb");
@@ -298,7 +298,7 @@ TEST_CASE("a connection's end is on the axis and says who closed it") {
       REQUIRE(row.end);
       const ConnectionClose& c = *run.connections[row.index].closed;
       CHECK(row.end->close == c);
-      CHECK(num(row.end->left_pct) == Approx(c.at_ms / axis.end_ms * 100).margin(0.001));
+      CHECK(num(row.end->left_pct) == Approx(c.at_ms / axis.end_ms * 100).margin(0.005));
       (row.end->close.by == ClosedBy::kServer ? by_server : by_pageload)++;
     }
   CHECK(by_server == 1);  // connection #1, closed by the server once idle
