@@ -608,13 +608,13 @@ int har_command(const std::string& db_flag, const std::vector<std::string>& runs
 int import_command(const std::string& db_flag, const std::string& file, const std::string& label, bool keep_secrets) {
   std::error_code ec;
   const auto size = std::filesystem::file_size(file, ec);
-  if (ec) return fail(Status(Code::kFile, "import: cannot read " + file + ": " + ec.message()));
+  if (ec) return fail(Status(Code::kUsage, file + ": cannot read it: " + ec.message()));
   if (size > har::kMaxHarBytes)
     return fail(Status(Code::kUsage, file + ": " + std::to_string(size >> 20) + " MiB, larger than " +
                                          std::to_string(har::kMaxHarBytes >> 20) + " MiB: not imported"));
   std::ifstream in(file, std::ios::binary);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (!in.good() && !in.eof()) return fail(Status(Code::kFile, "import: cannot read " + file + ": " + std::strerror(errno)));
+  if (!in.good() && !in.eof()) return fail(Status(Code::kUsage, file + ": cannot read it: " + std::strerror(errno)));
   har::ImportOptions options{label, file, keep_secrets};
   auto runs = har::read_har(text, options);
   if (!runs.ok()) return fail(runs.status());

@@ -39,7 +39,9 @@ std::string status_text(const Request& r) {
 std::string connection_text(const Run& run, const Request& r) {
   if (!r.connection) return "no connection";
   const Connection& c = run.connections[*r.connection];
-  std::string where = c.remote_ip.empty() ? "" : " " + (c.family == 6 ? "[" + c.remote_ip + "]" : c.remote_ip) + ":" +
+  // An imported run's address is the HAR's text: escaped like any string from outside.
+  const std::string ip = safe(c.remote_ip, 64);
+  std::string where = c.remote_ip.empty() ? "" : " " + (c.family == 6 ? "[" + ip + "]" : ip) + ":" +
                                                      std::to_string(c.remote_port);
   return "conn #" + std::to_string(c.id) + (r.reused ? " reused" : " new") + where;
 }
@@ -94,7 +96,7 @@ std::string format_summary(const Run& run, bool color, int width) {
   const char* reset = paint(color, "\033[0m");
   const TableStyle style{width, color, kSummaryRows};  // a big page's rest is in `show`
   std::ostringstream out;
-  const std::string method = run.requests.empty() ? "" : run.requests.front().method + " ";
+  const std::string method = run.requests.empty() ? "" : safe(run.requests.front().method, 32) + " ";
   const std::size_t room = static_cast<std::size_t>(std::max(width, 20)) - std::min<std::size_t>(method.size(), 10);
   out << bold << method << cut_middle(safe(run.url, 8192), room, room / 2) << reset << "\n";
   out << format_request_table(run, style);
@@ -158,7 +160,7 @@ std::string format_show(const Run& run, int width) {
     out << "\n" << format_request_table(run, style) << "\n" << format_totals(run, style);
   }
   for (const auto& r : run.requests) {
-    out << "\nrequest #" << r.seq << ": " << r.method << " " << safe(r.url) << "\n";
+    out << "\nrequest #" << r.seq << ": " << safe(r.method, 32) << " " << safe(r.url) << "\n";
     const std::string status = status_text(r);  // may name the version already (HTTP/2 sends no phrase)
     const bool named = !r.http_version.empty() && status.find(r.http_version) != std::string::npos;
     out << "  status     " << status << (r.http_version.empty() || named ? "" : " (" + r.http_version + ")") << "\n";
@@ -205,7 +207,7 @@ std::string format_show(const Run& run, int width) {
   }
   for (const auto& c : run.connections) {
     out << "\nconnection #" << c.id << ": " << c.scheme << "://" << c.host << ":" << c.port << "  " << c.local_ip << ":"
-        << c.local_port << " -> " << c.remote_ip << ":" << c.remote_port << "  (" << c.requests
+        << c.local_port << " -> " << safe(c.remote_ip, 64) << ":" << c.remote_port << "  (" << c.requests
         << (c.requests == 1 ? " request)\n" : " requests)\n");
     if (!c.proxy.empty()) out << "  proxy      " << safe(c.proxy) << "\n";
     if (!c.retry_reason.empty()) out << "  given up   " << safe(c.retry_reason) << " (curl retried)\n";

@@ -1,7 +1,10 @@
 #include "har/har_import.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -16,6 +19,21 @@ namespace pageload::har {
 namespace {
 
 using nlohmann::json;
+
+constexpr double kMaxTimingMs = 86'400'000;  // a day
+
+bool is_token(const std::string& s) {
+  if (s.empty() || s.size() > 32) return false;
+  for (unsigned char c : s)
+    if (!(std::isalnum(c) || std::strchr("!#$%&'*+-.^_`|~", c))) return false;
+  return true;
+}
+
+bool is_ip_address(std::string ip) {
+  if (ip.size() > 2 && ip.front() == '[' && ip.back() == ']') ip = ip.substr(1, ip.size() - 2);
+  unsigned char buf[sizeof(in6_addr)];
+  return inet_pton(AF_INET, ip.c_str(), buf) == 1 || inet_pton(AF_INET6, ip.c_str(), buf) == 1;
+}
 
 Status bad(const ImportOptions& o, const std::string& why) {
   return Status(Code::kUsage, (o.file.empty() ? std::string("HAR") : o.file) + ": " + why);
@@ -151,8 +169,24 @@ std::string fmt_ms(double v) {
 
 // Lays the entry's timings out as phases from `start` (ms on the run clock); returns the end.
 double lay_out_phases(Request& r, const json& t, double start) {
-  std::optional<double> blocked = num(t, "blocked"), dns = num(t, "dns"), connect = num(t, "connect"),
-                        ssl = num(t, "ssl");
+  // A timing past a day is no measurement (a producer's overflow, a hand-made file): read as
+  // absent, with a warning, so it cannot push the page's figures out of range.
+  auto sane = [&r](const json& timings, const char* key) -> std::optional<double> {
+    auto v = num(timings, key);
+    if (v && std::fabs(*v) > kMaxTimingMs) {
+      r.warnings.push_back(std::string("timings.") + key + " was " + fmt_ms(*v) + " ms, over a day: read as absent");
+      return std::nullopt;
+    }
+    return v;
+  };
+  auto setup = [&](const char* key) {
+    auto v = sane(t, key);
+    if (v && *v < 0 && *v != -1)
+      r.warnings.push_back(std::string("timings.") + key + " was " + fmt_ms(*v) + ": read as absent");
+    return v;
+  };
+  std::optional<double> blocked = setup("blocked"), dns = setup("dns"), connect = setup("connect"),
+                        ssl = setup("ssl");
   const auto happened = [](std::optional<double> v) { return v && *v > 0; };
   double tcp = happened(connect) ? *connect : 0;
   const double tls = happened(ssl) ? *ssl : 0;
@@ -179,7 +213,7 @@ double lay_out_phases(Request& r, const json& t, double start) {
   if (tls > 0) add(Phase::kTls, tls);
   for (auto [key, phase] : {std::pair{"send", Phase::kSend}, std::pair{"wait", Phase::kWait},
                             std::pair{"receive", Phase::kReceive}}) {
-    const auto v = num(t, key);
+    const auto v = sane(t, key);
     if (v && *v < 0)
       r.warnings.push_back(std::string("timings.") + key + " was " + fmt_ms(*v) + ": read as 0");
     add(phase, v && *v > 0 ? *v : 0);
@@ -200,13 +234,13 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
   for (const auto& e : page.entries) run_start = std::min(run_start, e.start_us);
   run.started_at = format_wall_time_us(run_start);
 
-  json options{{"import", o.file}, {"page", page.id}};
+  json options{{"import", o.keep_secrets ? o.file : redact_text(o.file)}, {"page", page.id}};
   if (page.page) {
     const json& pt = obj(*page.page, "pageTimings");
     if (auto v = num(pt, "onContentLoad"); v && *v >= 0) options["onContentLoad"] = *v;
     if (auto v = num(pt, "onLoad"); v && *v >= 0) options["onLoad"] = *v;
   }
-  options["title"] = page.title;
+  options["title"] = o.keep_secrets ? page.title : redact_text(page.title);
   run.options_json = options.dump(-1, ' ', false, json::error_handler_t::replace);
 
   std::map<std::string, int> connection_of;   // the HAR's connection key -> index
@@ -221,6 +255,10 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
     r.id = static_cast<int>(run.requests.size());
     r.seq = r.id;
     r.method = str(req, "method");
+    if (!is_token(r.method)) {  // an HTTP method is a token (RFC 9110 5.6.2); anything else is not kept
+      r.warnings.push_back("request.method \"" + r.method.substr(0, 40) + "\" is not an HTTP method: stored as ?");
+      r.method = "?";
+    }
     r.url = str(req, "url");
     if (auto u = parse_url(r.url); u.ok()) {
       r.scheme = u->scheme;
@@ -286,7 +324,11 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
 
     // The connection: the producer's id, else the server address and origin.
     std::string key = str(e, "connection");
-    const std::string ip = str(e, "serverIPAddress");
+    std::string ip = str(e, "serverIPAddress");
+    if (!ip.empty() && !is_ip_address(ip)) {
+      r.warnings.push_back("serverIPAddress \"" + ip.substr(0, 40) + "\" is not an IP address: dropped");
+      ip.clear();
+    }
     if (key.empty() && !ip.empty()) key = ip + " " + r.scheme + "://" + r.host + ":" + std::to_string(r.port);
     if (!key.empty()) {
       key += " " + r.scheme + "://" + r.host + ":" + std::to_string(r.port);  // one id per origin at most
@@ -298,6 +340,7 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
         c.host = r.host;
         c.port = r.port;
         c.remote_ip = ip;
+        if (auto port = num(e, "_serverPort"); port && *port > 0 && *port < 65536) c.remote_port = static_cast<int>(*port);
         c.family = ip.find(':') != std::string::npos ? 6 : (ip.empty() ? 0 : 4);
         if (const PhaseRecord* p = r.phase(Phase::kConnect)) c.connect = p->span;
         run.connections.push_back(c);

@@ -204,3 +204,34 @@ TEST_CASE("pageload's own export comes back with the same requests and phases") 
   CHECK(sum_out == Approx(sum_in).margin(0.1));
   CHECK(back.producer.rfind("pageload", 0) == 0);
 }
+
+// Review of issue 13: a HAR's method and server address reached `show` raw, a URL password
+// in a page title was stored, and a timing of 1e300 made a load of 10^30 ms.
+TEST_CASE("a method that is no HTTP token and an address that is no IP are not kept, with warnings") {
+  json e = entry("http://a.test/", "2026-12-01T10:00:00.000Z", kTls);
+  e["request"]["method"] = "GET\x1b[2J";
+  e["serverIPAddress"] = "127.0.0.1\x1b[31m";
+  const Run run = one_run(har_of({e}));
+  CHECK(run.requests[0].method == "?");
+  CHECK(run.requests[0].warnings.size() >= 2);
+  for (const auto& c : run.connections) CHECK(c.remote_ip.empty());
+}
+
+TEST_CASE("a timing over a day is read as absent, so the page's figures stay in range") {
+  json t = kTls;
+  t["wait"] = 1e300;
+  t["dns"] = -5;
+  const Run run = one_run(har_of({entry("http://a.test/", "2026-12-01T10:00:00.000Z", t)}));
+  const Request& r = run.requests.at(0);
+  CHECK(ms(r, Phase::kWait) == Approx(0));
+  CHECK(r.phase(Phase::kDns) == nullptr);
+  CHECK(r.span.duration_ms() < 100);
+  CHECK(r.warnings.size() >= 2);
+}
+
+TEST_CASE("a URL password in a page's title is redacted in the run's options") {
+  json har = har_of({entry("http://a.test/", "2026-12-01T10:00:00.000Z", kTls)});
+  har["log"]["pages"][0]["title"] = "https://alice:url-secret@www.test/a";
+  const Run run = one_run(har);
+  CHECK(run.options_json.find("url-secret") == std::string::npos);
+}
