@@ -64,9 +64,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto p = proxy_for(url, {{"http_proxy", list}, {"no_proxy", host}}, std::nullopt);
   auto given = proxy_for(url, {}, std::nullopt, list);
   if (given && given->variable != "-x") std::abort();
-  if (const std::size_t sep = list.find("://"); sep != std::string::npos && list.size() - sep > 15) {
-    const std::string why = unsupported_proxy(list);
-    if (!why.empty() && why.find(list.substr(sep + 3)) != std::string::npos) std::abort();
+  // The message depends on the scheme alone: the same for the scheme with nothing after it.
+  // (Asking that the rest not appear in it failed on a rest that is a piece of the message's
+  // own words: "c://' is not a proxy sche".)
+  if (const std::size_t sep = list.find("://"); sep != std::string::npos) {
+    if (unsupported_proxy(list) != unsupported_proxy(list.substr(0, sep + 3))) std::abort();
   }
   if (p) {
     // Whatever the user part held, what is shown of the authority keeps none of it.
