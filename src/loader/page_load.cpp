@@ -572,14 +572,16 @@ void PageLoad::on_body(int seq, std::string_view bytes) {
     f.stylesheet_text.append(bytes.substr(0, room));
     return;
   }
-  Document& doc = *documents_.at(static_cast<std::size_t>(f.document));
+  // take_references adds fetches, which may move fetches_: `f` is not used after it.
+  const int document = f.document;
+  Document& doc = *documents_.at(static_cast<std::size_t>(document));
   if (!doc.discovery || doc.fetch != seq) return;
   // Discovery as bytes arrive (Chromium's preload scanner): references found now are
   // requested while the rest of the document is still on its way.
-  take_references(doc.discovery->feed(bytes), seq, f.document);
+  take_references(doc.discovery->feed(bytes), seq, document);
   if (doc.discovery->body_started() && !doc.body_seen) {
     doc.body_seen = true;
-    body_progress(f.document);
+    body_progress(document);
   }
 }
 
@@ -758,17 +760,18 @@ void PageLoad::chain_finished(int seq) {
 }
 
 void PageLoad::document_complete(int seq) {
-  const Fetch& f = fetches_[static_cast<std::size_t>(seq)];
-  Document& doc = *documents_.at(static_cast<std::size_t>(f.document));
+  // Copied: take_references adds fetches, and fetches_ may move as it grows.
+  const int document = fetches_[static_cast<std::size_t>(seq)].document;
+  Document& doc = *documents_.at(static_cast<std::size_t>(document));
   if (doc.discovery && doc.fetch == seq && !request(seq).failure) {
-    take_references(doc.discovery->finish(), seq, f.document);
+    take_references(doc.discovery->finish(), seq, document);
     for (const std::string& note : doc.discovery->notes()) request(seq).warnings.push_back(note);
   }
   // The document is over, parsed or not: its frame's renderer leaves tight mode once it
   // has the <body> (its head scripts run), or when there is none to wait for.
   doc.body_seen = true;
   if (!doc.discovery) doc.body_blockers.clear();
-  body_progress(f.document);
+  body_progress(document);
 }
 
 void PageLoad::stylesheet_complete(int seq) {
