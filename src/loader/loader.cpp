@@ -135,6 +135,12 @@ void Loader::run_until_idle() {
     for (auto& page : pages) page->step();
     pages.remove_if([](const auto& page) { return page->finished(); });
     if (pages.empty()) break;
+    if (impl_->driver->has_unbegun()) {
+      // Begin what the pages just started, then let them act on what that brought (a
+      // transfer may already have failed or finished) before waiting.
+      impl_->driver->perform();
+      continue;
+    }
     std::vector<WaitFd> fds;
     if (impl_->watched_fd >= 0) fds.push_back(WaitFd{impl_->watched_fd, POLLIN, 0});
     std::vector<std::pair<dns::LookupSource*, std::size_t>> slices;  // resolver, first fd index

@@ -108,6 +108,8 @@ struct PageLoad::Document {
     int initiator;
   };
   std::vector<Held> held;
+  // Bytes of the document that arrived and are not yet scanned (scan_arrived).
+  std::string unscanned;
 };
 
 // One host's addresses for this page: one lookup, however many requests wait for it.
@@ -288,6 +290,7 @@ void PageLoad::step() {
   const double now = clock_.now_ms();
   check_deadline(now);
   if (finished_) return;
+  for (std::size_t d = 0; d < documents_.size(); ++d) scan_arrived(static_cast<int>(d));
   for (std::size_t d = 0; d < documents_.size(); ++d) {
     Document& doc = *documents_[d];
     if (!doc.render_blocking.empty() || doc.held.empty()) continue;
@@ -572,13 +575,21 @@ void PageLoad::on_body(int seq, std::string_view bytes) {
     f.stylesheet_text.append(bytes.substr(0, room));
     return;
   }
-  // take_references adds fetches, which may move fetches_: `f` is not used after it.
-  const int document = f.document;
-  Document& doc = *documents_.at(static_cast<std::size_t>(document));
+  Document& doc = *documents_.at(static_cast<std::size_t>(f.document));
   if (!doc.discovery || doc.fetch != seq) return;
+  // Kept for scan_arrived, after curl has read what is there: scanned here, inside curl's
+  // read, pageload's own parsing would hold up the rest of the body and count as the
+  // document's download (a 164 KB document took 90 ms to "arrive" in 1 ms).
+  doc.unscanned.append(bytes);
+}
+
+void PageLoad::scan_arrived(int document) {
+  Document& doc = *documents_.at(static_cast<std::size_t>(document));
+  if (!doc.discovery || doc.unscanned.empty()) return;
+  const std::string bytes = std::exchange(doc.unscanned, {});
   // Discovery as bytes arrive (Chromium's preload scanner): references found now are
   // requested while the rest of the document is still on its way.
-  take_references(doc.discovery->feed(bytes), seq, document);
+  take_references(doc.discovery->feed(bytes), doc.fetch, document);
   if (doc.discovery->body_started() && !doc.body_seen) {
     doc.body_seen = true;
     body_progress(document);
@@ -764,6 +775,7 @@ void PageLoad::document_complete(int seq) {
   const int document = fetches_[static_cast<std::size_t>(seq)].document;
   Document& doc = *documents_.at(static_cast<std::size_t>(document));
   if (doc.discovery && doc.fetch == seq && !request(seq).failure) {
+    scan_arrived(document);
     take_references(doc.discovery->finish(), seq, document);
     for (const std::string& note : doc.discovery->notes()) request(seq).warnings.push_back(note);
   }

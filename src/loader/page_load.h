@@ -99,6 +99,9 @@ class PageLoad {
   // The page: what responses mean for it.
   void on_response_head(int seq, int status, const std::string& content_type);
   void on_body(int seq, std::string_view bytes);
+  // Scans the bytes of `document` that arrived since the last call (from step(), after
+  // curl has read what was there, and before the document's end is handled).
+  void scan_arrived(int document);
   void document_complete(int seq);
   void stylesheet_complete(int seq);
   void take_references(std::vector<page::Reference> refs, int initiator, int document);

@@ -1,6 +1,7 @@
 #include "loader/scheduler.h"
 
 #include <cassert>
+#include <utility>
 
 #include "loader/priority.h"
 
@@ -13,6 +14,7 @@ void Scheduler::add(Id id, Priority priority, std::string origin, Frame frame) {
   e.origin = std::move(origin);
   e.frame = frame;
   e.fifo = next_fifo_++;
+  changed_ = true;
   if (frame == kBrowser) {
     e.granted = true;
     network_pending_.emplace(&e, id);
@@ -21,9 +23,9 @@ void Scheduler::add(Id id, Priority priority, std::string origin, Frame frame) {
   }
 }
 
-void Scheduler::body_reached(Frame frame) { bodies_.insert(frame); }
+void Scheduler::body_reached(Frame frame) { changed_ |= bodies_.insert(frame).second; }
 
-void Scheduler::origin_multiplexes(const std::string& origin) { multiplexed_.insert(origin); }
+void Scheduler::origin_multiplexes(const std::string& origin) { changed_ |= multiplexed_.insert(origin).second; }
 
 bool Scheduler::delayable(const Entry& e) const {
   return is_delayable(e.priority) && !multiplexed_.count(e.origin);
@@ -53,14 +55,16 @@ void Scheduler::grant(Entry& e, Id id) {
 Scheduler::Decision Scheduler::should_start(const Entry& e) const {
   if (!delayable(e)) return Decision::kStart;
   if (in_flight_delayable_ >= limits_.max_delayable) return Decision::kStopSearching;
-  std::size_t same_host = 0;
-  for (Id id : in_flight_)
-    if (entries_.at(id).origin == e.origin) ++same_host;
-  if (same_host >= limits_.max_per_host) return Decision::kKeepSearching;
+  auto same_host = in_flight_by_origin_.find(e.origin);
+  if (same_host != in_flight_by_origin_.end() && same_host->second >= limits_.max_per_host)
+    return Decision::kKeepSearching;
   return Decision::kStart;
 }
 
 std::vector<Scheduler::Id> Scheduler::start() {
+  // What may start follows from the state alone: unchanged since the last call, nothing
+  // more may (a page of thousands of requests calls this once per turn of its loop).
+  if (!std::exchange(changed_, false)) return {};
   for (auto& [frame, queue] : renderer_pending_) {
     while (!queue.empty()) {
       auto [entry, id] = *queue.begin();
@@ -82,6 +86,7 @@ std::vector<Scheduler::Id> Scheduler::start() {
     e.delayable = delayable(e);
     if (e.delayable) ++in_flight_delayable_;
     in_flight_.insert(id);
+    ++in_flight_by_origin_[e.origin];
     started.push_back(id);
     it = network_pending_.erase(it);
   }
@@ -92,8 +97,11 @@ void Scheduler::finished(Id id) {
   auto found = entries_.find(id);
   if (found == entries_.end()) return;
   Entry& e = found->second;
+  changed_ = true;
   if (in_flight_.erase(id)) {
     if (e.delayable) --in_flight_delayable_;
+    if (auto n = in_flight_by_origin_.find(e.origin); n != in_flight_by_origin_.end() && --n->second == 0)
+      in_flight_by_origin_.erase(n);
   } else if (e.granted) {
     network_pending_.erase({&e, id});
   } else {

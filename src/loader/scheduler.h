@@ -104,7 +104,9 @@ class Scheduler {
   std::map<Frame, std::size_t> renderer_running_medium_;  // of those, at medium
   Queue network_pending_;  // granted, waiting for the network service
   std::set<Id> in_flight_;
+  std::map<std::string, std::size_t> in_flight_by_origin_;  // of in_flight_, per origin
   std::size_t in_flight_delayable_ = 0;
+  bool changed_ = false;  // since the last start(): what may start could differ
   unsigned long next_fifo_ = 0;
 };
 

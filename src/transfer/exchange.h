@@ -4,7 +4,7 @@
 // DESIGN. Every boundary is stamped through Exchange::stamp(), once, on one clock reading
 // taken by the callback where it happens (curl's Curl_pgrsTime pattern), into optional
 // fields: a boundary not reached stays nullopt. Where each is taken:
-//   handed            Driver::start, just before curl_multi_add_handle
+//   handed            Driver::perform, just before the curl_multi_perform that begins it
 //   socket_opened     CURLOPT_OPENSOCKETFUNCTION, a connection's first socket
 //   tcp_connected     the first curl event at which one of its sockets has the peer it
 //                     was opened for, at the latest when curl sets up TLS

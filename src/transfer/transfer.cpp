@@ -74,6 +74,9 @@ struct Driver::Impl {
   detail::SocketRegistry sockets;
   Multi multi;
   std::list<Exchange> exchanges;
+  // Added to the multi handle by start() and not yet run: the next perform() begins them
+  // together (one curl_multi_perform for a step's worth of starts, not one each).
+  std::vector<Exchange*> unbegun;
   std::map<PoolId, Share> pools;
   PoolId next_pool = 1;
   // When the addresses last handed to curl for (pool, "host:port") stop being current
@@ -88,9 +91,19 @@ struct Driver::Impl {
   }
 
   Exchange* find(CURL* easy) {
-    for (auto& ex : exchanges)
-      if (ex.easy.get() == easy) return &ex;
-    return nullptr;
+    char* ex = nullptr;  // CURLOPT_PRIVATE: set by configure()
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, &ex);
+    return reinterpret_cast<Exchange*>(ex);
+  }
+  // Stamps the exchanges added since the last perform as handed, now, just before curl
+  // runs them: curl's per-transfer times count from that run.
+  void begin_unbegun() {
+    const int64_t now = mono_now_us();
+    for (Exchange* ex : unbegun) {
+      ex->stamp(Boundary::kHanded, now);
+      ex->current().start_us = now;
+    }
+    unbegun.clear();
   }
   Status configure(Exchange& ex);
   void finish(Exchange& ex, CURLcode rc);
@@ -176,6 +189,7 @@ int Driver::active() const { return static_cast<int>(impl_->exchanges.size()); }
 void Driver::cancel_all(const std::string& message) {
   // finish() removes each exchange, and its callback may start new ones: take the
   // list of those in flight first.
+  impl_->begin_unbegun();  // one not yet run ends at once: handed now
   std::vector<Exchange*> in_flight;
   for (auto& ex : impl_->exchanges) in_flight.push_back(&ex);
   for (Exchange* ex : in_flight) {
@@ -366,17 +380,15 @@ Status Driver::start(const ExchangeSpec& spec, const RunClock& clock, Callback d
     drop();
     return s;
   }
-  const int64_t handed = mono_now_us();
-  ex.stamp(Boundary::kHanded, handed);
-  ex.current().start_us = handed;
   if (CURLMcode mc = curl_multi_add_handle(impl_->multi.get(), ex.easy.get()); mc != CURLM_OK) {
     drop();
     return Status(Code::kInternal, std::string("curl refused the transfer: ") + curl_multi_strerror(mc));
   }
-  // Let curl begin at once so its transfer start sits next to `handed`; finished
-  // transfers are only delivered by perform().
-  int running = 0;
-  curl_multi_perform(impl_->multi.get(), &running);
+  // curl begins it at the next perform(), which stamps it handed. Running curl here, once
+  // per start, cost a pass over every transfer in flight each time: quadratic in a
+  // page's requests, and it read the document's body (and ran its discovery) in the
+  // middle of scheduling what that body had named.
+  impl_->unbegun.push_back(&ex);
   return Status::Ok();
 }
 
@@ -397,7 +409,10 @@ void Driver::wait(std::vector<WaitFd>& extra, long max_wait_ms) {
   }
 }
 
+bool Driver::has_unbegun() const { return !impl_->unbegun.empty(); }
+
 void Driver::perform() {
+  impl_->begin_unbegun();
   int running = 0;
   curl_multi_perform(impl_->multi.get(), &running);
   int queued = 0;

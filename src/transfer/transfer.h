@@ -207,8 +207,9 @@ class Driver {
   std::vector<ConnectionEnd> take_connection_ends(PoolId pool,
                                                   const std::function<bool(const ConnectionId&)>& wanted);
 
-  // Starts one exchange; `done` runs later from perform() (or cancel_all()), never from
-  // inside start(). Offsets in the result are on `clock`, which must outlive the
+  // Starts one exchange: curl begins it at the next perform() (which stamps it handed),
+  // so a loop's starts cost one pass of curl, not one each. `done` runs later from
+  // perform() (or cancel_all()), never from inside start(). Offsets in the result are on `clock`, which must outlive the
   // exchange. Fails (nothing started, `done` never called) when curl refuses the handle,
   // the pool is unknown, or the spec cannot be handed to curl.
   Status start(const ExchangeSpec& spec, const RunClock& clock, Callback done);
@@ -224,8 +225,11 @@ class Driver {
   // Waits up to max_wait_ms for curl's sockets or any of `extra` (whose revents are
   // filled in), whichever comes first; curl's own timers shorten the wait.
   void wait(std::vector<WaitFd>& extra, long max_wait_ms);
-  // Runs curl on whatever is ready and delivers finished exchanges to their callbacks.
+  // Begins the exchanges started since the last call, runs curl on whatever is ready and
+  // delivers finished exchanges to their callbacks.
   void perform();
+  // Exchanges started that the next perform() begins.
+  bool has_unbegun() const;
   // Exchanges started and not yet delivered.
   int active() const;
   // Ends every exchange in flight now, each delivered to its callback as failed with
