@@ -261,7 +261,7 @@ TEST_CASE("the -u flag sends Basic authorization and -e the Referer on the docum
 
 // -e 'URL;auto' sent "URL;auto" as the Referer of every hop, where curl sends URL on the
 // first hop and the hop before's URL on each redirect.
-TEST_CASE("the -e flag with curl's ;auto sends the hop before's URL as the Referer of each redirect hop") {
+TEST_CASE("the -e flag with curl's auto suffix sends the hop before's URL as the Referer of each redirect hop") {
   TempDb tmp;
   const std::string first = shared_lab().http_url("www.test", "/redirect/302?to=/chain/301");
   auto r = pageload_cli(lab_args({"--db", tmp.path(), "--json", "-e", "http://from.example/;auto", "--document-only", first}),

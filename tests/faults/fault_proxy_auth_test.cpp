@@ -100,10 +100,15 @@ TEST_CASE("credentials inside -x's URL open the tunnel and are stored redacted")
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
   auto j = nlohmann::json::parse(r.out);
+  // runs.proxy and connections.proxy name the proxy with its user and password hidden; the
+  // run's options keep the user, as a URL's password is redacted everywhere else.
   std::string redacted = shared_lab().auth_proxy_url();
-  redacted.insert(redacted.find("//") + 2, "lab:[redacted]@");
+  redacted.insert(redacted.find("//") + 2, "[redacted]@");
   CHECK(j["proxy"] == redacted);
   CHECK(j["connections"][0]["proxy"] == redacted);
+  std::string in_options = shared_lab().auth_proxy_url();
+  in_options.insert(in_options.find("//") + 2, "lab:[redacted]@");
+  CHECK(database_bytes(tmp).find("\"proxy\":\"" + in_options + "\"") != std::string::npos);
   CHECK(j["requests"][0]["phases"].count("tunnel") == 1);
   CHECK(r.out.find(kPassword) == std::string::npos);
   CHECK(r.err.find(kPassword) == std::string::npos);
