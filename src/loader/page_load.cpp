@@ -412,7 +412,7 @@ void PageLoad::note_connect_to(const Fetch& f, const ConnectToEntry& entry) {
   const std::string to = authority(f.connect_to->host, f.connect_to->port);
   const std::string line =
       "requests for " + authority(f.url.host, f.url.port) +
-      (f.proxy ? " tunnelled to " + to + " through the proxy " + f.proxy->shown : " connected to " + to) +
+      (f.proxy ? " are tunnelled to " + to + " through the proxy " + f.proxy->shown : " go to " + to) +
       " (--connect-to " + entry.text + ")";
   if (std::find(run_.warnings.begin(), run_.warnings.end(), line) == run_.warnings.end()) run_.warnings.push_back(line);
 }

@@ -43,7 +43,7 @@ TEST_CASE("the --connect-to flag sends a name the lab's DNS does not know to www
                         tmp.dir());
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
-  const std::string said = "requests for nxdomain.test:1 connected to www.test:" + port + " (--connect-to " + entry + ")";
+  const std::string said = "requests for nxdomain.test:1 go to www.test:" + port + " (--connect-to " + entry + ")";
   CHECK(r.out.find("warning: " + said) != std::string::npos);
   auto j = show_json(tmp);
   CHECK(j["url"] == "http://nxdomain.test:1/status/200");
@@ -106,7 +106,7 @@ TEST_CASE("empty fields of --connect-to: any host on a port, and the request's o
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
   auto j = show_json(tmp);
-  CHECK(j["warnings"][0] == "requests for www.test:1 connected to www.test:" + port + " (--connect-to :1::" + port + ")");
+  CHECK(j["warnings"][0] == "requests for www.test:1 go to www.test:" + port + " (--connect-to :1::" + port + ")");
   CHECK(j["connections"][0]["remote_port"] == shared_lab().http_port());
   CHECK(j["dns_lookups"][0]["host"] == "www.test");
 }
@@ -137,7 +137,7 @@ TEST_CASE("a --connect-to entry through a proxy tunnels an https request to the 
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
   CHECK(shared_lab().proxy_tunnels() == tunnels + 1);
-  CHECK(r.out.find("requests for nxdomain.test:1 tunnelled to www.test:" + port + " through the proxy " +
+  CHECK(r.out.find("requests for nxdomain.test:1 are tunnelled to www.test:" + port + " through the proxy " +
                    shared_lab().proxy_url()) != std::string::npos);
   auto j = show_json(tmp);
   CHECK(j["dns_lookups"].empty());  // the proxy resolved www.test
