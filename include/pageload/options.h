@@ -20,6 +20,18 @@ struct ResolveEntry {
   std::vector<std::string> addresses;
 };
 
+// --connect-to HOST1:PORT1:HOST2:PORT2 (curl's CURLOPT_CONNECT_TO): a request for HOST1 on
+// PORT1 connects to HOST2 on PORT2 instead; its URL, Host header, TLS name (SNI) and
+// certificate check stay HOST1's. An empty HOST1 or PORT1 matches any host or port; an
+// empty HOST2 or PORT2 keeps the request's own. The first entry that matches is used.
+struct ConnectToEntry {
+  std::string host;                // lower case, no brackets; empty: any
+  std::optional<int> port;         // unset: any
+  std::string to_host;             // no brackets; empty: the request's host
+  std::optional<int> to_port;      // unset: the request's port
+  std::string text;                // as given, for messages and runs.options
+};
+
 inline constexpr const char* kDefaultUserAgent =
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/120.0 Safari/537.36 pageload/0.1";
@@ -44,6 +56,7 @@ struct LoadOptions {
   std::string cacert;                 // --cacert
   int ip_version = 0;                 // 0 any, 4 or 6
   std::vector<ResolveEntry> resolve;  // --resolve
+  std::vector<ConnectToEntry> connect_to;  // --connect-to, in order given
   std::vector<std::string> dns_servers;  // --dns-server ADDR[:PORT]
   // --dns-trace: resolve each host iteratively from the root servers, recording every
   // step, instead of asking a recursive resolver.
@@ -84,6 +97,10 @@ struct LoadOptions {
   std::optional<std::string> proxy;
   // --noproxy LIST: hosts that go direct, replacing no_proxy/NO_PROXY; '*': all of them.
   std::optional<std::string> noproxy;
+  // -U/--proxy-user USER:PASSWORD: Basic credentials for whichever proxy a request goes
+  // through (curl's CURLOPT_PROXYUSERPWD); a user and password inside the proxy URL win,
+  // as in curl. Empty: none.
+  std::string proxy_user;
 
   // Cookies. Every run keeps a cookie jar of its own, as a browser profile does for a
   // page: a Set-Cookie on one hop is sent on the next and to the page's subresources.
@@ -101,6 +118,10 @@ struct LoadOptions {
   // -e: the Referer of the document's requests (each hop of its redirect chain), as
   // curl sends it on every hop; the page's own requests carry the page's referrer.
   std::string referer;
+  // -e 'URL;auto' (or ';auto'): each redirect hop of the document sends the hop before's
+  // URL as its Referer, without user, password or fragment, as curl's CURLOPT_AUTOREFERER;
+  // `referer` (the part before ";auto") goes on the first hop.
+  bool referer_auto = false;
 
   // The page. By default a load is the page: the document and what it names. With
   // document_only (--document-only) it is the document's redirect chain alone.

@@ -55,22 +55,31 @@ namespace {
 // -d @FILE and --data-binary @FILE, as curl reads them ('@-': standard input): -d
 // drops carriage returns and line feeds, --data-binary keeps every byte.
 Status read_body(RunCommand& cmd) {
-  const bool binary = cmd.data_binary.has_value();
-  if (binary) cmd.options.data = cmd.data_binary;
-  if (!cmd.options.data || cmd.options.data->empty() || cmd.options.data->front() != '@') return Status::Ok();
+  const bool binary = !cmd.data_binary.empty();
+  const std::vector<std::string>& parts = binary ? cmd.data_binary : cmd.raw_data;
+  if (parts.empty()) return Status::Ok();
   const std::string flag = binary ? "--data-binary" : "-d";
-  const std::string name = cmd.options.data->substr(1);
-  if (name == "-" && cmd.input == "-")
-    return Status(Code::kUsage, flag + " @- and --input - cannot both read standard input");
-  std::ifstream file;
-  if (name != "-") file.open(name, std::ios::binary);
-  std::istream& in = name == "-" ? std::cin : file;
-  if (name != "-" && !file)
-    return Status(Code::kUsage, flag + " @" + name + ": cannot read " + name + ": " + std::strerror(errno));
-  std::string body{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  if (in.bad()) return Status(Code::kUsage, flag + " @" + name + ": cannot read " + name);
-  if (!binary) std::erase_if(body, [](char c) { return c == '\r' || c == '\n'; });
-  cmd.options.data = std::move(body);
+  std::string data;
+  for (const std::string& part : parts) {
+    if (!data.empty()) data += '&';
+    if (part.empty() || part.front() != '@') {
+      data += part;
+      continue;
+    }
+    const std::string name = part.substr(1);
+    if (name == "-" && cmd.input == "-")
+      return Status(Code::kUsage, flag + " @- and --input - cannot both read standard input");
+    std::ifstream file;
+    if (name != "-") file.open(name, std::ios::binary);
+    std::istream& in = name == "-" ? std::cin : file;
+    if (name != "-" && !file)
+      return Status(Code::kUsage, flag + " @" + name + ": cannot read " + name + ": " + std::strerror(errno));
+    std::string body{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    if (in.bad()) return Status(Code::kUsage, flag + " @" + name + ": cannot read " + name);
+    if (!binary) std::erase_if(body, [](char c) { return c == '\r' || c == '\n'; });
+    data += body;
+  }
+  cmd.options.data = std::move(data);
   return Status::Ok();
 }
 
@@ -111,6 +120,17 @@ Status complete_curl_options(RunCommand& cmd) {
     if (!header.ok()) return header.status();
     o.headers.push_back(header.value());
   }
+  if (cmd.proxy_user) {
+    auto user = parse_proxy_user(*cmd.proxy_user);
+    if (!user.ok()) return user.status();
+    o.proxy_user = user.value();
+  }
+  // curl's -e 'URL;auto': the URL on the first hop, the hop before's URL on each redirect.
+  if (constexpr std::string_view kAuto = ";auto"; o.referer.size() >= kAuto.size() &&
+                                                   o.referer.compare(o.referer.size() - kAuto.size(), kAuto.size(), kAuto) == 0) {
+    o.referer.resize(o.referer.size() - kAuto.size());
+    o.referer_auto = true;
+  }
   if (o.referer.find_first_of(std::string("\r\n\0", 3)) != std::string::npos)
     return Status(Code::kUsage, "-e must not contain a line break");
   if (cmd.write_out) {
@@ -134,6 +154,11 @@ Status complete_options(RunCommand& cmd) {
     auto r = parse_resolve(raw);
     if (!r.ok()) return r.status();
     cmd.options.resolve.push_back(r.value());
+  }
+  for (const auto& raw : cmd.raw_connect_to) {
+    auto c = parse_connect_to(raw);
+    if (!c.ok()) return c.status();
+    cmd.options.connect_to.push_back(c.value());
   }
   for (const auto& raw : cmd.raw_dns_servers) {
     auto s = parse_dns_server(raw);

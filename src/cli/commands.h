@@ -13,6 +13,7 @@ struct RunCommand {
   std::vector<std::string> urls;
   LoadOptions options;
   std::vector<std::string> raw_headers, raw_resolve, raw_dns_servers, raw_dns_roots;
+  std::vector<std::string> raw_connect_to;  // --connect-to, repeatable
   std::string db;
   std::string html;  // --html PATH
   std::string har;   // --har PATH: the runs as one HAR 1.2 file
@@ -22,7 +23,9 @@ struct RunCommand {
   int parallel = 1;        // --parallel N: loads in flight at once
   std::string input;       // --input FILE: more URLs, one per line ('#' comments)
   bool fail_early = false; // --fail-early: a bad --input line ends the batch (else it is skipped)
-  std::optional<std::string> data_binary;  // --data-binary: as -d, but '@FILE' is sent as it is
+  // -d and --data-binary (as -d, but '@FILE' is sent as it is), each repeatable: the
+  // parts are joined with '&', as curl joins them.
+  std::vector<std::string> raw_data, data_binary;
   // curl's everyday flags (README "For curl users").
   std::vector<std::string> raw_cookies;  // -b: 'NAME=VALUE; ...' strings or cookie files
   std::string cookie_jar;                // -c FILE ('-': standard output)
@@ -32,6 +35,7 @@ struct RunCommand {
   std::string dump_header;               // -D FILE ('-': standard output)
   std::optional<std::string> write_out;  // -w FORMAT or @FILE
   std::optional<std::string> user;       // -u USER:PASSWORD
+  std::optional<std::string> proxy_user; // -U USER:PASSWORD
   std::string output;                    // -o FILE: the document's final body
 };
 

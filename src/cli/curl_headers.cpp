@@ -18,9 +18,18 @@ std::string status_line(const Request& r) {
   return line;
 }
 
-std::string request_line(const Request& r) {
+// Through a proxy without a tunnel (an http:// URL), the request line names the whole URL
+// (absolute form, without user and password), as curl sends it to the proxy.
+std::string request_line(const Run& run, const Request& r) {
   auto url = parse_url(r.url);
-  const std::string target = url.ok() ? url.value().target : r.url;
+  std::string target = url.ok() ? url.value().target : r.url;
+  const bool proxied = r.connection && *r.connection >= 0 && *r.connection < static_cast<int>(run.connections.size()) &&
+                       !run.connections[static_cast<std::size_t>(*r.connection)].proxy.empty();
+  if (proxied && url.ok() && url.value().scheme == "http") {
+    const Url& u = url.value();
+    target = "http://" + (u.host.find(':') != std::string::npos ? "[" + u.host + "]" : u.host) +
+             (u.port == 80 ? "" : ":" + std::to_string(u.port)) + target;
+  }
   return safe(r.method, 64) + " " + safe(target, kMaxHeaderText) + " " +
          (r.http_version.empty() ? "HTTP/1.1" : r.http_version);
 }
@@ -47,7 +56,7 @@ std::string verbose_heads(const Run& run) {
   std::string out;
   for (const Request* hop : document_chain(run)) {
     if (!hop->request_headers.empty() || hop->status) {
-      out += "> " + request_line(*hop) + "\r\n" + header_lines(hop->request_headers, "> ") + ">\r\n";
+      out += "> " + request_line(run, *hop) + "\r\n" + header_lines(hop->request_headers, "> ") + ">\r\n";
     }
     if (hop->status) {
       out += "< " + status_line(*hop) + "\r\n" + header_lines(hop->response_headers, "< ") + "<\r\n";

@@ -55,8 +55,13 @@ int main(int argc, char** argv) {
   cmd_run->add_option("-X,--request", o.method, "Request method");
   cmd_run->add_option("-H,--header", run.raw_headers, "Extra header 'Name: value' (repeatable)")
       ->allow_extra_args(false);
-  auto* data = cmd_run->add_option("-d,--data", o.data, "Request body (makes the request a POST); @FILE reads it, without line breaks");
-  cmd_run->add_option("--data-binary", run.data_binary, "Request body; @FILE reads it byte for byte")->excludes(data);
+  auto* data = cmd_run->add_option("-d,--data", run.raw_data,
+                                   "Request body (makes the request a POST); @FILE reads it, without line breaks; "
+                                   "repeated: joined with '&' (as curl)")
+                   ->allow_extra_args(false);
+  cmd_run->add_option("--data-binary", run.data_binary, "Request body; @FILE reads it byte for byte; repeated: joined with '&'")
+      ->allow_extra_args(false)
+      ->excludes(data);
   cmd_run->add_option("-A,--user-agent", o.user_agent, "User-Agent (default: browser-like)");
   cmd_run->add_flag("-k,--insecure", o.insecure, "Do not verify certificates (the result is still recorded)");
   cmd_run->add_option("--cacert", o.cacert, "CA bundle (PEM) to verify servers with")->check(CLI::ExistingFile);
@@ -64,6 +69,10 @@ int main(int argc, char** argv) {
   auto* v6 = cmd_run->add_flag_callback("-6,--ipv6", [&] { o.ip_version = 6; }, "Use IPv6 only");
   v4->excludes(v6);
   cmd_run->add_option("--resolve", run.raw_resolve, "HOST:PORT:ADDR[,ADDR] use these addresses, no DNS (repeatable)")
+      ->allow_extra_args(false);
+  cmd_run->add_option("--connect-to", run.raw_connect_to,
+                      "HOST1:PORT1:HOST2:PORT2 connect to HOST2:PORT2 for requests to HOST1:PORT1 (as curl; empty "
+                      "fields: any, or the same; repeatable)")
       ->allow_extra_args(false);
   cmd_run->add_option("--dns-server", run.raw_dns_servers, "Resolver ADDR[:PORT] (repeatable; default: system)")
       ->allow_extra_args(false);
@@ -99,6 +108,10 @@ int main(int argc, char** argv) {
                       "Use this http:// proxy instead of the proxy variables ('' for none; socks and https proxies "
                       "are not supported)")
       ->allow_extra_args(false);
+  cmd_run->add_option("-U,--proxy-user", run.proxy_user,
+                      "USER:PASSWORD for the proxy, sent as Basic Proxy-Authorization (a user and password in the "
+                      "proxy URL win)");
+  cmd_run->add_flag_callback("--proxy-basic", [] {}, "Accepted: Basic is the one proxy authentication pageload sends");
   cmd_run->add_option("--noproxy", o.noproxy,
                       "Hosts to reach directly despite a proxy (comma-separated; '*' for all)");
   cmd_run->add_flag("--share-connections", o.share_connections,
@@ -148,7 +161,7 @@ int main(int argc, char** argv) {
       ->group(curl_group);
   cmd_run->add_option("-u,--user", run.user, "USER:PASSWORD, sent as Basic authorization to the URL's origin only")
       ->group(curl_group);
-  cmd_run->add_option("-e,--referer", o.referer, "Referer header for the document's requests")->group(curl_group);
+  cmd_run->add_option("-e,--referer", o.referer, "Referer header for the document's requests (URL;auto: and the hop before's URL on each redirect, as curl)")->group(curl_group);
   cmd_run->add_flag_callback("--compressed", [] {}, "Accepted: pageload always asks for compressed responses, as a browser does")
       ->group(curl_group);
   const CLI::Option* http2 =

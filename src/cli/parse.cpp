@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <optional>
 
 namespace pageload::cli {
 namespace {
@@ -40,7 +41,60 @@ StatusOr<int> parse_port(const std::string& s, const std::string& whole) {
   return port;
 }
 
+// One host field of --connect-to, at `text[pos]`: "" , a name, an IPv4 address or a
+// bracketed IPv6 one, and the ':' after it (a port field always follows). Moves `pos`
+// past that ':'. nullopt when it is none of those or no ':' follows.
+std::optional<std::string> connect_to_host(const std::string& text, std::size_t& pos) {
+  std::string host;
+  if (pos < text.size() && text[pos] == '[') {
+    const auto close = text.find(']', pos);
+    if (close == std::string::npos) return std::nullopt;
+    host = text.substr(pos + 1, close - pos - 1);
+    unsigned char buf[16];
+    if (host.find('\0') != std::string::npos || inet_pton(AF_INET6, host.c_str(), buf) != 1) return std::nullopt;
+    pos = close + 1;
+  } else {
+    const auto colon = text.find(':', pos);
+    host = text.substr(pos, colon == std::string::npos ? std::string::npos : colon - pos);
+    for (unsigned char c : host)
+      if (!std::isalnum(c) && c != '-' && c != '.' && c != '_') return std::nullopt;
+    pos += host.size();
+  }
+  if (pos >= text.size() || text[pos] != ':') return std::nullopt;
+  ++pos;
+  std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return std::tolower(c); });
+  return host;
+}
+
 }  // namespace
+
+StatusOr<ConnectToEntry> parse_connect_to(const std::string& text) {
+  const Status usage(Code::kUsage, "--connect-to needs HOST1:PORT1:HOST2:PORT2 (any field may be empty; IPv6 in "
+                                   "brackets), got '" + text + "'");
+  ConnectToEntry entry;
+  entry.text = text;
+  std::size_t pos = 0;
+  auto port_field = [&](std::optional<int>& port, bool last) -> bool {
+    const auto colon = last ? std::string::npos : text.find(':', pos);
+    if (!last && colon == std::string::npos) return false;
+    const std::string field = text.substr(pos, colon == std::string::npos ? std::string::npos : colon - pos);
+    pos = colon == std::string::npos ? text.size() : colon + 1;
+    if (field.empty()) return true;
+    auto p = parse_port(field, text);
+    if (!p.ok()) return false;
+    port = p.value();
+    return true;
+  };
+  auto host = connect_to_host(text, pos);
+  if (!host) return usage;
+  entry.host = *host;
+  if (!port_field(entry.port, false)) return usage;
+  auto to_host = connect_to_host(text, pos);
+  if (!to_host) return usage;
+  entry.to_host = *to_host;
+  if (!port_field(entry.to_port, true)) return usage;
+  return entry;
+}
 
 StatusOr<Header> parse_header(const std::string& text) {
   if (text.find_first_of("\r\n") != std::string::npos)
@@ -137,6 +191,14 @@ StatusOr<Header> parse_user(const std::string& text) {
                                 reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
   encoded.resize(static_cast<std::size_t>(n));
   return Header{"Authorization", "Basic " + encoded};
+}
+
+StatusOr<std::string> parse_proxy_user(const std::string& text) {
+  if (text.find(':') == std::string::npos)
+    return Status(Code::kUsage, "-U/--proxy-user needs USER:PASSWORD (pageload does not ask for a password)");
+  if (text.find_first_of(std::string("\r\n\0", 3)) != std::string::npos)
+    return Status(Code::kUsage, "-U/--proxy-user must not contain a line break");
+  return text;
 }
 
 Status check_user_agent(const std::string& text) {

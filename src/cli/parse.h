@@ -15,6 +15,11 @@ namespace pageload::cli {
 StatusOr<Header> parse_header(const std::string& text);
 // HOST:PORT:ADDR[,ADDR...] (IPv6 addresses in brackets). kUsage otherwise.
 StatusOr<ResolveEntry> parse_resolve(const std::string& text);
+// --connect-to HOST1:PORT1:HOST2:PORT2 as curl reads it: each field may be empty (HOST1,
+// PORT1: any; HOST2, PORT2: the request's own); IPv6 addresses in brackets. Host names
+// are lower-cased. kUsage, naming the flag and the value, for anything else: not four
+// fields, a port that is not 1 to 65535, a host with characters no host name has.
+StatusOr<ConnectToEntry> parse_connect_to(const std::string& text);
 // ADDR or ADDR:PORT or [V6]:PORT; returns it normalised as given. kUsage otherwise, the
 // message naming `flag` (--dns-server, --dns-root).
 StatusOr<std::string> parse_dns_server(const std::string& text, const std::string& flag = "--dns-server");
@@ -38,16 +43,18 @@ Status check_tls_versions(TlsVersion min, TlsVersion max);
 // without a colon (curl would ask for the password; pageload does not ask) or with a line
 // break.
 StatusOr<Header> parse_user(const std::string& text);
+// -U/--proxy-user USER:PASSWORD, returned as given. kUsage without a colon (pageload does
+// not ask for the password) or with a line break or NUL.
+StatusOr<std::string> parse_proxy_user(const std::string& text);
 
 // Common flags of curl that pageload does not have, each refused by name ("pageload does
 // not support curl's --form") rather than as an unknown flag. `takes_value`: the flag
-// reads the next argument, so that it is not taken for a URL. Proxy flags are not here:
-// they are the proxy module's.
+// reads the next argument, so that it is not taken for a URL.
 struct CurlFlag {
   std::string_view names;  // CLI11 spelling: "-F,--form"
   bool takes_value;
 };
-inline constexpr std::array<CurlFlag, 63> kUnsupportedCurlFlags{{
+inline constexpr std::array<CurlFlag, 74> kUnsupportedCurlFlags{{
     {"-F,--form", true}, {"--form-string", true}, {"-T,--upload-file", true}, {"-C,--continue-at", true},
     {"-r,--range", true}, {"--limit-rate", true}, {"--retry", true}, {"--retry-delay", true},
     {"--retry-max-time", true}, {"--retry-all-errors", false}, {"-K,--config", true}, {"-E,--cert", true},
@@ -64,10 +71,13 @@ inline constexpr std::array<CurlFlag, 63> kUnsupportedCurlFlags{{
     {"-0,--http1.0", false}, {"-N,--no-buffer", false}, {"-j,--junk-session-cookies", false},
     {"--fail-with-body", false}, {"--location-trusted", false}, {"--post301", false}, {"--post302", false},
     {"--post303", false}, {"--ssl-reqd", false}, {"--tcp-fastopen", false},
-    // Not yet: it needs the loader to look up HOST2 for HOST1's requests (--resolve
-    // covers the same port).
-    {"--connect-to", true},
+    // Proxies: only http:// proxies with Basic credentials (-x, -U); no tunnel for http://
+    // URLs, no TLS to the proxy, no SOCKS.
+    {"-p,--proxytunnel", false}, {"--proxy-digest", false}, {"--proxy-ntlm", false}, {"--proxy-anyauth", false},
+    {"--proxy-negotiate", false}, {"--proxy-insecure", false}, {"--proxy-cacert", true}, {"--proxy-header", true},
+    {"--preproxy", true}, {"--socks5", true}, {"--socks5-hostname", true}, {"--socks4", true},
 }};
+static_assert(!kUnsupportedCurlFlags.back().names.empty(), "the array's size counts more flags than it lists");
 
 // "-F,--form" -> "--form": the name an error message gives.
 inline std::string_view curl_flag_name(std::string_view names) {

@@ -169,6 +169,7 @@ std::string options_to_json(const LoadOptions& o) {
   if (!o.cookie.empty()) j["cookie"] = redacted("Cookie", o.cookie);
   if (!o.cookies.empty()) j["cookie_file_cookies"] = o.cookies.size();
   if (!o.referer.empty()) j["referer"] = redact_url(o.referer);
+  if (o.referer_auto) j["referer_auto"] = true;
   // Which proxy variables were set, not their values (a proxy URL may carry a password;
   // the proxy a run used is recorded, redacted, in runs.proxy).
   if (!o.proxy_env.empty()) {
@@ -177,6 +178,19 @@ std::string options_to_json(const LoadOptions& o) {
     j["proxy_variables"] = names;
   }
   if (o.noproxy) j["noproxy"] = *o.noproxy;
+  // -x and -U: the password redacted, as a URL's is (README "Secrets").
+  if (o.proxy) j["proxy"] = o.keep_secrets ? *o.proxy : redact_url(*o.proxy);
+  if (!o.proxy_user.empty()) {
+    const auto colon = o.proxy_user.find(':');
+    j["proxy_user"] = o.keep_secrets || colon == std::string::npos
+                          ? o.proxy_user
+                          : o.proxy_user.substr(0, colon + 1) + std::string(kRedacted);
+  }
+  if (!o.connect_to.empty()) {
+    nlohmann::json entries = nlohmann::json::array();
+    for (const auto& c : o.connect_to) entries.push_back(c.text);
+    j["connect_to"] = entries;
+  }
   // TLS choices only when made: "1.2", "1.3".
   auto version = [](TlsVersion v) { return v == TlsVersion::kTls12 ? "1.2" : "1.3"; };
   if (o.tls_min != TlsVersion::kDefault) j["tls_min"] = version(o.tls_min);

@@ -17,6 +17,8 @@
 #include <string_view>
 #include <vector>
 
+#include <openssl/evp.h>
+
 #include "lab/listen.h"
 #include "lab/stream.h"
 
@@ -91,6 +93,35 @@ std::optional<Target> parse_authority(std::string_view a, int default_port) {
   if (t.host.empty() || t.port <= 0 || t.port > 65535) return std::nullopt;
   t.host = lower(t.host);
   return t;
+}
+
+// The value of the field `name` (lower case) in a request head, trimmed; "" when absent.
+std::string field_value(std::string_view head, std::string_view name) {
+  std::size_t at = head.find("\r\n");
+  while (at != std::string_view::npos && at + 2 < head.size()) {
+    const std::size_t start = at + 2;
+    const std::size_t end = head.find("\r\n", start);
+    const std::string_view field = head.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    const auto colon = field.find(':');
+    if (colon != std::string_view::npos && lower(std::string(field.substr(0, colon))) == name) {
+      std::string_view v = field.substr(colon + 1);
+      while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+      while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+      return std::string(v);
+    }
+    at = end;
+  }
+  return {};
+}
+
+// "Basic base64(credentials)", as a client sends them.
+std::string basic(const std::string& credentials) {
+  std::string encoded(4 * ((credentials.size() + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
+                                reinterpret_cast<const unsigned char*>(credentials.data()),
+                                static_cast<int>(credentials.size()));
+  encoded.resize(static_cast<std::size_t>(n));
+  return "Basic " + encoded;
 }
 
 // The lab's answer for a name, as its DNS gives it: an address, or why there is none.
@@ -176,10 +207,11 @@ void relay(int a, int b, const StopFlag& stop) {
 
 }  // namespace
 
-StatusOr<std::unique_ptr<ForwardProxy>> ForwardProxy::start(const std::string& bind) {
+StatusOr<std::unique_ptr<ForwardProxy>> ForwardProxy::start(const std::string& bind, const std::string& credentials) {
   auto l = listen_pair(bind, "", 0);
   if (!l.ok()) return l.status();
   std::unique_ptr<ForwardProxy> p(new ForwardProxy());
+  if (!credentials.empty()) p->authorization_ = basic(credentials);
   p->listener_ = std::move(l->primary);
   p->port_ = l->port;
   int pipe_fds[2];
@@ -232,6 +264,14 @@ void ForwardProxy::serve(int fd) {
   if (sp1 == std::string::npos || sp2 == std::string::npos) return answer(fd, 400, "Bad Request", "not HTTP");
   const std::string method = line.substr(0, sp1);
   const std::string target = line.substr(sp1 + 1, sp2 - sp1 - 1);
+  if (!authorization_.empty() && field_value(*head, "proxy-authorization") != authorization_) {
+    ++refused_auth_;
+    std::string body = "this proxy needs a user and password (Proxy-Authorization: Basic)\n";
+    send_all(fd, "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"pageload lab\"\r\n"
+                 "Content-Type: text/plain\r\nContent-Length: " + std::to_string(body.size()) +
+                 "\r\nConnection: close\r\n\r\n" + body);
+    return;
+  }
   if (method == "CONNECT") return tunnel(fd, target);
   if (target.rfind("http://", 0) == 0) return forward(fd, method, target, head->substr(line_end + 2) + rest);
   answer(fd, 400, "Bad Request", "a proxy takes CONNECT or a request in absolute form (http://...)");

@@ -11,6 +11,9 @@
 // a name outside the lab is refused (403). A host with a label `tunnel-delay-N` gets its
 // CONNECT answered N ms late (so a test can see the tunnel phase), and
 // `tunnel-refused.test` gets 403 to the CONNECT (a proxy refusing the tunnel).
+// Started with credentials, it is a proxy that demands them: a request or CONNECT without
+// `Proxy-Authorization: Basic base64(USER:PASSWORD)` naming them is answered 407 with
+// `Proxy-Authenticate: Basic realm="pageload lab"`, as squid does.
 #pragma once
 
 #include <atomic>
@@ -31,7 +34,8 @@ class ForwardProxy {
  public:
   // Listens on `bind` (a numeric IPv4 address) on an ephemeral port. kConnectError when it
   // cannot listen, kUsage for a bad address.
-  static StatusOr<std::unique_ptr<ForwardProxy>> start(const std::string& bind);
+  // `credentials` ("USER:PASSWORD"; empty: none demanded) are what a client must send.
+  static StatusOr<std::unique_ptr<ForwardProxy>> start(const std::string& bind, const std::string& credentials = "");
   ~ForwardProxy();
   ForwardProxy(const ForwardProxy&) = delete;
   ForwardProxy& operator=(const ForwardProxy&) = delete;
@@ -42,6 +46,8 @@ class ForwardProxy {
   // CONNECT tunnels opened, and requests forwarded in absolute form, so far. Any thread.
   uint64_t tunnels() const { return tunnels_.load(); }
   uint64_t forwarded() const { return forwarded_.load(); }
+  // Requests and CONNECTs answered 407 (no or wrong credentials). Any thread.
+  uint64_t refused_auth() const { return refused_auth_.load(); }
 
  private:
   ForwardProxy() = default;
@@ -56,7 +62,8 @@ class ForwardProxy {
   StopFlag stop_;
   std::thread accept_thread_;
   ConnectionThreads connections_;
-  std::atomic<uint64_t> tunnels_{0}, forwarded_{0};
+  std::string authorization_;  // the Proxy-Authorization value demanded; empty: none
+  std::atomic<uint64_t> tunnels_{0}, forwarded_{0}, refused_auth_{0};
   std::mutex mu_;
   bool stopped_ = false;
 };

@@ -111,12 +111,16 @@ StatusOr<std::unique_ptr<Lab>> Lab::start(const LabOptions& options) {
     auto proxy = ForwardProxy::start(options.bind);
     if (!proxy.ok()) return proxy.status();
     lab->proxy_ = std::move(proxy.value());
+    auto auth_proxy = ForwardProxy::start(options.bind, std::string(kProxyCredentials));
+    if (!auth_proxy.ok()) return auth_proxy.status();
+    lab->auth_proxy_ = std::move(auth_proxy.value());
   }
   return lab;
 }
 
 Lab::~Lab() {
   // Servers first: their threads may still read certificates from the state dir's owner.
+  auth_proxy_.reset();
   proxy_.reset();
   fault_.reset();
   https12_.reset();
@@ -158,6 +162,11 @@ std::map<std::string, uint64_t> Lab::connections_by_host(Server server) const {
 int Lab::proxy_port() const { return proxy_ ? proxy_->port() : 0; }
 
 std::string Lab::proxy_url() const { return proxy_ ? "http://" + bind_ + ":" + std::to_string(proxy_port()) : ""; }
+
+std::string Lab::auth_proxy_url() const {
+  return auth_proxy_ ? "http://" + bind_ + ":" + std::to_string(auth_proxy_->port()) : "";
+}
+uint64_t Lab::auth_proxy_refused() const { return auth_proxy_ ? auth_proxy_->refused_auth() : 0; }
 
 uint64_t Lab::proxy_tunnels() const { return proxy_ ? proxy_->tunnels() : 0; }
 uint64_t Lab::proxy_forwarded() const { return proxy_ ? proxy_->forwarded() : 0; }
@@ -266,6 +275,12 @@ std::string Lab::describe() const {
            " --dns-server " + dns_server() + " --cacert " + ca_file() + "\n";
     out += "  tunnel-delay-N.test: the CONNECT answered N ms late; tunnel-refused.test: 403 to the CONNECT;"
            " nxdomain.test: 502\n";
+  }
+  if (auth_proxy_) {
+    out += "\nForward proxy demanding a user and password (" + std::string(kProxyCredentials) + "; 407 without): " +
+           auth_proxy_url() + "\n";
+    out += "  pageload run -x " + auth_proxy_url() + " -U " + std::string(kProxyCredentials) + " " +
+           http_url("www.test", "/") + " --dns-server " + dns_server() + "\n";
   }
   return out;
 }

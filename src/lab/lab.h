@@ -115,6 +115,12 @@ class Lab {
   std::string proxy_url() const;
   uint64_t proxy_tunnels() const;
   uint64_t proxy_forwarded() const;
+  // A second forward proxy, the same but demanding kProxyCredentials (Basic): 407 with
+  // Proxy-Authenticate without them. "http://127.0.0.1:PORT" (no credentials in it), and
+  // the requests and CONNECTs it answered 407 so far. IPv4 bind address only.
+  static constexpr std::string_view kProxyCredentials = "lab:lab-proxy-secret";
+  std::string auth_proxy_url() const;
+  uint64_t auth_proxy_refused() const;
   // "http://HOST:PORT/path" on the by-path fault port.
   std::string fault_url(std::string_view host, std::string_view path) const;
   // Several lines for people: ports, example commands and URLs, CA file, DNS names,
@@ -138,6 +144,7 @@ class Lab {
   std::unique_ptr<HttpServer> https12_;
   std::unique_ptr<FaultServer> fault_;  // null when the lab binds an IPv6 address
   std::unique_ptr<ForwardProxy> proxy_;  // likewise
+  std::unique_ptr<ForwardProxy> auth_proxy_;  // likewise
 };
 
 }  // namespace pageload::lab

@@ -21,6 +21,7 @@
 
 #include "core/url.h"
 #include "transfer/proxy.h"
+#include "transfer/transfer.h"
 #include "pageload/result.h"
 
 namespace pageload::loader {
@@ -77,6 +78,9 @@ struct Fetch {
   // the proxy's own host (dns_host), not the URL's.
   std::optional<transfer::Proxy> proxy;
   std::string dns_host;
+  // --connect-to: the host and port curl connects to instead of the URL's (directly, or
+  // through a proxy's tunnel); unset: the URL's.
+  std::optional<transfer::ExchangeSpec::ConnectTo> connect_to;
 
   int document = -1;      // the document this fetch's response feeds or belongs to
   int frame_depth = 0;    // documents: 0 the page, 1 an iframe in it, ...

@@ -2,6 +2,8 @@
 
 #include <string_view>
 
+#include <arpa/inet.h>
+
 #include "core/redact.h"
 
 namespace pageload::loader {
@@ -19,7 +21,23 @@ std::vector<std::string> loopback_addresses(int ip_version) {
   return {"127.0.0.1", "::1"};
 }
 
+bool is_ip(const std::string& host) {
+  unsigned char buf[16];
+  return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
+}
+
 }  // namespace
+
+std::optional<Dial> connect_to_for(const Url& url, const LoadOptions& options) {
+  for (const auto& c : options.connect_to) {
+    if ((!c.host.empty() && !iequals(c.host, url.host)) || (c.port && *c.port != url.port)) continue;
+    Dial dial{c.to_host.empty() ? url.host : c.to_host, c.to_port.value_or(url.port), false, &c};
+    if (iequals(dial.host, url.host) && dial.port == url.port) return std::nullopt;
+    dial.host_is_ip = c.to_host.empty() ? url.host_is_ip : is_ip(dial.host);
+    return dial;
+  }
+  return std::nullopt;
+}
 
 std::optional<std::vector<std::string>> fixed_addresses(const Url& url, const LoadOptions& options) {
   if (url.host_is_ip) return std::vector<std::string>{};

@@ -13,6 +13,17 @@
 
 namespace pageload::loader {
 
+// Where a request for `url` connects under --connect-to: the first entry whose host and
+// port match (an empty one matches any), with its empty fields filled from the URL.
+// nullopt when no entry matches, or the one that does changes neither host nor port.
+struct Dial {
+  std::string host;  // no brackets
+  int port = 0;
+  bool host_is_ip = false;
+  const ConnectToEntry* entry = nullptr;  // the entry applied (options own it)
+};
+std::optional<Dial> connect_to_for(const Url& url, const LoadOptions& options);
+
 // The addresses to hand curl for `url` without a lookup (empty for an IP literal: curl
 // connects to it directly), or nullopt when DNS must be asked.
 std::optional<std::vector<std::string>> fixed_addresses(const Url& url, const LoadOptions& options);

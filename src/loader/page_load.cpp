@@ -62,6 +62,18 @@ std::string referrer_for(const Url& from, const Url& to) {
   return origin + "/";
 }
 
+// curl's automatic Referer on a redirect (-e ';auto'): the URL followed from, without its
+// user, password and fragment.
+std::string auto_referer(const Url& from) {
+  std::string url = from.full.substr(0, from.full.find('#'));
+  const auto authority = url.find("://");
+  if (authority == std::string::npos) return url;
+  const auto end = url.find_first_of("/?", authority + 3);
+  const auto at = url.rfind('@', end == std::string::npos ? std::string::npos : end);
+  if (at != std::string::npos && at > authority) url.erase(authority + 3, at - authority - 2);
+  return url;
+}
+
 // How long a lookup's addresses may still be used: its smallest TTL (the cache hands out
 // copies whose TTLs have counted down).
 std::optional<double> remaining_ttl_s(const DnsLookup& lookup) {
@@ -324,6 +336,23 @@ void PageLoad::resolve(int seq, bool may_reuse) {
   // Through a proxy that resolves the target, the name to look up is the proxy's own.
   const bool proxied = f.proxy && !f.proxy->resolves_locally;
   Url target = f.url;
+  f.connect_to.reset();
+  if (auto dial = connect_to_for(f.url, options_)) {
+    // As curl: through a proxy, an https request's tunnel is asked for the other host and
+    // port; an http:// one goes to the proxy as it is, so the entry changes nothing.
+    if (proxied && f.url.scheme != "https") {
+      request(seq).warnings.push_back("--connect-to " + dial->entry->text + " not applied: an http:// request goes to the proxy " +
+                                      f.proxy->shown + " as it is");
+    } else {
+      f.connect_to = transfer::ExchangeSpec::ConnectTo{dial->host, dial->port, dial->host_is_ip};
+      note_connect_to(f, *dial->entry);
+      if (!proxied) {
+        target.host = dial->host;
+        target.port = dial->port;
+        target.host_is_ip = dial->host_is_ip;
+      }
+    }
+  }
   if (proxied) {
     for (const auto& r : options_.resolve)
       if (iequals(r.host, f.url.host) && r.port == f.url.port)
@@ -377,6 +406,18 @@ void PageLoad::resolve(int seq, bool may_reuse) {
   host.lookup_id = resolver_.resolve(target.host, options_.ip_version, clock_, [this, key](DnsLookup lookup) {
     on_lookup(key, std::move(lookup));
   });
+}
+
+void PageLoad::note_connect_to(const Fetch& f, const ConnectToEntry& entry) {
+  auto authority = [](const std::string& host, int port) {
+    return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  };
+  const std::string to = authority(f.connect_to->host, f.connect_to->port);
+  const std::string line =
+      "requests for " + authority(f.url.host, f.url.port) +
+      (f.proxy ? " are tunnelled to " + to + " through the proxy " + f.proxy->shown : " go to " + to) +
+      " (--connect-to " + entry.text + ")";
+  if (std::find(run_.warnings.begin(), run_.warnings.end(), line) == run_.warnings.end()) run_.warnings.push_back(line);
 }
 
 bool PageLoad::in_flight_to(const std::string& origin) const {
@@ -486,13 +527,19 @@ void PageLoad::start_exchange(int seq, std::vector<std::string> addresses) {
         spec.headers.push_back({"Referer", referrer});
     }
   }
-  if (!o.referer.empty() && f.type == ResourceType::kDocument && f.frame_depth == 0)
-    spec.headers.push_back({"Referer", o.referer});
+  if (f.type == ResourceType::kDocument && f.frame_depth == 0) {
+    if (o.referer_auto && f.redirect_from)
+      spec.headers.push_back({"Referer", auto_referer(fetches_[static_cast<std::size_t>(*f.redirect_from)].url)});
+    else if (!o.referer.empty())
+      spec.headers.push_back({"Referer", o.referer});
+  }
   spec.user_agent = o.user_agent;
   spec.cookies = &cookies_;
   // -b 'NAME=VALUE': as the user's own Cookie header, only where they sent the load.
   if (f.url.origin() == first_origin_) spec.cookie = o.cookie;
   spec.proxy = f.proxy;
+  spec.proxy_user = o.proxy_user;
+  spec.connect_to = f.connect_to;
   if (f.proxy && !f.proxy->resolves_locally) {
     spec.proxy_addresses = std::move(addresses);  // the proxy's own host: the target is its to resolve
   } else {

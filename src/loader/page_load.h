@@ -114,6 +114,8 @@ class PageLoad {
   void record_retries(transfer::ExchangeResult& result);
   void record_connection(Request& req, transfer::ExchangeResult& result);
   bool in_flight_to(const std::string& origin) const;
+  // A run warning, once per host and port, that a --connect-to entry sent `f` elsewhere.
+  void note_connect_to(const Fetch& f, const ConnectToEntry& entry);
   void check_deadline(double now_ms);
   std::string stop_message(Code code) const;
   void mark_cut_short();

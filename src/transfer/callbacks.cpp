@@ -290,7 +290,9 @@ int on_resolver_start(void*, void*, void* clientp) {
   // proxy curl resolves the proxy's name: the loader gives its addresses when it is a name
   // (so curl finds them in its cache and never gets here for it); a SOCKS proxy that
   // takes addresses needs the target's, given like any host's.
-  if (ex.spec.url.host_is_ip || (ex.spec.proxy && ex.spec.proxy->host_is_ip)) return 0;
+  // With --connect-to the name curl resolves is the one it connects to instead.
+  const bool ip = ex.spec.connect_to ? ex.spec.connect_to->host_is_ip : ex.spec.url.host_is_ip;
+  if (ip || (ex.spec.proxy && ex.spec.proxy->host_is_ip)) return 0;
   ex.resolve_refused = true;
   return 1;
 }

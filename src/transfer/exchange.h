@@ -110,7 +110,7 @@ struct Exchange {
   SocketRegistry* registry = nullptr;  // the driver's, for the sockets curl opens
   Driver::Callback done;
   Easy easy;
-  Slist headers, resolve;
+  Slist headers, resolve, connect_to;
 
   Timeline timeline;    // handed, first_byte, done
   std::list<Try> tries;  // never empty once started; the last is the current one

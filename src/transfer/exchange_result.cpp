@@ -192,8 +192,14 @@ Failed failure_of(Exchange& ex, CURLcode rc, const Progress& progress) {
   else if (rc == CURLE_BAD_FUNCTION_ARGUMENT && c.code == Code::kProtocolError)
     message = refused_line_message(ex.unread_header_line, progress.head_complete);
   else if (c.code == Code::kConnectRefused && connect_code != 0)
-    message = "the proxy answered the CONNECT for a tunnel to " + ex.spec.url.host + ":" +
-              std::to_string(ex.spec.url.port) + " with " + std::to_string(connect_code) + ": no tunnel, no TLS";
+    message = "the proxy answered the CONNECT for a tunnel to " +
+              (ex.spec.connect_to ? ex.spec.connect_to->host + ":" + std::to_string(ex.spec.connect_to->port)
+                                  : ex.spec.url.host + ":" + std::to_string(ex.spec.url.port)) +
+              " with " + std::to_string(connect_code) + ": no tunnel, no TLS" +
+              (connect_code != 407 ? ""
+               : ex.spec.proxy_user.empty() && (!ex.spec.proxy || ex.spec.proxy->url.find('@') == std::string::npos)
+                   ? " (the proxy wants a user and password: -U USER:PASSWORD)"
+                   : " (the proxy refused the user and password)");
   else if (c.code == Code::kRecvError && !head.final_status() && !head.interim().empty())
     message = "connection closed after an interim " + std::to_string(head.interim().back()) +
               " response, before the final response";
@@ -425,6 +431,11 @@ ExchangeResult build_result(Exchange& ex, CURLcode rc, int64_t now_us) {
                          "): connect is to the proxy" +
                          (b.tunnel ? std::string(", tunnel its CONNECT, tls with the origin inside it") : "") +
                          "; --noproxy '*' goes direct");
+  // An http:// request's 407 is the proxy's answer, not the origin's.
+  if (ex.spec.proxy && !b.tunnel && r.status == 407)
+    r.warnings.push_back(ex.spec.proxy_user.empty() && ex.spec.proxy->url.find('@') == std::string::npos
+                             ? "407 is the proxy's answer: it wants a user and password (-U USER:PASSWORD)"
+                             : "407 is the proxy's answer: it refused the user and password");
   if (b.new_connection) result.connection = connection_of(ex, result, progress, failed, now_us);
   if (b.new_connection && ex.tls.steps_dropped)
     r.warnings.push_back("the TLS connection carried " + std::to_string(ex.tls.steps_dropped) +

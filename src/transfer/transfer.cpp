@@ -271,18 +271,32 @@ Status Driver::Impl::configure(Exchange& ex) {
   // Addresses: curl does no lookup of its own (on_resolver_start refuses one), and its
   // copy expires when the loader's does.
   curl_easy_setopt(e, CURLOPT_DNS_CACHE_TIMEOUT, -1L);
-  const auto key = std::make_pair(spec.pool, host_port(spec.url));
+  // With --connect-to, curl connects to (and looks up) the other host and port: the
+  // addresses are that host's, in curl's DNS cache under its name and port.
+  Url dial = spec.url;
+  if (spec.connect_to) {
+    dial.host = spec.connect_to->host;
+    dial.port = spec.connect_to->port;
+    dial.host_is_ip = spec.connect_to->host_is_ip;
+    auto bracketed = [](const std::string& host) { return host.find(':') != std::string::npos ? "[" + host + "]" : host; };
+    if (!append(ex.connect_to, bracketed(spec.url.host) + ":" + std::to_string(spec.url.port) + ":" +
+                                   bracketed(dial.host) + ":" + std::to_string(dial.port)))
+      return Status(Code::kInternal, "out of memory for CURLOPT_CONNECT_TO");
+    curl_easy_setopt(e, CURLOPT_CONNECT_TO, ex.connect_to.get());
+  }
+  if (!spec.proxy_user.empty()) curl_easy_setopt(e, CURLOPT_PROXYUSERPWD, spec.proxy_user.c_str());
+  const auto key = std::make_pair(spec.pool, host_port(dial));
   const int64_t now = mono_now_us();
   if (!spec.addresses.empty()) {
-    if (!append(ex.resolve, resolve_line(spec.url, spec.addresses)))
+    if (!append(ex.resolve, resolve_line(dial, spec.addresses)))
       return Status(Code::kInternal, "out of memory for CURLOPT_RESOLVE");
     dns_expiry[key] = spec.addresses_ttl_s
                           ? std::optional<int64_t>(now + static_cast<int64_t>(std::max(0.0, *spec.addresses_ttl_s) * 1e6))
                           : std::nullopt;
-  } else if (!spec.url.host_is_ip && !spec.proxy) {
+  } else if (!dial.host_is_ip && !spec.proxy) {
     auto it = dns_expiry.find(key);
     if (it != dns_expiry.end() && it->second && *it->second <= now) {
-      if (!append(ex.resolve, "-" + host_port(spec.url))) return Status(Code::kInternal, "out of memory");
+      if (!append(ex.resolve, "-" + host_port(dial))) return Status(Code::kInternal, "out of memory");
       dns_expiry.erase(it);
     }
   }

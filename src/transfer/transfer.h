@@ -82,7 +82,19 @@ struct ExchangeSpec {
   // How long the addresses may be used (the answer's remaining TTL, seconds); curl's
   // copy expires with it. Unset: for as long as the pool lives (--resolve, localhost).
   std::optional<double> addresses_ttl_s;
+  // --connect-to: the host and port to connect to instead of url's (CURLOPT_CONNECT_TO);
+  // `addresses` are then this host's. The URL, Host header, SNI and certificate check
+  // stay url's. Through a proxy, an https tunnel is asked for this host and port.
+  struct ConnectTo {
+    std::string host;  // no brackets
+    int port = 0;
+    bool host_is_ip = false;
+  };
+  std::optional<ConnectTo> connect_to;
   std::optional<Proxy> proxy;         // unset: direct (curl's own environment lookup is off)
+  // -U USER:PASSWORD for the proxy (CURLOPT_PROXYUSERPWD, Basic); credentials in the
+  // proxy's URL win, as in curl. Empty: none.
+  std::string proxy_user;
   // The addresses of the proxy's host when it is a name (looked up by the loader as any
   // host is), so that curl does not resolve it itself.
   std::vector<std::string> proxy_addresses;

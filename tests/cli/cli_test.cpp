@@ -120,7 +120,7 @@ TEST_CASE("the --json flag prints one parseable object per run with its phases")
 
 // Review of issue 8: `-d @body100k` sent the literal text "@body100k", where curl sends
 // the file (without its line breaks; --data-binary keeps every byte).
-TEST_CASE("the -d @FILE flag sends the file without line breaks as curl does, and --data-binary @FILE byte for byte") {
+TEST_CASE("the -d @FILE flag sends the file without line breaks as curl does, --data-binary @FILE byte for byte, and repeated -d parts joined with &") {
   TempDb tmp;
   { std::ofstream(tmp.dir() + "/body.txt", std::ios::binary) << "a=1\r\nb=2\n"; }
   auto sent_length = [&](const std::vector<std::string>& flags) -> std::string {
@@ -139,6 +139,10 @@ TEST_CASE("the -d @FILE flag sends the file without line breaks as curl does, an
   CHECK(sent_length({"-d", "@body.txt"}) == "6");             // "a=1b=2"
   CHECK(sent_length({"--data-binary", "@body.txt"}) == "9");  // "a=1\r\nb=2\n"
   CHECK(sent_length({"-d", "plain"}) == "5");
+  // Repeated, the parts are joined with '&', as curl joins them (it was a usage error).
+  CHECK(sent_length({"-d", "a=1", "-d", "b=2"}) == "7");                      // "a=1&b=2"
+  CHECK(sent_length({"-d", "@body.txt", "-d", "c=3"}) == "10");               // "a=1b=2&c=3"
+  CHECK(sent_length({"--data-binary", "@body.txt", "--data-binary", "x"}) == "11");  // "a=1\r\nb=2\n&x"
   auto missing = pageload_cli(lab_args({"--db", tmp.path(), "-d", "@nope.txt", shared_lab().http_url("www.test", "/echo")}),
                               tmp.dir());
   CHECK(missing.status == 2);

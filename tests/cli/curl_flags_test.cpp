@@ -259,6 +259,28 @@ TEST_CASE("the -u flag sends Basic authorization and -e the Referer on the docum
   CHECK(no_password.err.find("USER:PASSWORD") != std::string::npos);
 }
 
+// -e 'URL;auto' sent "URL;auto" as the Referer of every hop, where curl sends URL on the
+// first hop and the hop before's URL on each redirect.
+TEST_CASE("the -e flag with curl's auto suffix sends the hop before's URL as the Referer of each redirect hop") {
+  TempDb tmp;
+  const std::string first = shared_lab().http_url("www.test", "/redirect/302?to=/chain/301");
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--json", "-e", "http://from.example/;auto", "--document-only", first}),
+                        tmp.dir());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto run = nlohmann::json::parse(r.out);
+  REQUIRE(run["requests"].size() == 3);
+  CHECK(request_header(run, 0, "Referer") == "http://from.example/");
+  CHECK(request_header(run, 1, "Referer") == first);
+  CHECK(request_header(run, 2, "Referer") == request_url(run, 1));
+  // ';auto' alone: no Referer on the first hop.
+  auto bare = pageload_cli(lab_args({"--db", tmp.path(), "--json", "-e", ";auto", "--document-only", first}), tmp.dir());
+  REQUIRE(bare.status == 0);
+  const auto run2 = nlohmann::json::parse(bare.out);
+  CHECK(request_header(run2, 0, "Referer") == "(none)");
+  CHECK(request_header(run2, 1, "Referer") == first);
+}
+
 TEST_CASE("the -o flag writes the document's final body to a file, not a redirect's") {
   TempDb tmp;
   const std::string body = tmp.dir() + "/body.html";

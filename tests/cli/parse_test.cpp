@@ -116,3 +116,53 @@ TEST_CASE("a count flag given a word says it is not a whole number, not that it 
   CHECK(check_whole_number("50", 1, 100000).empty());
   CHECK(check_whole_number("0", 0, 20).empty());
 }
+
+TEST_CASE("the --connect-to flag takes curl's HOST1:PORT1:HOST2:PORT2 with any field empty") {
+  auto full = parse_connect_to("Alias.Test:443:www.test:8443");
+  REQUIRE(full.ok());
+  CHECK(full->host == "alias.test");  // names match whatever their case
+  CHECK(full->port == 443);
+  CHECK(full->to_host == "www.test");
+  CHECK(full->to_port == 8443);
+  CHECK(full->text == "Alias.Test:443:www.test:8443");
+  auto any = parse_connect_to(":::");
+  REQUIRE(any.ok());
+  CHECK(any->host.empty());
+  CHECK_FALSE(any->port);
+  CHECK(any->to_host.empty());
+  CHECK_FALSE(any->to_port);
+  auto port_only = parse_connect_to("a.test:80::8080");
+  REQUIRE(port_only.ok());
+  CHECK(port_only->to_host.empty());
+  CHECK(port_only->to_port == 8080);
+  auto v6 = parse_connect_to("[::1]:443:[fe80::1]:");
+  REQUIRE(v6.ok());
+  CHECK(v6->host == "::1");
+  CHECK(v6->to_host == "fe80::1");
+  CHECK_FALSE(v6->to_port);
+  auto v4 = parse_connect_to("::127.0.0.1:8080");
+  REQUIRE(v4.ok());
+  CHECK(v4->to_host == "127.0.0.1");
+}
+
+TEST_CASE("a --connect-to value that is not four fields, or has a bad port or host, is a usage error naming it") {
+  for (const char* bad : {"", "a.test", "a.test:80", "a.test:80:b.test", "::", "a.test:0:b.test:80",
+                          "a.test:80:b.test:65536", "a.test:x:b.test:80", "a.test:80:b.test:80:1", "[::1:80:b.test:80",
+                          "[nope]:80:b.test:80", "a.test:80:b test:80", "a.test:80:b.test/x:80", "a.test:80:u@b.test:80",
+                          "a.test:80:b.test:-1"}) {
+    INFO(bad);
+    auto c = parse_connect_to(bad);
+    REQUIRE_FALSE(c.ok());
+    CHECK(c.status().code() == Code::kUsage);
+    CHECK(c.status().message().find("--connect-to needs HOST1:PORT1:HOST2:PORT2") != std::string::npos);
+  }
+}
+
+TEST_CASE("the -U flag needs USER:PASSWORD and no line break") {
+  auto u = parse_proxy_user("lab:se:cret");
+  REQUIRE(u.ok());
+  CHECK(u.value() == "lab:se:cret");
+  CHECK_FALSE(parse_proxy_user("lab").ok());
+  CHECK_FALSE(parse_proxy_user("lab:x\r\nX-Injected: 1").ok());
+  CHECK_FALSE(parse_proxy_user(std::string("lab:x\0y", 7)).ok());
+}

@@ -1,6 +1,9 @@
 #include <catch2/catch.hpp>
 
 #include "core/redact.h"
+#include <nlohmann/json.hpp>
+
+#include "pageload/options.h"
 
 using namespace pageload;
 
@@ -141,4 +144,20 @@ TEST_CASE("a run's every URL, header, message and warning is redacted, and secre
   for (const auto& [name, value] : q.response_headers) CHECK_FALSE(leaks(value));
   CHECK(q.location == "//bob:[redacted]@b.test/");
   CHECK(q.request_headers[0].second == "Basic [redacted]");
+}
+
+TEST_CASE("the run's options hold -U and -x passwords redacted, and every --connect-to entry as given") {
+  LoadOptions o;
+  o.proxy = "http://lab:s3cret-x@127.0.0.1:3128";
+  o.proxy_user = "lab:s3cret-u:more";
+  o.connect_to.push_back(ConnectToEntry{"a.test", 443, "b.test", 8443, "a.test:443:b.test:8443"});
+  auto j = nlohmann::json::parse(options_to_json(o));
+  CHECK(j["proxy"] == "http://lab:[redacted]@127.0.0.1:3128");
+  CHECK(j["proxy_user"] == "lab:[redacted]");
+  CHECK(j["connect_to"] == nlohmann::json::array({"a.test:443:b.test:8443"}));
+  CHECK(options_to_json(o).find("s3cret") == std::string::npos);
+  o.keep_secrets = true;
+  auto kept = nlohmann::json::parse(options_to_json(o));
+  CHECK(kept["proxy_user"] == "lab:s3cret-u:more");
+  CHECK(kept["proxy"] == "http://lab:s3cret-x@127.0.0.1:3128");
 }

@@ -1,8 +1,9 @@
-// The command line's own parsers: -H, --resolve, --dns-server, -u and the -w format. The
-// first byte picks one.
+// The command line's own parsers: -H, --resolve, --dns-server, -u, the -w format,
+// --connect-to and -U. The first byte picks one.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 #include "cli/parse.h"
@@ -19,7 +20,7 @@ bool has_line_break(const std::string& s) { return s.find_first_of("\r\n") != st
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::string text(reinterpret_cast<const char*>(data) + 1, size - 1);
-  switch (data[0] % 5) {
+  switch (data[0] % 7) {
     case 0:
       if (auto h = cli::parse_header(text); h.ok()) {
         // A header that would let a value smuggle in another header line is refused.
@@ -55,6 +56,29 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         hop.redirect_from = 0;
         run.requests.push_back(hop);
         (void)cli::write_out(text, run);
+      }
+      break;
+    case 5:
+      // An accepted entry has ports in range, hosts with nothing a URL or a line could be
+      // smuggled through, and reads back the same once written as curl is given it.
+      if (auto c = cli::parse_connect_to(text); c.ok()) {
+        for (auto port : {c->port, c->to_port})
+          if (port && (*port < 1 || *port > 65535)) std::abort();
+        for (const std::string& host : {c->host, c->to_host})
+          if (host.find_first_of(" \t\r\n@/[]") != std::string::npos || host.find('\0') != std::string::npos)
+            std::abort();
+        auto field = [](const std::string& host) { return host.find(':') != std::string::npos ? "[" + host + "]" : host; };
+        auto port = [](std::optional<int> p) { return p ? std::to_string(*p) : std::string(); };
+        auto again = cli::parse_connect_to(field(c->host) + ":" + port(c->port) + ":" + field(c->to_host) + ":" +
+                                           port(c->to_port));
+        if (!again.ok() || again->host != c->host || again->port != c->port || again->to_host != c->to_host ||
+            again->to_port != c->to_port)
+          std::abort();
+      }
+      break;
+    case 6:
+      if (auto u = cli::parse_proxy_user(text); u.ok()) {
+        if (has_line_break(*u) || u->find(':') == std::string::npos || u->find('\0') != std::string::npos) std::abort();
       }
       break;
   }
