@@ -355,17 +355,31 @@ ALTER TABLE runs ADD COLUMN source TEXT NOT NULL DEFAULT 'pageload' CHECK (sourc
 ALTER TABLE runs ADD COLUMN producer TEXT;
 )sql";
 
+// ---- Version 5: the HTTP cache (issue 12, branch wt-cache12) ----
+// What each response's headers allow a browser's cache, and what the cache did in a load
+// that had one (--repeat-view, --cache DIR); the view cache_report is made by schema.sql.
+constexpr char kToVersion5[] = R"sql(
+ALTER TABLE requests ADD COLUMN cache_lifetime_s REAL;
+ALTER TABLE requests ADD COLUMN cache_reason TEXT CHECK (cache_reason IN ('max-age', 'expires', 'last-modified', 'permanent',
+                                                  'no-cache', 'no-store', 'none', 'not-storable'));
+ALTER TABLE requests ADD COLUMN cache_lookup TEXT CHECK (cache_lookup IN ('fresh', 'revalidated', 'changed', 'miss'));
+ALTER TABLE requests ADD COLUMN from_cache INTEGER NOT NULL DEFAULT 0 CHECK (from_cache IN (0, 1));
+ALTER TABLE requests ADD COLUMN bytes_saved INTEGER;
+)sql";
+// ---- end of version 5 (HTTP cache) ----
+
 }  // namespace
 
 std::span<const Migration> migrations() {
   // To change the schema: edit schema.sql (the whole current schema, for fresh files),
   // bump kSchemaVersion, and add {N, "ALTER TABLE ...; ..."} taking version N-1 to N.
-  static const std::array<Migration, 3> kMigrations{{
+  static const std::array<Migration, 4> kMigrations{{
       {2, kToVersion2},
       {3, kToVersion3},
       {4, kToVersion4},
+      {5, kToVersion5},
   }};
-  static_assert(kSchemaVersion == 4, "add a migration for the new schema version");
+  static_assert(kSchemaVersion == 5, "add a migration for the new schema version");
   return kMigrations;
 }
 
