@@ -355,18 +355,33 @@ ALTER TABLE runs ADD COLUMN source TEXT NOT NULL DEFAULT 'pageload' CHECK (sourc
 ALTER TABLE runs ADD COLUMN producer TEXT;
 )sql";
 
-// ---- Version 5: the HTTP cache (issue 12, branch wt-cache12) ----
-// What each response's headers allow a browser's cache, and what the cache did in a load
-// that had one (--repeat-view, --cache DIR); the view cache_report is made by schema.sql.
+// Version 5 (issue 12).
+// -- Run groups: the runs of one invocation (-n/--runs, --repeat-view).
 constexpr char kToVersion5[] = R"sql(
+CREATE TABLE IF NOT EXISTS run_groups (
+  id          INTEGER PRIMARY KEY,
+  created_at  TEXT NOT NULL,
+  url         TEXT NOT NULL,
+  label       TEXT,
+  runs        INTEGER NOT NULL CHECK (runs >= 1),
+  repeat_view INTEGER NOT NULL DEFAULT 0 CHECK (repeat_view IN (0, 1))
+);
+ALTER TABLE runs ADD COLUMN group_id INTEGER REFERENCES run_groups(id) ON DELETE SET NULL;
+ALTER TABLE runs ADD COLUMN view TEXT CHECK (view IN ('first', 'repeat'));
+ALTER TABLE runs ADD COLUMN run_number INTEGER CHECK (run_number >= 1);
+CREATE INDEX IF NOT EXISTS runs_group ON runs(group_id, run_number);
+-- -- end of run groups
+-- -- The HTTP cache (branch wt-cache12): what each response's headers allow a browser's
+-- -- cache, and what the cache did in a load that had one (--repeat-view, --cache DIR);
+-- -- the view cache_report is made by schema.sql.
 ALTER TABLE requests ADD COLUMN cache_lifetime_s REAL;
 ALTER TABLE requests ADD COLUMN cache_reason TEXT CHECK (cache_reason IN ('max-age', 'expires', 'last-modified', 'permanent',
                                                   'no-cache', 'no-store', 'none', 'not-storable'));
 ALTER TABLE requests ADD COLUMN cache_lookup TEXT CHECK (cache_lookup IN ('fresh', 'revalidated', 'changed', 'miss'));
 ALTER TABLE requests ADD COLUMN from_cache INTEGER NOT NULL DEFAULT 0 CHECK (from_cache IN (0, 1));
 ALTER TABLE requests ADD COLUMN bytes_saved INTEGER;
+-- -- end of the HTTP cache
 )sql";
-// ---- end of version 5 (HTTP cache) ----
 
 }  // namespace
 
