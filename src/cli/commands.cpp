@@ -330,7 +330,9 @@ int run_command(RunCommand& cmd) {
 
   const bool batch = total != std::size_t{1};
   SinkOptions sink_options;
-  sink_options.threaded = batch;
+  // A repeat view's group is created before its runs begin, which needs the database
+  // inline: with --repeat-view a batch writes on the event loop's thread.
+  sink_options.threaded = batch && !cmd.repeat_view;
   sink_options.html = !cmd.no_html;
   sink_options.html_path = cmd.html;
   sink_options.har_path = cmd.har;
@@ -415,13 +417,27 @@ int run_command(RunCommand& cmd) {
     auto http_cache = kept_cache ? kept_cache : std::make_shared<cache::HttpCache>();
     options.http_cache = http_cache.get();
     if (!cmd.repeat_view) return loader.value()->start(options, begin, [http_cache, &done](Run& run) { done(run); });
+    // The two views are one run group: view 'first' and 'repeat', run 1 of each.
+    RunGroup group;
+    group.url = options.url;
+    group.label = options.label;
+    group.repeat_view = true;
+    if (Status s = sink.create_group(group); !s.ok()) return s;
+    auto begin_view = [&begin, group_id = group.id](RunView view) {
+      return [&begin, group_id, view](Run& run) {
+        run.group_id = group_id;
+        run.view = view;
+        run.run_number = 1;
+        begin(run);
+      };
+    };
     auto jar = std::make_shared<std::vector<std::string>>(options.cookies);
     auto user_jar = options.on_cookie_jar;
     options.on_cookie_jar = [jar](const std::vector<std::string>& lines) { *jar = lines; };
     LoadOptions repeat = options;
     repeat.on_cookie_jar = user_jar;
     repeat.on_document_body = nullptr;  // -o keeps the first view's document
-    auto first_done = [&, http_cache, jar, repeat](Run& run) mutable {
+    auto first_done = [&, http_cache, jar, repeat, begin_view](Run& run) mutable {
       // The first view is stored (and its report written) before the repeat view's clock
       // starts: its time is not the repeat view's. The repeat view's place among the loads
       // in flight is taken first, so that no other page starts in between.
@@ -433,13 +449,14 @@ int run_command(RunCommand& cmd) {
         return;
       }
       repeat.cookies = *jar;
-      Status s = loader.value()->start(repeat, begin, [http_cache, &done](Run& again_run) { done(again_run); });
+      Status s = loader.value()->start(repeat, begin_view(RunView::kRepeat),
+                                       [http_cache, &done](Run& again_run) { done(again_run); });
       if (!s.ok()) {
         --in_flight;
         error = s;
       }
     };
-    return loader.value()->start(options, begin, first_done);
+    return loader.value()->start(options, begin_view(RunView::kFirst), first_done);
   };
   // Keeps up to `parallel` loads in flight on the one event loop.
   launch = [&] {

@@ -61,6 +61,10 @@ TEST_CASE("--repeat-view stores a first and a repeat view and the repeat view's 
   REQUIRE(second != std::string::npos);
   CHECK(r.out.find("(cache)") > second);
   CHECK(r.out.find("(cache)") != std::string::npos);
+  // One run group, its first view then its repeat view.
+  CHECK(column(tmp.path(), "SELECT view || ' ' || group_id || ' ' || run_number FROM runs ORDER BY id") ==
+        std::vector<std::string>{"first 1 1", "repeat 1 1"});
+  CHECK(column(tmp.path(), "SELECT repeat_view || ' ' || runs FROM run_groups") == std::vector<std::string>{"1 1"});
   auto shown = pageload_cli({"show", "2", "--db", tmp.path()}, tmp.dir());
   CHECK(shown.out.find("answered by the HTTP cache, nothing on the network") != std::string::npos);
   CHECK(shown.out.find("revalidated: 304") != std::string::npos);
