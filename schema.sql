@@ -321,6 +321,15 @@ CREATE TABLE IF NOT EXISTS requests (
   note               TEXT,             -- a caveat of how it was found
   blocked_ms         REAL,             -- queued for a connection or stream (HAR's blocked)
   tunnel_ms          REAL,             -- an https request's CONNECT through a proxy (v4)
+  -- The HTTP cache (v5, issue 12): what the response's headers allow a browser's cache and
+  -- the header that decided; what the cache did when the load had one.
+  cache_lifetime_s   REAL,             -- freshness lifetime; NULL without a response
+  cache_reason       TEXT CHECK (cache_reason IN ('max-age', 'expires', 'last-modified', 'permanent',
+                                                  'no-cache', 'no-store', 'none', 'not-storable')),
+  cache_lookup       TEXT CHECK (cache_lookup IN ('fresh', 'revalidated', 'changed', 'miss')),
+                                       -- NULL: the load had no cache
+  from_cache         INTEGER NOT NULL DEFAULT 0 CHECK (from_cache IN (0, 1)),  -- no network at all
+  bytes_saved        INTEGER,          -- body bytes the cache spared (fresh, revalidated)
   UNIQUE (run_id, seq)
 );
 CREATE INDEX IF NOT EXISTS requests_host ON requests(host);
@@ -595,3 +604,28 @@ FROM (SELECT run_id, name, SUM(end_ms - start_ms) AS summed_ms, COUNT(*) AS requ
       FROM spans GROUP BY run_id, name) AS s
 JOIN (SELECT run_id, name, SUM(MAX(ms, 0)) AS busy_ms FROM merged GROUP BY run_id, name) AS b
   ON b.run_id = s.run_id AND b.name = s.name;
+
+-- The HTTP cache (v5, issue 12): per response, how long a browser may keep it fresh, the
+-- header that decided (cache_reason, and that header's value), and a grade with
+-- WebPageTest's and Lighthouse's thresholds: 'good' from 7 days, 'fair' from 1 hour,
+-- 'poor' below (no-cache, an Expires in the past), 'none' when it is not kept or nothing
+-- says how long (no-store, no caching headers). cache_lookup says what the cache did in
+-- a load that had one (--repeat-view, --cache).
+DROP VIEW IF EXISTS cache_report;
+CREATE VIEW cache_report AS
+SELECT r.run_id, r.seq, r.url, r.resource_type, r.status, r.cache_lifetime_s, r.cache_reason,
+       (SELECT h.value FROM headers AS h
+        WHERE h.request_id = r.id AND h.direction = 'response'
+          AND lower(h.name) = CASE r.cache_reason WHEN 'max-age' THEN 'cache-control'
+                                                  WHEN 'no-cache' THEN 'cache-control'
+                                                  WHEN 'no-store' THEN 'cache-control'
+                                                  WHEN 'expires' THEN 'expires'
+                                                  WHEN 'last-modified' THEN 'last-modified' END
+        ORDER BY h.seq LIMIT 1) AS cache_header,
+       CASE WHEN r.cache_reason IN ('no-store', 'none', 'not-storable') THEN 'none'
+            WHEN r.cache_lifetime_s >= 604800 THEN 'good'
+            WHEN r.cache_lifetime_s >= 3600 THEN 'fair'
+            ELSE 'poor' END AS grade,
+       r.cache_lookup, r.from_cache, r.bytes_saved
+FROM requests AS r
+WHERE r.cache_reason IS NOT NULL;

@@ -86,6 +86,7 @@ std::vector<Table> bench_db(Context& ctx);
 std::vector<Table> bench_report(Context& ctx);
 std::vector<Table> bench_page(Context& ctx);
 std::vector<Table> bench_page_report(Context& ctx);
+std::vector<Table> bench_repeat_view(Context& ctx);
 std::vector<Table> bench_dns_trace(Context& ctx);
 // Not part of `all` (valgrind is slow): `pageload_bench profile` writes DIR/profile-*.txt.
 std::vector<Table> bench_profile(Context& ctx, const std::string& out_dir);

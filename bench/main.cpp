@@ -1,4 +1,4 @@
-// pageload_bench fidelity|cost|scale|db|report|dns-trace|page|page-report|all|profile [--quick] [--out DIR] [--pageload PATH]
+// pageload_bench fidelity|cost|scale|db|report|dns-trace|page|page-report|repeat-view|all|profile [--quick] [--out DIR] [--pageload PATH]
 //                check [DIR]
 // Starts the lab in-process, runs the chosen benchmarks and writes DIR/latest.md and
 // DIR/latest.csv (`all`) or DIR/NAME.md and DIR/NAME.csv (one benchmark). Exit 0 when
@@ -87,7 +87,7 @@ Table summarize(const std::vector<Table>& tables) {
 }
 
 int usage() {
-  std::cerr << "usage: pageload_bench fidelity|cost|scale|db|report|dns-trace|page|page-report|all|profile [--quick] [--out DIR] [--pageload PATH]\n"
+  std::cerr << "usage: pageload_bench fidelity|cost|scale|db|report|dns-trace|page|page-report|repeat-view|all|profile [--quick] [--out DIR] [--pageload PATH]\n"
                "       pageload_bench check [DIR]\n";
   return 2;
 }
@@ -116,7 +116,7 @@ int main(int argc, char** argv) {
   const std::vector<std::pair<std::string, Bench>> all{
       {"fidelity", bench_fidelity}, {"cost", bench_cost}, {"scale", bench_scale},
       {"db", bench_db},             {"report", bench_report},     {"dns-trace", bench_dns_trace}, {"page", bench_page},
-      {"page-report", bench_page_report},
+      {"page-report", bench_page_report}, {"repeat-view", bench_repeat_view},
   };
   std::vector<std::pair<std::string, Bench>> chosen;
   for (const auto& b : all)

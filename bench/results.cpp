@@ -144,7 +144,7 @@ bool check_results(const std::string& dir) {
       ++rows;
     }
   }
-  if (tables < 8) problem("latest.md has " + std::to_string(tables) + " tables, expected 8");
+  if (tables < 9) problem("latest.md has " + std::to_string(tables) + " tables, expected 9");
   if (rows < 20) problem("latest.md has only " + std::to_string(rows) + " rows");
 
   std::ifstream csv(dir + "/latest.csv");
@@ -162,7 +162,7 @@ bool check_results(const std::string& dir) {
     if (line_no == 1 && line != "section,row,column,value") problem("latest.csv: bad header");
     if (line_no > 1 && (sections.empty() || sections.back() != fields[0])) sections.push_back(fields[0]);
   }
-  for (const char* s : {"machine", "summary", "fidelity", "agreement", "cost", "scale", "db", "report", "page-report"}) {
+  for (const char* s : {"machine", "summary", "fidelity", "agreement", "cost", "scale", "db", "report", "page-report", "repeat-view"}) {
     bool found = false;
     for (const auto& x : sections) found |= x == s;
     if (!found) problem(std::string("latest.csv has no section ") + s);

@@ -13,6 +13,10 @@
 
 namespace pageload {
 
+namespace cache {
+class HttpCache;  // src/cache/http_cache.h
+}
+
 // --resolve HOST:PORT:ADDR[,ADDR...]
 struct ResolveEntry {
   std::string host;
@@ -128,6 +132,11 @@ struct LoadOptions {
   bool document_only = false;
   int max_requests = 500;             // --max-requests: requests per page at most
   int max_frame_depth = 3;            // --max-frame-depth: iframes inside iframes
+
+  // The browser's HTTP cache the load asks before the network and fills with what comes
+  // back (--repeat-view, --cache DIR); null: none, every request goes on the wire (a first
+  // visit). Owned by the caller; outlives the load; one load at a time may use it.
+  cache::HttpCache* http_cache = nullptr;
 };
 
 // The options as JSON for runs.options, with secret header values redacted.

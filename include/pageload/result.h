@@ -317,6 +317,22 @@ struct Request {
   std::string note;                     // a caveat of how it was found, e.g. a selector
                                         // treated as matching
 
+  // The HTTP cache (schema version 5). What the response's headers allow a browser's
+  // cache (src/cache/policy.h): how long it is fresh, and the header that decided
+  // ("max-age", "expires", "last-modified", "permanent", "no-cache", "no-store", "none",
+  // "not-storable"); absent/empty for a request without a response.
+  std::optional<double> cache_lifetime_s;
+  std::string cache_reason;
+  // What the cache did for this request when the load had one (--repeat-view, --cache):
+  // "fresh" (answered from the cache: no network phases), "revalidated" (a conditional
+  // request answered 304: the stored body was used), "changed" (a conditional request
+  // answered with a new response), "miss" (nothing usable stored); empty without a cache.
+  std::string cache_lookup;
+  bool from_cache = false;  // cache_lookup == "fresh": nothing went on the network
+  // Body bytes on the wire the cache spared ("fresh" and "revalidated"): the stored
+  // response's body size when it was fetched.
+  std::optional<int64_t> bytes_saved;
+
   const PhaseRecord* phase(Phase p) const {
     for (const auto& r : phases)
       if (r.phase == p) return &r;

@@ -27,10 +27,12 @@
 #include "core/redact.h"
 #include "core/resources.h"
 #include "core/url.h"
+#include "cache/http_cache.h"
 #include "har/har_export.h"
 #include "har/har_import.h"
 #include "loader/loader.h"
 #include "report/html.h"
+#include "store/http_cache_file.h"
 #include "store/store.h"
 #include "transfer/cookie_jar.h"
 #include "transfer/proxy.h"
@@ -326,6 +328,22 @@ int run_command(RunCommand& cmd) {
               << " file descriptors and this process may have " << budget.limit << " (ulimit -n)\n";
   }
 
+  if (cmd.repeat_view && !cmd.html.empty())
+    return fail(Status(Code::kUsage, "--html names one file but --repeat-view makes two runs of each page; leave it "
+                                     "out to get one report per run"));
+  if (cmd.repeat_view && cmd.options.share_connections)
+    return fail(Status(Code::kUsage, "--repeat-view opens new connections for the repeat view, as a browser "
+                                     "started again does: leave out --share-connections"));
+  // --cache DIR: one browser profile's HTTP cache for every load of the command, read
+  // before the first and written after the last.
+  std::shared_ptr<cache::HttpCache> kept_cache;
+  if (!cmd.cache_dir.empty()) {
+    auto responses = store::read_http_cache(cmd.cache_dir);
+    if (!responses.ok()) return fail(responses.status());
+    kept_cache = std::make_shared<cache::HttpCache>();
+    for (auto& r : *responses) kept_cache->put(std::move(r));
+  }
+
   auto db = store::Database::open(database_path(cmd.db));
   if (!db.ok()) return fail(db.status());
   // The cap is per pool: with --share-connections the batch's loads share one.
@@ -337,7 +355,9 @@ int run_command(RunCommand& cmd) {
 
   const bool batch = total != std::size_t{1};
   SinkOptions sink_options;
-  sink_options.threaded = batch;
+  // A repeat view's group is created before its runs begin, which needs the database
+  // inline: with --repeat-view a batch writes on the event loop's thread.
+  sink_options.threaded = batch && !cmd.repeat_view;
   sink_options.html = !cmd.no_html;
   sink_options.html_path = cmd.html;
   sink_options.har_path = cmd.har;
@@ -346,7 +366,7 @@ int run_command(RunCommand& cmd) {
   sink_options.quiet = cmd.quiet;
   sink_options.color = !cmd.json && isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
   sink_options.width = output_width();
-  sink_options.blank_line_between = batch;
+  sink_options.blank_line_between = batch || cmd.repeat_view;
   sink_options.total = total.value_or(0);
   // The bar only where it does not mix with the summaries on the same terminal.
   sink_options.progress = isatty(STDERR_FILENO) && (cmd.quiet || cmd.json || !isatty(STDOUT_FILENO));
@@ -406,6 +426,7 @@ int run_command(RunCommand& cmd) {
 
   auto begin = [&](Run& run) { sink.begin(run); };
   std::function<void()> launch;
+  std::function<Status(LoadOptions)> start_views;
   auto done = [&](Run& run) {
     --in_flight;
     exit_status = worst(exit_status, run.exit_status());
@@ -413,6 +434,55 @@ int run_command(RunCommand& cmd) {
     launch();
   };
   int stopped_by = 0;
+  // With a cache: the page with the --cache DIR's cache or a new empty one (a first view)
+  // and, with --repeat-view, once it is done, the page again as a returning visitor's
+  // browser: the same HTTP cache, the cookies the first view ended with, and a new
+  // connection pool (no connection, TLS session or DNS answer of the first view).
+  start_views = [&](LoadOptions options) -> Status {
+    auto http_cache = kept_cache ? kept_cache : std::make_shared<cache::HttpCache>();
+    options.http_cache = http_cache.get();
+    if (!cmd.repeat_view) return loader.value()->start(options, begin, [http_cache, &done](Run& run) { done(run); });
+    // The two views are one run group: view 'first' and 'repeat', run 1 of each.
+    RunGroup group;
+    group.url = options.url;
+    group.label = options.label;
+    group.repeat_view = true;
+    if (Status s = sink.create_group(group); !s.ok()) return s;
+    auto begin_view = [&begin, group_id = group.id](RunView view) {
+      return [&begin, group_id, view](Run& run) {
+        run.group_id = group_id;
+        run.view = view;
+        run.run_number = 1;
+        begin(run);
+      };
+    };
+    auto jar = std::make_shared<std::vector<std::string>>(options.cookies);
+    auto user_jar = options.on_cookie_jar;
+    options.on_cookie_jar = [jar](const std::vector<std::string>& lines) { *jar = lines; };
+    LoadOptions repeat = options;
+    repeat.on_cookie_jar = user_jar;
+    repeat.on_document_body = nullptr;  // -o keeps the first view's document
+    auto first_done = [&, http_cache, jar, repeat, begin_view](Run& run) mutable {
+      // The first view is stored (and its report written) before the repeat view's clock
+      // starts: its time is not the repeat view's. The repeat view's place among the loads
+      // in flight is taken first, so that no other page starts in between.
+      const bool again = !stopped_by && !sink.failed();
+      if (again) ++in_flight;
+      done(run);
+      if (!again || stopped_by || sink.failed()) {
+        if (again) --in_flight;
+        return;
+      }
+      repeat.cookies = *jar;
+      Status s = loader.value()->start(repeat, begin_view(RunView::kRepeat),
+                                       [http_cache, &done](Run& again_run) { done(again_run); });
+      if (!s.ok()) {
+        --in_flight;
+        error = s;
+      }
+    };
+    return loader.value()->start(options, begin_view(RunView::kFirst), first_done);
+  };
   // Keeps up to `parallel` loads in flight on the one event loop.
   launch = [&] {
     waiting = false;
@@ -439,7 +509,8 @@ int run_command(RunCommand& cmd) {
       options.url = std::move(url);
       ++in_flight;
       ++started;
-      if (Status s = loader.value()->start(options, begin, done); !s.ok()) {
+      Status s = cmd.repeat_view || kept_cache ? start_views(options) : loader.value()->start(options, begin, done);
+      if (!s.ok()) {
         --in_flight;
         error = s;
       }
@@ -468,6 +539,11 @@ int run_command(RunCommand& cmd) {
   }
   loader.value()->watch(-1, {});
   Status stored = sink.close();
+  if (kept_cache) {
+    std::vector<CachedResponse> kept;
+    for (const auto& [url, response] : kept_cache->entries()) kept.push_back(response);
+    if (Status s = store::write_http_cache(cmd.cache_dir, kept); !s.ok()) exit_status = worst(exit_status, fail(s));
+  }
   if (cookie_jar)
     if (Status s = write_cookie_jar(cmd.cookie_jar, *cookie_jar); !s.ok()) exit_status = worst(exit_status, fail(s));
   if (body_file.is_open()) body_file.close();

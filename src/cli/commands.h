@@ -37,6 +37,11 @@ struct RunCommand {
   std::optional<std::string> user;       // -u USER:PASSWORD
   std::optional<std::string> proxy_user; // -U USER:PASSWORD
   std::string output;                    // -o FILE: the document's final body
+  // The HTTP cache (issue 12). --repeat-view: each URL loaded twice, the second time as a
+  // returning visitor (the first view's HTTP cache and cookies, new connections);
+  // --cache DIR: the cache kept in DIR/http-cache.db across invocations.
+  bool repeat_view = false;
+  std::string cache_dir;
 };
 
 // Where the database lives: --db, else $PAGELOAD_DB, else ./pageload.db.

@@ -114,6 +114,10 @@ int main(int argc, char** argv) {
   cmd_run->add_flag_callback("--proxy-basic", [] {}, "Accepted: Basic is the one proxy authentication pageload sends");
   cmd_run->add_option("--noproxy", o.noproxy,
                       "Hosts to reach directly despite a proxy (comma-separated; '*' for all)");
+  cmd_run->add_flag("--repeat-view", run.repeat_view,
+                    "Load each page again as a returning visitor: the first view's HTTP cache and cookies, new connections");
+  cmd_run->add_option("--cache", run.cache_dir,
+                      "Keep the browser's HTTP cache in DIR (DIR/http-cache.db) across invocations");
   cmd_run->add_flag("--share-connections", o.share_connections,
                     "Runs of one batch share one connection pool (a run may reuse an earlier run's connection)");
   cmd_run->add_flag("--keep-secrets", o.keep_secrets, "Store Authorization/Cookie values instead of redacting them");

@@ -37,6 +37,7 @@ std::string status_text(const Request& r) {
 }
 
 std::string connection_text(const Run& run, const Request& r) {
+  if (r.from_cache) return "none: answered by the HTTP cache, nothing on the network";
   if (!r.connection) return "no connection";
   const Connection& c = run.connections[*r.connection];
   // An imported run's address is the HAR's text: escaped like any string from outside.
@@ -44,6 +45,22 @@ std::string connection_text(const Run& run, const Request& r) {
   std::string where = c.remote_ip.empty() ? "" : " " + (c.family == 6 ? "[" + ip + "]" : ip) + ":" +
                                                      std::to_string(c.remote_port);
   return "conn #" + std::to_string(c.id) + (r.reused ? " reused" : " new") + where;
+}
+
+// What the HTTP cache did and what the headers allow it: "fresh in the cache (saved 12.3
+// KiB); max-age: fresh 7 d". Empty for a request without a response.
+std::string cache_text(const Request& r) {
+  std::string out;
+  if (r.cache_lookup == "fresh") out = "answered from the cache";
+  else if (r.cache_lookup == "revalidated") out = "revalidated: 304, the cached copy used";
+  else if (r.cache_lookup == "changed") out = "revalidated: changed, a new copy";
+  else if (r.cache_lookup == "miss") out = "not in the cache";
+  if (r.bytes_saved) out += " (saved " + std::to_string(*r.bytes_saved) + " B)";
+  if (r.cache_reason.empty()) return out;
+  if (!out.empty()) out += "; ";
+  out += "cacheable: " + r.cache_reason;
+  if (r.cache_lifetime_s && *r.cache_lifetime_s > 0) out += ", fresh for " + std::to_string(static_cast<long long>(*r.cache_lifetime_s)) + " s";
+  return out;
 }
 
 // "image (priority low), found by img srcset in #0 at 7.21 ms"
@@ -168,6 +185,7 @@ std::string format_show(const Run& run, int width) {
     if (!r.note.empty()) out << "  note       " << safe(r.note) << "\n";
     if (!r.location.empty()) out << "  location   " << safe(r.location) << "\n";
     out << "  connection " << connection_text(run, r) << "\n";
+    if (std::string cache = cache_text(r); !cache.empty()) out << "  cache      " << cache << "\n";
     out << "  span       " << ms(r.span.start_ms) << " .. " << ms(r.span.end_ms) << " (" << ms(r.span.duration_ms())
         << ")\n";
     for (const auto& p : r.phases) {
@@ -309,6 +327,11 @@ std::string format_json(const Run& run) {
         {"priority", r.priority ? json(std::string(priority_name(*r.priority))) : json(nullptr)},
         {"found_by", text(r.found_by)},
         {"note", text(r.note)},
+        {"cache_lifetime_s", r.cache_lifetime_s ? json(*r.cache_lifetime_s) : json(nullptr)},
+        {"cache_reason", text(r.cache_reason)},
+        {"cache_lookup", text(r.cache_lookup)},
+        {"from_cache", r.from_cache},
+        {"bytes_saved", r.bytes_saved ? json(*r.bytes_saved) : json(nullptr)},
     });
   }
   json connections = json::array();

@@ -233,7 +233,9 @@ RequestTable build_table(const Run& run) {
     add(kUrl, "");
     t.urls.push_back({url_label(r, document), r.failure ? std::string(code_name(r.failure->code)) : ""});
     const auto bytes = transfer_bytes(r);
-    add(kSize, bytes ? bytes_cell(*bytes) : "-");
+    // As DevTools says "(disk cache)": answered by the HTTP cache, nothing on the wire.
+    if (r.from_cache) add(kSize, "(cache)", kDim);
+    else add(kSize, bytes ? bytes_cell(*bytes) : "-");
     add(kHttp, protocol(r.http_version));
     add(kConn, r.connection ? "#" + std::to_string(*r.connection) : "-");
     add(kStart, ms_figure(r.span.start_ms));

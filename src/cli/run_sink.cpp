@@ -1,5 +1,7 @@
 #include "cli/run_sink.h"
 
+#include <cassert>
+
 #include <chrono>
 #include <iostream>
 
@@ -32,6 +34,14 @@ void RunSink::begin(Run& run) {
   std::lock_guard lock(mu_);
   queue_.push_back(Job{true, std::move(id), run});
   wake_.notify_one();
+}
+
+Status RunSink::create_group(RunGroup& group) {
+  assert(!options_.threaded);
+  if (db_failed_) return error_;
+  Status s = db_.create_run_group(group);
+  if (!s.ok()) fail_db(s);
+  return s;
 }
 
 void RunSink::end(const Run& run) {

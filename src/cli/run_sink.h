@@ -62,6 +62,9 @@ class RunSink {
   // A load starts: stores `run` as 'running'. Inline, this sets run.id; threaded, the id
   // is known to the sink only, which gives it to the run again in end().
   void begin(Run& run);
+  // Stores a run group (--repeat-view) and sets group.id, for the runs begun after it to
+  // carry. Inline sinks only (not threaded): the id is needed before the runs begin.
+  Status create_group(RunGroup& group);
   // A load ended: stores it whole, then writes its report and prints it. Takes a copy.
   void end(const Run& run);
   // True once a write failed: the caller should start no more loads. Any thread. After

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <string>
 
+#include "lab/cache_routes.h"
 #include "lab/page_assets.h"
 
 namespace pageload::embedded {
@@ -25,6 +26,10 @@ constexpr long long kMaxManyResources = 3000;
 // listed: Chromium requests the same URLs for it, but names the page as every hop's
 // initiator (pageload: the hop before, as issue 9 defines it) and raises a redirected
 // image's priority, so the browser comparison would fail on it (tests/loader covers it).
+
+// /page/cache (cache_routes.h: one resource per caching policy) is served but not listed
+// either: it names a 301'd image, which Chromium raises in priority as above, and what it
+// shows is a repeat view, which the browser comparison does not load.
 
 // Every page, in the order they are listed. The documents are src/lab/pages/NAME.html
 // (but /page/many, which is made here).
@@ -58,7 +63,7 @@ constexpr std::array kPages{
     RouteInfo{"/page/late-font", "a web font named only by a stylesheet that takes 300 ms: found late, it ends the critical path document, stylesheet, font"},
     RouteInfo{"/page/slow-third-party", "a script and a pixel on a third-party host whose DNS takes 300 ms and whose server 700 ms: it sets the page's load time"},
     RouteInfo{"/page/showcase", "a small shop: stylesheet with @import and a web font, srcset, slow images, a script on b.test, a 404, a lazy image"},
-    RouteInfo{"/page/many?n=35", "n (1-3000) subresources (stylesheets, deferred scripts, images) over a.test, b.test and c.test; &each=MS delays each, &size=BYTES pads each"},
+    RouteInfo{"/page/many?n=35", "n (1-3000) subresources (stylesheets, deferred scripts, images) over a.test, b.test and c.test; &each=MS delays each, &size=BYTES pads each, &max-age=S makes the page and each cacheable S seconds"},
     RouteInfo{"/page/asset/NAME.png?size=2000", "a small valid resource typed by its extension: png gif svg ico woff2 woff ttf otf eot css js mjs txt (media: mp3 mp4, wav a real sound); &px=N makes a PNG N by N pixels (1-256)"},
     // Last: its server closes the connection it came on once idle for 200 ms, so a client
     // walking the list on one connection meets that only after every other page.
@@ -180,6 +185,13 @@ ResponsePlan index_plan() {
   return ResponsePlan::whole(200, page_headers("text/html; charset=utf-8"), std::move(body));
 }
 
+// ?max-age=S on /page/many and its assets: each answer may be cached S seconds.
+constexpr long long kMaxAgeS = 365LL * 24 * 3600;
+HeaderList with_max_age(HeaderList headers, long long max_age) {
+  if (max_age >= 0) headers.push_back({"Cache-Control", "max-age=" + std::to_string(max_age)});
+  return headers;
+}
+
 // n subresources over three hosts: every tenth a stylesheet, every tenth (offset five)
 // a deferred script, the rest images; each URL distinct, each delayed `each` ms and
 // padded to `size` bytes (?delay= would delay the document itself).
@@ -187,10 +199,12 @@ ResponsePlan many_plan(const Request& request, const Query& query) {
   long long n = query.get_int("n", 35, 1, kMaxManyResources);
   long long delay = query.get_int("each", 0, 0, kMaxDelayMs);
   long long size = query.get_int("size", 0, 0, static_cast<long long>(kMaxAssetBytes));
+  long long max_age = query.get_int("max-age", -1, 0, kMaxAgeS);
   std::string port = std::to_string(request.port());
   std::string params;
   if (delay > 0) params += "delay=" + std::to_string(delay);
   if (size > 0) params += (params.empty() ? "" : "&") + std::string("size=") + std::to_string(size);
+  if (max_age >= 0) params += (params.empty() ? "" : "&") + std::string("max-age=") + std::to_string(max_age);
   if (!params.empty()) params = "?" + params;
   auto url = [&](long long i, std::string_view ext) {
     static constexpr std::string_view kHosts[] = {"a.test", "b.test", "c.test"};
@@ -204,16 +218,18 @@ ResponsePlan many_plan(const Request& request, const Query& query) {
     else body += "<img src=\"" + url(i, "png") + "\" width=\"16\" height=\"16\" alt=\"" + std::to_string(i) + "\">\n";
   }
   std::string doc = "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + std::to_string(n) +
-                    " resources</title>\n<link rel=\"icon\" href=\"/page/asset/many-icon.png\">\n" + head +
+                    " resources</title>\n<link rel=\"icon\" href=\"/page/asset/many-icon.png" +
+                    (max_age >= 0 ? "?max-age=" + std::to_string(max_age) : std::string()) + "\">\n" + head +
                     "</head>\n<body>\n<h1>" + std::to_string(n) + " resources</h1>\n" + body + "</body>\n</html>\n";
-  return ResponsePlan::whole(200, page_headers("text/html; charset=utf-8"), std::move(doc));
+  return ResponsePlan::whole(200, with_max_age(page_headers("text/html; charset=utf-8"), max_age), std::move(doc));
 }
 
 ResponsePlan asset_plan(std::string_view name, const Query& query) {
   auto asset = make_asset(name, static_cast<uint64_t>(query.get_int("size", 0, 0, static_cast<long long>(kMaxAssetBytes))),
                           static_cast<int>(query.get_int("px", 1, 1, kMaxAssetPixels)));
   if (!asset) return not_found();
-  return ResponsePlan::whole(200, page_headers(asset->content_type), std::move(asset->bytes));
+  return ResponsePlan::whole(200, with_max_age(page_headers(asset->content_type), query.get_int("max-age", -1, 0, kMaxAgeS)),
+                             std::move(asset->bytes));
 }
 
 }  // namespace
@@ -230,6 +246,8 @@ ResponsePlan plan_page(const Request& request, const Query& query) {
   ResponsePlan plan = [&] {
     if (rest.empty()) return index_plan();
     if (rest == "many") return many_plan(request, query);
+    if (rest == "cache") return cache_page_plan();
+    if (rest.substr(0, 7) == "cached/") return cached_plan(rest.substr(7), request);
     if (rest.substr(0, 6) == "asset/") return asset_plan(rest.substr(6), query);
     if (auto text = page_file(rest)) return file_plan(rest, *text, request);
     // A page's document: /page/NAME is NAME.html.

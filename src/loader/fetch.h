@@ -3,6 +3,7 @@
 // place in the scheduler.
 //
 //   discovered --(scheduler lets it go)--> waiting_dns --(addresses)--> queued
+//   discovered --(fresh in the HTTP cache: nothing goes on the network)--> done
 //   discovered --(addresses known)--> queued
 //   queued --(connection ready)--> sending --(request written)--> waiting
 //   queued or sending --(the connection to reuse was gone and the answer stale)--> waiting_dns
@@ -20,6 +21,7 @@
 #include <string_view>
 
 #include "core/url.h"
+#include "pageload/cached_response.h"
 #include "transfer/proxy.h"
 #include "transfer/transfer.h"
 #include "pageload/result.h"
@@ -36,7 +38,7 @@ constexpr bool legal_transition(FetchState from, FetchState to) {
   using S = FetchState;
   if (to == S::kFailed) return from != S::kDone && from != S::kFailed;
   switch (from) {
-    case S::kDiscovered: return to == S::kWaitingDns || to == S::kQueued;
+    case S::kDiscovered: return to == S::kWaitingDns || to == S::kQueued || to == S::kDone;
     case S::kWaitingDns: return to == S::kQueued;
     case S::kQueued: return to == S::kSending || to == S::kWaitingDns;
     case S::kSending: return to == S::kWaiting || to == S::kWaitingDns;
@@ -89,6 +91,15 @@ struct Fetch {
   std::set<std::string> visited;  // "METHOD URL" of its chain, for loops
   std::string stylesheet_text;    // a stylesheet's decoded body, bounded
   bool stylesheet_truncated = false;
+
+  // The HTTP cache (LoadOptions::http_cache). A stale stored response this request
+  // revalidates (its validators are sent with it), the headers it was sent with (what a
+  // Vary is matched against later), the wall-clock second it was sent, and a document's
+  // decoded body, bounded, kept to be stored.
+  std::optional<CachedResponse> revalidating;
+  std::vector<Header> cache_request_headers;
+  int64_t sent_wall_s = 0;
+  std::string document_text;
 };
 
 }  // namespace pageload::loader

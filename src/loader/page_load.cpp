@@ -5,6 +5,7 @@
 #include <cctype>
 #include <utility>
 
+#include "cache/http_cache.h"
 #include "core/redact.h"
 #include "loader/host_rules.h"
 #include "loader/priority.h"
@@ -81,6 +82,11 @@ std::optional<double> remaining_ttl_s(const DnsLookup& lookup) {
   for (const auto& a : lookup.answers) ttl = std::min(ttl.value_or(1e18), static_cast<double>(a.ttl));
   return ttl;
 }
+
+// The HTTP cache's key for a URL: a GET of it, without its fragment.
+std::string cache_key(const Url& url) { return url.full.substr(0, url.full.find('#')); }
+
+bool keeps_body(ResourceType type) { return type == ResourceType::kDocument || type == ResourceType::kStylesheet; }
 
 PriorityHints hints_for(const page::Reference& ref) {
   PriorityHints h;
@@ -326,7 +332,102 @@ void PageLoad::release(int seq) {
     request(seq).discovered_ms = f.discovered_ms;
   }
   request(seq).span.start_ms = *f.released_ms;
+  if (answered_from_cache(seq)) return;
   resolve(seq);
+}
+
+bool PageLoad::answered_from_cache(int seq) {
+  cache::HttpCache* cache = options_.http_cache;
+  Fetch& f = fetches_[static_cast<std::size_t>(seq)];
+  if (!cache || f.method != "GET" || f.body) return false;
+  f.cache_request_headers = request_headers_for(f);
+  if (!options_.user_agent.empty()) f.cache_request_headers.push_back({"User-Agent", options_.user_agent});
+  auto hit = cache->lookup(cache_key(f.url), f.cache_request_headers);
+  if (!hit || hit->decision.use == cache::Use::kUnusable) return false;
+  if (hit->decision.use == cache::Use::kRevalidate) {
+    f.revalidating = *hit->stored;  // start_exchange sends its validators
+    return false;
+  }
+  const CachedResponse stored = *hit->stored;
+  // Done inside step(): the loop must step again before it waits, to release what the
+  // stored body names (nothing of this fetch is on the network to wake it).
+  handed_ = true;
+  Request& req = request(seq);
+  req.span.end_ms = clock_.now_ms();
+  req.http_version = stored.http_version;
+  req.status = stored.status;
+  req.response_headers = stored.response_headers;
+  req.content_type = stored.content_type;
+  req.location = cache::header_value(stored.response_headers, "location").value_or("");
+  req.body_bytes = 0;  // nothing on the wire
+  req.body_decoded = stored.body_decoded;
+  req.from_cache = true;
+  req.cache_lookup = "fresh";
+  req.bytes_saved = stored.body_bytes;
+  const cache::Freshness fresh = cache::freshness(stored.status, stored.response_headers, stored.response_time_s);
+  req.cache_lifetime_s = fresh.lifetime_s;
+  req.cache_reason = std::string(cache::reason_name(fresh.reason));
+  set_state(f, FetchState::kDone);
+  const std::string location = req.location;
+  deliver_stored_body(seq, stored);
+  if (is_redirect_status(stored.status)) follow_redirect(seq, location);
+  else chain_finished(seq);
+  return true;
+}
+
+void PageLoad::deliver_stored_body(int seq, const CachedResponse& stored) {
+  const Fetch& f = fetches_[static_cast<std::size_t>(seq)];
+  const bool parsed = !options_.document_only && keeps_body(f.type);
+  const std::string body = stored.body.value_or(std::string());
+  if (options_.on_document_body && f.type == ResourceType::kDocument && f.frame_depth == 0) {
+    options_.on_document_body(seq, {});
+    options_.on_document_body(seq, body);
+  }
+  if (!parsed) return;
+  on_response_head(seq, stored.status, stored.content_type);
+  on_body(seq, body);
+}
+
+void PageLoad::record_cache(int seq) {
+  Fetch& f = fetches_[static_cast<std::size_t>(seq)];
+  Request& req = request(seq);
+  cache::HttpCache* cache = options_.http_cache;
+  const int64_t now_s = cache ? cache->now_s() : cache::system_wall_clock()();
+  const bool revalidated = cache && f.revalidating && *req.status == 304;
+  // What the response allows a cache (for a 304, the stored response it renewed).
+  const int status = revalidated ? f.revalidating->status : *req.status;
+  const std::vector<Header> headers =
+      revalidated ? cache::merge_304_headers(f.revalidating->response_headers, req.response_headers) : req.response_headers;
+  cache::Freshness fresh = cache::freshness(status, headers, now_s);
+  if (auto no = cache::not_storable(req.method, status, headers)) fresh = {0, *no};
+  req.cache_lifetime_s = fresh.lifetime_s;
+  req.cache_reason = std::string(cache::reason_name(fresh.reason));
+  if (!cache || f.method != "GET" || f.body) return;
+  const std::string key = cache_key(f.url);
+  if (revalidated) {
+    cache->revalidated(key, req.response_headers, f.sent_wall_s, now_s);
+    req.cache_lookup = "revalidated";
+    req.bytes_saved = f.revalidating->body_bytes;
+    return;
+  }
+  req.cache_lookup = f.revalidating ? "changed" : "miss";
+  // A document or stylesheet is kept with its body, which a later load reads again; one
+  // whose body was not read (--document-only) is not kept at all.
+  if (keeps_body(f.type) && options_.document_only) return;
+  CachedResponse c;
+  c.url = key;
+  c.status = *req.status;
+  c.http_version = req.http_version;
+  c.response_headers = req.response_headers;
+  c.request_headers = f.cache_request_headers;
+  c.request_time_s = f.sent_wall_s;
+  c.response_time_s = now_s;
+  if (f.type == ResourceType::kDocument) c.body = std::move(f.document_text);
+  if (f.type == ResourceType::kStylesheet) c.body = f.stylesheet_text;
+  c.body_bytes = req.body_bytes.value_or(0);
+  c.body_decoded = req.body_decoded.value_or(c.body_bytes);
+  c.content_type = req.content_type;
+  cache->store(f.method, std::move(c));
 }
 
 void PageLoad::resolve(int seq, bool may_reuse) {
@@ -516,22 +617,13 @@ void PageLoad::start_exchange(int seq, std::vector<std::string> addresses) {
   spec.url = f.url;
   spec.method = f.method;
   spec.body = f.body;
-  spec.headers = headers_for_hop(o.headers, first_origin_, f.url.origin(), f.body.has_value());
-  if (f.type != ResourceType::kDocument || f.frame_depth > 0 || f.redirect_from) {
-    // What Chromium sends with a request the page made: its Accept and, by default
-    // policy, the Referer. The page's first request carries only the user's headers.
-    spec.headers.insert(spec.headers.begin(), {"Accept", accept_for(f.type)});
-    if (f.initiator) {
-      const Fetch& by = fetches_[static_cast<std::size_t>(*f.initiator)];
-      if (std::string referrer = referrer_for(by.url, f.url); !referrer.empty() && f.type != ResourceType::kDocument)
-        spec.headers.push_back({"Referer", referrer});
+  spec.headers = request_headers_for(f);
+  if (o.http_cache) {
+    f.sent_wall_s = o.http_cache->now_s();
+    if (f.revalidating) {
+      auto validators = cache::evaluate(*f.revalidating, f.cache_request_headers, f.sent_wall_s).validators.headers();
+      spec.headers.insert(spec.headers.end(), validators.begin(), validators.end());
     }
-  }
-  if (f.type == ResourceType::kDocument && f.frame_depth == 0) {
-    if (o.referer_auto && f.redirect_from)
-      spec.headers.push_back({"Referer", auto_referer(fetches_[static_cast<std::size_t>(*f.redirect_from)].url)});
-    else if (!o.referer.empty())
-      spec.headers.push_back({"Referer", o.referer});
   }
   spec.user_agent = o.user_agent;
   spec.cookies = &cookies_;
@@ -560,7 +652,7 @@ void PageLoad::start_exchange(int seq, std::vector<std::string> addresses) {
   spec.tls_sessions = o.tls_sessions;
   spec.stream_weight = http2_weight(f.priority);
   if (deadline_ms_) spec.timeout_ms = std::max(1L, static_cast<long>(*deadline_ms_ - now));
-  const bool parsed = !o.document_only && (f.type == ResourceType::kDocument || f.type == ResourceType::kStylesheet);
+  const bool parsed = !o.document_only && keeps_body(f.type);
   if (parsed) {
     spec.on_head = [this, seq](int status, const std::string& content_type) {
       on_response_head(seq, status, content_type);
@@ -601,6 +693,29 @@ void PageLoad::start_exchange(int seq, std::vector<std::string> addresses) {
   fail_unsent(seq, Failure{started.code(), started.message()}, std::nullopt);
 }
 
+std::vector<Header> PageLoad::request_headers_for(const Fetch& f) const {
+  const LoadOptions& o = options_;
+  std::vector<Header> headers = headers_for_hop(o.headers, first_origin_, f.url.origin(), f.body.has_value());
+  if (f.type != ResourceType::kDocument || f.frame_depth > 0 || f.redirect_from) {
+    // What Chromium sends with a request the page made: its Accept and, by default
+    // policy, the Referer. The page's first request carries only the user's headers.
+    headers.insert(headers.begin(), {"Accept", accept_for(f.type)});
+    if (f.initiator) {
+      const Fetch& by = fetches_[static_cast<std::size_t>(*f.initiator)];
+      if (std::string referrer = referrer_for(by.url, f.url); !referrer.empty() && f.type != ResourceType::kDocument)
+        headers.push_back({"Referer", referrer});
+    }
+  }
+  if (f.type == ResourceType::kDocument && f.frame_depth == 0) {
+    // -e URL;auto: the previous hop's URL on a redirect hop, as curl sends it.
+    if (o.referer_auto && f.redirect_from)
+      headers.push_back({"Referer", auto_referer(fetches_[static_cast<std::size_t>(*f.redirect_from)].url)});
+    else if (!o.referer.empty())
+      headers.push_back({"Referer", o.referer});
+  }
+  return headers;
+}
+
 void PageLoad::on_response_head(int seq, int status, const std::string& content_type) {
   Fetch& f = fetches_[static_cast<std::size_t>(seq)];
   if (f.type != ResourceType::kDocument || is_redirect_status(status)) return;
@@ -616,6 +731,10 @@ void PageLoad::on_response_head(int seq, int status, const std::string& content_
 
 void PageLoad::on_body(int seq, std::string_view bytes) {
   Fetch& f = fetches_[static_cast<std::size_t>(seq)];
+  if (options_.http_cache && f.type == ResourceType::kDocument && !request(seq).from_cache) {
+    const std::size_t room = cache::kMaxKeptBodyBytes - std::min(cache::kMaxKeptBodyBytes, f.document_text.size());
+    f.document_text.append(bytes.substr(0, room));
+  }
   if (f.type == ResourceType::kStylesheet) {
     const std::size_t room = kMaxStylesheetBytes - std::min(kMaxStylesheetBytes, f.stylesheet_text.size());
     if (bytes.size() > room) f.stylesheet_truncated = true;
@@ -677,6 +796,7 @@ void PageLoad::on_exchange(int seq, transfer::ExchangeResult result) {
 
   record_retries(result);
   record_connection(req, result);
+  if (!req.failure && req.status) record_cache(seq);
 
   // DNS: the lookup this fetch made is its dns phase. An answer it took from the page's
   // cache, or from another fetch's lookup, has no phase and is linked only when the
@@ -748,6 +868,11 @@ void PageLoad::on_exchange(int seq, transfer::ExchangeResult result) {
   }
   set_state(f, FetchState::kDone);
   if (req.status && is_redirect_status(*req.status)) return follow_redirect(seq, location);
+  if (req.cache_lookup == "revalidated") {
+    // 304: the page reads the stored body as if it had come again.
+    const CachedResponse stored = *f.revalidating;
+    deliver_stored_body(seq, stored);
+  }
   chain_finished(seq);
 }
 
@@ -838,10 +963,14 @@ void PageLoad::stylesheet_complete(int seq) {
   Request& req = request(seq);
   if (req.failure || !req.status) return;
   Document& doc = *documents_.at(static_cast<std::size_t>(f.document));
-  if (*req.status < 200 || *req.status > 299) return;  // an error page is not a stylesheet
+  // A 304 that revalidated it: the stored response is the stylesheet.
+  const bool revalidated = req.cache_lookup == "revalidated" && f.revalidating;
+  const int status = revalidated ? f.revalidating->status : *req.status;
+  const std::string content_type = revalidated ? f.revalidating->content_type : req.content_type;
+  if (status < 200 || status > 299) return;  // an error page is not a stylesheet
   // Browsers apply a stylesheet only when it is served as one (strict MIME checking).
-  if (media_type(req.content_type) != "text/css") {
-    req.warnings.push_back("not applied: served as '" + req.content_type + "', not text/css");
+  if (media_type(content_type) != "text/css") {
+    req.warnings.push_back("not applied: served as '" + content_type + "', not text/css");
     return;
   }
   if (f.stylesheet_truncated)

@@ -95,6 +95,16 @@ class PageLoad {
   void chain_finished(int seq);
   void fail_unsent(int seq, Failure failure, std::optional<Phase> phase);
   void set_state(Fetch& f, FetchState to);
+  // The headers a fetch is sent with (the user's and Chromium's), before curl adds its own.
+  std::vector<Header> request_headers_for(const Fetch& f) const;
+
+  // The HTTP cache (options_.http_cache). A fresh stored response answers the fetch with
+  // no network at all (true: it is done); a stale one is marked to be revalidated.
+  bool answered_from_cache(int seq);
+  // A stored body as the page reads it: discovery, -o.
+  void deliver_stored_body(int seq, const CachedResponse& stored);
+  // What the response allows a cache (every response), and what the cache did and keeps.
+  void record_cache(int seq);
 
   // The page: what responses mean for it.
   void on_response_head(int seq, int status, const std::string& content_type);

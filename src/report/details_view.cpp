@@ -66,6 +66,7 @@ constexpr std::string_view kReused = "reused connection";
 // Why a phase has no segment, in words a reader can act on.
 std::string absent_reason(const Run& run, const Request& r, Phase p) {
   const bool setup = p == Phase::kDns || p == Phase::kConnect || p == Phase::kTunnel || p == Phase::kTls;
+  if (r.from_cache) return "answered by the HTTP cache: nothing went on the network";
   if (p == Phase::kBlocked) return "not queued: its own work began as soon as it was found";
   if (setup && r.reused && r.connection) return std::string(kReused);
   if (r.error_phase && static_cast<int>(p) > static_cast<int>(*r.error_phase))

@@ -110,6 +110,8 @@ Data row_view(const Run& run, const Row& row, const std::map<std::string, std::s
   d.set("has_conn", row.connection.has_value());
   d.set("conn_id", row.connection ? std::to_string(*row.connection) : std::string());
   d.set("reused", row.reused);
+  d.set("from_cache", row.from_cache);
+  d.set("revalidated", row.revalidated);
   d.set("chain", row.chain.empty() ? Data{false} : Data{join_seqs(row.chain)});
   // Who asked for it, linked, as the terminal's `from` column says it.
   d.set("from", row.initiator ? Data{std::to_string(*row.initiator)} : Data{false});

@@ -150,6 +150,11 @@ Row layout_row(const Run& run, const PageModel& page, std::size_t index, double 
   row.name = clean_text(name);
   const bool answered = r.header_bytes || r.body_bytes;
   row.size_text = answered ? format_bytes(r.header_bytes.value_or(0) + r.body_bytes.value_or(0)) : "—";
+  // The HTTP cache: a fresh answer went nowhere near the network (DevTools' "(disk
+  // cache)"); a 304 is a revalidation, its body the stored one.
+  row.from_cache = r.from_cache;
+  row.revalidated = r.cache_lookup == "revalidated";
+  if (r.from_cache) row.size_text = "(cache)";
   row.priority_text = priority_text(r.priority);
   row.status_text = r.status ? std::to_string(*r.status) : r.failure ? "failed" : "—";
   row.status_class = status_class(r.status);
@@ -200,7 +205,11 @@ Row layout_row(const Run& run, const PageModel& page, std::size_t index, double 
     row.error = where + failure_text(*r.failure);
     row.note = "✕ " + row.error;
   } else if (row.is_redirect) {
-    row.note = "→ " + row.redirect_target + " · " + row.duration_text;
+    row.note = (row.from_cache ? "from cache · → " : "→ ") + row.redirect_target + " · " + row.duration_text;
+  } else if (row.from_cache) {
+    row.note = "from cache · " + row.duration_text;
+  } else if (row.revalidated) {
+    row.note = "304 revalidated · " + row.duration_text;
   } else {
     row.note = row.duration_text;
   }

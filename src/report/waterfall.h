@@ -72,6 +72,8 @@ struct Row {
   std::string redirect_url;     // the full URL it led to, for the tooltip of a cut target
   std::optional<int> connection;  // id of the connection used
   bool reused = false;
+  bool from_cache = false;   // answered by the HTTP cache: no segments, "(cache)", a note
+  bool revalidated = false;  // a 304 to a conditional request: the stored body was used
   std::optional<int> initiator;   // seq of the request that asked for it
   std::vector<int> chain;         // seqs of its initiators, the first request first
   bool critical = false;          // on the critical path

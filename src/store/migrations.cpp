@@ -371,6 +371,16 @@ ALTER TABLE runs ADD COLUMN view TEXT CHECK (view IN ('first', 'repeat'));
 ALTER TABLE runs ADD COLUMN run_number INTEGER CHECK (run_number >= 1);
 CREATE INDEX IF NOT EXISTS runs_group ON runs(group_id, run_number);
 -- -- end of run groups
+-- -- The HTTP cache (branch wt-cache12): what each response's headers allow a browser's
+-- -- cache, and what the cache did in a load that had one (--repeat-view, --cache DIR);
+-- -- the view cache_report is made by schema.sql.
+ALTER TABLE requests ADD COLUMN cache_lifetime_s REAL;
+ALTER TABLE requests ADD COLUMN cache_reason TEXT CHECK (cache_reason IN ('max-age', 'expires', 'last-modified', 'permanent',
+                                                  'no-cache', 'no-store', 'none', 'not-storable'));
+ALTER TABLE requests ADD COLUMN cache_lookup TEXT CHECK (cache_lookup IN ('fresh', 'revalidated', 'changed', 'miss'));
+ALTER TABLE requests ADD COLUMN from_cache INTEGER NOT NULL DEFAULT 0 CHECK (from_cache IN (0, 1));
+ALTER TABLE requests ADD COLUMN bytes_saved INTEGER;
+-- -- end of the HTTP cache
 )sql";
 
 }  // namespace

@@ -55,7 +55,8 @@ constexpr char kSelectRequests[] =
     "SELECT id, seq, redirect_from, method, url, scheme, host, port, connection_id, reused,"
     " dns_lookup_id, start_ms, end_ms, http_version, status, reason, location, redirect_url,"
     " header_bytes, body_bytes, body_decoded_bytes, content_type, error_phase, error_class, error,"
-    " warnings, resource_type, initiator_id, discovered_ms, priority, found_by, note"
+    " warnings, resource_type, initiator_id, discovered_ms, priority, found_by, note,"
+    " cache_lifetime_s, cache_reason, cache_lookup, from_cache, bytes_saved"
     " FROM requests WHERE run_id = ?1 ORDER BY seq";
 constexpr char kSelectPhases[] =
     "SELECT p.request_id, p.name, p.start_ms, p.end_ms, p.error_class, p.error"
@@ -267,6 +268,11 @@ Request request_from_row(const Statement& st) {
   if (!st.is_null(29)) r.priority = priority_from_name(st.text(29));
   r.found_by = st.text(30);
   r.note = st.text(31);
+  r.cache_lifetime_s = st.opt_real(32);
+  r.cache_reason = st.text(33);
+  r.cache_lookup = st.text(34);
+  r.from_cache = st.integer(35) != 0;
+  r.bytes_saved = st.opt_int64(36);
   return r;
 }
 

@@ -68,10 +68,10 @@ constexpr char kInsertRequest[] =
     " location, redirect_url, header_bytes, body_bytes, body_decoded_bytes, content_type,"
     " error_phase, error_class, error, warnings, dns_ms, connect_ms, tls_ms, send_ms, wait_ms,"
     " receive_ms, resource_type, initiator_id, discovered_ms, priority, found_by, note, blocked_ms,"
-    " tunnel_ms)"
+    " tunnel_ms, cache_lifetime_s, cache_reason, cache_lookup, from_cache, bytes_saved)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,"
     " ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38,"
-    " ?39, ?40)";
+    " ?39, ?40, ?41, ?42, ?43, ?44, ?45)";
 constexpr char kInsertPhase[] =
     "INSERT INTO phases (request_id, name, start_ms, end_ms, ok, error_class, error)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
@@ -232,7 +232,8 @@ Status write_request(SqliteDb& db, int64_t run_id, const Request& r, const std::
                    duration(r, Phase::kTls), duration(r, Phase::kSend), duration(r, Phase::kWait),
                    duration(r, Phase::kReceive), resource_type_name(r.resource_type), *initiator_id,
                    r.discovered_ms, priority, or_null(r.found_by), or_null(r.note),
-                   duration(r, Phase::kBlocked), duration(r, Phase::kTunnel));
+                   duration(r, Phase::kBlocked), duration(r, Phase::kTunnel), r.cache_lifetime_s,
+                   or_null(r.cache_reason), or_null(r.cache_lookup), r.from_cache, r.bytes_saved);
   if (!id.ok()) return id.status();
   request_rows.push_back(*id);
   for (const PhaseRecord& p : r.phases) {

@@ -526,3 +526,30 @@ TEST_CASE("a handshake told in words on an earlier connection is named on the ne
   CHECK(count(html, ", as on connection #" + std::to_string(run.connections[0].id) + ".") ==
         run.connections.size() - 1);
 }
+
+TEST_CASE("a row the HTTP cache answered is marked and has no bar, and a 304 reads as a revalidation") {
+  Run run = synthetic::page(3, true);
+  Request& cached = run.requests.at(4);
+  cached.phases.clear();
+  cached.connection.reset();
+  cached.reused = false;
+  cached.dns_lookup.reset();
+  cached.from_cache = true;
+  cached.cache_lookup = "fresh";
+  cached.header_bytes.reset();
+  cached.body_bytes = 0;
+  Request& revalidated = run.requests.at(5);
+  revalidated.status = 304;
+  revalidated.cache_lookup = "revalidated";
+  const std::string html = render_html(run);
+  const std::string row = between(html, "id=\"req-" + std::to_string(cached.seq) + "\"", "</summary>");
+  REQUIRE_FALSE(row.empty());
+  CHECK(row.find("<span class=\"cache-mark\"") != std::string::npos);
+  CHECK(row.find("(cache)") != std::string::npos);
+  CHECK(row.find("from cache") != std::string::npos);
+  CHECK(count(row, "<i class=") == 0);  // no phase segment
+  const std::string other = between(html, "id=\"req-" + std::to_string(revalidated.seq) + "\"", "</summary>");
+  CHECK(other.find("304 ↻") != std::string::npos);
+  CHECK(other.find("304 revalidated") != std::string::npos);
+  CHECK(html.find(" cached\" id=\"req-" + std::to_string(cached.seq) + "\"") != std::string::npos);
+}

@@ -587,3 +587,44 @@ TEST_CASE("a version 3 database is migrated to version 4: its runs say their HTT
   REQUIRE(Database::open(new_path).ok());
   CHECK(columns(old_path) == columns(new_path));
 }
+
+// Version 5 (the HTTP cache, issue 12): a version 4 file (tests/store/schema_v4.sql is
+// schema.sql as it was) keeps its requests, reads them as loaded without a cache, takes a
+// repeat view's cache columns and ends up with the columns and objects of a fresh file.
+TEST_CASE("a version 4 database is migrated to version 5: its requests had no cache and cache rows fit") {
+  ScratchDir dir;
+  const std::string old_path = dir.file("v4.db");
+  exec(old_path, read_bytes(PAGELOAD_SCHEMA_V4) + "PRAGMA user_version = 4;");
+  exec(old_path,
+       "INSERT INTO runs (id, started_at, url, outcome, total_ms) VALUES (1, '2026-11-01T00:00:00Z', 'http://a.test/', 'ok', 9);"
+       "INSERT INTO requests (id, run_id, seq, method, url, reused, start_ms, end_ms, status)"
+       " VALUES (1, 1, 0, 'GET', 'http://a.test/', 0, 0, 9, 200);");
+  {
+    auto db = Database::open(old_path);
+    REQUIRE(db.ok());
+    CHECK(user_version(old_path) == kCurrent);
+    auto run = (*db)->load_run(1);
+    REQUIRE(run.ok());
+    REQUIRE(run->requests.size() == 1);
+    CHECK_FALSE(run->requests[0].from_cache);
+    CHECK(run->requests[0].cache_lookup.empty());
+    CHECK_FALSE(run->requests[0].cache_lifetime_s);
+    Run repeat = make_three_hop_run();
+    repeat.requests[2].from_cache = true;
+    repeat.requests[2].cache_lookup = "fresh";
+    repeat.requests[2].cache_reason = "max-age";
+    repeat.requests[2].cache_lifetime_s = 604800;
+    repeat.requests[2].bytes_saved = 1234;
+    REQUIRE((*db)->finish_run(repeat).ok());
+    auto back = (*db)->load_run(repeat.id);
+    REQUIRE(back.ok());
+    CHECK(back->requests[2] == repeat.requests[2]);
+    CHECK(*query(old_path, "SELECT grade || ' ' || from_cache FROM cache_report WHERE run_id = " +
+                               std::to_string(repeat.id))[0][0] == "good 1");
+  }
+  const std::string new_path = dir.file("fresh.db");
+  REQUIRE(Database::open(new_path).ok());
+  CHECK(columns(old_path) == columns(new_path));
+  const char* objects_sql = "SELECT type, name FROM sqlite_master ORDER BY type, name";
+  CHECK(query(old_path, objects_sql) == query(new_path, objects_sql));
+}

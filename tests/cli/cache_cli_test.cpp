@@ -1,0 +1,140 @@
+// The HTTP cache from the command line (issue 12): --repeat-view and --cache DIR against
+// the lab's /page/cache, as a user runs them, and what the database and outputs say.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sqlite3.h>
+
+#include "cli_runner.h"
+#include "fixtures/lab_fixture.h"
+
+using namespace pageload::testing;
+using nlohmann::json;
+
+namespace {
+
+json show_json(const TempDb& tmp, int run) {
+  auto shown = pageload_cli({"show", std::to_string(run), "--json", "--db", tmp.path()}, tmp.dir());
+  REQUIRE(shown.status == 0);
+  return json::parse(shown.out);
+}
+
+int count_where(const json& run, const char* field, const json& value) {
+  int n = 0;
+  for (const json& r : run["requests"]) n += r[field] == value;
+  return n;
+}
+
+// One column of a query's rows, as text.
+std::vector<std::string> column(const std::string& db, const std::string& sql) {
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  std::vector<std::string> out;
+  sqlite3_stmt* st = nullptr;
+  REQUIRE(sqlite3_prepare_v2(h, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    const unsigned char* t = sqlite3_column_text(st, 0);
+    out.emplace_back(t ? reinterpret_cast<const char*>(t) : "NULL");
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("--repeat-view stores a first and a repeat view and the repeat view's summary marks cached rows") {
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--repeat-view", shared_lab().http_url("www.test", "/page/cache")}),
+                        tmp.dir());
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  const json first = show_json(tmp, 1), repeat = show_json(tmp, 2);
+  CHECK(count_where(first, "from_cache", true) == 0);
+  CHECK(count_where(first, "cache_lookup", "miss") == static_cast<int>(first["requests"].size()));
+  CHECK(count_where(repeat, "from_cache", true) == 8);
+  CHECK(count_where(repeat, "cache_lookup", "revalidated") == 3);
+  CHECK(count_where(repeat, "status", 304) == 3);
+  // Two summaries, the second with its cached rows marked as DevTools marks them.
+  const std::size_t second = r.out.find("GET ", 1);
+  REQUIRE(second != std::string::npos);
+  CHECK(r.out.find("(cache)") > second);
+  CHECK(r.out.find("(cache)") != std::string::npos);
+  // One run group, its first view then its repeat view.
+  CHECK(column(tmp.path(), "SELECT view || ' ' || group_id || ' ' || run_number FROM runs ORDER BY id") ==
+        std::vector<std::string>{"first 1 1", "repeat 1 1"});
+  CHECK(column(tmp.path(), "SELECT repeat_view || ' ' || runs FROM run_groups") == std::vector<std::string>{"1 1"});
+  auto shown = pageload_cli({"show", "2", "--db", tmp.path()}, tmp.dir());
+  CHECK(shown.out.find("answered by the HTTP cache, nothing on the network") != std::string::npos);
+  CHECK(shown.out.find("revalidated: 304") != std::string::npos);
+}
+
+TEST_CASE("cache_report grades each response by the header that decided, as WebPageTest and Lighthouse do") {
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), shared_lab().http_url("www.test", "/page/cache")}), tmp.dir());
+  REQUIRE(r.status == 0);
+  auto grade = [&](const std::string& name) {
+    auto rows = column(tmp.path(), "SELECT grade || ' ' || cache_reason || ' ' || COALESCE(cache_header, '-')"
+                                   " FROM cache_report WHERE run_id = 1 AND url LIKE '%/" + name + "'");
+    REQUIRE(rows.size() == 1);
+    return rows[0];
+  };
+  CHECK(grade("max-age.css") == "good max-age max-age=604800");
+  CHECK(grade("expires.png").rfind("fair expires ", 0) == 0);
+  CHECK(grade("last-modified.png").rfind("fair last-modified ", 0) == 0);
+  CHECK(grade("no-cache.css") == "poor no-cache no-cache");
+  CHECK(grade("no-store.png") == "none no-store no-store");
+  CHECK(grade("none.png") == "none none -");
+  CHECK(grade("vary-star.png") == "none not-storable -");
+  CHECK(grade("moved.png") == "good permanent -");
+}
+
+TEST_CASE("the repeat view sends the cookies the first view was given") {
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--repeat-view", shared_lab().http_url("www.test", "/set-cookie")}),
+                        tmp.dir());
+  REQUIRE(r.status == 0);
+  auto sent = column(tmp.path(), "SELECT r.run_id FROM headers h JOIN requests r ON r.id = h.request_id"
+                                 " WHERE r.seq = 0 AND h.direction = 'request' AND h.name = 'Cookie'");
+  CHECK(sent == std::vector<std::string>{"2"});
+}
+
+TEST_CASE("--cache DIR keeps the HTTP cache across invocations: the second load is a repeat view") {
+  TempDb tmp;
+  const std::string dir = tmp.dir() + "/cache";
+  std::filesystem::create_directory(dir);
+  const std::string url = shared_lab().http_url("www.test", "/page/cache");
+  REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "--cache", dir, url}), tmp.dir()).status == 0);
+  CHECK(std::filesystem::exists(dir + "/http-cache.db"));
+  auto again = pageload_cli(lab_args({"--db", tmp.path(), "--cache", dir, url}), tmp.dir());
+  INFO(again.err);
+  REQUIRE(again.status == 0);
+  CHECK(count_where(show_json(tmp, 1), "from_cache", true) == 0);
+  CHECK(count_where(show_json(tmp, 2), "from_cache", true) == 8);
+}
+
+TEST_CASE("--cache naming no directory, or a file that is not a pageload cache, stores nothing and exits 4") {
+  TempDb tmp;
+  const std::string url = shared_lab().http_url("www.test", "/page/cache");
+  auto missing = pageload_cli(lab_args({"--db", tmp.path(), "--cache", tmp.dir() + "/nope", url}), tmp.dir());
+  CHECK(missing.status == 4);
+  CHECK(missing.err.find("not a directory") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(tmp.path()));
+  // The runs database put where the cache goes is refused, not written into.
+  const std::string dir = tmp.dir() + "/cache";
+  std::filesystem::create_directory(dir);
+  REQUIRE(pageload_cli(lab_args({"--db", dir + "/http-cache.db", url}), tmp.dir()).status == 0);
+  auto wrong = pageload_cli(lab_args({"--db", tmp.path(), "--cache", dir, url}), tmp.dir());
+  CHECK(wrong.status == 4);
+  CHECK(wrong.err.find("not a pageload HTTP cache") != std::string::npos);
+}
+
+TEST_CASE("--repeat-view with --share-connections is a usage error") {
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--repeat-view", "--share-connections",
+                                  shared_lab().http_url("www.test", "/page/cache")}),
+                        tmp.dir());
+  CHECK(r.status == 2);
+  CHECK(r.err.find("--repeat-view") != std::string::npos);
+}
