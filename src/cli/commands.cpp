@@ -465,8 +465,6 @@ int run_command(RunCommand& cmd) {
   return exit_status;
 }
 
-namespace {
-
 StatusOr<int64_t> pick_run(store::Database& db, const std::string& which) {
   if (which.empty() || which == "latest") return db.latest_run_id();
   try {
@@ -477,8 +475,6 @@ StatusOr<int64_t> pick_run(store::Database& db, const std::string& which) {
   }
   return Status(Code::kUsage, "run must be a run id or 'latest', got '" + which + "'");
 }
-
-}  // namespace
 
 // What `list` and `show` printed reached standard output, or exit 4 with one line (as
 // `run` does): a full disk, /dev/full, or a pipe whose reader has gone (`| head`).

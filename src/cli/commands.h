@@ -6,6 +6,11 @@
 #include <vector>
 
 #include "pageload/options.h"
+#include "pageload/status.h"
+
+namespace pageload::store {
+class Database;
+}
 
 namespace pageload::cli {
 
@@ -49,6 +54,17 @@ int import_command(const std::string& db, const std::string& file, const std::st
 int har_command(const std::string& db, const std::vector<std::string>& runs, const std::string& out);
 int lab_command(int dns_port, int http_port, int https_port, int dns_root_port);
 int demo_command(const std::string& db, const std::string& out_dir);
+
+// `pageload compare A B [-o FILE] [--align start|first-byte]` (compare_command.cpp): the
+// terminal comparison and, with -o, the HTML compare view.
+int compare_command(const std::string& db, const std::string& a, const std::string& b, const std::string& out,
+                    const std::string& align);
+
+// The run `which` names: a run id, or "latest" (or empty) for the newest; kUsage otherwise.
+StatusOr<int64_t> pick_run(store::Database& db, const std::string& which);
+
+// What a command printed reached standard output, or exit 4 with one line.
+int finish_output();
 
 // Prints "pageload: <message>" on stderr and returns the status's exit code.
 int fail(const Status& status);
