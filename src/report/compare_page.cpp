@@ -43,7 +43,8 @@ std::string pct_text(const Figure& f) {
   if (!p) return "—";
   char buf[32];
   std::snprintf(buf, sizeof buf, "%+.1f%%", *p);
-  return buf;
+  const std::string out = buf;
+  return out == "+0.0%" || out == "-0.0%" ? "0%" : out;
 }
 
 // "worse" when B costs more time or bytes, "better" when less; "" for counts and no change.
