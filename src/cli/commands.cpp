@@ -18,6 +18,7 @@
 #include <set>
 
 #include "cli/curl_headers.h"
+#include "cli/group_output.h"
 #include "cli/output.h"
 #include "cli/parse.h"
 #include "cli/run_sink.h"
@@ -245,6 +246,45 @@ Status write_cookie_jar(const std::string& path, const std::vector<std::string>&
   return Status::Ok();
 }
 
+// -n N: one URL, loaded N times one after another; the flags that name one file for one
+// run cannot take N of them.
+Status check_runs(const RunCommand& cmd) {
+  if (cmd.urls.size() != 1 || !cmd.input.empty())
+    return Status(Code::kUsage, "-n loads one page N times: give one URL (and no --input)");
+  if (cmd.parallel > 1)
+    return Status(Code::kUsage, "-n loads its runs one after another, as WebPageTest does: leave out --parallel");
+  if (*cmd.runs == 1) return Status::Ok();
+  if (!cmd.html.empty())
+    return Status(Code::kUsage, "--html names one file, and -n " + std::to_string(*cmd.runs) +
+                                    " writes a report per run (pageload-run-ID.html): leave it out, or add --no-html");
+  if (!cmd.output.empty())
+    return Status(Code::kUsage, "-o names one file for one document, and -n " + std::to_string(*cmd.runs) +
+                                    " loads it " + std::to_string(*cmd.runs) + " times: leave it out");
+  if (!cmd.cookie_jar.empty())
+    return Status(Code::kUsage, "-c writes the cookie jar of one run, and -n " + std::to_string(*cmd.runs) +
+                                    " makes " + std::to_string(*cmd.runs) + ": leave it out");
+  return Status::Ok();
+}
+
+// After the runs of `run -n`: the median run and the spread, as text or JSON (-q: nothing).
+void print_group(int64_t group_id, std::vector<Run>& runs, const RunCommand& cmd) {
+  if (cmd.quiet) return;
+  std::sort(runs.begin(), runs.end(), [](const Run& a, const Run& b) { return a.id < b.id; });  // run order
+  std::vector<const Run*> in_order;
+  for (const Run& r : runs) in_order.push_back(&r);
+  const auto by = cmd.options.document_only ? report::MedianBy::kDocument : report::MedianBy::kLoad;
+  const auto median = report::median_run(in_order, by);
+  if (cmd.json) {
+    std::cout << format_group_json(group_id, in_order, median, by) << "\n";
+  } else {
+    TableStyle style;
+    style.width = output_width();
+    style.color = isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
+    std::cout << "\n" << format_group(group_id, in_order, median, by, style);
+  }
+  std::cout.flush();
+}
+
 int worst(int a, int b) {
   // Failures outrank HTTP errors, which outrank success; local beats network.
   auto rank = [](int s) {
@@ -263,6 +303,10 @@ int run_command(RunCommand& cmd) {
     if (auto parsed = parse_url(u); !parsed.ok()) return fail(parsed.status());
   if (cmd.urls.empty() && cmd.input.empty())
     return fail(Status(Code::kUsage, "no URL given (pageload run URL..., or --input FILE)"));
+  if (cmd.runs) {
+    if (Status s = check_runs(cmd); !s.ok()) return fail(s);
+    cmd.urls.assign(static_cast<std::size_t>(*cmd.runs), cmd.urls.front());
+  }
   StopSignals signals;
   auto feed = UrlFeed::open(cmd.urls, cmd.input, signals.write_fd(), cmd.fail_early);
   if (!feed.ok()) return fail(feed.status());
@@ -303,6 +347,8 @@ int run_command(RunCommand& cmd) {
 
   auto db = store::Database::open(database_path(cmd.db));
   if (!db.ok()) return fail(db.status());
+  // -n: the group its runs belong to (store::Database::create_group).
+  std::optional<int64_t> group_id;
   // The cap is per pool: with --share-connections the batch's loads share one.
   int pool_connections = 0;
   if (pages && budget.connections_per_load < kMaxConnectionsPerLoad)
@@ -370,6 +416,9 @@ int run_command(RunCommand& cmd) {
   std::optional<std::vector<std::string>> cookie_jar;  // -c: the run's, once it ended
   if (!cmd.cookie_jar.empty())
     cmd.options.on_cookie_jar = [&cookie_jar](const std::vector<std::string>& lines) { cookie_jar = lines; };
+  // -n: the group's runs as they are stored, for the median and the spread at the end.
+  std::vector<Run> group_runs;
+  if (cmd.runs) sink_options.stored = [&group_runs](const Run& run) { group_runs.push_back(run); };
   RunSink sink(*db.value(), sink_options);
 
   std::size_t in_flight = 0, started = 0;
@@ -456,6 +505,7 @@ int run_command(RunCommand& cmd) {
     else if (!cmd.quiet) std::cout << summary.text();
     std::cout.flush();
   }
+  if (group_id && !group_runs.empty()) print_group(*group_id, group_runs, cmd);
   if (!stored.ok()) return fail(stored);
   if (!error.ok()) return fail(error);
   if (stopped_by) return 128 + stopped_by;

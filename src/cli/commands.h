@@ -27,6 +27,9 @@ struct RunCommand {
   int parallel = 1;        // --parallel N: loads in flight at once
   std::string input;       // --input FILE: more URLs, one per line ('#' comments)
   bool fail_early = false; // --fail-early: a bad --input line ends the batch (else it is skipped)
+  // -n/--runs N: the one URL loaded N times, one after another, as the runs of one group
+  // (runs.group_id, run_number 1..N); the median run and the spread are printed after them.
+  std::optional<int> runs;
   std::optional<std::string> data_binary;  // --data-binary: as -d, but '@FILE' is sent as it is
   // curl's everyday flags (README "For curl users").
   std::vector<std::string> raw_cookies;  // -b: 'NAME=VALUE; ...' strings or cookie files

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/safe.h"
 
 namespace pageload::cli {
@@ -52,6 +54,21 @@ std::string format_group(int64_t group_id, const std::vector<const Run*>& runs, 
   put(titles, true);
   for (const auto& row : cells) put(row, false);
   return out;
+}
+
+std::string format_group_json(int64_t group_id, const std::vector<const Run*>& runs,
+                              std::optional<std::size_t> median, report::MedianBy by) {
+  nlohmann::json j;
+  j["group"] = group_id;
+  j["runs"] = nlohmann::json::array();
+  for (const Run* r : runs) j["runs"].push_back(r->id);
+  j["median_run"] = median ? nlohmann::json(runs[*median]->id) : nlohmann::json(nullptr);
+  j["median_by"] = by == report::MedianBy::kDocument ? "document" : "load";
+  j["spread"] = nlohmann::json::object();
+  for (const auto& row : report::spread(runs))
+    j["spread"][row.name] = {{"min", row.min}, {"median", row.median}, {"p95", row.p95}, {"max", row.max},
+                             {"runs", row.runs}};
+  return j.dump();
 }
 
 }  // namespace pageload::cli

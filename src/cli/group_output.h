@@ -19,4 +19,10 @@ namespace pageload::cli {
 std::string format_group(int64_t group_id, const std::vector<const Run*>& runs, std::optional<std::size_t> median,
                          report::MedianBy by, const TableStyle& style);
 
+// The same as one JSON object (`run -n N --json`, after the runs' own lines):
+// {"group", "runs": [ids in run order], "median_run", "median_by": "load"|"document",
+//  "spread": {"load": {"min", "median", "p95", "max", "runs"}, "document": ..., "dns": ...}}.
+std::string format_group_json(int64_t group_id, const std::vector<const Run*>& runs,
+                              std::optional<std::size_t> median, report::MedianBy by);
+
 }  // namespace pageload::cli

@@ -52,6 +52,10 @@ int main(int argc, char** argv) {
   cmd_run->add_flag("--fail-early", run.fail_early,
                     "A line of --input that is not a URL ends the batch (default: it is skipped and counted)");
   cmd_run->add_option("--parallel", run.parallel, "Loads in flight at once (default 1)")->check(whole_number(1, 10000));
+  cmd_run->add_option("-n,--runs", run.runs,
+                      "Load the URL N times, one after another, as one group: prints the median run (by load time, "
+                      "by document time with --document-only) and min/median/p95/max")
+      ->check(whole_number(1, 1000));
   cmd_run->add_option("-X,--request", o.method, "Request method");
   cmd_run->add_option("-H,--header", run.raw_headers, "Extra header 'Name: value' (repeatable)")
       ->allow_extra_args(false);
