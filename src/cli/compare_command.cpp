@@ -1,6 +1,8 @@
 // `pageload compare A B [-o FILE] [--align start|first-byte]`: two stored runs side by
 // side (report/compare.h), printed as text and, with -o, written as the HTML compare view.
 #include <iostream>
+#include <string>
+#include <utility>
 
 #include "cli/commands.h"
 #include "cli/compare_output.h"
@@ -19,12 +21,43 @@ struct Side {
   std::string name;
 };
 
+// "g:N" (or "g:N:repeat"): group N's median run of that view; kUsage when `which` starts
+// with "g:" and is not that.
+StatusOr<std::pair<int64_t, std::string>> parse_group(const std::string& which) {
+  std::string rest = which.substr(2), view = "first";
+  if (const auto colon = rest.find(':'); colon != std::string::npos) {
+    view = rest.substr(colon + 1);
+    rest = rest.substr(0, colon);
+  }
+  try {
+    std::size_t used = 0;
+    const long long id = std::stoll(rest, &used);
+    if (used == rest.size() && id > 0 && (view == "first" || view == "repeat"))
+      return std::pair<int64_t, std::string>{id, view};
+  } catch (...) {
+  }
+  return Status(Code::kUsage, "a group is g:N or g:N:repeat (N its id), got '" + which + "'");
+}
+
 StatusOr<Side> load_side(store::Database& db, const std::string& which) {
-  auto id = pick_run(db, which);
-  if (!id.ok()) return id.status();
+  std::string name;
+  StatusOr<int64_t> id = Status(Code::kUsage, "");
+  if (which.rfind("g:", 0) == 0) {
+    auto group = parse_group(which);
+    if (!group.ok()) return group.status();
+    id = db.group_median_run(group.value().first, group.value().second);
+    if (!id.ok()) return id.status();
+    name = "group " + std::to_string(group.value().first) +
+           (group.value().second == "first" ? "" : " " + group.value().second + " view") + " (median run " +
+           std::to_string(id.value()) + ")";
+  } else {
+    id = pick_run(db, which);
+    if (!id.ok()) return id.status();
+    name = "run " + std::to_string(id.value());
+  }
   auto run = db.load_run(id.value());
   if (!run.ok()) return run.status();
-  return Side{std::move(run).value(), "run " + std::to_string(id.value())};
+  return Side{std::move(run).value(), name};
 }
 
 }  // namespace

@@ -202,8 +202,8 @@ int main(int argc, char** argv) {
 
   std::string compare_a, compare_b, compare_out, compare_align = "start";
   auto* cmd_compare = app.add_subcommand("compare", "Two stored runs side by side: what changed from A to B");
-  cmd_compare->add_option("a", compare_a, "Run id or 'latest' (the run before)")->required();
-  cmd_compare->add_option("b", compare_b, "Run id or 'latest' (the run after)")->required();
+  cmd_compare->add_option("a", compare_a, "Run id, 'latest', or g:N for group N's median run (the before)")->required();
+  cmd_compare->add_option("b", compare_b, "Run id, 'latest', or g:N for group N's median run (the after)")->required();
   cmd_compare->add_option("-o,--output", compare_out, "Also write the HTML compare view here");
   cmd_compare->add_option("--align", compare_align,
                           "How the HTML view first aligns the waterfalls: start or first-byte (default start)");

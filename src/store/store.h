@@ -87,6 +87,11 @@ class Database {
   StatusOr<std::vector<RunSummary>> list_runs(int limit = 20, const std::optional<std::string>& label = std::nullopt);
   // The id of the newest run; Code::kUsage "no runs in DB" if there is none.
   StatusOr<int64_t> latest_run_id();
+  // The median run of group `group_id`'s runs of `view` ("first" or "repeat"), as the
+  // group_medians view picks it (WebPageTest's rule: report/spread.h). Code::kUsage "no
+  // group N in DB" when the group has no such runs, or a line saying it has no median when
+  // none of them has the figure. (group_medians.cpp)
+  StatusOr<int64_t> group_median_run(int64_t group_id, const std::string& view = "first");
   std::string path() const;
 
  private:
