@@ -47,10 +47,28 @@ CREATE TABLE IF NOT EXISTS runs (
   -- Where the run comes from (v4): 'pageload' measured it; 'har' was imported from a HAR
   -- file (pageload import), whose producer (log.creator: name and version) is `producer`.
   source           TEXT NOT NULL DEFAULT 'pageload' CHECK (source IN ('pageload', 'har')),
-  producer         TEXT
+  producer         TEXT,
+  -- The run's place in a group (v5): the runs of one `pageload run -n N` or
+  -- `--repeat-view` form one group. NULL for a run made alone.
+  group_id         INTEGER REFERENCES run_groups(id) ON DELETE SET NULL,
+  view             TEXT CHECK (view IN ('first', 'repeat')),  -- first view or repeat view
+  run_number       INTEGER CHECK (run_number >= 1)            -- 1..N within the group
 );
 CREATE INDEX IF NOT EXISTS runs_started_at ON runs(started_at);
 CREATE INDEX IF NOT EXISTS runs_label ON runs(label, started_at);
+CREATE INDEX IF NOT EXISTS runs_group ON runs(group_id, run_number);
+
+-- The runs of one invocation asked for together (v5): `-n/--runs N` loads the page N
+-- times, `--repeat-view` loads it again as a returning visitor. Compare groups through
+-- runs.group_id.
+CREATE TABLE IF NOT EXISTS run_groups (
+  id          INTEGER PRIMARY KEY,
+  created_at  TEXT NOT NULL,                     -- UTC ISO-8601 with microseconds
+  url         TEXT NOT NULL,                     -- as given
+  label       TEXT,                              -- --label
+  runs        INTEGER NOT NULL CHECK (runs >= 1),  -- first views asked for (-n)
+  repeat_view INTEGER NOT NULL DEFAULT 0 CHECK (repeat_view IN (0, 1))
+);
 
 -- Resolving one host name. A run's lookups are numbered by seq from 0.
 CREATE TABLE IF NOT EXISTS dns_lookups (
@@ -577,3 +595,27 @@ FROM (SELECT run_id, name, SUM(end_ms - start_ms) AS summed_ms, COUNT(*) AS requ
       FROM spans GROUP BY run_id, name) AS s
 JOIN (SELECT run_id, name, SUM(MAX(ms, 0)) AS busy_ms FROM merged GROUP BY run_id, name) AS b
   ON b.run_id = s.run_id AND b.name = s.name;
+
+-- v5 (issue 12, -n): a group's median run per view, as WebPageTest picks it
+-- (TestResults::getMedianRunNumber; report/spread.h is the same rule in C++): among the
+-- group's runs of one view that succeeded and have the figure (all runs with it when none
+-- succeeded), sorted by load_ms (document_ms for runs made with --document-only), ties by
+-- run_number, the one at 0-based index floor(n / 2): the middle run, or for an even n the
+-- slower of the two middle ones.
+DROP VIEW IF EXISTS group_medians;
+CREATE VIEW group_medians AS
+WITH measured AS (
+  SELECT id AS run_id, group_id, view, run_number, outcome,
+    CASE WHEN json_extract(options, '$.document_only') THEN 'document' ELSE 'load' END AS median_by,
+    CASE WHEN json_extract(options, '$.document_only') THEN document_ms ELSE load_ms END AS median_ms
+  FROM runs WHERE group_id IS NOT NULL),
+candidates AS (
+  SELECT m.* FROM measured AS m
+  WHERE m.median_ms IS NOT NULL AND (m.outcome = 'ok' OR NOT EXISTS (
+    SELECT 1 FROM measured AS o WHERE o.group_id = m.group_id AND o.view IS m.view AND o.outcome = 'ok'
+      AND o.median_ms IS NOT NULL))),
+ranked AS (
+  SELECT *, ROW_NUMBER() OVER (PARTITION BY group_id, view ORDER BY median_ms, run_number, run_id) AS rank,
+    COUNT(*) OVER (PARTITION BY group_id, view) AS runs
+  FROM candidates)
+SELECT group_id, view, run_id, run_number, median_by, median_ms, runs FROM ranked WHERE rank = runs / 2 + 1;

@@ -269,7 +269,8 @@ Status check_runs(const RunCommand& cmd) {
 // After the runs of `run -n`: the median run and the spread, as text or JSON (-q: nothing).
 void print_group(int64_t group_id, std::vector<Run>& runs, const RunCommand& cmd) {
   if (cmd.quiet) return;
-  std::sort(runs.begin(), runs.end(), [](const Run& a, const Run& b) { return a.id < b.id; });  // run order
+  std::sort(runs.begin(), runs.end(),
+            [](const Run& a, const Run& b) { return a.run_number.value_or(0) < b.run_number.value_or(0); });
   std::vector<const Run*> in_order;
   for (const Run& r : runs) in_order.push_back(&r);
   const auto by = cmd.options.document_only ? report::MedianBy::kDocument : report::MedianBy::kLoad;
@@ -347,8 +348,16 @@ int run_command(RunCommand& cmd) {
 
   auto db = store::Database::open(database_path(cmd.db));
   if (!db.ok()) return fail(db.status());
-  // -n: the group its runs belong to (store::Database::create_group).
+  // -n: the group its runs belong to, made before the first load starts.
   std::optional<int64_t> group_id;
+  if (cmd.runs) {
+    RunGroup group;
+    group.url = cmd.urls.front();
+    group.label = cmd.options.label;
+    group.runs = *cmd.runs;
+    if (Status s = db.value()->create_run_group(group); !s.ok()) return fail(s);
+    group_id = group.id;
+  }
   // The cap is per pool: with --share-connections the batch's loads share one.
   int pool_connections = 0;
   if (pages && budget.connections_per_load < kMaxConnectionsPerLoad)
@@ -428,9 +437,23 @@ int run_command(RunCommand& cmd) {
   bool input_done = false;
   std::vector<std::string> skipped;  // --input lines that were not URLs, as said on stderr
 
-  auto begin = [&](Run& run) { sink.begin(run); };
+  // -n: each run's place in the group, in the order the loads start (one at a time).
+  // --repeat-view (issue 12, another branch) hooks in here: run_view_of() would alternate
+  // first and repeat views, each view numbering its own runs.
+  int numbered = 0;
+  auto place_in_group = [&](Run& run) {
+    if (!group_id || run.group_id) return;
+    run.group_id = group_id;
+    run.view = RunView::kFirst;
+    run.run_number = ++numbered;
+  };
+  auto begin = [&](Run& run) {
+    place_in_group(run);
+    sink.begin(run);
+  };
   std::function<void()> launch;
   auto done = [&](Run& run) {
+    place_in_group(run);  // a load that ended before it began (a bad URL) is still in the group
     --in_flight;
     exit_status = worst(exit_status, run.exit_status());
     sink.end(run);

@@ -32,7 +32,7 @@ StatusOr<int64_t> Database::group_median_run(int64_t group_id, const std::string
   const int64_t runs = *counted ? (*count)->int64(0) : 0;
   (*count)->reset();
   const std::string name = "group " + std::to_string(group_id) + (view == "first" ? "" : " (" + view + " view)");
-  if (runs == 0) return Status(Code::kUsage, "no " + name + " in DB");
+  if (runs == 0) return Status(Code::kUsage, "no run " + name + " in DB");
   return Status(Code::kUsage, name + " has no median: none of its " + std::to_string(runs) +
                                   " runs has a load time (or, with --document-only, a document time)");
 }
