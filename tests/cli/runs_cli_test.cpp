@@ -90,3 +90,20 @@ TEST_CASE("-n refuses what it cannot do with several runs") {
   CHECK(r.status == 2);
   CHECK(r.err.find("pageload does not support curl's --netrc") != std::string::npos);
 }
+
+TEST_CASE("compare g:N compares two groups by their median runs and refuses an unknown group") {
+  TempDb tmp;
+  const std::string url = shared_lab().http_url("a.test", "/page/fonts?delays=200,0,100&for=compare-groups");
+  REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "-q", "-n", "3", url}), tmp.dir()).status == 0);
+  REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "-q", "-n", "3", url}), tmp.dir()).status == 0);
+  // Group 1: 200, 0, 100 ms: run 3 is its median; group 2 (runs 4..6) the same again: run 6.
+  auto r = pageload_cli({"compare", "g:1", "g:2", "--db", tmp.path()}, tmp.dir());
+  INFO(r.out << r.err);
+  CHECK(r.status == 0);
+  CHECK(r.out.find("Compare A: group 1 (median run 3)  →  B: group 2 (median run 6)") == 0);
+  r = pageload_cli({"compare", "g:3", "1", "--db", tmp.path()}, tmp.dir());
+  CHECK(r.status == 2);
+  CHECK(r.err == "pageload: no run group 3 in DB\n");
+  r = pageload_cli({"compare", "g:1:second", "1", "--db", tmp.path()}, tmp.dir());
+  CHECK(r.status == 2);
+}
