@@ -629,3 +629,27 @@ SELECT r.run_id, r.seq, r.url, r.resource_type, r.status, r.cache_lifetime_s, r.
        r.cache_lookup, r.from_cache, r.bytes_saved
 FROM requests AS r
 WHERE r.cache_reason IS NOT NULL;
+
+-- v5 (issue 12, -n): a group's median run per view, as WebPageTest picks it
+-- (TestResults::getMedianRunNumber; report/spread.h is the same rule in C++): among the
+-- group's runs of one view that succeeded and have the figure (all runs with it when none
+-- succeeded), sorted by load_ms (document_ms for runs made with --document-only), ties by
+-- run_number, the one at 0-based index floor(n / 2): the middle run, or for an even n the
+-- slower of the two middle ones.
+DROP VIEW IF EXISTS group_medians;
+CREATE VIEW group_medians AS
+WITH measured AS (
+  SELECT id AS run_id, group_id, view, run_number, outcome,
+    CASE WHEN json_extract(options, '$.document_only') THEN 'document' ELSE 'load' END AS median_by,
+    CASE WHEN json_extract(options, '$.document_only') THEN document_ms ELSE load_ms END AS median_ms
+  FROM runs WHERE group_id IS NOT NULL),
+candidates AS (
+  SELECT m.* FROM measured AS m
+  WHERE m.median_ms IS NOT NULL AND (m.outcome = 'ok' OR NOT EXISTS (
+    SELECT 1 FROM measured AS o WHERE o.group_id = m.group_id AND o.view IS m.view AND o.outcome = 'ok'
+      AND o.median_ms IS NOT NULL))),
+ranked AS (
+  SELECT *, ROW_NUMBER() OVER (PARTITION BY group_id, view ORDER BY median_ms, run_number, run_id) AS rank,
+    COUNT(*) OVER (PARTITION BY group_id, view) AS runs
+  FROM candidates)
+SELECT group_id, view, run_id, run_number, median_by, median_ms, runs FROM ranked WHERE rank = runs / 2 + 1;

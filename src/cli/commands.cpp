@@ -18,6 +18,7 @@
 #include <set>
 
 #include "cli/curl_headers.h"
+#include "cli/group_output.h"
 #include "cli/output.h"
 #include "cli/parse.h"
 #include "cli/run_sink.h"
@@ -272,6 +273,46 @@ Status write_cookie_jar(const std::string& path, const std::vector<std::string>&
   return Status::Ok();
 }
 
+// -n N: one URL, loaded N times one after another; the flags that name one file for one
+// run cannot take N of them.
+Status check_runs(const RunCommand& cmd) {
+  if (cmd.urls.size() != 1 || !cmd.input.empty())
+    return Status(Code::kUsage, "-n loads one page N times: give one URL (and no --input)");
+  if (cmd.parallel > 1)
+    return Status(Code::kUsage, "-n loads its runs one after another, as WebPageTest does: leave out --parallel");
+  if (*cmd.runs == 1) return Status::Ok();
+  if (!cmd.html.empty())
+    return Status(Code::kUsage, "--html names one file, and -n " + std::to_string(*cmd.runs) +
+                                    " writes a report per run (pageload-run-ID.html): leave it out, or add --no-html");
+  if (!cmd.output.empty())
+    return Status(Code::kUsage, "-o names one file for one document, and -n " + std::to_string(*cmd.runs) +
+                                    " loads it " + std::to_string(*cmd.runs) + " times: leave it out");
+  if (!cmd.cookie_jar.empty())
+    return Status(Code::kUsage, "-c writes the cookie jar of one run, and -n " + std::to_string(*cmd.runs) +
+                                    " makes " + std::to_string(*cmd.runs) + ": leave it out");
+  return Status::Ok();
+}
+
+// After the runs of `run -n`: the median run and the spread, as text or JSON (-q: nothing).
+void print_group(int64_t group_id, std::vector<Run>& runs, const RunCommand& cmd) {
+  if (cmd.quiet) return;
+  std::sort(runs.begin(), runs.end(),
+            [](const Run& a, const Run& b) { return a.run_number.value_or(0) < b.run_number.value_or(0); });
+  std::vector<const Run*> in_order;
+  for (const Run& r : runs) in_order.push_back(&r);
+  const auto by = cmd.options.document_only ? report::MedianBy::kDocument : report::MedianBy::kLoad;
+  const auto median = report::median_run(in_order, by);
+  if (cmd.json) {
+    std::cout << format_group_json(group_id, in_order, median, by) << "\n";
+  } else {
+    TableStyle style;
+    style.width = output_width();
+    style.color = isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
+    std::cout << "\n" << format_group(group_id, in_order, median, by, style);
+  }
+  std::cout.flush();
+}
+
 int worst(int a, int b) {
   // Failures outrank HTTP errors, which outrank success; local beats network.
   auto rank = [](int s) {
@@ -290,6 +331,10 @@ int run_command(RunCommand& cmd) {
     if (auto parsed = parse_url(u); !parsed.ok()) return fail(parsed.status());
   if (cmd.urls.empty() && cmd.input.empty())
     return fail(Status(Code::kUsage, "no URL given (pageload run URL..., or --input FILE)"));
+  if (cmd.runs) {
+    if (Status s = check_runs(cmd); !s.ok()) return fail(s);
+    cmd.urls.assign(static_cast<std::size_t>(*cmd.runs), cmd.urls.front());
+  }
   StopSignals signals;
   auto feed = UrlFeed::open(cmd.urls, cmd.input, signals.write_fd(), cmd.fail_early);
   if (!feed.ok()) return fail(feed.status());
@@ -346,6 +391,16 @@ int run_command(RunCommand& cmd) {
 
   auto db = store::Database::open(database_path(cmd.db));
   if (!db.ok()) return fail(db.status());
+  // -n: the group its runs belong to, made before the first load starts.
+  std::optional<int64_t> group_id;
+  if (cmd.runs) {
+    RunGroup group;
+    group.url = cmd.urls.front();
+    group.label = cmd.options.label;
+    group.runs = *cmd.runs;
+    if (Status s = db.value()->create_run_group(group); !s.ok()) return fail(s);
+    group_id = group.id;
+  }
   // The cap is per pool: with --share-connections the batch's loads share one.
   int pool_connections = 0;
   if (pages && budget.connections_per_load < kMaxConnectionsPerLoad)
@@ -415,6 +470,9 @@ int run_command(RunCommand& cmd) {
   std::optional<std::vector<std::string>> cookie_jar;  // -c: the run's, once it ended
   if (!cmd.cookie_jar.empty())
     cmd.options.on_cookie_jar = [&cookie_jar](const std::vector<std::string>& lines) { cookie_jar = lines; };
+  // -n: the group's runs as they are stored, for the median and the spread at the end.
+  std::vector<Run> group_runs;
+  if (cmd.runs) sink_options.stored = [&group_runs](const Run& run) { group_runs.push_back(run); };
   RunSink sink(*db.value(), sink_options);
 
   std::size_t in_flight = 0, started = 0;
@@ -424,10 +482,24 @@ int run_command(RunCommand& cmd) {
   bool input_done = false;
   std::vector<std::string> skipped;  // --input lines that were not URLs, as said on stderr
 
-  auto begin = [&](Run& run) { sink.begin(run); };
+  // -n: each run's place in the group, in the order the loads start (one at a time).
+  // --repeat-view (issue 12, another branch) hooks in here: run_view_of() would alternate
+  // first and repeat views, each view numbering its own runs.
+  int numbered = 0;
+  auto place_in_group = [&](Run& run) {
+    if (!group_id || run.group_id) return;
+    run.group_id = group_id;
+    run.view = RunView::kFirst;
+    run.run_number = ++numbered;
+  };
+  auto begin = [&](Run& run) {
+    place_in_group(run);
+    sink.begin(run);
+  };
   std::function<void()> launch;
   std::function<Status(LoadOptions)> start_views;
   auto done = [&](Run& run) {
+    place_in_group(run);  // a load that ended before it began (a bad URL) is still in the group
     --in_flight;
     exit_status = worst(exit_status, run.exit_status());
     sink.end(run);
@@ -557,6 +629,7 @@ int run_command(RunCommand& cmd) {
     else if (!cmd.quiet) std::cout << summary.text();
     std::cout.flush();
   }
+  if (group_id && !group_runs.empty()) print_group(*group_id, group_runs, cmd);
   if (!stored.ok()) return fail(stored);
   if (!error.ok()) return fail(error);
   if (stopped_by) return 128 + stopped_by;
@@ -565,8 +638,6 @@ int run_command(RunCommand& cmd) {
                                          (skipped.empty() ? " has none" : " has none that is a URL (every line skipped)")));
   return exit_status;
 }
-
-namespace {
 
 StatusOr<int64_t> pick_run(store::Database& db, const std::string& which) {
   if (which.empty() || which == "latest") return db.latest_run_id();
@@ -578,8 +649,6 @@ StatusOr<int64_t> pick_run(store::Database& db, const std::string& which) {
   }
   return Status(Code::kUsage, "run must be a run id or 'latest', got '" + which + "'");
 }
-
-}  // namespace
 
 // What `list` and `show` printed reached standard output, or exit 4 with one line (as
 // `run` does): a full disk, /dev/full, or a pipe whose reader has gone (`| head`).

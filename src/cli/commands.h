@@ -6,6 +6,11 @@
 #include <vector>
 
 #include "pageload/options.h"
+#include "pageload/status.h"
+
+namespace pageload::store {
+class Database;
+}
 
 namespace pageload::cli {
 
@@ -26,6 +31,9 @@ struct RunCommand {
   // -d and --data-binary (as -d, but '@FILE' is sent as it is), each repeatable: the
   // parts are joined with '&', as curl joins them.
   std::vector<std::string> raw_data, data_binary;
+  // -n/--runs N: the one URL loaded N times, one after another, as the runs of one group
+  // (runs.group_id, run_number 1..N); the median run and the spread are printed after them.
+  std::optional<int> runs;
   // curl's everyday flags (README "For curl users").
   std::vector<std::string> raw_cookies;  // -b: 'NAME=VALUE; ...' strings or cookie files
   std::string cookie_jar;                // -c FILE ('-': standard output)
@@ -58,6 +66,17 @@ int import_command(const std::string& db, const std::string& file, const std::st
 int har_command(const std::string& db, const std::vector<std::string>& runs, const std::string& out);
 int lab_command(int dns_port, int http_port, int https_port, int dns_root_port);
 int demo_command(const std::string& db, const std::string& out_dir);
+
+// `pageload compare A B [-o FILE] [--align start|first-byte]` (compare_command.cpp): the
+// terminal comparison and, with -o, the HTML compare view.
+int compare_command(const std::string& db, const std::string& a, const std::string& b, const std::string& out,
+                    const std::string& align);
+
+// The run `which` names: a run id, or "latest" (or empty) for the newest; kUsage otherwise.
+StatusOr<int64_t> pick_run(store::Database& db, const std::string& which);
+
+// What a command printed reached standard output, or exit 4 with one line.
+int finish_output();
 
 // Prints "pageload: <message>" on stderr and returns the status's exit code.
 int fail(const Status& status);

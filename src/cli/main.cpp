@@ -15,7 +15,7 @@
 namespace {
 
 bool is_subcommand(const char* arg) {
-  for (const char* name : {"run", "list", "show", "report", "har", "import", "lab", "demo", "help"})
+  for (const char* name : {"run", "list", "show", "report", "compare", "har", "import", "lab", "demo", "help"})
     if (std::strcmp(arg, name) == 0) return true;
   return false;
 }
@@ -52,6 +52,10 @@ int main(int argc, char** argv) {
   cmd_run->add_flag("--fail-early", run.fail_early,
                     "A line of --input that is not a URL ends the batch (default: it is skipped and counted)");
   cmd_run->add_option("--parallel", run.parallel, "Loads in flight at once (default 1)")->check(whole_number(1, 10000));
+  cmd_run->add_option("-n,--runs", run.runs,
+                      "Load the URL N times, one after another, as one group: prints the median run (by load time, "
+                      "by document time with --document-only) and min/median/p95/max")
+      ->check(whole_number(1, 1000));
   cmd_run->add_option("-X,--request", o.method, "Request method");
   cmd_run->add_option("-H,--header", run.raw_headers, "Extra header 'Name: value' (repeatable)")
       ->allow_extra_args(false);
@@ -213,6 +217,15 @@ int main(int argc, char** argv) {
   cmd_import->add_flag("--keep-secrets", import_keep_secrets, "Store Cookie/Authorization values instead of redacting them");
   cmd_import->add_option("--db", db, "SQLite database");
 
+  std::string compare_a, compare_b, compare_out, compare_align = "start";
+  auto* cmd_compare = app.add_subcommand("compare", "Two stored runs side by side: what changed from A to B");
+  cmd_compare->add_option("a", compare_a, "Run id, 'latest', or g:N for group N's median run (the before)")->required();
+  cmd_compare->add_option("b", compare_b, "Run id, 'latest', or g:N for group N's median run (the after)")->required();
+  cmd_compare->add_option("-o,--output", compare_out, "Also write the HTML compare view here");
+  cmd_compare->add_option("--align", compare_align,
+                          "How the HTML view first aligns the waterfalls: start or first-byte (default start)");
+  cmd_compare->add_option("--db", db, "SQLite database");
+
   std::vector<std::string> har_runs;
   std::string har_out;
   auto* cmd_har = app.add_subcommand("har", "Write stored runs as one HAR 1.2 file (each run a page)");
@@ -296,6 +309,8 @@ int main(int argc, char** argv) {
           db, limit, json, cmd_list->count("--label") ? std::optional<std::string>(list_label) : std::nullopt);
     if (cmd_show->parsed()) return pageload::cli::show_command(db, run_id, json);
     if (cmd_report->parsed()) return pageload::cli::report_command(db, report_runs, report_out);
+    if (cmd_compare->parsed())
+      return pageload::cli::compare_command(db, compare_a, compare_b, compare_out, compare_align);
     if (cmd_import->parsed())
       return pageload::cli::import_command(db, import_file, import_label, import_keep_secrets);
     if (cmd_har->parsed()) return pageload::cli::har_command(db, har_runs, har_out);

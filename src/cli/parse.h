@@ -66,7 +66,7 @@ inline constexpr std::array<CurlFlag, 74> kUnsupportedCurlFlags{{
     {"--oauth2-bearer", true}, {"--url-query", true}, {"--proto", true}, {"--proto-redir", true},
     {"--output-dir", true}, {"-O,--remote-name", false}, {"-J,--remote-header-name", false},
     {"--remote-name-all", false}, {"-R,--remote-time", false}, {"--create-dirs", false}, {"-G,--get", false},
-    {"-n,--netrc", false}, {"--netrc-optional", false}, {"--digest", false}, {"--ntlm", false},
+    {"--netrc", false}, {"--netrc-optional", false}, {"--digest", false}, {"--ntlm", false},
     {"--negotiate", false}, {"--anyauth", false}, {"--http3", false}, {"--http2-prior-knowledge", false},
     {"-0,--http1.0", false}, {"-N,--no-buffer", false}, {"-j,--junk-session-cookies", false},
     {"--fail-with-body", false}, {"--location-trusted", false}, {"--post301", false}, {"--post302", false},

@@ -127,6 +127,7 @@ void RunSink::handle(std::deque<Job>& jobs) {
 
 void RunSink::report_and_print(Run& run) {
   if (!options_.har_path.empty()) har_runs_.push_back(run);
+  if (options_.stored) options_.stored(run);
   std::string report_path;
   if (options_.html) {
     report_path = options_.html_path.empty() ? "pageload-run-" + std::to_string(run.id) + ".html" : options_.html_path;

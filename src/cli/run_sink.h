@@ -48,6 +48,9 @@ struct SinkOptions {
   // on the thread that prints, one run at a time. A failure (a -D file that cannot be
   // written) fails the sink as a report failure does.
   std::function<Status(const Run&)> before_summary, after_summary;
+  // Called with each run once it is stored (its id set), before its report and summary,
+  // on the thread that prints (`run -n` collects its group's runs with it).
+  std::function<void(const Run&)> stored;
 };
 
 class RunSink {

@@ -4,6 +4,8 @@
 #include <array>
 #include <cctype>
 #include <cstddef>
+#include <map>
+#include <mutex>
 #include <string>
 
 #include "lab/cache_routes.h"
@@ -175,7 +177,7 @@ ResponsePlan index_plan() {
   std::string body =
       "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>pageload lab: pages</title>\n"
       "<link rel=\"icon\" href=\"/page/asset/index-icon.png\"></head>\n<body><h1>Pages for page loads</h1>\n"
-      "<p>Each page covers one rule of what a browser fetches for a page. <code>?delay=MS</code> works on every "
+      "<p>Each page covers one rule of what a browser fetches for a page. <code>?delay=MS</code> (or <code>?delays=A,B,...</code>, the k-th request for the URL the k-th delay) works on every "
       "URL here.</p>\n<ul>\n";
   for (const RouteInfo& p : kPages) {
     body += "<li><a href=\"" + std::string(p.example) + "\">" + std::string(p.example) + "</a>: ";
@@ -240,6 +242,27 @@ std::optional<std::string_view> page_file(std::string_view path) {
   return std::nullopt;
 }
 
+namespace {
+
+// `?delays=A,B,C`: the k-th request for one target (path and query, so each test's URL
+// counts apart) waits the k-th delay, round and round: jitter that a test knows in advance
+// (`pageload run -n N` picking its median run). Counted for the life of the process.
+long long next_delay(const std::string& target, std::string_view list) {
+  std::vector<long long> values;
+  while (!list.empty()) {
+    const std::size_t comma = list.find(',');
+    values.push_back(parse_clamped(list.substr(0, comma), 0, kMaxDelayMs).value_or(0));
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+  }
+  if (values.empty()) return 0;
+  static std::mutex mutex;
+  static std::map<std::string, std::size_t> asked;
+  std::lock_guard lock(mutex);
+  return values[asked[target]++ % values.size()];
+}
+
+}  // namespace
+
 ResponsePlan plan_page(const Request& request, const Query& query) {
   std::string_view path = request.path();
   std::string_view rest = path.size() > 6 ? path.substr(6) : std::string_view();  // after "/page/"
@@ -258,6 +281,7 @@ ResponsePlan plan_page(const Request& request, const Query& query) {
     return not_found();
   }();
   plan.head_delay = milliseconds(query.get_int("delay", 0, 0, kMaxDelayMs));
+  if (auto delays = query.get("delays")) plan.head_delay = milliseconds(next_delay(request.target, *delays));
   return plan;
 }
 

@@ -381,6 +381,8 @@ ALTER TABLE requests ADD COLUMN cache_lookup TEXT CHECK (cache_lookup IN ('fresh
 ALTER TABLE requests ADD COLUMN from_cache INTEGER NOT NULL DEFAULT 0 CHECK (from_cache IN (0, 1));
 ALTER TABLE requests ADD COLUMN bytes_saved INTEGER;
 -- -- end of the HTTP cache
+-- -- group_medians (issue 12, -n/--runs; branch wt-runs12): a view, so schema.sql brings it
+-- -- end of group_medians
 )sql";
 
 }  // namespace

@@ -100,6 +100,11 @@ class Database {
   // A group and its runs' ids, first views before repeat views, each by run_number.
   // Code::kUsage "no run group N in DB" if there is none.
   StatusOr<GroupRuns> load_run_group(int64_t id);
+  // The median run of group `group_id`'s runs of `view` ("first" or "repeat"), as the
+  // group_medians view picks it (WebPageTest's rule: report/spread.h). Code::kUsage "no
+  // run group N in DB" when the group has no such runs, or a line saying it has no median when
+  // none of them has the figure. (group_medians.cpp)
+  StatusOr<int64_t> group_median_run(int64_t group_id, const std::string& view = "first");
   std::string path() const;
 
  private:

@@ -236,3 +236,16 @@ TEST_CASE("/gzip stays plain when the client refuses gzip with q=0") {
   refuse.headers = {"Accept-Encoding: deflate, GZIP;q=0.5"};
   CHECK(f.client->fetch(f.http("/gzip"), refuse).header("Content-Encoding") == "gzip");
 }
+
+TEST_CASE("a page URL with delays waits each listed delay in turn, counted per URL") {
+  LabFixture f;
+  const std::string url = f.http("/page/asset/x.txt?delays=300,0,300&for=delays-test");
+  const double first = f.client->fetch(url).total_ms;
+  const double second = f.client->fetch(url).total_ms;
+  const double third = f.client->fetch(url).total_ms;
+  const double other = f.client->fetch(f.http("/page/asset/x.txt?delays=0,300&for=delays-test")).total_ms;
+  CHECK(first >= 300);
+  CHECK(second < first - 100);  // loose: 0 ms against 300
+  CHECK(third >= 300);
+  CHECK(other < 200);  // another URL starts at its own first delay
+}

@@ -1,0 +1,109 @@
+// `pageload run -n N` as a user runs it: N loads of one lab page as one group, the median
+// run picked and printed, and the same run named by the group_medians view.
+#include <catch2/catch.hpp>
+
+#include <sqlite3.h>
+
+#include <nlohmann/json.hpp>
+#include <filesystem>
+#include <sstream>
+
+#include "cli_runner.h"
+#include "fixtures/lab_fixture.h"
+
+using namespace pageload::testing;
+
+namespace {
+
+// The first column of the first row of `sql` on the database at `path`, as text.
+std::string query_one(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
+  std::string out;
+  if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0))
+    out = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("five runs of a page with injected jitter pick the true median run") {
+  TempDb tmp;
+  // The document of the k-th run waits the k-th delay: loads of about 400, 100, 500, 200
+  // and 300 ms (plus the page's own few ms), so the median is the fifth run, whatever the
+  // machine adds to each.
+  const std::string url = shared_lab().http_url("a.test", "/page/fonts?delays=400,100,500,200,300&for=median-5");
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-n", "5", url}), tmp.dir());
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("group 1: 5 runs of " + url) != std::string::npos);
+  CHECK(r.out.find("median run: 5 (5 of 5, by load time: ") != std::string::npos);
+  CHECK(r.out.find(" (median)") != std::string::npos);
+  CHECK(r.out.find("\nload ") != std::string::npos);
+  // SQL picks the same run, and the runs are numbered 1..5 in the group.
+  CHECK(query_one(tmp.path(), "SELECT run_id FROM group_medians WHERE group_id = 1") == "5");
+  CHECK(query_one(tmp.path(), "SELECT group_concat(run_number) FROM (SELECT run_number FROM runs WHERE group_id = 1 "
+                              "ORDER BY id)") == "1,2,3,4,5");
+  CHECK(query_one(tmp.path(), "SELECT count(*) FROM runs WHERE load_ms >= 500 AND group_id = 1") == "1");
+}
+
+TEST_CASE("with document-only and an even number of runs the median is the slower middle document") {
+  TempDb tmp;
+  const std::string url = shared_lab().http_url("a.test", "/page/fonts?delays=300,0,400,100&for=median-4");
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--document-only", "-n", "4", "--json", url}), tmp.dir());
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  std::istringstream lines(r.out);
+  std::string line, last;
+  while (std::getline(lines, line))
+    if (!line.empty()) last = line;
+  const auto group = nlohmann::json::parse(last);
+  CHECK(group["group"] == 1);
+  CHECK(group["runs"].size() == 4);
+  CHECK(group["median_by"] == "document");
+  CHECK(group["median_run"] == 1);  // 0 100 [300] 400: the first run's 300 ms
+  CHECK(group["spread"]["document"]["runs"] == 4);
+  CHECK(group["spread"]["document"]["max"].get<double>() >= 400);
+  CHECK(query_one(tmp.path(), "SELECT run_id || ' ' || median_by FROM group_medians") == "1 document");
+}
+
+TEST_CASE("-n refuses what it cannot do with several runs") {
+  TempDb tmp;
+  const std::string url = shared_lab().http_url("a.test", "/");
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-n", "3", "--parallel", "2", url}), tmp.dir());
+  CHECK(r.status == 2);
+  CHECK(r.err.find("-n loads its runs one after another") != std::string::npos);
+  r = pageload_cli(lab_args({"--db", tmp.path(), "-n", "3", url, url}), tmp.dir());
+  CHECK(r.status == 2);
+  CHECK(r.err.find("-n loads one page N times: give one URL") != std::string::npos);
+  r = pageload_cli(lab_args({"--db", tmp.path(), "-n", "0", url}), tmp.dir());
+  CHECK(r.status == 2);
+  r = pageload_cli({"run", "--db", tmp.path(), "-n", "2", "--html", "x.html", url}, tmp.dir());
+  CHECK(r.status == 2);
+  CHECK(r.err.find("--html names one file") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(tmp.path()));  // nothing stored
+  r = pageload_cli({"run", "--netrc", url}, tmp.dir());
+  CHECK(r.status == 2);
+  CHECK(r.err.find("pageload does not support curl's --netrc") != std::string::npos);
+}
+
+TEST_CASE("compare g:N compares two groups by their median runs and refuses an unknown group") {
+  TempDb tmp;
+  const std::string url = shared_lab().http_url("a.test", "/page/fonts?delays=200,0,100&for=compare-groups");
+  REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "-q", "-n", "3", url}), tmp.dir()).status == 0);
+  REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "-q", "-n", "3", url}), tmp.dir()).status == 0);
+  // Group 1: 200, 0, 100 ms: run 3 is its median; group 2 (runs 4..6) the same again: run 6.
+  auto r = pageload_cli({"compare", "g:1", "g:2", "--db", tmp.path()}, tmp.dir());
+  INFO(r.out << r.err);
+  CHECK(r.status == 0);
+  CHECK(r.out.find("Compare A: group 1 (median run 3)  →  B: group 2 (median run 6)") == 0);
+  r = pageload_cli({"compare", "g:3", "1", "--db", tmp.path()}, tmp.dir());
+  CHECK(r.status == 2);
+  CHECK(r.err == "pageload: no run group 3 in DB\n");
+  r = pageload_cli({"compare", "g:1:second", "1", "--db", tmp.path()}, tmp.dir());
+  CHECK(r.status == 2);
+}
