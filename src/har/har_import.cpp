@@ -330,6 +330,8 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
       r.failure = read_error(json(""))->failure;
       r.error_phase = Phase::kWait;
     }
+    for (auto& p : r.phases)  // the phase it failed in carries the failure, as a measured run's
+      if (r.failure && p.phase == r.error_phase) p.failure = r.failure;
     seq_of_url.try_emplace(r.url, r.seq);
     run.requests.push_back(std::move(r));
   }

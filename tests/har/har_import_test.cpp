@@ -346,3 +346,17 @@ TEST_CASE("a _transferSize with a known headersSize leaves the rest to the body"
   CHECK(run.requests[0].header_bytes == 200);
   CHECK(run.requests[0].body_bytes == 1034);
 }
+
+// Review of issue 13: a file's warnings were copied onto every run of the file.
+TEST_CASE("a file's own warnings are kept once, on its first run") {
+  json har = har_of({entry("http://a.test/", "2026-12-01T10:00:00.000Z", kTls),
+                     entry("http://b.test/", "2026-12-01T10:00:01.000Z", kTls)});
+  har["log"]["version"] = "1.0";
+  har["log"]["pages"].push_back({{"id", "page_2"}, {"startedDateTime", "2026-12-01T10:00:01.000Z"}, {"title", "u"}});
+  har["log"]["entries"][1]["pageref"] = "page_2";
+  auto runs = har::read_har(har.dump(), {});
+  REQUIRE(runs.ok());
+  REQUIRE(runs->size() == 2);
+  CHECK((*runs)[0].warnings.size() == 1);
+  CHECK((*runs)[1].warnings.empty());
+}
