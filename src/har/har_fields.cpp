@@ -114,8 +114,9 @@ std::optional<ErrorField> read_error(const json& error) {
     return out;
   }
   ErrorField out{Failure{*code, str(error, "message")}};
+  // A request fails in a phase of its own exchange; queueing (blocked) is none.
   const auto phase = phase_from_name(str(error, "phase"));
-  out.phase = phase ? *phase : phase_of(*code);
+  out.phase = phase && *phase != Phase::kBlocked ? *phase : phase_of(*code);
   return out;
 }
 
@@ -123,7 +124,8 @@ std::optional<DnsLookup> read_dns(const json& dns, Span span) {
   if (!dns.is_object() || str(dns, "host").empty()) return std::nullopt;
   DnsLookup l;
   l.host = str(dns, "host");
-  if (const std::string s = str(dns, "source"); !s.empty()) l.source = s;
+  // The sources pageload writes; a walk's steps are not exported, so a "trace" reads as "dns".
+  if (const std::string s = str(dns, "source"); s == "cache" || s == "hosts") l.source = s;
   l.servers = strings(obj(dns, "servers"));
   if (auto f = num(dns, "family"); f && (*f == 4 || *f == 6)) l.family = static_cast<int>(*f);
   l.span = span;
