@@ -249,6 +249,9 @@ if (fs.existsSync("/usr/bin/chromium")) {
     if (h2 === 0) fail("Chromium's requests did not come in as HTTP/2");
     const withTls = sql(`select count(*) as n from phases p join requests r on r.id = p.request_id where r.run_id = ${run.id} and p.name = 'tls'`)[0].n;
     if (withTls === 0) fail("no TLS phase in Chromium's load");
+    // Playwright's _securityDetails: the browser's handshake on the connection.
+    const tlsConns = sql(`select count(*) as n from connections where run_id = ${run.id} and tls_version like 'TLSv1._' and cert_subject is not null`)[0].n;
+    if (tlsConns === 0) fail("Playwright's _securityDetails gave no connection its TLS version and certificate");
     // The same page, the browser's load and pageload's, compared in SQL by URL.
     const ours = pageloadRun(["run", url, "--dns-server", hello2.dns_server, "--cacert", hello2.ca_file, "--db", db, "--no-html", "-q", "--label", "pageload"]);
     if (ours.status !== 0) fail(`pageload run of the same page: exit ${ours.status}`);
