@@ -47,10 +47,28 @@ CREATE TABLE IF NOT EXISTS runs (
   -- Where the run comes from (v4): 'pageload' measured it; 'har' was imported from a HAR
   -- file (pageload import), whose producer (log.creator: name and version) is `producer`.
   source           TEXT NOT NULL DEFAULT 'pageload' CHECK (source IN ('pageload', 'har')),
-  producer         TEXT
+  producer         TEXT,
+  -- The run's place in a group (v5): the runs of one `pageload run -n N` or
+  -- `--repeat-view` form one group. NULL for a run made alone.
+  group_id         INTEGER REFERENCES run_groups(id) ON DELETE SET NULL,
+  view             TEXT CHECK (view IN ('first', 'repeat')),  -- first view or repeat view
+  run_number       INTEGER CHECK (run_number >= 1)            -- 1..N within the group
 );
 CREATE INDEX IF NOT EXISTS runs_started_at ON runs(started_at);
 CREATE INDEX IF NOT EXISTS runs_label ON runs(label, started_at);
+CREATE INDEX IF NOT EXISTS runs_group ON runs(group_id, run_number);
+
+-- The runs of one invocation asked for together (v5): `-n/--runs N` loads the page N
+-- times, `--repeat-view` loads it again as a returning visitor. Compare groups through
+-- runs.group_id.
+CREATE TABLE IF NOT EXISTS run_groups (
+  id          INTEGER PRIMARY KEY,
+  created_at  TEXT NOT NULL,                     -- UTC ISO-8601 with microseconds
+  url         TEXT NOT NULL,                     -- as given
+  label       TEXT,                              -- --label
+  runs        INTEGER NOT NULL CHECK (runs >= 1),  -- first views asked for (-n)
+  repeat_view INTEGER NOT NULL DEFAULT 0 CHECK (repeat_view IN (0, 1))
+);
 
 -- Resolving one host name. A run's lookups are numbered by seq from 0.
 CREATE TABLE IF NOT EXISTS dns_lookups (

@@ -330,6 +330,24 @@ enum class Outcome { kRunning, kOk, kHttpError, kFailed };
 std::string_view outcome_name(Outcome o);           // "running", "ok", "http_error", "failed"
 std::optional<Outcome> outcome_from_name(std::string_view name);
 
+// A run's view within a group (issue 12): the first view, or the repeat view that loads
+// the page again as a returning visitor.
+enum class RunView { kFirst, kRepeat };
+std::string_view run_view_name(RunView v);  // "first", "repeat"
+std::optional<RunView> run_view_from_name(std::string_view name);
+
+// The runs of one invocation asked for together (`run -n N`, `--repeat-view`): the
+// run_groups row. Its runs point at it through Run::group_id.
+struct RunGroup {
+  int64_t id = 0;          // database rowid once stored
+  std::string created_at;  // UTC ISO-8601 with microseconds
+  std::string url;
+  std::string label;
+  int runs = 1;            // first views asked for
+  bool repeat_view = false;
+  bool operator==(const RunGroup&) const = default;
+};
+
 struct Run {
   int64_t id = 0;           // database rowid once stored
   std::string started_at;   // UTC ISO-8601 with microseconds
@@ -350,6 +368,10 @@ struct Run {
   // `pageload import`; `producer` is its log.creator, e.g. "WebInspector 537.36").
   std::string source = "pageload";
   std::string producer;
+  // The run's place in its group (RunGroup); all empty for a run made alone.
+  std::optional<int64_t> group_id;
+  std::optional<RunView> view;
+  std::optional<int> run_number;  // 1..N within the group
   std::vector<Request> requests;
   std::vector<Connection> connections;
   std::vector<DnsLookup> dns_lookups;

@@ -85,6 +85,14 @@ std::optional<Outcome> outcome_from_name(std::string_view name) {
   return std::nullopt;
 }
 
+std::string_view run_view_name(RunView v) { return v == RunView::kRepeat ? "repeat" : "first"; }
+
+std::optional<RunView> run_view_from_name(std::string_view name) {
+  for (RunView v : {RunView::kFirst, RunView::kRepeat})
+    if (run_view_name(v) == name) return v;
+  return std::nullopt;
+}
+
 std::optional<ClosedBy> closed_by_from_name(std::string_view name) {
   for (std::size_t i = 0; i < kClosedByNames.size(); ++i)
     if (kClosedByNames[i] == name) return static_cast<ClosedBy>(i);

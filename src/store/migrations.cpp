@@ -355,17 +355,36 @@ ALTER TABLE runs ADD COLUMN source TEXT NOT NULL DEFAULT 'pageload' CHECK (sourc
 ALTER TABLE runs ADD COLUMN producer TEXT;
 )sql";
 
+// Version 5 (issue 12).
+// -- Run groups: the runs of one invocation (-n/--runs, --repeat-view).
+constexpr char kToVersion5[] = R"sql(
+CREATE TABLE IF NOT EXISTS run_groups (
+  id          INTEGER PRIMARY KEY,
+  created_at  TEXT NOT NULL,
+  url         TEXT NOT NULL,
+  label       TEXT,
+  runs        INTEGER NOT NULL CHECK (runs >= 1),
+  repeat_view INTEGER NOT NULL DEFAULT 0 CHECK (repeat_view IN (0, 1))
+);
+ALTER TABLE runs ADD COLUMN group_id INTEGER REFERENCES run_groups(id) ON DELETE SET NULL;
+ALTER TABLE runs ADD COLUMN view TEXT CHECK (view IN ('first', 'repeat'));
+ALTER TABLE runs ADD COLUMN run_number INTEGER CHECK (run_number >= 1);
+CREATE INDEX IF NOT EXISTS runs_group ON runs(group_id, run_number);
+-- -- end of run groups
+)sql";
+
 }  // namespace
 
 std::span<const Migration> migrations() {
   // To change the schema: edit schema.sql (the whole current schema, for fresh files),
   // bump kSchemaVersion, and add {N, "ALTER TABLE ...; ..."} taking version N-1 to N.
-  static const std::array<Migration, 3> kMigrations{{
+  static const std::array<Migration, 4> kMigrations{{
       {2, kToVersion2},
       {3, kToVersion3},
       {4, kToVersion4},
+      {5, kToVersion5},
   }};
-  static_assert(kSchemaVersion == 4, "add a migration for the new schema version");
+  static_assert(kSchemaVersion == 5, "add a migration for the new schema version");
   return kMigrations;
 }
 

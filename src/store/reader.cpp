@@ -14,7 +14,11 @@ namespace {
 constexpr char kSelectRun[] =
     "SELECT started_at, url, final_url, final_status, outcome, error_class, error, total_ms, label,"
     " options, tool_version, library_versions, document_ms, load_ms, warnings, proxy, source,"
-    " producer FROM runs WHERE id = ?1";
+    " producer, group_id, view, run_number FROM runs WHERE id = ?1";
+constexpr char kSelectGroup[] = "SELECT created_at, url, label, runs, repeat_view FROM run_groups WHERE id = ?1";
+// First views before repeat views, each in run_number order.
+constexpr char kSelectGroupRuns[] =
+    "SELECT id FROM runs WHERE group_id = ?1 ORDER BY view = 'repeat', run_number, id";
 constexpr char kSelectLookups[] =
     "SELECT id, host, source, servers, family, start_ms, end_ms, outcome, ares_status, error_class, error"
     " FROM dns_lookups WHERE run_id = ?1 ORDER BY seq";
@@ -329,6 +333,9 @@ StatusOr<Run> read_run(SqliteDb& db, int64_t id) {
     run.proxy = st.text(15);
     run.source = st.text(16);
     run.producer = st.text(17);
+    run.group_id = st.opt_int64(18);
+    run.view = run_view_from_name(st.text(19));
+    run.run_number = st.opt_int(20);
   });
   if (!s.ok()) return s;
   if (!found) return Status(Code::kUsage, "no run " + std::to_string(id) + " in DB");
@@ -379,6 +386,25 @@ StatusOr<int64_t> read_latest_id(SqliteDb& db) {
   int64_t id = (*st)->int64(0);
   (*st)->reset();
   return id;
+}
+
+StatusOr<GroupRuns> read_run_group(SqliteDb& db, int64_t id) {
+  GroupRuns out;
+  out.group.id = id;
+  bool found = false;
+  Status s = query_run(db, kSelectGroup, id, [&](const Statement& st) {
+    found = true;
+    out.group.created_at = st.text(0);
+    out.group.url = st.text(1);
+    out.group.label = st.text(2);
+    out.group.runs = st.integer(3);
+    out.group.repeat_view = st.integer(4) != 0;
+  });
+  if (!s.ok()) return s;
+  if (!found) return Status(Code::kUsage, "no run group " + std::to_string(id) + " in DB");
+  s = query_run(db, kSelectGroupRuns, id, [&](const Statement& st) { out.run_ids.push_back(st.int64(0)); });
+  if (!s.ok()) return s;
+  return out;
 }
 
 }  // namespace pageload::store::detail

@@ -41,6 +41,12 @@ struct RunSummary {
   std::string source, producer;
 };
 
+// A run group and its runs (Database::load_run_group).
+struct GroupRuns {
+  RunGroup group;
+  std::vector<int64_t> run_ids;  // first views before repeat views, each by run_number
+};
+
 class Database {
  public:
   // Opens `path` for writing, creating it if missing, and brings its schema to this
@@ -89,6 +95,13 @@ class Database {
   StatusOr<std::vector<RunSummary>> list_runs(int limit = 20, const std::optional<std::string>& label = std::nullopt);
   // The id of the newest run; Code::kUsage "no runs in DB" if there is none.
   StatusOr<int64_t> latest_run_id();
+  // Inserts a run_groups row (created_at: the current UTC time if empty) and sets
+  // group.id. The group's runs then carry Run::group_id = group.id, with their view and
+  // run_number, when begin_run/finish_run store them.
+  Status create_run_group(RunGroup& group);
+  // A group and its runs' ids, first views before repeat views, each by run_number.
+  // Code::kUsage "no run group N in DB" if there is none.
+  StatusOr<GroupRuns> load_run_group(int64_t id);
   std::string path() const;
 
  private:

@@ -13,15 +13,18 @@ namespace pageload::store::detail {
 namespace {
 
 constexpr char kInsertRun[] =
-    "INSERT INTO runs (started_at, url, label, options, tool_version, library_versions, outcome, source, producer)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7, ?8)";
+    "INSERT INTO runs (started_at, url, label, options, tool_version, library_versions, outcome, source, producer,"
+    " group_id, view, run_number) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7, ?8, ?9, ?10, ?11)";
 
 constexpr char kCompleteRun[] =
     "UPDATE runs SET started_at = ?2, url = ?3, final_url = ?4, final_status = ?5, outcome = ?6,"
     " error_class = ?7, error = ?8, total_ms = ?9, label = ?10, options = ?11, tool_version = ?12,"
     " library_versions = ?13, request_count = ?14, redirect_count = ?15, document_ms = ?16,"
     " load_ms = ?17, failed_count = ?18, transfer_bytes = ?19, decoded_bytes = ?20, warnings = ?21,"
-    " proxy = ?22, source = ?23, producer = ?24 WHERE id = ?1";
+    " proxy = ?22, source = ?23, producer = ?24, group_id = ?25, view = ?26, run_number = ?27 WHERE id = ?1";
+
+constexpr char kInsertGroup[] =
+    "INSERT INTO run_groups (created_at, url, label, runs, repeat_view) VALUES (?1, ?2, ?3, ?4, ?5)";
 
 // Children go first: requests reference connections and lookups.
 constexpr char kDeleteRequests[] = "DELETE FROM requests WHERE run_id = ?1";
@@ -242,10 +245,14 @@ Status write_request(SqliteDb& db, int64_t run_id, const Request& r, const std::
   return write_headers(db, *id, "trailer", r.response_trailers);
 }
 
+// runs.view: NULL for a run made alone.
+TextOrNull view_or_null(const std::optional<RunView>& v) { return or_null(v ? run_view_name(*v) : std::string_view()); }
+
 Status insert_run_row(SqliteDb& db, Run& run) {
   if (run.started_at.empty()) run.started_at = utc_now_iso8601();
   auto id = insert(db, kInsertRun, run.started_at, run.url, or_null(run.label), or_null(run.options_json),
-                   or_null(run.tool_version), or_null(run.library_versions), run.source, or_null(run.producer));
+                   or_null(run.tool_version), or_null(run.library_versions), run.source, or_null(run.producer),
+                   run.group_id, view_or_null(run.view), run.run_number);
   if (!id.ok()) return id.status();
   run.id = *id;
   return Status::Ok();
@@ -258,7 +265,7 @@ Status complete_run_row(SqliteDb& db, const Run& run) {
                      or_null(run.label), or_null(run.options_json), or_null(run.tool_version),
                      or_null(run.library_versions), f.requests, f.redirects, run.document_ms, run.load_ms,
                      f.failed, f.transfer_bytes, f.decoded_bytes, or_null(to_json_list(run.warnings)), or_null(run.proxy),
-                     run.source, or_null(run.producer));
+                     run.source, or_null(run.producer), run.group_id, view_or_null(run.view), run.run_number);
   if (!s.ok()) return s;
   if (sqlite3_changes(db.raw()) != 1) {
     return Status(Code::kUsage, "no run " + std::to_string(run.id) + " in DB");
@@ -302,6 +309,15 @@ Status write_finish(SqliteDb& db, Run& run) {
   if (s.ok()) s = tx.commit();
   if (!s.ok() && inserted) run.id = 0;  // the row was rolled back with everything else
   return s;
+}
+
+Status write_run_group(SqliteDb& db, RunGroup& group) {
+  if (group.runs < 1) return Status(Code::kUsage, "a run group holds at least one run");
+  if (group.created_at.empty()) group.created_at = utc_now_iso8601();
+  auto id = insert(db, kInsertGroup, group.created_at, group.url, or_null(group.label), group.runs, group.repeat_view);
+  if (!id.ok()) return id.status();
+  group.id = *id;
+  return Status::Ok();
 }
 
 }  // namespace pageload::store::detail

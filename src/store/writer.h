@@ -10,5 +10,7 @@ namespace pageload::store::detail {
 Status write_begin(SqliteDb& db, Run& run);
 // See Database::finish_run.
 Status write_finish(SqliteDb& db, Run& run);
+// See Database::create_run_group.
+Status write_run_group(SqliteDb& db, RunGroup& group);
 
 }  // namespace pageload::store::detail

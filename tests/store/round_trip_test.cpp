@@ -596,3 +596,53 @@ TEST_CASE("deleting a run removes its trace steps too") {
   exec(path, "PRAGMA foreign_keys = ON; DELETE FROM runs WHERE id = " + std::to_string(run.id));
   CHECK(*query(path, "SELECT COUNT(*) FROM dns_steps")[0][0] == "0");
 }
+
+TEST_CASE("the runs of a group read back with their group, view and number, first views first") {
+  ScratchDir dir;
+  auto db = open_db(dir.file("runs.db"));
+  RunGroup group;
+  group.url = "http://www.test/page/cache";
+  group.label = "cdn-b";
+  group.runs = 2;
+  group.repeat_view = true;
+  REQUIRE(db->create_run_group(group).ok());
+  CHECK(group.id > 0);
+  CHECK_FALSE(group.created_at.empty());
+
+  // Stored in the order -n 2 --repeat-view makes them: first, repeat, first, repeat.
+  std::vector<int64_t> ids;
+  for (int n = 1; n <= 2; ++n)
+    for (RunView v : {RunView::kFirst, RunView::kRepeat}) {
+      Run run = make_three_hop_run();
+      run.group_id = group.id;
+      run.view = v;
+      run.run_number = n;
+      REQUIRE(db->begin_run(run).ok());
+      REQUIRE(db->finish_run(run).ok());
+      auto back = db->load_run(run.id);
+      REQUIRE(back.ok());
+      CHECK(*back == run);
+      ids.push_back(run.id);
+    }
+  auto loaded = db->load_run_group(group.id);
+  REQUIRE(loaded.ok());
+  CHECK(loaded->group == group);
+  CHECK(loaded->run_ids == std::vector<int64_t>{ids[0], ids[2], ids[1], ids[3]});
+
+  Run alone = make_three_hop_run();
+  REQUIRE(db->finish_run(alone).ok());
+  auto back = db->load_run(alone.id);
+  REQUIRE(back.ok());
+  CHECK_FALSE(back->group_id);
+  CHECK_FALSE(back->view);
+  CHECK_FALSE(back->run_number);
+
+  auto missing = db->load_run_group(group.id + 1);
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.status().code() == Code::kUsage);
+  CHECK(missing.status().message() == "no run group " + std::to_string(group.id + 1) + " in DB");
+  RunGroup empty;
+  empty.url = "http://www.test/";
+  empty.runs = 0;
+  CHECK_FALSE(db->create_run_group(empty).ok());
+}

@@ -363,6 +363,44 @@ TEST_CASE("a version 3 database is migrated to version 4, its runs measured, and
   CHECK(query(old_path, objects_sql) == query(new_path, objects_sql));
 }
 
+// A file written by version 4 (tests/store/schema_v4.sql is schema.sql as it was): its
+// runs were made alone, so they read with no group; a group's runs fit the new columns,
+// and the file ends up with the columns and objects of a fresh one.
+TEST_CASE("a version 4 database is migrated to version 5, its runs ungrouped, and matches a fresh file") {
+  ScratchDir dir;
+  const std::string old_path = dir.file("v4.db");
+  exec(old_path, read_bytes(PAGELOAD_SCHEMA_V4) + "PRAGMA user_version = 4;");
+  exec(old_path, "INSERT INTO runs (id, started_at, url, outcome, total_ms) VALUES (1, '2026-11-01T00:00:00Z', 'http://a.test/', 'ok', 9);");
+  {
+    auto db = Database::open(old_path);
+    REQUIRE(db.ok());
+    CHECK(user_version(old_path) == kCurrent);
+    auto run = (*db)->load_run(1);
+    REQUIRE(run.ok());
+    CHECK_FALSE(run->group_id);
+    CHECK_FALSE(run->view);
+    RunGroup group;
+    group.url = "http://a.test/";
+    group.runs = 1;
+    group.repeat_view = true;
+    REQUIRE((*db)->create_run_group(group).ok());
+    Run repeat = make_three_hop_run();
+    repeat.group_id = group.id;
+    repeat.view = RunView::kRepeat;
+    repeat.run_number = 1;
+    REQUIRE((*db)->finish_run(repeat).ok());
+    auto back = (*db)->load_run(repeat.id);
+    REQUIRE(back.ok());
+    CHECK(back->view == RunView::kRepeat);
+    CHECK(back->group_id == group.id);
+  }
+  const std::string new_path = dir.file("fresh.db");
+  REQUIRE(Database::open(new_path).ok());
+  CHECK(columns(old_path) == columns(new_path));
+  const char* objects_sql = "SELECT type, name FROM sqlite_master ORDER BY type, name";
+  CHECK(query(old_path, objects_sql) == query(new_path, objects_sql));
+}
+
 // A version 2 file (tests/store/schema_v2.sql) holds TTLs of 2^31 and more as the
 // negative numbers c-ares's int made of them; version 3 stores what the server sent.
 TEST_CASE("a version 2 database is migrated to version 3: its negative TTLs become the values sent") {
