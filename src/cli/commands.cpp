@@ -346,6 +346,14 @@ int run_command(RunCommand& cmd) {
     return fail(Status(Code::kUsage, "-o names one file for one document: give one URL"));
   if (cmd.output == "-")
     return fail(Status(Code::kUsage, "-o -: standard output holds the summary; name a file (-o /dev/null to discard)"));
+  if (cmd.har == "-") {
+    // The HAR is the standard output: the summaries are off (-q: errors still on stderr),
+    // and nothing else may write there.
+    if (cmd.json || cmd.include || cmd.head || cmd.write_out || cmd.dump_header == "-" || cmd.cookie_jar == "-")
+      return fail(Status(Code::kUsage, "--har -: standard output holds the HAR; --json, -i, -I, -w, -D - and -c - "
+                                       "write there too: name a file for one of them"));
+    cmd.quiet = true;
+  }
   if (!cmd.html.empty() && total != std::size_t{1})
     return fail(Status(Code::kUsage, "--html names one file but there is more than one URL; leave it out to get "
                                      "one report per run"));
@@ -759,9 +767,12 @@ int har_command(const std::string& db_flag, const std::vector<std::string>& runs
   auto db = store::Database::open_existing(database_path(db_flag));
   if (!db.ok()) return fail(db.status());
   std::vector<Run> loaded;
+  std::set<int64_t> named;
   for (const auto& w : runs.empty() ? std::vector<std::string>{"latest"} : runs) {
     auto id = pick_run(*db.value(), w);
     if (!id.ok()) return fail(id.status());
+    // A run named twice ("5 5", "latest 5") is one page: HAR page ids are unique.
+    if (!named.insert(id.value()).second) continue;
     auto run = db.value()->load_run(id.value());
     if (!run.ok()) return fail(run.status());
     loaded.push_back(std::move(run).value());

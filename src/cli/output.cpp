@@ -63,11 +63,18 @@ std::string cache_text(const Request& r) {
   return out;
 }
 
+// A run pageload did not measure: "imported from a HAR file, written by Playwright 1.65.1".
+std::string imported_text(const std::string& source, const std::string& producer) {
+  std::string out = source == "har" ? "imported from a HAR file" : "from " + safe(source, 40);
+  return out + (producer.empty() ? ", its producer not named" : ", written by " + safe(producer, 80));
+}
+
 // "image (priority low), found by img srcset in #0 at 7.21 ms"
 std::string found_text(const Request& r) {
   std::string out(resource_type_name(r.resource_type));
   if (r.priority) out += " (priority " + std::string(priority_name(*r.priority)) + ")";
-  if (!r.initiator) return out + ", the page's first request";
+  // A HAR need not say who asked for a request: only the first one is the page's own.
+  if (!r.initiator) return out + (r.seq == 0 ? ", the page's first request" : ", initiator not recorded");
   out += ", found by " + (r.found_by.empty() ? std::string("-") : safe(r.found_by)) + " in #" + std::to_string(*r.initiator);
   if (r.discovered_ms) out += " at " + ms(*r.discovered_ms);
   return out;
@@ -149,6 +156,8 @@ std::string format_summary(const Run& run, bool color, int width) {
 std::string format_show(const Run& run, int width) {
   std::ostringstream out;
   out << "run " << run.id << "  " << run.started_at << "  " << outcome_name(run.outcome) << "\n";
+  if (run.source != "pageload")
+    out << "  source     " << imported_text(run.source, run.producer) << "\n";
   out << "  url        " << safe(run.url) << "\n";
   out << "  final      " << safe(run.final_url) << (run.final_status ? " (" + std::to_string(*run.final_status) + ")" : "")
       << "\n";
@@ -266,6 +275,7 @@ std::string format_list(const std::vector<store::RunSummary>& runs) {
                   r.started_at.c_str(), outcome.c_str(), status.c_str(), requests.c_str(), failed.c_str(),
                   load_text.c_str(), safe(r.url, 100).c_str(), r.label.empty() ? "" : ("  [" + safe(r.label, 40) + "]").c_str());
     out << line;
+    if (r.source != "pageload") out << "        " << imported_text(r.source, r.producer) << "\n";
     // Loaded under -k: the outcome alone would read as a sound load.
     if (r.unverified_connections > 0)
       out << "        certificate not verified (-k): " << (r.unverified_why.empty() ? "unknown reason" : safe(r.unverified_why, 200))
@@ -406,6 +416,8 @@ std::string format_json(const Run& run) {
             {"error", failure(run.failure)},
             {"total_ms", run.total_ms ? json(*run.total_ms) : json(nullptr)},
             {"label", text(run.label)},
+            {"source", run.source},
+            {"producer", text(run.producer)},
             {"proxy", text(run.proxy)},
             {"request_count", run.requests.size()},
             {"redirect_count", std::count_if(run.requests.begin(), run.requests.end(),

@@ -74,8 +74,13 @@ Status RunSink::close() {
     counter_drawn_ = false;
   }
   if (!options_.har_path.empty() && error_.ok() && !har_runs_.empty()) {
-    if (Status s = write_file_replacing(options_.har_path, har::write_har(har_runs_)); !s.ok())
+    const std::string text = har::write_har(har_runs_);
+    if (options_.har_path == "-") {  // standard output, as curl's -o - (the summary is off)
+      std::cout << text << std::flush;
+      if (!std::cout) error_ = Status(Code::kFile, "--har -: cannot write to standard output");
+    } else if (Status s = write_file_replacing(options_.har_path, text); !s.ok()) {
       error_ = Status(s.code(), "--har: " + s.message());
+    }
     har_runs_.clear();
   }
   return error_;

@@ -35,7 +35,7 @@ struct SinkOptions {
   bool threaded = false;  // a batch: write on the sink's own thread
   bool html = true;       // write a report per run
   std::string html_path;  // --html (one URL only); empty: pageload-run-ID.html
-  std::string har_path;   // --har: every run stored, as one HAR file written at close()
+  std::string har_path;   // --har: every run stored, as one HAR file written at close() ("-": stdout)
   std::string database;   // report::database_marker of the database, carried by each report
   bool json = false;      // one JSON object per run instead of the summary
   bool quiet = false;     // no summary

@@ -1,12 +1,12 @@
 #include "har/har_export.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "core/ascii.h"
 #include "har/har_time.h"
 
 namespace pageload::har {
@@ -38,31 +38,6 @@ std::string_view devtools_priority(Priority p) {
   return "Medium";
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string trim(std::string_view s) {
-  std::size_t b = 0, e = s.size();
-  while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
-  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
-  return std::string(s.substr(b, e - b));
-}
-
-std::vector<std::string_view> split(std::string_view s, char sep) {
-  std::vector<std::string_view> out;
-  std::size_t start = 0;
-  while (start <= s.size()) {
-    std::size_t end = s.find(sep, start);
-    if (end == std::string_view::npos) end = s.size();
-    out.push_back(s.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
-
 ordered_json headers_json(const std::vector<Header>& headers) {
   ordered_json out = ordered_json::array();
   for (const auto& [name, value] : headers) out.push_back({{"name", name}, {"value", value}});
@@ -73,9 +48,9 @@ ordered_json headers_json(const std::vector<Header>& headers) {
 ordered_json request_cookies(const std::vector<Header>& headers) {
   ordered_json out = ordered_json::array();
   for (const auto& [name, value] : headers) {
-    if (lower(name) != "cookie") continue;
-    for (auto part : split(value, ';')) {
-      const std::string pair = trim(part);
+    if (ascii_lower_copy(name) != "cookie") continue;
+    for (auto part : split_on(value, ';')) {
+      const std::string pair(trim_ows(part));
       if (pair.empty()) continue;
       const auto eq = pair.find('=');
       out.push_back({{"name", eq == std::string::npos ? pair : pair.substr(0, eq)},
@@ -89,16 +64,16 @@ ordered_json request_cookies(const std::vector<Header>& headers) {
 ordered_json response_cookies(const std::vector<Header>& headers) {
   ordered_json out = ordered_json::array();
   for (const auto& [name, value] : headers) {
-    if (lower(name) != "set-cookie") continue;
-    const auto parts = split(value, ';');
-    const std::string first = trim(parts.front());
+    if (ascii_lower_copy(name) != "set-cookie") continue;
+    const auto parts = split_on(value, ';');
+    const std::string first(trim_ows(parts.front()));
     const auto eq = first.find('=');
     ordered_json c{{"name", eq == std::string::npos ? first : first.substr(0, eq)},
                    {"value", eq == std::string::npos ? std::string() : first.substr(eq + 1)}};
     for (std::size_t i = 1; i < parts.size(); ++i) {
-      const std::string attr = trim(parts[i]);
+      const std::string attr(trim_ows(parts[i]));
       const auto aeq = attr.find('=');
-      const std::string key = lower(aeq == std::string::npos ? attr : attr.substr(0, aeq));
+      const std::string key = ascii_lower_copy(aeq == std::string::npos ? attr : attr.substr(0, aeq));
       const std::string val = aeq == std::string::npos ? std::string() : attr.substr(aeq + 1);
       if (key == "path") c["path"] = val;
       else if (key == "domain") c["domain"] = val;
@@ -119,7 +94,7 @@ ordered_json query_string(std::string_view url) {
   std::string_view query = url.substr(q + 1);
   if (auto hash = query.find('#'); hash != std::string_view::npos) query = query.substr(0, hash);
   if (query.empty()) return out;
-  for (auto part : split(query, '&')) {
+  for (auto part : split_on(query, '&')) {
     if (part.empty()) continue;
     const auto eq = part.find('=');
     out.push_back({{"name", std::string(eq == std::string_view::npos ? part : part.substr(0, eq))},
@@ -130,8 +105,16 @@ ordered_json query_string(std::string_view url) {
 
 std::string header_value(const std::vector<Header>& headers, std::string_view name) {
   for (const auto& [n, v] : headers)
-    if (lower(n) == name) return v;
+    if (ascii_lower_copy(n) == name) return v;
   return {};
+}
+
+// The version a request was sent in. One that failed before it had a connection (a name that
+// did not resolve, a refused connect) was sent in none: "", as DevTools writes for it.
+std::string request_http_version(const Request& r, const Connection* conn) {
+  if (!r.http_version.empty()) return r.http_version;
+  if (!conn) return {};
+  return conn->tls && conn->tls->alpn == "h2" ? "HTTP/2" : "HTTP/1.1";
 }
 
 std::string page_id(const Run& run) { return "page_" + std::to_string(run.id); }
@@ -151,6 +134,7 @@ ordered_json dns_json(const DnsLookup& l) {
     }
     queries.push_back({{"type", q.type},
                        {"outcome", q.outcome},
+                       {"ares_status", q.ares_status},
                        {"server", q.server},
                        {"ms", micro_round(q.span.duration_ms())},
                        {"tries", std::move(tries)}});
@@ -158,11 +142,15 @@ ordered_json dns_json(const DnsLookup& l) {
   ordered_json out{{"host", l.host},
                    {"source", l.source},
                    {"servers", l.servers},
+                   {"family", l.family},
                    {"outcome", l.outcome},
+                   {"ares_status", l.ares_status},
                    {"ms", micro_round(l.span.duration_ms())},
                    {"answers", std::move(answers)},
                    {"queries", std::move(queries)}};
   if (!l.steps.empty()) out["steps"] = l.steps.size();
+  if (l.failure)
+    out["error"] = {{"class", std::string(code_name(l.failure->code))}, {"message", l.failure->message}};
   return out;
 }
 
@@ -180,6 +168,7 @@ ordered_json tls_json(const Connection& c) {
                    {"verify_result", t.verify_result},
                    {"verify_message", t.verify_message}};
   if (c.tls_round_trips) out["round_trips"] = *c.tls_round_trips;
+  if (c.tls_session_offered) out["session_offered"] = *c.tls_session_offered;
   if (c.tls_resumed) out["resumed"] = *c.tls_resumed;
   return out;
 }
@@ -220,7 +209,7 @@ ordered_json entry_json(const Run& run, const Request& r, const std::string& run
 
   ordered_json request{{"method", r.method},
                        {"url", r.url},
-                       {"httpVersion", r.http_version.empty() ? "HTTP/1.1" : r.http_version},
+                       {"httpVersion", request_http_version(r, conn)},
                        {"cookies", request_cookies(r.request_headers)},
                        {"headers", headers_json(r.request_headers)},
                        {"queryString", query_string(r.url)},

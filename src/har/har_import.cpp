@@ -10,15 +10,15 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "core/ascii.h"
 #include "core/redact.h"
 #include "core/url.h"
+#include "har/har_fields.h"
 #include "har/har_time.h"
 
 namespace pageload::har {
 
 namespace {
-
-using nlohmann::json;
 
 constexpr double kMaxTimingMs = 86'400'000;  // a day
 
@@ -39,33 +39,6 @@ Status bad(const ImportOptions& o, const std::string& why) {
   return Status(Code::kUsage, (o.file.empty() ? std::string("HAR") : o.file) + ": " + why);
 }
 
-std::string str(const json& j, const char* key) {
-  if (!j.is_object()) return {};
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-std::optional<double> num(const json& j, const char* key) {
-  if (!j.is_object()) return std::nullopt;
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_number()) return std::nullopt;
-  const double v = it->get<double>();
-  if (!std::isfinite(v)) return std::nullopt;
-  return v;
-}
-
-const json& obj(const json& j, const char* key) {
-  static const json kNull;
-  if (!j.is_object()) return kNull;
-  auto it = j.find(key);
-  return it != j.end() ? *it : kNull;
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 std::vector<Header> headers_of(const json& list) {
   std::vector<Header> out;
   if (!list.is_array()) return out;
@@ -81,7 +54,7 @@ std::vector<Header> headers_of(const json& list) {
 
 // "h2", "HTTP/2.0", "http/2" -> "HTTP/2"; "http/1.1" -> "HTTP/1.1"; "h3" -> "HTTP/3".
 std::string http_version(std::string v) {
-  const std::string l = lower(v);
+  const std::string l = ascii_lower_copy(v);
   if (l == "h2" || l == "http/2" || l == "http/2.0") return "HTTP/2";
   if (l == "h3" || l == "http/3" || l == "http/3.0" || l.rfind("h3-", 0) == 0) return "HTTP/3";
   if (l == "http/1.1") return "HTTP/1.1";
@@ -90,7 +63,7 @@ std::string http_version(std::string v) {
 }
 
 std::optional<ResourceType> type_from_devtools(const std::string& t) {
-  const std::string l = lower(t);
+  const std::string l = ascii_lower_copy(t);
   if (l == "document") return ResourceType::kDocument;
   if (l == "stylesheet") return ResourceType::kStylesheet;
   if (l == "script") return ResourceType::kScript;
@@ -102,7 +75,7 @@ std::optional<ResourceType> type_from_devtools(const std::string& t) {
 }
 
 ResourceType type_from_mime(const std::string& mime) {
-  const std::string m = lower(mime.substr(0, mime.find(';')));
+  const std::string m = ascii_lower_copy(mime.substr(0, mime.find(';')));
   if (m == "text/html" || m == "application/xhtml+xml") return ResourceType::kDocument;
   if (m == "text/css") return ResourceType::kStylesheet;
   if (m.find("javascript") != std::string::npos || m == "text/ecmascript") return ResourceType::kScript;
@@ -113,39 +86,13 @@ ResourceType type_from_mime(const std::string& mime) {
 }
 
 std::optional<Priority> priority_from_devtools(const std::string& p) {
-  const std::string l = lower(p);
+  const std::string l = ascii_lower_copy(p);
   if (l == "veryhigh" || l == "highest") return Priority::kHighest;
   if (l == "high") return Priority::kHigh;
   if (l == "medium") return Priority::kMedium;
   if (l == "low") return Priority::kLow;
   if (l == "verylow" || l == "lowest") return Priority::kLowest;
   return std::nullopt;
-}
-
-// Chrome's net::ERR_* names (its `_error`, or `response._error`) as pageload's error classes.
-Failure failure_from(const std::string& error) {
-  static const std::map<std::string, Code> kCodes{
-      {"net::ERR_NAME_NOT_RESOLVED", Code::kDnsNxdomain},   {"net::ERR_NAME_RESOLUTION_FAILED", Code::kDnsError},
-      {"net::ERR_CONNECTION_REFUSED", Code::kConnectRefused}, {"net::ERR_CONNECTION_TIMED_OUT", Code::kConnectTimeout},
-      {"net::ERR_ADDRESS_UNREACHABLE", Code::kConnectUnreachable}, {"net::ERR_CONNECTION_RESET", Code::kRecvError},
-      {"net::ERR_CONNECTION_CLOSED", Code::kRecvError},      {"net::ERR_EMPTY_RESPONSE", Code::kRecvError},
-      {"net::ERR_CERT_AUTHORITY_INVALID", Code::kTlsCertUntrusted}, {"net::ERR_CERT_DATE_INVALID", Code::kTlsCertExpired},
-      {"net::ERR_CERT_COMMON_NAME_INVALID", Code::kTlsCertHostname}, {"net::ERR_SSL_PROTOCOL_ERROR", Code::kTlsHandshake},
-      {"net::ERR_TIMED_OUT", Code::kTimeout},               {"net::ERR_TOO_MANY_REDIRECTS", Code::kTooManyRedirects},
-  };
-  auto it = kCodes.find(error);
-  return Failure{it != kCodes.end() ? it->second : Code::kRecvError,
-                 error.empty() ? "no response (the HAR gives no reason)" : "the browser reported " + error};
-}
-
-Phase failure_phase(Code code) {
-  switch (code) {
-    case Code::kDnsNxdomain: case Code::kDnsError: return Phase::kDns;
-    case Code::kConnectRefused: case Code::kConnectTimeout: case Code::kConnectUnreachable: return Phase::kConnect;
-    case Code::kTlsCertUntrusted: case Code::kTlsCertExpired: case Code::kTlsCertHostname: case Code::kTlsHandshake:
-      return Phase::kTls;
-    default: return Phase::kWait;
-  }
 }
 
 struct Entry {
@@ -160,6 +107,13 @@ struct Page {
   const json* page = nullptr;
   std::vector<Entry> entries;
 };
+
+// A size in bytes: a whole number from 0 up to a petabyte; anything else is no size.
+std::optional<int64_t> byte_count(const json& j, const char* key) {
+  auto v = num(j, key);
+  if (!v || *v < 0 || *v > 1e15) return std::nullopt;
+  return static_cast<int64_t>(*v);
+}
 
 std::string fmt_ms(double v) {
   char buf[32];
@@ -274,13 +228,15 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
     r.reason = str(resp, "statusText");
     r.redirect_url = str(resp, "redirectURL");
     for (const auto& [n, v] : r.response_headers)
-      if (lower(n) == "location") r.location = v;
-    if (auto v = num(resp, "headersSize"); v && *v >= 0) r.header_bytes = static_cast<int64_t>(*v);
-    if (auto v = num(resp, "bodySize"); v && *v >= 0) r.body_bytes = static_cast<int64_t>(*v);
-    if (auto v = num(e, "_transferSize"); v && *v >= 0 && !r.body_bytes && r.header_bytes)
-      r.body_bytes = std::max<int64_t>(0, static_cast<int64_t>(*v) - *r.header_bytes);
+      if (ascii_lower_copy(n) == "location") r.location = v;
+    r.header_bytes = byte_count(resp, "headersSize");
+    r.body_bytes = byte_count(resp, "bodySize");
+    // DevTools writes headersSize and bodySize -1 over HTTP/2 (it has no header text) and the
+    // bytes received as _transferSize: without a split, all of them count as the body.
+    if (auto transfer = byte_count(e, "_transferSize"); transfer && !r.body_bytes)
+      r.body_bytes = r.header_bytes ? std::max<int64_t>(0, *transfer - *r.header_bytes) : *transfer;
     const json& content = obj(resp, "content");
-    if (auto v = num(content, "size"); v && *v >= 0) r.body_decoded = static_cast<int64_t>(*v);
+    r.body_decoded = byte_count(content, "size");
     r.content_type = str(content, "mimeType");
 
     const double end_ms = lay_out_phases(r, obj(e, "timings"), start_ms);
@@ -318,7 +274,8 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
       }
       if (auto it = seq_of_url.find(from); it != seq_of_url.end()) {
         r.initiator = it->second;
-        r.found_by = "har: " + str(init, "type");
+        // pageload's own export names how it was found ("html", "css", ...); others their type.
+        r.found_by = str(init, "_foundBy").empty() ? "har: " + str(init, "type") : str(init, "_foundBy");
       }
     }
 
@@ -348,16 +305,33 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
         r.reused = !r.phase(Phase::kConnect);
       }
       r.connection = it->second;
-      ++run.connections[it->second].requests;
+      Connection& c = run.connections[it->second];
+      ++c.requests;
+      // The handshake as pageload exported it, else as the browser saw it (the first one given).
+      if (!c.tls && !read_tls(obj(e, "_tls"), c) &&
+          read_security_details(obj(e, "_securityDetails"), r.status.has_value(), c) && r.http_version == "HTTP/2")
+        c.tls->alpn = "h2";  // a browser speaks HTTP/2 over TLS only when ALPN chose it
     }
 
-    // A request with no response.
-    std::string error = str(e, "_error");
-    if (error.empty()) error = str(resp, "_error");
-    if (!r.status) {
-      r.failure = failure_from(error);
-      r.error_phase = failure_phase(r.failure->code);
+    // The lookup pageload exported with the request that made it.
+    if (auto lookup = read_dns(obj(e, "_dns"), r.phase(Phase::kDns) ? r.phase(Phase::kDns)->span : Span{start_ms, start_ms})) {
+      lookup->id = static_cast<int>(run.dns_lookups.size());
+      r.dns_lookup = lookup->id;
+      run.dns_lookups.push_back(std::move(*lookup));
     }
+
+    // A failed request: pageload's `_error` (its class and phase), a browser's net error name,
+    // or no response at all.
+    const json& error = obj(e, "_error").is_null() ? obj(resp, "_error") : obj(e, "_error");
+    if (auto failed = read_error(error); failed && (error.is_object() || !r.status)) {
+      r.failure = failed->failure;
+      r.error_phase = failed->phase;
+    } else if (!r.status) {
+      r.failure = read_error(json(""))->failure;
+      r.error_phase = Phase::kWait;
+    }
+    for (auto& p : r.phases)  // the phase it failed in carries the failure, as a measured run's
+      if (r.failure && p.phase == r.error_phase) p.failure = r.failure;
     seq_of_url.try_emplace(r.url, r.seq);
     run.requests.push_back(std::move(r));
   }
@@ -469,7 +443,8 @@ StatusOr<std::vector<Run>> read_har(std::string_view text, const ImportOptions& 
     if (page.entries.empty()) continue;  // a page with no entries is no load
     std::stable_sort(page.entries.begin(), page.entries.end(),
                      [](const Entry& a, const Entry& b) { return a.start_us < b.start_us; });
-    runs.push_back(build_run(page, obj(log, "creator"), o, file_warnings));
+    // The file's warnings once, on its first run: they are not each page's.
+    runs.push_back(build_run(page, obj(log, "creator"), o, runs.empty() ? file_warnings : std::vector<std::string>{}));
   }
   if (runs.empty()) return bad(o, "no entries to import (log.entries is empty or none has a request URL and a start)");
   return runs;

@@ -214,6 +214,8 @@ Data page_pane(const Row& row, const Request& r) {
   add("Type", std::string(resource_type_name(r.resource_type)) +
                   (r.content_type.empty() ? std::string() : ", served as " + r.content_type));
   if (!r.found_by.empty()) add("Found by", r.found_by);
+  // Only the first request is the page's own; for another a HAR may not say who asked.
+  if (!r.initiator && r.seq != 0) add("Initiator", "not recorded");
   if (r.discovered_ms) add("Found at", format_ms(*r.discovered_ms));
   add("Priority", row.priority_text);
   if (!r.note.empty()) add("Note", r.note);

@@ -346,6 +346,11 @@ Data page_view(const Run& run, const Waterfall& w) {
   d.set("started_at", text(run.started_at.empty() ? "—" : run.started_at));
   d.set("total", run.total_ms ? format_ms(*run.total_ms) : "—");
   d.set("label", optional_text(run.label));
+  // A run pageload did not measure says where it came from, beside what it shows.
+  std::string imported;
+  if (run.source == "har")
+    imported = "imported from a HAR file, written by " + (run.producer.empty() ? std::string("an unnamed producer") : run.producer);
+  d.set("imported", optional_text(imported));
   d.set("tool_version", text(run.tool_version.empty() ? "pageload" : run.tool_version));
   d.set("library_versions", text(run.library_versions));
   d.set("request_count", count_text(run.requests.size(), "request"));

@@ -73,7 +73,8 @@ constexpr char kSelectSummaries[] =
     "   AND EXISTS (SELECT 1 FROM requests q WHERE q.connection_id = c.id AND q.status IS NOT NULL)),"
     " (SELECT c.verify_message FROM connections c WHERE c.run_id = runs.id AND c.verified = 0"
     "   AND EXISTS (SELECT 1 FROM requests q WHERE q.connection_id = c.id AND q.status IS NOT NULL)"
-    "   ORDER BY c.seq LIMIT 1)"
+    "   ORDER BY c.seq LIMIT 1),"
+    " source, producer"
     " FROM runs WHERE ?2 IS NULL OR label = ?2"
     " ORDER BY started_at DESC, id DESC LIMIT ?1";
 constexpr char kSelectLatest[] = "SELECT id FROM runs ORDER BY started_at DESC, id DESC LIMIT 1";
@@ -373,6 +374,8 @@ StatusOr<std::vector<RunSummary>> read_summaries(SqliteDb& db, int limit, const 
     r.load_ms = row.opt_real(11);
     r.unverified_connections = row.opt_int(12).value_or(0);
     r.unverified_why = row.text(13);
+    r.source = row.text(14);
+    r.producer = row.text(15);
     out.push_back(std::move(r));
   });
   (*st)->reset();

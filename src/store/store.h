@@ -37,6 +37,8 @@ struct RunSummary {
   // and the first one's verify message ("certificate has expired").
   int unverified_connections = 0;
   std::string unverified_why;
+  // "pageload" (measured) or "har" (imported by `pageload import`), and the HAR's producer.
+  std::string source, producer;
 };
 
 // A run group and its runs (Database::load_run_group).

@@ -155,6 +155,25 @@ for (const [i, run] of imported.entries()) {
 const phaseSums = (id) => sql(`select p.name, round(sum(p.duration_ms), 1) as ms from phases p join requests r on r.id = p.request_id where r.run_id = ${id} and p.name != 'blocked' group by p.name order by p.name`);
 if (imported[0] && JSON.stringify(phaseSums(imported[0].id)) !== JSON.stringify(phaseSums(1)))
   fail(`phases of the imported run differ: ${JSON.stringify(phaseSums(imported[0].id))} vs ${JSON.stringify(phaseSums(1))}`);
+// The third-party page (run 5) back as it was measured: each request's failure class and
+// phase, the lookup it made (host, outcome, answers) and its connection's TLS.
+const rowsOf = (id) => sql(`select r.url, r.status, r.error_class, r.error_phase, r.error,
+    case when exists (select 1 from phases p where p.request_id = r.id and p.name = 'dns') then
+      l.host || ' ' || coalesce(l.outcome, '') || ' ' || coalesce(l.error_class, '') || ' ' ||
+      coalesce((select group_concat(a.type || ' ' || a.value || ' ' || a.ttl, ',') from dns_answers a where a.lookup_id = l.id), '')
+    end as dns,
+    case when exists (select 1 from phases p where p.request_id = r.id and p.name = 'tls') then
+      c.tls_version || ' ' || c.tls_cipher || ' ' || c.alpn || ' ' || c.cert_subject || ' ' || c.verified
+    end as tls
+  from requests r left join dns_lookups l on l.id = r.dns_lookup_id left join connections c on c.id = r.connection_id
+  where r.run_id = ${id} order by r.url, r.seq`);
+const thirdParty = imported[4];
+if (thirdParty) {
+  const want = JSON.stringify(rowsOf(5)), got = JSON.stringify(rowsOf(thirdParty.id));
+  if (want !== got) fail(`the third-party page exported and imported again differs:\n  measured ${want}\n  imported ${got}`);
+  if (!rowsOf(5).some((r) => r.error_class === "dns_nxdomain" && r.error_phase === "dns" && r.dns))
+    fail("the third-party page has no request that failed as dns_nxdomain in dns with its lookup");
+}
 for (const cmd of [["show", String(imported[0]?.id)], ["report", String(imported[0]?.id), "-o", path.join(outDir, "imported.html")], ["list"]]) {
   const r = pageloadRun([...cmd, "--db", db]);
   if (r.status !== 0) fail(`pageload ${cmd.join(" ")} on an imported run: exit ${r.status}: ${r.stderr.trim()}`);
@@ -230,6 +249,9 @@ if (fs.existsSync("/usr/bin/chromium")) {
     if (h2 === 0) fail("Chromium's requests did not come in as HTTP/2");
     const withTls = sql(`select count(*) as n from phases p join requests r on r.id = p.request_id where r.run_id = ${run.id} and p.name = 'tls'`)[0].n;
     if (withTls === 0) fail("no TLS phase in Chromium's load");
+    // Playwright's _securityDetails: the browser's handshake on the connection.
+    const tlsConns = sql(`select count(*) as n from connections where run_id = ${run.id} and tls_version like 'TLSv1._' and cert_subject is not null`)[0].n;
+    if (tlsConns === 0) fail("Playwright's _securityDetails gave no connection its TLS version and certificate");
     // The same page, the browser's load and pageload's, compared in SQL by URL.
     const ours = pageloadRun(["run", url, "--dns-server", hello2.dns_server, "--cacert", hello2.ca_file, "--db", db, "--no-html", "-q", "--label", "pageload"]);
     if (ours.status !== 0) fail(`pageload run of the same page: exit ${ours.status}`);

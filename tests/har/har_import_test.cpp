@@ -235,3 +235,145 @@ TEST_CASE("a URL password in a page's title is redacted in the run's options") {
   const Run run = one_run(har);
   CHECK(run.options_json.find("url-secret") == std::string::npos);
 }
+
+namespace {
+
+const Request* by_url(const Run& run, const std::string& url) {
+  for (const auto& r : run.requests)
+    if (r.url == url) return &r;
+  return nullptr;
+}
+
+}  // namespace
+
+// Review of issue 13: pageload's own `_error` object was read as no reason (an NXDOMAIN came
+// back recv_error in wait), and its `_dns` and `_tls` were dropped.
+TEST_CASE("an export imported again gives back each failure's class and phase, the DNS lookups and the TLS") {
+  Run page = synthetic::page(4, false);
+  page.id = 3;
+  auto runs = har::read_har(har::write_har({page}), {});
+  REQUIRE(runs.ok());
+  const Run& back = runs->front();
+  int failures = 0, lookups = 0, handshakes = 0;
+  for (const auto& r : page.requests) {
+    const Request* b = by_url(back, r.url);
+    REQUIRE(b);
+    CHECK(b->status == r.status);
+    REQUIRE(b->failure.has_value() == r.failure.has_value());
+    if (r.failure) {
+      ++failures;
+      CHECK(b->failure->code == r.failure->code);
+      CHECK(b->failure->message == r.failure->message);
+      CHECK(b->error_phase == r.error_phase);
+    }
+    if (r.dns_lookup && r.phase(Phase::kDns)) {
+      ++lookups;
+      REQUIRE(b->dns_lookup);
+      const DnsLookup& in = page.dns_lookups[*r.dns_lookup];
+      const DnsLookup& out = back.dns_lookups.at(*b->dns_lookup);
+      CHECK(out.host == in.host);
+      CHECK(out.outcome == in.outcome);
+      CHECK(out.servers == in.servers);
+      CHECK(out.answers == in.answers);
+      CHECK(out.failure == in.failure);
+      CHECK(out.queries.size() == in.queries.size());
+    }
+    if (r.connection && r.phase(Phase::kTls)) {
+      ++handshakes;
+      REQUIRE(b->connection);
+      CHECK(back.connections.at(*b->connection).tls == page.connections[*r.connection].tls);
+    }
+  }
+  CHECK(failures >= 1);
+  CHECK(lookups >= 2);
+  CHECK(handshakes >= 1);
+}
+
+TEST_CASE("a DNS failure comes back as dns_nxdomain in dns, with its lookup's NXDOMAIN") {
+  Run failed = synthetic::failed_at_dns();
+  failed.id = 9;
+  const Run back = one_run(json::parse(har::write_har({failed})));
+  const Request& r = back.requests.at(0);
+  REQUIRE(r.failure);
+  CHECK(r.failure->code == Code::kDnsNxdomain);
+  CHECK(r.error_phase == Phase::kDns);
+  REQUIRE(r.dns_lookup);
+  CHECK(back.dns_lookups.at(*r.dns_lookup).failure == failed.dns_lookups.at(0).failure);
+  CHECK(back.outcome == Outcome::kFailed);
+  CHECK(back.failure->code == Code::kDnsNxdomain);
+}
+
+TEST_CASE("a request that never had a connection is sent in no HTTP version, not HTTP/1.1") {
+  const json har = json::parse(har::write_har({synthetic::failed_at_dns()}));
+  const json& e = har["log"]["entries"][0];
+  CHECK(e["request"]["httpVersion"] == "");
+  CHECK(e["response"]["httpVersion"] == "");
+}
+
+TEST_CASE("DevTools' _securityDetails become the connection's TLS, and its _transferSize the bytes when sizes are -1") {
+  json e = entry("https://a.test/", "2026-12-01T10:00:00.000Z", kTls);
+  e["connection"] = "17";
+  e["serverIPAddress"] = "127.0.0.1";
+  e["response"]["headersSize"] = -1;
+  e["response"]["bodySize"] = -1;
+  e["_transferSize"] = 1234;
+  e["_securityDetails"] = {{"protocol", "TLS 1.3"},
+                           {"subjectName", "www.test"},
+                           {"issuer", "pageload lab CA"},
+                           {"validFrom", 1764547200},
+                           {"validTo", 1796083200}};
+  const Run run = one_run(har_of({e}));
+  const Request& r = run.requests.at(0);
+  CHECK(r.body_bytes == 1234);
+  CHECK_FALSE(r.header_bytes);
+  REQUIRE(r.connection);
+  const auto& tls = run.connections.at(*r.connection).tls;
+  REQUIRE(tls);
+  CHECK(tls->version == "TLSv1.3");
+  CHECK(tls->subject == "www.test");
+  CHECK(tls->issuer == "pageload lab CA");
+  CHECK(tls->not_before == "2025-12-01T00:00:00Z");
+  CHECK(tls->alpn == "h2");
+  CHECK(tls->verified);
+}
+
+TEST_CASE("a _transferSize with a known headersSize leaves the rest to the body") {
+  json e = entry("https://a.test/", "2026-12-01T10:00:00.000Z", kTls);
+  e["response"]["headersSize"] = 200;
+  e["response"]["bodySize"] = -1;
+  e["_transferSize"] = 1234;
+  const Run run = one_run(har_of({e}));
+  CHECK(run.requests[0].header_bytes == 200);
+  CHECK(run.requests[0].body_bytes == 1034);
+}
+
+// Review of issue 13: a file's warnings were copied onto every run of the file.
+TEST_CASE("a file's own warnings are kept once, on its first run") {
+  json har = har_of({entry("http://a.test/", "2026-12-01T10:00:00.000Z", kTls),
+                     entry("http://b.test/", "2026-12-01T10:00:01.000Z", kTls)});
+  har["log"]["version"] = "1.0";
+  har["log"]["pages"].push_back({{"id", "page_2"}, {"startedDateTime", "2026-12-01T10:00:01.000Z"}, {"title", "u"}});
+  har["log"]["entries"][1]["pageref"] = "page_2";
+  auto runs = har::read_har(har.dump(), {});
+  REQUIRE(runs.ok());
+  REQUIRE(runs->size() == 2);
+  CHECK((*runs)[0].warnings.size() == 1);
+  CHECK((*runs)[1].warnings.empty());
+}
+
+TEST_CASE("a hand-made _error naming the blocked phase or an unknown class is stored in a phase a request can fail in") {
+  json e = entry("http://a.test/", "2026-12-01T10:00:00.000Z", kTls, 0);
+  e["_error"] = {{"phase", "blocked"}, {"class", "timeout"}, {"message", "m"}};
+  json f = entry("http://a.test/b", "2026-12-01T10:00:00.100Z", kTls, 0);
+  f["_error"] = {{"phase", "dns"}, {"class", "no_such_class"}};
+  f["_dns"] = {{"host", "a.test"}, {"source", "trace"}, {"answers", json::array({{{"type", "A"}, {"ttl", -5}}})}};
+  const Run run = one_run(har_of({e, f}));
+  CHECK(run.requests[0].failure->code == Code::kTimeout);
+  CHECK(run.requests[0].error_phase == Phase::kWait);
+  CHECK(run.requests[1].failure->code == Code::kRecvError);
+  REQUIRE(run.requests[1].dns_lookup);
+  const DnsLookup& l = run.dns_lookups.at(*run.requests[1].dns_lookup);
+  CHECK(l.source == "dns");
+  REQUIRE(l.answers.size() == 1);
+  CHECK(l.answers[0].ttl == 0);
+}

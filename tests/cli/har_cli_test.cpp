@@ -1,0 +1,134 @@
+// HAR out and in from the command line (review of issue 13): an export of a lab page
+// imported again gives back its failures, lookups and handshakes; imported runs say so in
+// list, show and the report; `--har -` is standard output; a run named twice is one page.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "cli_runner.h"
+#include "fixtures/lab_fixture.h"
+
+using namespace pageload::testing;
+using nlohmann::json;
+
+namespace {
+
+json show_json(const TempDb& tmp, int run) {
+  auto shown = pageload_cli({"show", std::to_string(run), "--json", "--db", tmp.path()}, tmp.dir());
+  REQUIRE(shown.status == 0);
+  return json::parse(shown.out);
+}
+
+const json* by_url(const json& run, const std::string& url) {
+  for (const json& r : run["requests"])
+    if (r["url"] == url) return &r;
+  return nullptr;
+}
+
+// A run's request, lookup and connection fields a HAR carries, as one JSON value per URL.
+json comparable(const json& run) {
+  json out = json::object();
+  for (const json& r : run["requests"]) {
+    json row{{"status", r["status"]}, {"error_phase", r["error_phase"]}, {"error", r["error"]},
+             {"http_version", r["http_version"]}};
+    for (const auto& [name, phase] : r["phases"].items())
+      if (phase.contains("error")) row["failed_phase"] = {name, phase["error"]};
+    if (!r["dns_lookup"].is_null() && r["phases"].contains("dns")) {  // the lookup it made, not one it reused
+      const json& l = run["dns_lookups"][r["dns_lookup"].get<int>()];
+      row["dns"] = {{"host", l["host"]}, {"outcome", l["outcome"]}, {"answers", l["answers"]},
+                    {"servers", l["servers"]}, {"error", l["error"]}};
+    }
+    if (!r["connection"].is_null() && r["phases"].contains("tls"))
+      row["tls"] = run["connections"][r["connection"].get<int>()]["tls"];
+    out[r["url"].get<std::string>()] = row;
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a page with a host that does not resolve, exported and imported, gives back its failures, lookups and TLS") {
+  TempDb tmp;
+  const std::string url = shared_lab().https_url("www.test", "/page/third-party");
+  REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "-q", url}), tmp.dir()).status == 0);
+  REQUIRE(pageload_cli({"har", "1", "-o", "page.har", "--db", tmp.path()}, tmp.dir()).status == 0);
+  auto imported = pageload_cli({"import", "page.har", "--db", tmp.path()}, tmp.dir());
+  INFO(imported.out << imported.err);
+  REQUIRE(imported.status == 0);
+  const json measured = show_json(tmp, 1), back = show_json(tmp, 2);
+  REQUIRE(back["source"] == "har");
+  const json a = comparable(measured), b = comparable(back);
+  CHECK(a.dump(1) == b.dump(1));
+  int nxdomain = 0;
+  for (const auto& [u, row] : a.items())
+    if (row["error"].is_object() && row["error"]["class"] == "dns_nxdomain" && row["error_phase"] == "dns" &&
+        row.contains("dns"))
+      ++nxdomain;
+  CHECK(nxdomain >= 1);
+  CHECK(by_url(back, url) != nullptr);
+}
+
+TEST_CASE("list, show and the report say a run was imported from a HAR, and by which producer") {
+  TempDb tmp;
+  REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "-q", shared_lab().http_url("www.test", "/page/not-found")}), tmp.dir()).status == 0);
+  REQUIRE(pageload_cli({"har", "1", "-o", "page.har", "--db", tmp.path()}, tmp.dir()).status == 0);
+  REQUIRE(pageload_cli({"import", "page.har", "--db", tmp.path()}, tmp.dir()).status == 0);
+  const std::string said = "imported from a HAR file, written by pageload ";
+  auto list = pageload_cli({"list", "--db", tmp.path()}, tmp.dir());
+  REQUIRE(list.status == 0);
+  CHECK(list.out.find(said) != std::string::npos);
+  CHECK(list.out.find(said) == list.out.rfind(said));  // the measured run says nothing of the kind
+  auto show = pageload_cli({"show", "2", "--db", tmp.path()}, tmp.dir());
+  CHECK(show.out.find("  source     " + said) != std::string::npos);
+  CHECK(pageload_cli({"show", "1", "--db", tmp.path()}, tmp.dir()).out.find("  source ") == std::string::npos);
+  REQUIRE(pageload_cli({"report", "2", "-o", "r.html", "--db", tmp.path()}, tmp.dir()).status == 0);
+  CHECK(slurp(tmp.dir() + "/r.html").find(said) != std::string::npos);
+  CHECK(show_json(tmp, 2)["producer"].get<std::string>().rfind("pageload ", 0) == 0);
+}
+
+TEST_CASE("a HAR request whose initiator the file does not give reads initiator not recorded, not the page's first request") {
+  TempDb tmp;
+  auto entry = [](const std::string& url, const std::string& at) {
+    return json{{"startedDateTime", at}, {"time", 3},
+                {"request", {{"method", "GET"}, {"url", url}, {"httpVersion", "HTTP/1.1"}, {"headers", json::array()}}},
+                {"response", {{"status", 200}, {"statusText", "OK"}, {"httpVersion", "HTTP/1.1"}, {"headers", json::array()},
+                              {"content", {{"size", 1}, {"mimeType", "image/png"}}}, {"redirectURL", ""}}},
+                {"timings", {{"send", 1}, {"wait", 1}, {"receive", 1}}}};
+  };
+  const json har{{"log", {{"version", "1.2"}, {"creator", {{"name", "hand-made"}, {"version", "1"}}},
+                          {"entries", {entry("http://a.test/", "2026-12-01T10:00:00.000Z"),
+                                       entry("http://a.test/x.png", "2026-12-01T10:00:00.010Z")}}}}};
+  std::ofstream(tmp.dir() + "/h.har") << har.dump();
+  REQUIRE(pageload_cli({"import", "h.har", "--db", tmp.path()}, tmp.dir()).status == 0);
+  auto show = pageload_cli({"show", "1", "--db", tmp.path()}, tmp.dir());
+  CHECK(show.out.find("document, the page's first request") != std::string::npos);
+  CHECK(show.out.find("image, initiator not recorded") != std::string::npos);
+}
+
+TEST_CASE("run --har - writes the HAR to standard output and no file named -") {
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--har", "-", shared_lab().http_url("www.test", "/page/not-found")}),
+                        tmp.dir());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const json har = json::parse(r.out);  // the summary is off: standard output is the HAR alone
+  CHECK(har["log"]["pages"].size() == 1);
+  CHECK(har["log"]["entries"].size() >= 2);
+  CHECK_FALSE(std::filesystem::exists(tmp.dir() + "/-"));
+  auto both = pageload_cli(lab_args({"--db", tmp.path(), "--har", "-", "--json", shared_lab().http_url("www.test", "/")}),
+                           tmp.dir());
+  CHECK(both.status == 2);
+  CHECK(both.err.find("--har -") != std::string::npos);
+}
+
+TEST_CASE("pageload har given one run twice writes it once") {
+  TempDb tmp;
+  REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "-q", shared_lab().http_url("www.test", "/page/not-found")}), tmp.dir()).status == 0);
+  auto r = pageload_cli({"har", "1", "1", "latest", "--db", tmp.path()}, tmp.dir());
+  REQUIRE(r.status == 0);
+  const json har = json::parse(r.out);
+  CHECK(har["log"]["pages"].size() == 1);
+  for (const auto& e : har["log"]["entries"]) CHECK(e["pageref"] == "page_1");
+}
