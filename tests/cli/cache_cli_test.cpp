@@ -44,7 +44,7 @@ std::vector<std::string> column(const std::string& db, const std::string& sql) {
 
 }  // namespace
 
-TEST_CASE("--repeat-view stores a first and a repeat view and the repeat view's summary marks cached rows") {
+TEST_CASE("run --repeat-view stores a first and a repeat view and the repeat view's summary marks cached rows") {
   TempDb tmp;
   auto r = pageload_cli(lab_args({"--db", tmp.path(), "--repeat-view", shared_lab().http_url("www.test", "/page/cache")}),
                         tmp.dir());
@@ -100,7 +100,7 @@ TEST_CASE("the repeat view sends the cookies the first view was given") {
   CHECK(sent == std::vector<std::string>{"2"});
 }
 
-TEST_CASE("--cache DIR keeps the HTTP cache across invocations: the second load is a repeat view") {
+TEST_CASE("run --cache DIR keeps the HTTP cache across invocations: the second load is a repeat view") {
   TempDb tmp;
   const std::string dir = tmp.dir() + "/cache";
   std::filesystem::create_directory(dir);
@@ -114,7 +114,7 @@ TEST_CASE("--cache DIR keeps the HTTP cache across invocations: the second load 
   CHECK(count_where(show_json(tmp, 2), "from_cache", true) == 8);
 }
 
-TEST_CASE("--cache naming no directory, or a file that is not a pageload cache, stores nothing and exits 4") {
+TEST_CASE("run --cache naming no directory, or a file that is not a pageload cache, stores nothing and exits 4") {
   TempDb tmp;
   const std::string url = shared_lab().http_url("www.test", "/page/cache");
   auto missing = pageload_cli(lab_args({"--db", tmp.path(), "--cache", tmp.dir() + "/nope", url}), tmp.dir());
@@ -130,7 +130,7 @@ TEST_CASE("--cache naming no directory, or a file that is not a pageload cache, 
   CHECK(wrong.err.find("not a pageload HTTP cache") != std::string::npos);
 }
 
-TEST_CASE("--repeat-view with --share-connections is a usage error") {
+TEST_CASE("run --repeat-view with --share-connections is a usage error") {
   TempDb tmp;
   auto r = pageload_cli(lab_args({"--db", tmp.path(), "--repeat-view", "--share-connections",
                                   shared_lab().http_url("www.test", "/page/cache")}),

@@ -71,7 +71,7 @@ TEST_CASE("with document-only and an even number of runs the median is the slowe
   CHECK(query_one(tmp.path(), "SELECT run_id || ' ' || median_by FROM group_medians") == "1 document");
 }
 
-TEST_CASE("-n refuses what it cannot do with several runs") {
+TEST_CASE("run -n refuses what it cannot do with several runs") {
   TempDb tmp;
   const std::string url = shared_lab().http_url("a.test", "/");
   auto r = pageload_cli(lab_args({"--db", tmp.path(), "-n", "3", "--parallel", "2", url}), tmp.dir());
@@ -86,6 +86,10 @@ TEST_CASE("-n refuses what it cannot do with several runs") {
   CHECK(r.status == 2);
   CHECK(r.err.find("--html names one file") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(tmp.path()));  // nothing stored
+  r = pageload_cli({"run", "--db", tmp.path(), "-n", "3", "--repeat-view", url}, tmp.dir());
+  CHECK(r.status == 2);
+  CHECK(r.err.find("-n with --repeat-view is not supported yet") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(tmp.path()));
   r = pageload_cli({"run", "--netrc", url}, tmp.dir());
   CHECK(r.status == 2);
   CHECK(r.err.find("pageload does not support curl's --netrc") != std::string::npos);
