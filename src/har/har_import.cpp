@@ -380,9 +380,11 @@ StatusOr<std::vector<Run>> read_har(std::string_view text, const ImportOptions& 
   json doc;
   try {
     doc = json::parse(text.begin(), text.end(), drop_bodies);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
+    // parse_error for bad syntax; out_of_range for a number beyond a double (1e999), which
+    // the parser also throws: both are a file that is not JSON pageload can read.
     std::string why = e.what();
-    if (auto p = why.find("parse error"); p != std::string::npos) why = why.substr(p);
+    if (auto p = why.find("] "); p != std::string::npos) why = why.substr(p + 2);
     return bad(o, "not JSON: " + why);
   }
   const json& log = obj(doc, "log");

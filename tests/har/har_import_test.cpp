@@ -181,6 +181,10 @@ TEST_CASE("a file that is not JSON or not a HAR is one line naming the file, and
   CHECK(not_json.status().code() == Code::kUsage);
   CHECK(not_json.status().message().rfind("x.har: not JSON", 0) == 0);
   CHECK(not_json.status().message().find('\n') == std::string::npos);
+  // A number no double holds is refused as not JSON, not thrown (the fuzzer found it).
+  auto overflow = har::read_har(R"({"log": {"entries": [{"time": 1e999}]}})", o);
+  REQUIRE_FALSE(overflow.ok());
+  CHECK(overflow.status().message().rfind("x.har: not JSON: number overflow", 0) == 0);
   auto not_har = har::read_har(R"({"log": {"pages": []}})", o);
   REQUIRE_FALSE(not_har.ok());
   CHECK(not_har.status().message().find("log.entries") != std::string::npos);
