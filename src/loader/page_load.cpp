@@ -1135,7 +1135,11 @@ void PageLoad::expire(Code code, const std::string& message) {
       fetches_[static_cast<std::size_t>(host->owner)].lookup = std::move(lookup);
     }
     fail_unsent(host->owner, failure, Phase::kDns);
-    for (int seq : host->waiters) fail_unsent(seq, failure, std::nullopt);
+    // Those waiting on that lookup were queued behind it: cut in their `blocked` phase (it
+    // is not their lookup, so no dns phase of theirs).
+    const Failure queued{code, message + " while it waited for request #" + std::to_string(host->owner) +
+                                   "'s DNS lookup of " + fetches_[static_cast<std::size_t>(host->owner)].dns_host};
+    for (int seq : host->waiters) fail_unsent(seq, queued, Phase::kBlocked);
     host->waiters.clear();
   }
   for (auto& [origin, held] : held_streams_) {

@@ -110,7 +110,7 @@ const Request* opener_of(const Run& run, std::size_t index) {
 }
 
 // Why it closed, in words.
-std::string close_reason_text(const ConnectionClose& c, const Run& run) {
+std::string close_reason_text(const ConnectionClose& c, const Run& run, std::size_t index) {
   switch (c.reason) {
     case CloseReason::kConnectionClose:
       return "the server answered Connection: close, and the connection closed after that response";
@@ -120,6 +120,15 @@ std::string close_reason_text(const ConnectionClose& c, const Run& run) {
       return "the server reset it (RST)";
     case CloseReason::kEndOfPage: {
       std::string after;
+      if (run.failure) {
+        // Cut short: closed mid-response when the page's time ran out or it was interrupted,
+        // or idle with the pool when pageload stopped.
+        std::string cut = "pageload closed it when it stopped the page (" + std::string(code_name(run.failure->code)) + ")";
+        for (const auto& r : run.requests)
+          if (r.connection && static_cast<std::size_t>(*r.connection) == index && r.failure)
+            return cut + ", with request #" + std::to_string(r.seq) + " still on it";
+        return cut + ", idle";
+      }
       if (run.load_ms) after = ", " + format_ms(std::max(0.0, c.at_ms - *run.load_ms)) + " after the load";
       return "pageload closed it when the page was done" + after;
     }
@@ -164,7 +173,7 @@ Data facts_view(const Run& run, const Connection& c, const Connection* earlier) 
   if (!c.proxy.empty()) fields.push_back(pair_view("Proxy", c.proxy + " (from the environment)"));
   if (!c.retry_reason.empty()) fields.push_back(pair_view("Given up", c.retry_reason + "; curl sent the request again"));
   if (c.closed) {
-    fields.push_back(pair_view("Closed", format_ms(c.closed->at_ms) + ": " + close_reason_text(*c.closed, run)));
+    fields.push_back(pair_view("Closed", format_ms(c.closed->at_ms) + ": " + close_reason_text(*c.closed, run, static_cast<std::size_t>(c.id))));
     fields.push_back(pair_view("TIME_WAIT", time_wait_text(*c.closed, c.tls.has_value())));
   } else {
     fields.push_back(pair_view("Closed", "not by the end of the run: kept open for the batch's later runs"));

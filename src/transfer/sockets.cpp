@@ -37,7 +37,7 @@ PeerState peer_state(curl_socket_t fd) {
 }
 
 void SocketRegistry::opened(curl_socket_t fd, PoolId pool, std::string origin, bool forbid_reuse) {
-  sockets_[fd] = Entry{pool, std::move(origin), false, forbid_reuse, false, std::nullopt, false};
+  sockets_[fd] = Entry{pool, std::move(origin), false, forbid_reuse, false, std::nullopt, false, false};
 }
 
 void SocketRegistry::begin_closing_pool(PoolId pool) {
@@ -69,7 +69,8 @@ void SocketRegistry::closed(curl_socket_t fd, int64_t now_us) {
   end.id = *ends;
   end.closed_us = now_us;
   end.by = peer == PeerState::kOpen ? ClosedBy::kPageload : ClosedBy::kServer;
-  end.reason = close_reason(peer, entry.close_requested, closing_pool_ == entry.pool, entry.forbid_reuse);
+  end.reason = close_reason(peer, entry.close_requested, closing_pool_ == entry.pool || entry.cut_short,
+                            entry.forbid_reuse);
   auto& pool = ends_[entry.pool];
   pool.ends.push_back(std::move(end));
   if (pool.ends.size() > kMaxUntakenEnds) pool.ends.erase(pool.ends.begin());
@@ -82,6 +83,14 @@ void SocketRegistry::set_multiplexed(curl_socket_t fd) {
 void SocketRegistry::set_close_requested(const ConnectionId& id) {
   for (auto& [fd, entry] : sockets_)
     if (socket_ends(fd) == id) entry.close_requested = true;
+}
+
+void SocketRegistry::cut_short(PoolId pool, const ConnectionId& id) {
+  for (auto& [fd, entry] : sockets_)
+    if (entry.pool == pool && (entry.ends == id || socket_ends(fd) == id)) entry.cut_short = true;
+  if (auto it = ends_.find(pool); it != ends_.end())
+    for (auto& end : it->second.ends)
+      if (end.id == id && end.reason == CloseReason::kOther) end.reason = CloseReason::kEndOfPage;
 }
 
 void SocketRegistry::end_closing_pool(PoolId pool) {

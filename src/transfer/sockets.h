@@ -49,6 +49,11 @@ class SocketRegistry {
   // answers at once with its own close (as the lab's does) must not read as the side
   // that closed first.
   void begin_closing_pool(PoolId pool);
+  // pageload stopped an exchange on the connection with these ends (the page's --max-time
+  // ran out, or Ctrl-C): curl closes a connection left mid-response, and that close is
+  // pageload ending the page (kEndOfPage), not curl's own (kOther). Relabels an end already
+  // recorded and marks the socket for a close still to come.
+  void cut_short(PoolId pool, const ConnectionId& id);
   void end_closing_pool(PoolId pool);
   std::vector<ConnectionEnd> take_ends(PoolId pool, const std::function<bool(const ConnectionId&)>& wanted);
 
@@ -61,6 +66,7 @@ class SocketRegistry {
     bool close_requested = false;
     std::optional<ConnectionId> ends;  // as note_connected() last read them
     bool peer_closed_first = false;    // the server had closed it when its pool began to close
+    bool cut_short = false;            // pageload stopped an exchange on it (cut_short())
   };
   struct PoolEnds {
     std::vector<ConnectionEnd> ends;

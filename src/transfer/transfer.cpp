@@ -136,6 +136,11 @@ void Driver::Impl::finish(Exchange& ex, CURLcode rc) {
       if (detail::socket_ends(fd) == result.connection_id) sockets.set_multiplexed(fd);
   Driver::Callback done = std::move(ex.done);
   curl_multi_remove_handle(multi.get(), ex.easy.get());
+  // The page's time ran out (each exchange has its share of --max-time) or it was
+  // interrupted: curl closed, or closes, the connection mid-response because pageload
+  // ended the page.
+  if ((rc == CURLE_OPERATION_TIMEDOUT || !ex.cancelled.empty()) && result.connection_id)
+    sockets.cut_short(ex.spec.pool, *result.connection_id);
   exchanges.remove_if([&](const Exchange& x) { return &x == &ex; });
   done(std::move(result));
 }

@@ -43,6 +43,19 @@ Cut cut_requests(const Run& run, Code code) {
   return c;
 }
 
+// Every connection of a cut-short page was closed by pageload, as the end of the page: those
+// with a request mid-response too, which curl closes itself when pageload stops the
+// request (recorded as curl's own close, 'other', before).
+void check_closed_by_pageload(const Run& run) {
+  REQUIRE_FALSE(run.connections.empty());
+  for (const Connection& c : run.connections) {
+    INFO("connection #" << c.id);
+    REQUIRE(c.closed);
+    CHECK(c.closed->by == ClosedBy::kPageload);
+    CHECK(c.closed->reason == CloseReason::kEndOfPage);
+  }
+}
+
 bool has_warning(const Run& run, const std::string& text) {
   for (const std::string& w : run.warnings)
     if (w.find(text) != std::string::npos) return true;
@@ -92,6 +105,7 @@ TEST_CASE("when --max-time cuts a page short the run is a timeout, not fully loa
   WARN(cut.queued << " of " << cut.failed << " cut while queued (error_phase blocked)");
   for (const Request& r : run.requests)
     if (r.failure) CHECK(r.failure->message.rfind("--max-time 450 ms reached", 0) == 0);  // the page's time, not curl's
+  check_closed_by_pageload(run);
 }
 
 TEST_CASE("Ctrl-C during a page stores the run as interrupted, the queued requests failed in their blocked phase") {
@@ -119,6 +133,7 @@ TEST_CASE("Ctrl-C during a page stores the run as interrupted, the queued reques
   const Cut cut = cut_requests(*done, Code::kInterrupted);
   CHECK(cut.failed >= 6);
   CHECK(cut.queued >= 1);
+  check_closed_by_pageload(*done);
 }
 
 TEST_CASE("a request that waited on another request's failed lookup of its host has no dns phase of its own") {
@@ -135,6 +150,29 @@ TEST_CASE("a request that waited on another request's failed lookup of its host 
   CHECK(waited.dns_lookup == asked.dns_lookup);
   REQUIRE(waited.failure);
   CHECK(waited.failure->code == Code::kDnsNxdomain);
+}
+
+TEST_CASE("a request waiting on another request's DNS lookup when --max-time ends the page failed in its blocked phase") {
+  // The pixel waits on the script's 300 ms lookup of widgets.delay-300.test; the page stops
+  // at 200 ms. It had no phase at all (no bar in the report, counted as on the network).
+  LoadOptions o = lab_options(shared_lab().https_url("www.test", "/page/slow-third-party"));
+  o.max_time_ms = 200;
+  Run run = load_and_store(o);
+  REQUIRE(run.failure);
+  CHECK(run.failure->code == Code::kTimeout);
+  const Request& script = by_url(run, "/page/asset/slow-third-party-widget.js?delay=700");
+  const Request& pixel = by_url(run, "/page/asset/slow-third-party-pixel.gif?delay=700");
+  CHECK(script.error_phase == Phase::kDns);
+  REQUIRE(script.phase(Phase::kDns));
+  REQUIRE(pixel.failure);
+  CHECK(pixel.failure->code == Code::kTimeout);
+  CHECK(pixel.error_phase == Phase::kBlocked);
+  CHECK_FALSE(pixel.phase(Phase::kDns));
+  const PhaseRecord* blocked = pixel.phase(Phase::kBlocked);
+  REQUIRE(blocked);
+  CHECK_FALSE(blocked->ok());
+  CHECK(blocked->span.end_ms == Approx(*run.load_ms).margin(20));
+  CHECK(pixel.failure->message.find("DNS lookup of widgets.delay-300.test") != std::string::npos);
 }
 
 TEST_CASE("a subresource that redirects to itself is followed as Chromium follows it, up to --max-redirs") {
