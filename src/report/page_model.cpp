@@ -33,11 +33,12 @@ ContentKind kind_of_request(ResourceType t) {
   }
 }
 
-// The moment a request's own network work began: its first phase after queueing.
+// The moment a request's own network work began: its first phase after queueing. One that
+// never left the queue (a page cut short while it was blocked) was never on the network.
 double network_start(const Request& r) {
   for (const auto& p : r.phases)
     if (p.phase != Phase::kBlocked) return p.span.start_ms;
-  return r.span.start_ms;
+  return r.phase(Phase::kBlocked) ? r.span.end_ms : r.span.start_ms;
 }
 
 PathTime time_of_path(const Run& run, const std::vector<std::size_t>& path) {

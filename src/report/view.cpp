@@ -266,6 +266,7 @@ Data critical_path_view(const Run& run, const Waterfall& w) {
   const PathTime& t = m.path_time;
   auto share = [&](double ms) { return format_share(t.length_ms > 0 ? 100 * ms / t.length_ms : 0); };
   d.set("length", format_ms(t.length_ms));
+  d.set("cut", run.failure.has_value());  // the last request got no last byte
   d.set("network", format_ms(t.network_ms));
   d.set("network_share", share(t.network_ms));
   d.set("queued", t.queued_ms >= 0.005 ? Data{format_ms(t.queued_ms)} : Data{false});

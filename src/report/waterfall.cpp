@@ -265,7 +265,9 @@ Waterfall layout_waterfall(const Run& run) {
   for (std::size_t i : w.page.order) w.rows.push_back(layout_row(run, w.page, i, w.axis.end_ms));
   add_marker(w, "m-ttfb", "Document first byte", document_first_byte_ms(run, w.page));
   add_marker(w, "m-doc", "Document received", run.document_ms);
-  add_marker(w, "m-load", "Fully loaded", run.load_ms);
+  // A page cut short (--max-time, Ctrl-C) or whose document failed was never fully loaded:
+  // its load_ms is when pageload stopped it, as the terminal's "stopped at" says.
+  add_marker(w, "m-load", run.failure ? "Stopped at" : "Fully loaded", run.load_ms);
   std::stable_sort(w.markers.begin(), w.markers.end(), [](const Marker& a, const Marker& b) { return a.ms < b.ms; });
   return w;
 }

@@ -495,3 +495,32 @@ TEST_CASE("hostile strings in a page's subresource rows, types and connections a
   CHECK(html.find("onerror=\"") == std::string::npos);
   CHECK(html.find("&lt;/script&gt;&lt;script&gt;document.title") != std::string::npos);
 }
+
+TEST_CASE("the critical path of a page cut short counts its last request's queueing as queued, and says the page stopped") {
+  Run run = synthetic::page(6, false);
+  Request& font = const_cast<Request&>(by_path(run, "/fonts/body.woff2"));
+  // The font never left the queue: --max-time cut the page 400 ms after it was found.
+  const double found = font.phases.front().span.start_ms;
+  const double stop = found + 400;
+  const Failure cut{Code::kTimeout, "--max-time reached"};
+  font.phases = {PhaseRecord{Phase::kBlocked, {found, stop}, cut}};
+  font.span = {found, stop};
+  font.failure = cut;
+  font.error_phase = Phase::kBlocked;
+  font.status.reset();
+  run.load_ms = stop;
+  run.failure = cut;
+  run.outcome = Outcome::kFailed;
+
+  const PageModel m = analyse_page(run);
+  REQUIRE(m.last);
+  CHECK(run.requests[*m.last].seq == font.seq);
+  CHECK(m.path_time.length_ms == Approx(stop));
+  CHECK(m.path_time.queued_ms >= Approx(400).margin(0.01));    // not counted as on the network
+  CHECK(m.path_time.network_ms <= Approx(found).margin(0.01));  // all of it before the font was found
+  const std::string html = render_html(run);
+  CHECK(html.find("to when pageload stopped the page") != std::string::npos);
+  CHECK(html.find("to its last byte its requests") == std::string::npos);
+  CHECK(html.find("Stopped at") != std::string::npos);  // the load marker, not "Fully loaded"
+  CHECK(html.find("Fully loaded") == std::string::npos);
+}
