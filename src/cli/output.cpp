@@ -16,6 +16,7 @@
 #include "cli/connect_output.h"
 #include "cli/tls_output.h"
 #include "core/http_status.h"
+#include "core/page_notes.h"
 
 namespace pageload::cli {
 
@@ -87,31 +88,6 @@ std::string attempt_text(const DnsAttempt& a) {
   return out + safe(a.outcome) + " after " + ms(Span{a.start_ms, *a.end_ms}.duration_ms());
 }
 
-// Whether `run` loaded a page (not --document-only, the redirect chain alone), from the
-// options it was stored with.
-bool loaded_as_page(const Run& run) {
-  const auto options = nlohmann::json::parse(run.options_json, nullptr, false);
-  if (!options.is_object()) return false;
-  const auto only = options.find("document_only");
-  return only != options.end() && only->is_boolean() && !only->get<bool>();
-}
-
-// Why a page is its document alone: the final document was not HTML, so nothing was
-// parsed out of it (a browser shows or downloads such a response, it names nothing).
-// Empty for HTML, a failed document or --document-only.
-std::string not_parsed(const Run& run) {
-  if (!loaded_as_page(run) || run.failure) return {};
-  for (const auto& r : run.requests) {
-    if (r.url != run.final_url || r.resource_type != ResourceType::kDocument || !r.status) continue;
-    std::string type = r.content_type.substr(0, r.content_type.find(';'));
-    for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (type == "text/html" || type == "application/xhtml+xml") return {};
-    return "the document is " + (type.empty() ? std::string("without a Content-Type") : safe(type)) +
-           ", not HTML: not parsed, so nothing it names was fetched";
-  }
-  return {};
-}
-
 }  // namespace
 
 std::string format_summary(const Run& run, bool color, int width) {
@@ -127,7 +103,7 @@ std::string format_summary(const Run& run, bool color, int width) {
   // One request says it all on its line; a page gets its totals, a page of its document
   // alone too (say one served as application/octet-stream, which is not parsed).
   if (run.requests.size() > 1 || loaded_as_page(run)) out << "\n" << format_totals(run, style) << "\n" << format_page_figures(run) << "\n";
-  if (const std::string why = not_parsed(run); !why.empty()) out << why << "\n";
+  if (const std::string why = document_not_parsed_note(run); !why.empty()) out << safe(why, 400) << "\n";
   // A lookup walked from the root (--dns-trace): its steps under the table, once per walk
   // however many requests waited for it (they are named beside the one whose phase it was).
   std::map<int, std::vector<int>> walked;  // lookup -> the seqs of the requests with its dns phase

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <map>
 
+#include "core/page_notes.h"
 #include "core/tls_handshake.h"
 #include "report/format.h"
 #include "report/summaries.h"
@@ -344,6 +345,7 @@ Data page_view(const Run& run, const Waterfall& w) {
   d.set("run_error", optional_text(run_error));
   d.set("unverified", optional_text(unverified_text(run)));
   d.set("run_warnings", warnings_view(run.warnings));
+  d.set("not_parsed", optional_text(document_not_parsed_note(run)));  // why a page has one row
   d.set("started_at", text(run.started_at.empty() ? "—" : run.started_at));
   d.set("total", run.total_ms ? format_ms(*run.total_ms) : "—");
   d.set("label", optional_text(run.label));

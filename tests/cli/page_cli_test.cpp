@@ -265,6 +265,12 @@ TEST_CASE("a page of one document served as application/octet-stream prints its 
   CHECK(r.out.find("1 request, 0 failed") != std::string::npos);
   CHECK(r.out.find("the document is application/octet-stream, not HTML: not parsed, so nothing it names was fetched") !=
         std::string::npos);
+  // The report says it too, where a newcomer looks at a one-row waterfall.
+  auto report = pageload_cli({"report", "latest", "-o", tmp.dir() + "/oct.html", "--db", tmp.path()}, tmp.dir());
+  REQUIRE(report.status == 0);
+  const std::string html = slurp(tmp.dir() + "/oct.html");
+  CHECK(html.find("the document is application/octet-stream, not HTML: not parsed, so nothing it names was fetched") !=
+        std::string::npos);
   // The redirect chain alone (--document-only) is no page: no page line, no such warning.
   auto only = pageload_cli(lab_args({"--db", tmp.path(), "--no-html", "--document-only",
                                      shared_lab().http_url("www.test", "/page/octet-stream")}),

@@ -1,0 +1,29 @@
+#include "core/page_notes.h"
+
+#include <cctype>
+
+#include <nlohmann/json.hpp>
+
+namespace pageload {
+
+bool loaded_as_page(const Run& run) {
+  const auto options = nlohmann::json::parse(run.options_json, nullptr, false);
+  if (!options.is_object()) return false;
+  const auto only = options.find("document_only");
+  return only != options.end() && only->is_boolean() && !only->get<bool>();
+}
+
+std::string document_not_parsed_note(const Run& run) {
+  if (!loaded_as_page(run) || run.failure) return {};
+  for (const auto& r : run.requests) {
+    if (r.url != run.final_url || r.resource_type != ResourceType::kDocument || !r.status) continue;
+    std::string type = r.content_type.substr(0, r.content_type.find(';'));
+    for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (type == "text/html" || type == "application/xhtml+xml") return {};
+    return "the document is " + (type.empty() ? std::string("without a Content-Type") : type) +
+           ", not HTML: not parsed, so nothing it names was fetched";
+  }
+  return {};
+}
+
+}  // namespace pageload
