@@ -600,9 +600,9 @@ merged AS (
   FROM islands GROUP BY run_id, name, island
 )
 SELECT s.run_id, s.name AS phase, b.busy_ms, s.summed_ms, s.requests
-FROM (SELECT run_id, name, SUM(end_ms - start_ms) AS summed_ms, COUNT(*) AS requests
+FROM (SELECT run_id, name, ROUND(SUM(end_ms - start_ms), 3) AS summed_ms, COUNT(*) AS requests
       FROM spans GROUP BY run_id, name) AS s
-JOIN (SELECT run_id, name, SUM(MAX(ms, 0)) AS busy_ms FROM merged GROUP BY run_id, name) AS b
+JOIN (SELECT run_id, name, ROUND(SUM(MAX(ms, 0)), 3) AS busy_ms FROM merged GROUP BY run_id, name) AS b
   ON b.run_id = s.run_id AND b.name = s.name;
 
 -- The HTTP cache (v5, issue 12): per response, how long a browser may keep it fresh, the

@@ -588,6 +588,20 @@ TEST_CASE("a version 3 database is migrated to version 4: its runs say their HTT
   CHECK(columns(old_path) == columns(new_path));
 }
 
+TEST_CASE("run_phases sums are rounded to the microsecond, as every stored duration is") {
+  // 1005.83 - 1005.1 is 0.730000000000018 in floating point: printed as such before.
+  ScratchDir dir;
+  const std::string path = dir.file("p.db");
+  REQUIRE(Database::open(path).ok());
+  exec(path,
+       "INSERT INTO runs (id, started_at, url, final_url, outcome, options) VALUES"
+       " (1, '2026-12-01T00:00:00Z', 'https://a.test/', 'https://a.test/', 'ok', '{}');"
+       "INSERT INTO requests (id, run_id, seq, method, url, scheme, host, port, reused, start_ms, end_ms) VALUES"
+       " (10, 1, 0, 'GET', 'https://a.test/', 'https', 'a.test', 443, 0, 1005.1, 1005.83);"
+       "INSERT INTO phases (request_id, name, start_ms, end_ms, ok) VALUES (10, 'send', 1005.1, 1005.83, 1);");
+  CHECK(query(path, "SELECT phase, busy_ms, summed_ms FROM run_phases") == std::vector<Row>{Row{"send", "0.73", "0.73"}});
+}
+
 // Version 5 (the HTTP cache, issue 12): a version 4 file (tests/store/schema_v4.sql is
 // schema.sql as it was) keeps its requests, reads them as loaded without a cache, takes a
 // repeat view's cache columns and ends up with the columns and objects of a fresh file.
