@@ -37,7 +37,10 @@
       r.hidden = !ok;
       if (ok) n++;
     });
-    if (shown) shown.textContent = n === rows.length ? "" : n + " of " + rows.length + " shown";
+    if (shown) {
+      shown.textContent = n === rows.length ? "" :
+        n === 0 ? "no request matches: 0 of " + rows.length + " shown" : n + " of " + rows.length + " shown";
+    }
   }
   [text, type, host, status, bad].forEach(function (el) {
     if (el) el.addEventListener(el === text ? "input" : "change", applyFilters);

@@ -106,7 +106,9 @@ std::string look_late_font(const Run& run) {
   const Request* font = first_of_type(run, ResourceType::kFont);
   if (!font) return unexpected("no font was fetched");
   const Request* sheet = by_seq(run, font->initiator);
-  std::string line = "row " + seq_text(*font) + " (the font): its thin \"found\" line begins only at " +
+  // Requested the moment it is found, it has no thin "found" line before its bar: the bar
+  // itself begins late.
+  std::string line = "row " + seq_text(*font) + " (the font): its bar begins only at " +
                      ms_text(font->discovered_ms.value_or(font->span.start_ms));
   if (sheet) line += ", when stylesheet " + seq_text(*sheet) + " had arrived";
   line += "; the Critical path box reads #0";

@@ -276,6 +276,11 @@ try {
         const shown = await page.locator("details.row:not([hidden])").count();
         check(shown === entry.text_filter.rows,
               `${name}: text filter "${entry.text_filter.text}" shows ${shown} rows, expected ${entry.text_filter.rows}`);
+        // A text that matches nothing says so, rather than leaving an empty table.
+        await page.locator("#filter").fill("zzz-matches-no-request");
+        check(await page.locator("details.row:not([hidden])").count() === 0, `${name}: a text matching nothing shows rows`);
+        check((await page.locator("#shown").textContent()).includes("no request matches"),
+              `${name}: a text matching nothing does not say so`);
         await page.locator("#filter").fill("");
       }
       check(await page.locator("details.row:not([hidden])").count() === entry.rows, `${name}: rows stay hidden after the filters`);

@@ -36,7 +36,9 @@ int main(int argc, char** argv) {
       {"dns_trace", synthetic::traced_walk(), false},
       // Every hop with its own DNS lookup, connection, TLS and certificate: the heaviest
       // per-hop page, as a cross-host chain or --no-keepalive makes.
-      {"two_hundred_hops", synthetic::fresh_chain(200), false, 1000},
+      // The bound is loose (a test on a shared machine: 1.3 s seen under load against a 1 s
+      // bound); the page_report benchmark prints the measured figure.
+      {"two_hundred_hops", synthetic::fresh_chain(200), false, 3000},
       // The same page over HTTP/1.1 (six connections, blocked requests) and HTTP/2.
       {"page_http1", synthetic::page(29, false), false},
       {"page_http2", synthetic::page(29, true), false},
