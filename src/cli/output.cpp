@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "cli/connect_output.h"
@@ -121,6 +122,13 @@ std::string format_summary(const Run& run, bool color, int width) {
   if (run.final_status) out << " · final " << *run.final_status;
   out << " · " << run.requests.size() << (run.requests.size() == 1 ? " request" : " requests");
   out << " · " << run.connections.size() << (run.connections.size() == 1 ? " connection" : " connections");
+  // With --share-connections a run may only reuse what an earlier run opened: the host
+  // table counts connections opened, so say why the two differ.
+  std::set<int> opened;
+  for (const auto& r : run.requests)
+    if (r.connection && !r.reused) opened.insert(*r.connection);
+  if (opened.size() < run.connections.size())
+    out << " (" << run.connections.size() - opened.size() << " reused from an earlier run)";
   if (run.total_ms) out << " · total " << ms(*run.total_ms);
   out << "\n";
   // Under -k a load goes on past a certificate that failed: the verdict must not read as sound.

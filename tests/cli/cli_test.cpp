@@ -355,6 +355,21 @@ TEST_CASE("with --share-connections a batch's runs reuse the connection an earli
   CHECK(reused == 4);  // one connection, opened by the first run (--parallel 1: in order)
 }
 
+TEST_CASE("with --share-connections a run's verdict says its connections came from an earlier run") {
+  // The host table counts connections opened (0) beside the verdict's "1 connection": the
+  // verdict says why.
+  TempDb tmp;
+  auto& lab = shared_lab();
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--no-html", "--share-connections",
+                                  lab.http_url("www.test", "/status/200?n=1"), lab.http_url("www.test", "/status/200?n=2")}),
+                        tmp.dir());
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("run 1 ok · final 200 · 1 request · 1 connection · total") != std::string::npos);
+  CHECK(r.out.find("run 2 ok · final 200 · 1 request · 1 connection (1 reused from an earlier run) · total") !=
+        std::string::npos);
+}
+
 // --share-connections (issue 11): a hop that reused an earlier run's connection still
 // showed a DNS lookup, though the README and the report's legend say a reused connection
 // has none. Over HTTP/1.1 and HTTP/2 alike, a reused hop has no dns phase and no lookup.
