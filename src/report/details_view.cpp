@@ -67,7 +67,14 @@ constexpr std::string_view kReused = "reused connection";
 std::string absent_reason(const Run& run, const Request& r, Phase p) {
   const bool setup = p == Phase::kDns || p == Phase::kConnect || p == Phase::kTunnel || p == Phase::kTls;
   if (r.from_cache) return "answered by the HTTP cache: nothing went on the network";
-  if (p == Phase::kBlocked) return "not queued: its own work began as soon as it was found";
+  if (p == Phase::kBlocked) {
+    // A gap under 1 ms is pageload's and curl's own work, not a queue (page_load.cpp's
+    // kMinBlockedMs): it is in no phase, so say how long it was.
+    const double gap = r.discovered_ms ? r.span.start_ms - *r.discovered_ms : 0;
+    if (gap >= 0.005)
+      return "not queued: its own work began " + format_ms(gap) + " after it was found (pageload's and curl's own work)";
+    return "not queued: its own work began as soon as it was found";
+  }
   if (setup && r.reused && r.connection) return std::string(kReused);
   if (r.error_phase && static_cast<int>(p) > static_cast<int>(*r.error_phase))
     return "not reached: the request failed before them";

@@ -524,3 +524,12 @@ TEST_CASE("the critical path of a page cut short counts its last request's queue
   CHECK(html.find("Stopped at") != std::string::npos);  // the load marker, not "Fully loaded"
   CHECK(html.find("Fully loaded") == std::string::npos);
 }
+
+TEST_CASE("a request that started a fraction of a millisecond after it was found says how long, not 'as soon as'") {
+  Run run = synthetic::page(6, false);
+  Request& css = const_cast<Request&>(by_path(run, "/style.css"));
+  REQUIRE_FALSE(css.phase(Phase::kBlocked));
+  css.discovered_ms = css.span.start_ms - 0.4;  // under 1 ms: pageload's own work, no blocked phase
+  const std::string html = render_html(run);
+  CHECK(html.find("not queued: its own work began 0.40 ms after it was found") != std::string::npos);
+}
