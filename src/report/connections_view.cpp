@@ -115,9 +115,11 @@ std::string close_reason_text(const ConnectionClose& c, const Run& run, std::siz
     case CloseReason::kConnectionClose:
       return "the server answered Connection: close, and the connection closed after that response";
     case CloseReason::kServerClosed:
-      return "the server closed it: its FIN was waiting when curl next looked at the connection";
+      return "the server had closed it: its FIN was waiting when curl next looked at the connection, at this "
+             "time; the server closed it earlier, when exactly is not recorded";
     case CloseReason::kReset:
-      return "the server reset it (RST)";
+      return "the server reset it (RST), found when curl next read or wrote on the connection, at this time; over "
+             "TLS a server that closed an idle connection draws a reset from the next request";
     case CloseReason::kEndOfPage: {
       std::string after;
       if (run.failure) {
@@ -158,7 +160,7 @@ std::string time_wait_text(const ConnectionClose& c, bool tls) {
 }
 
 std::string end_title(const ConnectionClose& c) {
-  return std::string(c.by == ClosedBy::kServer ? "closed by the server" : "closed by pageload") + " · " +
+  return std::string(c.by == ClosedBy::kServer ? "found closed by the server" : "closed by pageload") + " · " +
          format_ms(c.at_ms) + " · " + std::string(close_reason_name(c.reason));
 }
 
@@ -173,7 +175,10 @@ Data facts_view(const Run& run, const Connection& c, const Connection* earlier) 
   if (!c.proxy.empty()) fields.push_back(pair_view("Proxy", c.proxy + " (from the environment)"));
   if (!c.retry_reason.empty()) fields.push_back(pair_view("Given up", c.retry_reason + "; curl sent the request again"));
   if (c.closed) {
-    fields.push_back(pair_view("Closed", format_ms(c.closed->at_ms) + ": " + close_reason_text(*c.closed, run, static_cast<std::size_t>(c.id))));
+    // The server's close is seen only when curl next looks at the socket: "found closed".
+    fields.push_back(pair_view(c.closed->by == ClosedBy::kServer ? "Found closed" : "Closed",
+                               format_ms(c.closed->at_ms) + ": " +
+                                   close_reason_text(*c.closed, run, static_cast<std::size_t>(c.id))));
     fields.push_back(pair_view("TIME_WAIT", time_wait_text(*c.closed, c.tls.has_value())));
   } else {
     fields.push_back(pair_view("Closed", "not by the end of the run: kept open for the batch's later runs"));

@@ -310,6 +310,10 @@ TEST_CASE("a connection's end is on the axis and says who closed it") {
   CHECK(count(html, "<b>TIME_WAIT</b>: the server, which closed first") == 1);
   CHECK(count(html, "<b>TIME_WAIT</b>: this machine, which closed first") == 6);
   CHECK(count(html, "pageload closed it when the page was done, ") == 6);
+  // The server's close is known only when curl found it: the time is when it was found.
+  CHECK(count(html, "<b>Found closed</b>: ") == 1);
+  CHECK(count(html, "<b>Closed</b>: ") == 6);
+  CHECK(count(html, "when exactly is not recorded") == 1);
 }
 
 namespace {
