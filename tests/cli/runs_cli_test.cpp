@@ -140,6 +140,16 @@ TEST_CASE("run -n 3 with repeat-view makes one group of three first views each f
   CHECK(c.out.find("B: group 1 repeat view (median run " + repeat_median + ")") != std::string::npos);
 }
 
+TEST_CASE("compare g:N of a group with repeat views says it is the first view, and g:N:repeat names the repeat view") {
+  TempDb tmp;
+  const std::string url = shared_lab().http_url("www.test", "/page/cache");
+  REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "-q", "--repeat-view", url}), tmp.dir()).status == 0);
+  auto c = pageload_cli({"compare", "g:1", "g:1:repeat", "--db", tmp.path()}, tmp.dir());
+  INFO(c.out << c.err);
+  CHECK(c.status == 0);
+  CHECK(c.out.find("Compare A: group 1 first view (median run 1)  →  B: group 1 repeat view (median run 2)") == 0);
+}
+
 TEST_CASE("run -n 2 with repeat-view and json prints the group once per view") {
   TempDb tmp;
   const std::string url = shared_lab().http_url("www.test", "/page/cache");
