@@ -138,3 +138,30 @@ TEST_CASE("run --repeat-view with --share-connections is a usage error") {
   CHECK(r.status == 2);
   CHECK(r.err.find("--repeat-view") != std::string::npos);
 }
+
+TEST_CASE("a repeat view says it is one in its summary line, show, list, its JSON and its report") {
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--repeat-view", shared_lab().http_url("www.test", "/page/cache")}),
+                        tmp.dir());
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("run 1 ok · first view of group 1, run 1 · final 200") != std::string::npos);
+  CHECK(r.out.find("run 2 ok · repeat view of group 1, run 1 · final 200") != std::string::npos);
+  auto shown = pageload_cli({"show", "2", "--db", tmp.path()}, tmp.dir());
+  CHECK(shown.out.find("\n  group      repeat view of group 1, run 1\n") != std::string::npos);
+  auto listed = pageload_cli({"list", "--db", tmp.path()}, tmp.dir());
+  CHECK(listed.out.find("        repeat view of group 1, run 1\n") != std::string::npos);
+  CHECK(listed.out.find("        first view of group 1, run 1\n") != std::string::npos);
+  const json j = show_json(tmp, 2);
+  CHECK(j["group_id"] == 1);
+  CHECK(j["view"] == "repeat");
+  CHECK(j["run_number"] == 1);
+  REQUIRE(pageload_cli({"report", "2", "-o", "r2.html", "--db", tmp.path()}, tmp.dir()).status == 0);
+  const std::string html = slurp(tmp.dir() + "/r2.html");
+  CHECK(html.find("<dt>View</dt><dd>repeat view of group 1, run 1</dd>") != std::string::npos);
+  // A run made alone says nothing of a group.
+  REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "-q", "--no-html", shared_lab().http_url("www.test", "/")}),
+                       tmp.dir()).status == 0);
+  CHECK(pageload_cli({"show", "3", "--db", tmp.path()}, tmp.dir()).out.find("  group  ") == std::string::npos);
+  CHECK(show_json(tmp, 3)["view"].is_null());
+}
