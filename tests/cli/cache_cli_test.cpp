@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
 
@@ -114,13 +115,23 @@ TEST_CASE("run --cache DIR keeps the HTTP cache across invocations: the second l
   CHECK(count_where(show_json(tmp, 2), "from_cache", true) == 8);
 }
 
-TEST_CASE("run --cache naming no directory, or a file that is not a pageload cache, stores nothing and exits 4") {
+TEST_CASE("run --cache naming a missing directory is a bad argument, exit 2, and stores nothing") {
   TempDb tmp;
   const std::string url = shared_lab().http_url("www.test", "/page/cache");
   auto missing = pageload_cli(lab_args({"--db", tmp.path(), "--cache", tmp.dir() + "/nope", url}), tmp.dir());
-  CHECK(missing.status == 4);
-  CHECK(missing.err.find("not a directory") != std::string::npos);
+  CHECK(missing.status == 2);
+  CHECK(missing.err == "pageload: --cache " + tmp.dir() + "/nope: not a directory\n");
   CHECK_FALSE(std::filesystem::exists(tmp.path()));
+  std::ofstream(tmp.dir() + "/file") << "x";
+  auto file = pageload_cli(lab_args({"--db", tmp.path(), "--cache", tmp.dir() + "/file", url}), tmp.dir());
+  CHECK(file.status == 2);
+  CHECK(file.err == "pageload: --cache " + tmp.dir() + "/file: not a directory\n");
+  CHECK_FALSE(std::filesystem::exists(tmp.path()));
+}
+
+TEST_CASE("run --cache naming a file that is not a pageload cache stores nothing and exits 4") {
+  TempDb tmp;
+  const std::string url = shared_lab().http_url("www.test", "/page/cache");
   // The runs database put where the cache goes is refused, not written into.
   const std::string dir = tmp.dir() + "/cache";
   std::filesystem::create_directory(dir);
