@@ -529,8 +529,15 @@ int run_command(RunCommand& cmd) {
   // and, with --repeat-view, once it is done, the page again as a returning visitor's
   // browser: the same HTTP cache, the cookies the first view ended with, and a new
   // connection pool (no connection, TLS session or DNS answer of the first view).
+  // With --repeat-view every first view starts empty, as WebPageTest's first view does
+  // (a view stored as 'first' is never a warm one), even with --cache DIR: DIR then only
+  // receives what the views left in their cache, saved at the end.
+  auto keep_in_dir = [&kept_cache](const cache::HttpCache& views) {
+    if (!kept_cache) return;
+    for (const auto& [url, response] : views.entries()) kept_cache->put(response);
+  };
   start_views = [&](LoadOptions options) -> Status {
-    auto http_cache = kept_cache ? kept_cache : std::make_shared<cache::HttpCache>();
+    auto http_cache = kept_cache && !cmd.repeat_view ? kept_cache : std::make_shared<cache::HttpCache>();
     options.http_cache = http_cache.get();
     if (!cmd.repeat_view) return loader.value()->start(options, begin, [http_cache, &done](Run& run) { done(run); });
     // The two views are one run group: view 'first' and 'repeat', run 1 of each; with -n
@@ -569,6 +576,7 @@ int run_command(RunCommand& cmd) {
     repeat.on_document_body = nullptr;  // -o keeps the first view's document
     auto first_done = [&, http_cache, jar, repeat, begin_view, place](Run& run) mutable {
       place(run, RunView::kFirst);
+      keep_in_dir(*http_cache);  // what the first view fetched, should no repeat view follow
       // The first view is stored (and its report written) before the repeat view's clock
       // starts: its time is not the repeat view's. The repeat view's place among the loads
       // in flight is taken first, so that no other page starts in between.
@@ -580,8 +588,9 @@ int run_command(RunCommand& cmd) {
         return;
       }
       repeat.cookies = *jar;
-      Status s = loader.value()->start(repeat, begin_view(RunView::kRepeat), [http_cache, &done, place](Run& again_run) {
+      Status s = loader.value()->start(repeat, begin_view(RunView::kRepeat), [http_cache, &done, place, &keep_in_dir](Run& again_run) {
         place(again_run, RunView::kRepeat);
+        keep_in_dir(*http_cache);
         done(again_run);
       });
       if (!s.ok()) {

@@ -115,6 +115,24 @@ TEST_CASE("run --cache DIR keeps the HTTP cache across invocations: the second l
   CHECK(count_where(show_json(tmp, 2), "from_cache", true) == 8);
 }
 
+TEST_CASE("run --cache DIR with repeat-view starts the first view empty and saves what the views fetched") {
+  TempDb tmp;
+  const std::string dir = tmp.dir() + "/cache";
+  std::filesystem::create_directory(dir);
+  const std::string url = shared_lab().http_url("www.test", "/page/cache");
+  REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "-q", "--cache", dir, url}), tmp.dir()).status == 0);  // run 1
+  // DIR is warm now, yet the first view (run 2) is a first view, and its repeat view (run 3)
+  // has its cache.
+  auto views = pageload_cli(lab_args({"--db", tmp.path(), "-q", "--cache", dir, "--repeat-view", url}), tmp.dir());
+  INFO(views.err);
+  REQUIRE(views.status == 0);
+  CHECK(count_where(show_json(tmp, 2), "from_cache", true) == 0);
+  CHECK(count_where(show_json(tmp, 3), "from_cache", true) == 8);
+  // What the views fetched is in DIR for the next invocation.
+  REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "-q", "--cache", dir, url}), tmp.dir()).status == 0);
+  CHECK(count_where(show_json(tmp, 4), "from_cache", true) == 8);
+}
+
 TEST_CASE("run --cache naming a missing directory is a bad argument, exit 2, and stores nothing") {
   TempDb tmp;
   const std::string url = shared_lab().http_url("www.test", "/page/cache");
