@@ -280,10 +280,6 @@ Status check_runs(const RunCommand& cmd) {
     return Status(Code::kUsage, "-n loads one page N times: give one URL (and no --input)");
   if (cmd.parallel > 1)
     return Status(Code::kUsage, "-n loads its runs one after another, as WebPageTest does: leave out --parallel");
-  // Not yet: each repeat view makes a group of its own, so the -n group would hold no
-  // run and its median would mix first and repeat views (found by a review).
-  if (cmd.repeat_view)
-    return Status(Code::kUsage, "-n with --repeat-view is not supported yet: run either alone");
   if (*cmd.runs == 1) return Status::Ok();
   if (!cmd.html.empty())
     return Status(Code::kUsage, "--html names one file, and -n " + std::to_string(*cmd.runs) +
@@ -297,22 +293,29 @@ Status check_runs(const RunCommand& cmd) {
   return Status::Ok();
 }
 
-// After the runs of `run -n`: the median run and the spread, as text or JSON (-q: nothing).
+// After the runs of `run -n`: the median run and the spread, as text or JSON (-q: nothing);
+// with --repeat-view one block (one JSON line) per view, as WebPageTest gives a first-view
+// and a repeat-view median: the views are never ranked together.
 void print_group(int64_t group_id, std::vector<Run>& runs, const RunCommand& cmd) {
   if (cmd.quiet) return;
   std::sort(runs.begin(), runs.end(),
             [](const Run& a, const Run& b) { return a.run_number.value_or(0) < b.run_number.value_or(0); });
-  std::vector<const Run*> in_order;
-  for (const Run& r : runs) in_order.push_back(&r);
   const auto by = cmd.options.document_only ? report::MedianBy::kDocument : report::MedianBy::kLoad;
-  const auto median = report::median_run(in_order, by);
-  if (cmd.json) {
-    std::cout << format_group_json(group_id, in_order, median, by) << "\n";
-  } else {
-    TableStyle style;
-    style.width = output_width();
-    style.color = isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
-    std::cout << "\n" << format_group(group_id, in_order, median, by, style);
+  for (const RunView view : {RunView::kFirst, RunView::kRepeat}) {
+    std::vector<const Run*> in_order;
+    for (const Run& r : runs)
+      if (r.view.value_or(RunView::kFirst) == view) in_order.push_back(&r);
+    if (in_order.empty()) continue;
+    const auto median = report::median_run(in_order, by);
+    if (cmd.json) {
+      std::cout << format_group_json(group_id, in_order, median, by, view) << "\n";
+    } else {
+      TableStyle style;
+      style.width = output_width();
+      style.color = isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
+      const auto named = cmd.repeat_view ? std::optional<RunView>(view) : std::nullopt;
+      std::cout << "\n" << format_group(group_id, in_order, median, by, style, named);
+    }
   }
   std::cout.flush();
 }
@@ -395,6 +398,10 @@ int run_command(RunCommand& cmd) {
   // before the first and written after the last.
   std::shared_ptr<cache::HttpCache> kept_cache;
   if (!cmd.cache_dir.empty()) {
+    // A DIR that is not there is a bad argument (exit 2), as a bad URL is; a file in it
+    // that is not a cache is a local failure (store::read_http_cache: exit 4).
+    if (std::error_code ec; !std::filesystem::is_directory(cmd.cache_dir, ec))
+      return fail(Status(Code::kUsage, "--cache " + cmd.cache_dir + ": not a directory"));
     auto responses = store::read_http_cache(cmd.cache_dir);
     if (!responses.ok()) return fail(responses.status());
     kept_cache = std::make_shared<cache::HttpCache>();
@@ -410,6 +417,7 @@ int run_command(RunCommand& cmd) {
     group.url = cmd.urls.front();
     group.label = cmd.options.label;
     group.runs = *cmd.runs;
+    group.repeat_view = cmd.repeat_view;  // N first views, each followed by its repeat view
     if (Status s = db.value()->create_run_group(group); !s.ok()) return fail(s);
     group_id = group.id;
   }
@@ -494,9 +502,8 @@ int run_command(RunCommand& cmd) {
   bool input_done = false;
   std::vector<std::string> skipped;  // --input lines that were not URLs, as said on stderr
 
-  // -n: each run's place in the group, in the order the loads start (one at a time).
-  // --repeat-view (issue 12, another branch) hooks in here: run_view_of() would alternate
-  // first and repeat views, each view numbering its own runs.
+  // -n: each run's place in the group, in the order the loads start (one at a time). With
+  // --repeat-view a first view and its repeat view share a run_number (start_views).
   int numbered = 0;
   auto place_in_group = [&](Run& run) {
     if (!group_id || run.group_id) return;
@@ -522,21 +529,42 @@ int run_command(RunCommand& cmd) {
   // and, with --repeat-view, once it is done, the page again as a returning visitor's
   // browser: the same HTTP cache, the cookies the first view ended with, and a new
   // connection pool (no connection, TLS session or DNS answer of the first view).
+  // With --repeat-view every first view starts empty, as WebPageTest's first view does
+  // (a view stored as 'first' is never a warm one), even with --cache DIR: DIR then only
+  // receives what the views left in their cache, saved at the end.
+  auto keep_in_dir = [&kept_cache](const cache::HttpCache& views) {
+    if (!kept_cache) return;
+    for (const auto& [url, response] : views.entries()) kept_cache->put(response);
+  };
   start_views = [&](LoadOptions options) -> Status {
-    auto http_cache = kept_cache ? kept_cache : std::make_shared<cache::HttpCache>();
+    auto http_cache = kept_cache && !cmd.repeat_view ? kept_cache : std::make_shared<cache::HttpCache>();
     options.http_cache = http_cache.get();
     if (!cmd.repeat_view) return loader.value()->start(options, begin, [http_cache, &done](Run& run) { done(run); });
-    // The two views are one run group: view 'first' and 'repeat', run 1 of each.
-    RunGroup group;
-    group.url = options.url;
-    group.label = options.label;
-    group.repeat_view = true;
-    if (Status s = sink.create_group(group); !s.ok()) return s;
-    auto begin_view = [&begin, group_id = group.id](RunView view) {
-      return [&begin, group_id, view](Run& run) {
-        run.group_id = group_id;
-        run.view = view;
-        run.run_number = 1;
+    // The two views are one run group: view 'first' and 'repeat', run 1 of each; with -n
+    // the group of the N runs, run k of each view.
+    int64_t view_group = 0;
+    int number = 1;
+    if (group_id) {
+      view_group = *group_id;
+      number = ++numbered;
+    } else {
+      RunGroup group;
+      group.url = options.url;
+      group.label = options.label;
+      group.repeat_view = true;
+      if (Status s = sink.create_group(group); !s.ok()) return s;
+      view_group = group.id;
+    }
+    // Set when the load begins and again when it ends (a load that ended before it began,
+    // a bad URL, is still in its place).
+    auto place = [view_group, number](Run& run, RunView view) {
+      run.group_id = view_group;
+      run.view = view;
+      run.run_number = number;
+    };
+    auto begin_view = [&begin, place](RunView view) {
+      return [&begin, place, view](Run& run) {
+        place(run, view);
         begin(run);
       };
     };
@@ -546,7 +574,9 @@ int run_command(RunCommand& cmd) {
     LoadOptions repeat = options;
     repeat.on_cookie_jar = user_jar;
     repeat.on_document_body = nullptr;  // -o keeps the first view's document
-    auto first_done = [&, http_cache, jar, repeat, begin_view](Run& run) mutable {
+    auto first_done = [&, http_cache, jar, repeat, begin_view, place](Run& run) mutable {
+      place(run, RunView::kFirst);
+      keep_in_dir(*http_cache);  // what the first view fetched, should no repeat view follow
       // The first view is stored (and its report written) before the repeat view's clock
       // starts: its time is not the repeat view's. The repeat view's place among the loads
       // in flight is taken first, so that no other page starts in between.
@@ -558,8 +588,11 @@ int run_command(RunCommand& cmd) {
         return;
       }
       repeat.cookies = *jar;
-      Status s = loader.value()->start(repeat, begin_view(RunView::kRepeat),
-                                       [http_cache, &done](Run& again_run) { done(again_run); });
+      Status s = loader.value()->start(repeat, begin_view(RunView::kRepeat), [http_cache, &done, place, &keep_in_dir](Run& again_run) {
+        place(again_run, RunView::kRepeat);
+        keep_in_dir(*http_cache);
+        done(again_run);
+      });
       if (!s.ok()) {
         --in_flight;
         error = s;

@@ -47,9 +47,13 @@ StatusOr<Side> load_side(store::Database& db, const std::string& which) {
     if (!group.ok()) return group.status();
     id = db.group_median_run(group.value().first, group.value().second);
     if (!id.ok()) return id.status();
-    name = "group " + std::to_string(group.value().first) +
-           (group.value().second == "first" ? "" : " " + group.value().second + " view") + " (median run " +
-           std::to_string(id.value()) + ")";
+    // A group with repeat views names the view even for g:N, so that its first view is
+    // never taken for the whole group.
+    auto stored = db.load_run_group(group.value().first);
+    if (!stored.ok()) return stored.status();
+    const bool views = stored.value().group.repeat_view || group.value().second != "first";
+    name = "group " + std::to_string(group.value().first) + (views ? " " + group.value().second + " view" : "") +
+           " (median run " + std::to_string(id.value()) + ")";
   } else {
     id = pick_run(db, which);
     if (!id.ok()) return id.status();

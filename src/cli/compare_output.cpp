@@ -124,9 +124,13 @@ std::string format_compare(const Run& a, const Run& b, const report::CompareSide
     ++listed;
     const std::string status = (d.status_a ? std::to_string(*d.status_a) : "—") +
                                (d.status_a == d.status_b ? "" : "→" + (d.status_b ? std::to_string(*d.status_b) : "—"));
+    // "(cache)" as the single run's table says it: answered by the HTTP cache.
+    auto bytes = [&d](const std::optional<double>& v, std::string_view cache) {
+      return cache == "fresh" ? std::string("(cache)") : value_cell(v, d.bytes);
+    };
     rows.push_back({std::string(report::change_name(d.change)), value_cell(d.duration.a, d.duration),
                     value_cell(d.duration.b, d.duration), delta_cell(d.duration), delta_pct_cell(d.duration),
-                    value_cell(d.bytes.a, d.bytes), value_cell(d.bytes.b, d.bytes), status, safe(d.url, 300)});
+                    bytes(d.bytes.a, d.cache_a), bytes(d.bytes.b, d.cache_b), status, safe(d.url, 300)});
   }
   const std::size_t url_room = static_cast<std::size_t>(std::max(30, style.width - 70));
   for (auto& row : rows) row.back() = cut_middle(row.back(), url_room, url_room / 2);

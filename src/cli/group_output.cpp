@@ -9,9 +9,11 @@
 namespace pageload::cli {
 
 std::string format_group(int64_t group_id, const std::vector<const Run*>& runs, std::optional<std::size_t> median,
-                         report::MedianBy by, const TableStyle& style) {
+                         report::MedianBy by, const TableStyle& style, std::optional<RunView> view) {
   const std::string figure = by == report::MedianBy::kDocument ? "document" : "load";
-  std::string out = "group " + std::to_string(group_id) + ": " + std::to_string(runs.size()) + " run" +
+  std::string out = "group " + std::to_string(group_id) +
+                    (view ? ", " + std::string(run_view_name(*view)) + " view" : std::string()) + ": " +
+                    std::to_string(runs.size()) + " run" +
                     (runs.size() == 1 ? "" : "s");
   if (!runs.empty()) out += " of " + safe(runs.front()->url, 200);
   out += "\n";
@@ -57,9 +59,10 @@ std::string format_group(int64_t group_id, const std::vector<const Run*>& runs, 
 }
 
 std::string format_group_json(int64_t group_id, const std::vector<const Run*>& runs,
-                              std::optional<std::size_t> median, report::MedianBy by) {
+                              std::optional<std::size_t> median, report::MedianBy by, RunView view) {
   nlohmann::json j;
   j["group"] = group_id;
+  j["view"] = run_view_name(view);
   j["runs"] = nlohmann::json::array();
   for (const Run* r : runs) j["runs"].push_back(r->id);
   j["median_run"] = median ? nlohmann::json(runs[*median]->id) : nlohmann::json(nullptr);

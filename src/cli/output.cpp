@@ -18,6 +18,7 @@
 #include "cli/tls_output.h"
 #include "core/http_status.h"
 #include "core/page_notes.h"
+#include "report/format.h"
 
 namespace pageload::cli {
 
@@ -119,6 +120,7 @@ std::string format_summary(const Run& run, bool color, int width) {
     }
   for (const auto& w : run.warnings) out << "warning: " << safe(w) << "\n";
   out << bold << "run " << run.id << " " << outcome_name(run.outcome) << reset;
+  if (const std::string place = report::group_place(run); !place.empty()) out << " · " << place;
   if (run.final_status) out << " · final " << *run.final_status;
   out << " · " << run.requests.size() << (run.requests.size() == 1 ? " request" : " requests");
   out << " · " << run.connections.size() << (run.connections.size() == 1 ? " connection" : " connections");
@@ -160,6 +162,7 @@ std::string format_show(const Run& run, int width) {
   }
   if (run.total_ms) out << "  total      " << ms(*run.total_ms) << "\n";
   if (!run.label.empty()) out << "  label      " << safe(run.label) << "\n";
+  if (const std::string place = report::group_place(run); !place.empty()) out << "  group      " << place << "\n";
   if (!run.proxy.empty()) out << "  proxy      " << safe(run.proxy) << "\n";
   if (run.failure) out << "  error      " << code_name(run.failure->code) << ": " << safe(run.failure->message) << "\n";
   if (std::string unverified = unverified_line(run); !unverified.empty()) out << "  tls        " << unverified << "\n";
@@ -260,6 +263,8 @@ std::string format_list(const std::vector<store::RunSummary>& runs) {
                   load_text.c_str(), safe(r.url, 100).c_str(), r.label.empty() ? "" : ("  [" + safe(r.label, 40) + "]").c_str());
     out << line;
     if (r.source != "pageload") out << "        " << imported_text(r.source, r.producer) << "\n";
+    if (const std::string place = report::group_place(r.group_id, r.view, r.run_number); !place.empty())
+      out << "        " << place << "\n";
     // Loaded under -k: the outcome alone would read as a sound load.
     if (r.unverified_connections > 0)
       out << "        certificate not verified (-k): " << (r.unverified_why.empty() ? "unknown reason" : safe(r.unverified_why, 200))
@@ -403,6 +408,10 @@ std::string format_json(const Run& run) {
             {"source", run.source},
             {"producer", text(run.producer)},
             {"proxy", text(run.proxy)},
+            // Its place in a run group, as the runs columns: null for a run made alone.
+            {"group_id", run.group_id ? json(*run.group_id) : json(nullptr)},
+            {"view", run.view ? json(run_view_name(*run.view)) : json(nullptr)},
+            {"run_number", run.run_number ? json(*run.run_number) : json(nullptr)},
             {"request_count", run.requests.size()},
             {"redirect_count", std::count_if(run.requests.begin(), run.requests.end(),
                                              [](const Request& r) { return r.redirect_from.has_value(); })},

@@ -236,7 +236,10 @@ RequestTable build_table(const Run& run) {
     // As DevTools says "(disk cache)": answered by the HTTP cache, nothing on the wire.
     if (r.from_cache) add(kSize, "(cache)", kDim);
     else add(kSize, bytes ? bytes_cell(*bytes) : "-");
-    add(kHttp, protocol(r.http_version));
+    // Nothing went over any protocol for a response the cache answered: the version it was
+    // stored with is in `show` and --json.
+    if (r.from_cache) add(kHttp, "-", kDim);
+    else add(kHttp, protocol(r.http_version));
     add(kConn, r.connection ? "#" + std::to_string(*r.connection) : "-");
     add(kStart, ms_figure(r.span.start_ms));
     for (int i = 0; i < kPhaseCount; ++i) {

@@ -82,6 +82,7 @@ RequestDiff request_diff(const Run& a, const Run& b, std::optional<std::size_t> 
     d.bytes.a = wire_bytes(r);
     d.status_a = r.status;
     d.protocol_a = r.http_version;
+    d.cache_a = cache_kind(r);
   }
   if (ib) {
     const Request& r = b.requests[*ib];
@@ -90,10 +91,12 @@ RequestDiff request_diff(const Run& a, const Run& b, std::optional<std::size_t> 
     d.bytes.b = wire_bytes(r);
     d.status_b = r.status;
     d.protocol_b = r.http_version;
+    d.cache_b = cache_kind(r);
   }
   if (!ia) d.change = Change::kAppeared;
   else if (!ib) d.change = Change::kDisappeared;
-  else d.change = notable(d) || d.status_a != d.status_b || d.bytes.changed() || d.protocol_a != d.protocol_b
+  else d.change = notable(d) || d.status_a != d.status_b || d.bytes.changed() || d.protocol_a != d.protocol_b ||
+                          d.cache_a != d.cache_b
                       ? Change::kChanged
                       : Change::kSame;
   return d;
@@ -139,8 +142,70 @@ std::string count_of(double n, const std::string& noun) {
   return std::to_string(v) + " " + noun + (v == 1 ? "" : "s");
 }
 
+// "first view, run 2" of a run in a group.
+std::string place_in_group(const Run& r) {
+  return std::string(run_view_name(r.view.value_or(RunView::kFirst))) + " view, run " +
+         std::to_string(r.run_number.value_or(1));
+}
+
+// How A and B are related when they are runs of one group: B the repeat view of A (the
+// page again with A's HTTP cache and cookies) or two runs of it.
+std::optional<std::string> group_headline(const Run& a, const Run& b) {
+  if (!a.group_id || a.group_id != b.group_id || a.id == b.id) return std::nullopt;
+  const std::string group = "group " + std::to_string(*a.group_id);
+  const auto view_a = a.view.value_or(RunView::kFirst), view_b = b.view.value_or(RunView::kFirst);
+  if (a.run_number == b.run_number && view_a != view_b) {
+    const bool b_repeats = view_b == RunView::kRepeat;
+    return std::string(b_repeats ? "B is the repeat view of A" : "A is the repeat view of B") + " (" + group +
+           ", run " + std::to_string(a.run_number.value_or(1)) + "): the page again with " +
+           (b_repeats ? "A's" : "B's") + " HTTP cache and cookies, on new connections";
+  }
+  return "A and B are runs of " + group + " (A: " + place_in_group(a) + "; B: " + place_in_group(b) + ")";
+}
+
+// "8 requests from the cache, 3 revalidated, 597 B saved", or "none" when the run used no
+// cached response.
+std::string cache_use(const Run& r) {
+  int fresh = 0, revalidated = 0;
+  int64_t saved = 0;
+  for (const Request& q : r.requests) {
+    fresh += cache_kind(q) == "fresh";
+    revalidated += cache_kind(q) == "revalidated";
+    saved += q.bytes_saved.value_or(0);
+  }
+  if (!fresh && !revalidated) return "none";
+  std::string out = count_of(fresh, "request") + " from the cache, " + std::to_string(revalidated) + " revalidated";
+  if (saved) out += ", " + format_bytes(saved) + " saved";
+  return out;
+}
+
+// The HTTP cache's use when it differs: "HTTP cache: none → 8 requests from the cache, 3
+// revalidated (200→304), 597 B saved".
+std::optional<std::string> cache_headline(const Run& a, const Run& b, const Comparison& c) {
+  const std::string use_a = cache_use(a), use_b = cache_use(b);
+  if (use_a == use_b) return std::nullopt;
+  // The status changes of the requests a side revalidated that the other did not.
+  std::set<std::string> moves;
+  for (const RequestDiff& d : c.requests)
+    if (d.a_index && d.b_index && d.cache_a != d.cache_b && (d.cache_a == "revalidated" || d.cache_b == "revalidated") &&
+        d.status_a != d.status_b)
+      moves.insert((d.status_a ? std::to_string(*d.status_a) : "—") + "→" +
+                   (d.status_b ? std::to_string(*d.status_b) : "—"));
+  std::string line = "HTTP cache: " + use_a + " → " + use_b;
+  if (!moves.empty()) {
+    std::string list;
+    for (const std::string& m : moves) list += (list.empty() ? "" : ", ") + m;
+    // After the revalidated count of the side that revalidated (B, as a repeat view does).
+    const auto at = line.rfind(" revalidated");
+    if (at != std::string::npos) line.insert(at + std::string(" revalidated").size(), " (" + list + ")");
+  }
+  return line;
+}
+
 void add_headlines(const Run& a, const Run& b, Comparison& c) {
   const auto fa = a.figures(), fb = b.figures();
+  if (auto g = group_headline(a, b)) c.headlines.push_back(*g);
+  if (auto h = cache_headline(a, b, c)) c.headlines.push_back(*h);
   if (a.connections.size() != b.connections.size())
     c.headlines.push_back("connections: " + std::to_string(a.connections.size()) + " → " +
                           std::to_string(b.connections.size()));
@@ -180,6 +245,12 @@ std::optional<double> Figure::delta() const {
 std::optional<double> Figure::delta_pct() const {
   if (!a || !b || *a == 0) return std::nullopt;
   return (*b - *a) / *a * 100.0;
+}
+
+std::string_view cache_kind(const Request& r) {
+  if (r.from_cache) return "fresh";
+  if (r.cache_lookup == "revalidated") return "revalidated";
+  return "";
 }
 
 std::string_view change_name(Change c) {

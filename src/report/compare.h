@@ -49,7 +49,13 @@ struct RequestDiff {
   Figure bytes;     // headers and body as received
   std::optional<int> status_a, status_b;
   std::string protocol_a, protocol_b;
+  // What the HTTP cache did on each side (cache_kind): a different one counts as changed.
+  std::string_view cache_a, cache_b;
 };
+
+// "fresh" (answered by the HTTP cache, nothing on the network), "revalidated" (a 304: the
+// stored body used), "" (the network: no cache, a miss or a changed response).
+std::string_view cache_kind(const Request& r);
 
 // A request's time counts as changed when it moved by more than both of these: noise on
 // loopback is tenths of a millisecond, on a real network a few percent.
@@ -67,8 +73,9 @@ struct Comparison {
   // Appeared first, then disappeared, then changed by how much their duration moved
   // (largest first); unchanged ones last, in A's order.
   std::vector<RequestDiff> requests;
-  // One sentence per difference a reader must not miss: a host's connections or
-  // protocol, the document's status, requests appeared and gone. Cleaned.
+  // One sentence per difference a reader must not miss: how the runs are related (B the
+  // repeat view of A), the HTTP cache's use, a host's connections or protocol, the
+  // document's status, requests appeared and gone. Cleaned.
   std::vector<std::string> headlines;
 };
 

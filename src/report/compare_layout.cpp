@@ -66,6 +66,8 @@ CompareSide layout_side(const Run& run, const PageModel& model, double offset, d
       row.segments.push_back(std::move(s));
     }
     row.duration_text = format_ms(std::max(0.0, r.span.duration_ms()));
+    row.from_cache = cache_kind(r) == "fresh";
+    row.revalidated = cache_kind(r) == "revalidated";
     side.rows.push_back(std::move(row));
   }
   auto marker = [&](std::string_view css, std::string_view label, std::optional<double> ms) {

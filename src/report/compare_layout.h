@@ -31,6 +31,9 @@ struct CompareRow {
   std::string bar_left_pct, bar_width_pct;  // the whole request, start to last byte
   std::vector<Segment> segments;            // on the shared axis, shifted by the side's offset
   std::string duration_text;
+  // The HTTP cache, as the single report marks it: a fresh answer (no bar: nothing went on
+  // the network) and a revalidation (a 304).
+  bool from_cache = false, revalidated = false;
 };
 
 // A moment of one side drawn across its rows: first byte, document, load.

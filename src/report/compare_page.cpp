@@ -100,6 +100,8 @@ Data side_view(const CompareSide& side, std::string_view key, std::string_view t
     row.set("left", r.bar_left_pct);
     row.set("width", r.bar_width_pct);
     row.set("duration", r.duration_text);
+    row.set("cached", r.from_cache);
+    row.set("revalidated", r.revalidated);
     Data segs = list();
     for (const Segment& s : r.segments) {
       Data seg;
@@ -186,9 +188,17 @@ std::string render_compare_html(const Run& a, const Run& b, const CompareSides& 
     d.set("change", std::string(change_name(r.change)));
     d.set("url", text(r.url));
     d.set("duration", figure_view(r.duration, "duration"));
-    d.set("bytes", figure_view(r.bytes, "bytes"));
-    d.set("status", (r.status_a ? std::to_string(*r.status_a) : "—") +
-                        (r.status_a == r.status_b ? "" : " → " + (r.status_b ? std::to_string(*r.status_b) : "—")));
+    Data bytes = figure_view(r.bytes, "bytes");
+    // As the single report: "(cache)" for a response that came from the HTTP cache, "↻"
+    // after a revalidation's 304.
+    if (r.cache_a == "fresh") bytes.set("a", std::string("(cache)"));
+    if (r.cache_b == "fresh") bytes.set("b", std::string("(cache)"));
+    d.set("bytes", bytes);
+    auto status = [](std::optional<int> code, std::string_view cache) {
+      return (code ? std::to_string(*code) : "—") + (cache == "revalidated" ? " ↻" : "");
+    };
+    d.set("status", status(r.status_a, r.cache_a) +
+                        (r.status_a == r.status_b && r.cache_a == r.cache_b ? "" : " → " + status(r.status_b, r.cache_b)));
     requests.push_back(d);
   }
   page.set("requests", requests);

@@ -92,4 +92,12 @@ std::string clean_text(std::string_view in, bool keep_newlines) {
   return out;
 }
 
+std::string group_place(std::optional<int64_t> group_id, std::optional<RunView> view, std::optional<int> run_number) {
+  if (!group_id) return {};
+  return std::string(run_view_name(view.value_or(RunView::kFirst))) + " view of group " + std::to_string(*group_id) +
+         ", run " + std::to_string(run_number.value_or(1));
+}
+
+std::string group_place(const Run& run) { return group_place(run.group_id, run.view, run.run_number); }
+
 }  // namespace pageload::report

@@ -5,8 +5,11 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+
+#include "pageload/result.h"
 
 namespace pageload::report {
 
@@ -40,5 +43,11 @@ std::string format_host(const std::string& scheme, const std::string& host, int 
 // are shown escaped, "\u{202e}", as the terminal shows them (core/text.h). The result
 // still needs HTML escaping for its context.
 std::string clean_text(std::string_view in, bool keep_newlines = false);
+
+// A run's place in its group, as WebPageTest names a run ("Run 1, Repeat View"):
+// "repeat view of group 3, run 1", "first view of group 3, run 2"; "" for a run made
+// alone. The summary line, `show`, `list` and the report say it in these words.
+std::string group_place(const Run& run);
+std::string group_place(std::optional<int64_t> group_id, std::optional<RunView> view, std::optional<int> run_number);
 
 }  // namespace pageload::report

@@ -354,6 +354,7 @@ Data page_view(const Run& run, const Waterfall& w) {
   if (run.source == "har")
     imported = "imported from a HAR file, written by " + (run.producer.empty() ? std::string("an unnamed producer") : run.producer);
   d.set("imported", optional_text(imported));
+  d.set("group_place", optional_text(group_place(run)));
   d.set("tool_version", text(run.tool_version.empty() ? "pageload" : run.tool_version));
   d.set("library_versions", text(run.library_versions));
   d.set("request_count", count_text(run.requests.size(), "request"));

@@ -74,7 +74,7 @@ constexpr char kSelectSummaries[] =
     " (SELECT c.verify_message FROM connections c WHERE c.run_id = runs.id AND c.verified = 0"
     "   AND EXISTS (SELECT 1 FROM requests q WHERE q.connection_id = c.id AND q.status IS NOT NULL)"
     "   ORDER BY c.seq LIMIT 1),"
-    " source, producer"
+    " source, producer, group_id, view, run_number"
     " FROM runs WHERE ?2 IS NULL OR label = ?2"
     " ORDER BY started_at DESC, id DESC LIMIT ?1";
 constexpr char kSelectLatest[] = "SELECT id FROM runs ORDER BY started_at DESC, id DESC LIMIT 1";
@@ -376,6 +376,9 @@ StatusOr<std::vector<RunSummary>> read_summaries(SqliteDb& db, int limit, const 
     r.unverified_why = row.text(13);
     r.source = row.text(14);
     r.producer = row.text(15);
+    r.group_id = row.opt_int64(16);
+    r.view = run_view_from_name(row.text(17));
+    r.run_number = row.opt_int(18);
     out.push_back(std::move(r));
   });
   (*st)->reset();

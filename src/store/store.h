@@ -39,6 +39,10 @@ struct RunSummary {
   std::string unverified_why;
   // "pageload" (measured) or "har" (imported by `pageload import`), and the HAR's producer.
   std::string source, producer;
+  // Its place in a run group (v5): absent for a run made alone.
+  std::optional<int64_t> group_id;
+  std::optional<RunView> view;
+  std::optional<int> run_number;
 };
 
 // A run group and its runs (Database::load_run_group).

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
 
@@ -114,13 +115,41 @@ TEST_CASE("run --cache DIR keeps the HTTP cache across invocations: the second l
   CHECK(count_where(show_json(tmp, 2), "from_cache", true) == 8);
 }
 
-TEST_CASE("run --cache naming no directory, or a file that is not a pageload cache, stores nothing and exits 4") {
+TEST_CASE("run --cache DIR with repeat-view starts the first view empty and saves what the views fetched") {
+  TempDb tmp;
+  const std::string dir = tmp.dir() + "/cache";
+  std::filesystem::create_directory(dir);
+  const std::string url = shared_lab().http_url("www.test", "/page/cache");
+  REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "-q", "--cache", dir, url}), tmp.dir()).status == 0);  // run 1
+  // DIR is warm now, yet the first view (run 2) is a first view, and its repeat view (run 3)
+  // has its cache.
+  auto views = pageload_cli(lab_args({"--db", tmp.path(), "-q", "--cache", dir, "--repeat-view", url}), tmp.dir());
+  INFO(views.err);
+  REQUIRE(views.status == 0);
+  CHECK(count_where(show_json(tmp, 2), "from_cache", true) == 0);
+  CHECK(count_where(show_json(tmp, 3), "from_cache", true) == 8);
+  // What the views fetched is in DIR for the next invocation.
+  REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "-q", "--cache", dir, url}), tmp.dir()).status == 0);
+  CHECK(count_where(show_json(tmp, 4), "from_cache", true) == 8);
+}
+
+TEST_CASE("run --cache naming a missing directory is a bad argument, exit 2, and stores nothing") {
   TempDb tmp;
   const std::string url = shared_lab().http_url("www.test", "/page/cache");
   auto missing = pageload_cli(lab_args({"--db", tmp.path(), "--cache", tmp.dir() + "/nope", url}), tmp.dir());
-  CHECK(missing.status == 4);
-  CHECK(missing.err.find("not a directory") != std::string::npos);
+  CHECK(missing.status == 2);
+  CHECK(missing.err == "pageload: --cache " + tmp.dir() + "/nope: not a directory\n");
   CHECK_FALSE(std::filesystem::exists(tmp.path()));
+  std::ofstream(tmp.dir() + "/file") << "x";
+  auto file = pageload_cli(lab_args({"--db", tmp.path(), "--cache", tmp.dir() + "/file", url}), tmp.dir());
+  CHECK(file.status == 2);
+  CHECK(file.err == "pageload: --cache " + tmp.dir() + "/file: not a directory\n");
+  CHECK_FALSE(std::filesystem::exists(tmp.path()));
+}
+
+TEST_CASE("run --cache naming a file that is not a pageload cache stores nothing and exits 4") {
+  TempDb tmp;
+  const std::string url = shared_lab().http_url("www.test", "/page/cache");
   // The runs database put where the cache goes is refused, not written into.
   const std::string dir = tmp.dir() + "/cache";
   std::filesystem::create_directory(dir);
@@ -137,4 +166,31 @@ TEST_CASE("run --repeat-view with --share-connections is a usage error") {
                         tmp.dir());
   CHECK(r.status == 2);
   CHECK(r.err.find("--repeat-view") != std::string::npos);
+}
+
+TEST_CASE("a repeat view says it is one in its summary line, show, list, its JSON and its report") {
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--repeat-view", shared_lab().http_url("www.test", "/page/cache")}),
+                        tmp.dir());
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("run 1 ok · first view of group 1, run 1 · final 200") != std::string::npos);
+  CHECK(r.out.find("run 2 ok · repeat view of group 1, run 1 · final 200") != std::string::npos);
+  auto shown = pageload_cli({"show", "2", "--db", tmp.path()}, tmp.dir());
+  CHECK(shown.out.find("\n  group      repeat view of group 1, run 1\n") != std::string::npos);
+  auto listed = pageload_cli({"list", "--db", tmp.path()}, tmp.dir());
+  CHECK(listed.out.find("        repeat view of group 1, run 1\n") != std::string::npos);
+  CHECK(listed.out.find("        first view of group 1, run 1\n") != std::string::npos);
+  const json j = show_json(tmp, 2);
+  CHECK(j["group_id"] == 1);
+  CHECK(j["view"] == "repeat");
+  CHECK(j["run_number"] == 1);
+  REQUIRE(pageload_cli({"report", "2", "-o", "r2.html", "--db", tmp.path()}, tmp.dir()).status == 0);
+  const std::string html = slurp(tmp.dir() + "/r2.html");
+  CHECK(html.find("<dt>View</dt><dd>repeat view of group 1, run 1</dd>") != std::string::npos);
+  // A run made alone says nothing of a group.
+  REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "-q", "--no-html", shared_lab().http_url("www.test", "/")}),
+                       tmp.dir()).status == 0);
+  CHECK(pageload_cli({"show", "3", "--db", tmp.path()}, tmp.dir()).out.find("  group  ") == std::string::npos);
+  CHECK(show_json(tmp, 3)["view"].is_null());
 }

@@ -56,3 +56,29 @@ TEST_CASE("compare of a run with itself says nothing changed beyond timing") {
   CHECK(r.out.find("nothing beyond timing") != std::string::npos);
   CHECK(r.out.find("Requests: the same") != std::string::npos);
 }
+
+TEST_CASE("compare of a first view with its repeat view names the cache use and marks cached rows") {
+  TempDb tmp;
+  auto run = pageload_cli(
+      lab_args({"--db", tmp.path(), "-q", "--no-html", "--repeat-view", shared_lab().http_url("www.test", "/page/cache")}),
+      tmp.dir());
+  REQUIRE(run.status == 0);
+  auto r = pageload_cli({"compare", "1", "2", "--db", tmp.path(), "-o", "cmp.html"}, tmp.dir());
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("nothing beyond timing") == std::string::npos);
+  CHECK(r.out.find("B is the repeat view of A (group 1, run 1)") != std::string::npos);
+  CHECK(r.out.find("HTTP cache: none → 8 requests from the cache, 3 revalidated (200→304), ") != std::string::npos);
+  CHECK(r.out.find("(cache)") != std::string::npos);  // B's bytes for a row the cache answered
+  const std::string html = slurp(tmp.dir() + "/cmp.html");
+  CHECK(html.find("B is the repeat view of A (group 1, run 1)") != std::string::npos);
+  // B's waterfall: eight rows marked cache, drawn without a bar; three revalidated.
+  const std::string waterfall = html.substr(html.find("id=\"waterfalls\""));
+  std::size_t marks = 0;
+  for (auto at = waterfall.find("<span class=\"cache-mark\" title="); at != std::string::npos;
+       at = waterfall.find("<span class=\"cache-mark\" title=", at + 1))
+    ++marks;
+  CHECK(marks == 2 * 8);  // in both alignments' layouts
+  CHECK(waterfall.find("<span class=\"reval\"") != std::string::npos);
+  CHECK(html.find("200 → 304 ↻") != std::string::npos);
+}

@@ -188,3 +188,26 @@ TEST_CASE("a server's escape sequences in a url, a warning or a failure reach th
   CHECK(table.find("\\x1b[31mevil.png") != std::string::npos);
   CHECK(table.find("warning: header says \\x1b]0;title\\x07") != std::string::npos);
 }
+
+TEST_CASE("a row the HTTP cache answered has no protocol in the http column, a revalidated one keeps h2") {
+  Run run = page(2);
+  Request& cached = run.requests[1];
+  cached.from_cache = true;
+  cached.cache_lookup = "fresh";
+  cached.connection.reset();
+  cached.phases.clear();
+  run.requests[2].cache_lookup = "revalidated";
+  run.requests[2].status = 304;
+  TableStyle style;
+  style.width = 200;
+  const auto lines = lines_of(format_request_table(run, style));
+  REQUIRE(lines.size() >= 4);
+  // The header names the columns; the cached row's http cell is "-" and its size "(cache)".
+  const std::size_t http = lines[0].find("http");
+  REQUIRE(http != std::string::npos);
+  auto cell = [&](const std::string& line) { return line.substr(http, 4); };
+  CHECK(lines[2].find("(cache)") != std::string::npos);
+  CHECK(cell(lines[1]) == "h2  ");
+  CHECK(cell(lines[2]) == "-   ");
+  CHECK(cell(lines[3]) == "h2  ");
+}

@@ -86,10 +86,6 @@ TEST_CASE("run -n refuses what it cannot do with several runs") {
   CHECK(r.status == 2);
   CHECK(r.err.find("--html names one file") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(tmp.path()));  // nothing stored
-  r = pageload_cli({"run", "--db", tmp.path(), "-n", "3", "--repeat-view", url}, tmp.dir());
-  CHECK(r.status == 2);
-  CHECK(r.err.find("-n with --repeat-view is not supported yet") != std::string::npos);
-  CHECK_FALSE(std::filesystem::exists(tmp.path()));
   r = pageload_cli({"run", "--netrc", url}, tmp.dir());
   CHECK(r.status == 2);
   CHECK(r.err.find("pageload does not support curl's --netrc") != std::string::npos);
@@ -110,4 +106,67 @@ TEST_CASE("compare g:N compares two groups by their median runs and refuses an u
   CHECK(r.err == "pageload: no run group 3 in DB\n");
   r = pageload_cli({"compare", "g:1:second", "1", "--db", tmp.path()}, tmp.dir());
   CHECK(r.status == 2);
+}
+
+TEST_CASE("run -n 3 with repeat-view makes one group of three first views each followed by its repeat view") {
+  TempDb tmp;
+  const std::string url = shared_lab().http_url("www.test", "/page/cache");
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-n", "3", "--repeat-view", "--no-html", url}), tmp.dir());
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  // One group, both views numbered 1..3, each repeat view right after its own first view.
+  CHECK(query_one(tmp.path(), "SELECT count(*) || ' ' || runs || ' ' || repeat_view FROM run_groups") == "1 3 1");
+  CHECK(query_one(tmp.path(), "SELECT group_concat(group_id || view || run_number, ',') FROM (SELECT * FROM runs "
+                              "ORDER BY id)") == "1first1,1repeat1,1first2,1repeat2,1first3,1repeat3");
+  // Every first view starts with an empty cache; every repeat view has its first view's.
+  CHECK(query_one(tmp.path(), "SELECT group_concat(n, ',') FROM (SELECT r.id, SUM(q.from_cache) AS n FROM runs r "
+                              "JOIN requests q ON q.run_id = r.id GROUP BY r.id ORDER BY r.id)") == "0,8,0,8,0,8");
+  // A median and a spread per view, never the two views ranked together.
+  const auto first = r.out.find("group 1, first view: 3 runs of " + url);
+  const auto repeat = r.out.find("group 1, repeat view: 3 runs of " + url);
+  REQUIRE(first != std::string::npos);
+  REQUIRE(repeat != std::string::npos);
+  CHECK(first < repeat);
+  CHECK(r.out.find("(3 of 6") == std::string::npos);
+  CHECK(query_one(tmp.path(), "SELECT group_concat(view || ' ' || runs, ',') FROM (SELECT * FROM group_medians "
+                              "ORDER BY view)") == "first 3,repeat 3");
+  const std::string repeat_median =
+      query_one(tmp.path(), "SELECT run_id FROM group_medians WHERE view = 'repeat'");
+  CHECK(r.out.find("median run: " + repeat_median + " (", repeat) != std::string::npos);
+  // compare names either view's median.
+  auto c = pageload_cli({"compare", "g:1", "g:1:repeat", "--db", tmp.path()}, tmp.dir());
+  INFO(c.out << c.err);
+  CHECK(c.status == 0);
+  CHECK(c.out.find("B: group 1 repeat view (median run " + repeat_median + ")") != std::string::npos);
+}
+
+TEST_CASE("compare g:N of a group with repeat views says it is the first view, and g:N:repeat names the repeat view") {
+  TempDb tmp;
+  const std::string url = shared_lab().http_url("www.test", "/page/cache");
+  REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "-q", "--repeat-view", url}), tmp.dir()).status == 0);
+  auto c = pageload_cli({"compare", "g:1", "g:1:repeat", "--db", tmp.path()}, tmp.dir());
+  INFO(c.out << c.err);
+  CHECK(c.status == 0);
+  CHECK(c.out.find("Compare A: group 1 first view (median run 1)  →  B: group 1 repeat view (median run 2)") == 0);
+}
+
+TEST_CASE("run -n 2 with repeat-view and json prints the group once per view") {
+  TempDb tmp;
+  const std::string url = shared_lab().http_url("www.test", "/page/cache");
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-n", "2", "--repeat-view", "--no-html", "--json", url}),
+                        tmp.dir());
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  std::istringstream lines(r.out);
+  std::vector<nlohmann::json> groups;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty()) continue;
+    auto j = nlohmann::json::parse(line);
+    if (j.contains("median_run")) groups.push_back(j);
+  }
+  REQUIRE(groups.size() == 2);
+  CHECK(groups[0]["view"] == "first");
+  CHECK(groups[1]["view"] == "repeat");
+  CHECK(groups[0]["runs"] == nlohmann::json::array({1, 3}));
+  CHECK(groups[1]["runs"] == nlohmann::json::array({2, 4}));
 }
