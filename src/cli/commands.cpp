@@ -121,7 +121,12 @@ Status complete_curl_options(RunCommand& cmd) {
   if (cmd.user) {
     auto header = parse_user(*cmd.user);
     if (!header.ok()) return header.status();
-    o.headers.push_back(header.value());
+    // As curl: a -H 'Authorization: ...' replaces the header -u would make (one
+    // Authorization, the user's own), though -u is still checked.
+    // (-H 'Authorization:' leaves both out, as in curl.)
+    const bool own = std::any_of(o.headers.begin(), o.headers.end(),
+                                 [](const Header& h) { return iequals(h.first, "authorization"); });
+    if (!own) o.headers.push_back(header.value());
   }
   if (cmd.proxy_user) {
     auto user = parse_proxy_user(*cmd.proxy_user);

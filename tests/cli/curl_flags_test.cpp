@@ -3,6 +3,7 @@
 // pageload's figures, -u, -e, and curl's flags pageload refuses by name. Against the lab.
 #include <catch2/catch.hpp>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -20,6 +21,19 @@ std::string request_header(const nlohmann::json& run, std::size_t i, const std::
   for (const auto& h : run["requests"][i]["request_headers"])
     if (h[0].get<std::string>() == name) return h[1].get<std::string>();
   return "(none)";
+}
+
+// How many request headers `name` (any case) request `i` of a --json run sent.
+int header_count(const nlohmann::json& run, std::size_t i, const std::string& name) {
+  int n = 0;
+  for (const auto& h : run["requests"][i]["request_headers"]) {
+    std::string got = h[0].get<std::string>();
+    if (got.size() != name.size()) continue;
+    bool same = true;
+    for (std::size_t k = 0; k < got.size(); ++k) same &= std::tolower(static_cast<unsigned char>(got[k])) == std::tolower(static_cast<unsigned char>(name[k]));
+    n += same;
+  }
+  return n;
 }
 
 std::string request_url(const nlohmann::json& run, std::size_t i) { return run["requests"][i]["url"].get<std::string>(); }
@@ -294,4 +308,18 @@ TEST_CASE("the -o flag writes the document's final body to a file, not a redirec
   CHECK(text.find("signing in") == std::string::npos);  // the 302's body
   auto dash = pageload_cli(lab_args({"--db", tmp.path(), "-o", "-", shared_lab().http_url("www.test", "/")}), tmp.dir());
   CHECK(dash.status == 2);
+}
+
+// -u and -H 'Authorization: ...' together sent two Authorization headers; curl sends the
+// user's own alone (review of issue 11, #9).
+TEST_CASE("the -u flag with the user's own Authorization header sends one Authorization, the user's") {
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--json", "--keep-secrets", "-u", "alice:pw", "-H",
+                                  "authorization: Bearer TOK", "--document-only", shared_lab().http_url("www.test", "/echo")}),
+                        tmp.dir());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto run = nlohmann::json::parse(r.out);
+  CHECK(header_count(run, 0, "Authorization") == 1);
+  CHECK(request_header(run, 0, "authorization") == "Bearer TOK");
 }
