@@ -696,13 +696,20 @@ void PageLoad::start_exchange(int seq, std::vector<std::string> addresses) {
 std::vector<Header> PageLoad::request_headers_for(const Fetch& f) const {
   const LoadOptions& o = options_;
   std::vector<Header> headers = headers_for_hop(o.headers, first_origin_, f.url.origin(), f.body.has_value());
+  // Chromium's Accept for the kind of request, the document's on every hop of its chain
+  // (a server that negotiates answers each hop alike); a user's -H 'Accept: ...' replaces
+  // it on every request, as curl's replaces its own.
+  // (-H 'Name:', a header left out, counts: pageload adds none of its own then either.)
+  auto user_gave = [&o](std::string_view name) {
+    return std::any_of(o.headers.begin(), o.headers.end(), [name](const Header& h) { return iequals(h.first, name); });
+  };
+  if (!user_gave("accept")) headers.insert(headers.begin(), {"Accept", accept_for(f.type)});
   if (f.type != ResourceType::kDocument || f.frame_depth > 0 || f.redirect_from) {
-    // What Chromium sends with a request the page made: its Accept and, by default
-    // policy, the Referer. The page's first request carries only the user's headers.
-    headers.insert(headers.begin(), {"Accept", accept_for(f.type)});
+    // The Referer Chromium sends by default policy with a request the page made.
     if (f.initiator) {
       const Fetch& by = fetches_[static_cast<std::size_t>(*f.initiator)];
-      if (std::string referrer = referrer_for(by.url, f.url); !referrer.empty() && f.type != ResourceType::kDocument)
+      if (std::string referrer = referrer_for(by.url, f.url);
+          !referrer.empty() && f.type != ResourceType::kDocument && !user_gave("referer"))
         headers.push_back({"Referer", referrer});
     }
   }

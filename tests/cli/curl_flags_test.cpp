@@ -323,3 +323,27 @@ TEST_CASE("the -u flag with the user's own Authorization header sends one Author
   CHECK(header_count(run, 0, "Authorization") == 1);
   CHECK(request_header(run, 0, "authorization") == "Bearer TOK");
 }
+
+// A user's -H 'Accept: ...' replaced pageload's Accept on the first hop only: each redirect
+// hop sent both (review of issue 11, #19), and the first hop sent curl's */* where the
+// others sent the browser's navigation Accept (#3).
+TEST_CASE("a user's Accept header replaces pageload's on every redirect hop, and the document's Accept is the same on every hop") {
+  TempDb tmp;
+  const std::string url = shared_lab().http_url("www.test", "/redirect/302?to=/echo");
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--json", "--document-only", "-H", "accept: text/html", url}), tmp.dir());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto run = nlohmann::json::parse(r.out);
+  REQUIRE(run["requests"].size() == 2);
+  for (std::size_t i = 0; i < 2; ++i) {
+    CHECK(header_count(run, i, "Accept") == 1);
+    CHECK(request_header(run, i, "accept") == "text/html");
+  }
+  auto plain = pageload_cli(lab_args({"--db", tmp.path(), "--json", "--document-only", url}), tmp.dir());
+  REQUIRE(plain.status == 0);
+  const auto run2 = nlohmann::json::parse(plain.out);
+  REQUIRE(run2["requests"].size() == 2);
+  CHECK(header_count(run2, 0, "Accept") == 1);
+  CHECK(request_header(run2, 0, "Accept").rfind("text/html,application/xhtml+xml", 0) == 0);
+  CHECK(request_header(run2, 1, "Accept") == request_header(run2, 0, "Accept"));
+}
