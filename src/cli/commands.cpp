@@ -25,6 +25,7 @@
 #include "cli/url_feed.h"
 #include "cli/write_out.h"
 #include "core/file.h"
+#include "core/header_removal.h"
 #include "core/redact.h"
 #include "core/resources.h"
 #include "core/url.h"
@@ -156,7 +157,7 @@ Status complete_options(RunCommand& cmd) {
   for (const auto& raw : cmd.raw_headers) {
     auto h = parse_header(raw);
     if (!h.ok()) return h.status();
-    cmd.options.headers.push_back(h.value());
+    cmd.options.headers.push_back(removes_header(raw) ? removed_header(h.value().first) : h.value());
   }
   for (const auto& raw : cmd.raw_resolve) {
     auto r = parse_resolve(raw);

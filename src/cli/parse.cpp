@@ -117,6 +117,11 @@ StatusOr<Header> parse_header(const std::string& text) {
   return h;
 }
 
+bool removes_header(const std::string& text) {
+  const auto colon = text.find(':');
+  return colon != std::string::npos && trim(text.substr(colon + 1)).empty();
+}
+
 StatusOr<ResolveEntry> parse_resolve(const std::string& text) {
   const std::string usage = "--resolve needs HOST:PORT:ADDR[,ADDR...], got '" + text + "'";
   auto first = text.find(':');

@@ -13,6 +13,10 @@ namespace pageload::cli {
 // "Name: value" (curl's -H syntax; "Name;" sends an empty value). kUsage on a line
 // without a colon, an empty or invalid name, or CR/LF inside.
 StatusOr<Header> parse_header(const std::string& text);
+// curl's -H 'Name:' (nothing but blanks after the colon): the header is left out, pageload's
+// and libcurl's own one included; 'Name;' is the way to send it empty. For a text
+// parse_header accepted.
+bool removes_header(const std::string& text);
 // HOST:PORT:ADDR[,ADDR...] (IPv6 addresses in brackets). kUsage otherwise.
 StatusOr<ResolveEntry> parse_resolve(const std::string& text);
 // --connect-to HOST1:PORT1:HOST2:PORT2 as curl reads it: each field may be empty (HOST1,

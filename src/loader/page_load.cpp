@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "cache/http_cache.h"
+#include "core/header_removal.h"
 #include "core/redact.h"
 #include "loader/host_rules.h"
 #include "loader/priority.h"
@@ -341,6 +342,7 @@ bool PageLoad::answered_from_cache(int seq) {
   Fetch& f = fetches_[static_cast<std::size_t>(seq)];
   if (!cache || f.method != "GET" || f.body) return false;
   f.cache_request_headers = request_headers_for(f);
+  std::erase_if(f.cache_request_headers, is_removed_header);  // not sent: not there for Vary
   if (!options_.user_agent.empty()) f.cache_request_headers.push_back({"User-Agent", options_.user_agent});
   auto hit = cache->lookup(cache_key(f.url), f.cache_request_headers);
   if (!hit || hit->decision.use == cache::Use::kUnusable) return false;

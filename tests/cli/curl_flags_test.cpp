@@ -347,3 +347,23 @@ TEST_CASE("a user's Accept header replaces pageload's on every redirect hop, and
   CHECK(request_header(run2, 0, "Accept").rfind("text/html,application/xhtml+xml", 0) == 0);
   CHECK(request_header(run2, 1, "Accept") == request_header(run2, 0, "Accept"));
 }
+
+// -H 'Name:' sent the header with an empty value; in curl it leaves the header out, the
+// one curl would add itself included (review of issue 11, #17). 'Name;' stays the empty
+// value.
+TEST_CASE("a header given as Name and a colon alone is left out, and Name with a semicolon is sent empty") {
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--json", "--document-only", "-H", "Accept:", "-H", "User-Agent:",
+                                  "-H", "X-Empty;", shared_lab().http_url("www.test", "/redirect/302?to=/echo")}),
+                        tmp.dir());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto run = nlohmann::json::parse(r.out);
+  REQUIRE(run["requests"].size() == 2);
+  for (std::size_t i = 0; i < 2; ++i) {
+    CHECK(header_count(run, i, "Accept") == 0);
+    CHECK(header_count(run, i, "User-Agent") == 0);
+    CHECK(header_count(run, i, "X-Empty") == 1);
+    CHECK(request_header(run, i, "X-Empty").empty());
+  }
+}

@@ -15,6 +15,13 @@ TEST_CASE("the -H flag takes curl's 'Name: value' form") {
   CHECK(empty->second.empty());
 }
 
+TEST_CASE("a header with nothing after its colon removes it, as in curl, and the semicolon form does not") {
+  CHECK(removes_header("Accept:"));
+  CHECK(removes_header("User-Agent:  "));
+  CHECK_FALSE(removes_header("X-Empty;"));
+  CHECK_FALSE(removes_header("Accept: text/html"));
+}
+
 TEST_CASE("malformed -H values are usage errors") {
   for (const char* bad : {"NoColon", ": value", "Bad Name: v", "X: a\r\nInjected: 1"}) {
     INFO(bad);
