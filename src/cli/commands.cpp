@@ -60,13 +60,14 @@ namespace {
 // drops carriage returns and line feeds, --data-binary keeps every byte.
 Status read_body(RunCommand& cmd) {
   const bool binary = !cmd.data_binary.empty();
-  const std::vector<std::string>& parts = binary ? cmd.data_binary : cmd.raw_data;
+  std::vector<RunCommand::DataPart> parts = cmd.raw_data;
+  for (const std::string& part : cmd.data_binary) parts.push_back({part, true});
   if (parts.empty()) return Status::Ok();
   const std::string flag = binary ? "--data-binary" : "-d";
   std::string data;
-  for (const std::string& part : parts) {
+  for (const auto& [part, reads_file] : parts) {
     if (!data.empty()) data += '&';
-    if (part.empty() || part.front() != '@') {
+    if (!reads_file || part.empty() || part.front() != '@') {
       data += part;
       continue;
     }

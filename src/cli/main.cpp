@@ -59,13 +59,22 @@ int main(int argc, char** argv) {
   cmd_run->add_option("-X,--request", o.method, "Request method");
   cmd_run->add_option("-H,--header", run.raw_headers, "Extra header 'Name: value' (repeatable)")
       ->allow_extra_args(false);
-  auto* data = cmd_run->add_option("-d,--data", run.raw_data,
-                                   "Request body (makes the request a POST); @FILE reads it, without line breaks; "
-                                   "repeated: joined with '&' (as curl)")
+  // -d and --data-raw parts are joined in the order given: each is taken as it is parsed.
+  auto* data = cmd_run->add_option_function<std::string>(
+                          "-d,--data,--data-ascii", [&run](const std::string& v) { run.raw_data.push_back({v, true}); },
+                          "Request body (makes the request a POST); @FILE reads it, without line breaks; "
+                          "repeated: joined with '&' (as curl; --data-ascii is the same)")
+                   ->trigger_on_parse()
                    ->allow_extra_args(false);
+  auto* data_raw = cmd_run->add_option_function<std::string>(
+                              "--data-raw", [&run](const std::string& v) { run.raw_data.push_back({v, false}); },
+                              "As -d, but a leading @ is sent as it is (no file is read), as curl")
+                       ->trigger_on_parse()
+                       ->allow_extra_args(false);
   cmd_run->add_option("--data-binary", run.data_binary, "Request body; @FILE reads it byte for byte; repeated: joined with '&'")
       ->allow_extra_args(false)
-      ->excludes(data);
+      ->excludes(data)
+      ->excludes(data_raw);
   cmd_run->add_option("-A,--user-agent", o.user_agent, "User-Agent (default: browser-like)");
   cmd_run->add_flag("-k,--insecure", o.insecure, "Do not verify certificates (the result is still recorded)");
   cmd_run->add_option("--cacert", o.cacert, "CA bundle (PEM) to verify servers with")->check(CLI::ExistingFile);

@@ -367,3 +367,24 @@ TEST_CASE("a header given as Name and a colon alone is left out, and Name with a
     CHECK(request_header(run, i, "X-Empty").empty());
   }
 }
+
+// --data-raw (what DevTools' "Copy as cURL" writes) and --data-ascii were unknown flags
+// (review of issue 11, #16).
+TEST_CASE("the --data-raw flag sends a leading @ as it is, --data-ascii is -d, and the parts join in the order given") {
+  TempDb tmp;
+  const std::string out = tmp.dir() + "/echo.json";
+  auto body_sent = [&](const std::vector<std::string>& flags) -> std::string {
+    std::vector<std::string> args{"--db", tmp.path(), "-s", "--document-only", "-o", out};
+    args.insert(args.end(), flags.begin(), flags.end());
+    args.push_back(shared_lab().http_url("www.test", "/echo"));
+    auto r = pageload_cli(lab_args(args), tmp.dir());
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    const auto echo = nlohmann::json::parse(slurp(out));
+    CHECK(echo["method"] == "POST");
+    return echo["body"].get<std::string>();
+  };
+  CHECK(body_sent({"--data-raw", "a=@b"}) == "a=@b");
+  CHECK(body_sent({"--data-raw", "@no-such-file"}) == "@no-such-file");
+  CHECK(body_sent({"--data-ascii", "x=1", "--data-raw", "@y", "-d", "z=2"}) == "x=1&@y&z=2");
+}
