@@ -388,3 +388,33 @@ TEST_CASE("the --data-raw flag sends a leading @ as it is, --data-ascii is -d, a
   CHECK(body_sent({"--data-raw", "@no-such-file"}) == "@no-such-file");
   CHECK(body_sent({"--data-ascii", "x=1", "--data-raw", "@y", "-d", "z=2"}) == "x=1&@y&z=2");
 }
+
+// curl's %header{NAME} was printed as it stands; %{response_code} and %{ssl_verify_result}
+// were unknown; a curl variable pageload lacks read as a typo; %{http_code} with no
+// response was 0, where curl prints 000 (review of issue 11, #4, #5, #10).
+TEST_CASE("the -w flag reads curl's header form, response_code and ssl_verify_result, and names curl's variables it lacks") {
+  TempDb tmp;
+  auto& lab = shared_lab();
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-s", "--document-only", "-w",
+                                  "%header{content-type}|%{header{content-type}}|%{response_code}|%{ssl_verify_result}",
+                                  lab.https_url("www.test", "/status/200")}),
+                        tmp.dir());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out == "text/plain; charset=utf-8|text/plain; charset=utf-8|200|0");
+  auto insecure = pageload_cli(lab_args({"--db", tmp.path(), "-s", "--document-only", "-k", "-w",
+                                         "%{ssl_verify_result}", lab.https_url("wronghost.test", "/")}),
+                               tmp.dir());
+  CHECK(insecure.status == 0);
+  CHECK(insecure.out != "0");
+  CHECK_FALSE(insecure.out.empty());
+  auto curl_only = pageload_cli(lab_args({"--db", tmp.path(), "-w", "%{speed_download}", lab.http_url("www.test", "/")}), tmp.dir());
+  CHECK(curl_only.status == 2);
+  CHECK(curl_only.err.find("curl's %{speed_download} is not supported by pageload") != std::string::npos);
+  CHECK(lines(curl_only.err) == 1);
+  auto none = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-w", "%{http_code}",
+                                     lab.http_url("nxdomain.test", "/")}),
+                           tmp.dir());
+  CHECK(none.status == 3);
+  CHECK(none.out == "000");
+}
