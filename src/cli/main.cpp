@@ -39,6 +39,10 @@ int main(int argc, char** argv) {
       args[0] != "--version")
     args.insert(args.begin(), "run");
 
+  if (!args.empty() && args[0] == "run")
+    if (auto clash = pageload::cli::check_curl_clashes({args.begin() + 1, args.end()}); !clash.ok())
+      return pageload::cli::fail(clash);
+
   CLI::App app{"pageload: load a URL the way a browser does and record every phase in SQLite"};
   app.set_version_flag("--version", std::string("pageload ") + PAGELOAD_VERSION);
   app.require_subcommand(1);
@@ -156,6 +160,9 @@ int main(int argc, char** argv) {
   cmd_run->add_flag("-s,--silent", run.quiet, "As -q: no summary, no progress bar (errors are still printed)")
       ->group(curl_group);
   cmd_run->add_flag_callback("-S,--show-error", [] {}, "Accepted: errors are always printed")->group(curl_group);
+  cmd_run->add_flag_callback("--no-progress-meter", [] {}, "Accepted: pageload's progress bar shows only on a terminal, with -s/-q or --json")
+      ->group(curl_group);
+  cmd_run->add_flag_callback("--tcp-nodelay", [] {}, "Accepted: TCP_NODELAY is always on (curl's default)")->group(curl_group);
   cmd_run->add_flag_callback("-f,--fail", [] {}, "Accepted: pageload always exits 1 when the page's document is answered with 400 or more")
       ->group(curl_group);
   cmd_run->add_flag_callback("-g,--globoff", [] {}, "Accepted: pageload never expands [] or {} in URLs")->group(curl_group);

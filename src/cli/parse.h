@@ -5,6 +5,7 @@
 #include <array>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "pageload/options.h"
 
@@ -58,7 +59,7 @@ struct CurlFlag {
   std::string_view names;  // CLI11 spelling: "-F,--form"
   bool takes_value;
 };
-inline constexpr std::array<CurlFlag, 74> kUnsupportedCurlFlags{{
+inline constexpr std::array<CurlFlag, 92> kUnsupportedCurlFlags{{
     {"-F,--form", true}, {"--form-string", true}, {"-T,--upload-file", true}, {"-C,--continue-at", true},
     {"-r,--range", true}, {"--limit-rate", true}, {"--retry", true}, {"--retry-delay", true},
     {"--retry-max-time", true}, {"--retry-all-errors", false}, {"-K,--config", true}, {"-E,--cert", true},
@@ -75,6 +76,11 @@ inline constexpr std::array<CurlFlag, 74> kUnsupportedCurlFlags{{
     {"-0,--http1.0", false}, {"-N,--no-buffer", false}, {"-j,--junk-session-cookies", false},
     {"--fail-with-body", false}, {"--location-trusted", false}, {"--post301", false}, {"--post302", false},
     {"--post303", false}, {"--ssl-reqd", false}, {"--tcp-fastopen", false},
+    {"--progress-bar", false}, {"--basic", false}, {"--path-as-is", false}, {"--cert-status", false},
+    {"--raw", false}, {"--tr-encoding", false}, {"--no-alpn", false}, {"--no-npn", false}, {"--false-start", false},
+    {"--keepalive-time", true}, {"--expect100-timeout", true}, {"--happy-eyeballs-timeout-ms", true},
+    {"--variable", true}, {"--styled-output", false}, {"--xattr", false}, {"--compressed-ssh", false},
+    {"--sslv2", false}, {"--disable", false},
     // Proxies: only http:// proxies with Basic credentials (-x, -U); no tunnel for http://
     // URLs, no TLS to the proxy, no SOCKS.
     {"-p,--proxytunnel", false}, {"--proxy-digest", false}, {"--proxy-ntlm", false}, {"--proxy-anyauth", false},
@@ -82,6 +88,13 @@ inline constexpr std::array<CurlFlag, 74> kUnsupportedCurlFlags{{
     {"--preproxy", true}, {"--socks5", true}, {"--socks5-hostname", true}, {"--socks4", true},
 }};
 static_assert(!kUnsupportedCurlFlags.back().names.empty(), "the array's size counts more flags than it lists");
+
+// curl's spellings that clash with pageload's own flags or that CLI11 cannot name, read
+// from `pageload run`'s arguments before CLI11 sees them: `--json DATA` (curl: a JSON
+// body; pageload's --json takes no value), `--parallel` without a number and `-Z` (curl:
+// load the URLs at once; pageload's --parallel takes N), `-#`, `--dns-servers`
+// (pageload's --dns-server). The usage error naming curl's meaning, or Ok.
+Status check_curl_clashes(const std::vector<std::string>& args);
 
 // "-F,--form" -> "--form": the name an error message gives.
 inline std::string_view curl_flag_name(std::string_view names) {

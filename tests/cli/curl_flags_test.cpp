@@ -418,3 +418,47 @@ TEST_CASE("the -w flag reads curl's header form, response_code and ssl_verify_re
   CHECK(none.status == 3);
   CHECK(none.out == "000");
 }
+
+// Common curl flags were "not expected" like a typo, and two of pageload's flags took
+// curl's spelling with another meaning (review of issue 11, #7, #8).
+TEST_CASE("more of curl's flags are refused by name, two are accepted as no-ops, and clashing spellings name curl's meaning") {
+  TempDb tmp;
+  const std::string url = shared_lab().http_url("www.test", "/status/200");
+  for (const std::string flag : {"--progress-bar", "--basic", "--path-as-is", "--raw", "--no-alpn", "--styled-output", "--disable"}) {
+    INFO(flag);
+    auto r = pageload_cli(lab_args({"--db", tmp.path(), flag, url}), tmp.dir());
+    CHECK(r.status == 2);
+    CHECK(r.err.find("pageload does not support curl's " + flag) != std::string::npos);
+    CHECK(lines(r.err) == 1);
+  }
+  auto keepalive = pageload_cli(lab_args({"--db", tmp.path(), "--keepalive-time", "30", url}), tmp.dir());
+  CHECK(keepalive.status == 2);
+  CHECK(keepalive.err.find("curl's --keepalive-time") != std::string::npos);
+  auto bar = pageload_cli(lab_args({"--db", tmp.path(), "-#", url}), tmp.dir());
+  CHECK(bar.status == 2);
+  CHECK(bar.err.find("curl's -#/--progress-bar") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(tmp.path()));
+
+  auto no_ops = pageload_cli(lab_args({"--db", tmp.path(), "-s", "--no-progress-meter", "--tcp-nodelay", url}), tmp.dir());
+  INFO(no_ops.err);
+  CHECK(no_ops.status == 0);
+
+  auto servers = pageload_cli(lab_args({"--db", tmp.path(), "--dns-servers", "127.0.0.1", url}), tmp.dir());
+  CHECK(servers.status == 2);
+  CHECK(servers.err.find("pageload's --dns-server") != std::string::npos);
+  auto json = pageload_cli(lab_args({"--db", tmp.path(), "--json", "{\"a\":1}", url}), tmp.dir());
+  CHECK(json.status == 2);
+  CHECK(json.err.find("curl's --json DATA") != std::string::npos);
+  CHECK(lines(json.err) == 1);
+  auto parallel = pageload_cli(lab_args({"--db", tmp.path(), "--parallel", url, url}), tmp.dir());
+  CHECK(parallel.status == 2);
+  CHECK(parallel.err.find("curl's --parallel takes no number") != std::string::npos);
+  auto z = pageload_cli(lab_args({"--db", tmp.path(), "-Z", url}), tmp.dir());
+  CHECK(z.status == 2);
+  CHECK(z.err.find("curl's -Z/--parallel") != std::string::npos);
+  // pageload's own --json and --parallel N are untouched.
+  auto own = pageload_cli(lab_args({"--db", tmp.path(), "--json", "--parallel", "2", url}), tmp.dir());
+  INFO(own.err);
+  CHECK(own.status == 0);
+  CHECK(nlohmann::json::parse(own.out)["final_status"] == 200);
+}
