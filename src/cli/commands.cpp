@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -267,6 +268,25 @@ class StopSignals {
   struct sigaction old_int_ {}, old_term_ {};
 };
 
+// -o FILE and -D FILE up front, without creating or truncating anything: FILE must be a
+// writable file, or a name a writable directory can take. kFile naming the reason.
+Status check_writable(const std::string& flag, const std::string& path) {
+  auto refused = [&](int error) {
+    return Status(Code::kFile, flag + " " + path + ": cannot write " + path + ": " + std::strerror(error));
+  };
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return refused(EISDIR);
+    return ::access(path.c_str(), W_OK) == 0 ? Status::Ok() : refused(errno);
+  }
+  if (errno != ENOENT) return refused(errno);
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  const std::string dir = parent.empty() ? "." : parent.string();
+  if (::stat(dir.c_str(), &st) != 0) return refused(errno == ENOENT ? ENOENT : errno);
+  if (!S_ISDIR(st.st_mode)) return refused(ENOTDIR);
+  return ::access(dir.c_str(), W_OK | X_OK) == 0 ? Status::Ok() : refused(errno);
+}
+
 // -c FILE: the jar as curl writes it ('-': standard output).
 Status write_cookie_jar(const std::string& path, const std::vector<std::string>& lines) {
   const std::string text = transfer::CookieJar(lines).netscape_file();
@@ -445,19 +465,25 @@ int run_command(RunCommand& cmd) {
   // The bar only where it does not mix with the summaries on the same terminal.
   sink_options.progress = isatty(STDERR_FILENO) && (cmd.quiet || cmd.json || !isatty(STDOUT_FILENO));
   // curl's outputs of each run (README "For curl users"), printed from the stored run.
+  // -D FILE and -o FILE, as curl: checked up front, but opened (and an old file there
+  // replaced) only once there is something to write, so a load that fails before any
+  // response leaves the last good file alone.
   std::ofstream dump_file;
-  if (!cmd.dump_header.empty() && cmd.dump_header != "-") {
-    dump_file.open(cmd.dump_header, std::ios::binary | std::ios::trunc);
-    if (!dump_file)
-      return fail(Status(Code::kFile, "-D " + cmd.dump_header + ": cannot write " + cmd.dump_header + ": " +
-                                          std::strerror(errno)));
-  }
-  sink_options.before_summary = [&cmd, &dump_file](const Run& run) -> Status {
+  if (!cmd.dump_header.empty() && cmd.dump_header != "-")
+    if (Status s = check_writable("-D", cmd.dump_header); !s.ok()) return fail(s);
+  if (!cmd.output.empty())
+    if (Status s = check_writable("-o", cmd.output); !s.ok()) return fail(s);
+  int body_hop = -1;          // -o: the hop whose body the file holds
+  bool document_answered = false;  // -o: the document's final hop got a response
+  sink_options.before_summary = [&cmd, &dump_file, &document_answered](const Run& run) -> Status {
     if (cmd.verbose) std::cerr << verbose_heads(run) << std::flush;
     if (cmd.include || cmd.head) std::cout << response_heads(run);
     if (cmd.dump_header == "-") std::cout << response_heads(run);
-    if (dump_file.is_open()) {
-      dump_file << response_heads(run) << std::flush;
+    const auto chain = document_chain(run);
+    document_answered = !chain.empty() && chain.back()->status.has_value();
+    if (const std::string heads = response_heads(run); !heads.empty() && !cmd.dump_header.empty() && cmd.dump_header != "-") {
+      if (!dump_file.is_open()) dump_file.open(cmd.dump_header, std::ios::binary | std::ios::trunc);
+      dump_file << heads << std::flush;
       if (!dump_file) return Status(Code::kFile, "-D " + cmd.dump_header + ": cannot write " + cmd.dump_header);
     }
     return Status::Ok();
@@ -469,12 +495,8 @@ int run_command(RunCommand& cmd) {
     };
   // -o: each hop's body replaces the one before, so the file ends with the final one's.
   std::ofstream body_file;
-  int body_hop = -1;
   Status body_error;
   if (!cmd.output.empty()) {
-    body_file.open(cmd.output, std::ios::binary | std::ios::trunc);
-    if (!body_file)
-      return fail(Status(Code::kFile, "-o " + cmd.output + ": cannot write " + cmd.output + ": " + std::strerror(errno)));
     cmd.options.on_document_body = [&](int seq, std::string_view bytes) {
       if (!body_error.ok()) return;
       if (seq != body_hop) {
@@ -637,6 +659,9 @@ int run_command(RunCommand& cmd) {
   }
   if (cookie_jar)
     if (Status s = write_cookie_jar(cmd.cookie_jar, *cookie_jar); !s.ok()) exit_status = worst(exit_status, fail(s));
+  // A document answered with an empty body still makes its (empty) file, as curl's does.
+  if (!cmd.output.empty() && body_hop < 0 && document_answered && body_error.ok())
+    body_file.open(cmd.output, std::ios::binary | std::ios::trunc);
   if (body_file.is_open()) body_file.close();
   if (!body_error.ok() || (!cmd.output.empty() && body_file.fail()))
     exit_status = worst(exit_status, fail(body_error.ok() ? Status(Code::kFile, "-o " + cmd.output + ": cannot write " + cmd.output) : body_error));

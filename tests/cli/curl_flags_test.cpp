@@ -462,3 +462,36 @@ TEST_CASE("more of curl's flags are refused by name, two are accepted as no-ops,
   CHECK(own.status == 0);
   CHECK(nlohmann::json::parse(own.out)["final_status"] == 200);
 }
+
+// -o FILE and -D FILE emptied an existing file before the load, so a load that failed
+// before any response wiped the last good download (review of issue 11, #11).
+TEST_CASE("the -o and -D flags leave an existing file alone when the load fails before any response") {
+  TempDb tmp;
+  const std::string body = tmp.dir() + "/keep.out", heads = tmp.dir() + "/keep.hdr", fresh = tmp.dir() + "/fresh.out";
+  { std::ofstream(body) << "precious\n"; }
+  { std::ofstream(heads) << "precious\n"; }
+  auto failed = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-o", body, "-D", heads,
+                                       shared_lab().http_url("nxdomain.test", "/")}),
+                             tmp.dir());
+  CHECK(failed.status == 3);
+  CHECK(slurp(body) == "precious\n");
+  CHECK(slurp(heads) == "precious\n");
+  auto none = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-o", fresh, shared_lab().http_url("nxdomain.test", "/")}),
+                           tmp.dir());
+  CHECK(none.status == 3);
+  CHECK_FALSE(std::filesystem::exists(fresh));
+  // Still checked up front: a directory that is not there is refused before loading.
+  auto bad = pageload_cli(lab_args({"--db", tmp.path(), "-o", tmp.dir() + "/no-such-dir/x", shared_lab().http_url("www.test", "/")}),
+                          tmp.dir());
+  CHECK(bad.status == 4);
+  CHECK(bad.err.find("No such file or directory") != std::string::npos);
+  // A response replaces the file; an empty body makes an empty file, as curl's does.
+  auto ok = pageload_cli(lab_args({"--db", tmp.path(), "-s", "--document-only", "-o", body, "-D", heads,
+                                   shared_lab().http_url("www.test", "/status/204")}),
+                         tmp.dir());
+  INFO(ok.err);
+  CHECK(ok.status == 0);
+  CHECK(std::filesystem::exists(body));
+  CHECK(slurp(body).empty());
+  CHECK(slurp(heads).rfind("HTTP/1.1 204", 0) == 0);
+}
