@@ -150,8 +150,14 @@ bool removes_header(const std::string& text) {
   return colon != std::string::npos && trim(text.substr(colon + 1)).empty();
 }
 
-StatusOr<ResolveEntry> parse_resolve(const std::string& text) {
-  const std::string usage = "--resolve needs HOST:PORT:ADDR[,ADDR...], got '" + text + "'";
+StatusOr<ResolveEntry> parse_resolve(const std::string& given) {
+  const std::string usage = "--resolve needs HOST:PORT:ADDR[,ADDR...], got '" + given + "'";
+  // curl's '-HOST:PORT' removes an entry from its DNS cache, which pageload does not keep
+  // from one invocation to the next; '+HOST:...' (curl 7.75) is an entry like any other.
+  if (!given.empty() && given.front() == '-')
+    return Status(Code::kUsage, "pageload does not support curl's --resolve '-HOST:PORT' (it removes an entry of curl's "
+                                "DNS cache; pageload keeps none between runs): leave it out");
+  const std::string text = !given.empty() && given.front() == '+' ? given.substr(1) : given;
   auto first = text.find(':');
   if (first == std::string::npos || first == 0) return Status(Code::kUsage, usage);
   auto second = text.find(':', first + 1);

@@ -18,7 +18,9 @@ StatusOr<Header> parse_header(const std::string& text);
 // and libcurl's own one included; 'Name;' is the way to send it empty. For a text
 // parse_header accepted.
 bool removes_header(const std::string& text);
-// HOST:PORT:ADDR[,ADDR...] (IPv6 addresses in brackets). kUsage otherwise.
+// HOST:PORT:ADDR[,ADDR...] (IPv6 addresses in brackets), as curl reads it: HOST '*' is
+// any host on PORT, a leading '+' changes nothing. kUsage otherwise, and for curl's
+// '-HOST:PORT' (remove a cached entry), named.
 StatusOr<ResolveEntry> parse_resolve(const std::string& text);
 // --connect-to HOST1:PORT1:HOST2:PORT2 as curl reads it: each field may be empty (HOST1,
 // PORT1: any; HOST2, PORT2: the request's own); IPv6 addresses in brackets. Host names

@@ -457,10 +457,9 @@ void PageLoad::resolve(int seq, bool may_reuse) {
     }
   }
   if (proxied) {
-    for (const auto& r : options_.resolve)
-      if (iequals(r.host, f.url.host) && r.port == f.url.port)
-        request(seq).warnings.push_back("--resolve " + r.host + ":" + std::to_string(r.port) +
-                                        " not applied: the proxy " + f.proxy->shown + " resolves the host");
+    if (const ResolveEntry* r = resolve_entry_for(f.url, options_))
+      request(seq).warnings.push_back("--resolve " + r->host + ":" + std::to_string(r->port) +
+                                      " not applied: the proxy " + f.proxy->shown + " resolves the host");
     if (f.proxy->host_is_ip || f.proxy->host.empty()) return hand_to_curl(seq, {});
     target.host = f.proxy->host;
     target.port = f.proxy->port;

@@ -495,3 +495,22 @@ TEST_CASE("the -o and -D flags leave an existing file alone when the load fails 
   CHECK(slurp(body).empty());
   CHECK(slurp(heads).rfind("HTTP/1.1 204", 0) == 0);
 }
+
+// A '*' host in --resolve was accepted and never applied: the load went to DNS (review of
+// issue 11, #14).
+TEST_CASE("a --resolve entry for any host on the port is used for a host it does not name") {
+  TempDb tmp;
+  const int port = shared_lab().http_port();
+  const std::string url = "http://whatever.example:" + std::to_string(port) + "/status/200";
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-s", "--document-only", "--resolve", "*:" + std::to_string(port) + ":127.0.0.1",
+                                  "-w", "%{http_code} %{remote_ip}", url}),
+                        tmp.dir());
+  INFO(r.err);
+  CHECK(r.status == 0);
+  CHECK(r.out == "200 127.0.0.1");
+  auto plus = pageload_cli(lab_args({"--db", tmp.path(), "-s", "--document-only", "--resolve",
+                                     "+whatever.example:" + std::to_string(port) + ":127.0.0.1", "-w", "%{http_code}", url}),
+                           tmp.dir());
+  CHECK(plus.status == 0);
+  CHECK(plus.out == "200");
+}
