@@ -89,6 +89,24 @@ Status read_body(RunCommand& cmd) {
   return Status::Ok();
 }
 
+// -H @FILE (curl 7.55): a header per line of FILE ('@-': standard input); line ends
+// (CRLF too) are not part of them, empty lines are skipped.
+StatusOr<std::vector<std::string>> read_header_file(const std::string& name, const std::string& input) {
+  if (name == "-" && input == "-") return Status(Code::kUsage, "-H @- and --input - cannot both read standard input");
+  std::ifstream file;
+  if (name != "-") file.open(name, std::ios::binary);
+  std::istream& in = name == "-" ? std::cin : file;
+  if (name != "-" && !file)
+    return Status(Code::kUsage, "-H @" + name + ": cannot read " + name + ": " + std::strerror(errno));
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!line.empty()) lines.push_back(line);
+  }
+  if (in.bad()) return Status(Code::kUsage, "-H @" + name + ": cannot read " + name);
+  return lines;
+}
+
 // FORMAT, or the contents of FILE for @FILE ('@-': standard input), as curl's -w reads it.
 StatusOr<std::string> read_write_out(const std::string& text, const std::string& input) {
   if (text.empty() || text.front() != '@') return text;
@@ -156,7 +174,17 @@ Status complete_curl_options(RunCommand& cmd) {
 // Validates and converts the raw flag strings; kUsage on the first bad one.
 Status complete_options(RunCommand& cmd) {
   if (Status s = read_body(cmd); !s.ok()) return s;
+  std::vector<std::string> header_lines;
   for (const auto& raw : cmd.raw_headers) {
+    if (raw.empty() || raw.front() != '@') {
+      header_lines.push_back(raw);
+      continue;
+    }
+    auto lines = read_header_file(raw.substr(1), cmd.input);
+    if (!lines.ok()) return lines.status();
+    header_lines.insert(header_lines.end(), lines.value().begin(), lines.value().end());
+  }
+  for (const auto& raw : header_lines) {
     auto h = parse_header(raw);
     if (!h.ok()) return h.status();
     cmd.options.headers.push_back(removes_header(raw) ? removed_header(h.value().first) : h.value());

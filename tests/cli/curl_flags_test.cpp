@@ -514,3 +514,23 @@ TEST_CASE("a --resolve entry for any host on the port is used for a host it does
   CHECK(plus.status == 0);
   CHECK(plus.out == "200");
 }
+
+// -H @FILE was read as a malformed header, and the redactor mangled the message (review
+// of issue 11, #18).
+TEST_CASE("the -H flag with @FILE sends a header per line of the file, as curl does") {
+  TempDb tmp;
+  { std::ofstream(tmp.dir() + "/hdrs.txt", std::ios::binary) << "X-One: 1\r\n\nX-Two: two words\nAccept: text/plain\n"; }
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--json", "--document-only", "-H", "@hdrs.txt",
+                                  shared_lab().http_url("www.test", "/echo")}),
+                        tmp.dir());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto run = nlohmann::json::parse(r.out);
+  CHECK(request_header(run, 0, "X-One") == "1");
+  CHECK(request_header(run, 0, "X-Two") == "two words");
+  CHECK(header_count(run, 0, "Accept") == 1);
+  CHECK(request_header(run, 0, "Accept") == "text/plain");
+  auto missing = pageload_cli(lab_args({"--db", tmp.path(), "-H", "@nope.txt", shared_lab().http_url("www.test", "/")}), tmp.dir());
+  CHECK(missing.status == 2);
+  CHECK(missing.err == "pageload: -H @nope.txt: cannot read nope.txt: No such file or directory\n");
+}
