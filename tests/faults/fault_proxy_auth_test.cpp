@@ -100,10 +100,10 @@ TEST_CASE("credentials inside -x's URL open the tunnel and are stored redacted")
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
   auto j = nlohmann::json::parse(r.out);
-  // runs.proxy and connections.proxy name the proxy with its user and password hidden; the
-  // run's options keep the user, as a URL's password is redacted everywhere else.
+  // runs.proxy, connections.proxy and the run's options name the proxy with its user and
+  // without its password, as a URL's password is redacted everywhere else.
   std::string redacted = shared_lab().auth_proxy_url();
-  redacted.insert(redacted.find("//") + 2, "[redacted]@");
+  redacted.insert(redacted.find("//") + 2, "lab:[redacted]@");
   CHECK(j["proxy"] == redacted);
   CHECK(j["connections"][0]["proxy"] == redacted);
   std::string in_options = shared_lab().auth_proxy_url();
