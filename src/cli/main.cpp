@@ -43,7 +43,9 @@ int main(int argc, char** argv) {
     if (auto clash = pageload::cli::check_curl_clashes({args.begin() + 1, args.end()}); !clash.ok())
       return pageload::cli::fail(clash);
 
-  CLI::App app{"pageload: load a URL the way a browser does and record every phase in SQLite"};
+  CLI::App app{"pageload: load a URL the way a browser does and record every phase in SQLite", "pageload"};
+  app.footer("pageload URL... is short for pageload run URL...; its flags (curl's -L, -s, -v, -w, -o, -d, -H, -x... "
+             "among them): pageload run --help");
   app.set_version_flag("--version", std::string("pageload ") + PAGELOAD_VERSION);
   app.require_subcommand(1);
 

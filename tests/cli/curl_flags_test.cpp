@@ -534,3 +534,17 @@ TEST_CASE("the -H flag with @FILE sends a header per line of the file, as curl d
   CHECK(missing.status == 2);
   CHECK(missing.err == "pageload: -H @nope.txt: cannot read nope.txt: No such file or directory\n");
 }
+
+// The top-level help said "Usage: [OPTIONS] SUBCOMMAND" and named none of the run flags a
+// curl user looks for first (review of issue 11, #21).
+TEST_CASE("the top-level help names the program and points to the run command's help") {
+  TempDb tmp;
+  auto top = pageload_cli({"--help"}, tmp.dir());
+  CHECK(top.status == 0);
+  CHECK(top.out.find("Usage: pageload [OPTIONS] SUBCOMMAND") != std::string::npos);
+  CHECK(top.out.find("pageload run --help") != std::string::npos);
+  auto run = pageload_cli({"run", "--help"}, tmp.dir());
+  CHECK(run.status == 0);
+  CHECK(run.out.find("Usage: pageload run [OPTIONS]") != std::string::npos);
+  CHECK(run.out.find("--data-raw") != std::string::npos);
+}
