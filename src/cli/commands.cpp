@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,6 +26,7 @@
 #include "cli/url_feed.h"
 #include "cli/write_out.h"
 #include "core/file.h"
+#include "core/header_removal.h"
 #include "core/redact.h"
 #include "core/resources.h"
 #include "core/url.h"
@@ -59,13 +61,14 @@ namespace {
 // drops carriage returns and line feeds, --data-binary keeps every byte.
 Status read_body(RunCommand& cmd) {
   const bool binary = !cmd.data_binary.empty();
-  const std::vector<std::string>& parts = binary ? cmd.data_binary : cmd.raw_data;
+  std::vector<RunCommand::DataPart> parts = cmd.raw_data;
+  for (const std::string& part : cmd.data_binary) parts.push_back({part, true});
   if (parts.empty()) return Status::Ok();
   const std::string flag = binary ? "--data-binary" : "-d";
   std::string data;
-  for (const std::string& part : parts) {
+  for (const auto& [part, reads_file] : parts) {
     if (!data.empty()) data += '&';
-    if (part.empty() || part.front() != '@') {
+    if (!reads_file || part.empty() || part.front() != '@') {
       data += part;
       continue;
     }
@@ -84,6 +87,24 @@ Status read_body(RunCommand& cmd) {
   }
   cmd.options.data = std::move(data);
   return Status::Ok();
+}
+
+// -H @FILE (curl 7.55): a header per line of FILE ('@-': standard input); line ends
+// (CRLF too) are not part of them, empty lines are skipped.
+StatusOr<std::vector<std::string>> read_header_file(const std::string& name, const std::string& input) {
+  if (name == "-" && input == "-") return Status(Code::kUsage, "-H @- and --input - cannot both read standard input");
+  std::ifstream file;
+  if (name != "-") file.open(name, std::ios::binary);
+  std::istream& in = name == "-" ? std::cin : file;
+  if (name != "-" && !file)
+    return Status(Code::kUsage, "-H @" + name + ": cannot read " + name + ": " + std::strerror(errno));
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!line.empty()) lines.push_back(line);
+  }
+  if (in.bad()) return Status(Code::kUsage, "-H @" + name + ": cannot read " + name);
+  return lines;
 }
 
 // FORMAT, or the contents of FILE for @FILE ('@-': standard input), as curl's -w reads it.
@@ -121,7 +142,12 @@ Status complete_curl_options(RunCommand& cmd) {
   if (cmd.user) {
     auto header = parse_user(*cmd.user);
     if (!header.ok()) return header.status();
-    o.headers.push_back(header.value());
+    // As curl: a -H 'Authorization: ...' replaces the header -u would make (one
+    // Authorization, the user's own), though -u is still checked.
+    // (-H 'Authorization:' leaves both out, as in curl.)
+    const bool own = std::any_of(o.headers.begin(), o.headers.end(),
+                                 [](const Header& h) { return iequals(h.first, "authorization"); });
+    if (!own) o.headers.push_back(header.value());
   }
   if (cmd.proxy_user) {
     auto user = parse_proxy_user(*cmd.proxy_user);
@@ -148,10 +174,20 @@ Status complete_curl_options(RunCommand& cmd) {
 // Validates and converts the raw flag strings; kUsage on the first bad one.
 Status complete_options(RunCommand& cmd) {
   if (Status s = read_body(cmd); !s.ok()) return s;
+  std::vector<std::string> header_lines;
   for (const auto& raw : cmd.raw_headers) {
+    if (raw.empty() || raw.front() != '@') {
+      header_lines.push_back(raw);
+      continue;
+    }
+    auto lines = read_header_file(raw.substr(1), cmd.input);
+    if (!lines.ok()) return lines.status();
+    header_lines.insert(header_lines.end(), lines.value().begin(), lines.value().end());
+  }
+  for (const auto& raw : header_lines) {
     auto h = parse_header(raw);
     if (!h.ok()) return h.status();
-    cmd.options.headers.push_back(h.value());
+    cmd.options.headers.push_back(removes_header(raw) ? removed_header(h.value().first) : h.value());
   }
   for (const auto& raw : cmd.raw_resolve) {
     auto r = parse_resolve(raw);
@@ -259,6 +295,25 @@ class StopSignals {
   int fds_[2] = {-1, -1};
   struct sigaction old_int_ {}, old_term_ {};
 };
+
+// -o FILE and -D FILE up front, without creating or truncating anything: FILE must be a
+// writable file, or a name a writable directory can take. kFile naming the reason.
+Status check_writable(const std::string& flag, const std::string& path) {
+  auto refused = [&](int error) {
+    return Status(Code::kFile, flag + " " + path + ": cannot write " + path + ": " + std::strerror(error));
+  };
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return refused(EISDIR);
+    return ::access(path.c_str(), W_OK) == 0 ? Status::Ok() : refused(errno);
+  }
+  if (errno != ENOENT) return refused(errno);
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  const std::string dir = parent.empty() ? "." : parent.string();
+  if (::stat(dir.c_str(), &st) != 0) return refused(errno == ENOENT ? ENOENT : errno);
+  if (!S_ISDIR(st.st_mode)) return refused(ENOTDIR);
+  return ::access(dir.c_str(), W_OK | X_OK) == 0 ? Status::Ok() : refused(errno);
+}
 
 // -c FILE: the jar as curl writes it ('-': standard output).
 Status write_cookie_jar(const std::string& path, const std::vector<std::string>& lines) {
@@ -446,19 +501,25 @@ int run_command(RunCommand& cmd) {
   // The bar only where it does not mix with the summaries on the same terminal.
   sink_options.progress = isatty(STDERR_FILENO) && (cmd.quiet || cmd.json || !isatty(STDOUT_FILENO));
   // curl's outputs of each run (README "For curl users"), printed from the stored run.
+  // -D FILE and -o FILE, as curl: checked up front, but opened (and an old file there
+  // replaced) only once there is something to write, so a load that fails before any
+  // response leaves the last good file alone.
   std::ofstream dump_file;
-  if (!cmd.dump_header.empty() && cmd.dump_header != "-") {
-    dump_file.open(cmd.dump_header, std::ios::binary | std::ios::trunc);
-    if (!dump_file)
-      return fail(Status(Code::kFile, "-D " + cmd.dump_header + ": cannot write " + cmd.dump_header + ": " +
-                                          std::strerror(errno)));
-  }
-  sink_options.before_summary = [&cmd, &dump_file](const Run& run) -> Status {
+  if (!cmd.dump_header.empty() && cmd.dump_header != "-")
+    if (Status s = check_writable("-D", cmd.dump_header); !s.ok()) return fail(s);
+  if (!cmd.output.empty())
+    if (Status s = check_writable("-o", cmd.output); !s.ok()) return fail(s);
+  int body_hop = -1;          // -o: the hop whose body the file holds
+  bool document_answered = false;  // -o: the document's final hop got a response
+  sink_options.before_summary = [&cmd, &dump_file, &document_answered](const Run& run) -> Status {
     if (cmd.verbose) std::cerr << verbose_heads(run) << std::flush;
     if (cmd.include || cmd.head) std::cout << response_heads(run);
     if (cmd.dump_header == "-") std::cout << response_heads(run);
-    if (dump_file.is_open()) {
-      dump_file << response_heads(run) << std::flush;
+    const auto chain = document_chain(run);
+    document_answered = !chain.empty() && chain.back()->status.has_value();
+    if (const std::string heads = response_heads(run); !heads.empty() && !cmd.dump_header.empty() && cmd.dump_header != "-") {
+      if (!dump_file.is_open()) dump_file.open(cmd.dump_header, std::ios::binary | std::ios::trunc);
+      dump_file << heads << std::flush;
       if (!dump_file) return Status(Code::kFile, "-D " + cmd.dump_header + ": cannot write " + cmd.dump_header);
     }
     return Status::Ok();
@@ -470,12 +531,8 @@ int run_command(RunCommand& cmd) {
     };
   // -o: each hop's body replaces the one before, so the file ends with the final one's.
   std::ofstream body_file;
-  int body_hop = -1;
   Status body_error;
   if (!cmd.output.empty()) {
-    body_file.open(cmd.output, std::ios::binary | std::ios::trunc);
-    if (!body_file)
-      return fail(Status(Code::kFile, "-o " + cmd.output + ": cannot write " + cmd.output + ": " + std::strerror(errno)));
     cmd.options.on_document_body = [&](int seq, std::string_view bytes) {
       if (!body_error.ok()) return;
       if (seq != body_hop) {
@@ -663,6 +720,9 @@ int run_command(RunCommand& cmd) {
   }
   if (cookie_jar)
     if (Status s = write_cookie_jar(cmd.cookie_jar, *cookie_jar); !s.ok()) exit_status = worst(exit_status, fail(s));
+  // A document answered with an empty body still makes its (empty) file, as curl's does.
+  if (!cmd.output.empty() && body_hop < 0 && document_answered && body_error.ok())
+    body_file.open(cmd.output, std::ios::binary | std::ios::trunc);
   if (body_file.is_open()) body_file.close();
   if (!body_error.ok() || (!cmd.output.empty() && body_file.fail()))
     exit_status = worst(exit_status, fail(body_error.ok() ? Status(Code::kFile, "-o " + cmd.output + ": cannot write " + cmd.output) : body_error));

@@ -28,9 +28,15 @@ struct RunCommand {
   int parallel = 1;        // --parallel N: loads in flight at once
   std::string input;       // --input FILE: more URLs, one per line ('#' comments)
   bool fail_early = false; // --fail-early: a bad --input line ends the batch (else it is skipped)
-  // -d and --data-binary (as -d, but '@FILE' is sent as it is), each repeatable: the
-  // parts are joined with '&', as curl joins them.
-  std::vector<std::string> raw_data, data_binary;
+  // -d (--data-ascii), --data-raw (as -d, but '@' is just a character) and --data-binary
+  // (as -d, but '@FILE' is sent as it is), each repeatable: the parts are joined with
+  // '&', as curl joins them, in the order given.
+  struct DataPart {
+    std::string text;
+    bool reads_file = true;  // '@FILE' reads FILE (not for --data-raw)
+  };
+  std::vector<DataPart> raw_data;
+  std::vector<std::string> data_binary;
   // -n/--runs N: the one URL loaded N times, one after another, as the runs of one group
   // (runs.group_id, run_number 1..N); the median run and the spread are printed after them.
   std::optional<int> runs;

@@ -39,7 +39,13 @@ int main(int argc, char** argv) {
       args[0] != "--version")
     args.insert(args.begin(), "run");
 
-  CLI::App app{"pageload: load a URL the way a browser does and record every phase in SQLite"};
+  if (!args.empty() && args[0] == "run")
+    if (auto clash = pageload::cli::check_curl_clashes({args.begin() + 1, args.end()}); !clash.ok())
+      return pageload::cli::fail(clash);
+
+  CLI::App app{"pageload: load a URL the way a browser does and record every phase in SQLite", "pageload"};
+  app.footer("pageload URL... is short for pageload run URL...; its flags (curl's -L, -s, -v, -w, -o, -d, -H, -x... "
+             "among them): pageload run --help");
   app.set_version_flag("--version", std::string("pageload ") + PAGELOAD_VERSION);
   app.require_subcommand(1);
 
@@ -59,13 +65,22 @@ int main(int argc, char** argv) {
   cmd_run->add_option("-X,--request", o.method, "Request method");
   cmd_run->add_option("-H,--header", run.raw_headers, "Extra header 'Name: value' (repeatable)")
       ->allow_extra_args(false);
-  auto* data = cmd_run->add_option("-d,--data", run.raw_data,
-                                   "Request body (makes the request a POST); @FILE reads it, without line breaks; "
-                                   "repeated: joined with '&' (as curl)")
+  // -d and --data-raw parts are joined in the order given: each is taken as it is parsed.
+  auto* data = cmd_run->add_option_function<std::string>(
+                          "-d,--data,--data-ascii", [&run](const std::string& v) { run.raw_data.push_back({v, true}); },
+                          "Request body (makes the request a POST); @FILE reads it, without line breaks; "
+                          "repeated: joined with '&' (as curl; --data-ascii is the same)")
+                   ->trigger_on_parse()
                    ->allow_extra_args(false);
+  auto* data_raw = cmd_run->add_option_function<std::string>(
+                              "--data-raw", [&run](const std::string& v) { run.raw_data.push_back({v, false}); },
+                              "As -d, but a leading @ is sent as it is (no file is read), as curl")
+                       ->trigger_on_parse()
+                       ->allow_extra_args(false);
   cmd_run->add_option("--data-binary", run.data_binary, "Request body; @FILE reads it byte for byte; repeated: joined with '&'")
       ->allow_extra_args(false)
-      ->excludes(data);
+      ->excludes(data)
+      ->excludes(data_raw);
   cmd_run->add_option("-A,--user-agent", o.user_agent, "User-Agent (default: browser-like)");
   cmd_run->add_flag("-k,--insecure", o.insecure, "Do not verify certificates (the result is still recorded)");
   cmd_run->add_option("--cacert", o.cacert, "CA bundle (PEM) to verify servers with")->check(CLI::ExistingFile);
@@ -147,6 +162,9 @@ int main(int argc, char** argv) {
   cmd_run->add_flag("-s,--silent", run.quiet, "As -q: no summary, no progress bar (errors are still printed)")
       ->group(curl_group);
   cmd_run->add_flag_callback("-S,--show-error", [] {}, "Accepted: errors are always printed")->group(curl_group);
+  cmd_run->add_flag_callback("--no-progress-meter", [] {}, "Accepted: pageload's progress bar shows only on a terminal, with -s/-q or --json")
+      ->group(curl_group);
+  cmd_run->add_flag_callback("--tcp-nodelay", [] {}, "Accepted: TCP_NODELAY is always on (curl's default)")->group(curl_group);
   cmd_run->add_flag_callback("-f,--fail", [] {}, "Accepted: pageload always exits 1 when the page's document is answered with 400 or more")
       ->group(curl_group);
   cmd_run->add_flag_callback("-g,--globoff", [] {}, "Accepted: pageload never expands [] or {} in URLs")->group(curl_group);

@@ -10,6 +10,8 @@
 #include <charconv>
 #include <optional>
 
+#include "core/url.h"
+
 namespace pageload::cli {
 namespace {
 
@@ -117,8 +119,45 @@ StatusOr<Header> parse_header(const std::string& text) {
   return h;
 }
 
-StatusOr<ResolveEntry> parse_resolve(const std::string& text) {
-  const std::string usage = "--resolve needs HOST:PORT:ADDR[,ADDR...], got '" + text + "'";
+Status check_curl_clashes(const std::vector<std::string>& args) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    const std::string* next = i + 1 < args.size() ? &args[i + 1] : nullptr;
+    // What curl's --json is given: a JSON text, or @FILE.
+    const bool next_is_json = next && !next->empty() && std::string_view("{[\"@").find(next->front()) != std::string_view::npos;
+    if (a == "--json" && next_is_json)
+      return Status(Code::kUsage, "curl's --json DATA (send DATA as a JSON body) is not supported by pageload, whose --json "
+                                  "takes no value and prints each run as JSON; to send JSON: --data-binary DATA -H "
+                                  "'Content-Type: application/json'");
+    if (a == "--parallel" && (!next || next->empty() || next->front() == '-' || parse_url(*next).ok()))
+      return Status(Code::kUsage, "--parallel needs N, the loads in flight at once (curl's --parallel takes no number; "
+                                  "pageload's does): --parallel 4");
+    if (a == "-Z" || a == "--parallel-immediate" || a == "--parallel-max")
+      return Status(Code::kUsage, "pageload does not support curl's " + std::string(a == "-Z" ? "-Z/--parallel" : a) +
+                                  ": pageload's --parallel N loads N URLs at once");
+    if (a == "-#")
+      return Status(Code::kUsage, "pageload does not support curl's -#/--progress-bar: pageload draws its own progress bar "
+                                  "when standard error is a terminal");
+    if (a == "--dns-servers" || a.rfind("--dns-servers=", 0) == 0)
+      return Status(Code::kUsage, "curl's --dns-servers ADDR,ADDR is pageload's --dns-server ADDR[:PORT], once per server");
+    if (a == "--") break;
+  }
+  return Status::Ok();
+}
+
+bool removes_header(const std::string& text) {
+  const auto colon = text.find(':');
+  return colon != std::string::npos && trim(text.substr(colon + 1)).empty();
+}
+
+StatusOr<ResolveEntry> parse_resolve(const std::string& given) {
+  const std::string usage = "--resolve needs HOST:PORT:ADDR[,ADDR...], got '" + given + "'";
+  // curl's '-HOST:PORT' removes an entry from its DNS cache, which pageload does not keep
+  // from one invocation to the next; '+HOST:...' (curl 7.75) is an entry like any other.
+  if (!given.empty() && given.front() == '-')
+    return Status(Code::kUsage, "pageload does not support curl's --resolve '-HOST:PORT' (it removes an entry of curl's "
+                                "DNS cache; pageload keeps none between runs): leave it out");
+  const std::string text = !given.empty() && given.front() == '+' ? given.substr(1) : given;
   auto first = text.find(':');
   if (first == std::string::npos || first == 0) return Status(Code::kUsage, usage);
   auto second = text.find(':', first + 1);

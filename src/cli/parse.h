@@ -5,6 +5,7 @@
 #include <array>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "pageload/options.h"
 
@@ -13,7 +14,13 @@ namespace pageload::cli {
 // "Name: value" (curl's -H syntax; "Name;" sends an empty value). kUsage on a line
 // without a colon, an empty or invalid name, or CR/LF inside.
 StatusOr<Header> parse_header(const std::string& text);
-// HOST:PORT:ADDR[,ADDR...] (IPv6 addresses in brackets). kUsage otherwise.
+// curl's -H 'Name:' (nothing but blanks after the colon): the header is left out, pageload's
+// and libcurl's own one included; 'Name;' is the way to send it empty. For a text
+// parse_header accepted.
+bool removes_header(const std::string& text);
+// HOST:PORT:ADDR[,ADDR...] (IPv6 addresses in brackets), as curl reads it: HOST '*' is
+// any host on PORT, a leading '+' changes nothing. kUsage otherwise, and for curl's
+// '-HOST:PORT' (remove a cached entry), named.
 StatusOr<ResolveEntry> parse_resolve(const std::string& text);
 // --connect-to HOST1:PORT1:HOST2:PORT2 as curl reads it: each field may be empty (HOST1,
 // PORT1: any; HOST2, PORT2: the request's own); IPv6 addresses in brackets. Host names
@@ -54,7 +61,7 @@ struct CurlFlag {
   std::string_view names;  // CLI11 spelling: "-F,--form"
   bool takes_value;
 };
-inline constexpr std::array<CurlFlag, 74> kUnsupportedCurlFlags{{
+inline constexpr std::array<CurlFlag, 92> kUnsupportedCurlFlags{{
     {"-F,--form", true}, {"--form-string", true}, {"-T,--upload-file", true}, {"-C,--continue-at", true},
     {"-r,--range", true}, {"--limit-rate", true}, {"--retry", true}, {"--retry-delay", true},
     {"--retry-max-time", true}, {"--retry-all-errors", false}, {"-K,--config", true}, {"-E,--cert", true},
@@ -71,6 +78,11 @@ inline constexpr std::array<CurlFlag, 74> kUnsupportedCurlFlags{{
     {"-0,--http1.0", false}, {"-N,--no-buffer", false}, {"-j,--junk-session-cookies", false},
     {"--fail-with-body", false}, {"--location-trusted", false}, {"--post301", false}, {"--post302", false},
     {"--post303", false}, {"--ssl-reqd", false}, {"--tcp-fastopen", false},
+    {"--progress-bar", false}, {"--basic", false}, {"--path-as-is", false}, {"--cert-status", false},
+    {"--raw", false}, {"--tr-encoding", false}, {"--no-alpn", false}, {"--no-npn", false}, {"--false-start", false},
+    {"--keepalive-time", true}, {"--expect100-timeout", true}, {"--happy-eyeballs-timeout-ms", true},
+    {"--variable", true}, {"--styled-output", false}, {"--xattr", false}, {"--compressed-ssh", false},
+    {"--sslv2", false}, {"--disable", false},
     // Proxies: only http:// proxies with Basic credentials (-x, -U); no tunnel for http://
     // URLs, no TLS to the proxy, no SOCKS.
     {"-p,--proxytunnel", false}, {"--proxy-digest", false}, {"--proxy-ntlm", false}, {"--proxy-anyauth", false},
@@ -78,6 +90,13 @@ inline constexpr std::array<CurlFlag, 74> kUnsupportedCurlFlags{{
     {"--preproxy", true}, {"--socks5", true}, {"--socks5-hostname", true}, {"--socks4", true},
 }};
 static_assert(!kUnsupportedCurlFlags.back().names.empty(), "the array's size counts more flags than it lists");
+
+// curl's spellings that clash with pageload's own flags or that CLI11 cannot name, read
+// from `pageload run`'s arguments before CLI11 sees them: `--json DATA` (curl: a JSON
+// body; pageload's --json takes no value), `--parallel` without a number and `-Z` (curl:
+// load the URLs at once; pageload's --parallel takes N), `-#`, `--dns-servers`
+// (pageload's --dns-server). The usage error naming curl's meaning, or Ok.
+Status check_curl_clashes(const std::vector<std::string>& args);
 
 // "-F,--form" -> "--form": the name an error message gives.
 inline std::string_view curl_flag_name(std::string_view names) {

@@ -10,6 +10,8 @@
 #include <optional>
 #include <string_view>
 
+#include "transfer/tunnel_refusal.h"
+
 namespace pageload::cli {
 
 std::vector<const Request*> document_chain(const Run& run) {
@@ -35,9 +37,10 @@ struct Subject {
   const Request* hop;  // nullptr: the run has no request
 };
 
-// A value as curl prints it: a number, a time in seconds, or text.
+// A value as curl prints it: a number, an HTTP status (three digits: 000 when there was
+// none), a time in seconds, or text.
 struct Value {
-  enum class Kind { kText, kInteger, kSeconds } kind = Kind::kText;
+  enum class Kind { kText, kInteger, kStatus, kSeconds } kind = Kind::kText;
   std::string text;
   long long integer = 0;
   double seconds = 0;
@@ -45,6 +48,7 @@ struct Value {
 
 Value text(std::string s) { return Value{Value::Kind::kText, std::move(s), 0, 0}; }
 Value integer(long long n) { return Value{Value::Kind::kInteger, {}, n, 0}; }
+Value status_code(long long n) { return Value{Value::Kind::kStatus, {}, n, 0}; }
 // Whole microseconds, as measured: no 0.025896000000000002 in %{json}.
 Value seconds_from_ms(double ms) {
   return Value{Value::Kind::kSeconds, {}, 0, std::round(std::max(0.0, ms) * 1000.0) / 1e6};
@@ -86,7 +90,18 @@ const std::vector<Variable>& variables() {
       {"content_type", [](const Subject& s) { return text(s.hop ? s.hop->content_type : ""); }},
       {"errormsg", [](const Subject& s) { return text(s.run.failure ? s.run.failure->message : ""); }},
       {"exitcode", [](const Subject& s) { return integer(s.run.exit_status()); }},
-      {"http_code", [](const Subject& s) { return integer(s.hop && s.hop->status ? *s.hop->status : 0); }},
+      {"http_code", [](const Subject& s) { return status_code(s.hop && s.hop->status ? *s.hop->status : 0); }},
+      {"http_connect",
+       [](const Subject& s) {
+         // The proxy's answer to the hop's CONNECT: the status it refused the tunnel with
+         // (407: it wants credentials), 200 for a tunnel made (pageload keeps no other
+         // 2xx); 000 with no tunnel asked for, as curl.
+         if (!s.hop) return status_code(0);
+         if (s.hop->failure)
+           if (auto refused = transfer::tunnel_refused_status(s.hop->failure->message)) return status_code(*refused);
+         const PhaseRecord* tunnel = s.hop->phase(Phase::kTunnel);
+         return status_code(tunnel && tunnel->ok() ? 200 : 0);
+       }},
       {"http_version",
        [](const Subject& s) {
          std::string v = s.hop ? s.hop->http_version : "";
@@ -103,6 +118,7 @@ const std::vector<Variable>& variables() {
       {"num_redirects", [](const Subject& s) { return integer(s.chain.empty() ? 0 : static_cast<long long>(s.chain.size() - 1)); }},
       {"num_requests", [](const Subject& s) { return integer(static_cast<long long>(s.run.requests.size())); }},
       {"redirect_url", [](const Subject& s) { return text(s.hop ? s.hop->redirect_url : ""); }},
+      {"response_code", [](const Subject& s) { return status_code(s.hop && s.hop->status ? *s.hop->status : 0); }},
       {"remote_ip", [](const Subject& s) { const Connection* c = connection_of(s); return text(c ? c->remote_ip : ""); }},
       {"remote_port", [](const Subject& s) { const Connection* c = connection_of(s); return integer(c ? c->remote_port : 0); }},
       {"local_ip", [](const Subject& s) { const Connection* c = connection_of(s); return text(c ? c->local_ip : ""); }},
@@ -110,6 +126,14 @@ const std::vector<Variable>& variables() {
       {"scheme", [](const Subject& s) { return text(s.hop ? s.hop->scheme : ""); }},
       {"size_download", [](const Subject& s) { return integer(s.hop ? s.hop->body_bytes.value_or(0) : 0); }},
       {"size_header", [](const Subject& s) { return integer(s.hop ? s.hop->header_bytes.value_or(0) : 0); }},
+      {"ssl_verify_result",
+       [](const Subject& s) {
+         // curl's: 0 when the certificate verified (or no TLS), else OpenSSL's X509 code
+         // (1 when the check failed without one, the host name for instance).
+         const Connection* c = connection_of(s);
+         if (!c || !c->tls || c->tls->verified) return integer(0);
+         return integer(c->tls->verify_result ? c->tls->verify_result : 1);
+       }},
       {"time_appconnect",
        [](const Subject& s) {
          // 0 without TLS, as curl says; a reused TLS connection's is the boundary before.
@@ -133,6 +157,17 @@ const std::vector<Variable>& variables() {
   return table;
 }
 
+// curl's variables (7.88 and 8.x) pageload has no figure for: refused by name, apart from
+// a typo.
+bool is_curl_variable(std::string_view name) {
+  static constexpr std::string_view kCurl[] = {
+      "certs", "conn_id", "filename_effective", "ftp_entry_path", "header_json", "num_certs", "num_headers",
+      "onerror", "proxy_ssl_verify_result", "proxy_used", "referer", "size_request", "size_upload",
+      "speed_download", "speed_upload", "stderr", "stdout", "urlnum", "xfer_id"};
+  if (name.rfind("url.", 0) == 0 || name.rfind("urle.", 0) == 0) return true;  // curl 8.1's URL parts
+  return std::find(std::begin(kCurl), std::end(kCurl), name) != std::end(kCurl);
+}
+
 const Variable* find_variable(std::string_view name) {
   for (const Variable& v : variables())
     if (v.name == name) return &v;
@@ -143,6 +178,11 @@ std::string print(const Value& v) {
   switch (v.kind) {
     case Value::Kind::kInteger:
       return std::to_string(v.integer);
+    case Value::Kind::kStatus: {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%03lld", v.integer);
+      return buf;
+    }
     case Value::Kind::kSeconds: {
       char buf[32];
       std::snprintf(buf, sizeof buf, "%.6f", v.seconds);
@@ -157,6 +197,7 @@ std::string print(const Value& v) {
 nlohmann::json to_json(const Value& v) {
   switch (v.kind) {
     case Value::Kind::kInteger:
+    case Value::Kind::kStatus:
       return v.integer;
     case Value::Kind::kSeconds:
       return v.seconds;
@@ -220,6 +261,19 @@ Status walk(const std::string& format, const std::function<void(std::string_view
       ++i;
       continue;
     }
+    if (c == '%' && format.compare(i + 1, 7, "header{") == 0) {
+      // curl's %header{NAME} (7.84).
+      const std::size_t close = format.find('}', i + 8);
+      if (close == std::string::npos)
+        return Status(Code::kUsage, "-w: '%header{' without its '}' in '" + format + "'");
+      Resolved r;
+      r.header = format.substr(i + 8, close - i - 8);
+      literal(pending);
+      pending.clear();
+      variable(r);
+      i = close;
+      continue;
+    }
     if (c == '%' && i + 1 < format.size() && format[i + 1] == '{') {
       // header{NAME} holds a brace of its own.
       std::size_t close = format.find('}', i + 2);
@@ -228,6 +282,8 @@ Status walk(const std::string& format, const std::function<void(std::string_view
         return Status(Code::kUsage, "-w: '%{' without its '}' in '" + format + "'");
       const std::string name = format.substr(i + 2, close - i - 2);
       auto r = resolve(name);
+      if (!r && is_curl_variable(name))
+        return Status(Code::kUsage, "-w: curl's %{" + name + "} is not supported by pageload (see README: -w/--write-out)");
       if (!r) return Status(Code::kUsage, "-w: unknown variable %{" + name + "} (see README: -w/--write-out)");
       literal(pending);
       pending.clear();

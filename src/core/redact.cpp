@@ -110,7 +110,9 @@ std::vector<std::pair<std::size_t, std::size_t>> password_ranges(std::string_vie
       i = j;
       continue;
     }
-    if (s[i] == ':' && (i + 1 >= n || !is_slash(s[i + 1]))) {
+    // In free text "word: " is prose ("header needs 'Name: value': -H '@FILE'"), not
+    // "scheme:user:password@host": no userinfo begins with white space.
+    if (s[i] == ':' && (i + 1 >= n || !is_slash(s[i + 1])) && !(text && i + 1 < n && is_space(s[i + 1]))) {
       // "scheme:user:password@host", which browsers also read as an authority.
       if (const std::size_t scheme = scheme_before(i); scheme != kNone) starts.push_back({i + 1, spans_space(scheme)});
     }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "core/header_removal.h"
 #include "core/redact.h"
 #include "pageload/options.h"
 
@@ -133,7 +134,8 @@ std::string options_to_json(const LoadOptions& o) {
     if (o.keep_secrets) return value;
     return is_secret_header(name) ? redact_value(name, value) : redact_url(value);
   };
-  for (const auto& [name, value] : o.headers) headers.push_back(name + ": " + redacted(name, value));
+  for (const auto& h : o.headers)  // -H 'Name:' (a header left out) as given
+    headers.push_back(is_removed_header(h) ? h.first + ":" : h.first + ": " + redacted(h.first, h.second));
   nlohmann::json resolve = nlohmann::json::array();
   for (const auto& r : o.resolve) {
     std::string addrs;

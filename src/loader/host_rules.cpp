@@ -39,18 +39,24 @@ std::optional<Dial> connect_to_for(const Url& url, const LoadOptions& options) {
   return std::nullopt;
 }
 
+const ResolveEntry* resolve_entry_for(const Url& url, const LoadOptions& options) {
+  for (const auto& r : options.resolve)
+    if (iequals(r.host, url.host) && r.port == url.port) return &r;
+  for (const auto& r : options.resolve)
+    if (r.host == "*" && r.port == url.port) return &r;
+  return nullptr;
+}
+
 std::optional<std::vector<std::string>> fixed_addresses(const Url& url, const LoadOptions& options) {
   if (url.host_is_ip) return std::vector<std::string>{};
-  for (const auto& r : options.resolve)
-    if (iequals(r.host, url.host) && r.port == url.port) return r.addresses;
+  if (const ResolveEntry* r = resolve_entry_for(url, options)) return r->addresses;
   if (is_localhost(url.host)) return loopback_addresses(options.ip_version);
   return std::nullopt;
 }
 
 std::optional<DnsLookup> hosts_lookup(const Url& url, const LoadOptions& options, double now_ms) {
   if (url.host_is_ip || !is_localhost(url.host)) return std::nullopt;
-  for (const auto& r : options.resolve)
-    if (iequals(r.host, url.host) && r.port == url.port) return std::nullopt;  // --resolve's, not hosts'
+  if (resolve_entry_for(url, options)) return std::nullopt;  // --resolve's, not hosts'
   DnsLookup lookup;
   lookup.host = url.host;
   lookup.source = "hosts";

@@ -27,6 +27,9 @@ std::optional<Dial> connect_to_for(const Url& url, const LoadOptions& options);
 // The addresses to hand curl for `url` without a lookup (empty for an IP literal: curl
 // connects to it directly), or nullopt when DNS must be asked.
 std::optional<std::vector<std::string>> fixed_addresses(const Url& url, const LoadOptions& options);
+// The --resolve entry for url's host and port, as curl picks it: one naming the host,
+// else a '*' one for the port (curl 7.64); nullptr when none.
+const ResolveEntry* resolve_entry_for(const Url& url, const LoadOptions& options);
 
 // The lookup to record for a host that fixed_addresses() answers as "localhost" (not an
 // IP literal, not a --resolve entry): source "hosts", no query sent, its loopback

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "cache/http_cache.h"
+#include "core/header_removal.h"
 #include "core/redact.h"
 #include "loader/host_rules.h"
 #include "loader/priority.h"
@@ -341,6 +342,7 @@ bool PageLoad::answered_from_cache(int seq) {
   Fetch& f = fetches_[static_cast<std::size_t>(seq)];
   if (!cache || f.method != "GET" || f.body) return false;
   f.cache_request_headers = request_headers_for(f);
+  std::erase_if(f.cache_request_headers, is_removed_header);  // not sent: not there for Vary
   if (!options_.user_agent.empty()) f.cache_request_headers.push_back({"User-Agent", options_.user_agent});
   auto hit = cache->lookup(cache_key(f.url), f.cache_request_headers);
   if (!hit || hit->decision.use == cache::Use::kUnusable) return false;
@@ -455,10 +457,9 @@ void PageLoad::resolve(int seq, bool may_reuse) {
     }
   }
   if (proxied) {
-    for (const auto& r : options_.resolve)
-      if (iequals(r.host, f.url.host) && r.port == f.url.port)
-        request(seq).warnings.push_back("--resolve " + r.host + ":" + std::to_string(r.port) +
-                                        " not applied: the proxy " + f.proxy->shown + " resolves the host");
+    if (const ResolveEntry* r = resolve_entry_for(f.url, options_))
+      request(seq).warnings.push_back("--resolve " + r->host + ":" + std::to_string(r->port) +
+                                      " not applied: the proxy " + f.proxy->shown + " resolves the host");
     if (f.proxy->host_is_ip || f.proxy->host.empty()) return hand_to_curl(seq, {});
     target.host = f.proxy->host;
     target.port = f.proxy->port;
@@ -696,13 +697,20 @@ void PageLoad::start_exchange(int seq, std::vector<std::string> addresses) {
 std::vector<Header> PageLoad::request_headers_for(const Fetch& f) const {
   const LoadOptions& o = options_;
   std::vector<Header> headers = headers_for_hop(o.headers, first_origin_, f.url.origin(), f.body.has_value());
+  // Chromium's Accept for the kind of request, the document's on every hop of its chain
+  // (a server that negotiates answers each hop alike); a user's -H 'Accept: ...' replaces
+  // it on every request, as curl's replaces its own.
+  // (-H 'Name:', a header left out, counts: pageload adds none of its own then either.)
+  auto user_gave = [&o](std::string_view name) {
+    return std::any_of(o.headers.begin(), o.headers.end(), [name](const Header& h) { return iequals(h.first, name); });
+  };
+  if (!user_gave("accept")) headers.insert(headers.begin(), {"Accept", accept_for(f.type)});
   if (f.type != ResourceType::kDocument || f.frame_depth > 0 || f.redirect_from) {
-    // What Chromium sends with a request the page made: its Accept and, by default
-    // policy, the Referer. The page's first request carries only the user's headers.
-    headers.insert(headers.begin(), {"Accept", accept_for(f.type)});
+    // The Referer Chromium sends by default policy with a request the page made.
     if (f.initiator) {
       const Fetch& by = fetches_[static_cast<std::size_t>(*f.initiator)];
-      if (std::string referrer = referrer_for(by.url, f.url); !referrer.empty() && f.type != ResourceType::kDocument)
+      if (std::string referrer = referrer_for(by.url, f.url);
+          !referrer.empty() && f.type != ResourceType::kDocument && !user_gave("referer"))
         headers.push_back({"Referer", referrer});
     }
   }

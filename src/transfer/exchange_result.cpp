@@ -14,6 +14,7 @@
 #include "transfer/classify.h"
 #include "transfer/phases.h"
 #include "transfer/response_text.h"
+#include "transfer/tunnel_refusal.h"
 
 namespace pageload::transfer::detail {
 namespace {
@@ -192,10 +193,10 @@ Failed failure_of(Exchange& ex, CURLcode rc, const Progress& progress) {
   else if (rc == CURLE_BAD_FUNCTION_ARGUMENT && c.code == Code::kProtocolError)
     message = refused_line_message(ex.unread_header_line, progress.head_complete);
   else if (c.code == Code::kConnectRefused && connect_code != 0)
-    message = "the proxy answered the CONNECT for a tunnel to " +
-              (ex.spec.connect_to ? ex.spec.connect_to->host + ":" + std::to_string(ex.spec.connect_to->port)
-                                  : ex.spec.url.host + ":" + std::to_string(ex.spec.url.port)) +
-              " with " + std::to_string(connect_code) + ": no tunnel, no TLS" +
+    message = tunnel_refused_message(ex.spec.connect_to
+                                         ? ex.spec.connect_to->host + ":" + std::to_string(ex.spec.connect_to->port)
+                                         : ex.spec.url.host + ":" + std::to_string(ex.spec.url.port),
+                                     connect_code) +
               (connect_code != 407 ? ""
                : ex.spec.proxy_user.empty() && (!ex.spec.proxy || ex.spec.proxy->url.find('@') == std::string::npos)
                    ? " (the proxy wants a user and password: -U USER:PASSWORD)"

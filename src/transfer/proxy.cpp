@@ -31,13 +31,16 @@ std::string upper(std::string s) {
 
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
-// "http://user:pw@host:1/" -> "http://[redacted]@host:1/": a proxy's user name is a
-// credential too (some proxies take a token there).
+// "http://user:pw@host:1/" -> "http://user:[redacted]@host:1/": the password goes, the
+// user stays to tell which proxy account was used, as a URL's everywhere else. A user
+// name alone ("http://token@host/") may be a token some proxies take: it goes whole.
 std::string redact_userinfo(const std::string& url) {
   const std::size_t authority = url.find("://") + 3;
   const std::size_t end = std::min(url.find_first_of("/?#", authority), url.size());
   const std::size_t at = url.rfind('@', end == 0 ? 0 : end - 1);
   if (at == std::string::npos || at < authority) return url;
+  const std::size_t colon = url.find(':', authority);
+  if (colon < at) return url.substr(0, colon + 1) + std::string(kRedacted) + url.substr(at);
   return url.substr(0, authority) + std::string(kRedacted) + url.substr(at);
 }
 

@@ -9,6 +9,7 @@
 #include <list>
 #include <map>
 
+#include "core/header_removal.h"
 #include "transfer/callbacks.h"
 #include "transfer/exchange.h"
 #include "transfer/exchange_result.h"
@@ -356,9 +357,13 @@ Status Driver::Impl::configure(Exchange& ex) {
     ex.cookies_before = spec.cookies->lines();
   }
   if (!spec.cookie.empty()) curl_easy_setopt(e, CURLOPT_COOKIE, spec.cookie.c_str());
-  for (const auto& [name, value] : spec.headers)
-    if (!append(ex.headers, value.empty() ? name + ";" : name + ": " + value))
-      return Status(Code::kInternal, "out of memory for the request headers");
+  // "Name:" is libcurl's way to leave out a header (its own Accept, User-Agent, Host...
+  // included); "Name;" sends one with an empty value.
+  for (const auto& header : spec.headers) {
+    const auto& [name, value] = header;
+    const std::string line = is_removed_header(header) ? name + ":" : value.empty() ? name + ";" : name + ": " + value;
+    if (!append(ex.headers, line)) return Status(Code::kInternal, "out of memory for the request headers");
+  }
   if (ex.headers) curl_easy_setopt(e, CURLOPT_HTTPHEADER, ex.headers.get());
 
   curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, detail::on_open_socket);

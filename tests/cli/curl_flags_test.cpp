@@ -3,6 +3,7 @@
 // pageload's figures, -u, -e, and curl's flags pageload refuses by name. Against the lab.
 #include <catch2/catch.hpp>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -20,6 +21,19 @@ std::string request_header(const nlohmann::json& run, std::size_t i, const std::
   for (const auto& h : run["requests"][i]["request_headers"])
     if (h[0].get<std::string>() == name) return h[1].get<std::string>();
   return "(none)";
+}
+
+// How many request headers `name` (any case) request `i` of a --json run sent.
+int header_count(const nlohmann::json& run, std::size_t i, const std::string& name) {
+  int n = 0;
+  for (const auto& h : run["requests"][i]["request_headers"]) {
+    std::string got = h[0].get<std::string>();
+    if (got.size() != name.size()) continue;
+    bool same = true;
+    for (std::size_t k = 0; k < got.size(); ++k) same &= std::tolower(static_cast<unsigned char>(got[k])) == std::tolower(static_cast<unsigned char>(name[k]));
+    n += same;
+  }
+  return n;
 }
 
 std::string request_url(const nlohmann::json& run, std::size_t i) { return run["requests"][i]["url"].get<std::string>(); }
@@ -294,4 +308,243 @@ TEST_CASE("the -o flag writes the document's final body to a file, not a redirec
   CHECK(text.find("signing in") == std::string::npos);  // the 302's body
   auto dash = pageload_cli(lab_args({"--db", tmp.path(), "-o", "-", shared_lab().http_url("www.test", "/")}), tmp.dir());
   CHECK(dash.status == 2);
+}
+
+// -u and -H 'Authorization: ...' together sent two Authorization headers; curl sends the
+// user's own alone (review of issue 11, #9).
+TEST_CASE("the -u flag with the user's own Authorization header sends one Authorization, the user's") {
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--json", "--keep-secrets", "-u", "alice:pw", "-H",
+                                  "authorization: Bearer TOK", "--document-only", shared_lab().http_url("www.test", "/echo")}),
+                        tmp.dir());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto run = nlohmann::json::parse(r.out);
+  CHECK(header_count(run, 0, "Authorization") == 1);
+  CHECK(request_header(run, 0, "authorization") == "Bearer TOK");
+}
+
+// A user's -H 'Accept: ...' replaced pageload's Accept on the first hop only: each redirect
+// hop sent both (review of issue 11, #19), and the first hop sent curl's */* where the
+// others sent the browser's navigation Accept (#3).
+TEST_CASE("a user's Accept header replaces pageload's on every redirect hop, and the document's Accept is the same on every hop") {
+  TempDb tmp;
+  const std::string url = shared_lab().http_url("www.test", "/redirect/302?to=/echo");
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--json", "--document-only", "-H", "accept: text/html", url}), tmp.dir());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto run = nlohmann::json::parse(r.out);
+  REQUIRE(run["requests"].size() == 2);
+  for (std::size_t i = 0; i < 2; ++i) {
+    CHECK(header_count(run, i, "Accept") == 1);
+    CHECK(request_header(run, i, "accept") == "text/html");
+  }
+  auto plain = pageload_cli(lab_args({"--db", tmp.path(), "--json", "--document-only", url}), tmp.dir());
+  REQUIRE(plain.status == 0);
+  const auto run2 = nlohmann::json::parse(plain.out);
+  REQUIRE(run2["requests"].size() == 2);
+  CHECK(header_count(run2, 0, "Accept") == 1);
+  CHECK(request_header(run2, 0, "Accept").rfind("text/html,application/xhtml+xml", 0) == 0);
+  CHECK(request_header(run2, 1, "Accept") == request_header(run2, 0, "Accept"));
+}
+
+// -H 'Name:' sent the header with an empty value; in curl it leaves the header out, the
+// one curl would add itself included (review of issue 11, #17). 'Name;' stays the empty
+// value.
+TEST_CASE("a header given as Name and a colon alone is left out, and Name with a semicolon is sent empty") {
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--json", "--document-only", "-H", "Accept:", "-H", "User-Agent:",
+                                  "-H", "X-Empty;", shared_lab().http_url("www.test", "/redirect/302?to=/echo")}),
+                        tmp.dir());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto run = nlohmann::json::parse(r.out);
+  REQUIRE(run["requests"].size() == 2);
+  for (std::size_t i = 0; i < 2; ++i) {
+    CHECK(header_count(run, i, "Accept") == 0);
+    CHECK(header_count(run, i, "User-Agent") == 0);
+    CHECK(header_count(run, i, "X-Empty") == 1);
+    CHECK(request_header(run, i, "X-Empty").empty());
+  }
+}
+
+// --data-raw (what DevTools' "Copy as cURL" writes) and --data-ascii were unknown flags
+// (review of issue 11, #16).
+TEST_CASE("the --data-raw flag sends a leading @ as it is, --data-ascii is -d, and the parts join in the order given") {
+  TempDb tmp;
+  const std::string out = tmp.dir() + "/echo.json";
+  auto body_sent = [&](const std::vector<std::string>& flags) -> std::string {
+    std::vector<std::string> args{"--db", tmp.path(), "-s", "--document-only", "-o", out};
+    args.insert(args.end(), flags.begin(), flags.end());
+    args.push_back(shared_lab().http_url("www.test", "/echo"));
+    auto r = pageload_cli(lab_args(args), tmp.dir());
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    const auto echo = nlohmann::json::parse(slurp(out));
+    CHECK(echo["method"] == "POST");
+    return echo["body"].get<std::string>();
+  };
+  CHECK(body_sent({"--data-raw", "a=@b"}) == "a=@b");
+  CHECK(body_sent({"--data-raw", "@no-such-file"}) == "@no-such-file");
+  CHECK(body_sent({"--data-ascii", "x=1", "--data-raw", "@y", "-d", "z=2"}) == "x=1&@y&z=2");
+}
+
+// curl's %header{NAME} was printed as it stands; %{response_code} and %{ssl_verify_result}
+// were unknown; a curl variable pageload lacks read as a typo; %{http_code} with no
+// response was 0, where curl prints 000 (review of issue 11, #4, #5, #10).
+TEST_CASE("the -w flag reads curl's header form, response_code and ssl_verify_result, and names curl's variables it lacks") {
+  TempDb tmp;
+  auto& lab = shared_lab();
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-s", "--document-only", "-w",
+                                  "%header{content-type}|%{header{content-type}}|%{response_code}|%{ssl_verify_result}",
+                                  lab.https_url("www.test", "/status/200")}),
+                        tmp.dir());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out == "text/plain; charset=utf-8|text/plain; charset=utf-8|200|0");
+  auto insecure = pageload_cli(lab_args({"--db", tmp.path(), "-s", "--document-only", "-k", "-w",
+                                         "%{ssl_verify_result}", lab.https_url("wronghost.test", "/")}),
+                               tmp.dir());
+  CHECK(insecure.status == 0);
+  CHECK(insecure.out != "0");
+  CHECK_FALSE(insecure.out.empty());
+  auto curl_only = pageload_cli(lab_args({"--db", tmp.path(), "-w", "%{speed_download}", lab.http_url("www.test", "/")}), tmp.dir());
+  CHECK(curl_only.status == 2);
+  CHECK(curl_only.err.find("curl's %{speed_download} is not supported by pageload") != std::string::npos);
+  CHECK(lines(curl_only.err) == 1);
+  auto none = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-w", "%{http_code}",
+                                     lab.http_url("nxdomain.test", "/")}),
+                           tmp.dir());
+  CHECK(none.status == 3);
+  CHECK(none.out == "000");
+}
+
+// Common curl flags were "not expected" like a typo, and two of pageload's flags took
+// curl's spelling with another meaning (review of issue 11, #7, #8).
+TEST_CASE("more of curl's flags are refused by name, two are accepted as no-ops, and clashing spellings name curl's meaning") {
+  TempDb tmp;
+  const std::string url = shared_lab().http_url("www.test", "/status/200");
+  for (const std::string flag : {"--progress-bar", "--basic", "--path-as-is", "--raw", "--no-alpn", "--styled-output", "--disable"}) {
+    INFO(flag);
+    auto r = pageload_cli(lab_args({"--db", tmp.path(), flag, url}), tmp.dir());
+    CHECK(r.status == 2);
+    CHECK(r.err.find("pageload does not support curl's " + flag) != std::string::npos);
+    CHECK(lines(r.err) == 1);
+  }
+  auto keepalive = pageload_cli(lab_args({"--db", tmp.path(), "--keepalive-time", "30", url}), tmp.dir());
+  CHECK(keepalive.status == 2);
+  CHECK(keepalive.err.find("curl's --keepalive-time") != std::string::npos);
+  auto bar = pageload_cli(lab_args({"--db", tmp.path(), "-#", url}), tmp.dir());
+  CHECK(bar.status == 2);
+  CHECK(bar.err.find("curl's -#/--progress-bar") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(tmp.path()));
+
+  auto no_ops = pageload_cli(lab_args({"--db", tmp.path(), "-s", "--no-progress-meter", "--tcp-nodelay", url}), tmp.dir());
+  INFO(no_ops.err);
+  CHECK(no_ops.status == 0);
+
+  auto servers = pageload_cli(lab_args({"--db", tmp.path(), "--dns-servers", "127.0.0.1", url}), tmp.dir());
+  CHECK(servers.status == 2);
+  CHECK(servers.err.find("pageload's --dns-server") != std::string::npos);
+  auto json = pageload_cli(lab_args({"--db", tmp.path(), "--json", "{\"a\":1}", url}), tmp.dir());
+  CHECK(json.status == 2);
+  CHECK(json.err.find("curl's --json DATA") != std::string::npos);
+  CHECK(lines(json.err) == 1);
+  auto parallel = pageload_cli(lab_args({"--db", tmp.path(), "--parallel", url, url}), tmp.dir());
+  CHECK(parallel.status == 2);
+  CHECK(parallel.err.find("curl's --parallel takes no number") != std::string::npos);
+  auto z = pageload_cli(lab_args({"--db", tmp.path(), "-Z", url}), tmp.dir());
+  CHECK(z.status == 2);
+  CHECK(z.err.find("curl's -Z/--parallel") != std::string::npos);
+  // pageload's own --json and --parallel N are untouched.
+  auto own = pageload_cli(lab_args({"--db", tmp.path(), "--json", "--parallel", "2", url}), tmp.dir());
+  INFO(own.err);
+  CHECK(own.status == 0);
+  CHECK(nlohmann::json::parse(own.out)["final_status"] == 200);
+}
+
+// -o FILE and -D FILE emptied an existing file before the load, so a load that failed
+// before any response wiped the last good download (review of issue 11, #11).
+TEST_CASE("the -o and -D flags leave an existing file alone when the load fails before any response") {
+  TempDb tmp;
+  const std::string body = tmp.dir() + "/keep.out", heads = tmp.dir() + "/keep.hdr", fresh = tmp.dir() + "/fresh.out";
+  { std::ofstream(body) << "precious\n"; }
+  { std::ofstream(heads) << "precious\n"; }
+  auto failed = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-o", body, "-D", heads,
+                                       shared_lab().http_url("nxdomain.test", "/")}),
+                             tmp.dir());
+  CHECK(failed.status == 3);
+  CHECK(slurp(body) == "precious\n");
+  CHECK(slurp(heads) == "precious\n");
+  auto none = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-o", fresh, shared_lab().http_url("nxdomain.test", "/")}),
+                           tmp.dir());
+  CHECK(none.status == 3);
+  CHECK_FALSE(std::filesystem::exists(fresh));
+  // Still checked up front: a directory that is not there is refused before loading.
+  auto bad = pageload_cli(lab_args({"--db", tmp.path(), "-o", tmp.dir() + "/no-such-dir/x", shared_lab().http_url("www.test", "/")}),
+                          tmp.dir());
+  CHECK(bad.status == 4);
+  CHECK(bad.err.find("No such file or directory") != std::string::npos);
+  // A response replaces the file; an empty body makes an empty file, as curl's does.
+  auto ok = pageload_cli(lab_args({"--db", tmp.path(), "-s", "--document-only", "-o", body, "-D", heads,
+                                   shared_lab().http_url("www.test", "/status/204")}),
+                         tmp.dir());
+  INFO(ok.err);
+  CHECK(ok.status == 0);
+  CHECK(std::filesystem::exists(body));
+  CHECK(slurp(body).empty());
+  CHECK(slurp(heads).rfind("HTTP/1.1 204", 0) == 0);
+}
+
+// A '*' host in --resolve was accepted and never applied: the load went to DNS (review of
+// issue 11, #14).
+TEST_CASE("a --resolve entry for any host on the port is used for a host it does not name") {
+  TempDb tmp;
+  const int port = shared_lab().http_port();
+  const std::string url = "http://whatever.example:" + std::to_string(port) + "/status/200";
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-s", "--document-only", "--resolve", "*:" + std::to_string(port) + ":127.0.0.1",
+                                  "-w", "%{http_code} %{remote_ip}", url}),
+                        tmp.dir());
+  INFO(r.err);
+  CHECK(r.status == 0);
+  CHECK(r.out == "200 127.0.0.1");
+  auto plus = pageload_cli(lab_args({"--db", tmp.path(), "-s", "--document-only", "--resolve",
+                                     "+whatever.example:" + std::to_string(port) + ":127.0.0.1", "-w", "%{http_code}", url}),
+                           tmp.dir());
+  CHECK(plus.status == 0);
+  CHECK(plus.out == "200");
+}
+
+// -H @FILE was read as a malformed header, and the redactor mangled the message (review
+// of issue 11, #18).
+TEST_CASE("the -H flag with @FILE sends a header per line of the file, as curl does") {
+  TempDb tmp;
+  { std::ofstream(tmp.dir() + "/hdrs.txt", std::ios::binary) << "X-One: 1\r\n\nX-Two: two words\nAccept: text/plain\n"; }
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--json", "--document-only", "-H", "@hdrs.txt",
+                                  shared_lab().http_url("www.test", "/echo")}),
+                        tmp.dir());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto run = nlohmann::json::parse(r.out);
+  CHECK(request_header(run, 0, "X-One") == "1");
+  CHECK(request_header(run, 0, "X-Two") == "two words");
+  CHECK(header_count(run, 0, "Accept") == 1);
+  CHECK(request_header(run, 0, "Accept") == "text/plain");
+  auto missing = pageload_cli(lab_args({"--db", tmp.path(), "-H", "@nope.txt", shared_lab().http_url("www.test", "/")}), tmp.dir());
+  CHECK(missing.status == 2);
+  CHECK(missing.err == "pageload: -H @nope.txt: cannot read nope.txt: No such file or directory\n");
+}
+
+// The top-level help said "Usage: [OPTIONS] SUBCOMMAND" and named none of the run flags a
+// curl user looks for first (review of issue 11, #21).
+TEST_CASE("the top-level help names the program and points to the run command's help") {
+  TempDb tmp;
+  auto top = pageload_cli({"--help"}, tmp.dir());
+  CHECK(top.status == 0);
+  CHECK(top.out.find("Usage: pageload [OPTIONS] SUBCOMMAND") != std::string::npos);
+  CHECK(top.out.find("pageload run --help") != std::string::npos);
+  auto run = pageload_cli({"run", "--help"}, tmp.dir());
+  CHECK(run.status == 0);
+  CHECK(run.out.find("Usage: pageload run [OPTIONS]") != std::string::npos);
+  CHECK(run.out.find("--data-raw") != std::string::npos);
 }

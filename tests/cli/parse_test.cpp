@@ -15,6 +15,13 @@ TEST_CASE("the -H flag takes curl's 'Name: value' form") {
   CHECK(empty->second.empty());
 }
 
+TEST_CASE("a header with nothing after its colon removes it, as in curl, and the semicolon form does not") {
+  CHECK(removes_header("Accept:"));
+  CHECK(removes_header("User-Agent:  "));
+  CHECK_FALSE(removes_header("X-Empty;"));
+  CHECK_FALSE(removes_header("Accept: text/html"));
+}
+
 TEST_CASE("malformed -H values are usage errors") {
   for (const char* bad : {"NoColon", ": value", "Bad Name: v", "X: a\r\nInjected: 1"}) {
     INFO(bad);
@@ -33,6 +40,23 @@ TEST_CASE("the --resolve flag takes HOST:PORT:ADDR with several addresses and IP
   CHECK_FALSE(parse_resolve("a.test:80").ok());
   CHECK_FALSE(parse_resolve("a.test:x:127.0.0.1").ok());
   CHECK_FALSE(parse_resolve("a.test:80:not-an-ip").ok());
+}
+
+// '*:PORT:ADDR', '+HOST:...' and '-HOST:PORT' were taken and then never applied (review of
+// issue 11, #14).
+TEST_CASE("the --resolve flag takes curl's wildcard host and plus prefix, and refuses the minus form by name") {
+  auto any = parse_resolve("*:8080:127.0.0.1");
+  REQUIRE(any.ok());
+  CHECK(any->host == "*");
+  CHECK(any->port == 8080);
+  auto plus = parse_resolve("+a.test:443:127.0.0.2");
+  REQUIRE(plus.ok());
+  CHECK(plus->host == "a.test");
+  CHECK(plus->addresses == std::vector<std::string>{"127.0.0.2"});
+  auto minus = parse_resolve("-a.test:443");
+  REQUIRE_FALSE(minus.ok());
+  CHECK(minus.status().code() == Code::kUsage);
+  CHECK(minus.status().message().find("curl's --resolve '-HOST:PORT'") != std::string::npos);
 }
 
 TEST_CASE("the --dns-server flag takes an address with an optional port") {

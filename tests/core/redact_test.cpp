@@ -161,3 +161,12 @@ TEST_CASE("the run's options hold -U and -x passwords redacted, and every --conn
   CHECK(kept["proxy_user"] == "lab:s3cret-u:more");
   CHECK(kept["proxy"] == "http://lab:s3cret-x@127.0.0.1:3128");
 }
+
+// "header needs 'Name: value': -H '@hdrs.txt'" came out as "header needs 'Name:[redacted]@hdrs.txt'":
+// the quoted "Name:" was read as a scheme whose userinfo ran to the '@' (review of issue 11, #18).
+TEST_CASE("in free text a word and a colon before a space is prose, not a scheme with a password") {
+  const std::string message = "header needs 'Name: value': -H '@hdrs.txt'";
+  CHECK(redact_text(message) == message);
+  CHECK(redact_text("proxy 'http://u:SECRET@h/': refused") == "proxy 'http://u:[redacted]@h/': refused");
+  CHECK(redact_text("note: 'mail:u:SECRET@h'") == "note: 'mail:u:[redacted]@h'");
+}

@@ -100,10 +100,10 @@ TEST_CASE("credentials inside -x's URL open the tunnel and are stored redacted")
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
   auto j = nlohmann::json::parse(r.out);
-  // runs.proxy and connections.proxy name the proxy with its user and password hidden; the
-  // run's options keep the user, as a URL's password is redacted everywhere else.
+  // runs.proxy, connections.proxy and the run's options name the proxy with its user and
+  // without its password, as a URL's password is redacted everywhere else.
   std::string redacted = shared_lab().auth_proxy_url();
-  redacted.insert(redacted.find("//") + 2, "[redacted]@");
+  redacted.insert(redacted.find("//") + 2, "lab:[redacted]@");
   CHECK(j["proxy"] == redacted);
   CHECK(j["connections"][0]["proxy"] == redacted);
   std::string in_options = shared_lab().auth_proxy_url();
@@ -129,4 +129,26 @@ TEST_CASE("the -U flag without a password is a usage error, and proxy flags page
     CHECK(refused.status == 2);
     CHECK(refused.err.find(std::string("pageload does not support curl's ") + flag) != std::string::npos);
   }
+}
+
+// -w had no %{http_connect}: a script could not tell the proxy's 407 from the origin's
+// answer (review of issue 11, #5).
+TEST_CASE("the -w variable http_connect is the proxy's answer to the CONNECT, 000 without a tunnel") {
+  TempDb tmp;
+  const std::string url = shared_lab().https_url("www.test", "/status/200");
+  auto refused = pageload_cli(lab_args({"--db", tmp.path(), "-s", "--document-only", "-x",
+                                        shared_lab().auth_proxy_url(), "-w", "%{http_connect} %{http_code}", url}),
+                              tmp.dir());
+  CHECK(refused.status == 3);
+  CHECK(refused.out == "407 000");
+  auto made = pageload_cli(lab_args({"--db", tmp.path(), "-s", "--document-only", "-x",
+                                     shared_lab().auth_proxy_url(), "-U", kCredentials, "-w", "%{http_connect} %{http_code}",
+                                     url}),
+                           tmp.dir());
+  INFO(made.err);
+  CHECK(made.status == 0);
+  CHECK(made.out == "200 200");
+  auto direct = pageload_cli(lab_args({"--db", tmp.path(), "-s", "--document-only", "-w", "%{http_connect}", url}),
+                             tmp.dir());
+  CHECK(direct.out == "000");
 }

@@ -44,12 +44,14 @@ TEST_CASE("an http_proxy from the environment is used, recorded on the run and i
   CHECK(warns_about(r, "through proxy " + lab_proxy() + " (from the environment: http_proxy)"));
 }
 
-TEST_CASE("a proxy's user and password are never stored") {
+// The user is kept, as a URL's is everywhere else, to tell which proxy account a run used
+// (review of issue 11, #20).
+TEST_CASE("a proxy's password is never stored, and its user is") {
   auto o = lab_options("http://proxied.test:1/status/200");
   o.proxy_env = {{"http_proxy", "http://alice:s3cret-pw@127.0.0.1:" + std::to_string(shared_lab().http_port())}};
   Run run = load_and_store(o);
   REQUIRE(run.outcome == Outcome::kOk);
-  CHECK(run.proxy == "http://[redacted]@127.0.0.1:" + std::to_string(shared_lab().http_port()));
+  CHECK(run.proxy == "http://alice:[redacted]@127.0.0.1:" + std::to_string(shared_lab().http_port()));
   CHECK(run.connections.at(0).proxy == run.proxy);
   for (const auto& w : run.requests[0].warnings) CHECK(w.find("s3cret") == std::string::npos);
   CHECK(run.options_json.find("s3cret") == std::string::npos);

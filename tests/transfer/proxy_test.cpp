@@ -20,7 +20,7 @@ TEST_CASE("http_proxy is taken for http URLs and its credentials are never shown
   auto p = proxy_for(url("http://a.test/"), {{"http_proxy", "http://bob:s3cret@127.0.0.1:3128"}}, std::nullopt);
   REQUIRE(p);
   CHECK(p->url == "http://bob:s3cret@127.0.0.1:3128");
-  CHECK(p->shown == "http://[redacted]@127.0.0.1:3128");
+  CHECK(p->shown == "http://bob:[redacted]@127.0.0.1:3128");
   CHECK(p->variable == "http_proxy");
   CHECK_FALSE(proxy_for(url("https://a.test/"), {{"http_proxy", "127.0.0.1:3128"}}, std::nullopt));
 }
@@ -104,7 +104,7 @@ TEST_CASE("the -x proxy is used instead of the proxy variables, for http and htt
     auto p = proxy_for(url(target), env, std::nullopt, std::string("http://u:pw@127.0.0.1:3128"));
     REQUIRE(p);
     CHECK(p->url == "http://u:pw@127.0.0.1:3128");
-    CHECK(p->shown == "http://[redacted]@127.0.0.1:3128");
+    CHECK(p->shown == "http://u:[redacted]@127.0.0.1:3128");
     CHECK(p->variable == "-x");
     CHECK(p->port == 3128);
     CHECK_FALSE(p->resolves_locally);
@@ -131,4 +131,15 @@ TEST_CASE("socks and https proxies are refused by name for -x, http proxies are 
   CHECK(unsupported_proxy("socks5h://127.0.0.1:1080").find("socks5h://") == 0);
   CHECK(unsupported_proxy("https://127.0.0.1:3128").find("https:// proxies") == 0);
   CHECK(unsupported_proxy("ftp://127.0.0.1/").find("'ftp://'") != std::string::npos);
+}
+
+// The proxy's user was hidden with its password, so one could not tell which proxy account
+// a run used (review of issue 11, #20); a user name alone may be a token, and stays hidden.
+TEST_CASE("a proxy is shown with its user and without its password, and a lone user name is hidden") {
+  auto p = proxy_for(url("http://a.test/"), {}, std::nullopt, std::string("http://lab:pw@127.0.0.1:3128"));
+  REQUIRE(p);
+  CHECK(p->shown == "http://lab:[redacted]@127.0.0.1:3128");
+  auto token = proxy_for(url("http://a.test/"), {}, std::nullopt, std::string("http://tok3n@127.0.0.1:3128"));
+  REQUIRE(token);
+  CHECK(token->shown == "http://[redacted]@127.0.0.1:3128");
 }
