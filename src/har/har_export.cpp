@@ -249,12 +249,15 @@ ordered_json entry_json(const Run& run, const Request& r, const std::string& run
   e["cache"] = ordered_json::object();
   e["timings"] = std::move(timings);
   if (conn && !conn->remote_ip.empty()) e["serverIPAddress"] = conn->remote_ip;
+  if (conn && conn->remote_port > 0) e["_serverPort"] = conn->remote_port;  // Playwright's name
   if (r.connection) e["connection"] = std::to_string(*r.connection);
   e["_initiator"] = initiator_json(run, r);
   if (r.priority) e["_priority"] = devtools_priority(*r.priority);
   e["_resourceType"] = resource_type_name(r.resource_type);
   if (r.header_bytes || r.body_bytes) e["_transferSize"] = r.header_bytes.value_or(0) + r.body_bytes.value_or(0);
   e["_seq"] = r.seq;
+  // startedDateTime holds whole milliseconds; the start on the run clock keeps the rest.
+  e["_start_ms"] = micro_round(start);
   if (r.discovered_ms) e["_discovered_ms"] = micro_round(*r.discovered_ms);
   if (r.reused) e["_reused_connection"] = true;
   if (r.dns_lookup && *r.dns_lookup >= 0 && static_cast<std::size_t>(*r.dns_lookup) < run.dns_lookups.size() &&
@@ -280,6 +283,7 @@ ordered_json page_json(const Run& run) {
                     {"title", run.final_url.empty() ? run.url : run.final_url},
                     {"pageTimings", std::move(timings)}};
   page["_run_id"] = run.id;
+  page["_started_at"] = run.started_at;  // with microseconds: the entries' _start_ms count from it
   page["_outcome"] = outcome_name(run.outcome);
   if (!run.label.empty()) page["_label"] = run.label;
   if (run.failure)

@@ -29,8 +29,7 @@ bool is_token(const std::string& s) {
   return true;
 }
 
-bool is_ip_address(std::string ip) {
-  if (ip.size() > 2 && ip.front() == '[' && ip.back() == ']') ip = ip.substr(1, ip.size() - 2);
+bool is_ip_address(const std::string& ip) {
   unsigned char buf[sizeof(in6_addr)];
   return inet_pton(AF_INET, ip.c_str(), buf) == 1 || inet_pton(AF_INET6, ip.c_str(), buf) == 1;
 }
@@ -98,7 +97,8 @@ std::optional<Priority> priority_from_devtools(const std::string& p) {
 struct Entry {
   const json* e = nullptr;
   long long start_us = 0;
-  std::size_t index = 0;  // in the file: ties keep the file's order
+  std::size_t index = 0;    // in the file: ties keep the file's order
+  std::optional<long long> seq;  // pageload's `_seq`: its request order
 };
 
 struct Page {
@@ -122,7 +122,9 @@ std::string fmt_ms(double v) {
 }
 
 // Lays the entry's timings out as phases from `start` (ms on the run clock); returns the end.
-double lay_out_phases(Request& r, const json& t, double start) {
+// A request that failed before it was sent (`failed`) gets no send, wait or receive of 0:
+// producers write 0 there for phases that did not happen.
+double lay_out_phases(Request& r, const json& t, double start, bool failed) {
   // A timing past a day is no measurement (a producer's overflow, a hand-made file): read as
   // absent, with a warning, so it cannot push the page's figures out of range.
   auto sane = [&r](const json& timings, const char* key) -> std::optional<double> {
@@ -154,7 +156,8 @@ double lay_out_phases(Request& r, const json& t, double start) {
   }
   double at = start;
   auto add = [&](Phase p, double ms) {
-    if (ms <= 0 && p != Phase::kSend && p != Phase::kWait && p != Phase::kReceive) return;
+    const bool exchange = p == Phase::kSend || p == Phase::kWait || p == Phase::kReceive;
+    if (ms <= 0 && (!exchange || failed)) return;
     PhaseRecord rec;
     rec.phase = p;
     rec.span = Span{at, at + std::max(0.0, ms)};
@@ -238,8 +241,12 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
     const json& content = obj(resp, "content");
     r.body_decoded = byte_count(content, "size");
     r.content_type = str(content, "mimeType");
+    if (auto found = num(e, "_discovered_ms"); found && *found >= 0 && *found <= kMaxTimingMs) r.discovered_ms = *found;
 
-    const double end_ms = lay_out_phases(r, obj(e, "timings"), start_ms);
+    // Failed: pageload's or Chrome's `_error` (on the entry or its response), or no status.
+    const json& error = obj(e, "_error").is_null() ? obj(resp, "_error") : obj(e, "_error");
+    const bool failed = !r.status || error.is_object() || (error.is_string() && !error.get_ref<const std::string&>().empty());
+    const double end_ms = lay_out_phases(r, obj(e, "timings"), start_ms, failed);
     r.span = Span{start_ms, end_ms};
     // Playwright's `time` adds ssl a second time (its connect already holds it): not worth a warning.
     const double ssl_ms = std::max(0.0, num(obj(e, "timings"), "ssl").value_or(0));
@@ -282,6 +289,8 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
     // The connection: the producer's id, else the server address and origin.
     std::string key = str(e, "connection");
     std::string ip = str(e, "serverIPAddress");
+    // Chrome writes an IPv6 address in brackets ("[2001:db8::1]"); it is stored bare.
+    if (ip.size() > 2 && ip.front() == '[' && ip.back() == ']') ip = ip.substr(1, ip.size() - 2);
     if (!ip.empty() && !is_ip_address(ip)) {
       r.warnings.push_back("serverIPAddress \"" + ip.substr(0, 40) + "\" is not an IP address: dropped");
       ip.clear();
@@ -297,7 +306,9 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
         c.host = r.host;
         c.port = r.port;
         c.remote_ip = ip;
+        // The port the producer gives (Playwright's and pageload's `_serverPort`), else the URL's.
         if (auto port = num(e, "_serverPort"); port && *port > 0 && *port < 65536) c.remote_port = static_cast<int>(*port);
+        else if (!ip.empty()) c.remote_port = r.port;
         c.family = ip.find(':') != std::string::npos ? 6 : (ip.empty() ? 0 : 4);
         if (const PhaseRecord* p = r.phase(Phase::kConnect)) c.connect = p->span;
         run.connections.push_back(c);
@@ -322,10 +333,9 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
 
     // A failed request: pageload's `_error` (its class and phase), a browser's net error name,
     // or no response at all.
-    const json& error = obj(e, "_error").is_null() ? obj(resp, "_error") : obj(e, "_error");
-    if (auto failed = read_error(error); failed && (error.is_object() || !r.status)) {
-      r.failure = failed->failure;
-      r.error_phase = failed->phase;
+    if (auto why = read_error(error); why && (error.is_object() || !r.status)) {
+      r.failure = why->failure;
+      r.error_phase = why->phase;
     } else if (!r.status) {
       r.failure = read_error(json(""))->failure;
       r.error_phase = Phase::kWait;
@@ -408,7 +418,9 @@ StatusOr<std::vector<Run>> read_har(std::string_view text, const ImportOptions& 
       page.id = str(p, "id");
       page.title = str(p, "title");
       page.page = &p;
-      page.start_us = parse_wall_time_us(str(p, "startedDateTime"));
+      // pageload's own page start keeps the microseconds its entries' _start_ms count from.
+      page.start_us = parse_wall_time_us(str(p, "_started_at"));
+      if (!page.start_us) page.start_us = parse_wall_time_us(str(p, "startedDateTime"));
       if (page_index.count(page.id)) continue;  // a second page of one id adds nothing
       page_index[page.id] = pages.size();
       pages.push_back(std::move(page));
@@ -434,7 +446,14 @@ StatusOr<std::vector<Run>> read_har(std::string_view text, const ImportOptions& 
                                           : "entries name page \"" + ref + "\", which log.pages lacks: imported as a run of their own");
       it = page_index.find(ref);
     }
-    pages[it->second].entries.push_back(Entry{&e, *start, i});
+    Entry entry{&e, *start, i};
+    // pageload's own export: the start on the run clock to the microsecond, and the order.
+    Page& page = pages[it->second];
+    if (auto at = num(e, "_start_ms"); at && page.start_us && *at >= 0 && *at <= kMaxTimingMs)
+      entry.start_us = *page.start_us + std::llround(*at * 1000.0);
+    if (auto seq = num(e, "_seq"); seq && *seq >= 0 && *seq < 1e9 && *seq == std::floor(*seq))
+      entry.seq = static_cast<long long>(*seq);
+    page.entries.push_back(entry);
   }
   if (skipped)
     file_warnings.push_back(std::to_string(skipped) +
@@ -445,6 +464,13 @@ StatusOr<std::vector<Run>> read_har(std::string_view text, const ImportOptions& 
     if (page.entries.empty()) continue;  // a page with no entries is no load
     std::stable_sort(page.entries.begin(), page.entries.end(),
                      [](const Entry& a, const Entry& b) { return a.start_us < b.start_us; });
+    // pageload's export numbers its requests (`_seq`): when every entry has a distinct one,
+    // that order is kept, so the requests come back with the numbers they had.
+    std::set<long long> seqs;
+    for (const auto& e : page.entries)
+      if (e.seq) seqs.insert(*e.seq);
+    if (seqs.size() == page.entries.size())
+      std::stable_sort(page.entries.begin(), page.entries.end(), [](const Entry& a, const Entry& b) { return *a.seq < *b.seq; });
     // The file's warnings once, on its first run: they are not each page's.
     runs.push_back(build_run(page, obj(log, "creator"), o, runs.empty() ? file_warnings : std::vector<std::string>{}));
   }

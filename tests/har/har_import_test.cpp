@@ -381,3 +381,91 @@ TEST_CASE("a hand-made _error naming the blocked phase or an unknown class is st
   REQUIRE(l.answers.size() == 1);
   CHECK(l.answers[0].ttl == 0);
 }
+
+namespace {
+
+double first_start(const Request& r) {
+  double start = r.span.start_ms;
+  for (const auto& p : r.phases) start = std::min(start, p.span.start_ms);
+  return start;
+}
+
+void shift(Request& r, double ms) {
+  r.span.start_ms += ms;
+  r.span.end_ms += ms;
+  for (auto& p : r.phases) p.span = Span{p.span.start_ms + ms, p.span.end_ms + ms};
+}
+
+}  // namespace
+
+// Review of issues 12 and 13 (finding 8): starts came back rounded to whole milliseconds
+// (the page's figures changed), ties were reordered, `_discovered_ms` and the server's port
+// were dropped.
+TEST_CASE("pageload's export imported again keeps starts to the microsecond, the request order, when each was found and the port") {
+  Run page = synthetic::page(4, false);
+  page.id = 3;
+  page.started_at = "2026-12-01T10:00:00.123456Z";
+  REQUIRE(page.requests.size() >= 3);
+  // The last request starts 0.3 ms before the second: written in start order, numbered by seq.
+  Request& last = page.requests.back();
+  shift(last, first_start(page.requests[1]) - first_start(last) - 0.3);
+  last.discovered_ms = 1.234;
+  const Run back = one_run(json::parse(har::write_har({page})));
+  REQUIRE(back.requests.size() == page.requests.size());
+  CHECK(back.started_at == page.started_at);
+  int ports = 0;
+  for (std::size_t i = 0; i < page.requests.size(); ++i) {
+    const Request& in = page.requests[i];
+    const Request& out = back.requests[i];
+    CHECK(out.url == in.url);
+    CHECK(out.seq == in.seq);
+    CHECK(first_start(out) == Approx(first_start(in)).margin(0.0011));
+    CHECK(out.span.end_ms == Approx(in.span.end_ms).margin(0.005));
+    CHECK(out.discovered_ms.has_value() == in.discovered_ms.has_value());
+    if (in.discovered_ms) CHECK(*out.discovered_ms == Approx(*in.discovered_ms).margin(0.0011));
+    if (in.connection && out.connection) {
+      ++ports;
+      CHECK(back.connections.at(*out.connection).remote_port == page.connections.at(*in.connection).remote_port);
+    }
+  }
+  CHECK(ports >= 2);
+}
+
+TEST_CASE("a server address without a port takes the URL's, and an IPv6 one in brackets is stored bare") {
+  json e = entry("https://a.test:8443/", "2026-12-01T10:00:00.000Z", kTls);
+  e["serverIPAddress"] = "[2001:db8::1]";
+  json f = entry("http://b.test/", "2026-12-01T10:00:00.100Z", kTls);
+  f["serverIPAddress"] = "192.0.2.1";
+  const Run run = one_run(har_of({e, f}));
+  REQUIRE(run.connections.size() == 2);
+  CHECK(run.connections[0].remote_ip == "2001:db8::1");
+  CHECK(run.connections[0].family == 6);
+  CHECK(run.connections[0].remote_port == 8443);
+  CHECK(run.connections[1].remote_port == 80);
+}
+
+// Review of issues 12 and 13 (findings 8 and 14): a request that failed before it was sent
+// came back with send, wait and receive of 0.00 ms, phases that never happened.
+TEST_CASE("a request that failed before it was sent gets no send, wait or receive from the zeros of its HAR") {
+  Run failed = synthetic::failed_at_dns();
+  failed.id = 9;
+  const Run back = one_run(json::parse(har::write_har({failed})));
+  const Request& r = back.requests.at(0);
+  REQUIRE(r.failure);
+  CHECK(r.phase(Phase::kSend) == nullptr);
+  CHECK(r.phase(Phase::kWait) == nullptr);
+  CHECK(r.phase(Phase::kReceive) == nullptr);
+  CHECK(r.phase(Phase::kDns) != nullptr);
+
+  json chrome = entry("http://nowhere.test/x.png", "2026-12-01T10:00:00.050Z",
+                      {{"blocked", 1}, {"dns", -1}, {"connect", -1}, {"ssl", -1}, {"send", 0}, {"wait", 0}, {"receive", 0}}, 0);
+  chrome["response"]["_error"] = "net::ERR_NAME_NOT_RESOLVED";
+  const Run run = one_run(har_of({entry("http://a.test/", "2026-12-01T10:00:00.000Z", kTls), chrome}));
+  const Request& c = run.requests.at(1);
+  REQUIRE(c.failure);
+  CHECK(c.failure->code == Code::kDnsNxdomain);
+  CHECK(c.phase(Phase::kSend) == nullptr);
+  CHECK(c.phase(Phase::kWait) == nullptr);
+  CHECK(c.phase(Phase::kReceive) == nullptr);
+  CHECK(run.requests.at(0).phase(Phase::kWait) != nullptr);  // a request that got its answer keeps them
+}
