@@ -235,6 +235,9 @@ ordered_json entry_json(const Run& run, const Request& r, const std::string& run
                         {"redirectURL", r.redirect_url},
                         {"headersSize", r.header_bytes ? ordered_json(*r.header_bytes) : ordered_json(-1)},
                         {"bodySize", r.body_bytes ? ordered_json(*r.body_bytes) : ordered_json(-1)}};
+  // Where Chrome DevTools writes it: the bytes received for the response, headers and body.
+  if (r.header_bytes || r.body_bytes)
+    response["_transferSize"] = r.header_bytes.value_or(0) + r.body_bytes.value_or(0);
 
   ordered_json timings{{"blocked", timing(t.blocked)}, {"dns", timing(t.dns)},   {"connect", timing(t.connect)},
                        {"ssl", timing(t.ssl)},         {"send", t.send},         {"wait", t.wait},
@@ -254,7 +257,6 @@ ordered_json entry_json(const Run& run, const Request& r, const std::string& run
   e["_initiator"] = initiator_json(run, r);
   if (r.priority) e["_priority"] = devtools_priority(*r.priority);
   e["_resourceType"] = resource_type_name(r.resource_type);
-  if (r.header_bytes || r.body_bytes) e["_transferSize"] = r.header_bytes.value_or(0) + r.body_bytes.value_or(0);
   e["_seq"] = r.seq;
   // startedDateTime holds whole milliseconds; the start on the run clock keeps the rest.
   e["_start_ms"] = micro_round(start);

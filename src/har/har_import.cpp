@@ -236,7 +236,10 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
     r.body_bytes = byte_count(resp, "bodySize");
     // DevTools writes headersSize and bodySize -1 over HTTP/2 (it has no header text) and the
     // bytes received as _transferSize: without a split, all of them count as the body.
-    if (auto transfer = byte_count(e, "_transferSize"); transfer && !r.body_bytes)
+    // Chrome writes it inside `response`; pageload's earlier exports wrote it on the entry.
+    auto transfer = byte_count(resp, "_transferSize");
+    if (!transfer) transfer = byte_count(e, "_transferSize");
+    if (transfer && !r.body_bytes)
       r.body_bytes = r.header_bytes ? std::max<int64_t>(0, *transfer - *r.header_bytes) : *transfer;
     const json& content = obj(resp, "content");
     r.body_decoded = byte_count(content, "size");

@@ -469,3 +469,21 @@ TEST_CASE("a request that failed before it was sent gets no send, wait or receiv
   CHECK(c.phase(Phase::kReceive) == nullptr);
   CHECK(run.requests.at(0).phase(Phase::kWait) != nullptr);  // a request that got its answer keeps them
 }
+
+// Review of issues 12 and 13 (finding 10): Chrome writes _transferSize inside `response`,
+// where import did not look, and pageload's export wrote it on the entry.
+TEST_CASE("_transferSize is read inside the response, where Chrome writes it, and written there") {
+  json e = entry("https://a.test/", "2026-12-01T10:00:00.000Z", kTls);
+  e["response"]["headersSize"] = -1;
+  e["response"]["bodySize"] = -1;
+  e["response"]["_transferSize"] = 600;
+  const Run run = one_run(har_of({e}));
+  CHECK(run.requests.at(0).body_bytes == 600);
+
+  const json har = json::parse(har::write_har({synthetic::page(3, false)}));
+  const json& first = har["log"]["entries"][0];
+  CHECK_FALSE(first.contains("_transferSize"));
+  REQUIRE(first["response"].contains("_transferSize"));
+  CHECK(first["response"]["_transferSize"] ==
+        first["response"]["headersSize"].get<int64_t>() + first["response"]["bodySize"].get<int64_t>());
+}
