@@ -224,7 +224,8 @@ ordered_json entry_json(const Run& run, const Request& r, const std::string& run
   const int64_t decoded = r.body_decoded.value_or(r.body_bytes.value_or(0));
   ordered_json content{{"size", decoded},
                        {"mimeType", r.content_type.empty() ? "x-unknown" : r.content_type}};
-  if (r.body_bytes && r.body_decoded && *r.body_decoded >= *r.body_bytes)
+  // A response from the cache came over no wire: its body is not compressed to 0 bytes.
+  if (!r.from_cache && r.body_bytes && r.body_decoded && *r.body_decoded >= *r.body_bytes)
     content["compression"] = *r.body_decoded - *r.body_bytes;
   ordered_json response{{"status", r.status.value_or(0)},
                         {"statusText", r.reason},
@@ -262,6 +263,13 @@ ordered_json entry_json(const Run& run, const Request& r, const std::string& run
   e["_start_ms"] = micro_round(start);
   if (r.discovered_ms) e["_discovered_ms"] = micro_round(*r.discovered_ms);
   if (r.reused) e["_reused_connection"] = true;
+  // The HTTP cache: DevTools' mark for a response the cache answered ("disk": pageload's
+  // cache is a file), and pageload's own lookup, bytes spared and what the headers allowed.
+  if (r.from_cache) e["_fromCache"] = "disk";
+  if (!r.cache_lookup.empty()) e["_cache_lookup"] = r.cache_lookup;
+  if (r.bytes_saved) e["_bytes_saved"] = *r.bytes_saved;
+  if (r.cache_lifetime_s) e["_cache_lifetime_s"] = micro_round(*r.cache_lifetime_s);
+  if (!r.cache_reason.empty()) e["_cache_reason"] = r.cache_reason;
   if (r.dns_lookup && *r.dns_lookup >= 0 && static_cast<std::size_t>(*r.dns_lookup) < run.dns_lookups.size() &&
       r.phase(Phase::kDns))
     e["_dns"] = dns_json(run.dns_lookups[*r.dns_lookup]);

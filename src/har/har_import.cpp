@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "cache/policy.h"
 #include "core/ascii.h"
 #include "core/redact.h"
 #include "core/url.h"
@@ -251,6 +252,22 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
     const bool failed = !r.status || error.is_object() || (error.is_string() && !error.get_ref<const std::string&>().empty());
     const double end_ms = lay_out_phases(r, obj(e, "timings"), start_ms, failed);
     r.span = Span{start_ms, end_ms};
+    // The HTTP cache: DevTools' `_fromCache` ("disk", "memory") is a response nothing went on
+    // the network for: no phases, no connection. pageload's own lookup and savings as written.
+    if (const json& cached = obj(e, "_fromCache"); (cached.is_string() && !cached.get_ref<const std::string&>().empty()) ||
+                                                   (cached.is_boolean() && cached.get<bool>())) {
+      r.from_cache = true;
+      r.cache_lookup = "fresh";
+      r.phases.clear();
+    }
+    if (const std::string lookup = str(e, "_cache_lookup");
+        lookup == "fresh" || lookup == "revalidated" || lookup == "changed" || lookup == "miss")
+      r.cache_lookup = lookup;
+    r.bytes_saved = byte_count(e, "_bytes_saved");
+    if (auto v = num(e, "_cache_lifetime_s"); v && *v >= 0 && *v < 1e12) r.cache_lifetime_s = *v;
+    if (const std::string reason = str(e, "_cache_reason");
+        std::find(cache::kReasonNames.begin(), cache::kReasonNames.end(), reason) != cache::kReasonNames.end())
+      r.cache_reason = reason;  // only the names the store knows
     // Playwright's `time` adds ssl a second time (its connect already holds it): not worth a warning.
     const double ssl_ms = std::max(0.0, num(obj(e, "timings"), "ssl").value_or(0));
     if (auto t = num(e, "time");
@@ -299,7 +316,7 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
       ip.clear();
     }
     if (key.empty() && !ip.empty()) key = ip + " " + r.scheme + "://" + r.host + ":" + std::to_string(r.port);
-    if (!key.empty()) {
+    if (!key.empty() && !r.from_cache) {
       key += " " + r.scheme + "://" + r.host + ":" + std::to_string(r.port);  // one id per origin at most
       auto [it, fresh] = connection_of.try_emplace(key, static_cast<int>(run.connections.size()));
       if (fresh) {

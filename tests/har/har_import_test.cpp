@@ -487,3 +487,66 @@ TEST_CASE("_transferSize is read inside the response, where Chrome writes it, an
   CHECK(first["response"]["_transferSize"] ==
         first["response"]["headersSize"].get<int64_t>() + first["response"]["bodySize"].get<int64_t>());
 }
+
+// Review of issues 12 and 13 (findings 7 and 11): the export did not mark responses the HTTP
+// cache answered, so they came back as 0 ms network requests, and DevTools' _fromCache was
+// not read.
+TEST_CASE("a response from the HTTP cache is exported with _fromCache and imported with no phases and its savings") {
+  Run page = synthetic::page(4, false);
+  page.id = 5;
+  REQUIRE(page.requests.size() >= 3);
+  Request& cached = page.requests[2];
+  cached.phases.clear();
+  cached.connection.reset();
+  cached.reused = false;
+  cached.dns_lookup.reset();
+  cached.span.end_ms = cached.span.start_ms;
+  cached.from_cache = true;
+  cached.cache_lookup = "fresh";
+  cached.bytes_saved = 700;
+  cached.body_bytes = 0;
+  cached.body_decoded = 23;
+  cached.cache_reason = "max-age";
+  cached.cache_lifetime_s = 3600;
+  Request& revalidated = page.requests[1];
+  revalidated.cache_lookup = "revalidated";
+  revalidated.bytes_saved = 50;
+  revalidated.cache_reason = "no-cache";
+
+  const json har = json::parse(har::write_har({page}));
+  const json* out = nullptr;
+  for (const auto& e : har["log"]["entries"])
+    if (e["_seq"] == cached.seq) out = &e;
+  REQUIRE(out);
+  CHECK((*out)["_fromCache"] == "disk");
+  CHECK_FALSE((*out)["response"]["content"].contains("compression"));
+  CHECK_FALSE(out->contains("connection"));
+
+  const Run back = one_run(har);
+  const Request& c = back.requests.at(2);
+  CHECK(c.from_cache);
+  CHECK(c.cache_lookup == "fresh");
+  CHECK(c.phases.empty());
+  CHECK_FALSE(c.connection);
+  CHECK(c.bytes_saved == 700);
+  CHECK(c.cache_reason == "max-age");
+  CHECK(c.cache_lifetime_s == Approx(3600));
+  const Request& r = back.requests.at(1);
+  CHECK_FALSE(r.from_cache);
+  CHECK(r.cache_lookup == "revalidated");
+  CHECK(r.bytes_saved == 50);
+  CHECK(r.phase(Phase::kWait) != nullptr);
+
+  json devtools = entry("https://a.test/cached.css", "2026-12-01T10:00:00.050Z",
+                        {{"blocked", -1}, {"dns", -1}, {"connect", -1}, {"ssl", -1}, {"send", 0}, {"wait", 4}, {"receive", 0}});
+  devtools["_fromCache"] = "disk";
+  devtools["connection"] = "7";
+  devtools["_cache_reason"] = "not a reason";
+  const Run dt = one_run(har_of({entry("https://a.test/", "2026-12-01T10:00:00.000Z", kTls), devtools}));
+  const Request& d = dt.requests.at(1);
+  CHECK(d.from_cache);
+  CHECK(d.cache_lookup == "fresh");
+  CHECK(d.phases.empty());
+  CHECK_FALSE(d.connection);
+  CHECK(d.cache_reason.empty());
+}
