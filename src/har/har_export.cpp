@@ -296,6 +296,10 @@ ordered_json page_json(const Run& run) {
   page["_started_at"] = run.started_at;  // with microseconds: the entries' _start_ms count from it
   page["_outcome"] = outcome_name(run.outcome);
   if (!run.label.empty()) page["_label"] = run.label;
+  // Its place in a group (-n, --repeat-view), as WebPageTest marks its pages (_run, _cached).
+  if (run.group_id) page["_group_id"] = *run.group_id;
+  if (run.view) page["_view"] = run_view_name(*run.view);
+  if (run.run_number) page["_run_number"] = *run.run_number;
   if (run.failure)
     page["_error"] = {{"class", std::string(code_name(run.failure->code))}, {"message", run.failure->message}};
   if (!run.warnings.empty()) page["_warnings"] = run.warnings;

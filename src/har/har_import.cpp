@@ -179,6 +179,26 @@ double lay_out_phases(Request& r, const json& t, double start, bool failed) {
   return at;
 }
 
+// The page's place in a group: pageload's `_group_id`, `_view` and `_run_number`, else
+// WebPageTest's `_run` and `_cached` (its pages are one test: group kWebPageTestGroup).
+// Run::group_id is the file's group number here; the caller stores a group for each.
+void read_group(const json& page, Run& run) {
+  auto whole = [](std::optional<double> v) -> std::optional<int64_t> {
+    if (!v || *v < 1 || *v > 1e9 || *v != std::floor(*v)) return std::nullopt;
+    return static_cast<int64_t>(*v);
+  };
+  if (auto g = whole(num(page, "_group_id"))) {
+    run.group_id = *g;
+    run.view = run_view_from_name(str(page, "_view"));
+    if (auto n = whole(num(page, "_run_number"))) run.run_number = static_cast<int>(*n);
+  } else if (auto n = whole(num(page, "_run")); n && num(page, "_cached")) {
+    run.group_id = kWebPageTestGroup;
+    run.view = *num(page, "_cached") != 0 ? RunView::kRepeat : RunView::kFirst;
+    run.run_number = static_cast<int>(*n);
+  }
+  if (run.group_id && !run.view) run.view = RunView::kFirst;
+}
+
 Run build_run(const Page& page, const json& creator, const ImportOptions& o, std::vector<std::string> file_warnings) {
   Run run;
   run.source = "har";
@@ -200,6 +220,7 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
   }
   options["title"] = o.keep_secrets ? page.title : redact_text(page.title);
   run.options_json = options.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (page.page) read_group(*page.page, run);
 
   std::map<std::string, int> connection_of;   // the HAR's connection key -> index
   std::map<std::string, int> seq_of_url;      // the first request of each URL

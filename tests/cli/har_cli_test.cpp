@@ -9,6 +9,7 @@
 
 #include "cli_runner.h"
 #include "fixtures/lab_fixture.h"
+#include "store/store.h"
 
 using namespace pageload::testing;
 using nlohmann::json;
@@ -131,4 +132,43 @@ TEST_CASE("pageload har given one run twice writes it once") {
   const json har = json::parse(r.out);
   CHECK(har["log"]["pages"].size() == 1);
   for (const auto& e : har["log"]["entries"]) CHECK(e["pageref"] == "page_1");
+}
+
+// Review of issues 12 and 13 (findings 7, 9, 15): a --repeat-view export imported again lost
+// its cached rows, its group and views, and `show latest` was not the run just imported.
+TEST_CASE("a repeat view exported and imported keeps its cached rows, its group and views, and latest is the last one imported") {
+  TempDb tmp;
+  const std::string url = shared_lab().https_url("www.test", "/page/cache");
+  REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "-q", "--no-html", "--repeat-view", url}), tmp.dir()).status == 0);
+  REQUIRE(pageload_cli({"har", "1", "2", "-o", "rv.har", "--db", tmp.path()}, tmp.dir()).status == 0);
+  auto imported = pageload_cli({"import", "rv.har", "--db", tmp.path()}, tmp.dir());
+  INFO(imported.out << imported.err);
+  REQUIRE(imported.status == 0);
+  CHECK(imported.out.find("repeat view 1") != std::string::npos);
+  auto db = pageload::store::Database::open_existing(tmp.path());
+  REQUIRE(db.ok());
+  auto latest = db.value()->latest_run_id();
+  REQUIRE(latest.ok());
+  CHECK(*latest == 4);
+  auto measured = db.value()->load_run(2), back = db.value()->load_run(4), back_first = db.value()->load_run(3);
+  REQUIRE(measured.ok());
+  REQUIRE(back.ok());
+  REQUIRE(back_first.ok());
+  CHECK(back->view == pageload::RunView::kRepeat);
+  CHECK(back_first->view == pageload::RunView::kFirst);
+  REQUIRE(back->group_id);
+  CHECK(back->group_id == back_first->group_id);
+  CHECK(back->group_id != measured->group_id);
+  auto group = db.value()->load_run_group(*back->group_id);
+  REQUIRE(group.ok());
+  CHECK(group->group.repeat_view);
+  int cached_in = 0, cached_out = 0, saved_in = 0, saved_out = 0;
+  for (const auto& r : measured->requests) cached_in += r.from_cache, saved_in += r.bytes_saved.has_value();
+  for (const auto& r : back->requests) {
+    cached_out += r.from_cache, saved_out += r.bytes_saved.has_value();
+    if (r.from_cache) CHECK(r.phases.empty());
+  }
+  CHECK(cached_in >= 3);
+  CHECK(cached_out == cached_in);
+  CHECK(saved_out == saved_in);
 }

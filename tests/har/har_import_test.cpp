@@ -550,3 +550,38 @@ TEST_CASE("a response from the HTTP cache is exported with _fromCache and import
   CHECK_FALSE(d.connection);
   CHECK(d.cache_reason.empty());
 }
+
+// Review of issues 12 and 13 (finding 15): a --repeat-view HAR's pages said nothing of their
+// group or view, so imported again they were two unrelated runs.
+TEST_CASE("a group's pages carry its id, view and run number, and import gives them back") {
+  Run first = synthetic::page(3, false), repeat = synthetic::page(3, false);
+  first.id = 4;
+  repeat.id = 5;
+  first.group_id = repeat.group_id = 2;
+  first.view = RunView::kFirst;
+  repeat.view = RunView::kRepeat;
+  first.run_number = repeat.run_number = 1;
+  const json har = json::parse(har::write_har({first, repeat}));
+  CHECK(har["log"]["pages"][1]["_group_id"] == 2);
+  CHECK(har["log"]["pages"][1]["_view"] == "repeat");
+  CHECK(har["log"]["pages"][1]["_run_number"] == 1);
+  auto runs = har::read_har(har.dump(), {});
+  REQUIRE(runs.ok());
+  REQUIRE(runs->size() == 2);
+  CHECK((*runs)[0].group_id == 2);  // the file's number: the caller stores the group
+  CHECK((*runs)[0].view == RunView::kFirst);
+  CHECK((*runs)[1].group_id == 2);
+  CHECK((*runs)[1].view == RunView::kRepeat);
+  CHECK((*runs)[1].run_number == 1);
+
+  json wpt = har_of({entry("http://a.test/", "2026-12-01T10:00:00.000Z", kTls)}, "WebPagetest");
+  wpt["log"]["pages"][0]["_run"] = 2;
+  wpt["log"]["pages"][0]["_cached"] = 1;
+  const Run w = one_run(wpt);
+  CHECK(w.group_id == har::kWebPageTestGroup);
+  CHECK(w.view == RunView::kRepeat);
+  CHECK(w.run_number == 2);
+  const Run alone = one_run(har_of({entry("http://a.test/", "2026-12-01T10:00:00.000Z", kTls)}));
+  CHECK_FALSE(alone.group_id);
+  CHECK_FALSE(alone.view);
+}
