@@ -261,6 +261,13 @@ ordered_json entry_json(const Run& run, const Request& r, const std::string& run
   e["_seq"] = r.seq;
   // startedDateTime holds whole milliseconds; the start on the run clock keeps the rest.
   e["_start_ms"] = micro_round(start);
+  // Each phase's own span on the run clock: HAR's timings lay phases end to end, so the gaps
+  // between them (curl's bookkeeping) and the request's end come back only from here.
+  ordered_json phases = ordered_json::object();
+  for (const auto& p : r.phases)
+    phases[std::string(phase_name(p.phase))] = ordered_json::array({micro_round(p.span.start_ms), micro_round(p.span.end_ms)});
+  if (!phases.empty()) e["_phases"] = std::move(phases);
+  e["_end_ms"] = micro_round(r.span.end_ms);
   if (r.discovered_ms) e["_discovered_ms"] = micro_round(*r.discovered_ms);
   if (r.reused) e["_reused_connection"] = true;
   // The HTTP cache: DevTools' mark for a response the cache answered ("disk": pageload's

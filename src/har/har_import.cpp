@@ -199,6 +199,32 @@ void read_group(const json& page, Run& run) {
   if (run.group_id && !run.view) run.view = RunView::kFirst;
 }
 
+// pageload's own `_phases` ({name: [start_ms, end_ms]} on the run clock) and `_end_ms`: the
+// phases as measured, gaps between them kept, in place of the timings laid end to end. Taken
+// only whole: every span inside a day, none ending before it starts or before the entry's start.
+void read_own_phases(const json& e, double start_ms, Request& r) {
+  const json& given = obj(e, "_phases");
+  if (!given.is_object() || given.empty()) return;
+  std::vector<PhaseRecord> phases;
+  for (const auto& [name, span] : given.items()) {
+    const auto phase = phase_from_name(name);
+    if (!phase || !span.is_array() || span.size() != 2 || !span[0].is_number() || !span[1].is_number()) return;
+    const double a = span[0].get<double>(), b = span[1].get<double>();
+    if (!std::isfinite(a) || !std::isfinite(b) || a < start_ms - 0.002 || b < a || b > kMaxTimingMs) return;
+    PhaseRecord rec;
+    rec.phase = *phase;
+    rec.span = Span{a, b};
+    phases.push_back(rec);
+  }
+  std::stable_sort(phases.begin(), phases.end(),
+                   [](const PhaseRecord& x, const PhaseRecord& y) { return x.span.start_ms < y.span.start_ms; });
+  double end = start_ms;
+  for (const auto& p : phases) end = std::max(end, p.span.end_ms);
+  if (auto given_end = num(e, "_end_ms"); given_end && *given_end >= end && *given_end <= kMaxTimingMs) end = *given_end;
+  r.phases = std::move(phases);
+  r.span = Span{start_ms, end};
+}
+
 Run build_run(const Page& page, const json& creator, const ImportOptions& o, std::vector<std::string> file_warnings) {
   Run run;
   run.source = "har";
@@ -295,7 +321,8 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
         t && std::fabs(*t - (end_ms - start_ms)) > 1.0 && std::fabs(*t - (end_ms - start_ms) - ssl_ms) > 1.0)
       r.warnings.push_back("the entry's time (" + fmt_ms(*t) + " ms) is not the sum of its timings (" +
                            fmt_ms(end_ms - start_ms) + " ms)");
-    load_end = std::max(load_end, end_ms);
+    if (!r.from_cache) read_own_phases(e, start_ms, r);
+    load_end = std::max(load_end, r.span.end_ms);
 
     // The resource type the producer gave, else from the MIME type; the first entry is the document.
     if (auto t = type_from_devtools(str(e, "_resourceType"))) r.resource_type = *t;
