@@ -445,6 +445,67 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
   return run;
 }
 
+// Counts the elements of log.entries while the text is parsed, building nothing, and stops
+// at the first past kMaxEntries: a file that is refused for its size in entries is refused
+// before a DOM of it (about ten times the text) is built.
+class EntryCounter : public nlohmann::json_sax<json> {
+ public:
+  std::size_t count = 0;
+  bool too_many = false;
+
+  bool null() override { return element(); }
+  bool boolean(bool) override { return element(); }
+  bool number_integer(number_integer_t) override { return element(); }
+  bool number_unsigned(number_unsigned_t) override { return element(); }
+  bool number_float(number_float_t, const string_t&) override { return element(); }
+  bool string(string_t&) override { return element(); }
+  bool binary(binary_t&) override { return element(); }
+  bool start_object(std::size_t) override {
+    if (!element()) return false;
+    frames_.push_back({true, {}, false});
+    return true;
+  }
+  bool key(string_t& k) override {
+    // Only the two keys on the way to log.entries are kept.
+    if (frames_.size() <= 2) frames_.back().key = k;
+    return true;
+  }
+  bool end_object() override { return pop(); }
+  bool start_array(std::size_t) override {
+    if (!element()) return false;
+    const bool entries = frames_.size() == 2 && frames_[0].key == "log" && frames_[1].key == "entries";
+    frames_.push_back({false, {}, entries});
+    return true;
+  }
+  bool end_array() override { return pop(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+
+ private:
+  struct Frame {
+    bool object;
+    std::string key;
+    bool entries;  // the array log.entries
+  };
+  std::vector<Frame> frames_;
+
+  // A value starts: one more entry when it is an element of log.entries.
+  bool element() {
+    if (!frames_.empty() && frames_.back().entries && ++count > kMaxEntries) {
+      too_many = true;
+      return false;  // stop: nothing more needs reading
+    }
+    return true;
+  }
+  bool pop() {
+    if (!frames_.empty()) frames_.pop_back();
+    return true;
+  }
+};
+
+// Files below this many bytes are parsed at once: their DOM is small, and a second pass
+// would only cost time.
+constexpr std::size_t kPrecountBytes = 8u << 20;
+
 }  // namespace
 
 StatusOr<std::vector<Run>> read_har(std::string_view text, const ImportOptions& o) {
@@ -455,6 +516,16 @@ StatusOr<std::vector<Run>> read_har(std::string_view text, const ImportOptions& 
   json::parser_callback_t drop_bodies = [](int, json::parse_event_t event, json& parsed) {
     return !(event == json::parse_event_t::key && parsed.is_string() && parsed.get_ref<const std::string&>() == "text");
   };
+  if (text.size() > kPrecountBytes) {
+    EntryCounter counter;
+    try {
+      json::sax_parse(text.begin(), text.end(), &counter);
+    } catch (const json::exception&) {
+      // Not JSON: the parse below says where.
+    }
+    if (counter.too_many)
+      return bad(o, "more than " + std::to_string(kMaxEntries) + " entries: not imported");
+  }
   json doc;
   try {
     doc = json::parse(text.begin(), text.end(), drop_bodies);

@@ -595,3 +595,21 @@ TEST_CASE("a group's pages carry its id, view and run number, and import gives t
   CHECK_FALSE(alone.group_id);
   CHECK_FALSE(alone.view);
 }
+
+// Review of issues 12 and 13 (finding 16): a 42 MB file of 100,001 entries took 415 MB
+// (a DOM of the whole file) before it was refused. Past kMaxEntries the count stops the read:
+// here the text after the 100,001st entry is not even JSON, and the refusal names the count.
+TEST_CASE("a file of more than 100,000 entries is refused for its count before the rest of it is read into memory") {
+  std::string text = R"({"log": {"version": "1.2", "entries": [)";
+  const std::string one = R"({"startedDateTime": "2026-12-01T10:00:00.000Z", "request": {"url": "http://a.test/0123456789abcdef"}},)";
+  text.reserve(one.size() * (har::kMaxEntries + 2) + 100);
+  for (std::size_t i = 0; i <= har::kMaxEntries; ++i) text += one;
+  text += "{ this is where a DOM parse would fail";
+  REQUIRE(text.size() > (8u << 20));
+  har::ImportOptions o;
+  o.file = "many.har";
+  auto runs = har::read_har(text, o);
+  REQUIRE_FALSE(runs.ok());
+  CHECK(runs.status().code() == Code::kUsage);
+  CHECK(runs.status().message() == "many.har: more than 100000 entries: not imported");
+}
