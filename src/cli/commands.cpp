@@ -16,6 +16,7 @@
 #include <functional>
 #include <iostream>
 #include <iterator>
+#include <map>
 #include <set>
 
 #include "cli/curl_headers.h"
@@ -902,7 +903,32 @@ int import_command(const std::string& db_flag, const std::string& file, const st
   auto db = store::Database::open(database_path(db_flag));
   if (!db.ok()) return fail(db.status());
   if (Status s = db.value()->begin_group(); !s.ok()) return fail(s);
+  // The file's groups (a --repeat-view or -n export, a WebPageTest test): one stored group
+  // each, its runs keeping their view and run number.
+  std::map<int64_t, int64_t> group_of;
   for (Run& run : runs.value()) {
+    if (!run.group_id) continue;
+    auto [it, fresh] = group_of.try_emplace(*run.group_id, 0);
+    if (fresh) {
+      RunGroup group;
+      group.url = run.url;
+      group.label = label;
+      group.runs = 0;
+      for (const Run& r : runs.value()) {
+        if (r.group_id != run.group_id) continue;
+        if (r.view == RunView::kRepeat) group.repeat_view = true;
+        else ++group.runs;
+      }
+      group.runs = std::max(1, group.runs);
+      if (Status s = db.value()->create_run_group(group); !s.ok()) {
+        db.value()->abandon_group();
+        return fail(s);
+      }
+      it->second = group.id;
+    }
+  }
+  for (Run& run : runs.value()) {
+    if (run.group_id) run.group_id = group_of.at(*run.group_id);
     if (Status s = db.value()->finish_run(run); !s.ok()) {
       db.value()->abandon_group();  // nothing of this file is stored
       return fail(s);
@@ -910,8 +936,13 @@ int import_command(const std::string& db_flag, const std::string& file, const st
   }
   if (Status s = db.value()->commit_group(); !s.ok()) return fail(s);
   for (const Run& run : runs.value()) {
-    std::cout << "run " << run.id << ": " << safe(run.url, 200) << " (" << run.requests.size() << " requests, from "
-              << safe(run.producer.empty() ? std::string("an unnamed producer") : run.producer, 80) << ")\n";
+    std::cout << "run " << run.id << ": " << safe(run.url, 200) << " (" << run.requests.size()
+              << (run.requests.size() == 1 ? " request" : " requests") << ", from "
+              << safe(run.producer.empty() ? std::string("an unnamed producer") : run.producer, 80) << ")";
+    if (run.group_id)
+      std::cout << " in group " << *run.group_id << ", " << run_view_name(run.view.value_or(RunView::kFirst)) << " view"
+                << (run.run_number ? " " + std::to_string(*run.run_number) : std::string());
+    std::cout << "\n";
     std::set<std::string> said;
     for (const auto& w : run.warnings)
       if (said.insert(w).second) std::cerr << "pageload: import: run " << run.id << ": " << safe(w, 300) << "\n";

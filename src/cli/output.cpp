@@ -167,7 +167,8 @@ std::string format_show(const Run& run, int width) {
   if (run.failure) out << "  error      " << code_name(run.failure->code) << ": " << safe(run.failure->message) << "\n";
   if (std::string unverified = unverified_line(run); !unverified.empty()) out << "  tls        " << unverified << "\n";
   for (const auto& w : run.warnings) out << "  warning    " << safe(w) << "\n";
-  out << "  versions   " << run.tool_version << "; " << run.library_versions << "\n";
+  // An imported run has no library versions: no trailing "; ".
+  out << "  versions   " << run.tool_version << (run.library_versions.empty() ? "" : "; " + run.library_versions) << "\n";
   if (!run.requests.empty()) {
     const TableStyle style{width, false};
     out << "\n" << format_request_table(run, style) << "\n" << format_totals(run, style);
@@ -220,8 +221,10 @@ std::string format_show(const Run& run, int width) {
     if (r.failure) out << "  error      " << code_name(r.failure->code) << ": " << safe(r.failure->message) << "\n";
   }
   for (const auto& c : run.connections) {
-    out << "\nconnection #" << c.id << ": " << c.scheme << "://" << c.host << ":" << c.port << "  " << c.local_ip << ":"
-        << c.local_port << " -> " << safe(c.remote_ip, 64) << ":" << c.remote_port << "  (" << c.requests
+    // An imported connection has no local end (a HAR records none): left out, not ":0".
+    const std::string local = c.local_ip.empty() ? std::string() : c.local_ip + ":" + std::to_string(c.local_port) + " ";
+    out << "\nconnection #" << c.id << ": " << c.scheme << "://" << c.host << ":" << c.port << "  " << local << "-> "
+        << (c.family == 6 ? "[" + safe(c.remote_ip, 64) + "]" : safe(c.remote_ip, 64)) << ":" << c.remote_port << "  (" << c.requests
         << (c.requests == 1 ? " request)\n" : " requests)\n");
     if (!c.proxy.empty()) out << "  proxy      " << safe(c.proxy) << "\n";
     if (!c.retry_reason.empty()) out << "  given up   " << safe(c.retry_reason) << " (curl retried)\n";

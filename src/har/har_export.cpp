@@ -224,7 +224,8 @@ ordered_json entry_json(const Run& run, const Request& r, const std::string& run
   const int64_t decoded = r.body_decoded.value_or(r.body_bytes.value_or(0));
   ordered_json content{{"size", decoded},
                        {"mimeType", r.content_type.empty() ? "x-unknown" : r.content_type}};
-  if (r.body_bytes && r.body_decoded && *r.body_decoded >= *r.body_bytes)
+  // A response from the cache came over no wire: its body is not compressed to 0 bytes.
+  if (!r.from_cache && r.body_bytes && r.body_decoded && *r.body_decoded >= *r.body_bytes)
     content["compression"] = *r.body_decoded - *r.body_bytes;
   ordered_json response{{"status", r.status.value_or(0)},
                         {"statusText", r.reason},
@@ -235,6 +236,9 @@ ordered_json entry_json(const Run& run, const Request& r, const std::string& run
                         {"redirectURL", r.redirect_url},
                         {"headersSize", r.header_bytes ? ordered_json(*r.header_bytes) : ordered_json(-1)},
                         {"bodySize", r.body_bytes ? ordered_json(*r.body_bytes) : ordered_json(-1)}};
+  // Where Chrome DevTools writes it: the bytes received for the response, headers and body.
+  if (r.header_bytes || r.body_bytes)
+    response["_transferSize"] = r.header_bytes.value_or(0) + r.body_bytes.value_or(0);
 
   ordered_json timings{{"blocked", timing(t.blocked)}, {"dns", timing(t.dns)},   {"connect", timing(t.connect)},
                        {"ssl", timing(t.ssl)},         {"send", t.send},         {"wait", t.wait},
@@ -249,14 +253,30 @@ ordered_json entry_json(const Run& run, const Request& r, const std::string& run
   e["cache"] = ordered_json::object();
   e["timings"] = std::move(timings);
   if (conn && !conn->remote_ip.empty()) e["serverIPAddress"] = conn->remote_ip;
+  if (conn && conn->remote_port > 0) e["_serverPort"] = conn->remote_port;  // Playwright's name
   if (r.connection) e["connection"] = std::to_string(*r.connection);
   e["_initiator"] = initiator_json(run, r);
   if (r.priority) e["_priority"] = devtools_priority(*r.priority);
   e["_resourceType"] = resource_type_name(r.resource_type);
-  if (r.header_bytes || r.body_bytes) e["_transferSize"] = r.header_bytes.value_or(0) + r.body_bytes.value_or(0);
   e["_seq"] = r.seq;
+  // startedDateTime holds whole milliseconds; the start on the run clock keeps the rest.
+  e["_start_ms"] = micro_round(start);
+  // Each phase's own span on the run clock: HAR's timings lay phases end to end, so the gaps
+  // between them (curl's bookkeeping) and the request's end come back only from here.
+  ordered_json phases = ordered_json::object();
+  for (const auto& p : r.phases)
+    phases[std::string(phase_name(p.phase))] = ordered_json::array({micro_round(p.span.start_ms), micro_round(p.span.end_ms)});
+  if (!phases.empty()) e["_phases"] = std::move(phases);
+  e["_end_ms"] = micro_round(r.span.end_ms);
   if (r.discovered_ms) e["_discovered_ms"] = micro_round(*r.discovered_ms);
   if (r.reused) e["_reused_connection"] = true;
+  // The HTTP cache: DevTools' mark for a response the cache answered ("disk": pageload's
+  // cache is a file), and pageload's own lookup, bytes spared and what the headers allowed.
+  if (r.from_cache) e["_fromCache"] = "disk";
+  if (!r.cache_lookup.empty()) e["_cache_lookup"] = r.cache_lookup;
+  if (r.bytes_saved) e["_bytes_saved"] = *r.bytes_saved;
+  if (r.cache_lifetime_s) e["_cache_lifetime_s"] = micro_round(*r.cache_lifetime_s);
+  if (!r.cache_reason.empty()) e["_cache_reason"] = r.cache_reason;
   if (r.dns_lookup && *r.dns_lookup >= 0 && static_cast<std::size_t>(*r.dns_lookup) < run.dns_lookups.size() &&
       r.phase(Phase::kDns))
     e["_dns"] = dns_json(run.dns_lookups[*r.dns_lookup]);
@@ -280,8 +300,13 @@ ordered_json page_json(const Run& run) {
                     {"title", run.final_url.empty() ? run.url : run.final_url},
                     {"pageTimings", std::move(timings)}};
   page["_run_id"] = run.id;
+  page["_started_at"] = run.started_at;  // with microseconds: the entries' _start_ms count from it
   page["_outcome"] = outcome_name(run.outcome);
   if (!run.label.empty()) page["_label"] = run.label;
+  // Its place in a group (-n, --repeat-view), as WebPageTest marks its pages (_run, _cached).
+  if (run.group_id) page["_group_id"] = *run.group_id;
+  if (run.view) page["_view"] = run_view_name(*run.view);
+  if (run.run_number) page["_run_number"] = *run.run_number;
   if (run.failure)
     page["_error"] = {{"class", std::string(code_name(run.failure->code))}, {"message", run.failure->message}};
   if (!run.warnings.empty()) page["_warnings"] = run.warnings;

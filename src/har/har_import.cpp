@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "cache/policy.h"
 #include "core/ascii.h"
 #include "core/redact.h"
 #include "core/url.h"
@@ -29,8 +30,7 @@ bool is_token(const std::string& s) {
   return true;
 }
 
-bool is_ip_address(std::string ip) {
-  if (ip.size() > 2 && ip.front() == '[' && ip.back() == ']') ip = ip.substr(1, ip.size() - 2);
+bool is_ip_address(const std::string& ip) {
   unsigned char buf[sizeof(in6_addr)];
   return inet_pton(AF_INET, ip.c_str(), buf) == 1 || inet_pton(AF_INET6, ip.c_str(), buf) == 1;
 }
@@ -98,7 +98,8 @@ std::optional<Priority> priority_from_devtools(const std::string& p) {
 struct Entry {
   const json* e = nullptr;
   long long start_us = 0;
-  std::size_t index = 0;  // in the file: ties keep the file's order
+  std::size_t index = 0;    // in the file: ties keep the file's order
+  std::optional<long long> seq;  // pageload's `_seq`: its request order
 };
 
 struct Page {
@@ -122,7 +123,9 @@ std::string fmt_ms(double v) {
 }
 
 // Lays the entry's timings out as phases from `start` (ms on the run clock); returns the end.
-double lay_out_phases(Request& r, const json& t, double start) {
+// A request that failed before it was sent (`failed`) gets no send, wait or receive of 0:
+// producers write 0 there for phases that did not happen.
+double lay_out_phases(Request& r, const json& t, double start, bool failed) {
   // A timing past a day is no measurement (a producer's overflow, a hand-made file): read as
   // absent, with a warning, so it cannot push the page's figures out of range.
   auto sane = [&r](const json& timings, const char* key) -> std::optional<double> {
@@ -154,7 +157,8 @@ double lay_out_phases(Request& r, const json& t, double start) {
   }
   double at = start;
   auto add = [&](Phase p, double ms) {
-    if (ms <= 0 && p != Phase::kSend && p != Phase::kWait && p != Phase::kReceive) return;
+    const bool exchange = p == Phase::kSend || p == Phase::kWait || p == Phase::kReceive;
+    if (ms <= 0 && (!exchange || failed)) return;
     PhaseRecord rec;
     rec.phase = p;
     rec.span = Span{at, at + std::max(0.0, ms)};
@@ -173,6 +177,52 @@ double lay_out_phases(Request& r, const json& t, double start) {
     add(phase, v && *v > 0 ? *v : 0);
   }
   return at;
+}
+
+// The page's place in a group: pageload's `_group_id`, `_view` and `_run_number`, else
+// WebPageTest's `_run` and `_cached` (its pages are one test: group kWebPageTestGroup).
+// Run::group_id is the file's group number here; the caller stores a group for each.
+void read_group(const json& page, Run& run) {
+  auto whole = [](std::optional<double> v) -> std::optional<int64_t> {
+    if (!v || *v < 1 || *v > 1e9 || *v != std::floor(*v)) return std::nullopt;
+    return static_cast<int64_t>(*v);
+  };
+  if (auto g = whole(num(page, "_group_id"))) {
+    run.group_id = *g;
+    run.view = run_view_from_name(str(page, "_view"));
+    if (auto n = whole(num(page, "_run_number"))) run.run_number = static_cast<int>(*n);
+  } else if (auto n = whole(num(page, "_run")); n && num(page, "_cached")) {
+    run.group_id = kWebPageTestGroup;
+    run.view = *num(page, "_cached") != 0 ? RunView::kRepeat : RunView::kFirst;
+    run.run_number = static_cast<int>(*n);
+  }
+  if (run.group_id && !run.view) run.view = RunView::kFirst;
+}
+
+// pageload's own `_phases` ({name: [start_ms, end_ms]} on the run clock) and `_end_ms`: the
+// phases as measured, gaps between them kept, in place of the timings laid end to end. Taken
+// only whole: every span inside a day, none ending before it starts or before the entry's start.
+void read_own_phases(const json& e, double start_ms, Request& r) {
+  const json& given = obj(e, "_phases");
+  if (!given.is_object() || given.empty()) return;
+  std::vector<PhaseRecord> phases;
+  for (const auto& [name, span] : given.items()) {
+    const auto phase = phase_from_name(name);
+    if (!phase || !span.is_array() || span.size() != 2 || !span[0].is_number() || !span[1].is_number()) return;
+    const double a = span[0].get<double>(), b = span[1].get<double>();
+    if (!std::isfinite(a) || !std::isfinite(b) || a < start_ms - 0.002 || b < a || b > kMaxTimingMs) return;
+    PhaseRecord rec;
+    rec.phase = *phase;
+    rec.span = Span{a, b};
+    phases.push_back(rec);
+  }
+  std::stable_sort(phases.begin(), phases.end(),
+                   [](const PhaseRecord& x, const PhaseRecord& y) { return x.span.start_ms < y.span.start_ms; });
+  double end = start_ms;
+  for (const auto& p : phases) end = std::max(end, p.span.end_ms);
+  if (auto given_end = num(e, "_end_ms"); given_end && *given_end >= end && *given_end <= kMaxTimingMs) end = *given_end;
+  r.phases = std::move(phases);
+  r.span = Span{start_ms, end};
 }
 
 Run build_run(const Page& page, const json& creator, const ImportOptions& o, std::vector<std::string> file_warnings) {
@@ -196,6 +246,7 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
   }
   options["title"] = o.keep_secrets ? page.title : redact_text(page.title);
   run.options_json = options.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (page.page) read_group(*page.page, run);
 
   std::map<std::string, int> connection_of;   // the HAR's connection key -> index
   std::map<std::string, int> seq_of_url;      // the first request of each URL
@@ -233,21 +284,45 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
     r.body_bytes = byte_count(resp, "bodySize");
     // DevTools writes headersSize and bodySize -1 over HTTP/2 (it has no header text) and the
     // bytes received as _transferSize: without a split, all of them count as the body.
-    if (auto transfer = byte_count(e, "_transferSize"); transfer && !r.body_bytes)
+    // Chrome writes it inside `response`; pageload's earlier exports wrote it on the entry.
+    auto transfer = byte_count(resp, "_transferSize");
+    if (!transfer) transfer = byte_count(e, "_transferSize");
+    if (transfer && !r.body_bytes)
       r.body_bytes = r.header_bytes ? std::max<int64_t>(0, *transfer - *r.header_bytes) : *transfer;
     const json& content = obj(resp, "content");
     r.body_decoded = byte_count(content, "size");
     r.content_type = str(content, "mimeType");
+    if (auto found = num(e, "_discovered_ms"); found && *found >= 0 && *found <= kMaxTimingMs) r.discovered_ms = *found;
 
-    const double end_ms = lay_out_phases(r, obj(e, "timings"), start_ms);
+    // Failed: pageload's or Chrome's `_error` (on the entry or its response), or no status.
+    const json& error = obj(e, "_error").is_null() ? obj(resp, "_error") : obj(e, "_error");
+    const bool failed = !r.status || error.is_object() || (error.is_string() && !error.get_ref<const std::string&>().empty());
+    const double end_ms = lay_out_phases(r, obj(e, "timings"), start_ms, failed);
     r.span = Span{start_ms, end_ms};
+    // The HTTP cache: DevTools' `_fromCache` ("disk", "memory") is a response nothing went on
+    // the network for: no phases, no connection. pageload's own lookup and savings as written.
+    if (const json& cached = obj(e, "_fromCache"); (cached.is_string() && !cached.get_ref<const std::string&>().empty()) ||
+                                                   (cached.is_boolean() && cached.get<bool>())) {
+      r.from_cache = true;
+      r.cache_lookup = "fresh";
+      r.phases.clear();
+    }
+    if (const std::string lookup = str(e, "_cache_lookup");
+        lookup == "fresh" || lookup == "revalidated" || lookup == "changed" || lookup == "miss")
+      r.cache_lookup = lookup;
+    r.bytes_saved = byte_count(e, "_bytes_saved");
+    if (auto v = num(e, "_cache_lifetime_s"); v && *v >= 0 && *v < 1e12) r.cache_lifetime_s = *v;
+    if (const std::string reason = str(e, "_cache_reason");
+        std::find(cache::kReasonNames.begin(), cache::kReasonNames.end(), reason) != cache::kReasonNames.end())
+      r.cache_reason = reason;  // only the names the store knows
     // Playwright's `time` adds ssl a second time (its connect already holds it): not worth a warning.
     const double ssl_ms = std::max(0.0, num(obj(e, "timings"), "ssl").value_or(0));
     if (auto t = num(e, "time");
         t && std::fabs(*t - (end_ms - start_ms)) > 1.0 && std::fabs(*t - (end_ms - start_ms) - ssl_ms) > 1.0)
       r.warnings.push_back("the entry's time (" + fmt_ms(*t) + " ms) is not the sum of its timings (" +
                            fmt_ms(end_ms - start_ms) + " ms)");
-    load_end = std::max(load_end, end_ms);
+    if (!r.from_cache) read_own_phases(e, start_ms, r);
+    load_end = std::max(load_end, r.span.end_ms);
 
     // The resource type the producer gave, else from the MIME type; the first entry is the document.
     if (auto t = type_from_devtools(str(e, "_resourceType"))) r.resource_type = *t;
@@ -282,12 +357,14 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
     // The connection: the producer's id, else the server address and origin.
     std::string key = str(e, "connection");
     std::string ip = str(e, "serverIPAddress");
+    // Chrome writes an IPv6 address in brackets ("[2001:db8::1]"); it is stored bare.
+    if (ip.size() > 2 && ip.front() == '[' && ip.back() == ']') ip = ip.substr(1, ip.size() - 2);
     if (!ip.empty() && !is_ip_address(ip)) {
       r.warnings.push_back("serverIPAddress \"" + ip.substr(0, 40) + "\" is not an IP address: dropped");
       ip.clear();
     }
     if (key.empty() && !ip.empty()) key = ip + " " + r.scheme + "://" + r.host + ":" + std::to_string(r.port);
-    if (!key.empty()) {
+    if (!key.empty() && !r.from_cache) {
       key += " " + r.scheme + "://" + r.host + ":" + std::to_string(r.port);  // one id per origin at most
       auto [it, fresh] = connection_of.try_emplace(key, static_cast<int>(run.connections.size()));
       if (fresh) {
@@ -297,7 +374,9 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
         c.host = r.host;
         c.port = r.port;
         c.remote_ip = ip;
+        // The port the producer gives (Playwright's and pageload's `_serverPort`), else the URL's.
         if (auto port = num(e, "_serverPort"); port && *port > 0 && *port < 65536) c.remote_port = static_cast<int>(*port);
+        else if (!ip.empty()) c.remote_port = r.port;
         c.family = ip.find(':') != std::string::npos ? 6 : (ip.empty() ? 0 : 4);
         if (const PhaseRecord* p = r.phase(Phase::kConnect)) c.connect = p->span;
         run.connections.push_back(c);
@@ -322,10 +401,9 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
 
     // A failed request: pageload's `_error` (its class and phase), a browser's net error name,
     // or no response at all.
-    const json& error = obj(e, "_error").is_null() ? obj(resp, "_error") : obj(e, "_error");
-    if (auto failed = read_error(error); failed && (error.is_object() || !r.status)) {
-      r.failure = failed->failure;
-      r.error_phase = failed->phase;
+    if (auto why = read_error(error); why && (error.is_object() || !r.status)) {
+      r.failure = why->failure;
+      r.error_phase = why->phase;
     } else if (!r.status) {
       r.failure = read_error(json(""))->failure;
       r.error_phase = Phase::kWait;
@@ -367,6 +445,67 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
   return run;
 }
 
+// Counts the elements of log.entries while the text is parsed, building nothing, and stops
+// at the first past kMaxEntries: a file that is refused for its size in entries is refused
+// before a DOM of it (about ten times the text) is built.
+class EntryCounter : public nlohmann::json_sax<json> {
+ public:
+  std::size_t count = 0;
+  bool too_many = false;
+
+  bool null() override { return element(); }
+  bool boolean(bool) override { return element(); }
+  bool number_integer(number_integer_t) override { return element(); }
+  bool number_unsigned(number_unsigned_t) override { return element(); }
+  bool number_float(number_float_t, const string_t&) override { return element(); }
+  bool string(string_t&) override { return element(); }
+  bool binary(binary_t&) override { return element(); }
+  bool start_object(std::size_t) override {
+    if (!element()) return false;
+    frames_.push_back({true, {}, false});
+    return true;
+  }
+  bool key(string_t& k) override {
+    // Only the two keys on the way to log.entries are kept.
+    if (frames_.size() <= 2) frames_.back().key = k;
+    return true;
+  }
+  bool end_object() override { return pop(); }
+  bool start_array(std::size_t) override {
+    if (!element()) return false;
+    const bool entries = frames_.size() == 2 && frames_[0].key == "log" && frames_[1].key == "entries";
+    frames_.push_back({false, {}, entries});
+    return true;
+  }
+  bool end_array() override { return pop(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+
+ private:
+  struct Frame {
+    bool object;
+    std::string key;
+    bool entries;  // the array log.entries
+  };
+  std::vector<Frame> frames_;
+
+  // A value starts: one more entry when it is an element of log.entries.
+  bool element() {
+    if (!frames_.empty() && frames_.back().entries && ++count > kMaxEntries) {
+      too_many = true;
+      return false;  // stop: nothing more needs reading
+    }
+    return true;
+  }
+  bool pop() {
+    if (!frames_.empty()) frames_.pop_back();
+    return true;
+  }
+};
+
+// Files below this many bytes are parsed at once: their DOM is small, and a second pass
+// would only cost time.
+constexpr std::size_t kPrecountBytes = 8u << 20;
+
 }  // namespace
 
 StatusOr<std::vector<Run>> read_har(std::string_view text, const ImportOptions& o) {
@@ -377,6 +516,16 @@ StatusOr<std::vector<Run>> read_har(std::string_view text, const ImportOptions& 
   json::parser_callback_t drop_bodies = [](int, json::parse_event_t event, json& parsed) {
     return !(event == json::parse_event_t::key && parsed.is_string() && parsed.get_ref<const std::string&>() == "text");
   };
+  if (text.size() > kPrecountBytes) {
+    EntryCounter counter;
+    try {
+      json::sax_parse(text.begin(), text.end(), &counter);
+    } catch (const json::exception&) {
+      // Not JSON: the parse below says where.
+    }
+    if (counter.too_many)
+      return bad(o, "more than " + std::to_string(kMaxEntries) + " entries: not imported");
+  }
   json doc;
   try {
     doc = json::parse(text.begin(), text.end(), drop_bodies);
@@ -408,7 +557,9 @@ StatusOr<std::vector<Run>> read_har(std::string_view text, const ImportOptions& 
       page.id = str(p, "id");
       page.title = str(p, "title");
       page.page = &p;
-      page.start_us = parse_wall_time_us(str(p, "startedDateTime"));
+      // pageload's own page start keeps the microseconds its entries' _start_ms count from.
+      page.start_us = parse_wall_time_us(str(p, "_started_at"));
+      if (!page.start_us) page.start_us = parse_wall_time_us(str(p, "startedDateTime"));
       if (page_index.count(page.id)) continue;  // a second page of one id adds nothing
       page_index[page.id] = pages.size();
       pages.push_back(std::move(page));
@@ -434,7 +585,14 @@ StatusOr<std::vector<Run>> read_har(std::string_view text, const ImportOptions& 
                                           : "entries name page \"" + ref + "\", which log.pages lacks: imported as a run of their own");
       it = page_index.find(ref);
     }
-    pages[it->second].entries.push_back(Entry{&e, *start, i});
+    Entry entry{&e, *start, i};
+    // pageload's own export: the start on the run clock to the microsecond, and the order.
+    Page& page = pages[it->second];
+    if (auto at = num(e, "_start_ms"); at && page.start_us && *at >= 0 && *at <= kMaxTimingMs)
+      entry.start_us = *page.start_us + std::llround(*at * 1000.0);
+    if (auto seq = num(e, "_seq"); seq && *seq >= 0 && *seq < 1e9 && *seq == std::floor(*seq))
+      entry.seq = static_cast<long long>(*seq);
+    page.entries.push_back(entry);
   }
   if (skipped)
     file_warnings.push_back(std::to_string(skipped) +
@@ -445,6 +603,13 @@ StatusOr<std::vector<Run>> read_har(std::string_view text, const ImportOptions& 
     if (page.entries.empty()) continue;  // a page with no entries is no load
     std::stable_sort(page.entries.begin(), page.entries.end(),
                      [](const Entry& a, const Entry& b) { return a.start_us < b.start_us; });
+    // pageload's export numbers its requests (`_seq`): when every entry has a distinct one,
+    // that order is kept, so the requests come back with the numbers they had.
+    std::set<long long> seqs;
+    for (const auto& e : page.entries)
+      if (e.seq) seqs.insert(*e.seq);
+    if (seqs.size() == page.entries.size())
+      std::stable_sort(page.entries.begin(), page.entries.end(), [](const Entry& a, const Entry& b) { return *a.seq < *b.seq; });
     // The file's warnings once, on its first run: they are not each page's.
     runs.push_back(build_run(page, obj(log, "creator"), o, runs.empty() ? file_warnings : std::vector<std::string>{}));
   }

@@ -33,7 +33,13 @@ struct ImportOptions {
 inline constexpr std::size_t kMaxHarBytes = 256u << 20;  // larger files are refused
 inline constexpr std::size_t kMaxEntries = 100000;        // entries per file
 
-// The runs of a HAR document, in page order, ready to store. Fails with kUsage and one line
+// Run::group_id of the runs of a WebPageTest HAR (pages with `_run` and `_cached`): one test.
+inline constexpr int64_t kWebPageTestGroup = 0;
+
+// The runs of a HAR document, in page order, ready to store. A page that names its place in
+// a group (pageload's `_group_id`, `_view`, `_run_number`; WebPageTest's `_run`, `_cached`)
+// has view and run_number set and group_id the FILE's group number (kWebPageTestGroup for
+// WebPageTest): the caller stores one run group per distinct number and sets the ids. Fails with kUsage and one line
 // naming the problem: not JSON (where), not a HAR (what is missing), too many entries.
 StatusOr<std::vector<Run>> read_har(std::string_view text, const ImportOptions& options);
 

@@ -356,7 +356,7 @@ Data page_view(const Run& run, const Waterfall& w) {
   d.set("imported", optional_text(imported));
   d.set("group_place", optional_text(group_place(run)));
   d.set("tool_version", text(run.tool_version.empty() ? "pageload" : run.tool_version));
-  d.set("library_versions", text(run.library_versions));
+  d.set("library_versions", optional_text(run.library_versions));  // none for an imported run
   d.set("request_count", count_text(run.requests.size(), "request"));
   d.set("connection_count", count_text(run.connections.size(), "connection"));
   d.set("markers", markers_view(w));

@@ -77,7 +77,10 @@ constexpr char kSelectSummaries[] =
     " source, producer, group_id, view, run_number"
     " FROM runs WHERE ?2 IS NULL OR label = ?2"
     " ORDER BY started_at DESC, id DESC LIMIT ?1";
-constexpr char kSelectLatest[] = "SELECT id FROM runs ORDER BY started_at DESC, id DESC LIMIT 1";
+// `latest` is the run stored last, not the one that started last: an imported HAR's page
+// may have started long before the runs already stored, and `show latest` after `import`
+// means the run just imported.
+constexpr char kSelectLatest[] = "SELECT id FROM runs ORDER BY id DESC LIMIT 1";
 
 // Row id -> index of the element read from that row.
 using IndexOf = std::unordered_map<int64_t, int>;

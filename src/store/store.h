@@ -97,7 +97,8 @@ class Database {
   // The newest `limit` runs (by started_at), newest first; limit <= 0: all. With `label`,
   // only the runs stored with that label (exactly).
   StatusOr<std::vector<RunSummary>> list_runs(int limit = 20, const std::optional<std::string>& label = std::nullopt);
-  // The id of the newest run; Code::kUsage "no runs in DB" if there is none.
+  // The id of the run stored last (the highest id: an imported run is newer than the runs
+  // stored before it, whenever its page started); Code::kUsage "no runs in DB" if there is none.
   StatusOr<int64_t> latest_run_id();
   // Inserts a run_groups row (created_at: the current UTC time if empty) and sets
   // group.id. The group's runs then carry Run::group_id = group.id, with their view and

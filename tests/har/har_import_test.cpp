@@ -381,3 +381,235 @@ TEST_CASE("a hand-made _error naming the blocked phase or an unknown class is st
   REQUIRE(l.answers.size() == 1);
   CHECK(l.answers[0].ttl == 0);
 }
+
+namespace {
+
+double first_start(const Request& r) {
+  double start = r.span.start_ms;
+  for (const auto& p : r.phases) start = std::min(start, p.span.start_ms);
+  return start;
+}
+
+void shift(Request& r, double ms) {
+  r.span.start_ms += ms;
+  r.span.end_ms += ms;
+  for (auto& p : r.phases) p.span = Span{p.span.start_ms + ms, p.span.end_ms + ms};
+}
+
+}  // namespace
+
+// Review of issues 12 and 13 (finding 8): starts came back rounded to whole milliseconds
+// (the page's figures changed), ties were reordered, `_discovered_ms` and the server's port
+// were dropped.
+TEST_CASE("pageload's export imported again keeps starts to the microsecond, the request order, when each was found and the port") {
+  Run page = synthetic::page(4, false);
+  page.id = 3;
+  page.started_at = "2026-12-01T10:00:00.123456Z";
+  REQUIRE(page.requests.size() >= 3);
+  // The last request starts 0.3 ms before the second: written in start order, numbered by seq.
+  Request& last = page.requests.back();
+  shift(last, first_start(page.requests[1]) - first_start(last) - 0.3);
+  last.discovered_ms = 1.234;
+  // A gap between two phases, as curl leaves between its stamps: HAR's timings cannot hold it.
+  for (auto& p : page.requests[0].phases)
+    if (p.phase != page.requests[0].phases.front().phase) p.span = Span{p.span.start_ms + 0.25, p.span.end_ms + 0.25};
+  page.requests[0].span.end_ms += 0.25;
+  const Run back = one_run(json::parse(har::write_har({page})));
+  REQUIRE(back.requests.size() == page.requests.size());
+  CHECK(back.started_at == page.started_at);
+  int ports = 0;
+  for (std::size_t i = 0; i < page.requests.size(); ++i) {
+    const Request& in = page.requests[i];
+    const Request& out = back.requests[i];
+    CHECK(out.url == in.url);
+    CHECK(out.seq == in.seq);
+    CHECK(first_start(out) == Approx(first_start(in)).margin(0.0011));
+    CHECK(out.span.end_ms == Approx(in.span.end_ms).margin(0.0011));
+    REQUIRE(out.phases.size() == in.phases.size());
+    for (std::size_t p = 0; p < in.phases.size(); ++p) {  // each phase where it was, gaps kept
+      CHECK(out.phases[p].phase == in.phases[p].phase);
+      CHECK(out.phases[p].span.start_ms == Approx(in.phases[p].span.start_ms).margin(0.0011));
+      CHECK(out.phases[p].span.end_ms == Approx(in.phases[p].span.end_ms).margin(0.0011));
+    }
+    CHECK(out.discovered_ms.has_value() == in.discovered_ms.has_value());
+    if (in.discovered_ms) CHECK(*out.discovered_ms == Approx(*in.discovered_ms).margin(0.0011));
+    if (in.connection && out.connection) {
+      ++ports;
+      CHECK(back.connections.at(*out.connection).remote_port == page.connections.at(*in.connection).remote_port);
+    }
+  }
+  CHECK(ports >= 2);
+}
+
+TEST_CASE("a server address without a port takes the URL's, and an IPv6 one in brackets is stored bare") {
+  json e = entry("https://a.test:8443/", "2026-12-01T10:00:00.000Z", kTls);
+  e["serverIPAddress"] = "[2001:db8::1]";
+  json f = entry("http://b.test/", "2026-12-01T10:00:00.100Z", kTls);
+  f["serverIPAddress"] = "192.0.2.1";
+  const Run run = one_run(har_of({e, f}));
+  REQUIRE(run.connections.size() == 2);
+  CHECK(run.connections[0].remote_ip == "2001:db8::1");
+  CHECK(run.connections[0].family == 6);
+  CHECK(run.connections[0].remote_port == 8443);
+  CHECK(run.connections[1].remote_port == 80);
+}
+
+// Review of issues 12 and 13 (findings 8 and 14): a request that failed before it was sent
+// came back with send, wait and receive of 0.00 ms, phases that never happened.
+TEST_CASE("a request that failed before it was sent gets no send, wait or receive from the zeros of its HAR") {
+  Run failed = synthetic::failed_at_dns();
+  failed.id = 9;
+  const Run back = one_run(json::parse(har::write_har({failed})));
+  const Request& r = back.requests.at(0);
+  REQUIRE(r.failure);
+  CHECK(r.phase(Phase::kSend) == nullptr);
+  CHECK(r.phase(Phase::kWait) == nullptr);
+  CHECK(r.phase(Phase::kReceive) == nullptr);
+  CHECK(r.phase(Phase::kDns) != nullptr);
+
+  json chrome = entry("http://nowhere.test/x.png", "2026-12-01T10:00:00.050Z",
+                      {{"blocked", 1}, {"dns", -1}, {"connect", -1}, {"ssl", -1}, {"send", 0}, {"wait", 0}, {"receive", 0}}, 0);
+  chrome["response"]["_error"] = "net::ERR_NAME_NOT_RESOLVED";
+  const Run run = one_run(har_of({entry("http://a.test/", "2026-12-01T10:00:00.000Z", kTls), chrome}));
+  const Request& c = run.requests.at(1);
+  REQUIRE(c.failure);
+  CHECK(c.failure->code == Code::kDnsNxdomain);
+  CHECK(c.phase(Phase::kSend) == nullptr);
+  CHECK(c.phase(Phase::kWait) == nullptr);
+  CHECK(c.phase(Phase::kReceive) == nullptr);
+  CHECK(run.requests.at(0).phase(Phase::kWait) != nullptr);  // a request that got its answer keeps them
+}
+
+// Review of issues 12 and 13 (finding 10): Chrome writes _transferSize inside `response`,
+// where import did not look, and pageload's export wrote it on the entry.
+TEST_CASE("_transferSize is read inside the response, where Chrome writes it, and written there") {
+  json e = entry("https://a.test/", "2026-12-01T10:00:00.000Z", kTls);
+  e["response"]["headersSize"] = -1;
+  e["response"]["bodySize"] = -1;
+  e["response"]["_transferSize"] = 600;
+  const Run run = one_run(har_of({e}));
+  CHECK(run.requests.at(0).body_bytes == 600);
+
+  const json har = json::parse(har::write_har({synthetic::page(3, false)}));
+  const json& first = har["log"]["entries"][0];
+  CHECK_FALSE(first.contains("_transferSize"));
+  REQUIRE(first["response"].contains("_transferSize"));
+  CHECK(first["response"]["_transferSize"] ==
+        first["response"]["headersSize"].get<int64_t>() + first["response"]["bodySize"].get<int64_t>());
+}
+
+// Review of issues 12 and 13 (findings 7 and 11): the export did not mark responses the HTTP
+// cache answered, so they came back as 0 ms network requests, and DevTools' _fromCache was
+// not read.
+TEST_CASE("a response from the HTTP cache is exported with _fromCache and imported with no phases and its savings") {
+  Run page = synthetic::page(4, false);
+  page.id = 5;
+  REQUIRE(page.requests.size() >= 3);
+  Request& cached = page.requests[2];
+  cached.phases.clear();
+  cached.connection.reset();
+  cached.reused = false;
+  cached.dns_lookup.reset();
+  cached.span.end_ms = cached.span.start_ms;
+  cached.from_cache = true;
+  cached.cache_lookup = "fresh";
+  cached.bytes_saved = 700;
+  cached.body_bytes = 0;
+  cached.body_decoded = 23;
+  cached.cache_reason = "max-age";
+  cached.cache_lifetime_s = 3600;
+  Request& revalidated = page.requests[1];
+  revalidated.cache_lookup = "revalidated";
+  revalidated.bytes_saved = 50;
+  revalidated.cache_reason = "no-cache";
+
+  const json har = json::parse(har::write_har({page}));
+  const json* out = nullptr;
+  for (const auto& e : har["log"]["entries"])
+    if (e["_seq"] == cached.seq) out = &e;
+  REQUIRE(out);
+  CHECK((*out)["_fromCache"] == "disk");
+  CHECK_FALSE((*out)["response"]["content"].contains("compression"));
+  CHECK_FALSE(out->contains("connection"));
+
+  const Run back = one_run(har);
+  const Request& c = back.requests.at(2);
+  CHECK(c.from_cache);
+  CHECK(c.cache_lookup == "fresh");
+  CHECK(c.phases.empty());
+  CHECK_FALSE(c.connection);
+  CHECK(c.bytes_saved == 700);
+  CHECK(c.cache_reason == "max-age");
+  CHECK(c.cache_lifetime_s == Approx(3600));
+  const Request& r = back.requests.at(1);
+  CHECK_FALSE(r.from_cache);
+  CHECK(r.cache_lookup == "revalidated");
+  CHECK(r.bytes_saved == 50);
+  CHECK(r.phase(Phase::kWait) != nullptr);
+
+  json devtools = entry("https://a.test/cached.css", "2026-12-01T10:00:00.050Z",
+                        {{"blocked", -1}, {"dns", -1}, {"connect", -1}, {"ssl", -1}, {"send", 0}, {"wait", 4}, {"receive", 0}});
+  devtools["_fromCache"] = "disk";
+  devtools["connection"] = "7";
+  devtools["_cache_reason"] = "not a reason";
+  const Run dt = one_run(har_of({entry("https://a.test/", "2026-12-01T10:00:00.000Z", kTls), devtools}));
+  const Request& d = dt.requests.at(1);
+  CHECK(d.from_cache);
+  CHECK(d.cache_lookup == "fresh");
+  CHECK(d.phases.empty());
+  CHECK_FALSE(d.connection);
+  CHECK(d.cache_reason.empty());
+}
+
+// Review of issues 12 and 13 (finding 15): a --repeat-view HAR's pages said nothing of their
+// group or view, so imported again they were two unrelated runs.
+TEST_CASE("a group's pages carry its id, view and run number, and import gives them back") {
+  Run first = synthetic::page(3, false), repeat = synthetic::page(3, false);
+  first.id = 4;
+  repeat.id = 5;
+  first.group_id = repeat.group_id = 2;
+  first.view = RunView::kFirst;
+  repeat.view = RunView::kRepeat;
+  first.run_number = repeat.run_number = 1;
+  const json har = json::parse(har::write_har({first, repeat}));
+  CHECK(har["log"]["pages"][1]["_group_id"] == 2);
+  CHECK(har["log"]["pages"][1]["_view"] == "repeat");
+  CHECK(har["log"]["pages"][1]["_run_number"] == 1);
+  auto runs = har::read_har(har.dump(), {});
+  REQUIRE(runs.ok());
+  REQUIRE(runs->size() == 2);
+  CHECK((*runs)[0].group_id == 2);  // the file's number: the caller stores the group
+  CHECK((*runs)[0].view == RunView::kFirst);
+  CHECK((*runs)[1].group_id == 2);
+  CHECK((*runs)[1].view == RunView::kRepeat);
+  CHECK((*runs)[1].run_number == 1);
+
+  json wpt = har_of({entry("http://a.test/", "2026-12-01T10:00:00.000Z", kTls)}, "WebPagetest");
+  wpt["log"]["pages"][0]["_run"] = 2;
+  wpt["log"]["pages"][0]["_cached"] = 1;
+  const Run w = one_run(wpt);
+  CHECK(w.group_id == har::kWebPageTestGroup);
+  CHECK(w.view == RunView::kRepeat);
+  CHECK(w.run_number == 2);
+  const Run alone = one_run(har_of({entry("http://a.test/", "2026-12-01T10:00:00.000Z", kTls)}));
+  CHECK_FALSE(alone.group_id);
+  CHECK_FALSE(alone.view);
+}
+
+// Review of issues 12 and 13 (finding 16): a 42 MB file of 100,001 entries took 415 MB
+// (a DOM of the whole file) before it was refused. Past kMaxEntries the count stops the read:
+// here the text after the 100,001st entry is not even JSON, and the refusal names the count.
+TEST_CASE("a file of more than 100,000 entries is refused for its count before the rest of it is read into memory") {
+  std::string text = R"({"log": {"version": "1.2", "entries": [)";
+  const std::string one = R"({"startedDateTime": "2026-12-01T10:00:00.000Z", "request": {"url": "http://a.test/0123456789abcdef"}},)";
+  text.reserve(one.size() * (har::kMaxEntries + 2) + 100);
+  for (std::size_t i = 0; i <= har::kMaxEntries; ++i) text += one;
+  text += "{ this is where a DOM parse would fail";
+  REQUIRE(text.size() > (8u << 20));
+  har::ImportOptions o;
+  o.file = "many.har";
+  auto runs = har::read_har(text, o);
+  REQUIRE_FALSE(runs.ok());
+  CHECK(runs.status().code() == Code::kUsage);
+  CHECK(runs.status().message() == "many.har: more than 100000 entries: not imported");
+}

@@ -417,9 +417,25 @@ TEST_CASE("list_runs returns the newest runs first and honours the limit") {
   CHECK((*two)[0].label == "m4");
   CHECK((*two)[1].label == "m3");
 
+}
+
+// Review of issues 12 and 13 (finding 9): `show latest` right after `import` showed a
+// measured run, since an imported page had started before it.
+TEST_CASE("latest is the run stored last, even when a run stored before it started later") {
+  ScratchDir dir;
+  auto db = open_db(dir.file("runs.db"));
+  Run measured = make_three_hop_run("measured");
+  measured.started_at = "2026-11-25T04:09:00.000000Z";
+  REQUIRE(db->finish_run(measured).ok());
+  Run imported = make_three_hop_run("imported");
+  imported.started_at = "2026-11-25T04:01:00.000000Z";
+  REQUIRE(db->finish_run(imported).ok());
   auto latest = db->latest_run_id();
   REQUIRE(latest.ok());
-  CHECK(*latest == (*all)[0].id);
+  CHECK(*latest == imported.id);
+  auto list = db->list_runs(1);  // list stays in the order the pages started
+  REQUIRE(list.ok());
+  CHECK(list->at(0).id == measured.id);
 }
 
 TEST_CASE("deleting a run removes every row recorded for it") {
