@@ -44,7 +44,9 @@ TEST_CASE("an https load records dns, connect, tls, send, wait and receive in or
     if (i > 0) CHECK(r.phases[i].span.start_ms >= r.phases[i - 1].span.end_ms - 0.001);
   }
   CHECK(r.span.start_ms <= r.phases.front().span.start_ms);
-  CHECK(r.span.start_ms < 5);  // the run's origin is where loading starts, not before bookkeeping
+  // The run's origin is where loading starts, not before bookkeeping (which took hundreds of
+  // ms); loose, as a shared machine's scheduling delays come on top (5 ms was missed once).
+  CHECK(r.span.start_ms < 50);
   CHECK(r.span.end_ms >= r.phases.back().span.end_ms - 0.001);
   CHECK(run.total_ms.value_or(0) >= r.span.end_ms - 0.001);
 
