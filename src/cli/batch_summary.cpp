@@ -116,7 +116,9 @@ std::string BatchSummary::json() const {
   using nlohmann::json;
   auto stats = [](const std::vector<double>& values) {
     const Figures f = figures(values);
-    auto number = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
+    // Interpolated percentiles carry float tails (2.6189999999999998): rounded to the
+    // microsecond, as every stored duration is.
+    auto number = [](const std::optional<double>& v) { return v ? json(std::round(*v * 1000) / 1000) : json(nullptr); };
     return json{{"runs", f.n}, {"p50_ms", number(f.p50)}, {"p95_ms", number(f.p95)}, {"max_ms", number(f.max)}};
   };
   json phases = json::object();
@@ -124,7 +126,7 @@ std::string BatchSummary::json() const {
     if (!phases_[static_cast<std::size_t>(info.phase)].empty())
       phases[std::string(info.name)] = stats(phases_[static_cast<std::size_t>(info.phase)]);
   json slowest = json::array();
-  for (const Slow& s : slowest_) slowest.push_back({{"run", s.id}, {"url", s.url}, {"outcome", s.outcome}, {"total_ms", s.ms}});
+  for (const Slow& s : slowest_) slowest.push_back({{"run", s.id}, {"url", s.url}, {"outcome", s.outcome}, {"total_ms", std::round(s.ms * 1000) / 1000}});
   json batch = {
       {"runs", runs_},
       {"outcomes", outcomes_},

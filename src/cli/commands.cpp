@@ -390,8 +390,10 @@ int run_command(RunCommand& cmd) {
   if (Status s = complete_options(cmd); !s.ok()) return fail(s);
   // Every URL of the command line is checked before anything is stored or loaded; so is
   // every line of an --input file (a stream is checked as it is read: url_feed.h).
-  for (const auto& u : cmd.urls)
+  for (const auto& u : cmd.urls) {
+    if (Status digit = check_curl_digit_flag(u); !digit.ok()) return fail(digit);
     if (auto parsed = parse_url(u); !parsed.ok()) return fail(parsed.status());
+  }
   if (cmd.urls.empty() && cmd.input.empty())
     return fail(Status(Code::kUsage, "no URL given (pageload run URL..., or --input FILE)"));
   if (cmd.runs) {

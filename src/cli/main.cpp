@@ -39,9 +39,11 @@ int main(int argc, char** argv) {
       args[0] != "--version")
     args.insert(args.begin(), "run");
 
-  if (!args.empty() && args[0] == "run")
+  if (!args.empty() && args[0] == "run") {
     if (auto clash = pageload::cli::check_curl_clashes({args.begin() + 1, args.end()}); !clash.ok())
       return pageload::cli::fail(clash);
+    args = pageload::cli::take_curl_url_flags(std::move(args));
+  }
 
   CLI::App app{"pageload: load a URL the way a browser does and record every phase in SQLite", "pageload"};
   app.footer("pageload URL... is short for pageload run URL...; its flags (curl's -L, -s, -v, -w, -o, -d, -H, -x... "

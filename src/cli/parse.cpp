@@ -145,6 +145,35 @@ Status check_curl_clashes(const std::vector<std::string>& args) {
   return Status::Ok();
 }
 
+Status check_curl_digit_flag(const std::string& url_argument) {
+  const std::string& a = url_argument;
+  if (a != "-1" && a != "-2" && a != "-3") return Status::Ok();
+  return Status(Code::kUsage, "pageload does not support curl's " + a + " (" +
+                                  (a == "-1" ? "--tlsv1" : a == "-2" ? "--sslv2" : "--sslv3") +
+                                  "): pageload speaks TLS 1.2 and 1.3 (--tlsv1.2, --tlsv1.3)");
+}
+
+std::vector<std::string> take_curl_url_flags(std::vector<std::string> args) {
+  std::vector<std::string> out;
+  out.reserve(args.size());
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--") {
+      out.insert(out.end(), args.begin() + static_cast<long>(i), args.end());
+      break;
+    }
+    if (args[i] == "--url" && i + 1 < args.size()) {
+      out.push_back(args[++i]);
+      continue;
+    }
+    if (args[i].rfind("--url=", 0) == 0) {
+      out.push_back(args[i].substr(6));
+      continue;
+    }
+    out.push_back(args[i]);
+  }
+  return out;
+}
+
 bool removes_header(const std::string& text) {
   const auto colon = text.find(':');
   return colon != std::string::npos && trim(text.substr(colon + 1)).empty();

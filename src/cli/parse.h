@@ -61,7 +61,7 @@ struct CurlFlag {
   std::string_view names;  // CLI11 spelling: "-F,--form"
   bool takes_value;
 };
-inline constexpr std::array<CurlFlag, 92> kUnsupportedCurlFlags{{
+inline constexpr std::array<CurlFlag, 107> kUnsupportedCurlFlags{{
     {"-F,--form", true}, {"--form-string", true}, {"-T,--upload-file", true}, {"-C,--continue-at", true},
     {"-r,--range", true}, {"--limit-rate", true}, {"--retry", true}, {"--retry-delay", true},
     {"--retry-max-time", true}, {"--retry-all-errors", false}, {"-K,--config", true}, {"-E,--cert", true},
@@ -83,6 +83,10 @@ inline constexpr std::array<CurlFlag, 92> kUnsupportedCurlFlags{{
     {"--keepalive-time", true}, {"--expect100-timeout", true}, {"--happy-eyeballs-timeout-ms", true},
     {"--variable", true}, {"--styled-output", false}, {"--xattr", false}, {"--compressed-ssh", false},
     {"--sslv2", false}, {"--disable", false},
+    {"--tlsv1", false}, {"--tlsv1.0", false}, {"--tlsv1.1", false}, {"--sslv3", false},
+    {"--retry-connrefused", false}, {"--next", false}, {"-V", false}, {"--socks4a", true},
+    {"--ignore-content-length", false}, {"--proxy1.0", true}, {"--crlf", false},
+    {"-l,--list-only", false}, {"-B,--use-ascii", false}, {"-a,--append", false}, {"--metalink", false},
     // Proxies: only http:// proxies with Basic credentials (-x, -U); no tunnel for http://
     // URLs, no TLS to the proxy, no SOCKS.
     {"-p,--proxytunnel", false}, {"--proxy-digest", false}, {"--proxy-ntlm", false}, {"--proxy-anyauth", false},
@@ -97,6 +101,15 @@ static_assert(!kUnsupportedCurlFlags.back().names.empty(), "the array's size cou
 // load the URLs at once; pageload's --parallel takes N), `-#`, `--dns-servers`
 // (pageload's --dns-server). The usage error naming curl's meaning, or Ok.
 Status check_curl_clashes(const std::vector<std::string>& args);
+
+// curl's -1, -2 and -3 (--tlsv1, --sslv2, --sslv3), which reach the run command as URLs
+// (CLI11 takes "-1" for a value where an option wants one, e.g. --dns-timeout -1): the
+// usage error naming curl's flag, or Ok for any other argument.
+Status check_curl_digit_flag(const std::string& url_argument);
+
+// curl's --url URL (and --url=URL), as "Copy as cURL" in Insomnia and others writes it: the
+// URL as if given alone. `args` are `pageload run`'s; what follows "--" is left as it is.
+std::vector<std::string> take_curl_url_flags(std::vector<std::string> args);
 
 // "-F,--form" -> "--form": the name an error message gives.
 inline std::string_view curl_flag_name(std::string_view names) {

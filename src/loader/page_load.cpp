@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cctype>
+#include <memory>
 #include <utility>
 
 #include "cache/http_cache.h"
@@ -381,7 +382,8 @@ void PageLoad::deliver_stored_body(int seq, const CachedResponse& stored) {
   const Fetch& f = fetches_[static_cast<std::size_t>(seq)];
   const bool parsed = !options_.document_only && keeps_body(f.type);
   const std::string body = stored.body.value_or(std::string());
-  if (options_.on_document_body && f.type == ResourceType::kDocument && f.frame_depth == 0) {
+  if (options_.on_document_body && f.type == ResourceType::kDocument && f.frame_depth == 0 &&
+      !is_redirect_status(stored.status)) {
     options_.on_document_body(seq, {});
     options_.on_document_body(seq, body);
   }
@@ -628,8 +630,10 @@ void PageLoad::start_exchange(int seq, std::vector<std::string> addresses) {
   }
   spec.user_agent = o.user_agent;
   spec.cookies = &cookies_;
-  // -b 'NAME=VALUE': as the user's own Cookie header, only where they sent the load.
-  if (f.url.origin() == first_origin_) spec.cookie = o.cookie;
+  // -b 'NAME=VALUE': as the user's own Cookie header, only to the host they sent the load
+  // to (any scheme or port of it, as curl sends it on an http -> https redirect), never to
+  // another host.
+  if (f.url.host == first_url_.host) spec.cookie = o.cookie;
   spec.proxy = f.proxy;
   spec.proxy_user = o.proxy_user;
   spec.connect_to = f.connect_to;
@@ -661,15 +665,19 @@ void PageLoad::start_exchange(int seq, std::vector<std::string> addresses) {
     spec.on_body = [this, seq](std::string_view bytes) { on_body(seq, bytes); };
   }
   if (o.on_document_body && f.type == ResourceType::kDocument && f.frame_depth == 0) {
-    // -o: the page's own document, each hop's body (the CLI keeps the last one's).
+    // -o: the page's own document, each answer's body (the CLI keeps the last one's), but
+    // never a redirect's, which is not kept (as curl -L): a chain that fails after a 3xx
+    // leaves the file as it was, not holding "302 Found".
     auto head = std::move(spec.on_head);
     auto body = std::move(spec.on_body);
-    spec.on_head = [this, seq, head](int status, const std::string& content_type) {
-      options_.on_document_body(seq, {});
+    auto redirect = std::make_shared<bool>(false);
+    spec.on_head = [this, seq, head, redirect](int status, const std::string& content_type) {
+      *redirect = is_redirect_status(status);
+      if (!*redirect) options_.on_document_body(seq, {});
       if (head) head(status, content_type);
     };
-    spec.on_body = [this, seq, body](std::string_view bytes) {
-      options_.on_document_body(seq, bytes);
+    spec.on_body = [this, seq, body, redirect](std::string_view bytes) {
+      if (!*redirect) options_.on_document_body(seq, bytes);
       if (body) body(bytes);
     };
   }

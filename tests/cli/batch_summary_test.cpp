@@ -67,6 +67,22 @@ TEST_CASE("the batch summary counts outcomes and error classes and lists the slo
   CHECK(j["skipped_lines"] == nlohmann::json::array({"urls.txt:3: not a URL"}));
 }
 
+TEST_CASE("the batch summary's JSON figures are rounded to the microsecond, without float tails") {
+  // A phase of 1005.1 to 1005.83 ms lasts 0.730000000000018 ms in floating point.
+  BatchSummary s;
+  Run run = run_of(1, 2);
+  run.total_ms = 1005.83 - 1005.1;
+  run.requests[0].phases = {PhaseRecord{Phase::kDns, Span{1005.1, 1005.83}, std::nullopt}};
+  s.add(run);
+  const std::string text = s.json();
+  INFO(text);
+  CHECK(text.find("0.730000000000018") == std::string::npos);
+  const auto j = nlohmann::json::parse(text)["batch"];
+  CHECK(j["phases"]["dns"]["p50_ms"].dump() == "0.73");
+  CHECK(j["total"]["max_ms"].dump() == "0.73");
+  CHECK(j["slowest"][0]["total_ms"].dump() == "0.73");
+}
+
 TEST_CASE("a line of --input that is not a URL comes out as a bad line and the lines after it still come") {
   const std::string input = "http://a.test/\nnot a url\n\nhttp://b.test/\n";
   std::size_t at = 0;

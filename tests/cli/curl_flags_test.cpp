@@ -108,6 +108,25 @@ TEST_CASE("the -b flag with NAME=VALUE sends the cookie as given, and a missing 
   CHECK(lines(missing.err) == 1);
 }
 
+// The -b string was sent to the first URL's origin only, so an http -> https redirect on
+// the same host lost it (curl keeps it): same host, any scheme or port (re-review of issue 11).
+TEST_CASE("the -b flag's NAME=VALUE follows a redirect to the same host over https, and not to another host") {
+  TempDb tmp;
+  auto& lab = shared_lab();
+  const std::string to_https = lab.https_url("www.test", "/account");
+  auto same = pageload_cli(lab_args({"--db", tmp.path(), "--document-only", "-s", "-w", "%{http_code}", "-b",
+                                     "lab_login=ok-token", lab.http_url("www.test", "/redirect/302?to=" + to_https)}),
+                           tmp.dir());
+  INFO(same.err);
+  CHECK(same.status == 0);
+  CHECK(same.out == "200");  // /account answers 401 without the cookie
+  const std::string other = lab.http_url("other.test", "/account");
+  auto away = pageload_cli(lab_args({"--db", tmp.path(), "--document-only", "-s", "-w", "%{http_code}", "-b",
+                                     "lab_login=ok-token", lab.http_url("www.test", "/redirect/302?to=" + other)}),
+                           tmp.dir());
+  CHECK(away.out == "401");
+}
+
 TEST_CASE("the -v flag prints each hop's request and response headers with curl's prefixes, secrets redacted") {
   TempDb tmp;
   auto r = pageload_cli(lab_args({"--db", tmp.path(), "-v", "-s", "--document-only", shared_lab().http_url("www.test", "/login")}),
@@ -463,6 +482,37 @@ TEST_CASE("more of curl's flags are refused by name, two are accepted as no-ops,
   CHECK(nlohmann::json::parse(own.out)["final_status"] == 200);
 }
 
+// The re-review of issue 11 (#2) found more of curl's flags "not expected", and -1/-3 taken
+// for a URL; --url, which Insomnia's "Copy as cURL" writes, refused.
+TEST_CASE("curl's TLS-version, retry and --next flags are refused by name, and --url URL is the URL") {
+  TempDb tmp;
+  const std::string url = shared_lab().http_url("www.test", "/status/200");
+  for (const std::string flag : {"--tlsv1.1", "--tlsv1", "--retry-connrefused", "--next", "-V", "--crlf"}) {
+    INFO(flag);
+    auto r = pageload_cli(lab_args({"--db", tmp.path(), flag, url}), tmp.dir());
+    CHECK(r.status == 2);
+    CHECK(r.err.find("pageload does not support curl's " + flag) != std::string::npos);
+    CHECK(lines(r.err) == 1);
+  }
+  for (const std::string flag : {"-1", "-3"}) {
+    INFO(flag);
+    auto r = pageload_cli(lab_args({"--db", tmp.path(), flag, url}), tmp.dir());
+    CHECK(r.status == 2);
+    CHECK(r.err.find("pageload does not support curl's " + flag + " (") != std::string::npos);
+  }
+  auto socks = pageload_cli(lab_args({"--db", tmp.path(), "--socks4a", "127.0.0.1:1080", url}), tmp.dir());
+  CHECK(socks.status == 2);
+  CHECK(socks.err.find("curl's --socks4a") != std::string::npos);
+  for (const std::vector<std::string> given : {std::vector<std::string>{"--url", url}, {"--url=" + url}}) {
+    std::vector<std::string> args{"--db", tmp.path(), "-s", "-w", "%{http_code}"};
+    args.insert(args.end(), given.begin(), given.end());
+    auto r = pageload_cli(lab_args(args), tmp.dir());
+    INFO(r.err);
+    CHECK(r.status == 0);
+    CHECK(r.out == "200");
+  }
+}
+
 // -o FILE and -D FILE emptied an existing file before the load, so a load that failed
 // before any response wiped the last good download (review of issue 11, #11).
 TEST_CASE("the -o and -D flags leave an existing file alone when the load fails before any response") {
@@ -494,6 +544,29 @@ TEST_CASE("the -o and -D flags leave an existing file alone when the load fails 
   CHECK(std::filesystem::exists(body));
   CHECK(slurp(body).empty());
   CHECK(slurp(heads).rfind("HTTP/1.1 204", 0) == 0);
+}
+
+// A chain that failed after a redirect left the redirect's body ("302 Found") in -o FILE,
+// where curl -L leaves the file alone: a redirect's body is never written (re-review of
+// issue 11, #1).
+TEST_CASE("the -o flag never writes a redirect's body, so a chain that fails after a 3xx leaves the file alone") {
+  TempDb tmp;
+  const std::string body = tmp.dir() + "/keep.out";
+  { std::ofstream(body) << "precious\n"; }
+  auto failed = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-o", body,
+                                       shared_lab().http_url("www.test", "/redirect/302?to=http://nxdomain.test:" +
+                                                                             std::to_string(shared_lab().http_port()) + "/")}),
+                             tmp.dir());
+  INFO(failed.err);
+  CHECK(failed.status == 3);
+  CHECK(slurp(body) == "precious\n");
+  // Followed to the end, the file holds the final answer's body, not the redirect's.
+  auto ok = pageload_cli(lab_args({"--db", tmp.path(), "-s", "--document-only", "-o", body,
+                                   shared_lab().http_url("www.test", "/redirect/302?to=/status/200")}),
+                         tmp.dir());
+  CHECK(ok.status == 0);
+  CHECK(slurp(body).find("302") == std::string::npos);
+  CHECK_FALSE(slurp(body).empty());
 }
 
 // A '*' host in --resolve was accepted and never applied: the load went to DNS (review of
