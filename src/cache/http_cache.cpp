@@ -24,6 +24,8 @@ bool HttpCache::store(const std::string& method, CachedResponse response) {
     return false;
   }
   if (response.body && response.body->size() > kMaxKeptBodyBytes) response.body->resize(kMaxKeptBodyBytes);
+  response.request_headers = kept_request_headers(response.response_headers, response.request_headers);
+  response.response_headers = kept_response_headers(std::move(response.response_headers));
   entries_[response.url] = std::move(response);
   return true;
 }
@@ -33,7 +35,7 @@ bool HttpCache::revalidated(const std::string& url, const std::vector<Header>& h
   auto it = entries_.find(url);
   if (it == entries_.end()) return false;
   CachedResponse& e = it->second;
-  e.response_headers = merge_304_headers(e.response_headers, headers_304);
+  e.response_headers = kept_response_headers(merge_304_headers(e.response_headers, headers_304));
   e.request_time_s = request_time_s;
   e.response_time_s = response_time_s;
   return true;

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdio>
+
+#include <openssl/sha.h>
 
 #include "cache/http_date.h"
 #include "core/redact.h"
@@ -153,7 +156,7 @@ Decision evaluate(const CachedResponse& stored, const std::vector<Header>& reque
         if (iequals(n, name)) out = out ? *out + ", " + v : v;
       return out;
     };
-    if (joined(stored.request_headers) != joined(request_headers)) return d;
+    if (joined(stored.request_headers) != joined(kept_request_headers(stored.response_headers, request_headers))) return d;
   }
   if (d.freshness.reason != Reason::kNoCache && d.freshness.lifetime_s > static_cast<double>(d.age_s)) {
     d.use = Use::kFresh;
@@ -180,6 +183,38 @@ std::vector<Header> merge_304_headers(const std::vector<Header>& stored, const s
   for (const Header& n : not_modified)
     if (!kept(n.first)) out.push_back(n);
   return out;
+}
+
+std::string fingerprint(std::string_view value) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"  // deprecated in 3.0, still the plain code
+  SHA256(reinterpret_cast<const unsigned char*>(value.data()), value.size(), digest);
+#pragma GCC diagnostic pop
+  std::string out = "sha256:";
+  char hex[3];
+  for (unsigned char b : digest) {
+    std::snprintf(hex, sizeof hex, "%02x", b);
+    out += hex;
+  }
+  return out;
+}
+
+std::vector<Header> kept_request_headers(const std::vector<Header>& response_headers,
+                                         const std::vector<Header>& request_headers) {
+  const std::vector<std::string> vary = list_values(response_headers, "vary");
+  std::vector<Header> out;
+  for (const auto& [name, value] : request_headers) {
+    const bool varied = std::any_of(vary.begin(), vary.end(), [&](const std::string& v) { return iequals(v, name); });
+    if (!varied) continue;
+    out.push_back({name, is_secret_header(name) ? fingerprint(value) : value});
+  }
+  return out;
+}
+
+std::vector<Header> kept_response_headers(std::vector<Header> response_headers) {
+  std::erase_if(response_headers, [](const Header& h) { return iequals(h.first, "set-cookie") || iequals(h.first, "set-cookie2"); });
+  return response_headers;
 }
 
 }  // namespace pageload::cache

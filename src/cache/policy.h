@@ -92,4 +92,15 @@ Decision evaluate(const CachedResponse& stored, const std::vector<Header>& reque
 // excepted: they describe the 304, not the stored body).
 std::vector<Header> merge_304_headers(const std::vector<Header>& stored, const std::vector<Header>& not_modified);
 
+// What the cache keeps of a response and its request, so that no secret is kept (the
+// README: secrets are redacted before anything is stored; Chromium's disk cache keeps none):
+// of the request headers only those the response's Vary names, a secret one (Authorization,
+// Cookie...) as its fingerprint (`fingerprint`), so Vary still matches; of the response
+// headers none that sets a cookie (Chromium persists headers without them).
+std::vector<Header> kept_request_headers(const std::vector<Header>& response_headers,
+                                         const std::vector<Header>& request_headers);
+std::vector<Header> kept_response_headers(std::vector<Header> response_headers);
+// "sha256:" and the value's SHA-256 in hex.
+std::string fingerprint(std::string_view value);
+
 }  // namespace pageload::cache

@@ -86,7 +86,18 @@ std::optional<double> remaining_ttl_s(const DnsLookup& lookup) {
 }
 
 // The HTTP cache's key for a URL: a GET of it, without its fragment.
-std::string cache_key(const Url& url) { return url.full.substr(0, url.full.find('#')); }
+// A URL's entry in the HTTP cache: without its fragment, and without a user and password
+// (as Chromium's cache key: credentials are not part of what was fetched, and a cache file
+// must not keep them).
+std::string cache_key(const Url& url) {
+  std::string key = url.full.substr(0, url.full.find('#'));
+  const auto authority = key.find("://");
+  if (authority == std::string::npos) return key;
+  const auto path = key.find_first_of("/?", authority + 3);
+  const auto at = key.rfind('@', path == std::string::npos ? std::string::npos : path);
+  if (at != std::string::npos && at > authority) key.erase(authority + 3, at - authority - 2);
+  return key;
+}
 
 bool keeps_body(ResourceType type) { return type == ResourceType::kDocument || type == ResourceType::kStylesheet; }
 

@@ -1,5 +1,8 @@
 #include "store/http_cache_file.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -88,6 +91,12 @@ StatusOr<std::unique_ptr<SqliteDb>> open_cache(const std::string& dir, bool crea
     return Status(Code::kFile, "--cache " + dir + ": not a directory");
   const std::string path = http_cache_path(dir);
   if (Status s = check_header(path); !s.ok()) return s;
+  if (create) {
+    // A new cache file is the user's alone (0600), like a browser profile's cache: it holds
+    // the pages' bodies. SQLite gives its journal the file's mode.
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fd >= 0) ::close(fd);
+  }
   auto db = SqliteDb::open(path, create ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY);
   if (!db.ok()) return db.status();
   SqliteDb& d = **db;

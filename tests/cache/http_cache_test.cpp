@@ -71,3 +71,31 @@ TEST_CASE("a kept body is cut at the most the page module reads") {
   cache.store("GET", r);
   CHECK(cache.entries().at("http://a.test/big").body->size() == kMaxKeptBodyBytes);
 }
+
+// A re-review found --cache DIR's file holding `Authorization: Bearer …`, cookies and
+// Set-Cookie values in clear, although the README says secrets are never stored.
+TEST_CASE("the cache keeps no secret: only the request headers Vary names, a secret one as a fingerprint, no Set-Cookie") {
+  FakeClock t;
+  HttpCache cache(t.clock());
+  CachedResponse r = response("http://a.test/x", {{"Cache-Control", "max-age=60"}, {"Vary", "Cookie, Accept"},
+                                                  {"Set-Cookie", "session=server-secret"}});
+  r.request_headers = {{"Cookie", "sid=cookie-secret"}, {"Authorization", "Bearer token-secret"}, {"Accept", "text/css"}};
+  REQUIRE(cache.store("GET", r));
+  const CachedResponse& kept = cache.entries().at("http://a.test/x");
+  std::string all;
+  for (const auto& [n, v] : kept.request_headers) all += n + ": " + v + "\n";
+  for (const auto& [n, v] : kept.response_headers) all += n + ": " + v + "\n";
+  INFO(all);
+  CHECK(all.find("cookie-secret") == std::string::npos);
+  CHECK(all.find("token-secret") == std::string::npos);  // not named by Vary: not kept at all
+  CHECK(all.find("server-secret") == std::string::npos);
+  CHECK(all.find("Accept: text/css") != std::string::npos);  // not a secret: kept as sent
+  REQUIRE(kept.request_headers.size() == 2);
+  // Vary still matches: the same cookie is fresh, another is not.
+  auto same = cache.lookup("http://a.test/x", {{"Cookie", "sid=cookie-secret"}, {"Accept", "text/css"}});
+  REQUIRE(same);
+  CHECK(same->decision.use == Use::kFresh);
+  auto other = cache.lookup("http://a.test/x", {{"Cookie", "sid=someone-else"}, {"Accept", "text/css"}});
+  REQUIRE(other);
+  CHECK(other->decision.use != Use::kFresh);
+}

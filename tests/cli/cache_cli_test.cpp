@@ -115,6 +115,28 @@ TEST_CASE("run --cache DIR keeps the HTTP cache across invocations: the second l
   CHECK(count_where(show_json(tmp, 2), "from_cache", true) == 8);
 }
 
+TEST_CASE("run --cache DIR keeps no password, token or cookie in its file") {
+  // A re-review found them in DIR/http-cache.db in clear: the URL's password in the key,
+  // -H Authorization in every row's request headers, the server's Set-Cookie.
+  TempDb tmp;
+  const std::string dir = tmp.dir() + "/cache";
+  std::filesystem::create_directory(dir);
+  std::string url = shared_lab().http_url("www.test", "/page/cache");
+  url.insert(url.find("://") + 3, "user:pw-secret-1@");
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-q", "--no-html", "--cache", dir, "-H",
+                                  "Authorization: Bearer token-secret-2", "-b", "sid=cookie-secret-3", url}),
+                        tmp.dir());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const std::string bytes = slurp(dir + "/http-cache.db");
+  REQUIRE_FALSE(bytes.empty());
+  CHECK(bytes.find("max-age") != std::string::npos);  // the file holds the responses
+  for (const char* secret : {"pw-secret-1", "token-secret-2", "cookie-secret-3"}) {
+    INFO(secret);
+    CHECK(bytes.find(secret) == std::string::npos);
+  }
+}
+
 TEST_CASE("run --cache DIR with repeat-view starts the first view empty and saves what the views fetched") {
   TempDb tmp;
   const std::string dir = tmp.dir() + "/cache";

@@ -1,6 +1,7 @@
 // --cache DIR: the HTTP cache kept in DIR/http-cache.db across invocations.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <fstream>
 
 #include "store/http_cache_file.h"
@@ -50,6 +51,13 @@ TEST_CASE("the HTTP cache written to a directory reads back the same, bodies byt
   // Written again, it holds what was given this time, not both.
   REQUIRE(write_http_cache(dir.path(), {image}).ok());
   CHECK(read_http_cache(dir.path())->size() == 1);
+}
+
+TEST_CASE("a new cache file is readable by its owner alone, as a browser profile's cache") {
+  ScratchDir dir;
+  REQUIRE(write_http_cache(dir.path(), {sample("http://a.test/a.css")}).ok());
+  const auto perms = std::filesystem::status(http_cache_path(dir.path())).permissions();
+  CHECK((perms & (std::filesystem::perms::group_all | std::filesystem::perms::others_all)) == std::filesystem::perms::none);
 }
 
 TEST_CASE("a runs database given as the cache directory's file is refused and left alone") {
