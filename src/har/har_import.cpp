@@ -287,8 +287,14 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
     // Chrome writes it inside `response`; pageload's earlier exports wrote it on the entry.
     auto transfer = byte_count(resp, "_transferSize");
     if (!transfer) transfer = byte_count(e, "_transferSize");
-    if (transfer && !r.body_bytes)
+    if (transfer && *transfer == 0) {
+      // Nothing crossed the network (a response from the browser's cache: Playwright still
+      // writes its headersSize): nothing received.
+      r.header_bytes = 0;
+      r.body_bytes = 0;
+    } else if (transfer && !r.body_bytes) {
       r.body_bytes = r.header_bytes ? std::max<int64_t>(0, *transfer - *r.header_bytes) : *transfer;
+    }
     const json& content = obj(resp, "content");
     r.body_decoded = byte_count(content, "size");
     r.content_type = str(content, "mimeType");
@@ -301,7 +307,11 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
     r.span = Span{start_ms, end_ms};
     // The HTTP cache: DevTools' `_fromCache` ("disk", "memory") is a response nothing went on
     // the network for: no phases, no connection. pageload's own lookup and savings as written.
-    if (const json& cached = obj(e, "_fromCache"); (cached.is_string() && !cached.get_ref<const std::string&>().empty()) ||
+    // An answered entry with a _transferSize of 0 is one too: DevTools shows it "(disk
+    // cache)", and Playwright marks a cache hit no other way.
+    const bool nothing_transferred = transfer && *transfer == 0 && !failed;
+    if (const json& cached = obj(e, "_fromCache"); nothing_transferred ||
+                                                   (cached.is_string() && !cached.get_ref<const std::string&>().empty()) ||
                                                    (cached.is_boolean() && cached.get<bool>())) {
       r.from_cache = true;
       r.cache_lookup = "fresh";

@@ -559,6 +559,20 @@ TEST_CASE("a response from the HTTP cache is exported with _fromCache and import
   CHECK(d.phases.empty());
   CHECK_FALSE(d.connection);
   CHECK(d.cache_reason.empty());
+
+  // Playwright marks a cache hit only by its _transferSize of 0, and still writes the
+  // headers' size (and a bodySize of minus that): nothing crossed the network (re-review N13).
+  json playwright = entry("https://a.test/hit.png", "2026-12-01T10:00:00.060Z",
+                          {{"blocked", -1}, {"dns", -1}, {"connect", -1}, {"ssl", -1}, {"send", 0}, {"wait", 22.6}, {"receive", 87.5}});
+  playwright["response"]["headersSize"] = 166;
+  playwright["response"]["bodySize"] = -166;
+  playwright["response"]["_transferSize"] = 0;
+  const Run pw = one_run(har_of({entry("https://a.test/", "2026-12-01T10:00:00.000Z", kTls), playwright}));
+  const Request& p = pw.requests.at(1);
+  CHECK(p.from_cache);
+  CHECK(p.phases.empty());
+  CHECK(p.header_bytes == 0);
+  CHECK(p.body_bytes == 0);
 }
 
 // Review of issues 12 and 13 (finding 15): a --repeat-view HAR's pages said nothing of their
