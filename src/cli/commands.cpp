@@ -173,7 +173,24 @@ Status complete_curl_options(RunCommand& cmd) {
 }
 
 // Validates and converts the raw flag strings; kUsage on the first bad one.
+// Standard input can be read once: two of -d @-, --data-binary @-, -H @- and -w @- (with
+// --input - named by each's own check) would leave the second with nothing, silently.
+Status check_one_stdin_reader(const RunCommand& cmd) {
+  std::vector<std::string> readers;
+  for (const auto& [part, reads_file] : cmd.raw_data)
+    if (reads_file && part == "@-") readers.push_back("-d @-");
+  for (const std::string& part : cmd.data_binary)
+    if (part == "@-") readers.push_back("--data-binary @-");
+  for (const std::string& raw : cmd.raw_headers)
+    if (raw == "@-") readers.push_back("-H @-");
+  if (cmd.write_out && *cmd.write_out == "@-") readers.push_back("-w @-");
+  readers.erase(std::unique(readers.begin(), readers.end()), readers.end());
+  if (readers.size() < 2) return Status::Ok();
+  return Status(Code::kUsage, readers[0] + " and " + readers[1] + " cannot both read standard input");
+}
+
 Status complete_options(RunCommand& cmd) {
+  if (Status s = check_one_stdin_reader(cmd); !s.ok()) return s;
   if (Status s = read_body(cmd); !s.ok()) return s;
   std::vector<std::string> header_lines;
   for (const auto& raw : cmd.raw_headers) {
@@ -827,6 +844,13 @@ int report_command(const std::string& db_flag, const std::vector<std::string>& r
   // Several runs: -o FILE.html is a page listing them, their reports beside it; any
   // other -o names a directory for the reports.
   const bool index = which.size() > 1 && names_html_file(out);
+  // Every run named must be there before anything is written: a missing one is an argument
+  // error, not half the reports.
+  for (const auto& w : which) {
+    auto id = pick_run(*db.value(), w);
+    if (!id.ok()) return fail(id.status());
+    if (auto run = db.value()->load_run(id.value()); !run.ok()) return fail(run.status());
+  }
   std::string dir = out;
   if (index) dir = std::filesystem::path(out).parent_path().string();
   if (which.size() > 1 && !dir.empty()) {

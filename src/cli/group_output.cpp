@@ -1,6 +1,7 @@
 #include "cli/group_output.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include <nlohmann/json.hpp>
 
@@ -68,9 +69,11 @@ std::string format_group_json(int64_t group_id, const std::vector<const Run*>& r
   j["median_run"] = median ? nlohmann::json(runs[*median]->id) : nlohmann::json(nullptr);
   j["median_by"] = by == report::MedianBy::kDocument ? "document" : "load";
   j["spread"] = nlohmann::json::object();
+  // Rounded to the microsecond, as every stored duration: no 0.730000000000018.
+  auto us = [](double ms) { return std::round(ms * 1000) / 1000; };
   for (const auto& row : report::spread(runs))
-    j["spread"][row.name] = {{"min", row.min}, {"median", row.median}, {"p95", row.p95}, {"max", row.max},
-                             {"runs", row.runs}};
+    j["spread"][row.name] = {{"min", us(row.min)}, {"median", us(row.median)}, {"p95", us(row.p95)},
+                             {"max", us(row.max)}, {"runs", row.runs}};
   return j.dump();
 }
 

@@ -575,12 +575,19 @@ StatusOr<std::vector<Run>> read_har(std::string_view text, const ImportOptions& 
       pages.push_back(std::move(page));
     }
   }
-  std::size_t skipped = 0;
+  std::size_t skipped = 0, not_http = 0;
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const json& e = entries[i];
     const auto start = parse_wall_time_us(str(e, "startedDateTime"));
     if (!e.is_object() || !obj(e, "request").is_object() || str(obj(e, "request"), "url").empty() || !start) {
       ++skipped;
+      continue;
+    }
+    // pageload records HTTP requests: a javascript:, data: or chrome-extension: entry
+    // (DevTools writes some) is none.
+    if (const std::string scheme = reference_scheme(str(obj(e, "request"), "url"));
+        scheme != "http" && scheme != "https") {
+      ++not_http;
       continue;
     }
     const std::string ref = str(e, "pageref");
@@ -607,6 +614,9 @@ StatusOr<std::vector<Run>> read_har(std::string_view text, const ImportOptions& 
   if (skipped)
     file_warnings.push_back(std::to_string(skipped) +
                             " entries without a request URL or a valid startedDateTime: not imported");
+  if (not_http)
+    file_warnings.push_back(std::to_string(not_http) + (not_http == 1 ? " entry" : " entries") +
+                            " not of an http or https URL: not imported");
 
   std::vector<Run> runs;
   for (auto& page : pages) {

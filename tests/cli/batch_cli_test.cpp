@@ -144,6 +144,10 @@ TEST_CASE("report RUN... -o FILE.html writes one page linking to each run's repo
   CHECK(index.find("<script") == std::string::npos);
   CHECK(rep.out == tmp.dir() + "/out/pageload-run-1.html\n" + tmp.dir() + "/out/pageload-run-2.html\n" + tmp.dir() +
                        "/out/all.html\n");
+  // A run that is not there is refused before any report is written.
+  auto missing = pageload_cli({"report", "1", "99999", "-o", tmp.dir() + "/half/all.html", "--db", tmp.path()}, tmp.dir());
+  CHECK(missing.status == 2);
+  CHECK_FALSE(std::filesystem::exists(tmp.dir() + "/half"));
   // A directory, as before: the reports in it, no page.
   auto dir = pageload_cli({"report", "1", "2", "-o", tmp.dir() + "/dir", "--db", tmp.path()}, tmp.dir());
   CHECK(dir.status == 0);

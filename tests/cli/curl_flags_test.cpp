@@ -513,6 +513,17 @@ TEST_CASE("curl's TLS-version, retry and --next flags are refused by name, and -
   }
 }
 
+// -H @- and -d @- both read standard input, so one silently got nothing (re-review of issue 11).
+TEST_CASE("two flags that read standard input are refused before anything is read") {
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-H", "@-", "-d", "@-", shared_lab().http_url("www.test", "/echo")}),
+                        tmp.dir());
+  CHECK(r.status == 2);
+  CHECK(r.err.find("-d @- and -H @- cannot both read standard input") != std::string::npos);
+  CHECK(lines(r.err) == 1);
+  CHECK_FALSE(std::filesystem::exists(tmp.path()));
+}
+
 // -o FILE and -D FILE emptied an existing file before the load, so a load that failed
 // before any response wiped the last good download (review of issue 11, #11).
 TEST_CASE("the -o and -D flags leave an existing file alone when the load fails before any response") {

@@ -33,3 +33,15 @@ TEST_CASE("a group where no run has a load time says it has no median") {
   const std::string out = format_group(1, ptrs, std::nullopt, report::MedianBy::kDocument, TableStyle{});
   CHECK(out.find("median run: none (no run has a document time)") != std::string::npos);
 }
+
+TEST_CASE("the group's JSON spread is rounded to the microsecond, without float tails") {
+  std::vector<Run> runs(1);
+  runs[0].id = 1;
+  runs[0].outcome = Outcome::kOk;
+  runs[0].load_ms = 1005.83 - 1005.1;  // 0.730000000000018 in floating point
+  std::vector<const Run*> ptrs{&runs[0]};
+  const std::string out = format_group_json(2, ptrs, 0, report::MedianBy::kLoad, RunView::kFirst);
+  INFO(out);
+  CHECK(out.find("0.730000000000018") == std::string::npos);
+  CHECK(out.find("\"max\":0.73") != std::string::npos);
+}

@@ -627,3 +627,16 @@ TEST_CASE("a file of more than 100,000 entries is refused for its count before t
   CHECK(runs.status().code() == Code::kUsage);
   CHECK(runs.status().message() == "many.har: more than 100000 entries: not imported");
 }
+
+// A re-review imported `javascript:alert(1)` as a request (with an empty host in every
+// table): an entry of another scheme than http or https is not one pageload records.
+TEST_CASE("an entry whose URL is not http or https is left out, and the run says so") {
+  const Run run = one_run(har_of({entry("https://a.test/", "2026-12-01T10:00:00.000Z", kTls),
+                                  entry("javascript:alert(1)", "2026-12-01T10:00:00.010Z", kTls),
+                                  entry("data:image/png;base64,AAAA", "2026-12-01T10:00:00.020Z", kTls)}));
+  REQUIRE(run.requests.size() == 1);
+  CHECK(run.requests[0].url == "https://a.test/");
+  bool said = false;
+  for (const std::string& w : run.warnings) said |= w.find("2 entries not of an http or https URL: not imported") != std::string::npos;
+  CHECK(said);
+}
