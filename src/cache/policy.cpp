@@ -204,10 +204,10 @@ std::vector<Header> kept_request_headers(const std::vector<Header>& response_hea
                                          const std::vector<Header>& request_headers) {
   const std::vector<std::string> vary = list_values(response_headers, "vary");
   std::vector<Header> out;
-  for (const auto& [name, value] : request_headers) {
-    const bool varied = std::any_of(vary.begin(), vary.end(), [&](const std::string& v) { return iequals(v, name); });
+  for (const Header& h : request_headers) {
+    const bool varied = std::any_of(vary.begin(), vary.end(), [&](const std::string& v) { return iequals(v, h.first); });
     if (!varied) continue;
-    out.push_back({name, is_secret_header(name) ? fingerprint(value) : value});
+    out.push_back({h.first, is_secret_header(h.first) ? fingerprint(h.second) : h.second});
   }
   return out;
 }

@@ -35,6 +35,7 @@
 #include "har/har_export.h"
 #include "har/har_import.h"
 #include "loader/loader.h"
+#include "loader/redirect.h"
 #include "report/html.h"
 #include "store/http_cache_file.h"
 #include "store/store.h"
@@ -536,7 +537,9 @@ int run_command(RunCommand& cmd) {
     if (cmd.include || cmd.head) std::cout << response_heads(run);
     if (cmd.dump_header == "-") std::cout << response_heads(run);
     const auto chain = document_chain(run);
-    document_answered = !chain.empty() && chain.back()->status.has_value();
+    // A chain that ended on a redirect (a loop, --max-redirs, a Location it could not
+    // follow) has no document: its redirect's body is never written, and no empty file made.
+    document_answered = !chain.empty() && chain.back()->status.has_value() && !is_redirect_status(*chain.back()->status);
     if (const std::string heads = response_heads(run); !heads.empty() && !cmd.dump_header.empty() && cmd.dump_header != "-") {
       if (!dump_file.is_open()) dump_file.open(cmd.dump_header, std::ios::binary | std::ios::trunc);
       dump_file << heads << std::flush;

@@ -276,7 +276,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "pageload: " << pageload::redact_text(e.what()) << " (see pageload --help)\n";
+    // The flags of a load are run's: point there when the error is about one.
+    const bool about_run = cmd_run->parsed() || (!args.empty() && args[0] == "run");
+    std::cerr << "pageload: " << pageload::redact_text(e.what())
+              << (about_run ? " (see pageload run --help)\n" : " (see pageload --help)\n");
     return pageload::kExitUsage;
   }
 

@@ -349,6 +349,38 @@ void PageLoad::release(int seq) {
   resolve(seq);
 }
 
+std::string PageLoad::cookies_for(const Url& url) const {
+  // The jar's cookies of the host, as NAME=VALUE in the jar's order, and -b's string; by
+  // domain and Secure only (a cookie of another path counts too): for Vary: Cookie this can
+  // only make a stored response less often fresh than a browser would, never wrongly fresh.
+  std::string out;
+  auto add = [&out](std::string_view cookie) {
+    if (!out.empty()) out += "; ";
+    out += cookie;
+  };
+  for (const std::string& line : cookies_.lines()) {
+    std::vector<std::string_view> f;
+    std::string_view rest = line;
+    for (std::size_t tab; (tab = rest.find('\t')) != std::string_view::npos; rest.remove_prefix(tab + 1))
+      f.push_back(rest.substr(0, tab));
+    f.push_back(rest);
+    if (f.size() < 7) continue;
+    std::string_view domain = f[0];
+    if (domain.rfind("#HttpOnly_", 0) == 0) domain.remove_prefix(10);
+    if (!domain.empty() && domain.front() == '.') domain.remove_prefix(1);
+    const std::string host = lower(url.host);
+    const std::string dom = lower(std::string(domain));
+    const bool subdomains = f[1] == "TRUE";
+    const bool matches = host == dom || (subdomains && host.size() > dom.size() &&
+                                         host.compare(host.size() - dom.size(), dom.size(), dom) == 0 &&
+                                         host[host.size() - dom.size() - 1] == '.');
+    if (!matches || (f[3] == "TRUE" && url.scheme != "https")) continue;
+    add(std::string(f[5]) + "=" + std::string(f[6]));
+  }
+  if (url.host == first_url_.host && !options_.cookie.empty()) add(options_.cookie);
+  return out;
+}
+
 bool PageLoad::answered_from_cache(int seq) {
   cache::HttpCache* cache = options_.http_cache;
   Fetch& f = fetches_[static_cast<std::size_t>(seq)];
@@ -356,6 +388,8 @@ bool PageLoad::answered_from_cache(int seq) {
   f.cache_request_headers = request_headers_for(f);
   std::erase_if(f.cache_request_headers, is_removed_header);  // not sent: not there for Vary
   if (!options_.user_agent.empty()) f.cache_request_headers.push_back({"User-Agent", options_.user_agent});
+  // The cookies curl will add (the run's jar, -b NAME=VALUE): for `Vary: Cookie`.
+  if (auto cookie = cookies_for(f.url); !cookie.empty()) f.cache_request_headers.push_back({"Cookie", cookie});
   auto hit = cache->lookup(cache_key(f.url), f.cache_request_headers);
   if (!hit || hit->decision.use == cache::Use::kUnusable) return false;
   if (hit->decision.use == cache::Use::kRevalidate) {

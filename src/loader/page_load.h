@@ -101,6 +101,8 @@ class PageLoad {
   // The HTTP cache (options_.http_cache). A fresh stored response answers the fetch with
   // no network at all (true: it is done); a stale one is marked to be revalidated.
   bool answered_from_cache(int seq);
+  // The Cookie header curl will send to `url` (the run's jar and -b), for Vary: Cookie.
+  std::string cookies_for(const Url& url) const;
   // A stored body as the page reads it: discovery, -o.
   void deliver_stored_body(int seq, const CachedResponse& stored);
   // What the response allows a cache (every response), and what the cache did and keeps.

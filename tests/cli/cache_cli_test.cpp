@@ -137,6 +137,27 @@ TEST_CASE("run --cache DIR keeps no password, token or cookie in its file") {
   }
 }
 
+TEST_CASE("a response with Vary: Cookie is fresh only for the cookies it was fetched with, -b's and the jar's") {
+  // Only a Cookie given with -H counted: a response fetched with -b sid=A answered a load
+  // with -b sid=B from the cache, where Chromium fetches it again.
+  TempDb tmp;
+  const std::string dir = tmp.dir() + "/cache";
+  std::filesystem::create_directory(dir);
+  const std::string url =
+      shared_lab().http_url("www.test", "/status/200?header=Vary:%20Cookie&header=Cache-Control:%20max-age%3D600");
+  auto load = [&](const std::string& cookie) {
+    auto r = pageload_cli(lab_args({"--db", tmp.path(), "-q", "--no-html", "--cache", dir, "-b", cookie, url}),
+                          tmp.dir());
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+  };
+  load("sid=A");  // run 1: fetched and stored
+  load("sid=B");  // run 2: another cookie, fetched again
+  load("sid=B");  // run 3: the same cookie as run 2: from the cache
+  CHECK(count_where(show_json(tmp, 2), "from_cache", true) == 0);
+  CHECK(count_where(show_json(tmp, 3), "from_cache", true) == 1);
+}
+
 TEST_CASE("run --cache DIR with repeat-view starts the first view empty and saves what the views fetched") {
   TempDb tmp;
   const std::string dir = tmp.dir() + "/cache";

@@ -571,6 +571,16 @@ TEST_CASE("the -o flag never writes a redirect's body, so a chain that fails aft
   INFO(failed.err);
   CHECK(failed.status == 3);
   CHECK(slurp(body) == "precious\n");
+  // A chain that ends on a redirect (a loop) has no document: the file is neither emptied
+  // nor created.
+  auto loop = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-o", body, shared_lab().http_url("www.test", "/loop")}),
+                           tmp.dir());
+  CHECK(loop.status != 0);
+  CHECK(slurp(body) == "precious\n");
+  const std::string fresh = tmp.dir() + "/fresh.out";
+  auto loop2 = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-o", fresh, shared_lab().http_url("www.test", "/loop")}),
+                            tmp.dir());
+  CHECK_FALSE(std::filesystem::exists(fresh));
   // Followed to the end, the file holds the final answer's body, not the redirect's.
   auto ok = pageload_cli(lab_args({"--db", tmp.path(), "-s", "--document-only", "-o", body,
                                    shared_lab().http_url("www.test", "/redirect/302?to=/status/200")}),
