@@ -364,6 +364,12 @@ Status check_runs(const RunCommand& cmd) {
   if (!cmd.cookie_jar.empty())
     return Status(Code::kUsage, "-c writes the cookie jar of one run, and -n " + std::to_string(*cmd.runs) +
                                     " makes " + std::to_string(*cmd.runs) + ": leave it out");
+  // A group's runs are first views, and a first view starts with an empty cache: runs that
+  // started from DIR's would be warm loads stored as first views.
+  if (!cmd.cache_dir.empty() && !cmd.repeat_view)
+    return Status(Code::kUsage, "-n " + std::to_string(*cmd.runs) + " with --cache would store warm loads as first "
+                                    "views: add --repeat-view (each first view starts empty, its repeat view warm), "
+                                    "or leave out --cache");
   return Status::Ok();
 }
 

@@ -575,7 +575,7 @@ StatusOr<std::vector<Run>> read_har(std::string_view text, const ImportOptions& 
       pages.push_back(std::move(page));
     }
   }
-  std::size_t skipped = 0, not_http = 0;
+  std::size_t skipped = 0, not_http = 0, unparsable = 0;
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const json& e = entries[i];
     const auto start = parse_wall_time_us(str(e, "startedDateTime"));
@@ -588,6 +588,12 @@ StatusOr<std::vector<Run>> read_har(std::string_view text, const ImportOptions& 
     if (const std::string scheme = reference_scheme(str(obj(e, "request"), "url"));
         scheme != "http" && scheme != "https") {
       ++not_http;
+      continue;
+    }
+    // A URL pageload cannot read (control characters, a broken host) would be stored
+    // without its host, and written back as a HAR no validator accepts.
+    if (!parse_url(str(obj(e, "request"), "url")).ok()) {
+      ++unparsable;
       continue;
     }
     const std::string ref = str(e, "pageref");
@@ -614,6 +620,9 @@ StatusOr<std::vector<Run>> read_har(std::string_view text, const ImportOptions& 
   if (skipped)
     file_warnings.push_back(std::to_string(skipped) +
                             " entries without a request URL or a valid startedDateTime: not imported");
+  if (unparsable)
+    file_warnings.push_back(std::to_string(unparsable) + (unparsable == 1 ? " entry" : " entries") +
+                            " with a URL pageload cannot read (control characters, a broken host): not imported");
   if (not_http)
     file_warnings.push_back(std::to_string(not_http) + (not_http == 1 ? " entry" : " entries") +
                             " not of an http or https URL: not imported");

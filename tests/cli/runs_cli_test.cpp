@@ -85,6 +85,12 @@ TEST_CASE("run -n refuses what it cannot do with several runs") {
   r = pageload_cli({"run", "--db", tmp.path(), "-n", "2", "--html", "x.html", url}, tmp.dir());
   CHECK(r.status == 2);
   CHECK(r.err.find("--html names one file") != std::string::npos);
+  // Runs started from --cache DIR would be warm loads stored as first views (verification
+  // of stop 19).
+  std::filesystem::create_directory(tmp.dir() + "/cache");
+  r = pageload_cli({"run", "--db", tmp.path(), "-n", "2", "--cache", tmp.dir() + "/cache", url}, tmp.dir());
+  CHECK(r.status == 2);
+  CHECK(r.err.find("with --cache would store warm loads as first views") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(tmp.path()));  // nothing stored
   r = pageload_cli({"run", "--netrc", url}, tmp.dir());
   CHECK(r.status == 2);

@@ -640,3 +640,14 @@ TEST_CASE("an entry whose URL is not http or https is left out, and the run says
   for (const std::string& w : run.warnings) said |= w.find("2 entries not of an http or https URL: not imported") != std::string::npos;
   CHECK(said);
 }
+
+// Re-review N4: an entry URL with control characters was stored raw, lost its host in every
+// table, and its re-export was not valid HAR.
+TEST_CASE("an entry whose URL pageload cannot read is left out, and the run says so") {
+  const Run run = one_run(har_of({entry("https://a.test/", "2026-12-01T10:00:00.000Z", kTls),
+                                  entry("https://ex.test/odd\u2028\x1b[31m", "2026-12-01T10:00:00.010Z", kTls)}));
+  REQUIRE(run.requests.size() == 1);
+  bool said = false;
+  for (const std::string& w : run.warnings) said |= w.find("1 entry with a URL pageload cannot read") != std::string::npos;
+  CHECK(said);
+}
