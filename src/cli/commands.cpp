@@ -537,6 +537,7 @@ int run_command(RunCommand& cmd) {
   if (!cmd.output.empty())
     if (Status s = check_writable("-o", cmd.output); !s.ok()) return fail(s);
   int body_hop = -1;          // -o: the hop whose body the file holds
+  bool body_opened = false;   // -o: FILE opened for body_hop's first byte
   bool document_answered = false;  // -o: the document's final hop got a response
   sink_options.before_summary = [&cmd, &dump_file, &document_answered](const Run& run) -> Status {
     if (cmd.verbose) std::cerr << verbose_heads(run) << std::flush;
@@ -545,7 +546,8 @@ int run_command(RunCommand& cmd) {
     const auto chain = document_chain(run);
     // A chain that ended on a redirect (a loop, --max-redirs, a Location it could not
     // follow) has no document: its redirect's body is never written, and no empty file made.
-    document_answered = !chain.empty() && chain.back()->status.has_value() && !is_redirect_status(*chain.back()->status);
+    document_answered = !chain.empty() && chain.back()->status.has_value() && !chain.back()->failure &&
+                        !is_redirect_status(*chain.back()->status);
     if (const std::string heads = response_heads(run); !heads.empty() && !cmd.dump_header.empty() && cmd.dump_header != "-") {
       if (!dump_file.is_open()) dump_file.open(cmd.dump_header, std::ios::binary | std::ios::trunc);
       dump_file << heads << std::flush;
@@ -567,7 +569,14 @@ int run_command(RunCommand& cmd) {
       if (seq != body_hop) {
         body_hop = seq;
         body_file.close();
+        body_opened = false;
+      }
+      // Opened (an old FILE replaced) at the body's first byte: a response whose head never
+      // completed (/huge-header) leaves FILE as it was, as curl's does.
+      if (bytes.empty()) return;
+      if (!body_opened) {
         body_file.open(cmd.output, std::ios::binary | std::ios::trunc);
+        body_opened = true;
       }
       body_file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
       if (!body_file) body_error = Status(Code::kFile, "-o " + cmd.output + ": cannot write " + cmd.output);
@@ -750,7 +759,7 @@ int run_command(RunCommand& cmd) {
   if (cookie_jar)
     if (Status s = write_cookie_jar(cmd.cookie_jar, *cookie_jar); !s.ok()) exit_status = worst(exit_status, fail(s));
   // A document answered with an empty body still makes its (empty) file, as curl's does.
-  if (!cmd.output.empty() && body_hop < 0 && document_answered && body_error.ok())
+  if (!cmd.output.empty() && !body_opened && document_answered && body_error.ok())
     body_file.open(cmd.output, std::ios::binary | std::ios::trunc);
   if (body_file.is_open()) body_file.close();
   if (!body_error.ok() || (!cmd.output.empty() && body_file.fail()))

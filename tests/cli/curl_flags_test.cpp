@@ -581,6 +581,12 @@ TEST_CASE("the -o flag never writes a redirect's body, so a chain that fails aft
   auto loop2 = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-o", fresh, shared_lab().http_url("www.test", "/loop")}),
                             tmp.dir());
   CHECK_FALSE(std::filesystem::exists(fresh));
+  // A response whose head never completes (a 2 MB header) leaves the file too, as curl's -o.
+  auto huge = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-o", body,
+                                     shared_lab().fault_url("fault.test", "/huge-header")}),
+                           tmp.dir());
+  CHECK(huge.status == 3);
+  CHECK(slurp(body) == "precious\n");
   // Followed to the end, the file holds the final answer's body, not the redirect's.
   auto ok = pageload_cli(lab_args({"--db", tmp.path(), "-s", "--document-only", "-o", body,
                                    shared_lab().http_url("www.test", "/redirect/302?to=/status/200")}),
