@@ -275,7 +275,9 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
     r.response_headers = headers_of(obj(resp, "headers"));
     r.http_version = http_version(str(resp, "httpVersion").empty() ? str(req, "httpVersion") : str(resp, "httpVersion"));
     const auto status = num(resp, "status");
-    if (status && *status > 0) r.status = static_cast<int>(*status);
+    // A status is three digits: anything else (2e57, found by the fuzzer) is no status, and
+    // would not fit an int.
+    if (status && *status >= 100 && *status <= 999) r.status = static_cast<int>(*status);
     r.reason = str(resp, "statusText");
     r.redirect_url = str(resp, "redirectURL");
     for (const auto& [n, v] : r.response_headers)

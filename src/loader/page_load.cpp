@@ -65,9 +65,10 @@ std::string referrer_for(const Url& from, const Url& to) {
   return origin + "/";
 }
 
-// curl's automatic Referer on a redirect (-e ';auto'): the URL followed from, without its
-// user, password and fragment.
-std::string auto_referer(const Url& from) {
+// A URL without its user, password and fragment: what curl's automatic Referer on a
+// redirect (-e ';auto') names, and the HTTP cache's key (as Chromium's: credentials are not
+// part of what was fetched, and a cache file must not keep them).
+std::string without_credentials(const Url& from) {
   std::string url = from.full.substr(0, from.full.find('#'));
   const auto authority = url.find("://");
   if (authority == std::string::npos) return url;
@@ -85,19 +86,8 @@ std::optional<double> remaining_ttl_s(const DnsLookup& lookup) {
   return ttl;
 }
 
-// The HTTP cache's key for a URL: a GET of it, without its fragment.
-// A URL's entry in the HTTP cache: without its fragment, and without a user and password
-// (as Chromium's cache key: credentials are not part of what was fetched, and a cache file
-// must not keep them).
-std::string cache_key(const Url& url) {
-  std::string key = url.full.substr(0, url.full.find('#'));
-  const auto authority = key.find("://");
-  if (authority == std::string::npos) return key;
-  const auto path = key.find_first_of("/?", authority + 3);
-  const auto at = key.rfind('@', path == std::string::npos ? std::string::npos : path);
-  if (at != std::string::npos && at > authority) key.erase(authority + 3, at - authority - 2);
-  return key;
-}
+// The HTTP cache's key for a URL (a GET of it).
+std::string cache_key(const Url& url) { return without_credentials(url); }
 
 bool keeps_body(ResourceType type) { return type == ResourceType::kDocument || type == ResourceType::kStylesheet; }
 
@@ -770,7 +760,7 @@ std::vector<Header> PageLoad::request_headers_for(const Fetch& f) const {
   if (f.type == ResourceType::kDocument && f.frame_depth == 0) {
     // -e URL;auto: the previous hop's URL on a redirect hop, as curl sends it.
     if (o.referer_auto && f.redirect_from)
-      headers.push_back({"Referer", auto_referer(fetches_[static_cast<std::size_t>(*f.redirect_from)].url)});
+      headers.push_back({"Referer", without_credentials(fetches_[static_cast<std::size_t>(*f.redirect_from)].url)});
     else if (!o.referer.empty())
       headers.push_back({"Referer", o.referer});
   }

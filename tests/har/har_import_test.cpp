@@ -651,3 +651,14 @@ TEST_CASE("an entry whose URL pageload cannot read is left out, and the run says
   for (const std::string& w : run.warnings) said |= w.find("1 entry with a URL pageload cannot read") != std::string::npos;
   CHECK(said);
 }
+
+// The fuzzer's: a status of 2e57 was cast to int (undefined behaviour under UBSan).
+TEST_CASE("a status that is not three digits is no status") {
+  const Run run = one_run(har_of({entry("https://a.test/", "2026-12-01T10:00:00.000Z", kTls),
+                                  entry("https://a.test/x", "2026-12-01T10:00:00.010Z", kTls, 0)}));
+  json huge = har_of({entry("https://a.test/", "2026-12-01T10:00:00.000Z", kTls)});
+  huge["log"]["entries"][0]["response"]["status"] = 2.00889e+57;
+  const Run r = one_run(huge);
+  CHECK_FALSE(r.requests.at(0).status);
+  CHECK_FALSE(run.requests.at(1).status);
+}

@@ -338,13 +338,16 @@ TEST_CASE("invalid UTF-8 and control characters become replacement characters") 
   CHECK(html.find("\xEF\xBF\xBD\xEF\xBF\xBD") != std::string::npos);
 }
 
-TEST_CASE("200 hops, each with its own DNS lookup, connection and certificate, render in under a second") {
+// The bound is loose: this runs under ASan and UBSan in CI too, on a shared machine (1.29 s
+// was seen there under load); it guards against a quadratic render, not a figure, which
+// the page_report benchmark prints.
+TEST_CASE("200 hops, each with its own DNS lookup, connection and certificate, render in a few seconds at most") {
   const Run run = synthetic::fresh_chain(200);
   const auto start = std::chrono::steady_clock::now();
   const std::string html = render_html(run);
   const auto elapsed = std::chrono::steady_clock::now() - start;
   CHECK(count(html, "<details class=\"row") == 200);
-  CHECK(elapsed < std::chrono::seconds(1));
+  CHECK(elapsed < std::chrono::seconds(5));
 }
 
 // The page's weight per hop. Before each connection was shown once and the markup
