@@ -199,6 +199,16 @@ void read_group(const json& page, Run& run) {
   if (run.group_id && !run.view) run.view = RunView::kFirst;
 }
 
+// An entry's URL as a browser reads it: a hand-made HAR's spaces, quotes, angle brackets and
+// control characters in the path and query are percent-encoded (a browser never sends them raw),
+// so the URL keeps its host and is written back as valid HAR. Only a broken host is refused.
+StatusOr<Url> entry_url(std::string_view text) {
+  auto url = parse_url(text);
+  if (url.ok()) return url;
+  static const Url any_base = *parse_url("http://base.invalid/");  // an absolute URL ignores it
+  return resolve_location(any_base, text);
+}
+
 // pageload's own `_phases` ({name: [start_ms, end_ms]} on the run clock) and `_end_ms`: the
 // phases as measured, gaps between them kept, in place of the timings laid end to end. Taken
 // only whole: every span inside a day, none ending before it starts or before the entry's start.
@@ -265,7 +275,8 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
       r.method = "?";
     }
     r.url = str(req, "url");
-    if (auto u = parse_url(r.url); u.ok()) {
+    if (auto u = entry_url(r.url); u.ok()) {
+      r.url = u->full;
       r.scheme = u->scheme;
       r.host = u->host;
       r.port = u->port;
@@ -592,9 +603,9 @@ StatusOr<std::vector<Run>> read_har(std::string_view text, const ImportOptions& 
       ++not_http;
       continue;
     }
-    // A URL pageload cannot read (control characters, a broken host) would be stored
+    // A URL pageload cannot read even as a browser would (a broken host) would be stored
     // without its host, and written back as a HAR no validator accepts.
-    if (!parse_url(str(obj(e, "request"), "url")).ok()) {
+    if (!entry_url(str(obj(e, "request"), "url")).ok()) {
       ++unparsable;
       continue;
     }
@@ -624,7 +635,7 @@ StatusOr<std::vector<Run>> read_har(std::string_view text, const ImportOptions& 
                             " entries without a request URL or a valid startedDateTime: not imported");
   if (unparsable)
     file_warnings.push_back(std::to_string(unparsable) + (unparsable == 1 ? " entry" : " entries") +
-                            " with a URL pageload cannot read (control characters, a broken host): not imported");
+                            " with a URL pageload cannot read (a broken host): not imported");
   if (not_http)
     file_warnings.push_back(std::to_string(not_http) + (not_http == 1 ? " entry" : " entries") +
                             " not of an http or https URL: not imported");

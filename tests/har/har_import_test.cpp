@@ -642,10 +642,18 @@ TEST_CASE("an entry whose URL is not http or https is left out, and the run says
 }
 
 // Re-review N4: an entry URL with control characters was stored raw, lost its host in every
-// table, and its re-export was not valid HAR.
+// table, and its re-export was not valid HAR. Read as a browser reads it, it keeps its host.
+TEST_CASE("an entry URL with control characters and markup is percent-encoded as a browser would, host kept") {
+  const Run run = one_run(har_of({entry("https://a.test/", "2026-12-01T10:00:00.000Z", kTls),
+                                  entry("https://ex.test/odd\u2028\x1b[31m<b> x?q=\"1\"", "2026-12-01T10:00:00.010Z", kTls)}));
+  REQUIRE(run.requests.size() == 2);
+  CHECK(run.requests.at(1).host == "ex.test");
+  CHECK(run.requests.at(1).url == "https://ex.test/odd%E2%80%A8%1B[31m%3Cb%3E%20x?q=%221%22");
+}
+
 TEST_CASE("an entry whose URL pageload cannot read is left out, and the run says so") {
   const Run run = one_run(har_of({entry("https://a.test/", "2026-12-01T10:00:00.000Z", kTls),
-                                  entry("https://ex.test/odd\u2028\x1b[31m", "2026-12-01T10:00:00.010Z", kTls)}));
+                                  entry("https://ex\x1b.test:99999/", "2026-12-01T10:00:00.010Z", kTls)}));
   REQUIRE(run.requests.size() == 1);
   bool said = false;
   for (const std::string& w : run.warnings) said |= w.find("1 entry with a URL pageload cannot read") != std::string::npos;
