@@ -302,8 +302,9 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
     if (!transfer) transfer = byte_count(e, "_transferSize");
     if (transfer && *transfer == 0) {
       // Nothing crossed the network (a response from the browser's cache: Playwright still
-      // writes its headersSize): nothing received.
-      r.header_bytes = 0;
+      // writes its headersSize): nothing received. A size the HAR left unknown (-1, as
+      // pageload's own export of a cache hit) stays unknown.
+      if (r.header_bytes) r.header_bytes = 0;
       r.body_bytes = 0;
     } else if (transfer && !r.body_bytes) {
       r.body_bytes = r.header_bytes ? std::max<int64_t>(0, *transfer - *r.header_bytes) : *transfer;
@@ -311,6 +312,9 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
     const json& content = obj(resp, "content");
     r.body_decoded = byte_count(content, "size");
     r.content_type = str(content, "mimeType");
+    // HAR requires a mimeType: DevTools and pageload write "x-unknown" where the server sent
+    // none (a 304, a failed request). It is no type the server named.
+    if (r.content_type == "x-unknown") r.content_type.clear();
     if (auto found = num(e, "_discovered_ms"); found && *found >= 0 && *found <= kMaxTimingMs) r.discovered_ms = *found;
 
     // Failed: pageload's or Chrome's `_error` (on the entry or its response), or no status.
@@ -345,6 +349,8 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
       r.warnings.push_back("the entry's time (" + fmt_ms(*t) + " ms) is not the sum of its timings (" +
                            fmt_ms(end_ms - start_ms) + " ms)");
     if (!r.from_cache) read_own_phases(e, start_ms, r);
+    else if (auto given_end = num(e, "_end_ms"); given_end && *given_end >= start_ms && *given_end <= kMaxTimingMs)
+      r.span.end_ms = *given_end;  // pageload's own cache lookup took this long
     load_end = std::max(load_end, r.span.end_ms);
 
     // The resource type the producer gave, else from the MIME type; the first entry is the document.
@@ -433,6 +439,14 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
     }
     for (auto& p : r.phases)  // the phase it failed in carries the failure, as a measured run's
       if (r.failure && p.phase == r.error_phase) p.failure = r.failure;
+    // A request that failed on a lookup another request made (it waited for it): the export
+    // carries `_dns` only with the request that looked the host up; link this one to it too.
+    if (r.failure && r.error_phase == Phase::kDns && !r.dns_lookup)
+      for (auto it = run.dns_lookups.rbegin(); it != run.dns_lookups.rend(); ++it)
+        if (it->host == r.host && it->failure) {
+          r.dns_lookup = it->id;
+          break;
+        }
     seq_of_url.try_emplace(r.url, r.seq);
     run.requests.push_back(std::move(r));
   }

@@ -270,13 +270,25 @@ bool notable(const RequestDiff& d) {
   return std::fabs(*ms) > kChangedMs && (!pct || std::fabs(*pct) > kChangedPct);
 }
 
+namespace {
+
+// A measured run none of whose requests went through a phase spent 0 ms in it; an imported
+// run may not have recorded the phase at all (Playwright's HAR has no `blocked`, and writes
+// -1 or 0 for what it did not time): no figure, not 0.
+std::optional<double> phase_total(const Run& run, const PhaseTime& p) {
+  if (p.requests == 0 && run.source != "pageload") return std::nullopt;
+  return p.summed_ms;
+}
+
+}  // namespace
+
 Comparison compare_runs(const Run& a, const Run& b) {
   Comparison c;
   const TimePerPhase ta = time_per_phase(a), tb = time_per_phase(b);
   for (std::size_t i = 0; i < kPhases.size(); ++i) {
     const PhaseTime &pa = ta.phases[i], &pb = tb.phases[i];
     if (pa.requests == 0 && pb.requests == 0) continue;
-    c.phases.push_back(figure(std::string(kPhases[i].name), pa.summed_ms, pb.summed_ms, Unit::kMs));
+    c.phases.push_back(figure(std::string(kPhases[i].name), phase_total(a, pa), phase_total(b, pb), Unit::kMs));
   }
   const Run::Figures fa = a.figures(), fb = b.figures();
   c.page.push_back(figure("requests", fa.requests, fb.requests));

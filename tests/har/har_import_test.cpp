@@ -307,6 +307,35 @@ TEST_CASE("a DNS failure comes back as dns_nxdomain in dns, with its lookup's NX
   CHECK(back.failure->code == Code::kDnsNxdomain);
 }
 
+// Re-review N3: the second request that waited on a failed lookup lost its link to it, since
+// the export carries `_dns` only with the request that looked the host up.
+TEST_CASE("a request that failed on another request's lookup of its host comes back linked to that lookup") {
+  Run failed = synthetic::failed_at_dns();
+  failed.id = 9;
+  Request waiter = failed.requests.at(0);
+  waiter.id = waiter.seq = 1;
+  waiter.url += "waited.js";
+  // It waited, blocked, for request 0's lookup, and failed with it (as /page/third-party's
+  // second script on nxdomain.test does).
+  const Span waited = waiter.phases.at(0).span;
+  waiter.phases = {PhaseRecord{Phase::kBlocked, waited, std::nullopt}};
+  failed.requests.push_back(waiter);
+  REQUIRE(failed.requests.at(1).dns_lookup == failed.requests.at(0).dns_lookup);
+  const Run back = one_run(json::parse(har::write_har({failed})));
+  REQUIRE(back.requests.size() == 2);
+  REQUIRE(back.requests.at(1).dns_lookup);
+  CHECK(back.requests.at(1).dns_lookup == back.requests.at(0).dns_lookup);
+  CHECK(back.dns_lookups.size() == 1);
+}
+
+// Re-review N2: HAR requires a mimeType, so an export writes "x-unknown" where the server
+// named none; read back, it is no type.
+TEST_CASE("a mimeType of x-unknown is no content type") {
+  json e = entry("https://a.test/", "2026-12-01T10:00:00.000Z", kTls, 304);
+  e["response"]["content"]["mimeType"] = "x-unknown";
+  CHECK(one_run(har_of({e})).requests.at(0).content_type.empty());
+}
+
 TEST_CASE("a request that never had a connection is sent in no HTTP version, not HTTP/1.1") {
   const json har = json::parse(har::write_har({synthetic::failed_at_dns()}));
   const json& e = har["log"]["entries"][0];
@@ -510,7 +539,7 @@ TEST_CASE("a response from the HTTP cache is exported with _fromCache and import
   cached.connection.reset();
   cached.reused = false;
   cached.dns_lookup.reset();
-  cached.span.end_ms = cached.span.start_ms;
+  cached.span.end_ms = cached.span.start_ms + 0.019;  // the cache lookup's own time (re-review N1)
   cached.from_cache = true;
   cached.cache_lookup = "fresh";
   cached.bytes_saved = 700;
@@ -537,6 +566,7 @@ TEST_CASE("a response from the HTTP cache is exported with _fromCache and import
   CHECK(c.from_cache);
   CHECK(c.cache_lookup == "fresh");
   CHECK(c.phases.empty());
+  CHECK(c.span.duration_ms() == Approx(0.019).margin(0.0005));
   CHECK_FALSE(c.connection);
   CHECK(c.bytes_saved == 700);
   CHECK(c.cache_reason == "max-age");

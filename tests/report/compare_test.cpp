@@ -108,6 +108,24 @@ TEST_CASE("a phase totals every request's time in it and a phase neither run had
   CHECK(std::none_of(c.phases.begin(), c.phases.end(), [](const Figure& f) { return f.name == "tunnel"; }));
 }
 
+// Review #17: a Playwright HAR records no `blocked` at all; compare said "blocked 0.54 0.00
+// -100%" against a measured run, as if the browser had queued nothing.
+TEST_CASE("a phase an imported run never recorded has no figure, where a measured run's absent phase is 0") {
+  Run measured = synthetic::page(3, true);
+  measured.requests.at(1).phases.insert(measured.requests.at(1).phases.begin(),
+                                        PhaseRecord{Phase::kBlocked, Span{1.0, 3.0}});
+  Run imported = synthetic::page(3, true);
+  imported.source = "har";
+  const Figure& blocked = named(compare_runs(measured, imported).phases, "blocked");
+  CHECK(blocked.a == 2.0);
+  CHECK_FALSE(blocked.b);
+  CHECK_FALSE(blocked.delta());
+  Run measured_b = synthetic::page(3, true);
+  const Figure& zero = named(compare_runs(measured, measured_b).phases, "blocked");
+  CHECK(zero.b == 0.0);
+  CHECK(zero.delta() == -2.0);
+}
+
 TEST_CASE("comparing an empty run with a page counts every request as appeared") {
   const Comparison c = compare_runs(synthetic::no_hops(), synthetic::page(1, true));
   for (const RequestDiff& d : c.requests) CHECK(d.change == Change::kAppeared);
