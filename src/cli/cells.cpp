@@ -10,7 +10,7 @@ namespace pageload::cli {
 std::string protocol(const std::string& http_version) {
   if (http_version == "HTTP/2") return "h2";
   if (http_version == "HTTP/3") return "h3";
-  if (http_version.rfind("HTTP/", 0) == 0) return http_version.substr(5);
+  if (http_version.rfind("HTTP/", 0) == 0) return safe(http_version.substr(5), 8);
   return http_version.empty() ? "-" : safe(http_version, 8);
 }
 

@@ -177,7 +177,7 @@ std::string format_show(const Run& run, int width) {
     out << "\nrequest #" << r.seq << ": " << safe(r.method, 32) << " " << safe(r.url) << "\n";
     const std::string status = status_text(r);  // may name the version already (HTTP/2 sends no phrase)
     const bool named = !r.http_version.empty() && status.find(r.http_version) != std::string::npos;
-    out << "  status     " << status << (r.http_version.empty() || named ? "" : " (" + r.http_version + ")") << "\n";
+    out << "  status     " << status << (r.http_version.empty() || named ? "" : " (" + safe(r.http_version, 20) + ")") << "\n";
     out << "  fetched    " << found_text(r) << "\n";
     if (!r.note.empty()) out << "  note       " << safe(r.note) << "\n";
     if (!r.location.empty()) out << "  location   " << safe(r.location) << "\n";
@@ -193,7 +193,7 @@ std::string format_show(const Run& run, int width) {
     }
     if (r.dns_lookup) {
       const DnsLookup& d = run.dns_lookups[*r.dns_lookup];
-      out << "  dns        " << safe(d.host) << " via " << d.source << " " << d.outcome;
+      out << "  dns        " << safe(d.host) << " via " << safe(d.source, 20) << " " << safe(d.outcome, 40);
       // Only servers that were sent something: a cache or hosts answer asked none, and a
       // lookup the first server answered never asked the others configured.
       const auto asked = d.asked_servers();
@@ -206,12 +206,12 @@ std::string format_show(const Run& run, int width) {
       }
       out << "\n";
       for (const auto& q : d.queries) {
-        out << "    query " << q.type << " " << q.outcome << (q.server.empty() ? "" : " from " + safe(q.server))
+        out << "    query " << safe(q.type, 12) << " " << safe(q.outcome, 40) << (q.server.empty() ? "" : " from " + safe(q.server))
             << " in " << ms(q.span.duration_ms()) << "\n";
         for (const auto& a : q.attempts) out << "      " << attempt_text(a) << "\n";
       }
       for (const auto& a : d.answers)
-        out << "    " << a.type << " " << safe(a.name) << " -> " << safe(a.value) << " ttl " << a.ttl << "\n";
+        out << "    " << safe(a.type, 12) << " " << safe(a.name) << " -> " << safe(a.value) << " ttl " << a.ttl << "\n";
       out << format_walk_show(d);
     }
     if (r.body_bytes) out << "  body       " << *r.body_bytes << " bytes on the wire, " << r.body_decoded.value_or(0)
@@ -231,10 +231,10 @@ std::string format_show(const Run& run, int width) {
     for (const auto& a : c.attempts) out << "  tried      " << attempt_line(a) << "\n";
     if (c.tls) {
       if (!c.tls->version.empty())
-        out << "  tls        " << c.tls->version << " " << c.tls->cipher << (c.tls->alpn.empty() ? "" : " alpn " + c.tls->alpn)
+        out << "  tls        " << safe(c.tls->version, 20) << " " << safe(c.tls->cipher, 60) << (c.tls->alpn.empty() ? "" : " alpn " + safe(c.tls->alpn, 20))
           << "\n";
       out << "  subject    " << safe(c.tls->subject) << "\n  issuer     " << safe(c.tls->issuer) << "\n  expires    "
-          << c.tls->not_after << "\n  verify     "
+          << safe(c.tls->not_after, 40) << "\n  verify     "
           << (c.tls->verified ? "ok" : (c.tls->verify_message.empty() ? "not verified (-k)" : safe(c.tls->verify_message)))
           << "\n";
     }

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -208,4 +209,42 @@ TEST_CASE("an imported run shows its IPv6 server once bracketed with the URL's p
   const std::string line = report.out.substr(footer, report.out.find("</footer>", footer) - footer);
   INFO(line);
   CHECK(line.find('(') == std::string::npos);  // no library versions: no "( )"
+}
+
+// Final review of issue 13 #1: strings show printed as stored (the HTTP version, a lookup's
+// outcome, types and servers, the TLS version, cipher, ALPN and expiry) reached the terminal
+// raw from a hostile HAR: ESC [ and OSC sequences could recolour it or set its title.
+TEST_CASE("show escapes every string an imported HAR gave, the HTTP version, DNS and TLS fields included") {
+  TempDb tmp;
+  const std::string url = shared_lab().https_url("www.test", "/page/third-party");
+  REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "-q", url}), tmp.dir()).status == 0);
+  REQUIRE(pageload_cli({"har", "1", "-o", "page.har", "--db", tmp.path()}, tmp.dir()).status == 0);
+  json har;
+  std::ifstream(std::filesystem::path(tmp.dir()) / "page.har") >> har;
+  const std::string evil = "\x1b[31mRED\x1b]0;T\x07";
+  // Every string inside these objects, and the response's HTTP version, made hostile.
+  std::function<void(json&)> poison = [&](json& j) {
+    if (j.is_string()) j = j.get<std::string>() + evil;
+    else if (j.is_structured()) for (auto& v : j) poison(v);
+  };
+  int poisoned = 0;
+  for (auto& e : har["log"]["entries"]) {
+    e["response"]["httpVersion"] = e["response"]["httpVersion"].get<std::string>() + evil;
+    for (const char* field : {"_dns", "_tls"})
+      if (e.contains(field)) {
+        poison(e[field]);
+        ++poisoned;
+      }
+  }
+  REQUIRE(poisoned >= 2);
+  std::ofstream(std::filesystem::path(tmp.dir()) / "evil.har") << har.dump();
+  REQUIRE(pageload_cli({"import", "evil.har", "--db", tmp.path()}, tmp.dir()).status == 0);
+  auto shown = pageload_cli({"show", "latest", "--db", tmp.path()}, tmp.dir());
+  REQUIRE(shown.status == 0);
+  CHECK(shown.out.find("RED") != std::string::npos);  // the strings are shown, escaped
+  for (std::size_t at = shown.out.find_first_of("\x1b\x07"); at != std::string::npos;
+       at = shown.out.find_first_of("\x1b\x07", at + 1)) {
+    const auto line_start = shown.out.rfind('\n', at) + 1;
+    FAIL_CHECK("raw control character in: " << shown.out.substr(line_start, shown.out.find('\n', at) - line_start));
+  }
 }
