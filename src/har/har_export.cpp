@@ -114,6 +114,11 @@ std::string header_value(const std::vector<Header>& headers, std::string_view na
 std::string request_http_version(const Request& r, const Connection* conn) {
   if (!r.http_version.empty()) return r.http_version;
   if (!conn) return {};
+  // Failed before the connection could carry a request (a TLS handshake refused before ALPN
+  // chose a protocol): no version was spoken.
+  if (r.failure && !r.status &&
+      (r.error_phase == Phase::kConnect || r.error_phase == Phase::kTunnel || r.error_phase == Phase::kTls))
+    return {};
   return conn->tls && conn->tls->alpn == "h2" ? "HTTP/2" : "HTTP/1.1";
 }
 
@@ -327,10 +332,12 @@ HarTimings har_timings(const Request& r) {
   if (auto v = phase_ms(r, Phase::kBlocked)) t.blocked = micro_round(*v);
   if (auto v = phase_ms(r, Phase::kDns)) t.dns = micro_round(*v);
   const auto connect = phase_ms(r, Phase::kConnect);
+  const auto tunnel = phase_ms(r, Phase::kTunnel);
   const auto tls = phase_ms(r, Phase::kTls);
   if (tls) t.ssl = micro_round(*tls);
   // HAR counts ssl inside connect: connect runs from the TCP SYN to the end of the handshake.
-  if (connect || tls) t.connect = micro_round(connect.value_or(0) + tls.value_or(0));
+  // A proxy's CONNECT tunnel is in it too, as Chrome counts it (HAR has no field of its own).
+  if (connect || tunnel || tls) t.connect = micro_round(connect.value_or(0) + tunnel.value_or(0) + tls.value_or(0));
   t.send = micro_round(phase_ms(r, Phase::kSend).value_or(0));
   t.wait = micro_round(phase_ms(r, Phase::kWait).value_or(0));
   t.receive = micro_round(phase_ms(r, Phase::kReceive).value_or(0));

@@ -172,7 +172,7 @@ double lay_out_phases(Request& r, const json& t, double start, bool failed) {
   for (auto [key, phase] : {std::pair{"send", Phase::kSend}, std::pair{"wait", Phase::kWait},
                             std::pair{"receive", Phase::kReceive}}) {
     const auto v = sane(t, key);
-    if (v && *v < 0)
+    if (v && *v < 0 && !failed)  // a failed request has no exchange phases: nothing read as 0
       r.warnings.push_back(std::string("timings.") + key + " was " + fmt_ms(*v) + ": read as 0");
     add(phase, v && *v > 0 ? *v : 0);
   }
@@ -318,15 +318,20 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
     if (auto found = num(e, "_discovered_ms"); found && *found >= 0 && *found <= kMaxTimingMs) r.discovered_ms = *found;
 
     // Failed: pageload's or Chrome's `_error` (on the entry or its response), or no status.
-    const json& error = obj(e, "_error").is_null() ? obj(resp, "_error") : obj(e, "_error");
+    // Playwright writes Chromium's net error as `response._failureText`.
+    const json& error = !obj(e, "_error").is_null()      ? obj(e, "_error")
+                        : !obj(resp, "_error").is_null() ? obj(resp, "_error")
+                                                         : obj(resp, "_failureText");
     const bool failed = !r.status || error.is_object() || (error.is_string() && !error.get_ref<const std::string&>().empty());
     const double end_ms = lay_out_phases(r, obj(e, "timings"), start_ms, failed);
     r.span = Span{start_ms, end_ms};
     // The HTTP cache: DevTools' `_fromCache` ("disk", "memory") is a response nothing went on
     // the network for: no phases, no connection. pageload's own lookup and savings as written.
-    // An answered entry with a _transferSize of 0 is one too: DevTools shows it "(disk
-    // cache)", and Playwright marks a cache hit no other way.
-    const bool nothing_transferred = transfer && *transfer == 0 && !failed;
+    // An answered entry with a body but a _transferSize of 0 is one too: DevTools shows it
+    // "(disk cache)", and Playwright marks a cache hit no other way. Without a body it is not
+    // (Playwright writes a bodiless HTTP/2 response, a 301 or a 204 fetched from the network,
+    // with a _transferSize of 0, its header sizes 0 over HTTP/2).
+    const bool nothing_transferred = transfer && *transfer == 0 && !failed && r.body_decoded.value_or(0) > 0;
     if (const json& cached = obj(e, "_fromCache"); nothing_transferred ||
                                                    (cached.is_string() && !cached.get_ref<const std::string&>().empty()) ||
                                                    (cached.is_boolean() && cached.get<bool>())) {
@@ -437,6 +442,12 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
       r.failure = read_error(json(""))->failure;
       r.error_phase = Phase::kWait;
     }
+    // A request that failed before any connection answered spoke no HTTP version (Playwright
+    // writes HTTP/1.1 for a host that never resolved; a TLS failure came before ALPN).
+    if (r.failure && !r.status &&
+        (r.error_phase == Phase::kDns || r.error_phase == Phase::kConnect || r.error_phase == Phase::kTunnel ||
+         r.error_phase == Phase::kTls))
+      r.http_version.clear();
     for (auto& p : r.phases)  // the phase it failed in carries the failure, as a measured run's
       if (r.failure && p.phase == r.error_phase) p.failure = r.failure;
     // A request that failed on a lookup another request made (it waited for it): the export

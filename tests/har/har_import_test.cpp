@@ -700,3 +700,35 @@ TEST_CASE("a status that is not three digits is no status") {
   CHECK_FALSE(r.requests.at(0).status);
   CHECK_FALSE(run.requests.at(1).status);
 }
+
+// Final review of issue 13 #2: Playwright writes Chromium's net error as response._failureText;
+// it was ignored, and a DNS failure came back recv_error in wait, "the HAR gives no reason".
+TEST_CASE("Playwright's _failureText is the failure's reason, and a request that never connected has no HTTP version") {
+  json e = entry("https://nxdomain.test/x.js", "2026-12-01T10:00:00.010Z",
+                 {{"blocked", -1}, {"dns", -1}, {"connect", -1}, {"ssl", -1}, {"send", -1}, {"wait", -1}, {"receive", -1}});
+  e["response"]["status"] = -1;
+  e["response"]["httpVersion"] = "HTTP/1.1";
+  e["response"]["_failureText"] = "net::ERR_NAME_NOT_RESOLVED";
+  const Run run = one_run(har_of({entry("https://a.test/", "2026-12-01T10:00:00.000Z", kTls), e}, "Playwright"));
+  const Request& r = run.requests.at(1);
+  REQUIRE(r.failure);
+  CHECK(r.failure->code == Code::kDnsNxdomain);
+  CHECK(r.error_phase == Phase::kDns);
+  CHECK(r.http_version.empty());
+  CHECK(r.warnings.empty());  // no "timings.send was -1: read as 0" for phases it never had
+}
+
+// Final review of issue 13 #3: a bodiless HTTP/2 301 fetched from the network has a
+// _transferSize of 0 in Playwright's HAR, and was taken for a cache hit.
+TEST_CASE("a _transferSize of 0 is a cache hit only for a response with a body") {
+  json redirect = entry("https://a.test/moved", "2026-12-01T10:00:00.010Z", kTls, 301);
+  redirect["response"]["_transferSize"] = 0;
+  redirect["response"]["content"]["size"] = -1;
+  json cached = entry("https://a.test/hit.png", "2026-12-01T10:00:00.020Z", kTls);
+  cached["response"]["_transferSize"] = 0;
+  cached["response"]["content"]["size"] = 120;
+  const Run run = one_run(har_of({entry("https://a.test/", "2026-12-01T10:00:00.000Z", kTls), redirect, cached}, "Playwright"));
+  CHECK_FALSE(run.requests.at(1).from_cache);
+  CHECK_FALSE(run.requests.at(1).phases.empty());
+  CHECK(run.requests.at(2).from_cache);
+}

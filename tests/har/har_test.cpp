@@ -35,6 +35,23 @@ TEST_CASE("a request that opened a TLS connection counts the handshake inside co
   CHECK(t.total() == Approx(sum).margin(0.01));
 }
 
+// Final review of issue 13 #4: a proxy's CONNECT tunnel was in no timing, so a 72 ms request
+// through a slow proxy was a 17 ms entry in every HAR tool.
+TEST_CASE("a proxy's CONNECT tunnel is counted inside connect, as Chrome counts it, and time covers the request") {
+  Run run = synthetic::page(3, false);
+  Request r = first_with(run, [](const Request& q) { return q.phase(Phase::kTls) != nullptr; });
+  // Move the handshake and what follows 50 ms later, behind a tunnel after the TCP connect.
+  const double after_connect = r.phase(Phase::kConnect)->span.end_ms;
+  for (auto& p : r.phases)
+    if (p.span.start_ms >= after_connect) p.span = Span{p.span.start_ms + 50, p.span.end_ms + 50};
+  r.phases.push_back(PhaseRecord{Phase::kTunnel, Span{after_connect, after_connect + 50}, std::nullopt});
+  const har::HarTimings t = har::har_timings(r);
+  CHECK(t.connect == Approx(phase_ms(r, Phase::kConnect) + 50 + phase_ms(r, Phase::kTls)).margin(0.002));
+  double sum = 0;
+  for (const auto& p : r.phases) sum += p.span.duration_ms();
+  CHECK(t.total() == Approx(sum).margin(0.01));
+}
+
 TEST_CASE("a request on a kept-alive connection has -1 for dns, connect and ssl") {
   const Run run = synthetic::page(3, true);
   const Request& r = first_with(run, [](const Request& q) { return q.reused && !q.phase(Phase::kConnect); });
