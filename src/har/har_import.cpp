@@ -202,7 +202,10 @@ void read_group(const json& page, Run& run) {
 // An entry's URL as a browser reads it: a hand-made HAR's spaces, quotes, angle brackets and
 // control characters in the path and query are percent-encoded (a browser never sends them raw),
 // so the URL keeps its host and is written back as valid HAR. Only a broken host is refused.
-StatusOr<Url> entry_url(std::string_view text) {
+StatusOr<Url> entry_url(std::string_view given) {
+  // A NUL would end the string where curl reads it: percent-encoded as a browser does.
+  std::string text;
+  for (char c : given) text += c == '\0' ? std::string("%00") : std::string(1, c);
   auto url = parse_url(text);
   if (url.ok()) return url;
   static const Url any_base = *parse_url("http://base.invalid/");  // an absolute URL ignores it
@@ -614,6 +617,7 @@ StatusOr<std::vector<Run>> read_har(std::string_view text, const ImportOptions& 
     }
   }
   std::size_t skipped = 0, not_http = 0, unparsable = 0;
+  std::string first_unparsable;  // why the first of them could not be read
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const json& e = entries[i];
     const auto start = parse_wall_time_us(str(e, "startedDateTime"));
@@ -630,8 +634,8 @@ StatusOr<std::vector<Run>> read_har(std::string_view text, const ImportOptions& 
     }
     // A URL pageload cannot read even as a browser would (a broken host) would be stored
     // without its host, and written back as a HAR no validator accepts.
-    if (!entry_url(str(obj(e, "request"), "url")).ok()) {
-      ++unparsable;
+    if (auto url = entry_url(str(obj(e, "request"), "url")); !url.ok()) {
+      if (!unparsable++) first_unparsable = url.status().message().substr(0, 120);
       continue;
     }
     const std::string ref = str(e, "pageref");
@@ -660,7 +664,7 @@ StatusOr<std::vector<Run>> read_har(std::string_view text, const ImportOptions& 
                             " entries without a request URL or a valid startedDateTime: not imported");
   if (unparsable)
     file_warnings.push_back(std::to_string(unparsable) + (unparsable == 1 ? " entry" : " entries") +
-                            " with a URL pageload cannot read (a broken host): not imported");
+                            " with a URL pageload cannot read (" + first_unparsable + "): not imported");
   if (not_http)
     file_warnings.push_back(std::to_string(not_http) + (not_http == 1 ? " entry" : " entries") +
                             " not of an http or https URL: not imported");
@@ -680,7 +684,10 @@ StatusOr<std::vector<Run>> read_har(std::string_view text, const ImportOptions& 
     // The file's warnings once, on its first run: they are not each page's.
     runs.push_back(build_run(page, obj(log, "creator"), o, runs.empty() ? file_warnings : std::vector<std::string>{}));
   }
-  if (runs.empty()) return bad(o, "no entries to import (log.entries is empty or none has a request URL and a start)");
+  if (runs.empty()) {
+    if (!file_warnings.empty()) return bad(o, "no entries to import: " + file_warnings.front());
+    return bad(o, "no entries to import (log.entries is empty or none has a request URL and a start)");
+  }
   return runs;
 }
 

@@ -732,3 +732,17 @@ TEST_CASE("a _transferSize of 0 is a cache hit only for a response with a body")
   CHECK_FALSE(run.requests.at(1).phases.empty());
   CHECK(run.requests.at(2).from_cache);
 }
+
+// Final review of issue 13 #7, #8: a NUL cut the URL where curl read it, and a file whose only
+// entry had a URL too long to read said none had a URL.
+TEST_CASE("a NUL in an entry URL is percent-encoded, and a file of unreadable URLs says why") {
+  std::string with_nul = "https://a.test/a";
+  with_nul += '\0';
+  with_nul += "b?c";
+  const Run run = one_run(har_of({entry(with_nul, "2026-12-01T10:00:00.000Z", kTls)}));
+  CHECK(run.requests.at(0).url == "https://a.test/a%00b?c");
+  const json too_long = har_of({entry("https://a.test/?q=" + std::string(9000, 'A'), "2026-12-01T10:00:00.000Z", kTls)});
+  auto runs = har::read_har(too_long.dump(), {});
+  REQUIRE_FALSE(runs.ok());
+  CHECK(runs.status().message().find("bytes long") != std::string::npos);
+}
