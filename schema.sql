@@ -305,8 +305,8 @@ CREATE TABLE IF NOT EXISTS requests (
   body_bytes         INTEGER,          -- on the wire
   body_decoded_bytes INTEGER,          -- after content decoding
   content_type       TEXT,
-  error_phase        TEXT CHECK (error_phase IN ('dns', 'connect', 'tunnel', 'tls', 'send', 'wait',
-                                                 'receive')),
+  error_phase        TEXT CHECK (error_phase IN ('blocked', 'dns', 'connect', 'tunnel', 'tls', 'send',
+                                                 'wait', 'receive')),  -- 'blocked': cut while queued (v6)
   error_class        TEXT,
   error              TEXT,
   warnings           TEXT,             -- JSON array; NULL when none
@@ -325,7 +325,8 @@ CREATE TABLE IF NOT EXISTS requests (
   -- the header that decided; what the cache did when the load had one.
   cache_lifetime_s   REAL,             -- freshness lifetime; NULL without a response
   cache_reason       TEXT CHECK (cache_reason IN ('max-age', 'expires', 'last-modified', 'permanent',
-                                                  'no-cache', 'no-store', 'none', 'not-storable')),
+                                                  'no-cache', 'no-store', 'none', 'not-storable',
+                                                  'must-revalidate')),  -- v6
   cache_lookup       TEXT CHECK (cache_lookup IN ('fresh', 'revalidated', 'changed', 'miss')),
                                        -- NULL: the load had no cache
   from_cache         INTEGER NOT NULL DEFAULT 0 CHECK (from_cache IN (0, 1)),  -- no network at all

@@ -385,18 +385,114 @@ ALTER TABLE requests ADD COLUMN bytes_saved INTEGER;
 -- -- end of group_medians
 )sql";
 
+// Version 6 (issue 9): a request cut while it was queued (blocked) failed in that phase:
+// requests.error_phase's CHECK is widened to 'blocked' (version 5 stored NULL there, the
+// phase row kept ok = 0), and cache_reason to 'must-revalidate' (a response whose
+// must-revalidate turned Chromium's heuristic freshness off). A CHECK cannot be altered:
+// `requests` is rebuilt (create, copy, drop, rename) with the views that read it dropped
+// first; schema.sql recreates them and the indexes.
+constexpr char kToVersion6[] = R"sql(
+DROP VIEW IF EXISTS timeline;
+DROP VIEW IF EXISTS run_hosts;
+DROP VIEW IF EXISTS run_types;
+DROP VIEW IF EXISTS run_summary;
+DROP VIEW IF EXISTS run_phases;
+DROP VIEW IF EXISTS cache_report;
+DROP VIEW IF EXISTS group_medians;
+CREATE TABLE requests_v6 (
+  id                 INTEGER PRIMARY KEY,
+  run_id             INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  seq                INTEGER NOT NULL,
+  redirect_from      INTEGER,          -- seq of the hop that led here; NULL for the first
+  method             TEXT NOT NULL,
+  url                TEXT NOT NULL,
+  scheme             TEXT,
+  host               TEXT,
+  port               INTEGER,
+  connection_id      INTEGER REFERENCES connections(id),  -- NULL if no connection was made
+  reused             INTEGER NOT NULL CHECK (reused IN (0, 1)),
+  dns_lookup_id      INTEGER REFERENCES dns_lookups(id),  -- NULL if no lookup was made
+  start_ms           REAL NOT NULL,
+  end_ms             REAL NOT NULL,
+  -- Each phase's duration, NULL when the phase did not happen: copies of
+  -- phases.duration_ms written in the same transaction, so that `timeline` is a plain
+  -- scan of this table (six index seeks per request made a GROUP BY over 100,000 runs
+  -- three times slower). `phases` stays the full record (spans, ok, errors).
+  dns_ms             REAL,
+  connect_ms         REAL,
+  tls_ms             REAL,
+  send_ms            REAL,
+  wait_ms            REAL,
+  receive_ms         REAL,
+  http_version       TEXT,             -- 'HTTP/1.1', 'HTTP/2'
+  status             INTEGER,          -- NULL when no response arrived
+  reason             TEXT,
+  location           TEXT,             -- raw Location header
+  redirect_url       TEXT,             -- Location resolved against url
+  header_bytes       INTEGER,
+  body_bytes         INTEGER,          -- on the wire
+  body_decoded_bytes INTEGER,          -- after content decoding
+  content_type       TEXT,
+  error_phase        TEXT CHECK (error_phase IN ('blocked', 'dns', 'connect', 'tunnel', 'tls', 'send',
+                                                 'wait', 'receive')),  -- 'blocked': cut while queued (v6)
+  error_class        TEXT,
+  error              TEXT,
+  warnings           TEXT,             -- JSON array; NULL when none
+  -- The page (v3): what was fetched, who asked for it, when it was found and how urgent.
+  resource_type      TEXT CHECK (resource_type IN ('document', 'stylesheet', 'script', 'image',
+                                                   'font', 'media', 'other')),
+  initiator_id       INTEGER REFERENCES requests(id),  -- the request whose response named this
+                                                       -- one; NULL only for the page's first
+  discovered_ms      REAL,             -- when the page found it
+  priority           TEXT CHECK (priority IN ('highest', 'high', 'medium', 'low', 'lowest')),
+  found_by           TEXT,             -- 'link rel=stylesheet', 'css @import', 'redirect', ...
+  note               TEXT,             -- a caveat of how it was found
+  blocked_ms         REAL,             -- queued for a connection or stream (HAR's blocked)
+  tunnel_ms          REAL,             -- an https request's CONNECT through a proxy (v4)
+  -- The HTTP cache (v5, issue 12): what the response's headers allow a browser's cache and
+  -- the header that decided; what the cache did when the load had one.
+  cache_lifetime_s   REAL,             -- freshness lifetime; NULL without a response
+  cache_reason       TEXT CHECK (cache_reason IN ('max-age', 'expires', 'last-modified', 'permanent',
+                                                  'no-cache', 'no-store', 'none', 'not-storable',
+                                                  'must-revalidate')),  -- v6
+  cache_lookup       TEXT CHECK (cache_lookup IN ('fresh', 'revalidated', 'changed', 'miss')),
+                                       -- NULL: the load had no cache
+  from_cache         INTEGER NOT NULL DEFAULT 0 CHECK (from_cache IN (0, 1)),  -- no network at all
+  bytes_saved        INTEGER,          -- body bytes the cache spared (fresh, revalidated)
+  UNIQUE (run_id, seq)
+);
+INSERT INTO requests_v6 (id, run_id, seq, redirect_from, method, url, scheme, host, port, connection_id, reused,
+    dns_lookup_id, start_ms, end_ms, dns_ms, connect_ms, tls_ms, send_ms, wait_ms, receive_ms,
+    http_version, status, reason, location, redirect_url, header_bytes, body_bytes,
+    body_decoded_bytes, content_type, error_phase, error_class, error, warnings, resource_type,
+    initiator_id, discovered_ms, priority, found_by, note, blocked_ms, tunnel_ms,
+    cache_lifetime_s, cache_reason, cache_lookup, from_cache, bytes_saved)
+  SELECT id, run_id, seq, redirect_from, method, url, scheme, host, port, connection_id, reused,
+    dns_lookup_id, start_ms, end_ms, dns_ms, connect_ms, tls_ms, send_ms, wait_ms, receive_ms,
+    http_version, status, reason, location, redirect_url, header_bytes, body_bytes,
+    body_decoded_bytes, content_type, error_phase, error_class, error, warnings, resource_type,
+    initiator_id, discovered_ms, priority, found_by, note, blocked_ms, tunnel_ms,
+    cache_lifetime_s, cache_reason, cache_lookup, from_cache, bytes_saved FROM requests;
+DROP TABLE requests;
+ALTER TABLE requests_v6 RENAME TO requests;
+UPDATE requests SET error_phase = 'blocked'
+  WHERE error_phase IS NULL AND error_class IS NOT NULL
+    AND EXISTS (SELECT 1 FROM phases p WHERE p.request_id = requests.id AND p.name = 'blocked' AND p.ok = 0);
+)sql";
+
 }  // namespace
 
 std::span<const Migration> migrations() {
   // To change the schema: edit schema.sql (the whole current schema, for fresh files),
   // bump kSchemaVersion, and add {N, "ALTER TABLE ...; ..."} taking version N-1 to N.
-  static const std::array<Migration, 4> kMigrations{{
+  static const std::array<Migration, 5> kMigrations{{
       {2, kToVersion2},
       {3, kToVersion3},
       {4, kToVersion4},
       {5, kToVersion5},
+      {6, kToVersion6},
   }};
-  static_assert(kSchemaVersion == 5, "add a migration for the new schema version");
+  static_assert(kSchemaVersion == 6, "add a migration for the new schema version");
   return kMigrations;
 }
 

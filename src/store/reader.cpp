@@ -299,14 +299,9 @@ Status read_requests(SqliteDb& db, Run& run, const IndexOf& connection_index, co
     run.requests[index.at(st.int64(0))].phases.push_back(std::move(p));
   });
   if (!s.ok()) return s;
-  for (Request& r : run.requests) {
+  for (Request& r : run.requests)
     std::sort(r.phases.begin(), r.phases.end(),
               [](const PhaseRecord& a, const PhaseRecord& b) { return a.phase < b.phase; });
-    // A request that failed while blocked has its error phase only in its phase row.
-    if (r.failure && !r.error_phase)
-      for (const PhaseRecord& p : r.phases)
-        if (p.phase == Phase::kBlocked && p.failure) r.error_phase = Phase::kBlocked;
-  }
   return query_run(db, kSelectHeaders, run.id, [&](const Statement& st) {
     Request& r = run.requests[index.at(st.int64(0))];
     const std::string direction = st.text(1);

@@ -219,9 +219,7 @@ Status write_request(SqliteDb& db, int64_t run_id, const Request& r, const std::
   std::optional<std::string> priority;
   if (r.priority) priority = std::string(priority_name(*r.priority));
   std::optional<std::string> error_phase;
-  // requests.error_phase's CHECK predates the `blocked` phase (a request cut while it
-  // waited): its failed `blocked` row in phases says it, and the reader takes it from there.
-  if (r.error_phase && *r.error_phase != Phase::kBlocked) error_phase = std::string(phase_name(*r.error_phase));
+  if (r.error_phase) error_phase = std::string(phase_name(*r.error_phase));
 
   auto id = insert(db, kInsertRequest, run_id, r.seq, r.redirect_from, r.method, r.url, or_null(r.scheme),
                    or_null(r.host), nonzero(r.port), *connection_id, r.reused, *lookup_id, r.span.start_ms,

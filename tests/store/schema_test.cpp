@@ -642,3 +642,50 @@ TEST_CASE("a version 4 database is migrated to version 5: its requests had no ca
   const char* objects_sql = "SELECT type, name FROM sqlite_master ORDER BY type, name";
   CHECK(query(old_path, objects_sql) == query(new_path, objects_sql));
 }
+
+// Version 6 (issue 9): a version 5 file (tests/store/schema_v5.sql is schema.sql as it was)
+// stored a request cut while queued with error_phase NULL and its failed `blocked` phase row;
+// after the migration its error_phase says `blocked`, new rows may say it, the views work
+// and the file has the columns and objects of a fresh one.
+TEST_CASE("a version 5 database is migrated to version 6: a request cut while queued failed in blocked") {
+  ScratchDir dir;
+  const std::string old_path = dir.file("v5.db");
+  exec(old_path, read_bytes(PAGELOAD_SCHEMA_V5) + "PRAGMA user_version = 5;");
+  exec(old_path,
+       "INSERT INTO runs (id, started_at, url, outcome, total_ms) VALUES (1, '2026-11-01T00:00:00Z', 'http://a.test/', 'failed', 9);"
+       "INSERT INTO requests (id, run_id, seq, method, url, reused, start_ms, end_ms, status, error_class, error)"
+       " VALUES (1, 1, 0, 'GET', 'http://a.test/', 0, 0, 9, NULL, 'timeout', 'cut');"
+       "INSERT INTO requests (id, run_id, seq, method, url, reused, start_ms, end_ms, status, error_phase, error_class)"
+       " VALUES (2, 1, 1, 'GET', 'http://a.test/x', 0, 0, 9, NULL, 'wait', 'timeout');"
+       "INSERT INTO phases (request_id, name, start_ms, end_ms, ok, error_class) VALUES (1, 'blocked', 0, 9, 0, 'timeout');"
+       "INSERT INTO phases (request_id, name, start_ms, end_ms, ok) VALUES (2, 'blocked', 0, 1, 1);"
+       "INSERT INTO phases (request_id, name, start_ms, end_ms, ok, error_class) VALUES (2, 'wait', 1, 9, 0, 'timeout');");
+  {
+    auto db = Database::open(old_path);
+    REQUIRE(db.ok());
+    CHECK(user_version(old_path) == kCurrent);
+    CHECK(query(old_path, "SELECT id, error_phase FROM requests ORDER BY id") ==
+          std::vector<Row>{Row{"1", "blocked"}, Row{"2", "wait"}});
+    auto run = (*db)->load_run(1);
+    REQUIRE(run.ok());
+    CHECK(run->requests.at(0).error_phase == Phase::kBlocked);
+    Run cut = make_three_hop_run();
+    Request& last = cut.requests.back();
+    last.phases = {PhaseRecord{Phase::kBlocked, last.span, Failure{Code::kTimeout, "cut"}}};
+    last.failure = Failure{Code::kTimeout, "cut"};
+    last.error_phase = Phase::kBlocked;
+    last.status.reset();
+    REQUIRE((*db)->finish_run(cut).ok());
+    auto back = (*db)->load_run(cut.id);
+    REQUIRE(back.ok());
+    CHECK(back->requests.back().error_phase == Phase::kBlocked);
+    CHECK(query(old_path, "SELECT COUNT(*) FROM timeline WHERE run_id = 1")[0][0] == "2");
+  }
+  const std::string new_path = dir.file("fresh.db");
+  REQUIRE(Database::open(new_path).ok());
+  CHECK(columns(old_path) == columns(new_path));
+  const char* objects_sql = "SELECT type, name FROM sqlite_master ORDER BY type, name";
+  CHECK(query(old_path, objects_sql) == query(new_path, objects_sql));
+  const char* table_sql = "SELECT sql FROM sqlite_master WHERE name = 'requests'";
+  CHECK(query(old_path, table_sql).at(0).at(0)->find("'blocked'") != std::string::npos);
+}
