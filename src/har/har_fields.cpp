@@ -114,9 +114,10 @@ std::optional<ErrorField> read_error(const json& error) {
     return out;
   }
   ErrorField out{Failure{*code, str(error, "message")}};
-  // A request fails in a phase of its own exchange; queueing (blocked) is none.
+  // Any phase, queueing (blocked) too: a request cut by --max-time while it waited for a
+  // connection failed there (schema version 6 stores it).
   const auto phase = phase_from_name(str(error, "phase"));
-  out.phase = phase && *phase != Phase::kBlocked ? *phase : phase_of(*code);
+  out.phase = phase ? *phase : phase_of(*code);
   return out;
 }
 

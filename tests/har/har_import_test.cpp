@@ -394,7 +394,7 @@ TEST_CASE("a file's own warnings are kept once, on its first run") {
   CHECK((*runs)[1].warnings.empty());
 }
 
-TEST_CASE("a hand-made _error naming the blocked phase or an unknown class is stored in a phase a request can fail in") {
+TEST_CASE("an _error naming the blocked phase is kept, and an unknown class is read as a browser's") {
   json e = entry("http://a.test/", "2026-12-01T10:00:00.000Z", kTls, 0);
   e["_error"] = {{"phase", "blocked"}, {"class", "timeout"}, {"message", "m"}};
   json f = entry("http://a.test/b", "2026-12-01T10:00:00.100Z", kTls, 0);
@@ -402,7 +402,7 @@ TEST_CASE("a hand-made _error naming the blocked phase or an unknown class is st
   f["_dns"] = {{"host", "a.test"}, {"source", "trace"}, {"answers", json::array({{{"type", "A"}, {"ttl", -5}}})}};
   const Run run = one_run(har_of({e, f}));
   CHECK(run.requests[0].failure->code == Code::kTimeout);
-  CHECK(run.requests[0].error_phase == Phase::kWait);
+  CHECK(run.requests[0].error_phase == Phase::kBlocked);
   CHECK(run.requests[1].failure->code == Code::kRecvError);
   REQUIRE(run.requests[1].dns_lookup);
   const DnsLookup& l = run.dns_lookups.at(*run.requests[1].dns_lookup);
