@@ -479,6 +479,7 @@ int run_command(RunCommand& cmd) {
   // --cache DIR: one browser profile's HTTP cache for every load of the command, read
   // before the first and written after the last.
   std::shared_ptr<cache::HttpCache> kept_cache;
+  std::string cache_dir_shown;  // DIR as runs.options records it: absolute
   if (!cmd.cache_dir.empty()) {
     // A DIR that is not there is a bad argument (exit 2), as a bad URL is; a file in it
     // that is not a cache is a local failure (store::read_http_cache: exit 4).
@@ -488,6 +489,7 @@ int run_command(RunCommand& cmd) {
     if (!responses.ok()) return fail(responses.status());
     kept_cache = std::make_shared<cache::HttpCache>();
     for (auto& r : *responses) kept_cache->put(std::move(r));
+    cache_dir_shown = std::filesystem::absolute(cmd.cache_dir).lexically_normal().string();
   }
 
   auto db = store::Database::open(database_path(cmd.db));
@@ -634,6 +636,11 @@ int run_command(RunCommand& cmd) {
   start_views = [&](LoadOptions options) -> Status {
     auto http_cache = kept_cache && !cmd.repeat_view ? kept_cache : std::make_shared<cache::HttpCache>();
     options.http_cache = http_cache.get();
+    // runs.options says what the cache held (a warm run from DIR must say it is one).
+    if (kept_cache && !cmd.repeat_view)
+      options.cache_start = LoadOptions::CacheStart{cache_dir_shown, kept_cache->entries().size()};
+    else if (cmd.repeat_view)
+      options.cache_start = LoadOptions::CacheStart{};  // a first view starts empty
     if (!cmd.repeat_view) return loader.value()->start(options, begin, [http_cache, &done](Run& run) { done(run); });
     // The two views are one run group: view 'first' and 'repeat', run 1 of each; with -n
     // the group of the N runs, run k of each view.
@@ -683,6 +690,7 @@ int run_command(RunCommand& cmd) {
         return;
       }
       repeat.cookies = *jar;
+      repeat.cache_start = LoadOptions::CacheStart{{}, http_cache->entries().size()};
       Status s = loader.value()->start(repeat, begin_view(RunView::kRepeat), [http_cache, &done, place, &keep_in_dir](Run& again_run) {
         place(again_run, RunView::kRepeat);
         keep_in_dir(*http_cache);

@@ -176,6 +176,35 @@ TEST_CASE("run --cache DIR with repeat-view starts the first view empty and save
   CHECK(count_where(show_json(tmp, 4), "from_cache", true) == 8);
 }
 
+TEST_CASE("a warm run from --cache DIR says so in runs.options, show and its summary line") {
+  // A re-review found such a run indistinguishable from a first visit but by its rows.
+  TempDb tmp;
+  const std::string dir = tmp.dir() + "/cache";
+  std::filesystem::create_directory(dir);
+  const std::string url = shared_lab().http_url("www.test", "/page/cache");
+  REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "-q", "--cache", dir, url}), tmp.dir()).status == 0);  // run 1
+  auto warm = pageload_cli(lab_args({"--db", tmp.path(), "--cache", dir, url}), tmp.dir());  // run 2
+  INFO(warm.out << warm.err);
+  REQUIRE(warm.status == 0);
+  const std::string held = column(tmp.path(), "SELECT json_extract(options, '$.cache.responses') FROM runs WHERE id = 2").at(0);
+  CHECK(std::stoi(held) >= 8);  // what run 1 stored, the 8 fresh ones at least
+  CHECK(column(tmp.path(), "SELECT json_extract(options, '$.cache.responses') FROM runs WHERE id = 1") ==
+        std::vector<std::string>{"0"});
+  const std::string canonical = std::filesystem::absolute(dir).lexically_normal().string();
+  CHECK(column(tmp.path(), "SELECT json_extract(options, '$.cache.dir') FROM runs WHERE id = 2") ==
+        std::vector<std::string>{canonical});
+  CHECK(warm.out.find("HTTP cache " + held + " responses from --cache ") != std::string::npos);
+  auto shown = pageload_cli({"show", "2", "--db", tmp.path()}, tmp.dir());
+  CHECK(shown.out.find("http cache " + held + " responses from --cache " + canonical) != std::string::npos);
+  // A first view starts empty, its repeat view with what the first view left.
+  REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "-q", "--repeat-view", url}), tmp.dir()).status == 0);  // 3, 4
+  CHECK(column(tmp.path(), "SELECT COALESCE(json_extract(options, '$.cache.dir'), '-') || ' ' ||"
+                           " (json_extract(options, '$.cache.responses') > 0) FROM runs WHERE id IN (3, 4) ORDER BY id") ==
+        std::vector<std::string>{"- 0", "- 1"});
+  CHECK(pageload_cli({"show", "4", "--db", tmp.path()}, tmp.dir()).out.find("from the first view when the load began") !=
+        std::string::npos);
+}
+
 TEST_CASE("run --cache naming a missing directory is a bad argument, exit 2, and stores nothing") {
   TempDb tmp;
   const std::string url = shared_lab().http_url("www.test", "/page/cache");
