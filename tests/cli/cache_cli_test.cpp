@@ -205,6 +205,26 @@ TEST_CASE("a warm run from --cache DIR says so in runs.options, show and its sum
         std::string::npos);
 }
 
+TEST_CASE("the -v flag on a document the HTTP cache answered prints no request or response as sent") {
+  // A re-review found a repeat view's cached document printed with "> GET" and "< HTTP/1.1"
+  // lines, as if it had gone on the wire.
+  TempDb tmp;
+  const std::string url = shared_lab().http_url("www.test", "/page/asset/v.txt?header=Cache-Control:%20max-age%3D600");
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-v", "-s", "--repeat-view", url}), tmp.dir());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  REQUIRE(count_where(show_json(tmp, 2), "from_cache", true) == 1);
+  auto count = [&](const std::string& what) {
+    int n = 0;
+    for (std::size_t at = r.err.find(what); at != std::string::npos; at = r.err.find(what, at + 1)) ++n;
+    return n;
+  };
+  CHECK(count("> GET /page/asset/v.txt") == 1);  // the first view's alone
+  CHECK(count("< HTTP/1.1 200 OK\r\n") == 1);
+  CHECK(count("* answered by the HTTP cache (fresh, max-age: 600 s), nothing sent: 200 as stored\r\n") == 1);
+  CHECK(r.err.find("* answered by the HTTP cache") > r.err.find("< HTTP/1.1 200 OK"));
+}
+
 TEST_CASE("run --cache naming a missing directory is a bad argument, exit 2, and stores nothing") {
   TempDb tmp;
   const std::string url = shared_lab().http_url("www.test", "/page/cache");
