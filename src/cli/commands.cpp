@@ -355,7 +355,8 @@ Status check_runs(const RunCommand& cmd) {
   if (cmd.parallel > 1)
     return Status(Code::kUsage, "-n loads its runs one after another, as WebPageTest does: leave out --parallel");
   if (*cmd.runs == 1) return Status::Ok();
-  if (!cmd.html.empty())
+  // --no-html wins over --html: no report is written, so no file is named twice.
+  if (!cmd.html.empty() && !cmd.no_html)
     return Status(Code::kUsage, "--html names one file, and -n " + std::to_string(*cmd.runs) +
                                     " writes a report per run (pageload-run-ID.html): leave it out, or add --no-html");
   if (!cmd.output.empty())
@@ -443,7 +444,7 @@ int run_command(RunCommand& cmd) {
                                        "write there too: name a file for one of them"));
     cmd.quiet = true;
   }
-  if (!cmd.html.empty() && total != std::size_t{1})
+  if (!cmd.html.empty() && !cmd.no_html && total != std::size_t{1})
     return fail(Status(Code::kUsage, "--html names one file but there is more than one URL; leave it out to get "
                                      "one report per run"));
 
@@ -470,7 +471,7 @@ int run_command(RunCommand& cmd) {
               << " file descriptors and this process may have " << budget.limit << " (ulimit -n)\n";
   }
 
-  if (cmd.repeat_view && !cmd.html.empty())
+  if (cmd.repeat_view && !cmd.html.empty() && !cmd.no_html)
     return fail(Status(Code::kUsage, "--html names one file but --repeat-view makes two runs of each page; leave it "
                                      "out to get one report per run"));
   if (cmd.repeat_view && cmd.options.share_connections)
