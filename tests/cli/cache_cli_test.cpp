@@ -225,6 +225,21 @@ TEST_CASE("the -v flag on a document the HTTP cache answered prints no request o
   CHECK(r.err.find("* answered by the HTTP cache") > r.err.find("< HTTP/1.1 200 OK"));
 }
 
+TEST_CASE("a document-only load keeps nothing in the HTTP cache but a document a full load stored answers it") {
+  // As the README says (found while testing issue 12: it was said nowhere).
+  TempDb tmp;
+  const std::string dir = tmp.dir() + "/cache";
+  std::filesystem::create_directory(dir);
+  const std::string url = shared_lab().http_url("www.test", "/page/asset/doc-only.txt?header=Cache-Control:%20max-age%3D600");
+  REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "-q", "--document-only", "--cache", dir, url}), tmp.dir()).status == 0);
+  CHECK(column(dir + "/http-cache.db", "SELECT count(*) FROM responses") == std::vector<std::string>{"0"});
+  REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "-q", "--document-only", "--repeat-view", url}), tmp.dir()).status == 0);
+  CHECK(count_where(show_json(tmp, 3), "from_cache", true) == 0);  // the repeat view fetched it again
+  REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "-q", "--cache", dir, url}), tmp.dir()).status == 0);  // a full load: 4
+  REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "-q", "--document-only", "--cache", dir, url}), tmp.dir()).status == 0);
+  CHECK(count_where(show_json(tmp, 5), "from_cache", true) == 1);
+}
+
 TEST_CASE("run --cache naming a missing directory is a bad argument, exit 2, and stores nothing") {
   TempDb tmp;
   const std::string url = shared_lab().http_url("www.test", "/page/cache");
