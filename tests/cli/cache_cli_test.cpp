@@ -71,6 +71,34 @@ TEST_CASE("run --repeat-view stores a first and a repeat view and the repeat vie
   CHECK(shown.out.find("revalidated: 304") != std::string::npos);
 }
 
+TEST_CASE("a 304 revalidation keeps the stored response's decoded size and type, the body the page used") {
+  // A re-review found the 304s of a repeat view saying 0 bytes decoded and no type (HAR:
+  // x-unknown) though the page read the stored body.
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-q", "--repeat-view", shared_lab().http_url("www.test", "/page/cache")}),
+                        tmp.dir());
+  REQUIRE(r.status == 0);
+  const json first = show_json(tmp, 1), repeat = show_json(tmp, 2);
+  auto row = [](const json& run, const std::string& suffix) {
+    for (const json& q : run["requests"]) {
+      const std::string url = q["url"];
+      if (url.size() >= suffix.size() && url.compare(url.size() - suffix.size(), suffix.size(), suffix) == 0) return q;
+    }
+    FAIL("no request for " << suffix);
+    return json();
+  };
+  for (const char* name : {"/etag.js", "/no-cache.css", "/last-modified-revalidate.png"}) {
+    INFO(name);
+    const json was = row(first, name), now = row(repeat, name);
+    REQUIRE(now["status"] == 304);
+    CHECK(now["body_bytes"] == 0);
+    CHECK(now["body_decoded_bytes"] == was["body_decoded_bytes"]);
+    CHECK(now["body_decoded_bytes"].get<int64_t>() > 0);
+    CHECK(now["content_type"] == was["content_type"]);
+    CHECK_FALSE(now["content_type"].get<std::string>().empty());
+  }
+}
+
 TEST_CASE("cache_report grades each response by the header that decided, as WebPageTest and Lighthouse do") {
   TempDb tmp;
   auto r = pageload_cli(lab_args({"--db", tmp.path(), shared_lab().http_url("www.test", "/page/cache")}), tmp.dir());
