@@ -137,6 +137,15 @@ struct LoadOptions {
   // back (--repeat-view, --cache DIR); null: none, every request goes on the wire (a first
   // visit). Owned by the caller; outlives the load; one load at a time may use it.
   cache::HttpCache* http_cache = nullptr;
+  // What runs.options records of that cache ("cache": {"dir", "responses"}), so a warm
+  // run says it was one: the --cache DIR it was read from (empty: the cache of this
+  // invocation alone, a repeat view's) and how many responses it held when the load began.
+  // Unset: the load had no cache the user asked for.
+  struct CacheStart {
+    std::string dir;
+    std::size_t responses = 0;
+  };
+  std::optional<CacheStart> cache_start;
 };
 
 // The options as JSON for runs.options, with secret header values redacted.

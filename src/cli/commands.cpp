@@ -355,7 +355,8 @@ Status check_runs(const RunCommand& cmd) {
   if (cmd.parallel > 1)
     return Status(Code::kUsage, "-n loads its runs one after another, as WebPageTest does: leave out --parallel");
   if (*cmd.runs == 1) return Status::Ok();
-  if (!cmd.html.empty())
+  // --no-html wins over --html: no report is written, so no file is named twice.
+  if (!cmd.html.empty() && !cmd.no_html)
     return Status(Code::kUsage, "--html names one file, and -n " + std::to_string(*cmd.runs) +
                                     " writes a report per run (pageload-run-ID.html): leave it out, or add --no-html");
   if (!cmd.output.empty())
@@ -443,7 +444,7 @@ int run_command(RunCommand& cmd) {
                                        "write there too: name a file for one of them"));
     cmd.quiet = true;
   }
-  if (!cmd.html.empty() && total != std::size_t{1})
+  if (!cmd.html.empty() && !cmd.no_html && total != std::size_t{1})
     return fail(Status(Code::kUsage, "--html names one file but there is more than one URL; leave it out to get "
                                      "one report per run"));
 
@@ -470,7 +471,7 @@ int run_command(RunCommand& cmd) {
               << " file descriptors and this process may have " << budget.limit << " (ulimit -n)\n";
   }
 
-  if (cmd.repeat_view && !cmd.html.empty())
+  if (cmd.repeat_view && !cmd.html.empty() && !cmd.no_html)
     return fail(Status(Code::kUsage, "--html names one file but --repeat-view makes two runs of each page; leave it "
                                      "out to get one report per run"));
   if (cmd.repeat_view && cmd.options.share_connections)
@@ -479,6 +480,7 @@ int run_command(RunCommand& cmd) {
   // --cache DIR: one browser profile's HTTP cache for every load of the command, read
   // before the first and written after the last.
   std::shared_ptr<cache::HttpCache> kept_cache;
+  std::string cache_dir_shown;  // DIR as runs.options records it: absolute
   if (!cmd.cache_dir.empty()) {
     // A DIR that is not there is a bad argument (exit 2), as a bad URL is; a file in it
     // that is not a cache is a local failure (store::read_http_cache: exit 4).
@@ -488,6 +490,7 @@ int run_command(RunCommand& cmd) {
     if (!responses.ok()) return fail(responses.status());
     kept_cache = std::make_shared<cache::HttpCache>();
     for (auto& r : *responses) kept_cache->put(std::move(r));
+    cache_dir_shown = std::filesystem::absolute(cmd.cache_dir).lexically_normal().string();
   }
 
   auto db = store::Database::open(database_path(cmd.db));
@@ -634,6 +637,11 @@ int run_command(RunCommand& cmd) {
   start_views = [&](LoadOptions options) -> Status {
     auto http_cache = kept_cache && !cmd.repeat_view ? kept_cache : std::make_shared<cache::HttpCache>();
     options.http_cache = http_cache.get();
+    // runs.options says what the cache held (a warm run from DIR must say it is one).
+    if (kept_cache && !cmd.repeat_view)
+      options.cache_start = LoadOptions::CacheStart{cache_dir_shown, kept_cache->entries().size()};
+    else if (cmd.repeat_view)
+      options.cache_start = LoadOptions::CacheStart{};  // a first view starts empty
     if (!cmd.repeat_view) return loader.value()->start(options, begin, [http_cache, &done](Run& run) { done(run); });
     // The two views are one run group: view 'first' and 'repeat', run 1 of each; with -n
     // the group of the N runs, run k of each view.
@@ -683,6 +691,7 @@ int run_command(RunCommand& cmd) {
         return;
       }
       repeat.cookies = *jar;
+      repeat.cache_start = LoadOptions::CacheStart{{}, http_cache->entries().size()};
       Status s = loader.value()->start(repeat, begin_view(RunView::kRepeat), [http_cache, &done, place, &keep_in_dir](Run& again_run) {
         place(again_run, RunView::kRepeat);
         keep_in_dir(*http_cache);

@@ -55,6 +55,16 @@ std::string response_heads(const Run& run) {
 std::string verbose_heads(const Run& run) {
   std::string out;
   for (const Request* hop : document_chain(run)) {
+    // A hop the HTTP cache answered went nowhere: no request or response to print as sent
+    // and received, only what answered it (a revalidation did go on the wire: printed).
+    if (hop->from_cache) {
+      out += "* answered by the HTTP cache (fresh";
+      if (!hop->cache_reason.empty()) out += ", " + safe(hop->cache_reason, 64);
+      if (hop->cache_lifetime_s)
+        out += ": " + std::to_string(static_cast<long long>(*hop->cache_lifetime_s)) + " s";
+      out += "), nothing sent: " + std::to_string(hop->status.value_or(0)) + " as stored\r\n";
+      continue;
+    }
     if (!hop->request_headers.empty() || hop->status) {
       out += "> " + request_line(run, *hop) + "\r\n" + header_lines(hop->request_headers, "> ") + ">\r\n";
     }

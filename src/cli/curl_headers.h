@@ -15,7 +15,8 @@ namespace pageload::cli {
 std::string response_heads(const Run& run);
 // -v: per hop, "> GET /path HTTP/1.1" and the request headers sent, ">", then
 // "< HTTP/1.1 200 OK" and the response headers, "<"; a hop that got no response says
-// why on a "* " line, as curl's informational lines do.
+// why on a "* " line, as curl's informational lines do; a hop the HTTP cache answered
+// (nothing sent) says so on a "* " line instead of a request and a response.
 std::string verbose_heads(const Run& run);
 
 }  // namespace pageload::cli

@@ -121,6 +121,9 @@ std::string format_summary(const Run& run, bool color, int width) {
   for (const auto& w : run.warnings) out << "warning: " << safe(w) << "\n";
   out << bold << "run " << run.id << " " << outcome_name(run.outcome) << reset;
   if (const std::string place = report::group_place(run); !place.empty()) out << " · " << place;
+  // A warm load from --cache DIR is a first visit by nothing else it says: name it.
+  bool from_dir = false;
+  if (const std::string cache = cache_start_note(run, &from_dir); from_dir) out << " · HTTP cache " << safe(cache, 400);
   if (run.final_status) out << " · final " << *run.final_status;
   out << " · " << run.requests.size() << (run.requests.size() == 1 ? " request" : " requests");
   out << " · " << run.connections.size() << (run.connections.size() == 1 ? " connection" : " connections");
@@ -163,6 +166,7 @@ std::string format_show(const Run& run, int width) {
   if (run.total_ms) out << "  total      " << ms(*run.total_ms) << "\n";
   if (!run.label.empty()) out << "  label      " << safe(run.label) << "\n";
   if (const std::string place = report::group_place(run); !place.empty()) out << "  group      " << place << "\n";
+  if (const std::string cache = cache_start_note(run); !cache.empty()) out << "  http cache " << safe(cache, 400) << " when the load began\n";
   if (!run.proxy.empty()) out << "  proxy      " << safe(run.proxy) << "\n";
   if (run.failure) out << "  error      " << code_name(run.failure->code) << ": " << safe(run.failure->message) << "\n";
   if (std::string unverified = unverified_line(run); !unverified.empty()) out << "  tls        " << unverified << "\n";

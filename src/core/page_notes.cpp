@@ -1,6 +1,7 @@
 #include "core/page_notes.h"
 
 #include <cctype>
+#include <cstdint>
 
 #include <nlohmann/json.hpp>
 
@@ -24,6 +25,25 @@ std::string document_not_parsed_note(const Run& run) {
            ", not HTML: not parsed, so nothing it names was fetched";
   }
   return {};
+}
+
+std::string cache_start_note(const Run& run, bool* from_dir) {
+  if (from_dir) *from_dir = false;
+  const auto options = nlohmann::json::parse(run.options_json, nullptr, false);
+  if (!options.is_object()) return {};
+  const auto cache = options.find("cache");
+  if (cache == options.end() || !cache->is_object()) return {};
+  const auto responses = cache->find("responses");
+  if (responses == cache->end() || !responses->is_number_unsigned()) return {};
+  const auto n = responses->get<std::uint64_t>();
+  const std::string held = n == 0 ? "empty" : std::to_string(n) + (n == 1 ? " response" : " responses");
+  const auto dir = cache->find("dir");
+  if (dir != cache->end() && dir->is_string()) {
+    if (from_dir) *from_dir = true;
+    return held + " from --cache " + dir->get<std::string>();
+  }
+  if (n == 0) return "empty (a first view)";
+  return held + " from the first view";
 }
 
 }  // namespace pageload

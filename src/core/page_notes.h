@@ -18,4 +18,11 @@ bool loaded_as_page(const Run& run);
 // server sent it: escape the sentence.
 std::string document_not_parsed_note(const Run& run);
 
+// What the browser's HTTP cache held when the load began, from runs.options' "cache"
+// (--cache DIR, --repeat-view): "12 responses from --cache /tmp/c", "empty (a first
+// view)", "11 responses from the first view". Empty when the load had no such cache.
+// `from_dir` is set when the cache was read from a --cache DIR (a warm run that no group
+// names as a repeat view). DIR is as given: escape the sentence.
+std::string cache_start_note(const Run& run, bool* from_dir = nullptr);
+
 }  // namespace pageload

@@ -198,6 +198,9 @@ std::string options_to_json(const LoadOptions& o) {
   if (o.tls_min != TlsVersion::kDefault) j["tls_min"] = version(o.tls_min);
   if (o.tls_max != TlsVersion::kDefault) j["tls_max"] = version(o.tls_max);
   if (!o.tls_sessions) j["tls_sessions"] = false;
+  if (o.cache_start)
+    j["cache"] = {{"dir", o.cache_start->dir.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.cache_start->dir)},
+                  {"responses", o.cache_start->responses}};
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

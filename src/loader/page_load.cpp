@@ -447,6 +447,11 @@ void PageLoad::record_cache(int seq) {
     cache->revalidated(key, req.response_headers, f.sent_wall_s, now_s);
     req.cache_lookup = "revalidated";
     req.bytes_saved = f.revalidating->body_bytes;
+    // The page used the stored body: its decoded size and type are the stored response's
+    // (a 304 carries no body and seldom a Content-Type), as DevTools shows a 304's
+    // resource size and MIME type; body_bytes stays what came on the wire.
+    req.body_decoded = f.revalidating->body_decoded;
+    if (req.content_type.empty()) req.content_type = f.revalidating->content_type;
     return;
   }
   req.cache_lookup = f.revalidating ? "changed" : "miss";

@@ -32,6 +32,15 @@ std::map<std::string, std::string> protocols_by_origin(const Run& run) {
   return out;
 }
 
+// How many of each origin's requests the HTTP cache answered (nothing on the network), by
+// the names protocols_by_origin gives.
+std::map<std::string, int> cached_by_origin(const Run& run) {
+  std::map<std::string, int> out;
+  for (const Request& r : run.requests)
+    if (r.from_cache) ++out[clean_text(r.scheme + "://" + format_host(r.scheme, r.host, r.port))];
+  return out;
+}
+
 // Groups of A and B merged by name: A's order, then B's new ones.
 std::vector<GroupDiff> merge_groups(const std::vector<GroupTotals>& a, const std::vector<GroupTotals>& b,
                                     bool hosts) {
@@ -209,13 +218,23 @@ void add_headlines(const Run& a, const Run& b, Comparison& c) {
   if (a.connections.size() != b.connections.size())
     c.headlines.push_back("connections: " + std::to_string(a.connections.size()) + " → " +
                           std::to_string(b.connections.size()));
+  // A host whose every request the HTTP cache answered used no protocol at all: say so
+  // rather than "HTTP/2 over 0 connections" (its rows keep the version they were stored with).
+  const auto cached_a = cached_by_origin(a), cached_b = cached_by_origin(b);
+  auto side = [](const std::string& protocol, std::optional<double> connections, std::optional<double> requests,
+                 const std::map<std::string, int>& cached, const std::string& host) {
+    const auto it = cached.find(host);
+    const int from_cache = it == cached.end() ? 0 : it->second;
+    if (connections.value_or(0) == 0 && from_cache > 0 && from_cache == requests.value_or(0))
+      return "no connection (" + (from_cache == 1 ? std::string("its 1 request") : "all " + count_of(from_cache, "request")) +
+             " from the HTTP cache)";
+    return (protocol.empty() ? "—" : protocol) + " over " + count_of(connections.value_or(0), "connection");
+  };
   for (const GroupDiff& h : c.hosts) {
     if (h.protocol_a.empty() || h.protocol_b.empty()) continue;
     if (h.protocol_a == h.protocol_b && !h.connections.changed()) continue;
-    c.headlines.push_back(h.name + ": " + (h.protocol_a.empty() ? "—" : h.protocol_a) + " over " +
-                          count_of(h.connections.a.value_or(0), "connection") + " → " +
-                          (h.protocol_b.empty() ? "—" : h.protocol_b) + " over " +
-                          count_of(h.connections.b.value_or(0), "connection"));
+    c.headlines.push_back(h.name + ": " + side(h.protocol_a, h.connections.a, h.requests.a, cached_a, h.name) + " → " +
+                          side(h.protocol_b, h.connections.b, h.requests.b, cached_b, h.name));
   }
   for (const GroupDiff& h : c.hosts) {
     if (h.requests.a == 0) c.headlines.push_back(h.name + ": new host (" + count_of(*h.requests.b, "request") + ")");

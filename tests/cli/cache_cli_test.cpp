@@ -71,6 +71,34 @@ TEST_CASE("run --repeat-view stores a first and a repeat view and the repeat vie
   CHECK(shown.out.find("revalidated: 304") != std::string::npos);
 }
 
+TEST_CASE("a 304 revalidation keeps the stored response's decoded size and type, the body the page used") {
+  // A re-review found the 304s of a repeat view saying 0 bytes decoded and no type (HAR:
+  // x-unknown) though the page read the stored body.
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-q", "--repeat-view", shared_lab().http_url("www.test", "/page/cache")}),
+                        tmp.dir());
+  REQUIRE(r.status == 0);
+  const json first = show_json(tmp, 1), repeat = show_json(tmp, 2);
+  auto row = [](const json& run, const std::string& suffix) {
+    for (const json& q : run["requests"]) {
+      const std::string url = q["url"];
+      if (url.size() >= suffix.size() && url.compare(url.size() - suffix.size(), suffix.size(), suffix) == 0) return q;
+    }
+    FAIL("no request for " << suffix);
+    return json();
+  };
+  for (const char* name : {"/etag.js", "/no-cache.css", "/last-modified-revalidate.png"}) {
+    INFO(name);
+    const json was = row(first, name), now = row(repeat, name);
+    REQUIRE(now["status"] == 304);
+    CHECK(now["body_bytes"] == 0);
+    CHECK(now["body_decoded_bytes"] == was["body_decoded_bytes"]);
+    CHECK(now["body_decoded_bytes"].get<int64_t>() > 0);
+    CHECK(now["content_type"] == was["content_type"]);
+    CHECK_FALSE(now["content_type"].get<std::string>().empty());
+  }
+}
+
 TEST_CASE("cache_report grades each response by the header that decided, as WebPageTest and Lighthouse do") {
   TempDb tmp;
   auto r = pageload_cli(lab_args({"--db", tmp.path(), shared_lab().http_url("www.test", "/page/cache")}), tmp.dir());
@@ -174,6 +202,70 @@ TEST_CASE("run --cache DIR with repeat-view starts the first view empty and save
   // What the views fetched is in DIR for the next invocation.
   REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "-q", "--cache", dir, url}), tmp.dir()).status == 0);
   CHECK(count_where(show_json(tmp, 4), "from_cache", true) == 8);
+}
+
+TEST_CASE("a warm run from --cache DIR says so in runs.options, show and its summary line") {
+  // A re-review found such a run indistinguishable from a first visit but by its rows.
+  TempDb tmp;
+  const std::string dir = tmp.dir() + "/cache";
+  std::filesystem::create_directory(dir);
+  const std::string url = shared_lab().http_url("www.test", "/page/cache");
+  REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "-q", "--cache", dir, url}), tmp.dir()).status == 0);  // run 1
+  auto warm = pageload_cli(lab_args({"--db", tmp.path(), "--cache", dir, url}), tmp.dir());  // run 2
+  INFO(warm.out << warm.err);
+  REQUIRE(warm.status == 0);
+  const std::string held = column(tmp.path(), "SELECT json_extract(options, '$.cache.responses') FROM runs WHERE id = 2").at(0);
+  CHECK(std::stoi(held) >= 8);  // what run 1 stored, the 8 fresh ones at least
+  CHECK(column(tmp.path(), "SELECT json_extract(options, '$.cache.responses') FROM runs WHERE id = 1") ==
+        std::vector<std::string>{"0"});
+  const std::string canonical = std::filesystem::absolute(dir).lexically_normal().string();
+  CHECK(column(tmp.path(), "SELECT json_extract(options, '$.cache.dir') FROM runs WHERE id = 2") ==
+        std::vector<std::string>{canonical});
+  CHECK(warm.out.find("HTTP cache " + held + " responses from --cache ") != std::string::npos);
+  auto shown = pageload_cli({"show", "2", "--db", tmp.path()}, tmp.dir());
+  CHECK(shown.out.find("http cache " + held + " responses from --cache " + canonical) != std::string::npos);
+  // A first view starts empty, its repeat view with what the first view left.
+  REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "-q", "--repeat-view", url}), tmp.dir()).status == 0);  // 3, 4
+  CHECK(column(tmp.path(), "SELECT COALESCE(json_extract(options, '$.cache.dir'), '-') || ' ' ||"
+                           " (json_extract(options, '$.cache.responses') > 0) FROM runs WHERE id IN (3, 4) ORDER BY id") ==
+        std::vector<std::string>{"- 0", "- 1"});
+  CHECK(pageload_cli({"show", "4", "--db", tmp.path()}, tmp.dir()).out.find("from the first view when the load began") !=
+        std::string::npos);
+}
+
+TEST_CASE("the -v flag on a document the HTTP cache answered prints no request or response as sent") {
+  // A re-review found a repeat view's cached document printed with "> GET" and "< HTTP/1.1"
+  // lines, as if it had gone on the wire.
+  TempDb tmp;
+  const std::string url = shared_lab().http_url("www.test", "/page/asset/v.txt?header=Cache-Control:%20max-age%3D600");
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-v", "-s", "--repeat-view", url}), tmp.dir());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  REQUIRE(count_where(show_json(tmp, 2), "from_cache", true) == 1);
+  auto count = [&](const std::string& what) {
+    int n = 0;
+    for (std::size_t at = r.err.find(what); at != std::string::npos; at = r.err.find(what, at + 1)) ++n;
+    return n;
+  };
+  CHECK(count("> GET /page/asset/v.txt") == 1);  // the first view's alone
+  CHECK(count("< HTTP/1.1 200 OK\r\n") == 1);
+  CHECK(count("* answered by the HTTP cache (fresh, max-age: 600 s), nothing sent: 200 as stored\r\n") == 1);
+  CHECK(r.err.find("* answered by the HTTP cache") > r.err.find("< HTTP/1.1 200 OK"));
+}
+
+TEST_CASE("a document-only load keeps nothing in the HTTP cache but a document a full load stored answers it") {
+  // As the README says (found while testing issue 12: it was said nowhere).
+  TempDb tmp;
+  const std::string dir = tmp.dir() + "/cache";
+  std::filesystem::create_directory(dir);
+  const std::string url = shared_lab().http_url("www.test", "/page/asset/doc-only.txt?header=Cache-Control:%20max-age%3D600");
+  REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "-q", "--document-only", "--cache", dir, url}), tmp.dir()).status == 0);
+  CHECK(column(dir + "/http-cache.db", "SELECT count(*) FROM responses") == std::vector<std::string>{"0"});
+  REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "-q", "--document-only", "--repeat-view", url}), tmp.dir()).status == 0);
+  CHECK(count_where(show_json(tmp, 3), "from_cache", true) == 0);  // the repeat view fetched it again
+  REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "-q", "--cache", dir, url}), tmp.dir()).status == 0);  // a full load: 4
+  REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "-q", "--document-only", "--cache", dir, url}), tmp.dir()).status == 0);
+  CHECK(count_where(show_json(tmp, 5), "from_cache", true) == 1);
 }
 
 TEST_CASE("run --cache naming a missing directory is a bad argument, exit 2, and stores nothing") {

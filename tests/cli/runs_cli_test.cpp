@@ -71,6 +71,20 @@ TEST_CASE("with document-only and an even number of runs the median is the slowe
   CHECK(query_one(tmp.path(), "SELECT run_id || ' ' || median_by FROM group_medians") == "1 document");
 }
 
+TEST_CASE("run -n 2 with an html file and no-html loads both runs and writes no report, no-html wins") {
+  // A re-review found it refused with advice to add the --no-html it already had.
+  TempDb tmp;
+  const std::string url = shared_lab().http_url("a.test", "/");
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-q", "-n", "2", "--html", "x.html", url}), tmp.dir());  // lab_args has --no-html
+  INFO(r.err);
+  CHECK(r.status == 0);
+  CHECK(query_one(tmp.path(), "SELECT count(*) FROM runs") == "2");
+  CHECK_FALSE(std::filesystem::exists(tmp.dir() + "/x.html"));
+  r = pageload_cli(lab_args({"--db", tmp.path(), "-q", "--repeat-view", "--html", "y.html", url}), tmp.dir());
+  CHECK(r.status == 0);
+  CHECK_FALSE(std::filesystem::exists(tmp.dir() + "/y.html"));
+}
+
 TEST_CASE("run -n refuses what it cannot do with several runs") {
   TempDb tmp;
   const std::string url = shared_lab().http_url("a.test", "/");
@@ -110,6 +124,13 @@ TEST_CASE("compare g:N compares two groups by their median runs and refuses an u
   r = pageload_cli({"compare", "g:3", "1", "--db", tmp.path()}, tmp.dir());
   CHECK(r.status == 2);
   CHECK(r.err == "pageload: no run group 3 in DB\n");
+  // A group made without --repeat-view has no repeat views: it is there, say what it lacks.
+  r = pageload_cli({"compare", "g:1:repeat", "1", "--db", tmp.path()}, tmp.dir());
+  CHECK(r.status == 2);
+  CHECK(r.err == "pageload: run group 1 has no repeat views (it was made without --repeat-view; run -n N "
+                 "--repeat-view URL makes a group with them)\n");
+  r = pageload_cli({"compare", "g:3:repeat", "1", "--db", tmp.path()}, tmp.dir());
+  CHECK(r.err == "pageload: no run group 3 (repeat view) in DB\n");
   r = pageload_cli({"compare", "g:1:second", "1", "--db", tmp.path()}, tmp.dir());
   CHECK(r.status == 2);
 }

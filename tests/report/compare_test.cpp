@@ -53,6 +53,24 @@ TEST_CASE("compare names the connection difference of HTTP/1.1 against HTTP/2") 
   CHECK(first.protocol_b == "HTTP/2");
 }
 
+TEST_CASE("a repeat view the HTTP cache answered whole says it used no connection, not HTTP/2 over 0 connections") {
+  const Run first = synthetic::page(3, true);
+  Run repeat = first;
+  repeat.connections.clear();
+  for (Request& r : repeat.requests) {
+    r.from_cache = true;
+    r.cache_lookup = "fresh";
+    r.connection.reset();
+  }
+  const Comparison c = compare_runs(first, repeat);
+  INFO(c.headlines.size());
+  CHECK(has_headline(c, "HTTP/2 over 1 connection → no connection (all "));
+  CHECK(has_headline(c, " from the HTTP cache)"));
+  CHECK_FALSE(has_headline(c, "over 0 connections"));
+  // The other way round too: the cached side first.
+  CHECK(has_headline(compare_runs(repeat, first), "from the HTTP cache) → HTTP/2 over 1 connection"));
+}
+
 TEST_CASE("requests are matched by URL with the query, and new and gone ones are named") {
   Run a = synthetic::page(2, true), b = a;
   b.requests.back().url += "?v=2";  // another URL: one gone, one new
