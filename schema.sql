@@ -618,8 +618,15 @@ SELECT r.run_id, r.seq, r.url, r.resource_type, r.status, r.cache_lifetime_s, r.
        (SELECT h.value FROM headers AS h
         WHERE h.request_id = r.id AND h.direction = 'response'
           AND lower(h.name) = CASE r.cache_reason WHEN 'max-age' THEN 'cache-control'
-                                                  WHEN 'no-cache' THEN 'cache-control'
+                                                  WHEN 'no-cache' THEN
+                                                    -- Pragma: no-cache decided when Cache-Control did not say it (v6)
+                                                    CASE WHEN EXISTS (SELECT 1 FROM headers AS c
+                                                                      WHERE c.request_id = r.id AND c.direction = 'response'
+                                                                        AND lower(c.name) = 'cache-control'
+                                                                        AND lower(c.value) LIKE '%no-cache%')
+                                                         THEN 'cache-control' ELSE 'pragma' END
                                                   WHEN 'no-store' THEN 'cache-control'
+                                                  WHEN 'must-revalidate' THEN 'cache-control'
                                                   WHEN 'expires' THEN 'expires'
                                                   WHEN 'last-modified' THEN 'last-modified' END
         ORDER BY h.seq LIMIT 1) AS cache_header,

@@ -106,10 +106,13 @@ Freshness freshness(int status, const std::vector<Header>& headers, int64_t resp
     return {t && *t > date ? static_cast<double>(*t - date) : 0.0, Reason::kExpires};
   }
   const bool must_revalidate = find(cc, "must-revalidate") != nullptr;
-  if ((status == 200 || status == 203 || status == 206) && !must_revalidate) {
+  if (status == 200 || status == 203 || status == 206) {
     if (auto lm = header_value(headers, "last-modified"))
-      if (auto t = parse_http_date(*lm); t && *t <= date)
+      if (auto t = parse_http_date(*lm); t && *t <= date) {
+        // must-revalidate is what decided: without it the heuristic would have given 10 %.
+        if (must_revalidate) return {0, Reason::kMustRevalidate};
         return {static_cast<double>((date - *t) / 10), Reason::kLastModified};
+      }
   }
   if (status == 300 || status == 301 || status == 308 || status == 410) return {kForeverS, Reason::kPermanent};
   return {0, Reason::kNone};

@@ -26,9 +26,12 @@ enum class Reason {
   kNoStore,      // Cache-Control: no-store: never stored
   kNone,         // nothing says how long: stored only to be revalidated, when it has a validator
   kNotStorable,  // not a GET, a status a cache does not keep, or Vary: *
+  kMustRevalidate,  // Cache-Control: must-revalidate turned the Last-Modified heuristic off:
+                    // stale at once, revalidated (Chromium's rule)
 };
-inline constexpr std::array<std::string_view, 8> kReasonNames{
-    "max-age", "expires", "last-modified", "permanent", "no-cache", "no-store", "none", "not-storable"};
+inline constexpr std::array<std::string_view, 9> kReasonNames{
+    "max-age", "expires", "last-modified", "permanent", "no-cache", "no-store", "none", "not-storable",
+    "must-revalidate"};
 constexpr std::string_view reason_name(Reason r) { return kReasonNames[static_cast<int>(r)]; }
 
 // The lifetime of a response that is fresh for ever (Chromium's TimeDelta::Max for a 301

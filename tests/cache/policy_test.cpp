@@ -85,11 +85,11 @@ TEST_CASE("the heuristic is a tenth of Date minus Last-Modified for 200, 203 and
   CHECK(freshness(404, hs, kNow).reason == Reason::kNone);
 }
 
-TEST_CASE("must-revalidate turns the heuristic off") {
+TEST_CASE("must-revalidate turns the heuristic off, and is named as what decided") {
   auto f = freshness(200, with_date({{"Cache-Control", "must-revalidate"},
                                      {"Last-Modified", format_http_date(kNow - 10 * kDay)}}),
                      kNow);
-  CHECK(f.reason == Reason::kNone);
+  CHECK(f.reason == Reason::kMustRevalidate);
   CHECK(f.lifetime_s == 0);
 }
 

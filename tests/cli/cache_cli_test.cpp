@@ -117,6 +117,15 @@ TEST_CASE("cache_report grades each response by the header that decided, as WebP
   CHECK(grade("none.png") == "none none -");
   CHECK(grade("vary-star.png") == "none not-storable -");
   CHECK(grade("moved.png") == "good permanent -");
+  // Re-review N5: must-revalidate switched the heuristic off, and said nothing why.
+  CHECK(grade("last-modified-revalidate.png") == "poor must-revalidate must-revalidate");
+  // And a no-cache that only Pragma said names Pragma's value, not an unrelated Cache-Control.
+  r = pageload_cli(lab_args({"--db", tmp.path(), shared_lab().http_url(
+                                 "www.test", "/page/asset/p.txt?header=Pragma:%20no-cache&header=Cache-Control:%20public")}),
+                   tmp.dir());
+  REQUIRE(r.status == 0);
+  CHECK(column(tmp.path(), "SELECT cache_reason || ' ' || cache_header FROM cache_report WHERE run_id = 2") ==
+        std::vector<std::string>{"no-cache no-cache"});
 }
 
 TEST_CASE("the repeat view sends the cookies the first view was given") {

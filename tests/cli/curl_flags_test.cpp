@@ -503,7 +503,7 @@ TEST_CASE("curl's TLS-version, retry and --next flags are refused by name, and -
   auto socks = pageload_cli(lab_args({"--db", tmp.path(), "--socks4a", "127.0.0.1:1080", url}), tmp.dir());
   CHECK(socks.status == 2);
   CHECK(socks.err.find("curl's --socks4a") != std::string::npos);
-  for (const std::vector<std::string> given : {std::vector<std::string>{"--url", url}, {"--url=" + url}}) {
+  for (const std::vector<std::string>& given : {std::vector<std::string>{"--url", url}, {"--url=" + url}}) {
     std::vector<std::string> args{"--db", tmp.path(), "-s", "-w", "%{http_code}"};
     args.insert(args.end(), given.begin(), given.end());
     auto r = pageload_cli(lab_args(args), tmp.dir());
