@@ -147,6 +147,8 @@ std::string format_show(const Run& run, int width) {
   out << "run " << run.id << "  " << run.started_at << "  " << outcome_name(run.outcome) << "\n";
   if (run.source != "pageload")
     out << "  source     " << imported_text(run.source, run.producer) << "\n";
+  if (const std::string browser = producer_timings_note(run); !browser.empty())
+    out << "  measured   " << browser << "\n";
   out << "  url        " << safe(run.url) << "\n";
   out << "  final      " << safe(run.final_url) << (run.final_status ? " (" + std::to_string(*run.final_status) + ")" : "")
       << "\n";

@@ -1,6 +1,8 @@
 #include "core/page_notes.h"
 
 #include <cctype>
+#include <cmath>
+#include <cstdio>
 #include <cstdint>
 
 #include <nlohmann/json.hpp>
@@ -44,6 +46,36 @@ std::string cache_start_note(const Run& run, bool* from_dir) {
   }
   if (n == 0) return "empty (a first view)";
   return held + " from the first view";
+}
+
+ProducerTimings producer_timings(const Run& run) {
+  ProducerTimings out;
+  if (run.source == "pageload") return out;
+  const auto options = nlohmann::json::parse(run.options_json, nullptr, false);
+  if (!options.is_object()) return out;
+  auto ms = [&](const char* key) -> std::optional<double> {
+    const auto it = options.find(key);
+    if (it == options.end() || !it->is_number()) return std::nullopt;
+    const double v = it->get<double>();
+    return std::isfinite(v) && v >= 0 && v <= 86400e3 ? std::optional<double>(v) : std::nullopt;
+  };
+  out.content_loaded_ms = ms("onContentLoad");
+  out.load_ms = ms("onLoad");
+  if (const auto it = options.find("title"); it != options.end() && it->is_string()) out.title = it->get<std::string>();
+  return out;
+}
+
+std::string producer_timings_note(const Run& run) {
+  auto format_ms = [](double v) {
+    char text[32];
+    std::snprintf(text, sizeof text, v >= 10 ? "%.1f ms" : "%.2f ms", v);
+    return std::string(text);
+  };
+  const ProducerTimings t = producer_timings(run);
+  std::string out;
+  if (t.content_loaded_ms) out = "DOMContentLoaded " + format_ms(*t.content_loaded_ms);
+  if (t.load_ms) out += (out.empty() ? "" : " · ") + std::string("load ") + format_ms(*t.load_ms);
+  return out.empty() ? out : out + " (the producer's own page timings)";
 }
 
 }  // namespace pageload

@@ -2,6 +2,7 @@
 // worded once here. Plain text: each caller escapes it for where it goes.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "pageload/result.h"
@@ -24,5 +25,16 @@ std::string document_not_parsed_note(const Run& run);
 // `from_dir` is set when the cache was read from a --cache DIR (a warm run that no group
 // names as a repeat view). DIR is as given: escape the sentence.
 std::string cache_start_note(const Run& run, bool* from_dir = nullptr);
+
+// The page timings the producer of an imported HAR measured itself (its pageTimings, kept
+// in runs.options): a browser's DOMContentLoaded and load, in ms from the page's start.
+struct ProducerTimings {
+  std::optional<double> content_loaded_ms, load_ms;
+  std::string title;
+};
+ProducerTimings producer_timings(const Run& run);
+// "DOMContentLoaded 271 ms · load 333 ms (the producer's own page timings)"; empty when the
+// file gave none.
+std::string producer_timings_note(const Run& run);
 
 }  // namespace pageload

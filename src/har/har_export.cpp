@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/ascii.h"
+#include "core/page_notes.h"
 #include "har/har_time.h"
 
 namespace pageload::har {
@@ -297,12 +298,18 @@ ordered_json entry_json(const Run& run, const Request& r, const std::string& run
 }
 
 ordered_json page_json(const Run& run) {
-  ordered_json timings{{"onContentLoad", -1},
-                       {"onLoad", run.load_ms ? ordered_json(micro_round(*run.load_ms)) : ordered_json(-1)}};
+  // An imported run gives back what its producer measured (a browser's DOMContentLoaded and
+  // load, its title); pageload's own load has no DOMContentLoaded (-1, unknown).
+  const ProducerTimings producer = producer_timings(run);
+  ordered_json timings{
+      {"onContentLoad", producer.content_loaded_ms ? ordered_json(micro_round(*producer.content_loaded_ms)) : ordered_json(-1)},
+      {"onLoad", producer.load_ms ? ordered_json(micro_round(*producer.load_ms))
+                 : run.load_ms    ? ordered_json(micro_round(*run.load_ms))
+                                  : ordered_json(-1)}};
   if (run.document_ms) timings["_documentReceived"] = micro_round(*run.document_ms);
   ordered_json page{{"startedDateTime", wall_time(run.started_at, 0).value_or(run.started_at)},
                     {"id", page_id(run)},
-                    {"title", run.final_url.empty() ? run.url : run.final_url},
+                    {"title", !producer.title.empty() ? producer.title : run.final_url.empty() ? run.url : run.final_url},
                     {"pageTimings", std::move(timings)}};
   page["_run_id"] = run.id;
   page["_started_at"] = run.started_at;  // with microseconds: the entries' _start_ms count from it

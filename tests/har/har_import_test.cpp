@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "core/page_notes.h"
 #include "har/har_export.h"
 #include "har/har_import.h"
 #include "har/har_time.h"
@@ -745,4 +746,19 @@ TEST_CASE("a NUL in an entry URL is percent-encoded, and a file of unreadable UR
   auto runs = har::read_har(too_long.dump(), {});
   REQUIRE_FALSE(runs.ok());
   CHECK(runs.status().message().find("bytes long") != std::string::npos);
+}
+
+// Final review of issue 13 #11: a browser's own DOMContentLoaded and load, and its page title,
+// were kept in runs.options but not shown, and a re-export wrote -1 and pageload's load.
+TEST_CASE("an imported page keeps its producer's page timings and title, shown and written back") {
+  const Run run = one_run(har_of({entry("https://a.test/", "2026-12-01T10:00:00.000Z", kTls)}));
+  CHECK(producer_timings_note(run) == "DOMContentLoaded 40.0 ms · load 80.0 ms (the producer's own page timings)");
+  const json back = json::parse(har::write_har({run}));
+  const json& page = back["log"]["pages"][0];
+  CHECK(page["pageTimings"]["onContentLoad"] == 40);
+  CHECK(page["pageTimings"]["onLoad"] == 80);
+  CHECK(page["title"] == "t");
+  Run measured = synthetic::page(2, true);
+  CHECK(producer_timings_note(measured).empty());
+  CHECK(json::parse(har::write_har({measured}))["log"]["pages"][0]["pageTimings"]["onContentLoad"] == -1);
 }
