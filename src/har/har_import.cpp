@@ -265,6 +265,7 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
   std::map<std::string, int> seq_of_url;      // the first request of each URL
   double load_end = 0;
   std::set<int> redirected;                   // seqs that a later entry followed
+  int far_start_said = 0;
   for (const auto& entry : page.entries) {
     const json& e = *entry.e;
     const json& req = obj(e, "request");
@@ -285,6 +286,8 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
       r.port = u->port;
     }
     const double start_ms = static_cast<double>(entry.start_us - run_start) / 1000.0;
+    if (start_ms > kMaxTimingMs && !far_start_said++)  // a page does not load over days: a clock or a hand-made file
+      run.warnings.push_back("an entry started " + std::to_string(static_cast<long long>(start_ms / 86400e3)) + " days after the page's first: its startedDateTime is likely wrong");
     r.request_headers = headers_of(obj(req, "headers"));
     r.response_headers = headers_of(obj(resp, "headers"));
     r.http_version = http_version(str(resp, "httpVersion").empty() ? str(req, "httpVersion") : str(resp, "httpVersion"));
@@ -292,6 +295,11 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
     // A status is three digits: anything else (2e57, found by the fuzzer) is no status, and
     // would not fit an int.
     if (status && *status >= 100 && *status <= 999) r.status = static_cast<int>(*status);
+    else if (status && *status > 0)  // 0 and -1 are how producers write "no response"
+      r.warnings.push_back("response.status " + (*status < 1e9 && *status == std::floor(*status)
+                                                       ? std::to_string(static_cast<long long>(*status))
+                                                       : fmt_ms(*status).substr(0, 24)) +
+                           " is not an HTTP status: read as no response");
     r.reason = str(resp, "statusText");
     r.redirect_url = str(resp, "redirectURL");
     for (const auto& [n, v] : r.response_headers)

@@ -762,3 +762,19 @@ TEST_CASE("an imported page keeps its producer's page timings and title, shown a
   CHECK(producer_timings_note(measured).empty());
   CHECK(json::parse(har::write_har({measured}))["log"]["pages"][0]["pageTimings"]["onContentLoad"] == -1);
 }
+
+// Final review of issue 13 #10: entries years apart made an 8,000-year page, and a status of
+// 99999 a failed request, without a word.
+TEST_CASE("an entry days after the page's first and a status that is none are warned about") {
+  json odd = entry("https://a.test/x", "2031-12-01T10:00:00.000Z", kTls);
+  odd["response"]["status"] = 99999;
+  const Run run = one_run(har_of({entry("https://a.test/", "2026-12-01T10:00:00.000Z", kTls), odd,
+                                  entry("https://a.test/y", "2032-12-01T10:00:00.000Z", kTls)}));
+  int far = 0;
+  for (const std::string& w : run.warnings) far += w.find("days after the page's first") != std::string::npos;
+  CHECK(far == 1);
+  CHECK_FALSE(run.requests.at(1).status);
+  bool said = false;
+  for (const std::string& w : run.requests.at(1).warnings) said |= w.find("99999 is not an HTTP status") != std::string::npos;
+  CHECK(said);
+}
