@@ -257,6 +257,15 @@ Status complete_options(RunCommand& cmd) {
     const std::size_t host_at = p.find("://") == std::string::npos ? 0 : p.find("://") + 3;
     if (host_at >= p.size() || p[host_at] == '/' || p[host_at] == ':')
       return Status(Code::kUsage, "-x/--proxy: no proxy host in '" + redact_url(p) + "'");
+    // A proxy URL libcurl cannot parse (a bad port, a space) is bad input, as a bad URL is:
+    // refused before anything is loaded or stored, not a failed run.
+    const std::string as_url = host_at == 0 ? "http://" + p : p;
+    if (auto parsed = parse_url(as_url); !parsed.ok()) {
+      const std::string& why = parsed.status().message();
+      const auto reason = why.rfind("': ");
+      return Status(Code::kUsage, "-x/--proxy: bad proxy URL '" + redact_url(p) + "'" +
+                                      (reason == std::string::npos ? "" : ": " + why.substr(reason + 3)));
+    }
   }
   if (!cmd.options.method.empty()) {
     for (char c : cmd.options.method)

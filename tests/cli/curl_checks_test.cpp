@@ -1,0 +1,34 @@
+// curl's flags checked before anything is loaded (re-reviews of issue 11): a proxy URL that
+// does not parse, --json beside flags that write text to standard output, and -b -.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "cli_runner.h"
+#include "fixtures/lab_fixture.h"
+
+using namespace pageload;
+using namespace pageload::testing;
+
+// Re-review #3: a bad port in -x was a failed run (exit 3, "Unsupported proxy syntax"),
+// stored, where a bad URL is a usage error.
+TEST_CASE("a proxy URL with a bad port is a usage error before anything is loaded or stored") {
+  TempDb tmp;
+  const std::string url = shared_lab().http_url("www.test", "/status/200");
+  for (const std::string proxy : {"http://u:secret@127.0.0.1:abc", "127.0.0.1:99999", "http://127.0.0.1 :1"}) {
+    INFO(proxy);
+    auto r = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-x", proxy, url}), tmp.dir());
+    INFO(r.err);
+    CHECK(r.status == 2);
+    CHECK(r.err.find("-x/--proxy: bad proxy URL '") != std::string::npos);
+    CHECK(r.err.find("secret") == std::string::npos);
+    CHECK(lines(r.err) == 1);
+    CHECK_FALSE(std::filesystem::exists(tmp.path()));
+  }
+  // A good one still loads.
+  auto ok = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-x", shared_lab().proxy_url(), url}), tmp.dir());
+  INFO(ok.err);
+  CHECK(ok.status == 0);
+}
