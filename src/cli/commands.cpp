@@ -452,6 +452,13 @@ int run_command(RunCommand& cmd) {
                                        "write there too: name a file for one of them"));
     cmd.quiet = true;
   }
+  // --json makes standard output a stream of JSON objects, one a line; curl's text there
+  // would break every reader of it.
+  if (cmd.json &&
+      (cmd.include || cmd.head || cmd.write_out || cmd.dump_header == "-" || cmd.cookie_jar == "-"))
+    return fail(Status(Code::kUsage, "--json: standard output holds one JSON object per run; -i, -I, -w, -D - and -c - "
+                                     "write text there: leave them out (-D FILE, -c FILE) or leave out --json "
+                                     "(-w '%{json}' prints curl's variables as JSON)"));
   if (!cmd.html.empty() && total != std::size_t{1})
     return fail(Status(Code::kUsage, "--html names one file but there is more than one URL; leave it out to get "
                                      "one report per run"));

@@ -32,3 +32,27 @@ TEST_CASE("a proxy URL with a bad port is a usage error before anything is loade
   INFO(ok.err);
   CHECK(ok.status == 0);
 }
+
+// review-11 #15: -i, -I, -w, -D - and -c - wrote text into --json's stream of objects.
+TEST_CASE("json output is refused beside the flags that write text to standard output") {
+  TempDb tmp;
+  const std::string url = shared_lab().http_url("www.test", "/status/200");
+  const std::vector<std::vector<std::string>> mixes{{"-i"}, {"-I"}, {"-w", "%{http_code}"}, {"-D", "-"}, {"-c", "-"}};
+  for (const auto& mix : mixes) {
+    std::vector<std::string> args{"--db", tmp.path(), "--json"};
+    args.insert(args.end(), mix.begin(), mix.end());
+    args.push_back(url);
+    auto r = pageload_cli(lab_args(args), tmp.dir());
+    INFO(mix[0] << ": " << r.err);
+    CHECK(r.status == 2);
+    CHECK(r.err.find("--json: standard output holds one JSON object per run") != std::string::npos);
+    CHECK(r.out.empty());
+  }
+  CHECK_FALSE(std::filesystem::exists(tmp.path()));
+  // To a file, they go with --json: standard output is JSON alone.
+  auto files = pageload_cli(lab_args({"--db", tmp.path(), "--json", "-D", "h.txt", "-c", "jar.txt", url}), tmp.dir());
+  INFO(files.err);
+  CHECK(files.status == 0);
+  CHECK(nlohmann::json::parse(files.out)["final_status"] == 200);
+  CHECK(slurp(tmp.dir() + "/h.txt").rfind("HTTP/1.1 200", 0) == 0);
+}
