@@ -174,8 +174,8 @@ Status complete_curl_options(RunCommand& cmd) {
 }
 
 // Validates and converts the raw flag strings; kUsage on the first bad one.
-// Standard input can be read once: two of -d @-, --data-binary @-, -H @- and -w @- (with
-// --input - named by each's own check) would leave the second with nothing, silently.
+// Standard input can be read once: two of -d @-, --data-binary @-, -H @-, -w @-, -b - and
+// --input - would leave the second with nothing, silently.
 Status check_one_stdin_reader(const RunCommand& cmd) {
   std::vector<std::string> readers;
   for (const auto& [part, reads_file] : cmd.raw_data)
@@ -185,6 +185,9 @@ Status check_one_stdin_reader(const RunCommand& cmd) {
   for (const std::string& raw : cmd.raw_headers)
     if (raw == "@-") readers.push_back("-H @-");
   if (cmd.write_out && *cmd.write_out == "@-") readers.push_back("-w @-");
+  for (const std::string& raw : cmd.raw_cookies)
+    if (raw == "-") readers.push_back("-b -");
+  if (cmd.input == "-" && !readers.empty()) readers.push_back("--input -");
   readers.erase(std::unique(readers.begin(), readers.end()), readers.end());
   if (readers.size() < 2) return Status::Ok();
   return Status(Code::kUsage, readers[0] + " and " + readers[1] + " cannot both read standard input");

@@ -56,3 +56,34 @@ TEST_CASE("json output is refused beside the flags that write text to standard o
   CHECK(nlohmann::json::parse(files.out)["final_status"] == 200);
   CHECK(slurp(tmp.dir() + "/h.txt").rfind("HTTP/1.1 200", 0) == 0);
 }
+
+// review-11: curl's -b - reads the cookie file from standard input; pageload took "-" for
+// a file name and said it could not read it.
+TEST_CASE("cookies given on standard input with -b - are sent and -b - beside another stdin reader is refused") {
+  TempDb tmp;
+  {
+    std::ofstream jar(tmp.dir() + "/jar.txt");
+    jar << "www.test\tFALSE\t/\tFALSE\t0\tfromstdin\tyes\n";
+  }
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--json", "--keep-secrets", "-b", "-",
+                                  shared_lab().http_url("www.test", "/echo")}),
+                        tmp.dir(), "", tmp.dir() + "/jar.txt");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto run = nlohmann::json::parse(r.out);
+  std::string cookie = "(none)";
+  for (const auto& h : run["requests"][0]["request_headers"])
+    if (h[0] == "Cookie") cookie = h[1];
+  CHECK(cookie == "fromstdin=yes");
+
+  for (const std::vector<std::string> other : {std::vector<std::string>{"-d", "@-"}, {"--input", "-"}}) {
+    std::vector<std::string> args{"--db", tmp.path(), "-b", "-"};
+    args.insert(args.end(), other.begin(), other.end());
+    args.push_back(shared_lab().http_url("www.test", "/echo"));
+    auto both = pageload_cli(lab_args(args), tmp.dir(), "", tmp.dir() + "/jar.txt");
+    INFO(other[0] << ": " << both.err);
+    CHECK(both.status == 2);
+    CHECK(both.err.find("cannot both read standard input") != std::string::npos);
+    CHECK(both.err.find("-b -") != std::string::npos);
+  }
+}
