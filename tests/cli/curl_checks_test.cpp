@@ -76,7 +76,7 @@ TEST_CASE("cookies given on standard input with -b - are sent and -b - beside an
     if (h[0] == "Cookie") cookie = h[1];
   CHECK(cookie == "fromstdin=yes");
 
-  for (const std::vector<std::string> other : {std::vector<std::string>{"-d", "@-"}, {"--input", "-"}}) {
+  for (const std::vector<std::string>& other : {std::vector<std::string>{"-d", "@-"}, {"--input", "-"}}) {
     std::vector<std::string> args{"--db", tmp.path(), "-b", "-"};
     args.insert(args.end(), other.begin(), other.end());
     args.push_back(shared_lab().http_url("www.test", "/echo"));
