@@ -274,6 +274,25 @@ struct Connection {
 };
 
 // One request of the page: the document, a hop of a redirect chain, or a subresource.
+// A value a run carries while it is printed but the database does not keep (no column):
+// left out of equality, so a run read back from the database equals the one loaded.
+template <typename T>
+struct LiveOnly {
+  T value{};
+  bool operator==(const LiveOnly&) const { return true; }
+};
+
+// One head of an HTTP proxy's CONNECT exchange, as curl -v shows it: the CONNECT curl sent
+// ("CONNECT www.test:443 HTTP/1.1" and its headers) or the proxy's answer ("HTTP/1.1 407
+// Proxy Authentication Required", Proxy-Authenticate...).
+struct TunnelHead {
+  bool sent = false;       // curl's CONNECT; false: the proxy's answer
+  std::string first_line;  // the request line or the status line
+  std::vector<Header> headers;
+
+  bool operator==(const TunnelHead&) const = default;
+};
+
 struct Request {
   int id = 0;       // index within Run::requests (store maps to rowid)
   int seq = 0;      // 0 for the first hop
@@ -302,6 +321,10 @@ struct Request {
   // Trailer fields after a chunked body: stored, never read as headers (no Location).
   std::vector<Header> response_trailers;
   std::vector<std::string> warnings;  // e.g. https-to-http downgrade
+  // Through an HTTP proxy to an https origin, on the request that opened the tunnel: the
+  // CONNECT exchange, in order (-v, -i, -I and -D print it, as curl does). Live only: not
+  // stored, so `show` and a run read back have none.
+  LiveOnly<std::vector<TunnelHead>> tunnel_heads;
 
   std::optional<Phase> error_phase;
   std::optional<Failure> failure;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cells.h"
+#include "cli/connect_output.h"
 #include "cli/safe.h"
 
 namespace pageload::cli {
@@ -63,12 +64,14 @@ void BatchSummary::add(const Run& run) {
   ++runs_;
   ++outcomes_[std::string(outcome_name(run.outcome))];
   if (run.outcome == Outcome::kFailed && run.failure) ++error_classes_[std::string(code_name(run.failure->code))];
+  const bool unverified = !unverified_loaded(run).empty();
+  unverified_ += unverified;
   const auto phases = document_phases(run);
   for (std::size_t i = 0; i < phases.size(); ++i)
     if (phases[i]) phases_[i].push_back(*phases[i]);
   if (!run.total_ms) return;
   totals_.push_back(*run.total_ms);
-  slowest_.push_back(Slow{*run.total_ms, run.id, run.url, std::string(outcome_name(run.outcome))});
+  slowest_.push_back(Slow{*run.total_ms, run.id, run.url, std::string(outcome_name(run.outcome)), unverified});
   std::stable_sort(slowest_.begin(), slowest_.end(), [](const Slow& a, const Slow& b) { return a.ms > b.ms; });
   if (slowest_.size() > kSlowest) slowest_.pop_back();
 }
@@ -89,6 +92,7 @@ std::string BatchSummary::text() const {
       out << ")";
     }
   }
+  if (unverified_ > 0) out << " · " << unverified_ << " not verified (-k)";
   if (!skipped_.empty()) out << " · " << skipped_.size() << (skipped_.size() == 1 ? " --input line" : " --input lines")
                              << " skipped";
   out << "\n";
@@ -107,7 +111,7 @@ std::string BatchSummary::text() const {
       row("  " + std::string(info.name), phases_[static_cast<std::size_t>(info.phase)]);
   out << "  slowest:\n";
   for (const Slow& s : slowest_)
-    out << "  " << pad(ms_figure(s.ms), 9, true) << " ms  run " << s.id << " " << s.outcome << "  "
+    out << "  " << pad(ms_figure(s.ms), 9, true) << " ms  run " << s.id << " " << s.outcome << (s.unverified ? " (not verified, -k)" : "") << "  "
         << cut_middle(safe(s.url, 8192), 70, 35) << "\n";
   return out.str();
 }
@@ -126,11 +130,12 @@ std::string BatchSummary::json() const {
     if (!phases_[static_cast<std::size_t>(info.phase)].empty())
       phases[std::string(info.name)] = stats(phases_[static_cast<std::size_t>(info.phase)]);
   json slowest = json::array();
-  for (const Slow& s : slowest_) slowest.push_back({{"run", s.id}, {"url", s.url}, {"outcome", s.outcome}, {"total_ms", std::round(s.ms * 1000) / 1000}});
+  for (const Slow& s : slowest_) slowest.push_back({{"run", s.id}, {"url", s.url}, {"outcome", s.outcome}, {"not_verified", s.unverified}, {"total_ms", std::round(s.ms * 1000) / 1000}});
   json batch = {
       {"runs", runs_},
       {"outcomes", outcomes_},
       {"error_classes", error_classes_},
+      {"not_verified", unverified_},
       {"skipped_lines", skipped_},
       {"total", stats(totals_)},
       {"phases", phases},

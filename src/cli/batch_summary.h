@@ -1,5 +1,6 @@
 // What a batch of runs (several URLs, --input) came to, printed once at its end: how many
-// runs ended how (outcome, and error class for the failed ones), the --input lines
+// runs ended how (outcome, and error class for the failed ones; how many were loaded under
+// -k with a certificate that did not verify, which `ok` alone would hide), the --input lines
 // skipped, the median and 95th percentile of each run's total and of each phase of its
 // document, and the slowest runs. Formatting and arithmetic only: the runs are handed in
 // as they end.
@@ -46,8 +47,10 @@ class BatchSummary {
     int64_t id = 0;
     std::string url;
     std::string outcome;
+    bool unverified = false;  // loaded under -k with a certificate that did not verify
   };
   std::size_t runs_ = 0;
+  std::size_t unverified_ = 0;  // runs loaded under -k with a certificate that did not verify
   std::map<std::string, std::size_t> outcomes_;       // outcome name -> runs
   std::map<std::string, std::size_t> error_classes_;  // failed runs' error class -> runs
   std::vector<double> totals_;

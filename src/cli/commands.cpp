@@ -174,8 +174,8 @@ Status complete_curl_options(RunCommand& cmd) {
 }
 
 // Validates and converts the raw flag strings; kUsage on the first bad one.
-// Standard input can be read once: two of -d @-, --data-binary @-, -H @- and -w @- (with
-// --input - named by each's own check) would leave the second with nothing, silently.
+// Standard input can be read once: two of -d @-, --data-binary @-, -H @-, -w @-, -b - and
+// --input - would leave the second with nothing, silently.
 Status check_one_stdin_reader(const RunCommand& cmd) {
   std::vector<std::string> readers;
   for (const auto& [part, reads_file] : cmd.raw_data)
@@ -185,6 +185,9 @@ Status check_one_stdin_reader(const RunCommand& cmd) {
   for (const std::string& raw : cmd.raw_headers)
     if (raw == "@-") readers.push_back("-H @-");
   if (cmd.write_out && *cmd.write_out == "@-") readers.push_back("-w @-");
+  for (const std::string& raw : cmd.raw_cookies)
+    if (raw == "-") readers.push_back("-b -");
+  if (cmd.input == "-" && !readers.empty()) readers.push_back("--input -");
   readers.erase(std::unique(readers.begin(), readers.end()), readers.end());
   if (readers.size() < 2) return Status::Ok();
   return Status(Code::kUsage, readers[0] + " and " + readers[1] + " cannot both read standard input");
@@ -257,6 +260,15 @@ Status complete_options(RunCommand& cmd) {
     const std::size_t host_at = p.find("://") == std::string::npos ? 0 : p.find("://") + 3;
     if (host_at >= p.size() || p[host_at] == '/' || p[host_at] == ':')
       return Status(Code::kUsage, "-x/--proxy: no proxy host in '" + redact_url(p) + "'");
+    // A proxy URL libcurl cannot parse (a bad port, a space) is bad input, as a bad URL is:
+    // refused before anything is loaded or stored, not a failed run.
+    const std::string as_url = host_at == 0 ? "http://" + p : p;
+    if (auto parsed = parse_url(as_url); !parsed.ok()) {
+      const std::string& why = parsed.status().message();
+      const auto reason = why.rfind("': ");
+      return Status(Code::kUsage, "-x/--proxy: bad proxy URL '" + redact_url(p) + "'" +
+                                      (reason == std::string::npos ? "" : ": " + why.substr(reason + 3)));
+    }
   }
   if (!cmd.options.method.empty()) {
     for (char c : cmd.options.method)
@@ -444,6 +456,13 @@ int run_command(RunCommand& cmd) {
                                        "write there too: name a file for one of them"));
     cmd.quiet = true;
   }
+  // --json makes standard output a stream of JSON objects, one a line; curl's text there
+  // would break every reader of it.
+  if (cmd.json &&
+      (cmd.include || cmd.head || cmd.write_out || cmd.dump_header == "-" || cmd.cookie_jar == "-"))
+    return fail(Status(Code::kUsage, "--json: standard output holds one JSON object per run; -i, -I, -w, -D - and -c - "
+                                     "write text there: leave them out (-D FILE, -c FILE) or leave out --json "
+                                     "(-w '%{json}' prints curl's variables as JSON)"));
   if (!cmd.html.empty() && !cmd.no_html && total != std::size_t{1})
     return fail(Status(Code::kUsage, "--html names one file but there is more than one URL; leave it out to get "
                                      "one report per run"));

@@ -41,11 +41,21 @@ std::string header_lines(const std::vector<Header>& headers, const std::string& 
   return out;
 }
 
+// The proxy's answers to the CONNECT that opened `hop`'s tunnel, as curl -i prints them
+// (CURLOPT_SUPPRESS_CONNECT_HEADERS off): each before the origin's head.
+std::string tunnel_answers(const Request& hop) {
+  std::string out;
+  for (const TunnelHead& head : hop.tunnel_heads.value)
+    if (!head.sent) out += safe(head.first_line, kMaxHeaderText) + "\r\n" + header_lines(head.headers, "") + "\r\n";
+  return out;
+}
+
 }  // namespace
 
 std::string response_heads(const Run& run) {
   std::string out;
   for (const Request* hop : document_chain(run)) {
+    out += tunnel_answers(*hop);
     if (!hop->status) continue;
     out += status_line(*hop) + "\r\n" + header_lines(hop->response_headers, "") + "\r\n";
   }
@@ -55,6 +65,11 @@ std::string response_heads(const Run& run) {
 std::string verbose_heads(const Run& run) {
   std::string out;
   for (const Request* hop : document_chain(run)) {
+    for (const TunnelHead& head : hop->tunnel_heads.value) {
+      const std::string prefix = head.sent ? ">" : "<";
+      out += prefix + " " + safe(head.first_line, kMaxHeaderText) + "\r\n" + header_lines(head.headers, prefix + " ") +
+             prefix + "\r\n";
+    }
     // A hop the HTTP cache answered went nowhere: no request or response to print as sent
     // and received, only what answered it (a revalidation did go on the wire: printed).
     if (hop->from_cache) {

@@ -11,12 +11,16 @@
 
 namespace pageload::cli {
 
-// -i, -I, -D: per hop, "HTTP/1.1 302 Found", its headers, an empty line.
+// -i, -I, -D: per hop, "HTTP/1.1 302 Found", its headers, an empty line; through a
+// proxy, the proxy's answer to the hop's CONNECT first ("HTTP/1.1 200 Connection
+// established", or its 407 and Proxy-Authenticate), as curl prints it.
 std::string response_heads(const Run& run);
-// -v: per hop, "> GET /path HTTP/1.1" and the request headers sent, ">", then
-// "< HTTP/1.1 200 OK" and the response headers, "<"; a hop that got no response says
-// why on a "* " line, as curl's informational lines do; a hop the HTTP cache answered
-// (nothing sent) says so on a "* " line instead of a request and a response.
+// -v: per hop, the CONNECT exchange that opened its tunnel if any ("> CONNECT host:443
+// HTTP/1.1" ... "< HTTP/1.1 407 ..."), then "> GET /path HTTP/1.1" and the request
+// headers sent, ">", then "< HTTP/1.1 200 OK" and the response headers, "<"; a hop that
+// got no response says why on a "* " line, as curl's informational lines do; a hop the
+// HTTP cache answered (nothing sent) says so on a "* " line instead of a request and a
+// response.
 std::string verbose_heads(const Run& run);
 
 }  // namespace pageload::cli

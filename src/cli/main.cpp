@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   using pageload::cli::RunCommand;
 
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.size() == 1 && args[0] == "-V") args[0] = "--version";  // curl -V
   if (!args.empty() && !is_subcommand(args[0].c_str()) && args[0] != "-h" && args[0] != "--help" &&
       args[0] != "--version")
     args.insert(args.begin(), "run");

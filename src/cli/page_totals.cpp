@@ -48,7 +48,8 @@ std::string format_totals(const Run& run, const TableStyle& style) {
     std::size_t first = 0;
   };
   // As the run_hosts and run_types views count: bytes as received, a connection for the
-  // host of each request that opened one, the longest DNS phase of the host's requests.
+  // host of each request that opened one, the longest DNS phase of the host's requests
+  // (not through a proxy, where it is the proxy's lookup).
   std::map<std::string, Totals> hosts;
   std::map<ResourceType, Totals> types;
   bool any_failed = false;
@@ -63,7 +64,12 @@ std::string format_totals(const Run& run, const TableStyle& style) {
     Totals& h = hosts[r.host];
     if (r.connection && !r.reused) h.connections.insert(*r.connection);
     if (!r.http_version.empty()) h.protocols.insert(protocol(r.http_version));
-    if (const PhaseRecord* dns = r.phase(Phase::kDns)) h.dns_ms = std::max(h.dns_ms.value_or(0), dns->span.duration_ms());
+    // Through a proxy, a request's dns phase is the proxy's lookup (README): the origin
+    // host was never looked up, so its row has no DNS time.
+    const bool proxied = r.connection && *r.connection >= 0 && *r.connection < static_cast<int>(run.connections.size()) &&
+                         !run.connections[static_cast<std::size_t>(*r.connection)].proxy.empty();
+    if (const PhaseRecord* dns = r.phase(Phase::kDns); dns && !proxied)
+      h.dns_ms = std::max(h.dns_ms.value_or(0), dns->span.duration_ms());
   }
   std::vector<std::pair<std::string, const Totals*>> by_host;
   for (const auto& [host, t] : hosts) by_host.push_back({host, &t});

@@ -138,6 +138,10 @@ Status check_curl_clashes(const std::vector<std::string>& args) {
     if (a == "-#")
       return Status(Code::kUsage, "pageload does not support curl's -#/--progress-bar: pageload draws its own progress bar "
                                   "when standard error is a terminal");
+    if (a == "-V" || a == "--version")
+      return Status(Code::kUsage, "curl's " + a + " is pageload --version, given on its own (no URL)");
+    if (a == "-:")
+      return Status(Code::kUsage, "pageload does not support curl's -:/--next: each URL of a run gets the same options");
     if (a == "--dns-servers" || a.rfind("--dns-servers=", 0) == 0)
       return Status(Code::kUsage, "curl's --dns-servers ADDR,ADDR is pageload's --dns-server ADDR[:PORT], once per server");
     if (a == "--") break;

@@ -54,14 +54,15 @@ StatusOr<Header> parse_user(const std::string& text);
 // not ask for the password) or with a line break or NUL.
 StatusOr<std::string> parse_proxy_user(const std::string& text);
 
-// Common flags of curl that pageload does not have, each refused by name ("pageload does
-// not support curl's --form") rather than as an unknown flag. `takes_value`: the flag
+// Every option of curl 7.88 that pageload does not have, each refused by name ("pageload does
+// not support curl's --form") rather than as an unknown flag; the few whose spelling
+// CLI11 cannot take or pageload uses are in check_curl_clashes. `takes_value`: the flag
 // reads the next argument, so that it is not taken for a URL.
 struct CurlFlag {
   std::string_view names;  // CLI11 spelling: "-F,--form"
   bool takes_value;
 };
-inline constexpr std::array<CurlFlag, 107> kUnsupportedCurlFlags{{
+inline constexpr std::array<CurlFlag, 196> kUnsupportedCurlFlags{{
     {"-F,--form", true}, {"--form-string", true}, {"-T,--upload-file", true}, {"-C,--continue-at", true},
     {"-r,--range", true}, {"--limit-rate", true}, {"--retry", true}, {"--retry-delay", true},
     {"--retry-max-time", true}, {"--retry-all-errors", false}, {"-K,--config", true}, {"-E,--cert", true},
@@ -84,9 +85,36 @@ inline constexpr std::array<CurlFlag, 107> kUnsupportedCurlFlags{{
     {"--variable", true}, {"--styled-output", false}, {"--xattr", false}, {"--compressed-ssh", false},
     {"--sslv2", false}, {"--disable", false},
     {"--tlsv1", false}, {"--tlsv1.0", false}, {"--tlsv1.1", false}, {"--sslv3", false},
-    {"--retry-connrefused", false}, {"--next", false}, {"-V", false}, {"--socks4a", true},
+    {"--retry-connrefused", false}, {"--next", false}, {"--socks4a", true},
     {"--ignore-content-length", false}, {"--proxy1.0", true}, {"--crlf", false},
     {"-l,--list-only", false}, {"-B,--use-ascii", false}, {"-a,--append", false}, {"--metalink", false},
+    // The rest of curl 7.88's options (`curl --help all`; tests/cli/data/curl_7.88_flags.txt):
+    // FTP, mail, SSH, TFTP, telnet, client certificates, DoH, revocation, output-file modes...
+    {"--aws-sigv4", true}, {"--create-file-mode", true}, {"--crlfile", true}, {"--curves", true},
+    {"--delegation", true}, {"--disable-eprt", false}, {"--disable-epsv", false},
+    {"--disallow-username-in-url", false}, {"--dns-interface", true}, {"--dns-ipv4-addr", true},
+    {"--dns-ipv6-addr", true}, {"--doh-cert-status", false}, {"--doh-insecure", false}, {"--egd-file", true},
+    {"--engine", true}, {"--etag-compare", true}, {"--etag-save", true}, {"--form-escape", false},
+    {"--ftp-account", true}, {"--ftp-alternative-to-user", true}, {"--ftp-create-dirs", false},
+    {"--ftp-method", true}, {"--ftp-pasv", false}, {"-P,--ftp-port", true}, {"--ftp-pret", false},
+    {"--ftp-skip-pasv-ip", false}, {"--ftp-ssl-ccc", false}, {"--ftp-ssl-ccc-mode", true},
+    {"--ftp-ssl-control", false}, {"--haproxy-protocol", false}, {"--hostpubmd5", true}, {"--hostpubsha256", true},
+    {"--http0.9", false}, {"--http3-only", false}, {"--krb", true}, {"--libcurl", true}, {"--login-options", true},
+    {"--mail-auth", true}, {"--mail-from", true}, {"--mail-rcpt", true}, {"--mail-rcpt-allowfails", false},
+    {"-M,--manual", false}, {"--netrc-file", true}, {"--no-clobber", false}, {"--ntlm-wb", false}, {"--pass", true},
+    {"--proto-default", true}, {"--proxy-capath", true}, {"--proxy-cert", true}, {"--proxy-cert-type", true},
+    {"--proxy-ciphers", true}, {"--proxy-crlfile", true}, {"--proxy-key", true}, {"--proxy-key-type", true},
+    {"--proxy-pass", true}, {"--proxy-pinnedpubkey", true}, {"--proxy-service-name", true},
+    {"--proxy-ssl-allow-beast", false}, {"--proxy-ssl-auto-client-cert", false}, {"--proxy-tls13-ciphers", true},
+    {"--proxy-tlsauthtype", true}, {"--proxy-tlspassword", true}, {"--proxy-tlsuser", true}, {"--proxy-tlsv1", false},
+    {"--pubkey", true}, {"-Q,--quote", true}, {"--random-file", true}, {"--rate", true}, {"--remove-on-error", false},
+    {"--request-target", true}, {"--sasl-authzid", true}, {"--sasl-ir", false}, {"--service-name", true},
+    {"--socks5-basic", false}, {"--socks5-gssapi", false}, {"--socks5-gssapi-nec", false},
+    {"--socks5-gssapi-service", true}, {"--ssl", false}, {"--ssl-allow-beast", false},
+    {"--ssl-auto-client-cert", false}, {"--ssl-no-revoke", false}, {"--ssl-revoke-best-effort", false},
+    {"--suppress-connect-headers", false}, {"-t,--telnet-option", true}, {"--tftp-blksize", true},
+    {"--tftp-no-options", false}, {"--tlsauthtype", true}, {"--tlspassword", true}, {"--tlsuser", true},
+    {"--trace-time", false},
     // Proxies: only http:// proxies with Basic credentials (-x, -U); no tunnel for http://
     // URLs, no TLS to the proxy, no SOCKS.
     {"-p,--proxytunnel", false}, {"--proxy-digest", false}, {"--proxy-ntlm", false}, {"--proxy-anyauth", false},
@@ -99,7 +127,8 @@ static_assert(!kUnsupportedCurlFlags.back().names.empty(), "the array's size cou
 // from `pageload run`'s arguments before CLI11 sees them: `--json DATA` (curl: a JSON
 // body; pageload's --json takes no value), `--parallel` without a number and `-Z` (curl:
 // load the URLs at once; pageload's --parallel takes N), `-#`, `--dns-servers`
-// (pageload's --dns-server). The usage error naming curl's meaning, or Ok.
+// (pageload's --dns-server), -V/--version (pageload --version, alone) and -: (--next). The
+// usage error naming curl's meaning, or Ok.
 Status check_curl_clashes(const std::vector<std::string>& args);
 
 // curl's -1, -2 and -3 (--tlsv1, --sslv2, --sslv3), which reach the run command as URLs

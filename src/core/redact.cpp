@@ -215,6 +215,13 @@ void redact_run(Run& run) {
         else redact_in_place(value, false);
       }
     }
+    for (TunnelHead& head : r.tunnel_heads.value) {
+      redact_in_place(head.first_line, true);
+      for (auto& [name, value] : head.headers) {
+        if (is_secret_header(name)) value = redact_value(name, value);
+        else redact_in_place(value, false);
+      }
+    }
     for (auto& w : r.warnings) redact_in_place(w, true);
     redact_failure(r.failure);
     for (PhaseRecord& p : r.phases) redact_failure(p.failure);

@@ -87,6 +87,43 @@ void note_retry(Exchange& ex, std::string_view text) {
     ex.current().retry_reason = "the connection was closed by the server";
 }
 
+// A proxy that talks on without end is cut short: heads of a CONNECT exchange kept, and
+// header lines kept in each.
+constexpr std::size_t kMaxTunnelHeads = 16, kMaxTunnelHeaders = 100;
+
+// A head curl sent (a CONNECT to the proxy): its first line and its header lines.
+TunnelHead sent_head(std::string_view text) {
+  TunnelHead head;
+  head.sent = true;
+  bool first = true;
+  while (!text.empty()) {
+    auto nl = text.find('\n');
+    std::string_view line = trim(text.substr(0, nl));
+    Header h;
+    if (first) head.first_line = std::string(line);
+    else if (!line.empty() && split_header(line, h)) head.headers.push_back(std::move(h));
+    first = false;
+    if (nl == std::string_view::npos) break;
+    text.remove_prefix(nl + 1);
+  }
+  return head;
+}
+
+// One line of the proxy's answer to a CONNECT (curl shows them one at a time): the status
+// line opens a head, a header line joins it.
+void note_tunnel_answer_line(Exchange& ex, std::string_view line) {
+  auto& heads = ex.tunnel_heads;
+  if (heads.empty() || heads.back().sent) {
+    if (heads.size() >= kMaxTunnelHeads) return;
+    TunnelHead answer;
+    answer.first_line = std::string(line);
+    heads.push_back(std::move(answer));
+    return;
+  }
+  Header h;
+  if (heads.back().headers.size() < kMaxTunnelHeaders && split_header(line, h)) heads.back().headers.push_back(std::move(h));
+}
+
 void record_request_headers(Exchange& ex, std::string_view text) {
   ex.request_headers.clear();
   bool first = true;
@@ -184,6 +221,7 @@ int on_debug(CURL*, curl_infotype type, char* data, size_t size, void* clientp) 
     case CURLINFO_HEADER_OUT:
       if (text.starts_with("CONNECT ") && ex.spec.proxy && !ex.current().timeline.reached(Boundary::kConnectionReady)) {
         ex.current().tunnel_requested = true;  // the proxy's tunnel, not the request
+        if (ex.tunnel_heads.size() < kMaxTunnelHeads) ex.tunnel_heads.push_back(sent_head(text));
         break;
       }
       ex.current().last_out_us = now;
@@ -197,6 +235,7 @@ int on_debug(CURL*, curl_infotype type, char* data, size_t size, void* clientp) 
         // The proxy's answer to the CONNECT (curl keeps it from the header callback):
         // its blank line ends it.
         if (trim(text).empty()) ex.current().tunnel_done_us = now;
+        else note_tunnel_answer_line(ex, trim(text));
         break;
       }
       // curl shows each response header line here just before its header store and our

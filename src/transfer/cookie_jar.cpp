@@ -60,8 +60,9 @@ std::string CookieJar::netscape_file() const {
 }
 
 StatusOr<std::vector<std::string>> read_cookie_file(const std::string& path) {
-  // libcurl ignores a file it cannot open; the user named this one, so say why.
-  if (std::ifstream probe(path); !probe)
+  // libcurl ignores a file it cannot open; the user named this one, so say why. "-" is
+  // standard input, which libcurl reads itself (curl's -b -).
+  if (std::ifstream probe(path); path != "-" && !probe)
     return Status(Code::kFile, "-b " + path + ": cannot read " + path + ": " + std::strerror(errno));
   struct EasyDeleter {
     void operator()(CURL* e) const { curl_easy_cleanup(e); }

@@ -37,8 +37,8 @@ class CookieJar {
 };
 
 // The cookies of a file as curl -b FILE reads it (Netscape format, or lines of
-// "Set-Cookie: ..." headers), parsed by libcurl, as jar lines. kFile when the file
-// cannot be read.
+// "Set-Cookie: ..." headers), parsed by libcurl, as jar lines; "-" reads standard input
+// (curl -b -). kFile when the file cannot be read.
 StatusOr<std::vector<std::string>> read_cookie_file(const std::string& path);
 
 }  // namespace pageload::transfer

@@ -117,6 +117,9 @@ struct Exchange {
   TlsCapture tls;       // the current connection's handshake
   bool session_read = false;
   std::vector<Header> request_headers;
+  // Through an HTTP proxy to an https origin: the CONNECT heads curl sent and the proxy's
+  // answers (debug callback), in order, for -v/-i/-D (Request::tunnel_heads).
+  std::vector<TunnelHead> tunnel_heads;
   ResponseHead head;
   char error_buffer[CURL_ERROR_SIZE] = {};  // curl's own detail of a failure
   int64_t decoded_bytes = 0;

@@ -378,6 +378,7 @@ ExchangeResult build_result(Exchange& ex, CURLcode rc, int64_t now_us) {
   r.host = ex.spec.url.host;
   r.port = ex.spec.url.port;
   r.request_headers = std::move(ex.request_headers);
+  r.tunnel_heads.value = std::move(ex.tunnel_heads);
   if (r.scheme == "https" && !ex.session_read && rc == CURLE_OK) read_tls_session(ex);
   read_response(ex, r);
   // curl 7.88 takes a connection closed inside the response head, or after an interim

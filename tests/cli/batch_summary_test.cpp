@@ -110,3 +110,32 @@ TEST_CASE("a line of --input that is not a URL comes out as a bad line and the l
   REQUIRE(end.ok());
   CHECK(end->kind == UrlLines::Line::Kind::kEnd);
 }
+
+// Re-review of issue 11 (#8): a -k run whose certificate did not verify was counted as a
+// plain `ok` in the batch line, which is what one reads after a long batch.
+TEST_CASE("the batch summary counts and marks the runs loaded under -k with a certificate that did not verify") {
+  BatchSummary s;
+  s.add(run_of(1, 10));
+  Run unverified = run_of(2, 50);
+  Connection c;
+  c.id = 0;
+  c.scheme = "https";
+  c.host = "expired.test";
+  c.port = 443;
+  c.tls = TlsInfo{};
+  c.tls->verified = false;
+  c.tls->verify_result = 10;
+  unverified.connections.push_back(c);
+  unverified.requests[0].connection = 0;
+  unverified.requests[0].status = 200;
+  s.add(unverified);
+  const std::string text = s.text();
+  INFO(text);
+  CHECK(text.find("batch: 2 runs · 2 ok · 1 not verified (-k)\n") != std::string::npos);
+  CHECK(text.find("run 2 ok (not verified, -k)") != std::string::npos);
+  CHECK(text.find("run 1 ok  ") != std::string::npos);
+  const auto batch = nlohmann::json::parse(s.json())["batch"];
+  CHECK(batch["not_verified"] == 1);
+  CHECK(batch["slowest"][0]["not_verified"] == true);
+  CHECK(batch["slowest"][1]["not_verified"] == false);
+}

@@ -33,13 +33,16 @@ inline std::string slurp(const std::string& path) {
 }
 
 // Runs pageload with args in dir; stdout and stderr captured through files.
-// Runs pageload in `dir` (no shell); stdout goes to `stdout_path` if given.
-inline Result pageload_cli(std::vector<std::string> args, const std::string& dir, const std::string& stdout_path = "") {
+// Runs pageload in `dir` (no shell); stdout goes to `stdout_path` if given, standard input
+// comes from `stdin_path` if given.
+inline Result pageload_cli(std::vector<std::string> args, const std::string& dir, const std::string& stdout_path = "",
+                           const std::string& stdin_path = "") {
   std::string out = stdout_path.empty() ? dir + "/stdout" : stdout_path, err = dir + "/stderr";
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (!stdin_path.empty()) posix_spawn_file_actions_addopen(&actions, 0, stdin_path.c_str(), O_RDONLY, 0);
   std::vector<std::string> all{PAGELOAD_BIN};
   all.insert(all.end(), args.begin(), args.end());
   std::vector<char*> argv;

@@ -211,3 +211,30 @@ TEST_CASE("a row the HTTP cache answered has no protocol in the http column, a r
   CHECK(cell(lines[2]) == "-   ");
   CHECK(cell(lines[3]) == "h2  ");
 }
+
+// Re-review of issue 11 (#6): through a proxy named by host name, the host table put the
+// proxy's DNS lookup under the origin host, which was never looked up.
+TEST_CASE("the totals give a host reached through a proxy no DNS time and a direct host its own") {
+  Run run = page(0);
+  run.requests[0].phases.insert(run.requests[0].phases.begin(), PhaseRecord{Phase::kDns, {0, 8.5}, std::nullopt});
+  Connection proxied;
+  proxied.id = 0;
+  proxied.host = "a.test";
+  proxied.port = 8443;
+  proxied.proxy = "http://proxy.test:3128";
+  run.connections.push_back(proxied);
+  // The host's "dns ms" cell: the one after its protocol (the type table follows it).
+  auto dns_cell = [](const std::string& totals, const std::string& host) {
+    for (const auto& line : lines_of(totals))
+      if (line.rfind(host, 0) == 0) {
+        std::istringstream cells(line.substr(line.find(" h2 ") + 4));
+        std::string cell;
+        cells >> cell;
+        return cell;
+      }
+    return std::string("(no row)");
+  };
+  CHECK(dns_cell(format_totals(run, {120, false}), "a.test") == "-");
+  run.connections[0].proxy.clear();
+  CHECK(dns_cell(format_totals(run, {120, false}), "a.test") == "8.50");
+}

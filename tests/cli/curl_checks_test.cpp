@@ -1,0 +1,89 @@
+// curl's flags checked before anything is loaded (re-reviews of issue 11): a proxy URL that
+// does not parse, --json beside flags that write text to standard output, and -b -.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "cli_runner.h"
+#include "fixtures/lab_fixture.h"
+
+using namespace pageload;
+using namespace pageload::testing;
+
+// Re-review #3: a bad port in -x was a failed run (exit 3, "Unsupported proxy syntax"),
+// stored, where a bad URL is a usage error.
+TEST_CASE("a proxy URL with a bad port is a usage error before anything is loaded or stored") {
+  TempDb tmp;
+  const std::string url = shared_lab().http_url("www.test", "/status/200");
+  for (const std::string proxy : {"http://u:secret@127.0.0.1:abc", "127.0.0.1:99999", "http://127.0.0.1 :1"}) {
+    INFO(proxy);
+    auto r = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-x", proxy, url}), tmp.dir());
+    INFO(r.err);
+    CHECK(r.status == 2);
+    CHECK(r.err.find("-x/--proxy: bad proxy URL '") != std::string::npos);
+    CHECK(r.err.find("secret") == std::string::npos);
+    CHECK(lines(r.err) == 1);
+    CHECK_FALSE(std::filesystem::exists(tmp.path()));
+  }
+  // A good one still loads.
+  auto ok = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-x", shared_lab().proxy_url(), url}), tmp.dir());
+  INFO(ok.err);
+  CHECK(ok.status == 0);
+}
+
+// review-11 #15: -i, -I, -w, -D - and -c - wrote text into --json's stream of objects.
+TEST_CASE("json output is refused beside the flags that write text to standard output") {
+  TempDb tmp;
+  const std::string url = shared_lab().http_url("www.test", "/status/200");
+  const std::vector<std::vector<std::string>> mixes{{"-i"}, {"-I"}, {"-w", "%{http_code}"}, {"-D", "-"}, {"-c", "-"}};
+  for (const auto& mix : mixes) {
+    std::vector<std::string> args{"--db", tmp.path(), "--json"};
+    args.insert(args.end(), mix.begin(), mix.end());
+    args.push_back(url);
+    auto r = pageload_cli(lab_args(args), tmp.dir());
+    INFO(mix[0] << ": " << r.err);
+    CHECK(r.status == 2);
+    CHECK(r.err.find("--json: standard output holds one JSON object per run") != std::string::npos);
+    CHECK(r.out.empty());
+  }
+  CHECK_FALSE(std::filesystem::exists(tmp.path()));
+  // To a file, they go with --json: standard output is JSON alone.
+  auto files = pageload_cli(lab_args({"--db", tmp.path(), "--json", "-D", "h.txt", "-c", "jar.txt", url}), tmp.dir());
+  INFO(files.err);
+  CHECK(files.status == 0);
+  CHECK(nlohmann::json::parse(files.out)["final_status"] == 200);
+  CHECK(slurp(tmp.dir() + "/h.txt").rfind("HTTP/1.1 200", 0) == 0);
+}
+
+// review-11: curl's -b - reads the cookie file from standard input; pageload took "-" for
+// a file name and said it could not read it.
+TEST_CASE("cookies given on standard input with -b - are sent and -b - beside another stdin reader is refused") {
+  TempDb tmp;
+  {
+    std::ofstream jar(tmp.dir() + "/jar.txt");
+    jar << "www.test\tFALSE\t/\tFALSE\t0\tfromstdin\tyes\n";
+  }
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--json", "--keep-secrets", "-b", "-",
+                                  shared_lab().http_url("www.test", "/echo")}),
+                        tmp.dir(), "", tmp.dir() + "/jar.txt");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto run = nlohmann::json::parse(r.out);
+  std::string cookie = "(none)";
+  for (const auto& h : run["requests"][0]["request_headers"])
+    if (h[0] == "Cookie") cookie = h[1];
+  CHECK(cookie == "fromstdin=yes");
+
+  for (const std::vector<std::string>& other : {std::vector<std::string>{"-d", "@-"}, {"--input", "-"}}) {
+    std::vector<std::string> args{"--db", tmp.path(), "-b", "-"};
+    args.insert(args.end(), other.begin(), other.end());
+    args.push_back(shared_lab().http_url("www.test", "/echo"));
+    auto both = pageload_cli(lab_args(args), tmp.dir(), "", tmp.dir() + "/jar.txt");
+    INFO(other[0] << ": " << both.err);
+    CHECK(both.status == 2);
+    CHECK(both.err.find("cannot both read standard input") != std::string::npos);
+    CHECK(both.err.find("-b -") != std::string::npos);
+  }
+}
