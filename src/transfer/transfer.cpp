@@ -435,15 +435,19 @@ void Driver::wait(std::vector<WaitFd>& extra, long max_wait_ms) {
 
 bool Driver::has_unbegun() const { return !impl_->unbegun.empty(); }
 
-void Driver::perform() {
+int Driver::perform() {
   impl_->begin_unbegun();
   int running = 0;
   curl_multi_perform(impl_->multi.get(), &running);
-  int queued = 0;
+  int queued = 0, delivered = 0;
   while (CURLMsg* msg = curl_multi_info_read(impl_->multi.get(), &queued)) {
     if (msg->msg != CURLMSG_DONE) continue;
-    if (Exchange* ex = impl_->find(msg->easy_handle)) impl_->finish(*ex, msg->data.result);
+    if (Exchange* ex = impl_->find(msg->easy_handle)) {
+      impl_->finish(*ex, msg->data.result);
+      ++delivered;
+    }
   }
+  return delivered;
 }
 
 }  // namespace pageload::transfer

@@ -238,8 +238,8 @@ class Driver {
   // filled in), whichever comes first; curl's own timers shorten the wait.
   void wait(std::vector<WaitFd>& extra, long max_wait_ms);
   // Begins the exchanges started since the last call, runs curl on whatever is ready and
-  // delivers finished exchanges to their callbacks.
-  void perform();
+  // delivers finished exchanges to their callbacks; returns how many it delivered.
+  int perform();
   // Exchanges started that the next perform() begins.
   bool has_unbegun() const;
   // Exchanges started and not yet delivered.
