@@ -63,7 +63,8 @@ std::string format_totals(const Run& run, const TableStyle& style) {
     any_failed |= request_failed(r);
     Totals& h = hosts[r.host];
     if (r.connection && !r.reused) h.connections.insert(*r.connection);
-    if (!r.http_version.empty()) h.protocols.insert(protocol(r.http_version));
+    // A response the HTTP cache gave went over no protocol (its row says "-" too).
+    if (!r.http_version.empty() && !r.from_cache) h.protocols.insert(protocol(r.http_version));
     // Through a proxy, a request's dns phase is the proxy's lookup (README): the origin
     // host was never looked up, so its row has no DNS time.
     const bool proxied = r.connection && *r.connection >= 0 && *r.connection < static_cast<int>(run.connections.size()) &&

@@ -52,9 +52,16 @@ std::vector<Header> headers_of(const json& list) {
   return out;
 }
 
-// "h2", "HTTP/2.0", "http/2" -> "HTTP/2"; "http/1.1" -> "HTTP/1.1"; "h3" -> "HTTP/3".
+// "h2", "HTTP/2.0", "http/2" -> "HTTP/2"; "http/1.1" -> "HTTP/1.1"; "h3" -> "HTTP/3". Any
+// other is kept only if it reads as a protocol name ("http/2.0+quic/46", "spdy/3.1"): a
+// letter, then letters, digits and / . + - (24 at most); anything else is no version.
 std::string http_version(std::string v) {
   const std::string l = ascii_lower_copy(v);
+  const bool token = !v.empty() && v.size() <= 24 && std::isalpha(static_cast<unsigned char>(v[0])) &&
+                     std::all_of(v.begin(), v.end(), [](char c) {
+                       return std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '.' || c == '+' || c == '-';
+                     });
+  if (!token) return {};
   if (l == "h2" || l == "http/2" || l == "http/2.0") return "HTTP/2";
   if (l == "h3" || l == "http/3" || l == "http/3.0" || l.rfind("h3-", 0) == 0) return "HTTP/3";
   if (l == "http/1.1") return "HTTP/1.1";
@@ -207,7 +214,7 @@ StatusOr<Url> entry_url(std::string_view given) {
   std::string text;
   for (char c : given) text += c == '\0' ? std::string("%00") : std::string(1, c);
   auto url = parse_url(text);
-  if (url.ok()) return url;
+  if (url.ok() || text.size() > kMaxUrlLength) return url;  // too long: parse_url's words
   static const Url any_base = *parse_url("http://base.invalid/");  // an absolute URL ignores it
   return resolve_location(any_base, text);
 }
@@ -290,7 +297,10 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
       run.warnings.push_back("an entry started " + std::to_string(static_cast<long long>(start_ms / 86400e3)) + " days after the page's first: its startedDateTime is likely wrong");
     r.request_headers = headers_of(obj(req, "headers"));
     r.response_headers = headers_of(obj(resp, "headers"));
-    r.http_version = http_version(str(resp, "httpVersion").empty() ? str(req, "httpVersion") : str(resp, "httpVersion"));
+    const std::string given_version = str(resp, "httpVersion").empty() ? str(req, "httpVersion") : str(resp, "httpVersion");
+    r.http_version = http_version(given_version);
+    if (r.http_version.empty() && !given_version.empty())
+      r.warnings.push_back("httpVersion \"" + given_version.substr(0, 40) + "\" is not a protocol name: dropped");
     const auto status = num(resp, "status");
     // A status is three digits: anything else (2e57, found by the fuzzer) is no status, and
     // would not fit an int.
@@ -349,6 +359,10 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
       r.from_cache = true;
       r.cache_lookup = "fresh";
       r.phases.clear();
+      // No phase is kept, so none was "read as 0" (Playwright's memory-cache hits write -1).
+      std::erase_if(r.warnings, [](const std::string& w) {
+        return w.rfind("timings.", 0) == 0 && w.find(": read as 0") != std::string::npos;
+      });
     }
     if (const std::string lookup = str(e, "_cache_lookup");
         lookup == "fresh" || lookup == "revalidated" || lookup == "changed" || lookup == "miss")
@@ -360,8 +374,8 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
       r.cache_reason = reason;  // only the names the store knows
     // Playwright's `time` adds ssl a second time (its connect already holds it): not worth a warning.
     const double ssl_ms = std::max(0.0, num(obj(e, "timings"), "ssl").value_or(0));
-    if (auto t = num(e, "time");
-        t && std::fabs(*t - (end_ms - start_ms)) > 1.0 && std::fabs(*t - (end_ms - start_ms) - ssl_ms) > 1.0)
+    if (auto t = num(e, "time"); t && !(failed && r.phases.empty()) &&
+                                 std::fabs(*t - (end_ms - start_ms)) > 1.0 && std::fabs(*t - (end_ms - start_ms) - ssl_ms) > 1.0)
       r.warnings.push_back("the entry's time (" + fmt_ms(*t) + " ms) is not the sum of its timings (" +
                            fmt_ms(end_ms - start_ms) + " ms)");
     if (!r.from_cache) read_own_phases(e, start_ms, r);
@@ -459,6 +473,14 @@ Run build_run(const Page& page, const json& creator, const ImportOptions& o, std
         (r.error_phase == Phase::kDns || r.error_phase == Phase::kConnect || r.error_phase == Phase::kTunnel ||
          r.error_phase == Phase::kTls))
       r.http_version.clear();
+    // A browser's failed request has its time to failure in `time` alone (Playwright writes
+    // -1 for every timing): that time, in the phase it failed in.
+    if (r.failure && r.error_phase && r.phases.empty() && !r.from_cache)
+      if (auto t = num(e, "time"); t && *t > 0 && *t <= kMaxTimingMs) {
+        r.phases.push_back(PhaseRecord{*r.error_phase, Span{start_ms, start_ms + *t}, std::nullopt});
+        r.span.end_ms = std::max(r.span.end_ms, start_ms + *t);
+        load_end = std::max(load_end, r.span.end_ms);
+      }
     for (auto& p : r.phases)  // the phase it failed in carries the failure, as a measured run's
       if (r.failure && p.phase == r.error_phase) p.failure = r.failure;
     // A request that failed on a lookup another request made (it waited for it): the export

@@ -23,7 +23,7 @@ Figure figure(std::string name, std::optional<double> a, std::optional<double> b
 std::map<std::string, std::string> protocols_by_origin(const Run& run) {
   std::map<std::string, std::string> out;
   for (const Request& r : run.requests) {
-    if (r.http_version.empty()) continue;
+    if (r.http_version.empty() || r.from_cache) continue;  // the cache's answer used no protocol
     const std::string origin = clean_text(r.scheme + "://" + format_host(r.scheme, r.host, r.port));
     std::string& list = out[origin];
     if ((" " + list + " ").find(" " + r.http_version + " ") == std::string::npos)
@@ -228,10 +228,14 @@ void add_headlines(const Run& a, const Run& b, Comparison& c) {
     if (connections.value_or(0) == 0 && from_cache > 0 && from_cache == requests.value_or(0))
       return "no connection (" + (from_cache == 1 ? std::string("its 1 request") : "all " + count_of(from_cache, "request")) +
              " from the HTTP cache)";
+    if (connections.value_or(0) == 0) return std::string("no connection");  // e.g. its lookup failed
     return (protocol.empty() ? "—" : protocol) + " over " + count_of(connections.value_or(0), "connection");
   };
   for (const GroupDiff& h : c.hosts) {
-    if (h.protocol_a.empty() || h.protocol_b.empty()) continue;
+    // A host on one side only is named below; one whose requests the cache answered on
+    // one side has no protocol there (side() says so).
+    if (!h.requests.a.value_or(0) || !h.requests.b.value_or(0)) continue;
+    if (h.protocol_a.empty() && h.protocol_b.empty()) continue;
     if (h.protocol_a == h.protocol_b && !h.connections.changed()) continue;
     c.headlines.push_back(h.name + ": " + side(h.protocol_a, h.connections.a, h.requests.a, cached_a, h.name) + " → " +
                           side(h.protocol_b, h.connections.b, h.requests.b, cached_b, h.name));

@@ -276,7 +276,7 @@ Data row_view(const Run& run, const ConnectionRow& row, const HostGroup& g, bool
   d.set("index", std::to_string(row.index));
   d.set("id", std::to_string(c.id));
   d.set("open", open);
-  d.set("protocol", row.protocol.empty() ? std::string("—") : row.protocol);
+  d.set("protocol", row.protocol.empty() ? std::string("—") : text(row.protocol));
   d.set("tls", text(tls_summary(c)));
   d.set("lanes", std::to_string(row.lanes));
   d.set("lane_px", std::to_string(row.lane_px));
@@ -368,7 +368,7 @@ Data connection_groups_view(const Run& run, const Waterfall& w) {
   for (const HostGroup& g : groups) {
     Data d;
     d.set("origin", g.origin);
-    d.set("protocols", g.protocols.empty() ? Data{false} : Data{g.protocols});
+    d.set("protocols", g.protocols.empty() ? Data{false} : Data{text(g.protocols)});
     d.set("summary", count_text(g.rows.size(), "connection") + " · " + count_text(g.requests, "request"));
     Data rows = list();
     for (const auto& row : g.rows) rows.push_back(row_view(run, row, g, open, words));

@@ -778,3 +778,38 @@ TEST_CASE("an entry days after the page's first and a status that is none are wa
   for (const std::string& w : run.requests.at(1).warnings) said |= w.find("99999 is not an HTTP status") != std::string::npos;
   CHECK(said);
 }
+
+// Verification of stop 20 #2, #3, #5: Playwright's failed requests lost their time to failure
+// (and warned on every clean recording), a memory-cache hit warned "read as 0" for phases it
+// does not have, an httpVersion with control bytes reached the report raw, and a long URL was
+// called a Location.
+TEST_CASE("a failed entry keeps its time in the phase it failed in, and bad versions and cache hits say nothing false") {
+  const json none = {{"blocked", -1}, {"dns", -1}, {"connect", -1}, {"ssl", -1}, {"send", -1}, {"wait", -1}, {"receive", -1}};
+  json failed = entry("https://nxdomain.test/x.js", "2026-12-01T10:00:00.010Z", none);
+  failed["time"] = 53.5;
+  failed["response"]["status"] = -1;
+  failed["response"]["_failureText"] = "net::ERR_NAME_NOT_RESOLVED";
+  json cached = entry("https://a.test/c.png", "2026-12-01T10:00:00.020Z", none);
+  cached["_fromCache"] = "memory";
+  json odd = entry("https://a.test/o", "2026-12-01T10:00:00.030Z", kTls);
+  odd["response"]["httpVersion"] = "h2\x1b[31m";
+  json quic = entry("https://a.test/q", "2026-12-01T10:00:00.040Z", kTls);
+  quic["response"]["httpVersion"] = "http/2.0+quic/46";
+  const Run run = one_run(har_of({entry("https://a.test/", "2026-12-01T10:00:00.000Z", kTls), failed, cached, odd, quic}, "Playwright"));
+  const Request& f = run.requests.at(1);
+  REQUIRE(f.phases.size() == 1);
+  CHECK(f.phases[0].phase == Phase::kDns);
+  CHECK(f.phases[0].span.duration_ms() == Approx(53.5));
+  CHECK_FALSE(f.phases[0].ok());
+  CHECK(f.warnings.empty());
+  CHECK(run.requests.at(2).from_cache);
+  CHECK(run.requests.at(2).warnings.empty());
+  CHECK(run.requests.at(3).http_version.empty());
+  CHECK(run.requests.at(3).warnings.front().find("is not a protocol name: dropped") != std::string::npos);
+  CHECK(run.requests.at(4).http_version == "http/2.0+quic/46");
+  auto long_url = har::read_har(har_of({entry("https://a.test/?q=" + std::string(9000, 'A'), "2026-12-01T10:00:00.000Z", kTls)}).dump(), {});
+  REQUIRE_FALSE(long_url.ok());
+  CHECK(long_url.status().message().find("Location") == std::string::npos);
+  INFO(long_url.status().message());
+  CHECK(long_url.status().message().find("(URL is 90") != std::string::npos);
+}

@@ -63,12 +63,19 @@ TEST_CASE("a repeat view the HTTP cache answered whole says it used no connectio
     r.connection.reset();
   }
   const Comparison c = compare_runs(first, repeat);
-  INFO(c.headlines.size());
+  std::string all;
+  for (const auto& h : c.headlines) all += h + " | ";
+  INFO(all);
   CHECK(has_headline(c, "HTTP/2 over 1 connection → no connection (all "));
   CHECK(has_headline(c, " from the HTTP cache)"));
   CHECK_FALSE(has_headline(c, "over 0 connections"));
   // The other way round too: the cached side first.
   CHECK(has_headline(compare_runs(repeat, first), "from the HTTP cache) → HTTP/2 over 1 connection"));
+  // Its hosts used no protocol either (verification of stop 20 #6).
+  for (const GroupDiff& h : c.hosts) {
+    CHECK_FALSE(h.protocol_a.empty());
+    CHECK(h.protocol_b.empty());
+  }
 }
 
 TEST_CASE("requests are matched by URL with the query, and new and gone ones are named") {
