@@ -119,6 +119,9 @@ struct LoadOptions {
   // head is complete, so the caller keeps the last hop's body alone, as curl -L -o does.
   // Called on the loader's event loop; must not call the loader.
   std::function<void(int seq, std::string_view bytes)> on_document_body;
+  // -f with -o: a document answered with 400 or more hands no body to on_document_body, so
+  // FILE keeps what it held (curl -f writes no error page).
+  bool document_body_fails_on_error = false;
   // -e: the Referer of the document's requests (each hop of its redirect chain), as
   // curl sends it on every hop; the page's own requests carry the page's referrer.
   std::string referer;

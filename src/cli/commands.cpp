@@ -132,6 +132,10 @@ Status complete_curl_options(RunCommand& cmd) {
       o.cookie += (o.cookie.empty() ? "" : "; ") + raw;
       continue;
     }
+    // curl's idioms: -b '' turns the cookie engine on with an empty jar (pageload's is always
+    // on), and -b FILE -c FILE starts a session whose FILE does not exist yet.
+    if (raw.empty()) continue;
+    if (raw == cmd.cookie_jar && !std::filesystem::exists(raw)) continue;
     auto lines = transfer::read_cookie_file(raw);
     if (!lines.ok()) return Status(Code::kUsage, lines.status().message());
     o.cookies.insert(o.cookies.end(), lines.value().begin(), lines.value().end());
@@ -569,7 +573,8 @@ int run_command(RunCommand& cmd) {
     // A chain that ended on a redirect (a loop, --max-redirs, a Location it could not
     // follow) has no document: its redirect's body is never written, and no empty file made.
     document_answered = !chain.empty() && chain.back()->status.has_value() && !chain.back()->failure &&
-                        !is_redirect_status(*chain.back()->status);
+                        !is_redirect_status(*chain.back()->status) &&
+                        !(cmd.options.document_body_fails_on_error && *chain.back()->status >= 400);
     if (const std::string heads = response_heads(run); !heads.empty() && !cmd.dump_header.empty() && cmd.dump_header != "-") {
       if (!dump_file.is_open()) dump_file.open(cmd.dump_header, std::ios::binary | std::ios::trunc);
       dump_file << heads << std::flush;

@@ -168,7 +168,9 @@ int main(int argc, char** argv) {
   cmd_run->add_flag_callback("--no-progress-meter", [] {}, "Accepted: pageload's progress bar shows only on a terminal, with -s/-q or --json")
       ->group(curl_group);
   cmd_run->add_flag_callback("--tcp-nodelay", [] {}, "Accepted: TCP_NODELAY is always on (curl's default)")->group(curl_group);
-  cmd_run->add_flag_callback("-f,--fail", [] {}, "Accepted: pageload always exits 1 when the page's document is answered with 400 or more")
+  cmd_run->add_flag("-f,--fail", run.options.document_body_fails_on_error,
+                    "As curl: -o writes no error page (FILE is left as it was when the document is answered with 400 or "
+                    "more); pageload always exits 1 then")
       ->group(curl_group);
   cmd_run->add_flag_callback("-g,--globoff", [] {}, "Accepted: pageload never expands [] or {} in URLs")->group(curl_group);
   cmd_run->add_flag("-I,--head", run.head, "Send HEAD and print the response headers of each hop (as curl -I)")

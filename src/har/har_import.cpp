@@ -694,7 +694,7 @@ StatusOr<std::vector<Run>> read_har(std::string_view text, const ImportOptions& 
                             " entries without a request URL or a valid startedDateTime: not imported");
   if (unparsable)
     file_warnings.push_back(std::to_string(unparsable) + (unparsable == 1 ? " entry" : " entries") +
-                            " with a URL pageload cannot read (" + first_unparsable + "): not imported");
+                            " with a URL pageload cannot read: not imported; the first: " + first_unparsable);
   if (not_http)
     file_warnings.push_back(std::to_string(not_http) + (not_http == 1 ? " entry" : " entries") +
                             " not of an http or https URL: not imported");

@@ -418,7 +418,7 @@ void PageLoad::deliver_stored_body(int seq, const CachedResponse& stored) {
   const bool parsed = !options_.document_only && keeps_body(f.type);
   const std::string body = stored.body.value_or(std::string());
   if (options_.on_document_body && f.type == ResourceType::kDocument && f.frame_depth == 0 &&
-      !is_redirect_status(stored.status)) {
+      !is_redirect_status(stored.status) && !(options_.document_body_fails_on_error && stored.status >= 400)) {
     options_.on_document_body(seq, {});
     options_.on_document_body(seq, body);
   }
@@ -712,7 +712,8 @@ void PageLoad::start_exchange(int seq, std::vector<std::string> addresses) {
     auto body = std::move(spec.on_body);
     auto redirect = std::make_shared<bool>(false);
     spec.on_head = [this, seq, head, redirect](int status, const std::string& content_type) {
-      *redirect = is_redirect_status(status);
+      // (with -f, an error page is not kept either)
+      *redirect = is_redirect_status(status) || (options_.document_body_fails_on_error && status >= 400);
       if (!*redirect) options_.on_document_body(seq, {});
       if (head) head(status, content_type);
     };

@@ -648,3 +648,31 @@ TEST_CASE("the top-level help names the program and points to the run command's 
   CHECK(run.out.find("Usage: pageload run [OPTIONS]") != std::string::npos);
   CHECK(run.out.find("--data-raw") != std::string::npos);
 }
+
+// Final review of issue 11 #1, #3, #6: curl's -b '' and a session's -b FILE -c FILE whose FILE
+// does not exist yet were refused, and -f -o FILE replaced FILE with the error page.
+TEST_CASE("curl's cookie idioms start an empty jar, and -f keeps an error page out of the -o file") {
+  TempDb tmp;
+  const std::string url = shared_lab().http_url("www.test", "/set-cookie");
+  auto empty = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-b", "", url}), tmp.dir());
+  INFO(empty.err);
+  CHECK(empty.status == 0);
+  const std::string jar = tmp.dir() + "/session.txt";
+  auto session = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-b", jar, "-c", jar, url}), tmp.dir());
+  INFO(session.err);
+  CHECK(session.status == 0);
+  CHECK(std::filesystem::exists(jar));
+  auto missing = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-b", tmp.dir() + "/typo.txt", url}), tmp.dir());
+  CHECK(missing.status == 2);
+
+  const std::string keep = tmp.dir() + "/keep.out";
+  std::ofstream(keep) << "precious";
+  auto failed = pageload_cli(
+      lab_args({"--db", tmp.path(), "-s", "-f", "-o", keep, shared_lab().http_url("www.test", "/status/404")}), tmp.dir());
+  CHECK(failed.status == 1);
+  CHECK(slurp(keep) == "precious");
+  auto plain = pageload_cli(
+      lab_args({"--db", tmp.path(), "-s", "-o", keep, shared_lab().http_url("www.test", "/status/404")}), tmp.dir());
+  CHECK(plain.status == 1);
+  CHECK(slurp(keep) != "precious");  // without -f the error page is written, as curl does
+}

@@ -811,5 +811,5 @@ TEST_CASE("a failed entry keeps its time in the phase it failed in, and bad vers
   REQUIRE_FALSE(long_url.ok());
   CHECK(long_url.status().message().find("Location") == std::string::npos);
   INFO(long_url.status().message());
-  CHECK(long_url.status().message().find("(URL is 90") != std::string::npos);
+  CHECK(long_url.status().message().find("the first: URL is 90") != std::string::npos);
 }
