@@ -73,6 +73,16 @@ struct Reference {
   // Fetched by the browser process, not the page (the default /favicon.ico): it is not
   // among Chromium's page network events.
   bool browser_fetch = false;
+  // A CORS request whose credentials mode is "same-origin" (Fetch): to another origin than
+  // its document's it goes without cookies or Authorization, and Chromium keeps it on
+  // connections of its own. Every @font-face font (CSS Fonts: always CORS, anonymous); a
+  // module script or modulepreload without crossorigin=use-credentials; an <img>, <script>,
+  // <link rel=stylesheet|preload|modulepreload>, <video>/<audio> (and its poster) whose
+  // crossorigin attribute is there and not "use-credentials" (HTML's CORS settings
+  // attribute: "", "anonymous" and an invalid value are all Anonymous). A <link
+  // rel=preload as=font> without crossorigin is a no-cors request with credentials, as the
+  // HTML standard and Chromium fetch it (which is why such a preload is not used).
+  bool cors_anonymous = false;
 };
 
 struct Limits {

@@ -323,6 +323,7 @@ struct DocumentDiscovery::State {
       r.prefetch = raw.prefetch;
       r.after_image = raw.after_image;
       r.fetch_priority = std::move(raw.fetch_priority);
+      r.cors_anonymous = raw.cors_anonymous;
       r.markup_image = r.type == ResourceType::kImage && !r.preload && r.found_by != "link rel=icon";
       r.small_image = raw.small_image;
       emit(std::move(r), out);
@@ -478,6 +479,7 @@ struct DocumentDiscovery::State {
       r.url = f.url;
       r.type = ResourceType::kFont;
       r.found_by = "css @font-face '" + f.family + "'";
+      r.cors_anonymous = true;  // a font is always fetched in CORS mode, credentials same-origin
       r.note = f.note;
       r.stylesheet = f.sheet_url;
       r.css_rule = true;

@@ -206,6 +206,16 @@ std::string attr_or_empty(const GumboElement& e, const char* name) {
 
 bool has_attr(const GumboElement& e, const char* name) { return attr(e, name) != nullptr; }
 
+// HTML's CORS settings attribute: whether `crossorigin` makes the element's fetch a CORS
+// request with credentials mode "same-origin" (the Anonymous state: the attribute there
+// and not "use-credentials", an empty or invalid value included). `by_default`: the state
+// when the attribute is missing (a module script is CORS, credentials same-origin).
+bool cors_anonymous(const GumboElement& e, bool by_default = false) {
+  const char* v = attr(e, "crossorigin");
+  if (!v) return by_default;
+  return lower(trim(v)) != "use-credentials";
+}
+
 // The number a width or height attribute starts with, as HTML's rules for dimension values
 // read it (leading spaces, digits, maybe a fraction; "50%" is 50); nullopt when it has none.
 std::optional<double> dimension(const GumboElement& e, const char* name) {
@@ -349,7 +359,8 @@ class Walker {
         add(attr(e, "src"), ResourceType::kImage, "input type=image", in_head).small_image = small_image(e);
     } else if (name == "video" || name == "audio") {
       if (name == "video")
-        if (const char* poster = attr(e, "poster")) add(poster, ResourceType::kImage, "video poster", in_head);
+        if (const char* poster = attr(e, "poster"))
+          add(poster, ResourceType::kImage, "video poster", in_head).cors_anonymous = cors_anonymous(e);
       media(node, e, name, in_head);
     } else if (name == "iframe" || name == "frame") {
       // srcdoc wins over src; a lazy iframe waits for layout, which never comes here.
@@ -396,6 +407,7 @@ class Walker {
       bool media = media_matches(attr_or_empty(e, "media"), screen_);
       auto& r = add(href, ResourceType::kStylesheet, alternate ? "link rel=alternate stylesheet" : "link rel=stylesheet", in_head);
       r.lazy = alternate || !media;
+      r.cors_anonymous = cors_anonymous(e);
       r.fetch_priority = priority;
       if (!media) r.note = "media does not match: fetched at the lowest priority";
       else if (alternate) r.note = "alternate: fetched at the lowest priority";
@@ -409,6 +421,7 @@ class Walker {
       auto& r = add(href, ResourceType::kScript, "link rel=modulepreload", in_head);
       r.module = r.preload = true;
       r.preload_as = "script";
+      r.cors_anonymous = cors_anonymous(e, /*by_default=*/true);
       r.fetch_priority = priority;
       return;
     }
@@ -429,7 +442,7 @@ class Walker {
   void media(const GumboNode* node, const GumboElement& e, const std::string& name, bool in_head) {
     if (attr_is(e, "preload", "none")) return;
     if (const char* src = attr(e, "src")) {
-      if (!trim(src).empty()) add(src, ResourceType::kMedia, name + " src", in_head);
+      if (!trim(src).empty()) add(src, ResourceType::kMedia, name + " src", in_head).cors_anonymous = cors_anonymous(e);
       return;
     }
     const GumboVector& children = node->v.element.children;
@@ -438,7 +451,7 @@ class Walker {
       if (c->type != GUMBO_NODE_ELEMENT || c->v.element.tag != GUMBO_TAG_SOURCE) continue;
       const char* src = attr(c->v.element, "src");
       if (!src || trim(src).empty()) continue;
-      add(src, ResourceType::kMedia, name + " source src", in_head);
+      add(src, ResourceType::kMedia, name + " source src", in_head).cors_anonymous = cors_anonymous(e);
       return;
     }
   }
@@ -539,6 +552,7 @@ class Walker {
     if (trim(url).empty()) return;
     auto& r = add(url, rt, "link rel=preload as=" + as, in_head);
     r.preload = true;
+    r.cors_anonymous = cors_anonymous(e);
     r.preload_as = as;
     r.fetch_priority = priority;
   }
@@ -571,6 +585,7 @@ class Walker {
     r.defer = defer;
     r.module = module;
     r.parser_blocking = classic && !async && !defer;
+    r.cors_anonymous = cors_anonymous(e, /*by_default=*/module);
     r.fetch_priority = lower(trim(attr_or_empty(e, "fetchpriority")));
   }
 
@@ -599,6 +614,7 @@ class Walker {
         auto& r = add(url, ResourceType::kImage, "picture source srcset", in_head);
         r.fetch_priority = lower(trim(attr_or_empty(e, "fetchpriority")));
         r.small_image = small_image(e);
+        r.cors_anonymous = cors_anonymous(e);
         return;
       }
     }
@@ -611,6 +627,7 @@ class Walker {
     auto& r = add(url, ResourceType::kImage, found_by, in_head);
     r.fetch_priority = lower(trim(attr_or_empty(e, "fetchpriority")));
     r.small_image = small_image(e);
+    r.cors_anonymous = cors_anonymous(e);
   }
 
   bool complete_;

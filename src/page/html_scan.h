@@ -33,6 +33,8 @@ struct RawReference {
   bool prefetch = false;
   bool after_image = false;
   std::string fetch_priority;
+  // A CORS request with credentials mode "same-origin" (Reference::cors_anonymous).
+  bool cors_anonymous = false;
   // An <img> or <input type=image> whose width and height attributes make it at most
   // 10,000 px² (or either of them 0): Blink does not raise such an image's priority.
   bool small_image = false;

@@ -291,3 +291,41 @@ TEST_CASE("the icons fetched are the ones Chromium's favicon handler downloads")
   CHECK(icons("<link rel=icon href=/k1.png><link rel='shortcut icon' href=/k4.png><link rel=apple-touch-icon href=/k3.png>") ==
         V{"k1.png", "k4.png"});
 }
+
+TEST_CASE("crossorigin and module scripts make CORS requests without credentials across origins, as Chromium") {
+  // HTML's CORS settings attribute: missing is no CORS (a module script's default is
+  // anonymous), "use-credentials" keeps credentials, anything else is anonymous.
+  auto refs = discover("<link rel=stylesheet href=/plain.css>"
+                       "<link rel=stylesheet href=/anon.css crossorigin>"
+                       "<link rel=preload as=font type=font/woff2 href=/preloaded.woff2 crossorigin=anonymous>"
+                       "<link rel=preload as=font type=font/woff2 href=/no-cors.woff2>"
+                       "<link rel=modulepreload href=/m.js>"
+                       "<script type=module src=/module.js></script>"
+                       "<script type=module src=/credentialed.js crossorigin=use-credentials></script>"
+                       "<script src=/classic.js></script>"
+                       "<script src=/classic-anon.js crossorigin=bogus></script>"
+                       "<img src=/plain.png><img src=/anon.png crossorigin=''>"
+                       "<img src=/creds.png crossorigin=USE-CREDENTIALS>"
+                       "<video poster=/poster.png crossorigin preload=none></video>");
+  for (const char* path : {"/anon.css", "/preloaded.woff2", "/m.js", "/module.js", "/classic-anon.js", "/anon.png",
+                           "/poster.png"}) {
+    INFO(path);
+    REQUIRE(find(refs, at(path)));
+    CHECK(find(refs, at(path))->cors_anonymous);
+  }
+  for (const char* path : {"/plain.css", "/no-cors.woff2", "/credentialed.js", "/classic.js", "/plain.png", "/creds.png"}) {
+    INFO(path);
+    REQUIRE(find(refs, at(path)));
+    CHECK_FALSE(find(refs, at(path))->cors_anonymous);
+  }
+}
+
+TEST_CASE("an @font-face font is always a CORS request without credentials across origins") {
+  DocumentDiscovery d(kPage, no_favicon());
+  d.feed("<link rel=stylesheet href=/f.css><p class=f>text</p>");
+  d.finish();
+  auto refs = d.stylesheet(at("/f.css"), "@font-face{font-family:F;src:url(//fonts.test/f.woff2)} .f{font-family:F}");
+  REQUIRE(find(refs, "https://fonts.test/f.woff2"));
+  CHECK(find(refs, "https://fonts.test/f.woff2")->type == ResourceType::kFont);
+  CHECK(find(refs, "https://fonts.test/f.woff2")->cors_anonymous);
+}
