@@ -232,6 +232,7 @@ std::string format_show(const Run& run, int width) {
     out << "\nconnection #" << c.id << ": " << c.scheme << "://" << c.host << ":" << c.port << "  " << local << "-> "
         << (c.family == 6 ? "[" + safe(c.remote_ip, 64) + "]" : safe(c.remote_ip, 64)) << ":" << c.remote_port << "  (" << c.requests
         << (c.requests == 1 ? " request)\n" : " requests)\n");
+    if (std::string why = connection_purpose_note(run, c); !why.empty()) out << "  kept apart " << why << "\n";
     if (!c.proxy.empty()) out << "  proxy      " << safe(c.proxy) << "\n";
     if (!c.retry_reason.empty()) out << "  given up   " << safe(c.retry_reason) << " (curl retried)\n";
     for (const auto& a : c.attempts) out << "  tried      " << attempt_line(a) << "\n";

@@ -14,6 +14,7 @@
 #include "cli/connect_output.h"
 #include "cli/safe.h"
 #include "cli/tls_output.h"
+#include "core/page_notes.h"
 
 namespace pageload::cli {
 namespace {
@@ -106,6 +107,8 @@ std::vector<NoteText> request_notes(const Run& run, const Request& r) {
     // The handshake of the connection this request opened, in one line (show has it step by step).
     if (std::string tries = attempts_note(c); !tries.empty()) out.push_back({tries, kDim});
     if (std::string tls = tls_summary_line(c); !tls.empty()) out.push_back({"tls " + tls, kDim});
+    if (std::string why = connection_purpose_note(run, c); !why.empty())
+      out.push_back({"its connection is " + why, kDim});
     if (c.tls && !c.tls->verified && !failed_in_tls)
       out.push_back({"certificate not verified, loaded under -k: " +
                          (c.tls->verify_message.empty() ? "verify result " + std::to_string(c.tls->verify_result)

@@ -16,6 +16,20 @@ bool loaded_as_page(const Run& run) {
   return only != options.end() && only->is_boolean() && !only->get<bool>();
 }
 
+bool sent_without_credentials(const Request& r) { return r.note.find(kWithoutCredentialsNote) != std::string::npos; }
+
+std::string connection_purpose_note(const Run& run, const Connection& c) {
+  bool any = false;
+  for (const Request& r : run.requests) {
+    if (!r.connection || *r.connection != c.id) continue;
+    if (!sent_without_credentials(r)) return {};
+    any = true;
+  }
+  if (!any) return {};
+  return "for requests without credentials (CORS), as Chromium keeps them apart: not shared with the page's "
+         "requests that carry cookies or Authorization";
+}
+
 std::string document_not_parsed_note(const Run& run) {
   if (!loaded_as_page(run) || run.failure) return {};
   for (const auto& r : run.requests) {

@@ -19,6 +19,19 @@ bool loaded_as_page(const Run& run);
 // server sent it: escape the sentence.
 std::string document_not_parsed_note(const Run& run);
 
+// A request's note when it went without credentials: a CORS request (credentials mode
+// "same-origin": an @font-face font, a module script, an element with crossorigin) to
+// another origin than its document's. It is what marks such a request in a stored run
+// (the loader writes it, readers find it with sent_without_credentials()).
+inline constexpr const char* kWithoutCredentialsNote =
+    "sent without credentials (a cross-origin CORS request): no cookies, no Authorization, on connections kept "
+    "apart from the page's others, as Chromium keeps them";
+bool sent_without_credentials(const Request& r);
+// Why a connection of `run` exists beside the page's others to its host: "for requests
+// without credentials (CORS), as Chromium keeps them apart: ..." when every request on it
+// went without credentials; empty otherwise.
+std::string connection_purpose_note(const Run& run, const Connection& c);
+
 // What the browser's HTTP cache held when the load began, from runs.options' "cache"
 // (--cache DIR, --repeat-view): "12 responses from --cache /tmp/c", "empty (a first
 // view)", "11 responses from the first view". Empty when the load had no such cache.

@@ -88,6 +88,15 @@ struct Fetch {
   int frame_depth = 0;    // documents: 0 the page, 1 an iframe in it, ...
   int import_depth = 0;   // stylesheets: 0 linked from a document, n for @import
   bool browser_fetch = false;  // fetched by the browser, not the page (the default favicon)
+  // Credentials (Fetch's credentials mode): a CORS request with mode "same-origin"
+  // (page::Reference::cors_anonymous) goes without cookies or Authorization when its URL is
+  // not of its document's origin, or an earlier hop of its chain was not (`tainted`:
+  // Fetch's response tainting "cors"). Such a request goes on the page's pool for requests without credentials,
+  // as Chromium keeps sockets and HTTP/2 sessions with and without credentials apart
+  // (privacy mode in its socket pool group and SpdySessionKey).
+  bool cors_anonymous = false;
+  bool tainted = false;
+  bool without_credentials = false;
   std::set<std::string> visited;  // "METHOD URL" of its chain, for loops
   std::string stylesheet_text;    // a stylesheet's decoded body, bounded
   bool stylesheet_truncated = false;

@@ -50,7 +50,10 @@ StatusOr<std::unique_ptr<dns::LookupSource>> lookup_source_for(const LoadOptions
 
 struct Loader::Impl {
   std::unique_ptr<transfer::Driver> driver;
-  transfer::PoolId shared_pool = 0;  // for --share-connections, opened on first use
+  // For --share-connections, opened on first use: the batch's pool, and its pool for
+  // requests without credentials (kept apart as in each page's own pools).
+  transfer::PoolId shared_pool = 0;
+  transfer::PoolId shared_anonymous_pool = 0;
   int watched_fd = -1;
   std::function<void()> on_watched;
   std::map<std::string, std::unique_ptr<dns::LookupSource>> resolvers;  // Resolvers and Tracers
@@ -98,11 +101,15 @@ Status Loader::start(const LoadOptions& options, const BeginHook& begin, DoneHoo
   // Secrets are redacted before the run is first stored (and again when it ends).
   if (!options.keep_secrets) redact_run(run);
 
-  if (options.share_connections && !impl_->shared_pool) impl_->shared_pool = impl_->driver->open_pool();
+  if (options.share_connections && !impl_->shared_pool) {
+    impl_->shared_pool = impl_->driver->open_pool();
+    impl_->shared_anonymous_pool = impl_->driver->open_pool();
+  }
   const bool own_pool = !options.share_connections;
   const transfer::PoolId pool = own_pool ? impl_->driver->open_pool() : impl_->shared_pool;
+  const auto anonymous_pool = own_pool ? std::nullopt : std::optional<transfer::PoolId>(impl_->shared_anonymous_pool);
   auto page = std::make_unique<loader::PageLoad>(options, url.value(), *impl_->driver, *resolver, pool, own_pool,
-                                                 std::move(run), std::move(done));
+                                                 std::move(run), std::move(done), anonymous_pool);
   // The hooks see the one Run object that done() will get, where the page keeps it.
   Run& kept = page->run();
   if (begin) begin(kept);

@@ -8,6 +8,7 @@
 
 #include "cache/http_cache.h"
 #include "core/header_removal.h"
+#include "core/page_notes.h"
 #include "core/redact.h"
 #include "loader/host_rules.h"
 #include "loader/priority.h"
@@ -145,7 +146,8 @@ struct PageLoad::HostDns {
 };
 
 PageLoad::PageLoad(LoadOptions options, Url url, transfer::Driver& driver, dns::LookupSource& resolver,
-                   transfer::PoolId pool, bool owns_pool, Run run, DoneHook done)
+                   transfer::PoolId pool, bool owns_pool, Run run, DoneHook done,
+                   std::optional<transfer::PoolId> anonymous_pool)
     : options_(std::move(options)),
       first_url_(std::move(url)),
       first_origin_(first_url_.origin()),
@@ -153,6 +155,7 @@ PageLoad::PageLoad(LoadOptions options, Url url, transfer::Driver& driver, dns::
       resolver_(resolver),
       pool_(pool),
       owns_pool_(owns_pool),
+      anonymous_pool_(anonymous_pool),
       done_(std::move(done)),
       run_(std::move(run)),
       cookies_(options_.cookies) {}
@@ -204,6 +207,7 @@ int PageLoad::discover(Fetch f) {
   r.discovered_ms = f.discovered_ms;
   r.found_by = f.found_by;
   r.note = f.note;
+  if (f.without_credentials) r.note += (r.note.empty() ? "" : "; ") + std::string(kWithoutCredentialsNote);
   r.span = {f.discovered_ms, f.discovered_ms};
   run_.requests.push_back(std::move(r));
   if (!redirect_hop) {
@@ -254,6 +258,8 @@ void PageLoad::discover_reference(const page::Reference& ref, int initiator, int
   f.import_depth = ref.import_depth;
   f.browser_fetch = ref.browser_fetch;
   f.document = document;
+  f.cors_anonymous = ref.cors_anonymous;
+  decide_credentials(f);
   if (ref.type == ResourceType::kDocument) {  // an iframe: a document of its own
     auto frame = std::make_unique<Document>();
     frame->frame_depth = parent.frame_depth + 1;
@@ -379,7 +385,8 @@ bool PageLoad::answered_from_cache(int seq) {
   std::erase_if(f.cache_request_headers, is_removed_header);  // not sent: not there for Vary
   if (!options_.user_agent.empty()) f.cache_request_headers.push_back({"User-Agent", options_.user_agent});
   // The cookies curl will add (the run's jar, -b NAME=VALUE): for `Vary: Cookie`.
-  if (auto cookie = cookies_for(f.url); !cookie.empty()) f.cache_request_headers.push_back({"Cookie", cookie});
+  if (auto cookie = f.without_credentials ? std::string() : cookies_for(f.url); !cookie.empty())
+    f.cache_request_headers.push_back({"Cookie", cookie});
   auto hit = cache->lookup(cache_key(f.url), f.cache_request_headers);
   if (!hit || hit->decision.use == cache::Use::kUnusable) return false;
   if (hit->decision.use == cache::Use::kRevalidate) {
@@ -538,8 +545,9 @@ void PageLoad::resolve(int seq, bool may_reuse) {
   // exchange comes back needing addresses and this runs again with may_reuse false.
   // An HTTP/2 connection takes the request as one more stream however many are in flight
   // (a page's later requests, or another run's with --share-connections).
-  if (may_reuse && !proxied && options_.keepalive && driver_.has_live_connection(pool_, f.url) &&
-      (!in_flight_to(f.url.origin()) || driver_.has_live_connection(pool_, f.url, /*multiplexed_only=*/true)))
+  if (const transfer::PoolId pool = pool_for(f);
+      may_reuse && !proxied && options_.keepalive && driver_.has_live_connection(pool, f.url) &&
+      (!in_flight_to(f) || driver_.has_live_connection(pool, f.url, /*multiplexed_only=*/true)))
     return hand_to_curl(seq, {});
 
   host.resolving = true;
@@ -564,10 +572,11 @@ void PageLoad::note_connect_to(const Fetch& f, const ConnectToEntry& entry) {
   if (std::find(run_.warnings.begin(), run_.warnings.end(), line) == run_.warnings.end()) run_.warnings.push_back(line);
 }
 
-bool PageLoad::in_flight_to(const std::string& origin) const {
+bool PageLoad::in_flight_to(const Fetch& to) const {
+  const std::string origin = to.url.origin();
   for (const Fetch& f : fetches_)
     if ((f.state == FetchState::kQueued || f.state == FetchState::kSending || f.state == FetchState::kWaiting ||
-         f.state == FetchState::kReceiving) && f.url.origin() == origin)
+         f.state == FetchState::kReceiving) && f.url.origin() == origin && f.without_credentials == to.without_credentials)
       return true;
   return false;
 }
@@ -610,6 +619,28 @@ void PageLoad::on_lookup(const std::string& key, DnsLookup lookup) {
   }
 }
 
+std::string PageLoad::document_origin(int document) const {
+  const Document& doc = *documents_.at(static_cast<std::size_t>(document));
+  return doc.fetch >= 0 ? fetches_[static_cast<std::size_t>(doc.fetch)].url.origin() : first_origin_;
+}
+
+void PageLoad::decide_credentials(Fetch& f) const {
+  f.without_credentials = f.cors_anonymous && (f.tainted || f.url.origin() != document_origin(f.document));
+}
+
+transfer::PoolId PageLoad::pool_for(const Fetch& f) {
+  if (!f.without_credentials) return pool_;
+  if (!anonymous_pool_) {
+    anonymous_pool_ = driver_.open_pool();
+    owns_anonymous_pool_ = true;
+  }
+  return *anonymous_pool_;
+}
+
+std::string PageLoad::stream_key(const Fetch& f) {
+  return f.url.origin() + (f.without_credentials ? " without credentials" : "");
+}
+
 bool PageLoad::may_multiplex(const Fetch& f) const {
   return f.url.scheme == "https" && !options_.http11;
 }
@@ -618,13 +649,13 @@ void PageLoad::hand_to_curl(int seq, std::vector<std::string> addresses) {
   Fetch& f = fetches_[static_cast<std::size_t>(seq)];
   if (!f.addresses_ms) f.addresses_ms = clock_.now_ms();
   if (may_multiplex(f)) {
-    const std::string origin = f.url.origin();
-    if (streams_in_curl_[origin] >= transfer::kMaxStreamsPerConnection) {
+    const std::string key = stream_key(f);
+    if (streams_in_curl_[key] >= transfer::kMaxStreamsPerConnection) {
       set_state(f, FetchState::kQueued);
-      held_streams_[origin].push_back({seq, std::move(addresses)});
+      held_streams_[key].push_back({seq, std::move(addresses)});
       return;
     }
-    ++streams_in_curl_[origin];
+    ++streams_in_curl_[key];
     f.holds_stream = true;
   }
   start_exchange(seq, std::move(addresses));
@@ -633,17 +664,17 @@ void PageLoad::hand_to_curl(int seq, std::vector<std::string> addresses) {
 void PageLoad::stream_ended(Fetch& f) {
   if (!f.holds_stream) return;
   f.holds_stream = false;
-  --streams_in_curl_[f.url.origin()];
+  --streams_in_curl_[stream_key(f)];
 }
 
 // From step(), not from inside an exchange's end: what a stream freed goes to the
-// oldest request held for its origin.
+// oldest request held for its connection (origin, with or without credentials).
 void PageLoad::start_held_streams() {
-  for (auto& [origin, held] : held_streams_) {
-    while (!held.empty() && streams_in_curl_[origin] < transfer::kMaxStreamsPerConnection) {
+  for (auto& [key, held] : held_streams_) {
+    while (!held.empty() && streams_in_curl_[key] < transfer::kMaxStreamsPerConnection) {
       HeldStream next = std::move(held.front());
       held.pop_front();
-      ++streams_in_curl_[origin];
+      ++streams_in_curl_[key];
       fetches_[static_cast<std::size_t>(next.seq)].holds_stream = true;
       start_exchange(next.seq, std::move(next.addresses));
     }
@@ -656,8 +687,11 @@ void PageLoad::start_exchange(int seq, std::vector<std::string> addresses) {
   const double now = clock_.now_ms();
   const LoadOptions& o = options_;
   transfer::ExchangeSpec spec;
-  spec.pool = pool_;
+  spec.pool = pool_for(f);
   spec.url = f.url;
+  // Without credentials: no user and password of the URL either (Fetch sends them only
+  // with credentials).
+  if (f.without_credentials) spec.url.full = without_credentials(f.url);
   spec.method = f.method;
   spec.body = f.body;
   spec.headers = request_headers_for(f);
@@ -669,11 +703,13 @@ void PageLoad::start_exchange(int seq, std::vector<std::string> addresses) {
     }
   }
   spec.user_agent = o.user_agent;
-  spec.cookies = &cookies_;
+  // A request without credentials neither sends the jar's cookies nor stores what its
+  // response sets (Fetch: cookies go both ways only with credentials).
+  if (!f.without_credentials) spec.cookies = &cookies_;
   // -b 'NAME=VALUE': as the user's own Cookie header, only to the host they sent the load
   // to (any scheme or port of it, as curl sends it on an http -> https redirect), never to
   // another host.
-  if (f.url.host == first_url_.host) spec.cookie = o.cookie;
+  if (f.url.host == first_url_.host && !f.without_credentials) spec.cookie = o.cookie;
   spec.proxy = f.proxy;
   spec.proxy_user = o.proxy_user;
   spec.connect_to = f.connect_to;
@@ -746,6 +782,9 @@ void PageLoad::start_exchange(int seq, std::vector<std::string> addresses) {
 std::vector<Header> PageLoad::request_headers_for(const Fetch& f) const {
   const LoadOptions& o = options_;
   std::vector<Header> headers = headers_for_hop(o.headers, first_origin_, f.url.origin(), f.body.has_value());
+  // -u (an Authorization header) and -H 'Cookie: ...' are credentials.
+  if (f.without_credentials)
+    std::erase_if(headers, [](const Header& h) { return iequals(h.first, "authorization") || iequals(h.first, "cookie"); });
   // Chromium's Accept for the kind of request, the document's on every hop of its chain
   // (a server that negotiates answers each hop alike); a user's -H 'Accept: ...' replaces
   // it on every request, as curl's replaces its own.
@@ -980,6 +1019,12 @@ void PageLoad::follow_redirect(int seq, const std::string& location) {
   hop.import_depth = f.import_depth;
   hop.browser_fetch = f.browser_fetch;
   hop.visited = std::move(visited);
+  // Fetch's response tainting: once a hop of a CORS request went to another origin, its
+  // tainting is "cors" for the rest of the chain, and credentials mode "same-origin" sends
+  // none, even on a hop back to the document's origin (Chromium's CorsURLLoader likewise).
+  hop.cors_anonymous = f.cors_anonymous;
+  hop.tainted = f.tainted || f.url.origin() != document_origin(f.document);
+  decide_credentials(hop);
   seen_urls_.insert(hop.url.full);
   const int next_seq = discover(std::move(hop));
   release(next_seq);  // a redirect keeps its chain's place: no new wait for the scheduler
@@ -1274,11 +1319,16 @@ void PageLoad::finish() {
   // Closing the run's own pool is when pageload closes its connections: just after the
   // last request ended (load_ms), before the run is stored. How each connection of the run
   // ended (then, or earlier by the server) is copied onto it.
+  // The pool for requests without credentials, when the page opened one, closes with it.
   if (owns_pool_) driver_.close_pool(pool_);
+  if (owns_anonymous_pool_) driver_.close_pool(*anonymous_pool_);
   auto ours = [this](const transfer::ConnectionId& id) { return connection_index_.count(id) > 0; };
-  for (const transfer::ConnectionEnd& end : driver_.take_connection_ends(pool_, ours))
-    run_.connections[static_cast<std::size_t>(connection_index_.at(end.id))].closed =
-        ConnectionClose{clock_.offset_ms(end.closed_us), end.by, end.reason};
+  std::vector<transfer::PoolId> pools{pool_};
+  if (anonymous_pool_) pools.push_back(*anonymous_pool_);
+  for (const transfer::PoolId pool : pools)
+    for (const transfer::ConnectionEnd& end : driver_.take_connection_ends(pool, ours))
+      run_.connections[static_cast<std::size_t>(connection_index_.at(end.id))].closed =
+          ConnectionClose{clock_.offset_ms(end.closed_us), end.by, end.reason};
   // A connection no request of this run opened was opened by an earlier run sharing the
   // pool (--share-connections): its connect and TLS belong to that run.
   for (Request& r : run_.requests)

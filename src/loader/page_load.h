@@ -47,9 +47,13 @@ class PageLoad {
   using DoneHook = std::function<void(Run&)>;
 
   // `driver`, `resolver` and `pool` outlive the load; `run` has its url, label, options
-  // and versions filled in. Call begin() once the run's clock is set.
+  // and versions filled in. Call begin() once the run's clock is set. Requests without
+  // credentials go on a pool of their own: `anonymous_pool` when given (shared, as `pool`
+  // is with --share-connections), else one the page opens when it first needs it and,
+  // when it owns `pool`, closes with it.
   PageLoad(LoadOptions options, Url url, transfer::Driver& driver, dns::LookupSource& resolver,
-           transfer::PoolId pool, bool owns_pool, Run run, DoneHook done);
+           transfer::PoolId pool, bool owns_pool, Run run, DoneHook done,
+           std::optional<transfer::PoolId> anonymous_pool = std::nullopt);
   ~PageLoad();
   PageLoad(const PageLoad&) = delete;
   PageLoad& operator=(const PageLoad&) = delete;
@@ -88,6 +92,15 @@ class PageLoad {
   void hand_to_curl(int seq, std::vector<std::string> addresses);
   void start_exchange(int seq, std::vector<std::string> addresses);
   bool may_multiplex(const Fetch& f) const;
+  // The pool a fetch goes on: the page's, or the one for requests without credentials
+  // (opened on first use).
+  transfer::PoolId pool_for(const Fetch& f);
+  // Its HTTP/2 connection's key: the origin, and whether it carries credentials.
+  static std::string stream_key(const Fetch& f);
+  // The origin of the document a fetch belongs to (what "same-origin" credentials compare with).
+  std::string document_origin(int document) const;
+  // Sets f.without_credentials from its mode, URL and document; notes it on its request.
+  void decide_credentials(Fetch& f) const;
   void stream_ended(Fetch& f);
   void start_held_streams();
   void on_exchange(int seq, transfer::ExchangeResult result);
@@ -125,7 +138,8 @@ class PageLoad {
   Request& request(int seq) { return run_.requests[static_cast<std::size_t>(seq)]; }
   void record_retries(transfer::ExchangeResult& result);
   void record_connection(Request& req, transfer::ExchangeResult& result);
-  bool in_flight_to(const std::string& origin) const;
+  // Whether a request to `to`'s origin, on the same pool as `to`, is in curl's hands.
+  bool in_flight_to(const Fetch& to) const;
   // A run warning, once per host and port, that a --connect-to entry sent `f` elsewhere.
   void note_connect_to(const Fetch& f, const ConnectToEntry& entry);
   void check_deadline(double now_ms);
@@ -142,6 +156,9 @@ class PageLoad {
   dns::LookupSource& resolver_;  // the recursive Resolver, or the Tracer under --dns-trace
   transfer::PoolId pool_;
   bool owns_pool_;
+  // Requests without credentials: their own pool, shared (given) or opened on first use.
+  std::optional<transfer::PoolId> anonymous_pool_;
+  bool owns_anonymous_pool_ = false;
   DoneHook done_;
   RunClock clock_;
   Run run_;
@@ -171,12 +188,12 @@ class PageLoad {
   // HTTP/2 is one connection per origin: a request beyond the streams curl puts on one
   // connection (transfer::kMaxStreamsPerConnection) would make curl open another, so the
   // loader holds it, queued (its time is `blocked`), until a stream of the origin ends.
-  std::map<std::string, int> streams_in_curl_;  // by origin
+  std::map<std::string, int> streams_in_curl_;  // by stream_key
   struct HeldStream {
     int seq;
     std::vector<std::string> addresses;
   };
-  std::map<std::string, std::deque<HeldStream>> held_streams_;  // by origin, in order
+  std::map<std::string, std::deque<HeldStream>> held_streams_;  // by stream_key, in order
   std::vector<std::unique_ptr<Document>> documents_;
   std::map<std::string, std::unique_ptr<HostDns>> hosts_;  // by lower-case host
   dns::DnsCache dns_cache_;

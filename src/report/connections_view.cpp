@@ -5,6 +5,7 @@
 // described once, not in each of them. Part of view.h.
 #include <string>
 
+#include "core/page_notes.h"
 #include "core/tls_handshake.h"
 #include "report/connection_lanes.h"
 #include "report/format.h"
@@ -172,6 +173,7 @@ Data facts_view(const Run& run, const Connection& c, const Connection* earlier) 
   std::string local = format_endpoint(c.local_ip, c.local_port);
   if (c.family) local += " · IPv" + std::to_string(c.family);
   fields.push_back(pair_view("Local", local));
+  if (std::string why = connection_purpose_note(run, c); !why.empty()) fields.push_back(pair_view("Kept apart", why));
   if (!c.proxy.empty()) fields.push_back(pair_view("Proxy", c.proxy + " (from the environment)"));
   if (!c.retry_reason.empty()) fields.push_back(pair_view("Given up", c.retry_reason + "; curl sent the request again"));
   if (c.closed) {

@@ -281,15 +281,6 @@ const kKnownConnectionDifferences = {
     allows: (chrome, ours) => chrome[kHost] === 1 && (ours[kHost] ?? 0) >= 1 && (ours[kHost] ?? 0) <= 3 &&
                               Object.keys({ ...chrome, ...ours }).every((k) => k === kHost),
   },
-  "/page/cross-host": {
-    why: "Chromium may send the cross-origin font to c.test, a CORS request without credentials, on a " +
-         "connection of its own (its sockets with and without credentials are kept apart); pageload reuses one",
-    allows: (chrome, ours) => {
-      const keys = new Set([...Object.keys(chrome), ...Object.keys(ours)]);
-      return [...keys].every((k) => (chrome[k] ?? 0) === (ours[k] ?? 0) ||
-                                    (k === "c.test" && chrome[k] === (ours[k] ?? 0) + 1));
-    },
-  },
 };
 
 // Chromium opens spare sockets ahead of need (counted apart when nothing is sent on them);
