@@ -565,9 +565,15 @@ int run_command(RunCommand& cmd) {
   int body_hop = -1;          // -o: the hop whose body the file holds
   bool body_opened = false;   // -o: FILE opened for body_hop's first byte
   bool document_answered = false;  // -o: the document's final hop got a response
-  sink_options.before_summary = [&cmd, &dump_file, &document_answered](const Run& run) -> Status {
+  // -i/-I with -o: the heads go into FILE, before the body, as curl writes them (every
+  // hop's, as curl -L does); the body is held until the run ends and its heads are known.
+  const bool heads_in_file = (cmd.include || cmd.head) && !cmd.output.empty();
+  std::optional<std::string> file_heads;  // the first run's (a repeat view keeps the first view's)
+  std::string held_body;
+  sink_options.before_summary = [&cmd, &dump_file, &document_answered, heads_in_file, &file_heads](const Run& run) -> Status {
     if (cmd.verbose) std::cerr << verbose_heads(run) << std::flush;
-    if (cmd.include || cmd.head) std::cout << response_heads(run);
+    if (heads_in_file && !file_heads) file_heads = response_heads(run);
+    if ((cmd.include || cmd.head) && !heads_in_file) std::cout << response_heads(run);
     if (cmd.dump_header == "-") std::cout << response_heads(run);
     const auto chain = document_chain(run);
     // A chain that ended on a redirect (a loop, --max-redirs, a Location it could not
@@ -597,10 +603,15 @@ int run_command(RunCommand& cmd) {
         body_hop = seq;
         body_file.close();
         body_opened = false;
+        held_body.clear();
       }
       // Opened (an old FILE replaced) at the body's first byte: a response whose head never
       // completed (/huge-header) leaves FILE as it was, as curl's does.
       if (bytes.empty()) return;
+      if (heads_in_file) {
+        held_body.append(bytes);
+        return;
+      }
       if (!body_opened) {
         body_file.open(cmd.output, std::ios::binary | std::ios::trunc);
         body_opened = true;
@@ -791,8 +802,16 @@ int run_command(RunCommand& cmd) {
   }
   if (cookie_jar)
     if (Status s = write_cookie_jar(cmd.cookie_jar, *cookie_jar); !s.ok()) exit_status = worst(exit_status, fail(s));
+  if (heads_in_file && body_error.ok() && ((file_heads && !file_heads->empty()) || body_hop >= 0)) {
+    // The heads of every hop that answered, then what came of the document's body, as
+    // without -i (a redirect's body is never handed over).
+    body_file.open(cmd.output, std::ios::binary | std::ios::trunc);
+    if (file_heads) body_file << *file_heads;
+    body_file << held_body;
+    held_body.clear();
+  }
   // A document answered with an empty body still makes its (empty) file, as curl's does.
-  if (!cmd.output.empty() && !body_opened && document_answered && body_error.ok())
+  if (!heads_in_file && !cmd.output.empty() && !body_opened && document_answered && body_error.ok())
     body_file.open(cmd.output, std::ios::binary | std::ios::trunc);
   if (body_file.is_open()) body_file.close();
   if (!body_error.ok() || (!cmd.output.empty() && body_file.fail()))

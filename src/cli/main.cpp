@@ -173,10 +173,11 @@ int main(int argc, char** argv) {
                     "more); pageload always exits 1 then")
       ->group(curl_group);
   cmd_run->add_flag_callback("-g,--globoff", [] {}, "Accepted: pageload never expands [] or {} in URLs")->group(curl_group);
-  cmd_run->add_flag("-I,--head", run.head, "Send HEAD and print the response headers of each hop (as curl -I)")
+  cmd_run->add_flag("-I,--head", run.head, "Send HEAD and print the response headers of each hop (as curl -I; with -o: into FILE)")
       ->group(curl_group);
   cmd_run->add_flag("-i,--include", run.include,
-                    "Print the response headers of each hop of the document on standard output, before the summary")
+                    "Print the response headers of each hop of the document on standard output, before the summary "
+                    "(with -o: into FILE, before the body, as curl)")
       ->group(curl_group);
   cmd_run->add_flag("-v,--verbose", run.verbose,
                     "Print each hop's request ('> ') and response ('< ') headers on standard error (secrets redacted)")

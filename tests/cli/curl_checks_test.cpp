@@ -87,3 +87,43 @@ TEST_CASE("cookies given on standard input with -b - are sent and -b - beside an
     CHECK(both.err.find("-b -") != std::string::npos);
   }
 }
+
+// Final review of issue 11 #1: with -o FILE, -i and -I printed the heads on standard output
+// where curl writes them into FILE, so `-sI -o /dev/null -w '%{http_code}'` printed more
+// than the code.
+TEST_CASE("the -i and -I flags with -o write every hop's head into the file, not on standard output") {
+  TempDb tmp;
+  auto& lab = shared_lab();
+  const std::string file = tmp.dir() + "/out.txt";
+  auto i = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-i", "--document-only", "-o", file,
+                                  lab.http_url("www.test", "/chain/301")}),
+                        tmp.dir());
+  INFO(i.err);
+  REQUIRE(i.status == 0);
+  CHECK(i.out.empty());
+  const std::string text = slurp(file);
+  const auto moved = text.find("HTTP/1.1 301 Moved Permanently\r\n");
+  const auto ok = text.find("HTTP/1.1 200 OK\r\n");
+  CHECK(moved == 0);
+  CHECK(ok > moved);
+  const auto body = text.find("\r\n\r\n", ok);
+  REQUIRE(body != std::string::npos);
+  CHECK(text.size() > body + 4);  // the final body after the final head
+
+  auto head = pageload_cli(lab_args({"--db", tmp.path(), "-sI", "-o", "/dev/null", "-w", "%{http_code}",
+                                     lab.http_url("www.test", "/")}),
+                           tmp.dir());
+  INFO(head.err);
+  CHECK(head.status == 0);
+  CHECK(head.out == "200");
+  auto head_file = pageload_cli(lab_args({"--db", tmp.path(), "-sI", "-o", file, lab.http_url("www.test", "/")}),
+                                tmp.dir());
+  CHECK(head_file.out.empty());
+  CHECK(slurp(file).rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+  CHECK(slurp(file).size() >= 4);
+  CHECK(slurp(file).substr(slurp(file).size() - 4) == "\r\n\r\n");
+  // -D - still prints them on standard output.
+  auto dump = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-i", "-D", "-", "-o", file, lab.http_url("www.test", "/")}),
+                           tmp.dir());
+  CHECK(dump.out.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+}
