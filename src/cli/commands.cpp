@@ -257,21 +257,44 @@ Status complete_options(RunCommand& cmd) {
   // libcurl would obey these on its own; pageload decides from them and says so.
   for (std::string_view name : kProxyVariables)
     if (const char* value = std::getenv(std::string(name).c_str())) cmd.options.proxy_env[std::string(name)] = value;
-  if (cmd.options.proxy && !cmd.options.proxy->empty()) {
-    if (std::string why = transfer::unsupported_proxy(*cmd.options.proxy); !why.empty())
-      return Status(Code::kUsage, "-x/--proxy: " + why);
-    const std::string& p = *cmd.options.proxy;
+  // A proxy pageload cannot use (socks, https://) or whose URL does not parse is refused
+  // before anything is loaded, named by where it came from: -x or the variable.
+  auto check_proxy = [](const std::string& p, const std::string& from, const std::string& hint) -> Status {
+    if (std::string why = transfer::unsupported_proxy(p); !why.empty()) return Status(Code::kUsage, from + ": " + why + hint);
     const std::size_t host_at = p.find("://") == std::string::npos ? 0 : p.find("://") + 3;
     if (host_at >= p.size() || p[host_at] == '/' || p[host_at] == ':')
-      return Status(Code::kUsage, "-x/--proxy: no proxy host in '" + redact_url(p) + "'");
+      return Status(Code::kUsage, from + ": no proxy host in '" + redact_url(p) + "'" + hint);
     // A proxy URL libcurl cannot parse (a bad port, a space) is bad input, as a bad URL is:
     // refused before anything is loaded or stored, not a failed run.
     const std::string as_url = host_at == 0 ? "http://" + p : p;
     if (auto parsed = parse_url(as_url); !parsed.ok()) {
       const std::string& why = parsed.status().message();
       const auto reason = why.rfind("': ");
-      return Status(Code::kUsage, "-x/--proxy: bad proxy URL '" + redact_url(p) + "'" +
-                                      (reason == std::string::npos ? "" : ": " + why.substr(reason + 3)));
+      return Status(Code::kUsage, from + ": bad proxy URL '" + redact_url(p) + "'" +
+                                      (reason == std::string::npos ? "" : ": " + why.substr(reason + 3)) + hint);
+    }
+    return Status::Ok();
+  };
+  if (cmd.options.proxy && !cmd.options.proxy->empty())
+    if (Status s = check_proxy(*cmd.options.proxy, "-x/--proxy", ""); !s.ok()) return s;
+  if (!cmd.options.proxy) {
+    // The variable curl would take for each scheme a page may load (no_proxy may spare some
+    // hosts, not every one, unless it is '*').
+    const std::string* no = cmd.options.noproxy ? &*cmd.options.noproxy : nullptr;
+    for (const char* name : {"no_proxy", "NO_PROXY"})
+      if (!no)
+        if (auto it = cmd.options.proxy_env.find(name); it != cmd.options.proxy_env.end()) no = &it->second;
+    if (!no || *no != "*") {
+      for (const char* scheme : {"http", "https"}) {
+        Url any;
+        any.scheme = scheme;
+        auto p = transfer::proxy_for(any, cmd.options.proxy_env, std::nullopt);
+        if (!p) continue;
+        if (Status s = check_proxy(cmd.options.proxy_env.at(p->variable), p->variable,
+                                   " (-x '' or --noproxy '*' loads without it)");
+            !s.ok())
+          return s;
+      }
     }
   }
   if (!cmd.options.method.empty()) {

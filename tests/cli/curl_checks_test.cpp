@@ -127,3 +127,33 @@ TEST_CASE("the -i and -I flags with -o write every hop's head into the file, not
                            tmp.dir());
   CHECK(dump.out.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
 }
+
+// Final review of issue 11 #2: a socks or https:// proxy from a variable was used, and
+// recorded as an HTTP CONNECT tunnel; -x with the same URL is refused by name.
+TEST_CASE("a socks or https proxy or a malformed proxy URL from a variable is refused by name like -x") {
+  TempDb tmp;
+  const std::string url = shared_lab().http_url("www.test", "/status/200");
+  struct Case {
+    const char* variable;
+    const char* value;
+    const char* said;
+  };
+  for (const Case c : {Case{"ALL_PROXY", "socks5://127.0.0.1:1080", "ALL_PROXY: socks5:// proxies are not supported"},
+                       Case{"https_proxy", "socks4a://127.0.0.1:1080", "https_proxy: socks4a:// proxies are not supported"},
+                       Case{"http_proxy", "https://127.0.0.1:3129", "http_proxy: https:// proxies"},
+                       Case{"http_proxy", "http://u:secret@127.0.0.1:abc", "http_proxy: bad proxy URL '"}}) {
+    INFO(c.variable << "=" << c.value);
+    setenv(c.variable, c.value, 1);
+    auto r = pageload_cli(lab_args({"--db", tmp.path(), "-s", url}), tmp.dir());
+    auto direct = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-x", "", url}), tmp.dir());
+    unsetenv(c.variable);
+    INFO(r.err);
+    CHECK(r.status == 2);
+    CHECK(r.err.find(c.said) != std::string::npos);
+    CHECK(r.err.find("secret") == std::string::npos);
+    CHECK(lines(r.err) == 1);
+    INFO(direct.err);
+    CHECK(direct.status == 0);  // -x '' leaves the variables out
+  }
+  CHECK(pageload_cli(lab_args({"--db", tmp.path(), "-s", "-x", "http://127.0.0.1:abc", url}), tmp.dir()).status == 2);
+}
