@@ -157,3 +157,18 @@ TEST_CASE("a socks or https proxy or a malformed proxy URL from a variable is re
   }
   CHECK(pageload_cli(lab_args({"--db", tmp.path(), "-s", "-x", "http://127.0.0.1:abc", url}), tmp.dir()).status == 2);
 }
+
+// Final review of issue 11 #3: a proxy whose name does not resolve left runs.proxy NULL
+// and the error named the host alone; curl says "Could not resolve proxy: HOST".
+TEST_CASE("a proxy whose host does not resolve is named by the error and recorded on the run") {
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--json", "-x", "http://nxdomain.test:3128",
+                                  shared_lab().http_url("www.test", "/status/200")}),
+                        tmp.dir());
+  INFO(r.err << r.out);
+  CHECK(r.status == 3);
+  const auto run = nlohmann::json::parse(r.out);
+  CHECK(run["proxy"] == "http://nxdomain.test:3128");
+  const std::string message = run["error"]["message"];
+  CHECK(message.find("could not resolve proxy nxdomain.test") != std::string::npos);
+}
