@@ -298,9 +298,11 @@ Status complete_options(RunCommand& cmd) {
     }
   }
   if (!cmd.options.method.empty()) {
+    // RFC 9110: a method is a token (M-SEARCH, VERSION-CONTROL).
     for (char c : cmd.options.method)
-      if (!std::isalpha(static_cast<unsigned char>(c)))
-        return Status(Code::kUsage, "bad request method '" + cmd.options.method + "'");
+      if (!std::isalnum(static_cast<unsigned char>(c)) &&
+          std::string_view("!#$%&'*+-.^_`|~").find(c) == std::string_view::npos)
+        return Status(Code::kUsage, "bad request method '" + safe(cmd.options.method, 64) + "': not an HTTP token");
   }
   return Status::Ok();
 }

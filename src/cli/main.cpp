@@ -107,7 +107,8 @@ int main(int argc, char** argv) {
   cmd_run->add_option("--max-redirs", o.max_redirs, "Redirects to follow at most (default 20)")->check(whole_number(0, 1000));
   cmd_run->add_option("--connect-timeout", connect_timeout, "Seconds allowed for each TCP connect (default 10)");
   cmd_run->add_option("-m,--max-time", max_time, "Seconds allowed for the whole load, DNS included (default 300)");
-  cmd_run->add_option("--max-filesize", o.max_filesize, "Largest body (wire and decoded) in bytes")->check(CLI::NonNegativeNumber);
+  cmd_run->add_option("--max-filesize", o.max_filesize, "Largest body (wire and decoded) in bytes (K, M, G: as curl)")
+      ->transform(CLI::Validator([](std::string& s) { return pageload::cli::read_size(s); }, "SIZE"));
   cmd_run->add_flag_callback("--no-keepalive", [&] { o.keepalive = false; }, "A new connection for every hop");
   const CLI::Option* http11 =
       cmd_run->add_flag_callback("--http1.1", [] {}, "HTTP/1.1 only: no HTTP/2 even where the server offers it");

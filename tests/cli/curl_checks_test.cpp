@@ -172,3 +172,35 @@ TEST_CASE("a proxy whose host does not resolve is named by the error and recorde
   const std::string message = run["error"]["message"];
   CHECK(message.find("could not resolve proxy nxdomain.test") != std::string::npos);
 }
+
+// Final review of issue 11, minors: a method token with '-' (RFC 9110 tchar) and curl's
+// --max-filesize units.
+TEST_CASE("a method with a dash is sent and --max-filesize takes curl's K M G units") {
+  TempDb tmp;
+  auto& lab = shared_lab();
+  auto search = pageload_cli(lab_args({"--db", tmp.path(), "--json", "--document-only", "-X", "M-SEARCH",
+                                       lab.http_url("www.test", "/echo")}),
+                             tmp.dir());
+  INFO(search.err);
+  CHECK(search.status != 2);
+  if (search.status != 2) CHECK(nlohmann::json::parse(search.out)["requests"][0]["method"] == "M-SEARCH");
+  CHECK(pageload_cli(lab_args({"--db", tmp.path(), "-s", "-X", "GET /x", lab.http_url("www.test", "/")}), tmp.dir())
+            .status == 2);
+
+  auto small = pageload_cli(lab_args({"--db", tmp.path(), "-s", "--document-only", "--max-filesize", "1k",
+                                      lab.http_url("www.test", "/large/4096")}),
+                            tmp.dir());
+  INFO(small.err);
+  CHECK(small.status == 3);
+  auto large = pageload_cli(lab_args({"--db", tmp.path(), "-s", "--document-only", "--max-filesize", "10K",
+                                      lab.http_url("www.test", "/large/4096")}),
+                            tmp.dir());
+  INFO(large.err);
+  CHECK(large.status == 0);
+  auto bad = pageload_cli(lab_args({"--db", tmp.path(), "-s", "--max-filesize", "10x", lab.http_url("www.test", "/")}),
+                          tmp.dir());
+  CHECK(bad.status == 2);
+  CHECK(lines(bad.err) == 1);
+  CHECK(bad.err.size() < 200);
+  CHECK(bad.err.find("use G, M, K or B") != std::string::npos);
+}
