@@ -257,27 +257,52 @@ Status complete_options(RunCommand& cmd) {
   // libcurl would obey these on its own; pageload decides from them and says so.
   for (std::string_view name : kProxyVariables)
     if (const char* value = std::getenv(std::string(name).c_str())) cmd.options.proxy_env[std::string(name)] = value;
-  if (cmd.options.proxy && !cmd.options.proxy->empty()) {
-    if (std::string why = transfer::unsupported_proxy(*cmd.options.proxy); !why.empty())
-      return Status(Code::kUsage, "-x/--proxy: " + why);
-    const std::string& p = *cmd.options.proxy;
+  // A proxy pageload cannot use (socks, https://) or whose URL does not parse is refused
+  // before anything is loaded, named by where it came from: -x or the variable.
+  auto check_proxy = [](const std::string& p, const std::string& from, const std::string& hint) -> Status {
+    if (std::string why = transfer::unsupported_proxy(p); !why.empty()) return Status(Code::kUsage, from + ": " + why + hint);
     const std::size_t host_at = p.find("://") == std::string::npos ? 0 : p.find("://") + 3;
     if (host_at >= p.size() || p[host_at] == '/' || p[host_at] == ':')
-      return Status(Code::kUsage, "-x/--proxy: no proxy host in '" + redact_url(p) + "'");
+      return Status(Code::kUsage, from + ": no proxy host in '" + redact_url(p) + "'" + hint);
     // A proxy URL libcurl cannot parse (a bad port, a space) is bad input, as a bad URL is:
     // refused before anything is loaded or stored, not a failed run.
     const std::string as_url = host_at == 0 ? "http://" + p : p;
     if (auto parsed = parse_url(as_url); !parsed.ok()) {
       const std::string& why = parsed.status().message();
       const auto reason = why.rfind("': ");
-      return Status(Code::kUsage, "-x/--proxy: bad proxy URL '" + redact_url(p) + "'" +
-                                      (reason == std::string::npos ? "" : ": " + why.substr(reason + 3)));
+      return Status(Code::kUsage, from + ": bad proxy URL '" + redact_url(p) + "'" +
+                                      (reason == std::string::npos ? "" : ": " + why.substr(reason + 3)) + hint);
+    }
+    return Status::Ok();
+  };
+  if (cmd.options.proxy && !cmd.options.proxy->empty())
+    if (Status s = check_proxy(*cmd.options.proxy, "-x/--proxy", ""); !s.ok()) return s;
+  if (!cmd.options.proxy) {
+    // The variable curl would take for each scheme a page may load (no_proxy may spare some
+    // hosts, not every one, unless it is '*').
+    const std::string* no = cmd.options.noproxy ? &*cmd.options.noproxy : nullptr;
+    for (const char* name : {"no_proxy", "NO_PROXY"})
+      if (!no)
+        if (auto it = cmd.options.proxy_env.find(name); it != cmd.options.proxy_env.end()) no = &it->second;
+    if (!no || *no != "*") {
+      for (const char* scheme : {"http", "https"}) {
+        Url any;
+        any.scheme = scheme;
+        auto p = transfer::proxy_for(any, cmd.options.proxy_env, std::nullopt);
+        if (!p) continue;
+        if (Status s = check_proxy(cmd.options.proxy_env.at(p->variable), p->variable,
+                                   " (-x '' or --noproxy '*' loads without it)");
+            !s.ok())
+          return s;
+      }
     }
   }
   if (!cmd.options.method.empty()) {
+    // RFC 9110: a method is a token (M-SEARCH, VERSION-CONTROL).
     for (char c : cmd.options.method)
-      if (!std::isalpha(static_cast<unsigned char>(c)))
-        return Status(Code::kUsage, "bad request method '" + cmd.options.method + "'");
+      if (!std::isalnum(static_cast<unsigned char>(c)) &&
+          std::string_view("!#$%&'*+-.^_`|~").find(c) == std::string_view::npos)
+        return Status(Code::kUsage, "bad request method '" + safe(cmd.options.method, 64) + "': not an HTTP token");
   }
   return Status::Ok();
 }
@@ -565,9 +590,15 @@ int run_command(RunCommand& cmd) {
   int body_hop = -1;          // -o: the hop whose body the file holds
   bool body_opened = false;   // -o: FILE opened for body_hop's first byte
   bool document_answered = false;  // -o: the document's final hop got a response
-  sink_options.before_summary = [&cmd, &dump_file, &document_answered](const Run& run) -> Status {
+  // -i/-I with -o: the heads go into FILE, before the body, as curl writes them (every
+  // hop's, as curl -L does); the body is held until the run ends and its heads are known.
+  const bool heads_in_file = (cmd.include || cmd.head) && !cmd.output.empty();
+  std::optional<std::string> file_heads;  // the first run's (a repeat view keeps the first view's)
+  std::string held_body;
+  sink_options.before_summary = [&cmd, &dump_file, &document_answered, heads_in_file, &file_heads](const Run& run) -> Status {
     if (cmd.verbose) std::cerr << verbose_heads(run) << std::flush;
-    if (cmd.include || cmd.head) std::cout << response_heads(run);
+    if (heads_in_file && !file_heads) file_heads = response_heads(run);
+    if ((cmd.include || cmd.head) && !heads_in_file) std::cout << response_heads(run);
     if (cmd.dump_header == "-") std::cout << response_heads(run);
     const auto chain = document_chain(run);
     // A chain that ended on a redirect (a loop, --max-redirs, a Location it could not
@@ -597,10 +628,15 @@ int run_command(RunCommand& cmd) {
         body_hop = seq;
         body_file.close();
         body_opened = false;
+        held_body.clear();
       }
       // Opened (an old FILE replaced) at the body's first byte: a response whose head never
       // completed (/huge-header) leaves FILE as it was, as curl's does.
       if (bytes.empty()) return;
+      if (heads_in_file) {
+        held_body.append(bytes);
+        return;
+      }
       if (!body_opened) {
         body_file.open(cmd.output, std::ios::binary | std::ios::trunc);
         body_opened = true;
@@ -791,8 +827,16 @@ int run_command(RunCommand& cmd) {
   }
   if (cookie_jar)
     if (Status s = write_cookie_jar(cmd.cookie_jar, *cookie_jar); !s.ok()) exit_status = worst(exit_status, fail(s));
+  if (heads_in_file && body_error.ok() && ((file_heads && !file_heads->empty()) || body_hop >= 0)) {
+    // The heads of every hop that answered, then what came of the document's body, as
+    // without -i (a redirect's body is never handed over).
+    body_file.open(cmd.output, std::ios::binary | std::ios::trunc);
+    if (file_heads) body_file << *file_heads;
+    body_file << held_body;
+    held_body.clear();
+  }
   // A document answered with an empty body still makes its (empty) file, as curl's does.
-  if (!cmd.output.empty() && !body_opened && document_answered && body_error.ok())
+  if (!heads_in_file && !cmd.output.empty() && !body_opened && document_answered && body_error.ok())
     body_file.open(cmd.output, std::ios::binary | std::ios::trunc);
   if (body_file.is_open()) body_file.close();
   if (!body_error.ok() || (!cmd.output.empty() && body_file.fail()))

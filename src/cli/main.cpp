@@ -107,7 +107,8 @@ int main(int argc, char** argv) {
   cmd_run->add_option("--max-redirs", o.max_redirs, "Redirects to follow at most (default 20)")->check(whole_number(0, 1000));
   cmd_run->add_option("--connect-timeout", connect_timeout, "Seconds allowed for each TCP connect (default 10)");
   cmd_run->add_option("-m,--max-time", max_time, "Seconds allowed for the whole load, DNS included (default 300)");
-  cmd_run->add_option("--max-filesize", o.max_filesize, "Largest body (wire and decoded) in bytes")->check(CLI::NonNegativeNumber);
+  cmd_run->add_option("--max-filesize", o.max_filesize, "Largest body (wire and decoded) in bytes (K, M, G: as curl)")
+      ->transform(CLI::Validator([](std::string& s) { return pageload::cli::read_size(s); }, "SIZE"));
   cmd_run->add_flag_callback("--no-keepalive", [&] { o.keepalive = false; }, "A new connection for every hop");
   const CLI::Option* http11 =
       cmd_run->add_flag_callback("--http1.1", [] {}, "HTTP/1.1 only: no HTTP/2 even where the server offers it");
@@ -173,10 +174,11 @@ int main(int argc, char** argv) {
                     "more); pageload always exits 1 then")
       ->group(curl_group);
   cmd_run->add_flag_callback("-g,--globoff", [] {}, "Accepted: pageload never expands [] or {} in URLs")->group(curl_group);
-  cmd_run->add_flag("-I,--head", run.head, "Send HEAD and print the response headers of each hop (as curl -I)")
+  cmd_run->add_flag("-I,--head", run.head, "Send HEAD and print the response headers of each hop (as curl -I; with -o: into FILE)")
       ->group(curl_group);
   cmd_run->add_flag("-i,--include", run.include,
-                    "Print the response headers of each hop of the document on standard output, before the summary")
+                    "Print the response headers of each hop of the document on standard output, before the summary "
+                    "(with -o: into FILE, before the body, as curl)")
       ->group(curl_group);
   cmd_run->add_flag("-v,--verbose", run.verbose,
                     "Print each hop's request ('> ') and response ('< ') headers on standard error (secrets redacted)")

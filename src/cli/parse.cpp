@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <limits>
 #include <optional>
 
 #include "core/url.h"
@@ -302,6 +303,31 @@ std::string check_whole_number(const std::string& text, long lo, long hi) {
   if (text.empty() || at != end || ec == std::errc::invalid_argument) return text + " is not a whole number";
   if (ec == std::errc::result_out_of_range || value < lo || value > hi)
     return text + " is out of range: " + std::to_string(lo) + " to " + std::to_string(hi);
+  return {};
+}
+
+std::string read_size(std::string& text) {
+  const std::string shown = text.size() > 40 ? text.substr(0, 40) + "..." : text;
+  long long value = 0;
+  const char* end = text.data() + text.size();
+  auto [at, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || at == text.data() || ec == std::errc::invalid_argument || value < 0)
+    return shown + " is not a size (bytes, or a whole number with K, M or G)";
+  if (ec == std::errc::result_out_of_range) return shown + " is too large";
+  const std::string_view unit(at, static_cast<std::size_t>(end - at));
+  long long scale = 1;
+  if (unit.size() > 1) return shown + ": unknown unit '" + std::string(unit.substr(0, 8)) + "': use G, M, K or B";
+  if (!unit.empty()) {
+    switch (unit[0]) {
+      case 'G': case 'g': scale = 1024LL * 1024 * 1024; break;
+      case 'M': case 'm': scale = 1024LL * 1024; break;
+      case 'K': case 'k': scale = 1024; break;
+      case 'B': case 'b': break;
+      default: return shown + ": unknown unit '" + std::string(unit) + "': use G, M, K or B";
+    }
+  }
+  if (value > std::numeric_limits<long long>::max() / scale) return shown + " is too large";
+  text = std::to_string(value * scale);
   return {};
 }
 

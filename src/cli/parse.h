@@ -38,6 +38,11 @@ StatusOr<long> parse_seconds(const std::string& text, const std::string& flag);
 // `hi`, else the one line CLI11 prints after the flag's name ("abc is not a whole
 // number", "0 is out of range: 1 to 100000").
 std::string check_whole_number(const std::string& text, long lo, long hi);
+// --max-filesize SIZE as curl 7.88 reads it: a whole number of bytes, optionally followed
+// by one unit letter, K, M or G (powers of 1024; case ignored) or B. On success `text`
+// becomes the number of bytes and "" is returned; else the one line CLI11 prints after
+// the flag's name ("10x: unknown unit 'x': use G, M, K or B").
+std::string read_size(std::string& text);
 // -A: kUsage if the value holds a line break or NUL (it would inject a header).
 Status check_user_agent(const std::string& text);
 // --tls-max VERSION as curl takes it: "1.2", "1.3" or "default". kUsage otherwise (1.0

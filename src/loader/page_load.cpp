@@ -1179,6 +1179,15 @@ void PageLoad::fail_unsent(int seq, Failure failure, std::optional<Phase> phase)
   const double start = f.released_ms.value_or(f.discovered_ms);
   req.span = {start, std::max(start, now)};
   if (phase == Phase::kDns) {
+    // The name that did not resolve was the proxy's own (the target is the proxy's to
+    // resolve): the failure names the proxy, as curl's "Could not resolve proxy", and the
+    // run records the proxy it was to go through, though no connection to it was opened.
+    if (f.proxy && !f.proxy->resolves_locally && !f.proxy->host_is_ip && iequals(f.dns_host, f.proxy->host)) {
+      failure.message = "could not resolve proxy " + failure.message + " (through proxy " + f.proxy->shown +
+                        (f.proxy->variable == "-x" ? " given with -x" : " from " + f.proxy->variable) + ")";
+      if (run_.proxy.find(f.proxy->shown) == std::string::npos)
+        run_.proxy += (run_.proxy.empty() ? "" : " ") + f.proxy->shown;
+    }
     // Its own lookup's span is its dns phase. A request that only waited for another
     // one's lookup of the host (or met the page's memory of a failed one) made none: it
     // has no dns phase, its wait is `blocked`, and it fails in dns by the lookup it is

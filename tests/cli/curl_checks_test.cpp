@@ -87,3 +87,120 @@ TEST_CASE("cookies given on standard input with -b - are sent and -b - beside an
     CHECK(both.err.find("-b -") != std::string::npos);
   }
 }
+
+// Final review of issue 11 #1: with -o FILE, -i and -I printed the heads on standard output
+// where curl writes them into FILE, so `-sI -o /dev/null -w '%{http_code}'` printed more
+// than the code.
+TEST_CASE("the -i and -I flags with -o write every hop's head into the file, not on standard output") {
+  TempDb tmp;
+  auto& lab = shared_lab();
+  const std::string file = tmp.dir() + "/out.txt";
+  auto i = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-i", "--document-only", "-o", file,
+                                  lab.http_url("www.test", "/chain/301")}),
+                        tmp.dir());
+  INFO(i.err);
+  REQUIRE(i.status == 0);
+  CHECK(i.out.empty());
+  const std::string text = slurp(file);
+  const auto moved = text.find("HTTP/1.1 301 Moved Permanently\r\n");
+  const auto ok = text.find("HTTP/1.1 200 OK\r\n");
+  CHECK(moved == 0);
+  CHECK(ok > moved);
+  const auto body = text.find("\r\n\r\n", ok);
+  REQUIRE(body != std::string::npos);
+  CHECK(text.size() > body + 4);  // the final body after the final head
+
+  auto head = pageload_cli(lab_args({"--db", tmp.path(), "-sI", "-o", "/dev/null", "-w", "%{http_code}",
+                                     lab.http_url("www.test", "/")}),
+                           tmp.dir());
+  INFO(head.err);
+  CHECK(head.status == 0);
+  CHECK(head.out == "200");
+  auto head_file = pageload_cli(lab_args({"--db", tmp.path(), "-sI", "-o", file, lab.http_url("www.test", "/")}),
+                                tmp.dir());
+  CHECK(head_file.out.empty());
+  CHECK(slurp(file).rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+  CHECK(slurp(file).size() >= 4);
+  CHECK(slurp(file).substr(slurp(file).size() - 4) == "\r\n\r\n");
+  // -D - still prints them on standard output.
+  auto dump = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-i", "-D", "-", "-o", file, lab.http_url("www.test", "/")}),
+                           tmp.dir());
+  CHECK(dump.out.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+}
+
+// Final review of issue 11 #2: a socks or https:// proxy from a variable was used, and
+// recorded as an HTTP CONNECT tunnel; -x with the same URL is refused by name.
+TEST_CASE("a socks or https proxy or a malformed proxy URL from a variable is refused by name like -x") {
+  TempDb tmp;
+  const std::string url = shared_lab().http_url("www.test", "/status/200");
+  struct Case {
+    const char* variable;
+    const char* value;
+    const char* said;
+  };
+  for (const Case c : {Case{"ALL_PROXY", "socks5://127.0.0.1:1080", "ALL_PROXY: socks5:// proxies are not supported"},
+                       Case{"https_proxy", "socks4a://127.0.0.1:1080", "https_proxy: socks4a:// proxies are not supported"},
+                       Case{"http_proxy", "https://127.0.0.1:3129", "http_proxy: https:// proxies"},
+                       Case{"http_proxy", "http://u:secret@127.0.0.1:abc", "http_proxy: bad proxy URL '"}}) {
+    INFO(c.variable << "=" << c.value);
+    setenv(c.variable, c.value, 1);
+    auto r = pageload_cli(lab_args({"--db", tmp.path(), "-s", url}), tmp.dir());
+    auto direct = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-x", "", url}), tmp.dir());
+    unsetenv(c.variable);
+    INFO(r.err);
+    CHECK(r.status == 2);
+    CHECK(r.err.find(c.said) != std::string::npos);
+    CHECK(r.err.find("secret") == std::string::npos);
+    CHECK(lines(r.err) == 1);
+    INFO(direct.err);
+    CHECK(direct.status == 0);  // -x '' leaves the variables out
+  }
+  CHECK(pageload_cli(lab_args({"--db", tmp.path(), "-s", "-x", "http://127.0.0.1:abc", url}), tmp.dir()).status == 2);
+}
+
+// Final review of issue 11 #3: a proxy whose name does not resolve left runs.proxy NULL
+// and the error named the host alone; curl says "Could not resolve proxy: HOST".
+TEST_CASE("a proxy whose host does not resolve is named by the error and recorded on the run") {
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "--json", "-x", "http://nxdomain.test:3128",
+                                  shared_lab().http_url("www.test", "/status/200")}),
+                        tmp.dir());
+  INFO(r.err << r.out);
+  CHECK(r.status == 3);
+  const auto run = nlohmann::json::parse(r.out);
+  CHECK(run["proxy"] == "http://nxdomain.test:3128");
+  const std::string message = run["error"]["message"];
+  CHECK(message.find("could not resolve proxy nxdomain.test") != std::string::npos);
+}
+
+// Final review of issue 11, minors: a method token with '-' (RFC 9110 tchar) and curl's
+// --max-filesize units.
+TEST_CASE("a method with a dash is sent and --max-filesize takes curl's K M G units") {
+  TempDb tmp;
+  auto& lab = shared_lab();
+  auto search = pageload_cli(lab_args({"--db", tmp.path(), "--json", "--document-only", "-X", "M-SEARCH",
+                                       lab.http_url("www.test", "/echo")}),
+                             tmp.dir());
+  INFO(search.err);
+  CHECK(search.status != 2);
+  if (search.status != 2) CHECK(nlohmann::json::parse(search.out)["requests"][0]["method"] == "M-SEARCH");
+  CHECK(pageload_cli(lab_args({"--db", tmp.path(), "-s", "-X", "GET /x", lab.http_url("www.test", "/")}), tmp.dir())
+            .status == 2);
+
+  auto small = pageload_cli(lab_args({"--db", tmp.path(), "-s", "--document-only", "--max-filesize", "1k",
+                                      lab.http_url("www.test", "/large/4096")}),
+                            tmp.dir());
+  INFO(small.err);
+  CHECK(small.status == 3);
+  auto large = pageload_cli(lab_args({"--db", tmp.path(), "-s", "--document-only", "--max-filesize", "10K",
+                                      lab.http_url("www.test", "/large/4096")}),
+                            tmp.dir());
+  INFO(large.err);
+  CHECK(large.status == 0);
+  auto bad = pageload_cli(lab_args({"--db", tmp.path(), "-s", "--max-filesize", "10x", lab.http_url("www.test", "/")}),
+                          tmp.dir());
+  CHECK(bad.status == 2);
+  CHECK(lines(bad.err) == 1);
+  CHECK(bad.err.size() < 200);
+  CHECK(bad.err.find("use G, M, K or B") != std::string::npos);
+}
