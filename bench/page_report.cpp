@@ -47,7 +47,8 @@ std::vector<Table> bench_page_report(Context& ctx) {
                "DOM elements", "page errors", "goal"};
 
   for (const Case& c : {Case{"500 requests, HTTP/2", 498, false, 3e6}, Case{"500 requests, HTTP/1.1", 498, true, 3e6},
-                        Case{"35 requests, HTTP/2", 33, false, 150e3}}) {
+                        Case{"35 requests, HTTP/2", 33, false, 150e3},
+                        Case{"35 requests, HTTP/1.1", 33, true, 150e3}}) {
     const std::string url =
         "https://www.test:" + std::to_string(ctx.lab->https_port()) + "/page/many?n=" + std::to_string(c.resources);
     std::vector<double> sizes, load, painted;

@@ -3,7 +3,10 @@
 // ended and which side holds TIME_WAIT. And the one line a request's details give about the
 // connection it used, linking to that entry. A connection carrying 500 requests is
 // described once, not in each of them. Part of view.h.
+#include <algorithm>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/page_notes.h"
 #include "core/tls_handshake.h"
@@ -69,13 +72,45 @@ std::string handshake_words(const Run& run, const std::vector<std::string>& word
   return mine;
 }
 
+// The same messages in the same directions (times and sizes aside).
+bool same_messages(const std::vector<TlsStep>& a, const std::vector<TlsStep>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const TlsStep& x, const TlsStep& y) {
+    return x.sent() == y.sent() && x.message == y.message && x.alert == y.alert && x.fatal == y.fatal &&
+           x.after_handshake == y.after_handshake;
+  });
+}
+
 Data handshake_view(const Run& run, const std::vector<std::string>& words, std::size_t index) {
   const Connection& c = run.connections[index];
   if (c.tls_steps.empty()) return Data{false};
   Data d;
-  d.set("words", text(handshake_words(run, words, index)));
-  Data steps = list();
   const double first = c.tls_steps.front().at_ms;
+  // A handshake whose messages an earlier one's table already lists (every resumed
+  // connection of a host) gives its own length in words instead of a table of its own:
+  // the opening request's bar still draws each of its messages.
+  for (std::size_t k = 0; k < index; ++k) {
+    if (!same_messages(run.connections[k].tls_steps, c.tls_steps) ||
+        shared_words(words[k]) != shared_words(words[index]))
+      continue;
+    double last = first;
+    for (const auto& s : c.tls_steps)
+      if (!s.after_handshake) last = s.at_ms;
+    std::string said(shared_words(words[index]));
+    if (!said.empty() && said.back() == '.') said.pop_back();
+    said = said.substr(0, said.find(':'));
+    said += ", with the " + std::to_string(c.tls_steps.size()) + " messages of connection #" +
+            std::to_string(run.connections[k].id) + "'s table: here " + format_ms(last - first) + " from the first";
+    // The client's own setup before its hello (tls time that is not the network).
+    if (c.connect && c.tls_steps.front().sent() && first - c.connect->end_ms >= 0.05)
+      said += ", after " + format_ms(first - c.connect->end_ms) + " of the client's own setup";
+    d.set("words", text(said + "."));
+    d.set("table", false);
+    d.set("steps", list());
+    return d;
+  }
+  d.set("words", text(handshake_words(run, words, index)));
+  d.set("table", true);
+  Data steps = list();
   for (const auto& s : c.tls_steps) {
     Data e;
     std::string name = std::string(s.sent() ? "→ " : "← ") + s.message;
@@ -165,28 +200,31 @@ std::string end_title(const ConnectionClose& c) {
          format_ms(c.at_ms) + " · " + std::string(close_reason_name(c.reason));
 }
 
+// A connection's facts as name and value, in the order shown.
+using Facts = std::vector<std::pair<std::string, std::string>>;
+
 // The facts of one connection, for its entry. `earlier` is the first connection before
 // it with the same certificate, whose facts are not repeated.
-Data facts_view(const Run& run, const Connection& c, const Connection* earlier) {
-  Data fields = list();
-  fields.push_back(pair_view("Remote", format_endpoint(c.remote_ip, c.remote_port)));
+Facts connection_facts(const Run& run, const Connection& c, const Connection* earlier) {
+  Facts fields;
+  fields.emplace_back("Remote", format_endpoint(c.remote_ip, c.remote_port));
   std::string local = format_endpoint(c.local_ip, c.local_port);
   if (c.family) local += " · IPv" + std::to_string(c.family);
-  fields.push_back(pair_view("Local", local));
-  if (std::string why = connection_purpose_note(run, c); !why.empty()) fields.push_back(pair_view("Kept apart", why));
-  if (!c.proxy.empty()) fields.push_back(pair_view("Proxy", c.proxy + " (from the environment)"));
-  if (!c.retry_reason.empty()) fields.push_back(pair_view("Given up", c.retry_reason + "; curl sent the request again"));
+  fields.emplace_back("Local", local);
+  if (std::string why = connection_purpose_note(run, c); !why.empty()) fields.emplace_back("Kept apart", why);
+  if (!c.proxy.empty()) fields.emplace_back("Proxy", c.proxy + " (from the environment)");
+  if (!c.retry_reason.empty()) fields.emplace_back("Given up", c.retry_reason + "; curl sent the request again");
   if (c.closed) {
     // The server's close is seen only when curl next looks at the socket: "found closed".
-    fields.push_back(pair_view(c.closed->by == ClosedBy::kServer ? "Found closed" : "Closed",
+    fields.emplace_back(c.closed->by == ClosedBy::kServer ? "Found closed" : "Closed",
                                format_ms(c.closed->at_ms) + ": " +
-                                   close_reason_text(*c.closed, run, static_cast<std::size_t>(c.id))));
-    fields.push_back(pair_view("TIME_WAIT", time_wait_text(*c.closed, c.tls.has_value())));
+                                   close_reason_text(*c.closed, run, static_cast<std::size_t>(c.id)));
+    fields.emplace_back("TIME_WAIT", time_wait_text(*c.closed, c.tls.has_value()));
   } else {
-    fields.push_back(pair_view("Closed", "not by the end of the run: kept open for the batch's later runs"));
+    fields.emplace_back("Closed", "not by the end of the run: kept open for the batch's later runs");
   }
   if (!c.tls) {
-    fields.push_back(pair_view("TLS", c.tls_steps.empty() ? "none (plain TCP)" : "handshake failed"));
+    fields.emplace_back("TLS", c.tls_steps.empty() ? "none (plain TCP)" : "handshake failed");
     return fields;
   }
   const TlsInfo& t = *c.tls;
@@ -194,21 +232,21 @@ Data facts_view(const Run& run, const Connection& c, const Connection* earlier) 
   tls.push_back(t.version.empty() ? "handshake failed" : t.version);
   if (!t.cipher.empty()) tls.push_back(t.cipher);
   tls.push_back("ALPN " + (t.alpn.empty() ? std::string("none") : t.alpn));
-  fields.push_back(pair_view("TLS", join(tls, " · ")));
+  fields.emplace_back("TLS", join(tls, " · "));
   if (earlier) {
-    fields.push_back(pair_view("Certificate", "the same as on connection #" +
-                                                  std::to_string(earlier->id) + ": " + t.subject));
+    fields.emplace_back("Certificate", "the same as on connection #" +
+                                                  std::to_string(earlier->id) + ": " + t.subject);
     return fields;
   }
-  fields.push_back(pair_view("Subject", t.subject));
-  fields.push_back(pair_view("Issuer", t.issuer));
-  if (!t.sans.empty()) fields.push_back(pair_view("SANs", join(t.sans, ", ")));
-  fields.push_back(pair_view("Valid", t.not_before + " to " + t.not_after));
+  fields.emplace_back("Subject", t.subject);
+  fields.emplace_back("Issuer", t.issuer);
+  if (!t.sans.empty()) fields.emplace_back("SANs", join(t.sans, ", "));
+  fields.emplace_back("Valid", t.not_before + " to " + t.not_after);
   std::string verify = t.verified ? "verified" : "not verified";
   verify += " (" + std::to_string(t.verify_result);
   if (!t.verify_message.empty()) verify += ": " + t.verify_message;
   verify += ")";
-  fields.push_back(pair_view("Verify", verify));
+  fields.emplace_back("Verify", verify);
   return fields;
 }
 
@@ -267,13 +305,46 @@ Data failure_view(const Run& run, const KeepAliveFailure& f) {
   return d;
 }
 
+// The first connection before `index` with the same certificate, if any.
+const Connection* earlier_with_certificate(const Run& run, std::size_t index) {
+  const Connection& c = run.connections[index];
+  if (!c.tls) return nullptr;
+  for (std::size_t k = 0; k < index; ++k)
+    if (run.connections[k].tls && same_certificate(*run.connections[k].tls, *c.tls)) return &run.connections[k];
+  return nullptr;
+}
+
+Data facts_view(const Facts& facts) {
+  Data fields = list();
+  for (const auto& [name, value] : facts) fields.push_back(pair_view(name, value));
+  return fields;
+}
+
+// The facts every one of a group's connections has alike (six HTTP/1.1 connections to one
+// host share their remote address, TLS and certificate line, and usually how TIME_WAIT
+// ends), shown once above them; none for a group of one.
+Facts shared_facts(const std::vector<Facts>& rows) {
+  Facts shared;
+  if (rows.size() < 2) return shared;
+  for (const auto& fact : rows.front()) {
+    bool everywhere = true;
+    for (std::size_t i = 1; i < rows.size() && everywhere; ++i)
+      everywhere = std::find(rows[i].begin(), rows[i].end(), fact) != rows[i].end();
+    if (everywhere) shared.push_back(fact);
+  }
+  return shared;
+}
+
+Facts without(const Facts& facts, const Facts& shared) {
+  Facts out;
+  for (const auto& fact : facts)
+    if (std::find(shared.begin(), shared.end(), fact) == shared.end()) out.push_back(fact);
+  return out;
+}
+
 Data row_view(const Run& run, const ConnectionRow& row, const HostGroup& g, bool open,
-              const std::vector<std::string>& words) {
+              const std::vector<std::string>& words, const Facts& facts) {
   const Connection& c = run.connections[row.index];
-  const Connection* earlier = nullptr;
-  if (c.tls)
-    for (std::size_t k = 0; k < row.index && !earlier; ++k)
-      if (run.connections[k].tls && same_certificate(*run.connections[k].tls, *c.tls)) earlier = &run.connections[k];
   Data d;
   d.set("index", std::to_string(row.index));
   d.set("id", std::to_string(c.id));
@@ -312,7 +383,7 @@ Data row_view(const Run& run, const ConnectionRow& row, const HostGroup& g, bool
   if (const Request* opener = opener_of(run, row.index)) opened = "opened by request #" + std::to_string(opener->seq);
   else if (!c.retry_reason.empty() || c.connect) opened = "opened for a try curl gave up";
   d.set("opened", opened);
-  d.set("fields", facts_view(run, c, earlier));
+  d.set("fields", facts_view(facts));
   d.set("handshake", handshake_view(run, words, row.index));
   // One attempt that connected says no more than Remote does.
   bool delayed = false;
@@ -372,8 +443,16 @@ Data connection_groups_view(const Run& run, const Waterfall& w) {
     d.set("origin", g.origin);
     d.set("protocols", g.protocols.empty() ? Data{false} : Data{text(g.protocols)});
     d.set("summary", count_text(g.rows.size(), "connection") + " · " + count_text(g.requests, "request"));
+    d.set("count", std::to_string(g.rows.size()));
+    std::vector<Facts> facts;
+    for (const auto& row : g.rows)
+      facts.push_back(connection_facts(run, run.connections[row.index], earlier_with_certificate(run, row.index)));
+    const Facts shared = shared_facts(facts);
+    d.set("has_shared", !shared.empty());
+    d.set("shared", facts_view(shared));
     Data rows = list();
-    for (const auto& row : g.rows) rows.push_back(row_view(run, row, g, open, words));
+    for (std::size_t i = 0; i < g.rows.size(); ++i)
+      rows.push_back(row_view(run, g.rows[i], g, open, words, without(facts[i], shared)));
     d.set("rows", rows);
     Data failures = list();
     for (const auto& f : g.failures) failures.push_back(failure_view(run, f));

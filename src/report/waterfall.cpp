@@ -79,12 +79,20 @@ std::vector<HandshakeTick> layout_tls_ticks(const Run& run, const Request& r, do
       static_cast<std::size_t>(*r.connection) >= run.connections.size())
     return ticks;
   const Box box = segment_box(tls->span, axis_ms);
+  double last_left = -1;
   for (const auto& step : run.connections[*r.connection].tls_steps) {
     if (step.after_handshake) continue;
     HandshakeTick t;
-    t.left_pct = format_pct(std::clamp(pct_of(step.at_ms, axis_ms), box.left, box.left + box.width));
+    const double left = std::clamp(pct_of(step.at_ms, axis_ms), box.left, box.left + box.width);
     t.received = !step.sent();
     t.alert = step.message == "Alert";
+    // A server's flight (ServerHello to Finished) is read within microseconds: ticks of one
+    // direction closer than a pixel draw as one, and are written once.
+    if (!ticks.empty() && !t.alert && !ticks.back().alert && ticks.back().received == t.received &&
+        left - last_left < kTickMergePct)
+      continue;
+    t.left_pct = format_pct(left);
+    last_left = left;
     ticks.push_back(std::move(t));
   }
   return ticks;

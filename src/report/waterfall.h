@@ -25,6 +25,9 @@ inline constexpr double kNotePaddingPx = 10;
 // Segments narrower than this (percent of the axis) are widened to it so a 0.1 ms DNS
 // answer from cache is still visible; they are moved left, never past the row's end.
 inline constexpr double kMinSegmentPct = 0.2;
+// TLS ticks of one direction closer than this (percent of the axis: under a pixel on a
+// track up to 1000 px wide) are drawn, and written, as one.
+inline constexpr double kTickMergePct = 0.1;
 // A discovery line shorter than this (percent of the axis) is not drawn: it would be a dot.
 inline constexpr double kMinDiscoveryPct = 0.3;
 

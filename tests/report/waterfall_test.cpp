@@ -17,6 +17,23 @@ using namespace pageload::report;
 
 namespace {
 
+// Spreads connection `index`'s handshake messages evenly over the tls phase of the request
+// that opened it, so each is a tick of its own (ticks closer than a pixel merge).
+void spread_handshake(Run& run, std::size_t index) {
+  for (const auto& r : run.requests) {
+    if (!r.connection || static_cast<std::size_t>(*r.connection) != index || r.reused) continue;
+    const PhaseRecord* tls = r.phase(Phase::kTls);
+    if (!tls) return;
+    auto& steps = run.connections[index].tls_steps;
+    std::size_t n = 0;
+    for (const auto& s : steps) n += !s.after_handshake;
+    std::size_t i = 0;
+    for (auto& s : steps)
+      if (!s.after_handshake) s.at_ms = tls->span.start_ms + tls->span.duration_ms() * static_cast<double>(i++) / static_cast<double>(n);
+    return;
+  }
+}
+
 double num(const std::string& s) { return std::strtod(s.c_str(), nullptr); }
 
 }  // namespace
@@ -327,8 +344,43 @@ TEST_CASE("a note with no room beside its bar goes under it") {
   CHECK(w.rows[0].note_side == NoteSide::kInside);
 }
 
+TEST_CASE("TLS ticks of one direction closer than a pixel are written once, an alert and a change of direction never merged") {
+  Run run = synthetic::redirect_chain(1);
+  const Span tls = run.requests[0].phase(Phase::kTls)->span;
+  auto& steps = run.connections[0].tls_steps;
+  // A server flight read within microseconds, then the client's two messages at once.
+  const std::vector<std::pair<std::string, bool>> shape{{"ClientHello", true},  {"ServerHello", false},
+                                                        {"EncryptedExtensions", false}, {"Finished", false},
+                                                        {"ChangeCipherSpec", true}, {"Finished", true}};
+  steps.clear();
+  const double t0 = tls.start_ms, mid = (tls.start_ms + tls.end_ms) / 2;
+  const std::vector<double> at{t0, mid, mid + 0.001, mid + 0.002, mid + 0.003, mid + 0.004};
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    TlsStep s;
+    s.message = shape[i].first;
+    s.direction = shape[i].second ? TlsStep::Direction::kSent : TlsStep::Direction::kReceived;
+    s.at_ms = at[i];
+    steps.push_back(s);
+  }
+  Waterfall w = layout_waterfall(run);
+  // ClientHello; the server's flight as one received tick; the client's answer as one sent tick.
+  REQUIRE(w.rows[0].tls_ticks.size() == 3);
+  CHECK_FALSE(w.rows[0].tls_ticks[0].received);
+  CHECK(w.rows[0].tls_ticks[1].received);
+  CHECK_FALSE(w.rows[0].tls_ticks[2].received);
+
+  // An alert among them keeps a tick of its own.
+  steps[2].message = "Alert";
+  steps[2].alert = "bad_certificate";
+  steps[2].fatal = true;
+  w = layout_waterfall(run);
+  REQUIRE(w.rows[0].tls_ticks.size() == 5);
+  CHECK(w.rows[0].tls_ticks[2].alert);
+}
+
 TEST_CASE("a new TLS connection's handshake messages are ticks on its tls segment, none on a reused hop") {
-  const Run run = synthetic::redirect_chain(2);  // hop 0 opens the connection, hop 1 reuses it
+  Run run = synthetic::redirect_chain(2);  // hop 0 opens the connection, hop 1 reuses it
+  spread_handshake(run, 0);
   const Waterfall w = layout_waterfall(run);
   const Row& opener = w.rows[0];
   const Connection& c = run.connections[*run.requests[0].connection];
@@ -355,6 +407,7 @@ TEST_CASE("a new TLS connection's handshake messages are ticks on its tls segmen
 
 TEST_CASE("a tick for a message outside the tls phase is kept at the segment's edge, and an alert is marked") {
   Run run = synthetic::failed_at_tls();
+  spread_handshake(run, 0);
   const Span tls = run.requests[0].phase(Phase::kTls)->span;
   auto& steps = run.connections[0].tls_steps;
   steps.front().at_ms = tls.start_ms - 5;  // before the phase began
