@@ -62,6 +62,7 @@ constexpr std::array kPages{
     RouteInfo{"/page/template", "template contents (image, stylesheet, script): not fetched"},
     RouteInfo{"/page/base", "base href: relative URLs resolve against the first base; a stylesheet's against the stylesheet"},
     RouteInfo{"/page/cross-host", "subresources on b.test and c.test (same port), and a font from c.test named by b.test's stylesheet"},
+    RouteInfo{"/page/credentials", "c.test's font preloaded without crossorigin, an image used with and without crossorigin, 7 + 7 slow images: each fetched with and without credentials, on two pools"},
     RouteInfo{"/page/late-font", "a web font named only by a stylesheet that takes 300 ms: found late, it ends the critical path document, stylesheet, font"},
     RouteInfo{"/page/slow-third-party", "a script and a pixel on a third-party host whose DNS takes 300 ms and whose server 700 ms: it sets the page's load time"},
     RouteInfo{"/page/showcase", "a small shop: stylesheet with @import and a web font, srcset, slow images, a script on b.test, a 404, a lazy image"},

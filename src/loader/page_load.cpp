@@ -90,6 +90,23 @@ std::optional<double> remaining_ttl_s(const DnsLookup& lookup) {
 // The HTTP cache's key for a URL (a GET of it).
 std::string cache_key(const Url& url) { return without_credentials(url); }
 
+// What keeps a page's requests with and without credentials apart: the connection pool,
+// HTTP/2 streams and the scheduler's per-host count go by the origin and this.
+std::string pool_key(const std::string& origin, bool without_credentials) {
+  return origin + (without_credentials ? " without credentials" : "");
+}
+
+// The page's memory cache entry of a URL fetched with or without credentials.
+std::string memory_cache_key(const std::string& url, bool without_credentials) {
+  return url + (without_credentials ? "\n without credentials" : "");
+}
+
+// "scheme://host:port" of a URL the page module handed out, "" when it does not parse.
+std::string origin_of(const std::string& url) {
+  auto parsed = parse_url(url);
+  return parsed.ok() ? parsed.value().origin() : std::string();
+}
+
 bool keeps_body(ResourceType type) { return type == ResourceType::kDocument || type == ResourceType::kStylesheet; }
 
 PriorityHints hints_for(const page::Reference& ref) {
@@ -180,7 +197,7 @@ void PageLoad::begin(RunClock clock) {
   f.priority = chromium_priority(hints);
   f.discovered_ms = 0;
   f.document = 0;
-  seen_urls_.insert(first_url_.full);
+  seen_urls_.insert(memory_cache_key(first_url_.full, false));
   discover(std::move(f));
 }
 
@@ -214,7 +231,10 @@ int PageLoad::discover(Fetch f) {
     // A frame's renderer asks for its subresources; a document is a navigation and the
     // icon the browser's own fetch, which no renderer holds back.
     const bool browser = f.type == ResourceType::kDocument || f.browser_fetch || f.found_by == "link rel=icon";
-    scheduler_.add(f.chain, f.priority, f.url.origin(), browser ? Scheduler::kBrowser : f.document);
+    // Per pool: over HTTP/1.1 Chromium keeps 6 requests in flight to a host on the
+    // connections with credentials and 6 more on those without (measured: 12 images of
+    // one host at once, half of them crossorigin).
+    scheduler_.add(f.chain, f.priority, stream_key(f), browser ? Scheduler::kBrowser : f.document);
   }
   fetches_.push_back(std::move(f));
   return fetches_.back().seq;
@@ -222,7 +242,12 @@ int PageLoad::discover(Fetch f) {
 
 void PageLoad::discover_reference(const page::Reference& ref, int initiator, int document) {
   if (options_.document_only || finished_ || stop_failure_) return;
-  if (seen_urls_.count(ref.url)) return;  // the page's memory cache: one request per URL
+  // The page's memory cache: one request per URL and credentials mode (Blink reuses a
+  // resource only for a request of the same credentials: a font preloaded without
+  // crossorigin, or an image also used with crossorigin, is fetched a second time).
+  const bool anonymous = ref.cors_anonymous && origin_of(ref.url) != document_origin(document);
+  const std::string cache_entry = memory_cache_key(ref.url, anonymous);
+  if (seen_urls_.count(cache_entry)) return;
   if (Document& doc = *documents_.at(static_cast<std::size_t>(document)); ref.css_rule && !doc.render_blocking.empty()) {
     doc.held.push_back({ref, initiator});
     return;
@@ -242,7 +267,7 @@ void PageLoad::discover_reference(const page::Reference& ref, int initiator, int
     ++not_fetched_;
     return;
   }
-  seen_urls_.insert(ref.url);
+  seen_urls_.insert(cache_entry);
   Fetch f;
   f.url = std::move(url).value();
   f.type = ref.type;
@@ -637,9 +662,7 @@ transfer::PoolId PageLoad::pool_for(const Fetch& f) {
   return *anonymous_pool_;
 }
 
-std::string PageLoad::stream_key(const Fetch& f) {
-  return f.url.origin() + (f.without_credentials ? " without credentials" : "");
-}
+std::string PageLoad::stream_key(const Fetch& f) { return pool_key(f.url.origin(), f.without_credentials); }
 
 bool PageLoad::may_multiplex(const Fetch& f) const {
   return f.url.scheme == "https" && !options_.http11;
@@ -955,7 +978,10 @@ void PageLoad::on_exchange(int seq, transfer::ExchangeResult result) {
     if (f.state == FetchState::kSending) set_state(f, FetchState::kWaiting);
     if (f.state == FetchState::kWaiting) set_state(f, FetchState::kReceiving);
   }
-  if (req.http_version == "HTTP/2") scheduler_.origin_multiplexes(f.url.origin());
+  // Whether a server speaks HTTP/2 is the server's (Chromium's HttpServerProperties), so
+  // both of its pools' requests stop being delayable.
+  if (req.http_version == "HTTP/2")
+    for (bool without : {false, true}) scheduler_.origin_multiplexes(pool_key(f.url.origin(), without));
 
   const std::string location = req.location;  // followed as sent; finish() redacts the run
   if (req.failure) {
@@ -1025,7 +1051,7 @@ void PageLoad::follow_redirect(int seq, const std::string& location) {
   hop.cors_anonymous = f.cors_anonymous;
   hop.tainted = f.tainted || f.url.origin() != document_origin(f.document);
   decide_credentials(hop);
-  seen_urls_.insert(hop.url.full);
+  seen_urls_.insert(memory_cache_key(hop.url.full, hop.without_credentials));
   const int next_seq = discover(std::move(hop));
   release(next_seq);  // a redirect keeps its chain's place: no new wait for the scheduler
 }

@@ -54,7 +54,8 @@ class Scheduler {
   explicit Scheduler(Limits limits) : limits_(limits) {}
 
   // A request was found by `frame`'s renderer (kBrowser: a navigation or the browser's
-  // fetch). `origin` is "scheme://host:port" (what a connection serves). Ids are the
+  // fetch). `origin` is "scheme://host:port" (what a connection serves), with " without
+  // credentials" for the page's second pool, counted apart. Ids are the
   // caller's and must be unique.
   void add(Id id, Priority priority, std::string origin, Frame frame = kBrowser);
   // `frame`'s parser inserted <body> (or its document ended without one): its renderer

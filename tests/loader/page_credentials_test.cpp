@@ -5,7 +5,9 @@
 // the lab's /page/cross-host, whose font on c.test is named by b.test's stylesheet.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <set>
+#include <vector>
 #include <string>
 
 #include "core/page_notes.h"
@@ -136,4 +138,50 @@ TEST_CASE("with --share-connections a later run's font reuses the batch's connec
   }
   const Connection& reused = second->connections.at(static_cast<std::size_t>(*font.connection));
   CHECK(reused.local_port == conn.local_port);
+}
+
+TEST_CASE("a URL used with and without credentials is fetched twice, a preloaded font without crossorigin included") {
+  // Blink's memory cache reuses a resource only for a request of the same credentials.
+  auto& lab = shared_lab();
+  const Run run = load_and_store(with_cookies(lab.https_url("www.test", "/page/credentials")));
+  REQUIRE(run.outcome == Outcome::kOk);
+  for (const char* asset : {"/page/asset/credentials.woff2", "/page/asset/credentials.png"}) {
+    INFO(asset);
+    std::vector<const Request*> fetches;
+    for (const Request& r : run.requests)
+      if (r.url.find(asset) != std::string::npos) fetches.push_back(&r);
+    REQUIRE(fetches.size() == 2);
+    // One with the cookie (the preload, the plain image), one without (the font, the crossorigin image).
+    CHECK(sent_without_credentials(*fetches[0]) != sent_without_credentials(*fetches[1]));
+    for (const Request* r : fetches) CHECK(sent(*r, "Cookie") == !sent_without_credentials(*r));
+  }
+}
+
+TEST_CASE("over HTTP/1.1 each pool has six requests in flight to a host, as Chromium runs them") {
+  // /page/credentials: 7 images with credentials and 7 with crossorigin on c.test, each
+  // answered 150 ms late. Counted together, at most 6 would ever be on the network.
+  auto& lab = shared_lab();
+  LoadOptions o = with_cookies("https://www.test:" + std::to_string(lab.https11_port()) + "/page/credentials");
+  const Run run = load_and_store(o);
+  REQUIRE(run.outcome == Outcome::kOk);
+  struct Edge {
+    double at;
+    int delta;
+  };
+  std::vector<Edge> edges;
+  for (const Request& r : run.requests) {
+    if (r.url.find("/page/asset/cred-") == std::string::npos) continue;
+    const PhaseRecord* send = r.phase(Phase::kSend);
+    REQUIRE(send);
+    edges.push_back({send->span.start_ms, +1});
+    edges.push_back({r.span.end_ms, -1});
+  }
+  REQUIRE(edges.size() == 28);
+  std::sort(edges.begin(), edges.end(), [](const Edge& a, const Edge& b) {
+    return a.at != b.at ? a.at < b.at : a.delta < b.delta;  // an end before a start at the same moment
+  });
+  int in_flight = 0, most = 0;
+  for (const Edge& e : edges) most = std::max(most, in_flight += e.delta);
+  CHECK(most > 6);
+  CHECK(most <= 12);
 }
