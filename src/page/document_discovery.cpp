@@ -241,12 +241,16 @@ struct DocumentDiscovery::State {
   }
 
   void emit(Reference r, std::vector<Reference>& out) {
-    if (seen.count(r.url)) return;
+    // Once per URL and CORS mode: Blink reuses a resource only for a request of the same
+    // credentials, so a font preloaded without crossorigin, or an image also used with
+    // it, is asked for again (the loader then keeps one per credentials actually sent).
+    const std::string key = r.cors_anonymous ? r.url + "\n cors" : r.url;
+    if (seen.count(key)) return;
     if (returned >= limits.max_references) {
       note("only the first " + std::to_string(limits.max_references) + " references returned");
       return;
     }
-    seen.insert(r.url);
+    seen.insert(key);
     ++returned;
     out.push_back(std::move(r));
   }
