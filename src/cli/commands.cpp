@@ -57,6 +57,25 @@ std::string database_path(const std::string& flag) {
   return "pageload.db";
 }
 
+Status refuse_database(const std::string& flag, const std::string& path, const std::string& db) {
+  if (path.empty() || path == "-") return Status::Ok();
+  std::error_code ec;
+  const auto canonical = [&ec](const std::string& p) { return std::filesystem::weakly_canonical(p, ec); };
+  struct stat out {};
+  const bool out_exists = ::stat(path.c_str(), &out) == 0;
+  const auto out_name = canonical(path);
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+    const std::string file = db + suffix;
+    struct stat st {};
+    const bool same_file = out_exists && ::stat(file.c_str(), &st) == 0 && st.st_dev == out.st_dev && st.st_ino == out.st_ino;
+    if (same_file || (!ec && out_name == canonical(file)))
+      return Status(Code::kUsage, flag + " " + path + ": that is the database" +
+                                      (*suffix ? std::string(" (its ") + (suffix + 1) + " file)" : std::string()) +
+                                      " (" + db + "): writing it would destroy every stored run; name another file");
+  }
+  return Status::Ok();
+}
+
 namespace {
 
 // -d @FILE and --data-binary @FILE, as curl reads them ('@-': standard input): -d
@@ -492,6 +511,14 @@ int run_command(RunCommand& cmd) {
     return fail(Status(Code::kUsage, "--json: standard output holds one JSON object per run; -i, -I, -w, -D - and -c - "
                                      "write text there: leave them out (-D FILE, -c FILE) or leave out --json "
                                      "(-w '%{json}' prints curl's variables as JSON)"));
+  // An output file that is the database would overwrite every stored run (-c pageload.db).
+  {
+    const std::string db_file = database_path(cmd.db);
+    for (const auto& [flag, path] : {std::pair<std::string, std::string>{"-o", cmd.output}, {"-D", cmd.dump_header},
+                                     {"-c", cmd.cookie_jar}, {"--har", cmd.har},
+                                     {"--html", cmd.no_html ? std::string() : cmd.html}})
+      if (Status s = refuse_database(flag, path, db_file); !s.ok()) return fail(s);
+  }
   if (!cmd.html.empty() && !cmd.no_html && total != std::size_t{1})
     return fail(Status(Code::kUsage, "--html names one file but there is more than one URL; leave it out to get "
                                      "one report per run"));
@@ -626,7 +653,10 @@ int run_command(RunCommand& cmd) {
       if (!body_error.ok()) return;
       if (seq != body_hop) {
         body_hop = seq;
-        body_file.close();
+        // close() on a stream never opened sets its failbit, which read as "cannot write"
+        // when the body then never came (--max-filesize cut the first block).
+        if (body_file.is_open()) body_file.close();
+        body_file.clear();
         body_opened = false;
         held_body.clear();
       }
@@ -928,6 +958,7 @@ bool names_html_file(const std::string& path) {
 
 int report_command(const std::string& db_flag, const std::vector<std::string>& runs, const std::string& out) {
   const std::string db_path = database_path(db_flag);
+  if (Status s = refuse_database("-o", out, db_path); !s.ok()) return fail(s);
   auto db = store::Database::open_existing(db_path);
   if (!db.ok()) return fail(db.status());
   const std::string marker = report::database_marker(db_path);
@@ -983,6 +1014,7 @@ int report_command(const std::string& db_flag, const std::vector<std::string>& r
 }
 
 int har_command(const std::string& db_flag, const std::vector<std::string>& runs, const std::string& out) {
+  if (Status s = refuse_database("-o", out, database_path(db_flag)); !s.ok()) return fail(s);
   auto db = store::Database::open_existing(database_path(db_flag));
   if (!db.ok()) return fail(db.status());
   std::vector<Run> loaded;

@@ -60,6 +60,9 @@ struct RunCommand {
 
 // Where the database lives: --db, else $PAGELOAD_DB, else ./pageload.db.
 std::string database_path(const std::string& flag);
+// kUsage when `path` (an output file of `flag`) is the database `db` or its -wal, -shm or
+// -journal file, by name or by inode: writing it would destroy every stored run.
+Status refuse_database(const std::string& flag, const std::string& path, const std::string& db);
 
 int run_command(RunCommand& cmd);
 int list_command(const std::string& db, const std::string& limit, bool json,

@@ -190,6 +190,13 @@ void redact_failure(std::optional<Failure>& f) {
 
 std::string redact_url(std::string_view url) { return redact_passwords(url, false); }
 
+std::string redact_proxy(std::string_view proxy) {
+  if (proxy.find("://") != std::string_view::npos) return redact_url(proxy);
+  constexpr std::string_view kScheme = "http://";
+  const std::string redacted = redact_url(std::string(kScheme) + std::string(proxy));
+  return redacted.compare(0, kScheme.size(), kScheme) == 0 ? redacted.substr(kScheme.size()) : redacted;
+}
+
 std::string redact_text(std::string_view text) { return redact_passwords(text, true); }
 
 void redact_run(Run& run) {

@@ -36,6 +36,9 @@ std::string redact_value(std::string_view name, std::string_view value);
 //
 // redact_url: `url` is one URL (a Location, a request URL): white space is part of it,
 // as a browser would percent-encode it.
+// A proxy as -x takes it: a URL, or curl's scheme-less [USER[:PASSWORD]@]HOST[:PORT]
+// (read as http://), its password redacted either way.
+std::string redact_proxy(std::string_view proxy);
 std::string redact_url(std::string_view url);
 // redact_text: free text (an error message, a warning) that may quote URLs. White space
 // ends an authority, unless the URL-like part is quoted ('...', "..." or <...>).

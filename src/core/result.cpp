@@ -181,7 +181,7 @@ std::string options_to_json(const LoadOptions& o) {
   }
   if (o.noproxy) j["noproxy"] = *o.noproxy;
   // -x and -U: the password redacted, as a URL's is (README "Secrets").
-  if (o.proxy) j["proxy"] = o.keep_secrets ? *o.proxy : redact_url(*o.proxy);
+  if (o.proxy) j["proxy"] = o.keep_secrets ? *o.proxy : redact_proxy(*o.proxy);
   if (!o.proxy_user.empty()) {
     const auto colon = o.proxy_user.find(':');
     j["proxy_user"] = o.keep_secrets || colon == std::string::npos

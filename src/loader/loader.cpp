@@ -54,6 +54,7 @@ struct Loader::Impl {
   // requests without credentials (kept apart as in each page's own pools).
   transfer::PoolId shared_pool = 0;
   transfer::PoolId shared_anonymous_pool = 0;
+  loader::SharedConnections shared_connections;  // what each connection of those pools is
   int watched_fd = -1;
   std::function<void()> on_watched;
   std::map<std::string, std::unique_ptr<dns::LookupSource>> resolvers;  // Resolvers and Tracers
@@ -109,7 +110,8 @@ Status Loader::start(const LoadOptions& options, const BeginHook& begin, DoneHoo
   const transfer::PoolId pool = own_pool ? impl_->driver->open_pool() : impl_->shared_pool;
   const auto anonymous_pool = own_pool ? std::nullopt : std::optional<transfer::PoolId>(impl_->shared_anonymous_pool);
   auto page = std::make_unique<loader::PageLoad>(options, url.value(), *impl_->driver, *resolver, pool, own_pool,
-                                                 std::move(run), std::move(done), anonymous_pool);
+                                                 std::move(run), std::move(done), anonymous_pool,
+                                                 own_pool ? nullptr : &impl_->shared_connections);
   // The hooks see the one Run object that done() will get, where the page keeps it.
   Run& kept = page->run();
   if (begin) begin(kept);

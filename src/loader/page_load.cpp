@@ -164,7 +164,7 @@ struct PageLoad::HostDns {
 
 PageLoad::PageLoad(LoadOptions options, Url url, transfer::Driver& driver, dns::LookupSource& resolver,
                    transfer::PoolId pool, bool owns_pool, Run run, DoneHook done,
-                   std::optional<transfer::PoolId> anonymous_pool)
+                   std::optional<transfer::PoolId> anonymous_pool, SharedConnections* shared)
     : options_(std::move(options)),
       first_url_(std::move(url)),
       first_origin_(first_url_.origin()),
@@ -173,6 +173,7 @@ PageLoad::PageLoad(LoadOptions options, Url url, transfer::Driver& driver, dns::
       pool_(pool),
       owns_pool_(owns_pool),
       anonymous_pool_(anonymous_pool),
+      shared_connections_(shared),
       done_(std::move(done)),
       run_(std::move(run)),
       cookies_(options_.cookies) {}
@@ -1149,6 +1150,14 @@ void PageLoad::record_connection(Request& req, transfer::ExchangeResult& result)
     }
     req.connection = run_.connections.back().id;
     if (known != connection_index_.end()) req.connection = known->second;
+    if (shared_connections_ && result.connection_id) {
+      // What a later run that reuses it must record: where it goes and its certificate.
+      Connection facts;
+      const Connection& row = run_.connections[static_cast<std::size_t>(*req.connection)];
+      facts.proxy = row.proxy;
+      facts.tls = row.tls;
+      (*shared_connections_)[*result.connection_id] = std::move(facts);
+    }
   } else if (req.reused && result.connection_id) {
     auto it = connection_index_.find(*result.connection_id);
     if (it != connection_index_.end()) {
@@ -1164,6 +1173,15 @@ void PageLoad::record_connection(Request& req, transfer::ExchangeResult& result)
       c.remote_ip = result.connection_id->remote_ip;
       c.remote_port = result.connection_id->remote_port;
       if (!c.remote_ip.empty()) c.family = c.remote_ip.find(':') != std::string::npos ? 6 : 4;
+      // Opened by an earlier run of the batch (--share-connections): its proxy and TLS
+      // (the certificate a -k run went on past) are what that run recorded.
+      if (shared_connections_)
+        if (auto it = shared_connections_->find(*result.connection_id); it != shared_connections_->end()) {
+          c.proxy = it->second.proxy;
+          c.tls = it->second.tls;
+          if (!c.proxy.empty() && run_.proxy.find(c.proxy) == std::string::npos)
+            run_.proxy += (run_.proxy.empty() ? "" : " ") + c.proxy;
+        }
       req.connection = c.id;
       connection_index_[*result.connection_id] = c.id;
       borrowed_.insert(c.id);  // until a request of this run turns out to have opened it

@@ -42,6 +42,9 @@ inline constexpr std::size_t kMaxStylesheetBytes = 4u << 20;
 // every request's link to its connection.
 void number_connections_by_open_time(Run& run);
 
+// What a connection of a pool shared by a batch's runs is, by its two ends.
+using SharedConnections = std::map<transfer::ConnectionId, Connection>;
+
 class PageLoad {
  public:
   using DoneHook = std::function<void(Run&)>;
@@ -51,9 +54,12 @@ class PageLoad {
   // credentials go on a pool of their own: `anonymous_pool` when given (shared, as `pool`
   // is with --share-connections), else one the page opens when it first needs it and,
   // when it owns `pool`, closes with it.
+  // With --share-connections, `shared` holds what each connection of the shared pools is
+  // (its proxy, TLS and certificate), kept by the run that opened it, so a later run that
+  // reuses it records it as it is; null otherwise.
   PageLoad(LoadOptions options, Url url, transfer::Driver& driver, dns::LookupSource& resolver,
            transfer::PoolId pool, bool owns_pool, Run run, DoneHook done,
-           std::optional<transfer::PoolId> anonymous_pool = std::nullopt);
+           std::optional<transfer::PoolId> anonymous_pool = std::nullopt, SharedConnections* shared = nullptr);
   ~PageLoad();
   PageLoad(const PageLoad&) = delete;
   PageLoad& operator=(const PageLoad&) = delete;
@@ -159,6 +165,7 @@ class PageLoad {
   // Requests without credentials: their own pool, shared (given) or opened on first use.
   std::optional<transfer::PoolId> anonymous_pool_;
   bool owns_anonymous_pool_ = false;
+  SharedConnections* shared_connections_ = nullptr;  // --share-connections: what each shared connection is
   DoneHook done_;
   RunClock clock_;
   Run run_;

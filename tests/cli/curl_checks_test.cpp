@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sqlite3.h>
 
 #include "cli_runner.h"
 #include "fixtures/lab_fixture.h"
@@ -203,4 +204,128 @@ TEST_CASE("a method with a dash is sent and --max-filesize takes curl's K M G un
   CHECK(lines(bad.err) == 1);
   CHECK(bad.err.size() < 200);
   CHECK(bad.err.find("use G, M, K or B") != std::string::npos);
+}
+
+// review-11-final2 F12: -c pageload.db (a typo next to --db) turned the database into a
+// cookie file, every stored run lost, exit 0; -o, -D, --html and --har likewise.
+TEST_CASE("an output file that is the database is refused before anything is loaded, and the database is kept") {
+  TempDb tmp;
+  const std::string url = shared_lab().http_url("www.test", "/status/200");
+  auto first = pageload_cli(lab_args({"--db", tmp.path(), "-s", url}), tmp.dir());
+  REQUIRE(first.status == 0);
+  const std::string before = slurp(tmp.path());
+  const std::string other = tmp.dir() + "/./" + std::filesystem::path(tmp.path()).filename().string();  // another spelling
+  for (const std::vector<std::string>& flag :
+       {std::vector<std::string>{"-c", tmp.path()}, {"-o", tmp.path()}, {"-D", other}, {"--html", tmp.path()},
+        {"--har", tmp.path()}, {"-o", tmp.path() + "-wal"}}) {
+    // Not lab_args: its --no-html would leave --html nothing to write.
+    std::vector<std::string> args{"run", "--dns-server", shared_lab().dns_server(), "--db", tmp.path(), "-s"};
+    args.insert(args.end(), flag.begin(), flag.end());
+    args.push_back(url);
+    auto r = pageload_cli(args, tmp.dir());
+    INFO(flag[0] << " " << flag[1] << ": " << r.err);
+    CHECK(r.status == 2);
+    CHECK(r.err.find(": that is the database") != std::string::npos);
+    CHECK(lines(r.err) == 1);
+    CHECK(slurp(tmp.path()) == before);
+  }
+  // report -o and har -o too.
+  for (const char* command : {"report", "har"}) {
+    auto r = pageload_cli({command, "--db", tmp.path(), "-o", tmp.path()}, tmp.dir());
+    INFO(command << ": " << r.err);
+    CHECK(r.status == 2);
+    CHECK(slurp(tmp.path()) == before);
+  }
+  auto list = pageload_cli({"list", "--db", tmp.path()}, tmp.dir());
+  CHECK(list.status == 0);
+}
+
+// review-11-final2 F5: -x 'USER:PASSWORD@HOST:PORT', curl's spelling without a scheme,
+// stored the password in clear in runs.options.
+TEST_CASE("a proxy given without a scheme keeps its password out of the stored options") {
+  TempDb tmp;
+  const std::string url = shared_lab().http_url("www.test", "/status/200");
+  std::string proxy = shared_lab().proxy_url();  // http://127.0.0.1:PORT
+  proxy = "u:SECRETPW@" + proxy.substr(proxy.find("://") + 3);
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-x", proxy, url}), tmp.dir());
+  INFO(r.err);
+  CHECK(r.status == 0);
+  // Read through SQLite: the file alone may hold the row in its WAL, or in pages split.
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open_v2(tmp.path().c_str(), &h, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  REQUIRE(sqlite3_prepare_v2(h, "select options from runs", -1, &st, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+  const std::string options = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+  INFO(options);
+  CHECK(options.find("SECRETPW") == std::string::npos);
+  CHECK(options.find("\"proxy\":\"u:[redacted]@127.0.0.1:") != std::string::npos);
+}
+
+// review-11-final2 F8: --max-filesize cutting the first body block printed "-o FILE:
+// cannot write FILE" and exit 4 for a file never opened; the run's own failure is exit 3.
+TEST_CASE("a body cut by --max-filesize in its first block leaves the -o file alone without a false write error") {
+  TempDb tmp;
+  const std::string file = tmp.dir() + "/kept.out";
+  { std::ofstream(file) << "old\n"; }
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-s", "--max-filesize", "10k", "-o", file,
+                                  shared_lab().fault_url("fault.test", "/endless")}),
+                        tmp.dir());
+  INFO(r.err);
+  CHECK(r.status == 3);
+  CHECK(r.err.find("cannot write") == std::string::npos);
+  CHECK(r.err.find("too_large") != std::string::npos);
+}
+
+namespace {
+std::vector<std::string> split_lines(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (std::size_t nl; (nl = s.find('\n', start)) != std::string::npos; start = nl + 1) out.push_back(s.substr(start, nl - start));
+  if (start < s.size()) out.push_back(s.substr(start));
+  return out;
+}
+}  // namespace
+
+// review-11-final2 F16: with --share-connections a run reusing an earlier run's connection
+// recorded it without its proxy and certificate: -k's "not verified" vanished from run 2,
+// and its runs.proxy was NULL ("direct") though it went through the proxy.
+TEST_CASE("a run that reuses an earlier run's connection records its certificate result and its proxy") {
+  TempDb tmp;
+  auto& lab = shared_lab();
+  const std::string expired = lab.https_url("expired.test", "/chain/");
+  auto k = pageload_cli(lab_args({"--db", tmp.path(), "--json", "--share-connections", "-k", expired,
+                                  lab.https_url("expired.test", "/chain/301")}),
+                        tmp.dir());
+  INFO(k.err);
+  REQUIRE(k.status == 0);
+  int runs = 0;
+  for (const std::string& line : split_lines(k.out)) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.contains("connections")) continue;
+    ++runs;
+    INFO(line.substr(0, 400));
+    REQUIRE(j["connections"].size() == 1);
+    CHECK(j["connections"][0]["tls"]["verified"] == false);
+  }
+  CHECK(runs == 2);
+
+  const std::string url = lab.http_url("www.test", "/status/200");
+  auto x = pageload_cli(lab_args({"--db", tmp.path(), "--json", "--share-connections", "-x",
+                                  lab.proxy_url(), url, lab.http_url("www.test", "/status/204")}),
+                        tmp.dir());
+  INFO(x.err);
+  REQUIRE(x.status == 0);
+  runs = 0;
+  for (const std::string& line : split_lines(x.out)) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.contains("connections")) continue;
+    ++runs;
+    INFO(line.substr(0, 400));
+    CHECK(j["proxy"].is_string());
+    CHECK_FALSE(j["proxy"].get<std::string>().empty());
+  }
+  CHECK(runs == 2);
 }
