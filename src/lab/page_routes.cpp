@@ -40,6 +40,7 @@ constexpr std::array kPages{
     RouteInfo{"/page/images", "18 images of 300 ms each: over HTTP/1.1 six connections in three waves, over HTTP/2 one connection"},
     RouteInfo{"/page/import", "a stylesheet @imports a second, which @imports a third (a chain); an inline <style> @imports a fourth"},
     RouteInfo{"/page/fonts", "@font-face: fonts applied to text are fetched (the first usable source), unused and unmatched ones not"},
+    RouteInfo{"/page/font-subsets", "a family split by unicode-range as Google Fonts serves it (cyrillic, greek, latin-ext, latin) on Latin text: only the latin face is fetched; a cyrillic-only face not"},
     RouteInfo{"/page/backgrounds", "background url()s of selectors that match (type, class, id, attribute, descendant, child, compound, list) and ones that do not"},
     RouteInfo{"/page/srcset", "srcset with x and w descriptors and sizes, picture sources by type and media (1x display, 1280 px viewport)"},
     RouteInfo{"/page/iframe", "an iframe: a document of its own with its own stylesheet, image and background"},

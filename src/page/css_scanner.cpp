@@ -1,6 +1,7 @@
 #include "page/css_scanner.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <optional>
 
 #include "page/css_values.h"
@@ -390,10 +391,14 @@ class Scanner {
       }
       std::vector<Token> tokens;
       bool overflow = false;
+      std::size_t begin = s_.start();
       if (declaration_or_rule(tokens, overflow) == End::kBlock) {
         skip_block();
         continue;
       }
+      // unicode-range is read from the text: its tokens ("U+1E00" is an ident and a
+      // number 1e00) lose the digits (CSS Syntax 3 §7.1).
+      std::string_view raw = css_.substr(begin, s_.start() - begin);
       std::span<const Token> v = trim_whitespace(tokens);
       if (v.empty() || v[0].type != TokenType::kIdent) {
         if (s_.peek().type == TokenType::kSemicolon) s_.take();
@@ -421,6 +426,13 @@ class Scanner {
         }
       } else if (name == "src") {
         src.assign(value.begin(), value.end());
+      } else if (name == "unicode-range") {
+        std::size_t colon = raw.find(':');
+        std::string_view text = colon == std::string_view::npos ? std::string_view() : raw.substr(colon + 1);
+        while (!text.empty() && (text.back() == ';' || text.back() == '}')) text.remove_suffix(1);
+        auto ranges = parse_unicode_range(text);
+        face.ranges = ranges ? std::move(*ranges) : std::vector<UnicodeRange>{};
+        if (!ranges) face.note = face.note.empty() ? "invalid unicode-range ignored" : face.note;
       } else if (name == "font-weight") {
         std::vector<double> weights;
         for (const auto& t : strip_whitespace(value)) {
@@ -526,6 +538,67 @@ SheetSummary scan_stylesheet(std::string_view css, const Screen& screen, const C
   }
   Scanner(css, screen, limits, out).rule_list(true, 0);
   return out;
+}
+
+std::optional<std::vector<UnicodeRange>> parse_unicode_range(std::string_view text) {
+  std::vector<UnicodeRange> out;
+  std::size_t i = 0;
+  auto skip_space = [&] {
+    while (i < text.size()) {
+      char c = text[i];
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
+        ++i;
+      } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
+        std::size_t end = text.find("*/", i + 2);
+        i = end == std::string_view::npos ? text.size() : end + 2;
+      } else {
+        return;
+      }
+    }
+  };
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  // Up to 6 hex digits (then '?'s when `wild`, 6 in all); false when none or more than 6.
+  auto number = [&](bool wild, std::uint32_t& low, std::uint32_t& high) {
+    std::size_t digits = 0, marks = 0;
+    low = high = 0;
+    while (i < text.size() && hex(text[i]) >= 0 && marks == 0) {
+      low = low * 16 + static_cast<std::uint32_t>(hex(text[i]));
+      high = high * 16 + static_cast<std::uint32_t>(hex(text[i]));
+      ++digits, ++i;
+      if (digits > 6) return false;
+    }
+    while (wild && i < text.size() && text[i] == '?') {
+      low = low * 16;
+      high = high * 16 + 15;
+      ++marks, ++i;
+      if (digits + marks > 6) return false;
+    }
+    return digits + marks > 0 && !(i < text.size() && hex(text[i]) >= 0);
+  };
+  while (true) {
+    skip_space();
+    if (i + 1 >= text.size() || (text[i] != 'u' && text[i] != 'U') || text[i + 1] != '+') return std::nullopt;
+    i += 2;
+    std::uint32_t first = 0, last = 0;
+    if (!number(true, first, last)) return std::nullopt;
+    bool wild = text[i - 1] == '?';
+    if (!wild && i < text.size() && text[i] == '-') {
+      ++i;
+      std::uint32_t unused = 0;
+      if (!number(false, last, unused)) return std::nullopt;
+    }
+    if (last > 0x10FFFF || first > last) return std::nullopt;
+    out.push_back({static_cast<char32_t>(first), static_cast<char32_t>(last)});
+    skip_space();
+    if (i >= text.size()) return out;
+    if (text[i] != ',') return std::nullopt;
+    ++i;
+  }
 }
 
 StyleRule scan_inline_style(std::string_view declarations, const Screen& screen) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,12 +39,20 @@ struct StyleRule {
 
 enum class FontStyle { kNormal, kItalic, kOblique };
 
+// One range of a unicode-range descriptor, both ends included.
+struct UnicodeRange {
+  char32_t first = 0, last = 0x10FFFF;
+};
+
 struct FontFaceRule {
   std::string family;   // as written
   std::string url;      // the first source in a format Chromium supports; empty: none
   std::string note;     // e.g. "local() sources skipped"
   double weight_min = 400, weight_max = 400;  // font-weight descriptor (a range for variable fonts)
   FontStyle style = FontStyle::kNormal;
+  // unicode-range descriptor: the code points the face is used for; empty: all (its
+  // default, U+0-10FFFF, also when the descriptor is invalid).
+  std::vector<UnicodeRange> ranges;
 };
 
 struct ImportRule {
@@ -71,6 +80,11 @@ StyleRule scan_inline_style(std::string_view declarations, const Screen& screen)
 
 // A font-family value's names, lower-case ("'Lab Sans', serif" -> {"lab sans", "serif"}).
 std::vector<std::string> parse_font_family(std::span<const Token> value);
+
+// A unicode-range value (CSS Fonts 4 §4.5): comma-separated "U+26", "U+0-7F", "U+4??",
+// case-insensitive, comments and white space between items. nullopt when invalid (an end
+// above 10FFFF, a start after its end, more than 6 digits, '?' with '-', anything else).
+std::optional<std::vector<UnicodeRange>> parse_unicode_range(std::string_view text);
 
 // Whether a family name is generic (always available: the list stops there).
 bool is_generic_family(std::string_view lower_name);

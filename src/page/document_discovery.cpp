@@ -57,6 +57,7 @@ struct Face {
   std::string note;
   double weight_min = 400, weight_max = 400;
   FontStyle style = FontStyle::kNormal;
+  std::vector<UnicodeRange> ranges;  // empty: all code points
   bool returned = false;
   std::string sheet_url;  // the stylesheet holding the @font-face; empty: inline <style>
 };
@@ -439,7 +440,7 @@ struct DocumentDiscovery::State {
       auto url = resolve(sheet.base, face.url);
       if (!url) continue;
       faces.push_back({face.family, lower(face.family), *url, face.note, face.weight_min, face.weight_max, face.style,
-                       false, sheet.sheet_url});
+                       face.ranges, false, sheet.sheet_url});
     }
   }
 
@@ -468,9 +469,19 @@ struct DocumentDiscovery::State {
         of_family.push_back(&f);
         mutable_faces.push_back(&f);
       }
+      // Faces of one weight and style split by unicode-range (Google Fonts' cyrillic,
+      // greek, latin-ext, latin subsets) are one font to Chromium (CSSSegmentedFontFace):
+      // it fetches those whose range holds a character of the text.
       auto pick = [&](double weight, bool italic) {
         int k = best_face(of_family, weight, italic);
-        if (k >= 0) chosen.push_back(mutable_faces[static_cast<std::size_t>(k)]);
+        if (k < 0) return;
+        const Face& best = *of_family[static_cast<std::size_t>(k)];
+        for (Face* f : mutable_faces) {
+          if (f->style != best.style || f->weight_min != best.weight_min || f->weight_max != best.weight_max) continue;
+          bool needed = f->ranges.empty();
+          for (const auto& r : f->ranges) needed = needed || (tree && tree->has_text_in(r.first, r.last));
+          if (needed) chosen.push_back(f);
+        }
       };
       pick(400, false);
       if (needs_bold) pick(700, false);

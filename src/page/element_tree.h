@@ -4,6 +4,7 @@
 // RuleSet buckets rules).
 #pragma once
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -42,6 +43,41 @@ class ElementTree {
     elements_.push_back(std::move(e));
     return index;
   }
+  // Code points of the rendered text (text nodes of elements not hidden), for which
+  // unicode-range faces a page needs: the whole document's, not per element.
+  void add_text(std::string_view utf8) {
+    if (text_seen_.empty()) text_seen_.assign(0x110000, false);
+    for (std::size_t i = 0; i < utf8.size();) {
+      auto b = static_cast<unsigned char>(utf8[i]);
+      std::size_t n = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 0;
+      char32_t c = n == 1 ? b : n == 2 ? (b & 0x1F) : n == 3 ? (b & 0x0F) : (b & 0x07);
+      bool ok = n > 0 && i + n <= utf8.size();
+      for (std::size_t k = 1; ok && k < n; ++k) {
+        auto cont = static_cast<unsigned char>(utf8[i + k]);
+        ok = (cont & 0xC0) == 0x80;
+        c = (c << 6) | (cont & 0x3F);
+      }
+      if (!ok || c > 0x10FFFF) {
+        c = 0xFFFD;
+        n = 1;
+      }
+      i += n;
+      if (!text_seen_[c]) {
+        text_seen_[c] = true;
+        text_chars_.push_back(c);
+        text_sorted_ = false;
+      }
+    }
+  }
+  // Whether the rendered text has a code point in [first, last].
+  bool has_text_in(char32_t first, char32_t last) const {
+    if (!text_sorted_) {
+      std::sort(text_chars_.begin(), text_chars_.end());
+      text_sorted_ = true;
+    }
+    auto it = std::lower_bound(text_chars_.begin(), text_chars_.end(), first);
+    return it != text_chars_.end() && *it <= last;
+  }
   const std::vector<Element>& elements() const { return elements_; }
   Element& at(int index) { return elements_[static_cast<std::size_t>(index)]; }
   std::size_t size() const { return elements_.size(); }
@@ -58,6 +94,9 @@ class ElementTree {
   }
   std::vector<Element> elements_;
   Index by_tag_, by_id_, by_class_;
+  std::vector<bool> text_seen_;
+  mutable std::vector<char32_t> text_chars_;  // each once; sorted when text_sorted_
+  mutable bool text_sorted_ = true;
 };
 
 }  // namespace pageload::page

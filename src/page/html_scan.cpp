@@ -271,7 +271,10 @@ class Walker {
         continue;
       }
       const GumboNode* child = static_cast<const GumboNode*>(children.data[f.next++]);
-      if (child->type == GUMBO_NODE_TEXT && f.tree_index >= 0) out_.tree->at(f.tree_index).text = true;
+      if (child->type == GUMBO_NODE_TEXT && f.tree_index >= 0) {
+        out_.tree->at(f.tree_index).text = true;
+        if (!out_.tree->at(f.tree_index).hidden) out_.tree->add_text(child->v.text.text);
+      }
       if (child->type != GUMBO_NODE_ELEMENT && child->type != GUMBO_NODE_TEMPLATE) continue;
       if (++elements_ > limits_.max_elements) {
         out_.notes.push_back("only the first " + std::to_string(limits_.max_elements) + " elements scanned");

@@ -260,6 +260,18 @@ TEST_CASE("a stylesheet served as text/plain is fetched but not applied") {
   CHECK(by_url(run, "/page/asset/wrong-type-applied.png").status == 200);  // the right one applies
 }
 
+TEST_CASE("of a font family split by unicode-range, a Latin page fetches only the latin subset") {
+  Run run = load_and_store(lab_options(shared_lab().https_url("www.test", "/page/font-subsets")));
+  REQUIRE(run.outcome == Outcome::kOk);
+  std::vector<std::string> fonts;
+  for (const Request& r : run.requests)
+    if (r.resource_type == ResourceType::kFont) fonts.push_back(r.url.substr(r.url.find("/page/")));
+  // Not the cyrillic, greek or latin-ext subsets, the bold latin face, nor the face of
+  // U+0400-04FF set on Latin text.
+  CHECK(fonts == std::vector<std::string>{"/page/asset/lab-subsets-latin.woff2"});
+  CHECK(by_url(run, "/page/asset/lab-subsets-latin.woff2").status == 200);
+}
+
 TEST_CASE("a document served as application/octet-stream is downloaded, not parsed") {
   Run run = load_and_store(lab_options(shared_lab().https_url("www.test", "/page/octet-stream")));
   CHECK(run.outcome == Outcome::kOk);

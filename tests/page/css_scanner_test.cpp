@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <cstdint>
+
 #include "page/css_scanner.h"
 
 using namespace pageload::page;
@@ -126,4 +128,60 @@ TEST_CASE("blocks nested thousands deep do not recurse without bound") {
   auto s = scan(css);
   CHECK(s.rules.empty());
   CHECK_FALSE(s.notes.empty());
+}
+
+namespace {
+std::vector<std::pair<std::uint32_t, std::uint32_t>> ranges(std::string_view text) {
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> out;
+  auto parsed = parse_unicode_range(text);
+  if (!parsed) return {{0xFFFFFFFF, 0}};  // invalid
+  for (const auto& r : *parsed) out.emplace_back(r.first, r.last);
+  return out;
+}
+}  // namespace
+
+TEST_CASE("unicode-range takes single code points, ranges, ? wildcards and comma lists") {
+  using V = std::vector<std::pair<std::uint32_t, std::uint32_t>>;
+  CHECK(ranges("U+26") == V{{0x26, 0x26}});
+  CHECK(ranges("u+0-7F") == V{{0, 0x7F}});
+  CHECK(ranges("U+4??") == V{{0x400, 0x4FF}});
+  CHECK(ranges("U+1E00-1EFF") == V{{0x1E00, 0x1EFF}});
+  CHECK(ranges(" U+0000-00FF, U+0131 ,U+2000-206F /* punctuation */, U+FEFF ") ==
+        V{{0, 0xFF}, {0x131, 0x131}, {0x2000, 0x206F}, {0xFEFF, 0xFEFF}});
+  CHECK(ranges("U+??????") == V{{0xFFFFFFFF, 0}});  // 0-FFFFFF goes past 10FFFF
+  CHECK(ranges("U+10????") == V{{0x100000, 0x10FFFF}});
+}
+
+TEST_CASE("an invalid unicode-range is rejected whole") {
+  using V = std::vector<std::pair<std::uint32_t, std::uint32_t>>;
+  const V invalid{{0xFFFFFFFF, 0}};
+  CHECK(ranges("") == invalid);
+  CHECK(ranges("U+") == invalid);
+  CHECK(ranges("U+110000") == invalid);      // above 10FFFF
+  CHECK(ranges("U+7F-0") == invalid);        // start after end
+  CHECK(ranges("U+1234567") == invalid);     // 7 digits
+  CHECK(ranges("U+4??-4FF") == invalid);     // '?' with '-'
+  CHECK(ranges("U+0-7F,") == invalid);
+  CHECK(ranges("U+0-7F U+100") == invalid);
+  CHECK(ranges("0-7F") == invalid);
+  CHECK(ranges("U+4?0") == invalid);
+}
+
+TEST_CASE("@font-face keeps its unicode-range from the text, an invalid one as none") {
+  auto s = scan("@font-face { font-family: A; src: url(a.woff2); unicode-range: U+1E00-1EFF, U+0400-045F }"
+                "@font-face { font-family: B; unicode-range: U+0-7F; src: url(b.woff2) }"
+                "@font-face { font-family: C; src: url(c.woff2); unicode-range: cyrillic; }"
+                "@font-face { font-family: D; src: url(d.woff2) }");
+  REQUIRE(s.font_faces.size() == 4);
+  REQUIRE(s.font_faces[0].ranges.size() == 2);
+  CHECK(s.font_faces[0].ranges[0].first == 0x1E00);
+  CHECK(s.font_faces[0].ranges[0].last == 0x1EFF);
+  CHECK(s.font_faces[0].ranges[1].first == 0x400);
+  CHECK(s.font_faces[0].ranges[1].last == 0x45F);
+  REQUIRE(s.font_faces[1].ranges.size() == 1);
+  CHECK(s.font_faces[1].ranges[0].last == 0x7F);
+  CHECK(s.font_faces[1].url == "b.woff2");
+  CHECK(s.font_faces[2].ranges.empty());
+  CHECK(s.font_faces[2].note == "invalid unicode-range ignored");
+  CHECK(s.font_faces[3].ranges.empty());
 }

@@ -163,6 +163,42 @@ TEST_CASE("a family with only a bold face is fetched for regular text too (the n
   CHECK(urls(refs) == std::vector<std::string>{at("/b.woff2")});
 }
 
+namespace {
+// The CSS Google Fonts serves for one family and weight: a face per script subset.
+const char* kSubsets =
+    "@font-face { font-family: Sub; src: url(cyrillic.woff2) format('woff2');"
+    " unicode-range: U+0301, U+0400-045F, U+0490-0491, U+04B0-04B1, U+2116; }"
+    "@font-face { font-family: Sub; src: url(greek.woff2) format('woff2'); unicode-range: U+0370-0377, U+037A-037F, U+0384-038A, U+038C, U+038E-03A1, U+03A3-03FF; }"
+    "@font-face { font-family: Sub; src: url(latin-ext.woff2) format('woff2');"
+    " unicode-range: U+0100-02BA, U+1E00-1E9F, U+20A0-20AB; }"
+    "@font-face { font-family: Sub; src: url(latin.woff2) format('woff2');"
+    " unicode-range: U+0000-00FF, U+0131, U+0152-0153, U+2000-206F; }"
+    "@font-face { font-family: Sub; font-weight: 700; src: url(latin-700.woff2) format('woff2');"
+    " unicode-range: U+0000-00FF; }"
+    "@font-face { font-family: Cyr; src: url(cyr-only.woff2); unicode-range: U+0400-04FF; }"
+    "p { font-family: Sub } .c { font-family: Cyr, sans-serif }";
+}  // namespace
+
+TEST_CASE("of a family split by unicode-range, only the faces holding a character of the text are fetched") {
+  // Chromium on a Latin page: latin.woff2 only; cyr-only.woff2 (U+0400-04FF) not at all.
+  DocumentDiscovery d(kPage, no_favicon());
+  d.feed("<meta charset=utf-8><body><p>Plain text</p><p class=c>Latin too</p><script>var s = 'Привет'</script></body>");
+  d.finish();
+  CHECK(urls(d.stylesheet(at("/f.css"), kSubsets)) == std::vector<std::string>{at("/latin.woff2")});
+}
+
+TEST_CASE("text in other scripts fetches the subsets that cover it, and hidden text none") {
+  DocumentDiscovery d(kPage, no_favicon());
+  d.feed("<meta charset=utf-8><body><p>Привет</p><div hidden><p>&#x1E00; &#x3B1;</p></div></body>");
+  d.finish();
+  CHECK(urls(d.stylesheet(at("/f.css"), kSubsets)) == std::vector<std::string>{at("/cyrillic.woff2")});
+  DocumentDiscovery mixed(kPage, no_favicon());
+  mixed.feed("<meta charset=utf-8><body><p>Привет, &#x3B1; and &#x1E9E;</p></body>");
+  mixed.finish();
+  CHECK(urls(mixed.stylesheet(at("/f.css"), kSubsets)) ==
+        std::vector<std::string>{at("/cyrillic.woff2"), at("/greek.woff2"), at("/latin-ext.woff2"), at("/latin.woff2")});
+}
+
 TEST_CASE("an image named through a custom property loads when a rendered element's image property reads it") {
   DocumentDiscovery d(kPage, no_favicon());
   d.feed(kDoc);
