@@ -113,11 +113,13 @@ async function chromiumLoad(url) {
   // every URL ending in /favicon.ico out of its request events on purpose, so those come
   // from here too (type Other).
   const cdp = await context.newCDPSession(page);
-  const details = new Map();  // url -> {type, priority, initiator}
+  // url -> [{type, priority, initiator}], one for each time it was requested, in order: a
+  // URL fetched with and without credentials (a font preloaded without crossorigin) is two.
+  const details = new Map();
   const icons = new Set();
   cdp.on("Network.requestWillBeSent", (e) => {
-    if (!details.has(e.request.url))
-      details.set(e.request.url, { type: e.type, priority: e.request.initialPriority, initiator: initiatorUrl(e.initiator) });
+    if (!details.has(e.request.url)) details.set(e.request.url, []);
+    details.get(e.request.url).push({ type: e.type, priority: e.request.initialPriority, initiator: initiatorUrl(e.initiator) });
     if (!new URL(e.request.url).pathname.endsWith("/favicon.ico") || icons.has(e.requestId)) return;
     icons.add(e.requestId);
     inFlight++;
@@ -140,7 +142,13 @@ async function chromiumLoad(url) {
   while (Date.now() < deadline && (inFlight > 0 || Date.now() - lastChange < kQuietMs))
     await new Promise((r) => setTimeout(r, 50));
   await context.close();
-  for (const r of requests) Object.assign(r, { details: details.get(r.url) ?? null, connection: connections.get(r.url) ?? null });
+  const taken = new Map();  // url -> how many of its details the requests before took
+  for (const r of requests) {
+    const n = taken.get(r.url) ?? 0;
+    taken.set(r.url, n + 1);
+    const all = details.get(r.url) ?? [];
+    Object.assign(r, { details: all[Math.min(n, all.length - 1)] ?? null, connection: connections.get(r.url) ?? null });
+  }
   return { navigation, requests: requests.filter((r) => !r.url.startsWith("data:")) };
 }
 
@@ -238,7 +246,14 @@ const kKnownDifferences = [
 // Type, priority and initiator of each URL both requested, where Chromium reported them:
 // {problems, known}, `known` counting the differences kKnownDifferences explains, by id.
 function compareDetails(chromeRequests, ourRequests) {
+  // A URL requested twice on each side (with and without credentials) is compared in order.
+  const byUrl = new Map();
+  for (const r of ourRequests) {
+    if (!byUrl.has(r.url)) byUrl.set(r.url, []);
+    byUrl.get(r.url).push(r);
+  }
   const ours = new Map(ourRequests.map((r) => [r.url, r]));
+  const seen = new Map();
   const problems = [];
   const known = {};
   const differ = (field, c, o, text) => {
@@ -247,7 +262,10 @@ function compareDetails(chromeRequests, ourRequests) {
     else problems.push(`${c.url}: ${text}`);
   };
   for (const c of chromeRequests) {
-    const o = ours.get(c.url);
+    const n = seen.get(c.url) ?? 0;
+    seen.set(c.url, n + 1);
+    const mine = byUrl.get(c.url) ?? [];
+    const o = mine[Math.min(n, mine.length - 1)];
     if (!o || !c.details) continue;
     const d = c.details;
     const type = kTypeNames[d.type] ?? "other";
