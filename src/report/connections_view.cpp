@@ -443,7 +443,7 @@ Data connection_groups_view(const Run& run, const Waterfall& w) {
     d.set("origin", g.origin);
     d.set("protocols", g.protocols.empty() ? Data{false} : Data{text(g.protocols)});
     d.set("summary", count_text(g.rows.size(), "connection") + " · " + count_text(g.requests, "request"));
-    d.set("count", std::to_string(g.rows.size()));
+    d.set("all", g.rows.size() == 2 ? std::string("Both connections") : "All " + std::to_string(g.rows.size()) + " connections");
     std::vector<Facts> facts;
     for (const auto& row : g.rows)
       facts.push_back(connection_facts(run, run.connections[row.index], earlier_with_certificate(run, row.index)));

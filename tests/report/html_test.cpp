@@ -553,6 +553,10 @@ TEST_CASE("what every connection of an origin has alike is said once above them,
   CHECK(shared.find("<b>TLS</b>: ") != std::string::npos);
   // Each keeps what is its own.
   for (int port : {50000, 50001, 50002}) CHECK(count(html, ":" + std::to_string(port) + " · IPv") == 1);
+  // Two are "both".
+  run.connections.pop_back();
+  const std::string two = render_html(run);
+  CHECK(between(two, "<p class=\"hdrs cg-facts\">", "</p>").find("Both connections:") != std::string::npos);
 }
 
 TEST_CASE("a row the HTTP cache answered is marked and has no bar, and a 304 reads as a revalidation") {
