@@ -9,19 +9,12 @@
 #include <thread>
 
 #include "fixtures/lab_fixture.h"
+#include "request_lookup.h"
 
 using namespace pageload;
 using namespace pageload::testing;
 
 namespace {
-
-const Request& by_url(const Run& run, const std::string& suffix) {
-  for (const Request& r : run.requests)
-    if (r.url.size() >= suffix.size() && r.url.compare(r.url.size() - suffix.size(), suffix.size(), suffix) == 0)
-      return r;
-  FAIL("no request for " << suffix);
-  throw std::logic_error("unreachable");
-}
 
 // The requests that failed with `code`, and how many of them were still queued.
 struct Cut {

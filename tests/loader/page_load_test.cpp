@@ -9,20 +9,12 @@
 #include <set>
 
 #include "fixtures/lab_fixture.h"
+#include "request_lookup.h"
 
 using namespace pageload;
 using namespace pageload::testing;
 
 namespace {
-
-// The request whose URL ends with `suffix`; fails the test when there is none.
-const Request& by_url(const Run& run, const std::string& suffix) {
-  for (const Request& r : run.requests)
-    if (r.url.size() >= suffix.size() && r.url.compare(r.url.size() - suffix.size(), suffix.size(), suffix) == 0)
-      return r;
-  FAIL("no request for " << suffix);
-  throw std::logic_error("unreachable");
-}
 
 std::size_t opened_connections(const Run& run) {
   std::set<int> ids;
