@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "core/file.h"
+#include "report/page_assets.h"
 #include "report/view.h"
 #include "report/waterfall.h"
 
@@ -88,34 +89,6 @@ std::string without_breaks_between_tags(std::string_view in) {
   return out;
 }
 
-// The stylesheet as the page embeds it: without its comments (there for people reading
-// web/, 15% of it), line breaks and indentation, and the spaces after ':' ';' ',' '{' and
-// around '}' and '{'. report.css has no string or url holding "/*" or those characters
-// followed by a space that matters, so this is plain text work, not a CSS parser.
-std::string css_for_page(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
-  auto tight = [](char c) { return c == '{' || c == '}' || c == ';' || c == ':' || c == ','; };
-  for (std::size_t i = 0; i < in.size();) {
-    if (in.substr(i, 2) == "/*") {
-      const std::size_t end = in.find("*/", i + 2);
-      i = end == std::string_view::npos ? in.size() : end + 2;
-      continue;
-    }
-    const char c = in[i++];
-    if (c == ' ' || c == '\n') {
-      // A run of blanks is one space, or none next to a tight character or at the start.
-      while (i < in.size() && (in[i] == ' ' || in[i] == '\n')) ++i;
-      const bool before_tight = i < in.size() && (in[i] == '{' || in[i] == '}');
-      const bool comment_next = in.substr(i, 2) == "/*";
-      if (!out.empty() && !tight(out.back()) && !before_tight && !comment_next && i < in.size()) out += ' ';
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
-
 constexpr std::string_view kMarkerMeta = "<meta name=\"pageload-database\" content=\"";
 constexpr std::size_t kMarkerWithin = 4096;  // the marker is in the head's first lines
 
@@ -162,11 +135,14 @@ std::string render_html(const Run& run, const std::string& database) {
   const Waterfall waterfall = layout_waterfall(run);
   Data data = page_view(run, waterfall);
   data.set("database", database.empty() ? Data{false} : Data{database});
-  const std::string_view js = embedded(emb::report_js, emb::report_js_size);
+  static const std::string js = js_for_page(embedded(emb::report_js, emb::report_js_size));
   static const std::string hash = csp_script_hash(js);
   static const std::string css = css_for_page(embedded(emb::report_css, emb::report_css_size));
-  data.set("css", css);
-  data.set("js", std::string(js));
+  // The stylesheet goes in after the page is written, with only the rules for the classes
+  // it has: a page without a DNS walk, a proxy or a failure carries none of their styles.
+  static constexpr std::string_view kCssHere = "\x01pageload-css\x01";
+  data.set("css", std::string(kCssHere));
+  data.set("js", js);
   data.set("script_hash", hash);
   // Parsed once per thread: kainjow's render is not const, so threads must not share a
   // template, but parsing it (1.8 million instructions) for every report was 40% of the
@@ -179,6 +155,8 @@ std::string render_html(const Run& run, const std::string& database) {
   std::string out;
   out.reserve(4096 + run.requests.size() * 2048);
   tmpl->render(data, [&out](const std::string& s) { out += s; });
+  if (const std::size_t at = out.find(kCssHere, out.find("<style>")); at != std::string::npos)
+    out.replace(at, kCssHere.size(), css_for_classes(css, classes_of(out, js)));
   return out;
 }
 

@@ -26,4 +26,18 @@ double covered_ms(const std::vector<Span>& spans) {
   return total;
 }
 
+std::vector<std::pair<double, double>> strip_marks(const std::vector<Span>& spans, double axis_ms, double min_pct) {
+  std::vector<std::pair<double, double>> out;
+  if (!(axis_ms > 0)) return out;
+  for (const Span& s : spans) {
+    const double left = std::clamp(100 * s.start_ms / axis_ms, 0.0, 100.0);
+    const double width = std::max(std::min(100 * s.duration_ms() / axis_ms, 100 - left), min_pct);
+    if (!out.empty() && left <= out.back().first + out.back().second)
+      out.back().second = std::max(out.back().second, left + width - out.back().first);
+    else
+      out.emplace_back(left, width);
+  }
+  return out;
+}
+
 }  // namespace pageload::report

@@ -1,6 +1,7 @@
 // The summaries' view: the page's requests by host and by type, and the time per phase
 // along the timeline. Part of view.h.
 #include "report/format.h"
+#include "report/intervals.h"
 #include "report/summaries.h"
 #include "report/view.h"
 
@@ -44,11 +45,10 @@ Data phase_times_view(const TimePerPhase& t, const Axis& axis) {
     d.set("summed", format_ms(p.summed_ms));
     d.set("requests", std::to_string(p.requests));
     Data spans = list();
-    for (const Span& s : p.busy) {
+    for (const auto& [left, width] : strip_marks(p.busy, axis.end_ms, 0.15)) {
       Data e;
-      const double left = pct_of(s.start_ms, axis.end_ms);
       e.set("left", format_pct(left));
-      e.set("width", format_pct(std::max(std::min(pct_of(s.duration_ms(), axis.end_ms), 100 - left), 0.15)));
+      e.set("width", format_pct(width));
       spans.push_back(e);
     }
     d.set("spans", spans);

@@ -416,6 +416,24 @@ TEST_CASE("the union of spans counts overlapping time once and ignores empty, in
   CHECK(covered_ms({}) == 0);
 }
 
+TEST_CASE("a strip's marks are widened to the minimum and drawn as one where widened marks would touch") {
+  // Axis 100 ms: 1 ms = 1 %. Three sends of 0.04 ms 0.1 ms apart, then one far away.
+  const auto marks = strip_marks({{10, 10.04}, {10.1, 10.14}, {10.2, 10.24}, {50, 50.04}, {60, 70}}, 100, 0.15);
+  REQUIRE(marks.size() == 3);
+  CHECK(marks[0].first == Approx(10));
+  CHECK(marks[0].second == Approx(0.35));  // to the third's widened end, 10.2 + 0.15
+  CHECK(marks[1].first == Approx(50));
+  CHECK(marks[1].second == Approx(0.15));
+  CHECK(marks[2].first == Approx(60));
+  CHECK(marks[2].second == Approx(10));
+  // Marks apart by more than the minimum stay apart; a mark at the axis' end stays inside it.
+  CHECK(strip_marks({{10, 10.04}, {10.2, 10.24}}, 100, 0.15).size() == 2);
+  const auto end = strip_marks({{99.99, 100}}, 100, 0.15);
+  REQUIRE(end.size() == 1);
+  CHECK(end[0].first + end[0].second <= 100.15);
+  CHECK(strip_marks({{1, 2}}, 0, 0.15).empty());
+}
+
 TEST_CASE("the page report shows markers, initiator links, the critical path, filters and the connection view") {
   const Run run = synthetic::page(29, false);
   const std::string html = render_html(run);
