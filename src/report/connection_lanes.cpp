@@ -101,10 +101,6 @@ void lay_blocks(const Run& run, const Usage& u, double axis_ms, ConnectionRow& r
     b.label = label_fit(width, r.seq);
     b.tint = content_kind_info(content_kind(r)).css;
     b.failed = r.failure || (r.status && *r.status >= 400);
-    const auto name = host_and_name(r.url).second;
-    b.title = "#" + std::to_string(r.seq) + " " + clean_text(name) + " · " +
-              (r.status ? std::to_string(*r.status) : r.failure ? std::string("failed") : std::string("—")) + " · " +
-              format_ms(end - *start);
     row.blocks.push_back(std::move(b));
   }
   row.lanes = std::max<int>(1, static_cast<int>(lane_ends.size()));

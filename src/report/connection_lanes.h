@@ -44,7 +44,6 @@ struct Block {
   LabelFit label = LabelFit::kNone;
   std::string_view tint;  // the response's content kind ("k-css"), as the download segment's
   bool failed = false;    // failed, or answered 400 or above
-  std::string title;      // "#12 hero.png · 200 · 45.1 ms"
 };
 
 // How the connection ended, placed on the axis.

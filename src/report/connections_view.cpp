@@ -98,8 +98,8 @@ Data handshake_view(const Run& run, const std::vector<std::string>& words, std::
     std::string said(shared_words(words[index]));
     if (!said.empty() && said.back() == '.') said.pop_back();
     said = said.substr(0, said.find(':'));
-    said += ", with the " + std::to_string(c.tls_steps.size()) + " messages of connection #" +
-            std::to_string(run.connections[k].id) + "'s table: here " + format_ms(last - first) + " from the first";
+    said += ", the " + std::to_string(c.tls_steps.size()) + " messages of #" + std::to_string(run.connections[k].id) +
+            "'s table: took " + format_ms(last - first);
     // The client's own setup before its hello (tls time that is not the network).
     if (c.connect && c.tls_steps.front().sent() && first - c.connect->end_ms >= 0.05)
       said += ", after " + format_ms(first - c.connect->end_ms) + " of the client's own setup";
@@ -262,7 +262,6 @@ Data block_view(const Block& b) {
   d.set("width", b.width_pct);
   d.set("css", std::string(b.tint) + (b.failed ? " failed" : "") + std::string(label_class(b.label)));
   d.set("label", b.label != LabelFit::kNone);
-  d.set("title", b.title);
   return d;
 }
 
@@ -349,7 +348,9 @@ Data row_view(const Run& run, const ConnectionRow& row, const HostGroup& g, bool
   d.set("index", std::to_string(row.index));
   d.set("id", std::to_string(c.id));
   d.set("open", open);
-  d.set("protocol", row.protocol.empty() ? std::string("—") : text(row.protocol));
+  // The group's heading names its protocol when every connection has the same one.
+  d.set("protocol", row.protocol == g.protocols && !row.protocol.empty() ? Data{false}
+                    : Data{row.protocol.empty() ? std::string("—") : text(row.protocol)});
   d.set("tls", text(tls_summary(c)));
   d.set("lanes", std::to_string(row.lanes));
   d.set("lane_px", std::to_string(row.lane_px));

@@ -2,6 +2,7 @@
 // made of it (type, initiator chain, priority), headers and DNS lookup (the connection is
 // connections_view.cpp's). Part of view.h.
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <optional>
 #include <string>
@@ -33,9 +34,11 @@ constexpr std::size_t kLongHeaderValue = 16;
 
 // `r`'s headers `list`, leaving out the long ones an earlier request had the same
 // (`first`: each header's earliest seq); those go into `same`, grouped by that request.
-Data headers_once_view(const std::vector<Header>& list_in, int seq, const std::map<Header, int>& first, Data& same) {
+Data headers_once_view(const std::vector<Header>& list_in, int seq, const std::map<Header, int>& first,
+                       const std::map<int, const std::vector<Header>*>& lists, Data& same) {
   Data out = list();
   std::vector<std::pair<int, std::string>> repeats;  // earliest seq, names
+  std::vector<const Header*> repeated;
   for (const auto& h : list_in) {
     const auto& [name, value] = h;
     const auto earlier = value.size() >= kLongHeaderValue && value.find(kRedacted) == std::string::npos
@@ -47,21 +50,54 @@ Data headers_once_view(const std::vector<Header>& list_in, int seq, const std::m
       out.push_back(d);
       continue;
     }
+    repeated.push_back(&h);
     auto it = std::find_if(repeats.begin(), repeats.end(), [&](const auto& e) { return e.first == earlier->second; });
     if (it == repeats.end()) repeats.emplace_back(earlier->second, clean_text(name));
     else it->second += ", " + clean_text(name);
+  }
+  // "User-Agent as #0 · Accept as #8 · Referer as #1" is "… as #8" when #8 had all three.
+  if (repeats.size() > 1) {
+    for (const auto& [at, headers] : lists) {
+      if (at >= seq) break;
+      const bool all = std::all_of(repeated.begin(), repeated.end(), [&](const Header* h) {
+        return std::find(headers->begin(), headers->end(), *h) != headers->end();
+      });
+      if (!all) continue;
+      std::string names;
+      for (const Header* h : repeated) names += (names.empty() ? "" : ", ") + clean_text(h->first);
+      repeats.assign(1, {at, names});
+      break;
+    }
   }
   same = list();
   for (const auto& [at, names] : repeats) {
     Data d;
     d.set("names", names);
     d.set("seq", std::to_string(at));
+    d.set("sep", !same.is_empty_list());
     same.push_back(d);
   }
   return out;
 }
 
 constexpr std::string_view kReused = "reused connection";
+
+// A lookup several requests waited for (each new HTTP/1.1 connection to a host) is shown
+// in full under one of them: the first, by seq, whose bar has the DNS phase, else the
+// first; the others name it. Null when `r` is that one, or has no lookup.
+const Request* lookup_shown_under(const Run& run, const Request& r) {
+  if (!r.dns_lookup || *r.dns_lookup < 0 || static_cast<std::size_t>(*r.dns_lookup) >= run.dns_lookups.size())
+    return nullptr;
+  const Request* under = nullptr;
+  auto better = [](const Request& q, const Request* than) {
+    if (!than) return true;
+    const bool timed = q.phase(Phase::kDns) != nullptr, than_timed = than->phase(Phase::kDns) != nullptr;
+    return timed != than_timed ? timed : q.seq < than->seq;
+  };
+  for (const auto& q : run.requests)
+    if (q.dns_lookup == r.dns_lookup && better(q, under)) under = &q;
+  return under == &r ? nullptr : under;
+}
 
 // Why a phase has no segment, in words a reader can act on.
 std::string absent_reason(const Run& run, const Request& r, Phase p) {
@@ -86,6 +122,8 @@ std::string absent_reason(const Run& run, const Request& r, Phase p) {
   if (p == Phase::kDns && r.dns_lookup && static_cast<std::size_t>(*r.dns_lookup) < run.dns_lookups.size() &&
       run.dns_lookups[*r.dns_lookup].source == "hosts")
     return "the loopback host, answered locally (RFC 6761)";
+  if (p == Phase::kDns && lookup_shown_under(run, r))
+    return run.dns_lookups[static_cast<std::size_t>(*r.dns_lookup)].host + "'s lookup, shown under";
   return "not recorded";
 }
 
@@ -115,6 +153,13 @@ Data missing_view(const Run& run, const Request& r) {
     m.set("why", why);
     // A reused connection is named and linked where it explains the missing phases.
     m.set("conn", why == kReused ? request_connection_view(run, r) : Data{false});
+    m.set("dns_seen", false);
+    if (const Request* under = lookup_shown_under(run, r); under && labels == phase_info(Phase::kDns).label) {
+      Data seen;
+      seen.set("seq", std::to_string(under->seq));
+      seen.set("duration", format_ms(run.dns_lookups[static_cast<std::size_t>(*r.dns_lookup)].span.duration_ms()));
+      m.set("dns_seen", seen);
+    }
     out.push_back(m);
   }
   return out;
@@ -218,14 +263,22 @@ Data dns_view(const DnsLookup& l) {
 Data page_pane(const Row& row, const Request& r) {
   Data fields = list();
   auto add = [&fields](std::string_view name, std::string_view value) { fields.push_back(pair_view(name, value)); };
-  add("Type", std::string(resource_type_name(r.resource_type)) +
-                  (r.content_type.empty() ? std::string() : ", served as " + r.content_type));
+  // The type and priority are the row's Type and Priority columns, and what the server
+  // said it was the Response pane's Content-Type: the type is said here only with a
+  // content type the response has no header for, or when nothing else is.
+  const bool typed = std::any_of(r.response_headers.begin(), r.response_headers.end(),
+                                 [](const Header& h) { return iequals(h.first, "content-type"); });
+  if (!r.content_type.empty() && !typed)
+    add("Type", std::string(resource_type_name(r.resource_type)) + ", served as " + r.content_type);
   if (!r.found_by.empty()) add("Found by", r.found_by);
   // Only the first request is the page's own; for another a HAR may not say who asked.
   if (!r.initiator && r.seq != 0) add("Initiator", "not recorded");
-  if (r.discovered_ms) add("Found at", format_ms(*r.discovered_ms));
-  add("Priority", row.priority_text);
+  // A request queued from the moment it was found starts its Timing table there.
+  const PhaseRecord* queued = r.phase(Phase::kBlocked);
+  if (r.discovered_ms && !(queued && std::abs(queued->span.start_ms - *r.discovered_ms) < 0.0005))
+    add("Found at", format_ms(*r.discovered_ms));
   if (!r.note.empty()) add("Note", r.note);
+  if (fields.is_empty_list()) add("Type", resource_type_name(r.resource_type));
   Data d;
   d.set("fields", fields);
   Data chain = list();
@@ -251,6 +304,8 @@ FirstHeaders first_headers(const Run& run) {
       if (auto [it, added] = f.request.emplace(h, r.seq); !added && r.seq < it->second) it->second = r.seq;
     for (const auto& h : r.response_headers)
       if (auto [it, added] = f.response.emplace(h, r.seq); !added && r.seq < it->second) it->second = r.seq;
+    f.request_lists.emplace(r.seq, &r.request_headers);
+    f.response_lists.emplace(r.seq, &r.response_headers);
   }
   return f;
 }
@@ -267,9 +322,11 @@ void add_request_details(const Run& run, const Row& view, const FirstHeaders& he
   row.set("has_sizes", !sizes.is_empty_list());
   row.set("sizes", sizes);
   Data same_request, same_response;
-  row.set("request_headers", headers_once_view(r.request_headers, r.seq, headers.request, same_request));
+  row.set("request_headers", headers_once_view(r.request_headers, r.seq, headers.request, headers.request_lists, same_request));
+  row.set("has_same_request", !same_request.is_empty_list());
   row.set("same_request", same_request);
-  row.set("response_headers", headers_once_view(r.response_headers, r.seq, headers.response, same_response));
+  row.set("response_headers", headers_once_view(r.response_headers, r.seq, headers.response, headers.response_lists, same_response));
+  row.set("has_same_response", !same_response.is_empty_list());
   row.set("same_response", same_response);
   row.set("has_trailers", !r.response_trailers.empty());
   row.set("trailers", headers_view(r.response_trailers));
@@ -284,23 +341,9 @@ void add_request_details(const Run& run, const Row& view, const FirstHeaders& he
   row.set("reason", text(reason));
   row.set("redirect_url", text(r.redirect_url.empty() ? r.location : r.redirect_url));
 
-  // A lookup several requests waited for (each new HTTP/1.1 connection to a host) is shown
-  // in full under the first of them, by seq; the others link to it.
-  const Request* shown_under = nullptr;
-  if (r.dns_lookup)
-    for (const auto& q : run.requests)
-      if (q.dns_lookup == r.dns_lookup && q.seq < r.seq && (!shown_under || q.seq < shown_under->seq))
-        shown_under = &q;
-  row.set("dns_seen", false);
-  if (shown_under && static_cast<std::size_t>(*r.dns_lookup) < run.dns_lookups.size() && *r.dns_lookup >= 0) {
-    const DnsLookup& l = run.dns_lookups[*r.dns_lookup];
-    Data seen;
-    seen.set("host", text(l.host));
-    seen.set("seq", std::to_string(shown_under->seq));
-    seen.set("duration", format_ms(l.span.duration_ms()));
-    row.set("dns_seen", seen);
+  // A lookup shown under an earlier request is named in the Timing table's DNS line.
+  if (lookup_shown_under(run, r))
     row.set("dns", false);
-  }
   else if (r.dns_lookup && *r.dns_lookup >= 0 &&
       static_cast<std::size_t>(*r.dns_lookup) < run.dns_lookups.size())
   {
@@ -313,9 +356,12 @@ void add_request_details(const Run& run, const Row& view, const FirstHeaders& he
   }
   else
     row.set("dns", false);
-  // The connection's facts are in the Connections card, once; a new one is named here, a
-  // reused one where the Timing table says why it has no DNS, connect or TLS.
-  row.set("connection", r.reused ? Data{false} : request_connection_view(run, r));
+  // The connection's facts are in the Connections card, once: the Conn column links to it,
+  // and the Timing table names a reused one where it says why there is no set-up.
+  const bool has_conn = r.connection && *r.connection >= 0 && static_cast<std::size_t>(*r.connection) < run.connections.size();
+  row.set("conn_index", has_conn ? std::to_string(*r.connection) : std::string());
+  // A new connection is named in the sizes line too: the Conn column is hidden on a narrow screen.
+  row.set("opened", has_conn && !r.reused && !r.from_cache);
 }
 
 }  // namespace pageload::report

@@ -43,18 +43,6 @@ std::string_view note_class(const Row& row) {
   return "inside";
 }
 
-// The bar's tooltip: every phase and its duration, named as the terminal summary names
-// them: "dns 0.21 ms · connect 0.12 ms · tls 5.52 ms ✕". One title per bar, not one per
-// segment, keeps a 1,000-row page 100 KB lighter.
-std::string phases_title(const Row& row) {
-  std::string out;
-  for (const auto& s : row.segments) {
-    if (!out.empty()) out += " · ";
-    out += std::string(phase_name(s.phase)) + " " + s.duration_text + (s.failed ? " ✕" : "");
-  }
-  return out;
-}
-
 // "12.3 ms" as the Timing table's cells show it, under a "(ms)" heading: "12.3".
 std::string without_unit(const std::string& ms_text) {
   constexpr std::string_view kUnit = " ms";
@@ -135,11 +123,11 @@ Data row_view(const Run& run, const Row& row, const std::map<std::string, std::s
     ticks.push_back(k);
   }
   d.set("ticks", ticks);
-  std::string title = phases_title(row);
-  // The ticks' meaning in the bar's one tooltip (their list is in the connection's details).
-  if (!row.tls_ticks.empty() && r.connection)
-    title += " · " + tls_handshake_brief(run.connections[*r.connection]);
-  d.set("phases_title", text(title));
+  // The bar's tooltip: the ticks' meaning (their list is in the connection's details);
+  // report.js puts the phases before it, from the Timing table, when the row is hovered.
+  d.set("tls_brief", !row.tls_ticks.empty() && r.connection
+                         ? Data{text(tls_handshake_brief(run.connections[*r.connection]))}
+                         : Data{false});
   d.set("start", row.start_text);
   d.set("duration", row.duration_text);
   d.set("t_start", without_unit(row.start_text));

@@ -60,6 +60,9 @@ Data walk_view(const DnsLookup& lookup);
 // request had the same is named in a row, not repeated. details_view.cpp.
 struct FirstHeaders {
   std::map<Header, int> request, response;
+  // Each request's headers by seq, request and response apart: where one earlier request
+  // had all of a row's repeated headers, the row names that one alone.
+  std::map<int, const std::vector<Header>*> request_lists, response_lists;
 };
 FirstHeaders first_headers(const Run& run);
 

@@ -14,13 +14,14 @@ const shotsDir = path.join(pagesDir, "screenshots");
 fs.mkdirSync(shotsDir, { recursive: true });
 const manifest = JSON.parse(fs.readFileSync(path.join(pagesDir, "manifest.json"), "utf8"));
 
-// Opens the last row that names a connection and clicks its link; false when no row
-// has one. Fails the check when the card entry's summary is not then in view.
+// Opens the last row that names a connection and clicks the link in its details (the
+// sizes line of the row that opened it, the Timing table of one that reused it); false
+// when no row has one. Fails the check when the card entry's summary is not then in view.
 async function followConnectionLink(page) {
   const row = page.locator("details.row:has(a[href^='#conn-'])").last();
   if (await row.count() === 0) return false;
   await row.evaluate((d) => { d.open = true; });
-  const link = row.locator("a[href^='#conn-']");
+  const link = row.locator(".detail a[href^='#conn-']").first();
   const target = await link.getAttribute("href");
   await link.click();
   const seen = await page.evaluate((id) => {
@@ -181,9 +182,9 @@ try {
       const axisMs = parseFloat(wf.dataset.axisMs);
       return Array.from(document.querySelectorAll(".track")).map((track) => {
         const t = track.getBoundingClientRect();
-        // The durations as the bar's tooltip says them, one per segment in order:
-        // "dns 12.0 ms · connect 18.0 ms · …".
-        const durations = Array.from(track.title.matchAll(/([0-9.]+) ms/g), (m) => parseFloat(m[1]));
+        // The durations as the row's Timing table says them, one per segment in order.
+        const durations = Array.from(track.closest("details").querySelectorAll(".tm tr[class^=ph-]"),
+                                     (tr) => parseFloat(tr.cells[2].textContent));
         return Array.from(track.querySelectorAll(":scope > i")).map((s, i) => {
           const r = s.getBoundingClientRect();
           return { ms: durations[i], width: r.width, left: r.left - t.left, track: t.width, axisMs };
@@ -202,6 +203,29 @@ try {
         check(s.left >= -0.5 && s.left + s.width <= s.track + 0.5, `${name}: segment leaves its row`);
       }
     if (entry.rows > 0 && entry.measure_segments !== false) check(checked > 0, `${name}: no segment measured`);
+
+    // Tooltips are written by report.js on first hover: a bar's names each phase of the
+    // row's Timing table with its duration, a connection block's names its request.
+    if (entry.rows > 0) {
+      const firstRow = page.locator("details.row > summary").first();
+      await firstRow.hover();
+      const tip = await page.evaluate(() => {
+        const row = document.querySelector("details.row");
+        const phases = row.querySelectorAll(".tm tr[class^=ph-]").length;
+        const track = row.querySelector(".track");
+        const url = row.querySelector(".c-url");
+        return { title: track ? track.title : "", phases, url: url ? url.title : "" };
+      });
+      const named = (tip.title.match(/ ms/g) || []).length;
+      check(named === tip.phases, `${name}: the first bar's tooltip names ${named} phases, its Timing table has ${tip.phases}: ${tip.title}`);
+      check(/^[a-z]+:/.test(tip.url), `${name}: the first row's name has no full URL tooltip: ${tip.url}`);
+      const block = page.locator(".cx .blk").first();
+      if (await block.count()) {
+        await block.hover();
+        const title = await block.getAttribute("title");
+        check(/^#\d+ .* · /.test(title || ""), `${name}: a connection block's tooltip is ${JSON.stringify(title)}`);
+      }
+    }
 
     // TLS handshake messages are ticks on their row's TLS segment, inside the bar.
     const ticks = await page.evaluate(() => Array.from(document.querySelectorAll(".track")).flatMap((track) => {

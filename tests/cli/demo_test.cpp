@@ -81,7 +81,7 @@ TEST_CASE("the demo tours page cases, each with its report and one line saying w
     CHECK(h2.look.rfind("Connections: one HTTP/2 connection", 0) == 0);
     CHECK(h2.look.find("Open it beside " + h1.report_path + " (HTTP/1.1)") != std::string::npos);
     CHECK(count(h2.html, "<details class=\"cx") == 1);
-    CHECK(h2.html.find("<span class=\"proto\">HTTP/2</span>") != std::string::npos);
+    CHECK(h2.html.find("</span> · HTTP/2 · 1 connection · ") != std::string::npos);  // the origin's heading
   }
   SECTION("a slow third-party host") {
     const Stop s = stop_titled(r.out, "A slow third-party host");
