@@ -1,9 +1,12 @@
-// curl's flags checked before anything is loaded (re-reviews of issue 11): a proxy URL that
-// does not parse, --json beside flags that write text to standard output, and -b -.
+// curl's flags as the re-reviews of issue 11 found them: checked before anything is loaded
+// (a proxy URL that does not parse, --json beside flags that write text to standard output,
+// -b -), flags given twice, where the summary goes, -w's chain figures, and the findings
+// of review-11-final2 on compare, the listing page and the database's name.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
 
@@ -328,4 +331,67 @@ TEST_CASE("a run that reuses an earlier run's connection records its certificate
     CHECK_FALSE(j["proxy"].get<std::string>().empty());
   }
   CHECK(runs == 2);
+}
+
+namespace {
+// The value of request header `name` in the lab's /echo answer (a JSON object), or "(none)".
+std::string echoed_header(const nlohmann::json& echo, const std::string& name) {
+  for (const auto& h : echo["headers"])
+    if (h[0] == name) return h[1];
+  return "(none)";
+}
+}  // namespace
+
+// review-11-final2 F14: -m 5 -m 10 (a wrapper's default before "$@") was refused with
+// CLI11's "At Most 1 required but received 2"; curl uses the last.
+TEST_CASE("a flag that takes one value given twice takes the last as curl does") {
+  TempDb tmp;
+  auto& lab = shared_lab();
+  // Each first value would fail the load or show: a refused proxy, a 1 ms deadline, a
+  // 1-byte limit, another database.
+  auto r = pageload_cli(lab_args({"--db", tmp.dir() + "/first.db", "--db", tmp.path(), "-s",
+                                  "-w", "first", "-w", "%{http_code}", "-A", "one", "-A", "two",
+                                  "-e", "http://r1.test/", "-e", "http://r2.test/", "-x", "127.0.0.1:1", "-x",
+                                  lab.proxy_url(), "-m", "0.001", "-m", "30", "--connect-timeout", "0.001",
+                                  "--connect-timeout", "10", "--max-filesize", "1", "--max-filesize", "1M", "-o",
+                                  "a.out", "-o", "b.out", "-D", "a.head", "-D", "b.head", "-X", "DELETE", "-X",
+                                  "PUT", "-u", "x:1", "-u", "y:2", "--cacert", lab.ca_file(),
+                                  lab.http_url("www.test", "/echo")}),
+                        tmp.dir());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out == "200");
+  CHECK_FALSE(std::filesystem::exists(tmp.dir() + "/a.out"));
+  CHECK_FALSE(std::filesystem::exists(tmp.dir() + "/a.head"));
+  CHECK_FALSE(std::filesystem::exists(tmp.dir() + "/first.db"));
+  CHECK(slurp(tmp.dir() + "/b.head").rfind("HTTP/1.1 200", 0) == 0);
+  const auto echo = nlohmann::json::parse(slurp(tmp.dir() + "/b.out"));
+  CHECK(echo["method"] == "PUT");
+  CHECK(echoed_header(echo, "User-Agent") == "two");
+  CHECK(echoed_header(echo, "Referer") == "http://r2.test/");
+  CHECK(echoed_header(echo, "Authorization") == "Basic eToy");  // y:2
+
+  // --input reads one file: a second is refused by name, not dropped.
+  { std::ofstream(tmp.dir() + "/urls.txt") << lab.http_url("www.test", "/status/200") << "\n"; }
+  auto twice = pageload_cli(lab_args({"--db", tmp.path(), "-s", "--input", "urls.txt", "--input", "urls.txt"}), tmp.dir());
+  CHECK(twice.status == 2);
+  CHECK(twice.err == "pageload: --input given twice: it reads one FILE (cat A B | pageload --input -)\n");
+}
+
+TEST_CASE("the flags that add up keep every value when given twice") {
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-o", "echo.out", "-H", "X-A: 1", "-H", "X-B: 2", "-d",
+                                  "a=1", "-d", "b=2", "-b", "k=v1", "-b", "j=v2", "--keep-secrets",
+                                  shared_lab().http_url("www.test", "/echo")}),
+                        tmp.dir());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto echo = nlohmann::json::parse(slurp(tmp.dir() + "/echo.out"));
+  CHECK(echo["method"] == "POST");
+  CHECK(echo["body"] == "a=1&b=2");  // curl joins -d parts with '&'
+  CHECK(echoed_header(echo, "X-A") == "1");
+  CHECK(echoed_header(echo, "X-B") == "2");
+  const std::string cookie = echoed_header(echo, "Cookie");
+  CHECK(cookie.find("k=v1") != std::string::npos);
+  CHECK(cookie.find("j=v2") != std::string::npos);
 }
