@@ -395,3 +395,34 @@ TEST_CASE("the flags that add up keep every value when given twice") {
   CHECK(cookie.find("k=v1") != std::string::npos);
   CHECK(cookie.find("j=v2") != std::string::npos);
 }
+
+// review-11-final2 F15: without -s, code=$(pageload -o /dev/null -w '%{http_code}' URL)
+// captured the summary table; curl's meter is on stderr, its stdout the code alone.
+TEST_CASE("with -o or -w the summary goes to standard error and standard output holds curl's outputs alone") {
+  TempDb tmp;
+  const std::string url = shared_lab().http_url("www.test", "/status/200");
+  auto w = pageload_cli(lab_args({"--db", tmp.path(), "-I", "-o", "/dev/null", "-w", "%{http_code}", url}), tmp.dir());
+  INFO(w.err);
+  CHECK(w.status == 0);
+  CHECK(w.out == "200");
+  CHECK(w.err.find("final 200") != std::string::npos);  // the summary, where curl's meter is
+
+  auto o = pageload_cli(lab_args({"--db", tmp.path(), "-o", "body.out", url}), tmp.dir());
+  CHECK(o.status == 0);
+  CHECK(o.out.empty());
+  CHECK(o.err.find("final 200") != std::string::npos);
+
+  // -i without -o: the heads where curl prints them, then -w's text; no table between.
+  auto i = pageload_cli(lab_args({"--db", tmp.path(), "-i", "-w", "[%{http_code}]", url}), tmp.dir());
+  CHECK(i.status == 0);
+  CHECK(i.out.rfind("HTTP/1.1 200", 0) == 0);
+  CHECK(i.out.size() > 5);
+  CHECK(i.out.substr(i.out.size() - 5) == "[200]");
+  CHECK(i.out.find("final 200") == std::string::npos);
+
+  // Neither: the summary stands where curl's body would be.
+  auto plain = pageload_cli(lab_args({"--db", tmp.path(), url}), tmp.dir());
+  CHECK(plain.status == 0);
+  CHECK(plain.out.find("final 200") != std::string::npos);
+  CHECK(plain.err.empty());
+}
