@@ -426,3 +426,61 @@ TEST_CASE("with -o or -w the summary goes to standard error and standard output 
   CHECK(plain.out.find("final 200") != std::string::npos);
   CHECK(plain.err.empty());
 }
+
+// review-11-final2 F1: %{size_header} was the final hop's (101) where curl -L adds up
+// every hop's (364 on /chain/301,302); size_download stays the final hop's, as curl's.
+TEST_CASE("size_header adds up every hop's header bytes as curl -L does") {
+  TempDb tmp;
+  auto& lab = shared_lab();
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-w",
+                                  "%{size_header} %{hop.0.size_header} %{hop.1.size_header} %{hop.2.size_header} "
+                                  "%{size_download} %{hop.2.size_download} %{num_redirects}",
+                                  lab.http_url("www.test", "/chain/301,302")}),
+                        tmp.dir());
+  INFO(r.err << r.out);
+  REQUIRE(r.status == 0);
+  std::istringstream in(r.out);
+  long long total = 0, h0 = 0, h1 = 0, h2 = 0, download = 0, last_download = 0, redirects = 0;
+  in >> total >> h0 >> h1 >> h2 >> download >> last_download >> redirects;
+  CHECK(redirects == 2);
+  CHECK(h0 > 0);
+  CHECK(h2 > 0);
+  CHECK(total == h0 + h1 + h2);
+  CHECK(download == last_download);
+
+  // Through a proxy curl counts the proxy's answer to CONNECT too ("HTTP/1.1 200 Connection
+  // established" and the blank line: 39 bytes), once.
+  const std::string https = lab.https_url("www.test", "/status/200");
+  auto direct = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-w", "%{size_header}", https}), tmp.dir());
+  auto proxied = pageload_cli(
+      lab_args({"--db", tmp.path(), "-s", "-x", lab.proxy_url(), "-w", "%{size_header} %{hop.0.size_header}", https}),
+      tmp.dir());
+  INFO(direct.err << proxied.err);
+  REQUIRE(direct.status == 0);
+  REQUIRE(proxied.status == 0);
+  std::istringstream pin(proxied.out);
+  long long with_tunnel = 0, head = 0;
+  pin >> with_tunnel >> head;
+  CHECK(with_tunnel == head);
+  CHECK(with_tunnel - std::stoll(direct.out) == 39);
+}
+
+// review-11-final2 F9: after a redirect over a tunnelled connection %{http_connect} was
+// 000 (the final hop made no CONNECT of its own); curl says 200.
+TEST_CASE("http_connect after a redirect through a proxy tunnel is the answer its connection was opened with") {
+  TempDb tmp;
+  auto& lab = shared_lab();
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-sI", "-x", lab.proxy_url(), "-o", "/dev/null", "-w",
+                                  "%{http_code} %{http_connect} %{hop.0.http_connect} %{hop.1.http_connect} "
+                                  "%{num_connects}",
+                                  lab.https_url("www.test", "/chain/301")}),
+                        tmp.dir());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out == "200 200 200 200 1");  // one tunnel, reused by hop 1
+  // Without a proxy there was no tunnel.
+  auto direct = pageload_cli(lab_args({"--db", tmp.path(), "-sI", "-o", "/dev/null", "-w", "%{http_connect}",
+                                       lab.https_url("www.test", "/chain/301")}),
+                             tmp.dir());
+  CHECK(direct.out == "000");
+}
