@@ -484,3 +484,24 @@ TEST_CASE("http_connect after a redirect through a proxy tunnel is the answer it
                              tmp.dir());
   CHECK(direct.out == "000");
 }
+
+// review-11-final2 F17: compare of a direct and a proxied run said "nothing beyond timing".
+TEST_CASE("compare names a proxy change under what changed and redacts it as stored") {
+  TempDb tmp;
+  auto& lab = shared_lab();
+  const std::string url = lab.https_url("www.test", "/status/200");
+  std::string proxy = lab.proxy_url();  // http://127.0.0.1:PORT
+  const std::string with_password = "http://u:SECRETPW@" + proxy.substr(proxy.find("://") + 3);
+  REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "-q", url}), tmp.dir()).status == 0);
+  REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "-q", "-x", with_password, url}), tmp.dir()).status == 0);
+  auto r = pageload_cli({"compare", "1", "2", "--db", tmp.path()}, tmp.dir());
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  const std::string shown = "http://u:[redacted]@" + proxy.substr(proxy.find("://") + 3);
+  CHECK(r.out.find("What changed\n  proxy: none → " + shown + "\n") != std::string::npos);
+  CHECK(r.out.find("SECRETPW") == std::string::npos);
+  auto back = pageload_cli({"compare", "2", "1", "--db", tmp.path()}, tmp.dir());
+  CHECK(back.out.find("proxy: " + shown + " → none\n") != std::string::npos);
+  auto same = pageload_cli({"compare", "1", "1", "--db", tmp.path()}, tmp.dir());
+  CHECK(same.out.find("proxy:") == std::string::npos);
+}
