@@ -505,3 +505,27 @@ TEST_CASE("compare names a proxy change under what changed and redacts it as sto
   auto same = pageload_cli({"compare", "1", "1", "--db", tmp.path()}, tmp.dir());
   CHECK(same.out.find("proxy:") == std::string::npos);
 }
+
+// review-11-final2 F10: the page listing a batch said a bare "ok" for runs loaded under -k
+// past a certificate that did not verify.
+TEST_CASE("the listing page of several runs marks a run loaded under -k past a failed certificate") {
+  TempDb tmp;
+  auto& lab = shared_lab();
+  REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "-q", "-k", lab.https_url("expired.test", "/status/200")}),
+                       tmp.dir()).status == 0);
+  REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "-q", lab.https_url("www.test", "/status/200")}), tmp.dir())
+              .status == 0);
+  auto r = pageload_cli({"report", "1", "2", "--db", tmp.path(), "-o", "all.html"}, tmp.dir());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const std::string html = slurp(tmp.dir() + "/all.html");
+  const auto row1 = html.find(">run 1<"), row2 = html.find(">run 2<");
+  REQUIRE(row1 != std::string::npos);
+  REQUIRE(row2 != std::string::npos);
+  const std::string marked = "ok (not verified, -k)";
+  const auto mark = html.find(marked);
+  REQUIRE(mark != std::string::npos);
+  CHECK(html.find("not verified", mark + marked.size()) == std::string::npos);  // run 2 verified
+  // In run 1's row.
+  CHECK(html.substr(row1, row2 > row1 ? row2 - row1 : std::string::npos).find(marked) != std::string::npos);
+}
