@@ -529,3 +529,20 @@ TEST_CASE("the listing page of several runs marks a run loaded under -k past a f
   // In run 1's row.
   CHECK(html.substr(row1, row2 > row1 ? row2 - row1 : std::string::npos).find(marked) != std::string::npos);
 }
+
+// review-11-final2 F7: "no run 99 in DB" named no database; every other database error
+// gives its path.
+TEST_CASE("a run the database does not have is named with the database's path") {
+  TempDb tmp;
+  REQUIRE(pageload_cli(lab_args({"--db", "b.db", "-q", shared_lab().http_url("www.test", "/status/200")}), tmp.dir())
+              .status == 0);
+  for (const std::vector<std::string>& command : {std::vector<std::string>{"show", "99"}, {"report", "99"},
+                                                  {"har", "99"}, {"compare", "1", "99"}}) {
+    std::vector<std::string> args = command;
+    args.insert(args.end(), {"--db", "b.db"});
+    auto r = pageload_cli(args, tmp.dir());
+    INFO(command[0]);
+    CHECK(r.status == 2);
+    CHECK(r.err == "pageload: no run 99 in b.db\n");
+  }
+}
