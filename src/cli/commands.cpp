@@ -434,11 +434,19 @@ Status check_runs(const RunCommand& cmd) {
   return Status::Ok();
 }
 
+// The summaries stand where curl's body would be: on standard output, unless -o puts it in
+// a file or -w asks for curl's outputs there; then on standard error, as curl's progress
+// meter, so that code=$(pageload -o /dev/null -w '%{http_code}' URL) gets the code alone.
+// --json is not a summary: its objects stay on standard output.
+bool summary_on_stderr(const RunCommand& cmd) { return !cmd.json && (!cmd.output.empty() || cmd.write_out); }
+
 // After the runs of `run -n`: the median run and the spread, as text or JSON (-q: nothing);
 // with --repeat-view one block (one JSON line) per view, as WebPageTest gives a first-view
 // and a repeat-view median: the views are never ranked together.
 void print_group(int64_t group_id, std::vector<Run>& runs, const RunCommand& cmd) {
   if (cmd.quiet) return;
+  std::ostream& out = summary_on_stderr(cmd) ? std::cerr : std::cout;
+  const int fd = summary_on_stderr(cmd) ? STDERR_FILENO : STDOUT_FILENO;
   std::sort(runs.begin(), runs.end(),
             [](const Run& a, const Run& b) { return a.run_number.value_or(0) < b.run_number.value_or(0); });
   const auto by = cmd.options.document_only ? report::MedianBy::kDocument : report::MedianBy::kLoad;
@@ -452,12 +460,13 @@ void print_group(int64_t group_id, std::vector<Run>& runs, const RunCommand& cmd
       std::cout << format_group_json(group_id, in_order, median, by, view) << "\n";
     } else {
       TableStyle style;
-      style.width = output_width();
-      style.color = isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
+      style.width = output_width(fd);
+      style.color = isatty(fd) && !std::getenv("NO_COLOR");
       const auto named = cmd.repeat_view ? std::optional<RunView>(view) : std::nullopt;
-      std::cout << "\n" << format_group(group_id, in_order, median, by, style, named);
+      out << "\n" << format_group(group_id, in_order, median, by, style, named);
     }
   }
+  out.flush();
   std::cout.flush();
 }
 
@@ -495,7 +504,7 @@ int run_command(RunCommand& cmd) {
   if (!cmd.output.empty() && total != std::size_t{1})
     return fail(Status(Code::kUsage, "-o names one file for one document: give one URL"));
   if (cmd.output == "-")
-    return fail(Status(Code::kUsage, "-o -: standard output holds the summary; name a file (-o /dev/null to discard)"));
+    return fail(Status(Code::kUsage, "-o -: pageload writes no body on standard output; name a file (-o /dev/null to discard)"));
   if (cmd.har == "-") {
     // The HAR is the standard output: the summaries are off (-q: errors still on stderr),
     // and nothing else may write there.
@@ -599,12 +608,15 @@ int run_command(RunCommand& cmd) {
   sink_options.database = report::database_marker(database_path(cmd.db));
   sink_options.json = cmd.json;
   sink_options.quiet = cmd.quiet;
-  sink_options.color = !cmd.json && isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
-  sink_options.width = output_width();
+  sink_options.summary_on_stderr = summary_on_stderr(cmd);
+  const int summary_fd = sink_options.summary_on_stderr ? STDERR_FILENO : STDOUT_FILENO;
+  sink_options.color = !cmd.json && isatty(summary_fd) && !std::getenv("NO_COLOR");
+  sink_options.width = output_width(summary_fd);
   sink_options.blank_line_between = batch || cmd.repeat_view;
   sink_options.total = total.value_or(0);
   // The bar only where it does not mix with the summaries on the same terminal.
-  sink_options.progress = isatty(STDERR_FILENO) && (cmd.quiet || cmd.json || !isatty(STDOUT_FILENO));
+  sink_options.progress =
+      isatty(STDERR_FILENO) && (cmd.quiet || cmd.json || (!sink_options.summary_on_stderr && !isatty(STDOUT_FILENO)));
   // curl's outputs of each run (README "For curl users"), printed from the stored run.
   // -D FILE and -o FILE, as curl: checked up front, but opened (and an old file there
   // replaced) only once there is something to write, so a load that fails before any
@@ -876,7 +888,7 @@ int run_command(RunCommand& cmd) {
     for (auto& line : skipped) summary.skip(std::move(line));
     // After every run's own lines; -q prints nothing but errors.
     if (cmd.json) std::cout << summary.json() << "\n";
-    else if (!cmd.quiet) std::cout << summary.text();
+    else if (!cmd.quiet) (summary_on_stderr(cmd) ? std::cerr : std::cout) << summary.text();
     std::cout.flush();
   }
   if (group_id && !group_runs.empty()) print_group(*group_id, group_runs, cmd);

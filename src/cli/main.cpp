@@ -51,13 +51,21 @@ int main(int argc, char** argv) {
              "among them): pageload run --help");
   app.set_version_flag("--version", std::string("pageload ") + PAGELOAD_VERSION);
   app.require_subcommand(1);
+  // As in curl, a flag that takes one value and is given twice takes the last ("pageload
+  // -m 30 \"$@\"" in a wrapper); set before the subcommands, which copy it. Options that
+  // collect a list (-H, -b, -d, --resolve, URLs...) keep every value: TakeLast trims only
+  // past an option's expected count, which a vector's is not.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
 
   RunCommand run;
   auto& o = run.options;
   std::string max_time, connect_timeout, dns_timeout;
   auto* cmd_run = app.add_subcommand("run", "Load pages as a browser does and store every request's phases");
   cmd_run->add_option("url", run.urls, "http:// or https:// URL");
-  cmd_run->add_option("--input", run.input, "Read more URLs from FILE, one per line ('-' for stdin)");
+  // Kept as a list so that a second --input is refused by name, not silently dropped.
+  std::vector<std::string> inputs;
+  cmd_run->add_option("--input", inputs, "Read more URLs from FILE, one per line ('-' for stdin)")
+      ->allow_extra_args(false);
   cmd_run->add_flag("--fail-early", run.fail_early,
                     "A line of --input that is not a URL ends the batch (default: it is skipped and counted)");
   cmd_run->add_option("--parallel", run.parallel, "Loads in flight at once (default 1)")->check(whole_number(1, 10000));
@@ -117,8 +125,7 @@ int main(int argc, char** argv) {
   // below: CLI11 runs flag callbacks in the order the flags were defined).
   const CLI::Option* tlsv12 = cmd_run->add_flag_callback("--tlsv1.2", [] {}, "TLS 1.2 or later (as curl)");
   const CLI::Option* tlsv13 = cmd_run->add_flag_callback("--tlsv1.3", [] {}, "TLS 1.3 only (as curl: 1.3 or later)");
-  cmd_run->add_option("--tls-max", tls_max, "Highest TLS version: 1.2, 1.3 or default (as curl)")
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  cmd_run->add_option("--tls-max", tls_max, "Highest TLS version: 1.2, 1.3 or default (as curl)");
   cmd_run->add_flag_callback("--no-sessionid", [&] { o.tls_sessions = false; },
                              "Never resume a TLS session from an earlier connection (as curl)");
   cmd_run->add_flag("--document-only", o.document_only,
@@ -302,6 +309,12 @@ int main(int argc, char** argv) {
 
   try {
     if (cmd_run->parsed()) {
+      if (inputs.size() > 1) {
+        pageload::cli::fail(pageload::Status(pageload::Code::kUsage,
+                                             "--input given twice: it reads one FILE (cat A B | pageload --input -)"));
+        return pageload::kExitUsage;
+      }
+      if (!inputs.empty()) run.input = inputs.front();
       if (!seconds(max_time, &o.max_time_ms, "--max-time") ||
           !seconds(connect_timeout, &o.connect_timeout_ms, "--connect-timeout") ||
           !seconds(dns_timeout, &o.dns_timeout_ms, "--dns-timeout"))

@@ -440,10 +440,10 @@ std::string format_json(const Run& run) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-int output_width() {
-  if (!isatty(STDOUT_FILENO)) return kDefaultWidth;
+int output_width(int fd) {
+  if (!isatty(fd)) return kDefaultWidth;
   winsize ws{};
-  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
   if (const char* columns = std::getenv("COLUMNS"); columns && std::atoi(columns) > 0) return std::atoi(columns);
   return kDefaultWidth;
 }

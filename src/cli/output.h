@@ -29,8 +29,8 @@ std::string format_list(const std::vector<store::RunSummary>& runs);
 // One JSON object (single line) for the run, everything the database holds.
 std::string format_json(const Run& run);
 
-// Columns to fit the summary in: the terminal's width when standard output is one,
-// kDefaultWidth otherwise.
-int output_width();
+// Columns to fit the summary in: the terminal's width when `fd` (standard output, or
+// standard error when the summary goes there) is one, kDefaultWidth otherwise.
+int output_width(int fd = 1);
 
 }  // namespace pageload::cli

@@ -147,9 +147,11 @@ void RunSink::report_and_print(Run& run) {
   if (options_.json) {
     std::cout << format_json(run) << "\n";
   } else if (!options_.quiet) {
-    std::cout << format_summary(run, options_.color, options_.width);
-    if (!report_path.empty()) std::cout << "report: " << report_path << "\n";
-    if (options_.blank_line_between) std::cout << "\n";
+    std::ostream& out = options_.summary_on_stderr ? std::cerr : std::cout;
+    out << format_summary(run, options_.color, options_.width);
+    if (!report_path.empty()) out << "report: " << report_path << "\n";
+    if (options_.blank_line_between) out << "\n";
+    out.flush();
   } else if (run.failure) {
     // -q prints nothing but errors: a load that failed is one line on stderr.
     std::cerr << "pageload: run " << run.id << " " << safe(run.url, 200) << ": error: " << code_name(run.failure->code)

@@ -39,6 +39,9 @@ struct SinkOptions {
   std::string database;   // report::database_marker of the database, carried by each report
   bool json = false;      // one JSON object per run instead of the summary
   bool quiet = false;     // no summary
+  // The summary (and report: line) on standard error, where curl's progress meter is:
+  // with -o or -w standard output holds curl's outputs alone (README "For curl users").
+  bool summary_on_stderr = false;
   bool color = false;     // ANSI colours in the summary
   int width = kDefaultWidth;  // columns the summary fits in (output_width())
   bool blank_line_between = false;

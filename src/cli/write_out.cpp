@@ -35,6 +35,7 @@ struct Subject {
   const Run& run;
   const std::vector<const Request*>& chain;
   const Request* hop;  // nullptr: the run has no request
+  bool one_hop;        // %{hop.N.VAR}: the hop's own figure, never the chain's
 };
 
 // A value as curl prints it: a number, an HTTP status (three digits: 000 when there was
@@ -99,7 +100,16 @@ const std::vector<Variable>& variables() {
          if (!s.hop) return status_code(0);
          if (s.hop->failure)
            if (auto refused = transfer::tunnel_refused_status(s.hop->failure->message)) return status_code(*refused);
-         const PhaseRecord* tunnel = s.hop->phase(Phase::kTunnel);
+         // A hop that reused a tunnelled connection made no CONNECT of its own: the answer is
+         // the one its connection was opened with, as curl -L prints after a redirect.
+         const Request* opener = s.hop;
+         if (!s.hop->phase(Phase::kTunnel) && s.hop->connection)
+           for (const Request& r : s.run.requests)
+             if (r.connection == s.hop->connection && r.phase(Phase::kTunnel)) {
+               opener = &r;
+               break;
+             }
+         const PhaseRecord* tunnel = opener->phase(Phase::kTunnel);
          return status_code(tunnel && tunnel->ok() ? 200 : 0);
        }},
       {"http_version",
@@ -125,7 +135,16 @@ const std::vector<Variable>& variables() {
       {"local_port", [](const Subject& s) { const Connection* c = connection_of(s); return integer(c ? c->local_port : 0); }},
       {"scheme", [](const Subject& s) { return text(s.hop ? s.hop->scheme : ""); }},
       {"size_download", [](const Subject& s) { return integer(s.hop ? s.hop->body_bytes.value_or(0) : 0); }},
-      {"size_header", [](const Subject& s) { return integer(s.hop ? s.hop->header_bytes.value_or(0) : 0); }},
+      {"size_header",
+       [](const Subject& s) {
+         // curl -L adds up every hop's header bytes (a hop's own count already holds the
+         // proxy's answer to its CONNECT, as curl's); size_download, as curl's, is the final
+         // hop's alone. %{hop.N.size_header} is hop N's own.
+         if (s.one_hop || !s.hop) return integer(s.hop ? s.hop->header_bytes.value_or(0) : 0);
+         long long sum = 0;
+         for (const Request* r : s.chain) sum += r->header_bytes.value_or(0);
+         return integer(sum);
+       }},
       {"ssl_verify_result",
        [](const Subject& s) {
          // curl's: 0 when the certificate verified (or no TLS), else OpenSSL's X509 code
@@ -326,7 +345,7 @@ std::string write_out(const std::string& format, const Run& run) {
           const long n = *r.hop < 0 ? static_cast<long>(chain.size()) + *r.hop : *r.hop;
           hop = n >= 0 && n < static_cast<long>(chain.size()) ? chain[static_cast<std::size_t>(n)] : nullptr;
         }
-        const Subject subject{run, chain, hop};
+        const Subject subject{run, chain, hop, r.hop.has_value()};
         if (r.json) {
           nlohmann::json j = nlohmann::json::object();
           for (const Variable& v : variables()) j[std::string(v.name)] = to_json(v.get(subject));

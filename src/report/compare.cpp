@@ -215,6 +215,11 @@ void add_headlines(const Run& a, const Run& b, Comparison& c) {
   const auto fa = a.figures(), fb = b.figures();
   if (auto g = group_headline(a, b)) c.headlines.push_back(*g);
   if (auto h = cache_headline(a, b, c)) c.headlines.push_back(*h);
+  // Through a proxy, connect and tls are to the proxy and the origin's lookup is its: the
+  // explanation of every phase that moved. runs.proxy is stored redacted.
+  if (a.proxy != b.proxy)
+    c.headlines.push_back("proxy: " + (a.proxy.empty() ? std::string("none") : a.proxy) + " → " +
+                          (b.proxy.empty() ? std::string("none") : b.proxy));
   if (a.connections.size() != b.connections.size())
     c.headlines.push_back("connections: " + std::to_string(a.connections.size()) + " → " +
                           std::to_string(b.connections.size()));

@@ -24,6 +24,8 @@ std::string render_index(const std::vector<IndexEntry>& entries, const std::stri
     row.set("id", std::to_string(run.id));
     row.set("started_at", text(run.started_at.empty() ? "—" : run.started_at));
     row.set("outcome", std::string(outcome_name(run.outcome)));
+    // As the batch summary marks it: `ok` alone never hides a certificate -k let through.
+    row.set("unverified", !unverified_text(run).empty());
     row.set("error_class", run.failure ? Data{std::string(code_name(run.failure->code))} : Data{false});
     row.set("status", run.final_status ? std::to_string(*run.final_status) : "—");
     row.set("requests", std::to_string(f.requests));

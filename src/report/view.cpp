@@ -188,8 +188,8 @@ void add_filters(const Waterfall& w, const std::vector<std::string>& host_names,
   d.set("filter_statuses", choices(statuses, false));
 }
 
-// Certificates that did not verify on connections that still carried a response (-k):
-// "www.test:443: certificate has expired, loaded under -k (2 connections)"; "" when none.
+}  // namespace
+
 std::string unverified_text(const Run& run) {
   std::vector<const Connection*> bad;
   for (const auto& c : run.connections) {
@@ -209,6 +209,8 @@ std::string unverified_text(const Run& run) {
   if (bad.size() > 1) out += " (" + std::to_string(bad.size()) + " connections)";
   return out;
 }
+
+namespace {
 
 // The failure banner: how many requests failed, the first few named and linked.
 Data failures_view(const Run& run, const Waterfall& w) {

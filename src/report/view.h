@@ -46,6 +46,10 @@ Data connection_groups_view(const Run& run, const Waterfall& waterfall);
 // the connection view; false when the request had none.
 Data request_connection_view(const Run& run, const Request& request);
 
+// Certificates that did not verify on connections that still carried a response (-k):
+// "www.test:443: certificate has expired, not verified: loaded under -k"; "" when none.
+std::string unverified_text(const Run& run);
+
 // Request numbers as ranges: {0, 1, 2, 3, 5} → "#0–#3, #5"; two in a row stay a list.
 std::string format_seq_ranges(const std::vector<int>& seqs);
 

@@ -47,7 +47,7 @@ StatusOr<int64_t> Database::group_median_run(int64_t group_id, const std::string
                                       " has no repeat views (it was made without --repeat-view; run -n N --repeat-view "
                                       "URL makes a group with them)");
   }
-  if (runs == 0) return Status(Code::kUsage, "no run " + name + " in DB");
+  if (runs == 0) return Status(Code::kUsage, "no run " + name + " in " + path());
   return Status(Code::kUsage, name + " has no median: none of its " + std::to_string(runs) +
                                   " runs has a load time (or, with --document-only, a document time)");
 }

@@ -342,7 +342,7 @@ StatusOr<Run> read_run(SqliteDb& db, int64_t id) {
     run.run_number = st.opt_int(20);
   });
   if (!s.ok()) return s;
-  if (!found) return Status(Code::kUsage, "no run " + std::to_string(id) + " in DB");
+  if (!found) return Status(Code::kUsage, "no run " + std::to_string(id) + " in " + db.path());
 
   IndexOf connection_index, lookup_index;
   if (s = read_lookups(db, run, lookup_index); !s.ok()) return s;
@@ -389,7 +389,7 @@ StatusOr<int64_t> read_latest_id(SqliteDb& db) {
   if (!st.ok()) return st.status();
   auto row = (*st)->step();
   if (!row.ok()) return row.status();
-  if (!*row) return Status(Code::kUsage, "no runs in DB");
+  if (!*row) return Status(Code::kUsage, "no runs in " + db.path());
   int64_t id = (*st)->int64(0);
   (*st)->reset();
   return id;
@@ -408,7 +408,7 @@ StatusOr<GroupRuns> read_run_group(SqliteDb& db, int64_t id) {
     out.group.repeat_view = st.integer(4) != 0;
   });
   if (!s.ok()) return s;
-  if (!found) return Status(Code::kUsage, "no run group " + std::to_string(id) + " in DB");
+  if (!found) return Status(Code::kUsage, "no run group " + std::to_string(id) + " in " + db.path());
   s = query_run(db, kSelectGroupRuns, id, [&](const Statement& st) { out.run_ids.push_back(st.int64(0)); });
   if (!s.ok()) return s;
   return out;

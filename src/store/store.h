@@ -92,24 +92,24 @@ class Database {
   Status abandon_group();
   // Reads a whole run back: load_run(id) after finish_run(run) equals run in every field
   // the schema stores (ids are indexes again; phases come back in kPhases order).
-  // Code::kUsage "no run N in DB" if there is none.
+  // Code::kUsage "no run N in PATH" (the database's path) if there is none.
   StatusOr<Run> load_run(int64_t id);
   // The newest `limit` runs (by started_at), newest first; limit <= 0: all. With `label`,
   // only the runs stored with that label (exactly).
   StatusOr<std::vector<RunSummary>> list_runs(int limit = 20, const std::optional<std::string>& label = std::nullopt);
   // The id of the run stored last (the highest id: an imported run is newer than the runs
-  // stored before it, whenever its page started); Code::kUsage "no runs in DB" if there is none.
+  // stored before it, whenever its page started); Code::kUsage "no runs in PATH" if there is none.
   StatusOr<int64_t> latest_run_id();
   // Inserts a run_groups row (created_at: the current UTC time if empty) and sets
   // group.id. The group's runs then carry Run::group_id = group.id, with their view and
   // run_number, when begin_run/finish_run store them.
   Status create_run_group(RunGroup& group);
   // A group and its runs' ids, first views before repeat views, each by run_number.
-  // Code::kUsage "no run group N in DB" if there is none.
+  // Code::kUsage "no run group N in PATH" if there is none.
   StatusOr<GroupRuns> load_run_group(int64_t id);
   // The median run of group `group_id`'s runs of `view` ("first" or "repeat"), as the
   // group_medians view picks it (WebPageTest's rule: report/spread.h). Code::kUsage "no
-  // run group N in DB" when the group has no such runs, or a line saying it has no median when
+  // run group N in PATH" when the group has no such runs, or a line saying it has no median when
   // none of them has the figure. (group_medians.cpp)
   StatusOr<int64_t> group_median_run(int64_t group_id, const std::string& view = "first");
   std::string path() const;

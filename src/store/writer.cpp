@@ -267,7 +267,7 @@ Status complete_run_row(SqliteDb& db, const Run& run) {
                      run.source, or_null(run.producer), run.group_id, view_or_null(run.view), run.run_number);
   if (!s.ok()) return s;
   if (sqlite3_changes(db.raw()) != 1) {
-    return Status(Code::kUsage, "no run " + std::to_string(run.id) + " in DB");
+    return Status(Code::kUsage, "no run " + std::to_string(run.id) + " in " + db.path());
   }
   return Status::Ok();
 }

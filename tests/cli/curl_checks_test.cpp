@@ -1,9 +1,12 @@
-// curl's flags checked before anything is loaded (re-reviews of issue 11): a proxy URL that
-// does not parse, --json beside flags that write text to standard output, and -b -.
+// curl's flags as the re-reviews of issue 11 found them: checked before anything is loaded
+// (a proxy URL that does not parse, --json beside flags that write text to standard output,
+// -b -), flags given twice, where the summary goes, -w's chain figures, and the findings
+// of review-11-final2 on compare, the listing page and the database's name.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
 
@@ -328,4 +331,218 @@ TEST_CASE("a run that reuses an earlier run's connection records its certificate
     CHECK_FALSE(j["proxy"].get<std::string>().empty());
   }
   CHECK(runs == 2);
+}
+
+namespace {
+// The value of request header `name` in the lab's /echo answer (a JSON object), or "(none)".
+std::string echoed_header(const nlohmann::json& echo, const std::string& name) {
+  for (const auto& h : echo["headers"])
+    if (h[0] == name) return h[1];
+  return "(none)";
+}
+}  // namespace
+
+// review-11-final2 F14: -m 5 -m 10 (a wrapper's default before "$@") was refused with
+// CLI11's "At Most 1 required but received 2"; curl uses the last.
+TEST_CASE("a flag that takes one value given twice takes the last as curl does") {
+  TempDb tmp;
+  auto& lab = shared_lab();
+  // Each first value would fail the load or show: a refused proxy, a 1 ms deadline, a
+  // 1-byte limit, another database.
+  auto r = pageload_cli(lab_args({"--db", tmp.dir() + "/first.db", "--db", tmp.path(), "-s",
+                                  "-w", "first", "-w", "%{http_code}", "-A", "one", "-A", "two",
+                                  "-e", "http://r1.test/", "-e", "http://r2.test/", "-x", "127.0.0.1:1", "-x",
+                                  lab.proxy_url(), "-m", "0.001", "-m", "30", "--connect-timeout", "0.001",
+                                  "--connect-timeout", "10", "--max-filesize", "1", "--max-filesize", "1M", "-o",
+                                  "a.out", "-o", "b.out", "-D", "a.head", "-D", "b.head", "-X", "DELETE", "-X",
+                                  "PUT", "-u", "x:1", "-u", "y:2", "--cacert", lab.ca_file(),
+                                  lab.http_url("www.test", "/echo")}),
+                        tmp.dir());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out == "200");
+  CHECK_FALSE(std::filesystem::exists(tmp.dir() + "/a.out"));
+  CHECK_FALSE(std::filesystem::exists(tmp.dir() + "/a.head"));
+  CHECK_FALSE(std::filesystem::exists(tmp.dir() + "/first.db"));
+  CHECK(slurp(tmp.dir() + "/b.head").rfind("HTTP/1.1 200", 0) == 0);
+  const auto echo = nlohmann::json::parse(slurp(tmp.dir() + "/b.out"));
+  CHECK(echo["method"] == "PUT");
+  CHECK(echoed_header(echo, "User-Agent") == "two");
+  CHECK(echoed_header(echo, "Referer") == "http://r2.test/");
+  CHECK(echoed_header(echo, "Authorization") == "Basic eToy");  // y:2
+
+  // --input reads one file: a second is refused by name, not dropped.
+  { std::ofstream(tmp.dir() + "/urls.txt") << lab.http_url("www.test", "/status/200") << "\n"; }
+  auto twice = pageload_cli(lab_args({"--db", tmp.path(), "-s", "--input", "urls.txt", "--input", "urls.txt"}), tmp.dir());
+  CHECK(twice.status == 2);
+  CHECK(twice.err == "pageload: --input given twice: it reads one FILE (cat A B | pageload --input -)\n");
+}
+
+TEST_CASE("the flags that add up keep every value when given twice") {
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-o", "echo.out", "-H", "X-A: 1", "-H", "X-B: 2", "-d",
+                                  "a=1", "-d", "b=2", "-b", "k=v1", "-b", "j=v2", "--keep-secrets",
+                                  shared_lab().http_url("www.test", "/echo")}),
+                        tmp.dir());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto echo = nlohmann::json::parse(slurp(tmp.dir() + "/echo.out"));
+  CHECK(echo["method"] == "POST");
+  CHECK(echo["body"] == "a=1&b=2");  // curl joins -d parts with '&'
+  CHECK(echoed_header(echo, "X-A") == "1");
+  CHECK(echoed_header(echo, "X-B") == "2");
+  const std::string cookie = echoed_header(echo, "Cookie");
+  CHECK(cookie.find("k=v1") != std::string::npos);
+  CHECK(cookie.find("j=v2") != std::string::npos);
+}
+
+// review-11-final2 F15: without -s, code=$(pageload -o /dev/null -w '%{http_code}' URL)
+// captured the summary table; curl's meter is on stderr, its stdout the code alone.
+TEST_CASE("with -o or -w the summary goes to standard error and standard output holds curl's outputs alone") {
+  TempDb tmp;
+  const std::string url = shared_lab().http_url("www.test", "/status/200");
+  auto w = pageload_cli(lab_args({"--db", tmp.path(), "-I", "-o", "/dev/null", "-w", "%{http_code}", url}), tmp.dir());
+  INFO(w.err);
+  CHECK(w.status == 0);
+  CHECK(w.out == "200");
+  CHECK(w.err.find("final 200") != std::string::npos);  // the summary, where curl's meter is
+
+  auto o = pageload_cli(lab_args({"--db", tmp.path(), "-o", "body.out", url}), tmp.dir());
+  CHECK(o.status == 0);
+  CHECK(o.out.empty());
+  CHECK(o.err.find("final 200") != std::string::npos);
+
+  // -i without -o: the heads where curl prints them, then -w's text; no table between.
+  auto i = pageload_cli(lab_args({"--db", tmp.path(), "-i", "-w", "[%{http_code}]", url}), tmp.dir());
+  CHECK(i.status == 0);
+  CHECK(i.out.rfind("HTTP/1.1 200", 0) == 0);
+  CHECK(i.out.size() > 5);
+  CHECK(i.out.substr(i.out.size() - 5) == "[200]");
+  CHECK(i.out.find("final 200") == std::string::npos);
+
+  // Neither: the summary stands where curl's body would be.
+  auto plain = pageload_cli(lab_args({"--db", tmp.path(), url}), tmp.dir());
+  CHECK(plain.status == 0);
+  CHECK(plain.out.find("final 200") != std::string::npos);
+  CHECK(plain.err.empty());
+}
+
+// review-11-final2 F1: %{size_header} was the final hop's (101) where curl -L adds up
+// every hop's (364 on /chain/301,302); size_download stays the final hop's, as curl's.
+TEST_CASE("size_header adds up every hop's header bytes as curl -L does") {
+  TempDb tmp;
+  auto& lab = shared_lab();
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-w",
+                                  "%{size_header} %{hop.0.size_header} %{hop.1.size_header} %{hop.2.size_header} "
+                                  "%{size_download} %{hop.2.size_download} %{num_redirects}",
+                                  lab.http_url("www.test", "/chain/301,302")}),
+                        tmp.dir());
+  INFO(r.err << r.out);
+  REQUIRE(r.status == 0);
+  std::istringstream in(r.out);
+  long long total = 0, h0 = 0, h1 = 0, h2 = 0, download = 0, last_download = 0, redirects = 0;
+  in >> total >> h0 >> h1 >> h2 >> download >> last_download >> redirects;
+  CHECK(redirects == 2);
+  CHECK(h0 > 0);
+  CHECK(h2 > 0);
+  CHECK(total == h0 + h1 + h2);
+  CHECK(download == last_download);
+
+  // Through a proxy curl counts the proxy's answer to CONNECT too ("HTTP/1.1 200 Connection
+  // established" and the blank line: 39 bytes), once.
+  const std::string https = lab.https_url("www.test", "/status/200");
+  auto direct = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-w", "%{size_header}", https}), tmp.dir());
+  auto proxied = pageload_cli(
+      lab_args({"--db", tmp.path(), "-s", "-x", lab.proxy_url(), "-w", "%{size_header} %{hop.0.size_header}", https}),
+      tmp.dir());
+  INFO(direct.err << proxied.err);
+  REQUIRE(direct.status == 0);
+  REQUIRE(proxied.status == 0);
+  std::istringstream pin(proxied.out);
+  long long with_tunnel = 0, head = 0;
+  pin >> with_tunnel >> head;
+  CHECK(with_tunnel == head);
+  CHECK(with_tunnel - std::stoll(direct.out) == 39);
+}
+
+// review-11-final2 F9: after a redirect over a tunnelled connection %{http_connect} was
+// 000 (the final hop made no CONNECT of its own); curl says 200.
+TEST_CASE("http_connect after a redirect through a proxy tunnel is the answer its connection was opened with") {
+  TempDb tmp;
+  auto& lab = shared_lab();
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-sI", "-x", lab.proxy_url(), "-o", "/dev/null", "-w",
+                                  "%{http_code} %{http_connect} %{hop.0.http_connect} %{hop.1.http_connect} "
+                                  "%{num_connects}",
+                                  lab.https_url("www.test", "/chain/301")}),
+                        tmp.dir());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out == "200 200 200 200 1");  // one tunnel, reused by hop 1
+  // Without a proxy there was no tunnel.
+  auto direct = pageload_cli(lab_args({"--db", tmp.path(), "-sI", "-o", "/dev/null", "-w", "%{http_connect}",
+                                       lab.https_url("www.test", "/chain/301")}),
+                             tmp.dir());
+  CHECK(direct.out == "000");
+}
+
+// review-11-final2 F17: compare of a direct and a proxied run said "nothing beyond timing".
+TEST_CASE("compare names a proxy change under what changed and redacts it as stored") {
+  TempDb tmp;
+  auto& lab = shared_lab();
+  const std::string url = lab.https_url("www.test", "/status/200");
+  std::string proxy = lab.proxy_url();  // http://127.0.0.1:PORT
+  const std::string with_password = "http://u:SECRETPW@" + proxy.substr(proxy.find("://") + 3);
+  REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "-q", url}), tmp.dir()).status == 0);
+  REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "-q", "-x", with_password, url}), tmp.dir()).status == 0);
+  auto r = pageload_cli({"compare", "1", "2", "--db", tmp.path()}, tmp.dir());
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  const std::string shown = "http://u:[redacted]@" + proxy.substr(proxy.find("://") + 3);
+  CHECK(r.out.find("What changed\n  proxy: none → " + shown + "\n") != std::string::npos);
+  CHECK(r.out.find("SECRETPW") == std::string::npos);
+  auto back = pageload_cli({"compare", "2", "1", "--db", tmp.path()}, tmp.dir());
+  CHECK(back.out.find("proxy: " + shown + " → none\n") != std::string::npos);
+  auto same = pageload_cli({"compare", "1", "1", "--db", tmp.path()}, tmp.dir());
+  CHECK(same.out.find("proxy:") == std::string::npos);
+}
+
+// review-11-final2 F10: the page listing a batch said a bare "ok" for runs loaded under -k
+// past a certificate that did not verify.
+TEST_CASE("the listing page of several runs marks a run loaded under -k past a failed certificate") {
+  TempDb tmp;
+  auto& lab = shared_lab();
+  REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "-q", "-k", lab.https_url("expired.test", "/status/200")}),
+                       tmp.dir()).status == 0);
+  REQUIRE(pageload_cli(lab_args({"--db", tmp.path(), "-q", lab.https_url("www.test", "/status/200")}), tmp.dir())
+              .status == 0);
+  auto r = pageload_cli({"report", "1", "2", "--db", tmp.path(), "-o", "all.html"}, tmp.dir());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const std::string html = slurp(tmp.dir() + "/all.html");
+  const auto row1 = html.find(">run 1<"), row2 = html.find(">run 2<");
+  REQUIRE(row1 != std::string::npos);
+  REQUIRE(row2 != std::string::npos);
+  const std::string marked = "ok (not verified, -k)";
+  const auto mark = html.find(marked);
+  REQUIRE(mark != std::string::npos);
+  CHECK(html.find("not verified", mark + marked.size()) == std::string::npos);  // run 2 verified
+  // In run 1's row.
+  CHECK(html.substr(row1, row2 > row1 ? row2 - row1 : std::string::npos).find(marked) != std::string::npos);
+}
+
+// review-11-final2 F7: "no run 99 in DB" named no database; every other database error
+// gives its path.
+TEST_CASE("a run the database does not have is named with the database's path") {
+  TempDb tmp;
+  REQUIRE(pageload_cli(lab_args({"--db", "b.db", "-q", shared_lab().http_url("www.test", "/status/200")}), tmp.dir())
+              .status == 0);
+  for (const std::vector<std::string>& command : {std::vector<std::string>{"show", "99"}, {"report", "99"},
+                                                  {"har", "99"}, {"compare", "1", "99"}}) {
+    std::vector<std::string> args = command;
+    args.insert(args.end(), {"--db", "b.db"});
+    auto r = pageload_cli(args, tmp.dir());
+    INFO(command[0]);
+    CHECK(r.status == 2);
+    CHECK(r.err == "pageload: no run 99 in b.db\n");
+  }
 }

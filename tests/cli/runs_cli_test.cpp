@@ -123,14 +123,14 @@ TEST_CASE("compare g:N compares two groups by their median runs and refuses an u
   CHECK(r.out.find("Compare A: group 1 (median run 3)  →  B: group 2 (median run 6)") == 0);
   r = pageload_cli({"compare", "g:3", "1", "--db", tmp.path()}, tmp.dir());
   CHECK(r.status == 2);
-  CHECK(r.err == "pageload: no run group 3 in DB\n");
+  CHECK(r.err == "pageload: no run group 3 in " + tmp.path() + "\n");
   // A group made without --repeat-view has no repeat views: it is there, say what it lacks.
   r = pageload_cli({"compare", "g:1:repeat", "1", "--db", tmp.path()}, tmp.dir());
   CHECK(r.status == 2);
   CHECK(r.err == "pageload: run group 1 has no repeat views (it was made without --repeat-view; run -n N "
                  "--repeat-view URL makes a group with them)\n");
   r = pageload_cli({"compare", "g:3:repeat", "1", "--db", tmp.path()}, tmp.dir());
-  CHECK(r.err == "pageload: no run group 3 (repeat view) in DB\n");
+  CHECK(r.err == "pageload: no run group 3 (repeat view) in " + tmp.path() + "\n");
   r = pageload_cli({"compare", "g:1:second", "1", "--db", tmp.path()}, tmp.dir());
   CHECK(r.status == 2);
 }

@@ -313,7 +313,7 @@ TEST_CASE("loading a run that does not exist is a usage error") {
   auto loaded = db->load_run(42);
   REQUIRE_FALSE(loaded.ok());
   CHECK(loaded.status().code() == Code::kUsage);
-  CHECK(loaded.status().message() == "no run 42 in DB");
+  CHECK(loaded.status().message() == "no run 42 in " + dir.file("runs.db"));
   auto latest = db->latest_run_id();
   REQUIRE_FALSE(latest.ok());
   CHECK(latest.status().code() == Code::kUsage);
@@ -656,7 +656,7 @@ TEST_CASE("the runs of a group read back with their group, view and number, firs
   auto missing = db->load_run_group(group.id + 1);
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.status().code() == Code::kUsage);
-  CHECK(missing.status().message() == "no run group " + std::to_string(group.id + 1) + " in DB");
+  CHECK(missing.status().message() == "no run group " + std::to_string(group.id + 1) + " in " + db->path());
   RunGroup empty;
   empty.url = "http://www.test/";
   empty.runs = 0;
