@@ -38,7 +38,9 @@ struct ModuleReferences {
 // base URL) makes for its static imports, as HTML's "resolve a module specifier" reads
 // them without an import map: a specifier starting "/", "./" or "../" is resolved against
 // the module, an absolute URL is taken as it is, and a bare one ("react") cannot be
-// resolved without an import map, which pageload does not read: noted, not fetched. Each
+// resolved without an import map, which pageload does not read: the module then fails
+// before any of its imports is fetched (HTML: its parse error), so none is returned and a
+// note names the bare specifiers. Each
 // is a module script (type script, `module`), with the importing module's credentials
 // mode (`cors_anonymous`: a module's descendants are fetched with its fetch options).
 ModuleReferences module_import_references(const std::string& module_url, std::string_view source,
