@@ -100,6 +100,14 @@ struct Fetch {
   std::set<std::string> visited;  // "METHOD URL" of its chain, for loops
   std::string stylesheet_text;    // a stylesheet's decoded body, bounded
   bool stylesheet_truncated = false;
+  // A module script (<script type=module>, a modulepreload, a module's static import): its
+  // decoded body, bounded, read for its static imports when it is done. `module_graph`: a
+  // module script's graph is fetched for it (a modulepreload fetches its module alone, as
+  // Chromium's FetchSingle does, until a module script or import names the same URL).
+  bool module = false;
+  bool module_graph = false;
+  bool module_scanned = false;
+  std::string module_text;
 
   // The HTTP cache (LoadOptions::http_cache). A stale stored response this request
   // revalidates (its validators are sent with it), the headers it was sent with (what a

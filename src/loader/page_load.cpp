@@ -14,6 +14,7 @@
 #include "loader/priority.h"
 #include "loader/redirect.h"
 #include "page/discovery.h"
+#include "page/module_imports.h"
 #include "transfer/proxy.h"
 
 namespace pageload::loader {
@@ -107,6 +108,32 @@ std::string origin_of(const std::string& url) {
   return parsed.ok() ? parsed.value().origin() : std::string();
 }
 
+// The value of a header field (the first of that name), "" when there is none.
+std::string field_value(const std::vector<Header>& fields, std::string_view name) {
+  for (const auto& [n, v] : fields)
+    if (iequals(n, name)) return v;
+  return {};
+}
+
+// Every Link field's value, joined as one field (RFC 9110 5.3).
+std::string link_values(const std::vector<Header>& fields) {
+  std::string links;
+  for (const auto& [n, v] : fields)
+    if (iequals(n, "link")) links += (links.empty() ? "" : ", ") + v;
+  return links;
+}
+
+// HTML's JavaScript MIME type essences: what a module script must be served as.
+bool is_javascript(const std::string& content_type) {
+  static constexpr std::string_view kTypes[] = {
+      "application/ecmascript", "application/javascript", "application/x-ecmascript", "application/x-javascript",
+      "text/ecmascript", "text/javascript", "text/javascript1.0", "text/javascript1.1", "text/javascript1.2",
+      "text/javascript1.3", "text/javascript1.4", "text/javascript1.5", "text/jscript", "text/livescript",
+      "text/x-ecmascript", "text/x-javascript"};
+  const std::string t = media_type(content_type);
+  return std::find(std::begin(kTypes), std::end(kTypes), t) != std::end(kTypes);
+}
+
 bool keeps_body(ResourceType type) { return type == ResourceType::kDocument || type == ResourceType::kStylesheet; }
 
 PriorityHints hints_for(const page::Reference& ref) {
@@ -149,6 +176,8 @@ struct PageLoad::Document {
   std::vector<Held> held;
   // Bytes of the document that arrived and are not yet scanned (scan_arrived).
   std::string unscanned;
+  // Its response's Link header values, joined, not yet acted on (scan_arrived).
+  std::string link_header;
 };
 
 // One host's addresses for this page: one lookup, however many requests wait for it.
@@ -248,7 +277,10 @@ void PageLoad::discover_reference(const page::Reference& ref, int initiator, int
   // crossorigin, or an image also used with crossorigin, is fetched a second time).
   const bool anonymous = ref.cors_anonymous && origin_of(ref.url) != document_origin(document);
   const std::string cache_entry = memory_cache_key(ref.url, anonymous);
-  if (seen_urls_.count(cache_entry)) return;
+  if (seen_urls_.count(cache_entry)) {
+    if (ref.module && !ref.preload) module_named_again(cache_entry);
+    return;
+  }
   if (Document& doc = *documents_.at(static_cast<std::size_t>(document)); ref.css_rule && !doc.render_blocking.empty()) {
     doc.held.push_back({ref, initiator});
     return;
@@ -285,6 +317,8 @@ void PageLoad::discover_reference(const page::Reference& ref, int initiator, int
   f.browser_fetch = ref.browser_fetch;
   f.document = document;
   f.cors_anonymous = ref.cors_anonymous;
+  f.module = ref.module && ref.type == ResourceType::kScript;
+  f.module_graph = f.module && !ref.preload;
   decide_credentials(f);
   if (ref.type == ResourceType::kDocument) {  // an iframe: a document of its own
     auto frame = std::make_unique<Document>();
@@ -294,7 +328,9 @@ void PageLoad::discover_reference(const page::Reference& ref, int initiator, int
     documents_.push_back(std::move(frame));
   }
   const int document_index = f.document;
+  const bool module = f.module;
   const int seq = discover(std::move(f));
+  if (module) module_chains_.emplace(cache_entry, seq);
   Document& finder = *documents_.at(static_cast<std::size_t>(document_index));
   const bool applied_sheet = ref.type == ResourceType::kStylesheet && !ref.preload && !ref.lazy && !ref.prefetch;
   const bool imported_by_blocking = ref.import_depth > 0 &&
@@ -456,7 +492,7 @@ void PageLoad::deliver_stored_body(int seq, const CachedResponse& stored) {
     options_.on_document_body(seq, body);
   }
   if (!parsed) return;
-  on_response_head(seq, stored.status, stored.content_type);
+  on_response_head(seq, stored.status, stored.content_type, link_values(stored.response_headers));
   on_body(seq, body);
 }
 
@@ -757,10 +793,10 @@ void PageLoad::start_exchange(int seq, std::vector<std::string> addresses) {
   spec.tls_sessions = o.tls_sessions;
   spec.stream_weight = http2_weight(f.priority);
   if (deadline_ms_) spec.timeout_ms = std::max(1L, static_cast<long>(*deadline_ms_ - now));
-  const bool parsed = !o.document_only && keeps_body(f.type);
+  const bool parsed = !o.document_only && (keeps_body(f.type) || f.module);
   if (parsed) {
-    spec.on_head = [this, seq](int status, const std::string& content_type) {
-      on_response_head(seq, status, content_type);
+    spec.on_head = [this, seq](int status, const std::vector<Header>& fields) {
+      on_response_head(seq, status, field_value(fields, "content-type"), link_values(fields));
     };
     spec.on_body = [this, seq](std::string_view bytes) { on_body(seq, bytes); };
   }
@@ -771,11 +807,11 @@ void PageLoad::start_exchange(int seq, std::vector<std::string> addresses) {
     auto head = std::move(spec.on_head);
     auto body = std::move(spec.on_body);
     auto redirect = std::make_shared<bool>(false);
-    spec.on_head = [this, seq, head, redirect](int status, const std::string& content_type) {
+    spec.on_head = [this, seq, head, redirect](int status, const std::vector<Header>& fields) {
       // (with -f, an error page is not kept either)
       *redirect = is_redirect_status(status) || (options_.document_body_fails_on_error && status >= 400);
       if (!*redirect) options_.on_document_body(seq, {});
-      if (head) head(status, content_type);
+      if (head) head(status, fields);
     };
     spec.on_body = [this, seq, body, redirect](std::string_view bytes) {
       if (!*redirect) options_.on_document_body(seq, bytes);
@@ -836,7 +872,7 @@ std::vector<Header> PageLoad::request_headers_for(const Fetch& f) const {
   return headers;
 }
 
-void PageLoad::on_response_head(int seq, int status, const std::string& content_type) {
+void PageLoad::on_response_head(int seq, int status, const std::string& content_type, std::string links) {
   Fetch& f = fetches_[static_cast<std::size_t>(seq)];
   if (f.type != ResourceType::kDocument || is_redirect_status(status)) return;
   Document& doc = *documents_.at(static_cast<std::size_t>(f.document));
@@ -847,6 +883,9 @@ void PageLoad::on_response_head(int seq, int status, const std::string& content_
   page::Limits limits;
   limits.default_favicon = doc.main;  // the browser asks for the page's icon, not a frame's
   doc.discovery = std::make_unique<page::DocumentDiscovery>(f.url.full, limits, page::Screen{}, content_type);
+  // Its Link header's preloads go as the response arrives, before what its body names
+  // (scan_arrived, from step(): nothing is discovered inside curl's callback).
+  doc.link_header = std::move(links);
 }
 
 void PageLoad::on_body(int seq, std::string_view bytes) {
@@ -854,6 +893,11 @@ void PageLoad::on_body(int seq, std::string_view bytes) {
   if (options_.http_cache && f.type == ResourceType::kDocument && !request(seq).from_cache) {
     const std::size_t room = cache::kMaxKeptBodyBytes - std::min(cache::kMaxKeptBodyBytes, f.document_text.size());
     f.document_text.append(bytes.substr(0, room));
+  }
+  if (f.module) {
+    const std::size_t room = kMaxModuleBytes - std::min(kMaxModuleBytes, f.module_text.size());
+    f.module_text.append(bytes.substr(0, room));
+    return;
   }
   if (f.type == ResourceType::kStylesheet) {
     const std::size_t room = kMaxStylesheetBytes - std::min(kMaxStylesheetBytes, f.stylesheet_text.size());
@@ -871,6 +915,8 @@ void PageLoad::on_body(int seq, std::string_view bytes) {
 
 void PageLoad::scan_arrived(int document) {
   Document& doc = *documents_.at(static_cast<std::size_t>(document));
+  if (doc.discovery && !doc.link_header.empty())
+    take_references(doc.discovery->link_header(std::exchange(doc.link_header, {})), doc.fetch, document);
   if (!doc.discovery || doc.unscanned.empty()) return;
   const std::string bytes = std::exchange(doc.unscanned, {});
   // Discovery as bytes arrive (Chromium's preload scanner): references found now are
@@ -1045,6 +1091,8 @@ void PageLoad::follow_redirect(int seq, const std::string& location) {
   hop.frame_depth = f.frame_depth;
   hop.import_depth = f.import_depth;
   hop.browser_fetch = f.browser_fetch;
+  hop.module = f.module;
+  hop.module_graph = f.module_graph;
   hop.visited = std::move(visited);
   // Fetch's response tainting: once a hop of a CORS request went to another origin, its
   // tainting is "cors" for the rest of the chain, and credentials mode "same-origin" sends
@@ -1062,6 +1110,7 @@ void PageLoad::chain_finished(int seq) {
   // fetches_ may move as it grows.
   const ResourceType type = fetches_[static_cast<std::size_t>(seq)].type;
   const int chain = fetches_[static_cast<std::size_t>(seq)].chain;
+  const bool module = fetches_[static_cast<std::size_t>(seq)].module;
   scheduler_finished(chain);
   if (chain == 0) {
     document_chain_end_ = seq;
@@ -1069,6 +1118,7 @@ void PageLoad::chain_finished(int seq) {
   }
   if (type == ResourceType::kDocument) document_complete(seq);
   else if (type == ResourceType::kStylesheet) stylesheet_complete(seq);
+  else if (module) module_complete(seq);
 }
 
 void PageLoad::document_complete(int seq) {
@@ -1108,7 +1158,54 @@ void PageLoad::stylesheet_complete(int seq) {
   const int document = f.document;
   applied_sheets_.emplace(f.url.full, seq);
   // f is not used past this point: take_references discovers fetches, and fetches_ may move.
-  if (doc.discovery) take_references(doc.discovery->stylesheet(f.url.full, text, f.import_depth), seq, document);
+  if (!doc.discovery) return;
+  const std::string url = f.url.full;
+  std::vector<page::Reference> refs = doc.discovery->stylesheet(url, text, f.import_depth);
+  if (const std::size_t cut = doc.discovery->imports_not_followed(url)) {
+    req.warnings.push_back(std::to_string(cut) + (cut == 1 ? " @import" : " @imports") + " not followed: pageload follows @import " +
+                           std::to_string(page::Limits{}.max_import_depth) + " deep at most (Chromium has no such bound)");
+    imports_too_deep_ += cut;
+  }
+  take_references(std::move(refs), seq, document);
+}
+
+void PageLoad::module_complete(int seq) {
+  Fetch& f = fetches_[static_cast<std::size_t>(seq)];
+  module_ends_[f.chain] = seq;
+  if (!f.module_graph || f.module_scanned) return;
+  Request& req = request(seq);
+  if (req.failure || !req.status || *req.status < 200 || *req.status > 299) return;
+  // A module script must be served with a JavaScript MIME type (HTML's strict check):
+  // another one fails the module, and Chromium fetches none of its imports.
+  if (!is_javascript(req.content_type)) {
+    req.warnings.push_back("static imports not read: a module script served as '" + req.content_type +
+                           "' is refused, not a JavaScript MIME type");
+    return;
+  }
+  f.module_scanned = true;
+  const std::string text = std::exchange(f.module_text, std::string());
+  const std::string url = f.url.full;
+  const bool cors_anonymous = f.cors_anonymous;
+  const int document = f.document;
+  page::ModuleReferences found = page::module_import_references(url, text, cors_anonymous);
+  for (const std::string& note : found.notes) req.warnings.push_back(note);
+  // f and req are not used past this point: discovering fetches may move them.
+  for (const page::Reference& ref : found.references) discover_reference(ref, seq, document);
+}
+
+void PageLoad::module_named_again(const std::string& cache_entry) {
+  auto chain = module_chains_.find(cache_entry);
+  if (chain == module_chains_.end()) return;
+  bool was_graph = false;
+  for (Fetch& f : fetches_) {
+    if (f.chain != chain->second) continue;
+    was_graph = was_graph || f.module_graph;
+    f.module_graph = true;
+  }
+  if (was_graph) return;
+  // A modulepreload's module, now named by a module script or an import: its graph is
+  // fetched too, as Chromium's module map hands the preloaded module to the script.
+  if (auto end = module_ends_.find(chain->second); end != module_ends_.end()) module_complete(end->second);
 }
 
 // Connections curl gave up on before the one that answered (it retried the request):
@@ -1410,6 +1507,10 @@ void PageLoad::finish() {
                 std::to_string(page::Limits{}.max_references) + " references in a document, so more were not counted";
     run_.warnings.push_back(warning);
   }
+  if (imports_too_deep_)
+    run_.warnings.push_back(std::to_string(imports_too_deep_) + (imports_too_deep_ == 1 ? " @import" : " @imports") +
+                            " not followed: deeper than pageload's @import depth of " +
+                            std::to_string(page::Limits{}.max_import_depth) + " (Chromium has no such bound)");
   if (frames_too_deep_)
     run_.warnings.push_back(std::to_string(frames_too_deep_) + (frames_too_deep_ == 1 ? " iframe" : " iframes") +
                             " not loaded: deeper than --max-frame-depth " + std::to_string(options_.max_frame_depth) +

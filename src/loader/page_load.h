@@ -37,6 +37,8 @@ namespace pageload::loader {
 
 // The most of a stylesheet's text kept to be scanned (page::Limits scans up to this too).
 inline constexpr std::size_t kMaxStylesheetBytes = 4u << 20;
+// The most of a module script's text kept to be read for its static imports.
+inline constexpr std::size_t kMaxModuleBytes = 4u << 20;
 
 // Renumbers a run's connections in the order they were opened (connect start), keeping
 // every request's link to its connection.
@@ -128,13 +130,18 @@ class PageLoad {
   void record_cache(int seq);
 
   // The page: what responses mean for it.
-  void on_response_head(int seq, int status, const std::string& content_type);
+  // `links`: its Link header values, joined (a document acts on them).
+  void on_response_head(int seq, int status, const std::string& content_type, std::string links);
   void on_body(int seq, std::string_view bytes);
   // Scans the bytes of `document` that arrived since the last call (from step(), after
   // curl has read what was there, and before the document's end is handled).
   void scan_arrived(int document);
   void document_complete(int seq);
   void stylesheet_complete(int seq);
+  // A module script is done: its static imports are fetched (when its graph is wanted).
+  void module_complete(int seq);
+  // A module script or import named a URL a module fetch of the page already has.
+  void module_named_again(const std::string& cache_entry);
   void take_references(std::vector<page::Reference> refs, int initiator, int document);
   // A frame's renderer leaves tight mode when its parser has inserted <body>.
   void body_progress(int document);
@@ -178,6 +185,10 @@ class PageLoad {
   std::map<std::string, int> applied_sheets_;  // a stylesheet given to discovery: URL -> seq
   std::size_t not_fetched_ = 0;      // references beyond --max-requests
   std::size_t frames_too_deep_ = 0;  // iframes beyond --max-frame-depth
+  std::size_t imports_too_deep_ = 0;  // @imports beyond page::Limits::max_import_depth
+  // Module fetches: memory cache entry -> chain, and chain -> its last hop once done.
+  std::map<std::string, int> module_chains_;
+  std::map<int, int> module_ends_;
   // The page's icon (<link rel=icon>, or the default /favicon.ico): Chromium's browser
   // process asks for it after the load event, once the page's other fetches are over, so
   // over HTTP/1.1 it takes a connection they left idle instead of opening another.

@@ -129,6 +129,15 @@ class DocumentDiscovery {
   // below the limit); its url()s and fonts once the document is complete (from finish(),
   // or now if it already is). `import_depth` is the Reference's.
   std::vector<Reference> stylesheet(std::string sheet_url, std::string_view css, int import_depth = 0);
+  // The value of the document's Link response header (several joined by ", "): the
+  // preloads, modulepreloads and prefetches it names, as Chromium fetches them when the
+  // response arrives (PreloadHelper::LoadLinksFromHeader), each as the <link> element it
+  // stands for would be ("Link header rel=preload as=style"), resolved against the
+  // document's URL. A rel=stylesheet link is not applied from a header, as in Chromium.
+  std::vector<Reference> link_header(std::string_view value);
+  // How many @imports of the stylesheet at `sheet_url` were not followed because its
+  // @import chain is already Limits::max_import_depth deep (Chromium has no such bound).
+  std::size_t imports_not_followed(const std::string& sheet_url) const;
   // Document-wide notes: "document parsed up to 8388608 of its 9000000 bytes", ...
   std::vector<std::string> notes() const;
   // Bytes handed to the HTML parser so far, all parses added up (a measure of the work).

@@ -2,7 +2,9 @@
 // resolution together for one document, and keeps each URL once.
 #include <algorithm>
 #include <map>
+#include <cctype>
 #include <optional>
+#include <set>
 #include <unordered_set>
 
 #include "core/url.h"
@@ -101,6 +103,108 @@ int best_face(const std::vector<const Face*>& faces, double weight, bool italic)
 // Elements the UA stylesheet makes bold or italic.
 constexpr std::string_view kBoldTags[] = {"b", "strong", "h1", "h2", "h3", "h4", "h5", "h6", "th"};
 constexpr std::string_view kItalicTags[] = {"i", "em", "cite", "var", "dfn", "address"};
+
+// The HTML a Link response header stands for (RFC 8288: `<url>; rel=preload; as=style,
+// <url2>; rel=modulepreload`): one <link> element per link whose rel Chromium acts on in a
+// header (PreloadHelper::LoadLinksFromHeader: preload, modulepreload and prefetch; not
+// stylesheet, nor icon), with its parameters as attributes, so the rules of a <link>
+// element decide what it fetches. Values are escaped; a link that does not parse is skipped.
+std::string link_header_markup(std::string_view value) {
+  constexpr std::string_view kRels[] = {"preload", "modulepreload", "prefetch"};
+  constexpr std::string_view kAttributes[] = {"as", "crossorigin", "type", "media", "fetchpriority",
+                                              "imagesrcset", "imagesizes"};
+  auto escape = [](std::string_view v) {
+    std::string out;
+    for (char c : v) {
+      if (c == '&') out += "&amp;";
+      else if (c == '"') out += "&quot;";
+      else if (c == '<') out += "&lt;";
+      else if (c == '>') out += "&gt;";
+      else out += c;
+    }
+    return out;
+  };
+  auto space = [](char c) { return c == ' ' || c == '\t'; };
+  std::string markup;
+  std::size_t i = 0;
+  while (i < value.size()) {
+    while (i < value.size() && (space(value[i]) || value[i] == ',')) ++i;
+    if (i >= value.size()) break;
+    bool valid = value[i] == '<';
+    std::string url, rel;
+    std::vector<std::pair<std::string, std::optional<std::string>>> params;
+    if (valid) {
+      const auto close = value.find('>', i);
+      valid = close != std::string_view::npos;
+      if (valid) {
+        url = std::string(value.substr(i + 1, close - i - 1));
+        i = close + 1;
+      }
+    }
+    // Parameters up to the comma that ends the link (a quoted value may hold one).
+    while (valid && i < value.size() && value[i] != ',') {
+      while (i < value.size() && space(value[i])) ++i;
+      if (i >= value.size() || value[i] == ',') break;
+      if (value[i] != ';') {
+        valid = false;
+        break;
+      }
+      ++i;
+      while (i < value.size() && space(value[i])) ++i;
+      std::string name;
+      while (i < value.size() && !space(value[i]) && value[i] != '=' && value[i] != ';' && value[i] != ',')
+        name += static_cast<char>(std::tolower(static_cast<unsigned char>(value[i++])));
+      while (i < value.size() && space(value[i])) ++i;
+      std::optional<std::string> v;
+      if (i < value.size() && value[i] == '=') {
+        ++i;
+        while (i < value.size() && space(value[i])) ++i;
+        v.emplace();
+        if (i < value.size() && value[i] == '"') {
+          for (++i; i < value.size() && value[i] != '"'; ++i) {
+            if (value[i] == '\\' && i + 1 < value.size()) ++i;
+            *v += value[i];
+          }
+          if (i < value.size()) ++i;
+        } else {
+          while (i < value.size() && value[i] != ';' && value[i] != ',') *v += value[i++];
+          while (!v->empty() && space(v->back())) v->pop_back();
+        }
+      }
+      if (!name.empty()) params.emplace_back(std::move(name), std::move(v));
+    }
+    if (!valid) {  // skip to the next link
+      bool quoted = false;
+      for (; i < value.size() && (quoted || value[i] != ','); ++i)
+        if (value[i] == '"') quoted = !quoted;
+      continue;
+    }
+    std::string attributes;
+    std::set<std::string> given;
+    for (auto& [name, v] : params) {
+      if (!given.insert(name).second) continue;  // the first of a parameter counts
+      if (name == "rel") {
+        std::string lowered;
+        for (char c : v.value_or("")) lowered += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        std::size_t k = 0;
+        while (k < lowered.size()) {
+          while (k < lowered.size() && space(lowered[k])) ++k;
+          std::size_t end = k;
+          while (end < lowered.size() && !space(lowered[end])) ++end;
+          std::string_view word = std::string_view(lowered).substr(k, end - k);
+          if (std::find(std::begin(kRels), std::end(kRels), word) != std::end(kRels))
+            rel += (rel.empty() ? "" : " ") + std::string(word);
+          k = end;
+        }
+      } else if (std::find(std::begin(kAttributes), std::end(kAttributes), name) != std::end(kAttributes)) {
+        attributes += " " + name + (v ? "=\"" + escape(*v) + "\"" : std::string());
+      }
+    }
+    if (rel.empty() || url.empty()) continue;
+    markup += "<link rel=\"" + rel + "\" href=\"" + escape(url) + "\"" + attributes + ">\n";
+  }
+  return markup;
+}
 
 }  // namespace
 
@@ -263,10 +367,41 @@ struct DocumentDiscovery::State {
     return c;
   }
 
-  void imports(const SheetSummary& sheet, const Url& against, int depth, std::vector<Reference>& out) {
+  // A reference the HTML scan found, resolved against `against`; nullopt when not fetched.
+  std::optional<Reference> reference_of(RawReference raw, const Url& against) {
+    auto url = resolve(against, raw.url);
+    if (!url) return std::nullopt;
+    Reference r;
+    r.url = *url;
+    r.type = raw.type;
+    r.found_by = std::move(raw.found_by);
+    r.note = std::move(raw.note);
+    r.in_head = raw.in_head;
+    r.parser_blocking = raw.parser_blocking;
+    r.async = raw.async;
+    r.defer = raw.defer;
+    r.module = raw.module;
+    r.preload = raw.preload;
+    r.preload_as = std::move(raw.preload_as);
+    r.lazy = raw.lazy;
+    r.prefetch = raw.prefetch;
+    r.after_image = raw.after_image;
+    r.fetch_priority = std::move(raw.fetch_priority);
+    r.cors_anonymous = raw.cors_anonymous;
+    r.markup_image = r.type == ResourceType::kImage && !r.preload && r.found_by != "link rel=icon";
+    r.small_image = raw.small_image;
+    return r;
+  }
+
+  // `sheet_url`'s @imports, counted by imports(), that a chain deeper than the limit left out.
+  std::map<std::string, std::size_t> imports_cut;
+
+  void imports(const SheetSummary& sheet, const Url& against, int depth, std::vector<Reference>& out,
+               const std::string& sheet_url = {}) {
     for (const auto& imp : sheet.imports) {
       if (depth + 1 > limits.max_import_depth) {
         note("@import chains longer than " + std::to_string(limits.max_import_depth) + " not followed");
+        if (!sheet_url.empty()) imports_cut[sheet_url] += sheet.imports.size();
         return;
       }
       auto url = resolve(against, imp.url);
@@ -310,28 +445,7 @@ struct DocumentDiscovery::State {
       if (full()) break;
       const Url& against = raw.after_base && base ? *base : *document;
       if (charset == Charset::kWindows1252) raw.url = query_in_windows1252(raw.url);
-      auto url = resolve(against, raw.url);
-      if (!url) continue;
-      Reference r;
-      r.url = *url;
-      r.type = raw.type;
-      r.found_by = std::move(raw.found_by);
-      r.note = std::move(raw.note);
-      r.in_head = raw.in_head;
-      r.parser_blocking = raw.parser_blocking;
-      r.async = raw.async;
-      r.defer = raw.defer;
-      r.module = raw.module;
-      r.preload = raw.preload;
-      r.preload_as = std::move(raw.preload_as);
-      r.lazy = raw.lazy;
-      r.prefetch = raw.prefetch;
-      r.after_image = raw.after_image;
-      r.fetch_priority = std::move(raw.fetch_priority);
-      r.cors_anonymous = raw.cors_anonymous;
-      r.markup_image = r.type == ResourceType::kImage && !r.preload && r.found_by != "link rel=icon";
-      r.small_image = raw.small_image;
-      emit(std::move(r), out);
+      if (auto r = reference_of(std::move(raw), against)) emit(std::move(*r), out);
     }
     for (auto& style : html.styles) {
       const Url& against = style.after_base && base ? *base : *document;
@@ -610,10 +724,36 @@ std::vector<Reference> DocumentDiscovery::stylesheet(std::string sheet_url, std:
   if (!base.ok()) return out;
   SheetSummary sheet = scan_stylesheet(css, s.screen, s.css_limits());
   for (const auto& n : sheet.notes) s.note(sheet_url + ": " + n);
-  s.imports(sheet, *base, import_depth, out);
+  s.imports(sheet, *base, import_depth, out, sheet_url);
   s.pending.push_back({*base, sheet_url, std::move(sheet), false, true});
   if (s.finished) s.apply_pending(out);
   return out;
+}
+
+std::vector<Reference> DocumentDiscovery::link_header(std::string_view value) {
+  std::vector<Reference> out;
+  State& s = *s_;
+  if (!s.document) return out;
+  const std::string markup = link_header_markup(value.substr(0, std::min(value.size(), s.limits.max_document_bytes)));
+  if (markup.empty()) return out;
+  HtmlScanLimits html_limits{s.limits.max_elements, s.limits.max_srcset_candidates};
+  HtmlScan html = scan_html("<!doctype html><html><head>" + markup + "</head></html>", true, s.screen, html_limits);
+  for (auto& raw : html.references) {
+    if (s.full()) break;
+    // A header's links resolve against the response's URL (no <base> applies to them).
+    auto r = s.reference_of(std::move(raw), *s.document);
+    if (!r) continue;
+    if (r->found_by.rfind("link ", 0) == 0) r->found_by = "Link header " + r->found_by.substr(5);
+    s.emit(std::move(*r), out);
+  }
+  return out;
+}
+
+std::size_t DocumentDiscovery::imports_not_followed(const std::string& sheet_url) const {
+  if (auto owner = s_->sheet_owner.find(sheet_url); owner != s_->sheet_owner.end())
+    return owner->second->imports_not_followed(sheet_url);
+  auto cut = s_->imports_cut.find(sheet_url);
+  return cut == s_->imports_cut.end() ? 0 : cut->second;
 }
 
 std::size_t DocumentDiscovery::bytes_parsed() const { return s_->bytes_parsed; }

@@ -284,12 +284,7 @@ size_t on_header(char* buffer, size_t size, size_t nitems, void* clientp) {
       // names no socket before the transfer is done: the connection is found by its ends).
       if (ex.head.final_head_complete() && ex.current().connection && asks_to_close(ex.head.fields()))
         ex.registry->set_close_requested(*ex.current().connection);
-      if (ex.head.final_head_complete() && ex.spec.on_head) {
-        std::string content_type;
-        for (const auto& [name, value] : ex.head.fields())
-          if (name.size() == 12 && strncasecmp(name.c_str(), "content-type", 12) == 0) content_type = value;
-        ex.spec.on_head(ex.head.status(), content_type);
-      }
+      if (ex.head.final_head_complete() && ex.spec.on_head) ex.spec.on_head(ex.head.status(), ex.head.fields());
       break;
     case Line::kViolation:
       return 0;  // curl ends the transfer (CURLE_WRITE_ERROR); finish() says why

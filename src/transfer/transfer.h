@@ -126,9 +126,9 @@ struct ExchangeSpec {
   // connection reports kSending again. Called from perform(); must not call the driver.
   enum class Stage { kSending, kReceiving };
   std::function<void(Stage)> on_stage;
-  // The final response's head is complete: its status and Content-Type (empty when it has
-  // none), before any of its body. Called from perform(); must not call the driver.
-  std::function<void(int status, const std::string& content_type)> on_head;
+  // The final response's head is complete: its status and header fields as received,
+  // before any of its body. Called from perform(); must not call the driver.
+  std::function<void(int status, const std::vector<Header>& fields)> on_head;
   // Decoded body bytes as they arrive (the documents and stylesheets the loader parses).
   // Unset: bytes are only counted. Called from perform(); must not call the driver.
   std::function<void(std::string_view)> on_body;

@@ -240,6 +240,12 @@ const kKnownDifferences = [
          "initiator, pageload the document holding the iframe (a srcdoc document has no request of its own)",
     matches: (field, c, o) => field === "initiator" && c.details.initiator === "about:srcdoc" &&
                               o.found_by?.startsWith("iframe srcdoc: ") },
+  { id: "link-header-modulepreload-initiator",
+    why: "a modulepreload named by the document's Link header: Chromium fetches it for the page's settings " +
+         "object and names no document (about:client) as initiator, pageload the document whose header " +
+         "named it (an initiator is a request)",
+    matches: (field, c, o) => field === "initiator" && c.details.initiator === "about:client" &&
+                              o.found_by === "Link header rel=modulepreload" },
 ];
 
 

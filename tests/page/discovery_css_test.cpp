@@ -121,6 +121,18 @@ TEST_CASE("an @import chain stops at the depth limit and says so") {
   CHECK(notes[0].find("@import chains longer than 2") != std::string::npos);
 }
 
+TEST_CASE("the stylesheet whose @imports the depth limit cut is named with how many were cut") {
+  Limits l = no_favicon();
+  l.max_import_depth = 1;
+  DocumentDiscovery d(kPage, l);
+  d.finish();
+  CHECK(d.stylesheet(at("/1.css"), "@import '/2.css';", 0).size() == 1);
+  CHECK(d.imports_not_followed(at("/1.css")) == 0);
+  CHECK(d.stylesheet(at("/2.css"), "@import '/3.css'; @import '/4.css';", 1).empty());
+  CHECK(d.imports_not_followed(at("/2.css")) == 2);
+  CHECK(d.imports_not_followed(at("/3.css")) == 0);
+}
+
 TEST_CASE("hidden elements load no backgrounds and elements without text load no fonts") {
   DocumentDiscovery d(kPage, no_favicon());
   d.feed("<body><div class=empty></div><span class=gone style='color: red; display: none'>text</span>"

@@ -329,3 +329,40 @@ TEST_CASE("an @font-face font is always a CORS request without credentials acros
   CHECK(find(refs, "https://fonts.test/f.woff2")->type == ResourceType::kFont);
   CHECK(find(refs, "https://fonts.test/f.woff2")->cors_anonymous);
 }
+
+TEST_CASE("a Link header's preload, modulepreload and prefetch are fetched but not its stylesheet or preconnect") {
+  DocumentDiscovery d(kPage, no_favicon());
+  auto refs = d.link_header(
+      "</css/early.css>; rel=preload; as=style, <hero.png>; rel=\"preload\"; as=\"image\"; fetchpriority=high, "
+      "<https://cdn.test/font.woff2>; rel=preload; as=font; crossorigin, </js/mod.js>; rel=modulepreload, "
+      "</next.html>; rel=prefetch, </css/applied.css>; rel=stylesheet, <https://cdn.test>; rel=preconnect, "
+      "</bad-as.js>; rel=preload; as=nonsense, <//x.test/q\"x>; rel=preload; as=image");
+  REQUIRE(refs.size() == 6);
+  CHECK(refs[0].url == at("/css/early.css"));
+  CHECK(refs[0].type == ResourceType::kStylesheet);
+  CHECK(refs[0].preload);
+  CHECK(refs[0].found_by == "Link header rel=preload as=style");
+  CHECK(refs[1].url == at("/dir/hero.png"));  // against the response's URL
+  CHECK(refs[1].type == ResourceType::kImage);
+  CHECK(refs[1].fetch_priority == "high");
+  CHECK(refs[2].url == "https://cdn.test/font.woff2");
+  CHECK(refs[2].type == ResourceType::kFont);
+  CHECK(refs[2].cors_anonymous);
+  CHECK(refs[3].url == at("/js/mod.js"));
+  CHECK(refs[3].module);
+  CHECK(refs[3].preload);
+  CHECK(refs[3].cors_anonymous);
+  CHECK(refs[4].url == at("/next.html"));
+  CHECK(refs[4].prefetch);
+  CHECK(refs[5].url == "https://x.test/q%22x");
+  // The document naming one of them again makes no second reference.
+  auto more = d.feed("<html><head><link rel=preload as=style href=/css/early.css></head><body>");
+  CHECK(find(more, at("/css/early.css")) == nullptr);
+}
+
+TEST_CASE("a Link header that does not parse names nothing and stops nothing after it") {
+  DocumentDiscovery d(kPage, no_favicon());
+  auto refs = d.link_header("garbage; rel=preload; as=image, </x.png> rel=preload, </ok.png>; rel=preload; as=image");
+  REQUIRE(refs.size() == 1);
+  CHECK(refs[0].url == at("/ok.png"));
+}

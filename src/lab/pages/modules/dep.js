@@ -1,0 +1,3 @@
+import "./shared.js";
+import { leaf } from "./leaf.js";
+export const dep = `dep ${leaf}`;

@@ -1,0 +1,2 @@
+import "./preload-dep.js";
+export const preloaded = true;
