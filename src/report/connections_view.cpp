@@ -427,8 +427,14 @@ std::string format_seq_ranges(const std::vector<int>& seqs) {
   return out;
 }
 
-Data connection_groups_view(const Run& run, const Waterfall& w) {
-  const std::vector<HostGroup> groups = layout_connections(run, w.axis);
+std::map<int, std::size_t> replacements_by_request(const std::vector<HostGroup>& groups) {
+  std::map<int, std::size_t> out;
+  for (const HostGroup& g : groups)
+    for (const KeepAliveFailure& f : g.failures) out.emplace(f.request_seq, f.closed);
+  return out;
+}
+
+Data connection_groups_view(const Run& run, const std::vector<HostGroup>& groups) {
   // A short redirect chain shows its few connections open; a page (a request some other
   // asked for) or a long chain lists them closed: at a phone's width each open one is a
   // screen or more of facts and TLS messages, and the waterfall is what a page is read by.

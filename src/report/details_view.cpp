@@ -263,9 +263,9 @@ Data dns_view(const DnsLookup& l) {
 Data page_pane(const Row& row, const Request& r) {
   Data fields = list();
   auto add = [&fields](std::string_view name, std::string_view value) { fields.push_back(pair_view(name, value)); };
-  // The type and priority are the row's Type and Priority columns, and what the server
-  // said it was the Response pane's Content-Type: the type is said here only with a
-  // content type the response has no header for, or when nothing else is.
+  // The type is the row's Type column (shown at every width), and what the server said
+  // it was the Response pane's Content-Type: said here only with a content type the
+  // response has no header for.
   const bool typed = std::any_of(r.response_headers.begin(), r.response_headers.end(),
                                  [](const Header& h) { return iequals(h.first, "content-type"); });
   if (!r.content_type.empty() && !typed)
@@ -277,8 +277,8 @@ Data page_pane(const Row& row, const Request& r) {
   const PhaseRecord* queued = r.phase(Phase::kBlocked);
   if (r.discovered_ms && !(queued && std::abs(queued->span.start_ms - *r.discovered_ms) < 0.0005))
     add("Found at", format_ms(*r.discovered_ms));
+  add("Priority", row.priority_text);  // the Priority column is hidden below 1100 px
   if (!r.note.empty()) add("Note", r.note);
-  if (fields.is_empty_list()) add("Type", resource_type_name(r.resource_type));
   Data d;
   d.set("fields", fields);
   Data chain = list();
@@ -310,7 +310,8 @@ FirstHeaders first_headers(const Run& run) {
   return f;
 }
 
-void add_request_details(const Run& run, const Row& view, const FirstHeaders& headers, Data& row) {
+void add_request_details(const Run& run, const Row& view, const FirstHeaders& headers,
+                         const std::map<int, std::size_t>& replacements, Data& row) {
   const Request& r = run.requests[view.request_index];
   row.set("page", page_pane(view, r));
   Data warnings = list();
@@ -362,6 +363,15 @@ void add_request_details(const Run& run, const Row& view, const FirstHeaders& he
   row.set("conn_index", has_conn ? std::to_string(*r.connection) : std::string());
   // A new connection is named in the sizes line too: the Conn column is hidden on a narrow screen.
   row.set("opened", has_conn && !r.reused && !r.from_cache);
+  // A keep-alive failure: this request paid for a new connection because the server had
+  // closed the one before it. Said in the row too, not only in the Connections card.
+  row.set("replaced", false);
+  if (const auto it = replacements.find(r.seq); has_conn && it != replacements.end()) {
+    Data closed;
+    closed.set("index", std::to_string(it->second));
+    closed.set("id", std::to_string(run.connections[it->second].id));
+    row.set("replaced", closed);
+  }
 }
 
 }  // namespace pageload::report

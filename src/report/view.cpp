@@ -72,7 +72,7 @@ std::string join_seqs(const std::vector<int>& seqs) {
 }
 
 Data row_view(const Run& run, const Row& row, const std::map<std::string, std::size_t>& hosts,
-              const FirstHeaders& headers) {
+              const FirstHeaders& headers, const std::map<int, std::size_t>& replacements) {
   const Request& r = run.requests[row.request_index];
   Data d;
   d.set("seq", std::to_string(row.seq));
@@ -137,7 +137,7 @@ Data row_view(const Run& run, const Row& row, const std::map<std::string, std::s
   d.set("note", text(row.note));
   d.set("note_class", std::string(note_class(row)) + (row.failed ? " err-text" : ""));
   d.set("note_pct", row.note_pct);
-  add_request_details(run, row, headers, d);
+  add_request_details(run, row, headers, replacements, d);
   return d;
 }
 
@@ -397,10 +397,12 @@ Data page_view(const Run& run, const Waterfall& w) {
 
   Data rows = list();
   const FirstHeaders headers = first_headers(run);
-  for (const auto& row : w.rows) rows.push_back(row_view(run, row, hosts, headers));
+  const std::vector<HostGroup> groups = layout_connections(run, w.axis);
+  const std::map<int, std::size_t> replacements = replacements_by_request(groups);
+  for (const auto& row : w.rows) rows.push_back(row_view(run, row, hosts, headers, replacements));
   d.set("rows", rows);
   d.set("has_rows", !w.rows.empty());
-  d.set("connection_groups", connection_groups_view(run, w));
+  d.set("connection_groups", connection_groups_view(run, groups));
   d.set("has_connections", !run.connections.empty());
   add_summaries(run, w, d);
   return d;

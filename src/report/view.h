@@ -10,6 +10,7 @@
 
 #include "pageload/result.h"
 #include "report/axis.h"
+#include "report/connection_lanes.h"
 #include "report/waterfall.h"
 
 namespace pageload::report {
@@ -40,7 +41,11 @@ inline constexpr std::size_t kOpenConnections = 3;
 // The connection view: each origin's connections on the time axis, each with its facts
 // once (addresses, TLS, certificate, attempts, how it ended); a certificate seen on an
 // earlier connection is named, not repeated. connections_view.cpp.
-Data connection_groups_view(const Run& run, const Waterfall& waterfall);
+Data connection_groups_view(const Run& run, const std::vector<HostGroup>& groups);
+
+// The connection each request opened in place of one the server closed (a keep-alive
+// failure): the request's seq to the closed connection's index.
+std::map<int, std::size_t> replacements_by_request(const std::vector<HostGroup>& groups);
 
 // The one line a request's details give about its connection, linking to its entry in
 // the connection view; false when the request had none.
@@ -72,6 +77,7 @@ FirstHeaders first_headers(const Run& run);
 
 // The detail panes of one request (timings, the page's view of it, headers, DNS
 // lookup, connection), merged into its row's data. details_view.cpp.
-void add_request_details(const Run& run, const Row& row, const FirstHeaders& headers, Data& data);
+void add_request_details(const Run& run, const Row& row, const FirstHeaders& headers,
+                         const std::map<int, std::size_t>& replacements, Data& data);
 
 }  // namespace pageload::report

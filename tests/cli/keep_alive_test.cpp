@@ -120,6 +120,15 @@ TEST_CASE("a kept-alive connection the server closed while idle is closed by the
                                             : "the server closed it while it was idle") != std::string::npos);
   CHECK(rest.find("<a href=\"#req-" + std::to_string(font["seq"].get<int>()) + "\">") != std::string::npos);
   CHECK(rest.find("<a href=\"#conn-" + std::to_string(replacement) + "\">") != std::string::npos);
+  // The request that paid says so in its own row (the Conn column's ↻, its details' sizes
+  // line), not only in the Connections card: the column is hidden on a narrow screen.
+  const auto row_at = html.find("id=\"req-" + std::to_string(font["seq"].get<int>()) + "\"");
+  REQUIRE(row_at != std::string::npos);
+  const std::string row = html.substr(row_at, html.find("</details>", row_at) - row_at);
+  CHECK(row.find("title=\"opened in place of a connection the server closed\">↻</span>") != std::string::npos);
+  CHECK(row.find("in place of <a class=\"conn\" href=\"#conn-" + std::to_string(closed) +
+                 "\">") != std::string::npos);
+  CHECK(row.find("which the server closed: a keep-alive failure") != std::string::npos);
 
   // The kernel agrees on TIME_WAIT, which plain TCP leaves to the side that closed first:
   // the server's end of the connection it closed, this machine's of those pageload
