@@ -123,7 +123,7 @@ std::string absent_reason(const Run& run, const Request& r, Phase p) {
       run.dns_lookups[*r.dns_lookup].source == "hosts")
     return "the loopback host, answered locally (RFC 6761)";
   if (p == Phase::kDns && lookup_shown_under(run, r))
-    return run.dns_lookups[static_cast<std::size_t>(*r.dns_lookup)].host + "'s lookup, shown under";
+    return clean_text(run.dns_lookups[static_cast<std::size_t>(*r.dns_lookup)].host) + "'s lookup, shown under";
   return "not recorded";
 }
 
