@@ -57,15 +57,16 @@ Data headers_once_view(const std::vector<Header>& list_in, int seq, const std::m
   }
   // "User-Agent as #0 · Accept as #8 · Referer as #1" is "… as #8" when #8 had all three.
   if (repeats.size() > 1) {
-    for (const auto& [at, headers] : lists) {
-      if (at >= seq) break;
-      const bool all = std::all_of(repeated.begin(), repeated.end(), [&](const Header* h) {
-        return std::find(headers->begin(), headers->end(), *h) != headers->end();
+    for (const auto& entry : lists) {  // not a structured binding: clang 14 cannot capture one
+      if (entry.first >= seq) break;
+      const std::vector<Header>& headers = *entry.second;
+      const bool all = std::all_of(repeated.begin(), repeated.end(), [&headers](const Header* h) {
+        return std::find(headers.begin(), headers.end(), *h) != headers.end();
       });
       if (!all) continue;
       std::string names;
       for (const Header* h : repeated) names += (names.empty() ? "" : ", ") + clean_text(h->first);
-      repeats.assign(1, {at, names});
+      repeats.assign(1, {entry.first, names});
       break;
     }
   }
