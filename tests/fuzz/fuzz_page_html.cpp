@@ -21,7 +21,8 @@ void check(const std::vector<Reference>& refs, std::set<std::string>& seen, cons
     if (!(r.url.starts_with("http://") || r.url.starts_with("https://"))) std::abort();
     if (r.url.find('#') != std::string::npos) std::abort();
     if (!parse_url(r.url).ok()) std::abort();
-    if (!seen.insert(r.url).second) std::abort();  // once per document
+    // Once per document, URL and CORS mode (a font and an image of one URL are two requests).
+    if (!seen.insert(r.cors_anonymous ? r.url + "\n cors" : r.url).second) std::abort();
     if (r.found_by.empty()) std::abort();
     if (r.import_depth < 0 || r.import_depth > limits.max_import_depth) std::abort();
   }
