@@ -48,6 +48,8 @@ void note_tcp_connect(Exchange& ex, int64_t now_us) {
     const ConnectAttempt& attempt = t.attempts[index];
     if (ends && ends->remote_ip == attempt.address && ends->remote_port == attempt.port) {
       ex.stamp(Boundary::kTcpConnected, now_us);
+      ex.registry->note_connected(fd);  // its ends, should curl close it unannounced
+      t.tcp_ends = std::move(ends);
       // This one connected; any other still going is given up now.
       for (auto& end : t.attempt_ends_us)
         if (!end) end = now_us;

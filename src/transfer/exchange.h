@@ -101,6 +101,10 @@ struct Try {
   // Sockets curl opened to connect, each with the index of its attempt.
   std::vector<std::pair<curl_socket_t, std::size_t>> sockets;
   std::optional<ConnectionId> connection;  // from CURLOPT_PREREQFUNCTION
+  // The ends of the socket that connected, as note_tcp_connect() read them: the only
+  // record of a connection the exchange ended on before curl reported it (a page's
+  // --max-time running out just after the TCP connect), which curl then closes.
+  std::optional<ConnectionId> tcp_ends;
   std::string retry_reason;                // why curl gave up on it, if it did
 };
 

@@ -424,6 +424,10 @@ ExchangeResult build_result(Exchange& ex, CURLcode rc, int64_t now_us) {
     if (ip && *ip && local_port > 0)
       result.connection_id = ConnectionId{local_ip ? local_ip : "", static_cast<int>(local_port), ip,
                                           static_cast<int>(port)};
+    // Ended (timed out, cancelled) just after the TCP connect, before curl read the
+    // socket's addresses: the ends pageload read when it saw the connect. Without them
+    // the connection's row could not be matched to its close.
+    if (!result.connection_id && last.tcp_ends) result.connection_id = last.tcp_ends;
   }
   for (auto it = ex.tries.begin(); std::next(it) != ex.tries.end(); ++it)
     result.retries.push_back(retry_of(clock, *it, *std::next(it), r));

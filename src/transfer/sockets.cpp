@@ -2,6 +2,7 @@
 
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -36,8 +37,30 @@ PeerState peer_state(curl_socket_t fd) {
   return PeerState::kOpen;
 }
 
+namespace {
+
+// The socket's inode number, 0 when `fd` is not open.
+unsigned long inode_of(curl_socket_t fd) {
+  struct stat st {};
+  return ::fstat(fd, &st) == 0 ? static_cast<unsigned long>(st.st_ino) : 0;
+}
+
+}  // namespace
+
 void SocketRegistry::opened(curl_socket_t fd, PoolId pool, std::string origin, bool forbid_reuse) {
-  sockets_[fd] = Entry{pool, std::move(origin), false, forbid_reuse, false, std::nullopt, false, false};
+  Entry entry;
+  entry.pool = pool;
+  entry.origin = std::move(origin);
+  entry.forbid_reuse = forbid_reuse;
+  entry.inode = inode_of(fd);
+  // The number is free again, so the socket that had it was closed without the callback
+  // (sweep()) before its exchange ended: its end is recorded now, as near as pageload knows.
+  if (auto it = sockets_.find(fd); it != sockets_.end()) {
+    const Entry gone = std::move(it->second);
+    sockets_.erase(it);
+    record_end(gone, gone.ends, PeerState::kOpen, mono_now_us());
+  }
+  sockets_[fd] = std::move(entry);
 }
 
 void SocketRegistry::begin_closing_pool(PoolId pool) {
@@ -60,8 +83,23 @@ void SocketRegistry::closed(curl_socket_t fd, int64_t now_us) {
   // A reset socket has lost its peer: its ends are the ones kept while it was connected.
   std::optional<ConnectionId> ends = socket_ends(fd);
   if (!ends) ends = entry.ends;
+  record_end(entry, std::move(ends), peer_state(fd), now_us);
+}
+
+void SocketRegistry::sweep(curl_socket_t fd, int64_t now_us) {
+  auto it = sockets_.find(fd);
+  if (it == sockets_.end()) return;
+  const unsigned long inode = inode_of(fd);
+  if (inode != 0 && inode == it->second.inode) return;  // still the socket it was
+  const Entry entry = std::move(it->second);
+  sockets_.erase(it);
+  // Gone before pageload could look at its peer: curl gave up on it, so pageload closed it.
+  record_end(entry, entry.ends, PeerState::kOpen, now_us);
+}
+
+void SocketRegistry::record_end(const Entry& entry, std::optional<ConnectionId> ends, PeerState peer,
+                                int64_t now_us) {
   if (!ends) return;  // an attempt that never connected
-  PeerState peer = peer_state(fd);
   // Closed with its pool, and the server's end came only after pageload began to close it
   // (its answer to curl's close_notify): pageload closed first.
   if (closing_pool_ == entry.pool && !entry.peer_closed_first) peer = PeerState::kOpen;
@@ -94,6 +132,12 @@ void SocketRegistry::cut_short(PoolId pool, const ConnectionId& id) {
 }
 
 void SocketRegistry::end_closing_pool(PoolId pool) {
+  // What curl closed without the callback (sweep()) is closed by now too.
+  const int64_t now = mono_now_us();
+  std::vector<curl_socket_t> of_pool;
+  for (const auto& [fd, entry] : sockets_)
+    if (entry.pool == pool) of_pool.push_back(fd);
+  for (const curl_socket_t fd : of_pool) sweep(fd, now);
   closing_pool_.reset();
   if (auto it = ends_.find(pool); it != ends_.end()) it->second.closed = true;
 }

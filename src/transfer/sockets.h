@@ -27,6 +27,14 @@ class SocketRegistry {
   // Forgets `fd` and, when it was connected, records how the connection ended, stamped at
   // `now_us`: before the socket is closed, so its ends and the peer's FIN can still be read.
   void closed(curl_socket_t fd, int64_t now_us);
+  // `fd` as pageload last knew it is gone: closed without the close-socket callback, or
+  // closed so and its number since reused. curl 7.88 closes a socket it has not yet made
+  // its connection's own without calling CURLOPT_CLOSESOCKETFUNCTION (curl PR #11439,
+  // fixed in 8.2): an exchange ended (the page's --max-time, Ctrl-C) just as its TCP
+  // connect completed. The end is recorded as closed() would have, stamped `now_us`: curl
+  // closed it in the pass that ended the exchange. Does nothing while `fd` is still the
+  // socket it was.
+  void sweep(curl_socket_t fd, int64_t now_us);
   // Reads and keeps `fd`'s two ends while it is connected, for closed(): a socket the
   // peer reset (a request written to a connection the server had closed draws an RST)
   // has no peer any more by the time curl closes it. Called as each exchange finishes.
@@ -65,6 +73,7 @@ class SocketRegistry {
     bool forbid_reuse = false;
     bool close_requested = false;
     std::optional<ConnectionId> ends;  // as note_connected() last read them
+    unsigned long inode = 0;           // the socket's, to tell a reused number (sweep())
     bool peer_closed_first = false;    // the server had closed it when its pool began to close
     bool cut_short = false;            // pageload stopped an exchange on it (cut_short())
   };
@@ -72,6 +81,8 @@ class SocketRegistry {
     std::vector<ConnectionEnd> ends;
     bool closed = false;
   };
+  // Records how the connection of `entry` ended, once its ends are known.
+  void record_end(const Entry& entry, std::optional<ConnectionId> ends, PeerState peer, int64_t now_us);
   std::map<curl_socket_t, Entry> sockets_;
   std::map<PoolId, PoolEnds> ends_;
   std::optional<PoolId> closing_pool_;

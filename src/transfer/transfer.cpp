@@ -140,6 +140,10 @@ void Driver::Impl::finish(Exchange& ex, CURLcode rc) {
   // The page's time ran out (each exchange has its share of --max-time) or it was
   // interrupted: curl closed, or closes, the connection mid-response because pageload
   // ended the page.
+  // A socket curl closed without telling pageload (curl 7.88, SocketRegistry::sweep).
+  const int64_t removed = mono_now_us();
+  for (const auto& t : ex.tries)
+    for (const auto& [fd, index] : t.sockets) sockets.sweep(fd, removed);
   if ((rc == CURLE_OPERATION_TIMEDOUT || !ex.cancelled.empty()) && result.connection_id)
     sockets.cut_short(ex.spec.pool, *result.connection_id);
   exchanges.remove_if([&](const Exchange& x) { return &x == &ex; });
