@@ -633,10 +633,15 @@ int run_command(RunCommand& cmd) {
   // hop's, as curl -L does); the body is held until the run ends and its heads are known.
   const bool heads_in_file = (cmd.include || cmd.head) && !cmd.output.empty();
   std::optional<std::string> file_heads;  // the first run's (a repeat view keeps the first view's)
+  std::string file_trailers;              // its final hop's trailers, after the body
   std::string held_body;
-  sink_options.before_summary = [&cmd, &dump_file, &document_answered, heads_in_file, &file_heads](const Run& run) -> Status {
+  sink_options.before_summary = [&cmd, &dump_file, &document_answered, heads_in_file, &file_heads,
+                                 &file_trailers](const Run& run) -> Status {
     if (cmd.verbose) std::cerr << verbose_heads(run) << std::flush;
-    if (heads_in_file && !file_heads) file_heads = response_heads(run);
+    if (heads_in_file && !file_heads) {
+      file_heads = response_heads(run, false);
+      file_trailers = document_trailers(run);
+    }
     if ((cmd.include || cmd.head) && !heads_in_file) std::cout << response_heads(run);
     if (cmd.dump_header == "-") std::cout << response_heads(run);
     const auto chain = document_chain(run);
@@ -874,7 +879,7 @@ int run_command(RunCommand& cmd) {
     // without -i (a redirect's body is never handed over).
     body_file.open(cmd.output, std::ios::binary | std::ios::trunc);
     if (file_heads) body_file << *file_heads;
-    body_file << held_body;
+    body_file << held_body << file_trailers;  // trailers come where the body ends, as curl writes them
     held_body.clear();
   }
   // A document answered with an empty body still makes its (empty) file, as curl's does.

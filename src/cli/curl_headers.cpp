@@ -52,14 +52,21 @@ std::string tunnel_answers(const Request& hop) {
 
 }  // namespace
 
-std::string response_heads(const Run& run) {
+std::string response_heads(const Run& run, bool final_trailers) {
   std::string out;
-  for (const Request* hop : document_chain(run)) {
+  const auto chain = document_chain(run);
+  for (const Request* hop : chain) {
     out += tunnel_answers(*hop);
     if (!hop->status) continue;
     out += status_line(*hop) + "\r\n" + header_lines(hop->response_headers, "") + "\r\n";
+    if (hop != chain.back() || final_trailers) out += header_lines(hop->response_trailers, "");
   }
   return out;
+}
+
+std::string document_trailers(const Run& run) {
+  const auto chain = document_chain(run);
+  return chain.empty() ? std::string() : header_lines(chain.back()->response_trailers, "");
 }
 
 std::string verbose_heads(const Run& run) {
@@ -85,6 +92,7 @@ std::string verbose_heads(const Run& run) {
     }
     if (hop->status) {
       out += "< " + status_line(*hop) + "\r\n" + header_lines(hop->response_headers, "< ") + "<\r\n";
+      out += header_lines(hop->response_trailers, "< ");  // where the body ended, as curl -v shows them
     } else if (hop->failure) {
       out += "* " + safe(hop->failure->message, kMaxHeaderText) + "\r\n";
     }

@@ -11,13 +11,18 @@
 
 namespace pageload::cli {
 
-// -i, -I, -D: per hop, "HTTP/1.1 302 Found", its headers, an empty line; through a
-// proxy, the proxy's answer to the hop's CONNECT first ("HTTP/1.1 200 Connection
-// established", or its 407 and Proxy-Authenticate), as curl prints it.
-std::string response_heads(const Run& run);
+// -i, -I, -D: per hop, "HTTP/1.1 302 Found", its headers, an empty line, then the
+// trailers of a chunked body (curl writes them where the body ends, with no empty line
+// after them); through a proxy, the proxy's answer to the hop's CONNECT first ("HTTP/1.1
+// 200 Connection established", or its 407 and Proxy-Authenticate), as curl prints it.
+// `final_trailers` false leaves the last hop's trailers out, for -i -o FILE, which writes
+// them after the body (document_trailers()).
+std::string response_heads(const Run& run, bool final_trailers = true);
+std::string document_trailers(const Run& run);
 // -v: per hop, the CONNECT exchange that opened its tunnel if any ("> CONNECT host:443
 // HTTP/1.1" ... "< HTTP/1.1 407 ..."), then "> GET /path HTTP/1.1" and the request
-// headers sent, ">", then "< HTTP/1.1 200 OK" and the response headers, "<"; a hop that
+// headers sent, ">", then "< HTTP/1.1 200 OK" and the response headers, "<", and its
+// trailers ("< X-T: a") if a chunked body had any; a hop that
 // got no response says why on a "* " line, as curl's informational lines do; a hop the
 // HTTP cache answered (nothing sent) says so on a "* " line instead of a request and a
 // response.

@@ -546,3 +546,35 @@ TEST_CASE("a run the database does not have is named with the database's path") 
     CHECK(r.err == "pageload: no run 99 in b.db\n");
   }
 }
+
+// Review of issue 11, F6: a chunked body's trailers were left out of -D and -i, which
+// curl writes where the body ends.
+TEST_CASE("the -D, -i and -v flags write a chunked body's trailers where the body ends, as curl") {
+  TempDb tmp;
+  const std::string url = shared_lab().fault_url("fault.test", "/trailer-status");
+  const std::string heads = tmp.dir() + "/heads.txt";
+  auto d = pageload_cli(lab_args({"--db", tmp.path(), "-s", "--document-only", "-D", heads, url}), tmp.dir());
+  INFO(d.err);
+  REQUIRE(d.status == 0);
+  const std::string dumped = slurp(heads);
+  const auto end_of_head = dumped.find("\r\n\r\n");
+  REQUIRE(end_of_head != std::string::npos);
+  // The trailer that reads like a status line is a trailer, after the head's empty line.
+  CHECK(dumped.substr(end_of_head + 4) == "HTTP/1.1 404 Not Found: x\r\n");
+
+  const std::string file = tmp.dir() + "/out.txt";
+  auto i = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-i", "--document-only", "-o", file, url}), tmp.dir());
+  INFO(i.err);
+  REQUIRE(i.status == 0);
+  const std::string text = slurp(file);
+  const auto body = text.find("\r\n\r\n");
+  REQUIRE(body != std::string::npos);
+  const auto trailer = text.find("HTTP/1.1 404 Not Found: x\r\n");
+  REQUIRE(trailer != std::string::npos);
+  CHECK(trailer > body + 4);  // after the body, not inside the head
+  CHECK(text.size() == trailer + std::string("HTTP/1.1 404 Not Found: x\r\n").size());
+
+  auto v = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-v", "--document-only", url}), tmp.dir());
+  CHECK(v.status == 0);
+  CHECK(v.err.find("<\r\n< HTTP/1.1 404 Not Found: x\r\n") != std::string::npos);
+}
