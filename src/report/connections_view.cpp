@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/page_notes.h"
 #include "core/tls_handshake.h"
 #include "report/connection_lanes.h"
@@ -195,6 +197,20 @@ std::string time_wait_text(const ConnectionClose& c, bool tls) {
          "and neither side keeps TIME_WAIT";
 }
 
+// Where the run's proxy came from, read from the options it was made with: "-x", or
+// "from the environment: https_proxy"; empty when they do not say (an imported HAR).
+std::string proxy_source(const Run& run) {
+  const nlohmann::json options = nlohmann::json::parse(run.options_json, nullptr, false);
+  if (!options.is_object()) return "";
+  if (auto p = options.find("proxy"); p != options.end() && p->is_string() && !p->get<std::string>().empty())
+    return "-x";
+  std::string variables;
+  if (auto v = options.find("proxy_variables"); v != options.end() && v->is_array())
+    for (const auto& name : *v)
+      if (name.is_string()) variables += (variables.empty() ? "" : ", ") + name.get<std::string>();
+  return variables.empty() ? "" : "from the environment: " + variables;
+}
+
 std::string end_title(const ConnectionClose& c) {
   return std::string(c.by == ClosedBy::kServer ? "found closed by the server" : "closed by pageload") + " · " +
          format_ms(c.at_ms) + " · " + std::string(close_reason_name(c.reason));
@@ -212,7 +228,10 @@ Facts connection_facts(const Run& run, const Connection& c, const Connection* ea
   if (c.family) local += " · IPv" + std::to_string(c.family);
   fields.emplace_back("Local", local);
   if (std::string why = connection_purpose_note(run, c); !why.empty()) fields.emplace_back("Kept apart", why);
-  if (!c.proxy.empty()) fields.emplace_back("Proxy", c.proxy + " (from the environment)");
+  if (!c.proxy.empty()) {
+    const std::string source = proxy_source(run);
+    fields.emplace_back("Proxy", c.proxy + (source.empty() ? "" : " (" + source + ")"));
+  }
   if (!c.retry_reason.empty()) fields.emplace_back("Given up", c.retry_reason + "; curl sent the request again");
   if (c.closed) {
     // The server's close is seen only when curl next looks at the socket: "found closed".

@@ -470,7 +470,13 @@ TEST_CASE("trailers are drawn apart from the response headers, escaped, a proxy 
   CHECK(html.find("Trailers, after the body:") != std::string::npos);
   CHECK(html.find("<b>" + escaped("HTTP/1.1 404 Not Found") + "</b>: " + escaped("<x>")) != std::string::npos);
   CHECK(html.find("<x>") == std::string::npos);
-  CHECK(html.find(escaped("http://[redacted]@127.0.0.1:3128") + " (from the environment)") != std::string::npos);
+  // Where the proxy came from, as the run's options say: the environment, or -x.
+  CHECK(html.find(escaped("http://[redacted]@127.0.0.1:3128") + "&#10;") != std::string::npos);  // options silent: no source
+  run.options_json = R"({"proxy_variables":["https_proxy"]})";
+  CHECK(render_html(run).find(escaped("http://[redacted]@127.0.0.1:3128") + " (from the environment: https_proxy)") !=
+        std::string::npos);
+  run.options_json = R"({"proxy":"http://127.0.0.1:3128"})";
+  CHECK(render_html(run).find(escaped("http://[redacted]@127.0.0.1:3128") + " (-x)") != std::string::npos);
   CHECK(html.find("REFUSED_STREAM: the server refused the HTTP/2 stream; curl sent the request again") !=
         std::string::npos);
   CHECK(render_html(synthetic::redirect_chain(1)).find("Trailers") == std::string::npos);
