@@ -396,12 +396,27 @@ Data row_view(const Run& run, const ConnectionRow& row, const HostGroup& g, bool
   } else {
     d.set("end", false);
   }
+  // Each request number links to its row.
   const std::vector<int> seqs = requests_on(run, row.index);
-  d.set("requests", seqs.empty() ? std::string("no request")
-                                 : (seqs.size() == 1 ? "request " : "requests ") + format_seq_ranges(seqs));
+  d.set("requests", seqs.empty() ? "no request" : seqs.size() == 1 ? "request" : "requests");
+  Data links = list();
+  for (const auto& [before, seq] : seq_range_links(seqs)) {
+    Data l;
+    l.set("before", before.empty() ? " " : before);  // "requests #0–#3, #5"
+    l.set("seq", std::to_string(seq));
+    links.push_back(l);
+  }
+  d.set("request_links", links);
   std::string opened = "opened before this run";
-  if (const Request* opener = opener_of(run, row.index)) opened = "opened by request #" + std::to_string(opener->seq);
-  else if (!c.retry_reason.empty() || c.connect) opened = "opened for a try curl gave up";
+  d.set("opener", false);
+  if (const Request* opener = opener_of(run, row.index)) {
+    opened = "opened by request";
+    Data o;
+    o.set("seq", std::to_string(opener->seq));
+    d.set("opener", o);
+  } else if (!c.retry_reason.empty() || c.connect) {
+    opened = "opened for a try curl gave up";
+  }
   d.set("opened", opened);
   d.set("fields", facts_view(facts));
   d.set("handshake", handshake_view(run, words, row.index));
@@ -433,18 +448,18 @@ Data row_view(const Run& run, const ConnectionRow& row, const HostGroup& g, bool
 
 }  // namespace
 
-std::string format_seq_ranges(const std::vector<int>& seqs) {
-  std::string out;
+std::vector<std::pair<std::string, int>> seq_range_links(const std::vector<int>& seqs) {
+  std::vector<std::pair<std::string, int>> out;
   for (std::size_t i = 0; i < seqs.size();) {
     std::size_t j = i;
     while (j + 1 < seqs.size() && seqs[j + 1] == seqs[j] + 1) ++j;
-    if (!out.empty()) out += ", ";
-    out += "#" + std::to_string(seqs[i]);
-    if (j > i) out += (j == i + 1 ? ", #" : "–#") + std::to_string(seqs[j]);
+    out.emplace_back(out.empty() ? "" : ", ", seqs[i]);
+    if (j > i) out.emplace_back(j == i + 1 ? ", " : "–", seqs[j]);
     i = j + 1;
   }
   return out;
 }
+
 
 std::map<int, std::size_t> replacements_by_request(const std::vector<HostGroup>& groups) {
   std::map<int, std::size_t> out;

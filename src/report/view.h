@@ -55,8 +55,9 @@ Data request_connection_view(const Run& run, const Request& request);
 // "www.test:443: certificate has expired, not verified: loaded under -k"; "" when none.
 std::string unverified_text(const Run& run);
 
-// Request numbers as ranges: {0, 1, 2, 3, 5} → "#0–#3, #5"; two in a row stay a list.
-std::string format_seq_ranges(const std::vector<int>& seqs);
+// Request numbers as ranges, "#0–#3, #5" for {0, 1, 2, 3, 5} (two in a row stay a list),
+// as the numbers to link, each with what goes before it: {"", 0}, {"–", 3}, {", ", 5}.
+std::vector<std::pair<std::string, int>> seq_range_links(const std::vector<int>& seqs);
 
 // The summaries: by host, by type, and time per phase. summary_view.cpp.
 void add_summaries(const Run& run, const Waterfall& waterfall, Data& page);

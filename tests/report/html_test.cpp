@@ -182,8 +182,11 @@ TEST_CASE("each connection is described once, in its card entry, and every reque
   CHECK(count(html, "href=\"#conn-1\"") == 2);
   CHECK(count(html, "↺ #0</a>, opened by #0") == 3);
   CHECK(html.find("opened <a class=\"conn\" href=\"#conn-1\">#1</a></p>") != std::string::npos);
-  CHECK(html.find("<p class=\"muted\">opened by request #0 · requests #0–#3</p>") != std::string::npos);
-  CHECK(html.find("<p class=\"muted\">opened by request #4 · request #4</p>") != std::string::npos);
+  // Each number links to its request's row.
+  CHECK(html.find("<p class=\"muted\">opened by request <a href=\"#req-0\">#0</a> · requests <a href=\"#req-0\">#0</a>–<a "
+                  "href=\"#req-3\">#3</a></p>") != std::string::npos);
+  CHECK(html.find("<p class=\"muted\">opened by request <a href=\"#req-4\">#4</a> · request <a href=\"#req-4\">#4</a></p>") !=
+        std::string::npos);
 }
 
 // Over HTTP/1.1 a host's first requests all wait for its one lookup, and the one whose
@@ -237,10 +240,15 @@ TEST_CASE("a page's connections are listed closed even when it has only a few, s
 }
 
 TEST_CASE("request numbers are written as ranges") {
-  CHECK(format_seq_ranges({}) == "");
-  CHECK(format_seq_ranges({3}) == "#3");
-  CHECK(format_seq_ranges({0, 1}) == "#0, #1");
-  CHECK(format_seq_ranges({0, 1, 2, 3, 5, 7, 8, 9}) == "#0–#3, #5, #7–#9");
+  auto ranges = [](const std::vector<int>& seqs) {
+    std::string out;
+    for (const auto& [before, seq] : seq_range_links(seqs)) out += before + "#" + std::to_string(seq);
+    return out;
+  };
+  CHECK(ranges({}) == "");
+  CHECK(ranges({3}) == "#3");
+  CHECK(ranges({0, 1}) == "#0, #1");
+  CHECK(ranges({0, 1, 2, 3, 5, 7, 8, 9}) == "#0–#3, #5, #7–#9");
 }
 
 TEST_CASE("the DNS pane names the servers asked, and none for a cache hit") {
