@@ -14,6 +14,11 @@ namespace pageload {
 // not one. `i` must be below s.size().
 std::size_t utf8_sequence(std::string_view s, std::size_t i, char32_t& cp);
 
+// `cp` (at most U+10FFFF) appended as UTF-8. A surrogate is encoded as any other code
+// point, in three bytes (as WTF-8 holds a JavaScript string's lone surrogate): callers
+// that must not keep one replace it first.
+void append_utf8(std::string& out, char32_t cp);
+
 // Code points a terminal acts on, that reorder what is shown around them, or that show
 // as nothing: the C1 controls (U+009B is CSI, as ESC [ is), the bidirectional formatting
 // characters (U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069: U+202E can make

@@ -4,6 +4,8 @@
 #include <array>
 #include <cstdint>
 
+#include "core/text.h"
+
 namespace pageload::page {
 namespace {
 
@@ -81,23 +83,6 @@ std::string meta_charset(std::string_view head) {
   return {};
 }
 
-void append_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
 
 // One UTF-8 sequence at `i`: its code point and length, or length 0 when it is not one.
 std::size_t decode_utf8(std::string_view s, std::size_t i, char32_t& cp) {

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdint>
 
+#include "core/text.h"
+
 namespace pageload::page {
 namespace {
 
@@ -26,24 +28,10 @@ int hex_value(char c) {
   return c - 'A' + 10;
 }
 
-void append_utf8(std::string& out, uint32_t cp) {
-  // §4.3.7: zero, a surrogate or beyond the maximum become U+FFFD.
+// §4.3.7: zero, a surrogate or beyond the maximum become U+FFFD.
+void append_css_code_point(std::string& out, uint32_t cp) {
   if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) cp = 0xFFFD;
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
+  append_utf8(out, static_cast<char32_t>(cp));
 }
 
 Token simple(TokenType t) { return Token{t, {}, 0, false}; }
@@ -87,14 +75,14 @@ bool Tokenizer::starts_number() const {
 void Tokenizer::consume_escape(std::string& out) {
   ++pos_;  // '\'
   if (at_end()) {
-    append_utf8(out, 0xFFFD);
+    append_utf8(out, U'\uFFFD');
     return;
   }
   if (is_hex(peek())) {
     uint32_t cp = 0;
     for (int i = 0; i < 6 && !at_end() && is_hex(peek()); ++i) cp = cp * 16 + hex_value(css_[pos_++]);
     if (!at_end() && is_space(peek())) skip_newline();  // one white space after a hex escape
-    append_utf8(out, cp);
+    append_css_code_point(out, cp);
     return;
   }
   out += css_[pos_++];

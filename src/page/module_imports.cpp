@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 
+#include "core/text.h"
 #include "core/url.h"
 
 namespace pageload::page {
@@ -145,23 +146,7 @@ class Lexer {
   }
 
   static void append_code_point(std::string& out, std::optional<unsigned long> cp) {
-    if (!cp || *cp > 0x10FFFF) return;
-    const unsigned long c = *cp;
-    if (c < 0x80) {
-      out += static_cast<char>(c);
-    } else if (c < 0x800) {
-      out += static_cast<char>(0xC0 | (c >> 6));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-      out += static_cast<char>(0xE0 | (c >> 12));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (c >> 18));
-      out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    }
+    if (cp && *cp <= 0x10FFFF) append_utf8(out, static_cast<char32_t>(*cp));
   }
 
   // The characters of a template literal from just after a backtick or a `}` that closes a
