@@ -22,9 +22,9 @@ struct CachedResponse {
   // request_time and response_time of RFC 9111 4.2.3's age calculation.
   int64_t request_time_s = 0;
   int64_t response_time_s = 0;
-  // The body as the page reads it (decoded), kept for documents and stylesheets: a page
-  // loaded from the cache still names its subresources. Absent for other types: their
-  // bytes are never read, their size is enough.
+  // The body as the page reads it (decoded), kept for documents, stylesheets and module
+  // scripts: a page loaded from the cache still names its subresources (a module its
+  // imports). Absent for other types: their bytes are never read, their size is enough.
   std::optional<std::string> body;
   int64_t body_bytes = 0;    // on the wire when it was fetched: what a cache hit saves
   int64_t body_decoded = 0;  // after content decoding

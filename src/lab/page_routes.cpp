@@ -98,6 +98,14 @@ constexpr std::array kHeaderOverrides{
                    "</page/asset/link-header-module.js>; rel=modulepreload, "
                    "</page/asset/link-header-applied.css>; rel=stylesheet, "
                    "<//c.test:{{port}}>; rel=preconnect"},
+    // /page/modules' module scripts may be cached 10 minutes (the page itself not): a
+    // repeat view takes them from the cache and must still find their imports in them.
+    HeaderOverride{"modules/main.js", "Cache-Control", "max-age=600"},
+    HeaderOverride{"modules/dep.js", "Cache-Control", "max-age=600"},
+    HeaderOverride{"modules/shared.js", "Cache-Control", "max-age=600"},
+    HeaderOverride{"modules/reexport.js", "Cache-Control", "max-age=600"},
+    HeaderOverride{"modules/leaf.js", "Cache-Control", "max-age=600"},
+    HeaderOverride{"modules/preloaded.js", "Cache-Control", "max-age=600"},
 };
 
 // /page/deep-import (an @import chain 8 sheets long) is served but not listed: pageload

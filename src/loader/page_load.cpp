@@ -484,7 +484,7 @@ bool PageLoad::answered_from_cache(int seq) {
 
 void PageLoad::deliver_stored_body(int seq, const CachedResponse& stored) {
   const Fetch& f = fetches_[static_cast<std::size_t>(seq)];
-  const bool parsed = !options_.document_only && keeps_body(f.type);
+  const bool parsed = !options_.document_only && (keeps_body(f.type) || f.module);
   const std::string body = stored.body.value_or(std::string());
   if (options_.on_document_body && f.type == ResourceType::kDocument && f.frame_depth == 0 &&
       !is_redirect_status(stored.status) && !(options_.document_body_fails_on_error && stored.status >= 400)) {
@@ -524,8 +524,9 @@ void PageLoad::record_cache(int seq) {
     return;
   }
   req.cache_lookup = f.revalidating ? "changed" : "miss";
-  // A document or stylesheet is kept with its body, which a later load reads again; one
-  // whose body was not read (--document-only) is not kept at all.
+  // A document, stylesheet or module script is kept with its body, which a later load
+  // reads again (a module's for its imports); one whose body was not read
+  // (--document-only) is not kept at all.
   if (keeps_body(f.type) && options_.document_only) return;
   CachedResponse c;
   c.url = key;
@@ -537,6 +538,7 @@ void PageLoad::record_cache(int seq) {
   c.response_time_s = now_s;
   if (f.type == ResourceType::kDocument) c.body = std::move(f.document_text);
   if (f.type == ResourceType::kStylesheet) c.body = f.stylesheet_text;
+  if (f.module) c.body = f.module_text;  // module_complete() reads it after this
   c.body_bytes = req.body_bytes.value_or(0);
   c.body_decoded = req.body_decoded.value_or(c.body_bytes);
   c.content_type = req.content_type;

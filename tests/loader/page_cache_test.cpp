@@ -149,3 +149,25 @@ TEST_CASE("a repeat view over HTTP/2 answers the same resources from the cache")
   CHECK(fresh == 8);
   CHECK(revalidated == 3);
 }
+
+// A module script from the cache still names its imports: its body was kept only for
+// documents and stylesheets, so a repeat view of /page/modules asked for main.js (from the
+// cache) and none of what it imports.
+TEST_CASE("a repeat view finds the static imports of module scripts the cache answered") {
+  Views v = first_and_repeat(shared_lab().https_url("www.test", "/page/modules"));
+  REQUIRE(v.first.outcome == Outcome::kOk);
+  REQUIRE(v.repeat.outcome == Outcome::kOk);
+  CHECK(v.repeat.requests.size() == v.first.requests.size());
+  for (const char* path : {"/page/modules/main.js", "/page/modules/dep.js", "/page/modules/shared.js",
+                           "/page/modules/reexport.js", "/page/modules/leaf.js", "/page/modules/preloaded.js"}) {
+    INFO(path);
+    const Request& r = by_url(v.repeat, path);
+    CHECK(r.from_cache);
+    CHECK(r.cache_lookup == "fresh");
+  }
+  // The second level too: leaf.js is named by dep.js, itself named by main.js from the cache.
+  CHECK(by_url(v.repeat, "/page/modules/leaf.js").initiator == by_url(v.repeat, "/page/modules/dep.js").seq);
+  CHECK(count(v.repeat, "/page/modules/shared.js") == 1);
+  CHECK_FALSE(requested(v.repeat, "/page/modules/after-bare.js"));
+  CHECK_FALSE(by_url(v.repeat, "/page/modules").from_cache);  // the page itself may not be cached
+}

@@ -14,18 +14,6 @@ using namespace pageload::testing;
 
 namespace {
 
-bool requested(const Run& run, const std::string& suffix) {
-  return std::any_of(run.requests.begin(), run.requests.end(), [&](const Request& r) {
-    return r.url.size() >= suffix.size() && r.url.compare(r.url.size() - suffix.size(), suffix.size(), suffix) == 0;
-  });
-}
-
-int count(const Run& run, const std::string& suffix) {
-  return static_cast<int>(std::count_if(run.requests.begin(), run.requests.end(), [&](const Request& r) {
-    return r.url.size() >= suffix.size() && r.url.compare(r.url.size() - suffix.size(), suffix.size(), suffix) == 0;
-  }));
-}
-
 bool has_warning(const std::vector<std::string>& warnings, const std::string& part) {
   return std::any_of(warnings.begin(), warnings.end(), [&](const std::string& w) { return w.find(part) != std::string::npos; });
 }
