@@ -52,6 +52,7 @@ constexpr std::array kPages{
     RouteInfo{"/page/octet-stream", "a document served as application/octet-stream: not rendered, nothing it names fetched"},
     RouteInfo{"/page/scripts", "classic, async, defer and module scripts fetched; nomodule and an unknown type not"},
     RouteInfo{"/page/modules", "a module script's static imports fetched level by level without running it (each once); its dynamic import() and commented imports not; no import of a module with a bare specifier; a modulepreload's own import not"},
+    RouteInfo{"/page/import-map", "an import map: a bare specifier, a prefix and a remapped URL resolved through it, a scope of its own for one folder, a module importing a specifier the map blocks (null) fetches none of its imports"},
     RouteInfo{"/page/link-header", "the document's Link header preloads a stylesheet, an image and a module (fetched); its rel=stylesheet and rel=preconnect fetch nothing"},
     RouteInfo{"/page/preload", "link rel=preload as style, script, image and font, and modulepreload; a bad as= or unmatched media= not"},
     RouteInfo{"/page/favicon", "no link rel=icon: the browser asks for /favicon.ico"},

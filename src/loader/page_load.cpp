@@ -1189,7 +1189,9 @@ void PageLoad::module_complete(int seq) {
   const std::string url = f.url.full;
   const bool cors_anonymous = f.cors_anonymous;
   const int document = f.document;
-  page::ModuleReferences found = page::module_import_references(url, text, cors_anonymous);
+  const Document& doc = *documents_.at(static_cast<std::size_t>(document));
+  page::ModuleReferences found = page::module_import_references(
+      url, text, cors_anonymous, kMaxUrlLength, doc.discovery ? &doc.discovery->import_map() : nullptr);
   for (const std::string& note : found.notes) req.warnings.push_back(note);
   // f and req are not used past this point: discovering fetches may move them.
   for (const page::Reference& ref : found.references) discover_reference(ref, seq, document);

@@ -31,6 +31,7 @@
 #include <string_view>
 #include <vector>
 
+#include "page/import_map.h"
 #include "page/media_query.h"
 #include "pageload/result.h"
 
@@ -140,6 +141,9 @@ class DocumentDiscovery {
   std::size_t imports_not_followed(const std::string& sheet_url) const;
   // Document-wide notes: "document parsed up to 8388608 of its 9000000 bytes", ...
   std::vector<std::string> notes() const;
+  // The document's import maps so far (<script type="importmap">, merged in document
+  // order), for resolving its module scripts' imports; empty without one.
+  const ImportMap& import_map() const;
   // Bytes handed to the HTML parser so far, all parses added up (a measure of the work).
   std::size_t bytes_parsed() const;
   // Limits::max_references was reached: references past it were never counted.

@@ -221,6 +221,7 @@ struct DocumentDiscovery::State {
   std::string undecoded;  // the first bytes, before the encoding is known
   std::optional<Url> document;
   std::optional<Url> base;  // from <base href>
+  ImportMap import_map;     // the document's import maps, merged
   bool base_decided = false;
   std::string buffer;
   std::size_t total_bytes = 0;
@@ -441,6 +442,16 @@ struct DocumentDiscovery::State {
         if (b.ok()) base = *b;
       }
     }
+    // Parsed again from the whole prefix each time, as the references are.
+    ImportMap maps;
+    std::vector<std::string> map_notes;
+    for (const auto& m : html.import_maps) {
+      const Url& against = m.after_base && base ? *base : *document;
+      if (auto parsed = parse_import_map(m.json, against.full, map_notes)) merge_import_map(maps, *parsed);
+    }
+    import_map = std::move(maps);
+    if (complete)
+      for (const auto& n : map_notes) note(n);
     for (auto& raw : html.references) {
       if (full()) break;
       const Url& against = raw.after_base && base ? *base : *document;
@@ -755,6 +766,8 @@ std::size_t DocumentDiscovery::imports_not_followed(const std::string& sheet_url
   auto cut = s_->imports_cut.find(sheet_url);
   return cut == s_->imports_cut.end() ? 0 : cut->second;
 }
+
+const ImportMap& DocumentDiscovery::import_map() const { return s_->import_map; }
 
 std::size_t DocumentDiscovery::bytes_parsed() const { return s_->bytes_parsed; }
 

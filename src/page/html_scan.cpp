@@ -354,6 +354,11 @@ class Walker {
     } else if (name == "link") {
       link(e, in_head);
     } else if (name == "script") {
+      // An inline import map whose end tag has arrived: how module specifiers resolve.
+      // (One with src is an error in HTML, and is not fetched.)
+      if (lower(trim(attr_or_empty(e, "type"))) == "importmap" && !has_attr(e, "src") &&
+          (complete_ || e.original_end_tag.length > 0))
+        out_.import_maps.push_back({text_of(node), out_.base_href.has_value()});
       script(e, in_head);
     } else if (name == "img") {
       img(node, e, in_head);

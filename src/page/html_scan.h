@@ -48,6 +48,12 @@ struct InlineStyle {
   bool after_base = false;
 };
 
+// A <script type="importmap">'s JSON.
+struct InlineImportMap {
+  std::string json;
+  bool after_base = false;
+};
+
 struct HtmlScanLimits {
   std::size_t max_elements = 200000;         // elements walked
   std::size_t max_srcset_candidates = 1000;
@@ -62,6 +68,7 @@ struct Srcdoc {
 struct HtmlScan {
   std::vector<RawReference> references;
   std::vector<InlineStyle> styles;
+  std::vector<InlineImportMap> import_maps;  // in document order, each whose end tag arrived
   std::optional<std::string> base_href;  // the first <base href>
   bool body_started = false;
   bool has_icon = false;                  // a <link rel=icon> was seen

@@ -7,6 +7,7 @@
 
 #include "core/text.h"
 #include "core/url.h"
+#include "page/import_map.h"
 
 namespace pageload::page {
 namespace {
@@ -322,8 +323,6 @@ std::optional<std::string> export_declaration(Tokens& t) {
   return std::nullopt;
 }
 
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-
 }  // namespace
 
 ModuleImports scan_module_imports(std::string_view source, std::size_t max_specifiers) {
@@ -351,30 +350,31 @@ ModuleImports scan_module_imports(std::string_view source, std::size_t max_speci
 }
 
 ModuleReferences module_import_references(const std::string& module_url, std::string_view source,
-                                          bool cors_anonymous, std::size_t max_url_bytes) {
+                                          bool cors_anonymous, std::size_t max_url_bytes, const ImportMap* import_map) {
   ModuleReferences out;
   auto base = parse_url(module_url);
   if (!base.ok()) return out;
+  if (import_map && import_map->empty()) import_map = nullptr;
   constexpr std::size_t kMaxImports = 1000;
   ModuleImports imports = scan_module_imports(source, kMaxImports);
   if (imports.capped) out.notes.push_back("only the first " + std::to_string(kMaxImports) + " static imports read");
   std::set<std::string> seen;
-  std::vector<std::string> bare;
+  std::vector<std::string> unresolved, blocked;
   for (const std::string& spec : imports.specifiers) {
     if (spec.size() > max_url_bytes) {
       out.notes.push_back("a static import longer than " + std::to_string(max_url_bytes) + " bytes not fetched");
       continue;
     }
-    const bool relative = starts_with(spec, "/") || starts_with(spec, "./") || starts_with(spec, "../");
-    const std::string scheme = relative ? std::string() : reference_scheme(spec);
-    if (!relative && scheme.empty()) {
-      if (std::find(bare.begin(), bare.end(), spec) == bare.end()) bare.push_back(spec);
+    const Resolved resolved = resolve_module_specifier(spec, base->full, import_map);
+    if (!resolved.url) {
+      auto& list = resolved.blocked ? blocked : unresolved;
+      if (std::find(list.begin(), list.end(), spec) == list.end()) list.push_back(spec);
       continue;
     }
-    if (!relative && scheme != "http" && scheme != "https") continue;  // data:, blob:: no request
-    auto url = resolve_location(*base, spec);
-    if (!url.ok()) continue;
-    std::string full = url->full.substr(0, url->full.find('#'));
+    const std::string scheme = reference_scheme(*resolved.url);
+    if (scheme != "http" && scheme != "https") continue;  // data:, blob:: no request
+    if (resolved.url->size() > max_url_bytes) continue;
+    std::string full = resolved.url->substr(0, resolved.url->find('#'));
     if (!seen.insert(full).second) continue;
     Reference r;
     r.url = std::move(full);
@@ -384,19 +384,29 @@ ModuleReferences module_import_references(const std::string& module_url, std::st
     r.cors_anonymous = cors_anonymous;
     out.references.push_back(std::move(r));
   }
-  if (!bare.empty()) {
+  if (!unresolved.empty() || !blocked.empty()) {
     // HTML's "create a JavaScript module script": a specifier that does not resolve is the
     // module's parse error, and a module with one has no descendants fetched at all
     // (Chromium, checked on the lab's /page/modules, fetches none of its imports).
     out.references.clear();
-    std::string names;
-    constexpr std::size_t kNamesShown = 5;
-    for (std::size_t k = 0; k < bare.size() && k < kNamesShown; ++k) names += (k ? ", '" : "'") + bare[k].substr(0, 80) + "'";
-    if (bare.size() > kNamesShown) names += ", ...";
-    out.notes.push_back("static imports not fetched: " + std::to_string(bare.size()) + " bare specifier" +
-                        (bare.size() == 1 ? " (" : "s (") + names +
-                        ") resolve only through an import map, which pageload does not read; without one the module "
-                        "fails and Chromium fetches none of its imports");
+    auto named = [](const std::vector<std::string>& specs) {
+      std::string names;
+      constexpr std::size_t kNamesShown = 5;
+      for (std::size_t k = 0; k < specs.size() && k < kNamesShown; ++k)
+        names += (k ? ", '" : "'") + specs[k].substr(0, 80) + "'";
+      if (specs.size() > kNamesShown) names += ", ...";
+      return names;
+    };
+    std::string why;
+    if (!unresolved.empty())
+      why = std::to_string(unresolved.size()) + " bare specifier" + (unresolved.size() == 1 ? " (" : "s (") +
+            named(unresolved) + ") " +
+            (import_map ? "that the page's import map does not map" : "and no import map on the page to resolve them");
+    if (!blocked.empty())
+      why += (why.empty() ? "" : "; ") + std::to_string(blocked.size()) + " specifier" +
+             (blocked.size() == 1 ? " (" : "s (") + named(blocked) + ") that an import map entry blocks";
+    out.notes.push_back("static imports not fetched: " + why +
+                        ": the module fails and Chromium fetches none of its imports");
   }
   return out;
 }

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "page/discovery.h"
+#include "page/import_map.h"
 
 namespace pageload::page {
 
@@ -36,14 +37,16 @@ struct ModuleReferences {
 
 // The fetches a module at `module_url` (its response's URL, after redirects: a module's
 // base URL) makes for its static imports, as HTML's "resolve a module specifier" reads
-// them without an import map: a specifier starting "/", "./" or "../" is resolved against
-// the module, an absolute URL is taken as it is, and a bare one ("react") cannot be
-// resolved without an import map, which pageload does not read: the module then fails
-// before any of its imports is fetched (HTML: its parse error), so none is returned and a
-// note names the bare specifiers. Each
-// is a module script (type script, `module`), with the importing module's credentials
-// mode (`cors_anonymous`: a module's descendants are fetched with its fetch options).
+// them with the page's `import_map` (page/import_map.h; none: no map): a specifier the
+// map names goes where it says; else one starting "/", "./" or "../" is resolved against
+// the module and an absolute URL is taken as it is. A bare one ("react") that nothing
+// maps, or one an entry without an address blocks, fails the module before any of its
+// imports is fetched (HTML: its parse error), so none is returned and a note names them.
+// Each is a module script (type script, `module`), with the importing module's
+// credentials mode (`cors_anonymous`: a module's descendants are fetched with its fetch
+// options).
 ModuleReferences module_import_references(const std::string& module_url, std::string_view source,
-                                          bool cors_anonymous, std::size_t max_url_bytes = 8192);
+                                          bool cors_anonymous, std::size_t max_url_bytes = 8192,
+                                          const ImportMap* import_map = nullptr);
 
 }  // namespace pageload::page

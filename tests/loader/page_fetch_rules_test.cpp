@@ -51,6 +51,27 @@ TEST_CASE("a module script's static imports are fetched level by level, each onc
   CHECK_FALSE(requested(run, "/page/modules/preload-dep.js"));
 }
 
+TEST_CASE("a page's import map decides where its modules' imports go: bare, prefix, remapped, scoped, blocked") {
+  auto& lab = shared_lab();
+  Run run = load_and_store(lab_options(lab.https_url("www.test", "/page/import-map")));
+  REQUIRE(run.outcome == Outcome::kOk);
+  const Request& main = by_url(run, "/page/import-map/main.js");
+  for (const char* path : {"/page/import-map/lib.js", "/page/import-map/utils/strings.js", "/page/import-map/new.js"}) {
+    INFO(path);
+    const Request& r = by_url(run, path);
+    CHECK(r.initiator == main.seq);
+    CHECK(r.found_by == "module import");
+    CHECK(r.status == 200);
+  }
+  CHECK_FALSE(requested(run, "/page/import-map/old.js"));  // remapped to new.js
+  CHECK(by_url(run, "/page/import-map/scoped-lib.js").initiator == by_url(run, "/page/import-map/scoped/entry.js").seq);
+  CHECK(count(run, "/page/import-map/lib.js") == 1);  // the scope's modules get their own
+  // "blocked" maps to null: blocked.js fails, and neither of its imports is fetched.
+  CHECK_FALSE(requested(run, "/page/import-map/never.js"));
+  CHECK(has_warning(by_url(run, "/page/import-map/blocked.js").warnings, "1 specifier ('blocked') that an import map entry blocks"));
+  CHECK(has_warning(run.requests[0].warnings, "1 import map entry without a usable address"));
+}
+
 TEST_CASE("a document's Link header preloads are fetched as its response arrives but not its rel=stylesheet") {
   auto& lab = shared_lab();
   Run run = load_and_store(lab_options(lab.http_url("www.test", "/page/link-header")));

@@ -1,0 +1,2 @@
+import "blocked";
+import "./never.js";

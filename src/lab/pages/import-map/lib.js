@@ -1,0 +1,1 @@
+export const lib = "the page's app-lib";

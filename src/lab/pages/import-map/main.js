@@ -1,0 +1,4 @@
+import { lib } from "app-lib";
+import { shout } from "utils/strings.js";
+import "./old.js";
+export const all = [lib, shout];

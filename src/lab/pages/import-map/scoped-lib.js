@@ -1,0 +1,1 @@
+export const lib = "scoped/'s own app-lib";

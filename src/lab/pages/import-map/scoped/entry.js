@@ -1,0 +1,2 @@
+import { lib } from "app-lib";
+export const scoped = lib;
