@@ -273,9 +273,11 @@ Status complete_options(RunCommand& cmd) {
                                 "(--dns-root names the roots)");
   if (Status s = check_user_agent(cmd.options.user_agent); !s.ok()) return s;
   if (Status s = complete_curl_options(cmd); !s.ok()) return s;
-  // libcurl would obey these on its own; pageload decides from them and says so.
+  // libcurl would obey these on its own; pageload decides from them and says so. An empty
+  // one is not set, as curl_getenv() reads it: `https_proxy= HTTPS_PROXY=URL` uses URL.
   for (std::string_view name : kProxyVariables)
-    if (const char* value = std::getenv(std::string(name).c_str())) cmd.options.proxy_env[std::string(name)] = value;
+    if (const char* value = std::getenv(std::string(name).c_str()); value && *value)
+      cmd.options.proxy_env[std::string(name)] = value;
   // A proxy pageload cannot use (socks, https://) or whose URL does not parse is refused
   // before anything is loaded, named by where it came from: -x or the variable.
   auto check_proxy = [](const std::string& p, const std::string& from, const std::string& hint) -> Status {

@@ -92,7 +92,6 @@ std::string verbose_heads(const Run& run) {
     }
     if (hop->status) {
       out += "< " + status_line(*hop) + "\r\n" + header_lines(hop->response_headers, "< ") + "<\r\n";
-      out += header_lines(hop->response_trailers, "< ");  // where the body ended, as curl -v shows them
     } else if (hop->failure) {
       out += "* " + safe(hop->failure->message, kMaxHeaderText) + "\r\n";
     }
