@@ -75,7 +75,7 @@ std::string verbose_heads(const Run& run) {
     for (const TunnelHead& head : hop->tunnel_heads.value) {
       const std::string prefix = head.sent ? ">" : "<";
       out += prefix + " " + safe(head.first_line, kMaxHeaderText) + "\r\n" + header_lines(head.headers, prefix + " ") +
-             prefix + "\r\n";
+             prefix + " \r\n";
     }
     // A hop the HTTP cache answered went nowhere: no request or response to print as sent
     // and received, only what answered it (a revalidation did go on the wire: printed).
@@ -88,10 +88,10 @@ std::string verbose_heads(const Run& run) {
       continue;
     }
     if (!hop->request_headers.empty() || hop->status) {
-      out += "> " + request_line(run, *hop) + "\r\n" + header_lines(hop->request_headers, "> ") + ">\r\n";
+      out += "> " + request_line(run, *hop) + "\r\n" + header_lines(hop->request_headers, "> ") + "> \r\n";
     }
     if (hop->status) {
-      out += "< " + status_line(*hop) + "\r\n" + header_lines(hop->response_headers, "< ") + "<\r\n";
+      out += "< " + status_line(*hop) + "\r\n" + header_lines(hop->response_headers, "< ") + "< \r\n";
     } else if (hop->failure) {
       out += "* " + safe(hop->failure->message, kMaxHeaderText) + "\r\n";
     }

@@ -21,7 +21,7 @@ std::string response_heads(const Run& run, bool final_trailers = true);
 std::string document_trailers(const Run& run);
 // -v: per hop, the CONNECT exchange that opened its tunnel if any ("> CONNECT host:443
 // HTTP/1.1" ... "< HTTP/1.1 407 ..."), then "> GET /path HTTP/1.1" and the request
-// headers sent, ">", then "< HTTP/1.1 200 OK" and the response headers, "<" (no
+// headers sent, "> ", then "< HTTP/1.1 200 OK" and the response headers, "< " (no
 // trailers: curl -v shows none); a hop that
 // got no response says why on a "* " line, as curl's informational lines do; a hop the
 // HTTP cache answered (nothing sent) says so on a "* " line instead of a request and a

@@ -268,12 +268,17 @@ Status walk(const std::string& format, const std::function<void(std::string_view
   for (std::size_t i = 0; i < format.size(); ++i) {
     const char c = format[i];
     if (c == '\\' && i + 1 < format.size()) {
+      // As curl 7.88's writeout: \n, \r and \t; any other pair, \\ too, is written as
+      // it is (both characters), and neither starts anything.
       const char e = format[i + 1];
-      if (e == 'n' || e == 'r' || e == 't' || e == '\\') {
-        pending += e == 'n' ? '\n' : e == 'r' ? '\r' : e == 't' ? '\t' : '\\';
-        ++i;
-        continue;
+      if (e == 'n' || e == 'r' || e == 't') {
+        pending += e == 'n' ? '\n' : e == 'r' ? '\r' : '\t';
+      } else {
+        pending += c;
+        pending += e;
       }
+      ++i;
+      continue;
     }
     if (c == '%' && i + 1 < format.size() && format[i + 1] == '%') {
       pending += '%';

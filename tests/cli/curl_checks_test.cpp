@@ -577,7 +577,7 @@ TEST_CASE("the -D and -i flags write a chunked body's trailers where the body en
   // curl -v prints no trailers: a "< " line after the head's "<" would read as a new response.
   auto v = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-v", "--document-only", url}), tmp.dir());
   CHECK(v.status == 0);
-  CHECK(v.err.find("<\r\n") != std::string::npos);
+  CHECK(v.err.find("< \r\n") != std::string::npos);  // the head's end, as curl -v writes it
   CHECK(v.err.find("404 Not Found: x") == std::string::npos);
 }
 
@@ -609,4 +609,16 @@ TEST_CASE("an empty proxy variable is not set, as in curl: the next one in curl'
   INFO(direct.err);
   REQUIRE(direct.status == 0);
   CHECK(proxy_of(direct.out).empty());
+}
+
+// Review of issue 11 (stop 23) F6: -w read "\\" as one backslash; curl 7.88's writeout
+// reads only \n, \r and \t and writes any other backslash pair as it is.
+TEST_CASE("the -w format reads backslash escapes as curl 7.88 does: newline, return and tab, other pairs as written") {
+  TempDb tmp;
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-s", "-w", "a\\nb\\\\c\\\\n%%\\q\\t%{http_code}",
+                                  shared_lab().http_url("www.test", "/status/200")}),
+                        tmp.dir());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out == "a\nb\\\\c\\\\n%\\q\t200");
 }

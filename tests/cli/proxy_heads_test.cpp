@@ -19,7 +19,7 @@ TEST_CASE("the CONNECT exchange of a proxy tunnel is shown by -v and its answer 
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
   const auto connect = r.err.find("> CONNECT " + host_port + " HTTP/1.1\r\n");
-  const auto established = r.err.find("< HTTP/1.1 200 Connection established\r\n<\r\n");
+  const auto established = r.err.find("< HTTP/1.1 200 Connection established\r\n< \r\n");
   const auto get = r.err.find("> GET /status/200 ");
   CHECK(connect != std::string::npos);
   CHECK(established > connect);
