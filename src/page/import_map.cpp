@@ -138,10 +138,11 @@ void merge_import_map(ImportMap& into, const ImportMap& next) {
       if (std::none_of(to.begin(), to.end(), [&](const auto& e) { return e.first == entry.first; })) to.push_back(entry);
     sort_longest_first(to);
   };
-  for (const auto& [prefix, map] : next.scopes) {
-    auto same = std::find_if(into.scopes.begin(), into.scopes.end(), [&](const auto& s) { return s.first == prefix; });
-    if (same == into.scopes.end()) into.scopes.emplace_back(prefix, map);
-    else add(same->second, map);
+  for (const auto& scope : next.scopes) {  // not a structured binding: clang 14 cannot capture one
+    auto same =
+        std::find_if(into.scopes.begin(), into.scopes.end(), [&](const auto& s) { return s.first == scope.first; });
+    if (same == into.scopes.end()) into.scopes.push_back(scope);
+    else add(same->second, scope.second);
   }
   sort_longest_first(into.scopes);
   add(into.imports, next.imports);
