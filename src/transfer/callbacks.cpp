@@ -286,6 +286,8 @@ size_t on_header(char* buffer, size_t size, size_t nitems, void* clientp) {
       // names no socket before the transfer is done: the connection is found by its ends).
       if (ex.head.final_head_complete() && ex.current().connection && asks_to_close(ex.head.fields()))
         ex.registry->set_close_requested(*ex.current().connection);
+      if (ex.head.final_head_complete() && !ex.spec.keepalive && ex.current().connection)
+        ex.registry->note_peer_before_close(*ex.current().connection);
       if (ex.head.final_head_complete() && ex.spec.on_head) ex.spec.on_head(ex.head.status(), ex.head.fields());
       break;
     case Line::kViolation:
@@ -306,6 +308,7 @@ size_t on_write(char* data, size_t size, size_t nmemb, void* clientp) {
     ex.too_large = true;
     return 0;
   }
+  if (!ex.spec.keepalive && ex.current().connection) ex.registry->note_peer_before_close(*ex.current().connection);
   if (ex.spec.on_body) ex.spec.on_body(std::string_view(data, n));
   return n;
 }

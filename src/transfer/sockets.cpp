@@ -102,7 +102,9 @@ void SocketRegistry::record_end(const Entry& entry, std::optional<ConnectionId> 
   if (!ends) return;  // an attempt that never connected
   // Closed with its pool, and the server's end came only after pageload began to close it
   // (its answer to curl's close_notify): pageload closed first.
-  if (closing_pool_ == entry.pool && !entry.peer_closed_first) peer = PeerState::kOpen;
+  // So too a --no-keepalive connection the server had not closed when its response's
+  // last bytes were handed over (note_peer_before_close).
+  if ((closing_pool_ == entry.pool || entry.peer_noted) && !entry.peer_closed_first) peer = PeerState::kOpen;
   ConnectionEnd end;
   end.id = *ends;
   end.closed_us = now_us;
@@ -121,6 +123,14 @@ void SocketRegistry::set_multiplexed(curl_socket_t fd) {
 void SocketRegistry::set_close_requested(const ConnectionId& id) {
   for (auto& [fd, entry] : sockets_)
     if (socket_ends(fd) == id) entry.close_requested = true;
+}
+
+void SocketRegistry::note_peer_before_close(const ConnectionId& id) {
+  for (auto& [fd, entry] : sockets_)
+    if (entry.forbid_reuse && socket_ends(fd) == id) {
+      entry.peer_noted = true;
+      entry.peer_closed_first = peer_state(fd) != PeerState::kOpen;
+    }
 }
 
 void SocketRegistry::cut_short(PoolId pool, const ConnectionId& id) {

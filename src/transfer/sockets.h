@@ -45,6 +45,12 @@ class SocketRegistry {
   // A response on the connection with these ends said `Connection: close`: curl closes
   // it once the response is read.
   void set_close_requested(const ConnectionId& id);
+  // The exchange on the connection with these ends asked curl not to keep it
+  // (--no-keepalive) and has just been handed response bytes: whether the server has
+  // closed it yet, before curl ends it with its close_notify. A FIN that comes after this
+  // is the server's answer to curl's close, and closed() records pageload's close, as at
+  // the end of a page (begin_closing_pool).
+  void note_peer_before_close(const ConnectionId& id);
   // A connected socket of `pool` to `origin` that the server has not closed, checked as
   // curl checks before reuse: no error, no end of stream, and on HTTP/1.1 nothing
   // unread (an idle HTTP/1.1 connection with bytes waiting is one curl drops).
@@ -75,6 +81,7 @@ class SocketRegistry {
     std::optional<ConnectionId> ends;  // as note_connected() last read them
     unsigned long inode = 0;           // the socket's, to tell a reused number (sweep())
     bool peer_closed_first = false;    // the server had closed it when its pool began to close
+    bool peer_noted = false;           // note_peer_before_close() read peer_closed_first
     bool cut_short = false;            // pageload stopped an exchange on it (cut_short())
   };
   struct PoolEnds {
