@@ -103,8 +103,11 @@ void SocketRegistry::record_end(const Entry& entry, std::optional<ConnectionId> 
   // Closed with its pool, and the server's end came only after pageload began to close it
   // (its answer to curl's close_notify): pageload closed first.
   // So too a --no-keepalive connection the server had not closed when its response's
-  // last bytes were handed over (note_peer_before_close).
-  if ((closing_pool_ == entry.pool || entry.peer_noted) && !entry.peer_closed_first) peer = PeerState::kOpen;
+  // last bytes were handed over (note_peer_before_close), when what came since is a FIN: a
+  // reset (the server's, mid-response) stays the server's.
+  if (!entry.peer_closed_first &&
+      (closing_pool_ == entry.pool || (entry.peer_noted && peer == PeerState::kClosed)))
+    peer = PeerState::kOpen;
   ConnectionEnd end;
   end.id = *ends;
   end.closed_us = now_us;

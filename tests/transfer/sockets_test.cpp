@@ -41,6 +41,19 @@ struct Loopback {
 
 const auto kAll = [](const ConnectionId&) { return true; };
 
+// The server's side of the client's connection, taken from the listener's queue.
+int accepted(const Loopback& lab) {
+  const int fd = ::accept(lab.listener, nullptr, nullptr);
+  REQUIRE(fd >= 0);
+  return fd;
+}
+
+// Until the client's socket sees what the server did (a FIN or a reset).
+void until_peer_is(int fd, PeerState state) {
+  for (int i = 0; i < 200 && peer_state(fd) != state; ++i) ::usleep(1000);
+  REQUIRE(peer_state(fd) == state);
+}
+
 }  // namespace
 
 TEST_CASE("a connected socket curl closed without the callback is recorded as closed by pageload when swept") {
@@ -115,4 +128,61 @@ TEST_CASE("closing a pool sweeps its sockets curl closed unannounced, as pageloa
   REQUIRE(taken.size() == 1);
   CHECK(taken[0].by == ClosedBy::kPageload);
   CHECK(taken[0].reason == CloseReason::kEndOfPage);
+}
+
+// Review of issue 10 (stop 23) F1 and its re-check R1: under --no-keepalive, the server's FIN
+// after the response's last bytes answers curl's close (pageload's close), but a reset is
+// the server's.
+TEST_CASE("under --no-keepalive a FIN after the response is pageload's close, a reset stays the server's") {
+  Loopback lab;
+  SocketRegistry registry;
+  SECTION("a FIN") {
+    const int fd = lab.connect();
+    const int server = accepted(lab);
+    registry.opened(fd, 1, "http://a.test", /*forbid_reuse=*/true);
+    const std::optional<ConnectionId> ends = socket_ends(fd);
+    REQUIRE(ends);
+    registry.note_peer_before_close(*ends);  // the response's last bytes: the server still open
+    ::close(server);                         // its answer to curl's close_notify
+    until_peer_is(fd, PeerState::kClosed);
+    registry.closed(fd, 1000);
+    ::close(fd);
+    const auto taken = registry.take_ends(1, kAll);
+    REQUIRE(taken.size() == 1);
+    CHECK(taken[0].by == ClosedBy::kPageload);
+    CHECK(taken[0].reason == CloseReason::kNoKeepalive);
+  }
+  SECTION("a reset") {
+    const int fd = lab.connect();
+    const int server = accepted(lab);
+    registry.opened(fd, 1, "http://a.test", /*forbid_reuse=*/true);
+    const std::optional<ConnectionId> ends = socket_ends(fd);
+    REQUIRE(ends);
+    registry.note_connected(fd);
+    registry.note_peer_before_close(*ends);
+    const linger abort{1, 0};
+    REQUIRE(::setsockopt(server, SOL_SOCKET, SO_LINGER, &abort, sizeof abort) == 0);
+    ::close(server);  // an RST
+    until_peer_is(fd, PeerState::kReset);
+    registry.closed(fd, 1000);
+    ::close(fd);
+    const auto taken = registry.take_ends(1, kAll);
+    REQUIRE(taken.size() == 1);
+    CHECK(taken[0].by == ClosedBy::kServer);
+    CHECK(taken[0].reason == CloseReason::kReset);
+  }
+  SECTION("the server had closed before the response's last bytes were handed over") {
+    const int fd = lab.connect();
+    const int server = accepted(lab);
+    registry.opened(fd, 1, "http://a.test", /*forbid_reuse=*/true);
+    const std::optional<ConnectionId> ends = socket_ends(fd);
+    ::close(server);
+    until_peer_is(fd, PeerState::kClosed);
+    registry.note_peer_before_close(*ends);
+    registry.closed(fd, 1000);
+    ::close(fd);
+    const auto taken = registry.take_ends(1, kAll);
+    REQUIRE(taken.size() == 1);
+    CHECK(taken[0].by == ClosedBy::kServer);
+  }
 }
