@@ -607,7 +607,6 @@ int run_command(RunCommand& cmd) {
   sink_options.html = !cmd.no_html;
   sink_options.html_path = cmd.html;
   sink_options.har_path = cmd.har;
-  sink_options.database = report::database_marker(database_path(cmd.db));
   sink_options.json = cmd.json;
   sink_options.quiet = cmd.quiet;
   sink_options.summary_on_stderr = summary_on_stderr(cmd);
@@ -980,52 +979,60 @@ int report_command(const std::string& db_flag, const std::vector<std::string>& r
   if (Status s = refuse_database("-o", out, db_path); !s.ok()) return fail(s);
   auto db = store::Database::open_existing(db_path);
   if (!db.ok()) return fail(db.status());
-  const std::string marker = report::database_marker(db_path);
-  std::vector<std::string> which = runs.empty() ? std::vector<std::string>{"latest"} : runs;
+  auto identity = db.value()->identity();
+  if (!identity.ok()) return fail(identity.status());
+  const report::DatabaseMark mark = report::database_mark(identity.value(), db_path);
+  const std::vector<std::string> named_runs = runs.empty() ? std::vector<std::string>{"latest"} : runs;
   const bool to_stdout = out == "-";  // as curl -o -
-  if (to_stdout && which.size() > 1)
-    return fail(Status(Code::kUsage, "-o - writes one report to standard output; for " + std::to_string(which.size()) +
-                                         " runs name a directory, or a FILE.html to list them in"));
-  // Several runs: -o FILE.html is a page listing them, their reports beside it; any
-  // other -o names a directory for the reports.
-  const bool index = which.size() > 1 && names_html_file(out);
   // Every run named must be there before anything is written: a missing one is an argument
-  // error, not half the reports.
-  for (const auto& w : which) {
+  // error, not half the reports. Each run once, in the order named (`report 1 1` and
+  // `report 3 latest` with 3 the latest are one report, not a listing of two).
+  std::vector<int64_t> ids;
+  for (const auto& w : named_runs) {
     auto id = pick_run(*db.value(), w);
     if (!id.ok()) return fail(id.status());
     if (auto run = db.value()->load_run(id.value()); !run.ok()) return fail(run.status());
+    if (std::find(ids.begin(), ids.end(), id.value()) == ids.end()) ids.push_back(id.value());
   }
+  if (to_stdout && ids.size() > 1)
+    return fail(Status(Code::kUsage, "-o - writes one report to standard output; for " + std::to_string(ids.size()) +
+                                         " runs name a directory, or a FILE.html to list them in"));
+  // Several runs: -o FILE.html is a page listing them, their reports beside it; any
+  // other -o names a directory for the reports.
+  const bool index = ids.size() > 1 && names_html_file(out);
   std::string dir = out;
   if (index) dir = std::filesystem::path(out).parent_path().string();
-  if (which.size() > 1 && !dir.empty()) {
+  if (ids.size() > 1 && !dir.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) return fail(Status(Code::kFile, "cannot create directory " + dir + ": " + ec.message()));
   }
   std::vector<Run> loaded;
-  for (const auto& w : which) {
-    auto id = pick_run(*db.value(), w);
-    if (!id.ok()) return fail(id.status());
-    auto run = db.value()->load_run(id.value());
+  for (const int64_t id : ids) {
+    auto run = db.value()->load_run(id);
     if (!run.ok()) return fail(run.status());
     if (to_stdout) {
-      std::cout << report::render_html(run.value(), marker);
+      std::cout << report::render_html(run.value(), mark.marker);
       break;
     }
     std::string path;
-    const bool named = which.size() == 1 && !out.empty();  // the user named the file
+    const bool named = ids.size() == 1 && !out.empty();  // the user named the file
     if (named) path = out;
-    else if (dir.empty()) path = default_report_name(id.value());
-    else path = (std::filesystem::path(dir) / default_report_name(id.value())).string();
-    if (Status s = report::write_html_report(run.value(), path, marker, !named); !s.ok()) return fail(s);
+    else if (dir.empty()) path = default_report_name(id);
+    else path = (std::filesystem::path(dir) / default_report_name(id)).string();
+    // A default name never replaces another database's report: the user can name one
+    // report, or put several in another directory.
+    const std::string_view if_other = named             ? ""
+                                      : ids.size() == 1 ? "name the report (report -o FILE)"
+                                                        : "write them in another directory (-o DIR/FILE.html or -o DIR)";
+    if (Status s = report::write_html_report(run.value(), path, mark, if_other); !s.ok()) return fail(s);
     std::cout << path << "\n";
     if (index) loaded.push_back(std::move(run).value());
   }
   if (index) {
     std::vector<report::IndexEntry> entries;
     for (const Run& run : loaded) entries.push_back({&run, default_report_name(run.id)});
-    if (Status s = write_file_replacing(out, report::render_index(entries, marker)); !s.ok())
+    if (Status s = write_file_replacing(out, report::render_index(entries, mark.marker)); !s.ok())
       return fail(Status(s.code(), "report: " + s.message()));
     std::cout << out << "\n";
   }

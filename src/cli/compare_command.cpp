@@ -15,6 +15,12 @@ namespace pageload::cli {
 
 namespace {
 
+// The mark the comparison page carries of its database (report::database_marker).
+std::string compare_mark(store::Database& db) {
+  auto identity = db.identity();
+  return identity.ok() ? report::database_marker(identity.value()) : std::string();
+}
+
 // A side of the comparison: the run it names and what the title calls it.
 struct Side {
   Run run;
@@ -85,7 +91,7 @@ int compare_command(const std::string& db_flag, const std::string& a, const std:
   style.width = output_width();
   std::cout << format_compare(ra, rb, names, c, style);
   if (!out.empty()) {
-    if (Status s = report::write_compare_html(ra, rb, names, *align, out, report::database_marker(db_path)); !s.ok())
+    if (Status s = report::write_compare_html(ra, rb, names, *align, out, compare_mark(*db.value())); !s.ok())
       return fail(s);
     std::cout << "\n" << out << "\n";
   }

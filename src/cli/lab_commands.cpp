@@ -74,7 +74,10 @@ int demo_command(const std::string& db_flag, const std::string& out_dir) {
     loader.value()->run_until_idle();
     if (!result) continue;
     std::string path = out_dir + "/pageload-run-" + std::to_string(result->id) + ".html";
-    Status written = report::write_html_report(*result, path, report::database_marker(db.value()->path()), true);
+    auto identity = db.value()->identity();
+    if (!identity.ok()) return fail(identity.status());
+    Status written = report::write_html_report(*result, path, report::database_mark(identity.value(), db.value()->path()),
+                                               "write the reports in another directory (--out DIR)");
     std::cout << n << ". " << stop.title << "\n" << format_summary(*result, false);
     std::cout << "   report: " << (written.ok() ? path : written.message()) << "\n";
     if (written.ok()) reports[static_cast<std::size_t>(n - 1)] = path;

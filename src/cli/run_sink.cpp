@@ -130,14 +130,26 @@ void RunSink::handle(std::deque<Job>& jobs) {
   for (Run* run : stored) report_and_print(*run);
 }
 
+Status RunSink::write_report(const Run& run, const std::string& path) {
+  if (!mark_) {
+    auto identity = db_.identity();
+    if (!identity.ok()) return identity.status();
+    mark_ = report::database_mark(identity.value(), db_.path());
+  }
+  // A default name never replaces the report of another database's run of the same id.
+  const std::string_view if_other = !options_.html_path.empty() ? ""
+                                    : options_.total == 1       ? "name the report (--html FILE)"
+                                                                : "run the batch in another directory";
+  return report::write_html_report(run, path, *mark_, if_other);
+}
+
 void RunSink::report_and_print(Run& run) {
   if (!options_.har_path.empty()) har_runs_.push_back(run);
   if (options_.stored) options_.stored(run);
   std::string report_path;
   if (options_.html) {
     report_path = options_.html_path.empty() ? "pageload-run-" + std::to_string(run.id) + ".html" : options_.html_path;
-    // A default name never replaces the report of another database's run of the same id.
-    if (Status s = report::write_html_report(run, report_path, options_.database, options_.html_path.empty()); !s.ok()) {
+    if (Status s = write_report(run, report_path); !s.ok()) {
       fail(s);
       report_path.clear();
     }

@@ -18,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -27,6 +28,7 @@
 #include "cli/cells.h"
 #include "pageload/result.h"
 #include "pageload/status.h"
+#include "report/html.h"
 #include "store/store.h"
 
 namespace pageload::cli {
@@ -36,7 +38,6 @@ struct SinkOptions {
   bool html = true;       // write a report per run
   std::string html_path;  // --html (one URL only); empty: pageload-run-ID.html
   std::string har_path;   // --har: every run stored, as one HAR file written at close() ("-": stdout)
-  std::string database;   // report::database_marker of the database, carried by each report
   bool json = false;      // one JSON object per run instead of the summary
   bool quiet = false;     // no summary
   // The summary (and report: line) on standard error, where curl's progress meter is:
@@ -93,6 +94,7 @@ class RunSink {
   std::vector<Run> har_runs_;  // the runs stored, for --har (sink thread, then close())
   void handle(std::deque<Job>& jobs);  // stores, then reports and prints, a group of jobs
   void report_and_print(Run& run);
+  Status write_report(const Run& run, const std::string& path);  // its HTML report at `path`
   void fail(Status status);     // a report could not be written: start no more loads
   void fail_db(Status status);  // the database failed: also store nothing more
   void thread_main();
@@ -102,6 +104,9 @@ class RunSink {
   std::atomic<bool> failed_{false};
   bool db_failed_ = false;      // sink side only
   bool output_failed_ = false;  // sink side only
+  // The database's mark, carried by each report: read once its first run is stored (a new
+  // database has no identity before). Sink side only.
+  std::optional<report::DatabaseMark> mark_;
   Status error_;  // the first failure; written by the sink's thread (or inline) only
   std::size_t done_ = 0, done_failed_ = 0;
   BatchSummary summary_;  // sink side only, until close()

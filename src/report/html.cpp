@@ -89,26 +89,39 @@ std::string without_breaks_between_tags(std::string_view in) {
   return out;
 }
 
-constexpr std::string_view kMarkerMeta = "<meta name=\"pageload-database\" content=\"";
-constexpr std::size_t kMarkerWithin = 4096;  // the marker is in the head's first lines
-
-}  // namespace
-
-std::string database_marker(const std::string& database_path) {
-  // Symbolic links resolved, so two names of one file are one database.
-  std::error_code ec;
-  std::filesystem::path where = std::filesystem::weakly_canonical(database_path, ec);
-  if (ec) where = std::filesystem::absolute(database_path, ec);
-  if (ec) where = database_path;
-  const std::string normal = where.lexically_normal().string();
-  const auto digest = sha256(normal);
+// The first 8 bytes of a digest as 16 hex digits: enough to tell databases apart, and
+// nothing of what was hashed.
+std::string short_hex(const std::array<unsigned char, SHA256_DIGEST_LENGTH>& digest) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "sha256:";
+  std::string out;
   for (std::size_t i = 0; i < 8; ++i) {
     out += kHex[digest[i] >> 4];
     out += kHex[digest[i] & 0xf];
   }
   return out;
+}
+
+constexpr std::string_view kMarkerMeta = "<meta name=\"pageload-database\" content=\"";
+constexpr std::size_t kMarkerWithin = 4096;  // the marker is in the head's first lines
+
+}  // namespace
+
+std::string database_marker(std::string_view identity) {
+  if (identity.empty()) return "";
+  return "db:" + short_hex(sha256("pageload database " + std::string(identity)));
+}
+
+std::string legacy_database_marker(const std::string& database_path) {
+  // Symbolic links resolved, so two names of one file are one database.
+  std::error_code ec;
+  std::filesystem::path where = std::filesystem::weakly_canonical(database_path, ec);
+  if (ec) where = std::filesystem::absolute(database_path, ec);
+  if (ec) where = database_path;
+  return "sha256:" + short_hex(sha256(where.lexically_normal().string()));
+}
+
+DatabaseMark database_mark(std::string_view identity, const std::string& database_path) {
+  return DatabaseMark{database_marker(identity), legacy_database_marker(database_path)};
 }
 
 std::string read_database_marker(const std::string& path) {
@@ -160,16 +173,16 @@ std::string render_html(const Run& run, const std::string& database) {
   return out;
 }
 
-Status write_html_report(const Run& run, const std::string& path, const std::string& database,
-                         bool keep_other_database) {
-  if (keep_other_database && !database.empty()) {
+Status write_html_report(const Run& run, const std::string& path, const DatabaseMark& database,
+                         std::string_view if_other_database) {
+  if (!if_other_database.empty() && !database.marker.empty()) {
     const std::string there = read_database_marker(path);
-    if (!there.empty() && there != database)
+    if (!there.empty() && there != database.marker && there != database.legacy)
       return Status(Code::kFile, "report: " + path + " is the report of a run of another database (" + there +
-                                     ", this one is " + database + "); not replaced: remove it, or name the report " +
-                                     "(--html FILE, report -o FILE)");
+                                     ", this one is " + database.marker + "); not replaced: remove it, or " +
+                                     std::string(if_other_database));
   }
-  Status s = write_file_replacing(path, render_html(run, database));
+  Status s = write_file_replacing(path, render_html(run, database.marker));
   if (s.ok()) return s;
   return Status(s.code(), "report: " + s.message());
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pageload/result.h"
@@ -20,10 +21,22 @@ namespace pageload::report {
 // empty: none.
 std::string render_html(const Run& run, const std::string& database = "");
 
-// The mark a report carries of its database: "sha256:" and the first 16 hex digits of the
-// SHA-256 of the database file's absolute path, symbolic links resolved (its location, not its
-// contents, and not the path itself, which a shared report would give away).
-std::string database_marker(const std::string& database_path);
+// The mark a report carries of its database: "db:" and the first 16 hex digits of the
+// SHA-256 of the database's identity (store::Database::identity(): its first run and when
+// that started), so that a database moved or renamed keeps its reports and a new database
+// at the same path (rm pageload.db, run again) is another one. Empty for an empty identity.
+std::string database_marker(std::string_view identity);
+// The mark pageload 0.1.0 reports carried before the identity: "sha256:" and the first 16
+// hex digits of the SHA-256 of the database file's absolute path, symbolic links resolved.
+std::string legacy_database_marker(const std::string& database_path);
+// What a report is written with, and what an existing report may carry to be taken as one
+// of the same database: its marker, or the legacy mark of its path (a report written before
+// the identity; of those a new database at the same path cannot be told from the old).
+struct DatabaseMark {
+  std::string marker;
+  std::string legacy;
+};
+DatabaseMark database_mark(std::string_view identity, const std::string& database_path);
 // The marker a report file carries; empty when `path` is no regular file, cannot be read,
 // or is a report without one (written before reports carried it). Never opens a FIFO,
 // a device or through a symbolic link.
@@ -34,12 +47,15 @@ std::string read_database_marker(const std::string& path);
 // `path` is refused, never followed or opened. Fails with kFile, naming the path, when
 // the file cannot be written.
 //
-// `database` is written into the page (see render_html). With `keep_other_database` (the
-// default name, pageload-run-ID.html, rather than a name the user gave), a report at
-// `path` whose marker names another database is not replaced: kFile, saying so, so that
-// the run of another database with the same id keeps its report.
-Status write_html_report(const Run& run, const std::string& path, const std::string& database = "",
-                         bool keep_other_database = false);
+// `database.marker` is written into the page (see render_html). With a non-empty
+// `if_other_database` (a default name, pageload-run-ID.html, rather than a name the user
+// gave), a report at `path` that carries a mark other than `database`'s is not replaced:
+// kFile "report: PATH is the report of a run of another database (...); not replaced:
+// remove it, or IF_OTHER_DATABASE", so that another database's run with the same id keeps
+// its report. `if_other_database` says what else the user can do (e.g. "name the report
+// (--html FILE)").
+Status write_html_report(const Run& run, const std::string& path, const DatabaseMark& database = {},
+                         std::string_view if_other_database = {});
 
 // `pageload report RUN... -o FILE.html`: one page listing runs, each linking to its own
 // report at `href` (relative to the page). Pure, as render_html.

@@ -81,6 +81,7 @@ constexpr char kSelectSummaries[] =
 // may have started long before the runs already stored, and `show latest` after `import`
 // means the run just imported.
 constexpr char kSelectLatest[] = "SELECT id FROM runs ORDER BY id DESC LIMIT 1";
+constexpr char kSelectFirst[] = "SELECT id, started_at FROM runs ORDER BY id LIMIT 1";
 
 // Row id -> index of the element read from that row.
 using IndexOf = std::unordered_map<int64_t, int>;
@@ -393,6 +394,17 @@ StatusOr<int64_t> read_latest_id(SqliteDb& db) {
   int64_t id = (*st)->int64(0);
   (*st)->reset();
   return id;
+}
+
+StatusOr<std::string> read_identity(SqliteDb& db) {
+  auto st = db.prepare(kSelectFirst);
+  if (!st.ok()) return st.status();
+  auto row = (*st)->step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::string();
+  std::string identity = "run " + std::to_string((*st)->int64(0)) + " started " + (*st)->text(1);
+  (*st)->reset();
+  return identity;
 }
 
 StatusOr<GroupRuns> read_run_group(SqliteDb& db, int64_t id) {

@@ -10,9 +10,14 @@
 
 #include "cli_runner.h"
 #include "fixtures/lab_fixture.h"
+#include "report/html.h"
 
 using namespace pageload;
 using namespace pageload::testing;
+
+namespace {
+void write_text(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
+}  // namespace
 
 namespace {
 
@@ -163,7 +168,7 @@ TEST_CASE("a default report name never replaces the report of another database's
   REQUIRE(first.status == 0);
   const std::string before = slurp(report);
   REQUIRE(before.find("db=a") != std::string::npos);
-  CHECK(before.find("<meta name=\"pageload-database\" content=\"sha256:") != std::string::npos);
+  CHECK(before.find("<meta name=\"pageload-database\" content=\"db:") != std::string::npos);
 
   // Run 1 of another database: stored, its report refused, exit 4 with one line.
   auto other = pageload_cli({"run", "--db", b, "--dns-server", lab.dns_server(), lab.http_url("www.test", "/status/200?db=b")},
@@ -183,6 +188,69 @@ TEST_CASE("a default report name never replaces the report of another database's
   auto again = pageload_cli({"report", "1", "--db", a}, tmp.dir());
   CHECK(again.status == 0);
   CHECK(slurp(report).find("db=a") != std::string::npos);
+  // Several runs with default names: the hint is another directory, not -o FILE.
+  REQUIRE(pageload_cli({"run", "--db", b, "--no-html", "--dns-server", lab.dns_server(),
+                        lab.http_url("www.test", "/status/204")},
+                       tmp.dir())
+              .status == 0);
+  auto listing = pageload_cli({"report", "1", "2", "--db", b, "-o", tmp.dir() + "/all.html"}, tmp.dir());
+  CHECK(listing.status == 4);
+  CHECK(listing.err.find("another directory") != std::string::npos);
+  CHECK(listing.err.find("report -o FILE") == std::string::npos);
+}
+
+TEST_CASE("a database is told by its first run, not its path: made again it keeps off the old reports, moved it keeps its own") {
+  TempDb tmp;
+  auto& lab = shared_lab();
+  const std::string db = tmp.dir() + "/p.db", report = tmp.dir() + "/pageload-run-1.html";
+  auto first = pageload_cli({"run", "--db", db, "--dns-server", lab.dns_server(), lab.http_url("www.test", "/status/200?v=old")},
+                            tmp.dir());
+  REQUIRE(first.status == 0);
+  const std::string old_report = slurp(report);
+  // rm pageload.db and start over: run 1 of a new database at the same path.
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+  auto second = pageload_cli({"run", "--db", db, "--dns-server", lab.dns_server(), lab.http_url("www.test", "/status/200?v=new")},
+                             tmp.dir());
+  CHECK(second.status == 4);
+  CHECK(second.err.find("pageload-run-1.html is the report of a run of another database") != std::string::npos);
+  CHECK(second.err.find("name the report (--html FILE)") != std::string::npos);
+  CHECK(slurp(report) == old_report);
+  // Moved, its report with it: `report` rewrites its own run 1's.
+  const std::string moved = tmp.dir() + "/moved";
+  std::filesystem::create_directory(moved);
+  REQUIRE(pageload_cli({"report", "1", "--db", db, "-o", moved + "/pageload-run-1.html"}, tmp.dir()).status == 0);
+  for (const char* suffix : {"", "-wal", "-shm"})
+    if (std::filesystem::exists(db + suffix)) std::filesystem::rename(db + suffix, moved + "/p.db" + suffix);
+  auto again = pageload_cli({"report", "1", "--db", "p.db"}, moved);
+  CHECK(again.status == 0);
+  CHECK(slurp(moved + "/pageload-run-1.html").find("v=new") != std::string::npos);
+  // `report 1 1` is one report, not a listing of two.
+  auto twice = pageload_cli({"report", "1", "1", "--db", "p.db"}, moved);
+  CHECK(twice.status == 0);
+  CHECK(twice.out == "pageload-run-1.html\n");
+}
+
+TEST_CASE("a report marked the old way, by its database's path, is still its database's own") {
+  TempDb tmp;
+  auto& lab = shared_lab();
+  const std::string db = tmp.dir() + "/p.db", report = tmp.dir() + "/pageload-run-1.html";
+  REQUIRE(pageload_cli({"run", "--db", db, "--dns-server", lab.dns_server(), lab.http_url("www.test", "/status/200")},
+                       tmp.dir())
+              .status == 0);
+  std::string html = slurp(report);
+  const std::string meta = "<meta name=\"pageload-database\" content=\"";
+  const std::size_t at = html.find(meta);
+  REQUIRE(at != std::string::npos);
+  const std::size_t from = at + meta.size();
+  // As pageload 0.1.0 wrote it before the identity: a hash of the path.
+  html.replace(from, html.find('"', from) - from, report::legacy_database_marker(db));
+  write_text(report, html);
+  CHECK(pageload_cli({"report", "1", "--db", db}, tmp.dir()).status == 0);
+  // Another database's old-style mark is still refused.
+  html = slurp(report);
+  html.replace(from, html.find('"', from) - from, report::legacy_database_marker(tmp.dir() + "/other.db"));
+  write_text(report, html);
+  CHECK(pageload_cli({"report", "1", "--db", db}, tmp.dir()).status == 4);
 }
 
 TEST_CASE("list shows a failed run's error class and filters by --label") {

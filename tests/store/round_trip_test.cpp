@@ -2,6 +2,8 @@
 // list_runs.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+
 #include "store/store.h"
 #include "test_support.h"
 
@@ -317,6 +319,37 @@ TEST_CASE("loading a run that does not exist is a usage error") {
   auto latest = db->latest_run_id();
   REQUIRE_FALSE(latest.ok());
   CHECK(latest.status().code() == Code::kUsage);
+}
+
+TEST_CASE("a database's identity is its first run: kept when the file moves, new when the file is made again") {
+  ScratchDir dir;
+  const std::string path = dir.file("runs.db");
+  std::string first_identity;
+  {
+    auto db = open_db(path);
+    auto none = db->identity();
+    REQUIRE(none.ok());
+    CHECK(none.value().empty());  // no run yet: nothing to tell it by
+    Run a = make_three_hop_run("a");
+    REQUIRE(db->finish_run(a).ok());
+    first_identity = db->identity().value();
+    CHECK(first_identity == "run 1 started 2026-11-25T04:38:51.123456Z");
+    Run b = make_three_hop_run("b");
+    b.started_at = "2026-11-26T00:00:00.000001Z";
+    REQUIRE(db->finish_run(b).ok());
+    CHECK(db->identity().value() == first_identity);  // later runs do not change it
+  }
+  // Moved (with its -wal: the newest runs may still be there): still itself.
+  for (const char* suffix : {"", "-wal", "-shm"})
+    if (std::filesystem::exists(path + suffix)) std::filesystem::rename(path + suffix, dir.file("moved.db") + suffix);
+  CHECK(open_db(dir.file("moved.db"))->identity().value() == first_identity);
+  // Made again at the same path: another database, although its first run is run 1 too.
+  auto again = open_db(path);
+  Run c = make_three_hop_run("c");
+  c.started_at = "2026-11-25T04:38:51.123457Z";
+  REQUIRE(again->finish_run(c).ok());
+  CHECK(c.id == 1);
+  CHECK(again->identity().value() != first_identity);
 }
 
 TEST_CASE("the timeline view gives each phase's duration and NULL for phases that did not happen") {
