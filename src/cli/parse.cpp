@@ -146,6 +146,19 @@ Status check_curl_clashes(const std::vector<std::string>& args) {
     if (a == "--dns-servers" || a.rfind("--dns-servers=", 0) == 0)
       return Status(Code::kUsage, "curl's --dns-servers ADDR,ADDR is pageload's --dns-server ADDR[:PORT], once per server");
     if (a == "--") break;
+    if (!next) {
+      // Last, so without the value it takes: named as it is with one (CLI11 has no name for a
+      // hidden option's missing value).
+      for (const CurlFlag& flag : kUnsupportedCurlFlags) {
+        if (!flag.takes_value) continue;
+        const std::string_view names = flag.names;
+        const auto comma = names.find(',');
+        if (a == names.substr(0, comma) || (comma != std::string_view::npos && a == names.substr(comma + 1)))
+          return Status(Code::kUsage, "pageload does not support curl's " + std::string(curl_flag_name(names)) +
+                                          " (see README \"For curl users\")");
+      }
+      if (a == "--url") return Status(Code::kUsage, "--url needs a URL: --url URL (or the URL alone)");
+    }
   }
   return Status::Ok();
 }

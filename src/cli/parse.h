@@ -133,7 +133,8 @@ static_assert(!kUnsupportedCurlFlags.back().names.empty(), "the array's size cou
 // body; pageload's --json takes no value), `--parallel` without a number and `-Z` (curl:
 // load the URLs at once; pageload's --parallel takes N), `-#`, `--dns-servers`
 // (pageload's --dns-server), -V/--version (pageload --version, alone) and -: (--next). The
-// usage error naming curl's meaning, or Ok.
+// usage error naming curl's meaning, or Ok. Also one of kUnsupportedCurlFlags that takes a
+// value, given last without it, and --url without a URL.
 Status check_curl_clashes(const std::vector<std::string>& args);
 
 // curl's -1, -2 and -3 (--tlsv1, --sslv2, --sslv3), which reach the run command as URLs

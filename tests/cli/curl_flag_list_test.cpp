@@ -84,3 +84,26 @@ TEST_CASE("curl's -V points to pageload --version and pageload -V alone prints t
   CHECK(alone.out.rfind("pageload ", 0) == 0);
   CHECK_FALSE(std::filesystem::exists(tmp.path()));
 }
+
+TEST_CASE("a curl option that takes a value, given last without it, is named in the error") {
+  TempDb tmp;
+  int checked = 0;
+  for (const auto& o : curl_options()) {
+    if (!o.takes_value) continue;
+    for (const std::string& typed : {o.long_name, o.short_name}) {
+      // -h/--help and --json are pageload's own, and take no value.
+      if (typed == "-" || typed == "-h" || typed == "--help" || typed == "--json") continue;
+      const auto r = pageload_cli({"run", "--db", tmp.path(), "--no-html", typed}, tmp.dir());
+      INFO(typed << " -> exit " << r.status << ": " << r.err);
+      CHECK(r.status == 2);
+      CHECK(lines(r.err) == 1);
+      CHECK(r.err.rfind("pageload: : ", 0) != 0);  // CLI11's message for a hidden option has no name
+      // Named as typed, or by pageload's name for it (--data-ascii is --data).
+      CHECK((r.err.find(typed) != std::string::npos || r.err.find(o.long_name) != std::string::npos ||
+             r.err.find(": 1 required") != std::string::npos));
+      ++checked;
+    }
+  }
+  CHECK(checked > 150);
+  CHECK_FALSE(std::filesystem::exists(tmp.path()));
+}
