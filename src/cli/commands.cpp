@@ -570,8 +570,12 @@ int run_command(RunCommand& cmd) {
   if (!cmd.cache_dir.empty()) {
     // A DIR that is not there is a bad argument (exit 2), as a bad URL is; a file in it
     // that is not a cache is a local failure (store::read_http_cache: exit 4).
-    if (std::error_code ec; !std::filesystem::is_directory(cmd.cache_dir, ec))
-      return fail(Status(Code::kUsage, "--cache " + cmd.cache_dir + ": not a directory"));
+    // Named with the OS's reason, as every other file of a command is.
+    if (std::error_code ec; !std::filesystem::is_directory(cmd.cache_dir, ec)) {
+      const std::string why = ec ? ec.message() : std::filesystem::exists(cmd.cache_dir, ec) ? "not a directory"
+                                                                                           : "no such directory";
+      return fail(Status(Code::kUsage, "--cache " + cmd.cache_dir + ": " + why + " (--cache takes a directory)"));
+    }
     auto responses = store::read_http_cache(cmd.cache_dir);
     if (!responses.ok()) return fail(responses.status());
     kept_cache = std::make_shared<cache::HttpCache>();

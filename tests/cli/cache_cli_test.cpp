@@ -282,12 +282,12 @@ TEST_CASE("run --cache naming a missing directory is a bad argument, exit 2, and
   const std::string url = shared_lab().http_url("www.test", "/page/cache");
   auto missing = pageload_cli(lab_args({"--db", tmp.path(), "--cache", tmp.dir() + "/nope", url}), tmp.dir());
   CHECK(missing.status == 2);
-  CHECK(missing.err == "pageload: --cache " + tmp.dir() + "/nope: not a directory\n");
+  CHECK(missing.err == "pageload: --cache " + tmp.dir() + "/nope: No such file or directory (--cache takes a directory)\n");
   CHECK_FALSE(std::filesystem::exists(tmp.path()));
   std::ofstream(tmp.dir() + "/file") << "x";
   auto file = pageload_cli(lab_args({"--db", tmp.path(), "--cache", tmp.dir() + "/file", url}), tmp.dir());
   CHECK(file.status == 2);
-  CHECK(file.err == "pageload: --cache " + tmp.dir() + "/file: not a directory\n");
+  CHECK(file.err == "pageload: --cache " + tmp.dir() + "/file: not a directory (--cache takes a directory)\n");
   CHECK_FALSE(std::filesystem::exists(tmp.path()));
 }
 
