@@ -138,7 +138,7 @@ std::string format_summary(const Run& run, bool color, int width) {
   out << "\n";
   // Under -k a load goes on past a certificate that failed: the verdict must not read as sound.
   if (std::string unverified = unverified_line(run); !unverified.empty()) out << red << unverified << reset << "\n";
-  if (run.failure) out << red << "error: " << code_name(run.failure->code) << ": " << safe(run.failure->message) << reset << "\n";
+  if (run.failure) out << red << "error: " << code_name(run.failure->code) << ": " << safe(run.failure->message, kFailureText) << reset << "\n";
   return out.str();
 }
 
@@ -170,7 +170,7 @@ std::string format_show(const Run& run, int width) {
   if (const std::string place = report::group_place(run); !place.empty()) out << "  group      " << place << "\n";
   if (const std::string cache = cache_start_note(run); !cache.empty()) out << "  http cache " << safe(cache, 400) << " when the load began\n";
   if (!run.proxy.empty()) out << "  proxy      " << safe(run.proxy) << "\n";
-  if (run.failure) out << "  error      " << code_name(run.failure->code) << ": " << safe(run.failure->message) << "\n";
+  if (run.failure) out << "  error      " << code_name(run.failure->code) << ": " << safe(run.failure->message, kFailureText) << "\n";
   if (std::string unverified = unverified_line(run); !unverified.empty()) out << "  tls        " << unverified << "\n";
   for (const auto& w : run.warnings) out << "  warning    " << safe(w) << "\n";
   // An imported run has no library versions: no trailing "; ".
@@ -194,7 +194,7 @@ std::string format_show(const Run& run, int width) {
     for (const auto& p : r.phases) {
       out << "    " << phase_name(p.phase) << std::string(9 - phase_name(p.phase).size(), ' ') << ms(p.span.start_ms)
           << " .. " << ms(p.span.end_ms) << "  " << ms(p.span.duration_ms());
-      if (p.failure) out << "  FAILED " << code_name(p.failure->code) << ": " << safe(p.failure->message);
+      if (p.failure) out << "  FAILED " << code_name(p.failure->code) << ": " << safe(p.failure->message, kFailureText);
       out << "\n";
     }
     if (r.dns_lookup) {
@@ -224,7 +224,7 @@ std::string format_show(const Run& run, int width) {
                           << " decoded" << (r.content_type.empty() ? "" : ", " + safe(r.content_type)) << "\n";
     for (const auto& [name, value] : r.response_trailers) out << "  trailer    " << safe(name) << ": " << safe(value) << "\n";
     for (const auto& w : r.warnings) out << "  warning    " << safe(w) << "\n";
-    if (r.failure) out << "  error      " << code_name(r.failure->code) << ": " << safe(r.failure->message) << "\n";
+    if (r.failure) out << "  error      " << code_name(r.failure->code) << ": " << safe(r.failure->message, kFailureText) << "\n";
   }
   for (const auto& c : run.connections) {
     // An imported connection has no local end (a HAR records none): left out, not ":0".

@@ -91,7 +91,7 @@ std::vector<NoteText> request_notes(const Run& run, const Request& r) {
   if (!r.redirect_url.empty()) out.push_back({"→ " + safe(r.redirect_url, 2048), kDim});
   if (r.failure)
     out.push_back({(r.error_phase ? std::string(phase_name(*r.error_phase)) + " failed: " : "") +
-                       std::string(code_name(r.failure->code)) + ": " + safe(r.failure->message),
+                       std::string(code_name(r.failure->code)) + ": " + safe(r.failure->message, kFailureText),
                    kRed});
   const DnsLookup* lookup = r.dns_lookup && *r.dns_lookup >= 0 && *r.dns_lookup < static_cast<int>(run.dns_lookups.size())
                                 ? &run.dns_lookups[static_cast<std::size_t>(*r.dns_lookup)]

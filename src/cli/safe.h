@@ -11,4 +11,9 @@ namespace pageload::cli {
 // as \xNN; cut with "…" once the output reaches `max` bytes, never inside a character.
 std::string safe(const std::string& s, std::size_t max = 160);
 
+// How much of a failure's message a line shows: pageload writes the message, and its end
+// says where the cause came from ("(through proxy URL given with -x)"), so it is cut only
+// where a server's text in it has made it unreasonably long.
+inline constexpr std::size_t kFailureText = 400;
+
 }  // namespace pageload::cli

@@ -84,7 +84,7 @@ std::string format_walk_show(const DnsLookup& lookup) {
     for (const auto& g : s.glue) out << "        glue " << safe(g.name) << " " << g.type << " " << safe(g.value) << "\n";
     for (const auto& r : s.records)
       out << "        " << r.type << " " << safe(r.name) << " -> " << safe(r.value) << " ttl " << r.ttl << "\n";
-    if (s.failure) out << "        " << code_name(s.failure->code) << ": " << safe(s.failure->message) << "\n";
+    if (s.failure) out << "        " << code_name(s.failure->code) << ": " << safe(s.failure->message, kFailureText) << "\n";
   }
   return out.str();
 }
