@@ -325,6 +325,10 @@ struct Request {
   // CONNECT exchange, in order (-v, -i, -I and -D print it, as curl does). Live only: not
   // stored, so `show` and a run read back have none.
   LiveOnly<std::vector<TunnelHead>> tunnel_heads;
+  // The response's head never ended (no blank line: a connection closed, or a line curl
+  // refuses, inside it), so -D, -i and -v end it with no empty line, as curl writes it.
+  // Live only.
+  LiveOnly<bool> head_cut;
 
   std::optional<Phase> error_phase;
   std::optional<Failure> failure;

@@ -34,10 +34,22 @@ std::string request_line(const Run& run, const Request& r) {
          (r.http_version.empty() ? "HTTP/1.1" : r.http_version);
 }
 
+// A field's value as the server sent it, made safe for a terminal but for HTAB, which a
+// field value may hold (RFC 9110 5.5) and curl writes as it is.
+std::string field_value(const std::string& value) {
+  std::string out;
+  for (std::size_t from = 0;;) {
+    const std::size_t tab = value.find('\t', from);
+    out += safe(value.substr(from, tab == std::string::npos ? std::string::npos : tab - from), kMaxHeaderText);
+    if (tab == std::string::npos) return out;
+    out += '\t';
+    from = tab + 1;
+  }
+}
+
 std::string header_lines(const std::vector<Header>& headers, const std::string& prefix) {
   std::string out;
-  for (const auto& [name, value] : headers)
-    out += prefix + safe(name, 256) + ": " + safe(value, kMaxHeaderText) + "\r\n";
+  for (const auto& [name, value] : headers) out += prefix + safe(name, 256) + ": " + field_value(value) + "\r\n";
   return out;
 }
 
@@ -58,7 +70,7 @@ std::string response_heads(const Run& run, bool final_trailers) {
   for (const Request* hop : chain) {
     out += tunnel_answers(*hop);
     if (!hop->status) continue;
-    out += status_line(*hop) + "\r\n" + header_lines(hop->response_headers, "") + "\r\n";
+    out += status_line(*hop) + "\r\n" + header_lines(hop->response_headers, "") + (hop->head_cut.value ? "" : "\r\n");
     if (hop != chain.back() || final_trailers) out += header_lines(hop->response_trailers, "");
   }
   return out;
@@ -91,7 +103,8 @@ std::string verbose_heads(const Run& run) {
       out += "> " + request_line(run, *hop) + "\r\n" + header_lines(hop->request_headers, "> ") + "> \r\n";
     }
     if (hop->status) {
-      out += "< " + status_line(*hop) + "\r\n" + header_lines(hop->response_headers, "< ") + "< \r\n";
+      out += "< " + status_line(*hop) + "\r\n" + header_lines(hop->response_headers, "< ") +
+             (hop->head_cut.value ? "" : "< \r\n");
     } else if (hop->failure) {
       out += "* " + safe(hop->failure->message, kMaxHeaderText) + "\r\n";
     }

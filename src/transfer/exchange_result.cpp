@@ -384,6 +384,7 @@ ExchangeResult build_result(Exchange& ex, CURLcode rc, int64_t now_us) {
   // curl 7.88 takes a connection closed inside the response head, or after an interim
   // response alone (103 Early Hints, then close), for a complete response.
   if (rc == CURLE_OK && ex.head.any_status() && !ex.head.final_head_complete()) rc = CURLE_PARTIAL_FILE;
+  r.head_cut.value = ex.head.any_status() && !ex.head.final_head_complete();
 
   const Boundaries b = boundaries_of(ex, rc == CURLE_OK, now_us);
   Progress progress = progress_of(b);

@@ -622,3 +622,25 @@ TEST_CASE("the -w format reads backslash escapes as curl 7.88 does: newline, ret
   REQUIRE(r.status == 0);
   CHECK(r.out == "a\nb\\\\c\\\\n%\\q\t200");
 }
+
+// Review of issue 11, F2 and F3: a head that never ended got the empty line that says it
+// did, and a tab inside a header value was written as \x09 where curl writes the tab.
+TEST_CASE("the -D flag writes a head that never ended without its empty line and a value's tab as a tab, as curl") {
+  TempDb tmp;
+  const std::string heads = tmp.dir() + "/heads.txt";
+  auto cut = pageload_cli(
+      lab_args({"--db", tmp.path(), "-s", "--document-only", "-D", heads, shared_lab().fault_url("fault.test", "/leading-fold")}),
+      tmp.dir());
+  CHECK(cut.status == 3);
+  CHECK(slurp(heads) == "HTTP/1.1 302 Found\r\n");
+  auto v = pageload_cli(
+      lab_args({"--db", tmp.path(), "-s", "-v", "--document-only", shared_lab().fault_url("fault.test", "/leading-fold")}),
+      tmp.dir());
+  CHECK(v.err.find("< HTTP/1.1 302 Found\r\n< \r\n") == std::string::npos);
+
+  auto tab = pageload_cli(lab_args({"--db", tmp.path(), "-s", "--document-only", "-D", heads,
+                                    shared_lab().http_url("www.test", "/status/200?header=X-T:%20a%09b%1bc")}),
+                          tmp.dir());
+  REQUIRE(tab.status == 0);
+  CHECK(slurp(heads).find("X-T: a\tb\\x1bc\r\n") != std::string::npos);  // the tab kept, ESC still escaped
+}
