@@ -10,6 +10,8 @@
 #include <optional>
 #include <string_view>
 
+#include <openssl/x509_vfy.h>
+
 #include "transfer/tunnel_refusal.h"
 
 namespace pageload::cli {
@@ -45,9 +47,17 @@ struct Value {
   std::string text;
   long long integer = 0;
   double seconds = 0;
+  bool null = false;  // text curl has none of: printed empty, null in %{json}
 };
 
 Value text(std::string s) { return Value{Value::Kind::kText, std::move(s), 0, 0}; }
+// Text curl 7.88 holds as a NULL pointer when there is none (no error, no redirect, no
+// Content-Type): %{json} has null for it, as curl's.
+Value text_or_null(std::string s) {
+  Value v = text(std::move(s));
+  v.null = v.text.empty();
+  return v;
+}
 Value integer(long long n) { return Value{Value::Kind::kInteger, {}, n, 0}; }
 Value status_code(long long n) { return Value{Value::Kind::kStatus, {}, n, 0}; }
 // Whole microseconds, as measured: no 0.025896000000000002 in %{json}.
@@ -64,13 +74,40 @@ std::optional<double> phase_start(const Request& r, Phase p) {
   return rec ? std::optional<double>(rec->span.start_ms) : std::nullopt;
 }
 
-// The hop's boundaries, each falling back on the one before when its phase is absent.
-double t_namelookup(const Request& r) { return phase_end(r, Phase::kDns).value_or(r.span.start_ms); }
-double t_connect(const Request& r) { return phase_end(r, Phase::kConnect).value_or(t_namelookup(r)); }
+// The hop got past phase `p`: it did not fail in it or before it.
+bool reached(const Request& r, Phase p) {
+  return !r.error_phase || static_cast<int>(*r.error_phase) > static_cast<int>(p);
+}
+
+// The hop's boundaries, each falling back on the one before when its phase is absent; 0
+// for one the hop never reached (it failed before), as curl's.
+double t_namelookup(const Request& r) {
+  return reached(r, Phase::kDns) ? phase_end(r, Phase::kDns).value_or(r.span.start_ms) : 0;
+}
+double t_connect(const Request& r) {
+  return reached(r, Phase::kConnect) ? phase_end(r, Phase::kConnect).value_or(t_namelookup(r)) : 0;
+}
 double t_pretransfer(const Request& r) {
+  if (!reached(r, Phase::kTls)) return 0;
   return phase_start(r, Phase::kSend).value_or(phase_end(r, Phase::kTls).value_or(t_connect(r)));
 }
-double t_starttransfer(const Request& r) { return phase_end(r, Phase::kWait).value_or(t_pretransfer(r)); }
+double t_starttransfer(const Request& r) {
+  return reached(r, Phase::kWait) ? phase_end(r, Phase::kWait).value_or(t_pretransfer(r)) : 0;
+}
+
+// The hop whose response http_code names: the hop's own, or, when the chain's last hop got
+// none (it failed), the last response of the chain, as curl -L prints the 302 it followed
+// to a host that refused.
+const Request* answered(const Subject& s) {
+  if (s.one_hop || !s.hop || s.hop->status) return s.hop;
+  for (auto it = s.chain.rbegin(); it != s.chain.rend(); ++it)
+    if ((*it)->status) return *it;
+  return s.hop;
+}
+long long http_code(const Subject& s) {
+  const Request* r = answered(s);
+  return r && r->status ? *r->status : 0;
+}
 
 const Connection* connection_of(const Subject& s) {
   if (!s.hop || !s.hop->connection) return nullptr;
@@ -88,10 +125,10 @@ struct Variable {
 // prints them.
 const std::vector<Variable>& variables() {
   static const std::vector<Variable> table = {
-      {"content_type", [](const Subject& s) { return text(s.hop ? s.hop->content_type : ""); }},
-      {"errormsg", [](const Subject& s) { return text(s.run.failure ? s.run.failure->message : ""); }},
+      {"content_type", [](const Subject& s) { return text_or_null(s.hop ? s.hop->content_type : ""); }},
+      {"errormsg", [](const Subject& s) { return text_or_null(s.run.failure ? s.run.failure->message : ""); }},
       {"exitcode", [](const Subject& s) { return integer(s.run.exit_status()); }},
-      {"http_code", [](const Subject& s) { return status_code(s.hop && s.hop->status ? *s.hop->status : 0); }},
+      {"http_code", [](const Subject& s) { return status_code(http_code(s)); }},
       {"http_connect",
        [](const Subject& s) {
          // The proxy's answer to the hop's CONNECT: the status it refused the tunnel with
@@ -122,18 +159,26 @@ const std::vector<Variable>& variables() {
       {"num_connects",
        [](const Subject& s) {
          long long n = 0;
-         for (const Request* r : s.chain) n += r->connection && !r->reused ? 1 : 0;
+         // New connections that connected (curl counts none for a refused connect).
+         for (const Request* r : s.chain) n += r->connection && !r->reused && reached(*r, Phase::kConnect) ? 1 : 0;
          return integer(n);
        }},
       {"num_redirects", [](const Subject& s) { return integer(s.chain.empty() ? 0 : static_cast<long long>(s.chain.size() - 1)); }},
       {"num_requests", [](const Subject& s) { return integer(static_cast<long long>(s.run.requests.size())); }},
-      {"redirect_url", [](const Subject& s) { return text(s.hop ? s.hop->redirect_url : ""); }},
-      {"response_code", [](const Subject& s) { return status_code(s.hop && s.hop->status ? *s.hop->status : 0); }},
+      {"redirect_url", [](const Subject& s) { return text_or_null(s.hop ? s.hop->redirect_url : ""); }},
+      {"response_code", [](const Subject& s) { return status_code(http_code(s)); }},
       {"remote_ip", [](const Subject& s) { const Connection* c = connection_of(s); return text(c ? c->remote_ip : ""); }},
       {"remote_port", [](const Subject& s) { const Connection* c = connection_of(s); return integer(c ? c->remote_port : 0); }},
       {"local_ip", [](const Subject& s) { const Connection* c = connection_of(s); return text(c ? c->local_ip : ""); }},
       {"local_port", [](const Subject& s) { const Connection* c = connection_of(s); return integer(c ? c->local_port : 0); }},
-      {"scheme", [](const Subject& s) { return text(s.hop ? s.hop->scheme : ""); }},
+      {"scheme",
+       [](const Subject& s) {
+         // Upper case, as curl 7.88 writes it (the name of its protocol handler: HTTPS);
+         // curl 8 writes it in lower case.
+         std::string scheme = s.hop ? s.hop->scheme : "";
+         std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](unsigned char c) { return std::toupper(c); });
+         return text(scheme);
+       }},
       {"size_download", [](const Subject& s) { return integer(s.hop ? s.hop->body_bytes.value_or(0) : 0); }},
       {"size_header",
        [](const Subject& s) {
@@ -149,14 +194,17 @@ const std::vector<Variable>& variables() {
        [](const Subject& s) {
          // curl's: 0 when the certificate verified (or no TLS), else OpenSSL's X509 code
          // (1 when the check failed without one, the host name for instance).
+         // OpenSSL's host name and IP address mismatches (62, 64) are 1 too: curl 7.88 checks
+         // the name itself.
          const Connection* c = connection_of(s);
          if (!c || !c->tls || c->tls->verified) return integer(0);
-         return integer(c->tls->verify_result ? c->tls->verify_result : 1);
+         const long code = c->tls->verify_result;
+         return integer(code == 0 || code == X509_V_ERR_HOSTNAME_MISMATCH || code == X509_V_ERR_IP_ADDRESS_MISMATCH ? 1 : code);
        }},
       {"time_appconnect",
        [](const Subject& s) {
          // 0 without TLS, as curl says; a reused TLS connection's is the boundary before.
-         if (!s.hop || s.hop->scheme != "https") return seconds_from_ms(0);
+         if (!s.hop || s.hop->scheme != "https" || !reached(*s.hop, Phase::kTls)) return seconds_from_ms(0);
          return seconds_from_ms(phase_end(*s.hop, Phase::kTls).value_or(t_connect(*s.hop)));
        }},
       {"time_connect", [](const Subject& s) { return seconds_from_ms(s.hop ? t_connect(*s.hop) : 0); }},
@@ -223,6 +271,7 @@ nlohmann::json to_json(const Value& v) {
     case Value::Kind::kText:
       break;
   }
+  if (v.null) return nullptr;
   return v.text;
 }
 

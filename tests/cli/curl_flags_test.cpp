@@ -205,6 +205,11 @@ TEST_CASE("the -w flag prints curl's write-out variables with pageload's figures
   CHECK(w["http_version"] == "1.1");
   CHECK(w["remote_ip"] == "127.0.0.1");
   CHECK(w["time_appconnect"] == 0.0);  // plain http: no TLS, as curl says
+  // What curl 7.88 holds as NULL is null, as in its %{json}; its scheme is upper case.
+  CHECK(w["errormsg"].is_null());
+  CHECK(w["redirect_url"].is_null());
+  CHECK(w["content_type"] == "text/plain; charset=utf-8");
+  CHECK(w["scheme"] == "HTTP");
   const double redirect = w["time_redirect"], namelookup = w["time_namelookup"], connect = w["time_connect"],
                pretransfer = w["time_pretransfer"], starttransfer = w["time_starttransfer"], total = w["time_total"];
   CHECK(redirect > 0);
@@ -675,4 +680,23 @@ TEST_CASE("curl's cookie idioms start an empty jar, and -f keeps an error page o
       lab_args({"--db", tmp.path(), "-s", "-o", keep, shared_lab().http_url("www.test", "/status/404")}), tmp.dir());
   CHECK(plain.status == 1);
   CHECK(slurp(keep) != "precious");  // without -f the error page is written, as curl does
+}
+
+// Review of issue 11, F10: after a refused connect pageload counted a connect and gave it a
+// time, and after a redirect to a host that refused it printed 000 where curl -L prints the
+// 302 it followed.
+TEST_CASE("the -w flag after a failed connect or a failed last hop prints what curl prints") {
+  TempDb tmp;
+  auto& lab = shared_lab();
+  const std::string format = "%{http_code} %{time_connect} %{time_pretransfer} %{num_connects}\\n";
+  auto refused = pageload_cli(lab_args({"--db", tmp.path(), "-s", "--document-only", "-w", format, "http://127.0.0.1:1/"}),
+                              tmp.dir());
+  CHECK(refused.status != 0);
+  CHECK(refused.out == "000 0.000000 0.000000 0\n");
+  auto followed = pageload_cli(lab_args({"--db", tmp.path(), "-s", "--document-only", "-w",
+                                         "%{http_code} %{response_code} %{num_connects} %{hop.-1.http_code}\\n",
+                                         lab.http_url("www.test", "/redirect/302?to=http://127.0.0.1:1/")}),
+                               tmp.dir());
+  CHECK(followed.status != 0);
+  CHECK(followed.out == "302 302 1 000\n");
 }
