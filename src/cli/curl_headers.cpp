@@ -2,6 +2,7 @@
 
 #include "cli/safe.h"
 #include "cli/write_out.h"
+#include "core/http_status.h"
 #include "core/url.h"
 
 namespace pageload::cli {
@@ -15,6 +16,9 @@ std::string status_line(const Request& r) {
   line += " " + std::to_string(r.status.value_or(0));
   if (!r.reason.empty()) line += " " + safe(r.reason, kMaxHeaderText);
   else if (r.http_version == "HTTP/2") line += " ";  // curl's "HTTP/2 200 " has no reason but keeps the space
+  // The HTTP cache keeps no reason phrase: a response it answered gets the standard one.
+  else if (r.from_cache && r.status && !standard_reason(*r.status).empty())
+    line += " " + std::string(standard_reason(*r.status));
   return line;
 }
 

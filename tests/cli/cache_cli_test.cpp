@@ -354,3 +354,20 @@ TEST_CASE("warm loads from --cache DIR over HTTP/2 do not stall on their 304 rev
   CHECK(loads.empty());
   CHECK(column(tmp.path(), "SELECT COUNT(*) FROM requests WHERE cache_lookup = 'revalidated' AND run_id > 1")[0] != "0");
 }
+
+// Review of issue 11, F11: a head the cache answered lost its reason phrase in -D.
+TEST_CASE("run --repeat-view -D writes a cached document's head with the standard reason phrase") {
+  TempDb tmp;
+  const std::string heads = tmp.dir() + "/heads.txt";
+  auto r = pageload_cli(lab_args({"--db", tmp.path(), "-q", "--no-html", "--repeat-view", "-D", heads,
+                                  shared_lab().http_url("www.test", "/page/many?n=1&max-age=600")}),
+                        tmp.dir());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const std::string text = slurp(heads);
+  const std::string first = "HTTP/1.1 200 OK\r\n";
+  const auto at = text.find(first);
+  REQUIRE(at == 0);
+  CHECK(text.find(first, at + 1) != std::string::npos);  // the repeat view's, from the cache
+  CHECK(text.find("HTTP/1.1 200\r\n") == std::string::npos);
+}
