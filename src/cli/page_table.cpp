@@ -272,11 +272,12 @@ RequestTable build_table(const Run& run) {
 // (or, when even that is too little, moving the urls to lines of their own).
 void fit(RequestTable& t, std::size_t width) {
   Column& url = t.columns[kUrl];
-  std::size_t natural = display_width(url.title), least = kMinUrl;
+  std::size_t natural = display_width(url.title), least = kMinUrl, widest_suffix = 0;
   for (const UrlCell& u : t.urls) {
     const std::size_t suffix = u.failure.empty() ? 0 : display_width(u.failure) + 2;
     natural = std::max(natural, display_width(u.label) + suffix);
     least = std::max(least, suffix + kMinUrl / 2);  // a failure's class is never cut
+    widest_suffix = std::max(widest_suffix, suffix);
   }
   auto used = [&] {  // by the shown columns but the url, with one space before each but the first
     std::size_t n = 0;
@@ -286,7 +287,9 @@ void fit(RequestTable& t, std::size_t width) {
   };
   auto room = [&] { return width > used() + 1 ? width - used() - 1 : 0; };
   int dropped = 0;
-  while (room() < std::min(natural, kComfortableUrl) && dropped < kOptionalColumns) {
+  // Comfortable: kComfortableUrl of the label besides a failure's class (which takes its own
+  // room: "t…used.test/  connect_refused" left the host unreadable).
+  while (room() < std::min(natural, kComfortableUrl + widest_suffix) && dropped < kOptionalColumns) {
     ++dropped;
     for (Column& c : t.columns)
       if (c.drop == dropped) c.shown = false;
