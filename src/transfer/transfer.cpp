@@ -57,6 +57,20 @@ std::string resolve_line(const Url& url, const std::vector<std::string>& address
   return line;
 }
 
+// CURLOPT_BUFFERSIZE of an exchange that may speak HTTP/2 (curl's default: 16 KiB).
+// libcurl 7.88 copies the frames one read brings for a connection's other streams into
+// each of those streams' receive buffers. When one is full, curl pauses its HTTP/2 parser
+// with the rest of what it read left in the connection's buffer (lib/http2.c:
+// NGHTTP2_ERR_PAUSE, ctx->inbuf); only a read for the paused stream resumes it. If that
+// stream's transfer ends first, the bytes left there (another stream's last frame, say)
+// wait with no transfer marked to read them and nothing more coming on the socket: the
+// other transfers sleep until the server next sends, which from the lab is its GOAWAY
+// after 30 s idle (`/page/many?n=8&size=1000000` over HTTP/2 took 30 s in half the runs).
+// A stream's buffer never fills while its whole response fits in it: with every response
+// on a connection under 1 MiB the stall cannot happen, and with larger ones it is rare.
+// The buffer is one allocation per transfer whose pages are touched only as data arrives.
+constexpr long kHttp2ReceiveBufferBytes = 1L << 20;
+
 // CURLOPT_SSLVERSION: the lowest version, ORed with the highest.
 long curl_tls_versions(TlsVersion min, TlsVersion max) {
   long v = min == TlsVersion::kTls12 ? CURL_SSLVERSION_TLSv1_2
@@ -270,7 +284,10 @@ Status Driver::Impl::configure(Exchange& ex) {
   // browsers never speak h2c.
   const bool negotiate = https && spec.http_version == HttpVersion::kNegotiate;
   curl_easy_setopt(e, CURLOPT_HTTP_VERSION, negotiate ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1);
-  if (negotiate) curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+  if (negotiate) {
+    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, kHttp2ReceiveBufferBytes);
+  }
   curl_easy_setopt(e, CURLOPT_STREAM_WEIGHT, static_cast<long>(std::clamp(spec.stream_weight, 1, 256)));
 
   // The proxy is ours to decide (proxy.h): curl reads no environment variable.
