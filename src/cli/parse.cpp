@@ -163,6 +163,24 @@ Status check_curl_clashes(const std::vector<std::string>& args) {
   return Status::Ok();
 }
 
+bool may_name_unsupported_curl_flag(const std::vector<std::string>& args) {
+  for (const std::string& a : args) {
+    if (a.size() < 2 || a[0] != '-') continue;
+    if (a[1] == '-') {
+      const std::string_view name = std::string_view(a).substr(0, a.find('='));
+      for (const CurlFlag& flag : kUnsupportedCurlFlags)
+        if (curl_flag_name(flag.names) == name) return true;
+      continue;
+    }
+    // -X, or a group of short flags (-sF, -Fvalue): any of its letters.
+    for (const CurlFlag& flag : kUnsupportedCurlFlags) {
+      const std::string_view names = flag.names;
+      if (names.size() >= 2 && names[0] == '-' && names[1] != '-' && a.find(names[1], 1) != std::string::npos) return true;
+    }
+  }
+  return false;
+}
+
 Status check_curl_digit_flag(const std::string& url_argument) {
   const std::string& a = url_argument;
   if (a != "-1" && a != "-2" && a != "-3") return Status::Ok();

@@ -146,6 +146,11 @@ Status check_curl_digit_flag(const std::string& url_argument);
 // URL as if given alone. `args` are `pageload run`'s; what follows "--" is left as it is.
 std::vector<std::string> take_curl_url_flags(std::vector<std::string> args);
 
+// Whether one of `args` may be one of kUnsupportedCurlFlags as CLI11 reads it: a long name
+// (alone or with =VALUE), or a short one alone or in a group of short flags (-sF). False
+// means CLI11 would match none of them, so they need not be registered.
+bool may_name_unsupported_curl_flag(const std::vector<std::string>& args);
+
 // "-F,--form" -> "--form": the name an error message gives.
 inline std::string_view curl_flag_name(std::string_view names) {
   const auto comma = names.rfind(',');

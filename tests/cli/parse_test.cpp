@@ -190,3 +190,16 @@ TEST_CASE("the -U flag needs USER:PASSWORD and no line break") {
   CHECK_FALSE(parse_proxy_user("lab:x\r\nX-Injected: 1").ok());
   CHECK_FALSE(parse_proxy_user(std::string("lab:x\0y", 7)).ok());
 }
+
+TEST_CASE("may_name_unsupported_curl_flag sees curl's flags pageload refuses, alone, with =VALUE or in a group") {
+  using pageload::cli::may_name_unsupported_curl_flag;
+  CHECK(may_name_unsupported_curl_flag({"run", "--form", "x"}));
+  CHECK(may_name_unsupported_curl_flag({"run", "--limit-rate=1k", "http://a/"}));
+  CHECK(may_name_unsupported_curl_flag({"run", "-F", "x"}));
+  CHECK(may_name_unsupported_curl_flag({"run", "-sF", "x"}));
+  CHECK(may_name_unsupported_curl_flag({"run", "-Fx=y"}));
+  // pageload's own flags, values and URLs are none of them.
+  CHECK_FALSE(may_name_unsupported_curl_flag({"run", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://a/"}));
+  CHECK_FALSE(may_name_unsupported_curl_flag({"run", "--http1.1", "--db", "x.db", "-H", "X-A: b", "https://a/-F"}));
+  CHECK_FALSE(may_name_unsupported_curl_flag({}));
+}
