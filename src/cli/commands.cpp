@@ -41,6 +41,7 @@
 #include "store/store.h"
 #include "transfer/cookie_jar.h"
 #include "transfer/proxy.h"
+#include "transfer/transfer.h"
 
 namespace pageload::cli {
 
@@ -563,6 +564,9 @@ int run_command(RunCommand& cmd) {
   if (cmd.repeat_view && cmd.options.share_connections)
     return fail(Status(Code::kUsage, "--repeat-view opens new connections for the repeat view, as a browser "
                                      "started again does: leave out --share-connections"));
+  // A --cacert that holds no certificate fails before anything is stored, naming why.
+  if (!cmd.options.cacert.empty())
+    if (Status s = transfer::check_ca_file(cmd.options.cacert); !s.ok()) return fail(s);
   // --cache DIR: one browser profile's HTTP cache for every load of the command, read
   // before the first and written after the last.
   std::shared_ptr<cache::HttpCache> kept_cache;

@@ -2,16 +2,20 @@
 
 #include <openssl/asn1.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
 #include <arpa/inet.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <memory>
 
 #include "core/clock.h"
 #include "transfer/tls_messages.h"
+#include "transfer/transfer.h"
 
 namespace pageload::transfer {
 
@@ -307,6 +311,23 @@ void capture_session(SSL* ssl, TlsCapture& sink) {
   if (sink.saw_leaf) return;
   // A resumed session: no chain was verified now; the session keeps the earlier result.
   if (X509* cert = SSL_get0_peer_certificate(ssl)) sink.hostname_ok = certificate_matches_host(cert, sink.host);
+}
+
+Status check_ca_file(const std::string& path) {
+  std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!file) return Status(Code::kUsage, "--cacert " + path + ": " + std::strerror(errno));
+  int certificates = 0;
+  while (X509* cert = PEM_read_X509(file.get(), nullptr, nullptr, nullptr)) {
+    ++certificates;
+    X509_free(cert);
+  }
+  const bool unreadable = std::ferror(file.get()) != 0;
+  const int error = errno;
+  ERR_clear_error();  // the end of the file reads as an error to PEM_read_X509
+  if (unreadable) return Status(Code::kUsage, "--cacert " + path + ": " + std::strerror(error));
+  if (certificates == 0)
+    return Status(Code::kUsage, "--cacert " + path + ": no certificate in it (a PEM bundle is expected, as curl's)");
+  return Status::Ok();
 }
 
 }  // namespace pageload::transfer

@@ -259,4 +259,10 @@ class Driver {
   std::unique_ptr<Impl> impl_;
 };
 
+// --cacert FILE checked before any load, as curl reads it (PEM): Ok when it holds at least
+// one certificate; else kUsage "--cacert FILE: " and the OS's reason it cannot be read, or
+// that no certificate is in it. (curl's own message, "error setting certificate file:
+// FILE", came only once a connection needed it, without a reason.)
+Status check_ca_file(const std::string& path);
+
 }  // namespace pageload::transfer

@@ -644,3 +644,4 @@ TEST_CASE("the -D flag writes a head that never ended without its empty line and
   REQUIRE(tab.status == 0);
   CHECK(slurp(heads).find("X-T: a\tb\\x1bc\r\n") != std::string::npos);  // the tab kept, ESC still escaped
 }
+

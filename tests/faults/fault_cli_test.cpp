@@ -210,7 +210,7 @@ TEST_CASE("an IDN host is loaded through its punycode name") {
   CHECK(r.out.find("xn--bcher-kva.test") != std::string::npos);
 }
 
-TEST_CASE("a --cacert file that is not a CA bundle fails in tls as a local file error") {
+TEST_CASE("a --cacert file that is not a CA bundle is a bad argument, named before anything is loaded") {
   TempDb tmp;
   std::string junk = tmp.dir() + "/junk.pem";
   std::ofstream(junk) << "not a certificate\n";
@@ -219,9 +219,9 @@ TEST_CASE("a --cacert file that is not a CA bundle fails in tls as a local file 
                          lab.https_url("secure.test", "/")},
                         tmp.dir());
   INFO(r.out << r.err);
-  CHECK(r.status == 4);
-  CHECK(r.out.find("tls failed: file") != std::string::npos);
-  CHECK(error_lines(r.out) == 1);
+  CHECK(r.status == 2);
+  CHECK(r.err == "pageload: --cacert " + junk + ": no certificate in it (a PEM bundle is expected, as curl's)\n");
+  CHECK_FALSE(std::filesystem::exists(tmp.path()));
 }
 
 namespace {
