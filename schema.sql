@@ -1,4 +1,4 @@
--- pageload database schema, version 4: the one source of the schema.
+-- pageload database schema, version 7: the one source of the schema.
 --
 -- This file is embedded into the binary and applied by the store (src/store) when a
 -- database is created or is older than this version; PRAGMA user_version carries the
@@ -14,6 +14,18 @@
 --   * Lists (certificate SANs, DNS servers, warnings) are JSON arrays: use json_each().
 --   * error_class holds a stable code name (e.g. 'dns_nxdomain'); error the human text.
 --   * Deleting a runs row deletes everything recorded for it (ON DELETE CASCADE).
+
+-- The database itself (v7): one row, written when the file is made (or migrated to v7).
+-- `id` is random: what tells this database from another whatever its path. Reports carry a
+-- hash of it, so that a database moved or renamed keeps its reports and a new one made at
+-- the same path (rm pageload.db) never takes the old one's. A copy of the file keeps it.
+CREATE TABLE IF NOT EXISTS database_info (
+  id          TEXT NOT NULL,   -- 32 random hex digits
+  created_at  TEXT NOT NULL    -- UTC ISO-8601, when the row was written
+);
+INSERT INTO database_info (id, created_at)
+  SELECT lower(hex(randomblob(16))), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+  WHERE NOT EXISTS (SELECT 1 FROM database_info);
 
 -- One load of one page (or, with --document-only, of one document's redirect chain).
 CREATE TABLE IF NOT EXISTS runs (

@@ -104,8 +104,8 @@ class RunSink {
   std::atomic<bool> failed_{false};
   bool db_failed_ = false;      // sink side only
   bool output_failed_ = false;  // sink side only
-  // The database's mark, carried by each report: read once its first run is stored (a new
-  // database has no identity before). Sink side only.
+  // The database's mark, carried by each report: read from the database with the first
+  // report. Sink side only.
   std::optional<report::DatabaseMark> mark_;
   Status error_;  // the first failure; written by the sink's thread (or inline) only
   std::size_t done_ = 0, done_failed_ = 0;

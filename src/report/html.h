@@ -22,9 +22,9 @@ namespace pageload::report {
 std::string render_html(const Run& run, const std::string& database = "");
 
 // The mark a report carries of its database: "db:" and the first 16 hex digits of the
-// SHA-256 of the database's identity (store::Database::identity(): its first run and when
-// that started), so that a database moved or renamed keeps its reports and a new database
-// at the same path (rm pageload.db, run again) is another one. Empty for an empty identity.
+// SHA-256 of the database's identity (store::Database::identity(): the random id it was
+// made with), so that a database moved or renamed keeps its reports and a new database at
+// the same path (rm pageload.db, run again) is another one. Empty for an empty identity.
 std::string database_marker(std::string_view identity);
 // The mark pageload 0.1.0 reports carried before the identity: "sha256:" and the first 16
 // hex digits of the SHA-256 of the database file's absolute path, symbolic links resolved.

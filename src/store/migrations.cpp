@@ -480,19 +480,29 @@ UPDATE requests SET error_phase = 'blocked'
     AND EXISTS (SELECT 1 FROM phases p WHERE p.request_id = requests.id AND p.name = 'blocked' AND p.ok = 0);
 )sql";
 
+// Version 7: the database's own row (its random id, what reports are marked with). The
+// table alone; schema.sql, applied after the migrations, writes the row.
+constexpr char kToVersion7[] = R"sql(
+CREATE TABLE IF NOT EXISTS database_info (
+  id          TEXT NOT NULL,
+  created_at  TEXT NOT NULL
+);
+)sql";
+
 }  // namespace
 
 std::span<const Migration> migrations() {
   // To change the schema: edit schema.sql (the whole current schema, for fresh files),
   // bump kSchemaVersion, and add {N, "ALTER TABLE ...; ..."} taking version N-1 to N.
-  static const std::array<Migration, 5> kMigrations{{
+  static const std::array<Migration, 6> kMigrations{{
       {2, kToVersion2},
       {3, kToVersion3},
       {4, kToVersion4},
       {5, kToVersion5},
       {6, kToVersion6},
+      {7, kToVersion7},
   }};
-  static_assert(kSchemaVersion == 6, "add a migration for the new schema version");
+  static_assert(kSchemaVersion == 7, "add a migration for the new schema version");
   return kMigrations;
 }
 

@@ -15,7 +15,7 @@
 namespace pageload::store::detail {
 
 // The version this build writes and reads.
-inline constexpr int kSchemaVersion = 6;
+inline constexpr int kSchemaVersion = 7;
 
 struct Migration {
   int version;      // the user_version after this step

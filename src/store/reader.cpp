@@ -81,7 +81,7 @@ constexpr char kSelectSummaries[] =
 // may have started long before the runs already stored, and `show latest` after `import`
 // means the run just imported.
 constexpr char kSelectLatest[] = "SELECT id FROM runs ORDER BY id DESC LIMIT 1";
-constexpr char kSelectFirst[] = "SELECT id, started_at FROM runs ORDER BY id LIMIT 1";
+constexpr char kSelectIdentity[] = "SELECT id FROM database_info LIMIT 1";
 
 // Row id -> index of the element read from that row.
 using IndexOf = std::unordered_map<int64_t, int>;
@@ -397,12 +397,12 @@ StatusOr<int64_t> read_latest_id(SqliteDb& db) {
 }
 
 StatusOr<std::string> read_identity(SqliteDb& db) {
-  auto st = db.prepare(kSelectFirst);
+  auto st = db.prepare(kSelectIdentity);
   if (!st.ok()) return st.status();
   auto row = (*st)->step();
   if (!row.ok()) return row.status();
-  if (!*row) return std::string();
-  std::string identity = "run " + std::to_string((*st)->int64(0)) + " started " + (*st)->text(1);
+  if (!*row) return Status(Code::kDatabase, "database '" + db.path() + "' has no database_info row (its id)");
+  std::string identity = (*st)->text(0);
   (*st)->reset();
   return identity;
 }

@@ -100,11 +100,9 @@ class Database {
   // The id of the run stored last (the highest id: an imported run is newer than the runs
   // stored before it, whenever its page started); Code::kUsage "no runs in PATH" if there is none.
   StatusOr<int64_t> latest_run_id();
-  // What tells this database from another: its first run (the lowest id) and when that run
-  // started, as text; empty while it has no run. It goes where the file goes (a database
-  // moved or renamed is still itself) and a new database, even at the same path, has
-  // another (its first run started at another microsecond). A copy shares it: the copy's
-  // history is the original's up to the copy. Deleting the first run (SQL) changes it.
+  // What tells this database from another: the random id written with the file
+  // (database_info, schema v7). It goes where the file goes (a database moved or renamed is
+  // still itself) and a new database, even at the same path, has another. A copy shares it.
   StatusOr<std::string> identity();
   // Inserts a run_groups row (created_at: the current UTC time if empty) and sets
   // group.id. The group's runs then carry Run::group_id = group.id, with their view and

@@ -199,7 +199,7 @@ TEST_CASE("a default report name never replaces the report of another database's
   CHECK(listing.err.find("report -o FILE") == std::string::npos);
 }
 
-TEST_CASE("a database is told by its first run, not its path: made again it keeps off the old reports, moved it keeps its own") {
+TEST_CASE("a database is told by its own id, not its path: made again it keeps off the old reports, moved it keeps its own") {
   TempDb tmp;
   auto& lab = shared_lab();
   const std::string db = tmp.dir() + "/p.db", report = tmp.dir() + "/pageload-run-1.html";

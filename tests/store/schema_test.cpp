@@ -120,19 +120,19 @@ TEST_CASE("a file made with sqlite3 < schema.sql is taken as a pageload database
 TEST_CASE("a database with a newer schema version is refused and left byte-for-byte unchanged") {
   ScratchDir dir;
   const std::string path = dir.file("future.db");
-  exec(path, "CREATE TABLE runs (id INTEGER PRIMARY KEY, future TEXT); PRAGMA user_version = 7;");
+  exec(path, "CREATE TABLE runs (id INTEGER PRIMARY KEY, future TEXT); PRAGMA user_version = " + kNewer + ";");
   const std::string before = read_bytes(path);
 
   auto db = Database::open(path);
   REQUIRE_FALSE(db.ok());
   CHECK(db.status().code() == Code::kDatabase);
-  CHECK(db.status().message() == "database schema version 7 is newer than this pageload (" + kCurrent + ")");
+  CHECK(db.status().message() == "database schema version " + kNewer + " is newer than this pageload (" + kCurrent + ")");
   CHECK(read_bytes(path) == before);
   CHECK_FALSE(std::filesystem::exists(path + "-wal"));
 
   auto ro = Database::open_existing(path);
   REQUIRE_FALSE(ro.ok());
-  CHECK(ro.status().message() == "database schema version 7 is newer than this pageload (" + kCurrent + ")");
+  CHECK(ro.status().message() == "database schema version " + kNewer + " is newer than this pageload (" + kCurrent + ")");
   CHECK(read_bytes(path) == before);
 }
 
@@ -688,4 +688,30 @@ TEST_CASE("a version 5 database is migrated to version 6: a request cut while qu
   CHECK(query(old_path, objects_sql) == query(new_path, objects_sql));
   const char* table_sql = "SELECT sql FROM sqlite_master WHERE name = 'requests'";
   CHECK(query(old_path, table_sql).at(0).at(0)->find("'blocked'") != std::string::npos);
+}
+
+// Version 7: a version 6 file (tests/store/schema_v6.sql is schema.sql as it was) gets the
+// database's own row, a random id that stays, and the objects of a fresh file.
+TEST_CASE("a version 6 database is migrated to version 7: it gets its own random id, kept from then on") {
+  ScratchDir dir;
+  const std::string old_path = dir.file("v6.db");
+  exec(old_path, read_bytes(PAGELOAD_SCHEMA_V6) + "PRAGMA user_version = 6;");
+  exec(old_path, "INSERT INTO runs (id, started_at, url, outcome) VALUES (1, '2026-11-01T00:00:00Z', 'http://a.test/', 'ok');");
+  std::string id;
+  {
+    auto db = Database::open(old_path);
+    REQUIRE(db.ok());
+    CHECK(user_version(old_path) == kCurrent);
+    id = (*db)->identity().value();
+    CHECK(id.size() == 32);
+    CHECK((*db)->load_run(1).ok());
+  }
+  CHECK(Database::open_existing(old_path).value()->identity().value() == id);  // opened again: the same
+  CHECK(query(old_path, "SELECT COUNT(*) FROM database_info")[0][0] == "1");
+  const std::string new_path = dir.file("fresh.db");
+  REQUIRE(Database::open(new_path).ok());
+  CHECK(Database::open_existing(new_path).value()->identity().value() != id);
+  CHECK(columns(old_path) == columns(new_path));
+  const char* objects_sql = "SELECT type, name FROM sqlite_master ORDER BY type, name";
+  CHECK(query(old_path, objects_sql) == query(new_path, objects_sql));
 }
