@@ -15,10 +15,12 @@ std::string status_line(const Request& r) {
   std::string line = r.http_version.empty() ? "HTTP/1.1" : r.http_version;
   line += " " + std::to_string(r.status.value_or(0));
   if (!r.reason.empty()) line += " " + safe(r.reason, kMaxHeaderText);
-  else if (r.http_version == "HTTP/2") line += " ";  // curl's "HTTP/2 200 " has no reason but keeps the space
   // The HTTP cache keeps no reason phrase: a response it answered gets the standard one.
   else if (r.from_cache && r.status && !standard_reason(*r.status).empty())
     line += " " + std::string(standard_reason(*r.status));
+  // No reason: the space before it stays, as curl prints "HTTP/2 200 " and an HTTP/1.1
+  // "299 " (RFC 9112's status-line has it even when the phrase is empty).
+  else line += " ";
   return line;
 }
 

@@ -146,6 +146,24 @@ Status check_curl_clashes(const std::vector<std::string>& args) {
     if (a == "--dns-servers" || a.rfind("--dns-servers=", 0) == 0)
       return Status(Code::kUsage, "curl's --dns-servers ADDR,ADDR is pageload's --dns-server ADDR[:PORT], once per server");
     if (a == "--") break;
+    // -Z and -# inside a group of short flags (-sZ, -s#), as curl reads them.
+    if (a.size() > 2 && a[0] == '-' && a[1] != '-' &&
+        a.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789#:", 1) == std::string::npos) {
+      if (a.find('Z') != std::string::npos)
+        return Status(Code::kUsage, "pageload does not support curl's -Z/--parallel (in " + a +
+                                        "): pageload's --parallel N loads N URLs at once");
+      if (a.find('#') != std::string::npos)
+        return Status(Code::kUsage, "pageload does not support curl's -#/--progress-bar (in " + a +
+                                        "): pageload draws its own progress bar when standard error is a terminal");
+    }
+    // --form=VALUE: named as --form VALUE is, even with an empty VALUE.
+    if (a.rfind("--", 0) == 0 && a.find('=') != std::string::npos) {
+      const std::string_view name = std::string_view(a).substr(0, a.find('='));
+      for (const CurlFlag& flag : kUnsupportedCurlFlags)
+        if (flag.takes_value && curl_flag_name(flag.names) == name)
+          return Status(Code::kUsage, "pageload does not support curl's " + std::string(name) +
+                                          " (see README \"For curl users\")");
+    }
     if (!next) {
       // Last, so without the value it takes: named as it is with one (CLI11 has no name for a
       // hidden option's missing value).

@@ -109,11 +109,12 @@ long long http_code(const Subject& s) {
   return r && r->status ? *r->status : 0;
 }
 
-const Connection* connection_of(const Subject& s) {
-  if (!s.hop || !s.hop->connection) return nullptr;
-  const auto i = static_cast<std::size_t>(*s.hop->connection);
+const Connection* connection_of(const Request* hop, const Subject& s) {
+  if (!hop || !hop->connection) return nullptr;
+  const auto i = static_cast<std::size_t>(*hop->connection);
   return i < s.run.connections.size() ? &s.run.connections[i] : nullptr;
 }
+const Connection* connection_of(const Subject& s) { return connection_of(s.hop, s); }
 
 using Getter = std::function<Value(const Subject&)>;
 struct Variable {
@@ -125,7 +126,7 @@ struct Variable {
 // prints them.
 const std::vector<Variable>& variables() {
   static const std::vector<Variable> table = {
-      {"content_type", [](const Subject& s) { return text_or_null(s.hop ? s.hop->content_type : ""); }},
+      {"content_type", [](const Subject& s) { return text_or_null(answered(s) ? answered(s)->content_type : ""); }},
       {"errormsg", [](const Subject& s) { return text_or_null(s.run.failure ? s.run.failure->message : ""); }},
       {"exitcode", [](const Subject& s) { return integer(s.run.exit_status()); }},
       {"http_code", [](const Subject& s) { return status_code(http_code(s)); }},
@@ -151,7 +152,7 @@ const std::vector<Variable>& variables() {
        }},
       {"http_version",
        [](const Subject& s) {
-         std::string v = s.hop ? s.hop->http_version : "";
+         std::string v = answered(s) ? answered(s)->http_version : "";
          if (v.rfind("HTTP/", 0) == 0) v.erase(0, 5);
          return text(v.empty() ? "0" : v);
        }},
@@ -167,10 +168,10 @@ const std::vector<Variable>& variables() {
       {"num_requests", [](const Subject& s) { return integer(static_cast<long long>(s.run.requests.size())); }},
       {"redirect_url", [](const Subject& s) { return text_or_null(s.hop ? s.hop->redirect_url : ""); }},
       {"response_code", [](const Subject& s) { return status_code(http_code(s)); }},
-      {"remote_ip", [](const Subject& s) { const Connection* c = connection_of(s); return text(c ? c->remote_ip : ""); }},
-      {"remote_port", [](const Subject& s) { const Connection* c = connection_of(s); return integer(c ? c->remote_port : 0); }},
-      {"local_ip", [](const Subject& s) { const Connection* c = connection_of(s); return text(c ? c->local_ip : ""); }},
-      {"local_port", [](const Subject& s) { const Connection* c = connection_of(s); return integer(c ? c->local_port : 0); }},
+      {"remote_ip", [](const Subject& s) { const Connection* c = connection_of(answered(s), s); return text(c ? c->remote_ip : ""); }},
+      {"remote_port", [](const Subject& s) { const Connection* c = connection_of(answered(s), s); return integer(c ? c->remote_port : 0); }},
+      {"local_ip", [](const Subject& s) { const Connection* c = connection_of(answered(s), s); return text(c ? c->local_ip : ""); }},
+      {"local_port", [](const Subject& s) { const Connection* c = connection_of(answered(s), s); return integer(c ? c->local_port : 0); }},
       {"scheme",
        [](const Subject& s) {
          // Upper case, as curl 7.88 writes it (the name of its protocol handler: HTTPS);

@@ -107,3 +107,21 @@ TEST_CASE("a curl option that takes a value, given last without it, is named in 
   CHECK(checked > 150);
   CHECK_FALSE(std::filesystem::exists(tmp.path()));
 }
+
+TEST_CASE("curl's -Z and -# in a group of short flags, and a refused flag with =VALUE, are named") {
+  TempDb tmp;
+  for (const std::string& typed : {"-sZ", "-Zs", "-s#"}) {
+    const auto r = pageload_cli({"run", "--db", tmp.path(), typed, "http://127.0.0.1:1/"}, tmp.dir());
+    INFO(typed << ": " << r.err);
+    CHECK(r.status == 2);
+    CHECK(r.err.find("does not support curl's " + std::string(typed.find('Z') != std::string::npos ? "-Z" : "-#")) !=
+          std::string::npos);
+  }
+  for (const std::string& typed : {"--form=", "--form=a=b"}) {
+    const auto r = pageload_cli({"run", "--db", tmp.path(), typed}, tmp.dir());
+    INFO(typed << ": " << r.err);
+    CHECK(r.status == 2);
+    CHECK(r.err == "pageload: pageload does not support curl's --form (see README \"For curl users\")\n");
+  }
+  CHECK_FALSE(std::filesystem::exists(tmp.path()));
+}

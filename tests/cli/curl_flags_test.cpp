@@ -694,9 +694,11 @@ TEST_CASE("the -w flag after a failed connect or a failed last hop prints what c
   CHECK(refused.status != 0);
   CHECK(refused.out == "000 0.000000 0.000000 0\n");
   auto followed = pageload_cli(lab_args({"--db", tmp.path(), "-s", "--document-only", "-w",
-                                         "%{http_code} %{response_code} %{num_connects} %{hop.-1.http_code}\\n",
+                                         "%{http_code} %{response_code} %{num_connects} %{hop.-1.http_code} %{http_version} "
+                                         "%{remote_port} %{content_type}\\n",
                                          lab.http_url("www.test", "/redirect/302?to=http://127.0.0.1:1/")}),
                                tmp.dir());
   CHECK(followed.status != 0);
-  CHECK(followed.out == "302 302 1 000\n");
+  // The 302's version, connection and type, as curl -L prints them.
+  CHECK(followed.out == "302 302 1 000 1.1 " + std::to_string(lab.http_port()) + " text/plain; charset=utf-8\n");
 }
