@@ -1015,6 +1015,21 @@ int report_command(const std::string& db_flag, const std::vector<std::string>& r
     std::filesystem::create_directories(dir, ec);
     if (ec) return fail(Status(Code::kFile, "cannot create directory " + dir + ": " + ec.message()));
   }
+  const bool named = ids.size() == 1 && !out.empty();  // the user named the file
+  auto path_of = [&](int64_t id) {
+    if (named) return out;
+    if (dir.empty()) return default_report_name(id);
+    return (std::filesystem::path(dir) / default_report_name(id)).string();
+  };
+  // A default name never replaces another database's report: the user can name one
+  // report, or put several in another directory. Checked for every report before any is
+  // written, so a refusal leaves none half done.
+  const std::string_view if_other = named             ? ""
+                                    : ids.size() == 1 ? "name the report (report -o FILE)"
+                                                      : "write them in another directory (-o DIR/FILE.html or -o DIR)";
+  if (!to_stdout)
+    for (const int64_t id : ids)
+      if (Status s = report::check_not_other_database(path_of(id), mark, if_other); !s.ok()) return fail(s);
   std::vector<Run> loaded;
   for (const int64_t id : ids) {
     auto run = db.value()->load_run(id);
@@ -1023,16 +1038,7 @@ int report_command(const std::string& db_flag, const std::vector<std::string>& r
       std::cout << report::render_html(run.value(), mark.marker);
       break;
     }
-    std::string path;
-    const bool named = ids.size() == 1 && !out.empty();  // the user named the file
-    if (named) path = out;
-    else if (dir.empty()) path = default_report_name(id);
-    else path = (std::filesystem::path(dir) / default_report_name(id)).string();
-    // A default name never replaces another database's report: the user can name one
-    // report, or put several in another directory.
-    const std::string_view if_other = named             ? ""
-                                      : ids.size() == 1 ? "name the report (report -o FILE)"
-                                                        : "write them in another directory (-o DIR/FILE.html or -o DIR)";
+    const std::string path = path_of(id);
     if (Status s = report::write_html_report(run.value(), path, mark, if_other); !s.ok()) return fail(s);
     std::cout << path << "\n";
     if (index) loaded.push_back(std::move(run).value());

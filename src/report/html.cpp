@@ -173,15 +173,19 @@ std::string render_html(const Run& run, const std::string& database) {
   return out;
 }
 
+Status check_not_other_database(const std::string& path, const DatabaseMark& database,
+                                std::string_view if_other_database) {
+  if (if_other_database.empty() || database.marker.empty()) return Status::Ok();
+  const std::string there = read_database_marker(path);
+  if (there.empty() || there == database.marker || there == database.legacy) return Status::Ok();
+  return Status(Code::kFile, "report: " + path + " is the report of a run of another database (" + there +
+                                 ", this one is " + database.marker + "); not replaced: remove it, or " +
+                                 std::string(if_other_database));
+}
+
 Status write_html_report(const Run& run, const std::string& path, const DatabaseMark& database,
                          std::string_view if_other_database) {
-  if (!if_other_database.empty() && !database.marker.empty()) {
-    const std::string there = read_database_marker(path);
-    if (!there.empty() && there != database.marker && there != database.legacy)
-      return Status(Code::kFile, "report: " + path + " is the report of a run of another database (" + there +
-                                     ", this one is " + database.marker + "); not replaced: remove it, or " +
-                                     std::string(if_other_database));
-  }
+  if (Status s = check_not_other_database(path, database, if_other_database); !s.ok()) return s;
   Status s = write_file_replacing(path, render_html(run, database.marker));
   if (s.ok()) return s;
   return Status(s.code(), "report: " + s.message());

@@ -56,6 +56,10 @@ std::string read_database_marker(const std::string& path);
 // (--html FILE)").
 Status write_html_report(const Run& run, const std::string& path, const DatabaseMark& database = {},
                          std::string_view if_other_database = {});
+// The check write_html_report makes before it writes: Ok, or the kFile refusal it would
+// give. For a caller writing several reports, to refuse before writing any.
+Status check_not_other_database(const std::string& path, const DatabaseMark& database,
+                                std::string_view if_other_database);
 
 // `pageload report RUN... -o FILE.html`: one page listing runs, each linking to its own
 // report at `href` (relative to the page). Pure, as render_html.

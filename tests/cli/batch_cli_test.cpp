@@ -193,10 +193,13 @@ TEST_CASE("a default report name never replaces the report of another database's
                         lab.http_url("www.test", "/status/204")},
                        tmp.dir())
               .status == 0);
-  auto listing = pageload_cli({"report", "1", "2", "--db", b, "-o", tmp.dir() + "/all.html"}, tmp.dir());
+  auto listing = pageload_cli({"report", "2", "1", "--db", b, "-o", tmp.dir() + "/all.html"}, tmp.dir());
   CHECK(listing.status == 4);
   CHECK(listing.err.find("another directory") != std::string::npos);
   CHECK(listing.err.find("report -o FILE") == std::string::npos);
+  // Refused before any was written: not run 2's report alone.
+  CHECK_FALSE(std::filesystem::exists(tmp.dir() + "/pageload-run-2.html"));
+  CHECK_FALSE(std::filesystem::exists(tmp.dir() + "/all.html"));
 }
 
 TEST_CASE("a database is told by its own id, not its path: made again it keeps off the old reports, moved it keeps its own") {
