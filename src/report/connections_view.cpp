@@ -494,7 +494,7 @@ Data connection_groups_view(const Run& run, const std::vector<HostGroup>& groups
     Data rows = list();
     for (std::size_t i = 0; i < g.rows.size(); ++i)
       rows.push_back(row_view(run, g.rows[i], g, open, words, without(facts[i], shared)));
-    d.set("rows", rows);
+    d["rows"] = std::move(rows);  // set() would copy every row again
     Data failures = list();
     for (const auto& f : g.failures) failures.push_back(failure_view(run, f));
     d.set("failures", failures);

@@ -108,13 +108,13 @@ Data row_view(const Run& run, const Row& row, const std::map<std::string, std::s
     Data line;
     line.set("left", row.discovery->first);
     line.set("width", row.discovery->second);
-    d.set("discovery", line);
+    d["discovery"] = std::move(line);
   } else {
     d.set("discovery", false);
   }
   Data segments = list();
   for (const auto& s : row.segments) segments.push_back(segment_view(s));
-  d.set("segments", segments);
+  d["segments"] = std::move(segments);
   Data ticks = list();
   for (const auto& t : row.tls_ticks) {
     Data k;
@@ -122,7 +122,7 @@ Data row_view(const Run& run, const Row& row, const std::map<std::string, std::s
     k.set("cls", std::string(t.alert ? "tk al" : "tk") + (t.received ? " in" : ""));
     ticks.push_back(k);
   }
-  d.set("ticks", ticks);
+  d["ticks"] = std::move(ticks);
   // The bar's tooltip: the ticks' meaning (their list is in the connection's details);
   // report.js puts the phases before it, from the Timing table, when the row is hovered.
   d.set("tls_brief", !row.tls_ticks.empty() && r.connection
@@ -232,7 +232,7 @@ Data failures_view(const Run& run, const Waterfall& w) {
     e.set("host", row.host);
     items.push_back(e);
   }
-  d.set("items", items);
+  d["items"] = std::move(items);
   d.set("more", bad.size() > kMaxFailuresNamed ? Data{std::to_string(bad.size() - kMaxFailuresNamed) + " more"}
                                                : Data{false});
   return d;
@@ -253,7 +253,7 @@ Data critical_path_view(const Run& run, const Waterfall& w) {
     s.set("first", k == 0);
     steps.push_back(s);
   }
-  d.set("steps", steps);
+  d["steps"] = std::move(steps);
   const PathTime& t = m.path_time;
   auto share = [&](double ms) { return format_share(t.length_ms > 0 ? 100 * ms / t.length_ms : 0); };
   d.set("length", format_ms(t.length_ms));
@@ -273,7 +273,7 @@ Data critical_path_view(const Run& run, const Waterfall& w) {
       later.push_back(e);
     }
   d.set("has_after_load", !later.list_value().empty());
-  d.set("after_load", later);
+  d["after_load"] = std::move(later);
   return d;
 }
 
@@ -382,7 +382,7 @@ Data page_view(const Run& run, const Waterfall& w) {
     e.set("label", std::string(k.label));
     kinds.push_back(e);
   }
-  d.set("kinds", kinds);
+  d["kinds"] = std::move(kinds);
   Data phases = list();
   const bool tunnelled = std::any_of(run.requests.begin(), run.requests.end(),
                                      [](const Request& r) { return r.phase(Phase::kTunnel) != nullptr; });
@@ -393,14 +393,15 @@ Data page_view(const Run& run, const Waterfall& w) {
     e.set("label", std::string(p.label));
     phases.push_back(e);
   }
-  d.set("phases", phases);
+  d["phases"] = std::move(phases);
 
   Data rows = list();
   const FirstHeaders headers = first_headers(run);
   const std::vector<HostGroup> groups = layout_connections(run, w.axis);
   const std::map<int, std::size_t> replacements = replacements_by_request(groups);
   for (const auto& row : w.rows) rows.push_back(row_view(run, row, hosts, headers, replacements));
-  d.set("rows", rows);
+  // Moved in: kainjow's set() copies the whole tree it is given (every row, again).
+  d["rows"] = std::move(rows);
   d.set("has_rows", !w.rows.empty());
   d.set("connection_groups", connection_groups_view(run, groups));
   d.set("has_connections", !run.connections.empty());
