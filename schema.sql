@@ -20,8 +20,10 @@
 -- hash of it, so that a database moved or renamed keeps its reports and a new one made at
 -- the same path (rm pageload.db) never takes the old one's. A copy of the file keeps it.
 CREATE TABLE IF NOT EXISTS database_info (
-  id          TEXT NOT NULL,   -- 32 random hex digits
-  created_at  TEXT NOT NULL    -- UTC ISO-8601, when the row was written
+  id            TEXT NOT NULL,   -- 32 random hex digits
+  created_at    TEXT NOT NULL,   -- UTC ISO-8601, when the row was written
+  migrated_from INTEGER          -- the schema version the file had when the row was
+                                 -- written (6: it is older than ids); NULL: made with one
 );
 INSERT INTO database_info (id, created_at)
   SELECT lower(hex(randomblob(16))), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')

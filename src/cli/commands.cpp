@@ -989,7 +989,7 @@ int report_command(const std::string& db_flag, const std::vector<std::string>& r
   if (!db.ok()) return fail(db.status());
   auto identity = db.value()->identity();
   if (!identity.ok()) return fail(identity.status());
-  const report::DatabaseMark mark = report::database_mark(identity.value(), db_path);
+  const report::DatabaseMark mark = report::database_mark(identity->id, db_path, identity->older_than_ids);
   const std::vector<std::string> named_runs = runs.empty() ? std::vector<std::string>{"latest"} : runs;
   const bool to_stdout = out == "-";  // as curl -o -
   // Every run named must be there before anything is written: a missing one is an argument

@@ -18,7 +18,7 @@ namespace {
 // The mark the comparison page carries of its database (report::database_marker).
 std::string compare_mark(store::Database& db) {
   auto identity = db.identity();
-  return identity.ok() ? report::database_marker(identity.value()) : std::string();
+  return identity.ok() ? report::database_marker(identity->id) : std::string();
 }
 
 // A side of the comparison: the run it names and what the title calls it.

@@ -76,7 +76,7 @@ int demo_command(const std::string& db_flag, const std::string& out_dir) {
     std::string path = out_dir + "/pageload-run-" + std::to_string(result->id) + ".html";
     auto identity = db.value()->identity();
     if (!identity.ok()) return fail(identity.status());
-    Status written = report::write_html_report(*result, path, report::database_mark(identity.value(), db.value()->path()),
+    Status written = report::write_html_report(*result, path, report::database_mark(identity->id, db.value()->path(), identity->older_than_ids),
                                                "write the reports in another directory (--out DIR)");
     std::cout << n << ". " << stop.title << "\n" << format_summary(*result, false);
     std::cout << "   report: " << (written.ok() ? path : written.message()) << "\n";

@@ -134,7 +134,7 @@ Status RunSink::write_report(const Run& run, const std::string& path) {
   if (!mark_) {
     auto identity = db_.identity();
     if (!identity.ok()) return identity.status();
-    mark_ = report::database_mark(identity.value(), db_.path());
+    mark_ = report::database_mark(identity->id, db_.path(), identity->older_than_ids);
   }
   // A default name never replaces the report of another database's run of the same id.
   const std::string_view if_other = !options_.html_path.empty() ? ""

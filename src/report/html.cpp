@@ -120,8 +120,8 @@ std::string legacy_database_marker(const std::string& database_path) {
   return "sha256:" + short_hex(sha256(where.lexically_normal().string()));
 }
 
-DatabaseMark database_mark(std::string_view identity, const std::string& database_path) {
-  return DatabaseMark{database_marker(identity), legacy_database_marker(database_path)};
+DatabaseMark database_mark(std::string_view identity, const std::string& database_path, bool older_than_ids) {
+  return DatabaseMark{database_marker(identity), older_than_ids ? legacy_database_marker(database_path) : ""};
 }
 
 std::string read_database_marker(const std::string& path) {

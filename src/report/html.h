@@ -30,13 +30,14 @@ std::string database_marker(std::string_view identity);
 // hex digits of the SHA-256 of the database file's absolute path, symbolic links resolved.
 std::string legacy_database_marker(const std::string& database_path);
 // What a report is written with, and what an existing report may carry to be taken as one
-// of the same database: its marker, or the legacy mark of its path (a report written before
-// the identity; of those a new database at the same path cannot be told from the old).
+// of the same database: its marker, or, for a database older than ids (migrated to them),
+// the legacy mark of its path, which its reports written before carry. A database made
+// with an id has no legacy mark: an old report at its path is another database's.
 struct DatabaseMark {
   std::string marker;
   std::string legacy;
 };
-DatabaseMark database_mark(std::string_view identity, const std::string& database_path);
+DatabaseMark database_mark(std::string_view identity, const std::string& database_path, bool older_than_ids);
 // The marker a report file carries; empty when `path` is no regular file, cannot be read,
 // or is a report without one (written before reports carried it). Never opens a FIFO,
 // a device or through a symbolic link.

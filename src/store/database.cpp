@@ -176,7 +176,7 @@ StatusOr<std::vector<RunSummary>> Database::list_runs(int limit, const std::opti
   return detail::read_summaries(*db_, limit, label);
 }
 StatusOr<int64_t> Database::latest_run_id() { return detail::read_latest_id(*db_); }
-StatusOr<std::string> Database::identity() { return detail::read_identity(*db_); }
+StatusOr<DatabaseIdentity> Database::identity() { return detail::read_identity(*db_); }
 Status Database::create_run_group(RunGroup& group) { return detail::write_run_group(*db_, group); }
 StatusOr<GroupRuns> Database::load_run_group(int64_t id) { return detail::read_run_group(*db_, id); }
 std::string Database::path() const { return db_->path(); }

@@ -480,13 +480,18 @@ UPDATE requests SET error_phase = 'blocked'
     AND EXISTS (SELECT 1 FROM phases p WHERE p.request_id = requests.id AND p.name = 'blocked' AND p.ok = 0);
 )sql";
 
-// Version 7: the database's own row (its random id, what reports are marked with). The
-// table alone; schema.sql, applied after the migrations, writes the row.
+// Version 7: the database's own row (its random id, what reports are marked with),
+// written here with migrated_from = 6: the file is older than ids, and its reports carry
+// the mark of its path (report/html.h, legacy_database_marker).
 constexpr char kToVersion7[] = R"sql(
 CREATE TABLE IF NOT EXISTS database_info (
-  id          TEXT NOT NULL,
-  created_at  TEXT NOT NULL
+  id            TEXT NOT NULL,
+  created_at    TEXT NOT NULL,
+  migrated_from INTEGER
 );
+INSERT INTO database_info (id, created_at, migrated_from)
+  SELECT lower(hex(randomblob(16))), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 6
+  WHERE NOT EXISTS (SELECT 1 FROM database_info);
 )sql";
 
 }  // namespace

@@ -81,7 +81,7 @@ constexpr char kSelectSummaries[] =
 // may have started long before the runs already stored, and `show latest` after `import`
 // means the run just imported.
 constexpr char kSelectLatest[] = "SELECT id FROM runs ORDER BY id DESC LIMIT 1";
-constexpr char kSelectIdentity[] = "SELECT id FROM database_info LIMIT 1";
+constexpr char kSelectIdentity[] = "SELECT id, migrated_from FROM database_info LIMIT 1";
 
 // Row id -> index of the element read from that row.
 using IndexOf = std::unordered_map<int64_t, int>;
@@ -396,13 +396,15 @@ StatusOr<int64_t> read_latest_id(SqliteDb& db) {
   return id;
 }
 
-StatusOr<std::string> read_identity(SqliteDb& db) {
+StatusOr<DatabaseIdentity> read_identity(SqliteDb& db) {
   auto st = db.prepare(kSelectIdentity);
   if (!st.ok()) return st.status();
   auto row = (*st)->step();
   if (!row.ok()) return row.status();
   if (!*row) return Status(Code::kDatabase, "database '" + db.path() + "' has no database_info row (its id)");
-  std::string identity = (*st)->text(0);
+  DatabaseIdentity identity;
+  identity.id = (*st)->text(0);
+  identity.older_than_ids = !(*st)->is_null(1);
   (*st)->reset();
   return identity;
 }

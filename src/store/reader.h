@@ -18,7 +18,7 @@ StatusOr<std::vector<RunSummary>> read_summaries(SqliteDb& db, int limit, const 
 // See Database::latest_run_id.
 StatusOr<int64_t> read_latest_id(SqliteDb& db);
 // See Database::identity.
-StatusOr<std::string> read_identity(SqliteDb& db);
+StatusOr<DatabaseIdentity> read_identity(SqliteDb& db);
 // See Database::load_run_group.
 StatusOr<GroupRuns> read_run_group(SqliteDb& db, int64_t id);
 

@@ -51,6 +51,12 @@ struct GroupRuns {
   std::vector<int64_t> run_ids;  // first views before repeat views, each by run_number
 };
 
+// What tells a database from another (Database::identity).
+struct DatabaseIdentity {
+  std::string id;               // 32 random hex digits, written with the file
+  bool older_than_ids = false;  // migrated from a schema without ids (v6 and before)
+};
+
 class Database {
  public:
   // Opens `path` for writing, creating it if missing, and brings its schema to this
@@ -103,7 +109,7 @@ class Database {
   // What tells this database from another: the random id written with the file
   // (database_info, schema v7). It goes where the file goes (a database moved or renamed is
   // still itself) and a new database, even at the same path, has another. A copy shares it.
-  StatusOr<std::string> identity();
+  StatusOr<DatabaseIdentity> identity();
   // Inserts a run_groups row (created_at: the current UTC time if empty) and sets
   // group.id. The group's runs then carry Run::group_id = group.id, with their view and
   // run_number, when begin_run/finish_run store them.

@@ -6,11 +6,13 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sqlite3.h>
 #include <sstream>
 
 #include "cli_runner.h"
 #include "fixtures/lab_fixture.h"
 #include "report/html.h"
+#include "store/store.h"
 
 using namespace pageload;
 using namespace pageload::testing;
@@ -233,26 +235,35 @@ TEST_CASE("a database is told by its own id, not its path: made again it keeps o
   CHECK(twice.out == "pageload-run-1.html\n");
 }
 
-TEST_CASE("a report marked the old way, by its database's path, is still its database's own") {
+TEST_CASE("a report marked the old way, by its database's path, is its own only for a database older than ids") {
   TempDb tmp;
   auto& lab = shared_lab();
   const std::string db = tmp.dir() + "/p.db", report = tmp.dir() + "/pageload-run-1.html";
   REQUIRE(pageload_cli({"run", "--db", db, "--dns-server", lab.dns_server(), lab.http_url("www.test", "/status/200")},
                        tmp.dir())
               .status == 0);
-  std::string html = slurp(report);
   const std::string meta = "<meta name=\"pageload-database\" content=\"";
-  const std::size_t at = html.find(meta);
-  REQUIRE(at != std::string::npos);
-  const std::size_t from = at + meta.size();
-  // As pageload 0.1.0 wrote it before the identity: a hash of the path.
-  html.replace(from, html.find('"', from) - from, report::legacy_database_marker(db));
-  write_text(report, html);
+  // The report as pageload wrote it before ids: its mark a hash of the database's path.
+  auto mark_old_way = [&](const std::string& path) {
+    std::string html = slurp(report);
+    const std::size_t at = html.find(meta);
+    REQUIRE(at != std::string::npos);
+    const std::size_t from = at + meta.size();
+    html.replace(from, html.find('"', from) - from, report::legacy_database_marker(path));
+    write_text(report, html);
+  };
+  // A database made with an id (this one) cannot have written it: another database that
+  // was at this path did (rm pageload.db, run again), and its report stays.
+  mark_old_way(db);
+  CHECK(pageload_cli({"report", "1", "--db", db}, tmp.dir()).status == 4);
+  // A database migrated from before ids (as if: migrated_from set) wrote its own that way.
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &raw) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(raw, "UPDATE database_info SET migrated_from = 6", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(raw);
   CHECK(pageload_cli({"report", "1", "--db", db}, tmp.dir()).status == 0);
-  // Another database's old-style mark is still refused.
-  html = slurp(report);
-  html.replace(from, html.find('"', from) - from, report::legacy_database_marker(tmp.dir() + "/other.db"));
-  write_text(report, html);
+  // Another path's old-style mark is still refused.
+  mark_old_way(tmp.dir() + "/other.db");
   CHECK(pageload_cli({"report", "1", "--db", db}, tmp.dir()).status == 4);
 }
 

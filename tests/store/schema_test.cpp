@@ -702,15 +702,17 @@ TEST_CASE("a version 6 database is migrated to version 7: it gets its own random
     auto db = Database::open(old_path);
     REQUIRE(db.ok());
     CHECK(user_version(old_path) == kCurrent);
-    id = (*db)->identity().value();
+    id = (*db)->identity()->id;
     CHECK(id.size() == 32);
+    CHECK((*db)->identity()->older_than_ids);  // its reports carry the mark of its path
     CHECK((*db)->load_run(1).ok());
   }
-  CHECK(Database::open_existing(old_path).value()->identity().value() == id);  // opened again: the same
+  CHECK(Database::open_existing(old_path).value()->identity()->id == id);  // opened again: the same
   CHECK(query(old_path, "SELECT COUNT(*) FROM database_info")[0][0] == "1");
   const std::string new_path = dir.file("fresh.db");
   REQUIRE(Database::open(new_path).ok());
-  CHECK(Database::open_existing(new_path).value()->identity().value() != id);
+  CHECK(Database::open_existing(new_path).value()->identity()->id != id);
+  CHECK_FALSE(Database::open_existing(new_path).value()->identity()->older_than_ids);
   CHECK(columns(old_path) == columns(new_path));
   const char* objects_sql = "SELECT type, name FROM sqlite_master ORDER BY type, name";
   CHECK(query(old_path, objects_sql) == query(new_path, objects_sql));
