@@ -323,8 +323,17 @@ Status check_ca_file(const std::string& path) {
   }
   const bool unreadable = std::ferror(file.get()) != 0;
   const int error = errno;
-  ERR_clear_error();  // the end of the file reads as an error to PEM_read_X509
+  // The end of the file reads as "no start line" to PEM_read_X509; anything else is a block
+  // curl would refuse the whole file for (a broken certificate after good ones).
+  const unsigned long last = ERR_peek_last_error();
+  const bool broken = last != 0 && !(ERR_GET_LIB(last) == ERR_LIB_PEM && ERR_GET_REASON(last) == PEM_R_NO_START_LINE);
+  char reason[256] = "";
+  if (broken) ERR_error_string_n(last, reason, sizeof reason);
+  ERR_clear_error();
   if (unreadable) return Status(Code::kUsage, "--cacert " + path + ": " + std::strerror(error));
+  if (broken)
+    return Status(Code::kUsage, "--cacert " + path + ": certificate " + std::to_string(certificates + 1) +
+                                    " cannot be read (" + reason + ")");
   if (certificates == 0)
     return Status(Code::kUsage, "--cacert " + path + ": no certificate in it (a PEM bundle is expected, as curl's)");
   return Status::Ok();

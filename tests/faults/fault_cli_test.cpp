@@ -222,6 +222,15 @@ TEST_CASE("a --cacert file that is not a CA bundle is a bad argument, named befo
   CHECK(r.status == 2);
   CHECK(r.err == "pageload: --cacert " + junk + ": no certificate in it (a PEM bundle is expected, as curl's)\n");
   CHECK_FALSE(std::filesystem::exists(tmp.path()));
+  // A good certificate, then a broken one: curl refuses the whole file (exit 77), so do we.
+  const std::string mixed = tmp.dir() + "/mixed.pem";
+  std::ofstream(mixed) << slurp(lab.ca_file()) << "-----BEGIN CERTIFICATE-----\nMIIBroken\n-----END CERTIFICATE-----\n";
+  auto m = pageload_cli({"run", "--db", tmp.path(), "--no-html", "--dns-server", lab.dns_server(), "--cacert", mixed,
+                         lab.https_url("secure.test", "/")},
+                        tmp.dir());
+  CHECK(m.status == 2);
+  CHECK(m.err.rfind("pageload: --cacert " + mixed + ": certificate 2 cannot be read (", 0) == 0);
+  CHECK_FALSE(std::filesystem::exists(tmp.path()));
 }
 
 namespace {
