@@ -116,6 +116,16 @@ const Connection* connection_of(const Request* hop, const Subject& s) {
 }
 const Connection* connection_of(const Subject& s) { return connection_of(s.hop, s); }
 
+// The hop whose connection remote_* and local_* name: as curl's, the last one that
+// connected (a redirect to a host that refused: the hop before; one whose TLS failed: its
+// own).
+const Request* connected(const Subject& s) {
+  if (s.one_hop || !s.hop) return s.hop;
+  for (auto it = s.chain.rbegin(); it != s.chain.rend(); ++it)
+    if ((*it)->connection && reached(**it, Phase::kConnect)) return *it;
+  return s.hop;
+}
+
 using Getter = std::function<Value(const Subject&)>;
 struct Variable {
   std::string_view name;
@@ -168,10 +178,10 @@ const std::vector<Variable>& variables() {
       {"num_requests", [](const Subject& s) { return integer(static_cast<long long>(s.run.requests.size())); }},
       {"redirect_url", [](const Subject& s) { return text_or_null(s.hop ? s.hop->redirect_url : ""); }},
       {"response_code", [](const Subject& s) { return status_code(http_code(s)); }},
-      {"remote_ip", [](const Subject& s) { const Connection* c = connection_of(answered(s), s); return text(c ? c->remote_ip : ""); }},
-      {"remote_port", [](const Subject& s) { const Connection* c = connection_of(answered(s), s); return integer(c ? c->remote_port : 0); }},
-      {"local_ip", [](const Subject& s) { const Connection* c = connection_of(answered(s), s); return text(c ? c->local_ip : ""); }},
-      {"local_port", [](const Subject& s) { const Connection* c = connection_of(answered(s), s); return integer(c ? c->local_port : 0); }},
+      {"remote_ip", [](const Subject& s) { const Connection* c = connection_of(connected(s), s); return text(c ? c->remote_ip : ""); }},
+      {"remote_port", [](const Subject& s) { const Connection* c = connection_of(connected(s), s); return integer(c ? c->remote_port : 0); }},
+      {"local_ip", [](const Subject& s) { const Connection* c = connection_of(connected(s), s); return text(c ? c->local_ip : ""); }},
+      {"local_port", [](const Subject& s) { const Connection* c = connection_of(connected(s), s); return integer(c ? c->local_port : 0); }},
       {"scheme",
        [](const Subject& s) {
          // Upper case, as curl 7.88 writes it (the name of its protocol handler: HTTPS);

@@ -701,4 +701,10 @@ TEST_CASE("the -w flag after a failed connect or a failed last hop prints what c
   CHECK(followed.status != 0);
   // The 302's version, connection and type, as curl -L prints them.
   CHECK(followed.out == "302 302 1 000 1.1 " + std::to_string(lab.http_port()) + " text/plain; charset=utf-8\n");
+  // A last hop that connected and then failed (TLS): its own connection, as curl's.
+  auto tls = pageload_cli(lab_args({"--db", tmp.path(), "-s", "--document-only", "-w", "%{http_code} %{remote_port}",
+                                    lab.http_url("www.test", "/redirect/302?to=https://wronghost.test:" +
+                                                                 std::to_string(lab.https_port()) + "/")}),
+                          tmp.dir());
+  CHECK(tls.out == "302 " + std::to_string(lab.https_port()));
 }
