@@ -57,12 +57,12 @@ std::string tone(const Figure& f) {
 
 Data figure_view(const Figure& f, std::string_view name) {
   Data d;
-  d.set("name", text(name));
-  d.set("a", value_text(f.a, f.unit));
-  d.set("b", value_text(f.b, f.unit));
-  d.set("delta", delta_text(f));
-  d.set("pct", pct_text(f));
-  d.set("tone", tone(f));
+  put(d, "name", text(name));
+  put(d, "a", value_text(f.a, f.unit));
+  put(d, "b", value_text(f.b, f.unit));
+  put(d, "delta", delta_text(f));
+  put(d, "pct", pct_text(f));
+  put(d, "tone", tone(f));
   return d;
 }
 
@@ -70,88 +70,88 @@ Data groups_view(const std::vector<GroupDiff>& groups, bool hosts) {
   Data out = list();
   for (const GroupDiff& g : groups) {
     Data d;
-    d.set("name", text(g.name));
-    d.set("requests", figure_view(g.requests, "requests"));
-    d.set("bytes", figure_view(g.bytes, "bytes"));
+    put(d, "name", text(g.name));
+    put(d, "requests", figure_view(g.requests, "requests"));
+    put(d, "bytes", figure_view(g.bytes, "bytes"));
     if (hosts) {
-      d.set("connections", figure_view(g.connections, "connections"));
+      put(d, "connections", figure_view(g.connections, "connections"));
       const std::string proto = g.protocol_a == g.protocol_b
                                     ? g.protocol_a
                                     : (g.protocol_a.empty() ? "—" : g.protocol_a) + " → " +
                                           (g.protocol_b.empty() ? "—" : g.protocol_b);
-      d.set("protocol", text(proto));
-      d.set("protocol_changed", g.protocol_a != g.protocol_b);
+      put(d, "protocol", text(proto));
+      put(d, "protocol_changed", g.protocol_a != g.protocol_b);
     }
-    out.push_back(d);
+    append(out, std::move(d));
   }
   return out;
 }
 
 Data side_view(const CompareSide& side, std::string_view key, std::string_view title) {
   Data d;
-  d.set("key", std::string(key));
-  d.set("title", text(title));
+  put(d, "key", std::string(key));
+  put(d, "title", text(title));
   Data rows = list();
   for (const CompareRow& r : side.rows) {
     Data row;
-    row.set("host", text(r.host));
-    row.set("name", text(r.name));
-    row.set("mark", r.mark.empty() ? Data{false} : Data{r.mark});
-    row.set("left", r.bar_left_pct);
-    row.set("width", r.bar_width_pct);
-    row.set("duration", r.duration_text);
-    row.set("cached", r.from_cache);
-    row.set("revalidated", r.revalidated);
+    put(row, "host", text(r.host));
+    put(row, "name", text(r.name));
+    put(row, "mark", r.mark.empty() ? Data{false} : Data{r.mark});
+    put(row, "left", r.bar_left_pct);
+    put(row, "width", r.bar_width_pct);
+    put(row, "duration", r.duration_text);
+    put(row, "cached", r.from_cache);
+    put(row, "revalidated", r.revalidated);
     Data segs = list();
     for (const Segment& s : r.segments) {
       Data seg;
-      seg.set("css", std::string(s.css));
-      seg.set("tint", std::string(s.tint));
-      seg.set("left", s.left_pct);
-      seg.set("width", s.width_pct);
-      seg.set("tip", std::string(s.label) + " " + s.duration_text + " at " + s.start_text);
-      seg.set("failed", s.failed);
-      segs.push_back(seg);
+      put(seg, "css", std::string(s.css));
+      put(seg, "tint", std::string(s.tint));
+      put(seg, "left", s.left_pct);
+      put(seg, "width", s.width_pct);
+      put(seg, "tip", std::string(s.label) + " " + s.duration_text + " at " + s.start_text);
+      put(seg, "failed", s.failed);
+      append(segs, std::move(seg));
     }
-    row.set("segments", segs);
-    rows.push_back(row);
+    put(row, "segments", std::move(segs));
+    append(rows, std::move(row));
   }
-  d.set("rows", rows);
+  put(d, "rows", std::move(rows));
   Data markers = list();
   for (const CompareMarker& m : side.markers) {
     Data mk;
-    mk.set("css", std::string(m.css));
-    mk.set("label", std::string(m.label));
-    mk.set("left", m.left_pct);
-    mk.set("time", m.time_text);
-    markers.push_back(mk);
+    put(mk, "css", std::string(m.css));
+    put(mk, "label", std::string(m.label));
+    put(mk, "left", m.left_pct);
+    put(mk, "time", m.time_text);
+    append(markers, std::move(mk));
   }
-  d.set("markers", markers);
-  d.set("offset", side.offset_ms > 0 ? Data{format_ms(side.offset_ms)} : Data{false});
+  put(d, "markers", std::move(markers));
+  put(d, "offset", side.offset_ms > 0 ? Data{format_ms(side.offset_ms)} : Data{false});
   return d;
 }
 
 Data layout_view(const CompareLayout& l, const CompareSides& names) {
   Data d;
-  d.set("id", std::string(align_name(l.align)));
-  d.set("not_aligned", l.align == Align::kFirstByte && !l.aligned);
-  d.set("ticks", ticks_view(l.axis));
-  d.set("step", l.axis.step_pct);
+  put(d, "id", std::string(align_name(l.align)));
+  put(d, "not_aligned", l.align == Align::kFirstByte && !l.aligned);
+  put(d, "ticks", ticks_view(l.axis));
+  put(d, "step", l.axis.step_pct);
   Data sides = list();
-  sides.push_back(side_view(l.a, "a", "A · " + names.a));
-  sides.push_back(side_view(l.b, "b", "B · " + names.b));
-  d.set("sides", sides);
+  append(sides, side_view(l.a, "a", "A · " + names.a));
+  append(sides, side_view(l.b, "b", "B · " + names.b));
+  put(d, "sides", std::move(sides));
   return d;
 }
 
 Data run_view(const Run& run, std::string_view key, const std::string& name) {
   Data d;
-  d.set("key", std::string(key));
-  d.set("name", text(name));
-  d.set("url", text(run.url));
-  d.set("started_at", text(run.started_at.empty() ? "—" : run.started_at));
-  d.set("label", optional_text(run.label));
-  d.set("outcome", std::string(outcome_name(run.outcome)));
+  put(d, "key", std::string(key));
+  put(d, "name", text(name));
+  put(d, "url", text(run.url));
+  put(d, "started_at", text(run.started_at.empty() ? "—" : run.started_at));
+  put(d, "label", optional_text(run.label));
+  put(d, "outcome", std::string(outcome_name(run.outcome)));
   return d;
 }
 
@@ -161,22 +161,22 @@ std::string render_compare_html(const Run& a, const Run& b, const CompareSides& 
                                 const std::string& database) {
   const Comparison c = compare_runs(a, b);
   Data page;
-  page.set("title", text(names.a + " → " + names.b));
+  put(page, "title", text(names.a + " → " + names.b));
   Data runs = list();
-  runs.push_back(run_view(a, "a", names.a));
-  runs.push_back(run_view(b, "b", names.b));
-  page.set("runs", runs);
+  append(runs, run_view(a, "a", names.a));
+  append(runs, run_view(b, "b", names.b));
+  put(page, "runs", std::move(runs));
   Data headlines = list();
-  for (const std::string& h : c.headlines) headlines.push_back(text(h));
-  page.set("headlines", headlines);
-  page.set("no_headlines", c.headlines.empty());
+  for (const std::string& h : c.headlines) append(headlines, text(h));
+  put(page, "headlines", std::move(headlines));
+  put(page, "no_headlines", c.headlines.empty());
   Data figures = list(), phases = list();
-  for (const Figure& f : c.page) figures.push_back(figure_view(f, f.name));
-  for (const Figure& f : c.phases) phases.push_back(figure_view(f, f.name));
-  page.set("figures", figures);
-  page.set("phases", phases);
-  page.set("hosts", groups_view(c.hosts, true));
-  page.set("types", groups_view(c.types, false));
+  for (const Figure& f : c.page) append(figures, figure_view(f, f.name));
+  for (const Figure& f : c.phases) append(phases, figure_view(f, f.name));
+  put(page, "figures", std::move(figures));
+  put(page, "phases", std::move(phases));
+  put(page, "hosts", groups_view(c.hosts, true));
+  put(page, "types", groups_view(c.types, false));
   Data requests = list();
   int same = 0;
   for (const RequestDiff& r : c.requests) {
@@ -185,40 +185,40 @@ std::string render_compare_html(const Run& a, const Run& b, const CompareSides& 
       continue;
     }
     Data d;
-    d.set("change", std::string(change_name(r.change)));
-    d.set("url", text(r.url));
-    d.set("duration", figure_view(r.duration, "duration"));
+    put(d, "change", std::string(change_name(r.change)));
+    put(d, "url", text(r.url));
+    put(d, "duration", figure_view(r.duration, "duration"));
     Data bytes = figure_view(r.bytes, "bytes");
     // As the single report: "(cache)" for a response that came from the HTTP cache, "↻"
     // after a revalidation's 304.
-    if (r.cache_a == "fresh") bytes.set("a", std::string("(cache)"));
-    if (r.cache_b == "fresh") bytes.set("b", std::string("(cache)"));
-    d.set("bytes", bytes);
+    if (r.cache_a == "fresh") put(bytes, "a", std::string("(cache)"));
+    if (r.cache_b == "fresh") put(bytes, "b", std::string("(cache)"));
+    put(d, "bytes", std::move(bytes));
     auto status = [](std::optional<int> code, std::string_view cache) {
       return (code ? std::to_string(*code) : "—") + (cache == "revalidated" ? " ↻" : "");
     };
-    d.set("status", status(r.status_a, r.cache_a) +
+    put(d, "status", status(r.status_a, r.cache_a) +
                         (r.status_a == r.status_b && r.cache_a == r.cache_b ? "" : " → " + status(r.status_b, r.cache_b)));
-    requests.push_back(d);
+    append(requests, std::move(d));
   }
-  page.set("requests", requests);
-  page.set("same", count_text(static_cast<std::size_t>(same), "request"));
+  put(page, "requests", std::move(requests));
+  put(page, "same", count_text(static_cast<std::size_t>(same), "request"));
   Data layouts = list();
   for (Align which : {Align::kStart, Align::kFirstByte})
-    layouts.push_back(layout_view(layout_compare(a, b, c, which), names));
-  page.set("layouts", layouts);
-  page.set("align_start", align == Align::kStart);
-  page.set("align_first_byte", align == Align::kFirstByte);
+    append(layouts, layout_view(layout_compare(a, b, c, which), names));
+  put(page, "layouts", std::move(layouts));
+  put(page, "align_start", align == Align::kStart);
+  put(page, "align_first_byte", align == Align::kFirstByte);
   Data legend = list();
   for (const auto& info : kPhases) {
     Data l;
-    l.set("css", std::string(info.css));
-    l.set("label", std::string(info.label));
-    legend.push_back(l);
+    put(l, "css", std::string(info.css));
+    put(l, "label", std::string(info.label));
+    append(legend, std::move(l));
   }
-  page.set("legend", legend);
-  page.set("database", database.empty() ? Data{false} : Data{database});
-  page.set("tool_version", text(b.tool_version.empty() ? "pageload" : b.tool_version));
+  put(page, "legend", std::move(legend));
+  put(page, "database", database.empty() ? Data{false} : Data{database});
+  put(page, "tool_version", text(b.tool_version.empty() ? "pageload" : b.tool_version));
   kainjow::mustache::mustache tmpl(std::string(embedded::compare_template, embedded::compare_template_size));
   if (!tmpl.is_valid()) return "<!DOCTYPE html><p>compare template error</p>";
   return tmpl.render(page);

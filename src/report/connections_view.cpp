@@ -105,29 +105,29 @@ Data handshake_view(const Run& run, const std::vector<std::string>& words, std::
     // The client's own setup before its hello (tls time that is not the network).
     if (c.connect && c.tls_steps.front().sent() && first - c.connect->end_ms >= 0.05)
       said += ", after " + format_ms(first - c.connect->end_ms) + " of the client's own setup";
-    d.set("words", text(said + "."));
-    d.set("table", false);
-    d.set("steps", list());
+    put(d, "words", text(said + "."));
+    put(d, "table", false);
+    put(d, "steps", list());
     return d;
   }
-  d.set("words", text(handshake_words(run, words, index)));
-  d.set("table", true);
+  put(d, "words", text(handshake_words(run, words, index)));
+  put(d, "table", true);
   Data steps = list();
   for (const auto& s : c.tls_steps) {
     Data e;
     std::string name = std::string(s.sent() ? "→ " : "← ") + s.message;
     if (s.message == "Alert") name += " " + s.alert + (s.fatal ? " (fatal)" : " (warning)");
     if (s.after_handshake) name += " · after the handshake";
-    e.set("name", text(name));
-    e.set("at", format_ms(s.at_ms));
-    e.set("rel", "+" + format_ms(s.at_ms - first));
-    e.set("bytes", format_bytes(s.bytes));
-    e.set("cls", s.message == "Alert" && s.fatal ? Data{std::string("err-text")}
+    put(e, "name", text(name));
+    put(e, "at", format_ms(s.at_ms));
+    put(e, "rel", "+" + format_ms(s.at_ms - first));
+    put(e, "bytes", format_bytes(s.bytes));
+    put(e, "cls", s.message == "Alert" && s.fatal ? Data{std::string("err-text")}
                  : s.after_handshake                ? Data{std::string("muted")}
                                                     : Data{false});
-    steps.push_back(e);
+    append(steps, std::move(e));
   }
-  d.set("steps", steps);
+  put(d, "steps", std::move(steps));
   return d;
 }
 
@@ -275,12 +275,12 @@ std::string_view label_class(LabelFit fit) {
 
 Data block_view(const Block& b) {
   Data d;
-  d.set("seq", std::to_string(b.seq));
-  d.set("lane", std::to_string(b.lane));
-  d.set("left", b.left_pct);
-  d.set("width", b.width_pct);
-  d.set("css", std::string(b.tint) + (b.failed ? " failed" : "") + std::string(label_class(b.label)));
-  d.set("label", b.label != LabelFit::kNone);
+  put(d, "seq", std::to_string(b.seq));
+  put(d, "lane", std::to_string(b.lane));
+  put(d, "left", b.left_pct);
+  put(d, "width", b.width_pct);
+  put(d, "css", std::string(b.tint) + (b.failed ? " failed" : "") + std::string(label_class(b.label)));
+  put(d, "label", b.label != LabelFit::kNone);
   return d;
 }
 
@@ -309,17 +309,17 @@ std::string paid_text(const std::vector<Phase>& paid) {
 // One keep-alive failure, in words, with the connections and request linked.
 Data failure_view(const Run& run, const KeepAliveFailure& f) {
   Data d;
-  d.set("closed", std::to_string(run.connections[f.closed].id));
-  d.set("closed_index", std::to_string(f.closed));
-  d.set("replacement", std::to_string(run.connections[f.replacement].id));
-  d.set("replacement_index", std::to_string(f.replacement));
-  d.set("seq", std::to_string(f.request_seq));
-  d.set("has_seq", f.request_seq >= 0);
-  d.set("title", f.reason == CloseReason::kConnectionClose ? "No keep-alive" : "Keep-alive failure");
-  d.set("how", keepalive_how(f));
-  d.set("idle", format_ms(f.idle_ms));
-  d.set("cost", format_ms(f.cost_ms));
-  d.set("paid", f.paid.empty() ? Data{false} : Data{paid_text(f.paid)});
+  put(d, "closed", std::to_string(run.connections[f.closed].id));
+  put(d, "closed_index", std::to_string(f.closed));
+  put(d, "replacement", std::to_string(run.connections[f.replacement].id));
+  put(d, "replacement_index", std::to_string(f.replacement));
+  put(d, "seq", std::to_string(f.request_seq));
+  put(d, "has_seq", f.request_seq >= 0);
+  put(d, "title", f.reason == CloseReason::kConnectionClose ? "No keep-alive" : "Keep-alive failure");
+  put(d, "how", keepalive_how(f));
+  put(d, "idle", format_ms(f.idle_ms));
+  put(d, "cost", format_ms(f.cost_ms));
+  put(d, "paid", f.paid.empty() ? Data{false} : Data{paid_text(f.paid)});
   return d;
 }
 
@@ -334,7 +334,7 @@ const Connection* earlier_with_certificate(const Run& run, std::size_t index) {
 
 Data facts_view(const Facts& facts) {
   Data fields = list();
-  for (const auto& [name, value] : facts) fields.push_back(pair_view(name, value));
+  for (const auto& [name, value] : facts) append(fields, pair_view(name, value));
   return fields;
 }
 
@@ -364,62 +364,62 @@ Data row_view(const Run& run, const ConnectionRow& row, const HostGroup& g, bool
               const std::vector<std::string>& words, const Facts& facts) {
   const Connection& c = run.connections[row.index];
   Data d;
-  d.set("index", std::to_string(row.index));
-  d.set("id", std::to_string(c.id));
-  d.set("open", open);
+  put(d, "index", std::to_string(row.index));
+  put(d, "id", std::to_string(c.id));
+  put(d, "open", open);
   // The group's heading names its protocol when every connection has the same one.
-  d.set("protocol", row.protocol == g.protocols && !row.protocol.empty() ? Data{false}
+  put(d, "protocol", row.protocol == g.protocols && !row.protocol.empty() ? Data{false}
                     : Data{row.protocol.empty() ? std::string("—") : text(row.protocol)});
-  d.set("tls", text(tls_summary(c)));
-  d.set("lanes", std::to_string(row.lanes));
-  d.set("lane_px", std::to_string(row.lane_px));
-  d.set("ka_fail", row.keepalive_failure.has_value());
-  d.set("replacement", row.replacement);
+  put(d, "tls", text(tls_summary(c)));
+  put(d, "lanes", std::to_string(row.lanes));
+  put(d, "lane_px", std::to_string(row.lane_px));
+  put(d, "ka_fail", row.keepalive_failure.has_value());
+  put(d, "replacement", row.replacement);
   Data setup = list();
   for (const auto& s : row.setup) {
     Data e;
-    e.set("css", std::string(s.css) + (s.failed ? " failed" : ""));
-    e.set("left", s.left_pct);
-    e.set("width", s.width_pct);
-    setup.push_back(e);
+    put(e, "css", std::string(s.css) + (s.failed ? " failed" : ""));
+    put(e, "left", s.left_pct);
+    put(e, "width", s.width_pct);
+    append(setup, std::move(e));
   }
-  d.set("setup", setup);
+  put(d, "setup", std::move(setup));
   Data blocks = list();
-  for (const auto& b : row.blocks) blocks.push_back(block_view(b));
-  d.set("blocks", blocks);
+  for (const auto& b : row.blocks) append(blocks, block_view(b));
+  put(d, "blocks", std::move(blocks));
   if (row.end) {
     Data e;
-    e.set("left", row.end->left_pct);
-    e.set("by", std::string(closed_by_name(row.end->close.by)));
-    e.set("title", end_title(row.end->close));
-    d.set("end", e);
+    put(e, "left", row.end->left_pct);
+    put(e, "by", std::string(closed_by_name(row.end->close.by)));
+    put(e, "title", end_title(row.end->close));
+    put(d, "end", std::move(e));
   } else {
-    d.set("end", false);
+    put(d, "end", false);
   }
   // Each request number links to its row.
   const std::vector<int> seqs = requests_on(run, row.index);
-  d.set("requests", seqs.empty() ? "no request" : seqs.size() == 1 ? "request" : "requests");
+  put(d, "requests", seqs.empty() ? "no request" : seqs.size() == 1 ? "request" : "requests");
   Data links = list();
   for (const auto& [before, seq] : seq_range_links(seqs)) {
     Data l;
-    l.set("before", before.empty() ? " " : before);  // "requests #0–#3, #5"
-    l.set("seq", std::to_string(seq));
-    links.push_back(l);
+    put(l, "before", before.empty() ? " " : before);  // "requests #0–#3, #5"
+    put(l, "seq", std::to_string(seq));
+    append(links, std::move(l));
   }
-  d.set("request_links", links);
+  put(d, "request_links", std::move(links));
   std::string opened = "opened before this run";
-  d.set("opener", false);
+  put(d, "opener", false);
   if (const Request* opener = opener_of(run, row.index)) {
     opened = "opened by request";
     Data o;
-    o.set("seq", std::to_string(opener->seq));
-    d.set("opener", o);
+    put(o, "seq", std::to_string(opener->seq));
+    put(d, "opener", std::move(o));
   } else if (!c.retry_reason.empty() || c.connect) {
     opened = "opened for a try curl gave up";
   }
-  d.set("opened", opened);
-  d.set("fields", facts_view(facts));
-  d.set("handshake", handshake_view(run, words, row.index));
+  put(d, "opened", opened);
+  put(d, "fields", facts_view(facts));
+  put(d, "handshake", handshake_view(run, words, row.index));
   // One attempt that connected says no more than Remote does.
   bool delayed = false;
   for (const auto& a : c.attempts) delayed |= a.after_fallback_delay;
@@ -428,21 +428,21 @@ Data row_view(const Run& run, const ConnectionRow& row, const HostGroup& g, bool
   if (tried_more)
     for (const auto& a : c.attempts) {
       Data e;
-      e.set("address", text(format_endpoint(a.address, a.port)));
-      e.set("at", a.span ? format_ms(a.span->start_ms) : "-");
-      e.set("took", a.span ? format_ms(a.span->duration_ms()) : "-");
+      put(e, "address", text(format_endpoint(a.address, a.port)));
+      put(e, "at", a.span ? format_ms(a.span->start_ms) : "-");
+      put(e, "took", a.span ? format_ms(a.span->duration_ms()) : "-");
       std::string result = a.error.empty() ? "connected" : a.error;
       if (a.after_fallback_delay)
         result += " (started when curl's " + std::to_string(kHappyEyeballsMs) +
                   " ms happy-eyeballs delay ran out: the wait before it was curl's, not the network's)";
-      e.set("result", text(result));
-      attempts.push_back(e);
+      put(e, "result", text(result));
+      append(attempts, std::move(e));
     }
-  d.set("has_attempts", tried_more);
-  d.set("attempts", attempts);
+  put(d, "has_attempts", tried_more);
+  put(d, "attempts", std::move(attempts));
   Data failures = list();
-  if (row.keepalive_failure) failures.push_back(failure_view(run, g.failures[*row.keepalive_failure]));
-  d.set("failures", failures);
+  if (row.keepalive_failure) append(failures, failure_view(run, g.failures[*row.keepalive_failure]));
+  put(d, "failures", std::move(failures));
   return d;
 }
 
@@ -481,24 +481,24 @@ Data connection_groups_view(const Run& run, const std::vector<HostGroup>& groups
   Data out = list();
   for (const HostGroup& g : groups) {
     Data d;
-    d.set("origin", g.origin);
-    d.set("protocols", g.protocols.empty() ? Data{false} : Data{text(g.protocols)});
-    d.set("summary", count_text(g.rows.size(), "connection") + " · " + count_text(g.requests, "request"));
-    d.set("all", g.rows.size() == 2 ? std::string("Both connections") : "All " + std::to_string(g.rows.size()) + " connections");
+    put(d, "origin", g.origin);
+    put(d, "protocols", g.protocols.empty() ? Data{false} : Data{text(g.protocols)});
+    put(d, "summary", count_text(g.rows.size(), "connection") + " · " + count_text(g.requests, "request"));
+    put(d, "all", g.rows.size() == 2 ? std::string("Both connections") : "All " + std::to_string(g.rows.size()) + " connections");
     std::vector<Facts> facts;
     for (const auto& row : g.rows)
       facts.push_back(connection_facts(run, run.connections[row.index], earlier_with_certificate(run, row.index)));
     const Facts shared = shared_facts(facts);
-    d.set("has_shared", !shared.empty());
-    d.set("shared", facts_view(shared));
+    put(d, "has_shared", !shared.empty());
+    put(d, "shared", facts_view(shared));
     Data rows = list();
     for (std::size_t i = 0; i < g.rows.size(); ++i)
-      rows.push_back(row_view(run, g.rows[i], g, open, words, without(facts[i], shared)));
+      append(rows, row_view(run, g.rows[i], g, open, words, without(facts[i], shared)));
     d["rows"] = std::move(rows);  // set() would copy every row again
     Data failures = list();
-    for (const auto& f : g.failures) failures.push_back(failure_view(run, f));
-    d.set("failures", failures);
-    out.push_back(d);
+    for (const auto& f : g.failures) append(failures, failure_view(run, f));
+    put(d, "failures", std::move(failures));
+    append(out, std::move(d));
   }
   return out;
 }
@@ -509,17 +509,17 @@ Data request_connection_view(const Run& run, const Request& r) {
   const std::size_t index = static_cast<std::size_t>(*r.connection);
   const Connection& c = run.connections[index];
   Data d;
-  d.set("index", std::to_string(index));
-  d.set("id", std::to_string(c.id));
-  d.set("reused", r.reused);
+  put(d, "index", std::to_string(index));
+  put(d, "id", std::to_string(c.id));
+  put(d, "reused", r.reused);
   std::string how = "opened by this request";
   if (r.reused) {
     const Request* opener = opener_of(run, index);
     how = opener ? "opened by #" + std::to_string(opener->seq) : "opened before this run";
   }
-  d.set("how", how);
-  d.set("remote", text(format_endpoint(c.remote_ip, c.remote_port)));
-  d.set("tls", text(tls_summary(c)));
+  put(d, "how", how);
+  put(d, "remote", text(format_endpoint(c.remote_ip, c.remote_port)));
+  put(d, "tls", text(tls_summary(c)));
   return d;
 }
 

@@ -20,8 +20,8 @@ Data headers_view(const std::vector<Header>& headers) {
   Data out = list();
   for (const auto& [name, value] : headers) {
     Data h = pair_view(name, value);
-    h.set("redacted", value.find(kRedacted) != std::string::npos);
-    out.push_back(h);
+    put(h, "redacted", value.find(kRedacted) != std::string::npos);
+    append(out, std::move(h));
   }
   return out;
 }
@@ -46,8 +46,8 @@ Data headers_once_view(const std::vector<Header>& list_in, int seq, const std::m
                              : first.end();
     if (earlier == first.end() || earlier->second >= seq) {
       Data d = pair_view(name, value);
-      d.set("redacted", value.find(kRedacted) != std::string::npos);
-      out.push_back(d);
+      put(d, "redacted", value.find(kRedacted) != std::string::npos);
+      append(out, std::move(d));
       continue;
     }
     repeated.push_back(&h);
@@ -73,10 +73,10 @@ Data headers_once_view(const std::vector<Header>& list_in, int seq, const std::m
   same = list();
   for (const auto& [at, names] : repeats) {
     Data d;
-    d.set("names", names);
-    d.set("seq", std::to_string(at));
-    d.set("sep", !same.is_empty_list());
-    same.push_back(d);
+    put(d, "names", names);
+    put(d, "seq", std::to_string(at));
+    put(d, "sep", !same.is_empty_list());
+    append(same, std::move(d));
   }
   return out;
 }
@@ -150,18 +150,18 @@ Data missing_view(const Run& run, const Request& r) {
   for (const auto& [why, labels] : groups) {
     Data m;
     // A reused connection explains every set-up phase at once: named once, not phase by phase.
-    m.set("labels", why == kReused ? std::string("No set-up") : labels);
-    m.set("why", why);
+    put(m, "labels", why == kReused ? std::string("No set-up") : labels);
+    put(m, "why", why);
     // A reused connection is named and linked where it explains the missing phases.
-    m.set("conn", why == kReused ? request_connection_view(run, r) : Data{false});
-    m.set("dns_seen", false);
+    put(m, "conn", why == kReused ? request_connection_view(run, r) : Data{false});
+    put(m, "dns_seen", false);
     if (const Request* under = lookup_shown_under(run, r); under && labels == phase_info(Phase::kDns).label) {
       Data seen;
-      seen.set("seq", std::to_string(under->seq));
-      seen.set("duration", format_ms(run.dns_lookups[static_cast<std::size_t>(*r.dns_lookup)].span.duration_ms()));
-      m.set("dns_seen", seen);
+      put(seen, "seq", std::to_string(under->seq));
+      put(seen, "duration", format_ms(run.dns_lookups[static_cast<std::size_t>(*r.dns_lookup)].span.duration_ms()));
+      put(m, "dns_seen", std::move(seen));
     }
-    out.push_back(m);
+    append(out, std::move(m));
   }
   return out;
 }
@@ -173,10 +173,10 @@ Data sizes_view(const Request& r) {
   Data out = list();
   auto add = [&out](std::string_view name, std::string_view value) {
     Data d;
-    d.set("name", text(name));
-    d.set("value", optional_text(value));
-    d.set("sep", !out.is_empty_list());
-    out.push_back(d);
+    put(d, "name", text(name));
+    put(d, "value", optional_text(value));
+    put(d, "sep", !out.is_empty_list());
+    append(out, std::move(d));
   };
   if (r.header_bytes) add("headers", format_bytes(*r.header_bytes));
   if (r.body_bytes) add("body on the wire", format_bytes(*r.body_bytes));
@@ -194,7 +194,7 @@ std::string failure_text(const std::optional<Failure>& f) {
 
 Data dns_view(const DnsLookup& l) {
   Data d;
-  d.set("host", text(l.host));
+  put(d, "host", text(l.host));
   // Only the servers that were sent something: a cache hit copies the original lookup's
   // configured list but asked none, and the first server's answer leaves the rest unasked.
   std::string servers;
@@ -205,57 +205,57 @@ Data dns_view(const DnsLookup& l) {
       if (const auto asked = l.asked_servers(); std::find(asked.begin(), asked.end(), root) != asked.end())
         servers += (servers.empty() ? "" : ", ") + root;
   const bool asked = l.source != "cache" && l.source != "hosts";
-  d.set("source_text", l.source == "cache"   ? "from the run's cache, no query sent"
+  put(d, "source_text", l.source == "cache"   ? "from the run's cache, no query sent"
                        : l.source == "hosts" ? "the loopback host (localhost), answered locally, no query sent"
                        : l.source == "trace" ? "walked from the root servers"
                        : servers.empty()     ? "asked the DNS servers"
                                              : "asked");
-  d.set("outcome", text(l.outcome.empty() ? "—" : l.outcome));
-  d.set("duration", format_ms(l.span.duration_ms()));
-  d.set("servers", asked ? optional_text(servers) : Data{false});
+  put(d, "outcome", text(l.outcome.empty() ? "—" : l.outcome));
+  put(d, "duration", format_ms(l.span.duration_ms()));
+  put(d, "servers", asked ? optional_text(servers) : Data{false});
   // A TTL is what the server said; the cache counts it down.
-  d.set("ttl_note", l.source == "cache" ? "TTLs left in the cache" : "TTLs as answered");
+  put(d, "ttl_note", l.source == "cache" ? "TTLs left in the cache" : "TTLs as answered");
   Data queries = list();
   Data tries = list();
   bool retried = false;  // some message was not its query's answer: show every try
   for (const auto& q : l.queries) {
     Data e;
-    e.set("type", text(q.type));
-    e.set("outcome", text(q.outcome));
-    e.set("status", text(q.ares_status));
-    e.set("server", optional_text(q.server));
-    e.set("duration", format_ms(q.span.duration_ms()));
-    queries.push_back(e);
+    put(e, "type", text(q.type));
+    put(e, "outcome", text(q.outcome));
+    put(e, "status", text(q.ares_status));
+    put(e, "server", optional_text(q.server));
+    put(e, "duration", format_ms(q.span.duration_ms()));
+    append(queries, std::move(e));
     retried |= q.attempts.size() > 1 || (q.attempts.size() == 1 && q.server.empty());
     for (const auto& a : q.attempts) {
       Data t;
-      t.set("type", text(q.type));
-      t.set("server", text(a.server));
-      t.set("sent", format_ms(a.start_ms));
-      t.set("result", text(a.end_ms ? a.outcome : "no reply before another server's answer"));
-      t.set("duration", a.end_ms ? format_ms(*a.end_ms - a.start_ms) : "—");
-      t.set("no_reply", !a.end_ms || a.outcome == "TIMEOUT" || a.outcome == "UNREACHABLE" || a.outcome == "ERROR");
-      tries.push_back(t);
+      put(t, "type", text(q.type));
+      put(t, "server", text(a.server));
+      put(t, "sent", format_ms(a.start_ms));
+      put(t, "result", text(a.end_ms ? a.outcome : "no reply before another server's answer"));
+      put(t, "duration", a.end_ms ? format_ms(*a.end_ms - a.start_ms) : "—");
+      put(t, "no_reply", !a.end_ms || a.outcome == "TIMEOUT" || a.outcome == "UNREACHABLE" || a.outcome == "ERROR");
+      append(tries, std::move(t));
     }
   }
-  d.set("has_queries", !l.queries.empty());
-  d.set("queries", queries);
-  d.set("has_tries", retried);
-  d.set("tries", tries);
+  put(d, "has_queries", !l.queries.empty());
+  put(d, "queries", std::move(queries));
+  put(d, "has_tries", retried);
+  put(d, "tries", std::move(tries));
   Data answers = list();
   for (const auto& a : l.answers) {
     Data e;
-    e.set("type", text(a.type));
-    e.set("name", text(a.name));
-    e.set("value", text(a.value));
-    e.set("ttl", std::to_string(a.ttl));
-    e.set("cname", a.type == "CNAME");
-    answers.push_back(e);
+    put(e, "type", text(a.type));
+    put(e, "name", text(a.name));
+    put(e, "value", text(a.value));
+    put(e, "ttl", std::to_string(a.ttl));
+    put(e, "cname", a.type == "CNAME");
+    append(answers, std::move(e));
   }
-  d.set("has_answers", !l.answers.empty());
-  d.set("answers", answers);
-  d.set("error", optional_text(failure_text(l.failure)));
-  d.set("walk", walk_view(l));
+  put(d, "has_answers", !l.answers.empty());
+  put(d, "answers", std::move(answers));
+  put(d, "error", optional_text(failure_text(l.failure)));
+  put(d, "walk", walk_view(l));
   return d;
 }
 
@@ -263,7 +263,7 @@ Data dns_view(const DnsLookup& l) {
 // initiators behind it (each linked to its row), when it was found, its priority.
 Data page_pane(const Row& row, const Request& r) {
   Data fields = list();
-  auto add = [&fields](std::string_view name, std::string_view value) { fields.push_back(pair_view(name, value)); };
+  auto add = [&fields](std::string_view name, std::string_view value) { append(fields, pair_view(name, value)); };
   // The type is the row's Type column (shown at every width), and what the server said
   // it was the Response pane's Content-Type: said here only with a content type the
   // response has no header for.
@@ -281,18 +281,18 @@ Data page_pane(const Row& row, const Request& r) {
   add("Priority", row.priority_text);  // the Priority column is hidden below 1100 px
   if (!r.note.empty()) add("Note", r.note);
   Data d;
-  d.set("fields", fields);
+  put(d, "fields", std::move(fields));
   Data chain = list();
   for (int seq : row.chain) {
     Data link;
-    link.set("seq", std::to_string(seq));
-    chain.push_back(link);
+    put(link, "seq", std::to_string(seq));
+    append(chain, std::move(link));
   }
   // The row's own ←#N names a direct initiator; the line is for a longer chain, or to say
   // the request is on the critical path.
-  d.set("show_chain", row.chain.size() > 1 || (!row.chain.empty() && row.critical));
-  d.set("chain", chain);
-  d.set("critical", row.critical);
+  put(d, "show_chain", row.chain.size() > 1 || (!row.chain.empty() && row.critical));
+  put(d, "chain", std::move(chain));
+  put(d, "critical", row.critical);
   return d;
 }
 
@@ -314,25 +314,25 @@ FirstHeaders first_headers(const Run& run) {
 void add_request_details(const Run& run, const Row& view, const FirstHeaders& headers,
                          const std::map<int, std::size_t>& replacements, Data& row) {
   const Request& r = run.requests[view.request_index];
-  row.set("page", page_pane(view, r));
+  put(row, "page", page_pane(view, r));
   Data warnings = list();
-  for (const auto& w : r.warnings) warnings.push_back(text(w));
-  row.set("warnings", warnings);
-  row.set("missing", missing_view(run, r));
-  row.set("http_version", text(r.http_version.empty() ? "—" : r.http_version));
+  for (const auto& w : r.warnings) append(warnings, text(w));
+  put(row, "warnings", std::move(warnings));
+  put(row, "missing", missing_view(run, r));
+  put(row, "http_version", text(r.http_version.empty() ? "—" : r.http_version));
   Data sizes = sizes_view(r);
-  row.set("has_sizes", !sizes.is_empty_list());
-  row.set("sizes", sizes);
+  put(row, "has_sizes", !sizes.is_empty_list());
+  put(row, "sizes", std::move(sizes));
   Data same_request, same_response;
-  row.set("request_headers", headers_once_view(r.request_headers, r.seq, headers.request, headers.request_lists, same_request));
-  row.set("has_same_request", !same_request.is_empty_list());
-  row.set("same_request", same_request);
-  row.set("response_headers", headers_once_view(r.response_headers, r.seq, headers.response, headers.response_lists, same_response));
-  row.set("has_same_response", !same_response.is_empty_list());
-  row.set("same_response", same_response);
-  row.set("has_trailers", !r.response_trailers.empty());
-  row.set("trailers", headers_view(r.response_trailers));
-  row.set("has_status", r.status.has_value());
+  put(row, "request_headers", headers_once_view(r.request_headers, r.seq, headers.request, headers.request_lists, same_request));
+  put(row, "has_same_request", !same_request.is_empty_list());
+  put(row, "same_request", std::move(same_request));
+  put(row, "response_headers", headers_once_view(r.response_headers, r.seq, headers.response, headers.response_lists, same_response));
+  put(row, "has_same_response", !same_response.is_empty_list());
+  put(row, "same_response", std::move(same_response));
+  put(row, "has_trailers", !r.response_trailers.empty());
+  put(row, "trailers", headers_view(r.response_trailers));
+  put(row, "has_status", r.status.has_value());
   // HTTP/2 sends no reason phrase: the standard one, marked "(standard phrase)" (shorter
   // than show's wording, as every row of an HTTP/2 page carries it).
   std::string reason = r.reason;
@@ -340,12 +340,12 @@ void add_request_details(const Run& run, const Row& view, const FirstHeaders& he
     const std::string_view phrase = standard_reason(*r.status);
     if (!phrase.empty() && phrase.front() != '(') reason = std::string(phrase) + " (standard phrase)";
   }
-  row.set("reason", text(reason));
-  row.set("redirect_url", text(r.redirect_url.empty() ? r.location : r.redirect_url));
+  put(row, "reason", text(reason));
+  put(row, "redirect_url", text(r.redirect_url.empty() ? r.location : r.redirect_url));
 
   // A lookup shown under an earlier request is named in the Timing table's DNS line.
   if (lookup_shown_under(run, r))
-    row.set("dns", false);
+    put(row, "dns", false);
   else if (r.dns_lookup && *r.dns_lookup >= 0 &&
       static_cast<std::size_t>(*r.dns_lookup) < run.dns_lookups.size())
   {
@@ -353,25 +353,25 @@ void add_request_details(const Run& run, const Row& view, const FirstHeaders& he
     // The hop's error banner already says why the lookup failed.
     const auto& f = run.dns_lookups[*r.dns_lookup].failure;
     if (f && r.failure && f->code == r.failure->code && f->message == r.failure->message)
-      dns.set("error", false);
-    row.set("dns", dns);
+      put(dns, "error", false);
+    put(row, "dns", std::move(dns));
   }
   else
-    row.set("dns", false);
+    put(row, "dns", false);
   // The connection's facts are in the Connections card, once: the Conn column links to it,
   // and the Timing table names a reused one where it says why there is no set-up.
   const bool has_conn = r.connection && *r.connection >= 0 && static_cast<std::size_t>(*r.connection) < run.connections.size();
-  row.set("conn_index", has_conn ? std::to_string(*r.connection) : std::string());
+  put(row, "conn_index", has_conn ? std::to_string(*r.connection) : std::string());
   // A new connection is named in the sizes line too: the Conn column is hidden on a narrow screen.
-  row.set("opened", has_conn && !r.reused && !r.from_cache);
+  put(row, "opened", has_conn && !r.reused && !r.from_cache);
   // A keep-alive failure: this request paid for a new connection because the server had
   // closed the one before it. Said in the row too, not only in the Connections card.
-  row.set("replaced", false);
+  put(row, "replaced", false);
   if (const auto it = replacements.find(r.seq); has_conn && it != replacements.end()) {
     Data closed;
-    closed.set("index", std::to_string(it->second));
-    closed.set("id", std::to_string(run.connections[it->second].id));
-    row.set("replaced", closed);
+    put(closed, "index", std::to_string(it->second));
+    put(closed, "id", std::to_string(run.connections[it->second].id));
+    put(row, "replaced", std::move(closed));
   }
 }
 

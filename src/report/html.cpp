@@ -147,16 +147,16 @@ std::string read_database_marker(const std::string& path) {
 std::string render_html(const Run& run, const std::string& database) {
   const Waterfall waterfall = layout_waterfall(run);
   Data data = page_view(run, waterfall);
-  data.set("database", database.empty() ? Data{false} : Data{database});
+  put(data, "database", database.empty() ? Data{false} : Data{database});
   static const std::string js = js_for_page(embedded(emb::report_js, emb::report_js_size));
   static const std::string hash = csp_script_hash(js);
   static const std::string css = css_for_page(embedded(emb::report_css, emb::report_css_size));
   // The stylesheet goes in after the page is written, with only the rules for the classes
   // it has: a page without a DNS walk, a proxy or a failure carries none of their styles.
   static constexpr std::string_view kCssHere = "\x01pageload-css\x01";
-  data.set("css", std::string(kCssHere));
-  data.set("js", js);
-  data.set("script_hash", hash);
+  put(data, "css", std::string(kCssHere));
+  put(data, "js", js);
+  put(data, "script_hash", hash);
   // Parsed once per thread: kainjow's render is not const, so threads must not share a
   // template, but parsing it (1.8 million instructions) for every report was 40% of the
   // work per run of `pageload run --parallel N`. A render that leaves an error behind

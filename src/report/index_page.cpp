@@ -20,26 +20,26 @@ std::string render_index(const std::vector<IndexEntry>& entries, const std::stri
     const Run& run = *e.run;
     const Run::Figures f = run.figures();
     Data row;
-    row.set("href", e.href);  // made by pageload from the run's id, never from the network
-    row.set("id", std::to_string(run.id));
-    row.set("started_at", text(run.started_at.empty() ? "—" : run.started_at));
-    row.set("outcome", std::string(outcome_name(run.outcome)));
+    put(row, "href", e.href);  // made by pageload from the run's id, never from the network
+    put(row, "id", std::to_string(run.id));
+    put(row, "started_at", text(run.started_at.empty() ? "—" : run.started_at));
+    put(row, "outcome", std::string(outcome_name(run.outcome)));
     // As the batch summary marks it: `ok` alone never hides a certificate -k let through.
-    row.set("unverified", !unverified_text(run).empty());
-    row.set("error_class", run.failure ? Data{std::string(code_name(run.failure->code))} : Data{false});
-    row.set("status", run.final_status ? std::to_string(*run.final_status) : "—");
-    row.set("requests", std::to_string(f.requests));
-    row.set("failed", std::to_string(f.failed));
+    put(row, "unverified", !unverified_text(run).empty());
+    put(row, "error_class", run.failure ? Data{std::string(code_name(run.failure->code))} : Data{false});
+    put(row, "status", run.final_status ? std::to_string(*run.final_status) : "—");
+    put(row, "requests", std::to_string(f.requests));
+    put(row, "failed", std::to_string(f.failed));
     const std::optional<double> load = run.load_ms ? run.load_ms : run.total_ms;
-    row.set("load", load ? format_ms(*load) : "—");
-    row.set("url", text(run.url));
-    row.set("label", optional_text(run.label));
-    runs.push_back(row);
+    put(row, "load", load ? format_ms(*load) : "—");
+    put(row, "url", text(run.url));
+    put(row, "label", optional_text(run.label));
+    append(runs, std::move(row));
   }
   Data page;
-  page.set("runs", runs);
-  page.set("count", count_text(entries.size(), "run"));
-  page.set("database", database.empty() ? Data{false} : Data{database});
+  put(page, "runs", std::move(runs));
+  put(page, "count", count_text(entries.size(), "run"));
+  put(page, "database", database.empty() ? Data{false} : Data{database});
   kainjow::mustache::mustache tmpl(std::string(embedded::index_template, embedded::index_template_size));
   if (!tmpl.is_valid()) return "<!DOCTYPE html><p>index template error</p>";
   return tmpl.render(page);

@@ -53,15 +53,15 @@ std::string without_unit(const std::string& ms_text) {
 
 Data segment_view(const Segment& s) {
   Data d;
-  d.set("css", std::string(s.css) + (s.tint.empty() ? "" : " " + std::string(s.tint)));
-  d.set("label", std::string(s.label));
-  d.set("left", s.left_pct);
-  d.set("width", s.width_pct);
-  d.set("start", s.start_text);
-  d.set("duration", s.duration_text);
-  d.set("t_start", without_unit(s.start_text));
-  d.set("t_duration", without_unit(s.duration_text));
-  d.set("failed", s.failed);
+  put(d, "css", std::string(s.css) + (s.tint.empty() ? "" : " " + std::string(s.tint)));
+  put(d, "label", std::string(s.label));
+  put(d, "left", s.left_pct);
+  put(d, "width", s.width_pct);
+  put(d, "start", s.start_text);
+  put(d, "duration", s.duration_text);
+  put(d, "t_start", without_unit(s.start_text));
+  put(d, "t_duration", without_unit(s.duration_text));
+  put(d, "failed", s.failed);
   return d;
 }
 
@@ -75,68 +75,68 @@ Data row_view(const Run& run, const Row& row, const std::map<std::string, std::s
               const FirstHeaders& headers, const std::map<int, std::size_t>& replacements) {
   const Request& r = run.requests[row.request_index];
   Data d;
-  d.set("seq", std::to_string(row.seq));
-  d.set("method", text(r.method.empty() ? "GET" : r.method));
-  d.set("not_get", !r.method.empty() && r.method != "GET");
-  d.set("url", text(r.url));
-  d.set("name", row.name);
-  d.set("host", row.host);
+  put(d, "seq", std::to_string(row.seq));
+  put(d, "method", text(r.method.empty() ? "GET" : r.method));
+  put(d, "not_get", !r.method.empty() && r.method != "GET");
+  put(d, "url", text(r.url));
+  put(d, "name", row.name);
+  put(d, "host", row.host);
   auto host = hosts.find(row.host);
-  d.set("host_index", host == hosts.end() ? std::string() : std::to_string(host->second));
-  d.set("type", std::string(resource_type_name(row.type)));
-  d.set("type_short", std::string(kTypeShort[static_cast<std::size_t>(row.type)]));
-  d.set("size", row.size_text);
-  d.set("priority", row.priority_text);
-  d.set("tint", row.tint_class + (row.critical ? " crit" : ""));
-  d.set("critical", row.critical);
-  d.set("status", row.status_text);
-  d.set("status_class", row.status_class);
-  d.set("status_group", row.status_group);
-  d.set("bad", row.failed || (r.status && *r.status >= 400));
-  d.set("redirect", row.is_redirect);
-  d.set("redirect_target", row.redirect_target);
-  d.set("redirect_url", row.redirect_url);
-  d.set("has_conn", row.connection.has_value());
-  d.set("conn_id", row.connection ? std::to_string(*row.connection) : std::string());
-  d.set("reused", row.reused);
-  d.set("from_cache", row.from_cache);
-  d.set("revalidated", row.revalidated);
-  d.set("chain", row.chain.empty() ? Data{false} : Data{join_seqs(row.chain)});
+  put(d, "host_index", host == hosts.end() ? std::string() : std::to_string(host->second));
+  put(d, "type", std::string(resource_type_name(row.type)));
+  put(d, "type_short", std::string(kTypeShort[static_cast<std::size_t>(row.type)]));
+  put(d, "size", row.size_text);
+  put(d, "priority", row.priority_text);
+  put(d, "tint", row.tint_class + (row.critical ? " crit" : ""));
+  put(d, "critical", row.critical);
+  put(d, "status", row.status_text);
+  put(d, "status_class", row.status_class);
+  put(d, "status_group", row.status_group);
+  put(d, "bad", row.failed || (r.status && *r.status >= 400));
+  put(d, "redirect", row.is_redirect);
+  put(d, "redirect_target", row.redirect_target);
+  put(d, "redirect_url", row.redirect_url);
+  put(d, "has_conn", row.connection.has_value());
+  put(d, "conn_id", row.connection ? std::to_string(*row.connection) : std::string());
+  put(d, "reused", row.reused);
+  put(d, "from_cache", row.from_cache);
+  put(d, "revalidated", row.revalidated);
+  put(d, "chain", row.chain.empty() ? Data{false} : Data{join_seqs(row.chain)});
   // Who asked for it, linked, as the terminal's `from` column says it.
-  d.set("from", row.initiator ? Data{std::to_string(*row.initiator)} : Data{false});
+  put(d, "from", row.initiator ? Data{std::to_string(*row.initiator)} : Data{false});
   if (row.discovery) {
     Data line;
-    line.set("left", row.discovery->first);
-    line.set("width", row.discovery->second);
+    put(line, "left", row.discovery->first);
+    put(line, "width", row.discovery->second);
     d["discovery"] = std::move(line);
   } else {
-    d.set("discovery", false);
+    put(d, "discovery", false);
   }
   Data segments = list();
-  for (const auto& s : row.segments) segments.push_back(segment_view(s));
+  for (const auto& s : row.segments) append(segments, segment_view(s));
   d["segments"] = std::move(segments);
   Data ticks = list();
   for (const auto& t : row.tls_ticks) {
     Data k;
-    k.set("left", t.left_pct);
-    k.set("cls", std::string(t.alert ? "tk al" : "tk") + (t.received ? " in" : ""));
-    ticks.push_back(k);
+    put(k, "left", t.left_pct);
+    put(k, "cls", std::string(t.alert ? "tk al" : "tk") + (t.received ? " in" : ""));
+    append(ticks, std::move(k));
   }
   d["ticks"] = std::move(ticks);
   // The bar's tooltip: the ticks' meaning (their list is in the connection's details);
   // report.js puts the phases before it, from the Timing table, when the row is hovered.
-  d.set("tls_brief", !row.tls_ticks.empty() && r.connection
+  put(d, "tls_brief", !row.tls_ticks.empty() && r.connection
                          ? Data{text(tls_handshake_brief(run.connections[*r.connection]))}
                          : Data{false});
-  d.set("start", row.start_text);
-  d.set("duration", row.duration_text);
-  d.set("t_start", without_unit(row.start_text));
-  d.set("t_duration", without_unit(row.duration_text));
-  d.set("failed", row.failed);
-  d.set("error", text(row.error));
-  d.set("note", text(row.note));
-  d.set("note_class", std::string(note_class(row)) + (row.failed ? " err-text" : ""));
-  d.set("note_pct", row.note_pct);
+  put(d, "start", row.start_text);
+  put(d, "duration", row.duration_text);
+  put(d, "t_start", without_unit(row.start_text));
+  put(d, "t_duration", without_unit(row.duration_text));
+  put(d, "failed", row.failed);
+  put(d, "error", text(row.error));
+  put(d, "note", text(row.note));
+  put(d, "note_class", std::string(note_class(row)) + (row.failed ? " err-text" : ""));
+  put(d, "note_pct", row.note_pct);
   add_request_details(run, row, headers, replacements, d);
   return d;
 }
@@ -145,11 +145,11 @@ Data markers_view(const Waterfall& w) {
   Data out = list();
   for (const auto& m : w.markers) {
     Data d;
-    d.set("css", std::string(m.css));
-    d.set("label", std::string(m.label));
-    d.set("left", m.left_pct);
-    d.set("time", m.time_text);
-    out.push_back(d);
+    put(d, "css", std::string(m.css));
+    put(d, "label", std::string(m.label));
+    put(d, "left", m.left_pct);
+    put(d, "time", m.time_text);
+    append(out, std::move(d));
   }
   return out;
 }
@@ -159,9 +159,9 @@ Data choices(const std::vector<std::pair<std::string, int>>& values, bool index_
   Data out = list();
   for (std::size_t i = 0; i < values.size(); ++i) {
     Data d;
-    d.set("value", index_values ? std::to_string(i) : values[i].first);
-    d.set("label", values[i].first + " (" + std::to_string(values[i].second) + ")");
-    out.push_back(d);
+    put(d, "value", index_values ? std::to_string(i) : values[i].first);
+    put(d, "label", values[i].first + " (" + std::to_string(values[i].second) + ")");
+    append(out, std::move(d));
   }
   return out;
 }
@@ -183,9 +183,9 @@ void add_filters(const Waterfall& w, const std::vector<std::string>& host_names,
     for (const auto& row : w.rows) n += row.status_group == g;
     if (n) statuses.emplace_back(std::string(g), n);
   }
-  d.set("filter_types", choices(types, false));
-  d.set("filter_hosts", choices(hosts, true));
-  d.set("filter_statuses", choices(statuses, false));
+  put(d, "filter_types", choices(types, false));
+  put(d, "filter_hosts", choices(hosts, true));
+  put(d, "filter_statuses", choices(statuses, false));
 }
 
 }  // namespace
@@ -221,19 +221,19 @@ Data failures_view(const Run& run, const Waterfall& w) {
   }
   if (bad.empty()) return Data{false};
   Data d;
-  d.set("count", count_text(bad.size(), "request") + " of " + std::to_string(w.rows.size()) + " failed");
+  put(d, "count", count_text(bad.size(), "request") + " of " + std::to_string(w.rows.size()) + " failed");
   Data items = list();
   for (std::size_t i = 0; i < bad.size() && i < kMaxFailuresNamed; ++i) {
     const Row& row = *bad[i];
     Data e;
-    e.set("seq", std::to_string(row.seq));
-    e.set("what", row.failed ? row.error : row.status_text + " " + clean_text(run.requests[row.request_index].reason));
-    e.set("name", row.name);
-    e.set("host", row.host);
-    items.push_back(e);
+    put(e, "seq", std::to_string(row.seq));
+    put(e, "what", row.failed ? row.error : row.status_text + " " + clean_text(run.requests[row.request_index].reason));
+    put(e, "name", row.name);
+    put(e, "host", row.host);
+    append(items, std::move(e));
   }
   d["items"] = std::move(items);
-  d.set("more", bad.size() > kMaxFailuresNamed ? Data{std::to_string(bad.size() - kMaxFailuresNamed) + " more"}
+  put(d, "more", bad.size() > kMaxFailuresNamed ? Data{std::to_string(bad.size() - kMaxFailuresNamed) + " more"}
                                                : Data{false});
   return d;
 }
@@ -247,39 +247,39 @@ Data critical_path_view(const Run& run, const Waterfall& w) {
   for (std::size_t k = 0; k < m.critical_path.size(); ++k) {
     const Request& r = run.requests[m.critical_path[k]];
     Data s;
-    s.set("seq", std::to_string(r.seq));
-    s.set("type", std::string(resource_type_name(r.resource_type)));
-    s.set("name", clean_text(host_and_name(r.url).second));
-    s.set("first", k == 0);
-    steps.push_back(s);
+    put(s, "seq", std::to_string(r.seq));
+    put(s, "type", std::string(resource_type_name(r.resource_type)));
+    put(s, "name", clean_text(host_and_name(r.url).second));
+    put(s, "first", k == 0);
+    append(steps, std::move(s));
   }
   d["steps"] = std::move(steps);
   const PathTime& t = m.path_time;
   auto share = [&](double ms) { return format_share(t.length_ms > 0 ? 100 * ms / t.length_ms : 0); };
-  d.set("length", format_ms(t.length_ms));
-  d.set("cut", run.failure.has_value());  // the last request got no last byte
-  d.set("network", format_ms(t.network_ms));
-  d.set("network_share", share(t.network_ms));
-  d.set("queued", t.queued_ms >= 0.005 ? Data{format_ms(t.queued_ms)} : Data{false});
-  d.set("other", format_ms(t.other_ms));
-  d.set("other_share", share(t.other_ms));
+  put(d, "length", format_ms(t.length_ms));
+  put(d, "cut", run.failure.has_value());  // the last request got no last byte
+  put(d, "network", format_ms(t.network_ms));
+  put(d, "network_share", share(t.network_ms));
+  put(d, "queued", t.queued_ms >= 0.005 ? Data{format_ms(t.queued_ms)} : Data{false});
+  put(d, "other", format_ms(t.other_ms));
+  put(d, "other_share", share(t.other_ms));
   // The icon the browser asks for after the load finishes last, but the load did not wait
   // for it: named, so a reader does not look for it at the path's end.
   Data later = list();
   for (std::size_t i = 0; i < m.after_load.size(); ++i)
     if (m.after_load[i] && (!m.last || i != *m.last)) {
       Data e;
-      e.set("seq", std::to_string(run.requests[i].seq));
-      later.push_back(e);
+      put(e, "seq", std::to_string(run.requests[i].seq));
+      append(later, std::move(e));
     }
-  d.set("has_after_load", !later.list_value().empty());
+  put(d, "has_after_load", !later.list_value().empty());
   d["after_load"] = std::move(later);
   return d;
 }
 
 Data warnings_view(const std::vector<std::string>& warnings) {
   Data out = list();
-  for (const auto& w : warnings) out.push_back(text(w));
+  for (const auto& w : warnings) append(out, text(w));
   return out;
 }
 
@@ -294,8 +294,8 @@ Data optional_text(std::string_view s) {
 
 Data pair_view(std::string_view name, std::string_view value) {
   Data d;
-  d.set("name", text(name));
-  d.set("value", text(value));
+  put(d, "name", text(name));
+  put(d, "value", text(value));
   return d;
 }
 
@@ -308,10 +308,10 @@ Data ticks_view(const Axis& axis) {
   for (const auto& t : axis.ticks) {
     if (t.label.empty()) continue;  // a gridline only: the track's background draws it
     Data tick;
-    tick.set("left", t.left_pct);
-    tick.set("label", t.label);
-    tick.set("align", std::string(t.align == TickAlign::kStart ? " start" : t.align == TickAlign::kEnd ? " end" : ""));
-    ticks.push_back(tick);
+    put(tick, "left", t.left_pct);
+    put(tick, "label", t.label);
+    put(tick, "align", std::string(t.align == TickAlign::kStart ? " start" : t.align == TickAlign::kEnd ? " end" : ""));
+    append(ticks, std::move(tick));
   }
   return ticks;
 }
@@ -320,41 +320,41 @@ Data page_view(const Run& run, const Waterfall& w) {
   Data d;
   bool handshakes = false;
   for (const auto& row : w.rows) handshakes |= !row.tls_ticks.empty();
-  d.set("has_tls_ticks", handshakes);
-  d.set("url", text(run.url));
+  put(d, "has_tls_ticks", handshakes);
+  put(d, "url", text(run.url));
   // The final URL only where the run ended somewhere else than it started.
-  d.set("final_url", run.final_url == run.url ? Data{false} : optional_text(run.final_url));
-  d.set("final_status", run.final_status ? std::to_string(*run.final_status) : "—");
-  d.set("final_status_class", status_class(run.final_status));
-  d.set("outcome", std::string(outcome_name(run.outcome)));
+  put(d, "final_url", run.final_url == run.url ? Data{false} : optional_text(run.final_url));
+  put(d, "final_status", run.final_status ? std::to_string(*run.final_status) : "—");
+  put(d, "final_status_class", status_class(run.final_status));
+  put(d, "outcome", std::string(outcome_name(run.outcome)));
   std::string run_error;
   if (run.failure) {
     run_error = std::string(code_name(run.failure->code));
     if (!run.failure->message.empty()) run_error += ": " + run.failure->message;
   }
-  d.set("run_error", optional_text(run_error));
-  d.set("unverified", optional_text(unverified_text(run)));
-  d.set("run_warnings", warnings_view(run.warnings));
-  d.set("not_parsed", optional_text(document_not_parsed_note(run)));  // why a page has one row
-  d.set("started_at", text(run.started_at.empty() ? "—" : run.started_at));
-  d.set("total", run.total_ms ? format_ms(*run.total_ms) : "—");
-  d.set("label", optional_text(run.label));
+  put(d, "run_error", optional_text(run_error));
+  put(d, "unverified", optional_text(unverified_text(run)));
+  put(d, "run_warnings", warnings_view(run.warnings));
+  put(d, "not_parsed", optional_text(document_not_parsed_note(run)));  // why a page has one row
+  put(d, "started_at", text(run.started_at.empty() ? "—" : run.started_at));
+  put(d, "total", run.total_ms ? format_ms(*run.total_ms) : "—");
+  put(d, "label", optional_text(run.label));
   // A run pageload did not measure says where it came from, beside what it shows.
   std::string imported;
   if (run.source == "har")
     imported = "imported from a HAR file, written by " + (run.producer.empty() ? std::string("an unnamed producer") : run.producer);
-  d.set("imported", optional_text(imported));
-  d.set("group_place", optional_text(group_place(run)));
-  d.set("tool_version", text(run.tool_version.empty() ? "pageload" : run.tool_version));
-  d.set("library_versions", optional_text(run.library_versions));  // none for an imported run
-  d.set("request_count", count_text(run.requests.size(), "request"));
-  d.set("connection_count", count_text(run.connections.size(), "connection"));
-  d.set("markers", markers_view(w));
+  put(d, "imported", optional_text(imported));
+  put(d, "group_place", optional_text(group_place(run)));
+  put(d, "tool_version", text(run.tool_version.empty() ? "pageload" : run.tool_version));
+  put(d, "library_versions", optional_text(run.library_versions));  // none for an imported run
+  put(d, "request_count", count_text(run.requests.size(), "request"));
+  put(d, "connection_count", count_text(run.connections.size(), "connection"));
+  put(d, "markers", markers_view(w));
   const Run::Figures f = run.figures();
-  d.set("transfer", format_bytes(f.transfer_bytes));
+  put(d, "transfer", format_bytes(f.transfer_bytes));
 
-  d.set("ticks", ticks_view(w.axis));
-  d.set("step_pct", w.axis.step_pct);
+  put(d, "ticks", ticks_view(w.axis));
+  put(d, "step_pct", w.axis.step_pct);
   // The gridline step and the page markers for every bar area on the axis (an absent
   // marker sits off the axis, unseen).
   std::string axis_style = "--tick:" + w.axis.step_pct + "%";
@@ -364,23 +364,23 @@ Data page_view(const Run& run, const Waterfall& w) {
       if (m.css == css) at = m.left_pct;
     axis_style += std::string(";") + var + ":" + at + "%";
   }
-  d.set("axis_style", axis_style);
-  d.set("axis_end_ms", fixed3(w.axis.end_ms));
+  put(d, "axis_style", axis_style);
+  put(d, "axis_end_ms", fixed3(w.axis.end_ms));
 
   std::vector<std::string> host_names;
   std::map<std::string, std::size_t> hosts;
   for (const auto& row : w.rows)
     if (hosts.emplace(row.host, host_names.size()).second) host_names.push_back(row.host);
-  d.set("host_count", count_text(host_names.size(), "host"));
+  put(d, "host_count", count_text(host_names.size(), "host"));
   add_filters(w, host_names, d);
-  d.set("failures", failures_view(run, w));
-  d.set("critical_path", critical_path_view(run, w));
+  put(d, "failures", failures_view(run, w));
+  put(d, "critical_path", critical_path_view(run, w));
   Data kinds = list();
   for (const auto& k : kContentKinds) {
     Data e;
-    e.set("css", std::string(k.css));
-    e.set("label", std::string(k.label));
-    kinds.push_back(e);
+    put(e, "css", std::string(k.css));
+    put(e, "label", std::string(k.label));
+    append(kinds, std::move(e));
   }
   d["kinds"] = std::move(kinds);
   Data phases = list();
@@ -389,9 +389,9 @@ Data page_view(const Run& run, const Waterfall& w) {
   for (const auto& p : kPhases) {
     if (p.phase == Phase::kTunnel && !tunnelled) continue;  // only where a proxy tunnelled
     Data e;
-    e.set("css", std::string(p.css));
-    e.set("label", std::string(p.label));
-    phases.push_back(e);
+    put(e, "css", std::string(p.css));
+    put(e, "label", std::string(p.label));
+    append(phases, std::move(e));
   }
   d["phases"] = std::move(phases);
 
@@ -399,12 +399,12 @@ Data page_view(const Run& run, const Waterfall& w) {
   const FirstHeaders headers = first_headers(run);
   const std::vector<HostGroup> groups = layout_connections(run, w.axis);
   const std::map<int, std::size_t> replacements = replacements_by_request(groups);
-  for (const auto& row : w.rows) rows.push_back(row_view(run, row, hosts, headers, replacements));
+  for (const auto& row : w.rows) append(rows, row_view(run, row, hosts, headers, replacements));
   // Moved in: kainjow's set() copies the whole tree it is given (every row, again).
   d["rows"] = std::move(rows);
-  d.set("has_rows", !w.rows.empty());
-  d.set("connection_groups", connection_groups_view(run, groups));
-  d.set("has_connections", !run.connections.empty());
+  put(d, "has_rows", !w.rows.empty());
+  put(d, "connection_groups", connection_groups_view(run, groups));
+  put(d, "has_connections", !run.connections.empty());
   add_summaries(run, w, d);
   return d;
 }

@@ -24,6 +24,19 @@ Data text(std::string_view s);
 Data optional_text(std::string_view s);
 // An empty list, for {{#items}} sections.
 inline Data list() { return Data{Data::type::list}; }
+// `value` under `key` in `object`, moved in. kainjow's own set() and push_back() copy the
+// whole tree they are given, so a view built bottom up copied each row's segments once per
+// level; with put and append nothing is copied.
+inline void put(Data& object, const std::string& key, Data value) {
+  object.set(key, Data{false});  // a bool allocates nothing; its slot takes the value below
+  object[key] = std::move(value);
+}
+// `item` at the end of `list`, moved in. kainjow gives only const access to a list's
+// items; the vector is the list's own, not const, so adding to it is sound.
+inline void append(Data& list, Data item) {
+  if (list.is_list())
+    const_cast<kainjow::mustache::basic_list<std::string>&>(list.list_value()).push_back(std::move(item));
+}
 // {name, value}, both cleaned: one line of a "Name: value" pane.
 Data pair_view(std::string_view name, std::string_view value);
 // "1 request", "6 requests".
