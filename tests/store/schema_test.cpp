@@ -717,3 +717,76 @@ TEST_CASE("a version 6 database is migrated to version 7: it gets its own random
   const char* objects_sql = "SELECT type, name FROM sqlite_master ORDER BY type, name";
   CHECK(query(old_path, objects_sql) == query(new_path, objects_sql));
 }
+
+TEST_CASE("checks_as_or_chains writes an IN list of three or more quoted values as ORs, and nothing else") {
+  using detail::checks_as_or_chains;
+  CHECK(checks_as_or_chains("CREATE TABLE h (d TEXT NOT NULL CHECK (d IN ('a', 'b', 'c')), v TEXT)") ==
+        "CREATE TABLE h (d TEXT NOT NULL CHECK (d = 'a' OR d = 'b' OR d = 'c'), v TEXT)");
+  // Across lines, with a quote doubled inside a value, and two lists in one statement.
+  CHECK(checks_as_or_chains("CREATE TABLE t (\n  k TEXT CHECK (k IN ('x''y', 'z',\n                      'w')),\n"
+                            "  o TEXT CHECK (o IN ('p', 'q', 'r', 's'))  -- note\n)") ==
+        "CREATE TABLE t (\n  k TEXT CHECK (k = 'x''y' OR k = 'z' OR k = 'w'),\n"
+        "  o TEXT CHECK (o = 'p' OR o = 'q' OR o = 'r' OR o = 's')  -- note\n)");
+  // Two values, numbers, and an IN that is not a CHECK of its own are left as they are.
+  for (const char* kept : {"CREATE TABLE t (b TEXT CHECK (b IN ('server', 'pageload')))",
+                           "CREATE TABLE t (f INTEGER CHECK (f IN (0, 1)))",
+                           "CREATE TABLE t (n INTEGER CHECK (n IN (1, 2, 3)))",
+                           "CREATE TABLE t (a TEXT, CHECK (a IS NULL OR a IN ('a', 'b', 'c')))"})
+    CHECK(checks_as_or_chains(kept) == kept);
+}
+
+// Every CHECK of schema.sql names its values so that SQLite checks a row without building a
+// temporary index (v8): nothing is left for checks_as_or_chains to rewrite.
+TEST_CASE("no table of a fresh database checks a column against an IN list of three or more values") {
+  ScratchDir dir;
+  const std::string path = dir.file("fresh.db");
+  REQUIRE(Database::open(path).ok());
+  const auto tables = query(path, "SELECT name, sql FROM sqlite_master WHERE type = 'table'");
+  REQUIRE(tables.size() > 10);
+  for (const auto& t : tables) {
+    INFO(*t[0]);
+    CHECK(detail::checks_as_or_chains(*t[1]) == *t[1]);
+  }
+}
+
+// Version 8: a version 7 file (tests/store/schema_v7.sql is schema.sql as it was) has its
+// IN-list CHECKs rewritten in place: rows kept, the same values accepted and refused.
+TEST_CASE("a version 7 database is migrated to version 8: its CHECKs accept and refuse what they did") {
+  ScratchDir dir;
+  const std::string old_path = dir.file("v7.db");
+  exec(old_path, read_bytes(PAGELOAD_SCHEMA_V7) + "PRAGMA user_version = 7;");
+  exec(old_path,
+       "INSERT INTO runs (id, started_at, url, outcome) VALUES (1, '2026-11-01T00:00:00Z', 'http://a.test/', 'ok');"
+       "INSERT INTO requests (id, run_id, seq, method, url, reused, start_ms, end_ms, resource_type, priority, cache_reason)"
+       " VALUES (1, 1, 0, 'GET', 'http://a.test/', 0, 0, 3, 'document', 'highest', 'must-revalidate');"
+       "INSERT INTO phases (request_id, name, start_ms, end_ms, ok) VALUES (1, 'wait', 1, 2, 1);"
+       "INSERT INTO headers (request_id, direction, seq, name, value) VALUES (1, 'trailer', 0, 'X', 'y');");
+  const std::string id = *query(old_path, "SELECT id FROM database_info")[0][0];
+  {
+    auto db = Database::open(old_path);
+    REQUIRE(db.ok());
+    CHECK((*db)->load_run(1).ok());
+  }
+  CHECK(user_version(old_path) == kCurrent);
+  CHECK(*query(old_path, "SELECT id FROM database_info")[0][0] == id);
+  CHECK(*query(old_path, "PRAGMA quick_check")[0][0] == "ok");
+  for (const auto& t : query(old_path, "SELECT name, sql FROM sqlite_master WHERE type = 'table'")) {
+    INFO(*t[0]);
+    CHECK(detail::checks_as_or_chains(*t[1]) == *t[1]);
+  }
+  // What the lists allowed is allowed, what they refused is refused.
+  exec(old_path, "INSERT INTO headers (request_id, direction, seq, name, value) VALUES (1, 'request', 0, 'A', 'b');");
+  for (const char* refused :
+       {"INSERT INTO headers (request_id, direction, seq, name, value) VALUES (1, 'sideways', 1, 'A', 'b')",
+        "UPDATE requests SET resource_type = 'document ' WHERE id = 1", "UPDATE requests SET priority = 'urgent' WHERE id = 1",
+        "INSERT INTO phases (request_id, name, start_ms, end_ms, ok) VALUES (1, 'think', 1, 2, 1)",
+        "UPDATE runs SET outcome = 'maybe' WHERE id = 1"}) {
+    INFO(refused);
+    CHECK_THROWS_WITH(exec(old_path, refused), Catch::Contains("CHECK constraint failed"));
+  }
+  const std::string new_path = dir.file("fresh.db");
+  REQUIRE(Database::open(new_path).ok());
+  CHECK(columns(old_path) == columns(new_path));
+  const char* objects_sql = "SELECT type, name FROM sqlite_master ORDER BY type, name";
+  CHECK(query(old_path, objects_sql) == query(new_path, objects_sql));
+}
