@@ -494,7 +494,7 @@ Data connection_groups_view(const Run& run, const std::vector<HostGroup>& groups
     Data rows = list();
     for (std::size_t i = 0; i < g.rows.size(); ++i)
       append(rows, row_view(run, g.rows[i], g, open, words, without(facts[i], shared)));
-    d["rows"] = std::move(rows);  // set() would copy every row again
+    put(d, "rows", std::move(rows));
     Data failures = list();
     for (const auto& f : g.failures) append(failures, failure_view(run, f));
     put(d, "failures", std::move(failures));

@@ -108,13 +108,13 @@ Data row_view(const Run& run, const Row& row, const std::map<std::string, std::s
     Data line;
     put(line, "left", row.discovery->first);
     put(line, "width", row.discovery->second);
-    d["discovery"] = std::move(line);
+    put(d, "discovery", std::move(line));
   } else {
     put(d, "discovery", false);
   }
   Data segments = list();
   for (const auto& s : row.segments) append(segments, segment_view(s));
-  d["segments"] = std::move(segments);
+  put(d, "segments", std::move(segments));
   Data ticks = list();
   for (const auto& t : row.tls_ticks) {
     Data k;
@@ -122,7 +122,7 @@ Data row_view(const Run& run, const Row& row, const std::map<std::string, std::s
     put(k, "cls", std::string(t.alert ? "tk al" : "tk") + (t.received ? " in" : ""));
     append(ticks, std::move(k));
   }
-  d["ticks"] = std::move(ticks);
+  put(d, "ticks", std::move(ticks));
   // The bar's tooltip: the ticks' meaning (their list is in the connection's details);
   // report.js puts the phases before it, from the Timing table, when the row is hovered.
   put(d, "tls_brief", !row.tls_ticks.empty() && r.connection
@@ -232,7 +232,7 @@ Data failures_view(const Run& run, const Waterfall& w) {
     put(e, "host", row.host);
     append(items, std::move(e));
   }
-  d["items"] = std::move(items);
+  put(d, "items", std::move(items));
   put(d, "more", bad.size() > kMaxFailuresNamed ? Data{std::to_string(bad.size() - kMaxFailuresNamed) + " more"}
                                                : Data{false});
   return d;
@@ -253,7 +253,7 @@ Data critical_path_view(const Run& run, const Waterfall& w) {
     put(s, "first", k == 0);
     append(steps, std::move(s));
   }
-  d["steps"] = std::move(steps);
+  put(d, "steps", std::move(steps));
   const PathTime& t = m.path_time;
   auto share = [&](double ms) { return format_share(t.length_ms > 0 ? 100 * ms / t.length_ms : 0); };
   put(d, "length", format_ms(t.length_ms));
@@ -273,7 +273,7 @@ Data critical_path_view(const Run& run, const Waterfall& w) {
       append(later, std::move(e));
     }
   put(d, "has_after_load", !later.list_value().empty());
-  d["after_load"] = std::move(later);
+  put(d, "after_load", std::move(later));
   return d;
 }
 
@@ -382,7 +382,7 @@ Data page_view(const Run& run, const Waterfall& w) {
     put(e, "label", std::string(k.label));
     append(kinds, std::move(e));
   }
-  d["kinds"] = std::move(kinds);
+  put(d, "kinds", std::move(kinds));
   Data phases = list();
   const bool tunnelled = std::any_of(run.requests.begin(), run.requests.end(),
                                      [](const Request& r) { return r.phase(Phase::kTunnel) != nullptr; });
@@ -393,15 +393,14 @@ Data page_view(const Run& run, const Waterfall& w) {
     put(e, "label", std::string(p.label));
     append(phases, std::move(e));
   }
-  d["phases"] = std::move(phases);
+  put(d, "phases", std::move(phases));
 
   Data rows = list();
   const FirstHeaders headers = first_headers(run);
   const std::vector<HostGroup> groups = layout_connections(run, w.axis);
   const std::map<int, std::size_t> replacements = replacements_by_request(groups);
   for (const auto& row : w.rows) append(rows, row_view(run, row, hosts, headers, replacements));
-  // Moved in: kainjow's set() copies the whole tree it is given (every row, again).
-  d["rows"] = std::move(rows);
+  put(d, "rows", std::move(rows));
   put(d, "has_rows", !w.rows.empty());
   put(d, "connection_groups", connection_groups_view(run, groups));
   put(d, "has_connections", !run.connections.empty());

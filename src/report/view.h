@@ -4,6 +4,7 @@
 // Internal to the report module.
 #pragma once
 
+#include <algorithm>
 #include <map>
 
 #include <kainjow/mustache.hpp>
@@ -32,10 +33,19 @@ inline void put(Data& object, const std::string& key, Data value) {
   object[key] = std::move(value);
 }
 // `item` at the end of `list`, moved in. kainjow gives only const access to a list's
-// items; the vector is the list's own, not const, so adding to it is sound.
+// items; the vector is the list's own, not const, so adding to it is sound. Its data's
+// move constructor is not noexcept, so a vector that grows would copy every item it
+// holds: a full one is moved into a larger one here instead.
 inline void append(Data& list, Data item) {
-  if (list.is_list())
-    const_cast<kainjow::mustache::basic_list<std::string>&>(list.list_value()).push_back(std::move(item));
+  if (!list.is_list()) return;
+  auto& items = const_cast<kainjow::mustache::basic_list<std::string>&>(list.list_value());
+  if (items.size() == items.capacity()) {
+    kainjow::mustache::basic_list<std::string> grown;
+    grown.reserve(std::max<std::size_t>(4, 2 * items.size()));
+    for (Data& d : items) grown.push_back(std::move(d));  // within its capacity: no copy
+    items.swap(grown);
+  }
+  items.push_back(std::move(item));
 }
 // {name, value}, both cleaned: one line of a "Name: value" pane.
 Data pair_view(std::string_view name, std::string_view value);
