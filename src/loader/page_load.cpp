@@ -108,11 +108,14 @@ std::string origin_of(const std::string& url) {
   return parsed.ok() ? parsed.value().origin() : std::string();
 }
 
-// The value of a header field (the first of that name), "" when there is none.
-std::string field_value(const std::vector<Header>& fields, std::string_view name) {
+// The value of a header field, the last of that name when it is repeated, "" when there is
+// none: the Content-Type a browser goes by (Chromium's GetMimeTypeAndCharset lets a later
+// field override an earlier one), and the one curl reports, which the request row stores.
+std::string last_field_value(const std::vector<Header>& fields, std::string_view name) {
+  std::string value;
   for (const auto& [n, v] : fields)
-    if (iequals(n, name)) return v;
-  return {};
+    if (iequals(n, name)) value = v;
+  return value;
 }
 
 // Every Link field's value, joined as one field (RFC 9110 5.3).
@@ -145,6 +148,7 @@ PriorityHints hints_for(const page::Reference& ref) {
   h.preload = ref.preload;
   h.late_in_document = ref.after_image;
   h.media_mismatch = ref.lazy || ref.prefetch;
+  h.prefetch = ref.prefetch;
   h.icon = ref.browser_fetch || ref.found_by == "link rel=icon";
   return h;
 }
@@ -798,7 +802,7 @@ void PageLoad::start_exchange(int seq, std::vector<std::string> addresses) {
   const bool parsed = !o.document_only && (keeps_body(f.type) || f.module);
   if (parsed) {
     spec.on_head = [this, seq](int status, const std::vector<Header>& fields) {
-      on_response_head(seq, status, field_value(fields, "content-type"), link_values(fields));
+      on_response_head(seq, status, last_field_value(fields, "content-type"), link_values(fields));
     };
     spec.on_body = [this, seq](std::string_view bytes) { on_body(seq, bytes); };
   }

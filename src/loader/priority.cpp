@@ -5,6 +5,9 @@ namespace pageload::loader {
 Priority chromium_priority(const PriorityHints& h) {
   // The browser process asks for the page's icon at net::MEDIUM (DevTools: High).
   if (h.icon) return Priority::kHigh;
+  // A prefetch is for a later navigation: Blink's TypeToPriority gives kLinkPrefetch
+  // kVeryLow, whatever it is (DevTools: Lowest).
+  if (h.prefetch) return Priority::kLowest;
   switch (h.type) {
     case ResourceType::kDocument:
       // What DevTools reports for a frame's document, the main frame's or an iframe's:

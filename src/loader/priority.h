@@ -18,6 +18,7 @@ struct PriorityHints {
   bool media_mismatch = false;    // a stylesheet whose media does not apply (kIdleLoad)
   bool boosted_image = false;     // an image ImageBoost raised
   bool icon = false;              // the page's icon, fetched by the browser process
+  bool prefetch = false;          // <link rel=prefetch>, or a Link header's (kLinkPrefetch)
 };
 
 Priority chromium_priority(const PriorityHints& hints);

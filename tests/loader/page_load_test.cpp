@@ -423,3 +423,28 @@ TEST_CASE("pageload's parsing of a document is not counted as the document's dow
   REQUIRE(subresources >= 300);
   CHECK(after * 2 > subresources);  // found once the bytes were in, not while they were read
 }
+
+// Two Content-Type fields: the last decides, as in Chromium (GetMimeTypeAndCharset) and as
+// the row stores it (curl's). Reading the first parsed a page the row called JSON.
+TEST_CASE("a document with two Content-Type fields is parsed or not by the last one") {
+  auto& lab = shared_lab();
+  Run json = load_and_store(lab_options(lab.https_url("www.test", "/page/images?header=Content-Type:%20application/json")));
+  CHECK(json.outcome == Outcome::kOk);
+  CHECK(json.requests.size() == 1);  // not HTML: none of its 18 images
+  CHECK(json.requests[0].content_type == "application/json");
+  Run html = load_and_store(lab_options(lab.https_url("www.test", "/echo?header=Content-Type:%20text/html")));
+  CHECK(html.outcome == Outcome::kOk);
+  CHECK(html.requests[0].content_type == "text/html");
+  REQUIRE(html.requests.size() == 2);  // parsed: the page's icon
+  CHECK(html.requests[1].url.find("/favicon.ico") != std::string::npos);
+}
+
+TEST_CASE("a prefetch goes at Chromium's lowest priority, a Link header's too") {
+  auto& lab = shared_lab();
+  Run run = load_and_store(
+      lab_options(lab.https_url("www.test", "/page/favicon?header=Link:%20%3C/page/asset/pf.js%3E;rel=prefetch")));
+  REQUIRE(run.outcome == Outcome::kOk);
+  const Request& pf = by_url(run, "/page/asset/pf.js");
+  CHECK(pf.found_by.find("prefetch") != std::string::npos);
+  CHECK(pf.priority == Priority::kLowest);
+}

@@ -185,6 +185,7 @@ TEST_CASE("priorities follow Chromium's ComputeLoadPriority", "[scheduler]") {
   auto media_mismatch = [](PriorityHints& h) { h.media_mismatch = true; };
   auto boosted = [](PriorityHints& h) { h.boosted_image = true; };
   auto icon = [](PriorityHints& h) { h.icon = true; };
+  auto prefetch = [](PriorityHints& h) { h.prefetch = true; };
   CHECK(p(ResourceType::kDocument, main_doc) == Priority::kHighest);
   CHECK(p(ResourceType::kDocument) == Priority::kHighest);  // an iframe's: DevTools' VeryHigh
   CHECK(p(ResourceType::kImage, boosted) == Priority::kMedium);
@@ -198,6 +199,10 @@ TEST_CASE("priorities follow Chromium's ComputeLoadPriority", "[scheduler]") {
   CHECK(p(ResourceType::kScript, late) == Priority::kMedium);
   CHECK(p(ResourceType::kScript, lazy) == Priority::kLow);
   CHECK(p(ResourceType::kImage) == Priority::kLow);
+  CHECK(p(ResourceType::kOther) == Priority::kHigh);  // a preload as=fetch
+  // A prefetch, whatever it is: kLinkPrefetch's VeryLow (it was high: found by a review).
+  CHECK(p(ResourceType::kOther, prefetch) == Priority::kLowest);
+  CHECK(p(ResourceType::kScript, prefetch) == Priority::kLowest);
   CHECK(pageload::http2_weight(Priority::kHighest) == 256);
   CHECK(pageload::http2_weight(Priority::kLowest) == 110);
 }
