@@ -88,16 +88,22 @@ std::string look_http2(const Run& run, const std::string& beside) {
 std::string look_third_party(const Run& run) {
   const auto third = requests_with(run, "delay-300.test");
   if (third.empty()) return unexpected("no request to widgets.delay-300.test");
-  double dns = 0, last_end = 0;
-  std::string rows;
+  // One request makes the host's lookup and has the dns segment; the others queue behind
+  // it (blocked), as the table above the line shows.
+  const Request* looked_up = nullptr;
+  double last_end = 0;
+  std::string queued;
   for (const Request* r : third) {
-    dns = std::max(dns, phase_ms(*r, Phase::kDns));
     last_end = std::max(last_end, r->span.end_ms);
-    rows += (rows.empty() ? "" : " and ") + seq_text(*r);
+    if (!looked_up && r->phase(Phase::kDns)) looked_up = r;
+    else queued += (queued.empty() ? "" : " and ") + seq_text(*r);
   }
-  std::string line = "rows " + rows + " (widgets.delay-300.test): a dns segment of " + ms_text(dns) + " and a wait of " +
-                     ms_text(phase_ms(*third.front(), Phase::kWait)) + "; they end last, at " + ms_text(last_end) +
-                     ", where the \"loaded\" line stands";
+  if (!looked_up) return unexpected("no request to widgets.delay-300.test made its DNS lookup");
+  std::string line = "row " + seq_text(*looked_up) + " (widgets.delay-300.test): a dns segment of " +
+                     ms_text(phase_ms(*looked_up, Phase::kDns));
+  if (!queued.empty()) line += " (" + queued + " queued behind that lookup)";
+  line += ", then a wait of " + ms_text(phase_ms(*looked_up, Phase::kWait)) + "; the host's requests end last, at " +
+          ms_text(last_end) + ", where the \"loaded\" line stands";
   if (run.document_ms) line += ", while the document was complete at " + ms_text(*run.document_ms);
   return line + "; By host gives the host's share.";
 }

@@ -367,17 +367,20 @@ std::string format_request_table(const Run& run, const TableStyle& style) {
       }
     }
 
-  std::size_t hidden = 0;  // rows left out since the last one printed
+  std::size_t hidden = 0, hidden_failed = 0;  // rows left out since the last one printed
   auto print_hidden = [&](bool at_end) {
     if (hidden == 0) return;
     std::string line = std::string(indent, ' ') + "… " + std::to_string(hidden) + (hidden == 1 ? " more request" : " more requests");
+    // Past the cap on failed rows, the ones left out may have failed too: say how many.
+    if (hidden_failed > 0) line += " (" + std::to_string(hidden_failed) + " failed)";
     if (at_end) line += "; pageload show " + std::to_string(run.id) + " lists all " + std::to_string(n);
     out << painted(line, kDim, color) << "\n";
-    hidden = 0;
+    hidden = hidden_failed = 0;
   };
   for (std::size_t i = 0; i < n; ++i) {
     if (!shown[i]) {
       ++hidden;
+      if (request_failed(run.requests[i])) ++hidden_failed;
       continue;
     }
     print_hidden(false);

@@ -90,6 +90,10 @@ TEST_CASE("the demo tours page cases, each with its report and one line saying w
     REQUIRE(rows.size() == 2);  // the script and the pixel
     for (int seq : rows) CHECK(row_of(s.html, seq).find("widgets.delay-300.test") != std::string::npos);
     CHECK(row_of(s.html, rows[0]).find("ph-dns") != std::string::npos);  // the host's one lookup, 300 ms
+    // The other waited for that lookup, queued: the line says so rather than promise it a dns segment.
+    CHECK(row_of(s.html, rows[1]).find("ph-dns") == std::string::npos);
+    CHECK(row_of(s.html, rows[1]).find("ph-blocked") != std::string::npos);
+    CHECK(s.look.find("queued behind that lookup") != std::string::npos);
     CHECK(s.look.find("where the \"loaded\" line stands") != std::string::npos);
   }
   SECTION("a late-discovered font") {

@@ -140,6 +140,19 @@ TEST_CASE("a big page's table lists its first rows and every failed request afte
   CHECK(lines_of(format_request_table(run, {120, false})).size() == 101);  // show: every request
 }
 
+// Past the cap, the rows left out may have failed too: the gap line says how many.
+TEST_CASE("a big page with more failed requests than the table shows says how many of those left out failed") {
+  Run run = page(99);
+  for (std::size_t i = 40; i < run.requests.size(); ++i) run.requests[i].status = 404;
+  const auto lines = lines_of(format_request_table(run, {120, false, 40}));
+  // The header, rows #0..#39, the failed #40..#79, the closing gap line.
+  REQUIRE(lines.size() == 1 + 40 + 40 + 1);
+  CHECK(lines[80].find("#79") != std::string::npos);
+  CHECK(lines[81].find("… 20 more requests (20 failed); pageload show 7 lists all 100") != std::string::npos);
+  // Rows left out that did not fail are not counted as failed.
+  CHECK(lines_of(format_request_table(page(99, 70), {120, false, 40})).back().find("failed") == std::string::npos);
+}
+
 TEST_CASE("a note several requests share is printed once, naming the others") {
   Run run = page(3);
   for (int i = 1; i <= 3; ++i) {
