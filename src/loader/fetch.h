@@ -88,6 +88,7 @@ struct Fetch {
   int frame_depth = 0;    // documents: 0 the page, 1 an iframe in it, ...
   int import_depth = 0;   // stylesheets: 0 linked from a document, n for @import
   bool browser_fetch = false;  // fetched by the browser, not the page (the default favicon)
+  bool markup_image = false;   // an image its document's markup names: raised once laid out
   // Credentials (Fetch's credentials mode): a CORS request with mode "same-origin"
   // (page::Reference::cors_anonymous) goes without cookies or Authorization when its URL is
   // not of its document's origin, or an earlier hop of its chain was not (`tainted`:

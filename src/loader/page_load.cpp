@@ -168,6 +168,10 @@ struct PageLoad::Document {
   std::set<int> body_blockers;
   std::vector<int> head_sheets;  // stylesheets of <head> still on the network (chains)
   bool body_seen = false;        // the scan reached <body>, or the document ended
+  bool complete = false;         // the document ended
+  // Layout has run: the document is complete and no render-blocking stylesheet is still
+  // loading. Blink then raises the images it laid out to high (see raise_laid_out_images).
+  bool laid_out = false;
   // Render-blocking stylesheets (of <head>, and what they or a <style> of <head> @import)
   // still on the network, and the url()s and fonts of CSS rules held until there are none:
   // Chromium computes style, and so asks for them, once they are all in.
@@ -319,6 +323,7 @@ void PageLoad::discover_reference(const page::Reference& ref, int initiator, int
   f.discovered_ms = clock_.now_ms();
   f.import_depth = ref.import_depth;
   f.browser_fetch = ref.browser_fetch;
+  f.markup_image = ref.markup_image && ref.type == ResourceType::kImage;
   f.document = document;
   f.cors_anonymous = ref.cors_anonymous;
   f.module = ref.module && ref.type == ResourceType::kScript;
@@ -333,8 +338,10 @@ void PageLoad::discover_reference(const page::Reference& ref, int initiator, int
   }
   const int document_index = f.document;
   const bool module = f.module;
+  const bool raised = f.markup_image && documents_.at(static_cast<std::size_t>(document))->laid_out;
   const int seq = discover(std::move(f));
   if (module) module_chains_.emplace(cache_entry, seq);
+  if (raised) scheduler_.raise(seq, Priority::kHigh);  // found after layout: laid out at the next
   Document& finder = *documents_.at(static_cast<std::size_t>(document_index));
   const bool applied_sheet = ref.type == ResourceType::kStylesheet && !ref.preload && !ref.lazy && !ref.prefetch;
   const bool imported_by_blocking = ref.import_depth > 0 &&
@@ -386,14 +393,29 @@ void PageLoad::step() {
   for (std::size_t d = 0; d < documents_.size(); ++d) scan_arrived(static_cast<int>(d));
   for (std::size_t d = 0; d < documents_.size(); ++d) {
     Document& doc = *documents_[d];
-    if (!doc.render_blocking.empty() || doc.held.empty()) continue;
+    if (!doc.render_blocking.empty()) continue;
     for (const auto& h : std::exchange(doc.held, {})) discover_reference(h.ref, h.initiator, static_cast<int>(d));
+    if (doc.complete && !doc.laid_out) raise_laid_out_images(static_cast<int>(d));
   }
   if (!stop_failure_) {
     start_held_streams();
     for (Scheduler::Id chain : scheduler_.start()) release(chain);
   }
   maybe_finish();
+}
+
+// Blink lays a document out once it is complete and its render-blocking stylesheets are in,
+// and raises the images it laid out to high (ImageResourceContent's priority by
+// visibility; DevTools shows resourceChangedPriority Low -> High at that moment): over
+// HTTP/1.1 they then leave the page's cap of 10 delayable requests. Without a layout of its
+// own pageload raises every image its markup names (one far below the viewport stays low
+// in Chromium); the recorded priority stays the one it was found with, as DevTools'
+// initialPriority.
+void PageLoad::raise_laid_out_images(int document) {
+  Document& doc = *documents_.at(static_cast<std::size_t>(document));
+  doc.laid_out = true;
+  for (const Fetch& f : fetches_)
+    if (f.document == document && f.markup_image && f.seq == f.chain) scheduler_.raise(f.chain, Priority::kHigh);
 }
 
 void PageLoad::release(int seq) {
@@ -1006,8 +1028,11 @@ void PageLoad::on_exchange(int seq, transfer::ExchangeResult result) {
     req.phases.push_back(PhaseRecord{Phase::kBlocked, {f.discovered_ms, *own_start}, std::nullopt});
     start = std::min(start, f.discovered_ms);
   }
-  if (req.failure && !req.error_phase && !own_start) {
-    // Cut (--max-time, Ctrl-C) while curl held it for a connection: its wait failed.
+  const bool cut = req.failure && (req.failure->code == Code::kTimeout || req.failure->code == Code::kInterrupted);
+  if (req.failure && !own_start && (!req.error_phase || cut)) {
+    // Cut (--max-time, Ctrl-C) while curl held it for a connection: its wait failed. It
+    // never had one, so no phase of a connection is its (curl's progress read as "send").
+    std::erase_if(req.phases, [](const PhaseRecord& p) { return p.phase != Phase::kDns; });
     const double end = std::max(f.discovered_ms, req.span.end_ms);
     req.phases.push_back(PhaseRecord{Phase::kBlocked, {f.discovered_ms, end}, req.failure});
     req.error_phase = Phase::kBlocked;
@@ -1016,7 +1041,10 @@ void PageLoad::on_exchange(int seq, transfer::ExchangeResult result) {
   if (req.failure && req.failure->code == Code::kTimeout && deadline_ms_ && clock_.now_ms() >= *deadline_ms_ - 2) {
     // curl's message counts from when the transfer got its connection; say it in the
     // page's own time.
-    req.failure->message = stop_message(Code::kTimeout) + (req.error_phase ? " during " + std::string(phase_name(*req.error_phase)) : std::string());
+    const bool queued = req.error_phase == Phase::kBlocked;
+    req.failure->message = stop_message(Code::kTimeout) +
+                           (queued ? std::string(" while it waited for a connection")
+                            : req.error_phase ? " during " + std::string(phase_name(*req.error_phase)) : std::string());
     for (PhaseRecord& p : req.phases)
       if (p.failure) p.failure = req.failure;
   }
@@ -1139,6 +1167,7 @@ void PageLoad::document_complete(int seq) {
   // The document is over, parsed or not: its frame's renderer leaves tight mode once it
   // has the <body> (its head scripts run), or when there is none to wait for.
   doc.body_seen = true;
+  doc.complete = true;
   if (!doc.discovery) doc.body_blockers.clear();
   body_progress(document);
 }

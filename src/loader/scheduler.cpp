@@ -27,8 +27,10 @@ void Scheduler::body_reached(Frame frame) { changed_ |= bodies_.insert(frame).se
 
 void Scheduler::origin_multiplexes(const std::string& origin) { changed_ |= multiplexed_.insert(origin).second; }
 
-bool Scheduler::delayable(const Entry& e) const {
-  return is_delayable(e.priority) && !multiplexed_.count(e.origin);
+bool Scheduler::delayable(const Entry& e) const { return delayable_at(e, e.priority); }
+
+bool Scheduler::delayable_at(const Entry& e, Priority priority) const {
+  return is_delayable(priority) && !multiplexed_.count(e.origin);
 }
 
 // Blink's ResourceLoadScheduler::GetNextPendingRequest for one frame: in tight mode a
@@ -91,6 +93,30 @@ std::vector<Scheduler::Id> Scheduler::start() {
     it = network_pending_.erase(it);
   }
   return started;
+}
+
+void Scheduler::raise(Id id, Priority priority) {
+  auto found = entries_.find(id);
+  if (found == entries_.end() || found->second.priority == priority) return;
+  Entry& e = found->second;
+  changed_ = true;
+  // The queues are ordered by priority: out with the old one, back in with the new.
+  Queue* queue = nullptr;
+  if (in_flight_.count(id)) {
+    if (e.delayable && !delayable_at(e, priority)) {
+      e.delayable = false;
+      --in_flight_delayable_;
+    }
+  } else {
+    queue = e.granted ? &network_pending_ : &renderer_pending_[e.frame];
+    queue->erase({&e, id});
+  }
+  if (e.granted && e.frame != kBrowser) {
+    if (e.priority == Priority::kMedium) --renderer_running_medium_[e.frame];
+    if (priority == Priority::kMedium) ++renderer_running_medium_[e.frame];
+  }
+  e.priority = priority;
+  if (queue) queue->emplace(&e, id);
 }
 
 void Scheduler::finished(Id id) {
