@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -93,8 +94,11 @@ class RunSink {
 
   std::vector<Run> har_runs_;  // the runs stored, for --har (sink thread, then close())
   void handle(std::deque<Job>& jobs);  // stores, then reports and prints, a group of jobs
-  void report_and_print(Run& run);
-  Status write_report(const Run& run, const std::string& path);  // its HTML report at `path`
+  // `drawn`: its report, rendered while it was stored (handle()); null: render it here.
+  void report_and_print(Run& run, std::future<std::string>* drawn = nullptr);
+  // Its HTML report at `path`, `drawn` as report_and_print's.
+  Status write_report(const Run& run, const std::string& path, std::future<std::string>* drawn = nullptr);
+  StatusOr<report::DatabaseMark> mark();  // the database's mark (mark_), read once
   void fail(Status status);     // a report could not be written: start no more loads
   void fail_db(Status status);  // the database failed: also store nothing more
   void thread_main();

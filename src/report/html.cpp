@@ -183,12 +183,26 @@ Status check_not_other_database(const std::string& path, const DatabaseMark& dat
                                  std::string(if_other_database));
 }
 
+namespace {
+
+Status write_checked(const std::string& path, const std::string& html) {
+  Status s = write_file_replacing(path, html);
+  if (s.ok()) return s;
+  return Status(s.code(), "report: " + s.message());
+}
+
+}  // namespace
+
 Status write_html_report(const Run& run, const std::string& path, const DatabaseMark& database,
                          std::string_view if_other_database) {
   if (Status s = check_not_other_database(path, database, if_other_database); !s.ok()) return s;
-  Status s = write_file_replacing(path, render_html(run, database.marker));
-  if (s.ok()) return s;
-  return Status(s.code(), "report: " + s.message());
+  return write_checked(path, render_html(run, database.marker));
+}
+
+Status write_rendered_report(const std::string& html, const std::string& path, const DatabaseMark& database,
+                             std::string_view if_other_database) {
+  if (Status s = check_not_other_database(path, database, if_other_database); !s.ok()) return s;
+  return write_checked(path, html);
 }
 
 }  // namespace pageload::report

@@ -57,6 +57,10 @@ std::string read_database_marker(const std::string& path);
 // (--html FILE)").
 Status write_html_report(const Run& run, const std::string& path, const DatabaseMark& database = {},
                          std::string_view if_other_database = {});
+// As write_html_report, for a page already rendered: `html` is render_html(run,
+// database.marker), drawn while something else went on (the run's rows being stored).
+Status write_rendered_report(const std::string& html, const std::string& path, const DatabaseMark& database = {},
+                             std::string_view if_other_database = {});
 // The check write_html_report makes before it writes: Ok, or the kFile refusal it would
 // give. For a caller writing several reports, to refuse before writing any.
 Status check_not_other_database(const std::string& path, const DatabaseMark& database,

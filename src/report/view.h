@@ -28,10 +28,7 @@ inline Data list() { return Data{Data::type::list}; }
 // `value` under `key` in `object`, moved in. kainjow's own set() and push_back() copy the
 // whole tree they are given, so a view built bottom up copied each row's segments once per
 // level; with put and append nothing is copied.
-inline void put(Data& object, const std::string& key, Data value) {
-  object.set(key, Data{false});  // a bool allocates nothing; its slot takes the value below
-  object[key] = std::move(value);
-}
+inline void put(Data& object, const std::string& key, Data value) { object[key] = std::move(value); }
 // `item` at the end of `list`, moved in. kainjow gives only const access to a list's
 // items; the vector is the list's own, not const, so adding to it is sound. Its data's
 // move constructor is not noexcept, so a vector that grows would copy every item it
