@@ -910,6 +910,8 @@ void PageLoad::on_response_head(int seq, int status, const std::string& content_
   if (!is_html(content_type)) return;
   page::Limits limits;
   limits.default_favicon = doc.main;  // the browser asks for the page's icon, not a frame's
+  // An <iframe srcdoc> is a frame too: --max-frame-depth bounds it as it bounds <iframe src>.
+  limits.max_srcdoc_depth = std::max(0, std::min(limits.max_srcdoc_depth, options_.max_frame_depth - doc.frame_depth));
   doc.discovery = std::make_unique<page::DocumentDiscovery>(f.url.full, limits, page::Screen{}, content_type);
   // Its Link header's preloads go as the response arrives, before what its body names
   // (scan_arrived, from step(): nothing is discovered inside curl's callback).

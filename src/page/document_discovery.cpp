@@ -264,7 +264,7 @@ struct DocumentDiscovery::State {
 
   void srcdoc(const Srcdoc& doc, std::vector<Reference>& out) {
     if (limits.max_srcdoc_depth <= 0) {
-      note("iframe srcdoc inside srcdoc documents nested too deep: not read");
+      note("iframe srcdoc nested deeper than the frame depth allowed (--max-frame-depth, at most 3 for srcdoc): not read");
       return;
     }
     if (srcdocs.size() >= kMaxSrcdocs) {

@@ -470,3 +470,23 @@ TEST_CASE("a prefetch goes at Chromium's lowest priority, a Link header's too") 
   CHECK(pf.found_by.find("prefetch") != std::string::npos);
   CHECK(pf.priority == Priority::kLowest);
 }
+
+// An <iframe srcdoc> is a frame: --max-frame-depth bounds it as it bounds <iframe src> (it
+// did not: a review found the srcdoc's stylesheet and images fetched with depth 0).
+TEST_CASE("--max-frame-depth bounds iframe srcdoc documents too, and the document says so") {
+  auto& lab = shared_lab();
+  LoadOptions o = lab_options(lab.https_url("www.test", "/page/srcdoc"));
+  o.max_frame_depth = 0;
+  Run none = load_and_store(o);
+  REQUIRE(none.outcome == Outcome::kOk);
+  for (const Request& r : none.requests) CHECK(r.found_by.find("iframe srcdoc") == std::string::npos);
+  REQUIRE_FALSE(none.requests[0].warnings.empty());
+  CHECK(none.requests[0].warnings[0].find("--max-frame-depth") != std::string::npos);
+  o.max_frame_depth = 1;  // the srcdoc, not the srcdoc inside it
+  Run one = load_and_store(o);
+  CHECK(std::none_of(one.requests.begin(), one.requests.end(),
+                     [](const Request& r) { return r.url.find("srcdoc-nested.png") != std::string::npos; }));
+  CHECK(by_url(one, "/page/asset/srcdoc-image.png").status == 200);
+  o.max_frame_depth = 3;
+  CHECK(by_url(load_and_store(o), "/page/asset/srcdoc-nested.png").status == 200);
+}
