@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "page/srcset.h"
 
@@ -554,11 +555,11 @@ class Walker {
     std::string url = href;
     if (rt == ResourceType::kImage) {
       std::string srcset = attr_or_empty(e, "imagesrcset");
-      if (!srcset.empty())
-        url = pick_image_url(href, srcset, attr_or_empty(e, "imagesizes"), screen_, limits_.max_srcset_candidates);
+      if (!srcset.empty()) url = pick(href, srcset, attr_or_empty(e, "imagesizes"));
     }
     if (trim(url).empty()) return;
     auto& r = add(url, rt, "link rel=preload as=" + as, in_head);
+    r.note = std::exchange(srcset_note_, {});
     r.preload = true;
     r.cors_anonymous = cors_anonymous(e);
     r.preload_as = as;
@@ -617,9 +618,13 @@ class Walker {
         if (trim(s_srcset).empty()) continue;
         if (!media_matches(attr_or_empty(se, "media"), screen_)) continue;
         if (!supported_image_type(attr_or_empty(se, "type"))) continue;
-        std::string url = pick_image_url("", s_srcset, attr_or_empty(se, "sizes"), screen_, limits_.max_srcset_candidates);
-        if (url.empty()) continue;
+        std::string url = pick("", s_srcset, attr_or_empty(se, "sizes"));
+        if (url.empty()) {
+          srcset_note_.clear();
+          continue;
+        }
         auto& r = add(url, ResourceType::kImage, "picture source srcset", in_head);
+        r.note = std::exchange(srcset_note_, {});
         r.fetch_priority = lower(trim(attr_or_empty(e, "fetchpriority")));
         r.small_image = small_image(e);
         r.cors_anonymous = cors_anonymous(e);
@@ -628,16 +633,29 @@ class Walker {
     }
     std::string url = src;
     if (!trim(srcset).empty()) {
-      url = pick_image_url(src, srcset, sizes, screen_, limits_.max_srcset_candidates);
+      url = pick(src, srcset, sizes);
       if (url != src) found_by = "img srcset";
     }
     if (trim(url).empty()) return;
     auto& r = add(url, ResourceType::kImage, found_by, in_head);
+    r.note = std::exchange(srcset_note_, {});
     r.fetch_priority = lower(trim(attr_or_empty(e, "fetchpriority")));
     r.small_image = small_image(e);
     r.cors_anonymous = cors_anonymous(e);
   }
 
+  // The image a srcset names for this screen; a srcset read only in part leaves a note
+  // for the request (a bounded read may pick another image than Chromium).
+  std::string pick(std::string_view src, std::string_view srcset, std::string_view sizes) {
+    bool cut = false;
+    std::string url = pick_image_url(src, srcset, sizes, screen_, limits_.max_srcset_candidates, &cut);
+    srcset_note_ = cut ? "srcset read up to its first " + std::to_string(limits_.max_srcset_candidates) +
+                             " candidates: the image chosen may differ from Chromium's"
+                       : std::string();
+    return url;
+  }
+
+  std::string srcset_note_;  // pick()'s note for the reference it chose
   bool complete_;
   const Screen& screen_;
   const HtmlScanLimits& limits_;

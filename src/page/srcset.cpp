@@ -81,10 +81,15 @@ bool parse_descriptors(const std::vector<std::string_view>& descriptors, ImageCa
 
 }  // namespace
 
-std::vector<ImageCandidate> parse_srcset(std::string_view s, std::size_t max_candidates) {
+std::vector<ImageCandidate> parse_srcset(std::string_view s, std::size_t max_candidates, bool* cut) {
   std::vector<ImageCandidate> out;
   std::size_t i = 0;
-  while (i < s.size() && out.size() < max_candidates) {
+  if (cut) *cut = false;
+  while (i < s.size()) {
+    if (out.size() >= max_candidates) {
+      if (cut) *cut = s.find_first_not_of(" \t\n\f\r,", i) != std::string_view::npos;
+      break;
+    }
     // Splitting loop: skip white space and commas.
     while (i < s.size() && (is_html_space(s[i]) || s[i] == ',')) ++i;
     if (i >= s.size()) break;
@@ -165,8 +170,8 @@ double source_size(std::string_view sizes, const Screen& screen) {
 }
 
 std::string pick_image_url(std::string_view src, std::string_view srcset, std::string_view sizes,
-                           const Screen& screen, std::size_t max_candidates) {
-  std::vector<ImageCandidate> candidates = parse_srcset(srcset, max_candidates);
+                           const Screen& screen, std::size_t max_candidates, bool* cut) {
+  std::vector<ImageCandidate> candidates = parse_srcset(srcset, max_candidates, cut);
   if (candidates.empty()) return std::string(src);
   if (!src.empty()) candidates.push_back(ImageCandidate{std::string(src), std::nullopt, std::nullopt, true});
   double size = source_size(sizes, screen);

@@ -21,8 +21,9 @@ struct ImageCandidate {
 };
 
 // Candidates in attribute order; invalid ones dropped as the spec says. At most
-// `max_candidates` are kept (the rest of a hostile 10 MB srcset is not read).
-std::vector<ImageCandidate> parse_srcset(std::string_view srcset, std::size_t max_candidates);
+// `max_candidates` are kept (the rest of a hostile 10 MB srcset is not read); `cut`, when
+// given, is set to whether some of the srcset was left unread.
+std::vector<ImageCandidate> parse_srcset(std::string_view srcset, std::size_t max_candidates, bool* cut = nullptr);
 
 // The source size in CSS px: the first `sizes` entry whose media condition matches; 100vw
 // when none does or the attribute is absent.
@@ -33,6 +34,6 @@ double source_size(std::string_view sizes, const Screen& screen);
 // at least the device pixel ratio, else the densest (PickBestImageCandidate). Empty when
 // there is no candidate.
 std::string pick_image_url(std::string_view src, std::string_view srcset, std::string_view sizes,
-                           const Screen& screen, std::size_t max_candidates);
+                           const Screen& screen, std::size_t max_candidates, bool* cut = nullptr);
 
 }  // namespace pageload::page

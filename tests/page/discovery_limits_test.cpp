@@ -69,6 +69,28 @@ TEST_CASE("a 10 MB srcset costs no more than its candidate limit") {
     return l;
   }());
   CHECK(urls(refs) == std::vector<std::string>{at("/s0.png")});
+  // Read in part, the choice may not be Chromium's: the request says so.
+  REQUIRE(refs.size() == 1);
+  CHECK(refs[0].note.find("srcset read up to its first 1000 candidates") != std::string::npos);
+}
+
+TEST_CASE("a srcset within the candidate limit leaves no note; one just over it does") {
+  auto srcset_of = [](int n) {
+    std::string s;
+    for (int i = 1; i <= n; ++i) s += "/w" + std::to_string(i) + ".png " + std::to_string(i * 10) + "w, ";
+    return s;
+  };
+  Limits l = no_favicon();
+  l.max_srcset_candidates = 3;
+  auto within = discover("<img srcset='" + srcset_of(3) + "'>", l);
+  REQUIRE(within.size() == 1);
+  CHECK(within[0].note.empty());
+  auto over = discover("<img srcset='" + srcset_of(4) + "'>", l);
+  REQUIRE(over.size() == 1);
+  CHECK(over[0].note.find("srcset read up to its first 3 candidates") != std::string::npos);
+  auto picture = discover("<picture><source srcset='" + srcset_of(4) + "'><img src=/fallback.png></picture>", l);
+  REQUIRE(picture.size() == 1);
+  CHECK(picture[0].note.find("srcset read up to") != std::string::npos);
 }
 
 TEST_CASE("a document URL that does not parse yields nothing and a note") {
