@@ -473,7 +473,7 @@ TEST_CASE("a prefetch goes at Chromium's lowest priority, a Link header's too") 
 
 // An <iframe srcdoc> is a frame: --max-frame-depth bounds it as it bounds <iframe src> (it
 // did not: a review found the srcdoc's stylesheet and images fetched with depth 0).
-TEST_CASE("--max-frame-depth bounds iframe srcdoc documents too, and the document says so") {
+TEST_CASE("the frame depth limit bounds iframe srcdoc documents too and the document says so") {
   auto& lab = shared_lab();
   LoadOptions o = lab_options(lab.https_url("www.test", "/page/srcdoc"));
   o.max_frame_depth = 0;

@@ -74,7 +74,7 @@ TEST_CASE("a 10 MB srcset costs no more than its candidate limit") {
   CHECK(refs[0].note.find("srcset read up to its first 1000 candidates") != std::string::npos);
 }
 
-TEST_CASE("a srcset within the candidate limit leaves no note; one just over it does") {
+TEST_CASE("a srcset within the candidate limit leaves no note and one just over it does") {
   auto srcset_of = [](int n) {
     std::string s;
     for (int i = 1; i <= n; ++i) s += "/w" + std::to_string(i) + ".png " + std::to_string(i * 10) + "w, ";
