@@ -108,14 +108,33 @@ std::string origin_of(const std::string& url) {
   return parsed.ok() ? parsed.value().origin() : std::string();
 }
 
-// The value of a header field, the last of that name when it is repeated, "" when there is
-// none: the Content-Type a browser goes by (Chromium's GetMimeTypeAndCharset lets a later
-// field override an earlier one), and the one curl reports, which the request row stores.
-std::string last_field_value(const std::vector<Header>& fields, std::string_view name) {
-  std::string value;
-  for (const auto& [n, v] : fields)
-    if (iequals(n, name)) value = v;
-  return value;
+// The Content-Type a browser goes by, "" when none is usable: Chromium's
+// HttpResponseHeaders::GetMimeTypeAndCharset reads every Content-Type field and every
+// comma-separated value in them, and the last valid one wins; a value without a type and
+// subtype (empty, "garbage") or "*/*" is skipped (HttpUtil::ParseContentType).
+std::string browser_content_type(const std::vector<Header>& fields) {
+  std::string chosen;
+  for (const auto& [n, v] : fields) {
+    if (!iequals(n, "content-type")) continue;
+    std::size_t from = 0;
+    while (from <= v.size()) {
+      std::size_t comma = from, quote = std::string::npos;
+      for (; comma < v.size(); ++comma) {  // a comma inside a quoted parameter is not one
+        if (v[comma] == '"') quote = quote == std::string::npos ? comma : std::string::npos;
+        else if (v[comma] == ',' && quote == std::string::npos) break;
+      }
+      std::string value = v.substr(from, comma - from);
+      const std::string type = media_type(value);
+      const std::size_t slash = type.find('/');
+      if (slash != std::string::npos && slash > 0 && slash + 1 < type.size() && type != "*/*" &&
+          type.find_first_of(" \t") == std::string::npos) {
+        while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.erase(0, 1);
+        chosen = value;
+      }
+      from = comma + 1;
+    }
+  }
+  return chosen;
 }
 
 // Every Link field's value, joined as one field (RFC 9110 5.3).
@@ -824,7 +843,7 @@ void PageLoad::start_exchange(int seq, std::vector<std::string> addresses) {
   const bool parsed = !o.document_only && (keeps_body(f.type) || f.module);
   if (parsed) {
     spec.on_head = [this, seq](int status, const std::vector<Header>& fields) {
-      on_response_head(seq, status, last_field_value(fields, "content-type"), link_values(fields));
+      on_response_head(seq, status, browser_content_type(fields), link_values(fields));
     };
     spec.on_body = [this, seq](std::string_view bytes) { on_body(seq, bytes); };
   }
@@ -988,6 +1007,11 @@ void PageLoad::on_exchange(int seq, transfer::ExchangeResult result) {
   got.note = req.note;
   got.dns_lookup = req.dns_lookup;
   got.warnings.insert(got.warnings.begin(), req.warnings.begin(), req.warnings.end());
+  // The row keeps the Content-Type the page went by (curl reports the last field's value,
+  // which may be one Chromium skips), so a note never contradicts what was fetched.
+  if (got.status && !got.response_headers.empty()) {
+    if (std::string type = browser_content_type(got.response_headers); !type.empty()) got.content_type = type;
+  }
   req = std::move(got);
 
   record_retries(result);

@@ -459,6 +459,14 @@ TEST_CASE("a document with two Content-Type fields is parsed or not by the last 
   CHECK(html.requests[0].content_type == "text/html");
   REQUIRE(html.requests.size() == 2);  // parsed: the page's icon
   CHECK(html.requests[1].url.find("/favicon.ico") != std::string::npos);
+  // A value Chromium cannot use (no type/subtype, */*, empty) is skipped, and a field's
+  // comma-separated values count one by one: the last valid one wins.
+  for (const char* second : {"garbage", "*/*", "", "application/json;x=1,%20text/html"}) {
+    INFO(second);
+    Run run = load_and_store(lab_options(lab.https_url("www.test", std::string("/page/images?header=Content-Type:%20") + second)));
+    CHECK(run.requests.size() == 20);  // parsed: 18 images and the icon
+    CHECK(run.requests[0].content_type.rfind("text/html", 0) == 0);
+  }
 }
 
 TEST_CASE("a prefetch goes at Chromium's lowest priority, a Link header's too") {
