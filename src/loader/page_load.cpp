@@ -437,6 +437,12 @@ void PageLoad::raise_laid_out_images(int document) {
     if (f.document == document && f.markup_image && f.seq == f.chain) scheduler_.raise(f.chain, Priority::kHigh);
 }
 
+// Whether a server speaks HTTP/2 is the server's (Chromium's HttpServerProperties), so both
+// of its pools' requests stop being delayable.
+void PageLoad::learned_http2(const Fetch& f) {
+  for (bool without : {false, true}) scheduler_.origin_multiplexes(pool_key(f.url.origin(), without));
+}
+
 void PageLoad::release(int seq) {
   Fetch& f = fetches_[static_cast<std::size_t>(seq)];
   f.released_ms = clock_.now_ms();
@@ -874,6 +880,9 @@ void PageLoad::start_exchange(int seq, std::vector<std::string> addresses) {
       if (fetch.state == FetchState::kWaiting) set_state(fetch, FetchState::kReceiving);
     }
   };
+  // Chromium learns that a server speaks HTTP/2 when its connection is set up (ALPN), not
+  // when a response ends: from then on none of the origin's requests is delayable.
+  spec.on_http2 = [this, seq] { learned_http2(fetches_[static_cast<std::size_t>(seq)]); };
   if (f.state != FetchState::kQueued) set_state(f, FetchState::kQueued);
   Status started = driver_.start(spec, clock_, [this, seq](transfer::ExchangeResult result) {
     on_exchange(seq, std::move(result));
@@ -1085,10 +1094,7 @@ void PageLoad::on_exchange(int seq, transfer::ExchangeResult result) {
     if (f.state == FetchState::kSending) set_state(f, FetchState::kWaiting);
     if (f.state == FetchState::kWaiting) set_state(f, FetchState::kReceiving);
   }
-  // Whether a server speaks HTTP/2 is the server's (Chromium's HttpServerProperties), so
-  // both of its pools' requests stop being delayable.
-  if (req.http_version == "HTTP/2")
-    for (bool without : {false, true}) scheduler_.origin_multiplexes(pool_key(f.url.origin(), without));
+  if (req.http_version == "HTTP/2") learned_http2(f);  // without TLS (no ALPN to say it before)
 
   const std::string location = req.location;  // followed as sent; finish() redacts the run
   if (req.failure) {

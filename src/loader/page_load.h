@@ -95,6 +95,7 @@ class PageLoad {
   int discover(Fetch fetch);
   void discover_reference(const page::Reference& ref, int initiator, int document);
   void raise_laid_out_images(int document);
+  void learned_http2(const Fetch& f);
   void release(int seq);
   void resolve(int seq, bool may_reuse = true);
   void on_lookup(const std::string& host, DnsLookup lookup);

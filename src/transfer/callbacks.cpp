@@ -205,6 +205,15 @@ int on_prereq(void* clientp, char* remote_ip, char* local_ip, int remote_port, i
   const int64_t now = mono_now_us();
   ex.stamp(Boundary::kConnectionReady, now);
   if (ex.spec.on_stage) ex.spec.on_stage(ExchangeSpec::Stage::kSending);
+  if (ex.spec.on_http2 && ex.spec.url.scheme == "https") {
+    // The handshake is done: the protocol ALPN chose is known before the first response.
+    curl_tlssessioninfo* info = nullptr;
+    TlsInfo negotiated;
+    if (curl_easy_getinfo(ex.easy.get(), CURLINFO_TLS_SSL_PTR, &info) == CURLE_OK && info &&
+        info->backend == CURLSSLBACKEND_OPENSSL && info->internals)
+      read_negotiated(static_cast<const SSL*>(info->internals), negotiated);
+    if (negotiated.alpn == "h2") ex.spec.on_http2();
+  }
   ConnectionId id;
   id.remote_ip = remote_ip ? remote_ip : "";
   id.local_ip = local_ip ? local_ip : "";

@@ -126,6 +126,10 @@ struct ExchangeSpec {
   // connection reports kSending again. Called from perform(); must not call the driver.
   enum class Stage { kSending, kReceiving };
   std::function<void(Stage)> on_stage;
+  // The connection the exchange got is ready and speaks HTTP/2 (TLS ALPN chose h2): said
+  // with kSending, before any response, so that the caller can stop holding the origin's
+  // other requests back as HTTP/1.1 ones. Called from perform(); must not call the driver.
+  std::function<void()> on_http2;
   // The final response's head is complete: its status and header fields as received,
   // before any of its body. Called from perform(); must not call the driver.
   std::function<void(int status, const std::vector<Header>& fields)> on_head;
