@@ -1068,6 +1068,8 @@ void PageLoad::on_exchange(int seq, transfer::ExchangeResult result) {
     // Cut (--max-time, Ctrl-C) while curl held it for a connection: its wait failed. It
     // never had one, so no phase of a connection is its (curl's progress read as "send").
     std::erase_if(req.phases, [](const PhaseRecord& p) { return p.phase != Phase::kDns; });
+    if (req.failure->code == Code::kInterrupted && req.failure->message.find(" while ") == std::string::npos)
+      req.failure->message += " while it waited for a connection";  // as a request held back says what for
     const double end = std::max(f.discovered_ms, req.span.end_ms);
     req.phases.push_back(PhaseRecord{Phase::kBlocked, {f.discovered_ms, end}, req.failure});
     req.error_phase = Phase::kBlocked;

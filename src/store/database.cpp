@@ -155,6 +155,13 @@ StatusOr<std::unique_ptr<Database>> Database::open_existing(const std::string& p
     db.value().reset();
     auto migrated = open(path);
     if (migrated.ok()) return migrated;
+    if (*version >= detail::kOldestReadableAsIs) {
+      // Read-only, but its columns are this version's: read it as it is, unchanged.
+      auto as_is = SqliteDb::open(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
+      if (!as_is.ok()) return as_is.status();
+      sqlite3_busy_timeout((*as_is)->raw(), kBusyTimeoutMs);
+      return std::unique_ptr<Database>(new Database(std::move(*as_is)));
+    }
     return cannot_open(path, "schema version " + std::to_string(*version) + " is older than this pageload (" +
                                  std::to_string(detail::kSchemaVersion) + ") and cannot be migrated: " +
                                  migrated.status().message());

@@ -18,6 +18,10 @@ namespace pageload::store::detail {
 
 // The version this build writes and reads.
 inline constexpr int kSchemaVersion = 8;
+// The oldest version whose tables and columns are this version's (version 8 changed only the
+// text of CHECK constraints): a file this old that cannot be migrated (read-only) is still
+// read as it is.
+inline constexpr int kOldestReadableAsIs = 7;
 
 struct Migration {
   int version;                     // the user_version after this step

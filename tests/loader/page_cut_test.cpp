@@ -126,6 +126,9 @@ TEST_CASE("Ctrl-C during a page stores the run as interrupted, the queued reques
   const Cut cut = cut_requests(*done, Code::kInterrupted);
   CHECK(cut.failed >= 6);
   CHECK(cut.queued >= 1);
+  // Each says what it waited for: a connection (in curl's queue) or to be sent (held back).
+  for (const Request& r : done->requests)
+    if (r.failure && r.error_phase == Phase::kBlocked) CHECK(r.failure->message.find(" while it waited ") != std::string::npos);
   check_closed_by_pageload(*done);
 }
 

@@ -790,3 +790,36 @@ TEST_CASE("a version 7 database is migrated to version 8: its CHECKs accept and 
   const char* objects_sql = "SELECT type, name FROM sqlite_master ORDER BY type, name";
   CHECK(query(old_path, objects_sql) == query(new_path, objects_sql));
 }
+
+// A version 7 file that cannot be migrated (read-only) is read as it is: version 8 changed no
+// column. Root writes through file modes, so the immutable attribute makes it read-only.
+TEST_CASE("a read-only version 7 database is read as it is, not refused") {
+  ScratchDir dir;
+  const std::string path = dir.file("v7ro.db");
+  exec(path, read_bytes(PAGELOAD_SCHEMA_V7) + "PRAGMA user_version = 7;" +
+                 "INSERT INTO runs (id, started_at, url, outcome) VALUES (1, '2026-11-01T00:00:00Z', 'http://a.test/', 'ok');");
+  const std::string before = read_bytes(path);
+  const bool root = ::geteuid() == 0;
+  if (root ? std::system(("chattr +i '" + path + "' 2>/dev/null").c_str()) != 0
+           : !std::filesystem::exists(path)) {
+    WARN("chattr +i is not supported here: nothing to observe");
+    return;
+  }
+  if (!root) std::filesystem::permissions(path, std::filesystem::perms::owner_read);
+  struct Writable {  // the scratch directory must be removable whatever happens below
+    std::string path;
+    bool root;
+    ~Writable() {
+      if (root) (void)!std::system(("chattr -i '" + path + "'").c_str());
+    }
+  };
+  {
+    Writable writable{path, root};
+    auto db = Database::open_existing(path);
+    REQUIRE(db.ok());
+    CHECK((*db)->load_run(1).ok());
+    CHECK((*db)->identity().ok());
+    CHECK(user_version(path) == "7");  // not migrated
+  }
+  CHECK(read_bytes(path) == before);
+}
