@@ -71,9 +71,12 @@ std::optional<int64_t> delta_seconds(std::string_view v) {
   if (v.empty() || !std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
   int64_t n = 0;
   auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (ec == std::errc::result_out_of_range) return int64_t{1} << 31;  // RFC 9111 1.2.2
+  // RFC 9111 1.2.2: a value too large, or one whose later sums could overflow, counts as
+  // 2^31 seconds (68 years), so Age + delay + residence can never overflow.
+  constexpr int64_t kLargest = int64_t{1} << 31;
+  if (ec == std::errc::result_out_of_range) return kLargest;
   if (ec != std::errc()) return std::nullopt;
-  return n;
+  return std::min(n, kLargest);
 }
 
 bool has_value(const std::vector<Header>& headers, std::string_view name, std::string_view value) {

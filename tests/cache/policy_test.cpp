@@ -136,6 +136,17 @@ TEST_CASE("the age of a stored response counts Age, the response delay and the t
   CHECK(current_age(late, kNow) == 30);
 }
 
+TEST_CASE("an Age or max-age too large to add counts as 2^31 seconds") {
+  // RFC 9111 1.2.2. The largest int64 as Age once overflowed Age + delay (found by fuzzing).
+  CachedResponse r = stored(200, {{"Age", "09223372036854775807"}});
+  r.request_time_s = kNow - 5;
+  CHECK(current_age(r, kNow + 60) == (int64_t{1} << 31) + 65);
+  CachedResponse huge = stored(200, {{"Age", "99999999999999999999999"}});
+  CHECK(current_age(huge, kNow) == (int64_t{1} << 31));
+  auto f = freshness(200, with_date({{"Cache-Control", "max-age=9223372036854775807"}}), kNow);
+  CHECK(f.lifetime_s == static_cast<double>(int64_t{1} << 31));
+}
+
 TEST_CASE("a response is fresh while its age is below its lifetime") {
   CachedResponse r = stored(200, {{"Cache-Control", "max-age=600"}});
   CHECK(evaluate(r, {}, kNow + 599).use == Use::kFresh);
