@@ -161,6 +161,7 @@ std::string format_show(const Run& run, int width) {
       bodies += r.body_bytes.value_or(0);
     }
     out << "  page       " << format_page_figures(run) << "\n";
+    if (const std::string why = document_not_parsed_note(run); !why.empty()) out << "  document   " << safe(why, 400) << "\n";
     out << "  requests   " << f.requests << " (" << f.redirects << (f.redirects == 1 ? " redirect, " : " redirects, ")
         << f.failed << " failed), " << bytes_text(f.transfer_bytes) << " received: " << bytes_text(headers)
         << " of headers, " << bytes_text(bodies) << " of bodies (" << bytes_text(f.decoded_bytes) << " decoded)\n";
@@ -427,6 +428,8 @@ std::string format_json(const Run& run) {
                                              [](const Request& r) { return r.redirect_from.has_value(); })},
             {"document_ms", run.document_ms ? json(*run.document_ms) : json(nullptr)},
             {"load_ms", run.load_ms ? json(*run.load_ms) : json(nullptr)},
+            // Why a page has one row: its document was not HTML (null when it was parsed).
+            {"document_not_parsed", text(document_not_parsed_note(run))},
             {"failed_count", count(f.failed)},
             {"transfer_bytes", count(f.transfer_bytes)},
             {"decoded_bytes", count(f.decoded_bytes)},

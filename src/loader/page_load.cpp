@@ -156,6 +156,12 @@ bool is_javascript(const std::string& content_type) {
   return std::find(std::begin(kTypes), std::end(kTypes), t) != std::end(kTypes);
 }
 
+// "2 iframe srcdoc documents not read: nested deeper than --max-frame-depth 1 allows"
+std::string srcdoc_depth_warning(std::size_t n, const std::string& bound) {
+  return std::to_string(n) + (n == 1 ? " iframe srcdoc document" : " iframe srcdoc documents") +
+         " not read: nested deeper than " + bound + " allows";
+}
+
 bool keeps_body(ResourceType type) { return type == ResourceType::kDocument || type == ResourceType::kStylesheet; }
 
 PriorityHints hints_for(const page::Reference& ref) {
@@ -1197,6 +1203,15 @@ void PageLoad::document_complete(int seq) {
     scan_arrived(document);
     take_references(doc.discovery->finish(), seq, document);
     for (const std::string& note : doc.discovery->notes()) request(seq).warnings.push_back(note);
+    if (const std::size_t n = doc.discovery->srcdocs_too_deep()) {
+      // Which bound cut them: the user's --max-frame-depth, or pageload's own srcdoc depth.
+      const bool by_flag = options_.max_frame_depth - doc.frame_depth < page::Limits{}.max_srcdoc_depth;
+      std::string why = by_flag ? srcdoc_depth_warning(n, "--max-frame-depth " + std::to_string(options_.max_frame_depth))
+                                : srcdoc_depth_warning(n, "pageload's srcdoc depth of " +
+                                                              std::to_string(page::Limits{}.max_srcdoc_depth));
+      request(seq).warnings.push_back(why);
+      (by_flag ? srcdocs_past_flag_ : srcdocs_past_bound_) += n;
+    }
   }
   // The document is over, parsed or not: its frame's renderer leaves tight mode once it
   // has the <body> (its head scripts run), or when there is none to wait for.
@@ -1586,6 +1601,12 @@ void PageLoad::finish() {
     run_.warnings.push_back(std::to_string(frames_too_deep_) + (frames_too_deep_ == 1 ? " iframe" : " iframes") +
                             " not loaded: deeper than --max-frame-depth " + std::to_string(options_.max_frame_depth) +
                             " allows");
+  if (srcdocs_past_flag_)
+    run_.warnings.push_back(srcdoc_depth_warning(srcdocs_past_flag_, "--max-frame-depth " +
+                                                                         std::to_string(options_.max_frame_depth)));
+  if (srcdocs_past_bound_)
+    run_.warnings.push_back(srcdoc_depth_warning(
+        srcdocs_past_bound_, "pageload's srcdoc depth of " + std::to_string(page::Limits{}.max_srcdoc_depth)));
   if (run_.failure) run_.outcome = Outcome::kFailed;
   else if (run_.final_status && *run_.final_status >= 400) run_.outcome = Outcome::kHttpError;
   else run_.outcome = Outcome::kOk;

@@ -187,6 +187,8 @@ class PageLoad {
   std::map<std::string, int> applied_sheets_;  // a stylesheet given to discovery: URL -> seq
   std::size_t not_fetched_ = 0;      // references beyond --max-requests
   std::size_t frames_too_deep_ = 0;  // iframes beyond --max-frame-depth
+  std::size_t srcdocs_past_flag_ = 0;   // <iframe srcdoc> documents beyond --max-frame-depth
+  std::size_t srcdocs_past_bound_ = 0;  // ... beyond page::Limits::max_srcdoc_depth
   std::size_t imports_too_deep_ = 0;  // @imports beyond page::Limits::max_import_depth
   // Module fetches: memory cache entry -> chain, and chain -> its last hop once done.
   std::map<std::string, int> module_chains_;

@@ -148,6 +148,9 @@ class DocumentDiscovery {
   std::size_t bytes_parsed() const;
   // Limits::max_references was reached: references past it were never counted.
   bool references_capped() const;
+  // <iframe srcdoc> documents not read because they sat deeper than
+  // Limits::max_srcdoc_depth, in this document and the srcdoc documents inside it.
+  std::size_t srcdocs_too_deep() const;
 
  private:
   struct State;

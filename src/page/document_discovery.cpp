@@ -251,6 +251,7 @@ struct DocumentDiscovery::State {
   // <iframe srcdoc> documents, and which of them named each stylesheet they fetch.
   std::vector<std::unique_ptr<DocumentDiscovery>> srcdocs;
   std::map<std::string, DocumentDiscovery*> sheet_owner;
+  std::size_t srcdocs_too_deep = 0;  // past Limits::max_srcdoc_depth, in this one and its frames
 
   // References of a srcdoc document, as this document's: named after it, and its
   // stylesheets remembered so their url()s match against its elements.
@@ -264,7 +265,7 @@ struct DocumentDiscovery::State {
 
   void srcdoc(const Srcdoc& doc, std::vector<Reference>& out) {
     if (limits.max_srcdoc_depth <= 0) {
-      note("iframe srcdoc nested deeper than the frame depth allowed (--max-frame-depth, at most 3 for srcdoc): not read");
+      ++srcdocs_too_deep;  // the loader names the bound that applied, on the row and the run
       return;
     }
     if (srcdocs.size() >= kMaxSrcdocs) {
@@ -282,6 +283,7 @@ struct DocumentDiscovery::State {
     auto rest = frame->finish();
     refs.insert(refs.end(), std::make_move_iterator(rest.begin()), std::make_move_iterator(rest.end()));
     for (const auto& n : frame->notes()) note("iframe srcdoc: " + n);
+    srcdocs_too_deep += frame->srcdocs_too_deep();
     adopt(frame.get(), std::move(refs), out);
     srcdocs.push_back(std::move(frame));
   }
@@ -718,6 +720,8 @@ std::vector<Reference> DocumentDiscovery::finish() {
   s.buffer.shrink_to_fit();
   return out;
 }
+
+std::size_t DocumentDiscovery::srcdocs_too_deep() const { return s_->srcdocs_too_deep; }
 
 bool DocumentDiscovery::references_capped() const { return s_->returned >= s_->limits.max_references; }
 

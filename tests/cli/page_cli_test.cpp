@@ -244,6 +244,13 @@ TEST_CASE("an iframe left out by --max-frame-depth 0 is counted in the singular,
   REQUIRE(r.status == 0);
   CHECK(line_starting(r.out, "warning: ").find("1 iframe not loaded: deeper than --max-frame-depth 0 allows") !=
         std::string::npos);
+  // An <iframe srcdoc> cut by it is counted on the run's warnings too, as the iframe is.
+  auto srcdoc = pageload_cli(lab_args({"--db", tmp.path(), "--max-frame-depth", "0", "--no-html",
+                                       shared_lab().http_url("www.test", "/page/srcdoc")}),
+                             tmp.dir());
+  INFO(srcdoc.out << srcdoc.err);
+  CHECK(srcdoc.out.find("warning: 1 iframe srcdoc document not read: nested deeper than --max-frame-depth 0 allows") !=
+        std::string::npos);
 }
 
 TEST_CASE("a word given to --max-requests says it is not a whole number, with exit status 2") {
@@ -271,10 +278,18 @@ TEST_CASE("a page of one document served as application/octet-stream prints its 
   const std::string html = slurp(tmp.dir() + "/oct.html");
   CHECK(html.find("the document is application/octet-stream, not HTML: not parsed, so nothing it names was fetched") !=
         std::string::npos);
+  // And show and --json (a review found them silent: only content_type said why).
+  auto show = pageload_cli({"show", "latest", "--db", tmp.path()}, tmp.dir());
+  CHECK(show.out.find("  document   the document is application/octet-stream, not HTML: not parsed") != std::string::npos);
+  auto json = pageload_cli({"show", "latest", "--json", "--db", tmp.path()}, tmp.dir());
+  CHECK(json.out.find("\"document_not_parsed\":\"the document is application/octet-stream, not HTML: not parsed") !=
+        std::string::npos);
   // The redirect chain alone (--document-only) is no page: no page line, no such warning.
   auto only = pageload_cli(lab_args({"--db", tmp.path(), "--no-html", "--document-only",
                                      shared_lab().http_url("www.test", "/page/octet-stream")}),
                            tmp.dir());
   CHECK(only.out.find("document received at") == std::string::npos);
   CHECK(only.out.find("not parsed") == std::string::npos);
+  auto only_json = pageload_cli({"show", "latest", "--json", "--db", tmp.path()}, tmp.dir());
+  CHECK(only_json.out.find("\"document_not_parsed\":null") != std::string::npos);
 }

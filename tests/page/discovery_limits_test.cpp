@@ -136,4 +136,12 @@ TEST_CASE("srcdoc documents are read at most 100 per document and no deeper than
   one_deep.max_srcdoc_depth = 1;
   auto nested = discover("<iframe srcdoc=\"<iframe srcdoc='<img src=/d2.png>'></iframe><img src=/d1.png>\"></iframe>", one_deep);
   CHECK(urls(nested) == std::vector<std::string>{at("/d1.png")});
+  // The ones cut are counted, from every level, for the loader to name the bound that
+  // applied; no note repeats "iframe srcdoc: " per level (a review found four in a row).
+  DocumentDiscovery two(kPage, one_deep);
+  two.feed("<iframe srcdoc=\"<iframe srcdoc='<p>'></iframe><iframe srcdoc='<p>'></iframe>\"></iframe>"
+           "<iframe srcdoc=\"<iframe srcdoc='<p>'></iframe>\"></iframe>");
+  two.finish();
+  CHECK(two.srcdocs_too_deep() == 3);
+  for (const auto& n : two.notes()) CHECK(n.find("srcdoc") == std::string::npos);
 }
