@@ -298,6 +298,16 @@ const kKnownConnectionDifferences = {
     allows: (chrome, ours) => (ours[kHost] ?? 0) === (chrome[kHost] ?? 0) + 1 &&
                               Object.keys({ ...chrome, ...ours }).every((k) => k === kHost),
   },
+  // Seen once in the working tree over TLS with HTTP/1.1 only (pageload 5, Chromium 4, in all
+  // three loads; the three runs before and after agreed): how many connections the page's
+  // host gets depends on whether two TLS handshakes end before main.js's imports are found,
+  // for pageload (3 to 5 seen) as for Chromium. A race in timing, not a rule.
+  "/page/import-map": {
+    why: "the page's host may get one connection more or fewer, as TLS handshakes end before or after " +
+         "main.js's imports are found (a timing race on both sides)",
+    allows: (chrome, ours) => Math.abs((ours[kHost] ?? 0) - (chrome[kHost] ?? 0)) === 1 &&
+                              Object.keys({ ...chrome, ...ours }).every((k) => k === kHost),
+  },
   "/page/icons": {
     why: "Chromium's favicon handler downloads one icon at a time (the next once the last was not the size it " +
          "wants), all on one connection; pageload asks for the icons it chose at once after the load, so over " +
