@@ -58,7 +58,7 @@ constexpr std::array kPages{
     RouteInfo{"/page/favicon", "no link rel=icon: the browser asks for /favicon.ico"},
     RouteInfo{"/page/media", "input type=image and video poster"},
     RouteInfo{"/page/audio", "audio and video src and source: fetched as media, but not with preload=none"},
-    RouteInfo{"/page/srcdoc", "iframe srcdoc: the srcdoc document's stylesheet, images and background, and a srcdoc inside it"},
+    RouteInfo{"/page/srcdoc", "iframe srcdoc: the srcdoc document's stylesheet, images and background, a srcdoc and an iframe inside it"},
     RouteInfo{"/page/icons", "several link rel=icon: every one without sizes, and of those with sizes the one that suits 16 and 32 px best"},
     RouteInfo{"/page/deep", "600 nested elements, then an image: still fetched (deeper elements become siblings, as in Chromium)"},
     RouteInfo{"/page/encoding", "references with spaces, quotes, angle brackets, braces, an escape character and non-ASCII: requested percent-encoded as Chromium does"},

@@ -325,7 +325,9 @@ void PageLoad::discover_reference(const page::Reference& ref, int initiator, int
   auto url = parse_url(ref.url);
   if (!url.ok()) return;  // the page module hands out only http(s) URLs that parse
   const Document& parent = *documents_.at(static_cast<std::size_t>(document));
-  if (ref.type == ResourceType::kDocument && parent.frame_depth + 1 > options_.max_frame_depth) {
+  // A frame inside an <iframe srcdoc> sits one frame deeper per srcdoc around it.
+  const int depth = parent.frame_depth + ref.srcdoc_depth + 1;
+  if (ref.type == ResourceType::kDocument && depth > options_.max_frame_depth) {
     ++frames_too_deep_;
     return;
   }
@@ -356,7 +358,7 @@ void PageLoad::discover_reference(const page::Reference& ref, int initiator, int
   decide_credentials(f);
   if (ref.type == ResourceType::kDocument) {  // an iframe: a document of its own
     auto frame = std::make_unique<Document>();
-    frame->frame_depth = parent.frame_depth + 1;
+    frame->frame_depth = depth;
     f.frame_depth = frame->frame_depth;
     f.document = static_cast<int>(documents_.size());
     documents_.push_back(std::move(frame));

@@ -57,19 +57,24 @@ struct Reference {
   bool after_image = false;      // named after an image in document order (Chromium
                                  // lowers a parser-blocking script there to medium)
   std::string fetch_priority;    // the fetchpriority attribute: "high", "low", "auto" or ""
-  // An image the document's markup names (<img>, <picture>, <input type=image>, a poster,
-  // a background attribute; not a preload, not the icon, not CSS): Blink's first five such
-  // images that are not small are fetched at medium (kBoostImagePriority).
+  // An image the document's markup names (<img>, <picture>, <input type=image>, a poster;
+  // not a preload, not the icon, not CSS, not a background attribute or an <object>, which
+  // Blink fetches at style time): Blink's first five such images that are not small are
+  // fetched at medium (kBoostImagePriority), those its preload scanner meets.
   bool markup_image = false;
   bool small_image = false;      // its width and height make it at most 10,000 px²
   int import_depth = 0;          // a stylesheet: 0 linked from the document, n for @import
+  // How many <iframe srcdoc> documents deep it was named (0: by this document itself): an
+  // <iframe src> there is that many frames deeper than a frame of this document.
+  int srcdoc_depth = 0;
   // A url() or font: the URL of the stylesheet whose rule or @font-face named it, as given to
   // stylesheet(); empty when the document itself did (inline <style>, style=""). Chromium
   // names that stylesheet as the request's initiator, even when its url()s wait for the
   // document to finish.
   std::string stylesheet;
-  // Named by a CSS rule (a url() or a font; not an @import): Chromium asks for it when it
-  // computes style, which waits for the render-blocking stylesheets.
+  // Named by a CSS rule (a url() or a font; not an @import), or an image of presentational
+  // style (a background="" attribute) or of an <object>/<embed>: Chromium asks for it when
+  // it computes style, which waits for the render-blocking stylesheets.
   bool css_rule = false;
   // Fetched by the browser process, not the page (the default /favicon.ico): it is not
   // among Chromium's page network events.

@@ -259,6 +259,7 @@ struct DocumentDiscovery::State {
     for (auto& r : refs) {
       if (r.type == ResourceType::kStylesheet && !r.preload && !seen.count(r.url)) sheet_owner.emplace(r.url, frame);
       if (r.found_by.rfind("iframe srcdoc: ", 0) != 0) r.found_by = "iframe srcdoc: " + r.found_by;
+      ++r.srcdoc_depth;
       emit(std::move(r), out);
     }
   }
@@ -282,7 +283,7 @@ struct DocumentDiscovery::State {
     auto refs = frame->feed(doc.html);
     auto rest = frame->finish();
     refs.insert(refs.end(), std::make_move_iterator(rest.begin()), std::make_move_iterator(rest.end()));
-    for (const auto& n : frame->notes()) note("iframe srcdoc: " + n);
+    for (const auto& n : frame->notes()) note(n.rfind("iframe srcdoc: ", 0) == 0 ? n : "iframe srcdoc: " + n);
     srcdocs_too_deep += frame->srcdocs_too_deep();
     adopt(frame.get(), std::move(refs), out);
     srcdocs.push_back(std::move(frame));
@@ -391,7 +392,8 @@ struct DocumentDiscovery::State {
     r.after_image = raw.after_image;
     r.fetch_priority = std::move(raw.fetch_priority);
     r.cors_anonymous = raw.cors_anonymous;
-    r.markup_image = r.type == ResourceType::kImage && !r.preload && r.found_by != "link rel=icon";
+    r.markup_image = r.type == ResourceType::kImage && !r.preload && !raw.at_style && r.found_by != "link rel=icon";
+    r.css_rule = raw.at_style;
     r.small_image = raw.small_image;
     return r;
   }

@@ -73,6 +73,23 @@ bool supported_image_type(std::string_view type) {
   return trim(type).empty() || in(kImageTypes, essence(type));
 }
 
+// Whether Blink shows an <object data> or <embed src> as an image (HTMLPlugInElement::
+// IsImageType): by its type attribute, else by the extension of the URL's path, as
+// MIMETypeFromURL guesses it (checked against Chromium 156: png and an extension-less type
+// attribute image/png are images, an .svg is a document).
+bool plugin_shows_image(std::string_view type, std::string_view url) {
+  // SVG is the exception: Chromium 156 loads an SVG <object> as a document of its own.
+  if (!trim(type).empty()) return essence(type) != "image/svg+xml" && in(kImageTypes, essence(type));
+  url = url.substr(0, std::min(url.find('?'), url.find('#')));
+  const std::size_t slash = url.rfind('/');
+  const std::string_view name = slash == std::string_view::npos ? url : url.substr(slash + 1);
+  const std::size_t dot = name.rfind('.');
+  if (dot == std::string_view::npos) return false;
+  static constexpr std::string_view kExtensions[] = {"png", "apng", "jpg", "jpeg", "jfif", "pjpeg", "pjp", "gif",
+                                                     "webp", "avif", "bmp", "ico", "xbm"};
+  return in(kExtensions, lower(name.substr(dot + 1)));
+}
+
 // display: none in the UA stylesheet (HTML 15.3.1 "Hidden elements").
 constexpr std::string_view kHiddenTags[] = {
     "area", "base", "basefont", "datalist", "head", "link", "meta", "noembed", "noframes",
@@ -324,7 +341,8 @@ class Walker {
     return (w && *w == 0) || (h && *h == 0);
   }
 
-  RawReference& add(std::string_view url, ResourceType type, std::string found_by, bool in_head) {
+  RawReference& add(std::string_view url, ResourceType type, std::string found_by, bool in_head,
+                    bool at_style = false) {
     RawReference r;
     r.url = unmark_controls(url);
     r.type = type;
@@ -332,10 +350,13 @@ class Walker {
     r.after_base = out_.base_href.has_value();
     r.in_head = in_head;
     r.after_image = seen_image_;
-    // Blink's "late" divide is the first <img> the parser meets: the icon and a
-    // <link rel=preload as=image> are not one (Chromium keeps a stylesheet or a
-    // modulepreload after such a preload at its usual priority).
-    if (type == ResourceType::kImage && r.found_by != "link rel=icon" && r.found_by.rfind("link rel=preload", 0) != 0)
+    r.at_style = at_style;
+    // Blink's "late" divide is the first <img> the parser meets: the icon, a
+    // <link rel=preload as=image> and an image fetched only once style is computed are not
+    // one (Chromium keeps a stylesheet or a modulepreload after such a preload at its usual
+    // priority).
+    if (type == ResourceType::kImage && !at_style && r.found_by != "link rel=icon" &&
+        r.found_by.rfind("link rel=preload", 0) != 0)
       seen_image_ = true;
     out_.references.push_back(std::move(r));
     return out_.references.back();
@@ -347,7 +368,7 @@ class Walker {
     }
     if (in(kBackgroundAttributeTags, name)) {
       std::string bg(trim(attr_or_empty(e, "background")));
-      if (!bg.empty()) add(bg, ResourceType::kImage, name + " background", in_head);
+      if (!bg.empty()) add(bg, ResourceType::kImage, name + " background", in_head, /*at_style=*/true);
     }
     if (name == "base") {
       const char* href = attr(e, "href");
@@ -382,10 +403,14 @@ class Walker {
         auto& r = add(src, ResourceType::kDocument, name + " src", in_head);
         r.fetch_priority = lower(trim(attr_or_empty(e, "fetchpriority")));
       }
-    } else if (name == "embed") {
-      if (const char* src = attr(e, "src")) add(src, ResourceType::kOther, "embed src", in_head);
-    } else if (name == "object") {
-      if (const char* data = attr(e, "data")) add(data, ResourceType::kOther, "object data", in_head);
+    } else if (name == "embed" || name == "object") {
+      // An image one is loaded as an image when its element is laid out, after style.
+      const char* url = attr(e, name == "embed" ? "src" : "data");
+      if (url) {
+        const bool image = plugin_shows_image(attr_or_empty(e, "type"), url);
+        add(url, image ? ResourceType::kImage : ResourceType::kOther, name == "embed" ? "embed src" : "object data",
+            in_head, /*at_style=*/image);
+      }
     } else if (name == "image" && e.tag_namespace == GUMBO_NAMESPACE_SVG) {
       const char* href = attr(e, "href");
       if (href) add(href, ResourceType::kImage, "svg image href", in_head);

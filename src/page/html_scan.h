@@ -38,6 +38,11 @@ struct RawReference {
   // An <img> or <input type=image> whose width and height attributes make it at most
   // 10,000 px² (or either of them 0): Blink does not raise such an image's priority.
   bool small_image = false;
+  // An image Blink fetches once it computes style or lays the element out, not as its parser
+  // (or preload scanner) meets it: a background="" attribute (presentational style), an
+  // image <object>/<embed>. It waits for the render-blocking stylesheets, as a CSS url()
+  // does, and is not among the first five images raised to medium.
+  bool at_style = false;
 };
 
 struct InlineStyle {

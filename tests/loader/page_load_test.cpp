@@ -500,9 +500,20 @@ TEST_CASE("the frame depth limit bounds iframe srcdoc documents too and the docu
   CHECK(std::none_of(one.requests.begin(), one.requests.end(),
                      [](const Request& r) { return r.url.find("srcdoc-nested.png") != std::string::npos; }));
   CHECK(by_url(one, "/page/asset/srcdoc-image.png").status == 200);
+  // An <iframe src> inside the srcdoc is a frame two deep: not at depth 1 (a review found it
+  // loaded, as if the srcdoc were no frame), counted as the iframe it is.
+  CHECK(std::none_of(one.requests.begin(), one.requests.end(),
+                     [](const Request& r) { return r.url.find("/page/srcdoc/frame.html") != std::string::npos; }));
+  CHECK(std::count(one.warnings.begin(), one.warnings.end(), "1 iframe not loaded: deeper than --max-frame-depth 1 allows") ==
+        1);
+  o.max_frame_depth = 2;
+  Run two = load_and_store(o);
+  CHECK(by_url(two, "/page/srcdoc/frame.html").status == 200);
+  CHECK(by_url(two, "/page/asset/srcdoc-frame-image.png").status == 200);
   o.max_frame_depth = 3;
   Run all = load_and_store(o);
   CHECK(by_url(all, "/page/asset/srcdoc-nested.png").status == 200);
+  CHECK(by_url(all, "/page/asset/srcdoc-frame-image.png").status == 200);
   for (const std::string& w : all.warnings) CHECK(w.find("srcdoc") == std::string::npos);
 }
 

@@ -100,6 +100,40 @@ TEST_CASE("input type=image, video poster, embed, object and svg image are fetch
                                                at("/svg.png"), at("/bg.png")});
 }
 
+// Checked against Chromium 156 (a page with each, priorities from its Network events):
+// background="" and image <object>/<embed> are Image Low, fetched after the stylesheet, not
+// among the first five images at Medium; an .svg <object> is a document, left as other.
+TEST_CASE("background attributes and image objects wait for style and take no image boost") {
+  auto refs = discover("<body background=/body.png><table><tr><td background=/td.png>x</td></tr></table>"
+                       "<object data=/o.png></object><object data=/typed type='image/png; q=1'></object>"
+                       "<embed src=/e.JPG?x=1><object data=/o.svg></object><embed src=/e.swf>"
+                       "<object data=/t.png type=text/html></object><img src=/i.png><script src=/s.js></script>");
+  auto is = [&](const char* url, ResourceType type, bool at_style) {
+    INFO(url);
+    const Reference* r = find(refs, at(url));
+    REQUIRE(r);
+    CHECK(r->type == type);
+    CHECK(r->css_rule == at_style);
+    CHECK(r->markup_image == (type == ResourceType::kImage && !at_style));
+  };
+  is("/body.png", ResourceType::kImage, true);
+  is("/td.png", ResourceType::kImage, true);
+  is("/o.png", ResourceType::kImage, true);
+  is("/typed", ResourceType::kImage, true);
+  is("/e.JPG?x=1", ResourceType::kImage, true);
+  is("/o.svg", ResourceType::kOther, false);
+  is("/e.swf", ResourceType::kOther, false);
+  is("/t.png", ResourceType::kOther, false);
+  is("/i.png", ResourceType::kImage, false);
+  // Only the <img> is an image the parser met before the script (Blink's "late" divide).
+  const Reference* script = find(refs, at("/s.js"));
+  REQUIRE(script);
+  CHECK(script->after_image);
+  auto no_img = discover("<body background=/body.png><object data=/o.png></object><script src=/s.js></script>");
+  REQUIRE(find(no_img, at("/s.js")));
+  CHECK_FALSE(find(no_img, at("/s.js"))->after_image);
+}
+
 TEST_CASE("an iframe is a document reference, srcdoc and lazy iframes are not fetched") {
   auto refs = discover("<iframe src=/frame.html></iframe><iframe srcdoc='<p>x' src=/f2.html></iframe>"
                        "<iframe loading=lazy src=/f3.html></iframe>");
