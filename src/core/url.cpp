@@ -54,7 +54,15 @@ StatusOr<Url> from_handle(CURLU* u, Code code, std::string_view text, bool settl
   if (host.empty()) return Status(code, "no host in '" + std::string(text) + "'");
   for (unsigned char c : host)
     if (c >= 0x80) return Status(code, "host '" + host + "' cannot be converted to punycode (needs a UTF-8 locale)");
-  if (host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  } else {
+    // WHATWG's forbidden domain code points, which curl lets through once it has decoded
+    // %XX ("http:/%7f" gave the host DEL, and a URL that did not parse again).
+    for (unsigned char c : host)
+      if (c <= 0x20 || c == 0x7f || std::string_view("#%/:<>?@[\\]^|").find(static_cast<char>(c)) != std::string_view::npos)
+        return Status(code, "bad host in '" + std::string(text) + "': a space, control or reserved character");
+  }
   url.host = lower(host);
   url.host_is_ip = is_ip_literal(url.host);
   std::string port = get_part(u, CURLUPART_PORT, CURLU_DEFAULT_PORT);
