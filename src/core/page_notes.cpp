@@ -37,8 +37,9 @@ std::string document_not_parsed_note(const Run& run) {
     std::string type = r.content_type.substr(0, r.content_type.find(';'));
     for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (type == "text/html" || type == "application/xhtml+xml") return {};
-    return "the document is " + (type.empty() ? std::string("without a Content-Type") : type) +
-           ", not HTML: not parsed, so nothing it names was fetched";
+    if (r.note.find(kSniffedAsHtmlNote) != std::string::npos) return {};
+    if (type.empty()) return "the document has no Content-Type and was not sniffed as HTML: not parsed, so nothing it names was fetched";
+    return "the document is " + type + ", not HTML: not parsed, so nothing it names was fetched";
   }
   return {};
 }

@@ -19,6 +19,12 @@ bool loaded_as_page(const Run& run);
 // server sent it: escape the sentence.
 std::string document_not_parsed_note(const Run& run);
 
+// A document's note when it came with no usable Content-Type and its first bytes read as
+// HTML, so it was parsed, as Chromium sniffs it (page/mime_sniff.h). The loader writes it;
+// document_not_parsed_note() reads it.
+inline constexpr const char* kSniffedAsHtmlNote =
+    "no usable Content-Type: its first bytes read as HTML, so it was parsed, as Chromium sniffs it";
+
 // A request's note when it went without credentials: a CORS request (credentials mode
 // "same-origin": an @font-face font, a module script, an element with crossorigin) to
 // another origin than its document's. It is what marks such a request in a stored run

@@ -50,6 +50,7 @@ constexpr std::array kPages{
     RouteInfo{"/page/third-party", "an image and a script on nxdomain.test, which does not resolve"},
     RouteInfo{"/page/wrong-type", "a stylesheet served as text/plain: fetched, ignored, its url()s not fetched"},
     RouteInfo{"/page/octet-stream", "a document served as application/octet-stream: not rendered, nothing it names fetched"},
+    RouteInfo{"/page/no-content-type", "a document served with no Content-Type: sniffed as HTML from its first bytes, what it names fetched"},
     RouteInfo{"/page/scripts", "classic, async, defer and module scripts fetched; nomodule and an unknown type not"},
     RouteInfo{"/page/modules", "a module script's static imports fetched level by level without running it (each once); its dynamic import() and commented imports not; no import of a module with a bare specifier; a modulepreload's own import not"},
     RouteInfo{"/page/import-map", "an import map: a bare specifier, a prefix and a remapped URL resolved through it, a scope of its own for one folder, a module importing a specifier the map blocks (null) fetches none of its imports"},
@@ -85,6 +86,7 @@ struct TypeOverride {
 constexpr std::array kTypeOverrides{
     TypeOverride{"wrong-type/plain.css", "text/plain; charset=utf-8"},
     TypeOverride{"octet-stream.html", "application/octet-stream"},
+    TypeOverride{"no-content-type.html", ""},  // no Content-Type field at all: a browser sniffs it
 };
 
 // Response headers some files are served with, on purpose.
@@ -124,9 +126,9 @@ constexpr std::array kKeepAliveOverrides{
 };
 
 HeaderList page_headers(std::string_view content_type) {
-  return {{"Content-Type", std::string(content_type)},
-          {"Access-Control-Allow-Origin", "*"},
-          {"Timing-Allow-Origin", "*"}};
+  HeaderList headers{{"Access-Control-Allow-Origin", "*"}, {"Timing-Allow-Origin", "*"}};
+  if (!content_type.empty()) headers.insert(headers.begin(), {"Content-Type", std::string(content_type)});
+  return headers;
 }
 
 std::string_view content_type_for(std::string_view file) {

@@ -9,6 +9,7 @@
 #include "cache/http_cache.h"
 #include "core/header_removal.h"
 #include "core/page_notes.h"
+#include "page/mime_sniff.h"
 #include "core/redact.h"
 #include "loader/host_rules.h"
 #include "loader/priority.h"
@@ -137,6 +138,19 @@ std::string browser_content_type(const std::vector<Header>& fields) {
   return chosen;
 }
 
+// Whether the response forbids sniffing its type (Fetch's "determine nosniff": the first
+// value of X-Content-Type-Options is "nosniff").
+bool says_nosniff(const std::vector<Header>& fields) {
+  for (const auto& [n, v] : fields) {
+    if (!iequals(n, "x-content-type-options")) continue;
+    std::string first = v.substr(0, v.find(','));
+    while (!first.empty() && (first.front() == ' ' || first.front() == '\t')) first.erase(0, 1);
+    while (!first.empty() && (first.back() == ' ' || first.back() == '\t')) first.pop_back();
+    return iequals(first, "nosniff");
+  }
+  return false;
+}
+
 // Every Link field's value, joined as one field (RFC 9110 5.3).
 std::string link_values(const std::vector<Header>& fields) {
   std::string links;
@@ -207,8 +221,12 @@ struct PageLoad::Document {
     int initiator;
   };
   std::vector<Held> held;
-  // Bytes of the document that arrived and are not yet scanned (scan_arrived).
+  // Bytes of the document that arrived and are not yet scanned (scan_arrived), or not yet
+  // sniffed.
   std::string unscanned;
+  // Its response had no usable Content-Type: its first bytes decide whether it is HTML
+  // (decide_sniff), once page::kMaxSniffBytes have arrived or the body ended.
+  bool sniffing = false;
   // Its response's Link header values, joined, not yet acted on (scan_arrived).
   std::string link_header;
 };
@@ -551,7 +569,8 @@ void PageLoad::deliver_stored_body(int seq, const CachedResponse& stored) {
     options_.on_document_body(seq, body);
   }
   if (!parsed) return;
-  on_response_head(seq, stored.status, stored.content_type, link_values(stored.response_headers));
+  on_response_head(seq, stored.status, stored.content_type, link_values(stored.response_headers),
+                   says_nosniff(stored.response_headers));
   on_body(seq, body);
 }
 
@@ -857,7 +876,7 @@ void PageLoad::start_exchange(int seq, std::vector<std::string> addresses) {
   const bool parsed = !o.document_only && (keeps_body(f.type) || f.module);
   if (parsed) {
     spec.on_head = [this, seq](int status, const std::vector<Header>& fields) {
-      on_response_head(seq, status, browser_content_type(fields), link_values(fields));
+      on_response_head(seq, status, browser_content_type(fields), link_values(fields), says_nosniff(fields));
     };
     spec.on_body = [this, seq](std::string_view bytes) { on_body(seq, bytes); };
   }
@@ -936,14 +955,47 @@ std::vector<Header> PageLoad::request_headers_for(const Fetch& f) const {
   return headers;
 }
 
-void PageLoad::on_response_head(int seq, int status, const std::string& content_type, std::string links) {
+void PageLoad::on_response_head(int seq, int status, const std::string& content_type, std::string links,
+                                bool nosniff) {
   Fetch& f = fetches_[static_cast<std::size_t>(seq)];
   if (f.type != ResourceType::kDocument || is_redirect_status(status)) return;
   Document& doc = *documents_.at(static_cast<std::size_t>(f.document));
   doc.fetch = seq;
   // A browser renders only what it can: a document served as anything but HTML (say
-  // application/octet-stream) is downloaded, not parsed, and names nothing.
-  if (!is_html(content_type)) return;
+  // application/octet-stream) is downloaded, not parsed, and names nothing. One with no
+  // usable type is sniffed from its first bytes, as Chromium's network service does,
+  // unless it says nosniff (decide_sniff).
+  if (!is_html(content_type)) {
+    if (page::is_unknown_media_type(media_type(content_type))) {
+      if (!nosniff) {
+        doc.sniffing = true;
+        doc.link_header = std::move(links);
+      } else {
+        request(seq).note += (request(seq).note.empty() ? "" : "; ") +
+                             std::string("no usable Content-Type and X-Content-Type-Options: nosniff: not sniffed");
+      }
+    }
+    return;
+  }
+  start_discovery(f.document, content_type, std::move(links));
+}
+
+void PageLoad::decide_sniff(int document) {
+  Document& doc = *documents_.at(static_cast<std::size_t>(document));
+  doc.sniffing = false;
+  if (!page::sniffs_as_html(doc.unscanned)) {
+    doc.unscanned.clear();
+    doc.link_header.clear();
+    return;
+  }
+  Request& req = request(doc.fetch);
+  req.note += (req.note.empty() ? "" : "; ") + std::string(kSniffedAsHtmlNote);
+  start_discovery(document, "text/html", std::exchange(doc.link_header, {}));
+}
+
+void PageLoad::start_discovery(int document, const std::string& content_type, std::string links) {
+  Document& doc = *documents_.at(static_cast<std::size_t>(document));
+  const Fetch& f = fetches_[static_cast<std::size_t>(doc.fetch)];
   page::Limits limits;
   limits.default_favicon = doc.main;  // the browser asks for the page's icon, not a frame's
   // An <iframe srcdoc> is a frame too: --max-frame-depth bounds it as it bounds <iframe src>.
@@ -972,7 +1024,7 @@ void PageLoad::on_body(int seq, std::string_view bytes) {
     return;
   }
   Document& doc = *documents_.at(static_cast<std::size_t>(f.document));
-  if (!doc.discovery || doc.fetch != seq) return;
+  if ((!doc.discovery && !doc.sniffing) || doc.fetch != seq) return;
   // Kept for scan_arrived, after curl has read what is there: scanned here, inside curl's
   // read, pageload's own parsing would hold up the rest of the body and count as the
   // document's download (a 164 KB document took 90 ms to "arrive" in 1 ms).
@@ -981,6 +1033,7 @@ void PageLoad::on_body(int seq, std::string_view bytes) {
 
 void PageLoad::scan_arrived(int document) {
   Document& doc = *documents_.at(static_cast<std::size_t>(document));
+  if (doc.sniffing && doc.unscanned.size() >= page::kMaxSniffBytes) decide_sniff(document);
   if (doc.discovery && !doc.link_header.empty())
     take_references(doc.discovery->link_header(std::exchange(doc.link_header, {})), doc.fetch, document);
   if (!doc.discovery || doc.unscanned.empty()) return;
@@ -1201,6 +1254,7 @@ void PageLoad::document_complete(int seq) {
   // Copied: take_references adds fetches, and fetches_ may move as it grows.
   const int document = fetches_[static_cast<std::size_t>(seq)].document;
   Document& doc = *documents_.at(static_cast<std::size_t>(document));
+  if (doc.sniffing && doc.fetch == seq && !request(seq).failure) decide_sniff(document);  // the whole body is in
   if (doc.discovery && doc.fetch == seq && !request(seq).failure) {
     scan_arrived(document);
     take_references(doc.discovery->finish(), seq, document);

@@ -133,7 +133,11 @@ class PageLoad {
 
   // The page: what responses mean for it.
   // `links`: its Link header values, joined (a document acts on them).
-  void on_response_head(int seq, int status, const std::string& content_type, std::string links);
+  void on_response_head(int seq, int status, const std::string& content_type, std::string links, bool nosniff);
+  // A document with no usable Content-Type: HTML or not, from its first bytes.
+  void decide_sniff(int document);
+  // Its discovery, once it is known to be HTML; `links`: its Link header values.
+  void start_discovery(int document, const std::string& content_type, std::string links);
   void on_body(int seq, std::string_view bytes);
   // Scans the bytes of `document` that arrived since the last call (from step(), after
   // curl has read what was there, and before the document's end is handled).

@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "core/page_notes.h"
 #include "fixtures/lab_fixture.h"
 #include "request_lookup.h"
 
@@ -310,6 +311,37 @@ TEST_CASE("a document served as application/octet-stream is downloaded, not pars
   Run run = load_and_store(lab_options(shared_lab().https_url("www.test", "/page/octet-stream")));
   CHECK(run.outcome == Outcome::kOk);
   CHECK(run.requests.size() == 1);
+}
+
+// Chromium's network service sniffs a response without a usable type (net::SniffForHTML),
+// and renders one whose first bytes read as HTML: pageload said "not parsed" (a review).
+TEST_CASE("a document with no Content-Type is sniffed as HTML from its first bytes unless it says nosniff") {
+  auto& lab = shared_lab();
+  for (const std::string& url : {lab.http_url("www.test", "/page/no-content-type"),
+                                 lab.https_url("www.test", "/page/no-content-type")}) {
+    INFO(url);
+    Run run = load_and_store(lab_options(url));
+    CHECK(run.outcome == Outcome::kOk);
+    CHECK(run.requests[0].content_type.empty());
+    CHECK(run.requests[0].note.find(kSniffedAsHtmlNote) != std::string::npos);
+    CHECK(by_url(run, "/page/asset/no-content-type.css").status == 200);
+    CHECK(by_url(run, "/page/asset/no-content-type.png").status == 200);
+    CHECK(document_not_parsed_note(run).empty());
+  }
+  Run nosniff = load_and_store(lab_options(
+      lab.http_url("www.test", "/page/no-content-type?header=X-Content-Type-Options:%20nosniff")));
+  CHECK(nosniff.requests.size() == 1);
+  CHECK(nosniff.requests[0].note.find("nosniff: not sniffed") != std::string::npos);
+  CHECK(document_not_parsed_note(nosniff) ==
+        "the document has no Content-Type and was not sniffed as HTML: not parsed, so nothing it names was fetched");
+  // A type that names nothing is sniffed too; a body that does not start like HTML is not it.
+  Run unknown = load_and_store(
+      lab_options(lab.http_url("www.test", "/page/octet-stream?header=Content-Type:%20unknown/unknown")));
+  CHECK(unknown.requests[0].note.find(kSniffedAsHtmlNote) != std::string::npos);
+  CHECK(by_url(unknown, "/page/asset/octet-stream-never.css").status == 200);
+  Run json = load_and_store(lab_options(lab.http_url("www.test", "/echo?header=Content-Type:%20unknown/unknown")));
+  CHECK(json.requests.size() == 1);
+  CHECK(json.requests[0].note.find(kSniffedAsHtmlNote) == std::string::npos);
 }
 
 TEST_CASE("with --document-only the document's redirect chain loads and nothing it names") {
