@@ -324,9 +324,12 @@ class Walker {
     for (unsigned k = 0; k < e.attributes.length; ++k) {
       const GumboAttribute* a = static_cast<const GumboAttribute*>(e.attributes.data[k]);
       std::string n = lower(a->name);
-      if (n == "id") el.id = a->value;
-      if (n == "class") el.classes = words(a->value);
-      el.attributes.emplace_back(std::move(n), a->value);
+      // The control characters marked for gumbo back as they were: a selector such as
+      // [data-x="a\1b b"] matches them, as in Chromium (a review found it never matched).
+      std::string value = unmark_controls(a->value);
+      if (n == "id") el.id = value;
+      if (n == "class") el.classes = words(value);
+      el.attributes.emplace_back(std::move(n), std::move(value));
     }
     return out_.tree->add(std::move(el));
   }
