@@ -38,7 +38,12 @@ std::string document_not_parsed_note(const Run& run) {
     for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (type == "text/html" || type == "application/xhtml+xml") return {};
     if (r.note.find(kSniffedAsHtmlNote) != std::string::npos) return {};
-    if (type.empty()) return "the document has no Content-Type and was not sniffed as HTML: not parsed, so nothing it names was fetched";
+    if (type.empty())
+      return r.note.find(kNosniffNote) != std::string::npos
+                 ? "the document has no Content-Type and says X-Content-Type-Options: nosniff: not parsed, so nothing it "
+                   "names was fetched"
+                 : "the document has no Content-Type and its first bytes do not read as HTML: not parsed, so nothing it "
+                   "names was fetched";
     return "the document is " + type + ", not HTML: not parsed, so nothing it names was fetched";
   }
   return {};

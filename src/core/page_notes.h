@@ -24,6 +24,11 @@ std::string document_not_parsed_note(const Run& run);
 // document_not_parsed_note() reads it.
 inline constexpr const char* kSniffedAsHtmlNote =
     "no usable Content-Type: its first bytes read as HTML, so it was parsed, as Chromium sniffs it";
+// ... and when it was not parsed: its first bytes do not read as HTML, or it said nosniff.
+inline constexpr const char* kSniffedNotHtmlNote =
+    "no usable Content-Type and its first bytes do not read as HTML: not parsed, as Chromium sniffs it";
+inline constexpr const char* kNosniffNote =
+    "no usable Content-Type and X-Content-Type-Options: nosniff: not sniffed, so not parsed";
 
 // A request's note when it went without credentials: a CORS request (credentials mode
 // "same-origin": an @font-face font, a module script, an element with crossorigin) to

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <cstdio>
 #include <memory>
 
@@ -53,7 +54,10 @@ StatusOr<Url> from_handle(CURLU* u, Code code, std::string_view text, bool settl
   if (host.empty()) host = get_part(u, CURLUPART_HOST);
   if (host.empty()) return Status(code, "no host in '" + std::string(text) + "'");
   for (unsigned char c : host)
-    if (c >= 0x80) return Status(code, "host '" + host + "' cannot be converted to punycode (needs a UTF-8 locale)");
+    if (c >= 0x80)
+      return Status(code, "host '" + host + "' cannot be converted to punycode" +
+                              (MB_CUR_MAX > 1 ? std::string(" (not a valid international name)")
+                                              : std::string(" (needs a UTF-8 locale)")));
   if (host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
   } else {

@@ -971,8 +971,7 @@ void PageLoad::on_response_head(int seq, int status, const std::string& content_
         doc.sniffing = true;
         doc.link_header = std::move(links);
       } else {
-        request(seq).note += (request(seq).note.empty() ? "" : "; ") +
-                             std::string("no usable Content-Type and X-Content-Type-Options: nosniff: not sniffed");
+        request(seq).note += (request(seq).note.empty() ? "" : "; ") + std::string(kNosniffNote);
       }
     }
     return;
@@ -983,13 +982,14 @@ void PageLoad::on_response_head(int seq, int status, const std::string& content_
 void PageLoad::decide_sniff(int document) {
   Document& doc = *documents_.at(static_cast<std::size_t>(document));
   doc.sniffing = false;
-  if (!page::sniffs_as_html(doc.unscanned)) {
+  Request& req = request(doc.fetch);
+  const bool html = page::sniffs_as_html(doc.unscanned);
+  req.note += (req.note.empty() ? "" : "; ") + std::string(html ? kSniffedAsHtmlNote : kSniffedNotHtmlNote);
+  if (!html) {
     doc.unscanned.clear();
     doc.link_header.clear();
     return;
   }
-  Request& req = request(doc.fetch);
-  req.note += (req.note.empty() ? "" : "; ") + std::string(kSniffedAsHtmlNote);
   start_discovery(document, "text/html", std::exchange(doc.link_header, {}));
 }
 

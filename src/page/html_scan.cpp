@@ -369,9 +369,13 @@ class Walker {
     if (const char* style = attr(e, "style"); style && *style) {
       out_.styles.push_back({style, index, true, true, out_.base_href.has_value()});
     }
+    // What Blink fetches when it computes style or lays an element out (a background=""
+    // attribute, an image <object>): like a CSS rule's url(), only for an element it renders,
+    // so only once the whole document is in (the element tree is built then).
+    const bool rendered = index >= 0 && !out_.tree->at(index).hidden;
     if (in(kBackgroundAttributeTags, name)) {
       std::string bg(trim(attr_or_empty(e, "background")));
-      if (!bg.empty()) add(bg, ResourceType::kImage, name + " background", in_head, /*at_style=*/true);
+      if (!bg.empty() && rendered) add(bg, ResourceType::kImage, name + " background", in_head, /*at_style=*/true);
     }
     if (name == "base") {
       const char* href = attr(e, "href");
@@ -411,8 +415,9 @@ class Walker {
       const char* url = attr(e, name == "embed" ? "src" : "data");
       if (url) {
         const bool image = plugin_shows_image(attr_or_empty(e, "type"), url);
-        add(url, image ? ResourceType::kImage : ResourceType::kOther, name == "embed" ? "embed src" : "object data",
-            in_head, /*at_style=*/image);
+        if (!image || rendered)
+          add(url, image ? ResourceType::kImage : ResourceType::kOther, name == "embed" ? "embed src" : "object data",
+              in_head, /*at_style=*/image);
       }
     } else if (name == "image" && e.tag_namespace == GUMBO_NAMESPACE_SVG) {
       const char* href = attr(e, "href");

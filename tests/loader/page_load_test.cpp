@@ -331,9 +331,10 @@ TEST_CASE("a document with no Content-Type is sniffed as HTML from its first byt
   Run nosniff = load_and_store(lab_options(
       lab.http_url("www.test", "/page/no-content-type?header=X-Content-Type-Options:%20nosniff")));
   CHECK(nosniff.requests.size() == 1);
-  CHECK(nosniff.requests[0].note.find("nosniff: not sniffed") != std::string::npos);
+  CHECK(nosniff.requests[0].note.find(kNosniffNote) != std::string::npos);
   CHECK(document_not_parsed_note(nosniff) ==
-        "the document has no Content-Type and was not sniffed as HTML: not parsed, so nothing it names was fetched");
+        "the document has no Content-Type and says X-Content-Type-Options: nosniff: not parsed, so nothing it names was "
+        "fetched");
   // A type that names nothing is sniffed too; a body that does not start like HTML is not it.
   Run unknown = load_and_store(
       lab_options(lab.http_url("www.test", "/page/octet-stream?header=Content-Type:%20unknown/unknown")));
@@ -342,6 +343,7 @@ TEST_CASE("a document with no Content-Type is sniffed as HTML from its first byt
   Run json = load_and_store(lab_options(lab.http_url("www.test", "/echo?header=Content-Type:%20unknown/unknown")));
   CHECK(json.requests.size() == 1);
   CHECK(json.requests[0].note.find(kSniffedAsHtmlNote) == std::string::npos);
+  CHECK(json.requests[0].note.find(kSniffedNotHtmlNote) != std::string::npos);
 }
 
 TEST_CASE("with --document-only the document's redirect chain loads and nothing it names") {
