@@ -3,6 +3,7 @@
 #include <gumbo.h>
 
 #include <algorithm>
+#include <cctype>
 #include <optional>
 #include <string>
 #include <utility>
@@ -97,7 +98,12 @@ constexpr std::string_view kHiddenTags[] = {
 
 // An inline style that sets display: none.
 bool display_none(std::string_view style) {
-  if (style.find("none") == std::string_view::npos) return false;
+  // Keywords are ASCII case-insensitive: "DISPLAY: NONE" hides too.
+  constexpr std::string_view kNone = "none";
+  if (std::search(style.begin(), style.end(), kNone.begin(), kNone.end(), [](char a, char b) {
+        return std::tolower(static_cast<unsigned char>(a)) == b;
+      }) == style.end())
+    return false;
   std::vector<Token> t = significant_tokens(style, kMaxMediaTextBytes);
   bool found = false;
   for (std::size_t k = 0; k + 2 < t.size(); ++k) {
@@ -318,8 +324,10 @@ class Walker {
     Element el;
     el.tag = name;
     el.parent = parent;
+    // The UA stylesheet's [hidden] { display: none }, except embed[hidden], which it keeps
+    // displayed (at 0 by 0): Chromium still loads a hidden <embed>.
     el.hidden = (parent >= 0 && out_.tree->at(parent).hidden) || in(kHiddenTags, name) ||
-                has_attr(e, "hidden") || (name == "input" && attr_is(e, "type", "hidden")) ||
+                (has_attr(e, "hidden") && name != "embed") || (name == "input" && attr_is(e, "type", "hidden")) ||
                 display_none(attr_or_empty(e, "style"));
     for (unsigned k = 0; k < e.attributes.length; ++k) {
       const GumboAttribute* a = static_cast<const GumboAttribute*>(e.attributes.data[k]);

@@ -133,8 +133,10 @@ TEST_CASE("background attributes and image objects wait for style and take no im
   // Not for an element Blink renders no box for (a review: Chromium fetches none of these).
   auto hidden = discover("<div hidden><table background=/h1.png><tr><td>x</td></tr></table>"
                          "<object data=/h2.png></object></div><embed style='display: none' src=/h3.png>"
-                         "<noscript><object data=/h4.png></object></noscript><object data=/shown.png></object>");
-  CHECK(urls(hidden) == std::vector<std::string>{at("/shown.png")});
+                         "<noscript><object data=/h4.png></object></noscript><object data=/shown.png></object>"
+                         "<object style='DISPLAY: NONE' data=/h5.png></object><embed hidden src=/embed-hidden.png>");
+  // The UA stylesheet keeps embed[hidden] displayed (at 0 by 0): Chromium loads it.
+  CHECK(urls(hidden) == std::vector<std::string>{at("/shown.png"), at("/embed-hidden.png")});
   auto no_img = discover("<body background=/body.png><object data=/o.png></object><script src=/s.js></script>");
   REQUIRE(find(no_img, at("/s.js")));
   CHECK_FALSE(find(no_img, at("/s.js"))->after_image);
